@@ -1,0 +1,22 @@
+"""Opening the app's store: the configured file, created and filled with demo data on first start."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from crm_core import demo
+from crm_core.config import Settings, load_settings
+from crm_core.store import Store, open_store
+
+log = logging.getLogger(__name__)
+
+
+def open_app_store(settings: Settings | None = None) -> Store:
+    """The store at ``CRM_DB``; a new file gets the demo dataset so the app never opens empty."""
+    settings = settings or load_settings()
+    is_new = not Path(settings.db_path).exists()
+    store = open_store(settings.db_path, settings.timezone)
+    if is_new:
+        size = demo.load_demo(store, customers=settings.demo_customers)
+        log.info("created %s with demo data: %s", settings.db_path, size)
+    return store

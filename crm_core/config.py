@@ -1,0 +1,34 @@
+"""Settings read from the environment, with defaults that need no configuration."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, available_timezones
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB = PROJECT_ROOT / "data" / "crm.duckdb"
+DEFAULT_TZ = "Asia/Shanghai"
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: Path
+    timezone: str
+    demo_customers: int
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def load_settings() -> Settings:
+    """``CRM_DB`` (DuckDB file), ``CRM_TZ`` (IANA zone), ``CRM_DEMO_CUSTOMERS`` (first-start demo size)."""
+    timezone = os.environ.get("CRM_TZ", DEFAULT_TZ)
+    if timezone not in available_timezones():
+        raise ValueError(f"CRM_TZ={timezone!r} is not an IANA time zone such as 'Asia/Shanghai'")
+    return Settings(
+        db_path=Path(os.environ.get("CRM_DB", DEFAULT_DB)),
+        timezone=timezone,
+        demo_customers=int(os.environ.get("CRM_DEMO_CUSTOMERS", "2000")),
+    )

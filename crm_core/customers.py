@@ -1,0 +1,341 @@
+"""The customer master file: find, read, create and edit customers, with an audit trail.
+
+Every function takes the acting user first after the store; a rep only ever sees and edits the
+customers they own (``Actor.rep_scope``), a viewer reads contact details masked.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+import duckdb
+import pandas as pd
+
+from crm_core.models import CustomerIn, InteractionIn, KeyDateIn, TransactionIn
+from crm_core.store import Store
+from crm_core.users import Actor, PermissionDenied
+
+CUSTOMER_FIELDS = tuple(CustomerIn.model_fields)
+MASKED_FIELDS = ("phone", "bank_account", "email")
+LIST_COLUMNS = ("customer_id", "code", "name", "customer_type", "tenure_stage", "region", "city",
+                "phone", "sales_rep", "credit_limit")
+
+
+class CodeTaken(ValueError):
+    """Another customer already has this code."""
+
+
+class StaleEdit(RuntimeError):
+    """The customer changed since the user loaded it; ``changes`` says what the other save did."""
+
+    def __init__(self, changes: pd.DataFrame):
+        super().__init__("err.stale_edit")
+        self.changes = changes
+
+
+@dataclass(frozen=True)
+class CustomerFilter:
+    text: str = ""
+    regions: tuple[str, ...] = ()
+    reps: tuple[str, ...] = ()
+    customer_types: tuple[str, ...] = ()
+    tenure_stages: tuple[str, ...] = ()
+
+    def where(self, actor: Actor) -> tuple[str, list]:
+        """A WHERE clause with ``?`` placeholders and its parameters."""
+        clauses, params = ["TRUE"], []
+        if self.text.strip():
+            needle = f"%{self.text.strip().lower()}%"
+            clauses.append("(lower(code) LIKE ? OR lower(name) LIKE ? OR phone LIKE ?)")
+            params += [needle, needle, needle]
+        for column, values in (("region", self.regions), ("sales_rep", self.reps),
+                               ("customer_type", self.customer_types), ("tenure_stage", self.tenure_stages)):
+            if values:
+                clauses.append(f"{column} IN ({', '.join('?' * len(values))})")  # column from fixed list
+                params += list(values)
+        if actor.rep_scope is not None:
+            clauses.append("sales_rep = ?")
+            params.append(actor.rep_scope)
+        return " AND ".join(clauses), params
+
+
+def mask(value: str | None) -> str | None:
+    """Keep the last 4 characters: enough to recognise a number, not to use it."""
+    if value is None or value != value:
+        return value
+    return "•" * max(len(value) - 4, 0) + value[-4:]
+
+
+def _masked(frame: pd.DataFrame, actor: Actor) -> pd.DataFrame:
+    if actor.masks_contact_details:
+        for column in MASKED_FIELDS:
+            if column in frame:
+                frame[column] = frame[column].map(mask)
+    return frame
+
+
+def search_customers(store: Store, actor: Actor, flt: CustomerFilter, limit: int = 50,
+                     offset: int = 0) -> tuple[pd.DataFrame, int]:
+    """One page of matching customers (ordered by code) and the total number of matches."""
+    where, params = flt.where(actor)
+    (total,) = store.query_one(f"SELECT count(*) FROM customers WHERE {where}", params)
+    page = store.query_df(
+        f"SELECT {', '.join(LIST_COLUMNS)} FROM customers WHERE {where} ORDER BY code LIMIT ? OFFSET ?",
+        [*params, int(limit), int(offset)],
+    )
+    return _masked(page, actor), int(total)
+
+
+def filter_options(store: Store, actor: Actor) -> dict[str, list[str]]:
+    """Distinct regions and reps for the filter widgets."""
+    where, params = CustomerFilter().where(actor)
+    options = {}
+    for column in ("region", "sales_rep"):
+        frame = store.query_df(
+            f"SELECT DISTINCT {column} AS v FROM customers WHERE {where} AND {column} IS NOT NULL ORDER BY 1",
+            params)
+        options[column] = frame["v"].tolist()
+    return options
+
+
+def get_customer(store: Store, actor: Actor, customer_id: int) -> dict | None:
+    """The whole master-file row, or None when it does not exist or the user may not see it."""
+    where, params = CustomerFilter().where(actor)
+    frame = store.query_df(f"SELECT * FROM customers WHERE customer_id = ? AND {where}",
+                           [int(customer_id), *params])
+    if frame.empty:
+        return None
+    return _masked(frame, actor).iloc[0].to_dict()
+
+
+def customer_id_for_code(store: Store, actor: Actor, code: str) -> int | None:
+    where, params = CustomerFilter().where(actor)
+    row = store.query_one(f"SELECT customer_id FROM customers WHERE code = ? AND {where}", [code, *params])
+    return None if row is None else int(row[0])
+
+
+def _values(customer: CustomerIn) -> dict:
+    return customer.model_dump()
+
+
+def _audit(cur: duckdb.DuckDBPyConnection, actor: Actor, action: str, entity: str, entity_id: int,
+           field_name: str | None = None, old=None, new=None) -> None:
+    cur.execute(
+        "INSERT INTO audit_log (actor, action, entity, entity_id, field, old_value, new_value)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [actor.name, action, entity, entity_id, field_name,
+         None if old is None else str(old), None if new is None else str(new)],
+    )
+
+
+def create_customer(store: Store, actor: Actor, customer: CustomerIn) -> int:
+    """Insert a validated customer; raises CodeTaken when the code exists. Returns its id."""
+    actor.require_write()
+    if actor.rep_scope is not None and customer.sales_rep != actor.rep_scope:
+        raise PermissionDenied("err.rep_own_customers_only")
+    values = _values(customer)
+    with store.transaction() as cur:
+        if cur.execute("SELECT 1 FROM customers WHERE code = ?", [customer.code]).fetchone():
+            raise CodeTaken(customer.code)
+        columns = ", ".join(values)
+        (customer_id,) = cur.execute(
+            f"INSERT INTO customers ({columns}) VALUES ({', '.join('?' * len(values))}) RETURNING customer_id",
+            list(values.values()),
+        ).fetchone()
+        _audit(cur, actor, "create", "customer", customer_id, None, None, customer.code)
+    return int(customer_id)
+
+
+def _comparable(value):
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, float):
+        return Decimal(str(value))
+    return value
+
+
+def diff_customer(current: dict, customer: CustomerIn) -> dict[str, tuple]:
+    """{field: (old, new)} for every field whose value would change."""
+    changes = {}
+    for name, new in _values(customer).items():
+        old = _comparable(current.get(name))
+        if old != new:
+            changes[name] = (old, new)
+    return changes
+
+
+def update_customer(store: Store, actor: Actor, customer_id: int, customer: CustomerIn,
+                    expected_version: int | None = None) -> dict[str, tuple]:
+    """Save an edit; only changed fields are written and audited. Returns the changes.
+
+    ``expected_version`` is the version the user loaded; if another save came in between, raises
+    StaleEdit with what that save changed, and writes nothing.
+    """
+    actor.require_write()
+    with store.transaction() as cur:
+        current = _row_for_update(cur, actor, customer_id)
+        if expected_version is not None and int(current["version"]) != int(expected_version):
+            raise StaleEdit(_changes_since(cur, customer_id, int(expected_version)))
+        if customer.code != current["code"] and cur.execute(
+                "SELECT 1 FROM customers WHERE code = ? AND customer_id <> ?", [customer.code, customer_id]
+        ).fetchone():
+            raise CodeTaken(customer.code)
+        changes = diff_customer(current, customer)
+        _apply_changes(cur, actor, customer_id, changes)
+    return changes
+
+
+def _row_for_update(cur, actor: Actor, customer_id: int) -> dict:
+    where, params = CustomerFilter().where(actor)
+    frame = cur.execute(f"SELECT * FROM customers WHERE customer_id = ? AND {where}",
+                        [int(customer_id), *params]).df()
+    if frame.empty:
+        raise PermissionDenied("err.customer_not_found")
+    return frame.iloc[0].to_dict()
+
+
+def _apply_changes(cur, actor: Actor, customer_id: int, changes: dict[str, tuple]) -> None:
+    if not changes:
+        return
+    assignments = ", ".join(f"{name} = ?" for name in changes)  # names are CustomerIn fields
+    cur.execute(
+        f"UPDATE customers SET {assignments}, version = version + 1, updated_at = current_timestamp"
+        " WHERE customer_id = ?",
+        [new for _, new in changes.values()] + [int(customer_id)],
+    )
+    for name, (old, new) in changes.items():
+        _audit(cur, actor, "update", "customer", customer_id, name, old, new)
+
+
+def _changes_since(cur, customer_id: int, version: int) -> pd.DataFrame:
+    """Audit rows written after the version the user loaded (who changed what)."""
+    return cur.execute(
+        "SELECT logged_at, actor, field, old_value, new_value FROM audit_log"
+        " WHERE entity = 'customer' AND entity_id = ? AND action = 'update'"
+        " ORDER BY audit_id DESC LIMIT 50", [int(customer_id)],
+    ).df()
+
+
+def update_many(store: Store, actor: Actor, edits: dict[int, CustomerIn]) -> int:
+    """Grid edits: all rows saved in one transaction (all or nothing). Returns fields changed."""
+    actor.require_write()
+    changed = 0
+    with store.transaction() as cur:
+        for customer_id, customer in edits.items():
+            current = _row_for_update(cur, actor, customer_id)
+            if customer.code != current["code"] and cur.execute(
+                    "SELECT 1 FROM customers WHERE code = ? AND customer_id <> ?", [customer.code, customer_id]
+            ).fetchone():
+                raise CodeTaken(customer.code)
+            changes = diff_customer(current, customer)
+            _apply_changes(cur, actor, customer_id, changes)
+            changed += len(changes)
+    return changed
+
+
+def _require_visible(store: Store, actor: Actor, customer_id: int) -> None:
+    if get_customer(store, actor, customer_id) is None:
+        raise PermissionDenied("err.customer_not_found")
+
+
+def log_interaction(store: Store, actor: Actor, interaction: InteractionIn) -> int:
+    actor.require_write()
+    _require_visible(store, actor, interaction.customer_id)
+    values = interaction.model_dump()
+    with store.transaction() as cur:
+        (new_id,) = cur.execute(
+            f"INSERT INTO interactions ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})"
+            " RETURNING interaction_id", list(values.values())).fetchone()
+        _audit(cur, actor, "create", "interaction", new_id, "customer_id", None, interaction.customer_id)
+    return int(new_id)
+
+
+def record_transaction(store: Store, actor: Actor, txn: TransactionIn) -> int:
+    actor.require_write()
+    _require_visible(store, actor, txn.customer_id)
+    values = txn.model_dump()
+    with store.transaction() as cur:
+        (new_id,) = cur.execute(
+            f"INSERT INTO transactions ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})"
+            " RETURNING txn_id", list(values.values())).fetchone()
+        _audit(cur, actor, "create", "transaction", new_id, "amount", None, txn.amount)
+    return int(new_id)
+
+
+def add_key_date(store: Store, actor: Actor, key_date: KeyDateIn) -> int:
+    actor.require_write()
+    _require_visible(store, actor, key_date.customer_id)
+    values = key_date.model_dump()
+    with store.transaction() as cur:
+        (new_id,) = cur.execute(
+            f"INSERT INTO key_dates ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})"
+            " RETURNING key_date_id", list(values.values())).fetchone()
+        _audit(cur, actor, "create", "key_date", new_id, key_date.kind, None, key_date.day)
+    return int(new_id)
+
+
+@dataclass
+class Customer360:
+    """Everything the 360 view shows about one customer."""
+
+    record: dict
+    key_dates: pd.DataFrame
+    monthly_purchases: pd.DataFrame
+    recent_transactions: pd.DataFrame
+    interactions: pd.DataFrame
+    audit: pd.DataFrame
+    totals: dict = field(default_factory=dict)
+
+
+def customer_360(store: Store, actor: Actor, customer_id: int) -> Customer360 | None:
+    record = get_customer(store, actor, customer_id)
+    if record is None:
+        return None
+    cid = [int(customer_id)]
+    monthly = store.query_df(
+        "SELECT date_trunc('month', txn_date)::DATE AS month, sum(amount)::DOUBLE AS revenue, count(*) AS orders"
+        " FROM transactions WHERE customer_id = ? GROUP BY 1 ORDER BY 1", cid)
+    # fetchone keeps DECIMAL sums as Decimal (a DataFrame would turn money into floats).
+    cur = store.cursor()
+    try:
+        row = cur.execute(
+            "SELECT (SELECT coalesce(sum(amount), 0) FROM transactions WHERE customer_id = $1),"
+            " (SELECT count(*) FROM transactions WHERE customer_id = $1),"
+            " (SELECT min(txn_date) FROM transactions WHERE customer_id = $1),"
+            " (SELECT max(txn_date) FROM transactions WHERE customer_id = $1),"
+            " (SELECT coalesce(sum(cost), 0) FROM interactions WHERE customer_id = $1),"
+            " (SELECT coalesce(sum(concession), 0) FROM interactions WHERE customer_id = $1),"
+            " (SELECT count(*) FROM interactions WHERE customer_id = $1)", cid).fetchone()
+    finally:
+        cur.close()
+    totals = dict(zip(("lifetime_revenue", "orders", "first_purchase", "last_purchase", "cost_to_serve",
+                       "concessions", "contacts"), row))
+    return Customer360(
+        record=record,
+        key_dates=store.query_df("SELECT kind, label, day FROM key_dates WHERE customer_id = ? ORDER BY day", cid),
+        monthly_purchases=monthly,
+        recent_transactions=store.query_df(
+            "SELECT txn_date, amount, order_id, product, quantity, gross_margin FROM transactions"
+            " WHERE customer_id = ? ORDER BY txn_date DESC LIMIT 200", cid),
+        interactions=store.query_df(
+            "SELECT occurred_at, channel, place, rep, cost, concession, products_provided, note"
+            " FROM interactions WHERE customer_id = ? ORDER BY occurred_at DESC LIMIT 500", cid),
+        audit=store.query_df(
+            "SELECT logged_at, actor, action, field, old_value, new_value FROM audit_log"
+            " WHERE entity = 'customer' AND entity_id = ? ORDER BY audit_id DESC LIMIT 200", cid),
+        totals=totals,
+    )
+
+
+def customer_from_record(record: dict) -> CustomerIn:
+    """A stored row back as the model (for editing forms); raises ValidationError if it no longer passes."""
+    values = {name: _comparable(record.get(name)) for name in CUSTOMER_FIELDS}
+    return CustomerIn.model_validate({k: v for k, v in values.items() if v is not None})
+
+
+def today_in(store: Store) -> date:
+    (today,) = store.query_one("SELECT current_date")
+    return today

@@ -1,0 +1,49 @@
+"""Downloads that Excel in China opens correctly and that cannot run formulas.
+
+CSV is UTF-8 with a BOM (without it Excel reads UTF-8 as GBK and garbles Chinese). A text cell
+beginning with ``= + - @``, tab or carriage return is prefixed with ``'`` so a spreadsheet shows
+it as text instead of evaluating it (OWASP "CSV injection"); numbers stay numbers.
+"""
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A text value made safe for a spreadsheet; anything that is not text is returned unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(neutralise)
+    safe.columns = [neutralise(str(c)) for c in safe.columns]
+    return safe
+
+
+def _without_timezones(frame: pd.DataFrame) -> pd.DataFrame:
+    """Excel has no time zones: write local wall-clock time (the zone is in the app settings)."""
+    out = frame.copy()
+    for column in out.columns:
+        if isinstance(out[column].dtype, pd.DatetimeTZDtype):
+            out[column] = out[column].dt.tz_localize(None)
+    return out
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    return neutralised(frame).to_csv(index=False).encode("utf-8-sig")
+
+
+def to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "data") -> bytes:
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        _without_timezones(neutralised(frame)).to_excel(writer, index=False, sheet_name=sheet_name[:31])
+    return buffer.getvalue()

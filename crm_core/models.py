@@ -1,0 +1,283 @@
+"""Domain objects with field-level validation whose messages a manager can read, in both languages.
+
+Each rule raises ``PydanticCustomError`` whose *type* is a catalog key (``err.<rule>``);
+``field_errors`` turns a ValidationError into {field: message} in the UI language. The import
+center applies the same rules (``crm_core.ingest``), so a row rejected by a file import and a
+form rejected on screen say the same thing.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+
+from crm_core.i18n import t
+
+CUSTOMER_TYPES = ("corporate", "channel", "individual")
+TENURE_STAGES = ("new", "old", "potential")
+NEED_TYPES = ("price", "value", "composite")
+CHANNELS = ("visit", "phone", "wechat", "email", "event", "gift")
+REGIONS = ("华东", "华北", "华南", "华中", "西部", "东北", "港澳台", "海外")
+
+# The master file as the text groups it (domain.md §1): the form and the 360 view follow this.
+ORIGINAL_RECORD_GROUPS = {
+    "identity": ("code", "name", "customer_type", "tenure_stage", "need_type"),
+    "location": ("region", "country", "province", "city", "address", "postal_code"),
+    "contact": ("contact_person", "phone", "email"),
+    "finance": ("bank_account", "currency", "payment_terms", "discount_terms", "tax_category",
+                "credit_limit", "open_balance"),
+    "sales": ("sales_rep", "commission_code", "delivery_address", "invoice_address"),
+    "profile": ("capital_strength", "business_scope", "stock_on_hand", "household_size", "payday", "influence"),
+    "personal": ("birthday", "preferences", "notes"),
+}
+ANALYSIS_FIELDS = ("attitude", "contract_fulfilment", "frictions", "credit_standing", "competitor_dealings",
+                   "needs_potential")
+
+MOBILE_CN = re.compile(r"^1[3-9]\d{9}$")
+LANDLINE_CN = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
+PHONE_OTHER = re.compile(r"^\+?[\d\-() ]{5,20}$")
+POSTAL_CN = re.compile(r"^\d{6}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def fold_text(value: str) -> str:
+    """Full-width characters to half-width (NFKC) and outer/full-width spaces trimmed."""
+    return unicodedata.normalize("NFKC", value).strip()
+
+
+def normalise_phone(value: str) -> str:
+    """Digits as people type them: full-width, spaces, dots and a +86 prefix removed."""
+    phone = fold_text(value).replace(" ", "").replace(".", "")
+    for prefix in ("+86", "0086"):
+        if phone.startswith(prefix):
+            phone = phone[len(prefix):].lstrip("-")
+    return phone
+
+
+def _error(key: str, **params) -> PydanticCustomError:
+    return PydanticCustomError(f"err.{key}", key, params)
+
+
+class CustomerIn(BaseModel):
+    """One customer as entered in the form or a row of an import (domain.md §1)."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    # original record (客户原始记录)
+    code: str = Field(min_length=1, max_length=40)
+    name: str = Field(min_length=1, max_length=200)
+    customer_type: Literal["corporate", "channel", "individual"] = "individual"
+    tenure_stage: Literal["new", "old", "potential"] = "new"
+    region: str | None = None
+    country: str | None = "CN"  # a blank cell means the default, not an error
+    province: str | None = None
+    city: str | None = None
+    address: str | None = None
+    postal_code: str | None = None
+    contact_person: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    bank_account: str | None = None
+    currency: str | None = "CNY"
+    payment_terms: str | None = None
+    discount_terms: str | None = None
+    tax_category: str | None = None
+    credit_limit: Decimal | None = Field(default=None, max_digits=18, decimal_places=2)
+    open_balance: Decimal | None = Field(default=None, max_digits=18, decimal_places=2)
+    sales_rep: str | None = None
+    commission_code: str | None = None
+    delivery_address: str | None = None
+    invoice_address: str | None = None
+    capital_strength: str | None = None
+    business_scope: str | None = None
+    stock_on_hand: str | None = None
+    need_type: Literal["price", "value", "composite"] | None = None
+    birthday: date | None = None
+    preferences: str | None = None
+    notes: str | None = None
+    household_size: int | None = Field(default=None, gt=0, le=100)
+    payday: int | None = Field(default=None, ge=1, le=31)
+    influence: int | None = Field(default=None, ge=1, le=5)
+    # analysis data (统计分析资料)
+    attitude: str | None = None
+    contract_fulfilment: str | None = None
+    frictions: str | None = None
+    credit_standing: str | None = None
+    competitor_dealings: str | None = None
+    needs_potential: str | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_missing(cls, value):
+        if isinstance(value, str):
+            value = fold_text(value)
+            return value or None
+        return value
+
+    @field_validator("code")
+    @classmethod
+    def _code_chars(cls, value: str) -> str:
+        if any(ch.isspace() for ch in value):
+            raise _error("code_spaces")
+        return value
+
+    @field_validator("email")
+    @classmethod
+    def _email_format(cls, value: str | None) -> str | None:
+        if value is not None and not EMAIL.match(value):
+            raise _error("email_format")
+        return value
+
+    @field_validator("credit_limit")
+    @classmethod
+    def _credit_not_negative(cls, value: Decimal | None) -> Decimal | None:
+        if value is not None and value < 0:
+            raise _error("credit_negative")
+        return value
+
+    @field_validator("birthday")
+    @classmethod
+    def _birthday_past(cls, value: date | None) -> date | None:
+        if value is not None and value > date.today():
+            raise _error("birthday_future")
+        if value is not None and value.year < 1900:
+            raise _error("birthday_too_old")
+        return value
+
+    @field_validator("region")
+    @classmethod
+    def _known_region(cls, value: str | None) -> str | None:
+        return canonical_region(value) if value is not None else None
+
+    @field_validator("country")
+    @classmethod
+    def _country_code(cls, value: str | None) -> str:
+        return (value or "CN").upper()
+
+    @field_validator("currency")
+    @classmethod
+    def _currency_code(cls, value: str | None) -> str:
+        return (value or "CNY").upper()
+
+    @field_validator("phone")
+    @classmethod
+    def _phone_for_country(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        phone = normalise_phone(value)
+        if info.data.get("country", "CN") == "CN":
+            if not (MOBILE_CN.match(phone) or LANDLINE_CN.match(phone)):
+                raise _error("phone_format_cn")
+        elif not PHONE_OTHER.match(phone):
+            raise _error("phone_format")
+        return phone
+
+    @field_validator("postal_code")
+    @classmethod
+    def _postal_for_country(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and info.data.get("country", "CN") == "CN" and not POSTAL_CN.match(value):
+            raise _error("postal_format")
+        return value
+
+
+_REGION_SYNONYMS = {
+    "east china": "华东", "east": "华东", "north china": "华北", "north": "华北",
+    "south china": "华南", "south": "华南", "central china": "华中", "central": "华中",
+    "west": "西部", "western china": "西部", "西南": "西部", "西北": "西部",
+    "northeast": "东北", "northeast china": "东北", "hk/macao/taiwan": "港澳台", "overseas": "海外",
+}
+
+
+def canonical_region(value: str) -> str:
+    """Known regions stored by their Chinese name; English names mapped; anything else kept as typed."""
+    return _REGION_SYNONYMS.get(value.strip().lower(), value.strip())
+
+
+class InteractionIn(BaseModel):
+    """One contact in the investment record (企业投入记录)."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    customer_id: int
+    occurred_at: datetime
+    channel: Literal["visit", "phone", "wechat", "email", "event", "gift"]
+    place: str | None = None
+    rep: str | None = None
+    cost: Decimal = Field(default=Decimal("0"), ge=0, max_digits=18, decimal_places=2)
+    concession: Decimal = Field(default=Decimal("0"), ge=0, max_digits=18, decimal_places=2)
+    products_provided: str | None = None
+    note: str | None = None
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise _error("naive_datetime")
+        return value
+
+
+class TransactionIn(BaseModel):
+    """One purchase recorded by form."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    customer_id: int
+    txn_date: date
+    amount: Decimal = Field(max_digits=18, decimal_places=2)
+    order_id: str | None = None
+    product: str | None = None
+    quantity: Decimal | None = Field(default=None, gt=0, max_digits=18, decimal_places=3)
+    gross_margin: Decimal | None = Field(default=None, max_digits=18, decimal_places=2)
+    discount: Decimal | None = Field(default=None, ge=0, max_digits=18, decimal_places=2)
+
+    @field_validator("txn_date")
+    @classmethod
+    def _not_future(cls, value: date) -> date:
+        if value > date.today():
+            raise _error("date_future")
+        return value
+
+
+class KeyDateIn(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    customer_id: int
+    kind: Literal["founding", "anniversary", "custom"]
+    label: str | None = None
+    day: date
+
+
+def field_errors(error: ValidationError, lang: str) -> dict[str, str]:
+    """{field name: message in ``lang``} for every problem pydantic found (first one per field)."""
+    messages: dict[str, str] = {}
+    for problem in error.errors():
+        field = str(problem["loc"][0]) if problem["loc"] else ""
+        messages.setdefault(field, error_message(problem, lang))
+    return messages
+
+
+def error_message(problem: dict, lang: str) -> str:
+    """One pydantic problem as a sentence with its fix; our own rules carry catalog keys as types."""
+    kind = problem["type"]
+    if kind.startswith("err."):
+        return t(kind, lang, **problem.get("ctx", {}))
+    ctx = problem.get("ctx") or {}
+    if problem.get("input") is None and kind.endswith("_type"):
+        return t("err.required", lang)  # a blank cell, folded to None by _blank_is_missing
+    generic = {
+        "missing": "err.required", "string_too_short": "err.required", "string_too_long": "err.too_long",
+        "literal_error": "err.choice", "date_from_datetime_parsing": "err.date_format",
+        "date_parsing": "err.date_format", "date_type": "err.date_format", "decimal_parsing": "err.number_format",
+        "decimal_type": "err.number_format", "int_parsing": "err.whole_number", "int_type": "err.whole_number",
+        "greater_than": "err.greater_than", "greater_than_equal": "err.at_least", "less_than_equal": "err.at_most",
+        "decimal_max_places": "err.decimal_places", "decimal_max_digits": "err.too_large",
+        "extra_forbidden": "err.unknown_field", "datetime_parsing": "err.datetime_format",
+        "datetime_type": "err.datetime_format", "int_from_float": "err.whole_number",
+    }
+    key = generic.get(kind, "err.invalid")
+    return t(key, lang, **{k: v for k, v in ctx.items() if isinstance(v, (int, float, str, Decimal))})

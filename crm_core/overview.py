@@ -1,0 +1,87 @@
+"""The business at a glance: the Home page's KPI cards and revenue trend.
+
+All figures are computed in DuckDB over the whole store; a card whose data does not exist yet
+is None (shown as "—"), never a made-up number.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from crm_core.store import Store
+from crm_core.users import Actor
+
+
+@dataclass(frozen=True)
+class Kpis:
+    as_of: date
+    customers: int
+    active_customers: int
+    revenue_12m: float | None
+    revenue_prior_12m: float | None
+    revenue_per_active_customer: float | None
+    new_customers_this_year: int
+
+    @property
+    def revenue_growth(self) -> float | None:
+        if not self.revenue_12m or not self.revenue_prior_12m:
+            return None
+        return self.revenue_12m / self.revenue_prior_12m - 1
+
+
+def _scope(actor: Actor, alias: str = "c") -> tuple[str, list]:
+    if actor.rep_scope is None:
+        return "TRUE", []
+    return f"{alias}.sales_rep = ?", [actor.rep_scope]
+
+
+def kpis(store: Store, actor: Actor, as_of: date) -> Kpis:
+    """Active = bought in the 12 months up to ``as_of``; revenue windows are [as_of−12m, as_of]."""
+    scope, params = _scope(actor)
+    row = store.query_df(
+        f"""
+        WITH scoped AS (SELECT customer_id, created_at FROM customers c WHERE {scope}),
+        sales AS (
+            SELECT t.customer_id, t.txn_date, t.amount FROM transactions t
+            JOIN scoped USING (customer_id)
+            WHERE t.txn_date > ?::DATE - INTERVAL 24 MONTH AND t.txn_date <= ?::DATE
+        )
+        SELECT
+            (SELECT count(*) FROM scoped) AS customers,
+            (SELECT count(DISTINCT customer_id) FROM sales
+               WHERE txn_date > ?::DATE - INTERVAL 12 MONTH) AS active_customers,
+            (SELECT sum(amount)::DOUBLE FROM sales WHERE txn_date > ?::DATE - INTERVAL 12 MONTH) AS revenue_12m,
+            (SELECT sum(amount)::DOUBLE FROM sales WHERE txn_date <= ?::DATE - INTERVAL 12 MONTH) AS revenue_prior,
+            (SELECT count(*) FROM scoped WHERE year(created_at) = year(?::DATE)) AS new_this_year
+        """,
+        [*params, as_of, as_of, as_of, as_of, as_of, as_of],
+    ).iloc[0]
+    active = int(row["active_customers"])
+    revenue = None if pd.isna(row["revenue_12m"]) else float(row["revenue_12m"])
+    return Kpis(
+        as_of=as_of,
+        customers=int(row["customers"]),
+        active_customers=active,
+        revenue_12m=revenue,
+        revenue_prior_12m=None if pd.isna(row["revenue_prior"]) else float(row["revenue_prior"]),
+        revenue_per_active_customer=revenue / active if revenue is not None and active else None,
+        new_customers_this_year=int(row["new_this_year"]),
+    )
+
+
+def monthly_revenue(store: Store, actor: Actor, as_of: date, months: int = 36) -> pd.DataFrame:
+    """Revenue and buying customers per calendar month, the last ``months`` months up to ``as_of``."""
+    scope, params = _scope(actor)
+    return store.query_df(
+        f"""
+        SELECT date_trunc('month', t.txn_date)::DATE AS month, sum(t.amount)::DOUBLE AS revenue,
+               count(DISTINCT t.customer_id) AS customers
+        FROM transactions t JOIN customers c USING (customer_id)
+        WHERE {scope} AND t.txn_date <= ?::DATE
+          AND t.txn_date >= date_trunc('month', ?::DATE) - to_months(? - 1)
+        GROUP BY 1 ORDER BY 1
+        """,
+        [*params, as_of, as_of, int(months)],
+    )

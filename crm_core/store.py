@@ -1,0 +1,171 @@
+"""The one module that owns the DuckDB file.
+
+- Schema changes are numbered SQL files in ``crm_core/migrations/`` (``NNN_name.sql``), applied in
+  order, each once, recorded in ``schema_version``. Opening a file made by an older version upgrades it.
+- One connection per file per process (DuckDB lets one process own a file read-write); every
+  caller gets its own ``cursor()`` because one connection used by two threads raises
+  "connection is busy".
+- Writes are serialised through one lock and each is one transaction, so two sessions saving at
+  once never see a DuckDB conflict error and a crash loses at most the write in flight.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from crm_core.config import DEFAULT_TZ
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+_MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+
+def available_migrations() -> list[tuple[int, Path]]:
+    """(version, path) of every migration file, in order; duplicate numbers are a packaging error."""
+    found: dict[int, Path] = {}
+    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        match = _MIGRATION_NAME.match(path.name)
+        if not match:
+            raise RuntimeError(f"migration file {path.name} is not named NNN_name.sql")
+        version = int(match.group(1))
+        if version in found:
+            raise RuntimeError(f"two migrations numbered {version:03d}: {found[version].name}, {path.name}")
+        found[version] = path
+    return sorted(found.items())
+
+
+class Store:
+    """A DuckDB file with its schema brought up to date."""
+
+    def __init__(self, path: str | Path, timezone: str = DEFAULT_TZ):
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self.timezone = timezone
+        self._connection = duckdb.connect(self.path)
+        self._write_lock = threading.RLock()
+        # Bumped after every committed write: cached reads take it as part of their key.
+        self.generation = 0
+        self.migrate()
+
+    # -- connections -------------------------------------------------------------------------
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor of its own for the caller (one per script run / thread)."""
+        cur = self._connection.cursor()
+        # SET cannot take a ? parameter; the zone was validated against the IANA list in config.
+        cur.execute(f"SET TimeZone = '{self.timezone}'")
+        return cur
+
+    def query_df(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+        cur = self.cursor()
+        try:
+            return cur.execute(sql, list(params)).df()
+        finally:
+            cur.close()
+
+    def query_one(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
+        cur = self.cursor()
+        try:
+            return cur.execute(sql, list(params)).fetchone()
+        finally:
+            cur.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Serialised write: everything done with the yielded cursor commits together or not at all."""
+        with self._write_lock:
+            cur = self.cursor()
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                yield cur
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            finally:
+                cur.close()
+            self.generation += 1
+
+    def write(self, fn: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
+        with self.transaction() as cur:
+            return fn(cur)
+
+    def close(self) -> None:
+        self._connection.close()
+
+    # -- schema ------------------------------------------------------------------------------
+    def schema_version(self) -> int:
+        row = self._connection.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
+        return int(row[0])
+
+    def migrate(self) -> list[int]:
+        """Apply every migration newer than the file's version; returns the versions applied."""
+        with self._write_lock:
+            self._connection.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version ("
+                " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
+                " applied_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)"
+            )
+            current = self.schema_version()
+            applied = []
+            for version, path in available_migrations():
+                if version <= current:
+                    continue
+                cur = self.cursor()
+                cur.execute("BEGIN TRANSACTION")
+                try:
+                    cur.execute(path.read_text(encoding="utf-8"))
+                    cur.execute("INSERT INTO schema_version (version, name) VALUES (?, ?)", [version, path.stem])
+                    cur.execute("COMMIT")
+                except BaseException:
+                    cur.execute("ROLLBACK")
+                    raise
+                finally:
+                    cur.close()
+                applied.append(version)
+            return applied
+
+    def table_names(self) -> list[str]:
+        rows = self.query_df("SELECT table_name FROM duckdb_tables() ORDER BY table_name")
+        return rows["table_name"].tolist()
+
+    def integrity_problems(self) -> list[str]:
+        """Rows that point at customers that do not exist (DuckDB FKs are not used; see 001)."""
+        problems = []
+        for table in ("transactions", "interactions", "key_dates"):
+            (orphans,) = self.query_one(
+                f"SELECT count(*) FROM {table} t "  # table names from the fixed tuple above
+                "WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = t.customer_id)"
+            )
+            if orphans:
+                problems.append(f"{table}: {orphans} rows reference a missing customer")
+        return problems
+
+
+_open_stores: dict[str, Store] = {}
+_open_lock = threading.Lock()
+
+
+def open_store(path: str | Path, timezone: str = DEFAULT_TZ) -> Store:
+    """The process-wide Store for ``path`` (DuckDB allows one read-write owner per file)."""
+    key = str(Path(path).resolve()) if str(path) != ":memory:" else ":memory:"
+    with _open_lock:
+        store = _open_stores.get(key)
+        if store is None or key == ":memory:":
+            store = Store(path, timezone)
+            if key != ":memory:":
+                _open_stores[key] = store
+        return store
+
+
+def close_store(path: str | Path) -> None:
+    with _open_lock:
+        store = _open_stores.pop(str(Path(path).resolve()), None)
+    if store is not None:
+        store.close()

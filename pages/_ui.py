@@ -1,0 +1,81 @@
+"""Streamlit glue shared by the pages: language, the store, the acting user, common widgets.
+
+Kept here (not in crm_core) because it imports streamlit; it holds no business logic.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from crm_core import exporting
+from crm_core.app_state import open_app_store
+from crm_core.config import Settings, load_settings
+from crm_core.i18n import LANGUAGES, language_from_locale, t
+from crm_core.store import Store
+from crm_core.users import LOCAL_USER, Actor
+
+LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
+
+
+def lang() -> str:
+    """The session's UI language: from the browser locale at first, then the sidebar choice."""
+    if "lang" not in st.session_state:
+        st.session_state["lang"] = language_from_locale(getattr(st.context, "locale", None))
+    return st.session_state["lang"]
+
+
+def tr(key: str, **params) -> str:
+    return t(key, lang(), **params)
+
+
+def language_switch() -> None:
+    lang()
+    st.sidebar.radio("语言 / Language", LANGUAGES, key="lang", format_func=LANGUAGE_NAMES.get, horizontal=True)
+
+
+@st.cache_resource(show_spinner="正在准备数据… / Preparing data…")
+def _cached_store(db_path: str, timezone: str) -> Store:
+    return open_app_store(Settings(Path(db_path), timezone, load_settings().demo_customers))
+
+
+def store() -> Store:
+    """The app's one store for the configured file (keyed on the path, so tests can switch files)."""
+    settings = load_settings()
+    return _cached_store(str(settings.db_path), settings.timezone)
+
+
+def actor() -> Actor:
+    """The signed-in user; the local single user until accounts are configured."""
+    return st.session_state.get("actor", LOCAL_USER)
+
+
+def page_header(title_key: str, intro_key: str) -> None:
+    """Title plus one or two collapsible sentences on what the page shows and why it matters."""
+    st.title(tr(title_key))
+    with st.expander(tr("ui.about_this_page"), expanded=False):
+        st.markdown(tr(intro_key))
+
+
+def download_buttons(frame, file_stem: str, key: str) -> None:
+    """CSV (UTF-8 with BOM, for Excel in China) and XLSX of ``frame``, formula-neutralised."""
+    left, right = st.columns(2)
+    left.download_button(tr("ui.download_csv"), exporting.to_csv_bytes(frame), f"{file_stem}.csv",
+                         "text/csv", key=f"{key}_csv", width="stretch")
+    right.download_button(tr("ui.download_xlsx"), exporting.to_xlsx_bytes(frame), f"{file_stem}.xlsx",
+                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                          key=f"{key}_xlsx", width="stretch")
+
+
+def choice_label(prefix: str):
+    """A ``format_func`` that shows stored keys (``corporate``) as catalog text (集团客户).
+
+    The language is fixed when the function is made: Streamlit may call it outside the script run.
+    """
+    language = lang()
+    return lambda value: t(f"{prefix}.{value}", language) if value is not None else "—"
+
+
+def open_customer(customer_id: int) -> None:
+    st.session_state["customer_id"] = int(customer_id)
+    st.switch_page("pages/customer_360.py")

@@ -1,0 +1,89 @@
+"""Customer 360: everything about one customer, and the forms to add to their file."""
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from crm_core import customers as cust
+from crm_core.i18n import format_date, format_money, format_number
+from crm_core.models import ORIGINAL_RECORD_GROUPS, ANALYSIS_FIELDS
+from pages._customer_entries import entry_forms
+from pages._ui import actor, choice_label, download_buttons, lang, page_header, store, tr
+
+page_header("page.customer_360", "intro.customer_360")
+db, user, language = store(), actor(), lang()
+
+code = st.text_input(tr("ui.customer_code"), key="c360_code", placeholder="C0000001")
+if code.strip():
+    found = cust.customer_id_for_code(db, user, code.strip())
+    if found is None:
+        st.warning(tr("err.customer_code_unknown", code=code.strip()))
+    else:
+        st.session_state["customer_id"] = found
+
+customer_id = st.session_state.get("customer_id")
+view = cust.customer_360(db, user, customer_id) if customer_id else None
+if view is None:
+    st.info(tr("ui.pick_customer"))
+    st.stop()
+
+record, totals = view.record, view.totals
+st.header(f"{record['name']} · {record['code']}")
+st.caption(" · ".join(filter(None, [choice_label("ctype")(record["customer_type"]),
+                                    choice_label("tenure")(record["tenure_stage"]),
+                                    record.get("region"), record.get("city"), record.get("sales_rep")])))
+m = st.columns(5)
+m[0].metric(tr("kpi.lifetime_revenue"), format_money(totals["lifetime_revenue"], language))
+m[1].metric(tr("kpi.orders"), format_number(totals["orders"], language))
+m[2].metric(tr("kpi.last_purchase"), format_date(totals["last_purchase"], language))
+m[3].metric(tr("kpi.cost_to_serve"), format_money(totals["cost_to_serve"], language))
+m[4].metric(tr("kpi.concessions"), format_money(totals["concessions"], language))
+limit, balance = (None if pd.isna(v) else float(v) for v in (record.get("credit_limit"), record.get("open_balance")))
+if limit:
+    st.progress(min(max((balance or 0) / limit, 0.0), 1.0),
+                text=tr("ui.credit_used", balance=format_money(balance, language), limit=format_money(limit, language)))
+
+
+def _fields_table(names):
+    return {tr(f"field.{n}"): "—" if pd.isna(record.get(n)) else str(record[n]) for n in names}
+
+
+tabs = st.tabs([tr(k) for k in ("tab.original_record", "tab.analysis", "tab.investment", "tab.purchases",
+                                "tab.key_dates", "tab.later", "tab.audit")])
+with tabs[0]:
+    for group, names in ORIGINAL_RECORD_GROUPS.items():
+        st.markdown(f"**{tr(f'group.{group}')}**")
+        st.table(_fields_table(names))
+with tabs[1]:
+    st.table(_fields_table(ANALYSIS_FIELDS))
+with tabs[2]:
+    if view.interactions.empty:
+        st.info(tr("ui.no_data_yet"))
+    else:
+        shown = view.interactions.copy()
+        shown["channel"] = shown["channel"].map(choice_label("channel"))
+        st.dataframe(shown.rename(columns=lambda c: tr(f"col.{c}")), hide_index=True, width="stretch")
+        download_buttons(view.interactions, f"interactions_{record['code']}", key="c360_int")
+with tabs[3]:
+    if view.monthly_purchases.empty:
+        st.info(tr("ui.no_data_yet"))
+    else:
+        chart = px.bar(view.monthly_purchases, x="month", y="revenue",
+                       labels={"month": tr("col.month"), "revenue": tr("col.revenue")})
+        chart.update_layout(height=300, margin=dict(l=10, r=10, t=10, b=10), yaxis_tickformat=",.0f")
+        st.plotly_chart(chart, width="stretch")
+        st.dataframe(view.recent_transactions.rename(columns=lambda c: tr(f"col.{c}")), hide_index=True,
+                     width="stretch")
+with tabs[4]:
+    st.markdown(f"**{tr('field.birthday')}**: {format_date(record.get('birthday'), language)}")
+    st.markdown(f"**{tr('field.preferences')}**: {record.get('preferences') or '—'}")
+    if not view.key_dates.empty:
+        st.dataframe(view.key_dates.rename(columns=lambda c: tr(f"col.{c}")), hide_index=True)
+with tabs[5]:
+    st.info(tr("ui.later_sections"))
+with tabs[6]:
+    st.dataframe(view.audit.rename(columns=lambda c: tr(f"col.{c}")), hide_index=True, width="stretch")
+
+if st.button(tr("ui.edit_customer"), key="c360_edit"):
+    st.session_state["edit_customer_id"] = int(customer_id)
+    st.switch_page("pages/customer_form.py")
+entry_forms(db, user, int(customer_id), record)

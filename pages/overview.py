@@ -1,0 +1,44 @@
+"""Home: the business at a glance."""
+import plotly.express as px
+import streamlit as st
+
+from crm_core import overview
+from crm_core.customers import today_in
+from crm_core.i18n import format_money, format_number, format_percent
+from pages._ui import actor, lang, page_header, store, tr
+
+page_header("page.overview", "intro.overview")
+
+
+@st.cache_data(ttl=600, max_entries=32, show_spinner=False)
+def _figures(db_path: str, generation: int, user, as_of):
+    return overview.kpis(store(), user, as_of), overview.monthly_revenue(store(), user, as_of)
+
+
+db = store()
+as_of = today_in(db)
+kpis, trend = _figures(db.path, db.generation, actor(), as_of)
+language = lang()
+
+cards = st.columns(5)
+cards[0].metric(tr("kpi.customers"), format_number(kpis.customers, language))
+cards[1].metric(tr("kpi.active_customers"), format_number(kpis.active_customers, language),
+                help=tr("kpi.active_customers_help"))
+cards[2].metric(tr("kpi.revenue_12m"), format_money(kpis.revenue_12m, language),
+                delta=None if kpis.revenue_growth is None else format_percent(kpis.revenue_growth, language),
+                help=tr("kpi.revenue_12m_help", prior=format_money(kpis.revenue_prior_12m, language)))
+cards[3].metric(tr("kpi.revenue_per_customer"), format_money(kpis.revenue_per_active_customer, language))
+cards[4].metric(tr("kpi.new_this_year"), format_number(kpis.new_customers_this_year, language))
+
+later = st.columns(3)
+for column, key in zip(later, ("kpi.open_promises", "kpi.nps", "kpi.churn_rate")):
+    column.metric(tr(key), "—", help=tr("kpi.not_yet_help"))
+
+st.subheader(tr("chart.revenue_trend"))
+if trend.empty:
+    st.info(tr("ui.no_data_yet"))
+else:
+    labels = {"month": tr("col.month"), "revenue": tr("col.revenue"), "customers": tr("col.buying_customers")}
+    figure = px.bar(trend, x="month", y="revenue", labels=labels, hover_data=["customers"])
+    figure.update_layout(height=360, margin=dict(l=10, r=10, t=10, b=10), yaxis_tickformat=",.0f")
+    st.plotly_chart(figure, width="stretch")
