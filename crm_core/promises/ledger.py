@@ -1,0 +1,417 @@
+"""Data access for promises (tables of migration 003). Every function takes a DuckDB cursor first.
+
+Writes are plain parameterised SQL; the caller wraps each call in one transaction (Store). Each
+event is appended to ``promise_events`` and the promise's cache columns are recomputed from the
+whole log with the policy version in force (``state.stored_plan``), so reads — the board, the
+customer's ledger, attainment over a million promises — are plain DuckDB queries.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import duckdb
+import pandas as pd
+
+from crm_core.promises.calendar import BusinessCalendar
+from crm_core.promises.performance import BREAKDOWNS, summarise_counts
+from crm_core.promises.policy import GREEN_CHANNEL, PRESETS, PromisePolicy, Remedy
+from crm_core.promises.state import (
+    EVENT_KINDS,
+    Promise,
+    PromiseEvent,
+    policy_version_in_force,
+    promise_state,
+    stored_plan,
+)
+
+_PROMISE_COLUMNS = (
+    "promise_id, customer_id, owner, promise_type, policy_id, policy_version, made_at, "
+    "due_at, negotiated_due, customer_class, priority, description, source, complaint_id, "
+    "parent_promise_id, bill_amount"
+)
+
+# Live status of a row of ``promises`` at the first ? parameter (now): paused promises are judged
+# at the moment their pause began, negotiated ones never pause (paused_at stays NULL).
+_LIVE_STATUS = """CASE WHEN status <> 'open' THEN status
+     WHEN coalesce(paused_at, ?::TIMESTAMPTZ) > due_at THEN 'open_breached'
+     WHEN coalesce(paused_at, ?::TIMESTAMPTZ) >= warn2_at THEN 'open_warning_2'
+     WHEN coalesce(paused_at, ?::TIMESTAMPTZ) >= warn1_at THEN 'open_warning_1'
+     ELSE 'open' END"""
+
+
+# -- policies ----------------------------------------------------------------------------------
+def save_policy(cur: duckdb.DuckDBPyConnection, policy: PromisePolicy, actor: str) -> None:
+    """Store a policy version; raises duckdb.ConstraintException if that version already exists
+    (versions are never overwritten — edit with ``PromisePolicy.edited`` and save the new one)."""
+    cur.execute(
+        "INSERT INTO promise_policies (policy_id, version, promise_type, definition, created_by) "
+        "VALUES (?, ?, ?, ?, ?)",
+        [policy.policy_id, policy.version, policy.promise_type, policy.model_dump_json(), actor],
+    )
+
+
+def load_policy(cur: duckdb.DuckDBPyConnection, policy_id: str, version: int | None = None) -> PromisePolicy:
+    """One stored version, or the latest when ``version`` is None; KeyError if there is none."""
+    row = cur.execute(
+        "SELECT definition FROM promise_policies WHERE policy_id = ? "
+        "AND (? IS NULL OR version = ?) ORDER BY version DESC LIMIT 1",
+        [policy_id, version, version],
+    ).fetchone()
+    if row is None:
+        raise KeyError(f"no policy {policy_id!r} version {version}")
+    return PromisePolicy.model_validate_json(row[0])
+
+
+def install_presets(cur: duckdb.DuckDBPyConnection, actor: str = "system") -> int:
+    """Store the shipped presets (domain.md §3) that are not stored yet; returns how many."""
+    stored = {r[0] for r in cur.execute("SELECT DISTINCT policy_id FROM promise_policies").fetchall()}
+    missing = [p for p in PRESETS.values() if p.policy_id not in stored]
+    for policy in missing:
+        save_policy(cur, policy, actor)
+    return len(missing)
+
+
+# -- promises and events ----------------------------------------------------------------------
+def load_promise(cur: duckdb.DuckDBPyConnection, promise_id: int) -> tuple[Promise, list[PromiseEvent]]:
+    """The promise and its event log in order; KeyError if the promise does not exist."""
+    row = cur.execute(
+        f"SELECT {_PROMISE_COLUMNS} FROM promises WHERE promise_id = ?", [promise_id]
+    ).fetchone()
+    if row is None:
+        raise KeyError(f"no promise {promise_id}")
+    promise = Promise(**dict(zip((c.strip() for c in _PROMISE_COLUMNS.split(",")), row)))
+    rows = cur.execute(
+        'SELECT kind, "at", actor, detail FROM promise_events WHERE promise_id = ? ORDER BY "at", event_id',
+        [promise_id],
+    ).fetchall()
+    return promise, [PromiseEvent(kind=k, at=a, actor=w, detail=json.loads(d)) for k, a, w, d in rows]
+
+
+def make_promise(
+    cur: duckdb.DuckDBPyConnection, promise: Promise, calendar: BusinessCalendar, actor: str
+) -> int:
+    """Insert the promise under its stored policy version and its 'made' event; returns its id.
+
+    KeyError if the policy version is not stored; ValueError if the type differs from the policy's.
+    """
+    policy = load_policy(cur, promise.policy_id, promise.policy_version)
+    if policy.promise_type != promise.promise_type:
+        raise ValueError(f"policy {policy.policy_id} is for {policy.promise_type} promises")
+    made = PromiseEvent(kind="made", at=promise.made_at, actor=actor)
+    plan = stored_plan(promise, [made], policy, calendar, promise.made_at)
+    promise_id = cur.execute(
+        "INSERT INTO promises (customer_id, owner, promise_type, policy_id, policy_version, clock, made_at, "
+        "due_at, negotiated_due, customer_class, priority, description, source, complaint_id, "
+        "parent_promise_id, bill_amount, warn1_at, warn2_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING promise_id",
+        [
+            promise.customer_id,
+            promise.owner,
+            promise.promise_type,
+            promise.policy_id,
+            promise.policy_version,
+            policy.clock,
+            promise.made_at,
+            plan["due_at"],
+            promise.negotiated_due,
+            promise.customer_class,
+            promise.priority,
+            promise.description,
+            promise.source,
+            promise.complaint_id,
+            promise.parent_promise_id,
+            promise.bill_amount,
+            plan["warn1_at"],
+            plan["warn2_at"],
+        ],
+    ).fetchone()[0]
+    _append_event(cur, promise_id, made)
+    return promise_id
+
+
+def _append_event(cur: duckdb.DuckDBPyConnection, promise_id: int, event: PromiseEvent) -> int:
+    return cur.execute(
+        'INSERT INTO promise_events (promise_id, kind, "at", actor, detail) '
+        "VALUES (?, ?, ?, ?, ?) RETURNING event_id",
+        [promise_id, event.kind, event.at, event.actor, json.dumps(event.detail, default=str)],
+    ).fetchone()[0]
+
+
+def record_event(
+    cur: duckdb.DuckDBPyConnection,
+    promise_id: int,
+    kind: str,
+    at: datetime,
+    actor: str,
+    calendar: BusinessCalendar,
+    detail: dict | None = None,
+) -> int:
+    """Append an event and bring the promise's cache columns up to date; returns the event id.
+
+    ``recomputed`` needs ``detail={"policy_version": n}`` (the version must be stored).
+    ``remedy_delivered`` needs ``detail={"remedy_id": id}`` and stamps that remedy delivered.
+    Remedies the ladder says are earned and not yet granted are granted here (a row in
+    ``remedies``, a ``remedy_granted`` event, and a child promise where the rung opens one).
+    Raises ValueError for an unknown kind or missing detail, KeyError for an unknown promise.
+    """
+    detail = dict(detail or {})
+    if kind not in EVENT_KINDS or kind in ("made", "remedy_granted"):
+        raise ValueError(f"cannot record a {kind!r} event here")
+    if kind == "recomputed":
+        load_policy(cur, load_promise(cur, promise_id)[0].policy_id, int(detail["policy_version"]))
+    if kind == "remedy_delivered":
+        row = cur.execute(
+            "UPDATE remedies SET delivered_at = ? WHERE remedy_id = ? AND promise_id = ? "
+            "AND delivered_at IS NULL RETURNING key",
+            [at, detail["remedy_id"], promise_id],
+        ).fetchone()
+        if row is None:
+            raise ValueError(
+                f"remedy {detail['remedy_id']} is not an undelivered remedy of promise {promise_id}"
+            )
+        detail["key"] = row[0]
+    event_id = _append_event(cur, promise_id, PromiseEvent(kind=kind, at=at, actor=actor, detail=detail))
+    _refresh(cur, promise_id, calendar, at, actor)
+    return event_id
+
+
+def _refresh(
+    cur: duckdb.DuckDBPyConnection, promise_id: int, calendar: BusinessCalendar, at: datetime, actor: str
+) -> None:
+    promise, events = load_promise(cur, promise_id)
+    policy = load_policy(cur, promise.policy_id, policy_version_in_force(promise, events))
+    as_of = max([at] + [e.at for e in events])
+    _grant_earned(cur, promise, events, policy, calendar, as_of, actor)
+    plan = stored_plan(promise, events, policy, calendar, as_of)
+    cur.execute(
+        "UPDATE promises SET clock = ?, due_at = ?, warn1_at = ?, warn2_at = ?, paused_at = ?, "
+        "status = ?, closed_at = ?, overrun_seconds = ? WHERE promise_id = ?",
+        [
+            policy.clock,
+            plan["due_at"],
+            plan["warn1_at"],
+            plan["warn2_at"],
+            plan["paused_at"],
+            plan["status"],
+            plan["closed_at"],
+            plan["overrun_seconds"],
+            promise_id,
+        ],
+    )
+
+
+def _open_child(
+    cur, promise: Promise, rung: Remedy, calendar: BusinessCalendar, at: datetime, actor: str
+) -> int:
+    """Make the child promise a rung opens (latest version of its policy), linked to the parent."""
+    child_policy = load_policy(cur, rung.child_policy_id)
+    child = Promise(
+        customer_id=promise.customer_id,
+        owner=promise.owner,
+        promise_type=child_policy.promise_type,
+        policy_id=child_policy.policy_id,
+        policy_version=child_policy.version,
+        made_at=at,
+        description=rung.key,
+        source=promise.source,
+        parent_promise_id=promise.promise_id,
+        complaint_id=promise.complaint_id,
+    )
+    return make_promise(cur, child, calendar, actor)
+
+
+def _grant_earned(
+    cur,
+    promise: Promise,
+    events: list[PromiseEvent],
+    policy: PromisePolicy,
+    calendar: BusinessCalendar,
+    at: datetime,
+    actor: str,
+) -> None:
+    state = promise_state(promise, events, policy, calendar, at)
+    granted = list(state.remedies_granted)
+    for rung in (r for r in policy.ladder if r.key in state.remedies_earned):
+        if rung.key in granted:
+            granted.remove(rung.key)
+            continue
+        child_id = _open_child(cur, promise, rung, calendar, at, actor) if rung.child_policy_id else None
+        cost = rung.cost_for(promise.bill_amount)
+        remedy_id = cur.execute(
+            "INSERT INTO remedies (promise_id, key, cost, granted_at, child_promise_id) "
+            "VALUES (?, ?, ?, ?, ?) RETURNING remedy_id",
+            [promise.promise_id, rung.key, cost, at, child_id],
+        ).fetchone()[0]
+        _append_event(
+            cur,
+            promise.promise_id,
+            PromiseEvent(
+                kind="remedy_granted",
+                at=at,
+                actor=actor,
+                detail={
+                    "key": rung.key,
+                    "remedy_id": remedy_id,
+                    "cost": str(cost),
+                    "child_promise_id": child_id,
+                },
+            ),
+        )
+
+
+def record_complaint(
+    cur: duckdb.DuckDBPyConnection,
+    customer_id: int,
+    received_at: datetime,
+    channel: str,
+    description: str,
+    owner: str,
+    calendar: BusinessCalendar,
+) -> tuple[int, list[int]]:
+    """Record a complaint and open its green-channel promises (to the GM's office ≤ 12 h, reply to
+    the customer ≤ 24 h) under their latest stored versions; returns (complaint_id, promise ids)."""
+    complaint_id = cur.execute(
+        "INSERT INTO complaints (customer_id, received_at, channel, description, owner) "
+        "VALUES (?, ?, ?, ?, ?) RETURNING complaint_id",
+        [customer_id, received_at, channel, description, owner],
+    ).fetchone()[0]
+    promise_ids = []
+    for policy_id in GREEN_CHANNEL:
+        policy = load_policy(cur, policy_id)
+        promise_ids.append(
+            make_promise(
+                cur,
+                Promise(
+                    customer_id=customer_id,
+                    owner=owner,
+                    promise_type=policy.promise_type,
+                    policy_id=policy_id,
+                    policy_version=policy.version,
+                    made_at=received_at,
+                    description=description,
+                    source="complaint",
+                    complaint_id=complaint_id,
+                ),
+                calendar,
+                owner,
+            )
+        )
+    return complaint_id, promise_ids
+
+
+# -- reads -------------------------------------------------------------------------------------
+def board(
+    cur: duckdb.DuckDBPyConnection,
+    now: datetime,
+    calendar: BusinessCalendar,
+    owner: str | None = None,
+    limit: int = 500,
+) -> pd.DataFrame:
+    """Open promises, the least time left first (wall time to due; paused ones frozen at their
+    pause), with live status. ``time_left_seconds`` is on each promise's own clock (business hours
+    or calendar time), negative once breached."""
+    df = cur.execute(
+        f"SELECT promise_id, customer_id, owner, promise_type, policy_id, clock, made_at, due_at, "
+        f"negotiated_due, paused_at IS NOT NULL AS paused, coalesce(paused_at, ?::TIMESTAMPTZ) AS judged_at, "
+        f"{_LIVE_STATUS} AS status FROM promises WHERE status = 'open' AND (? IS NULL OR owner = ?) "
+        f"ORDER BY due_at - judged_at, promise_id LIMIT ?",
+        [now, now, now, now, owner, owner, limit],
+    ).df()
+    wall = (df["due_at"] - df["judged_at"]).dt.total_seconds().to_numpy(dtype="float64", copy=True)
+    business = df["clock"].eq("business").to_numpy()
+    if business.any():
+        starts = _micros(df.loc[business, "judged_at"])
+        ends = _micros(df.loc[business, "due_at"])
+        wall[business] = calendar.elapsed_micros(starts, ends) / 1e6
+    df["time_left_seconds"] = wall
+    return df.drop(columns=["judged_at"])
+
+
+def _micros(column: pd.Series):
+    return ((column - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(microseconds=1)).to_numpy("int64")
+
+
+def ledger_for_customer(cur: duckdb.DuckDBPyConnection, customer_id: int, now: datetime) -> pd.DataFrame:
+    """Every promise made to a customer, oldest first: who promised what, its live status, and the
+    compensation owed and delivered — "what did each of the three reps promise?"."""
+    return cur.execute(
+        f"""SELECT p.promise_id, p.made_at, p.owner, p.promise_type, p.policy_id, p.policy_version,
+                   p.description, p.due_at, p.negotiated_due, {_LIVE_STATUS} AS status, p.closed_at,
+                   p.overrun_seconds, p.parent_promise_id, p.complaint_id,
+                   coalesce(r.owed_count, 0) AS remedies_owed, coalesce(r.owed_cost, 0) AS owed_cost,
+                   coalesce(r.delivered_count, 0) AS remedies_delivered,
+                   coalesce(r.delivered_cost, 0) AS delivered_cost
+            FROM promises p LEFT JOIN (
+                SELECT promise_id, count(*) AS owed_count, sum(cost) AS owed_cost,
+                       count(delivered_at) AS delivered_count,
+                       sum(cost) FILTER (WHERE delivered_at IS NOT NULL) AS delivered_cost
+                FROM remedies GROUP BY promise_id) r USING (promise_id)
+            WHERE p.customer_id = ? ORDER BY p.made_at, p.promise_id""",
+        [now, now, now, customer_id],
+    ).df()
+
+
+def attainment_counts(
+    cur: duckdb.DuckDBPyConnection,
+    window_start: datetime,
+    window_end: datetime,
+    now: datetime,
+    by: str | None = None,
+) -> pd.DataFrame:
+    """Attainment per group in DuckDB, with the rules of ``performance.attainment_outcomes``:
+    met, breached, excluded, pct, ci_low, ci_high, indexed by group ('all' when ``by`` is None).
+    ``by`` must be one of performance.BREAKDOWNS (ValueError otherwise)."""
+    if by is not None and by not in BREAKDOWNS:
+        raise ValueError(f"cannot break attainment down by {by!r}")
+    group = by or "'all'"  # a whitelisted column name, never user text
+    df = cur.execute(
+        f"""WITH o AS (
+              SELECT {group} AS "group", CASE
+                WHEN status IN ('met', 'breached') AND closed_at >= ? AND closed_at < ? THEN status
+                WHEN status = 'cancelled' AND closed_at >= ? AND closed_at < ? THEN 'excluded'
+                WHEN status = 'open' AND coalesce(paused_at, ?::TIMESTAMPTZ) > due_at
+                     AND due_at >= ? AND due_at < ? THEN 'breached'
+                WHEN status = 'open' AND coalesce(paused_at, ?::TIMESTAMPTZ) <= due_at THEN 'excluded'
+              END AS outcome FROM promises)
+            SELECT "group", count(*) FILTER (WHERE outcome = 'met') AS met,
+                   count(*) FILTER (WHERE outcome = 'breached') AS breached,
+                   count(*) FILTER (WHERE outcome = 'excluded') AS excluded
+            FROM o WHERE outcome IS NOT NULL GROUP BY "group" ORDER BY "group" """,
+        [window_start, window_end, window_start, window_end, now, window_start, window_end, now],
+    ).df()
+    counts = df.set_index("group").astype("int64")
+    return summarise_counts(counts)
+
+
+def overrun_percentiles_sql(
+    cur: duckdb.DuckDBPyConnection, window_start: datetime, window_end: datetime
+) -> pd.DataFrame:
+    """p50/p90 overrun per promise type, in seconds on each promise's own clock, of promises closed
+    breached in the window (open ones still growing are left out)."""
+    return cur.execute(
+        "SELECT promise_type, count(*) AS n, quantile_cont(overrun_seconds, 0.5) AS p50, "
+        "quantile_cont(overrun_seconds, 0.9) AS p90 FROM promises WHERE status = 'breached' "
+        "AND closed_at >= ? AND closed_at < ? GROUP BY promise_type ORDER BY promise_type",
+        [window_start, window_end],
+    ).df()
+
+
+def remedies_frame(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """All remedies (for ``performance.compensation_by_month``) with the owning rep."""
+    return cur.execute(
+        "SELECT r.remedy_id, r.promise_id, p.owner, r.key, r.cost, r.granted_at, r.delivered_at "
+        "FROM remedies r JOIN promises p USING (promise_id) ORDER BY r.granted_at"
+    ).df()
+
+
+def compensation_by_month_sql(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Remedies per month granted (session time zone): owed vs delivered counts and cost."""
+    return cur.execute(
+        "SELECT strftime(granted_at, '%Y-%m') AS month, count(*) AS owed_count, sum(cost) AS owed_cost, "
+        "count(delivered_at) AS delivered_count, "
+        "coalesce(sum(cost) FILTER (WHERE delivered_at IS NOT NULL), 0) AS delivered_cost, "
+        "sum(cost) - coalesce(sum(cost) FILTER (WHERE delivered_at IS NOT NULL), 0) AS outstanding_cost "
+        "FROM remedies GROUP BY month ORDER BY month"
+    ).df()

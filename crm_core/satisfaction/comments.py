@@ -1,0 +1,83 @@
+"""Most frequent words in free-text comments, and dissatisfied vs satisfied contrast.
+
+Chinese is segmented with jieba (which ships its own dictionary). If jieba cannot be imported,
+Chinese falls back to overlapping character bigrams and the result says so in
+``attrs["method"] == "char_bigram"`` (catalog key ``satisfaction.comments.bigram_fallback``), so
+the page can tell the reader. English is split into words. Stopwords, punctuation and numbers are
+removed; negations (不, 没, not, no) are kept because they carry the complaint.
+
+All comments are joined and segmented in one pass — jieba's per-call overhead dominates on many
+short texts. For very large waves, pass a sample.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+
+import pandas as pd
+
+ZH_STOPWORDS = frozenset(
+    "的 了 是 我 你 他 她 它 我们 你们 他们 很 也 都 就 和 与 及 在 有 这 那 这个 那个 一个 还 又 把 被 "
+    "给 对 吧 吗 呢 啊 呀 哦 嗯 着 过 地 得 之 而 或 等 挺 比较 非常 特别 真 太 就是 还是 因为 所以 "
+    "但是 然后 如果 可以 已经 一下 一些 什么 怎么".split()
+)
+EN_STOPWORDS = frozenset(
+    "a an the and or but if of to in on at for with by from as is are was were be been being it its "
+    "this that these those i me my we our you your he she they them their his her very really so too "
+    "just also than then there here have has had do does did will would can could should about "
+    "into over more most some any all what which who when where how".split()
+)
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
+_EN_WORD = re.compile(r"[a-z][a-z']+")
+
+
+def _jieba_tokens(text: str) -> list[str] | None:
+    try:
+        import jieba
+    except ImportError:
+        return None
+    jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter is not for the app log
+    return [token for token in jieba.lcut(text) if _HAN.search(token)]
+
+
+def _bigram_tokens(text: str) -> list[str]:
+    return [run[i:i + 2] for run in _HAN_RUN.findall(text) for i in range(max(len(run) - 1, 1))]
+
+
+def _tokens(comments, lang_hint: str) -> tuple[list[str], str]:
+    text = "\n".join(str(c) for c in pd.Series(comments, dtype=object).dropna())
+    if lang_hint not in ("auto", "zh", "en"):
+        raise ValueError(f"lang_hint must be 'auto', 'zh' or 'en'; got {lang_hint!r}")
+    english = [w for w in _EN_WORD.findall(text.lower()) if w not in EN_STOPWORDS]
+    if lang_hint == "en" or not _HAN.search(text):
+        return english, "words"
+    chinese = _jieba_tokens(text)
+    method = "jieba" if chinese is not None else "char_bigram"
+    chinese = chinese if chinese is not None else _bigram_tokens(text)
+    return [t for t in chinese if t not in ZH_STOPWORDS] + english, method
+
+
+def top_words(comments, lang_hint: str = "auto", top: int = 20) -> pd.DataFrame:
+    """The ``top`` most frequent words: columns ``word``, ``count``, ``share`` (% of word tokens).
+
+    ``lang_hint``: "zh", "en" or "auto" (Chinese segmentation when any Han character occurs;
+    English words are counted in either case). ``attrs["method"]`` is "jieba", "char_bigram"
+    (jieba unavailable) or "words". Missing comments are skipped.
+    """
+    tokens, method = _tokens(comments, lang_hint)
+    counts = Counter(tokens).most_common(top)
+    table = pd.DataFrame(counts, columns=["word", "count"])
+    table["share"] = 100.0 * table["count"] / len(tokens) if tokens else pd.Series(dtype=float)
+    table.attrs["method"] = method
+    return table
+
+
+def word_contrast(dissatisfied_comments, satisfied_comments, lang_hint: str = "auto",
+                  top: int = 20) -> dict[str, pd.DataFrame]:
+    """Top words of dissatisfied and of satisfied comments: ``{"dissatisfied": …, "satisfied": …}``,
+    each as :func:`top_words` returns it, so the two lists can be shown side by side.
+    """
+    return {"dissatisfied": top_words(dissatisfied_comments, lang_hint, top),
+            "satisfied": top_words(satisfied_comments, lang_hint, top)}

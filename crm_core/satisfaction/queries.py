@@ -1,0 +1,117 @@
+"""Survey aggregates computed in DuckDB, so a page over 500,000 responses never loads raw rows.
+
+Every function takes a duckdb connection or cursor first, uses ``?`` parameters for values, and
+takes identifiers only from the fixed whitelists below. The SQL returns answer counts; the
+formulas (intervals, tests) are the same pandas/numpy code as for raw responses.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from crm_core.satisfaction.loyalty import LADDER_LEVELS, ladder_from_counts
+from crm_core.satisfaction.scores import CSAT_SCALE, NPS_SCALE
+from crm_core.satisfaction.servqual import DIMENSIONS
+from crm_core.satisfaction.trend import (
+    breakdown_from_counts,
+    csat_from_answer_counts,
+    nps_from_answer_counts,
+    trend_from_counts,
+)
+
+GROUPINGS = {
+    "wave_id": "wave_id",
+    "region": "coalesce(region, '(missing)')",
+    "channel": "coalesce(channel, '(missing)')",
+    "month": "date_trunc('month', responded_on)",
+}
+MEASURES = {"satisfaction": CSAT_SCALE, "recommend": NPS_SCALE}
+_WAVE_FILTER = "(? IS NULL OR wave_id = ?)"
+
+
+def _checked(name: str, allowed, what: str) -> str:
+    if name not in allowed:
+        raise ValueError(f"{what} must be one of {sorted(allowed)}; got {name!r}")
+    return name
+
+
+def answer_counts_sql(con, measure: str, group_by: str, wave_id: int | None = None) -> pd.DataFrame:
+    """Counts of each answer of ``measure`` ("satisfaction" 1..5 or "recommend" 0..10) per group.
+
+    ``group_by``: one of :data:`GROUPINGS` ("month" = first day of the month of responded_on).
+    ``wave_id`` restricts to one wave. Returns groups × answer values, zeros filled.
+    """
+    scale = MEASURES[_checked(measure, MEASURES, "measure")]
+    group_sql = GROUPINGS[_checked(group_by, GROUPINGS, "group_by")]
+    sql = (f"SELECT {group_sql} AS grp, {measure} AS answer, count(*) AS n FROM survey_responses "
+           f"WHERE {measure} IS NOT NULL AND {_WAVE_FILTER} GROUP BY ALL")
+    rows = con.execute(sql, [wave_id, wave_id]).df()
+    table = rows.pivot_table(index="grp", columns="answer", values="n", aggfunc="sum", fill_value=0)
+    table = table.reindex(columns=list(scale), fill_value=0).astype("int64")
+    return table.rename_axis(index=group_by, columns=None)
+
+
+def csat_by(con, group_by: str, wave_id: int | None = None) -> pd.DataFrame:
+    """CSAT table (top-two-box, top-box, mean, Wilson intervals) per group; see ``csat_table``."""
+    return csat_from_answer_counts(answer_counts_sql(con, "satisfaction", group_by, wave_id))
+
+
+def nps_by(con, group_by: str, wave_id: int | None = None) -> pd.DataFrame:
+    """NPS table with adjusted-Wald intervals per group; see ``nps_table``."""
+    return nps_from_answer_counts(answer_counts_sql(con, "recommend", group_by, wave_id))
+
+
+def trend_sql(con, period: str = "wave_id") -> pd.DataFrame:
+    """CSAT/NPS trend per wave (``"wave_id"``) or per ``"month"``, with change significance."""
+    _checked(period, ("wave_id", "month"), "period")
+    return trend_from_counts(answer_counts_sql(con, "satisfaction", period),
+                             answer_counts_sql(con, "recommend", period))
+
+
+def breakdown_sql(con, group_by: str, wave_id: int | None = None) -> pd.DataFrame:
+    """Each group's CSAT/NPS against the rest, with significance; see ``breakdown_from_counts``."""
+    return breakdown_from_counts(answer_counts_sql(con, "satisfaction", group_by, wave_id),
+                                 answer_counts_sql(con, "recommend", group_by, wave_id))
+
+
+def ladder_sql(con, wave_id: int | None = None) -> pd.DataFrame:
+    """The satisfaction ladder counted in SQL; same columns as ``satisfaction_ladder``.
+
+    Recommending is ``recommend_yes``, or a promoter answer (9–10) where only the 0..10
+    question was asked.
+    """
+    sql = ("SELECT count(*) AS respondents, count(*) FILTER (sat) AS satisfied, "
+           "count(*) FILTER (sat AND again) AS will_buy_again, "
+           "count(*) FILTER (sat AND again AND rec) AS will_recommend FROM ("
+           "SELECT coalesce(satisfaction >= 4, false) AS sat, coalesce(repurchase_intent, false) AS again, "
+           "coalesce(recommend_yes, recommend >= 9, false) AS rec FROM survey_responses "
+           f"WHERE {_WAVE_FILTER})")
+    counts = con.execute(sql, [wave_id, wave_id]).df().iloc[0]
+    return ladder_from_counts([int(counts[level]) for level in LADDER_LEVELS])
+
+
+def servqual_sql(con, wave_id: int | None = None) -> pd.DataFrame:
+    """Per dimension: expectation, perception, gap (mean of perc − exp over respondents who
+    answered both) and servperf (mean perception over everyone who answered it), n_pairs.
+    Dimensions nobody answered are left out.
+    """
+    selects = ", ".join(
+        f"avg(exp_{d}) FILTER (perc_{d} IS NOT NULL) AS {d}__expectation, "
+        f"avg(perc_{d}) FILTER (exp_{d} IS NOT NULL) AS {d}__perception, "
+        f"avg(perc_{d} - exp_{d}) AS {d}__gap, avg(perc_{d}) AS {d}__servperf, "
+        f"count(perc_{d} - exp_{d}) AS {d}__n_pairs"
+        for d in DIMENSIONS  # identifiers from the fixed DIMENSIONS tuple only
+    )
+    row = con.execute(f"SELECT {selects} FROM survey_responses WHERE {_WAVE_FILTER}", [wave_id, wave_id]).df()
+    long = row.iloc[0].rename_axis("key").reset_index(name="value")
+    long[["dimension", "field"]] = long["key"].str.split("__", expand=True)
+    table = long.pivot(index="dimension", columns="field", values="value").reindex(list(DIMENSIONS))
+    table = table[table["servperf"].notna()].rename_axis(columns=None)
+    return table[["expectation", "perception", "gap", "servperf", "n_pairs"]].astype({"n_pairs": "int64"})
+
+
+def response_sample(con, wave_id: int | None = None, limit: int = 50_000) -> pd.DataFrame:
+    """Up to ``limit`` responses (all columns) for row-level analyses (drivers, regional style,
+    comments): a repeatable pseudo-random sample ordered by a hash of response_id.
+    """
+    sql = f"SELECT * FROM survey_responses WHERE {_WAVE_FILTER} ORDER BY hash(response_id) LIMIT ?"
+    return con.execute(sql, [wave_id, wave_id, int(limit)]).df()
