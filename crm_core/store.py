@@ -104,18 +104,25 @@ class Store:
         row = self._connection.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
         return int(row[0])
 
+    def applied_migrations(self) -> set[int]:
+        return {int(v) for (v,) in self._connection.execute("SELECT version FROM schema_version").fetchall()}
+
     def migrate(self) -> list[int]:
-        """Apply every migration newer than the file's version; returns the versions applied."""
+        """Apply every migration the file has not recorded yet, in order; returns the versions applied.
+
+        Keyed on the set of applied versions rather than the highest one, so a migration numbered
+        below one already applied (branches landing in a different order) is still applied.
+        """
         with self._write_lock:
             self._connection.execute(
                 "CREATE TABLE IF NOT EXISTS schema_version ("
                 " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
                 " applied_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)"
             )
-            current = self.schema_version()
+            done = self.applied_migrations()
             applied = []
             for version, path in available_migrations():
-                if version <= current:
+                if version in done:
                     continue
                 cur = self.cursor()
                 cur.execute("BEGIN TRANSACTION")

@@ -99,3 +99,17 @@ def test_integrity_check_finds_orphans(store):
     store.write(lambda cur: cur.execute(
         "INSERT INTO transactions (customer_id, txn_date, amount) VALUES (999, DATE '2025-01-01', 1)"))
     assert store.integrity_problems() == ["transactions: 1 rows reference a missing customer"]
+
+
+def test_a_migration_missing_below_the_highest_applied_one_is_still_applied(tmp_path):
+    # Migrations written in parallel can land out of number order; each is applied once, by number.
+    path = tmp_path / "gap.duckdb"
+    Store(path).close()
+    con = duckdb.connect(str(path))
+    con.execute("DROP TABLE contact_frequency")  # created by 005_care
+    con.execute("DELETE FROM schema_version WHERE version = 5")
+    con.close()
+    reopened = Store(path)
+    assert "contact_frequency" in reopened.table_names()
+    assert 5 in reopened.applied_migrations()
+    reopened.close()
