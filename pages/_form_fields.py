@@ -43,9 +43,7 @@ def field_widget(prefix: str, name: str, error: str | None) -> None:
         options, catalog = CHOICES[name]
         st.selectbox(label, options, key=key, format_func=choice_label(catalog))
     elif name == "region":
-        region_label = choice_label("region")
-        st.selectbox(label, (None, *REGIONS), key=key, accept_new_options=True,
-                     format_func=lambda v: region_label(v) if v is None or v in REGIONS else v)
+        st.selectbox(label, (None, *REGIONS), key=key, accept_new_options=True, format_func=choice_label("region"))
     elif name == "birthday":
         st.date_input(label, key=key, min_value=date(1900, 1, 1), max_value=date(2100, 1, 1), format="YYYY-MM-DD")
     elif name in LONG_TEXT:

@@ -73,7 +73,22 @@ def choice_label(prefix: str):
     The language is fixed when the function is made: Streamlit may call it outside the script run.
     """
     language = lang()
-    return lambda value: t(f"{prefix}.{value}", language) if value is not None else "—"
+
+    def label(value) -> str:
+        if value is None or value != value:
+            return "—"
+        text = t(f"{prefix}.{value}", language)
+        return str(value) if text == f"{prefix}.{value}" else text  # e.g. a region typed by a user
+
+    return label
+
+
+def style_chart(figure, height: int = 360, monthly: bool = False):
+    """Common chart layout: compact margins, thousands separators; months as 2024-03 in both languages."""
+    figure.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10), yaxis_tickformat=",.0f")
+    if monthly:
+        figure.update_xaxes(tickformat="%Y-%m")
+    return figure
 
 
 def open_customer(customer_id: int) -> None:

@@ -7,7 +7,7 @@ from crm_core import customers as cust
 from crm_core.i18n import format_date, format_money, format_number
 from crm_core.models import ORIGINAL_RECORD_GROUPS, ANALYSIS_FIELDS
 from pages._customer_entries import entry_forms
-from pages._ui import actor, choice_label, download_buttons, lang, page_header, store, tr
+from pages._ui import actor, choice_label, download_buttons, lang, page_header, store, style_chart, tr
 
 page_header("page.customer_360", "intro.customer_360")
 db, user, language = store(), actor(), lang()
@@ -30,7 +30,8 @@ record, totals = view.record, view.totals
 st.header(f"{record['name']} · {record['code']}")
 st.caption(" · ".join(filter(None, [choice_label("ctype")(record["customer_type"]),
                                     choice_label("tenure")(record["tenure_stage"]),
-                                    record.get("region"), record.get("city"), record.get("sales_rep")])))
+                                    choice_label("region")(record.get("region")), record.get("city"),
+                                    record.get("sales_rep")])))
 m = st.columns(5)
 m[0].metric(tr("kpi.lifetime_revenue"), format_money(totals["lifetime_revenue"], language))
 m[1].metric(tr("kpi.orders"), format_number(totals["orders"], language))
@@ -69,8 +70,7 @@ with tabs[3]:
     else:
         chart = px.bar(view.monthly_purchases, x="month", y="revenue",
                        labels={"month": tr("col.month"), "revenue": tr("col.revenue")})
-        chart.update_layout(height=300, margin=dict(l=10, r=10, t=10, b=10), yaxis_tickformat=",.0f")
-        st.plotly_chart(chart, width="stretch")
+        st.plotly_chart(style_chart(chart, height=300, monthly=True), width="stretch")
         st.dataframe(view.recent_transactions.rename(columns=lambda c: tr(f"col.{c}")), hide_index=True,
                      width="stretch")
 with tabs[4]:

@@ -26,7 +26,7 @@ def _search(db_path: str, generation: int, who, flt: cust.CustomerFilter, offset
 options = _options(db.path, db.generation, user)
 text = st.text_input(tr("ui.search"), placeholder=tr("ui.search_placeholder"), key="cust_search")
 f1, f2, f3, f4 = st.columns(4)
-regions = f1.multiselect(tr("field.region"), options["region"], key="cust_regions")
+regions = f1.multiselect(tr("field.region"), options["region"], key="cust_regions", format_func=choice_label("region"))
 reps = f2.multiselect(tr("field.sales_rep"), options["sales_rep"], key="cust_reps")
 types = f3.multiselect(tr("field.customer_type"), CUSTOMER_TYPES, format_func=choice_label("ctype"), key="cust_types")
 stages = f4.multiselect(tr("field.tenure_stage"), TENURE_STAGES, format_func=choice_label("tenure"), key="cust_stages")
@@ -46,9 +46,12 @@ if rows.empty:
 shown = rows.copy()
 shown["customer_type"] = shown["customer_type"].map(choice_label("ctype"))
 shown["tenure_stage"] = shown["tenure_stage"].map(choice_label("tenure"))
+shown["region"] = shown["region"].map(choice_label("region"))
 shown.columns = [tr(f"field.{c}") for c in shown.columns]
 event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-                     key="cust_table", column_config={tr("field.customer_id"): None})
+                     key="cust_table", column_config={
+                         tr("field.customer_id"): None,
+                         tr("field.credit_limit"): st.column_config.NumberColumn(format="localized")})
 st.caption(tr("ui.click_row_for_360"))
 if event.selection.rows:
     open_customer(rows.iloc[event.selection.rows[0]]["customer_id"])

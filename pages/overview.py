@@ -5,7 +5,7 @@ import streamlit as st
 from crm_core import overview
 from crm_core.customers import today_in
 from crm_core.i18n import format_money, format_number, format_percent
-from pages._ui import actor, lang, page_header, store, tr
+from pages._ui import actor, lang, page_header, store, style_chart, tr
 
 page_header("page.overview", "intro.overview")
 
@@ -40,5 +40,4 @@ if trend.empty:
 else:
     labels = {"month": tr("col.month"), "revenue": tr("col.revenue"), "customers": tr("col.buying_customers")}
     figure = px.bar(trend, x="month", y="revenue", labels=labels, hover_data=["customers"])
-    figure.update_layout(height=360, margin=dict(l=10, r=10, t=10, b=10), yaxis_tickformat=",.0f")
-    st.plotly_chart(figure, width="stretch")
+    st.plotly_chart(style_chart(figure, monthly=True), width="stretch")

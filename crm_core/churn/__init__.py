@@ -1,0 +1,73 @@
+"""Churn (客户流失): what it costs, who is slipping away, and why.
+
+* ``loss`` — the cost of churn year by year (domain.md §5 worked example) and what-if cuts.
+* ``rfm`` — per-customer frequency/recency/T/monetary summary (pandas and DuckDB).
+* ``bgnbd`` — BG/NBD purchase model: fit, P(alive), expected purchases.
+* ``spend`` — Gamma-Gamma spend model, customer lifetime value, expected loss by segment.
+* ``lapsed`` — customers overdue against their own purchase rhythm; churn rate per period.
+* ``reasons`` — churn-reason taxonomy and Pareto; the customer funnel.
+
+Time in the models is in weeks; money in the currency of the data.
+"""
+from crm_core.churn.bgnbd import (
+    BGNBDFit,
+    bgnbd_log_likelihood,
+    expected_purchases,
+    fit_bgnbd,
+    p_alive,
+    p_alive_explained,
+)
+from crm_core.churn.lapsed import (
+    churn_rate_by_period,
+    churn_rate_by_period_sql,
+    lapsed_customers,
+    lapsed_customers_sql,
+)
+from crm_core.churn.loss import ChurnLoss, ChurnLossYear, ChurnWhatIf, churn_loss, what_if
+from crm_core.churn.reasons import (
+    FUNNEL_STAGES,
+    REASONS,
+    ReasonPareto,
+    customer_funnel,
+    reason_pareto,
+    reasons_by_category,
+)
+from crm_core.churn.rfm import rfm_summary, rfm_summary_sql
+from crm_core.churn.spend import (
+    GammaGammaFit,
+    customer_lifetime_value,
+    expected_loss_by_segment,
+    expected_spend,
+    fit_gamma_gamma,
+)
+
+__all__ = [
+    "FUNNEL_STAGES",
+    "REASONS",
+    "BGNBDFit",
+    "ChurnLoss",
+    "ChurnLossYear",
+    "ChurnWhatIf",
+    "GammaGammaFit",
+    "ReasonPareto",
+    "bgnbd_log_likelihood",
+    "churn_loss",
+    "churn_rate_by_period",
+    "churn_rate_by_period_sql",
+    "customer_funnel",
+    "customer_lifetime_value",
+    "expected_loss_by_segment",
+    "expected_purchases",
+    "expected_spend",
+    "fit_bgnbd",
+    "fit_gamma_gamma",
+    "lapsed_customers",
+    "lapsed_customers_sql",
+    "p_alive",
+    "p_alive_explained",
+    "reason_pareto",
+    "reasons_by_category",
+    "rfm_summary",
+    "rfm_summary_sql",
+    "what_if",
+]

@@ -1,0 +1,235 @@
+"""BG/NBD purchase model (Fader, Hardie & Lee 2005, "Counting Your Customers the Easy Way").
+
+While alive a customer buys as a Poisson process with rate λ ~ Gamma(r, α); after each repeat
+purchase she drops out for good with probability p ~ Beta(a, b). Inputs are an RFM summary
+(frequency x, recency t_x, age T, time in weeks) as returned by ``rfm_summary``.
+
+The fit maximises the closed-form log-likelihood (analytic gradient) over the distinct
+(x, t_x, T) patterns, each weighted by how many customers share it. Terms in x alone run over
+the distinct x values and logarithms over the distinct t_x and T values (a few hundred when time
+comes from whole days), so one step over a million customers is a few vector operations.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import minimize
+from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
+
+# exp(±12) ≈ 6e-6 … 1.6e5: wide enough for any sensible weekly data; a fit that ends on a bound
+# is reported as not converged rather than returned as if it were an answer.
+LOG_BOUNDS = (-12.0, 12.0)
+
+
+@dataclass(frozen=True)
+class BGNBDFit:
+    """Fitted BG/NBD parameters with the total log-likelihood and how the optimiser ended."""
+
+    r: float
+    alpha: float
+    a: float
+    b: float
+    log_likelihood: float
+    converged: bool
+    iterations: int
+    customers: int
+
+
+def _columns(summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    missing = [c for c in ("frequency", "recency", "T") if c not in summary.columns]
+    if missing:
+        raise ValueError(f"summary lacks column(s) {missing}; build it with rfm_summary")
+    x, t_x, age = (summary[c].to_numpy("float64") for c in ("frequency", "recency", "T"))
+    if len(x) == 0:
+        raise ValueError("summary is empty: no customers to fit")
+    if (x < 0).any() or (t_x < 0).any() or (t_x > age + 1e-9).any():
+        raise ValueError("summary needs frequency ≥ 0 and 0 ≤ recency ≤ T for every customer")
+    return x, t_x, age
+
+
+def unique_patterns(summary: pd.DataFrame) -> tuple[np.ndarray, ...]:
+    """(x, t_x, T, count, inverse) over the distinct (frequency, recency, T) rows of ``summary``.
+
+    ``inverse`` maps each summary row to its pattern, so per-pattern results spread back by
+    ``values[inverse]``. Hash-based (``pd.factorize``), linear in the number of customers.
+    """
+    x, t_x, age = _columns(summary)
+    inverse = np.zeros(len(x), dtype="int64")
+    for column in (x, t_x, age):
+        codes, levels = pd.factorize(column)
+        # pairs of codes < n each fit in int64 as long as n < 3e9
+        inverse, _ = pd.factorize(inverse * len(levels) + codes)
+    counts = np.bincount(inverse).astype("float64")
+    first = np.empty(len(counts), dtype="int64")
+    first[inverse] = np.arange(len(inverse))  # any row of a pattern will do: they are identical
+    return x[first], t_x[first], age[first], counts, inverse
+
+
+def _levels(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, distinct values): weekly data has at most a few hundred distinct ages and recencies."""
+    codes, levels = pd.factorize(values)
+    return codes, np.asarray(levels, dtype="float64")
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    """The data the likelihood needs, aggregated as far as each term allows.
+
+    Terms in x alone (Gamma/Beta functions) run over the distinct x values; the ln(α+T) term over
+    the distinct T values; only the mixture term of repeat buyers needs every (x, t_x, T) pattern,
+    and even there logarithms are taken per distinct t_x / T and gathered by code.
+    """
+
+    k: np.ndarray  # distinct x values and the customers having each
+    k_weight: np.ndarray
+    ages: np.ndarray  # distinct T values, customers having each, and Σ customers × x per T
+    age_weight: np.ndarray
+    age_weight_x: np.ndarray
+    x: np.ndarray  # repeat-buyer patterns: x, weight, codes into ages / recencies
+    weight: np.ndarray
+    age_code: np.ndarray
+    recencies: np.ndarray
+    recency_code: np.ndarray
+    total: float
+
+    @classmethod
+    def of(cls, x, t_x, age, weight) -> _Patterns:
+        k_code, k = _levels(x)
+        age_code, ages = _levels(age)
+        repeat = x > 0
+        recency_code, recencies = _levels(t_x[repeat])
+        return cls(k=k, k_weight=np.bincount(k_code, weights=weight),
+                   ages=ages, age_weight=np.bincount(age_code, weights=weight),
+                   age_weight_x=np.bincount(age_code, weights=weight * x),
+                   x=x[repeat], weight=weight[repeat], age_code=age_code[repeat],
+                   recencies=recencies, recency_code=recency_code, total=float(weight.sum()))
+
+
+def _softplus_and_sigmoid(d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """ln(1 + e^d) and 1/(1 + e^−d) from one exp: five times faster than logaddexp + expit."""
+    small = np.exp(-np.abs(d))
+    sigmoid = 1 / (1 + small)
+    return np.maximum(d, 0) + np.log1p(small), np.where(d >= 0, sigmoid, small * sigmoid)
+
+
+def _negative_mean_ll(log_params, data: _Patterns):
+    """Mean negative log-likelihood (FHL 2005 eq. 6) and its gradient in the log parameters.
+
+    LL = A1 + A2 + ln(e^A3 + [x>0] e^A4) is written as A1 + A2 + A3 + [x>0] softplus(d), with
+    A3 = −(r+x) ln(α+T) and d = A4 − A3 = ln a − ln(b+x−1) + (r+x)(ln(α+T) − ln(α+t_x)); σ(d) is
+    the weight of the "dropped out after the last purchase" branch.
+    """
+    params = np.exp(log_params)
+    r, alpha, a, b = params
+    k, wk = data.k, data.k_weight
+    log_age, log_recency = np.log(alpha + data.ages), np.log(alpha + data.recencies)
+    age_term = r * data.age_weight + data.age_weight_x  # Σ w (r + x) per distinct T
+    log_ratio = log_age[data.age_code] - log_recency[data.recency_code]
+    rx = r + data.x
+    d = np.log(a) - np.log(b + data.x - 1) + rx * log_ratio
+    softplus, sigmoid = _softplus_and_sigmoid(d)
+    dropout = sigmoid * data.weight
+    inv_gap = (1 / (alpha + data.recencies))[data.recency_code] - (1 / (alpha + data.ages))[data.age_code]
+    ll = ((gammaln(r + k) - gammaln(r) + r * np.log(alpha) + betaln(a, b + k) - betaln(a, b)) @ wk
+          - age_term @ log_age + softplus @ data.weight)
+    grad = np.array([
+        (digamma(r + k) - digamma(r) + np.log(alpha)) @ wk - data.age_weight @ log_age + dropout @ log_ratio,
+        r / alpha * data.total - age_term @ (1 / (alpha + data.ages)) - dropout @ (rx * inv_gap),
+        (digamma(a + b) - digamma(a + b + k)) @ wk + dropout.sum() / a,
+        (digamma(b + k) - digamma(a + b + k) - digamma(b) + digamma(a + b)) @ wk - dropout @ (1 / (b + data.x - 1)),
+    ])
+    return -ll / data.total, -(grad * params) / data.total
+
+
+def _start_values(data: _Patterns) -> np.ndarray:
+    """r = 1 and α from the mean purchase rate, so the start is on the data's time scale."""
+    rate = max((data.k @ data.k_weight) / (data.ages @ data.age_weight), 1e-6)
+    return np.log([1.0, 1.0 / rate, 1.0, 1.0])
+
+
+def bgnbd_log_likelihood(params, summary: pd.DataFrame) -> float:
+    """Total BG/NBD log-likelihood of ``summary`` at ``params`` (r, alpha, a, b)."""
+    data = _Patterns.of(*unique_patterns(summary)[:4])
+    return float(-_negative_mean_ll(np.log(np.asarray(params, dtype="float64")), data)[0] * data.total)
+
+
+def fit_bgnbd(summary: pd.DataFrame) -> BGNBDFit:
+    """Maximum-likelihood BG/NBD parameters for an RFM summary (frequency, recency, T in weeks).
+
+    L-BFGS-B on log-parameters bounded to ``LOG_BOUNDS`` with the analytic gradient.
+    ``converged`` is False when the optimiser reports failure or a parameter sits on a bound.
+    Raises ValueError for an empty summary, missing columns or recency outside 0..T.
+    """
+    data = _Patterns.of(*unique_patterns(summary)[:4])
+    result = minimize(_negative_mean_ll, _start_values(data), args=(data,),
+                      jac=True, method="L-BFGS-B", bounds=[LOG_BOUNDS] * 4,
+                      options={"maxiter": 1000, "ftol": 1e-13, "gtol": 1e-9})
+    on_bound = np.any(np.isclose(result.x, LOG_BOUNDS[0]) | np.isclose(result.x, LOG_BOUNDS[1]))
+    r, alpha, a, b = np.exp(result.x)
+    return BGNBDFit(r=float(r), alpha=float(alpha), a=float(a), b=float(b),
+                    log_likelihood=float(-result.fun * data.total),
+                    converged=bool(result.success and not on_bound), iterations=int(result.nit),
+                    customers=int(data.total))
+
+
+def _params(fit) -> tuple[float, float, float, float]:
+    return fit.r, fit.alpha, fit.a, fit.b
+
+
+def _log_dropout_odds(fit, x, t_x, age) -> np.ndarray:
+    """log of a/(b+x−1)·((α+T)/(α+t_x))^(r+x): the odds of having dropped out after the last purchase."""
+    r, alpha, a, b = _params(fit)
+    repeat = x > 0
+    odds = (np.log(a) - np.log(np.where(repeat, b + x - 1, 1.0))
+            + (r + x) * (np.log(alpha + age) - np.log(alpha + t_x)))
+    return np.where(repeat, odds, -np.inf)
+
+
+def p_alive(fit, summary: pd.DataFrame) -> pd.Series:
+    """P(still a customer | x, t_x, T) per row of ``summary``, indexed like it.
+
+    Customers with frequency 0 get exactly 1: in BG/NBD a customer can only drop out right after
+    a repeat purchase, so someone who never came back is never judged to have left. Flag them
+    with :func:`p_alive_explained` instead of reading 1 as "safe".
+    """
+    x, t_x, age = _columns(summary)
+    return pd.Series(expit(-_log_dropout_odds(fit, x, t_x, age)), index=summary.index, name="p_alive")
+
+
+def expected_purchases(fit, t: float, summary: pd.DataFrame) -> pd.Series:
+    """Expected purchases in the next ``t`` weeks per customer (FHL 2005, eq. 10), indexed like summary.
+
+    Computed once per distinct (x, t_x, T) pattern. The closed form divides by a − 1, so a fit
+    with a = 1 exactly has no answer here. Raises ValueError when ``t`` is negative.
+    """
+    x, t_x, age, _, inverse = unique_patterns(summary)
+    values = expected_purchases_by_pattern(fit, t, x, t_x, age)
+    return pd.Series(values[inverse], index=summary.index, name="expected_purchases")
+
+
+def expected_purchases_by_pattern(fit, t: float, x, t_x, age) -> np.ndarray:
+    """:func:`expected_purchases` over arrays of patterns (x, t_x, T) rather than a summary."""
+    if t < 0:
+        raise ValueError(f"t must be 0 or more weeks, got {t!r}")
+    r, alpha, a, b = _params(fit)
+    tail = np.exp((r + x) * (np.log(alpha + age) - np.log(alpha + age + t)))
+    hyper = hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + age + t))
+    while_alive = (a + b + x - 1) / (a - 1) * (1 - tail * hyper)
+    return while_alive * expit(-_log_dropout_odds(fit, x, t_x, age))
+
+
+def p_alive_explained(fit, summary: pd.DataFrame) -> pd.DataFrame:
+    """customer_id, p_alive, one_time_buyer, explanation_key — P(alive) with its caveat in words.
+
+    ``explanation_key`` is a catalog key: ``churn.p_alive.one_time_buyer`` for frequency 0
+    (P(alive) is 1 by construction), ``churn.p_alive.repeat_buyer`` otherwise.
+    """
+    one_time = summary["frequency"].to_numpy() == 0
+    return pd.DataFrame({
+        "customer_id": summary["customer_id"].to_numpy(),
+        "p_alive": p_alive(fit, summary).to_numpy(),
+        "one_time_buyer": one_time,
+        "explanation_key": np.where(one_time, "churn.p_alive.one_time_buyer", "churn.p_alive.repeat_buyer"),
+    })

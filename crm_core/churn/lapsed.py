@@ -1,0 +1,155 @@
+"""Lapsed customers and period-over-period churn rates, from transactions (pandas) or DuckDB.
+
+A customer has lapsed when her last purchase is older than k × her own typical gap between
+purchases — a weekly buyer is late after two weeks, a yearly buyer after two years.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from crm_core.churn.rfm import daily_purchases
+
+LAPSED_COLUMNS = ["customer_id", "purchases", "last_purchase", "days_since_last", "median_gap_days",
+                  "gap_source", "threshold_days", "revenue_at_risk"]
+# period key → (pandas period alias, months per period); the only periods the SQL accepts.
+PERIODS = {"month": ("M", 1), "quarter": ("Q", 3), "year": ("Y", 12)}
+
+
+def _check_k(k: float) -> None:
+    if not k > 0:
+        raise ValueError(f"k must be a positive multiple of the purchase gap, got {k!r}")
+
+
+def _trailing_year_start(as_of) -> pd.Timestamp:
+    """Revenue at risk counts purchases after this day: the 12 months ending on ``as_of``."""
+    return pd.Timestamp(as_of).normalize() - pd.DateOffset(years=1)
+
+
+def lapsed_customers(transactions: pd.DataFrame, as_of, k: float = 2.0, customer_col: str = "customer_id",
+                     date_col: str = "date", amount_col: str = "amount") -> pd.DataFrame:
+    """Customers whose last purchase is more than ``k`` × their median purchase gap before ``as_of``.
+
+    Purchase days are distinct days up to ``as_of`` (same-day purchases merged). The median gap is
+    the customer's own (in days) when she bought on at least 2 days; otherwise the population
+    median — the median over customers of their own median gaps (each customer counted once, so
+    heavy buyers do not set the pace) — and ``gap_source`` says which ("own"/"population"; catalog
+    ``churn.gap_source.*``). With no repeat buyer at all nobody can be judged and none is returned.
+    revenue_at_risk = the customer's revenue in the 12 months ending on ``as_of``.
+    Columns as ``LAPSED_COLUMNS``, largest revenue at risk first. Raises ValueError for k ≤ 0.
+    """
+    _check_k(k)
+    end = pd.Timestamp(as_of).normalize()
+    daily = daily_purchases(transactions, end, customer_col, date_col, amount_col)
+    same_customer = daily["customer_id"].eq(daily["customer_id"].shift())
+    daily["gap"] = daily["day"].diff().dt.days.where(same_customer)
+    daily["trailing"] = daily["amount"].where(daily["day"] > _trailing_year_start(end), 0.0)
+    per = daily.groupby("customer_id", sort=True).agg(
+        purchases=("day", "size"), last_purchase=("day", "max"), own_gap=("gap", "median"),
+        revenue_at_risk=("trailing", "sum"))
+    # amounts are money in cents (DECIMAL(18,2)); rounding the float sum keeps ties tied, as in SQL
+    per["revenue_at_risk"] = per["revenue_at_risk"].round(2)
+    per["median_gap_days"] = per["own_gap"].fillna(per["own_gap"].median())
+    per["gap_source"] = np.where(per["own_gap"].isna(), "population", "own")
+    per["days_since_last"] = (end - per["last_purchase"]).dt.days
+    per["threshold_days"] = k * per["median_gap_days"]
+    lapsed = per[per["days_since_last"] > per["threshold_days"]].reset_index()
+    lapsed["last_purchase"] = lapsed["last_purchase"].dt.date
+    return lapsed[LAPSED_COLUMNS].sort_values(["revenue_at_risk", "customer_id"], ascending=[False, True],
+                                              ignore_index=True)
+
+
+_LAPSED_SQL = """
+WITH daily AS (
+    SELECT customer_id, txn_date AS day, SUM(amount) AS amount
+    FROM transactions WHERE txn_date <= ? GROUP BY customer_id, txn_date
+), gaps AS (
+    SELECT customer_id, day, amount,
+           date_diff('day', lag(day) OVER (PARTITION BY customer_id ORDER BY day), day) AS gap
+    FROM daily
+), per AS (
+    SELECT customer_id, COUNT(*) AS purchases, MAX(day) AS last_purchase,
+           CAST(median(gap) AS DOUBLE) AS own_gap,
+           CAST(COALESCE(SUM(amount) FILTER (WHERE day > ?), 0) AS DOUBLE) AS revenue_at_risk
+    FROM gaps GROUP BY customer_id
+), judged AS (
+    SELECT per.*, COALESCE(own_gap, population.gap) AS median_gap_days,
+           CASE WHEN own_gap IS NULL THEN 'population' ELSE 'own' END AS gap_source,
+           date_diff('day', last_purchase, CAST(? AS DATE)) AS days_since_last
+    FROM per, (SELECT median(own_gap) AS gap FROM per) AS population
+)
+SELECT customer_id, purchases, last_purchase, days_since_last, median_gap_days, gap_source,
+       ? * median_gap_days AS threshold_days, revenue_at_risk
+FROM judged
+WHERE days_since_last > ? * median_gap_days
+ORDER BY revenue_at_risk DESC, customer_id
+"""
+
+
+def lapsed_customers_sql(con, as_of: date, k: float = 2.0) -> pd.DataFrame:
+    """:func:`lapsed_customers` computed in DuckDB over the ``transactions`` table (same columns)."""
+    _check_k(k)
+    end = pd.Timestamp(as_of).date()
+    frame = con.execute(_LAPSED_SQL, [end, _trailing_year_start(end).date(), end, float(k), float(k)]).df()
+    frame["last_purchase"] = pd.to_datetime(frame["last_purchase"]).dt.date
+    return frame.astype({"purchases": "int64", "days_since_last": "int64"})
+
+
+def _period(period: str) -> tuple[str, int]:
+    if period not in PERIODS:
+        raise ValueError(f"period must be one of {sorted(PERIODS)}, got {period!r}")
+    return PERIODS[period]
+
+
+def churn_rate_by_period(transactions: pd.DataFrame, period: str = "month", customer_col: str = "customer_id",
+                         date_col: str = "date", amount_col: str = "amount") -> pd.DataFrame:
+    """Share of customers active in period p−1 who are not active in p, for each period p.
+
+    Active = at least one purchase in the calendar period. Columns: period (first day, Timestamp),
+    active_prev, retained, churned, churn_rate. A row for every period that follows a period with
+    active customers, up to the last period with data (which may be incomplete — read its rate
+    with care). Raises ValueError for a period other than month/quarter/year.
+    """
+    alias, _ = _period(period)
+    daily = daily_purchases(transactions, None, customer_col, date_col, amount_col)
+    active = pd.DataFrame({"customer_id": daily["customer_id"],
+                           "period": daily["day"].dt.to_period(alias)}).drop_duplicates()
+    last = active["period"].max()
+    earlier = active[active["period"] < last].assign(period=lambda f: f["period"] + 1)
+    retained = earlier.merge(active, on=["customer_id", "period"]).groupby("period").size()
+    table = earlier.groupby("period").size().to_frame("active_prev")
+    table["retained"] = retained.reindex(table.index, fill_value=0)
+    table["churned"] = table["active_prev"] - table["retained"]
+    table["churn_rate"] = table["churned"] / table["active_prev"]
+    table.index = table.index.to_timestamp()
+    return table.rename_axis("period").reset_index()
+
+
+_CHURN_RATE_SQL = """
+WITH active AS (
+    SELECT DISTINCT customer_id, CAST(date_trunc(?, txn_date) AS DATE) AS period FROM transactions
+), linked AS (
+    SELECT period, CAST(period + to_months(?) AS DATE) AS next_period,
+           lead(period) OVER (PARTITION BY customer_id ORDER BY period) AS following
+    FROM active
+)
+SELECT next_period AS period, COUNT(*) AS active_prev,
+       COUNT(*) FILTER (WHERE following = next_period) AS retained
+FROM linked
+WHERE period < (SELECT MAX(period) FROM active)
+GROUP BY next_period
+ORDER BY next_period
+"""
+
+
+def churn_rate_by_period_sql(con, period: str = "month") -> pd.DataFrame:
+    """:func:`churn_rate_by_period` computed in DuckDB over the ``transactions`` table."""
+    _, months = _period(period)
+    frame = con.execute(_CHURN_RATE_SQL, [period, months]).df()
+    frame["period"] = pd.to_datetime(frame["period"])
+    frame = frame.astype({"active_prev": "int64", "retained": "int64"})
+    frame["churned"] = frame["active_prev"] - frame["retained"]
+    frame["churn_rate"] = frame["churned"] / frame["active_prev"]
+    return frame

@@ -1,0 +1,38 @@
+"""Every page in a real browser (Debian's headless Chromium), in both languages, no exception shown."""
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.browser_harness import browser_page, open_and_check, streamlit_server
+
+ROOT = Path(__file__).resolve().parent.parent
+HOME = (ROOT / "Home.py").read_text(encoding="utf-8")
+PAGE_PATHS = re.findall(r'"pages/([a-z0-9_]+)\.py"', HOME)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def server(demo_db_path, tmp_path_factory):
+    # A copy, so the browser's writes never touch the shared demo file other tests read.
+    db = tmp_path_factory.mktemp("browser") / "crm.duckdb"
+    db.write_bytes(Path(demo_db_path).read_bytes())
+    with streamlit_server(db) as url:
+        yield url
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
+def test_every_page_opens_without_an_exception(server, locale):
+    with browser_page(locale) as page:
+        for index, name in enumerate(PAGE_PATHS):
+            url = server if index == 0 else f"{server}/{name}"
+            open_and_check(page, url, f"{locale}-{name}")
+
+
+def test_language_follows_the_browser_and_the_sidebar_switch(server):
+    with browser_page("en-US") as page:
+        open_and_check(page, server, "en-home")
+        assert page.get_by_text("Revenue, last 12 months").count() >= 1
+        page.get_by_text("中文", exact=True).click()
+        page.wait_for_selector("text=近12个月收入", timeout=30_000)
