@@ -2,13 +2,20 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 import time
 from datetime import date
 
-from crm_core import demo
+import duckdb
+
+from crm_core import accounts, backup, demo
 from crm_core.config import load_settings
 from crm_core.store import Store
+from crm_core.users import ROLES, Actor
+
+# The command line is run by whoever administers the machine the store lives on.
+SYSTEM_ADMIN = Actor("cli", "admin")
 
 
 def _store(path: str | None) -> Store:
@@ -37,6 +44,42 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_backup(args: argparse.Namespace) -> int:
+    try:
+        store = _store(args.db)
+    except duckdb.IOException as error:
+        print(f"error: {error}\nThe app has the store open: use the Backup button on its Admin page, "
+              "or stop the app and run this again.", file=sys.stderr)
+        return 3
+    target = backup.backup(store, SYSTEM_ADMIN, args.path)
+    print(f"backed up {store.path} to {target}")
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    db_path = args.db or load_settings().db_path
+    try:
+        version = backup.check_backup(args.path)
+        backup.restore_file_offline(db_path, args.path)
+        Store(db_path).close()  # reopen once: migrates a backup made by an older version
+    except (ValueError, duckdb.IOException) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 3
+    print(f"restored {db_path} from {args.path} (schema version {version} at backup time)")
+    return 0
+
+
+def _cmd_user_add(args: argparse.Namespace) -> int:
+    password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+    try:
+        account = accounts.add_account(args.name, args.role, password, args.display_name or "")
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"saved user {account.name} ({account.role}) in {accounts.users_file()}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m crm_core", description="Kehu (客户) CRM command line")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -51,6 +94,23 @@ def build_parser() -> argparse.ArgumentParser:
     migrate_cmd = commands.add_parser("migrate", help="bring a store's schema up to date")
     migrate_cmd.add_argument("--db")
     migrate_cmd.set_defaults(run=_cmd_migrate)
+    backup_cmd = commands.add_parser("backup", help="write a consistent copy of the store to a new file")
+    backup_cmd.add_argument("path")
+    backup_cmd.add_argument("--db")
+    backup_cmd.set_defaults(run=_cmd_backup)
+
+    restore_cmd = commands.add_parser("restore", help="replace the store with a backup (the app must be stopped)")
+    restore_cmd.add_argument("path")
+    restore_cmd.add_argument("--db")
+    restore_cmd.set_defaults(run=_cmd_restore)
+
+    user_cmd = commands.add_parser("user", help="manage sign-in accounts ($CRM_USERS, default data/users.toml)")
+    user_commands = user_cmd.add_subparsers(dest="user_command", required=True)
+    user_add = user_commands.add_parser("add", help="create or replace an account; password from the terminal")
+    user_add.add_argument("name")
+    user_add.add_argument("--role", required=True, choices=ROLES)
+    user_add.add_argument("--display-name")
+    user_add.set_defaults(run=_cmd_user_add)
     return parser
 
 

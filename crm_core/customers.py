@@ -12,12 +12,12 @@ from decimal import Decimal
 import duckdb
 import pandas as pd
 
+from crm_core.audit import write_audit
 from crm_core.models import CustomerIn, InteractionIn, KeyDateIn, TransactionIn
 from crm_core.store import Store
 from crm_core.users import Actor, PermissionDenied
 
 CUSTOMER_FIELDS = tuple(CustomerIn.model_fields)
-MASKED_FIELDS = ("phone", "bank_account", "email")
 LIST_COLUMNS = ("customer_id", "code", "name", "customer_type", "tenure_stage", "region", "city",
                 "phone", "sales_rep", "credit_limit")
 
@@ -60,31 +60,16 @@ class CustomerFilter:
         return " AND ".join(clauses), params
 
 
-def mask(value: str | None) -> str | None:
-    """Keep the last 4 characters: enough to recognise a number, not to use it."""
-    if value is None or value != value:
-        return value
-    return "•" * max(len(value) - 4, 0) + value[-4:]
-
-
-def _masked(frame: pd.DataFrame, actor: Actor) -> pd.DataFrame:
-    if actor.masks_contact_details:
-        for column in MASKED_FIELDS:
-            if column in frame:
-                frame[column] = frame[column].map(mask)
-    return frame
-
-
 def search_customers(store: Store, actor: Actor, flt: CustomerFilter, limit: int = 50,
                      offset: int = 0) -> tuple[pd.DataFrame, int]:
     """One page of matching customers (ordered by code) and the total number of matches."""
     where, params = flt.where(actor)
-    (total,) = store.query_one(f"SELECT count(*) FROM customers WHERE {where}", params)
+    (total,) = store.query_one(f"SELECT count(*) FROM customers WHERE {where}", params, actor=actor)
     page = store.query_df(
         f"SELECT {', '.join(LIST_COLUMNS)} FROM customers WHERE {where} ORDER BY code LIMIT ? OFFSET ?",
-        [*params, int(limit), int(offset)],
+        [*params, int(limit), int(offset)], actor=actor,
     )
-    return _masked(page, actor), int(total)
+    return page, int(total)
 
 
 def filter_options(store: Store, actor: Actor) -> dict[str, list[str]]:
@@ -94,7 +79,7 @@ def filter_options(store: Store, actor: Actor) -> dict[str, list[str]]:
     for column in ("region", "sales_rep"):
         frame = store.query_df(
             f"SELECT DISTINCT {column} AS v FROM customers WHERE {where} AND {column} IS NOT NULL ORDER BY 1",
-            params)
+            params, actor=actor)
         options[column] = frame["v"].tolist()
     return options
 
@@ -103,30 +88,19 @@ def get_customer(store: Store, actor: Actor, customer_id: int) -> dict | None:
     """The whole master-file row, or None when it does not exist or the user may not see it."""
     where, params = CustomerFilter().where(actor)
     frame = store.query_df(f"SELECT * FROM customers WHERE customer_id = ? AND {where}",
-                           [int(customer_id), *params])
-    if frame.empty:
-        return None
-    return _masked(frame, actor).iloc[0].to_dict()
+                           [int(customer_id), *params], actor=actor)
+    return None if frame.empty else frame.iloc[0].to_dict()
 
 
 def customer_id_for_code(store: Store, actor: Actor, code: str) -> int | None:
     where, params = CustomerFilter().where(actor)
-    row = store.query_one(f"SELECT customer_id FROM customers WHERE code = ? AND {where}", [code, *params])
+    row = store.query_one(f"SELECT customer_id FROM customers WHERE code = ? AND {where}", [code, *params],
+                          actor=actor)
     return None if row is None else int(row[0])
 
 
 def _values(customer: CustomerIn) -> dict:
     return customer.model_dump()
-
-
-def _audit(cur: duckdb.DuckDBPyConnection, actor: Actor, action: str, entity: str, entity_id: int,
-           field_name: str | None = None, old=None, new=None) -> None:
-    cur.execute(
-        "INSERT INTO audit_log (actor, action, entity, entity_id, field, old_value, new_value)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [actor.name, action, entity, entity_id, field_name,
-         None if old is None else str(old), None if new is None else str(new)],
-    )
 
 
 def create_customer(store: Store, actor: Actor, customer: CustomerIn) -> int:
@@ -143,7 +117,7 @@ def create_customer(store: Store, actor: Actor, customer: CustomerIn) -> int:
             f"INSERT INTO customers ({columns}) VALUES ({', '.join('?' * len(values))}) RETURNING customer_id",
             list(values.values()),
         ).fetchone()
-        _audit(cur, actor, "create", "customer", customer_id, None, None, customer.code)
+        write_audit(cur, actor, "create", "customer", customer_id, None, None, customer.code)
     return int(customer_id)
 
 
@@ -207,7 +181,7 @@ def _apply_changes(cur, actor: Actor, customer_id: int, changes: dict[str, tuple
         [new for _, new in changes.values()] + [int(customer_id)],
     )
     for name, (old, new) in changes.items():
-        _audit(cur, actor, "update", "customer", customer_id, name, old, new)
+        write_audit(cur, actor, "update", "customer", customer_id, name, old, new)
 
 
 def _changes_since(cur, customer_id: int, version: int) -> pd.DataFrame:
@@ -249,7 +223,7 @@ def log_interaction(store: Store, actor: Actor, interaction: InteractionIn) -> i
         (new_id,) = cur.execute(
             f"INSERT INTO interactions ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})"
             " RETURNING interaction_id", list(values.values())).fetchone()
-        _audit(cur, actor, "create", "interaction", new_id, "customer_id", None, interaction.customer_id)
+        write_audit(cur, actor, "create", "interaction", new_id, "customer_id", None, interaction.customer_id)
     return int(new_id)
 
 
@@ -261,7 +235,7 @@ def record_transaction(store: Store, actor: Actor, txn: TransactionIn) -> int:
         (new_id,) = cur.execute(
             f"INSERT INTO transactions ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})"
             " RETURNING txn_id", list(values.values())).fetchone()
-        _audit(cur, actor, "create", "transaction", new_id, "amount", None, txn.amount)
+        write_audit(cur, actor, "create", "transaction", new_id, "amount", None, txn.amount)
     return int(new_id)
 
 
@@ -273,7 +247,7 @@ def add_key_date(store: Store, actor: Actor, key_date: KeyDateIn) -> int:
         (new_id,) = cur.execute(
             f"INSERT INTO key_dates ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})"
             " RETURNING key_date_id", list(values.values())).fetchone()
-        _audit(cur, actor, "create", "key_date", new_id, key_date.kind, None, key_date.day)
+        write_audit(cur, actor, "create", "key_date", new_id, key_date.kind, None, key_date.day)
     return int(new_id)
 
 

@@ -8,7 +8,6 @@ form rejected on screen say the same thing.
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
@@ -45,14 +44,28 @@ POSTAL_CN = re.compile(r"^\d{6}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+# Full-width forms (U+FF01–FF5E) mirror ASCII. In free text only digits and letters are folded:
+# Chinese writing uses the full-width punctuation itself (，：（）！), and NFKC would rewrite it.
+_FULL_WIDTH_ALNUM = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF1A), (0xFF21, 0xFF3B), (0xFF41, 0xFF5B))
+                     for c in range(*r)} | {0x3000: 0x20}
+_FULL_WIDTH_ASCII = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+IDENTIFIER_FIELDS = ("code", "phone", "postal_code", "email", "credit_limit", "open_balance", "household_size",
+                     "payday", "influence", "country", "currency")
+
+
 def fold_text(value: str) -> str:
-    """Full-width characters to half-width (NFKC) and outer/full-width spaces trimmed."""
-    return unicodedata.normalize("NFKC", value).strip()
+    """Full-width digits and letters to half-width; outer spaces (the full-width one too) trimmed."""
+    return value.translate(_FULL_WIDTH_ALNUM).strip()
+
+
+def fold_identifier(value: str) -> str:
+    """Codes, phones and numbers: every full-width ASCII form (＋, －, ．, ＠ too) to half-width."""
+    return value.translate(_FULL_WIDTH_ASCII).strip()
 
 
 def normalise_phone(value: str) -> str:
     """Digits as people type them: full-width, spaces, dots and a +86 prefix removed."""
-    phone = fold_text(value).replace(" ", "").replace(".", "")
+    phone = fold_identifier(value).replace(" ", "").replace(".", "")
     for prefix in ("+86", "0086"):
         if phone.startswith(prefix):
             phone = phone[len(prefix):].lstrip("-")
@@ -113,9 +126,9 @@ class CustomerIn(BaseModel):
 
     @field_validator("*", mode="before")
     @classmethod
-    def _blank_is_missing(cls, value):
+    def _blank_is_missing(cls, value, info: ValidationInfo):
         if isinstance(value, str):
-            value = fold_text(value)
+            value = fold_identifier(value) if info.field_name in IDENTIFIER_FIELDS else fold_text(value)
             return value or None
         return value
 

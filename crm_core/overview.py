@@ -31,18 +31,11 @@ class Kpis:
         return self.revenue_12m / self.revenue_prior_12m - 1
 
 
-def _scope(actor: Actor, alias: str = "c") -> tuple[str, list]:
-    if actor.rep_scope is None:
-        return "TRUE", []
-    return f"{alias}.sales_rep = ?", [actor.rep_scope]
-
-
 def kpis(store: Store, actor: Actor, as_of: date) -> Kpis:
     """Active = bought in the 12 months up to ``as_of``; revenue windows are [as_of−12m, as_of]."""
-    scope, params = _scope(actor)
     row = store.query_df(
-        f"""
-        WITH scoped AS (SELECT customer_id, created_at FROM customers c WHERE {scope}),
+        """
+        WITH scoped AS (SELECT customer_id, created_at FROM customers),
         sales AS (
             SELECT t.customer_id, t.txn_date, t.amount FROM transactions t
             JOIN scoped USING (customer_id)
@@ -56,7 +49,7 @@ def kpis(store: Store, actor: Actor, as_of: date) -> Kpis:
             (SELECT sum(amount)::DOUBLE FROM sales WHERE txn_date <= ?::DATE - INTERVAL 12 MONTH) AS revenue_prior,
             (SELECT count(*) FROM scoped WHERE year(created_at) = year(?::DATE)) AS new_this_year
         """,
-        [*params, as_of, as_of, as_of, as_of, as_of, as_of],
+        [as_of, as_of, as_of, as_of, as_of, as_of], actor=actor,
     ).iloc[0]
     active = int(row["active_customers"])
     revenue = None if pd.isna(row["revenue_12m"]) else float(row["revenue_12m"])
@@ -73,15 +66,14 @@ def kpis(store: Store, actor: Actor, as_of: date) -> Kpis:
 
 def monthly_revenue(store: Store, actor: Actor, as_of: date, months: int = 36) -> pd.DataFrame:
     """Revenue and buying customers per calendar month, the last ``months`` months up to ``as_of``."""
-    scope, params = _scope(actor)
     return store.query_df(
-        f"""
+        """
         SELECT date_trunc('month', t.txn_date)::DATE AS month, sum(t.amount)::DOUBLE AS revenue,
                count(DISTINCT t.customer_id) AS customers
-        FROM transactions t JOIN customers c USING (customer_id)
-        WHERE {scope} AND t.txn_date <= ?::DATE
+        FROM transactions t
+        WHERE t.txn_date <= ?::DATE
           AND t.txn_date >= date_trunc('month', ?::DATE) - to_months(? - 1)
         GROUP BY 1 ORDER BY 1
         """,
-        [*params, as_of, as_of, int(months)],
+        [as_of, as_of, int(months)], actor=actor,
     )

@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -20,7 +21,9 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from crm_core.access import apply_scope
 from crm_core.config import DEFAULT_TZ
+from crm_core.users import Actor
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
@@ -55,22 +58,28 @@ class Store:
         self.migrate()
 
     # -- connections -------------------------------------------------------------------------
-    def cursor(self) -> duckdb.DuckDBPyConnection:
-        """A cursor of its own for the caller (one per script run / thread)."""
+    def cursor(self, actor: Actor | None = None) -> duckdb.DuckDBPyConnection:
+        """A cursor of its own for the caller (one per script run / thread).
+
+        With an ``actor``, the cursor sees only what that user may read (crm_core.access); without
+        one it is the system's unrestricted view, for migrations, demo data and internal writes.
+        """
         cur = self._connection.cursor()
         # SET cannot take a ? parameter; the zone was validated against the IANA list in config.
         cur.execute(f"SET TimeZone = '{self.timezone}'")
+        if actor is not None:
+            apply_scope(cur, actor)
         return cur
 
-    def query_df(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
-        cur = self.cursor()
+    def query_df(self, sql: str, params: Sequence[Any] = (), actor: Actor | None = None) -> pd.DataFrame:
+        cur = self.cursor(actor)
         try:
             return cur.execute(sql, list(params)).df()
         finally:
             cur.close()
 
-    def query_one(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
-        cur = self.cursor()
+    def query_one(self, sql: str, params: Sequence[Any] = (), actor: Actor | None = None) -> tuple | None:
+        cur = self.cursor(actor)
         try:
             return cur.execute(sql, list(params)).fetchone()
         finally:
@@ -92,12 +101,34 @@ class Store:
                 cur.close()
             self.generation += 1
 
+    @contextmanager
+    def exclusive(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Hold every writer off and get a plain cursor (for ATTACH/COPY, which cannot run in a transaction)."""
+        with self._write_lock:
+            cur = self.cursor()
+            try:
+                yield cur
+            finally:
+                cur.close()
+
     def write(self, fn: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
         with self.transaction() as cur:
             return fn(cur)
 
     def close(self) -> None:
         self._connection.close()
+
+    def replace_file(self, staged: str | Path) -> None:
+        """Swap the database file for ``staged`` (a checked copy), holding writes; used by restore."""
+        with self._write_lock:
+            self._connection.close()
+            wal = Path(self.path + ".wal")
+            if wal.exists():
+                wal.unlink()
+            os.replace(staged, self.path)
+            self._connection = duckdb.connect(self.path)
+            self.migrate()
+            self.generation += 1
 
     # -- schema ------------------------------------------------------------------------------
     def schema_version(self) -> int:

@@ -65,3 +65,10 @@ def test_missing_name_and_bad_type_are_reported_per_field():
 
 def test_code_with_spaces_rejected():
     assert errors_of("en", code="C 1")["code"] == "The customer code may not contain spaces: remove them."
+
+
+def test_chinese_punctuation_is_kept_and_full_width_ascii_folded():
+    customer = CustomerIn(code="Ｃ００１", name="　王永庆米店　", preferences="靠窗座位，常点中式早餐。")
+    assert customer.code == "C001"
+    assert customer.name == "王永庆米店"
+    assert customer.preferences == "靠窗座位，常点中式早餐。"

@@ -1,0 +1,48 @@
+"""The audit trail: every write, import, export and sign-in (who, when, what, before → after)."""
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from crm_core.store import Store
+from crm_core.users import Actor, PermissionDenied
+
+AUDIT_READERS = frozenset({"admin", "manager"})
+
+
+def write_audit(cur: duckdb.DuckDBPyConnection, actor: Actor, action: str, entity: str, entity_id: int | None = None,
+                field: str | None = None, old=None, new=None) -> None:
+    """One audit row, inside the caller's transaction (so it commits or rolls back with the change)."""
+    cur.execute(
+        "INSERT INTO audit_log (actor, action, entity, entity_id, field, old_value, new_value)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [actor.name, action, entity, entity_id, field,
+         None if old is None else str(old), None if new is None else str(new)],
+    )
+
+
+def record_event(store: Store, actor: Actor, action: str, entity: str, detail: str | None = None) -> None:
+    """An event that changes no data (sign-in, export) in a transaction of its own."""
+    with store.transaction() as cur:
+        write_audit(cur, actor, action, entity, None, None, None, detail)
+
+
+def audit_entries(store: Store, actor: Actor, since: date | None = None, who: str | None = None,
+                  action: str | None = None, limit: int = 500, offset: int = 0) -> tuple[pd.DataFrame, int]:
+    """One page of the audit log, newest first, and the number of matching rows (admins and managers)."""
+    if actor.role not in AUDIT_READERS:
+        raise PermissionDenied("err.no_audit_permission")
+    where = "(?::DATE IS NULL OR logged_at >= ?::DATE) AND (?::VARCHAR IS NULL OR actor = ?)" \
+            " AND (?::VARCHAR IS NULL OR action = ?)"
+    params = [since, since, who, who, action, action]
+    (total,) = store.query_one(f"SELECT count(*) FROM audit_log WHERE {where}", params)
+    page = store.query_df(
+        "SELECT logged_at, actor, action, entity, entity_id, field, old_value, new_value FROM audit_log"
+        f" WHERE {where} ORDER BY audit_id DESC LIMIT ? OFFSET ?", [*params, int(limit), int(offset)])
+    return page, int(total)
+
+
+def audit_actions(store: Store) -> list[str]:
+    return store.query_df("SELECT DISTINCT action FROM audit_log ORDER BY 1")["action"].tolist()

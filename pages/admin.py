@@ -1,0 +1,67 @@
+"""Admin: the audit log (managers and admins), accounts and backup/restore (admins)."""
+import math
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from crm_core import accounts, audit, backup
+from crm_core.config import load_settings
+from crm_core.users import PermissionDenied
+from pages._ui import actor, download_buttons, page_header, store, tr
+
+PAGE_SIZE = 200
+page_header("page.admin", "intro.admin")
+db, user = store(), actor()
+if user.role not in audit.AUDIT_READERS:
+    st.error(tr("err.no_audit_permission"))
+    st.stop()
+
+st.subheader(tr("admin.audit_log"))
+a, b, c = st.columns(3)
+since = a.date_input(tr("admin.since"), value=None, key="adm_since")
+who = b.text_input(tr("admin.who"), key="adm_who").strip() or None
+action = c.selectbox(tr("admin.action"), [None, *audit.audit_actions(db)], key="adm_action",
+                     format_func=lambda v: "—" if v is None else v)
+first, total = audit.audit_entries(db, user, since, who, action, limit=PAGE_SIZE)
+page = st.number_input(tr("ui.page_of", pages=max(1, math.ceil(total / PAGE_SIZE))), 1,
+                       max(1, math.ceil(total / PAGE_SIZE)), 1, key="adm_page")
+rows = first if page == 1 else audit.audit_entries(db, user, since, who, action, PAGE_SIZE, (page - 1) * PAGE_SIZE)[0]
+st.caption(tr("admin.entries", count=f"{total:,}"))
+st.dataframe(rows.rename(columns=lambda col: tr(f"col.{col}")), hide_index=True, width="stretch")
+download_buttons(rows, "audit_log", key="adm_audit_dl")
+
+if user.role != "admin":
+    st.stop()
+
+st.subheader(tr("admin.accounts"))
+known = accounts.load_accounts()
+if known:
+    st.dataframe(pd.DataFrame([{tr("auth.user_name"): a.name, tr("admin.display_name"): a.display_name,
+                                tr("admin.role"): tr(f"role.{a.role}")} for a in known.values()]), hide_index=True)
+st.caption(tr("admin.accounts_help", path=str(accounts.users_file())))
+
+st.subheader(tr("admin.backup"))
+if st.button(tr("admin.make_backup"), key="adm_backup"):
+    folder = Path(load_settings().db_path).parent / "backups"
+    target = folder / f"crm-{datetime.now():%Y%m%d-%H%M%S}.duckdb"
+    backup.backup(db, user, target)
+    audit.record_event(db, user, "backup", "store", str(target))
+    st.success(tr("admin.backup_done", path=str(target)))
+
+uploaded = st.file_uploader(tr("admin.restore_from"), type=["duckdb"], key="adm_restore_file")
+if uploaded is not None and st.button(tr("admin.restore"), key="adm_restore", type="primary"):
+    with tempfile.NamedTemporaryFile(suffix=".duckdb", delete=False) as handle:
+        handle.write(uploaded.getvalue())
+    try:
+        backup.restore(db, user, handle.name)
+    except (ValueError, PermissionDenied) as error:
+        st.error(tr(error.key) if isinstance(error, PermissionDenied) else tr("admin.restore_failed", reason=str(error)))
+    else:
+        audit.record_event(db, user, "restore", "store", uploaded.name)
+        st.cache_data.clear()
+        st.success(tr("admin.restore_done"))
+    finally:
+        Path(handle.name).unlink(missing_ok=True)
