@@ -185,11 +185,24 @@ def _apply_changes(cur, actor: Actor, customer_id: int, changes: dict[str, tuple
 
 
 def _changes_since(cur, customer_id: int, version: int) -> pd.DataFrame:
-    """Audit rows written after the version the user loaded (who changed what)."""
+    """What the saves after ``version`` changed (who, when, field, old → new).
+
+    Each save is one transaction and bumps the version by one; its audit rows share one
+    ``logged_at`` (DuckDB's current_timestamp is the transaction's start), so the saves since the
+    user's version are the latest (current − version) distinct timestamps.
+    """
     return cur.execute(
-        "SELECT logged_at, actor, field, old_value, new_value FROM audit_log"
-        " WHERE entity = 'customer' AND entity_id = ? AND action = 'update'"
-        " ORDER BY audit_id DESC LIMIT 50", [int(customer_id)],
+        """
+        WITH saves AS (
+            SELECT DISTINCT logged_at FROM audit_log
+            WHERE entity = 'customer' AND entity_id = ? AND action = 'update'
+            ORDER BY logged_at DESC
+            LIMIT (SELECT version FROM customers WHERE customer_id = ?) - ?
+        )
+        SELECT logged_at, actor, field, old_value, new_value FROM audit_log
+        WHERE entity = 'customer' AND entity_id = ? AND action = 'update' AND logged_at IN (SELECT * FROM saves)
+        ORDER BY audit_id
+        """, [int(customer_id), int(customer_id), int(version), int(customer_id)],
     ).df()
 
 

@@ -32,9 +32,14 @@ def _initial(name: str, record: dict | None):
 
 
 def initial_values(prefix: str, record: dict | None) -> None:
-    """Seed each widget once; later reruns keep whatever the user typed."""
+    """Seed each widget once; later reruns keep whatever the user typed.
+
+    The version the user started from is kept too, so a save made on a stale copy is refused.
+    """
     for name in CustomerIn.model_fields:
         st.session_state.setdefault(prefix + name, _initial(name, record))
+    if record is not None:
+        st.session_state.setdefault(prefix + "version", int(record["version"]))
 
 
 def field_widget(prefix: str, name: str, error: str | None) -> None:

@@ -44,7 +44,8 @@ if submitted:
         if record is None:
             new_id = cust.create_customer(db, user, customer)
         else:
-            cust.update_customer(db, user, editing_id, customer, expected_version=record["version"])
+            loaded_version = st.session_state[prefix + "version"]
+            cust.update_customer(db, user, editing_id, customer, expected_version=loaded_version)
             new_id = editing_id
     except ValidationError as error:
         st.session_state[prefix + "errors"] = field_errors(error, lang())
@@ -54,7 +55,9 @@ if submitted:
         st.rerun()
     except cust.StaleEdit as stale:
         st.error(tr("err.stale_edit"))
-        st.dataframe(stale.changes, hide_index=True)
+        st.dataframe(stale.changes.rename(columns=lambda c: tr(f"col.{c}")), hide_index=True)
+        # The user has now seen what changed: their next save applies their input on top of it.
+        st.session_state[prefix + "version"] = int(record["version"])
     except PermissionDenied as denied:
         st.error(tr(denied.key))
     else:

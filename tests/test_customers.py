@@ -96,3 +96,15 @@ def test_grid_edit_is_all_or_nothing(store):
         cust.update_many(store, LOCAL_USER, {first: CustomerIn(code="C1", name="一改"),
                                              second: CustomerIn(code="C1", name="二改")})
     assert store.query_df("SELECT name FROM customers ORDER BY code")["name"].tolist() == ["一", "二"]
+
+
+def test_stale_edit_reports_only_the_saves_made_since_the_users_version(store):
+    customer_id = add(store, "C1", "原名", city="上海")
+    cust.update_customer(store, LOCAL_USER, customer_id, CustomerIn(code="C1", name="v2", city="上海"))
+    # The user opens the form now (version 2); then two colleagues save.
+    cust.update_customer(store, LOCAL_USER, customer_id, CustomerIn(code="C1", name="v3", city="北京"))
+    cust.update_customer(store, LOCAL_USER, customer_id, CustomerIn(code="C1", name="v4", city="北京"))
+    with pytest.raises(cust.StaleEdit) as stale:
+        cust.update_customer(store, LOCAL_USER, customer_id, CustomerIn(code="C1", name="mine"), expected_version=2)
+    changes = stale.value.changes
+    assert sorted(zip(changes["field"], changes["new_value"])) == [("city", "北京"), ("name", "v3"), ("name", "v4")]
