@@ -12,6 +12,7 @@ from pages._ui import actor, choice_label, download_buttons, lang, page_header, 
 page_header("page.customer_360", "intro.customer_360")
 db, user, language = store(), actor(), lang()
 
+st.session_state.setdefault("c360_code", st.query_params.get("code", ""))  # ?code=C0000001 links here
 code = st.text_input(tr("ui.customer_code"), key="c360_code", placeholder="C0000001")
 if code.strip():
     found = cust.customer_id_for_code(db, user, code.strip())
