@@ -28,7 +28,7 @@ def _sign_in_form(known: dict) -> None:
     failures = st.session_state.setdefault("failed_sign_ins", 0)
     if failures >= MAX_FAILED_SIGN_INS:
         st.error(tr("auth.too_many_attempts"))
-        st.stop()
+        return
     with st.form("sign_in"):
         name = st.text_input(tr("auth.user_name"))
         password = st.text_input(tr("auth.password"), type="password")
@@ -47,20 +47,25 @@ def _sign_in_form(known: dict) -> None:
         st.button(tr("auth.sign_in_sso"), on_click=st.login)
 
 
+def _gate(body) -> None:
+    """Show only ``body`` and stop. Navigation is still declared, so Streamlit never falls back to
+    listing (and running) the files in pages/ for a visitor who is not signed in."""
+    st.navigation([st.Page(body, title=tr("auth.sign_in"), url_path="sign-in")], position="hidden").run()
+    st.stop()
+
+
 def require_sign_in() -> Actor:
-    """The acting user; stops the script with the sign-in form (or a refusal) until there is one."""
+    """The acting user; until there is one, the sign-in form (or a refusal) is all that is served."""
     known = accounts.load_accounts()
     problem = accounts.startup_problem(st.get_option("server.address"), known)
     if problem:
-        st.error(tr(problem))
-        st.stop()
+        _gate(lambda: st.error(tr(problem)))
     if not known:
         st.session_state["actor"] = LOCAL_USER
         return LOCAL_USER
     actor = st.session_state.get("actor") or (_sso_actor(known) if _sso_configured() else None)
     if actor is None:
-        _sign_in_form(known)
-        st.stop()
+        _gate(lambda: _sign_in_form(known))
     st.session_state["actor"] = actor
     st.sidebar.caption(tr("auth.signed_in_as", name=actor.name, role=tr(f"role.{actor.role}")))
     if st.sidebar.button(tr("auth.sign_out"), key="sign_out"):

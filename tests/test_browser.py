@@ -37,3 +37,23 @@ def test_language_follows_the_browser_and_the_sidebar_switch(server):
         assert page.get_by_text("Revenue, last 12 months").count() >= 1
         page.get_by_text("中文", exact=True).click()
         page.wait_for_selector("text=近12个月收入", timeout=30_000)
+
+
+def test_deep_links_show_only_the_sign_in_form_until_signed_in(demo_db_path, tmp_path):
+    from crm_core import accounts
+
+    users = tmp_path / "users.toml"
+    accounts.add_account("boss", "manager", "manager password", path=users)
+    db = tmp_path / "crm.duckdb"
+    db.write_bytes(Path(demo_db_path).read_bytes())
+    with streamlit_server(db, {"CRM_USERS": str(users)}) as url, browser_page("en-US") as page:
+        for path in ("", "/customers", "/customer_360?code=C0000001", "/admin"):
+            open_and_check(page, url + path, f"signed-out{path.split('?')[0].replace('/', '-')}")
+            assert page.get_by_text("Sign in to Kehu").count() == 1, path
+            assert page.get_by_text("C0000001").count() == 0, path
+            assert page.locator('[data-testid="stSidebarNav"]').count() == 0, path
+        open_and_check(page, url, "sign-in")
+        page.get_by_label("User name").fill("boss")
+        page.get_by_role("textbox", name="Password").fill("manager password")
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_selector("text=Revenue, last 12 months", timeout=60_000)
