@@ -1,6 +1,13 @@
 """Benchmark: RFM summary + BG/NBD fit on 1M customers / ~10M transactions, against lifetimes.
 
     python bench/bench_churn.py [--customers 1000000] [--repeats 3] [--lifetimes-repeats 3]
+    python bench/bench_churn.py --page-db /tmp/churn1m.duckdb [--page-only]
+
+The page section (``--page-db``) renders the Churn page with AppTest through Home.py, tab by tab, on
+a store made by ``python -m crm_core demo --customers 1000000 --db /tmp/churn1m.duckdb`` (churn demo
+events are added if the store has none), and times each tab's first render (cold caches: the model
+fit, the purchase rhythm) and a warm re-render; the table is printed and written as JSON to
+``bench/results/churn_page.json``.
 
 Generates customers from the BG/NBD story itself (purchase rate λ ~ Gamma(r, α), dropout after
 each repeat purchase with p ~ Beta(a, b)), first purchases spread over one year and observed to
@@ -102,13 +109,78 @@ def lifetimes_available() -> bool:
     return True
 
 
+PAGE_TABS = ("calculator", "lapsed", "rates", "model", "retention", "reasons", "funnel")
+
+
+def _ensure_churn_events(db_path: str) -> None:
+    """Add the churn demo events to a demo store made before the lead wired them into the demo."""
+    from crm_core import demo
+    from crm_core.churn import demo as churn_demo
+    from crm_core.store import Store
+
+    db = Store(db_path)
+    try:
+        (events,) = db.query_one("SELECT count(*) FROM churn_events")
+        if events:
+            return
+        (customers,) = db.query_one("SELECT count(*) FROM customers")
+        (as_of,) = db.query_one("SELECT max(txn_date) FROM transactions")
+        people, txns, _, _ = demo.generate(customers, 20240305, as_of)
+        with db.transaction() as cur:
+            churn_demo.load_demo(cur, people, txns, as_of, 20240305)
+    finally:
+        db.close()
+
+
+def page_section(db_path: str) -> list[dict]:
+    """First and warm render of each Churn tab through Home.py (AppTest), in a fresh process state."""
+    import os
+
+    from streamlit.testing.v1 import AppTest
+
+    from crm_core.i18n import t
+
+    _ensure_churn_events(db_path)
+    os.environ["CRM_DB"] = db_path
+    root = Path(__file__).resolve().parents[1]
+    rows = []
+    for tab in PAGE_TABS:
+        app = AppTest.from_file(str(root / "Home.py"), default_timeout=600)
+        app.session_state["lang"] = "en"
+        app.session_state["churn_tab"] = t(f"churn.tab.{tab}", "en")
+        app.switch_page("pages/churn.py")
+        began = time.perf_counter()
+        app.run()
+        first = time.perf_counter() - began
+        began = time.perf_counter()
+        app.run()
+        warm = time.perf_counter() - began
+        rows.append({"tab": tab, "first_s": round(first, 2), "warm_s": round(warm, 2),
+                     "exception": bool(app.exception)})
+        print(f"page  {tab:12s} first {first:6.2f} s   warm {warm:5.2f} s" + ("  EXCEPTION" if app.exception else ""))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--repeats", type=int, default=3, help="runs of the Kehu pipeline")
     parser.add_argument("--lifetimes-repeats", type=int, default=3, help="runs of the (slow) lifetimes pipeline")
+    parser.add_argument("--page-db", help="time the Churn page (AppTest) on this demo store")
+    parser.add_argument("--page-only", action="store_true", help="only the page section")
     args = parser.parse_args()
+    if args.page_db:
+        import json
+        import os
+
+        rows = page_section(args.page_db)
+        out = Path(__file__).resolve().parent / "results"
+        out.mkdir(exist_ok=True)
+        (out / "churn_page.json").write_text(json.dumps({"db": args.page_db, "cpus": os.cpu_count(),
+                                                          "load_average": os.getloadavg(), "tabs": rows}, indent=2))
+        if args.page_only:
+            return
     end = START + timedelta(days=OBSERVATION_DAYS - 1)
 
     began = time.perf_counter()

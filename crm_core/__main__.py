@@ -32,8 +32,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"error: {error} ({store.path})", file=sys.stderr)
         return 2
+    extras = "".join(f", {count:,} {name}" for name, count in size.extras.items())
     print(f"{store.path}: {size.customers:,} customers, {size.transactions:,} transactions, "
-          f"{size.interactions:,} interactions, {size.key_dates:,} key dates "
+          f"{size.interactions:,} interactions, {size.key_dates:,} key dates{extras} "
           f"in {time.perf_counter() - started:.1f} s")
     return 0
 
@@ -80,6 +81,11 @@ def _cmd_user_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_import(args: argparse.Namespace) -> int:
+    from crm_core.ingest.cli import run_cli
+    return run_cli(args, _store(args.db))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m crm_core", description="Kehu (客户) CRM command line")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -94,6 +100,11 @@ def build_parser() -> argparse.ArgumentParser:
     migrate_cmd = commands.add_parser("migrate", help="bring a store's schema up to date")
     migrate_cmd.add_argument("--db")
     migrate_cmd.set_defaults(run=_cmd_migrate)
+
+    from crm_core.ingest.cli import add_import_arguments
+    import_cmd = commands.add_parser("import", help="import customers, transactions or interactions from CSV/XLSX")
+    add_import_arguments(import_cmd)
+    import_cmd.set_defaults(run=_cmd_import)
     backup_cmd = commands.add_parser("backup", help="write a consistent copy of the store to a new file")
     backup_cmd.add_argument("path")
     backup_cmd.add_argument("--db")

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-import duckdb
 import pandas as pd
 
 from crm_core.audit import write_audit
@@ -228,40 +227,31 @@ def _require_visible(store: Store, actor: Actor, customer_id: int) -> None:
         raise PermissionDenied("err.customer_not_found")
 
 
-def log_interaction(store: Store, actor: Actor, interaction: InteractionIn) -> int:
+def _add_to_file(store: Store, actor: Actor, table: str, id_column: str, entry, audit_field: str,
+                 audit_value) -> int:
+    """Insert one validated entry of a customer's file (``table`` from the fixed callers below), audited."""
     actor.require_write()
-    _require_visible(store, actor, interaction.customer_id)
-    values = interaction.model_dump()
+    _require_visible(store, actor, entry.customer_id)
+    values = entry.model_dump()
     with store.transaction() as cur:
         (new_id,) = cur.execute(
-            f"INSERT INTO interactions ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})"
-            " RETURNING interaction_id", list(values.values())).fetchone()
-        write_audit(cur, actor, "create", "interaction", new_id, "customer_id", None, interaction.customer_id)
+            f"INSERT INTO {table} ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})"
+            f" RETURNING {id_column}", list(values.values())).fetchone()
+        write_audit(cur, actor, "create", table.rstrip("s"), new_id, audit_field, None, audit_value)
     return int(new_id)
+
+
+def log_interaction(store: Store, actor: Actor, interaction: InteractionIn) -> int:
+    return _add_to_file(store, actor, "interactions", "interaction_id", interaction, "customer_id",
+                        interaction.customer_id)
 
 
 def record_transaction(store: Store, actor: Actor, txn: TransactionIn) -> int:
-    actor.require_write()
-    _require_visible(store, actor, txn.customer_id)
-    values = txn.model_dump()
-    with store.transaction() as cur:
-        (new_id,) = cur.execute(
-            f"INSERT INTO transactions ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})"
-            " RETURNING txn_id", list(values.values())).fetchone()
-        write_audit(cur, actor, "create", "transaction", new_id, "amount", None, txn.amount)
-    return int(new_id)
+    return _add_to_file(store, actor, "transactions", "txn_id", txn, "amount", txn.amount)
 
 
 def add_key_date(store: Store, actor: Actor, key_date: KeyDateIn) -> int:
-    actor.require_write()
-    _require_visible(store, actor, key_date.customer_id)
-    values = key_date.model_dump()
-    with store.transaction() as cur:
-        (new_id,) = cur.execute(
-            f"INSERT INTO key_dates ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})"
-            " RETURNING key_date_id", list(values.values())).fetchone()
-        write_audit(cur, actor, "create", "key_date", new_id, key_date.kind, None, key_date.day)
-    return int(new_id)
+    return _add_to_file(store, actor, "key_dates", "key_date_id", key_date, key_date.kind, key_date.day)
 
 
 @dataclass

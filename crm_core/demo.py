@@ -7,7 +7,8 @@ purchases stop, interactions, key dates, birthdays and preferences.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import importlib
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -47,12 +48,19 @@ CYCLE_DAYS = np.array([21, 30, 45, 60, 90, 120, 180])
 CYCLE_WEIGHTS = np.array([0.06, 0.14, 0.18, 0.20, 0.20, 0.12, 0.10])
 
 
+# Other capabilities add their demo rows in the same transaction: (module, its options key).
+# Each module has load_demo(cur, customers, transactions, as_of, seed, **options) -> rows written.
+EXTENSIONS = (("crm_core.promises.demo", "promises"), ("crm_core.satisfaction.demo", "surveys"),
+              ("crm_core.churn.demo", "churn"), ("crm_core.segmentation", "segment_history"))
+
+
 @dataclass(frozen=True)
 class DemoSize:
     customers: int
     transactions: int
     interactions: int
     key_dates: int
+    extras: dict = field(default_factory=dict)
 
 
 def _pick(rng: np.random.Generator, options, n: int, p=None) -> np.ndarray:
@@ -225,12 +233,19 @@ def generate(customers: int = 2000, seed: int = 20240305, as_of: date | None = N
     return people, txns, _interactions(rng, people, as_of, per_customer=2.5), _key_dates(rng, people)
 
 
-def load_demo(store: Store, customers: int = 2000, seed: int = 20240305, as_of: date | None = None) -> DemoSize:
-    """Fill an empty store with demo data in one transaction. Refuses a store that has customers."""
+def load_demo(store: Store, customers: int = 2000, seed: int = 20240305, as_of: date | None = None,
+              options: dict[str, dict] | None = None) -> DemoSize:
+    """Fill an empty store with demo data in one transaction. Refuses a store that has customers.
+
+    ``options`` passes size settings to the extensions, e.g. ``{"promises": {"scale": 1.0},
+    "surveys": {"response_share": 0.0625}}``.
+    """
     (existing,) = store.query_one("SELECT count(*) FROM customers")
     if existing:
         raise ValueError("the store already has customers; demo data goes into an empty store only")
+    as_of = as_of or date.today()
     people, txns, contacts, dates = generate(customers, seed, as_of)
+    extras = {}
     with store.transaction() as cur:
         for table, frame in (("customers", people), ("transactions", txns),
                              ("interactions", contacts), ("key_dates", dates)):
@@ -239,5 +254,8 @@ def load_demo(store: Store, customers: int = 2000, seed: int = 20240305, as_of: 
             cur.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM demo_frame")
             cur.unregister("demo_frame")
         # Explicit ids were used for customers: move the sequence past them.
-        cur.execute("SELECT max(nextval('customer_id_seq')) FROM range(?)", [len(people)])
-    return DemoSize(len(people), len(txns), len(contacts), len(dates))
+        cur.execute("SELECT max(nextval('customer_id_seq')) FROM range(?)", [len(people)]).fetchall()
+        for module, key in EXTENSIONS:
+            loader = importlib.import_module(module).load_demo
+            extras[key] = loader(cur, people, txns, as_of, seed, **(options or {}).get(key, {}))
+    return DemoSize(len(people), len(txns), len(contacts), len(dates), extras)

@@ -6,10 +6,13 @@ is None (shown as "—"), never a made-up number.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 
+from crm_core.churn import measured_churn_rate
+from crm_core.promises.queries import open_promise_count
+from crm_core.satisfaction.queries import nps_by
 from crm_core.store import Store
 from crm_core.users import Actor
 
@@ -76,4 +79,34 @@ def monthly_revenue(store: Store, actor: Actor, as_of: date, months: int = 36) -
         GROUP BY 1 ORDER BY 1
         """,
         [as_of, as_of, int(months)], actor=actor,
+    )
+
+
+@dataclass(frozen=True)
+class RelationshipKpis:
+    """Cards filled by later capabilities; each None until its data exists."""
+
+    open_promises: int | None
+    nps: float | None
+    nps_low: float | None
+    nps_high: float | None
+    churn_rate: float | None
+
+
+def relationship_kpis(store: Store, actor: Actor, now: datetime) -> RelationshipKpis:
+    """Open promises at ``now``, NPS of the latest survey wave (with its interval), measured churn."""
+    cur = store.cursor(actor)
+    try:
+        open_promises = open_promise_count(cur, now)
+        (latest_wave,) = cur.execute("SELECT max(wave_id) FROM survey_responses WHERE recommend IS NOT NULL").fetchone()
+        latest = None if latest_wave is None else nps_by(cur, "wave_id", wave_id=int(latest_wave)).iloc[0]
+        churn = measured_churn_rate(cur, now.date())
+    finally:
+        cur.close()
+    return RelationshipKpis(
+        open_promises=open_promises,
+        nps=None if latest is None else float(latest["score"]),
+        nps_low=None if latest is None else float(latest["ci_low"]),
+        nps_high=None if latest is None else float(latest["ci_high"]),
+        churn_rate=churn,
     )

@@ -88,18 +88,23 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """Serialised write: everything done with the yielded cursor commits together or not at all."""
-        with self._write_lock:
-            cur = self.cursor()
-            cur.execute("BEGIN TRANSACTION")
-            try:
-                yield cur
-                cur.execute("COMMIT")
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
-            finally:
-                cur.close()
-            self.generation += 1
+        with self._write_lock, self._atomic() as cur:
+            yield cur
+        self.generation += 1
+
+    @contextmanager
+    def _atomic(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One transaction on a fresh cursor; the caller holds the write lock."""
+        cur = self.cursor()
+        cur.execute("BEGIN TRANSACTION")
+        try:
+            yield cur
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+        finally:
+            cur.close()
 
     @contextmanager
     def exclusive(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -155,17 +160,9 @@ class Store:
             for version, path in available_migrations():
                 if version in done:
                     continue
-                cur = self.cursor()
-                cur.execute("BEGIN TRANSACTION")
-                try:
+                with self._atomic() as cur:
                     cur.execute(path.read_text(encoding="utf-8"))
                     cur.execute("INSERT INTO schema_version (version, name) VALUES (?, ?)", [version, path.stem])
-                    cur.execute("COMMIT")
-                except BaseException:
-                    cur.execute("ROLLBACK")
-                    raise
-                finally:
-                    cur.close()
                 applied.append(version)
             return applied
 

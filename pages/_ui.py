@@ -58,13 +58,18 @@ def page_header(title_key: str, intro_key: str) -> None:
 
 
 def download_buttons(frame, file_stem: str, key: str) -> None:
-    """CSV (UTF-8 with BOM, for Excel in China) and XLSX of ``frame``, formula-neutralised."""
+    """CSV (UTF-8 with BOM, for Excel in China) and XLSX, formula-neutralised.
+
+    ``frame`` is a DataFrame or a function returning one; either way the files are built only when
+    a button is clicked, so a page render never pays for an export nobody asked for.
+    """
+    make = frame if callable(frame) else (lambda: frame)
     left, right = st.columns(2)
-    left.download_button(tr("ui.download_csv"), exporting.to_csv_bytes(frame), f"{file_stem}.csv",
-                         "text/csv", key=f"{key}_csv", width="stretch")
-    right.download_button(tr("ui.download_xlsx"), exporting.to_xlsx_bytes(frame), f"{file_stem}.xlsx",
+    left.download_button(tr("ui.download_csv"), lambda: exporting.to_csv_bytes(make()), f"{file_stem}.csv",
+                         "text/csv", key=f"{key}_csv", width="stretch", on_click="ignore")
+    right.download_button(tr("ui.download_xlsx"), lambda: exporting.to_xlsx_bytes(make()), f"{file_stem}.xlsx",
                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                          key=f"{key}_xlsx", width="stretch")
+                          key=f"{key}_xlsx", width="stretch", on_click="ignore")
 
 
 def choice_label(prefix: str):

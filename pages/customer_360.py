@@ -1,11 +1,13 @@
 """Customer 360: everything about one customer, and the forms to add to their file."""
+import importlib
+
 import pandas as pd
 import plotly.express as px
 import streamlit as st
 
 from crm_core import customers as cust
 from crm_core.i18n import format_date, format_money, format_number
-from crm_core.models import ORIGINAL_RECORD_GROUPS, ANALYSIS_FIELDS
+from crm_core.models import ANALYSIS_FIELDS, ORIGINAL_RECORD_GROUPS
 from pages._customer_entries import entry_forms
 from pages._ui import actor, choice_label, download_buttons, lang, page_header, store, style_chart, tr
 
@@ -49,8 +51,12 @@ def _fields_table(names):
     return {tr(f"field.{n}"): "—" if pd.isna(record.get(n)) else str(record[n]) for n in names}
 
 
+# Sections other capabilities contribute: (catalog key of the tab, module with render(db, user, id, record)).
+SECTIONS = (("tab.segments", "pages._360_segmentation"), ("tab.promises", "pages._360_promises"),
+            ("tab.surveys", "pages._360_satisfaction"), ("tab.churn", "pages._360_churn"),
+            ("tab.care", "pages._360_care"))
 tabs = st.tabs([tr(k) for k in ("tab.original_record", "tab.analysis", "tab.investment", "tab.purchases",
-                                "tab.key_dates", "tab.later", "tab.audit")])
+                                "tab.key_dates", *(key for key, _ in SECTIONS), "tab.audit")])
 with tabs[0]:
     for group, names in ORIGINAL_RECORD_GROUPS.items():
         st.markdown(f"**{tr(f'group.{group}')}**")
@@ -79,9 +85,10 @@ with tabs[4]:
     st.markdown(f"**{tr('field.preferences')}**: {record.get('preferences') or '—'}")
     if not view.key_dates.empty:
         st.dataframe(view.key_dates.rename(columns=lambda c: tr(f"col.{c}")), hide_index=True)
-with tabs[5]:
-    st.info(tr("ui.later_sections"))
-with tabs[6]:
+for tab, (_, module) in zip(tabs[5:], SECTIONS):
+    with tab:
+        importlib.import_module(module).render(db, user, int(customer_id), record)
+with tabs[-1]:
     st.dataframe(view.audit.rename(columns=lambda c: tr(f"col.{c}")), hide_index=True, width="stretch")
 
 if st.button(tr("ui.edit_customer"), key="c360_edit"):

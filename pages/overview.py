@@ -1,4 +1,7 @@
 """Home: the business at a glance."""
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import plotly.express as px
 import streamlit as st
 
@@ -15,9 +18,17 @@ def _figures(db_path: str, generation: int, user, as_of):
     return overview.kpis(store(), user, as_of), overview.monthly_revenue(store(), user, as_of)
 
 
+@st.cache_data(ttl=120, max_entries=32, show_spinner=False)
+def _relationship(db_path: str, generation: int, user, minute: datetime):
+    return overview.relationship_kpis(store(), user, minute)
+
+
 db = store()
 as_of = today_in(db)
 kpis, trend = _figures(db.path, db.generation, actor(), as_of)
+# Open promises change with the clock: keyed on the minute so a rerun within it is free.
+now = datetime.now(ZoneInfo(db.timezone)).replace(second=0, microsecond=0)
+later = _relationship(db.path, db.generation, actor(), now)
 language = lang()
 
 cards = st.columns(5)
@@ -30,9 +41,15 @@ cards[2].metric(tr("kpi.revenue_12m"), format_money(kpis.revenue_12m, language),
 cards[3].metric(tr("kpi.revenue_per_customer"), format_money(kpis.revenue_per_active_customer, language))
 cards[4].metric(tr("kpi.new_this_year"), format_number(kpis.new_customers_this_year, language))
 
-later = st.columns(3)
-for column, key in zip(later, ("kpi.open_promises", "kpi.nps", "kpi.churn_rate")):
-    column.metric(tr(key), "—", help=tr("kpi.not_yet_help"))
+cards = st.columns(3)
+cards[0].metric(tr("kpi.open_promises"), format_number(later.open_promises, language),
+                help=tr("kpi.not_yet_help") if later.open_promises is None else None)
+cards[1].metric(tr("kpi.nps"), format_number(later.nps, language, 1),
+                help=tr("kpi.not_yet_help") if later.nps is None else
+                tr("kpi.nps_help", low=format_number(later.nps_low, language, 1),
+                   high=format_number(later.nps_high, language, 1)))
+cards[2].metric(tr("kpi.churn_rate"), format_percent(later.churn_rate, language),
+                help=tr("kpi.not_yet_help") if later.churn_rate is None else tr("kpi.churn_rate_help"))
 
 st.subheader(tr("chart.revenue_trend"))
 if trend.empty:

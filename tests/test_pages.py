@@ -44,8 +44,19 @@ def test_overview_shows_kpis_in_chinese(demo_app):
     labels = [m.label for m in app.metric]
     assert "客户数" in labels and "近12个月收入" in labels
     assert app.metric[0].value == "300"
-    # Cards whose data does not exist yet say so, never a number.
-    assert [m.value for m in app.metric if m.label == "净推荐值 NPS"] == ["—"]
+    # The demo store has surveys: NPS is a number (one decimal), shown with its interval in the help.
+    nps = [m for m in app.metric if m.label == "净推荐值 NPS"][0]
+    assert nps.value != "—" and "." in nps.value
+
+
+def test_overview_cards_say_dash_where_no_data_exists(tmp_path, monkeypatch):
+    db_path = tmp_path / "crm.duckdb"
+    Store(db_path).close()  # an existing, empty store
+    monkeypatch.setenv("CRM_DB", str(db_path))
+    app = run_page("overview.py", "en")
+    values = {m.label: m.value for m in app.metric}
+    assert values["Open promises"] == "—" and values["NPS"] == "—" and values["Churn rate"] == "—"
+    assert values["Customers"] == "0"
 
 
 def test_customers_page_searches(demo_app):

@@ -2,58 +2,106 @@
 
 A *purchase* is a transaction with ``amount > 0``; returns and corrections do not bring a
 customer back.
+
+Two steps, so that a page at 1,000,000 customers pulls only what it shows:
+:func:`long_absent_list` (who, in order — compact columns) and :func:`usual_products` (the
+usual choices of a few customers). :func:`long_absent` puts both together for a whole list.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 import pandas as pd
 
 from crm_core.care.key_dates import anniversary_sql
 
-_LONG_ABSENT_SQL = f"""
+_ABSENT_SQL = f"""
 WITH prm AS (SELECT ?::DATE AS as_of, CAST(?::DATE - to_months(?) AS DATE) AS cutoff,
-                    ?::INTEGER AS top_n, ?::INTEGER AS soon_days),
-purchases AS (
-    SELECT t.customer_id, t.txn_date, t.product, t.quantity
-    FROM transactions t, prm WHERE t.amount > 0 AND t.txn_date <= prm.as_of
-),
+                    ?::INTEGER AS soon_days),
+sc AS (SELECT customer_id, birthday FROM customers WHERE {{scope}}),
 absent AS (
-    SELECT customer_id, max(txn_date) AS last_purchase, count(*) AS purchases
-    FROM purchases GROUP BY customer_id
-    HAVING max(txn_date) <= (SELECT cutoff FROM prm)
+    SELECT t.customer_id, max(t.txn_date) AS last_purchase, count(*) AS purchases
+    FROM transactions t, prm WHERE t.amount > 0 AND t.txn_date <= prm.as_of
+      {{scope_and}}
+    GROUP BY t.customer_id
+    HAVING max(t.txn_date) <= (SELECT cutoff FROM prm)
 ),
-by_product AS (
-    SELECT p.customer_id, p.product, count(*) AS n, sum(p.quantity) AS qty
-    FROM purchases p SEMI JOIN absent a ON p.customer_id = a.customer_id
-    WHERE p.product IS NOT NULL GROUP BY ALL
-),
-ranked AS (
-    SELECT *, row_number() OVER (PARTITION BY customer_id
-                                 ORDER BY n DESC, qty DESC NULLS LAST, product) AS rk
-    FROM by_product QUALIFY rk <= (SELECT top_n FROM prm)
-),
-usual AS (SELECT customer_id, list(product ORDER BY rk) AS usual_products FROM ranked GROUP BY ALL),
 birthdays AS (
     SELECT c.customer_id,
            CASE WHEN {anniversary_sql('c.birthday', 'year(prm.as_of)')} >= prm.as_of
                 THEN {anniversary_sql('c.birthday', 'year(prm.as_of)')}
                 ELSE {anniversary_sql('c.birthday', 'year(prm.as_of) + 1')} END AS next_birthday
-    FROM customers c, prm WHERE c.birthday IS NOT NULL
+    FROM sc c, prm WHERE c.birthday IS NOT NULL
 )
-SELECT c.customer_id, c.code, c.name, c.sales_rep, c.phone, a.last_purchase,
-       prm.as_of - a.last_purchase AS days_absent, a.purchases,
-       coalesce(u.usual_products, []::VARCHAR[]) AS usual_products, c.preferences, c.birthday,
+SELECT a.customer_id, a.last_purchase, prm.as_of - a.last_purchase AS days_absent, a.purchases,
        b.next_birthday, coalesce(b.next_birthday - prm.as_of < prm.soon_days, FALSE) AS birthday_soon
-FROM absent a JOIN customers c USING (customer_id) CROSS JOIN prm
-LEFT JOIN usual u USING (customer_id) LEFT JOIN birthdays b USING (customer_id)
+FROM absent a CROSS JOIN prm LEFT JOIN birthdays b USING (customer_id)
 ORDER BY birthday_soon DESC, CASE WHEN birthday_soon THEN b.next_birthday END, a.last_purchase,
-         c.customer_id
+         a.customer_id
+"""
+# Whose customers -> fixed SQL text (the rep's name travels as a ? parameter).
+_ABSENT_SCOPES = {"all": ("TRUE", ""),
+                  "rep": ("sales_rep = ?", "AND t.customer_id IN (SELECT customer_id FROM sc)")}
+
+_USUAL_SQL = """
+WITH ids AS (SELECT DISTINCT unnest(?::BIGINT[]) AS customer_id),
+by_product AS (
+    SELECT t.customer_id, t.product, count(*) AS n, sum(t.quantity) AS qty
+    FROM transactions t
+    WHERE t.amount > 0 AND t.txn_date <= ?::DATE AND t.product IS NOT NULL
+      AND t.customer_id IN (SELECT customer_id FROM ids)
+    GROUP BY ALL
+),
+ranked AS (
+    SELECT *, row_number() OVER (PARTITION BY customer_id
+                                 ORDER BY n DESC, qty DESC NULLS LAST, product) AS rk
+    FROM by_product QUALIFY rk <= ?::INTEGER
+)
+SELECT ids.customer_id,
+       coalesce(list(r.product ORDER BY r.rk) FILTER (WHERE r.product IS NOT NULL), []::VARCHAR[])
+           AS usual_products
+FROM ids LEFT JOIN ranked r USING (customer_id) GROUP BY ids.customer_id
+"""
+
+_DETAILS_SQL = """
+SELECT customer_id, code, name, sales_rep, phone, preferences, birthday
+FROM customers WHERE customer_id IN (SELECT unnest(?::BIGINT[]))
 """
 
 
+def _check(months: int, top_products: int, birthday_days: int) -> None:
+    if months < 1 or top_products < 1 or birthday_days < 1:
+        raise ValueError("months, top_products and birthday_days must each be at least 1")
+
+
+def long_absent_list(con, as_of: date, months: int, birthday_days: int = 30,
+                     rep: str | None = None) -> pd.DataFrame:
+    """Who has been away at least ``months`` calendar months on ``as_of``, in the order to call them.
+
+    Columns: customer_id, last_purchase, days_absent, purchases, next_birthday, birthday_soon
+    (numbers and dates only — cheap to keep for 1,000,000 customers). ``rep`` keeps one sales
+    rep's customers. Rules and order as :func:`long_absent`.
+    """
+    _check(months, 1, birthday_days)
+    scope, scope_and = _ABSENT_SCOPES["all" if rep is None else "rep"]
+    params = [as_of, as_of, months, birthday_days, *([] if rep is None else [rep])]
+    return con.execute(_ABSENT_SQL.format(scope=scope, scope_and=scope_and), params).df()
+
+
+def usual_products(con, customer_ids: Iterable[int], as_of: date, top_products: int = 3) -> pd.DataFrame:
+    """customer_id → usual_products: up to ``top_products`` products most often bought up to
+    ``as_of`` (ties by quantity, then name), as a Python list (empty if none recorded)."""
+    if top_products < 1:
+        raise ValueError("top_products must be at least 1")
+    ids = [int(i) for i in customer_ids]
+    frame = con.execute(_USUAL_SQL, [ids, as_of, top_products]).df()
+    frame["usual_products"] = frame["usual_products"].map(list)
+    return frame
+
+
 def long_absent(con, as_of: date, months: int, top_products: int = 3,
-                birthday_days: int = 30) -> pd.DataFrame:
+                birthday_days: int = 30, rep: str | None = None) -> pd.DataFrame:
     """Customers whose last purchase is at least ``months`` calendar months before ``as_of``.
 
     "At least 3 months" on 2025-06-30 means a last purchase on or before 2025-03-30 (DuckDB month
@@ -67,8 +115,12 @@ def long_absent(con, as_of: date, months: int, top_products: int = 3,
     Sorted: birthday_soon first (soonest birthday first), then longest absent first.
     Raises ``ValueError`` if ``months < 1``, ``top_products < 1`` or ``birthday_days < 1``.
     """
-    if months < 1 or top_products < 1 or birthday_days < 1:
-        raise ValueError("months, top_products and birthday_days must each be at least 1")
-    frame = con.execute(_LONG_ABSENT_SQL, [as_of, as_of, months, top_products, birthday_days]).df()
-    frame["usual_products"] = frame["usual_products"].map(list)
-    return frame
+    _check(months, top_products, birthday_days)
+    listed = long_absent_list(con, as_of, months, birthday_days, rep)
+    ids = listed["customer_id"].tolist()
+    usual = usual_products(con, ids, as_of, top_products)
+    details = con.execute(_DETAILS_SQL, [ids]).df()
+    frame = listed.merge(details, on="customer_id", how="left").merge(usual, on="customer_id", how="left")
+    frame["usual_products"] = frame["usual_products"].map(lambda v: v if isinstance(v, list) else [])
+    return frame[["customer_id", "code", "name", "sales_rep", "phone", "last_purchase", "days_absent",
+                  "purchases", "usual_products", "preferences", "birthday", "next_birthday", "birthday_soon"]]

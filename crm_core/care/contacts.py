@@ -12,6 +12,11 @@ from datetime import date
 
 import pandas as pd
 
+from crm_core.audit import write_audit
+from crm_core.customers import get_customer
+from crm_core.store import Store
+from crm_core.users import Actor, PermissionDenied
+
 # Editable defaults: A customers every 30 days, B every 60, C every 120.
 DEFAULT_CONTACT_DAYS: dict[str, int] = {"A": 30, "B": 60, "C": 120}
 
@@ -21,7 +26,8 @@ freq AS (SELECT unnest(?::VARCHAR[]) AS abc, unnest(?::INTEGER[]) AS every_days)
 last_contact AS (
     SELECT i.customer_id, max(i.occurred_at)::DATE AS last_contact,
            arg_max(i.rep, i.occurred_at) AS last_rep
-    FROM interactions i, prm WHERE i.occurred_at::DATE <= prm.as_of GROUP BY i.customer_id
+    FROM interactions i, prm WHERE i.occurred_at::DATE <= prm.as_of {scope_interactions}
+    GROUP BY i.customer_id
 ),
 plan AS (
     SELECT c.customer_id, c.code, c.name, c.sales_rep, k.abc,
@@ -33,8 +39,9 @@ plan AS (
     LEFT JOIN freq f ON f.abc = k.abc
     LEFT JOIN contact_frequency o USING (customer_id)
     LEFT JOIN last_contact l USING (customer_id)
+    WHERE {scope_customers}
 )
-SELECT p.sales_rep, p.customer_id, p.code, p.name, p.abc, p.every_days, p.last_contact, p.last_rep,
+SELECT {columns}, p.abc, p.every_days, p.last_contact, {last_rep}
        p.due_date, prm.as_of - p.due_date AS days_overdue
 FROM plan p, prm
 WHERE p.every_days IS NOT NULL AND p.due_date <= prm.as_of
@@ -43,8 +50,22 @@ ORDER BY p.sales_rep NULLS LAST, days_overdue DESC, p.customer_id
 """
 
 
+# One rep's customers are picked before anything is joined (fixed SQL text; the name is in prm).
+_OVERDUE_SCOPES = {
+    "all": {"scope_customers": "TRUE", "scope_interactions": ""},
+    "rep": {"scope_customers": "c.sales_rep = (SELECT rep FROM prm)",
+            "scope_interactions": "AND i.customer_id IN (SELECT customer_id FROM customers "
+                                  "WHERE sales_rep = (SELECT rep FROM prm))"},
+}
+# Full rows for a small list; compact rows (no text but the rep) for a whole population.
+_OVERDUE_COLUMNS = {
+    "full": ("p.sales_rep, p.customer_id, p.code, p.name", "p.last_rep,"),
+    "compact": ("p.sales_rep, p.customer_id", ""),
+}
+
+
 def overdue_contacts(con, as_of: date, frequency_by_class: Mapping[str, int] | None,
-                     classes: pd.DataFrame, rep: str | None = None) -> pd.DataFrame:
+                     classes: pd.DataFrame, rep: str | None = None, compact: bool = False) -> pd.DataFrame:
     """Customers due or overdue for a contact on ``as_of``, grouped by responsible rep.
 
     ``classes``: DataFrame customer_id → abc (e.g. from ABC segmentation).
@@ -54,7 +75,9 @@ def overdue_contacts(con, as_of: date, frequency_by_class: Mapping[str, int] | N
     the customer entered the file (``created_at``), so a fresh import is not all overdue at once.
     Columns: sales_rep, customer_id, code, name, abc, every_days, last_contact, last_rep,
     due_date, days_overdue (0 = due today). Sorted by rep, most overdue first.
-    ``rep`` restricts the list to one rep. Raises ``ValueError`` for a non-positive interval.
+    ``rep`` restricts the list to one rep. ``compact=True`` leaves out code, name and last_rep
+    (for 1,000,000 customers: fetch the names of the rows shown only).
+    Raises ``ValueError`` for a non-positive interval.
     """
     frequency = dict(DEFAULT_CONTACT_DAYS if frequency_by_class is None else frequency_by_class)
     if any(int(days) < 1 for days in frequency.values()):
@@ -62,7 +85,10 @@ def overdue_contacts(con, as_of: date, frequency_by_class: Mapping[str, int] | N
     con.register("care_contact_classes", classes[["customer_id", "abc"]])
     try:
         params = [as_of, rep, list(frequency), [int(days) for days in frequency.values()]]
-        return con.execute(_OVERDUE_SQL, params).df()
+        columns, last_rep = _OVERDUE_COLUMNS["compact" if compact else "full"]
+        scope = _OVERDUE_SCOPES["all" if rep is None else "rep"]
+        sql = _OVERDUE_SQL.format(columns=columns, last_rep=last_rep, **scope)
+        return con.execute(sql, params).df()
     finally:
         con.unregister("care_contact_classes")
 
@@ -81,3 +107,17 @@ def set_contact_frequency(con, customer_id: int, every_days: int | None) -> None
     con.execute(
         "INSERT OR REPLACE INTO contact_frequency (customer_id, every_days, updated_at) "
         "VALUES (?, ?, current_timestamp)", [customer_id, int(every_days)])
+
+
+def set_contact_every(store: Store, actor: Actor, customer_id: int, every_days: int | None) -> None:
+    """:func:`set_contact_frequency` for a user: write permission, own customers only for a rep,
+    one transaction with an audit row (field ``contact_every_days``)."""
+    actor.require_write()
+    if get_customer(store, actor, customer_id) is None:
+        raise PermissionDenied("err.customer_not_found")
+    with store.transaction() as cur:
+        old = cur.execute("SELECT every_days FROM contact_frequency WHERE customer_id = ?",
+                          [int(customer_id)]).fetchone()
+        set_contact_frequency(cur, int(customer_id), every_days)
+        write_audit(cur, actor, "update", "customer", int(customer_id), "contact_every_days",
+                    None if old is None else old[0], None if every_days is None else int(every_days))

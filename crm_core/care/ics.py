@@ -100,3 +100,30 @@ def key_date_events(upcoming: pd.DataFrame, names: pd.DataFrame, lang: str) -> p
         "uid": (frame["customer_id"].astype(str) + "-" + frame["occasion"].astype(str) + "-"
                 + day.dt.strftime("%Y%m%d") + "@kehu"),
     })
+
+
+def delivery_events(due: pd.DataFrame, names: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Calendar events for rows of :func:`deliveries_due`: a delivery on the run-out day and,
+    where the payday is known, a payment reminder on it.
+
+    ``names``: customer_id → name. UIDs are customer, product, kind and date (stable on re-export).
+    """
+    frame = due.merge(names[["customer_id", "name"]], on="customer_id", how="left")
+    who = frame["name"].fillna("").astype(str)
+    product = frame["product"].astype(str)
+    key = frame["customer_id"].astype(str) + "-" + product.map(
+        lambda p: hashlib.sha1(p.encode()).hexdigest()[:8])
+    run_out = pd.to_datetime(frame["run_out"])
+    deliveries = pd.DataFrame({
+        "date": run_out,
+        "summary": who + " — " + t("care.ics.deliver", lang) + " " + product,
+        "uid": key + "-deliver-" + run_out.dt.strftime("%Y%m%d") + "@kehu",
+    })
+    paid = frame[frame["payment_reminder"].notna()]
+    pay_day = pd.to_datetime(paid["payment_reminder"])
+    payments = pd.DataFrame({
+        "date": pay_day,
+        "summary": who[paid.index] + " — " + t("care.ics.collect", lang) + " " + product[paid.index],
+        "uid": key[paid.index] + "-pay-" + pay_day.dt.strftime("%Y%m%d") + "@kehu",
+    })
+    return pd.concat([deliveries, payments], ignore_index=True).sort_values("date", kind="stable")

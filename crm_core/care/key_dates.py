@@ -142,14 +142,15 @@ def anniversary_sql(origin: str, year: str) -> str:
 _UPCOMING_SQL = f"""
 WITH w AS (SELECT ?::DATE AS lo, ?::DATE AS hi),
 yrs AS (SELECT range AS y FROM range(?, ?)),
+sc AS (SELECT customer_id, birthday FROM customers WHERE {{scope}}),
 origins AS (
     SELECT customer_id, 'birthday' AS occasion, birthday AS origin, NULL::VARCHAR AS label
-    FROM customers WHERE birthday IS NOT NULL
+    FROM sc WHERE birthday IS NOT NULL
     UNION ALL
-    SELECT customer_id, kind, day, label FROM key_dates
+    SELECT customer_id, kind, day, label FROM key_dates {{scope_filter}}
     UNION ALL
     SELECT customer_id, 'first_purchase_anniversary', min(txn_date), NULL
-    FROM transactions WHERE amount > 0 GROUP BY customer_id
+    FROM transactions WHERE amount > 0 {{scope_and}} GROUP BY customer_id
 ),
 occ AS (
     SELECT o.customer_id, o.occasion, o.label, {anniversary_sql('o.origin', 'yrs.y')} AS date,
@@ -157,38 +158,58 @@ occ AS (
            o.occasion IN ('birthday', 'founding', 'anniversary', 'first_purchase_anniversary') AS counted
     FROM origins o CROSS JOIN yrs
 ),
-fest AS (SELECT unnest(?::VARCHAR[]) AS occasion, unnest(?::DATE[]) AS date)
+fest AS (SELECT unnest(?::VARCHAR[]) AS occasion, unnest(?::DATE[]) AS date),
+recipients AS ({{festival_source}})
 SELECT customer_id, occasion, date, CASE WHEN counted THEN n END AS years, label
 FROM occ, w WHERE date >= w.lo AND date < w.hi AND n >= CASE WHEN counted THEN 1 ELSE 0 END
 UNION ALL
 SELECT c.customer_id, f.occasion, f.date, NULL, NULL
-FROM {{festival_source}} c CROSS JOIN fest f
+FROM recipients c CROSS JOIN fest f
 ORDER BY date, customer_id, occasion
 """
-# The only two sources of festival recipients (identifiers from this fixed list).
-_FESTIVAL_SOURCES = {"all": "customers", "subset": "care_festival_customers"}
+# Festival recipients (fixed SQL text): everyone in scope, or the registered subset within scope.
+_FESTIVAL_SOURCES = {
+    "all": "SELECT customer_id FROM sc",
+    "subset": "SELECT DISTINCT customer_id FROM care_festival_customers WHERE customer_id IN "
+              "(SELECT customer_id FROM sc)",
+}
+# Whose dates (fixed SQL text; values travel as ? parameters): (scope, filter on other tables).
+_KEY_DATE_SCOPES = {
+    "all": ("TRUE", "", ""),
+    "rep": ("sales_rep = ?", "WHERE customer_id IN (SELECT customer_id FROM sc)",
+            "AND customer_id IN (SELECT customer_id FROM sc)"),
+    "customer": ("customer_id = ?", "WHERE customer_id IN (SELECT customer_id FROM sc)",
+                 "AND customer_id IN (SELECT customer_id FROM sc)"),
+}
 
 
-def upcoming_key_dates_sql(con, start: date, days: int, festival_customers: Iterable[int] | None = None
-                           ) -> pd.DataFrame:
+def upcoming_key_dates_sql(con, start: date, days: int, festival_customers: Iterable[int] | None = None,
+                           *, rep: str | None = None, customer_id: int | None = None) -> pd.DataFrame:
     """The same rows as :func:`upcoming_key_dates`, computed in DuckDB from the store's tables.
 
     First purchase = earliest transaction with ``amount > 0``. ``festival_customers`` as in
     :func:`upcoming_key_dates` (registered as a temporary view for the query). Built for
     1,000,000 customers: month/day arithmetic in SQL, festivals as two array parameters.
+    ``rep`` restricts everything to that sales rep's customers, ``customer_id`` to one customer
+    (festival recipients too: a subset is intersected with the scope).
     """
     start, end = _window(start, days)
     hits = [(key, day) for year in range(start.year, (end - timedelta(days=1)).year + 1)
             for key, day in festival_dates(year).items() if start <= day < end]
-    source = _FESTIVAL_SOURCES["all" if festival_customers is None else "subset"]
-    params = [start, end, start.year, (end - timedelta(days=1)).year + 1,
+    kind = "customer" if customer_id is not None else ("rep" if rep is not None else "all")
+    scope, scope_filter, scope_and = _KEY_DATE_SCOPES[kind]
+    scope_params = {"all": [], "rep": [rep], "customer": [customer_id]}[kind]
+    subset = festival_customers is not None
+    sql = _UPCOMING_SQL.format(scope=scope, scope_filter=scope_filter, scope_and=scope_and,
+                               festival_source=_FESTIVAL_SOURCES["subset" if subset else "all"])
+    params = [start, end, start.year, (end - timedelta(days=1)).year + 1, *scope_params,
               [k for k, _ in hits], [d for _, d in hits]]
-    if festival_customers is not None:
+    if subset:
         ids = pd.DataFrame({"customer_id": pd.unique(np.asarray(list(festival_customers), dtype=np.int64))})
-        con.register(source, ids)
+        con.register("care_festival_customers", ids)
     try:
-        frame = con.execute(_UPCOMING_SQL.format(festival_source=source), params).df()
+        frame = con.execute(sql, params).df()
     finally:
-        if festival_customers is not None:
-            con.unregister(source)
+        if subset:
+            con.unregister("care_festival_customers")
     return _finish(frame)

@@ -114,9 +114,13 @@ def replenishment_forecast(history: pd.DataFrame, customers: pd.DataFrame | None
 
 
 _FORECAST_SQL = """
-WITH days AS (
-    SELECT customer_id, product, txn_date AS day, sum(coalesce(quantity, 1))::DOUBLE AS quantity
-    FROM transactions WHERE amount > 0 AND product IS NOT NULL GROUP BY ALL
+WITH prm AS (SELECT ?::DATE AS as_of, ?::DATE AS due_lo, ?::DATE AS due_hi, ?::DATE AS since),
+days AS (
+    SELECT t.customer_id, t.product, t.txn_date AS day, sum(coalesce(t.quantity, 1))::DOUBLE AS quantity
+    FROM transactions t, prm
+    WHERE t.amount > 0 AND t.product IS NOT NULL AND (prm.as_of IS NULL OR t.txn_date <= prm.as_of)
+      AND (prm.since IS NULL OR t.txn_date >= prm.since) {scope}
+    GROUP BY ALL
 ),
 gaps AS (
     SELECT *, quantity / (lead(day) OVER w - day) AS interval_rate
@@ -139,27 +143,76 @@ final AS (
            coalesce(history_rate, household_rate) AS rate_per_day,
            CASE WHEN history_rate IS NOT NULL THEN 'history' ELSE 'household' END AS method, payday
     FROM rated WHERE coalesce(history_rate, household_rate) > 0
+),
+forecast AS (
+    SELECT *, last_quantity / rate_per_day AS days_left,
+           last_purchase + CAST(floor(round(last_quantity / rate_per_day, 6)) AS INTEGER) AS run_out
+    FROM final
 )
-SELECT *, last_quantity / rate_per_day AS days_left,
-       last_purchase + CAST(floor(round(last_quantity / rate_per_day, 6)) AS INTEGER) AS run_out
-FROM final
+SELECT f.* FROM forecast f, prm
+WHERE (prm.due_lo IS NULL OR f.run_out >= prm.due_lo) AND (prm.due_hi IS NULL OR f.run_out < prm.due_hi)
 """
 # Estimator -> column of the query (identifiers only from this fixed list).
 _RATE_COLUMNS = {"median": "median_rate", "span": "span_rate"}
+# Who the forecast is for -> SQL fragment (fixed text; the values travel as ? parameters).
+_SCOPES = {
+    "all": "",
+    "rep": "AND t.customer_id IN (SELECT customer_id FROM customers WHERE sales_rep = ?)",
+    "customer": "AND t.customer_id = ?",
+    "sample": "AND t.customer_id % ? = 0",
+    "rep_sample": ("AND t.customer_id % ? = 0 AND t.customer_id IN "
+                   "(SELECT customer_id FROM customers WHERE sales_rep = ?)"),
+}
+
+
+def _scope(rep: str | None, customer_id: int | None, stride: int = 1) -> tuple[str, list]:
+    """The fixed SQL fragment restricting purchases to a rep's customers / one customer / a sample."""
+    if customer_id is not None:
+        return _SCOPES["customer"], [int(customer_id)]
+    if stride > 1:
+        return (_SCOPES["rep_sample"], [int(stride), rep]) if rep is not None else (
+            _SCOPES["sample"], [int(stride)])
+    return (_SCOPES["rep"], [rep]) if rep is not None else (_SCOPES["all"], [])
 
 
 def replenishment_forecast_sql(con, per_person_daily: Mapping[str, float] | None = None,
-                               estimator: Estimator = "median") -> pd.DataFrame:
+                               estimator: Estimator = "median", *, as_of: date | None = None,
+                               rep: str | None = None, customer_id: int | None = None,
+                               run_out_from: date | None = None, run_out_before: date | None = None,
+                               since: date | None = None) -> pd.DataFrame:
     """The same forecast as :func:`replenishment_forecast`, in DuckDB over the store.
 
     Purchases are transactions with ``amount > 0``; household size and payday come from
     ``customers``. Built for 10,000,000 transactions (one window pass, one group-by).
+    Restrictions done inside the query (so a page never pulls the whole population):
+    ``as_of`` ignores purchases after that day; ``rep`` keeps that sales rep's customers;
+    ``customer_id`` one customer; ``run_out_from`` / ``run_out_before`` keep forecasts whose
+    run-out day is in ``[run_out_from, run_out_before)``; ``since`` ignores purchases before that
+    day (a history horizon: the recent rhythm, and less to read in a ten-year file).
     """
     _check_estimator(estimator)
     per_person = dict(per_person_daily or {})
-    sql = _FORECAST_SQL.format(rate_column=_RATE_COLUMNS[estimator])
-    frame = con.execute(sql, [list(per_person), [float(v) for v in per_person.values()]]).df()
-    return _finish(frame)
+    scope, scope_params = _scope(rep, customer_id)
+    sql = _FORECAST_SQL.format(rate_column=_RATE_COLUMNS[estimator], scope=scope)
+    params = [as_of, run_out_from, run_out_before, since, *scope_params,
+              list(per_person), [float(v) for v in per_person.values()]]
+    return _finish(con.execute(sql, params).df())
+
+
+def deliveries_due_sql(con, as_of: date, days: int = 7, rep: str | None = None,
+                       per_person_daily: Mapping[str, float] | None = None,
+                       estimator: Estimator = "median", since: date | None = None) -> pd.DataFrame:
+    """:func:`deliveries_due` of the store's forecast on ``as_of``, filtered inside the query.
+
+    Only purchases in ``[since, as_of]`` count; ``rep`` restricts to one sales rep's customers.
+    Same columns and order as :func:`deliveries_due`. Raises ``ValueError`` if days < 1.
+    """
+    if days < 1:
+        raise ValueError(f"days must be at least 1, got {days}")
+    forecast = replenishment_forecast_sql(con, per_person_daily, estimator, as_of=as_of, rep=rep,
+                                          run_out_from=as_of, run_out_before=as_of + timedelta(days=days),
+                                          since=since)
+    return deliveries_due(forecast, as_of, days)
 
 
 def deliveries_due(forecast: pd.DataFrame, as_of: date, days: int = 7) -> pd.DataFrame:
@@ -227,3 +280,65 @@ def forecast_accuracy(history: pd.DataFrame, holdout: int = 1,
     all_errors = pd.concat(errors, ignore_index=True)
     return ForecastAccuracy(mae_days=float(all_errors.mean()) if len(all_errors) else None,
                             n_predictions=len(all_errors))
+
+
+_ACCURACY_SQL = """
+WITH prm AS (SELECT ?::DATE AS as_of, ?::DATE AS since),
+days AS (
+    SELECT t.customer_id, t.product, t.txn_date AS day, sum(coalesce(t.quantity, 1))::DOUBLE AS quantity
+    FROM transactions t, prm
+    WHERE t.amount > 0 AND t.product IS NOT NULL AND (prm.as_of IS NULL OR t.txn_date <= prm.as_of)
+      AND (prm.since IS NULL OR t.txn_date >= prm.since) {scope}
+    GROUP BY ALL
+),
+numbered AS (
+    SELECT *, row_number() OVER (PARTITION BY customer_id, product ORDER BY day DESC) AS back,
+           count(*) OVER (PARTITION BY customer_id, product) AS n
+    FROM days
+),
+ks AS (SELECT range AS k FROM range(1, ?::BIGINT + 1)),
+earlier AS (SELECT ks.k, d.* FROM numbered d JOIN ks ON d.back > ks.k AND d.n - ks.k >= 2),
+gaps AS (
+    SELECT *, quantity / (lead(day) OVER w - day) AS interval_rate
+    FROM earlier WINDOW w AS (PARTITION BY k, customer_id, product ORDER BY day)
+),
+pred AS (
+    SELECT k, customer_id, product, max(day) AS last_day, arg_max(quantity, day) AS last_quantity,
+           median(interval_rate) AS median_rate,
+           (sum(quantity) - arg_max(quantity, day)) / nullif(max(day) - min(day), 0) AS span_rate
+    FROM gaps GROUP BY ALL
+),
+scored AS (
+    SELECT abs(p.last_day + CAST(floor(round(p.last_quantity / p.{rate_column}, 6)) AS INTEGER) - a.day) AS err
+    FROM pred p JOIN numbered a
+      ON a.customer_id = p.customer_id AND a.product = p.product AND a.back = p.k
+    WHERE p.{rate_column} > 0
+)
+SELECT avg(err)::DOUBLE AS mae_days, count(*) AS n_predictions FROM scored
+"""
+
+
+def forecast_accuracy_sql(con, as_of: date | None = None, holdout: int = 1, estimator: Estimator = "median",
+                          rep: str | None = None, max_customers: int | None = 20_000,
+                          since: date | None = None) -> ForecastAccuracy:
+    """:func:`forecast_accuracy` computed in DuckDB over the store's purchases up to ``as_of``.
+
+    ``rep`` restricts to one sales rep's customers. ``max_customers``: above this many customers
+    in scope, a fixed systematic sample is scored (customers whose id is a multiple of
+    ``ceil(customers / max_customers)``), so the figure costs the same at 1,000,000 customers
+    as at 20,000; ``None`` scores everyone. Raises ``ValueError`` as :func:`forecast_accuracy`.
+    """
+    if holdout < 1:
+        raise ValueError(f"holdout must be at least 1, got {holdout}")
+    _check_estimator(estimator)
+    stride = 1
+    if max_customers is not None:
+        if rep is None:
+            (population,) = con.execute("SELECT count(*) FROM customers").fetchone()
+        else:
+            (population,) = con.execute("SELECT count(*) FROM customers WHERE sales_rep = ?", [rep]).fetchone()
+        stride = max(1, -(-int(population) // int(max_customers)))
+    scope, scope_params = _scope(rep, None, stride)
+    sql = _ACCURACY_SQL.format(rate_column=_RATE_COLUMNS[estimator], scope=scope)
+    mae, count = con.execute(sql, [as_of, since, *scope_params, int(holdout)]).fetchone()
+    return ForecastAccuracy(mae_days=None if mae is None else float(mae), n_predictions=int(count))

@@ -6,6 +6,10 @@
 * ``spend`` — Gamma-Gamma spend model, customer lifetime value, expected loss by segment.
 * ``lapsed`` — customers overdue against their own purchase rhythm; churn rate per period.
 * ``reasons`` — churn-reason taxonomy and Pareto; the customer funnel.
+* ``events`` — churn events in the store (churn_events, migration 006): record, list, Pareto.
+* ``measured`` — churn measured from the store: the Home KPI, "fill from my data", per segment, funnel.
+* ``model`` — the purchase model over the whole store: P(alive), value, expected loss, retention list.
+* ``demo`` / ``import_kind`` — demo churn events; the ``churn_events`` import kind.
 
 Time in the models is in weeks; money in the currency of the data.
 """
@@ -24,6 +28,7 @@ from crm_core.churn.lapsed import (
     lapsed_customers_sql,
 )
 from crm_core.churn.loss import ChurnLoss, ChurnLossYear, ChurnWhatIf, churn_loss, what_if
+from crm_core.churn.measured import measured_churn_rate
 from crm_core.churn.reasons import (
     FUNNEL_STAGES,
     REASONS,
@@ -63,6 +68,7 @@ __all__ = [
     "fit_gamma_gamma",
     "lapsed_customers",
     "lapsed_customers_sql",
+    "measured_churn_rate",
     "p_alive",
     "p_alive_explained",
     "reason_pareto",

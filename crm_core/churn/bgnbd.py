@@ -211,13 +211,23 @@ def expected_purchases(fit, t: float, summary: pd.DataFrame) -> pd.Series:
 
 def expected_purchases_by_pattern(fit, t: float, x, t_x, age) -> np.ndarray:
     """:func:`expected_purchases` over arrays of patterns (x, t_x, T) rather than a summary."""
+    return expected_purchases_if_alive(fit, t, x, age) * expit(-_log_dropout_odds(fit, x, t_x, age))
+
+
+def expected_purchases_if_alive(fit, t: float, x, age) -> np.ndarray:
+    """Expected purchases in the next ``t`` weeks *given the customer is still alive*, per (x, T).
+
+    The factor of FHL 2005 eq. 10 that multiplies P(alive); it depends on frequency and age only,
+    not on recency, so it can be computed over the few distinct (x, T) pairs. Raises ValueError
+    when ``t`` is negative.
+    """
     if t < 0:
         raise ValueError(f"t must be 0 or more weeks, got {t!r}")
     r, alpha, a, b = _params(fit)
+    x, age = np.asarray(x, dtype="float64"), np.asarray(age, dtype="float64")
     tail = np.exp((r + x) * (np.log(alpha + age) - np.log(alpha + age + t)))
     hyper = hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + age + t))
-    while_alive = (a + b + x - 1) / (a - 1) * (1 - tail * hyper)
-    return while_alive * expit(-_log_dropout_odds(fit, x, t_x, age))
+    return (a + b + x - 1) / (a - 1) * (1 - tail * hyper)
 
 
 def p_alive_explained(fit, summary: pd.DataFrame) -> pd.DataFrame:

@@ -97,6 +97,52 @@ def lapsed_customers_sql(con, as_of: date, k: float = 2.0) -> pd.DataFrame:
     return frame.astype({"purchases": "int64", "days_since_last": "int64"})
 
 
+_RHYTHM_SQL = """
+WITH daily AS (
+    SELECT customer_id, txn_date AS day, SUM(amount) AS amount
+    FROM transactions WHERE txn_date <= ? GROUP BY customer_id, txn_date
+), gaps AS (
+    SELECT customer_id, day, amount,
+           date_diff('day', lag(day) OVER (PARTITION BY customer_id ORDER BY day), day) AS gap
+    FROM daily
+), per AS (
+    SELECT customer_id, COUNT(*) AS purchases, MAX(day) AS last_purchase,
+           CAST(median(gap) AS DOUBLE) AS own_gap,
+           CAST(COALESCE(SUM(amount) FILTER (WHERE day > ?), 0) AS DOUBLE) AS revenue_at_risk
+    FROM gaps GROUP BY customer_id
+)
+SELECT per.customer_id, per.purchases, per.last_purchase,
+       date_diff('day', per.last_purchase, CAST(? AS DATE)) AS days_since_last,
+       COALESCE(per.own_gap, population.gap) AS median_gap_days,
+       CASE WHEN per.own_gap IS NULL THEN 'population' ELSE 'own' END AS gap_source,
+       per.revenue_at_risk
+FROM per, (SELECT median(own_gap) AS gap FROM per) AS population
+"""
+
+
+def purchase_rhythm_sql(con, as_of: date) -> pd.DataFrame:
+    """Every buyer's rhythm up to ``as_of``, whatever k: the expensive half of :func:`lapsed_customers_sql`.
+
+    Columns: customer_id, purchases, last_purchase (datetime64), days_since_last, median_gap_days,
+    gap_source, revenue_at_risk — as in :func:`lapsed_customers`, for all customers who bought.
+    Filter it with :func:`lapsed_from_rhythm` for any k without touching the transactions again.
+    """
+    end = pd.Timestamp(as_of).date()
+    frame = con.execute(_RHYTHM_SQL, [end, _trailing_year_start(end).date(), end]).df()
+    return frame.astype({"purchases": "int64", "days_since_last": "int64"})
+
+
+def lapsed_from_rhythm(rhythm: pd.DataFrame, k: float = 2.0) -> pd.DataFrame:
+    """The lapsed customers of a :func:`purchase_rhythm_sql` table: same rows and columns as
+    :func:`lapsed_customers_sql` (threshold_days = k × median_gap_days). Raises ValueError for k ≤ 0."""
+    _check_k(k)
+    lapsed = rhythm[rhythm["days_since_last"] > k * rhythm["median_gap_days"]]
+    lapsed = lapsed.assign(threshold_days=k * lapsed["median_gap_days"],
+                           last_purchase=pd.to_datetime(lapsed["last_purchase"]).dt.date)
+    return lapsed[LAPSED_COLUMNS].sort_values(["revenue_at_risk", "customer_id"], ascending=[False, True],
+                                              ignore_index=True)
+
+
 def _period(period: str) -> tuple[str, int]:
     if period not in PERIODS:
         raise ValueError(f"period must be one of {sorted(PERIODS)}, got {period!r}")

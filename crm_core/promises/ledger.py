@@ -41,6 +41,31 @@ _LIVE_STATUS = """CASE WHEN status <> 'open' THEN status
      ELSE 'open' END"""
 
 
+# Rep scope (users.Actor.rep_scope): a rep sees the promises they made and those made to the
+# customers they own. Appended as "AND ..." with its three parameters (NULL = everyone).
+_SCOPE = (
+    "(?::VARCHAR IS NULL OR {a}owner = ? OR {a}customer_id IN "
+    "(SELECT customer_id FROM customers WHERE sales_rep = ?))"
+)
+
+
+def scope_sql(rep_scope: str | None, alias: str = "") -> tuple[str, list]:
+    """The rep-scope condition for promises (``alias`` like ``"p."``) and its parameters."""
+    return _SCOPE.format(a=alias), [rep_scope, rep_scope, rep_scope]
+
+
+# Breakdowns attainment_counts accepts: name -> SQL expression (a fixed whitelist, never user text).
+# "month" is the month an outcome counts in: closed_at, or due_at for an open promise.
+SQL_BREAKDOWNS = {
+    "promise_type": "promise_type",
+    "owner": "owner",
+    "customer_class": "customer_class",
+    "clock": "clock",
+    "policy_id": "policy_id",
+    "month": "strftime(CASE WHEN status = 'open' THEN due_at ELSE closed_at END, '%Y-%m')",
+}
+
+
 # -- policies ----------------------------------------------------------------------------------
 def save_policy(cur: duckdb.DuckDBPyConnection, policy: PromisePolicy, actor: str) -> None:
     """Store a policy version; raises duckdb.ConstraintException if that version already exists
@@ -308,18 +333,26 @@ def board(
     calendar: BusinessCalendar,
     owner: str | None = None,
     limit: int = 500,
+    rep_scope: str | None = None,
+    promise_type: str | None = None,
 ) -> pd.DataFrame:
     """Open promises, the least time left first (wall time to due; paused ones frozen at their
     pause), with live status. ``time_left_seconds`` is on each promise's own clock (business hours
-    or calendar time), negative once breached."""
+    or calendar time), negative once breached; ``wall_left_seconds`` the same in calendar time.
+    Promises made after ``now`` are left out;
+    ``rep_scope`` limits to one rep's (see ``scope_sql``), ``promise_type`` to one type."""
+    scope, scope_params = scope_sql(rep_scope)
     df = cur.execute(
-        f"SELECT promise_id, customer_id, owner, promise_type, policy_id, clock, made_at, due_at, "
-        f"negotiated_due, paused_at IS NOT NULL AS paused, coalesce(paused_at, ?::TIMESTAMPTZ) AS judged_at, "
-        f"{_LIVE_STATUS} AS status FROM promises WHERE status = 'open' AND (? IS NULL OR owner = ?) "
+        f"SELECT promise_id, customer_id, owner, promise_type, policy_id, policy_version, clock, made_at, "
+        f"due_at, negotiated_due, paused_at IS NOT NULL AS paused, "
+        f"coalesce(paused_at, ?::TIMESTAMPTZ) AS judged_at, description, complaint_id, parent_promise_id, "
+        f"{_LIVE_STATUS} AS status FROM promises WHERE status = 'open' AND made_at <= ? "
+        f"AND (?::VARCHAR IS NULL OR owner = ?) AND (?::VARCHAR IS NULL OR promise_type = ?) AND {scope} "
         f"ORDER BY due_at - judged_at, promise_id LIMIT ?",
-        [now, now, now, now, owner, owner, limit],
+        [now, now, now, now, now, owner, owner, promise_type, promise_type, *scope_params, limit],
     ).df()
-    wall = (df["due_at"] - df["judged_at"]).dt.total_seconds().to_numpy(dtype="float64", copy=True)
+    df["wall_left_seconds"] = (df["due_at"] - df["judged_at"]).dt.total_seconds()
+    wall = df["wall_left_seconds"].to_numpy(dtype="float64", copy=True)
     business = df["clock"].eq("business").to_numpy()
     if business.any():
         starts = _micros(df.loc[business, "judged_at"])
@@ -337,7 +370,7 @@ def ledger_for_customer(cur: duckdb.DuckDBPyConnection, customer_id: int, now: d
     """Every promise made to a customer, oldest first: who promised what, its live status, and the
     compensation owed and delivered — "what did each of the three reps promise?"."""
     return cur.execute(
-        f"""SELECT p.promise_id, p.made_at, p.owner, p.promise_type, p.policy_id, p.policy_version,
+        f"""SELECT p.promise_id, p.made_at, p.owner, p.promise_type, p.policy_id, p.policy_version, p.clock,
                    p.description, p.due_at, p.negotiated_due, {_LIVE_STATUS} AS status, p.closed_at,
                    p.overrun_seconds, p.parent_promise_id, p.complaint_id,
                    coalesce(r.owed_count, 0) AS remedies_owed, coalesce(r.owed_cost, 0) AS owed_cost,
@@ -359,13 +392,16 @@ def attainment_counts(
     window_end: datetime,
     now: datetime,
     by: str | None = None,
+    rep_scope: str | None = None,
 ) -> pd.DataFrame:
     """Attainment per group in DuckDB, with the rules of ``performance.attainment_outcomes``:
     met, breached, excluded, pct, ci_low, ci_high, indexed by group ('all' when ``by`` is None).
-    ``by`` must be one of performance.BREAKDOWNS (ValueError otherwise)."""
-    if by is not None and by not in BREAKDOWNS:
+    ``by`` must be one of performance.BREAKDOWNS or SQL_BREAKDOWNS (ValueError otherwise);
+    ``rep_scope`` limits to one rep's promises (``scope_sql``)."""
+    if by is not None and by not in BREAKDOWNS and by not in SQL_BREAKDOWNS:
         raise ValueError(f"cannot break attainment down by {by!r}")
-    group = by or "'all'"  # a whitelisted column name, never user text
+    group = SQL_BREAKDOWNS.get(by, by) if by else "'all'"  # whitelisted expressions, never user text
+    scope, scope_params = scope_sql(rep_scope)
     df = cur.execute(
         f"""WITH o AS (
               SELECT {group} AS "group", CASE
@@ -374,12 +410,13 @@ def attainment_counts(
                 WHEN status = 'open' AND coalesce(paused_at, ?::TIMESTAMPTZ) > due_at
                      AND due_at >= ? AND due_at < ? THEN 'breached'
                 WHEN status = 'open' AND coalesce(paused_at, ?::TIMESTAMPTZ) <= due_at THEN 'excluded'
-              END AS outcome FROM promises)
+              END AS outcome FROM promises WHERE {scope})
             SELECT "group", count(*) FILTER (WHERE outcome = 'met') AS met,
                    count(*) FILTER (WHERE outcome = 'breached') AS breached,
                    count(*) FILTER (WHERE outcome = 'excluded') AS excluded
             FROM o WHERE outcome IS NOT NULL GROUP BY "group" ORDER BY "group" """,
-        [window_start, window_end, window_start, window_end, now, window_start, window_end, now],
+        [window_start, window_end, window_start, window_end, now, window_start, window_end, now,
+         *scope_params],
     ).df()
     counts = df.set_index("group").astype("int64")
     return summarise_counts(counts)

@@ -1,0 +1,1 @@
+"""Kehu's benchmark: ``python -m bench`` (see bench/README.md)."""

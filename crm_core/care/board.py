@@ -1,0 +1,214 @@
+"""The Care page's to-do lists for one user (domain.md §1): scoped, restricted inside SQL.
+
+Every function takes the store and the acting user and reads through the user's scoped cursor
+(crm_core.access): a rep only ever sees their own customers, a viewer sees phone numbers masked.
+The rep filter is also put into each query (``Actor.rep_scope`` wins over any rep asked for), so
+a manager's one-rep list costs what a rep's does. Lists
+come back *compact* (ids, dates, numbers) so a page can keep a 1,000,000-customer list in its
+cache; :func:`customer_cards` then fetches what we know about the few customers on screen.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from crm_core import customers as cust
+from crm_core.care.absence import long_absent_list, usual_products
+from crm_core.care.contacts import overdue_contacts
+from crm_core.care.key_dates import upcoming_key_dates_sql
+from crm_core.care.replenishment import (
+    FORECAST_COLUMNS,
+    ForecastAccuracy,
+    deliveries_due_sql,
+    forecast_accuracy_sql,
+    replenishment_forecast_sql,
+)
+from crm_core.i18n import t
+from crm_core.models import InteractionIn
+from crm_core.segmentation import abc_classify_sql
+from crm_core.store import Store
+from crm_core.users import Actor
+
+# Units one person uses per day of the demo's cyclic products (0.4 kg rice a day from a 25 kg
+# bag; 0.03 L oil from a 5 L can): used only where a product was bought once and the file
+# has the household size (Wang Yongqing's notebook).
+PER_PERSON_DAILY: dict[str, float] = {"大米 25kg": 0.4 / 25, "食用油 5L": 0.03 / 5}
+# Festival greetings go to the A and B classes by default (三节 for the customers who matter most).
+FESTIVAL_CLASSES: tuple[str, ...] = ("A", "B")
+GREETING_CHANNELS: tuple[str, ...] = ("phone", "wechat", "gift", "visit")
+
+
+def scoped_rep(actor: Actor, rep: str | None) -> str | None:
+    """The rep whose customers a list is for: a rep user is always limited to their own."""
+    return actor.rep_scope if actor.rep_scope is not None else (rep or None)
+
+
+def _run(store: Store, actor: Actor | None, fn):
+    cur = store.cursor(actor)
+    try:
+        return fn(cur)
+    finally:
+        cur.close()
+
+
+def customer_classes(store: Store, as_of: date) -> pd.DataFrame:
+    """customer_id → abc (A/B/C) by revenue over the 12 months up to ``as_of`` (both ends included).
+
+    Customers who bought nothing in that year have no class (not in the frame). The classes are
+    ranked over the whole population (a class means the same for every user), so this reads the
+    unscoped store; it returns ids and classes only.
+    """
+    start = (pd.Timestamp(as_of) - pd.DateOffset(years=1) + pd.Timedelta(days=1)).date()
+    frame = _run(store, None, lambda cur: abc_classify_sql(cur, start, as_of))
+    return pd.DataFrame({"customer_id": frame["customer_id"].astype("int64"),
+                         "abc": frame["abc"].astype("category")})
+
+
+def key_dates_ahead(store: Store, actor: Actor, as_of: date, days: int, rep: str | None = None,
+                    classes: pd.DataFrame | None = None,
+                    festival_classes: Iterable[str] | None = FESTIVAL_CLASSES) -> pd.DataFrame:
+    """Key dates of the user's customers in ``[as_of, as_of + days)`` (see ``upcoming_key_dates``).
+
+    Festivals go to customers whose class is in ``festival_classes`` (``classes``: customer_id →
+    abc); ``None`` sends them to everyone in scope. Columns customer_id, occasion, date, years, label.
+    """
+    recipients = None
+    if festival_classes is not None:
+        wanted = set(festival_classes)
+        known = classes if classes is not None else pd.DataFrame({"customer_id": [], "abc": []})
+        recipients = known.loc[known["abc"].isin(wanted), "customer_id"]
+    who = scoped_rep(actor, rep)
+    frame = _run(store, actor, lambda cur: upcoming_key_dates_sql(cur, as_of, days, recipients, rep=who))
+    frame["occasion"] = frame["occasion"].astype("category")
+    return frame
+
+
+_CARDS_SQL = """
+WITH ids AS (SELECT DISTINCT unnest(?::BIGINT[]) AS customer_id),
+gifts AS (
+    SELECT customer_id, max(occurred_at) AS at, arg_max(coalesce(products_provided, note), occurred_at) AS what
+    FROM interactions WHERE channel = 'gift' AND customer_id IN (SELECT customer_id FROM ids) GROUP BY ALL
+),
+conc AS (
+    SELECT customer_id, max(occurred_at) AS at, arg_max(concession, occurred_at)::DOUBLE AS amount
+    FROM interactions WHERE concession > 0 AND customer_id IN (SELECT customer_id FROM ids) GROUP BY ALL
+)
+SELECT c.customer_id, c.code, c.name, c.sales_rep, c.phone, c.preferences,
+       coalesce(c.delivery_address, c.address) AS address,
+       g.at::DATE AS last_gift_date, g.what AS last_gift, k.at::DATE AS last_concession_date,
+       k.amount AS last_concession
+FROM customers c LEFT JOIN gifts g USING (customer_id) LEFT JOIN conc k USING (customer_id)
+WHERE c.customer_id IN (SELECT customer_id FROM ids)
+"""
+
+
+def customer_cards(store: Store, actor: Actor, customer_ids: Iterable[int],
+                   classes: pd.DataFrame | None = None) -> pd.DataFrame:
+    """What we know about a few customers: code, name, sales_rep, phone (masked for a viewer),
+    preferences, address (delivery address, else address), abc (class), last gift (date and
+    what was given) and last concession (date and amount). Customers the user may not see are
+    left out. Meant for the rows on screen or an export (thousands), not a whole population.
+    """
+    ids = [int(i) for i in customer_ids]
+    frame = _run(store, actor, lambda cur: cur.execute(_CARDS_SQL, [ids]).df())
+    abc = (classes.set_index("customer_id")["abc"].astype(str) if classes is not None
+           else pd.Series(dtype=str))
+    frame.insert(4, "abc", frame["customer_id"].map(abc))
+    return frame
+
+
+def long_absent_ahead(store: Store, actor: Actor, as_of: date, months: int, rep: str | None = None,
+                      birthday_days: int = 30) -> pd.DataFrame:
+    """``long_absent_list`` for the user's customers (compact; birthdays soon first)."""
+    who = scoped_rep(actor, rep)
+    return _run(store, actor, lambda cur: long_absent_list(cur, as_of, months, birthday_days, who))
+
+
+def usual_choices(store: Store, actor: Actor, customer_ids: Iterable[int], as_of: date,
+                  top: int = 3) -> pd.DataFrame:
+    """customer_id → usual_products (most often bought first) for a few customers."""
+    return _run(store, actor, lambda cur: usual_products(cur, customer_ids, as_of, top))
+
+
+def deliveries_this_week(store: Store, actor: Actor, as_of: date, days: int = 7,
+                         rep: str | None = None,
+                         per_person_daily: Mapping[str, float] | None = None,
+                         since: date | None = None) -> pd.DataFrame:
+    """Forecasts of the user's customers running out in ``[as_of, as_of + days)``, with payment
+    reminders (``deliveries_due`` columns). ``per_person_daily`` defaults to :data:`PER_PERSON_DAILY`;
+    ``since``: read purchases from that day on only (a history horizon)."""
+    per_person = PER_PERSON_DAILY if per_person_daily is None else per_person_daily
+    who = scoped_rep(actor, rep)
+    frame = _run(store, actor, lambda cur: deliveries_due_sql(cur, as_of, days, who, per_person, since=since))
+    frame["product"] = frame["product"].astype("category")
+    return frame
+
+
+def forecast_accuracy_for(store: Store, actor: Actor, as_of: date, rep: str | None = None,
+                          max_customers: int | None = 20_000, since: date | None = None) -> ForecastAccuracy:
+    """Mean absolute error in days of the forecast of each customer-product's last purchase
+    (held back) from the purchases before it, on the user's customers (sampled above
+    ``max_customers``; see ``forecast_accuracy_sql``)."""
+    who = scoped_rep(actor, rep)
+    return _run(store, actor, lambda cur: forecast_accuracy_sql(cur, as_of, rep=who, max_customers=max_customers,
+                                                         since=since))
+
+
+def customer_forecast(store: Store, actor: Actor, customer_id: int, as_of: date,
+                      per_person_daily: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """The replenishment forecast of every product of one customer (empty if not visible)."""
+    if cust.get_customer(store, actor, customer_id) is None:
+        return pd.DataFrame(columns=FORECAST_COLUMNS)
+    per_person = PER_PERSON_DAILY if per_person_daily is None else per_person_daily
+    return _run(store, actor, lambda cur: replenishment_forecast_sql(cur, per_person, as_of=as_of,
+                                                              customer_id=customer_id))
+
+
+def customer_key_dates(store: Store, actor: Actor, customer_id: int, as_of: date,
+                       days: int = 366) -> pd.DataFrame:
+    """One customer's key dates (and the three festivals) in ``[as_of, as_of + days)``."""
+    if cust.get_customer(store, actor, customer_id) is None:
+        return pd.DataFrame(columns=["customer_id", "occasion", "date", "years", "label"])
+    return _run(store, actor, lambda cur: upcoming_key_dates_sql(cur, as_of, days, customer_id=customer_id))
+
+
+def overdue_ahead(store: Store, actor: Actor, as_of: date, frequency_by_class: Mapping[str, int] | None,
+                  classes: pd.DataFrame, rep: str | None = None) -> pd.DataFrame:
+    """``overdue_contacts`` (compact) for the user's customers; ``sales_rep`` as a category."""
+    who = scoped_rep(actor, rep)
+    frame = _run(store, actor, lambda cur: overdue_contacts(cur, as_of, frequency_by_class, classes, who, compact=True))
+    frame["sales_rep"] = frame["sales_rep"].astype("category")
+    return frame
+
+
+def overdue_by_rep(overdue: pd.DataFrame) -> pd.DataFrame:
+    """Per rep: how many contacts are due or overdue and the longest overdue (days); most first."""
+    if overdue.empty:
+        return pd.DataFrame({"sales_rep": [], "overdue": [], "max_days_overdue": []})
+    summary = (overdue.groupby("sales_rep", observed=True, dropna=False)
+               .agg(overdue=("customer_id", "size"), max_days_overdue=("days_overdue", "max")).reset_index())
+    return summary.sort_values(["overdue", "sales_rep"], ascending=[False, True],
+                               kind="stable").reset_index(drop=True)
+
+
+def greeting_note(occasion: str, day: date, lang: str) -> str:
+    """The interaction note naming the occasion, e.g. "中秋节问候（2025-10-06）"."""
+    return t("care.note.greeting", lang, occasion=t(f"care.occasion.{occasion}", lang), date=day.isoformat())
+
+
+def log_greeting(store: Store, actor: Actor, customer_id: int, occasion: str, day: date, channel: str,
+                 lang: str, cost: Decimal | float = 0, now: datetime | None = None) -> int:
+    """Log the greeting or gift for a key date as an interaction (one click on the Care page).
+
+    ``channel`` is one of :data:`GREETING_CHANNELS`; the note names the occasion and its day;
+    the rep is the acting user. Returns the new interaction id. Raises ``PermissionDenied``
+    (no write right / not the user's customer) or ``ValidationError`` (bad channel or cost).
+    """
+    moment = now or datetime.now(ZoneInfo(store.timezone))
+    interaction = InteractionIn(customer_id=int(customer_id), occurred_at=moment, channel=channel,
+                                rep=actor.name, cost=Decimal(str(cost)), note=greeting_note(occasion, day, lang))
+    return cust.log_interaction(store, actor, interaction)

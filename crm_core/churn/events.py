@@ -1,0 +1,147 @@
+"""Churn events (客户流失记录): who left, when, why, and whether the reason was within our control.
+
+Stored in ``churn_events`` (migration 006). Entered one at a time on the Churn page, imported
+in bulk (``crm_core.churn.import_kind``) or generated for the demo. A rep reads and records only
+events of the customers she owns (``Actor.rep_scope``). Every write is one serialised transaction
+through ``Store.transaction`` and leaves an audit row.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from crm_core.churn.reasons import CONTROLLABLE, REASONS, ReasonPareto, reason_pareto
+from crm_core.store import Store
+from crm_core.users import Actor, PermissionDenied
+
+# The stored judgement, or the reason's category when none was stored (an import without the column).
+CONTROLLABLE_SQL = ("coalesce(e.controllable, e.reason IN ("
+                    + ", ".join(f"'{r}'" for r, c in REASONS.items() if c == CONTROLLABLE) + "))")
+EVENT_COLUMNS = ["event_id", "customer_id", "code", "name", "sales_rep", "churned_on", "reason",
+                 "controllable", "note"]
+
+
+class ChurnEventIn(BaseModel):
+    """One lost customer and why (domain.md §5). ``controllable`` defaults to the reason's category."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    customer_id: int
+    churned_on: date
+    reason: str
+    controllable: bool | None = None
+    note: str | None = Field(default=None, max_length=500)
+
+    @field_validator("reason")
+    @classmethod
+    def _known_reason(cls, value: str) -> str:
+        if value not in REASONS:
+            raise PydanticCustomError("err.choice", "unknown reason", {"expected": ", ".join(REASONS)})
+        return value
+
+    @field_validator("churned_on")
+    @classmethod
+    def _not_future(cls, value: date) -> date:
+        if value > date.today():
+            raise PydanticCustomError("err.date_future", "date in the future", {})
+        return value
+
+    @model_validator(mode="after")
+    def _default_controllable(self) -> ChurnEventIn:
+        if self.controllable is None:
+            self.controllable = REASONS[self.reason] == CONTROLLABLE
+        return self
+
+
+def _scope(actor: Actor, alias: str = "c") -> tuple[str, list]:
+    if actor.rep_scope is None:
+        return "TRUE", []
+    return f"{alias}.sales_rep = ?", [actor.rep_scope]
+
+
+def _require_visible(cur, actor: Actor, customer_id: int) -> None:
+    scope, params = _scope(actor)
+    if cur.execute(f"SELECT 1 FROM customers c WHERE c.customer_id = ? AND {scope}",
+                   [int(customer_id), *params]).fetchone() is None:
+        raise PermissionDenied("err.customer_not_found")
+
+
+def _audit(cur, actor: Actor, action: str, event_id: int, customer_id: int, reason: str | None) -> None:
+    cur.execute("INSERT INTO audit_log (actor, action, entity, entity_id, field, old_value, new_value)"
+                " VALUES (?, ?, 'churn_event', ?, 'customer_id', ?, ?)",
+                [actor.name, action, int(event_id), str(customer_id), reason])
+
+
+def record_churn_event(store: Store, actor: Actor, event: ChurnEventIn) -> int:
+    """Save one churn event; returns its id. Raises PermissionDenied for a viewer or an invisible customer."""
+    actor.require_write()
+    with store.transaction() as cur:
+        _require_visible(cur, actor, event.customer_id)
+        (event_id,) = cur.execute(
+            "INSERT INTO churn_events (customer_id, churned_on, reason, controllable, note, recorded_by)"
+            " VALUES (?, ?, ?, ?, ?, ?) RETURNING event_id",
+            [event.customer_id, event.churned_on, event.reason, event.controllable, event.note, actor.name],
+        ).fetchone()
+        _audit(cur, actor, "create", event_id, event.customer_id, event.reason)
+    return int(event_id)
+
+
+def delete_churn_event(store: Store, actor: Actor, event_id: int) -> None:
+    """Remove a churn event recorded by mistake (audited). Raises PermissionDenied if not visible."""
+    actor.require_write()
+    with store.transaction() as cur:
+        row = cur.execute("SELECT customer_id, reason FROM churn_events WHERE event_id = ?", [int(event_id)]).fetchone()
+        if row is None:
+            raise PermissionDenied("err.customer_not_found")
+        _require_visible(cur, actor, row[0])
+        cur.execute("DELETE FROM churn_events WHERE event_id = ?", [int(event_id)])
+        _audit(cur, actor, "delete", event_id, row[0], row[1])
+
+
+def list_churn_events(store: Store, actor: Actor, start: date | None = None, end: date | None = None,
+                      limit: int = 1000, offset: int = 0) -> tuple[pd.DataFrame, int]:
+    """One page of churn events dated ``start``..``end`` (inclusive, None = open), newest first, and the total.
+
+    Columns as ``EVENT_COLUMNS`` (the customer's code, name and rep joined in).
+    """
+    scope, params = _scope(actor)
+    where = f"{scope} AND (CAST(? AS DATE) IS NULL OR e.churned_on >= ?) AND (CAST(? AS DATE) IS NULL OR e.churned_on <= ?)"
+    params = [*params, start, start, end, end]
+    base = f"FROM churn_events e JOIN customers c USING (customer_id) WHERE {where}"
+    (total,) = store.query_one(f"SELECT count(*) {base}", params)
+    page = store.query_df(
+        f"SELECT e.event_id, e.customer_id, c.code, c.name, c.sales_rep, e.churned_on, e.reason,"
+        f" {CONTROLLABLE_SQL} AS controllable, e.note {base} ORDER BY e.churned_on DESC, e.event_id DESC LIMIT ? OFFSET ?",
+        [*params, int(limit), int(offset)])
+    return page, int(total)
+
+
+def customer_churn_events(store: Store, actor: Actor, customer_id: int) -> pd.DataFrame:
+    """event_id, churned_on, reason, controllable, note of one customer, newest first (empty if not visible)."""
+    scope, params = _scope(actor)
+    return store.query_df(
+        f"SELECT e.event_id, e.churned_on, e.reason, {CONTROLLABLE_SQL} AS controllable, e.note FROM churn_events e"
+        f" JOIN customers c USING (customer_id) WHERE e.customer_id = ? AND {scope}"
+        " ORDER BY e.churned_on DESC, e.event_id DESC", [int(customer_id), *params])
+
+
+def churn_event_pareto(store: Store, actor: Actor, start: date | None = None,
+                       end: date | None = None) -> ReasonPareto:
+    """:func:`reason_pareto` of the stored events dated ``start``..``end``, counted in DuckDB.
+
+    ``controllable_share`` uses each event's stored ``controllable`` flag (a manager may have judged
+    a case differently from the taxonomy), so it can differ from the category column of the table.
+    """
+    scope, params = _scope(actor)
+    counts = store.query_df(
+        f"SELECT e.reason, count(*) AS n, count(*) FILTER (WHERE {CONTROLLABLE_SQL}) AS controllable"
+        " FROM churn_events e JOIN customers c USING (customer_id)"
+        f" WHERE {scope} AND (CAST(? AS DATE) IS NULL OR e.churned_on >= ?)"
+        " AND (CAST(? AS DATE) IS NULL OR e.churned_on <= ?) GROUP BY e.reason",
+        [*params, start, start, end, end])
+    pareto = reason_pareto(counts["reason"].repeat(counts["n"].to_numpy()) if len(counts) else [])
+    share = float(counts["controllable"].sum() / pareto.total) if pareto.total else None
+    return ReasonPareto(table=pareto.table, total=pareto.total, controllable_share=share)

@@ -1,0 +1,226 @@
+"""The purchase model over the whole store: P(alive), value, expected loss, the retention list.
+
+:func:`fit_store_model` is the one expensive step (RFM summary over every transaction + BG/NBD and
+Gamma-Gamma fits: a few seconds at 10M transactions). Callers cache its result keyed on (store
+path, store generation, as_of) and treat it as read-only. Everything else here slices that result.
+
+Per customer, over the next ``months`` months, discounted monthly:
+
+* ``value_if_alive`` — expected revenue *if she is still a customer*: expected spend per purchase
+  (Gamma-Gamma) × expected purchases given alive (BG/NBD). What is at stake.
+* ``clv`` = P(alive) × value_if_alive — her expected lifetime value over the horizon.
+* ``expected_loss`` = (1 − P(alive)) × value_if_alive — value probably already lost.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from crm_core.churn.bgnbd import BGNBDFit, expected_purchases_if_alive, fit_bgnbd, p_alive
+from crm_core.churn.rfm import rfm_summary_sql
+from crm_core.churn.spend import WEEKS_PER_MONTH, GammaGammaFit, expected_loss_by_segment, fit_gamma_gamma
+from crm_core.users import Actor
+
+INACTIVE_SEGMENT = "inactive"  # no purchase in the last 12 months: no ABC class
+MODEL_SEGMENTS = ("abc", "customer_type")
+P_ALIVE_BINS = np.linspace(0.0, 1.0, 21)
+# Gamma-Gamma is fitted on at most this many repeat buyers (seconds saved at a million customers)
+SPEND_FIT_SAMPLE = 50_000
+
+
+@dataclass(frozen=True)
+class StoreModel:
+    """Fitted models and one row per customer who ever bought (see the module docstring for columns)."""
+
+    as_of: date
+    months: int
+    discount_rate_monthly: float
+    bgnbd: BGNBDFit
+    spend: GammaGammaFit | None
+    customers: pd.DataFrame
+
+    @property
+    def repeat_buyers(self) -> int:
+        return int((~self.customers["one_time_buyer"]).sum())
+
+    @property
+    def one_time_buyers(self) -> int:
+        return int(self.customers["one_time_buyer"].sum())
+
+
+def _spend_per_purchase(summary: pd.DataFrame) -> tuple[np.ndarray, GammaGammaFit | None]:
+    """Gamma-Gamma expected spend; without a usable fit, the customer's own mean (population mean for one-timers)."""
+    usable = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
+    if len(usable) > SPEND_FIT_SAMPLE:  # population parameters: a large fixed sample pins them down
+        usable = usable.sample(SPEND_FIT_SAMPLE, random_state=0)
+    fit = None
+    try:
+        fit = fit_gamma_gamma(usable)
+    except ValueError:
+        pass
+    x = summary["frequency"].to_numpy("float64")
+    own = summary["monetary_value"].to_numpy("float64")
+    if fit is not None and fit.q > 1:
+        return np.maximum(fit.p * (fit.gamma + x * own) / (fit.p * x + fit.q - 1), 0.0), fit
+    population = own[x > 0].mean() if (x > 0).any() else 0.0
+    return np.where(x > 0, np.maximum(own, 0.0), population), fit
+
+
+def _discounted_purchases_if_alive(fit: BGNBDFit, x: np.ndarray, age: np.ndarray, months: int,
+                                   rate: float) -> tuple[np.ndarray, np.ndarray]:
+    """(discounted purchases given alive over ``months``, undiscounted purchases given alive) per row.
+
+    Computed over the distinct (x, T) pairs only (the factor does not depend on recency).
+    """
+    x_codes, x_levels = pd.factorize(x)
+    t_codes, t_levels = pd.factorize(age)
+    codes, pairs = pd.factorize(x_codes.astype("int64") * len(t_levels) + t_codes)
+    ux = np.asarray(x_levels, dtype="float64")[pairs // len(t_levels)]
+    ut = np.asarray(t_levels, dtype="float64")[pairs % len(t_levels)]
+    discounted, previous = np.zeros(len(ux)), np.zeros(len(ux))
+    for month in range(1, months + 1):
+        cumulative = expected_purchases_if_alive(fit, month * WEEKS_PER_MONTH, ux, ut)
+        discounted += (cumulative - previous) / (1 + rate) ** month
+        previous = cumulative
+    return discounted[codes], previous[codes]
+
+
+def fit_store_model(con, as_of: date, months: int = 12, discount_rate_monthly: float = 0.01) -> StoreModel:
+    """Fit BG/NBD and Gamma-Gamma on every customer's purchases up to ``as_of`` and score each customer.
+
+    ``con``: DuckDB connection/cursor over the store. Customer columns: customer_id, customer_type,
+    sales_rep, abc (ABC class over the 12 months up to ``as_of``, ``inactive`` without purchases
+    there), frequency, recency, T, monetary_value, p_alive, one_time_buyer, purchases_if_alive
+    (next ``months`` months, undiscounted), value_if_alive, clv, expected_loss. Raises ValueError
+    when nobody bought up to ``as_of``.
+    """
+    from crm_core.segmentation import abc_classify_sql
+
+    summary = rfm_summary_sql(con, as_of)
+    if summary.empty:
+        raise ValueError("no purchases up to the analysis date: nothing to fit")
+    fit = fit_bgnbd(summary)
+    x, age = summary["frequency"].to_numpy("float64"), summary["T"].to_numpy("float64")
+    discounted, purchases = _discounted_purchases_if_alive(fit, x, age, months, discount_rate_monthly)
+    spend, spend_fit = _spend_per_purchase(summary)
+    alive = p_alive(fit, summary).to_numpy()
+    value = spend * discounted
+    frame = summary.assign(p_alive=alive, one_time_buyer=x == 0, purchases_if_alive=purchases,
+                           value_if_alive=value, clv=alive * value, expected_loss=(1 - alive) * value)
+    start = (pd.Timestamp(as_of) - pd.DateOffset(years=1) + pd.Timedelta(days=1)).date()
+    classes = abc_classify_sql(con, start, as_of)[["customer_id", "abc"]]
+    people = con.execute("SELECT customer_id, customer_type, sales_rep FROM customers").df()
+    frame = frame.merge(people, on="customer_id", how="left").merge(classes, on="customer_id", how="left")
+    frame["abc"] = frame["abc"].fillna(INACTIVE_SEGMENT)
+    for column in ("customer_type", "sales_rep", "abc"):
+        frame[column] = frame[column].astype("category")
+    return StoreModel(as_of=as_of, months=months, discount_rate_monthly=discount_rate_monthly, bgnbd=fit,
+                      spend=spend_fit, customers=frame)
+
+
+def scoped(model: StoreModel, actor: Actor | None) -> pd.DataFrame:
+    """The model's customer rows the actor may see (a rep: her own customers). Never mutate the result."""
+    frame = model.customers
+    if actor is None or actor.rep_scope is None:
+        return frame
+    return frame[frame["sales_rep"] == actor.rep_scope]
+
+
+def model_summary(model: StoreModel, actor: Actor | None = None) -> dict:
+    """Headline figures: customers, repeat and one-time buyers, mean P(alive) of repeat buyers, Σ clv, Σ expected loss."""
+    frame = scoped(model, actor)
+    repeat = frame[~frame["one_time_buyer"]]
+    return {
+        "customers": len(frame),
+        "repeat_buyers": len(repeat),
+        "one_time_buyers": int(frame["one_time_buyer"].sum()),
+        "mean_p_alive_repeat": float(repeat["p_alive"].mean()) if len(repeat) else None,
+        "likely_lost": int((repeat["p_alive"] < 0.5).sum()),
+        "clv": float(frame["clv"].sum()),
+        "expected_loss": float(frame["expected_loss"].sum()),
+    }
+
+
+def expected_loss_table(model: StoreModel, by: str, actor: Actor | None = None) -> pd.DataFrame:
+    """:func:`expected_loss_by_segment` with value = value_if_alive, segment = ``abc`` or ``customer_type``.
+
+    Columns: segment, customers, value, expected_loss, loss_share. Raises ValueError for another ``by``.
+    """
+    if by not in MODEL_SEGMENTS:
+        raise ValueError(f"by must be one of {MODEL_SEGMENTS}, got {by!r}")
+    frame = scoped(model, actor)
+    parts = pd.DataFrame({"segment": frame[by].astype(str).to_numpy(), "p_alive": frame["p_alive"].to_numpy(),
+                          "value": frame["value_if_alive"].to_numpy()})
+    return expected_loss_by_segment(parts)
+
+
+def p_alive_histogram(model: StoreModel, actor: Actor | None = None) -> pd.DataFrame:
+    """Repeat buyers per P(alive) band of 5 points: band_start, band_end, customers (20 rows)."""
+    frame = scoped(model, actor)
+    counts, edges = np.histogram(frame.loc[~frame["one_time_buyer"], "p_alive"], bins=P_ALIVE_BINS)
+    return pd.DataFrame({"band_start": edges[:-1], "band_end": edges[1:], "customers": counts})
+
+
+RETENTION_COLUMNS = ["customer_id", "code", "name", "sales_rep", "abc", "p_alive", "value_if_alive",
+                     "expected_loss", "last_purchase", "last_contact", "last_contact_channel"]
+
+
+def retention_list(con, model: StoreModel, actor: Actor | None = None, max_p_alive: float = 0.5,
+                   min_value: float = 0.0, limit: int = 500) -> pd.DataFrame:
+    """Valuable customers at risk: repeat buyers with P(alive) ≤ ``max_p_alive`` and value ≥ ``min_value``.
+
+    Ranked by expected loss ((1 − P(alive)) × value if alive), at most ``limit`` rows, with the last
+    purchase, the last contact (latest interaction of any channel) and the owner (sales_rep).
+    Columns as ``RETENTION_COLUMNS``. One-time buyers are left out: their P(alive) says nothing.
+    """
+    frame = scoped(model, actor)
+    at_risk = frame[~frame["one_time_buyer"] & (frame["p_alive"] <= max_p_alive)
+                    & (frame["value_if_alive"] >= min_value)]
+    top = at_risk.nlargest(int(limit), "expected_loss")[["customer_id", "abc", "p_alive", "value_if_alive",
+                                                         "expected_loss"]]
+    top = top.assign(abc=top["abc"].astype(str))
+    con.register("churn_retention_top", top)
+    try:
+        return con.execute("""
+            WITH contact AS (
+                SELECT i.customer_id, max(i.occurred_at) AS last_contact,
+                       arg_max(i.channel, i.occurred_at) AS last_contact_channel
+                FROM interactions i JOIN churn_retention_top USING (customer_id) GROUP BY i.customer_id
+            ), bought AS (
+                SELECT t.customer_id, max(t.txn_date) AS last_purchase
+                FROM transactions t JOIN churn_retention_top USING (customer_id)
+                WHERE t.txn_date <= ? GROUP BY t.customer_id
+            )
+            SELECT r.customer_id, c.code, c.name, c.sales_rep, r.abc, r.p_alive, r.value_if_alive,
+                   r.expected_loss, b.last_purchase, k.last_contact, k.last_contact_channel
+            FROM churn_retention_top r JOIN customers c USING (customer_id)
+            LEFT JOIN bought b USING (customer_id) LEFT JOIN contact k USING (customer_id)
+            ORDER BY r.expected_loss DESC, r.customer_id""", [model.as_of]).df()
+    finally:
+        con.unregister("churn_retention_top")
+
+
+def customer_outlook(model: StoreModel, customer_id: int) -> dict | None:
+    """This customer's model row as a dict (p_alive, one_time_buyer, value_if_alive, clv, expected_loss,
+    purchases_if_alive, frequency, recency, T, abc), or None if she bought nothing up to ``as_of``."""
+    rows = model.customers[model.customers["customer_id"].to_numpy() == int(customer_id)]
+    if rows.empty:
+        return None
+    row = rows.iloc[0].to_dict()
+    row["abc"] = str(row["abc"])
+    return row
+
+
+def model_data_version(con) -> tuple:
+    """A cheap fingerprint of what the model reads (transactions, customers' type/rep).
+
+    Cache the model on this rather than the store generation, so logging a call or a churn event
+    does not throw away a fit that took seconds: it changes only when purchases or customers do.
+    """
+    return tuple(con.execute(
+        "SELECT (SELECT count(*) FROM transactions), (SELECT max(txn_id) FROM transactions),"
+        " (SELECT CAST(sum(amount) AS VARCHAR) FROM transactions),"
+        " (SELECT count(*) FROM customers), (SELECT CAST(max(updated_at) AS VARCHAR) FROM customers)").fetchone())

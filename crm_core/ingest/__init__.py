@@ -1,0 +1,99 @@
+"""Import and export center: real files from real analysts, streamed through DuckDB.
+
+The app's Data page and ``python -m crm_core import`` call the same functions:
+
+    prepared = prepare_file(path)                       # decode.py: encoding, delimiter, XLSX
+    job = ImportJob(get_kind("customers"), prepared, guess_mapping(kind, prepared.headers), mode="upsert")
+    validation = validate(store, actor, job)            # counts, errors, likely duplicates, diff sample
+    result = commit(store, actor, job)                  # ONE transaction; ImportRejected if atomic and bad rows
+    undo_import(store, actor, result.import_id)
+
+``run_import`` does all of that for a path (the CLI). Kinds (customers, transactions, interactions)
+are declared in ``kinds.py``; see its docstring for adding one.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from crm_core.ingest.decode import MAX_UPLOAD_BYTES, ImportProblem, PreparedFile, prepare_file, sheet_names
+from crm_core.ingest.kinds import KINDS, MODES, Kind, get_kind, register
+from crm_core.ingest.mappings import (
+    guess_mapping,
+    mapping_from_file,
+    remember_mapping,
+    remembered_mapping,
+    suggested_mapping,
+)
+from crm_core.ingest.pipeline import (
+    ImportJob,
+    ImportRejected,
+    ImportResult,
+    Validation,
+    check_job,
+    commit,
+    drop_stage,
+    error_lines,
+    error_report,
+    import_history,
+    preview_rows,
+    problem_text,
+    rejected_rows,
+    stage,
+    undo_import,
+    validate,
+    with_column_names,
+)
+from crm_core.store import Store
+from crm_core.users import Actor
+
+
+@dataclass
+class RunOutcome:
+    """What ``run_import`` did: a result, or the validation that rejected the file (with its error lines)."""
+
+    result: ImportResult | None
+    validation: Validation | None = None
+    lines: list[str] = field(default_factory=list)
+
+
+def run_import(store: Store, actor: Actor, kind_name: str, path: str, mode: str = "create",
+               skip_invalid: bool = False, mapping_text: str | None = None, create_customers: bool = False,
+               lang: str = "en", file_name: str | None = None, sheet: str | None = None,
+               max_bytes: int | None = None, progress=None) -> RunOutcome:
+    """Import one file end to end. Clean files commit straight from the CSV (one pass to check, one to
+    write); a file with bad rows is staged so every problem is named by its row.
+
+    Raises ImportProblem for whole-file problems (encoding, empty, missing column, bad mapping).
+    """
+    kind = get_kind(kind_name)
+    prepared = prepare_file(path, file_name=file_name, sheet=sheet, max_bytes=max_bytes)
+    try:
+        if mapping_text:
+            try:
+                mapping = mapping_from_file(kind, prepared.headers, mapping_text)
+            except ValueError as error:
+                raise ImportProblem("ingest.err_mapping_file", detail=str(error)) from None
+        else:
+            mapping = suggested_mapping(store, kind, prepared.headers)[0]
+        job = ImportJob(kind, prepared, mapping, mode, skip_invalid, create_customers)
+        check_job(job)
+        try:
+            try:
+                return RunOutcome(commit(store, actor, job, progress=progress))
+            except ImportRejected:
+                validation = validate(store, actor, job, detail=True)
+                return RunOutcome(None, validation, error_lines(job, validation.errors, lang))
+        finally:
+            drop_stage(store, job)
+    finally:
+        prepared.cleanup()
+
+
+__all__ = [
+    "KINDS", "MAX_UPLOAD_BYTES", "MODES", "ImportJob", "ImportProblem", "ImportRejected", "ImportResult", "Kind",
+    "PreparedFile", "RunOutcome", "Validation", "check_job", "commit", "drop_stage", "error_lines", "error_report",
+    "get_kind", "guess_mapping", "import_history", "mapping_from_file", "prepare_file", "preview_rows", "problem_text",
+    "register",
+    "rejected_rows", "remember_mapping", "remembered_mapping", "run_import", "sheet_names", "stage",
+    "suggested_mapping", "undo_import", "validate", "with_column_names",
+]

@@ -1,0 +1,85 @@
+"""Every table as CSV (UTF-8 with BOM, streamed by DuckDB to a file) and XLSX (capped).
+
+Text cells beginning with ``= + - @``, tab or carriage return are prefixed with ``'`` in SQL (the
+rule of ``crm_core.exporting``); numbers and dates stay typed. Headers are the import field names,
+so an exported file imports back unchanged (see tests/test_ingest.py round trip).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+
+import pandas as pd
+
+from crm_core.customers import CustomerFilter
+from crm_core.ingest.kinds import CUSTOMERS
+from crm_core.store import Store
+from crm_core.users import Actor
+
+XLSX_MAX_ROWS = 1_048_575          # Excel's sheet limit is 1,048,576 rows including the header
+XLSX_DEFAULT_CAP = 100_000         # what the page builds in memory; CSV has every row
+EXPORT_TABLES = ("customers", "transactions", "interactions")
+
+
+def _safe(column: str, alias: str) -> str:
+    return (f"CASE WHEN left({column}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) "
+            f"THEN '''' || {column} ELSE {column} END AS {alias}")
+
+
+def export_sql(store: Store, actor: Actor, table: str) -> tuple[str, list]:
+    """The SELECT behind an export (fixed per table; a rep sees only own customers)."""
+    where, params = CustomerFilter().where(actor)
+    where = where.replace("sales_rep", "c.sales_rep")
+    if table == "customers":
+        text = [f.name for f in CUSTOMERS.fields if f.rule.sql_type == "VARCHAR"]
+        cols = ", ".join(_safe(f"c.{f.name}", f.name) if f.name in text else f"c.{f.name}" for f in CUSTOMERS.fields)
+        return f"SELECT {cols} FROM customers c WHERE {where} ORDER BY c.code", params
+    if table == "transactions":
+        return (f"SELECT {_safe('c.code', 'customer_code')}, t.txn_date, t.amount,"
+                f" {_safe('t.order_id', 'order_id')},"
+                f" {_safe('t.product', 'product')}, t.quantity, t.gross_margin, t.discount"
+                f" FROM transactions t JOIN customers c USING (customer_id) WHERE {where}"
+                f" ORDER BY c.code, t.txn_date, t.txn_id", params)
+    if table == "interactions":
+        local = f"strftime(timezone('{store.timezone}', i.occurred_at), '%Y-%m-%d %H:%M:%S')"
+        texts = ", ".join(_safe(f"i.{n}", n) for n in ("place", "rep", "products_provided", "note"))
+        return (f"SELECT {_safe('c.code', 'customer_code')}, {local} AS occurred_at,"
+                f" i.channel, {texts}, i.cost, i.concession"
+                f" FROM interactions i JOIN customers c USING (customer_id) WHERE {where}"
+                f" ORDER BY c.code, i.occurred_at, i.interaction_id", params)
+    raise ValueError(f"no export for {table!r}; choose one of {EXPORT_TABLES}")
+
+
+def row_count(store: Store, actor: Actor, table: str) -> int:
+    sql, params = export_sql(store, actor, table)
+    (count,) = store.query_one(f"SELECT count(*) FROM ({sql})", params)
+    return int(count)
+
+
+def export_csv_file(store: Store, actor: Actor, table: str, directory: str | None = None) -> str:
+    """Write the whole table to a CSV file (UTF-8 with BOM) and return its path; the caller deletes it.
+
+    DuckDB writes the rows itself (streamed, any size); the BOM is put in front while copying.
+    """
+    sql, params = export_sql(store, actor, table)
+    handle, raw_path = tempfile.mkstemp(suffix=".csv", prefix=f"kehu_{table}_raw_", dir=directory)
+    os.close(handle)
+    handle, path = tempfile.mkstemp(suffix=".csv", prefix=f"kehu_{table}_", dir=directory)
+    os.close(handle)
+    cur = store.cursor()
+    try:
+        cur.sql(sql, params=params).write_csv(raw_path, header=True)
+        with open(path, "wb") as out, open(raw_path, "rb") as src:
+            out.write(b"\xef\xbb\xbf")
+            shutil.copyfileobj(src, out, 8 * 1024 * 1024)
+    finally:
+        cur.close()
+        os.unlink(raw_path)
+    return path
+
+
+def export_frame(store: Store, actor: Actor, table: str, cap: int = XLSX_DEFAULT_CAP) -> pd.DataFrame:
+    """At most ``cap`` rows (never more than an Excel sheet holds), for the XLSX download."""
+    sql, params = export_sql(store, actor, table)
+    return store.query_df(f"{sql} LIMIT ?", [*params, int(min(cap, XLSX_MAX_ROWS))])

@@ -1,0 +1,684 @@
+"""stage → validate → preview → commit → undo, all in DuckDB SQL (no loop over rows in Python).
+
+A job reads the prepared UTF-8 CSV either straight from the file (``read_csv``, the fast path for
+clean transaction files) or from a staging table (all VARCHAR, in an in-memory database attached as
+``ingest_stage``; ``rowid`` gives the row number as Excel shows it). The SQL is built in layers:
+
+    src  the raw columns c1..cN and __row
+    f    folded text per mapped field           ("f__name"; raw kept as "r__name")
+    v    typed value and rule error per field   ("v__name", "e__name")
+    x    joined to the target / customers       (__existing_id, "x__name", __customer_id)
+    w    one final error per (row, field)       ("err__name"), __ok when the row has none
+
+Validation counts and lists errors from ``w``; commit inserts/updates from ``w`` inside ONE
+``store.transaction()`` after recounting there, so what is written is what was checked against the
+store as it is at that moment. Identifiers in the SQL come only from kind declarations; file paths
+and values are parameters.
+"""
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Callable
+from zoneinfo import available_timezones
+
+import duckdb
+import pandas as pd
+
+from crm_core.i18n import t
+from crm_core.ingest.decode import ImportProblem, PreparedFile, reencode_as_gb18030
+from crm_core.ingest.kinds import CheckContext, FieldSpec, Kind
+from crm_core.ingest.values import sql_duplicate_name, sql_fold, sql_literal
+from crm_core.store import Store
+from crm_core.users import Actor
+
+STAGE_DB = "ingest_stage"
+ERROR_SAMPLE = 100_000
+Progress = Callable[[float, str], None]
+
+
+class ImportRejected(Exception):
+    """Rows failed validation and the import is atomic: nothing was written."""
+
+    def __init__(self, validation: "Validation"):
+        super().__init__("ingest.rejected")
+        self.validation = validation
+
+
+@dataclass
+class ImportJob:
+    kind: Kind
+    file: PreparedFile
+    mapping: dict[int, str]
+    mode: str = "create"
+    skip_invalid: bool = False
+    create_customers: bool = False
+    stage_table: str | None = None
+
+    @property
+    def mapped(self) -> dict[str, int]:
+        return {name: index for index, name in self.mapping.items()}
+
+    def header_of(self, field_name: str) -> str:
+        index = self.mapped[field_name]
+        return self.file.headers[index] or f"#{index + 1}"
+
+
+@dataclass
+class Validation:
+    rows_read: int
+    rejected_rows: int
+    to_create: int
+    to_update: int
+    unchanged: int = 0
+    new_customers: int = 0
+    errors: pd.DataFrame = field(default_factory=pd.DataFrame)     # row_number, field, column, value, key, param
+    error_counts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    duplicates: pd.DataFrame = field(default_factory=pd.DataFrame)
+    diff_sample: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+@dataclass
+class ImportResult:
+    import_id: int
+    rows_read: int
+    created: int
+    updated: int
+    rejected: int
+    customers_created: int = 0
+    seconds: float = 0.0
+
+
+# -- checks before any SQL runs ------------------------------------------------------------------------
+def check_job(job: ImportJob) -> None:
+    """Mode allowed, every mapped field known and used once, required fields mapped."""
+    kind = job.kind
+    if job.mode not in kind.modes:
+        raise ImportProblem("ingest.err_mode", mode=job.mode, kind=kind.name, modes=", ".join(kind.modes))
+    names = list(job.mapping.values())
+    for name in names:
+        if name not in kind.field_names:
+            raise ImportProblem("ingest.err_unknown_field", field=name)
+        if names.count(name) > 1:
+            raise ImportProblem("ingest.err_field_twice", field=name)
+    for spec in kind.fields:
+        needed = spec.required and (job.mode != "update" or spec.name == kind.key)
+        if needed and spec.name not in names:
+            raise ImportProblem("ingest.err_missing_column", field=spec.label_key,
+                                example=spec.synonyms[0] if spec.synonyms else spec.name)
+
+
+# -- SQL ---------------------------------------------------------------------------------------------------
+def _read_csv_sql(prepared: PreparedFile) -> tuple[str, list]:
+    names = [f"c{i + 1}" for i in range(len(prepared.headers))]
+    return ("read_csv(?, header = true, all_varchar = true, delim = ?, quote = '\"', escape = '\"', names = ?)",
+            [prepared.csv_path, prepared.delimiter, names])
+
+
+def _source(job: ImportJob) -> tuple[str, list]:
+    if job.stage_table:
+        return f"SELECT rowid + {2 + job.file.row_offset} AS __row, * FROM {job.stage_table}", []
+    relation, params = _read_csv_sql(job.file)
+    return f"SELECT CAST(NULL AS BIGINT) AS __row, * FROM {relation}", params
+
+
+def plan_sql(job: ImportJob, timezone: str) -> tuple[str, list]:
+    """The ``w`` query (see module docstring) and its parameters."""
+    kind, mapped = job.kind, job.mapped
+    specs = [s for s in kind.fields if s.name in mapped]
+    src, params = _source(job)
+    f_cols, v_cols = [], []
+    for spec in specs:
+        raw, rule, name = f"c{mapped[spec.name] + 1}", spec.rule, spec.name
+        if rule.fast:
+            f_cols.append(f'regexp_full_match({raw}, {sql_literal(rule.fast)}) AS "k__{name}", '
+                          f'CASE WHEN "k__{name}" THEN {raw} ELSE {sql_fold(raw, rule.fold_width)} END AS "f__{name}"')
+        else:
+            f_cols.append(f'{sql_fold(raw, rule.fold_width)} AS "f__{name}"')
+        f_cols.append(f'{raw} AS "r__{name}"')
+        value, error = rule.sql(f'"f__{name}"')
+        if rule.fast:
+            fast_value, fast_error = rule.fast_sql(f'"f__{name}"')
+            value = f'CASE WHEN "k__{name}" THEN {fast_value} ELSE {value} END'
+            error = f'CASE WHEN "k__{name}" THEN {fast_error} ELSE {error} END'
+        if name in kind.local_time_fields:
+            value = f"timezone('{valid_timezone(timezone)}', {value})"
+        v_cols.append(f'{value} AS "v__{name}", {error} AS "e__{name}"')
+    joins, x_cols = [], []
+    has_existing = kind.key is not None and kind.key in mapped
+    if has_existing:
+        joins.append(f'LEFT JOIN {kind.table} t ON t.{kind.key} = v."v__{kind.key}"')
+        x_cols.append(f"t.{kind.table[:-1]}_id AS __existing_id")
+        for spec in specs:
+            if spec.name != kind.key:
+                x_cols.append(f't.{spec.name} AS "x__{spec.name}"')
+        for column in kind.existing_columns:
+            if column not in mapped:
+                x_cols.append(f't.{column} AS "x__{column}"')
+    else:
+        x_cols.append("CAST(NULL AS BIGINT) AS __existing_id")
+    if kind.customer_ref:
+        joins.append(f'LEFT JOIN customers rc ON rc.code = v."v__{kind.customer_ref}"')
+        x_cols.append("rc.customer_id AS __customer_id")
+    ctx = CheckContext(kind, set(mapped), has_existing)
+    checks = {}
+    for check in kind.checks:
+        if check.field in mapped:
+            checks.setdefault(check.field, []).append(check.sql(ctx))
+    w_cols, extra = [], []
+    for spec in specs:
+        parts = []
+        if spec.required or spec.blank_error:
+            parts.append(f"""CASE WHEN "f__{spec.name}" IS NULL THEN '{spec.blank_error or "err.required"}' END""")
+        parts.append(f'"e__{spec.name}"')
+        parts += checks.get(spec.name, [])
+        parts += _row_rules(job, spec)
+        w_cols.append(f'coalesce({", ".join(parts)}) AS "err__{spec.name}"')
+    if has_existing and job.stage_table:
+        extra.append(f'min(__row) OVER (PARTITION BY "v__{kind.key}") AS __first_row')
+    else:
+        extra.append("CAST(NULL AS BIGINT) AS __first_row")
+    changed = " OR ".join(f'("v__{s.name}" IS NOT NULL AND "v__{s.name}" IS DISTINCT FROM "x__{s.name}")'
+                          for s in specs if s.name != kind.key) if has_existing else ""
+    ok = " AND ".join(f'"err__{s.name}" IS NULL' for s in specs)
+    sql = (f"WITH src AS ({src}),\n"
+           f"f AS (SELECT __row, {', '.join(f_cols)} FROM src),\n"
+           f"v AS (SELECT *, {', '.join(v_cols)} FROM f),\n"
+           f"x0 AS (SELECT v.*, {', '.join(x_cols)} FROM v {' '.join(joins)}),\n"
+           f"x AS (SELECT *, {', '.join(extra)} FROM x0),\n"
+           f"w0 AS (SELECT *, {', '.join(w_cols)} FROM x)\n"
+           f"SELECT *, ({ok}) AS __ok,"
+           f" {('(' + changed + ')') if changed else 'FALSE'} AS __changed FROM w0")
+    return sql, params
+
+
+def _row_rules(job: ImportJob, spec: FieldSpec) -> list[str]:
+    """Errors that depend on other rows or the store: mode, repeated key, unknown customer."""
+    kind, rules = job.kind, []
+    if spec.name == kind.key:
+        if job.stage_table:
+            rules.append("CASE WHEN __row > __first_row THEN 'ingest.err_code_repeated' END")
+        if job.mode == "create":
+            rules.append("CASE WHEN __existing_id IS NOT NULL THEN 'ingest.err_code_exists' END")
+        elif job.mode == "update":
+            rules.append("CASE WHEN __existing_id IS NULL THEN 'ingest.err_code_not_found' END")
+    if spec.name == kind.customer_ref and not job.create_customers:
+        rules.append("CASE WHEN __customer_id IS NULL THEN 'ingest.err_customer_unknown' END")
+    return rules
+
+
+def _errors_sql(job: ImportJob, w: str) -> str:
+    parts = []
+    for name, index in job.mapped.items():
+        param = "CAST(__first_row AS VARCHAR)" if name == job.kind.key else "NULL"
+        parts.append(f"""SELECT __row AS row_number, '{name}' AS field, {index} AS col, "r__{name}" AS value,
+                          "err__{name}" AS key, {param} AS param FROM ({w}) WHERE "err__{name}" IS NOT NULL""")
+    return " UNION ALL ".join(parts)
+
+
+# -- staging -------------------------------------------------------------------------------------------
+def _attach_stage(cur: duckdb.DuckDBPyConnection) -> None:
+    cur.execute(f"ATTACH IF NOT EXISTS ':memory:' AS {STAGE_DB}")
+
+
+class _RowsRejected(Exception):
+    """A guarded insert met an invalid row (the optimistic path rolls back and reports)."""
+
+
+class _NeedsGb18030(Exception):
+    """The start of the file was UTF-8 but DuckDB met a non-UTF-8 byte later: decode it and start over."""
+
+
+def _read(cur, sql: str, params: list, job: ImportJob, retry: Callable | None = None):
+    """Run a statement that reads the CSV, turning DuckDB's parse errors into an ImportProblem."""
+    try:
+        return cur.execute(sql, params)
+    except duckdb.InvalidInputException as error:
+        message = str(error)
+        if "Invalid unicode" in message and job.file.encoding == "utf-8":
+            raise _NeedsGb18030() from None
+        if REJECTED_MARK in message:
+            raise _RowsRejected() from None
+        raise ImportProblem("ingest.err_csv_malformed", detail=_first_lines(message)) from None
+
+
+def _redecoding(fn):
+    """Run ``fn(store, actor?, job, ...)``; if the file turns out not to be UTF-8, decode as GB18030, once."""
+    def wrapper(store, *args, **kwargs):
+        job = next(a for a in args if isinstance(a, ImportJob))
+        try:
+            return fn(store, *args, **kwargs)
+        except _NeedsGb18030:
+            drop_stage(store, job)
+            reencode_as_gb18030(job.file)
+            return fn(store, *args, **kwargs)
+    wrapper.__doc__, wrapper.__name__ = fn.__doc__, fn.__name__
+    return wrapper
+
+
+def _first_lines(message: str) -> str:
+    return " ".join(message.splitlines()[:2])[:300]
+
+
+@_redecoding
+def stage(store: Store, job: ImportJob) -> None:
+    """Copy the file into an all-VARCHAR staging table (row numbers from ``rowid``)."""
+    if job.stage_table:
+        return
+    cur = store.cursor()
+    try:
+        _attach_stage(cur)
+        name = f"{STAGE_DB}.s_{uuid.uuid4().hex[:12]}"
+
+        relation, params = _read_csv_sql(job.file)
+        _read(cur, f"CREATE TABLE {name} AS SELECT * FROM {relation}", params, job)
+        job.stage_table = name
+    finally:
+        cur.close()
+
+
+def drop_stage(store: Store, job: ImportJob) -> None:
+    if job.stage_table:
+        cur = store.cursor()
+        try:
+            cur.execute(f"DROP TABLE IF EXISTS {job.stage_table}")
+        finally:
+            cur.close()
+        job.stage_table = None
+
+
+# -- validate ------------------------------------------------------------------------------------------
+_COUNTS = ("rows_read", "rejected_rows", "to_create", "to_update", "unchanged", "new_customers")
+
+
+def _count_sql(job: ImportJob, relation: str) -> str:
+    ref = f'"v__{job.kind.customer_ref}"' if job.kind.customer_ref else "NULL"
+    unknown = "__customer_id IS NULL" if job.kind.customer_ref else "FALSE"
+    return f"""SELECT count(*), count(*) FILTER (NOT __ok),
+                      count(*) FILTER (__ok AND __existing_id IS NULL),
+                      count(*) FILTER (__ok AND __existing_id IS NOT NULL AND __changed),
+                      count(*) FILTER (__ok AND __existing_id IS NOT NULL AND NOT __changed),
+                      count(DISTINCT {ref}) FILTER (__ok AND {unknown})
+               FROM {relation}"""
+
+
+def _counts(cur, job: ImportJob, timezone: str) -> dict:
+    w, params = plan_sql(job, timezone)
+    row = _read(cur, _count_sql(job, f"({w})"), params, job).fetchone()
+    return dict(zip(_COUNTS, (int(v) for v in row)))
+
+
+@_redecoding
+def validate(store: Store, actor: Actor, job: ImportJob, detail: bool = True) -> Validation:
+    """Counts of what a commit would do now; with ``detail``, the errors, duplicates and a diff sample.
+
+    Details need row numbers, so the file is staged first. Raises ImportProblem for whole-file problems.
+    """
+    actor.require_import()
+    check_job(job)
+    if detail or job.kind.stage_always:
+        stage(store, job)
+    cur = store.cursor()
+    try:
+        _attach_stage(cur)
+        w_table = None
+        if job.stage_table:
+            w_sql, params = plan_sql(job, store.timezone)
+            w_table = f"{job.stage_table}_w"
+            cur.execute(f"CREATE OR REPLACE TABLE {w_table} AS {w_sql}", params)
+        counts = _counts(cur, job, store.timezone) if w_table is None else _counts_from(cur, w_table, job)
+        if counts["rows_read"] == 0:
+            raise ImportProblem("ingest.err_no_rows")
+        result = Validation(**counts)
+        if detail and w_table:
+            result.errors = cur.execute(
+                f"SELECT * FROM ({_errors_sql(job, f'SELECT * FROM {w_table}')}) ORDER BY row_number, col LIMIT ?",
+                [ERROR_SAMPLE]).df()
+            result.error_counts = cur.execute(
+                f"SELECT field, key, count(*) AS n FROM ({_errors_sql(job, f'SELECT * FROM {w_table}')})"
+                " GROUP BY ALL ORDER BY n DESC").df()
+            result.duplicates = _duplicates(cur, job, w_table)
+            result.diff_sample = _diff_sample(cur, job, w_table)
+        if w_table:
+            cur.execute(f"DROP TABLE IF EXISTS {w_table}")
+        return result
+    finally:
+        cur.close()
+
+
+def _counts_from(cur, w_table: str, job: ImportJob) -> dict:
+    return dict(zip(_COUNTS, (int(v) for v in cur.execute(_count_sql(job, w_table)).fetchone())))
+
+
+def _duplicates(cur, job: ImportJob, w_table: str, limit: int = 500) -> pd.DataFrame:
+    """Valid rows whose normalised name and phone match another customer under a different code."""
+    if job.kind.name != "customers" or not {"name", "phone"} <= set(job.mapped):
+        return pd.DataFrame(columns=["row_number", "code", "name", "phone", "other_code", "other_row"])
+    dn = sql_duplicate_name
+    return cur.execute(f"""
+        WITH ok AS (SELECT __row, "v__code" AS code, "v__name" AS name, "v__phone" AS phone,
+                           {dn('"v__name"')} AS dup_name FROM {w_table} WHERE __ok AND "v__phone" IS NOT NULL)
+        SELECT ok.__row AS row_number, ok.code, ok.name, ok.phone, c.code AS other_code,
+               CAST(NULL AS BIGINT) AS other_row
+        FROM ok JOIN customers c ON c.phone = ok.phone AND {dn('c.name')} = ok.dup_name AND c.code <> ok.code
+        UNION ALL
+        SELECT a.__row, a.code, a.name, a.phone, b.code, b.__row
+        FROM ok a JOIN ok b ON a.phone = b.phone AND a.dup_name = b.dup_name AND a.code <> b.code
+                               AND a.__row > b.__row
+        ORDER BY row_number LIMIT ?""", [limit]).df()
+
+
+def _diff_sample(cur, job: ImportJob, w_table: str, rows: int = 20) -> pd.DataFrame:
+    """Field-level changes of the first ``rows`` rows that would update a stored row."""
+    kind = job.kind
+    fields = [n for n in job.mapped if n != kind.key]
+    if kind.key is None or kind.key not in job.mapped or not fields:
+        return pd.DataFrame(columns=["row_number", "code", "field", "old", "new"])
+    sample = (f"SELECT * FROM {w_table} WHERE __ok AND __existing_id IS NOT NULL AND __changed "
+              f"ORDER BY __row LIMIT {int(rows)}")
+    parts = [f"""SELECT __row AS row_number, "v__{kind.key}" AS code, '{n}' AS field,
+                        CAST("x__{n}" AS VARCHAR) AS old, CAST("v__{n}" AS VARCHAR) AS new
+                 FROM sample WHERE "v__{n}" IS NOT NULL AND "v__{n}" IS DISTINCT FROM "x__{n}\"""" for n in fields]
+    return cur.execute(f"WITH sample AS ({sample}) " + " UNION ALL ".join(parts) + " ORDER BY row_number").df()
+
+
+# -- commit ----------------------------------------------------------------------------------------------
+def _execute(cur, sql: str, params: list, progress: Progress | None, lo: float, hi: float, label: str,
+             job: ImportJob):
+    """Run one statement; with ``progress``, report DuckDB's own query progress between lo and hi."""
+    if progress is None:
+        return _read(cur, sql, params, job)
+    outcome: dict = {}
+
+    def run():
+        try:
+            outcome["result"] = _read(cur, sql, params, job)
+        except BaseException as error:  # re-raised on the calling thread
+            outcome["error"] = error
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.2)
+        try:
+            done = cur.query_progress()
+        except duckdb.Error:
+            done = -1
+        if done >= 0:
+            progress(lo + (hi - lo) * min(done, 100.0) / 100.0, label)
+    if "error" in outcome:
+        raise outcome["error"]
+    progress(hi, label)
+    return outcome["result"]
+
+
+REJECTED_MARK = "kehu:row-rejected"
+
+
+def _insert_sql(job: ImportJob, w: str, import_id: int, guard: bool = False) -> str:
+    """INSERT of the valid rows; with ``guard``, any invalid row aborts the statement instead (one pass,
+    no filter: the optimistic path for clean files)."""
+    kind = job.kind
+    columns, exprs = [], []
+    if kind.customer_ref:
+        columns.append("customer_id")
+        exprs.append("__customer_id")  # the CTE joins customers again here, so skeletons made earlier count
+    for spec in kind.fields:
+        if spec.name in job.mapped and spec.name != kind.customer_ref:
+            columns.append(spec.name)
+            value = f'"v__{spec.name}"'
+            exprs.append(f"coalesce({value}, {spec.default})" if spec.default else value)
+    columns.append("import_id")
+    exprs.append(str(int(import_id)))
+    new_only = " AND __existing_id IS NULL" if kind.key else ""
+    if guard:
+        exprs[0] = f"CASE WHEN __ok THEN {exprs[0]} ELSE error('{REJECTED_MARK}') END"
+        return f"INSERT INTO {kind.table} ({', '.join(columns)}) SELECT {', '.join(exprs)} FROM ({w})"
+    return (f"INSERT INTO {kind.table} ({', '.join(columns)}) SELECT {', '.join(exprs)} "
+            f"FROM ({w}) WHERE __ok{new_only}")
+
+
+def _backup_and_update(cur, job: ImportJob, w: str, params: list, import_id: int) -> None:
+    kind = job.kind
+    backup_cols = [c for (c,) in cur.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'import_customer_backups'"
+        " AND column_name <> 'backup_import_id' ORDER BY ordinal_position").fetchall()]
+    targets = f"SELECT __existing_id FROM ({w}) WHERE __ok AND __existing_id IS NOT NULL AND __changed"
+    cur.execute(f"INSERT INTO import_customer_backups (backup_import_id, {', '.join(backup_cols)}) "
+                f"SELECT {int(import_id)}, {', '.join('c.' + c for c in backup_cols)} FROM {kind.table} c "
+                f"WHERE c.customer_id IN ({targets})", params)
+    fields = [n for n in job.mapped if n != kind.key]
+    sets = ", ".join(f'{n} = coalesce(u."v__{n}", {kind.table}.{n})' for n in fields)
+    cur.execute(f"UPDATE {kind.table} SET {sets}, version = {kind.table}.version + 1, updated_at = current_timestamp "
+                f"FROM (SELECT * FROM ({w}) WHERE __ok AND __existing_id IS NOT NULL AND __changed) u "
+                f"WHERE {kind.table}.customer_id = u.__existing_id", params)
+
+
+@_redecoding
+def commit(store: Store, actor: Actor, job: ImportJob, progress: Progress | None = None) -> ImportResult:
+    """Write the job in ONE transaction and record it (``imports``, its rejects, the audit log).
+
+    Raises ImportRejected (nothing written) when rows fail and ``skip_invalid`` is off, ImportProblem
+    for whole-file problems. Staged jobs are counted first; an unstaged append (a clean transaction
+    file, the common big case) is written optimistically and rolled back if any row was left out,
+    which saves a pass over the file. ``skip_invalid`` stages (rejects need row numbers).
+    """
+    actor.require_import()
+    check_job(job)
+    if job.skip_invalid or job.kind.stage_always:
+        stage(store, job)
+    optimistic = job.stage_table is None and job.kind.key is None
+    started = time.perf_counter()
+    note = progress or (lambda fraction, label: None)
+    with store.transaction() as cur:
+        _attach_stage(cur)
+        if progress is not None:
+            cur.execute("SET enable_progress_bar = true")
+            cur.execute("SET enable_progress_bar_print = false")
+        note(0.0, "ingest.stage_checking")
+        counts = None if optimistic else _checked_counts(cur, job, store.timezone)
+        (import_id,) = cur.execute(
+            "INSERT INTO imports (actor, file_name, sha256, kind, mode, encoding, file_bytes)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING import_id",
+            [actor.name, job.file.file_name, job.file.sha256, job.kind.name, job.mode, job.file.encoding,
+             job.file.size_bytes]).fetchone()
+        w, params = plan_sql(job, store.timezone)
+        if counts and counts["rejected_rows"]:  # before writing: the rows written would change the verdicts
+            headers = [h or f"#{i + 1}" for i, h in enumerate(job.file.headers)]
+            cur.execute(f"INSERT INTO import_rejects (import_id, row_number, column_name, field, value, message_key,"
+                        f" param) SELECT {int(import_id)}, row_number, list_extract(?, col + 1), field, value, key, param"
+                        f" FROM ({_errors_sql(job, w)})", _rejects_params(params, len(job.mapping), headers))
+        customers_created = 0
+        if job.kind.customer_ref and job.create_customers and (counts is None or counts["new_customers"]):
+            ref = f'"v__{job.kind.customer_ref}"'
+            (customers_created,) = _read(
+                cur, f"INSERT INTO customers (code, name, import_id) SELECT DISTINCT {ref}, {ref}, {int(import_id)}"
+                     f" FROM ({w}) WHERE __ok AND __customer_id IS NULL", params, job).fetchone()
+        if job.kind.key and counts["to_update"]:
+            _backup_and_update(cur, job, w, params, import_id)
+        note(0.05 if optimistic else 0.3, "ingest.stage_writing")
+        try:
+            (inserted,) = _execute(cur, _insert_sql(job, w, import_id, guard=optimistic), params, progress,
+                                   0.05 if optimistic else 0.3, 0.95, "ingest.stage_writing", job).fetchone()
+        except _RowsRejected:
+            raise ImportRejected(Validation(0, 0, 0, 0)) from None  # counted by validate() afterwards
+        if optimistic:
+            if not inserted:
+                raise ImportProblem("ingest.err_no_rows")
+            counts = dict(rows_read=int(inserted), rejected_rows=0, to_create=int(inserted), to_update=0,
+                          unchanged=0, new_customers=0)
+        cur.execute("UPDATE imports SET rows_created = ?, rows_updated = ?, rows_rejected = ?, rows_read = ?"
+                    " WHERE import_id = ?",
+                    [counts["to_create"], counts["to_update"], counts["rejected_rows"], counts["rows_read"],
+                     import_id])
+        cur.execute("INSERT INTO audit_log (actor, action, entity, entity_id, field, new_value)"
+                    " VALUES (?, 'import', 'import', ?, ?, ?)",
+                    [actor.name, import_id, job.kind.name, job.file.file_name])
+    note(1.0, "ingest.stage_done")
+    return ImportResult(int(import_id), counts["rows_read"], counts["to_create"], counts["to_update"],
+                        counts["rejected_rows"], int(customers_created), time.perf_counter() - started)
+
+
+def _checked_counts(cur, job: ImportJob, timezone: str) -> dict:
+    counts = _counts(cur, job, timezone)
+    if counts["rows_read"] == 0:
+        raise ImportProblem("ingest.err_no_rows")
+    if counts["rejected_rows"] and not job.skip_invalid:
+        raise ImportRejected(Validation(**counts))
+    return counts
+
+
+def _rejects_params(params: list, n_parts: int, headers: list[str]) -> list:
+    """Each UNION ALL part of the errors query reads the source again, with its own parameters."""
+    return [headers, *(params * n_parts)]
+
+
+# -- undo and history --------------------------------------------------------------------------------
+def undo_import(store: Store, actor: Actor, import_id: int) -> dict:
+    """Remove the rows an import created and restore the rows it updated, in one transaction.
+
+    Refused (ImportProblem) when already undone, when a later import changed the same customers
+    and is still in place (undo that first), or when other data now refers to customers it created.
+    """
+    actor.require_import()
+    import_id = int(import_id)
+    with store.transaction() as cur:
+        row = cur.execute("SELECT kind, undone_at FROM imports WHERE import_id = ?", [import_id]).fetchone()
+        if row is None:
+            raise ImportProblem("ingest.err_import_not_found", import_id=import_id)
+        kind_name, undone_at = row
+        if undone_at is not None:
+            raise ImportProblem("ingest.err_already_undone", import_id=import_id)
+        touched = ("SELECT customer_id FROM customers WHERE import_id = $1 UNION "
+                   "SELECT customer_id FROM import_customer_backups WHERE backup_import_id = $1")
+        (later,) = cur.execute(
+            f"SELECT min(b.backup_import_id) FROM import_customer_backups b JOIN imports i"
+            f" ON i.import_id = b.backup_import_id WHERE b.backup_import_id > $1 AND i.undone_at IS NULL"
+            f" AND b.customer_id IN ({touched})", [import_id]).fetchone()
+        if later is not None:
+            raise ImportProblem("ingest.err_undo_later_first", later=int(later))
+        (refs,) = cur.execute(
+            "SELECT (SELECT count(*) FROM transactions WHERE customer_id IN (SELECT customer_id FROM customers"
+            " WHERE import_id = $1) AND import_id IS DISTINCT FROM $1)"
+            " + (SELECT count(*) FROM interactions WHERE customer_id IN (SELECT customer_id FROM customers"
+            " WHERE import_id = $1) AND import_id IS DISTINCT FROM $1)"
+            " + (SELECT count(*) FROM key_dates WHERE customer_id IN (SELECT customer_id FROM customers"
+            " WHERE import_id = $1))", [import_id]).fetchone()
+        if refs:
+            raise ImportProblem("ingest.err_undo_referenced", count=int(refs))
+        removed = {}
+        for table in ("transactions", "interactions"):  # fixed list
+            (removed[table],) = cur.execute(f"SELECT count(*) FROM {table} WHERE import_id = ?", [import_id]).fetchone()
+            cur.execute(f"DELETE FROM {table} WHERE import_id = ?", [import_id])
+        removed["restored"] = _restore_backups(cur, import_id)
+        (removed["customers"],) = cur.execute("SELECT count(*) FROM customers WHERE import_id = ?",
+                                              [import_id]).fetchone()
+        cur.execute("DELETE FROM customers WHERE import_id = ?", [import_id])
+        cur.execute("UPDATE imports SET undone_at = current_timestamp, undone_by = ? WHERE import_id = ?",
+                    [actor.name, import_id])
+        cur.execute("INSERT INTO audit_log (actor, action, entity, entity_id, field) VALUES (?, 'undo', 'import', ?, ?)",
+                    [actor.name, import_id, kind_name])
+    return removed
+
+
+def _restore_backups(cur, import_id: int) -> int:
+    columns = [c for (c,) in cur.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'import_customer_backups'"
+        " AND column_name NOT IN ('backup_import_id', 'customer_id', 'code', 'version', 'updated_at', 'created_at',"
+        " 'import_id') AND column_name IN (SELECT column_name FROM information_schema.columns"
+        " WHERE table_name = 'customers') ORDER BY ordinal_position").fetchall()]
+    (count,) = cur.execute("SELECT count(*) FROM import_customer_backups WHERE backup_import_id = ?",
+                           [import_id]).fetchone()
+    if count:
+        sets = ", ".join(f"{c} = b.{c}" for c in columns)
+        cur.execute(f"UPDATE customers SET {sets}, version = customers.version + 1, updated_at = current_timestamp "
+                    f"FROM (SELECT * FROM import_customer_backups WHERE backup_import_id = ?) b "
+                    f"WHERE customers.customer_id = b.customer_id", [import_id])
+    return int(count)
+
+
+def import_history(store: Store, actor: Actor, limit: int = 200) -> pd.DataFrame:
+    return store.query_df(
+        "SELECT import_id, imported_at, actor, file_name, kind, mode, encoding, rows_read, rows_created,"
+        " rows_updated, rows_rejected, sha256, undone_at, undone_by FROM imports ORDER BY import_id DESC LIMIT ?",
+        [int(limit)])
+
+
+def rejected_rows(store: Store, import_id: int) -> pd.DataFrame:
+    return store.query_df("SELECT row_number, column_name, field, value, message_key, param FROM import_rejects"
+                          " WHERE import_id = ? ORDER BY row_number, column_name", [int(import_id)])
+
+
+# -- messages ---------------------------------------------------------------------------------------------
+def message_params(job_kind: Kind, field_name: str, value, param) -> dict:
+    spec = job_kind.field(field_name)
+    params = {k: v for k, v in spec.rule.params.items() if v is not None}
+    params.update(code=value if value is not None else "", first_row=param or "")
+    return params
+
+
+def error_message(kind: Kind, field_name: str, key: str, value, param, lang: str) -> str:
+    return t(key, lang, **message_params(kind, field_name, value, param))
+
+
+def error_report(kind: Kind, errors: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Errors as the user reads them: row (as Excel numbers it), column (the file's header), value, problem.
+
+    ``errors`` has row_number, field, column_name (or col + headers resolved by the caller), value, key, param.
+    """
+    if errors.empty:
+        return pd.DataFrame(columns=[t("ingest.col_row", lang), t("ingest.col_column", lang),
+                                     t("ingest.col_value", lang), t("ingest.col_problem", lang)])
+    problems = [error_message(kind, f, k, v if v == v else None, p if p == p else None, lang)
+                for f, k, v, p in zip(errors["field"], errors["key"], errors["value"], errors["param"])]
+    return pd.DataFrame({
+        t("ingest.col_row", lang): errors["row_number"].astype("int64"),
+        t("ingest.col_column", lang): errors["column_name"],
+        t("ingest.col_value", lang): errors["value"],
+        t("ingest.col_problem", lang): problems,
+    })
+
+
+def with_column_names(job: ImportJob, errors: pd.DataFrame) -> pd.DataFrame:
+    out = errors.copy()
+    out["column_name"] = [job.file.headers[int(c)] or f"#{int(c) + 1}" for c in out["col"]] if len(out) else []
+    return out
+
+
+def error_lines(job: ImportJob, errors: pd.DataFrame, lang: str, limit: int = 50) -> list[str]:
+    """One sentence per problem: row, column, value and reason with its fix."""
+    lines = []
+    for row in with_column_names(job, errors.head(limit)).itertuples(index=False):
+        value = row.value if isinstance(row.value, str) else ""
+        reason = error_message(job.kind, row.field, row.key, value, row.param if isinstance(row.param, str) else None,
+                               lang)
+        lines.append(t("ingest.error_line", lang, row=int(row.row_number), column=row.column_name, value=value,
+                       reason=reason))
+    return lines
+
+
+def problem_text(problem: ImportProblem, lang: str) -> str:
+    params = dict(problem.params)
+    if "field" in params and str(params["field"]).startswith("field."):
+        params["field"] = t(params["field"], lang)
+    return t(problem.key, lang, **params)
+
+
+def valid_timezone(name: str) -> str:
+    if name not in available_timezones():
+        raise ValueError(f"{name!r} is not an IANA time zone")
+    return name
+
+
+def preview_rows(store: Store, prepared: PreparedFile, limit: int = 20) -> pd.DataFrame:
+    """The first rows of the file as text, under the file's own headers (for the preview)."""
+    relation, params = _read_csv_sql(prepared)
+    cur = store.cursor()
+    try:
+        frame = _read(cur, f"SELECT * FROM {relation} LIMIT ?", [*params, int(limit)],
+                      ImportJob(None, prepared, {})).df()  # type: ignore[arg-type]
+    finally:
+        cur.close()
+    frame.columns = [h or f"#{i + 1}" for i, h in enumerate(prepared.headers)]
+    return frame

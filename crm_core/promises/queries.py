@@ -1,0 +1,289 @@
+"""Reads for the Promises page and the customer 360 view: every function takes (store, actor, ...)
+and limits a rep to the promises they made and those made to their own customers.
+
+All aggregation runs in DuckDB over the cache columns the ledger keeps on ``promises`` (see
+migration 003), so the overview over a million promises is a handful of scans.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+
+import duckdb
+import pandas as pd
+
+from crm_core.promises import ledger
+from crm_core.promises.calendar import BusinessCalendar
+from crm_core.promises.ledger import _LIVE_STATUS, scope_sql
+from crm_core.promises.policy import PromisePolicy
+from crm_core.store import Store
+from crm_core.users import Actor
+
+OPEN_STATUSES = ("open", "open_warning_1", "open_warning_2", "open_breached")
+
+
+@lru_cache(maxsize=8)
+def business_calendar(tz: str = "Asia/Shanghai") -> BusinessCalendar:
+    """The business calendar every business-hours promise runs on: Monday–Friday 09:00–18:00 with
+    China's official holidays and make-up working days (调休), in the store's time zone. One
+    instance per zone, so its interval table is built once per process."""
+    return BusinessCalendar.china(tz=tz)
+
+
+def calendar_for(store: Store) -> BusinessCalendar:
+    return business_calendar(store.timezone)
+
+
+def open_promise_count(cur: duckdb.DuckDBPyConnection, now: datetime) -> int | None:
+    """Promises open at ``now`` — made by then and not closed by then — for the home KPI; None when
+    the promises table is empty."""
+    total, still_open = cur.execute(
+        "SELECT count(*), count(*) FILTER (WHERE made_at <= ? AND (status = 'open' OR closed_at > ?)) "
+        "FROM promises",
+        [now, now],
+    ).fetchone()
+    return None if total == 0 else int(still_open)
+
+
+def _read(store: Store, sql: str, params: list) -> pd.DataFrame:
+    return store.query_df(sql, params)
+
+
+# -- the overview -------------------------------------------------------------------------------
+def overview(store: Store, actor: Actor, now: datetime, window_days: int = 30) -> dict:
+    """Headline numbers at ``now``: open promises by live status, paused, due within 24 h,
+    complaints with a green-channel promise still open, compensation outstanding, and attainment
+    over the last ``window_days`` (met, breached, excluded, pct, ci_low, ci_high, window)."""
+    scope, params = scope_sql(actor.rep_scope)
+    row = store.query_one(
+        f"""SELECT count(*) FILTER (WHERE status = 'open'),
+                   count(*) FILTER (WHERE status = 'open' AND coalesce(paused_at, ?::TIMESTAMPTZ) > due_at),
+                   count(*) FILTER (WHERE status = 'open' AND coalesce(paused_at, ?::TIMESTAMPTZ) <= due_at
+                                    AND coalesce(paused_at, ?::TIMESTAMPTZ) >= warn2_at),
+                   count(*) FILTER (WHERE status = 'open' AND coalesce(paused_at, ?::TIMESTAMPTZ) < warn2_at
+                                    AND coalesce(paused_at, ?::TIMESTAMPTZ) >= warn1_at),
+                   count(*) FILTER (WHERE status = 'open' AND paused_at IS NOT NULL),
+                   count(*) FILTER (WHERE status = 'open' AND paused_at IS NULL AND due_at > ?
+                                    AND due_at <= ?::TIMESTAMPTZ + INTERVAL 24 HOUR),
+                   count(DISTINCT complaint_id) FILTER (WHERE status = 'open' AND source = 'complaint')
+            FROM promises WHERE made_at <= ? AND {scope}""",
+        [now, now, now, now, now, now, now, now, *params],
+    )
+    keys = ("open", "overdue", "warning_2", "warning_1", "paused", "due_24h", "open_complaints")
+    out = dict(zip(keys, (int(v) for v in row)))
+    owed = store.query_one(
+        f"""SELECT count(*), coalesce(sum(r.cost), 0) FROM remedies r JOIN promises p USING (promise_id)
+            WHERE r.delivered_at IS NULL AND {scope_sql(actor.rep_scope, 'p.')[0]}""",
+        params,
+    )
+    out["remedies_outstanding"], out["cost_outstanding"] = int(owed[0]), float(owed[1])
+    start = now - timedelta(days=window_days)
+    cur = store.cursor()
+    try:
+        total = ledger.attainment_counts(cur, start, now, now, rep_scope=actor.rep_scope)
+    finally:
+        cur.close()
+    first = total.iloc[0] if not total.empty else None
+    out["attainment"] = {
+        "met": 0 if first is None else int(first["met"]),
+        "breached": 0 if first is None else int(first["breached"]),
+        "excluded": 0 if first is None else int(first["excluded"]),
+        "pct": float("nan") if first is None else float(first["pct"]),
+        "ci_low": float("nan") if first is None else float(first["ci_low"]),
+        "ci_high": float("nan") if first is None else float(first["ci_high"]),
+        "window_start": start,
+        "window_end": now,
+    }
+    return out
+
+
+def _with_customers(store: Store, frame: pd.DataFrame) -> pd.DataFrame:
+    """Add customer code and name to a frame with ``customer_id`` (one small lookup)."""
+    if frame.empty:
+        return frame.assign(code=pd.Series(dtype=str), customer_name=pd.Series(dtype=str))
+    ids = sorted({int(i) for i in frame["customer_id"]})
+    names = store.query_df(
+        "SELECT customer_id, code, name AS customer_name FROM customers WHERE customer_id IN "
+        "(SELECT unnest(?::BIGINT[]))",
+        [ids],
+    )
+    return frame.merge(names, on="customer_id", how="left")
+
+
+def now_board(
+    store: Store,
+    actor: Actor,
+    now: datetime,
+    owner: str | None = None,
+    promise_type: str | None = None,
+    limit: int = 200,
+) -> pd.DataFrame:
+    """Open promises, overdue first then the least time left (see ``ledger.board``), with the
+    customer's code and name."""
+    cur = store.cursor()
+    try:
+        frame = ledger.board(
+            cur, now, calendar_for(store), owner=owner, limit=limit, rep_scope=actor.rep_scope,
+            promise_type=promise_type,
+        )
+    finally:
+        cur.close()
+    return _with_customers(store, frame)
+
+
+def complaint_board(store: Store, actor: Actor, now: datetime, limit: int = 200) -> pd.DataFrame:
+    """Complaints with their two green-channel promises (to the GM's office, reply to the customer):
+    live status and due time of each; complaints with an open promise first, the soonest due first,
+    then the most recent."""
+    scope, params = scope_sql(actor.rep_scope, "p.")
+    status = _LIVE_STATUS.replace("status", "p.status").replace("paused_at", "p.paused_at")
+    status = status.replace("due_at", "p.due_at").replace("warn1_at", "p.warn1_at").replace("warn2_at", "p.warn2_at")
+    frame = store.query_df(
+        f"""WITH g AS (
+              SELECT p.complaint_id, p.policy_id, p.due_at, p.closed_at, p.status AS stored, {status} AS live
+              FROM promises p WHERE p.source = 'complaint' AND p.made_at <= ? AND {scope})
+            SELECT c.complaint_id, c.customer_id, c.received_at, c.channel, c.description, c.owner,
+                   any_value(g.live) FILTER (WHERE g.policy_id = 'complaint_to_gm') AS to_gm_status,
+                   any_value(g.due_at) FILTER (WHERE g.policy_id = 'complaint_to_gm') AS to_gm_due,
+                   any_value(g.live) FILTER (WHERE g.policy_id = 'complaint_reply') AS reply_status,
+                   any_value(g.due_at) FILTER (WHERE g.policy_id = 'complaint_reply') AS reply_due,
+                   bool_or(g.stored = 'open') AS is_open,
+                   min(g.due_at) FILTER (WHERE g.stored = 'open') AS next_due
+            FROM complaints c JOIN g USING (complaint_id)
+            GROUP BY ALL
+            ORDER BY is_open DESC, next_due NULLS LAST, c.received_at DESC, c.complaint_id DESC
+            LIMIT ?""",
+        [now, now, now, now, *params, limit],
+    )
+    return _with_customers(store, frame.drop(columns=["next_due"]))
+
+
+# -- one customer, one promise --------------------------------------------------------------------
+def customer_ledger(store: Store, actor: Actor, customer_id: int, now: datetime) -> pd.DataFrame:
+    """Every promise made to the customer (``ledger.ledger_for_customer``) with the remedy names.
+    A rep who does not own the customer sees only the promises they made themselves."""
+    cur = store.cursor()
+    try:
+        frame = ledger.ledger_for_customer(cur, int(customer_id), now)
+    finally:
+        cur.close()
+    if actor.rep_scope is not None:
+        (owner,) = store.query_one("SELECT sales_rep FROM customers WHERE customer_id = ?", [int(customer_id)]) or (
+            None,
+        )
+        if owner != actor.rep_scope:
+            frame = frame[frame["owner"] == actor.rep_scope].reset_index(drop=True)
+    remedies = store.query_df(
+        "SELECT r.promise_id, string_agg(r.key, ',' ORDER BY r.remedy_id) AS remedy_keys "
+        "FROM remedies r JOIN promises p USING (promise_id) WHERE p.customer_id = ? GROUP BY r.promise_id",
+        [int(customer_id)],
+    )
+    frame = frame.merge(remedies, on="promise_id", how="left")
+    return frame[frame["made_at"] <= pd.Timestamp(now)].reset_index(drop=True)
+
+
+def ledger_by_rep(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per rep who promised this customer something: promises, kept, broken (closed late or open
+    past due), open, cancelled, compensation owed and delivered — "what did each rep promise?"."""
+    if frame.empty:
+        return pd.DataFrame(columns=["owner", "promises", "kept", "broken", "open", "cancelled",
+                                     "owed_cost", "delivered_cost"])
+    status = frame["status"]
+    out = pd.DataFrame({
+        "owner": frame["owner"],
+        "promises": 1,
+        "kept": status.eq("met").astype(int),
+        "broken": status.isin(["breached", "open_breached"]).astype(int),
+        "open": status.isin(["open", "open_warning_1", "open_warning_2"]).astype(int),
+        "cancelled": status.eq("cancelled").astype(int),
+        "owed_cost": frame["owed_cost"].astype(float),
+        "delivered_cost": frame["delivered_cost"].astype(float),
+    })
+    return out.groupby("owner", sort=False, as_index=False).sum()
+
+
+def promise_detail(store: Store, actor: Actor, promise_id: int, now: datetime) -> dict | None:
+    """The promise's row with its live status, its event log and its remedies; None when it does
+    not exist or the user may not see it."""
+    scope, params = scope_sql(actor.rep_scope)
+    row = store.query_df(
+        f"SELECT *, {_LIVE_STATUS} AS live_status FROM promises WHERE promise_id = ? AND {scope}",
+        [now, now, now, int(promise_id), *params],
+    )
+    if row.empty:
+        return None
+    events = store.query_df(
+        'SELECT event_id, kind, "at", actor, detail FROM promise_events WHERE promise_id = ? ORDER BY "at", event_id',
+        [int(promise_id)],
+    )
+    remedies = store.query_df(
+        "SELECT remedy_id, key, cost, granted_at, delivered_at, child_promise_id FROM remedies "
+        "WHERE promise_id = ? ORDER BY remedy_id",
+        [int(promise_id)],
+    )
+    versions = store.query_df(
+        "SELECT version FROM promise_policies WHERE policy_id = ? ORDER BY version", [row.loc[0, "policy_id"]]
+    )["version"].tolist()
+    customer = _with_customers(store, row[["customer_id"]]).iloc[0]
+    return {
+        "promise": row.iloc[0].to_dict(),
+        "events": events,
+        "remedies": remedies,
+        "versions": versions,
+        "customer_code": customer["code"],
+        "customer_name": customer["customer_name"],
+    }
+
+
+def customer_class_of(store: Store, customer_id: int, as_of: date) -> str | None:
+    """The customer's ABC class by revenue over the 12 months to ``as_of`` (segmentation's rules:
+    A = top 5 %, B = up to 20 %, ranks by spend then customer id); None without revenue."""
+    row = store.query_one(
+        """WITH s AS (SELECT customer_id, sum(amount) AS spend FROM transactions
+                      WHERE txn_date > ?::DATE - INTERVAL 365 DAY AND txn_date <= ? GROUP BY customer_id
+                      HAVING sum(amount) > 0),
+                me AS (SELECT spend FROM s WHERE customer_id = ?)
+           SELECT (SELECT count(*) FROM s), 1 + (SELECT count(*) FROM s, me
+                   WHERE s.spend > me.spend OR (s.spend = me.spend AND s.customer_id < ?)),
+                  (SELECT count(*) FROM me)""",
+        [as_of, as_of, int(customer_id), int(customer_id)],
+    )
+    n, rank, found = (int(v) for v in row)
+    if not found:
+        return None
+    # ceil(0.05 n) and ceil(0.20 n) in integer arithmetic, as segmentation.ceil_count.
+    return "A" if rank <= -(-n // 20) else "B" if rank <= -(-n // 5) else "C"
+
+
+# -- policies -----------------------------------------------------------------------------------
+def latest_policies(store: Store) -> list[PromisePolicy]:
+    """The latest version of every stored policy, ordered by id."""
+    frame = store.query_df(
+        "SELECT definition FROM promise_policies QUALIFY version = max(version) OVER (PARTITION BY policy_id) "
+        "ORDER BY policy_id"
+    )
+    return [PromisePolicy.model_validate_json(d) for d in frame["definition"]]
+
+
+def policy_history(store: Store, policy_id: str) -> pd.DataFrame:
+    """Every version of a policy: version, created_at, created_by, definition (JSON text), and how
+    many promises were made under it."""
+    return store.query_df(
+        """SELECT v.version, v.created_at, v.created_by, v.definition::VARCHAR AS definition,
+                  (SELECT count(*) FROM promises p WHERE p.policy_id = v.policy_id
+                   AND p.policy_version = v.version) AS promises
+           FROM promise_policies v WHERE v.policy_id = ? ORDER BY v.version DESC""",
+        [policy_id],
+    )
+
+
+def known_owners(store: Store, actor: Actor) -> list[str]:
+    """Reps who own customers or made promises (for the owner filter and the form)."""
+    if actor.rep_scope is not None:
+        return [actor.rep_scope]
+    frame = store.query_df(
+        "SELECT DISTINCT sales_rep AS o FROM customers WHERE sales_rep IS NOT NULL "
+        "UNION SELECT DISTINCT owner FROM promises ORDER BY 1"
+    )
+    return frame["o"].tolist()

@@ -1,0 +1,158 @@
+"""Promise performance for the page: attainment by type, rep, customer class and month with its
+stated denominator and Wilson interval, overrun p50/p90, compensation by month, and the business-
+hours vs calendar-time comparison. Functions take (store, actor, ...); a rep sees their own scope.
+
+Attainment rules (anchors.md; ``performance`` module): met ÷ (met + breached) over promises closed
+in the window; an open promise already past its due time counts as breached (in the window its
+due time falls in); an open promise not yet due and a cancelled one are left out (``excluded``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+
+from crm_core.promises import ledger
+from crm_core.promises.ledger import scope_sql
+from crm_core.promises.performance import summarise_counts
+from crm_core.promises.policy import PromisePolicy
+from crm_core.store import Store
+from crm_core.users import Actor
+
+BREAKDOWN_ORDER = ("promise_type", "owner", "customer_class", "month")
+
+
+def attainment_table(
+    store: Store, actor: Actor, start: datetime, end: datetime, now: datetime, by: str | None = None
+) -> pd.DataFrame:
+    """``ledger.attainment_counts`` in the user's scope: met, breached, excluded, pct, ci_low,
+    ci_high per group (index), 'all' when ``by`` is None; ValueError for an unknown breakdown."""
+    cur = store.cursor()
+    try:
+        return ledger.attainment_counts(cur, start, end, now, by=by, rep_scope=actor.rep_scope)
+    finally:
+        cur.close()
+
+
+def overrun_table(store: Store, actor: Actor, start: datetime, end: datetime) -> pd.DataFrame:
+    """Per policy, promises closed late in the window: promise_type, clock, n, p50/p90 overrun in
+    seconds on the promise's own clock (business hours for business-clock policies) and on the
+    calendar clock (completion − due in wall time). A policy edited from one clock to the other
+    shows one row per clock."""
+    scope, params = scope_sql(actor.rep_scope)
+    return store.query_df(
+        f"""SELECT policy_id, promise_type, clock, count(*) AS n,
+                   quantile_cont(overrun_seconds, 0.5) AS p50, quantile_cont(overrun_seconds, 0.9) AS p90,
+                   quantile_cont(epoch(closed_at) - epoch(due_at), 0.5) AS wall_p50,
+                   quantile_cont(epoch(closed_at) - epoch(due_at), 0.9) AS wall_p90
+            FROM promises WHERE status = 'breached' AND closed_at >= ? AND closed_at < ? AND {scope}
+            GROUP BY policy_id, promise_type, clock ORDER BY promise_type, policy_id, clock""",
+        [start, end, *params],
+    )
+
+
+def compensation_table(store: Store, actor: Actor, start: datetime, end: datetime) -> pd.DataFrame:
+    """Per month granted (store time zone) within the window: remedies owed and delivered, their
+    cost, and the cost still outstanding (floats, currency units)."""
+    scope, params = scope_sql(actor.rep_scope, "p.")
+    return store.query_df(
+        f"""SELECT strftime(r.granted_at, '%Y-%m') AS month, count(*) AS owed_count,
+                   CAST(sum(r.cost) AS DOUBLE) AS owed_cost, count(r.delivered_at) AS delivered_count,
+                   CAST(coalesce(sum(r.cost) FILTER (WHERE r.delivered_at IS NOT NULL), 0) AS DOUBLE)
+                       AS delivered_cost
+            FROM remedies r JOIN promises p USING (promise_id)
+            WHERE r.granted_at >= ? AND r.granted_at < ? AND {scope}
+            GROUP BY month ORDER BY month""",
+        [start, end, *params],
+    ).assign(outstanding_cost=lambda f: f["owed_cost"] - f["delivered_cost"])
+
+
+def remedies_by_key(store: Store, actor: Actor, start: datetime, end: datetime) -> pd.DataFrame:
+    """Per remedy (fruit plate, 20 % off …) granted in the window: owed, delivered, cost of each."""
+    scope, params = scope_sql(actor.rep_scope, "p.")
+    return store.query_df(
+        f"""SELECT r.key, count(*) AS owed_count, count(r.delivered_at) AS delivered_count,
+                   CAST(sum(r.cost) AS DOUBLE) AS owed_cost,
+                   CAST(coalesce(sum(r.cost) FILTER (WHERE r.delivered_at IS NOT NULL), 0) AS DOUBLE)
+                       AS delivered_cost
+            FROM remedies r JOIN promises p USING (promise_id)
+            WHERE r.granted_at >= ? AND r.granted_at < ? AND {scope} GROUP BY r.key ORDER BY owed_cost DESC""",
+        [start, end, *params],
+    )
+
+
+def clock_comparison(store: Store, actor: Actor, start: datetime, end: datetime) -> pd.DataFrame:
+    """Business-hours promises closed in the window, judged two ways side by side, per type:
+    ``pct_business`` as promised (the stored outcome) and ``pct_calendar`` with the same time limit
+    counted in calendar time from when the promise was made (time paused waiting on the customer
+    is not deducted; negotiated due dates are fixed instants, so they are left out). Also the
+    median lead time (made → fulfilled) in calendar hours, ``n`` and both interval bounds.
+    Calendar-time policies are absent: for them the two views are the same."""
+    scope, params = scope_sql(actor.rep_scope)
+    cur = store.cursor()
+    try:
+        combos = cur.execute(
+            f"""SELECT DISTINCT p.policy_id, p.policy_version, p.customer_class, p.priority, v.definition
+                FROM promises p JOIN promise_policies v
+                  ON v.policy_id = p.policy_id AND v.version = p.policy_version
+                WHERE p.clock = 'business' AND NOT p.negotiated_due AND p.status IN ('met', 'breached')
+                  AND p.closed_at >= ? AND p.closed_at < ? AND {scope_sql(actor.rep_scope, 'p.')[0]}""",
+            [start, end, *params],
+        ).df()
+        if combos.empty:
+            return _empty_comparison()
+        targets = combos.drop(columns=["definition"]).assign(
+            target_seconds=[
+                PromisePolicy.model_validate_json(d).target_for(c, p).total_seconds()
+                for d, c, p in zip(combos["definition"], combos["customer_class"], combos["priority"])
+            ]
+        )
+        cur.register("promise_targets", targets)
+        counts = cur.execute(
+            f"""SELECT p.promise_type, count(*) AS n,
+                       count(*) FILTER (WHERE p.status = 'met') AS met_business,
+                       count(*) FILTER (WHERE epoch(p.closed_at) - epoch(p.made_at) <= t.target_seconds)
+                           AS met_calendar,
+                       median(epoch(p.closed_at) - epoch(p.made_at)) / 3600 AS lead_hours_p50
+                FROM promises p JOIN promise_targets t
+                  ON t.policy_id = p.policy_id AND t.policy_version = p.policy_version
+                 AND t.customer_class IS NOT DISTINCT FROM p.customer_class
+                 AND t.priority IS NOT DISTINCT FROM p.priority
+                WHERE p.clock = 'business' AND NOT p.negotiated_due AND p.status IN ('met', 'breached')
+                  AND p.closed_at >= ? AND p.closed_at < ? AND {scope}
+                GROUP BY p.promise_type ORDER BY p.promise_type""",
+            [start, end, *params],
+        ).df()
+        cur.unregister("promise_targets")
+    finally:
+        cur.close()
+    counts = counts.set_index("promise_type")
+    out = counts[["n", "lead_hours_p50"]].copy()
+    for view in ("business", "calendar"):
+        part = pd.DataFrame({"met": counts[f"met_{view}"], "breached": counts["n"] - counts[f"met_{view}"],
+                             "excluded": 0})
+        summary = summarise_counts(part)
+        out[f"pct_{view}"], out[f"ci_low_{view}"] = summary["pct"], summary["ci_low"]
+        out[f"ci_high_{view}"] = summary["ci_high"]
+    return out
+
+
+def _empty_comparison() -> pd.DataFrame:
+    columns = ["n", "lead_hours_p50", "pct_business", "ci_low_business", "ci_high_business",
+               "pct_calendar", "ci_low_calendar", "ci_high_calendar"]
+    return pd.DataFrame(columns=columns, index=pd.Index([], name="promise_type"))
+
+
+def performance(store: Store, actor: Actor, start: datetime, end: datetime, now: datetime) -> dict:
+    """Everything the performance tab shows, for the window [start, end) judged at ``now``:
+    ``total`` (one row), ``by`` {breakdown: table}, ``overrun``, ``compensation``, ``remedies``,
+    ``clocks``."""
+    return {
+        "total": attainment_table(store, actor, start, end, now),
+        "by": {b: attainment_table(store, actor, start, end, now, by=b) for b in BREAKDOWN_ORDER},
+        "overrun": overrun_table(store, actor, start, end),
+        "compensation": compensation_table(store, actor, start, end),
+        "remedies": remedies_by_key(store, actor, start, end),
+        "clocks": clock_comparison(store, actor, start, end),
+    }

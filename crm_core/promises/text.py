@@ -1,0 +1,41 @@
+"""Display helpers for promises: durations, policy names, labels from the catalog (no streamlit)."""
+
+from __future__ import annotations
+
+import math
+
+from crm_core.i18n import CATALOG, t
+
+
+def format_duration(seconds, lang: str, days: bool = True) -> str:
+    """A duration the way a manager reads it: ``45 s``, ``12 min 30 s``, ``3 h 05 min``,
+    ``2 d 4 h`` (``45秒``, ``12分30秒``, ``3小时05分``, ``2天4小时``); ``—`` when missing.
+    ``days=False`` keeps hours (``50 h 05 min``): business-hours durations, where a "day" of 24
+    open hours would mislead. Negative durations are shown by magnitude (the caller says "overdue")."""
+    if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
+        return "—"
+    total = round(abs(float(seconds)))
+    whole_days, rest = divmod(total, 86_400) if days else (0, total)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if whole_days:
+        return t("promises.dur.days_hours", lang, d=whole_days, h=hours)
+    if hours:
+        return t("promises.dur.hours_minutes", lang, h=hours, m=f"{minutes:02d}")
+    if minutes:
+        return t("promises.dur.minutes_seconds", lang, m=minutes, s=f"{secs:02d}")
+    return t("promises.dur.seconds", lang, s=secs)
+
+
+def policy_label(policy_id: str, lang: str) -> str:
+    """The shipped policy's name, or the id itself for a policy a user created."""
+    key = f"promises.policy.{policy_id}"
+    return t(key, lang) if key in CATALOG else policy_id
+
+
+def label(prefix: str, value, lang: str) -> str:
+    """``promises.<prefix>.<value>`` from the catalog; the value itself when unknown, — when missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    key = f"promises.{prefix}.{value}"
+    return t(key, lang) if key in CATALOG else str(value)

@@ -1,0 +1,337 @@
+"""What the Satisfaction page shows, read from the store: functions take ``(store, actor, ...)``.
+
+Everything is aggregated in DuckDB (see :mod:`.queries`) and the formulas are the tested pandas
+code of this package. A rep (``actor.rep_scope``) sees only the answers of the customers they
+own; anonymous answers are visible to everyone else. Row-level analyses (key drivers, regional
+style, comments) run on a repeatable sample of at most ``SAMPLE`` answers, which the results say.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from crm_core.satisfaction import queries
+from crm_core.satisfaction.comments import word_contrast
+from crm_core.satisfaction.loyalty import QUADRANTS, loyalty_quadrant_of
+from crm_core.satisfaction.nonresponse import nonresponse_check
+from crm_core.satisfaction.queries import _FILTERS, _filter_params, filters_sql
+from crm_core.satisfaction.regional import region_adjusted, region_adjusted_means
+from crm_core.satisfaction.servqual import DIMENSIONS, key_drivers
+from crm_core.satisfaction.trend import breakdown_from_counts
+from crm_core.stats import wilson_interval
+from crm_core.store import Store
+from crm_core.users import Actor
+
+SAMPLE = 50_000
+BREAKDOWNS = ("region", "segment", "rep", "product", "channel")
+LOYALTY_SOURCES = ("behaviour", "intent")
+MISSING = "(missing)"
+_MEASURES = ("satisfaction", "recommend")
+
+
+def _read(store: Store, fn, *args, **kwargs):
+    cur = store.cursor()
+    try:
+        return fn(cur, *args, **kwargs)
+    finally:
+        cur.close()
+
+
+def waves(store: Store, actor: Actor) -> pd.DataFrame:
+    """One row per wave: wave_id, name, started_on, invited, responses, response_rate (%) with
+    its Wilson interval rate_low/rate_high. Rates only for the whole base (NaN for a rep, whose
+    answers are a part of the wave while the invited count is not).
+    """
+    frame = store.query_df(
+        "SELECT w.wave_id, w.name, w.started_on, w.invited, count(r.response_id) AS responses "
+        "FROM survey_waves w LEFT JOIN survey_responses r ON r.wave_id = w.wave_id "
+        f"AND {filters_sql('r')} "
+        "GROUP BY ALL ORDER BY w.started_on, w.wave_id", _filter_params(None, actor.rep_scope))
+    invited = frame["invited"].astype("float")
+    usable = invited.notna() & (invited >= frame["responses"]) & (actor.rep_scope is None)
+    low, high = wilson_interval(frame["responses"].where(usable, 0).to_numpy(float),
+                                invited.where(usable, 0).to_numpy(float))
+    frame["response_rate"] = np.where(usable, 100.0 * frame["responses"] / invited, np.nan)
+    frame["rate_low"], frame["rate_high"] = 100.0 * low, 100.0 * high
+    return frame
+
+
+def trend(store: Store, actor: Actor, period: str = "wave_id") -> pd.DataFrame:
+    """CSAT/NPS per wave or month with change tests (see ``trend_from_counts``); for waves the
+    index is the wave_id and a ``label`` column holds the wave name, for months the month.
+    """
+    table = _read(store, queries.trend_sql, period, rep=actor.rep_scope)
+    if period == "wave_id":
+        names = store.query_df("SELECT wave_id, name FROM survey_waves").set_index("wave_id")["name"]
+        table["label"] = table.index.map(names).astype(str)
+    else:
+        table["label"] = pd.to_datetime(table.index).strftime("%Y-%m")
+    return table
+
+
+def ladder(store: Store, actor: Actor, wave_id: int | None = None) -> pd.DataFrame:
+    """The satisfaction ladder of seed 001 for one wave (or all answers)."""
+    return _read(store, queries.ladder_sql, wave_id, rep=actor.rep_scope)
+
+
+def _attribute_join(cur, by: str, as_of: date) -> tuple[str, str, list]:
+    """(join clause, group expression, params) for a breakdown; identifiers from fixed text only."""
+    if by in ("region", "channel"):
+        return "", f"coalesce(r.{by}, '{MISSING}')", []
+    if by == "rep":
+        return ("LEFT JOIN customers c ON c.customer_id = r.customer_id",
+                f"coalesce(c.sales_rep, '{MISSING}')", [])
+    start = as_of - timedelta(days=365)
+    if by == "product":  # the product the customer spent most on in the 12 months up to as_of
+        join = ("LEFT JOIN (SELECT customer_id, arg_max(product, spend) AS product FROM ("
+                "SELECT customer_id, product, sum(amount) AS spend FROM transactions "
+                "WHERE txn_date > ? AND txn_date <= ? GROUP BY ALL) GROUP BY customer_id) a "
+                "ON a.customer_id = r.customer_id")
+        return (join, f"coalesce(a.product, '{MISSING}')", [start, as_of])
+    from crm_core.segmentation import abc_classify_sql  # ABC classes as the Segmentation page has them
+
+    classes = abc_classify_sql(cur, start + timedelta(days=1), as_of)[["customer_id", "abc"]]
+    cur.register("sat_abc_classes", classes)
+    return ("LEFT JOIN sat_abc_classes a ON a.customer_id = r.customer_id",
+            f"CASE WHEN r.customer_id IS NULL THEN '{MISSING}' ELSE coalesce(a.abc, 'none') END", [])
+
+
+def _counts_by(cur, measure: str, by: str, wave_id, rep, as_of: date) -> pd.DataFrame:
+    join, group_sql, params = _attribute_join(cur, by, as_of)
+    filters = filters_sql("r")
+    sql = (f"SELECT {group_sql} AS grp, r.{measure} AS answer, count(*) AS n FROM survey_responses r "
+           f"{join} WHERE r.{measure} IS NOT NULL AND {filters} GROUP BY ALL")
+    rows = cur.execute(sql, [*params, *_filter_params(wave_id, rep)]).df()
+    scale = list(queries.MEASURES[measure])
+    table = rows.pivot_table(index="grp", columns="answer", values="n", aggfunc="sum", fill_value=0)
+    return table.reindex(columns=scale, fill_value=0).astype("int64").rename_axis(index=by, columns=None)
+
+
+def breakdown(store: Store, actor: Actor, by: str, wave_id: int | None, as_of: date) -> pd.DataFrame:
+    """Each group's CSAT and NPS against the rest (see ``breakdown_from_counts``), ``by`` one of
+    :data:`BREAKDOWNS`: region and channel of the answer, the customer's rep, ABC segment (12
+    months of revenue up to ``as_of``; "none" = no purchase) or main product (most spent on in
+    those 12 months). Anonymous answers fall in the (missing) group except for region/channel.
+    """
+    if by not in BREAKDOWNS:
+        raise ValueError(f"by must be one of {BREAKDOWNS}; got {by!r}")
+
+    def run(cur):
+        counts = {m: _counts_by(cur, m, by, wave_id, actor.rep_scope, as_of) for m in _MEASURES}
+        return breakdown_from_counts(counts["satisfaction"], counts["recommend"])
+
+    return _read(store, run)
+
+
+def servqual(store: Store, actor: Actor, wave_id: int | None = None) -> pd.DataFrame:
+    """Expectation, perception, gap, SERVPERF and n_pairs per answered dimension."""
+    return _read(store, queries.servqual_sql, wave_id, rep=actor.rep_scope)
+
+
+def sample(store: Store, actor: Actor, wave_id: int | None = None, limit: int = SAMPLE) -> pd.DataFrame:
+    """A repeatable sample of at most ``limit`` answers (all columns), for row-level analyses."""
+    return _read(store, queries.response_sample, wave_id, limit, rep=actor.rep_scope)
+
+
+def drivers(answers: pd.DataFrame, outcome: str) -> pd.DataFrame | None:
+    """Key drivers (Johnson's relative weights) of ``outcome`` ("satisfaction" or "recommend")
+    over the dimensions answered in ``answers``; None when too few complete answers.
+    """
+    perceived = [f"perc_{d}" for d in DIMENSIONS if f"perc_{d}" in answers and answers[f"perc_{d}"].notna().any()]
+    if len(perceived) < 2:
+        return None
+    usable = answers[perceived + [outcome]].astype("float64").dropna()  # nullable ints → plain floats
+    try:
+        return key_drivers(usable, outcome)
+    except ValueError:
+        return None
+
+
+def regional(answers: pd.DataFrame, method: str) -> pd.DataFrame | None:
+    """Per region: n, raw mean and region-adjusted mean of the 5-point answers (``method`` as in
+    ``region_adjusted``), plus raw CSAT %; None when there is nothing to adjust.
+    """
+    usable = answers.dropna(subset=["satisfaction", "region"])
+    if usable.empty or usable["region"].nunique() < 2:
+        return None
+    try:
+        adjusted = region_adjusted(usable, "satisfaction", "region", method=method)
+    except ValueError:
+        return None
+    table = region_adjusted_means(adjusted)
+    table["raw_csat"] = usable.groupby("region")["satisfaction"].apply(lambda s: 100.0 * (s >= 4).mean())
+    return table
+
+
+def comment_words(answers: pd.DataFrame, top: int = 15) -> dict[str, pd.DataFrame]:
+    """Top words of dissatisfied (1–2) and satisfied (4–5) answers' comments in ``answers``."""
+    said = answers.dropna(subset=["comment", "satisfaction"])
+    return word_contrast(said.loc[said["satisfaction"] <= 2, "comment"],
+                         said.loc[said["satisfaction"] >= 4, "comment"], "auto", top)
+
+
+def answers_with_word(store: Store, actor: Actor, word: str, mood: str, wave_id: int | None = None,
+                      limit: int = 200) -> pd.DataFrame:
+    """Answers whose comment contains ``word`` (case-insensitive, literal), dissatisfied (1–2) or
+    satisfied (4–5) by ``mood``, newest first: response_id, responded_on, customer_id, code,
+    name, region, satisfaction, recommend, comment.
+    """
+    if mood not in ("dissatisfied", "satisfied"):
+        raise ValueError(f"mood must be 'dissatisfied' or 'satisfied'; got {mood!r}")
+    band = "r.satisfaction <= 2" if mood == "dissatisfied" else "r.satisfaction >= 4"
+    filters = filters_sql("r")
+    return store.query_df(
+        "SELECT r.response_id, r.responded_on, r.customer_id, c.code, c.name, r.region, r.satisfaction, "
+        "r.recommend, r.comment FROM survey_responses r LEFT JOIN customers c ON c.customer_id = r.customer_id "
+        f"WHERE {band} AND contains(lower(r.comment), lower(?)) AND {filters} "
+        "ORDER BY r.responded_on DESC, r.response_id DESC LIMIT ?",
+        [word, *_filter_params(wave_id, actor.rep_scope), int(limit)])
+
+
+_LATEST = f"""
+latest AS (
+    SELECT customer_id, arg_max(satisfaction, (responded_on, response_id)) AS sat,
+           arg_max(repurchase_intent, (responded_on, response_id)) AS intent,
+           max(responded_on) AS answered_on
+    FROM survey_responses WHERE customer_id IS NOT NULL AND satisfaction IS NOT NULL AND {_FILTERS}
+    GROUP BY customer_id),
+buys AS (
+    SELECT customer_id, count(*) AS purchases, sum(amount)::DOUBLE AS spend FROM transactions
+    WHERE txn_date > ?::DATE - INTERVAL 12 MONTH AND txn_date <= ?::DATE
+      AND customer_id IN (SELECT customer_id FROM latest)
+    GROUP BY customer_id)"""
+
+
+def quadrant_cells(store: Store, actor: Actor, loyalty: str, as_of: date, sat_threshold: int = 4,
+                   loyal_threshold: int = 2) -> pd.DataFrame:
+    """Satisfaction × loyalty cells: sat (latest 1–5 answer per customer), loyalty (purchases in
+    the 12 months up to ``as_of``, capped at 12, for "behaviour"; the latest stated repurchase
+    intent for "intent"), n customers, quadrant (``loyalty_quadrant_of``). Unknown intent is left out.
+    """
+    if loyalty not in LOYALTY_SOURCES:
+        raise ValueError(f"loyalty must be one of {LOYALTY_SOURCES}; got {loyalty!r}")
+    measure = "least(coalesce(b.purchases, 0), 12)" if loyalty == "behaviour" else "l.intent"
+    cells = store.query_df(
+        f"WITH {_LATEST} SELECT l.sat, {measure} AS loyalty, count(*) AS n "
+        "FROM latest l LEFT JOIN buys b USING (customer_id) GROUP BY ALL ORDER BY ALL",
+        [*_filter_params(None, actor.rep_scope), as_of, as_of])
+    if loyalty == "intent":
+        cells["loyalty"] = cells["loyalty"].astype("boolean")
+    cells["quadrant"] = loyalty_quadrant_of(cells, "sat", "loyalty", sat_threshold, loyal_threshold)
+    return cells.dropna(subset=["quadrant"]).reset_index(drop=True)
+
+
+def quadrant_counts(cells: pd.DataFrame) -> pd.DataFrame:
+    """count and share (%) per quadrant, in :data:`QUADRANTS` order, from :func:`quadrant_cells`."""
+    counts = cells.groupby("quadrant")["n"].sum().reindex(list(QUADRANTS), fill_value=0)
+    total = counts.sum()
+    return pd.DataFrame({"count": counts, "share": 100.0 * counts / total if total else np.nan})
+
+
+def quadrant_members(store: Store, actor: Actor, quadrant: str, loyalty: str, as_of: date,
+                     sat_threshold: int = 4, loyal_threshold: int = 2, limit: int = 5000) -> pd.DataFrame:
+    """The customers of one quadrant, biggest 12-month spenders first (at most ``limit``):
+    customer_id, code, name, region, sales_rep, satisfaction, repurchase_intent, purchases_12m,
+    spend_12m, answered_on.
+    """
+    if quadrant not in QUADRANTS or loyalty not in LOYALTY_SOURCES:
+        raise ValueError(f"unknown quadrant {quadrant!r} or loyalty source {loyalty!r}")
+    satisfied, loyal = quadrant in ("mercenary", "apostle"), quadrant in ("hostage", "apostle")
+    loyal_sql = "coalesce(b.purchases, 0) >= ?" if loyalty == "behaviour" else "l.intent AND ? IS NOT NULL"
+    return store.query_df(
+        f"WITH {_LATEST} SELECT l.customer_id, c.code, c.name, c.region, c.sales_rep, l.sat AS satisfaction, "
+        "l.intent AS repurchase_intent, coalesce(b.purchases, 0) AS purchases_12m, coalesce(b.spend, 0) AS spend_12m, "
+        "l.answered_on FROM latest l JOIN customers c USING (customer_id) LEFT JOIN buys b USING (customer_id) "
+        f"WHERE (l.sat >= ?) = ? AND ({loyal_sql}) IS NOT DISTINCT FROM ? "
+        + ("AND l.intent IS NOT NULL " if loyalty == "intent" else "")
+        + "ORDER BY spend_12m DESC, l.customer_id LIMIT ?",
+        [*_filter_params(None, actor.rep_scope), as_of, as_of, sat_threshold, satisfied,
+         loyal_threshold, loyal, int(limit)])
+
+
+# --- word of mouth -------------------------------------------------------------------------
+
+COMPLAINT_WINDOW = (180, 30)  # a complaint counts for an answer from 180 days before to 30 after it
+
+
+def complaint_log_exists(store: Store) -> bool:
+    """True when the promises area's ``complaints`` table (migration 003) is in the store and
+    holds at least one complaint (an empty table is no log yet: its ratio would be a false 0 %).
+    """
+    (found,) = store.query_one("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'complaints'")
+    return bool(found) and store.query_one("SELECT 1 FROM complaints LIMIT 1") is not None
+
+
+def iceberg_inputs(store: Store, actor: Actor, wave_id: int | None, as_of: date) -> dict:
+    """The figures the complaint iceberg starts from, for one wave (or all answers):
+    answers, satisfied (4–5) and dissatisfied (1–2) answers, active_customers (bought in the 12
+    months up to ``as_of``), complaint_log (bool), complaints_12m (logged in those 12 months,
+    None without a log), dissatisfied_identified (distinct customers who answered 1–2) and
+    dissatisfied_complained (of them, those with a complaint from 180 days before to 30 days
+    after the answer; None without a log).
+    """
+    rep = actor.rep_scope
+    row = store.query_df(
+        "SELECT count(*) AS answers, count(*) FILTER (satisfaction >= 4) AS satisfied, "
+        "count(*) FILTER (satisfaction <= 2) AS dissatisfied, "
+        "count(DISTINCT customer_id) FILTER (satisfaction <= 2) AS dissatisfied_identified "
+        f"FROM survey_responses WHERE satisfaction IS NOT NULL AND {_FILTERS}",
+        _filter_params(wave_id, rep)).iloc[0].to_dict()
+    scope = "" if rep is None else "AND customer_id IN (SELECT customer_id FROM customers WHERE sales_rep = ?)"
+    extra = [] if rep is None else [rep]
+    (active,) = store.query_one(
+        "SELECT count(DISTINCT customer_id) FROM transactions WHERE txn_date > ?::DATE - INTERVAL 12 MONTH "
+        f"AND txn_date <= ?::DATE {scope}", [as_of, as_of, *extra])
+    out = {k: int(v) for k, v in row.items()} | {"active_customers": int(active),
+                                                  "complaint_log": complaint_log_exists(store)}
+    out["complaints_12m"] = out["dissatisfied_complained"] = None
+    if out["complaint_log"]:
+        (out["complaints_12m"],) = store.query_one(
+            "SELECT count(*) FROM complaints WHERE received_at::DATE > ?::DATE - INTERVAL 12 MONTH "
+            f"AND received_at::DATE <= ?::DATE {scope}", [as_of, as_of, *extra])
+        (out["dissatisfied_complained"],) = store.query_one(
+            "SELECT count(DISTINCT r.customer_id) FROM survey_responses r WHERE r.satisfaction <= 2 "
+            f"AND {filters_sql('r')} AND EXISTS (SELECT 1 FROM complaints k WHERE k.customer_id = r.customer_id "
+            "AND k.received_at::DATE BETWEEN r.responded_on - ?::INTEGER AND r.responded_on + ?::INTEGER)",
+            [*_filter_params(wave_id, rep), *COMPLAINT_WINDOW])
+    return out
+
+
+# --- non-response --------------------------------------------------------------------------
+
+def nonresponse(store: Store, actor: Actor, wave_id: int) -> pd.DataFrame:
+    """Respondents of a wave against the customers who existed at its start and did not answer:
+    region, tenure stage and spend (revenue in the 12 months before the wave), as
+    ``nonresponse_check`` returns them.
+    """
+    rep = actor.rep_scope
+    base = store.query_df(
+        "WITH w AS (SELECT started_on FROM survey_waves WHERE wave_id = ?), "
+        "spend AS (SELECT t.customer_id, sum(t.amount)::DOUBLE AS spend FROM transactions t, w "
+        "WHERE t.txn_date > w.started_on - INTERVAL 12 MONTH AND t.txn_date <= w.started_on GROUP BY 1) "
+        "SELECT c.customer_id, coalesce(c.region, '(missing)') AS region, c.tenure_stage, "
+        "coalesce(s.spend, 0) AS spend FROM customers c CROSS JOIN w LEFT JOIN spend s USING (customer_id) "
+        "WHERE c.created_at::DATE < w.started_on AND (CAST(? AS VARCHAR) IS NULL OR c.sales_rep = ?)",
+        [wave_id, rep, rep])
+    answered = store.query_df(
+        "SELECT DISTINCT customer_id FROM survey_responses WHERE customer_id IS NOT NULL AND wave_id = ?",
+        [wave_id])["customer_id"]
+    if base.empty:
+        return pd.DataFrame()
+    return nonresponse_check(base, answered)
+
+
+# --- one customer --------------------------------------------------------------------------
+
+def customer_answers(store: Store, actor: Actor, customer_id: int) -> pd.DataFrame:
+    """Every answer of one customer, newest first, with the wave name (empty for a customer the
+    rep does not own).
+    """
+    return store.query_df(
+        "SELECT r.response_id, w.name AS wave, r.responded_on, r.channel, r.satisfaction, r.repurchase_intent, "
+        "r.recommend, r.recommend_yes, r.comment FROM survey_responses r "
+        "LEFT JOIN survey_waves w ON w.wave_id = r.wave_id "
+        f"WHERE r.customer_id = ? AND {filters_sql('r')} ORDER BY r.responded_on DESC, r.response_id DESC",
+        [int(customer_id), *_filter_params(None, actor.rep_scope)])

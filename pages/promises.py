@@ -1,0 +1,33 @@
+"""Promises (时限承诺): the Now board and complaint board, performance, making and recording
+promises and complaints, and the policy editor. Logic lives in crm_core.promises."""
+import streamlit as st
+
+from crm_core.promises import actions
+from pages._promises_board import kpi_cards, now_tab
+from pages._promises_common import now_instant
+from pages._promises_forms import complaint_form, make_promise_form
+from pages._promises_perf import performance_tab
+from pages._promises_policies import policies_tab
+from pages._ui import actor, page_header, store, tr
+
+page_header("promises.page.title", "promises.page.intro")
+db, user = store(), actor()
+actions.ensure_presets(db)  # a new, empty store gets the shipped policies once
+now = now_instant(db)
+
+kpi_cards(db, user, now)
+tabs = st.tabs([tr(f"promises.tab.{name}") for name in ("now", "performance", "record", "policies")])
+with tabs[0]:
+    now_tab(db, user, now)
+with tabs[1]:
+    performance_tab(db, user, now)
+with tabs[2]:
+    left, right = st.columns(2)
+    with left:
+        st.subheader(tr("promises.form.make"))
+        make_promise_form(db, user, now, key="prom_make")
+    with right:
+        st.subheader(tr("promises.form.complaint"))
+        complaint_form(db, user, now, key="prom_complain")
+with tabs[3]:
+    policies_tab(db, user)

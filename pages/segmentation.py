@@ -1,0 +1,55 @@
+"""Segmentation (客户细分): ABC classes and their concentration, movement between periods, big
+customers, RFM, need types, resource allocation. Each tab renders only when it is open."""
+from datetime import date
+
+import streamlit as st
+
+from crm_core import segmentation as seg
+from crm_core.customers import today_in
+from crm_core.i18n import format_date
+from pages import _segmentation_abc as abc_tabs
+from pages import _segmentation_more as more_tabs
+from pages import _segmentation_value as value_tabs
+from pages._segmentation_common import percent_share
+from pages._ui import actor, choice_label, lang, page_header, store, tr
+
+page_header("seg.page_title", "seg.intro")
+db, user, language = store(), actor(), lang()
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _history_brought_up_to_date(db_path: str, month: date) -> list[date]:
+    """Once per store and month: record the class history of the months closed since last time."""
+    return seg.record_class_history(store(), today_in(store()))
+
+
+today = today_in(db)
+_history_brought_up_to_date(db.path, today.replace(day=1))
+
+controls = st.columns([2, 1, 1, 1])
+period = controls[0].date_input(tr("seg.period"), value=seg.default_period(today), key="seg_period",
+                                format="YYYY-MM-DD")
+measure = controls[1].radio(tr("seg.measure"), list(seg.MEASURES), key="seg_measure",
+                            format_func=choice_label("seg.measure"))
+a_pct = controls[2].number_input(tr("seg.a_share"), 0.1, 100.0, 5.0, 0.5, key="seg_a_pct", help=tr("seg.a_share_help"))
+b_pct = controls[3].number_input(tr("seg.b_share"), 0.1, 100.0, 20.0, 0.5, key="seg_b_pct", help=tr("seg.b_share_help"))
+if len(period) != 2:
+    st.info(tr("seg.pick_period_end"))
+    st.stop()
+if a_pct > b_pct:
+    st.error(tr("seg.shares_invalid"))
+    st.stop()
+q = seg.SegmentQuery(period[0], period[1], measure, percent_share(a_pct), percent_share(b_pct))
+st.caption(tr("seg.period_caption", start=format_date(q.start, language), end=format_date(q.end, language)))
+if user.rep_scope is not None:
+    st.caption(tr("seg.rep_scope_note", rep=user.rep_scope))
+
+TABS = (("seg.tab.abc", abc_tabs.render_abc), ("seg.tab.movement", abc_tabs.render_movement),
+        ("seg.tab.big", value_tabs.render_big_customers), ("seg.tab.rfm", value_tabs.render_rfm),
+        ("seg.tab.need", more_tabs.render_need_types), ("seg.tab.resources", more_tabs.render_resources),
+        ("seg.tab.satisfaction", more_tabs.render_satisfaction))
+tabs = st.tabs([tr(key) for key, _ in TABS], key=f"seg_tab_{language}", on_change="rerun")
+for container, (_, render) in zip(tabs, TABS):
+    with container:
+        if container.open:
+            render(db, user, q)

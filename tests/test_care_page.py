@@ -1,0 +1,99 @@
+"""The Care page through Home.py in both languages: each list shows the numbers crm_core computes,
+and one click logs the greeting for a selected key date."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from crm_core import demo
+from crm_core.care import board
+from crm_core.store import Store, close_store
+from crm_core.users import LOCAL_USER
+from tests.conftest import DEMO_AS_OF
+from tests.test_pages import run_page
+
+SECTIONS = ("key_dates", "absent", "replenish", "contacts")
+
+
+@pytest.fixture
+def demo_app(demo_db_path, monkeypatch):
+    monkeypatch.setenv("CRM_DB", str(demo_db_path))
+    return demo_db_path
+
+
+def expected_counts(path) -> dict[str, int]:
+    db = Store(path)
+    try:
+        classes = board.customer_classes(db, DEMO_AS_OF)
+        since = DEMO_AS_OF - timedelta(days=730)
+        return {
+            "key_dates": len(board.key_dates_ahead(db, LOCAL_USER, DEMO_AS_OF, 14, None, classes)),
+            "absent": len(board.long_absent_ahead(db, LOCAL_USER, DEMO_AS_OF, 6)),
+            "replenish": len(board.deliveries_this_week(db, LOCAL_USER, DEMO_AS_OF, 7, since=since)),
+            "contacts": len(board.overdue_ahead(db, LOCAL_USER, DEMO_AS_OF, None, classes)),
+        }
+    finally:
+        db.close()
+
+
+@pytest.fixture(scope="module")
+def counts(demo_db_path):
+    close_store(demo_db_path)  # the app's own connection, if an earlier test opened one
+    return expected_counts(demo_db_path)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("section", SECTIONS)
+def test_each_list_renders_with_the_computed_count(counts, demo_app, section, lang):
+    app = run_page("care.py", lang, care_section=section, care_as_of=DEMO_AS_OF)
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.title[0].value == {"zh": "客户关怀", "en": "Relationship care"}[lang]
+    count = f"{counts[section]:,}"
+    assert counts[section] > 0  # the demo data puts something on every list
+    texts = [h.value for h in app.subheader] + [m.value for m in app.metric]
+    if section == "replenish":
+        assert app.metric[0].value == count
+        mae = float(app.metric[1].value)
+        assert 0 < mae < 60  # days; the demo's purchase cycles run 21–180 days
+    else:
+        assert any(count in text for text in texts), (count, texts)
+    if lang == "zh" and section == "key_dates":
+        assert any("未来 14 天" in text for text in texts)
+    assert app.dataframe, "the list is shown"
+
+
+def test_the_rep_filter_narrows_every_list(counts, demo_app):
+    app = run_page("care.py", "en", care_section="contacts", care_as_of=DEMO_AS_OF)
+    reps = app.selectbox(key="care_rep").options
+    app.selectbox(key="care_rep").set_value(reps[1]).run()
+    assert not app.exception
+    narrowed = int(app.subheader[0].value.split(" ")[0].replace(",", ""))
+    assert 0 < narrowed < counts["contacts"]
+    assert not any("Overdue contacts by rep" in e.label for e in app.expander)
+
+
+def test_selecting_a_key_date_and_clicking_logs_the_greeting(tmp_path, monkeypatch):
+    path = tmp_path / "crm.duckdb"
+    db = Store(path)
+    demo.load_demo(db, customers=200, as_of=DEMO_AS_OF)
+    db.close()
+    monkeypatch.setenv("CRM_DB", str(path))
+    state = {"care_section": "key_dates", "care_as_of": DEMO_AS_OF,
+             "care_dates_table": {"selection": {"rows": [0], "columns": [], "cells": []}}}
+    app = run_page("care.py", "zh", **state)
+    assert not app.exception, [e.value for e in app.exception]
+    app.selectbox(key="care_log_channel").set_value("gift")
+    app.button(key="care_log").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.success and app.success[0].value.startswith("已为")
+    close_store(path)
+    db = Store(path)
+    try:
+        first = board.key_dates_ahead(db, LOCAL_USER, DEMO_AS_OF, 14, None,
+                                      board.customer_classes(db, DEMO_AS_OF)).iloc[0]
+        note = board.greeting_note(str(first["occasion"]), first["date"].date(), "zh")
+        assert db.query_one("SELECT customer_id, channel FROM interactions WHERE note = ?", [note]) == (
+            int(first["customer_id"]), "gift")
+    finally:
+        db.close()

@@ -1,0 +1,188 @@
+"""The Churn page and the churn section of the 360 view, through AppTest, in both languages."""
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from crm_core import demo
+from crm_core.churn.measured import fill_from_my_data
+from crm_core.i18n import t
+from crm_core.store import Store, close_store, open_store
+from tests.conftest import DEMO_AS_OF
+from tests.test_pages import run_page
+
+TABS = ("calculator", "lapsed", "rates", "model", "retention", "reasons", "funnel")
+
+
+@pytest.fixture(scope="module")
+def churn_db_path(tmp_path_factory):
+    """A 300-customer demo store of its own (the demo includes churn events): these tests write to it."""
+    path = tmp_path_factory.mktemp("churn") / "crm.duckdb"
+    db = Store(path)
+    demo.load_demo(db, customers=300, as_of=DEMO_AS_OF)
+    (events,) = db.query_one("SELECT count(*) FROM churn_events")
+    assert events > 20
+    db.close()
+    yield path
+    close_store(path)
+
+
+@pytest.fixture
+def churn_app(churn_db_path, monkeypatch):
+    monkeypatch.setenv("CRM_DB", str(churn_db_path))
+    return churn_db_path
+
+
+def open_tab(lang: str, tab: str, **state) -> AppTest:
+    return run_page("churn.py", lang, churn_tab=t(f"churn.tab.{tab}", lang), **state)
+
+
+def metrics(app: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in app.metric}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("tab", TABS)
+def test_every_tab_renders(churn_app, lang, tab):
+    app = open_tab(lang, tab)
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.title[0].value == t("churn.page_title", lang)
+    assert not [m for m in app.metric if m.value.startswith("churn.")]
+    texts = [m.label for m in app.metric] + [c.value for c in app.caption] + [s.value for s in app.subheader]
+    assert not [x for x in texts if x.startswith("churn.")], "every label comes from the catalog"
+
+
+def test_textbook_example_in_english(churn_app):
+    app = open_tab("en", "calculator")
+    app.number_input(key="churn_in_customers").set_value(1000).run()
+    assert metrics(app)["Customers lost"] == "50"
+    app.button(key="churn_textbook").click().run()
+    shown = metrics(app)
+    assert shown["Customers lost"] == "3,200"
+    assert shown["Revenue lost"] == "$128,000,000"
+    assert shown["Profit lost"] == "$12,800,000"
+    assert app.selectbox(key="churn_in_currency").value == "USD"
+    assert any(c.value == "Year 1 exactly: 3,200 customers lost, 128,000,000 USD revenue and 12,800,000 USD "
+                          "profit lost." for c in app.caption)
+    year_one = app.dataframe[0].value.iloc[0]
+    assert (year_one["Lost this year"], year_one["Revenue lost"], year_one["Profit lost"]) == (
+        3200, 128_000_000, 12_800_000)
+    # the loss grows: year 2 still misses year 1's customers plus 5 % of the rest
+    assert app.dataframe[0].value.iloc[1]["Lost so far"] == 3200 + 0.05 * 60_800
+
+
+def test_textbook_example_in_chinese(churn_app):
+    app = open_tab("zh", "calculator")
+    app.number_input(key="churn_in_churn_rate").set_value(10.0).run()
+    app.button(key="churn_textbook").click().run()
+    shown = metrics(app)
+    assert shown["流失客户数"] == "3,200"
+    assert shown["损失的营业收入"] == "$1.28亿"  # 128,000,000 the way a Chinese reader writes it
+    assert shown["损失的利润"] == "$1,280.0万"
+    assert any("128,000,000 USD" in c.value and "12,800,000 USD" in c.value and "3,200" in c.value
+               for c in app.caption)
+    assert app.caption[0].value == "教材案例"
+
+
+def test_fill_from_my_data_labels_each_input(churn_app):
+    app = open_tab("en", "calculator")
+    app.button(key="churn_fill").click().run()
+    assert not app.exception
+    expected = fill_from_my_data(open_store(churn_app), DEMO_AS_OF)
+    assert app.number_input(key="churn_in_customers").value == expected.customers
+    assert app.number_input(key="churn_in_churn_rate").value == pytest.approx(expected.churn_rate * 100, abs=1e-3)
+    assert app.selectbox(key="churn_in_currency").value == "CNY"
+    captions = [c.value for c in app.caption]
+    assert captions.count("measured from your data") == 5  # customers, churn, revenue, margin, retention cost
+    assert captions.count("assumed") == 6
+    app.number_input(key="churn_in_years").set_value(3).run()
+    assert "entered by you" in [c.value for c in app.caption]
+
+
+def test_what_if_shows_the_reference_band_not_a_promise(churn_app):
+    app = open_tab("en", "calculator")
+    app.slider(key="churn_cut").set_value(2.0).run()
+    assert metrics(app)["Profit gained"].startswith("$")
+    assert any(c.value.startswith("Reference: Reichheld & Sasser (1990)") for c in app.caption)
+
+
+def test_lapsed_tab_counts_follow_k(churn_app):
+    app = open_tab("en", "lapsed")
+    at_two = int(metrics(app)["Lapsed customers"].replace(",", ""))
+    app.slider(key="churn_k").set_value(4.0).run()
+    at_four = int(metrics(app)["Lapsed customers"].replace(",", ""))
+    assert 0 < at_four < at_two
+
+
+def test_model_tab_reports_the_fit_and_one_time_buyers(churn_app):
+    app = open_tab("zh", "model")
+    shown = metrics(app)
+    assert "重复购买客户" in shown and t("churn.model.one_time_buyers", "zh") in shown
+    assert any(i.value == t("churn.p_alive.meaning", "zh") for i in app.info)
+    converged = [s.value for s in app.success] + [w.value for w in app.warning]
+    assert any(v.startswith("BG/NBD") for v in converged)
+
+
+def test_recording_a_churn_event_from_the_reasons_tab(churn_app):
+    app = open_tab("en", "reasons", churn_reason_window="all")
+    before = int(metrics(app)["Lost customers recorded"].replace(",", ""))
+    app.text_input(key="churn_event_form_code").input("C0000007")
+    app.selectbox(key="churn_event_form_reason").set_value("rep_left")
+    app.text_input(key="churn_event_form_note").input("followed 周杰")
+    app.button[-1].click().run()  # the form's save button is the last one on the tab
+    assert not app.exception
+    assert [s.value for s in app.success] == ["Saved."]
+    app.run()
+    assert int(metrics(app)["Lost customers recorded"].replace(",", "")) == before + 1
+
+
+def test_unknown_customer_code_is_refused(churn_app):
+    app = open_tab("en", "reasons")
+    app.text_input(key="churn_event_form_code").input("NOPE")
+    app.button[-1].click().run()
+    assert [e.value for e in app.error] == ["No customer with code NOPE: check the code."]
+
+
+def test_rep_sees_only_her_customers_at_risk(churn_app):
+    from crm_core.users import Actor
+
+    everyone = open_tab("en", "lapsed")
+    hers = open_tab("en", "lapsed", actor=Actor("王芳", "rep"))
+    assert 0 < int(metrics(hers)["Lapsed customers"]) < int(metrics(everyone)["Lapsed customers"])
+    assert set(hers.dataframe[0].value["Owner (sales rep)"]) == {"王芳"}
+
+
+def test_funnel_uses_the_visitor_figure(churn_app):
+    app = open_tab("en", "funnel")
+    app.number_input(key="churn_visitors").set_value(10_000).run()
+    table = app.dataframe[0].value
+    assert table.iloc[0, 1] == 10_000 and table.iloc[0, 0] == "Visitors"
+    app.number_input(key="churn_visitors").set_value(1).run()
+    assert app.warning and app.dataframe[0].value.iloc[0, 1] == app.dataframe[0].value.iloc[1, 1]
+
+
+SECTION = """
+import streamlit as st
+from crm_core import customers as cust
+from crm_core.users import LOCAL_USER
+from pages._360_churn import render
+from pages._ui import store
+
+db = store()
+record = cust.get_customer(db, LOCAL_USER, st.session_state["customer_id"])
+render(db, LOCAL_USER, st.session_state["customer_id"], record)
+"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_360_section_shows_p_alive_and_churn_events(churn_app, lang):
+    events = open_store(churn_app).query_df("SELECT customer_id FROM churn_events ORDER BY customer_id LIMIT 1")
+    customer_id = int(events["customer_id"].iloc[0])
+    app = AppTest.from_string(SECTION, default_timeout=60)
+    app.session_state["lang"] = lang
+    app.session_state["customer_id"] = customer_id
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.subheader[0].value == t("churn.c360.title", lang)
+    assert t("churn.c360.p_alive", lang) in [m.label for m in app.metric]
+    assert app.dataframe, "the recorded churn event is listed"
+    lapsed_or_not = [w.value for w in app.warning] + [s.value for s in app.success] + [i.value for i in app.info]
+    assert lapsed_or_not
