@@ -2,7 +2,7 @@
 import streamlit as st
 
 from pages._auth import require_sign_in
-from pages._ui import language_switch, tr
+from pages._ui import language_switch, mark_routed, tr
 
 st.set_page_config(page_title="Kehu 客户", page_icon="👥", layout="wide")
 language_switch()
@@ -33,4 +33,5 @@ navigation = st.navigation({
                   for path, key, icon in pages]
     for section, pages in SECTIONS.items() if pages
 })
+mark_routed()
 navigation.run()

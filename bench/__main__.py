@@ -62,7 +62,7 @@ def table(results: dict) -> str:
             first, warm = v["first"], v["warm"]
             add(row.format(f"{name}: first render", _fmt(first["median_s"]), _fmt(first["min_s"]),
                            _fmt(first["max_s"]), f"≤ {FIRST_RENDER_S} s",
-                           _verdict(first["median_s"] <= FIRST_RENDER_S) + (" ERRORS" if v["errors"] else "")))
+                           "ERRORS (invalid)" if v["errors"] else _verdict(first["median_s"] <= FIRST_RENDER_S)))
             if warm:
                 add(row.format(f"{name}: re-render ({v['filter']})"[:58], _fmt(warm["median_s"]), _fmt(warm["min_s"]),
                                _fmt(warm["max_s"]), f"≤ {WARM_RENDER_S} s", _verdict(warm["median_s"] <= WARM_RENDER_S)))

@@ -160,7 +160,7 @@ def main() -> int:
         {"rows": args.rows, "customers": args.customers, "file_mb": size_mb, "cores": os.cpu_count(),
          "results": results, "setup": timings}, ensure_ascii=False, indent=2))
     if not args.keep:
-        for path in (utf8, gb, work / "baseline.duckdb", work / "import_target.duckdb"):
+        for path in (utf8, gb, base_db, work / "baseline.duckdb", work / "import_target.duckdb"):
             path.unlink(missing_ok=True)
     return 0
 

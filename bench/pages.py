@@ -4,7 +4,8 @@ Runs in a child process of its own (``python -m bench.pages --db PATH --repeats 
 owns the DuckDB file. One throw-away render first (imports, the store opened: the state of a
 server that is already up), then for each repeat and each page:
 
-- first render: ``st.cache_data.clear()``, a fresh AppTest (new session), one run;
+- first render: ``st.cache_data`` and the pages' ``st.cache_resource`` entries (the churn model,
+  class history...) cleared — the app's store stays open —, a fresh AppTest (new session), one run;
 - warm re-render: one filter widget changed (FILTERS says which, per page), one run.
 
 Prints one JSON document on the last line of stdout.
@@ -61,6 +62,25 @@ def _app(page: str, lang: str = "zh"):
     return app
 
 
+def clear_caches() -> list[str]:
+    """Empty st.cache_data and every st.cache_resource of pages/* except the app's store (kept
+    open, as on a running server): the state right after a data change. Returns what was cleared."""
+    import streamlit as st
+    from streamlit.runtime.caching.cache_utils import CachedFunc
+
+    st.cache_data.clear()
+    cleared = []
+    for name, module in list(sys.modules.items()):
+        if not (name == "pages" or name.startswith("pages.")) or module is None:
+            continue
+        for attr, value in vars(module).items():
+            if isinstance(value, CachedFunc) and "Resource" in type(value._info).__name__ \
+                    and attr != "_cached_store":
+                value.clear()
+                cleared.append(f"{name}.{attr}")
+    return cleared
+
+
 def _run(app) -> tuple[float, list[str]]:
     began = time.perf_counter()
     app.run()
@@ -69,8 +89,6 @@ def _run(app) -> tuple[float, list[str]]:
 
 
 def measure(pages: list[str], repeats: int) -> dict:
-    import streamlit as st
-
     from bench.common import summary
 
     started = time.perf_counter()
@@ -79,7 +97,7 @@ def measure(pages: list[str], repeats: int) -> dict:
     timings = {page: {"first": [], "warm": [], "errors": []} for page in pages}
     for _ in range(repeats):
         for page in pages:
-            st.cache_data.clear()
+            clear_caches()
             app = _app(page)
             seconds, errors = _run(app)
             timings[page]["first"].append(seconds)

@@ -16,7 +16,7 @@ import duckdb
 from crm_core.users import Actor
 
 _REP = "(SELECT rep FROM temp.access_scope)"
-_OWN_CUSTOMERS = f"(SELECT customer_id FROM {{db}}.main.customers WHERE sales_rep = {_REP})"
+_OWN_CUSTOMERS = f'(SELECT customer_id FROM "{{db}}".main.customers WHERE sales_rep = {_REP})'
 
 # table -> the rows a rep may see. Tables added by later migrations join here; a table missing from
 # the file (an older schema) is simply skipped.
@@ -30,8 +30,8 @@ REP_SCOPE = {
     "churn_events": f"customer_id IN {_OWN_CUSTOMERS}",
     "complaints": f"customer_id IN {_OWN_CUSTOMERS}",
     "promises": f"owner = {_REP}",
-    "promise_events": f"promise_id IN (SELECT promise_id FROM {{db}}.main.promises WHERE owner = {_REP})",
-    "remedies": f"promise_id IN (SELECT promise_id FROM {{db}}.main.promises WHERE owner = {_REP})",
+    "promise_events": f'promise_id IN (SELECT promise_id FROM "{{db}}".main.promises WHERE owner = {_REP})',
+    "remedies": f'promise_id IN (SELECT promise_id FROM "{{db}}".main.promises WHERE owner = {_REP})',
     "audit_log": "FALSE",
     "imports": "FALSE",
 }

@@ -61,8 +61,8 @@ def require_sign_in() -> Actor:
     if problem:
         _gate(lambda: st.error(tr(problem)))
     if not known:
-        st.session_state["actor"] = LOCAL_USER
-        return LOCAL_USER
+        # Local mode: only code sets the actor (tests seed a role); a visitor is the local manager.
+        return st.session_state.setdefault("actor", LOCAL_USER)
     actor = st.session_state.get("actor") or (_sso_actor(known) if _sso_configured() else None)
     if actor is None:
         _gate(lambda: _sign_in_form(known))

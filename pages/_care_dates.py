@@ -24,7 +24,7 @@ from pages._care_common import (
     table,
     with_cards,
 )
-from pages._ui import choice_label, lang, open_customer, tr
+from pages._ui import choice_label, lang, open_customer, plain, tr
 
 CARD_COLUMNS = ["name", "code", "abc", "sales_rep", "preferences", "last_gift_date", "last_gift",
                 "last_concession_date", "last_concession"]
@@ -48,7 +48,7 @@ def _dates_shape(language: str):
 def _log_panel(db, user, row: pd.Series) -> None:
     language = lang()
     day = pd.Timestamp(row["date"]).date()
-    st.markdown(tr("care.ui.selected", name=row["name"], occasion=tr(f"care.occasion.{row['occasion']}"),
+    st.markdown(tr("care.ui.selected", name=plain(row["name"]), occasion=tr(f"care.occasion.{row['occasion']}"),
                    date=format_date(day, language)))
     left, middle, right, last = st.columns(4, vertical_alignment="bottom")
     channel = left.selectbox(tr("care.ui.channel"), board.GREETING_CHANNELS, format_func=choice_label("channel"),
@@ -63,7 +63,7 @@ def _log_panel(db, user, row: pd.Series) -> None:
         except ValidationError as error:
             st.error(str(error.errors()[0]["msg"]))
         else:
-            st.success(tr("care.ui.logged", name=row["name"],
+            st.success(tr("care.ui.logged", name=plain(row["name"]),
                           note=board.greeting_note(str(row["occasion"]), day, language)))
     if last.button(tr("care.ui.open_360"), key="care_open_360"):
         open_customer(int(row["customer_id"]))

@@ -16,7 +16,7 @@ from crm_core.models import field_errors
 from crm_core.users import PermissionDenied
 from pages import _churn_cache as cache
 from pages._churn_common import customer_list, share_column
-from pages._ui import choice_label, lang, style_chart, tr
+from pages._ui import choice_label, lang, plain, style_chart, tr
 
 WINDOWS = ("12m", "all")
 
@@ -51,7 +51,7 @@ def event_form(db, user, customer_id: int | None, key: str) -> None:
             return
     target = customer_id or cust.customer_id_for_code(db, user, (code or "").strip())
     if target is None:
-        st.error(tr("err.customer_code_unknown", code=(code or "").strip()))
+        st.error(tr("err.customer_code_unknown", code=plain((code or "").strip())))
         return
     try:
         event = ChurnEventIn(customer_id=target, churned_on=day, reason=reason, note=note or None,

@@ -7,7 +7,7 @@ from crm_core import customers as cust
 from crm_core.models import CUSTOMER_TYPES, TENURE_STAGES, CustomerIn, field_errors
 from crm_core.store import Store
 from crm_core.users import Actor, PermissionDenied
-from pages._ui import lang, tr
+from pages._ui import lang, plain, tr
 
 EDITABLE = ["name", "customer_type", "tenure_stage", "region", "city", "phone", "sales_rep", "credit_limit"]
 
@@ -62,7 +62,7 @@ def quick_edit(db: Store, user: Actor, rows: pd.DataFrame) -> None:
     try:
         changed = cust.update_many(db, user, edits)
     except cust.CodeTaken as taken:
-        st.error(tr("err.code_taken", code=str(taken)))
+        st.error(tr("err.code_taken", code=plain(taken)))
         return
     except PermissionDenied as denied:
         st.error(tr(denied.key))

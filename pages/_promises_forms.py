@@ -13,7 +13,7 @@ from crm_core.promises import actions, queries
 from crm_core.promises.text import format_duration, label, policy_label
 from crm_core.users import PermissionDenied
 from pages import _promises_common as common
-from pages._ui import lang, store, tr
+from pages._ui import lang, plain, store, tr
 
 
 @st.cache_data(ttl=600, max_entries=64, show_spinner=False)
@@ -29,7 +29,7 @@ def _customer(db, user, key: str, customer_id: int | None) -> dict | None:
             return None
         customer_id = cust.customer_id_for_code(db, user, code)
         if customer_id is None:
-            st.warning(tr("err.customer_code_unknown", code=code))
+            st.warning(tr("err.customer_code_unknown", code=plain(code)))
             return None
     return cust.get_customer(db, user, int(customer_id))
 

@@ -18,7 +18,7 @@ from crm_core.satisfaction.entry import (
     record_visit,
 )
 from crm_core.users import PermissionDenied
-from pages._ui import choice_label, lang, tr
+from pages._ui import choice_label, lang, plain, tr
 
 YES_NO = (None, True, False)
 
@@ -96,7 +96,7 @@ def _wave_form(db, user) -> None:
     except PermissionDenied as denied:
         st.error(tr(denied.key))
     else:
-        st.success(tr("sat.wave_created", name=name.strip()))
+        st.success(tr("sat.wave_created", name=plain(name.strip())))
 
 
 def _visit_form(db, user) -> None:

@@ -4,9 +4,11 @@ Kept here (not in crm_core) because it imports streamlit; it holds no business l
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from crm_core import exporting
 from crm_core.app_state import open_app_store
@@ -23,6 +25,18 @@ def lang() -> str:
     if "lang" not in st.session_state:
         st.session_state["lang"] = language_from_locale(getattr(st.context, "locale", None))
     return st.session_state["lang"]
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$=])")
+
+
+def plain(text) -> str:
+    """User-entered text made literal for Streamlit's Markdown (headers, captions, messages).
+
+    Streamlit never renders raw HTML here, but Markdown would still turn ``**x**``, ``[a](b)``,
+    ``:red[x]`` or a bare URL in a customer's name into formatting or a link.
+    """
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
 
 
 def tr(key: str, **params) -> str:
@@ -50,8 +64,31 @@ def actor() -> Actor:
     return st.session_state.get("actor", LOCAL_USER)
 
 
+ROUTED = "_routed_by_home"
+
+
+def mark_routed() -> None:
+    """Called by Home.py just before it runs the chosen page."""
+    st.session_state[ROUTED] = True
+
+
+def require_home_routing() -> None:
+    """Make sure this page was reached through Home.py (language, sign-in, navigation).
+
+    Because a ``pages/`` folder exists, Streamlit starts in its old multipage mode and runs the
+    *first* request's page file directly, without Home.py, until some run calls st.navigation.
+    A page reached that way switches the mode off and reruns through Home.py before doing
+    anything, so nobody ever sees a page without signing in.
+    """
+    if st.session_state.pop(ROUTED, False):
+        return
+    PagesManager.uses_pages_directory = False
+    st.rerun()
+
+
 def page_header(title_key: str, intro_key: str) -> None:
     """Title plus one or two collapsible sentences on what the page shows and why it matters."""
+    require_home_routing()
     st.title(tr(title_key))
     with st.expander(tr("ui.about_this_page"), expanded=False):
         st.markdown(tr(intro_key))

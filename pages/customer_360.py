@@ -9,7 +9,7 @@ from crm_core import customers as cust
 from crm_core.i18n import format_date, format_money, format_number
 from crm_core.models import ANALYSIS_FIELDS, ORIGINAL_RECORD_GROUPS
 from pages._customer_entries import entry_forms
-from pages._ui import actor, choice_label, download_buttons, lang, page_header, store, style_chart, tr
+from pages._ui import actor, choice_label, download_buttons, lang, page_header, plain, store, style_chart, tr
 
 page_header("page.customer_360", "intro.customer_360")
 db, user, language = store(), actor(), lang()
@@ -19,7 +19,7 @@ code = st.text_input(tr("ui.customer_code"), key="c360_code", placeholder="C0000
 if code.strip():
     found = cust.customer_id_for_code(db, user, code.strip())
     if found is None:
-        st.warning(tr("err.customer_code_unknown", code=code.strip()))
+        st.warning(tr("err.customer_code_unknown", code=plain(code.strip())))
     else:
         st.session_state["customer_id"] = found
 
@@ -30,15 +30,16 @@ if view is None:
     st.stop()
 
 record, totals = view.record, view.totals
-st.header(f"{record['name']} · {record['code']}")
-st.caption(" · ".join(filter(None, [choice_label("ctype")(record["customer_type"]),
+st.header(f"{plain(record['name'])} · {plain(record['code'])}")
+st.caption(plain(" · ".join(filter(None, [choice_label("ctype")(record["customer_type"]),
                                     choice_label("tenure")(record["tenure_stage"]),
                                     choice_label("region")(record.get("region")), record.get("city"),
-                                    record.get("sales_rep")])))
+                                    record.get("sales_rep")]))))
 m = st.columns(5)
 m[0].metric(tr("kpi.lifetime_revenue"), format_money(totals["lifetime_revenue"], language))
 m[1].metric(tr("kpi.orders"), format_number(totals["orders"], language))
-m[2].metric(tr("kpi.last_purchase"), format_date(totals["last_purchase"], language))
+last = totals["last_purchase"]
+m[2].metric(tr("kpi.last_purchase"), "—" if last is None else f"{last:%Y-%m-%d}")  # short: fits the card
 m[3].metric(tr("kpi.cost_to_serve"), format_money(totals["cost_to_serve"], language))
 m[4].metric(tr("kpi.concessions"), format_money(totals["concessions"], language))
 limit, balance = (None if pd.isna(v) else float(v) for v in (record.get("credit_limit"), record.get("open_balance")))
@@ -47,8 +48,19 @@ if limit:
                 text=tr("ui.credit_used", balance=format_money(balance, language), limit=format_money(limit, language)))
 
 
+# Stored keys shown as their labels (individual → 个人客户).
+LABELLED_FIELDS = {"customer_type": "ctype", "tenure_stage": "tenure", "need_type": "need", "region": "region"}
+
+
 def _fields_table(names):
-    return {tr(f"field.{n}"): "—" if pd.isna(record.get(n)) else str(record[n]) for n in names}
+    def shown(name):
+        value = record.get(name)
+        if pd.isna(value):
+            return "—"
+        # st.table renders Markdown: user text goes through plain() so it shows as typed.
+        return choice_label(LABELLED_FIELDS[name])(value) if name in LABELLED_FIELDS else plain(value)
+
+    return {tr(f"field.{n}"): shown(n) for n in names}
 
 
 # Sections other capabilities contribute: (catalog key of the tab, module with render(db, user, id, record)).
@@ -82,7 +94,7 @@ with tabs[3]:
                      width="stretch")
 with tabs[4]:
     st.markdown(f"**{tr('field.birthday')}**: {format_date(record.get('birthday'), language)}")
-    st.markdown(f"**{tr('field.preferences')}**: {record.get('preferences') or '—'}")
+    st.markdown(f"**{tr('field.preferences')}**: {plain(record.get('preferences') or '—')}")
     if not view.key_dates.empty:
         st.dataframe(view.key_dates.rename(columns=lambda c: tr(f"col.{c}")), hide_index=True)
 for tab, (_, module) in zip(tabs[5:], SECTIONS):

@@ -6,7 +6,7 @@ from crm_core import customers as cust
 from crm_core.models import ANALYSIS_FIELDS, ORIGINAL_RECORD_GROUPS, CustomerIn, field_errors
 from crm_core.users import PermissionDenied
 from pages._form_fields import field_widget, initial_values
-from pages._ui import actor, lang, open_customer, page_header, store, tr
+from pages._ui import actor, lang, open_customer, page_header, plain, store, tr
 
 page_header("page.customer_form", "intro.customer_form")
 db, user = store(), actor()
@@ -51,7 +51,7 @@ if submitted:
         st.session_state[prefix + "errors"] = field_errors(error, lang())
         st.rerun()
     except cust.CodeTaken as taken:
-        st.session_state[prefix + "errors"] = {"code": tr("err.code_taken", code=str(taken))}
+        st.session_state[prefix + "errors"] = {"code": tr("err.code_taken", code=plain(taken))}
         st.rerun()
     except cust.StaleEdit as stale:
         st.error(tr("err.stale_edit"))

@@ -57,3 +57,27 @@ def test_deep_links_show_only_the_sign_in_form_until_signed_in(demo_db_path, tmp
         page.get_by_role("textbox", name="Password").fill("manager password")
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_selector("text=Revenue, last 12 months", timeout=60_000)
+
+
+def test_hostile_names_show_as_plain_text(demo_db_path, tmp_path):
+    from crm_core import customers as cust
+    from crm_core.models import CustomerIn
+    from crm_core.store import Store
+    from crm_core.users import LOCAL_USER
+
+    db = tmp_path / "crm.duckdb"
+    db.write_bytes(Path(demo_db_path).read_bytes())
+    names = {"X1": "<script>alert(1)</script>", "X2": '=HYPERLINK("http://x")', "X3": "**粗体** [link](http://x)"}
+    store = Store(db)
+    for code, name in names.items():
+        cust.create_customer(store, LOCAL_USER, CustomerIn(code=code, name=name))
+    store.close()
+    with streamlit_server(db) as url, browser_page("en-US") as page:
+        dialogs = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        for code, name in names.items():
+            open_and_check(page, f"{url}/customer_360?code={code}", f"hostile-{code}")
+            heading = page.locator("h2").first.inner_text()
+            assert heading.startswith(name), heading
+            assert page.locator('[data-testid="stMain"] a[href="http://x"]').count() == 0
+        assert dialogs == []  # no script ran

@@ -15,8 +15,10 @@ FIX = ROOT / "tests" / "fixtures" / "import"
 
 
 def _app(lang: str) -> AppTest:
-    app = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60)
+    """The Data page reached the way users reach it: through Home.py's navigation."""
+    app = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=60)
     app.session_state["lang"] = lang
+    app.switch_page("pages/data.py")
     return app
 
 

@@ -210,6 +210,7 @@ def prepare_file(path: str | Path, file_name: str | None = None, sheet: str | No
                             max_mb=f"{max_bytes / 1024 / 1024:,.0f}")
     if size == 0:
         raise ImportProblem("ingest.err_empty_file")
+    purge_stale_temp_files(temp_dir)
     sha: list = []
     hasher = _hash_in_background(path, sha)
     temps: list[str] = []
@@ -238,6 +239,25 @@ def reencode_as_gb18030(prepared: PreparedFile, temp_dir: str | None = None) -> 
     transcode(prepared.source_path, "gb18030", csv_path)
     prepared.csv_path, prepared.encoding = csv_path, "gb18030"
     prepared.headers, prepared.delimiter = _header_and_delimiter(csv_path)
+
+
+TEMP_PREFIXES = ("kehu_import_", "kehu_upload_")
+STALE_AFTER_S = 6 * 3600
+
+
+def purge_stale_temp_files(temp_dir: str | None = None, max_age_s: float = STALE_AFTER_S) -> int:
+    """Delete decoded copies and uploads left by sessions that ended (older than ``max_age_s``)."""
+    import time
+    folder = Path(temp_dir or tempfile.gettempdir())
+    removed = 0
+    for path in folder.glob("kehu_*"):
+        try:
+            if path.name.startswith(TEMP_PREFIXES) and time.time() - path.stat().st_mtime > max_age_s:
+                path.unlink()
+                removed += 1
+        except OSError:  # gone already (another session purged it) or not ours to delete
+            continue
+    return removed
 
 
 def _temp_path(temp_dir: str | None, temps: list[str]) -> str:

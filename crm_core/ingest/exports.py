@@ -51,9 +51,19 @@ def export_sql(store: Store, actor: Actor, table: str) -> tuple[str, list]:
     raise ValueError(f"no export for {table!r}; choose one of {EXPORT_TABLES}")
 
 
+# The rows of each export without its text work and ORDER BY (same FROM and WHERE as export_sql):
+# counting through the whole export query took seconds at 10M transactions, this takes milliseconds.
+_COUNT_FROM = {"customers": "customers c",
+               "transactions": "transactions t JOIN customers c USING (customer_id)",
+               "interactions": "interactions i JOIN customers c USING (customer_id)"}
+
+
 def row_count(store: Store, actor: Actor, table: str) -> int:
-    sql, params = export_sql(store, actor, table)
-    (count,) = store.query_one(f"SELECT count(*) FROM ({sql})", params)
+    if table not in _COUNT_FROM:
+        raise ValueError(f"no export for {table!r}; choose one of {EXPORT_TABLES}")
+    where, params = CustomerFilter().where(actor)
+    where = where.replace("sales_rep", "c.sales_rep")
+    (count,) = store.query_one(f"SELECT count(*) FROM {_COUNT_FROM[table]} WHERE {where}", params)
     return int(count)
 
 

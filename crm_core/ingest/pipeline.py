@@ -367,7 +367,7 @@ def _duplicates(cur, job: ImportJob, w_table: str, limit: int = 500) -> pd.DataF
         SELECT a.__row, a.code, a.name, a.phone, b.code, b.__row
         FROM ok a JOIN ok b ON a.phone = b.phone AND a.dup_name = b.dup_name AND a.code <> b.code
                                AND a.__row > b.__row
-        ORDER BY row_number LIMIT ?""", [limit]).df()
+        ORDER BY row_number, other_row NULLS FIRST, other_code LIMIT ?""", [limit]).df()
 
 
 def _diff_sample(cur, job: ImportJob, w_table: str, rows: int = 20) -> pd.DataFrame:
@@ -381,7 +381,7 @@ def _diff_sample(cur, job: ImportJob, w_table: str, rows: int = 20) -> pd.DataFr
     parts = [f"""SELECT __row AS row_number, "v__{kind.key}" AS code, '{n}' AS field,
                         CAST("x__{n}" AS VARCHAR) AS old, CAST("v__{n}" AS VARCHAR) AS new
                  FROM sample WHERE "v__{n}" IS NOT NULL AND "v__{n}" IS DISTINCT FROM "x__{n}\"""" for n in fields]
-    return cur.execute(f"WITH sample AS ({sample}) " + " UNION ALL ".join(parts) + " ORDER BY row_number").df()
+    return cur.execute(f"WITH sample AS ({sample}) " + " UNION ALL ".join(parts) + " ORDER BY row_number, field").df()
 
 
 # -- commit ----------------------------------------------------------------------------------------------
