@@ -97,3 +97,8 @@ __all__ = [
     "rejected_rows", "remember_mapping", "remembered_mapping", "run_import", "sheet_names", "stage",
     "suggested_mapping", "undo_import", "validate", "with_column_names",
 ]
+
+# The kinds other capabilities declare register themselves when imported.
+import crm_core.churn.import_kind  # noqa: E402,F401
+import crm_core.promises.import_kind  # noqa: E402,F401
+import crm_core.satisfaction.import_kind  # noqa: E402,F401

@@ -91,6 +91,9 @@ class Kind:
     stage_always: bool = False
     local_time_fields: tuple[str, ...] = ()
     existing_columns: tuple[str, ...] = ()
+    # Work a kind does once its rows are committed, e.g. promises computing due times from the
+    # business calendar: after_commit(store, actor, import_id).
+    after_commit: Callable[..., object] | None = None
 
     def field(self, name: str) -> FieldSpec:
         return next(f for f in self.fields if f.name == name)

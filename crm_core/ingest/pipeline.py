@@ -515,6 +515,8 @@ def commit(store: Store, actor: Actor, job: ImportJob, progress: Progress | None
         cur.execute("INSERT INTO audit_log (actor, action, entity, entity_id, field, new_value)"
                     " VALUES (?, 'import', 'import', ?, ?, ?)",
                     [actor.name, import_id, job.kind.name, job.file.file_name])
+    if job.kind.after_commit is not None:
+        job.kind.after_commit(store, actor, int(import_id))
     note(1.0, "ingest.stage_done")
     return ImportResult(int(import_id), counts["rows_read"], counts["to_create"], counts["to_update"],
                         counts["rejected_rows"], int(customers_created), time.perf_counter() - started)

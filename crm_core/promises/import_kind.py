@@ -32,6 +32,7 @@ _EVENT_SPELLINGS = _labels("promises.event", USER_EVENTS, {
 PROMISES = register(Kind(
     name="promises", table="promise_import_rows", customer_ref="customer_code",
     local_time_fields=("made_at", "due_at"),
+    after_commit=lambda store, actor, import_id: apply_import(store, actor, import_id),
     fields=(
         FieldSpec("customer_code", CODE_RULE, required=True, synonyms=_CODE_REF),
         FieldSpec("policy_id", text_normaliser(max_length=80, no_spaces=True), required=True,
@@ -53,6 +54,7 @@ PROMISES = register(Kind(
 PROMISE_EVENTS = register(Kind(
     name="promise_events", table="promise_event_import_rows",
     local_time_fields=("occurred_at",),
+    after_commit=lambda store, actor, import_id: apply_import(store, actor, import_id),
     fields=(
         FieldSpec("promise_ref", text_normaliser(max_length=80), required=True,
                   synonyms=("承诺编号", "原编号", "外部编号", "promise", "promise no", "promise id", "ref")),
