@@ -11,7 +11,7 @@ import streamlit as st
 from crm_core import exporting
 from crm_core.care import board
 from crm_core.care.ics import to_ics
-from pages._ui import store, tr
+from pages._ui import audited_export, store, tr
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 5000  # rows per download: one rep's list, not a million-customer file
@@ -101,9 +101,10 @@ def downloads(make_frame, stem: str, key: str, make_events=None, calendar_key: s
     """
     columns = st.columns(3 if make_events else 2)
     calendar_name = tr(calendar_key) if calendar_key else ""  # now: the click runs outside the script
-    columns[0].download_button(tr("ui.download_csv"), lambda: exporting.to_csv_bytes(make_frame()),
+    columns[0].download_button(tr("ui.download_csv"), audited_export(f"{stem}.csv", exporting.to_csv_bytes, make_frame),
                                f"{stem}.csv", "text/csv", key=f"{key}_csv", width="stretch", on_click="ignore")
-    columns[1].download_button(tr("ui.download_xlsx"), lambda: exporting.to_xlsx_bytes(make_frame()),
+    columns[1].download_button(tr("ui.download_xlsx"), audited_export(f"{stem}.xlsx", exporting.to_xlsx_bytes,
+                                                                         make_frame),
                                f"{stem}.xlsx",
                                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                key=f"{key}_xlsx", width="stretch", on_click="ignore")

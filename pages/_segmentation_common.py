@@ -10,7 +10,7 @@ import streamlit as st
 from crm_core import exporting
 from crm_core import segmentation as seg
 from crm_core.i18n import format_number, t
-from pages._ui import download_buttons, lang, open_customer, store, tr
+from pages._ui import audited_export, download_buttons, lang, open_customer, store, tr
 
 PAGE_SIZE = 50
 TTL = 600
@@ -124,7 +124,8 @@ def customer_list(key: str, total: int, fetch, stem: str, full=None) -> None:
     download_buttons(rows, stem, key=f"{key}_dl")
     if full is not None and total > len(rows):
         st.download_button(tr("seg.download_all", count=format_number(total, lang())),
-                           data=lambda: exporting.to_csv_bytes(full()), file_name=f"{stem}_all.csv",
+                           data=audited_export(f"{stem}_all.csv", exporting.to_csv_bytes, full),
+                           file_name=f"{stem}_all.csv",
                            mime="text/csv", key=f"{key}_all", on_click="ignore")
 
 

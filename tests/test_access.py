@@ -51,3 +51,18 @@ def test_a_scoped_cursor_cannot_write(demo_store):
 def test_managers_and_analysts_see_everything(demo_store):
     for role in ("manager", "analyst", "admin"):
         assert demo_store.query_one("SELECT count(*) FROM customers", actor=Actor("x", role)) == (200,)
+
+
+def test_exports_are_in_the_audit_log(demo_store):
+    from crm_core.ingest import exports
+
+    analyst = Actor("ana", "analyst")
+    path = exports.export_csv_file(demo_store, analyst, "customers")
+    exports.export_frame(demo_store, analyst, "transactions", cap=10)
+    rows = demo_store.query_df("SELECT actor, action, new_value FROM audit_log WHERE action = 'export'"
+                               " ORDER BY audit_id")
+    assert rows.to_dict("records") == [
+        {"actor": "ana", "action": "export", "new_value": "customers.csv"},
+        {"actor": "ana", "action": "export", "new_value": "transactions.xlsx (10 rows)"}]
+    import os
+    os.unlink(path)

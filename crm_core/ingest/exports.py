@@ -12,6 +12,7 @@ import tempfile
 
 import pandas as pd
 
+from crm_core.audit import record_event
 from crm_core.customers import CustomerFilter
 from crm_core.ingest.kinds import CUSTOMERS
 from crm_core.store import Store
@@ -86,10 +87,13 @@ def export_csv_file(store: Store, actor: Actor, table: str, directory: str | Non
     finally:
         cur.close()
         os.unlink(raw_path)
+    record_event(store, actor, "export", "file", f"{table}.csv")
     return path
 
 
 def export_frame(store: Store, actor: Actor, table: str, cap: int = XLSX_DEFAULT_CAP) -> pd.DataFrame:
     """At most ``cap`` rows (never more than an Excel sheet holds), for the XLSX download."""
     sql, params = export_sql(store, actor, table)
-    return store.query_df(f"{sql} LIMIT ?", [*params, int(min(cap, XLSX_MAX_ROWS))])
+    frame = store.query_df(f"{sql} LIMIT ?", [*params, int(min(cap, XLSX_MAX_ROWS))])
+    record_event(store, actor, "export", "file", f"{table}.xlsx ({len(frame):,} rows)")
+    return frame
