@@ -189,8 +189,14 @@ def _header_and_delimiter(csv_path: str) -> tuple[list[str], str]:
     text = codecs.getincrementaldecoder("utf-8-sig")("replace").decode(head, final=False)
     if not text.strip():
         raise ImportProblem("ingest.err_empty_file")
+    if "\r" in text and "\n" not in text:
+        # Old Mac line ends (CR only): neither Python's csv nor DuckDB reads rows from them.
+        raise ImportProblem("ingest.err_csv_malformed", detail="CR line endings: save as 'CSV UTF-8' again")
     delimiter = sniff_delimiter(text)
-    header = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+    try:
+        header = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+    except csv.Error as error:
+        raise ImportProblem("ingest.err_csv_malformed", detail=str(error)) from None
     if not any(h.strip() for h in header):
         raise ImportProblem("ingest.err_no_header")
     return [h.strip() for h in header], delimiter

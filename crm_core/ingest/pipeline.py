@@ -516,10 +516,23 @@ def commit(store: Store, actor: Actor, job: ImportJob, progress: Progress | None
                     " VALUES (?, 'import', 'import', ?, ?, ?)",
                     [actor.name, import_id, job.kind.name, job.file.file_name])
     if job.kind.after_commit is not None:
-        job.kind.after_commit(store, actor, int(import_id))
+        _after_commit(store, actor, job, int(import_id))
     note(1.0, "ingest.stage_done")
     return ImportResult(int(import_id), counts["rows_read"], counts["to_create"], counts["to_update"],
                         counts["rejected_rows"], int(customers_created), time.perf_counter() - started)
+
+
+def _after_commit(store: Store, actor: Actor, job: ImportJob, import_id: int) -> None:
+    """The kind's follow-up work; if it refuses the rows (an error with a catalog key), the import is
+    undone as a whole and the user gets that message, so nothing is left half-imported."""
+    try:
+        job.kind.after_commit(store, actor, import_id)
+    except Exception as error:
+        key = getattr(error, "key", None)
+        if key is None:
+            raise
+        undo_import(store, actor, import_id)
+        raise ImportProblem(key, **getattr(error, "params", {})) from None
 
 
 def _checked_counts(cur, job: ImportJob, timezone: str) -> dict:
