@@ -334,6 +334,11 @@ def int_normaliser(gt=None, ge=None, le=None) -> Normaliser:
 
 
 # -- text rules -------------------------------------------------------------------------------------
+# Every character str.isspace() accepts (what the entry form refuses in a code), as one class for
+# both Python and DuckDB: RE2's \s alone is ASCII-only and would let U+001F or U+2003 through.
+_SPACE_CLASS = "[" + "".join(sorted({chr(c) for c in range(0x3100) if chr(c).isspace()})) + "]"
+
+
 def text_normaliser(max_length: int | None = None, no_spaces: bool = False, fold_width: bool = True) -> Normaliser:
     def py(raw: str | None) -> Parsed:
         text = fold(raw, fold_width)
@@ -341,7 +346,7 @@ def text_normaliser(max_length: int | None = None, no_spaces: bool = False, fold
             return Parsed()
         if max_length is not None and len(text) > max_length:
             return Parsed(error="err.too_long")
-        if no_spaces and re.search(r"\s", text):
+        if no_spaces and re.search(_SPACE_CLASS, text):
             return Parsed(error="err.code_spaces")
         return Parsed(text)
 
@@ -350,7 +355,7 @@ def text_normaliser(max_length: int | None = None, no_spaces: bool = False, fold
         if max_length is not None:
             checks.append((f"length({v}) > {max_length}", "err.too_long"))
         if no_spaces:
-            checks.append((f"regexp_matches({v}, '\\s')", "err.code_spaces"))
+            checks.append((f"regexp_matches({v}, {sql_literal(_SPACE_CLASS)})", "err.code_spaces"))
         if not checks:
             return v, "NULL"
         error = "CASE " + " ".join(f"WHEN {c} THEN '{k}'" for c, k in checks) + " END"
