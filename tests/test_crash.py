@@ -65,3 +65,31 @@ def test_sigkill_during_edits_twenty_times(tmp_path):
     (edits,) = store.query_one("SELECT count(*) FROM audit_log WHERE action = 'update'")
     store.close()
     assert edits > 20  # the kills really landed in the middle of a stream of edits
+
+
+def test_sigkill_during_imports_twenty_times(tmp_path):
+    """Each kill lands somewhere in an import (starting, checking, writing, or after it finished):
+    every import recorded is wholly present, every other one wholly absent."""
+    from tests.test_ingest_kill import _big_transactions_csv
+
+    rows = 30_000
+    path = tmp_path / "crm.duckdb"
+    store = Store(path)
+    demo.load_demo(store, customers=60, as_of=DEMO_AS_OF)
+    (before,) = store.query_one("SELECT count(*) FROM transactions")
+    data = tmp_path / "txns.csv"
+    _big_transactions_csv(store, data, rows)
+    store.close()
+    rng = random.Random(7)
+    command = [sys.executable, "-m", "crm_core", "import", "transactions", str(data), "--db", str(path)]
+    for _ in range(20):
+        importer = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.3, 2.5))
+        importer.send_signal(signal.SIGKILL)
+        importer.wait()
+        reopened = Store(path)
+        imports, created = reopened.query_one("SELECT count(*), coalesce(sum(rows_created), 0) FROM imports")
+        assert reopened.query_one("SELECT count(*) FROM transactions") == (before + imports * rows,)
+        assert created == imports * rows
+        assert reopened.integrity_problems() == []
+        reopened.close()

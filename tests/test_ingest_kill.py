@@ -15,14 +15,14 @@ ROOT = Path(__file__).resolve().parent.parent
 ROWS = 400_000
 
 
-def _big_transactions_csv(db: Store, path: Path) -> None:
+def _big_transactions_csv(db: Store, path: Path, rows: int = ROWS) -> None:
     cur = db.cursor()
     try:
         cur.execute(
             "COPY (SELECT c.code AS 客户编号, DATE '2024-01-01' + CAST(r % 365 AS INTEGER) AS 交易日期,"
             " printf('%.2f', 10 + (r % 997) * 1.5) AS 金额, '大米 25kg' AS 产品"
             " FROM range(?) t(r) JOIN (SELECT code, row_number() OVER (ORDER BY code) - 1 AS k FROM customers) c"
-            " ON c.k = r % 50) TO '" + str(path).replace("'", "''") + "' (HEADER)", [ROWS])
+            " ON c.k = r % 50) TO '" + str(path).replace("'", "''") + "' (HEADER)", [rows])
     finally:
         cur.close()
 
