@@ -19,7 +19,7 @@ from pathlib import Path
 
 from bench.common import RESULTS_DIR, ROOT, SEED, build_store, machine, scratch_copy
 
-SECTIONS = ("computations", "import", "pages", "server")
+SECTIONS = ("computations", "import", "pages", "server", "tabs")
 FIRST_RENDER_S, WARM_RENDER_S, PEAK_MIB, PAGE_BYTES = 2.0, 0.5, 2.5 * 1024, 5_000_000
 DEFAULT_DEPS = "/tmp/kehu_bench_deps"
 
@@ -104,6 +104,19 @@ def table(results: dict) -> str:
         add("care lists (bench_care.query_timings, single runs):")
         for name, seconds in c["care_queries"]["seconds"].items():
             add(row.format(f"  {name}", _fmt(seconds), "", "", "", ""))
+    if "tabs" in results:
+        t = results["tabs"]
+        add("")
+        add("TABS AND SECTIONS (AppTest, single runs; first opening in a session of one process)")
+        for name, seconds in t["care"].items():
+            add(f"  care {name:<52} {seconds:>8.3f}  {_verdict(seconds <= (WARM_RENDER_S if 're-render' in name else FIRST_RENDER_S))}")
+        for tab, v in t["churn"].items():
+            add(f"  churn tab {tab:<20} first {v['first_s']:>7.2f}  {_verdict(v['first_s'] <= FIRST_RENDER_S):<4}"
+                f"  again {v['warm_s']:>6.2f}  {_verdict(v['warm_s'] <= WARM_RENDER_S)}"
+                + ("  EXCEPTION" if v["exception"] else ""))
+        for tab, seconds in t["satisfaction"].items():
+            shown = f"{seconds:>8.3f}  {_verdict(seconds <= FIRST_RENDER_S)}" if isinstance(seconds, float) else seconds
+            add(f"  satisfaction tab {tab:<20} first {shown}")
     if "import" in results:
         i = results["import"]
         add("")
@@ -168,6 +181,10 @@ def main(argv: list[str] | None = None) -> int:
         log("server: streamlit + Chromium ...")
         with scratch_copy(db_path) as copy:
             results["server"] = _child("bench.server", "--db", str(copy))
+    if "tabs" in only:
+        log("tabs: care sections, churn and satisfaction tabs (AppTest) ...")
+        with scratch_copy(db_path) as copy:
+            results["tabs"] = _child("bench.tabs", "--db", str(copy))
     results["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     results["total_s"] = round(time.perf_counter() - started, 1)
 

@@ -103,8 +103,9 @@ def main() -> int:
     pages = page_timings(args.rep)
     from crm_core.store import close_store
     close_store(args.db)  # the app's connection; the query timings open their own
-    from crm_core.care import board  # noqa: F401  (imported after the page run on purpose)
     import duckdb
+
+    from crm_core.care import board  # noqa: F401  (imported after the page run on purpose)
     with duckdb.connect(args.db, read_only=True) as con:
         (as_of,) = con.execute("SELECT current_date").fetchone()
         (customers,) = con.execute("SELECT count(*) FROM customers").fetchone()

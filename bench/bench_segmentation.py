@@ -35,9 +35,9 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from crm_core import demo  # noqa: E402
-from crm_core import segmentation as seg  # noqa: E402
-from crm_core.store import Store  # noqa: E402
+from crm_core import demo
+from crm_core import segmentation as seg
+from crm_core.store import Store
 
 HANDWRITTEN = """
 WITH spend AS (

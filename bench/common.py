@@ -8,8 +8,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import platform
+import shutil
 import statistics
 import sys
 import time

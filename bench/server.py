@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests import browser_harness as harness  # noqa: E402
+from tests import browser_harness as harness
 
 MB = 1_000_000
 

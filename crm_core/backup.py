@@ -44,7 +44,7 @@ def check_backup(path: str | Path) -> int:
         raise ValueError(f"{path} is not a readable DuckDB file: {error}") from error
     try:
         tables = {name for (name,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-        if not REQUIRED_TABLES <= tables:
+        if not tables >= REQUIRED_TABLES:
             raise ValueError(f"{path} is not a Kehu store (missing {', '.join(sorted(REQUIRED_TABLES - tables))})")
         (version,) = con.execute("SELECT max(version) FROM schema_version").fetchone()
         return int(version)

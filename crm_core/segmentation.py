@@ -830,7 +830,7 @@ class SegmentQuery:
         _measure_column(self.measure)
         _abc_shares(self.a_share, self.b_share)
 
-    def with_period(self, start: date, end: date) -> "SegmentQuery":
+    def with_period(self, start: date, end: date) -> SegmentQuery:
         return replace(self, start=start, end=end)
 
 

@@ -24,7 +24,9 @@ def render(db, user, customer_id: int, record: dict) -> None:
     else:
         st.markdown(f"**{tr('promises.c360.by_rep')}**")
         by_rep = queries.ledger_by_rep(frame)
-        money = lambda c: (lambda f: f[c].map(lambda v: format_money(v, language)))
+        def money(column):
+            return lambda f: f[column].map(lambda v: format_money(v, language))
+
         st.dataframe(common.labelled(by_rep, {
             "owner": lambda f: f["owner"], "promises": lambda f: f["promises"], "kept": lambda f: f["kept"],
             "broken": lambda f: f["broken"], "open": lambda f: f["open"], "cancelled": lambda f: f["cancelled"],

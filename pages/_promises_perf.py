@@ -139,7 +139,9 @@ def _compensation(months: pd.DataFrame, by_key: pd.DataFrame, language: str) -> 
     figure.update_layout(title=tr("promises.perf.chart_comp"), xaxis_title=tr("promises.col.month"),
                          yaxis_title=tr("promises.perf.cost"), barmode="group", xaxis_type="category")
     st.plotly_chart(style_chart(figure, height=320), width="stretch")
-    money = lambda c: (lambda f: f[c].map(lambda v: format_money(v, language)))
+    def money(column):
+        return lambda f: f[column].map(lambda v: format_money(v, language))
+
     shown = common.labelled(months, {
         "month": lambda f: f["month"], "owed_count": lambda f: f["owed_count"],
         "owed_cost": money("owed_cost"), "delivered_count": lambda f: f["delivered_count"],

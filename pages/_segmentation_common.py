@@ -9,8 +9,8 @@ import streamlit as st
 
 from crm_core import exporting
 from crm_core import segmentation as seg
-from crm_core.i18n import format_number, t
-from pages._ui import audited_export, download_buttons, lang, open_customer, store, tr
+from crm_core.i18n import format_number
+from pages._ui import audited_export, choice_label, download_buttons, lang, open_customer, store, tr
 
 PAGE_SIZE = 50
 TTL = 600
@@ -97,10 +97,9 @@ LABELLED = {"abc": "seg.class", "prev_abc": "seg.class", "curr_abc": "seg.class"
 def labelled(frame):
     """Stored keys (A, champions, price …) shown as catalog text; the frame itself is unchanged."""
     shown = frame.copy()
-    language = lang()
     for column, prefix in LABELLED.items():
         if column in shown.columns:
-            shown[column] = shown[column].map(lambda v: "—" if v is None or v != v else t(f"{prefix}.{v}", language))
+            shown[column] = shown[column].map(choice_label(prefix))
     return shown
 
 

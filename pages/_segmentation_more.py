@@ -93,8 +93,9 @@ def render_resources(db, user, q: seg.SegmentQuery) -> None:
                   interactions=format_number(none["interactions"], language)))
     if unit == "hours":
         st.caption(tr("seg.allocation.hours_note"))
+    tier_label = choice_label("seg.tier")
     chosen = st.segmented_control(tr("seg.show_tier"), list(seg.ABC_CLASSES), default="A",
-                                  format_func=lambda c, f=choice_label("seg.tier"): f(seg.CLASS_TO_TIER[c]),
+                                  format_func=lambda c: tier_label(seg.CLASS_TO_TIER[c]),
                                   key="seg_tier_pick") or "A"
     total = int(effort.set_index("abc").loc[chosen, "customers"])
     common.customer_list(

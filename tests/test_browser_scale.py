@@ -23,13 +23,12 @@ from pathlib import Path
 import pytest
 
 from bench.common import RESULTS_DIR, build_store, scratch_copy
+from bench.pages import home_pages
+from bench.server import measure_server
 from crm_core import demo
 from crm_core.ingest import exports
 from crm_core.store import Store
 from crm_core.users import Actor
-from bench.pages import home_pages
-from bench.server import measure_server
-
 
 PAGE_BYTES = 5_000_000
 PEAK_MIB = 2.5 * 1024

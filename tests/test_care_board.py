@@ -27,7 +27,17 @@ from crm_core.care import (
     upcoming_key_dates_sql,
 )
 from crm_core.users import Actor, PermissionDenied
-from tests.test_care import CLASSES, contacts_store, history, insert, make_store, small_store, REGULAR, IRREGULAR, SINGLE
+from tests.test_care import (
+    CLASSES,
+    IRREGULAR,
+    REGULAR,
+    SINGLE,
+    contacts_store,
+    history,
+    insert,
+    make_store,
+    small_store,
+)
 
 AS_OF = date(2025, 6, 30)
 

@@ -10,9 +10,22 @@ from pathlib import Path
 
 import pytest
 
-from crm_core.ingest import (ImportJob, ImportProblem, commit, get_kind, guess_mapping, import_history,
-                             prepare_file, problem_text, rejected_rows, remember_mapping, run_import,
-                             suggested_mapping, undo_import, validate)
+from crm_core.ingest import (
+    ImportJob,
+    ImportProblem,
+    commit,
+    get_kind,
+    guess_mapping,
+    import_history,
+    prepare_file,
+    problem_text,
+    rejected_rows,
+    remember_mapping,
+    run_import,
+    suggested_mapping,
+    undo_import,
+    validate,
+)
 from crm_core.ingest.exports import export_csv_file, export_frame
 from crm_core.store import Store
 from crm_core.users import Actor, PermissionDenied

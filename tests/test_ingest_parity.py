@@ -14,7 +14,8 @@ from pydantic import ValidationError
 
 from crm_core.ingest import ImportJob, get_kind, prepare_file, validate
 from crm_core.ingest.pipeline import error_message
-from crm_core.models import CustomerIn, error_message as form_message
+from crm_core.models import CustomerIn
+from crm_core.models import error_message as form_message
 from crm_core.users import Actor
 
 CASES = {

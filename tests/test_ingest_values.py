@@ -8,8 +8,7 @@ import duckdb
 import pytest
 
 from crm_core.ingest.kinds import CODE_RULE, NAME_RULE
-from crm_core.ingest.values import (DATE, DATETIME, decimal_normaliser, int_normaliser, parse_date, sql_fold,
-                                    sql_literal)
+from crm_core.ingest.values import DATE, DATETIME, decimal_normaliser, int_normaliser, parse_date, sql_fold, sql_literal
 
 DATES = ["2024-03-05", "2024/3/5", "2024.3.5", "2024年3月5日", "20240305", "45356", "2024-03-05 14:30:00",
          "２０２４-０３-０５", " 2024-03-05 ", "2024-02-30", "2024-13-01", "5/3/2024", "2024", "0999-01-01", "", None,

@@ -43,10 +43,9 @@ def test_opening_a_file_made_by_an_older_version_upgrades_it_and_keeps_data(tmp_
 
 
 def test_a_failed_write_leaves_nothing_behind(store):
-    with pytest.raises(duckdb.ConstraintException):
-        with store.transaction() as cur:
-            cur.execute("INSERT INTO customers (code, name) VALUES ('A1', 'first')")
-            cur.execute("INSERT INTO customers (code, name) VALUES ('A1', 'duplicate code')")
+    with pytest.raises(duckdb.ConstraintException), store.transaction() as cur:
+        cur.execute("INSERT INTO customers (code, name) VALUES ('A1', 'first')")
+        cur.execute("INSERT INTO customers (code, name) VALUES ('A1', 'duplicate code')")
     assert store.query_one("SELECT count(*) FROM customers") == (0,)
 
 
@@ -55,10 +54,9 @@ def test_generation_moves_only_on_commit(store):
     with store.transaction() as cur:
         cur.execute("INSERT INTO customers (code, name) VALUES ('G1', 'x')")
     assert store.generation == before + 1
-    with pytest.raises(RuntimeError):
-        with store.transaction() as cur:
-            cur.execute("INSERT INTO customers (code, name) VALUES ('G2', 'x')")
-            raise RuntimeError("abandon")
+    with pytest.raises(RuntimeError), store.transaction() as cur:
+        cur.execute("INSERT INTO customers (code, name) VALUES ('G2', 'x')")
+        raise RuntimeError("abandon")
     assert store.generation == before + 1
 
 
@@ -70,7 +68,7 @@ def test_concurrent_writers_are_serialised_without_conflicts(store):
         try:
             for _ in range(25):
                 store.write(lambda cur: cur.execute("UPDATE customers SET version = version + 1 WHERE code = 'K'"))
-        except Exception as error:  # noqa: BLE001 - any error is the failure being tested for
+        except Exception as error:
             errors.append(error)
 
     threads = [threading.Thread(target=bump) for _ in range(8)]

@@ -13,6 +13,7 @@ Per customer, over the next ``months`` months, discounted monthly:
 """
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import date
 
@@ -57,10 +58,8 @@ def _spend_per_purchase(summary: pd.DataFrame) -> tuple[np.ndarray, GammaGammaFi
     if len(usable) > SPEND_FIT_SAMPLE:  # population parameters: a large fixed sample pins them down
         usable = usable.sample(SPEND_FIT_SAMPLE, random_state=0)
     fit = None
-    try:
+    with contextlib.suppress(ValueError):  # too few repeat buyers: fall back to own means below
         fit = fit_gamma_gamma(usable)
-    except ValueError:
-        pass
     x = summary["frequency"].to_numpy("float64")
     own = summary["monetary_value"].to_numpy("float64")
     if fit is not None and fit.q > 1:

@@ -99,6 +99,6 @@ __all__ = [
 ]
 
 # The kinds other capabilities declare register themselves when imported.
-import crm_core.churn.import_kind  # noqa: E402,F401
-import crm_core.promises.import_kind  # noqa: E402,F401
+import crm_core.churn.import_kind  # noqa: E402
+import crm_core.promises.import_kind  # noqa: E402
 import crm_core.satisfaction.import_kind  # noqa: E402,F401

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import hashlib
 import io
@@ -38,7 +39,7 @@ class ImportProblem(Exception):
         return (_rebuild_problem, (self.key, self.params))
 
 
-def _rebuild_problem(key: str, params: dict) -> "ImportProblem":
+def _rebuild_problem(key: str, params: dict) -> ImportProblem:
     return ImportProblem(key, **params)
 
 
@@ -66,10 +67,8 @@ class PreparedFile:
 
     def cleanup(self) -> None:
         for path in self.temp_paths:
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 os.unlink(path)
-            except FileNotFoundError:
-                pass
         self.temp_paths.clear()
 
 

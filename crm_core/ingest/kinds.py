@@ -21,8 +21,8 @@ more than one field (a phone checked against the country) are ``Check``s.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from crm_core.i18n import CATALOG
 from crm_core.ingest import values as V
@@ -61,14 +61,14 @@ class Check:
     """A rule over normalised values: ``sql(ctx)`` is a CASE yielding an error key for ``field``."""
 
     field: str
-    sql: Callable[["CheckContext"], str]
+    sql: Callable[[CheckContext], str]
     needs: tuple[str, ...] = ()
 
 
 class CheckContext:
     """Gives checks the SQL of a field's normalised value (or its default/current value if unmapped)."""
 
-    def __init__(self, kind: "Kind", mapped: set[str], has_existing: bool):
+    def __init__(self, kind: Kind, mapped: set[str], has_existing: bool):
         self.kind, self.mapped, self.has_existing = kind, mapped, has_existing
 
     def value(self, name: str) -> str:

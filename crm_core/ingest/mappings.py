@@ -24,7 +24,7 @@ def header_key(header: str) -> str:
 
 def layout_signature(kind: Kind, headers: list[str]) -> str:
     joined = "\x1f".join(header_key(h) for h in headers)
-    return hashlib.sha256(f"{kind.name}\x1e{joined}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{kind.name}\x1e{joined}".encode()).hexdigest()
 
 
 def guess_mapping(kind: Kind, headers: list[str]) -> dict[int, str]:

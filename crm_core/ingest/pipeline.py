@@ -20,8 +20,8 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 from zoneinfo import available_timezones
 
 import duckdb
@@ -42,7 +42,7 @@ Progress = Callable[[float, str], None]
 class ImportRejected(Exception):
     """Rows failed validation and the import is atomic: nothing was written."""
 
-    def __init__(self, validation: "Validation"):
+    def __init__(self, validation: Validation):
         super().__init__("ingest.rejected")
         self.validation = validation
 

@@ -21,10 +21,11 @@ Forms accepted (domain: files Excel and WPS make in China):
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 from crm_core.models import _REGION_SYNONYMS, EMAIL, LANDLINE_CN, MOBILE_CN, PHONE_OTHER, POSTAL_CN
 
@@ -102,9 +103,7 @@ def parse_date(raw: str | None) -> Parsed:
     text = fold(raw)
     if text is None:
         return Parsed()
-    if match := re.fullmatch(DATE_RE, text):
-        value = _ymd(*match.group(1, 2, 3))
-    elif match := re.fullmatch(COMPACT_RE, text):
+    if (match := re.fullmatch(DATE_RE, text)) or (match := re.fullmatch(COMPACT_RE, text)):
         value = _ymd(*match.group(1, 2, 3))
     elif match := re.fullmatch(SERIAL_RE, text):
         value = EXCEL_EPOCH + timedelta(days=int(match.group(1)))

@@ -18,15 +18,10 @@ from collections import Counter
 import pandas as pd
 
 ZH_STOPWORDS = frozenset(
-    "的 了 是 我 你 他 她 它 我们 你们 他们 很 也 都 就 和 与 及 在 有 这 那 这个 那个 一个 还 又 把 被 "
-    "给 对 吧 吗 呢 啊 呀 哦 嗯 着 过 地 得 之 而 或 等 挺 比较 非常 特别 真 太 就是 还是 因为 所以 "
-    "但是 然后 如果 可以 已经 一下 一些 什么 怎么".split()
+    ["的", "了", "是", "我", "你", "他", "她", "它", "我们", "你们", "他们", "很", "也", "都", "就", "和", "与", "及", "在", "有", "这", "那", "这个", "那个", "一个", "还", "又", "把", "被", "给", "对", "吧", "吗", "呢", "啊", "呀", "哦", "嗯", "着", "过", "地", "得", "之", "而", "或", "等", "挺", "比较", "非常", "特别", "真", "太", "就是", "还是", "因为", "所以", "但是", "然后", "如果", "可以", "已经", "一下", "一些", "什么", "怎么"]
 )
 EN_STOPWORDS = frozenset(
-    "a an the and or but if of to in on at for with by from as is are was were be been being it its "
-    "this that these those i me my we our you your he she they them their his her very really so too "
-    "just also than then there here have has had do does did will would can could should about "
-    "into over more most some any all what which who when where how".split()
+    ["a", "an", "the", "and", "or", "but", "if", "of", "to", "in", "on", "at", "for", "with", "by", "from", "as", "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "i", "me", "my", "we", "our", "you", "your", "he", "she", "they", "them", "their", "his", "her", "very", "really", "so", "too", "just", "also", "than", "then", "there", "here", "have", "has", "had", "do", "does", "did", "will", "would", "can", "could", "should", "about", "into", "over", "more", "most", "some", "any", "all", "what", "which", "who", "when", "where", "how"]
 )
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
