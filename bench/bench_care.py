@@ -72,14 +72,14 @@ def query_timings(db_path: str, rep: str, as_of: date) -> tuple[list[tuple[str, 
 
     classes = timed("ABC classes (12 months)", lambda: board.customer_classes(db, as_of))
     for who, label in ((None, "all reps"), (rep, f"rep {rep}")):
-        timed(f"key dates 14 days, {label}", lambda: board.key_dates_ahead(db, boss, as_of, 14, who, classes))
-        timed(f"long absent 6 months, {label}", lambda: board.long_absent_ahead(db, boss, as_of, 6, who))
+        timed(f"key dates 14 days, {label}", lambda who=who: board.key_dates_ahead(db, boss, as_of, 14, who, classes))
+        timed(f"long absent 6 months, {label}", lambda who=who: board.long_absent_ahead(db, boss, as_of, 6, who))
         due = timed(f"deliveries this week, {label}",
-                    lambda: board.deliveries_this_week(db, boss, as_of, 7, who, since=since))
+                    lambda who=who: board.deliveries_this_week(db, boss, as_of, 7, who, since=since))
         extra[f"deliveries_due_{label}"] = len(due)
         timed(f"forecast MAE (sampled), {label}",
-              lambda: board.forecast_accuracy_for(db, boss, as_of, who, since=since))
-        timed(f"overdue contacts, {label}", lambda: board.overdue_ahead(db, boss, as_of, None, classes, who))
+              lambda who=who: board.forecast_accuracy_for(db, boss, as_of, who, since=since))
+        timed(f"overdue contacts, {label}", lambda who=who: board.overdue_ahead(db, boss, as_of, None, classes, who))
     cur = db.cursor()
     full = timed("forecast MAE, every customer (unsampled)",
                  lambda: forecast_accuracy_sql(cur, as_of, max_customers=None, since=since))

@@ -61,7 +61,7 @@ def abc(db, repeats: int) -> dict:
         "SELECT customer_id, txn_date, CAST(amount AS DOUBLE) AS amount FROM transactions").df(), 1)
     timings["pandas"], (pandas_summary, _, _) = repeat(lambda: bs.pandas_way(txns, customers, start, end), repeats)
     timings["pandas_fetch"] = fetch
-    del txns
+    txns = None  # free the frame before the next measurement
     con.close()
     overview, (groups, _) = results["kehu"], results["duckdb_sql"]
     hand = {c: sum(row[2] for row in groups if row[0] == c) for c in "ABC"}
@@ -117,7 +117,7 @@ def rfm_bgnbd(con, end, repeats: int, peer_repeats: int, label: str) -> dict:
             "SELECT customer_id, txn_date AS date, CAST(amount AS DOUBLE) AS amount FROM transactions "
             "WHERE txn_date <= ?", [end]).df(), 1)
         timings["lifetimes_rfm_plus_fit"], params, error = _lifetimes_timed(txns, end, peer_repeats)
-        del txns
+        txns = None  # free the frame before the next measurement
         out["lifetimes_fit"], out["lifetimes_error"] = params, error
         ratios["lifetimes_vs_kehu"] = timings["lifetimes_rfm_plus_fit"]["median_s"] / kehu
         out["targets"] = {"lifetimes_vs_kehu >= 5": ratios["lifetimes_vs_kehu"] >= 5}
@@ -138,7 +138,7 @@ def rfm_bgnbd_simulated(customers: int, repeats: int, peer_repeats: int) -> dict
     began = time.perf_counter()
     txns = bc.simulate_transactions(customers, 2024)
     con = bc.load_store(txns)
-    del txns
+    txns = None  # free the frame before the next measurement
     end = bc.START + timedelta(days=bc.OBSERVATION_DAYS - 1)
     out = rfm_bgnbd(con, end, repeats, peer_repeats, f"BG/NBD-simulated, {customers:,} customers")
     out["true_params"] = bc.TRUE_PARAMS

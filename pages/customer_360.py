@@ -67,8 +67,11 @@ def _fields_table(names):
 SECTIONS = (("tab.segments", "pages._360_segmentation"), ("tab.promises", "pages._360_promises"),
             ("tab.surveys", "pages._360_satisfaction"), ("tab.churn", "pages._360_churn"),
             ("tab.care", "pages._360_care"))
+# Lazy tabs: a section computes only when its tab is open (the churn model alone takes seconds on a
+# big store), so opening a customer costs only the master file.
 tabs = st.tabs([tr(k) for k in ("tab.original_record", "tab.analysis", "tab.investment", "tab.purchases",
-                                "tab.key_dates", *(key for key, _ in SECTIONS), "tab.audit")])
+                                "tab.key_dates", *(key for key, _ in SECTIONS), "tab.audit")],
+               key="c360_tab", on_change="rerun")
 with tabs[0]:
     for group, names in ORIGINAL_RECORD_GROUPS.items():
         st.markdown(f"**{tr(f'group.{group}')}**")
@@ -98,8 +101,9 @@ with tabs[4]:
     if not view.key_dates.empty:
         st.dataframe(view.key_dates.rename(columns=lambda c: tr(f"col.{c}")), hide_index=True)
 for tab, (_, module) in zip(tabs[5:], SECTIONS):
-    with tab:
-        importlib.import_module(module).render(db, user, int(customer_id), record)
+    if tab.open:
+        with tab:
+            importlib.import_module(module).render(db, user, int(customer_id), record)
 with tabs[-1]:
     st.dataframe(view.audit.rename(columns=lambda c: tr(f"col.{c}")), hide_index=True, width="stretch")
 

@@ -104,3 +104,14 @@ def test_an_invalid_form_shows_the_field_error_and_writes_nothing(tmp_path, monk
     reopened = Store(db_path)
     assert reopened.query_one("SELECT count(*) FROM customers") == (0,)
     reopened.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_360_section_renders_when_its_tab_is_opened(demo_app, lang):
+    from crm_core.i18n import t
+
+    for key in ("tab.segments", "tab.promises", "tab.surveys", "tab.churn", "tab.care"):
+        app = run_page("customer_360.py", lang, customer_id=3, c360_tab=t(key, lang))
+        assert not app.exception, (key, [e.value for e in app.exception])
+        if key == "tab.churn":  # the section really rendered: its probability-alive card is there
+            assert t("churn.c360.p_alive", lang) in [m.label for m in app.metric]

@@ -15,6 +15,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from crm_core.audit import write_audit
 from crm_core.satisfaction.labels import parse_satisfaction, parse_yes_no
 from crm_core.satisfaction.servqual import DIMENSIONS
 from crm_core.store import Store
@@ -118,6 +119,7 @@ def create_wave(store: Store, actor: Actor, name: str, started_on: date, invited
     with store.transaction() as cur:
         (wave_id,) = cur.execute("INSERT INTO survey_waves (name, started_on, invited) VALUES (?, ?, ?) "
                                  "RETURNING wave_id", [name.strip(), started_on, invited]).fetchone()
+        write_audit(cur, actor, "create", "survey_wave", wave_id, "name", None, name.strip())
     return int(wave_id)
 
 
@@ -141,6 +143,7 @@ def record_response(store: Store, actor: Actor, answer: SurveyResponseIn) -> int
         (response_id,) = cur.execute(
             f"INSERT INTO survey_responses ({', '.join(values)}) VALUES ({', '.join('?' * len(values))}) "
             "RETURNING response_id", list(values.values())).fetchone()
+        write_audit(cur, actor, "create", "survey_response", response_id, "customer_id", None, values["customer_id"])
     return int(response_id)
 
 
@@ -153,4 +156,5 @@ def record_visit(store: Store, actor: Actor, visit: MysteryVisitIn) -> int:
             "RETURNING visit_id", [visit.location, visit.visited_on, visit.score,
                                    json.dumps(visit.checklist, ensure_ascii=False) if visit.checklist else None],
         ).fetchone()
+        write_audit(cur, actor, "create", "mystery_visit", visit_id, "score", None, visit.score)
     return int(visit_id)
