@@ -149,15 +149,21 @@ def update_customer(store: Store, actor: Actor, customer_id: int, customer: Cust
     """
     actor.require_write()
     with store.transaction() as cur:
-        current = _row_for_update(cur, actor, customer_id)
-        if expected_version is not None and int(current["version"]) != int(expected_version):
-            raise StaleEdit(_changes_since(cur, customer_id, int(expected_version)))
-        if customer.code != current["code"] and cur.execute(
-                "SELECT 1 FROM customers WHERE code = ? AND customer_id <> ?", [customer.code, customer_id]
-        ).fetchone():
-            raise CodeTaken(customer.code)
-        changes = diff_customer(current, customer)
-        _apply_changes(cur, actor, customer_id, changes)
+        return _save_edit(cur, actor, customer_id, customer, expected_version)
+
+
+def _save_edit(cur, actor: Actor, customer_id: int, customer: CustomerIn,
+               expected_version: int | None = None) -> dict[str, tuple]:
+    """One customer's edit inside the caller's transaction: checks, then changed fields written and audited."""
+    current = _row_for_update(cur, actor, customer_id)
+    if expected_version is not None and int(current["version"]) != int(expected_version):
+        raise StaleEdit(_changes_since(cur, customer_id, int(expected_version)))
+    if customer.code != current["code"] and cur.execute(
+            "SELECT 1 FROM customers WHERE code = ? AND customer_id <> ?", [customer.code, customer_id]
+    ).fetchone():
+        raise CodeTaken(customer.code)
+    changes = diff_customer(current, customer)
+    _apply_changes(cur, actor, customer_id, changes)
     return changes
 
 
@@ -211,14 +217,7 @@ def update_many(store: Store, actor: Actor, edits: dict[int, CustomerIn]) -> int
     changed = 0
     with store.transaction() as cur:
         for customer_id, customer in edits.items():
-            current = _row_for_update(cur, actor, customer_id)
-            if customer.code != current["code"] and cur.execute(
-                    "SELECT 1 FROM customers WHERE code = ? AND customer_id <> ?", [customer.code, customer_id]
-            ).fetchone():
-                raise CodeTaken(customer.code)
-            changes = diff_customer(current, customer)
-            _apply_changes(cur, actor, customer_id, changes)
-            changed += len(changes)
+            changed += len(_save_edit(cur, actor, customer_id, customer))
     return changed
 
 

@@ -8,12 +8,25 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
-from crm_core.promises import queries, reports
+from crm_core.promises import actions, queries, reports
 from crm_core.promises.text import format_duration, label, policy_label
+from crm_core.users import PermissionDenied
 from pages._ui import lang, store, tr
 
 STATUS_COLOURS = {"open_warning_1": "#fff3bf", "open_warning_2": "#ffd8a8", "open_breached": "#ffc9c9",
                   "breached": "#ffe3e3", "met": "#d3f9d8"}
+
+
+def attempt(write) -> tuple[bool, object]:
+    """Run a promise write; a refusal (permission, or a rule with a catalog key) is shown in place.
+    Returns (done, what the write returned)."""
+    try:
+        return True, write()
+    except PermissionDenied as error:
+        st.error(tr(error.key))
+    except actions.PromiseError as error:
+        st.error(tr(error.key, **error.params))
+    return False, None
 
 
 def now_instant(db) -> datetime:

@@ -11,7 +11,6 @@ import streamlit as st
 from crm_core.i18n import format_money
 from crm_core.promises import actions, queries
 from crm_core.promises.text import format_duration, label, policy_label
-from crm_core.users import PermissionDenied
 from pages import _promises_common as common
 from pages._ui import lang, open_customer, tr
 
@@ -20,16 +19,10 @@ OPEN_EVENTS = ("fulfilled", "paused", "resumed", "cancelled", "escalated", "comp
 
 def _write(key: str, done_text: str, write) -> None:
     """Run a write; on success remember the message and rerun, else show the error in place."""
-    try:
-        write()
-    except PermissionDenied as error:
-        st.error(tr(error.key))
-        return
-    except actions.PromiseError as error:
-        st.error(tr(error.key, **error.params))
-        return
-    st.session_state[f"{key}_msg"] = done_text
-    st.rerun()
+    done, _ = common.attempt(write)
+    if done:
+        st.session_state[f"{key}_msg"] = done_text
+        st.rerun()
 
 
 def _selected_id(key: str, selected_key: str) -> int:

@@ -11,7 +11,6 @@ from crm_core import customers as cust
 from crm_core.i18n import format_percent
 from crm_core.promises import actions, queries
 from crm_core.promises.text import format_duration, label, policy_label
-from crm_core.users import PermissionDenied
 from pages import _promises_common as common
 from pages._ui import lang, plain, store, tr
 
@@ -41,16 +40,10 @@ def _show_result(key: str) -> None:
 
 
 def _run(key: str, write, describe) -> None:
-    try:
-        result = write()
-    except PermissionDenied as error:
-        st.error(tr(error.key))
-        return
-    except actions.PromiseError as error:
-        st.error(tr(error.key, **error.params))
-        return
-    st.session_state[f"{key}_msg"] = describe(result)
-    st.rerun()
+    done, result = common.attempt(write)
+    if done:
+        st.session_state[f"{key}_msg"] = describe(result)
+        st.rerun()
 
 
 def _due_text(db, user, promise_id: int, now: datetime) -> str:

@@ -11,7 +11,6 @@ import streamlit as st
 from crm_core.promises import actions, queries
 from crm_core.promises.policy import PROMISE_TYPES, PromisePolicy
 from crm_core.promises.text import label, policy_label
-from crm_core.users import PermissionDenied
 from pages import _promises_common as common
 from pages._ui import lang, tr
 
@@ -74,13 +73,8 @@ def policies_tab(db, user) -> None:
     st.caption(tr("promises.pol.note", version=base.version + 1 if base else 1))
     data = _editor(base, key, language)
     if st.button(tr("promises.pol.save"), key=f"{key}_save", type="primary"):
-        try:
-            saved = actions.save_policy_version(db, user, base, data)
-        except PermissionDenied as error:
-            st.error(tr(error.key))
-            return
-        except actions.PromiseError as error:
-            st.error(tr(error.key, **error.params))
+        done, saved = common.attempt(lambda: actions.save_policy_version(db, user, base, data))
+        if not done:
             return
         st.session_state["prom_pol_msg"] = tr("promises.pol.saved", policy=policy_label(saved.policy_id, language),
                                               version=saved.version)
