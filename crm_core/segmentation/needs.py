@@ -1,0 +1,85 @@
+"""Need types: price-, value-oriented or composite (seed 001)."""
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from crm_core.segmentation.abc import _check_period
+
+# ---------------------------------------------------------------------------------------------
+# Need type (seed 001)
+# ---------------------------------------------------------------------------------------------
+
+NEED_TYPES = ("price", "value", "composite")
+PRICE_DISCOUNT_SHARE = 0.5  # buys on discount at least half the time → price-oriented
+VALUE_DISCOUNT_SHARE = 0.2  # value-oriented customers rarely wait for a discount …
+LOW_RELATIVE_PRICE = 0.9  # … price-oriented ones pay under 90% of the average price
+HIGH_RELATIVE_PRICE = 1.1  # … value-oriented ones over 110%
+
+
+def infer_need_type(features: pd.DataFrame) -> pd.DataFrame:
+    """Need type (需求类型) per customer.
+
+    ``features`` has ``customer_id``, ``discount_share`` (share of purchases made at a discount,
+    0..1), ``relative_price`` (what the customer paid / what the same goods cost at the average
+    price, 1 = average) and optionally ``need_type`` (the customer's own recorded type).
+    Rule, in order (same text as catalog key ``seg.need_rule``):
+      price      if discount_share >= 0.5 or relative_price < 0.9;
+      value      if discount_share < 0.2 and relative_price > 1.1;
+      composite  otherwise, when at least one of the two is known;
+      missing (NA) when neither is known.
+    A recorded ``need_type`` wins. Returns ``customer_id``, ``need_type`` and ``need_source``
+    ("own", "inferred", or NA when neither). Raises ValueError when a recorded type is not a known one.
+    """
+    discount = pd.to_numeric(features["discount_share"]).astype(float).to_numpy()
+    relative = pd.to_numeric(features["relative_price"]).astype(float).to_numpy()
+    # NaN compares False, so a missing signal never votes for a type.
+    price = (discount >= PRICE_DISCOUNT_SHARE) | (relative < LOW_RELATIVE_PRICE)
+    value = (discount < VALUE_DISCOUNT_SHARE) & (relative > HIGH_RELATIVE_PRICE)
+    known = ~(np.isnan(discount) & np.isnan(relative))
+    inferred = np.where(price, "price", np.where(value, "value", "composite")).astype(object)
+    inferred[~known] = None
+    own = features["need_type"] if "need_type" in features.columns else pd.Series(None, index=features.index)
+    has_own = own.notna().to_numpy()
+    own = own.astype(object).to_numpy()
+    unknown = set(own[has_own]) - set(NEED_TYPES)
+    if unknown:
+        raise ValueError(f"unknown need_type value(s): {', '.join(map(str, sorted(unknown)))}")
+    source = np.where(has_own, "own", np.where(known, "inferred", None)).astype(object)
+    return pd.DataFrame({"customer_id": features["customer_id"].to_numpy(),
+                         "need_type": np.where(has_own, own, inferred), "need_source": source})
+
+
+def need_features_sql(con, start: date, end: date) -> pd.DataFrame:
+    """Inputs of ``infer_need_type`` for every customer in ``customers``, from purchases
+    (amount > 0) dated ``start``..``end``: ``discount_share`` = share of purchase lines with a
+    discount > 0 among lines whose discount is recorded; ``relative_price`` = Σ amount /
+    Σ (quantity × the product's average unit price in the period), over lines with a product
+    and quantity > 0; ``need_type`` as recorded. Unknown → NULL. Raises ValueError when
+    start > end.
+    """
+    _check_period(start, end)
+    sql = """
+    WITH lines AS (
+        SELECT customer_id, product, CAST(amount AS DOUBLE) AS amount,
+               CAST(quantity AS DOUBLE) AS quantity, discount
+        FROM transactions WHERE txn_date BETWEEN ? AND ? AND amount > 0),
+    product_price AS (
+        SELECT product, SUM(amount) / SUM(quantity) AS unit_price
+        FROM lines WHERE product IS NOT NULL AND quantity > 0 GROUP BY product),
+    per_customer AS (
+        SELECT l.customer_id,
+               AVG(CASE WHEN l.discount > 0 THEN 1.0 ELSE 0.0 END)
+                   FILTER (WHERE l.discount IS NOT NULL) AS discount_share,
+               SUM(l.amount) FILTER (WHERE p.unit_price > 0)
+                   / SUM(l.quantity * p.unit_price) FILTER (WHERE p.unit_price > 0) AS relative_price
+        FROM lines l LEFT JOIN product_price p ON l.product = p.product AND l.quantity > 0
+        GROUP BY l.customer_id)
+    SELECT c.customer_id, p.discount_share, p.relative_price, c.need_type
+    FROM customers c LEFT JOIN per_customer p USING (customer_id)
+    ORDER BY c.customer_id"""
+    return con.execute(sql, [start, end]).df()
+
+

@@ -1,0 +1,201 @@
+"""Big-customer identification: revenue ranking and non-monetary value (seed 001)."""
+from __future__ import annotations
+
+from datetime import date
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from crm_core.segmentation.abc import ABC_CLASSES, _check_period, abc_classify
+
+# ---------------------------------------------------------------------------------------------
+# Big-customer identification (seed 001): revenue ranking + non-monetary value
+# ---------------------------------------------------------------------------------------------
+
+
+def top_n_graded(classified: pd.DataFrame, n: int = 50, a_share=0.05, b_share=0.20) -> pd.DataFrame:
+    """Revenue ranking (营业额排位法): the ``n`` highest spenders of ``classified`` (any frame
+    with ``customer_id`` and ``spend``), graded A/B/C among themselves by ``abc_classify``
+    with the given shares. ``share`` and ``cum_share`` are of the top-n total; ``rank`` equals
+    the overall rank. Fewer than ``n`` customers: all of them.
+
+    Raises ValueError unless n >= 1, or for invalid shares.
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be a positive whole number, got {n!r}")
+    ranked = abc_classify(classified[["customer_id", "spend"]])
+    return abc_classify(ranked[ranked["rank"] <= n], a_share, b_share)
+
+
+# Factor -> (feature column, higher is better); a factor of several columns averages them.
+NONMONETARY_FACTORS = {
+    "loyalty": (("tenure_days", True), ("repeat_rate", True)),
+    "stability": (("spend_cv", False),),
+    "tolerance": (("complaints_per_purchase", False),),
+    "feedback": (("feedback_count", True),),
+    "referrals": (("referrals", True),),
+    "credit": (("payment_delay_days", False),),
+    "influence": (("influence", True),),
+}
+DEFAULT_NONMONETARY_WEIGHTS = {factor: 1.0 for factor in NONMONETARY_FACTORS}
+VALUE_TIERS = ("high", "medium", "low")
+NEUTRAL_SCORE = 50.0
+
+
+def _checked_weights(weights: dict) -> dict[str, float]:
+    unknown = set(weights) - set(NONMONETARY_FACTORS)
+    if unknown:
+        raise ValueError(f"unknown factor(s) {', '.join(sorted(unknown))}; "
+                         f"known: {', '.join(NONMONETARY_FACTORS)}")
+    checked = {factor: float(weights.get(factor, 0.0)) for factor in NONMONETARY_FACTORS}
+    if any(not np.isfinite(w) or w < 0 for w in checked.values()):
+        raise ValueError("factor weights must be non-negative numbers")
+    if sum(checked.values()) == 0:
+        raise ValueError("at least one factor weight must be above zero")
+    return checked
+
+
+def percentile_score(values: pd.Series, higher_is_better: bool = True) -> pd.Series:
+    """Each value's percentile rank scaled to 0..100 (best = 100; ties share the average rank).
+    Missing values, and every value when fewer than two are known, score the neutral 50."""
+    known = int(values.notna().sum())
+    if known < 2:
+        return pd.Series(NEUTRAL_SCORE, index=values.index)
+    pct = (values.rank(method="average") - 1) / (known - 1) * 100
+    return (pct if higher_is_better else 100 - pct).fillna(NEUTRAL_SCORE)
+
+
+def _factor_scores(features: pd.DataFrame) -> pd.DataFrame:
+    """0..100 per factor; a factor with no known value in any of its columns is left out."""
+    scores = {}
+    for factor, columns in NONMONETARY_FACTORS.items():
+        parts = [percentile_score(pd.to_numeric(features[col]).astype(float), better)
+                 for col, better in columns
+                 if col in features.columns and features[col].notna().any()]
+        if parts:
+            scores[factor] = sum(parts) / len(parts)
+    return pd.DataFrame(scores, index=features.index)
+
+
+def _tercile_tiers(score: pd.Series) -> np.ndarray:
+    """high / medium / low by the score's percentile rank p = (r − 1)/(n − 1): p > 2/3 high,
+    p < 1/3 low, else medium — compared in integers on twice the average rank r."""
+    n = len(score)
+    twice_rank = np.rint(2 * score.rank(method="average").to_numpy()).astype("int64")
+    position = 3 * (twice_rank - 2)  # 6·(r − 1)
+    return np.where(position > 4 * (n - 1), "high",
+                    np.where(position < 2 * (n - 1), "low", "medium")).astype(object)
+
+
+def nonmonetary_scores(features: pd.DataFrame, weights: dict | None = None) -> pd.DataFrame:
+    """Non-monetary value (非货币价值排位法) per customer, 0..100.
+
+    ``features`` has ``customer_id`` and any of: ``tenure_days`` and ``repeat_rate`` (loyalty,
+    higher better), ``spend_cv`` (stability: coefficient of variation of monthly spend, lower
+    better), ``complaints_per_purchase`` (tolerance, lower better), ``feedback_count``,
+    ``referrals`` (higher better), ``payment_delay_days`` (days paid after the agreed terms,
+    lower better) and ``influence`` (manual 1–5, higher better). Each column is scaled to 0..100
+    by percentile rank; a customer's missing value counts as the neutral 50; a column absent
+    (or empty) for everyone leaves its factor out and the other weights are renormalised.
+    ``weights`` maps factor (loyalty, stability, tolerance, feedback, referrals, credit,
+    influence) to a non-negative weight; unnamed factors weigh 0; default: all equal.
+
+    Tiers are relative terciles, not fixed cut points: a customer's score is ranked among all
+    customers (ties share a rank) and a percentile rank above 2/3 is "high", below 1/3 "low",
+    otherwise "medium" (so one customer alone, or all tied, is "medium").
+
+    Returns ``customer_id``, one 0..100 column per available factor, ``score`` (rounded to 6
+    decimals) and ``tier``.
+    Raises ValueError for unknown factors, negative weights, all-zero weights, or when no
+    factor with a weight has data.
+    """
+    checked = _checked_weights(DEFAULT_NONMONETARY_WEIGHTS if weights is None else weights)
+    features = features.reset_index(drop=True)
+    factors = _factor_scores(features)
+    used = [f for f in factors.columns if checked[f] > 0]
+    if not used:
+        raise ValueError("none of the weighted factors has data; weight one of: "
+                         f"{', '.join(factors.columns) or 'no factor has data'}")
+    w = np.array([checked[f] for f in used])
+    # Rounded so that scores equal in exact arithmetic (25.0 vs 24.999999999999996) tie.
+    score = pd.Series(np.round(factors[used].to_numpy() @ w / w.sum(), 6), index=features.index)
+    result = pd.concat([features[["customer_id"]], factors], axis=1)
+    result["score"] = score
+    result["tier"] = _tercile_tiers(score)
+    return result.reset_index(drop=True)
+
+
+class ValueGrid(NamedTuple):
+    counts: pd.DataFrame  # rows A, B, C × columns high, medium, low
+    not_to_overlook: pd.DataFrame  # C by revenue, high non-monetary tier
+
+
+def value_grid(classified: pd.DataFrame, scores: pd.DataFrame) -> ValueGrid:
+    """Combine revenue class and non-monetary tier (seed 001: a C-revenue customer with high
+    non-monetary value must not be overlooked). Only customers in both inputs count.
+
+    Returns ``counts`` (customers per ABC class × tier, all cells present) and
+    ``not_to_overlook``: the "C"-class, "high"-tier customers with ``customer_id``, ``spend``,
+    ``rank`` and ``score``, highest score first (ties by customer_id).
+    """
+    merged = classified[["customer_id", "spend", "rank", "abc"]].merge(
+        scores[["customer_id", "score", "tier"]], on="customer_id", how="inner")
+    row = pd.Categorical(merged["abc"], categories=ABC_CLASSES).codes
+    col = pd.Categorical(merged["tier"], categories=VALUE_TIERS).codes
+    cells = np.bincount(row * len(VALUE_TIERS) + col, minlength=len(ABC_CLASSES) * len(VALUE_TIERS))
+    counts = pd.DataFrame(cells.reshape(len(ABC_CLASSES), len(VALUE_TIERS)),
+                          index=pd.Index(ABC_CLASSES, name="abc"),
+                          columns=pd.Index(VALUE_TIERS, name="tier"))
+    overlooked = merged[(merged["abc"] == "C") & (merged["tier"] == "high")]
+    overlooked = overlooked.sort_values(["score", "customer_id"], ascending=[False, True])
+    return ValueGrid(counts, overlooked[["customer_id", "spend", "rank", "score"]].reset_index(drop=True))
+
+
+def months_in_period(start: date, end: date) -> int:
+    """Calendar months touched by ``start``..``end`` (Jan 31 – Feb 1 is 2)."""
+    return (end.year * 12 + end.month) - (start.year * 12 + start.month) + 1
+
+
+def customer_features_sql(con, start: date, end: date) -> pd.DataFrame:
+    """The non-monetary features the store can compute, one row per customer in ``customers``:
+    ``tenure_days`` (days from the first purchase up to ``end`` until ``end``; NULL if none),
+    ``repeat_rate`` (share of the period's calendar months with net purchases > 0),
+    ``spend_cv`` (population std / mean of monthly net spend over all months of the period,
+    empty months as 0; NULL when total spend <= 0) and ``influence`` (customers.influence).
+    Complaints, feedback, referrals and credit are not in the store; ``nonmonetary_scores``
+    treats their absence as neutral. Raises ValueError when start > end.
+    """
+    _check_period(start, end)
+    sql = """
+    WITH monthly AS (
+        SELECT customer_id, year(txn_date) * 12 + month(txn_date) AS month_index,
+               CAST(SUM(amount) AS DOUBLE) AS month_spend
+        FROM transactions WHERE txn_date BETWEEN ? AND ?
+        GROUP BY ALL),
+    stats AS (
+        SELECT customer_id, SUM(month_spend) / ? AS mean_spend, COUNT(*) AS months_seen,
+               COUNT(*) FILTER (WHERE month_spend > 0) AS active_months
+        FROM monthly GROUP BY customer_id),
+    spread AS (  -- squared deviations; months without rows deviate by the whole mean
+        SELECT s.customer_id, s.mean_spend, s.active_months,
+               SUM((m.month_spend - s.mean_spend) * (m.month_spend - s.mean_spend))
+                 + (? - s.months_seen) * s.mean_spend * s.mean_spend AS squares
+        FROM stats s JOIN monthly m USING (customer_id)
+        GROUP BY s.customer_id, s.mean_spend, s.active_months, s.months_seen),
+    first_purchase AS (
+        SELECT customer_id, MIN(txn_date) AS first_date
+        FROM transactions WHERE txn_date <= ? AND amount > 0 GROUP BY customer_id)
+    SELECT c.customer_id,
+           date_diff('day', f.first_date, CAST(? AS DATE)) AS tenure_days,
+           COALESCE(p.active_months, 0) / CAST(? AS DOUBLE) AS repeat_rate,
+           CASE WHEN p.mean_spend > 0 THEN sqrt(p.squares / ?) / p.mean_spend END AS spend_cv,
+           c.influence
+    FROM customers c
+    LEFT JOIN spread p USING (customer_id)
+    LEFT JOIN first_purchase f USING (customer_id)
+    ORDER BY c.customer_id"""
+    months = months_in_period(start, end)
+    return con.execute(sql, [start, end, months, months, end, end, months, months]).df()
+
+

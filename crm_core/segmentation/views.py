@@ -1,0 +1,605 @@
+"""The Segmentation page's reads over the whole store, fast at 1M customers."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from crm_core.segmentation.abc import (
+    ABC_CLASSES,
+    MIGRATION_CLASSES,
+    _abc_shares,
+    _check_period,
+    _measure_column,
+    ceil_count,
+    exact_share,
+)
+from crm_core.segmentation.allocation import CLASS_TO_TIER, allocate_budget
+from crm_core.segmentation.needs import NEED_TYPES, infer_need_type, need_features_sql
+from crm_core.segmentation.rfm import rfm_scores, rfm_table_sql
+from crm_core.segmentation.value import (
+    NONMONETARY_FACTORS,
+    ValueGrid,
+    customer_features_sql,
+    months_in_period,
+    nonmonetary_scores,
+    top_n_graded,
+    value_grid,
+)
+
+# ---------------------------------------------------------------------------------------------
+# The Segmentation page: (store, actor, ...) reads over the whole store, fast at 1M customers.
+#
+# Scope: a rep (Actor.rep_scope) is segmented among the customers they own — ranks, classes,
+# shares and quintiles are relative to that book, so no company-wide total leaks to them.
+# Everyone else sees the whole company. ABC and Pareto figures are aggregated in DuckDB; only
+# small results (a few hundred rows, or one page of a list) come back to Python.
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SegmentQuery:
+    """What an ABC classification depends on: period (both ends inclusive), measure, shares.
+    Hashable, so pages cache on it. Raises ValueError like ``abc_classify_sql``."""
+
+    start: date
+    end: date
+    measure: str = "revenue"
+    a_share: float = 0.05
+    b_share: float = 0.20
+
+    def __post_init__(self):
+        _check_period(self.start, self.end)
+        _measure_column(self.measure)
+        _abc_shares(self.a_share, self.b_share)
+
+    def with_period(self, start: date, end: date) -> SegmentQuery:
+        return replace(self, start=start, end=end)
+
+
+def default_period(as_of: date) -> tuple[date, date]:
+    """The last 12 months up to and including ``as_of``: 2026-06-30 → 2025-07-01 .. 2026-06-30."""
+    start = (pd.Timestamp(as_of) - pd.DateOffset(months=12)).date() + timedelta(days=1)
+    return start, as_of
+
+
+def _month_end(day: date) -> date:
+    return (pd.Timestamp(day) + pd.offsets.MonthEnd(0)).date()
+
+
+def previous_period(start: date, end: date) -> tuple[date, date]:
+    """The period of the same length just before ``start``..``end``. Whole calendar months shift
+    by months (2025-07-01..2026-06-30 → 2024-07-01..2025-06-30); other periods by days."""
+    _check_period(start, end)
+    if start.day == 1 and end == _month_end(end):
+        months = months_in_period(start, end)
+        prev_start = (pd.Timestamp(start) - pd.DateOffset(months=months)).date()
+        return prev_start, start - timedelta(days=1)
+    length = (end - start).days + 1
+    return start - timedelta(days=length), start - timedelta(days=1)
+
+
+def _scope(actor) -> tuple[str, list]:
+    """A filter on ``customer_id`` limiting a rep to their own customers."""
+    if actor is None or actor.rep_scope is None:
+        return "", []
+    return " AND customer_id IN (SELECT customer_id FROM customers WHERE sales_rep = ?)", [actor.rep_scope]
+
+
+def _class_case(a: Fraction, b: Fraction) -> tuple[str, list]:
+    sql = ("CASE WHEN (rank - 1) * CAST(? AS HUGEINT) < CAST(? AS HUGEINT) * n THEN 'A' "
+           "WHEN (rank - 1) * CAST(? AS HUGEINT) < CAST(? AS HUGEINT) * n THEN 'B' ELSE 'C' END")
+    return sql, [str(a.denominator), str(a.numerator), str(b.denominator), str(b.numerator)]
+
+
+def _classified_ctes(q: SegmentQuery, actor, prefix: str = "", running: bool = False) -> tuple[str, list]:
+    """CTEs ``{prefix}spend``, ``{prefix}ranked`` and ``{prefix}classified`` (customer_id, spend,
+    rank, n, abc; with ``running`` also running and total) — the rules of ``abc_classify_sql``."""
+    column = _measure_column(q.measure)  # identifier from the fixed whitelist
+    scope, scope_params = _scope(actor)
+    a, b = _abc_shares(q.a_share, q.b_share)
+    case, case_params = _class_case(a, b)
+    window = "ORDER BY spend DESC, customer_id"
+    extra = (f", SUM(spend) OVER ({window} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running"
+             ", SUM(spend) OVER () AS total") if running else ""
+    # DECIMAL(18, 2) (a 64-bit integer inside) sorts about twice as fast as the DECIMAL(38, 2) that
+    # SUM returns; a customer's total would have to pass 10^16 to overflow (an error, not a wrong
+    # rank). n comes from a scalar subquery: a second window over every row costs more.
+    sql = f"""{prefix}spend AS (
+        SELECT customer_id, CAST(SUM({column}) AS DECIMAL(18, 2)) AS spend FROM transactions
+        WHERE txn_date BETWEEN ? AND ?{scope}
+        GROUP BY customer_id HAVING SUM({column}) > 0),
+    {prefix}ranked AS (
+        SELECT customer_id, spend, ROW_NUMBER() OVER ({window}) AS rank,
+               (SELECT COUNT(*) FROM {prefix}spend) AS n{extra}
+        FROM {prefix}spend),
+    {prefix}classified AS (SELECT *, {case} AS abc FROM {prefix}ranked)"""
+    return sql, [q.start, q.end, *scope_params, *case_params]
+
+
+class AbcOverview(NamedTuple):
+    """The ABC tab's figures. ``classes``: A/B/C → count, spend, share, first_rank, last_rank.
+    ``pareto``: the concentration curve from the largest customer down — ``customer_fraction``
+    (share of classified customers, largest first) and ``spend_fraction`` (their cumulative
+    share of the measure); (0, 0) to (1, 1), at most ``points`` + 4 rows."""
+
+    customers: int  # customers the user can see
+    classified: int  # with a positive total of the measure in the period
+    no_purchase: int  # no net purchase (revenue <= 0) in the period
+    not_positive: int  # bought, but the measure (margin) is not positive
+    total_spend: float
+    classes: dict
+    top_fraction: float
+    top_customers: int
+    top_spend_share: float | None
+    gini: float | None
+    pareto: pd.DataFrame
+
+
+def _count_row(cur, q: SegmentQuery, actor, classified: int) -> tuple[int, int]:
+    """Customers the user can see, and how many of them have net purchases in the period (for
+    revenue that is the number classified; for margin it takes a query of its own)."""
+    scope, params = _scope(actor)
+    if q.measure == "revenue":
+        (customers,) = cur.execute(f"SELECT COUNT(*) FROM customers WHERE TRUE{scope}", params).fetchone()
+        return int(customers), classified
+    sql = f"""SELECT (SELECT COUNT(*) FROM customers WHERE TRUE{scope}),
+                     (SELECT COUNT(*) FROM (SELECT customer_id FROM transactions
+                       WHERE txn_date BETWEEN ? AND ?{scope} GROUP BY customer_id HAVING SUM(amount) > 0))"""
+    customers, buying = cur.execute(sql, [*params, q.start, q.end, *params]).fetchone()
+    return int(customers), int(buying)
+
+
+def abc_overview(store, actor, q: SegmentQuery, top_share=0.20, points: int = 200) -> AbcOverview:
+    """Classes, 80/20 numbers, Gini and the Pareto curve of ``q`` in one aggregate query; the
+    numbers equal ``pareto_summary(abc_classify_sql(...))`` (tested). ``points`` (>= 1) is the
+    number of rank buckets of the curve. Raises ValueError for an invalid ``top_share``."""
+    top = exact_share(top_share, "top_share")
+    if not 0 < top <= 1:
+        raise ValueError(f"top_share must be in (0, 1], got {top_share}")
+    if points < 1:
+        raise ValueError(f"points must be at least 1, got {points}")
+    ctes, params = _classified_ctes(q, actor)
+    sql = f"""WITH {ctes}
+    SELECT abc, (rank - 1) * CAST(? AS BIGINT) // n AS bucket, COUNT(*) AS customers,
+           CAST(SUM(spend) AS DOUBLE) AS spend, MIN(rank) AS first_rank, MAX(rank) AS last_rank, MAX(n) AS n,
+           SUM(CAST(n - rank + 1 AS DOUBLE) * CAST(spend AS DOUBLE)) AS weighted,
+           COALESCE(CAST(SUM(spend) FILTER (WHERE (rank - 1) * CAST(? AS HUGEINT) < CAST(? AS HUGEINT) * n)
+                    AS DOUBLE), 0) AS top_spend
+    FROM classified GROUP BY ALL ORDER BY first_rank"""
+    cur = store.cursor()
+    try:
+        groups = cur.execute(sql, [*params, int(points), str(top.denominator), str(top.numerator)]).df()
+        customers, buying = _count_row(cur, q, actor, int(groups["customers"].sum()))
+    finally:
+        cur.close()
+    return _overview_from_groups(groups, customers, buying, q.measure, top)
+
+
+def _overview_from_groups(groups: pd.DataFrame, customers: int, buying: int, measure: str,
+                          top: Fraction) -> AbcOverview:
+    n = int(groups["n"].max()) if len(groups) else 0
+    total = float(groups["spend"].sum())
+    by_class = groups.groupby("abc").agg(count=("customers", "sum"), spend=("spend", "sum"),
+                                         first_rank=("first_rank", "min"), last_rank=("last_rank", "max"))
+    classes = {}
+    for cls in ABC_CLASSES:
+        if cls in by_class.index:
+            row = by_class.loc[cls]
+            classes[cls] = {"count": int(row["count"]), "spend": float(row["spend"]),
+                            "share": float(row["spend"]) / total if total else None,
+                            "first_rank": int(row["first_rank"]), "last_rank": int(row["last_rank"])}
+        else:
+            classes[cls] = {"count": 0, "spend": 0.0, "share": None if not n else 0.0,
+                            "first_rank": None, "last_rank": None}
+    if n:
+        cumulative = np.concatenate(([0.0], groups["spend"].cumsum().to_numpy() / total))
+        ranks = np.concatenate(([0], groups["last_rank"].to_numpy()))
+        pareto = pd.DataFrame({"customer_fraction": ranks / n, "spend_fraction": cumulative})
+        pareto.iloc[-1] = [1.0, 1.0]
+        gini = float(2.0 * groups["weighted"].sum() / (n * total) - (n + 1) / n)
+        top_spend_share = float(groups["top_spend"].sum()) / total
+    else:
+        pareto = pd.DataFrame({"customer_fraction": pd.Series(dtype=float), "spend_fraction": pd.Series(dtype=float)})
+        gini = top_spend_share = None
+    return AbcOverview(customers=customers, classified=n, no_purchase=customers - buying,
+                       not_positive=max(buying - n, 0) if measure != "revenue" else 0,
+                       total_spend=total, classes=classes, top_fraction=float(top),
+                       top_customers=ceil_count(top, n), top_spend_share=top_spend_share, gini=gini,
+                       pareto=pareto)
+
+
+LIST_COLUMNS = ["customer_id", "code", "name", "abc", "rank", "spend", "share", "cum_share"]
+
+
+def _with_names(cur, inner_sql: str, params: list, order: str) -> pd.DataFrame:
+    """``inner_sql`` (rows with customer_id) joined to the customer's code and name."""
+    return cur.execute(f"""SELECT x.*, c.code, c.name FROM ({inner_sql}) x
+                           JOIN customers c USING (customer_id) ORDER BY {order}""", params).df()
+
+
+def class_customers(store, actor, q: SegmentQuery, abc: str | None = None, limit: int | None = 50,
+                    offset: int = 0) -> tuple[pd.DataFrame, int]:
+    """One page of the classified customers (all classes, or ``abc``), by rank, with code and
+    name: ``LIST_COLUMNS``; and how many there are in all. ``limit`` None: every row.
+
+    A page is read with a top-N query (no ranking of every customer): the class's rank range
+    follows from n, and ``cum_share`` adds the page's spends to the sum of all higher ranks."""
+    if abc is not None and abc not in ABC_CLASSES:
+        raise ValueError(f"abc must be one of A, B, C, got {abc!r}")
+    if limit is None:
+        return _whole_class(store, actor, q, abc)
+    a, b = _abc_shares(q.a_share, q.b_share)
+    spend_sql, params = _spend_cte(q, actor)
+    # One query: the class's rank range follows from n (ceil in integers), then a top-N read of the
+    # page and of the sum of every higher rank; LIMIT/OFFSET take scalar subqueries in DuckDB.
+    sql = f"""WITH {spend_sql},
+    stats AS (SELECT COUNT(*) AS n, SUM(spend) AS total FROM spend),
+    cuts AS (SELECT n, total,
+                    (CAST(? AS HUGEINT) * n + CAST(? AS HUGEINT) - 1) // CAST(? AS HUGEINT) AS a_last,
+                    (CAST(? AS HUGEINT) * n + CAST(? AS HUGEINT) - 1) // CAST(? AS HUGEINT) AS b_last FROM stats),
+    bounds AS (SELECT n, total, a_last, b_last,
+                      CASE CAST(? AS VARCHAR) WHEN 'B' THEN a_last + 1 WHEN 'C' THEN b_last + 1 ELSE 1 END AS first_rank,
+                      CASE CAST(? AS VARCHAR) WHEN 'A' THEN a_last WHEN 'B' THEN b_last ELSE n END AS last_rank
+               FROM cuts),
+    window_ AS (SELECT *, CAST(first_rank - 1 + ? AS BIGINT) AS skip,
+                       CAST(GREATEST(LEAST(?, last_rank - (first_rank - 1 + ?)), 0) AS BIGINT) AS take FROM bounds),
+    page AS (SELECT customer_id, spend FROM spend ORDER BY spend DESC, customer_id
+             LIMIT (SELECT take FROM window_) OFFSET (SELECT skip FROM window_)),
+    above AS (SELECT COALESCE(SUM(spend), 0) AS above FROM
+              (SELECT spend FROM spend ORDER BY spend DESC, customer_id LIMIT (SELECT skip FROM window_)))
+    SELECT w.n, w.total, w.a_last, w.b_last, w.first_rank, w.last_rank, w.skip, above.above,
+           p.customer_id, p.spend, c.code, c.name
+    FROM window_ w CROSS JOIN above LEFT JOIN page p ON TRUE LEFT JOIN customers c ON c.customer_id = p.customer_id
+    ORDER BY p.spend DESC, p.customer_id"""
+    offset = max(int(offset), 0)
+    params = [*params, str(a.numerator), str(a.denominator), str(a.denominator),
+              str(b.numerator), str(b.denominator), str(b.denominator), abc, abc, offset, int(limit), offset]
+    rows = store.query_df(sql, params)
+    head = rows.iloc[0]
+    skip = int(head["skip"])
+    matches = max(int(head["last_rank"]) - int(head["first_rank"]) + 1, 0)
+    rows = rows.dropna(subset=["customer_id"])
+    if rows.empty:
+        return pd.DataFrame({c: [] for c in LIST_COLUMNS}), matches
+    spends = rows["spend"].map(Decimal)
+    running = Decimal(head["above"]) + spends.cumsum()
+    total = Decimal(head["total"])
+    rank = np.arange(skip + 1, skip + len(rows) + 1, dtype="int64")
+    frame = pd.DataFrame({
+        "customer_id": rows["customer_id"].astype("int64").to_numpy(), "code": rows["code"].to_numpy(),
+        "name": rows["name"].to_numpy(),
+        "abc": np.where(rank <= int(head["a_last"]), "A", np.where(rank <= int(head["b_last"]), "B", "C")),
+        "rank": rank, "spend": spends.astype(float).to_numpy(),
+        "share": (spends / total).astype(float).to_numpy(), "cum_share": (running / total).astype(float).to_numpy()})
+    return frame, matches
+
+
+def _spend_cte(q: SegmentQuery, actor) -> tuple[str, list]:
+    column = _measure_column(q.measure)
+    scope, scope_params = _scope(actor)
+    return (f"""spend AS MATERIALIZED (SELECT customer_id, CAST(SUM({column}) AS DECIMAL(18, 2)) AS spend
+        FROM transactions WHERE txn_date BETWEEN ? AND ?{scope} GROUP BY customer_id HAVING SUM({column}) > 0)""",
+            [q.start, q.end, *scope_params])
+
+
+def _whole_class(store, actor, q: SegmentQuery, abc: str | None) -> tuple[pd.DataFrame, int]:
+    ctes, params = _classified_ctes(q, actor, running=True)
+    inner = f"""WITH {ctes}
+        SELECT customer_id, abc, rank, CAST(spend AS DOUBLE) AS spend,
+               CAST(spend AS DOUBLE) / CAST(total AS DOUBLE) AS share,
+               CAST(running AS DOUBLE) / CAST(total AS DOUBLE) AS cum_share
+        FROM classified WHERE (CAST(? AS VARCHAR) IS NULL OR abc = ?)"""
+    cur = store.cursor()
+    try:
+        frame = _with_names(cur, inner, [*params, abc, abc], "rank")
+    finally:
+        cur.close()
+    return frame[LIST_COLUMNS].reset_index(drop=True), len(frame)
+
+
+def classified_frame(store, actor, q: SegmentQuery) -> pd.DataFrame:
+    """The whole ``abc_classify`` result (``ABC_COLUMNS``) of ``q`` among the user's customers."""
+    ctes, params = _classified_ctes(q, actor, running=True)
+    sql = f"""WITH {ctes}
+    SELECT customer_id, CAST(spend AS DOUBLE) AS spend, rank,
+           CAST(spend AS DOUBLE) / CAST(total AS DOUBLE) AS share,
+           CAST(running AS DOUBLE) / CAST(total AS DOUBLE) AS cum_share, abc
+    FROM classified ORDER BY rank"""
+    return store.query_df(sql, params)
+
+
+# -- movement between the period and the one before ------------------------------------------------
+
+class Movement(NamedTuple):
+    previous: SegmentQuery
+    matrix: pd.DataFrame  # like class_migration: rows prev class, columns current class
+
+
+def _movement_ctes(q: SegmentQuery, actor) -> tuple[str, list, SegmentQuery]:
+    prev_q = q.with_period(*previous_period(q.start, q.end))
+    prev_sql, prev_params = _classified_ctes(prev_q, actor, prefix="p_")
+    curr_sql, curr_params = _classified_ctes(q, actor, prefix="c_")
+    joined = """moved AS (
+        SELECT COALESCE(p.customer_id, c.customer_id) AS customer_id,
+               COALESCE(p.abc, 'none') AS prev_abc, COALESCE(c.abc, 'none') AS curr_abc,
+               p.rank AS prev_rank, CAST(p.spend AS DOUBLE) AS prev_spend,
+               c.rank AS curr_rank, CAST(c.spend AS DOUBLE) AS curr_spend
+        FROM p_classified p FULL OUTER JOIN c_classified c ON p.customer_id = c.customer_id)"""
+    return f"{prev_sql},\n{curr_sql},\n{joined}", [*prev_params, *curr_params], prev_q
+
+
+def class_movement(store, actor, q: SegmentQuery) -> Movement:
+    """Customers per (class in the previous period, class in ``q``), the previous period being
+    ``previous_period(q.start, q.end)``; the same numbers as ``class_migration``."""
+    ctes, params, prev_q = _movement_ctes(q, actor)
+    counts = store.query_df(f"WITH {ctes} SELECT prev_abc, curr_abc, COUNT(*) AS customers FROM moved GROUP BY ALL",
+                            params)
+    matrix = (counts.pivot(index="prev_abc", columns="curr_abc", values="customers")
+              .reindex(index=list(MIGRATION_CLASSES), columns=list(MIGRATION_CLASSES)).fillna(0).astype("int64"))
+    matrix.index.name, matrix.columns.name = "prev", "curr"
+    return Movement(prev_q, matrix)
+
+
+MOVEMENT_COLUMNS = ["customer_id", "code", "name", "prev_abc", "curr_abc", "prev_rank", "prev_spend",
+                    "curr_rank", "curr_spend"]
+
+
+def movement_customers(store, actor, q: SegmentQuery, prev_classes=("A",), curr_classes=("B", "C", "none"),
+                       limit: int | None = 50, offset: int = 0) -> tuple[pd.DataFrame, int]:
+    """One page of the customers who moved from any of ``prev_classes`` to any of
+    ``curr_classes`` ("A", "B", "C", "none"), by previous rank (then current rank): the default
+    is the customers who fell out of A — the ones to call. Returns ``MOVEMENT_COLUMNS`` and
+    the number of such customers. Raises ValueError for an unknown class or an empty choice."""
+    for chosen in (prev_classes, curr_classes):
+        if not chosen or set(chosen) - set(MIGRATION_CLASSES):
+            raise ValueError(f"classes must be a non-empty choice of {', '.join(MIGRATION_CLASSES)}")
+    ctes, params, _ = _movement_ctes(q, actor)
+    page = "" if limit is None else " LIMIT ? OFFSET ?"
+    inner = f"""WITH {ctes}
+        SELECT *, COUNT(*) OVER () AS matches FROM moved
+        WHERE prev_abc IN ({', '.join('?' * len(prev_classes))}) AND curr_abc IN ({', '.join('?' * len(curr_classes))})
+        ORDER BY prev_rank NULLS LAST, curr_rank NULLS LAST, customer_id{page}"""
+    params = [*params, *prev_classes, *curr_classes] + ([] if limit is None else [int(limit), int(offset)])
+    cur = store.cursor()
+    try:
+        frame = _with_names(cur, inner, params, "prev_rank NULLS LAST, curr_rank NULLS LAST, customer_id")
+    finally:
+        cur.close()
+    total = int(frame["matches"].iloc[0]) if len(frame) else 0
+    return frame[MOVEMENT_COLUMNS].reset_index(drop=True), total
+
+
+# -- big customers, RFM, need types, allocation: per-customer frames for the lazy tabs -------------
+
+def _scope_ids(store, actor) -> np.ndarray | None:
+    if actor is None or actor.rep_scope is None:
+        return None
+    return store.query_df("SELECT customer_id FROM customers WHERE sales_rep = ?",
+                          [actor.rep_scope])["customer_id"].to_numpy()
+
+
+def _in_scope(frame: pd.DataFrame, ids: np.ndarray | None) -> pd.DataFrame:
+    return frame if ids is None else frame[frame["customer_id"].isin(ids)].reset_index(drop=True)
+
+
+def with_customer_names(store, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (with ``customer_id``) with each customer's ``code`` and ``name`` put after the
+    id, rows in their original order; joined inside DuckDB, so a whole list exports quickly."""
+    cur = store.cursor()
+    try:
+        cur.register("seg_named_rows", frame.reset_index(drop=True).assign(seg_row=np.arange(len(frame))))
+        named = cur.execute("""SELECT f.*, c.code, c.name FROM seg_named_rows f
+                               LEFT JOIN customers c ON c.customer_id = f.customer_id ORDER BY f.seg_row""").df()
+    finally:
+        cur.close()
+    rest = [c for c in frame.columns if c != "customer_id"]
+    return named[["customer_id", "code", "name", *rest]]
+
+
+def top_customers(store, actor, q: SegmentQuery, n: int = 50) -> pd.DataFrame:
+    """The ``n`` highest spenders of ``q`` graded A/B/C among themselves (``top_n_graded``, with
+    ``q``'s shares), with code and name."""
+    ctes, params = _classified_ctes(q, actor)
+    cur = store.cursor()
+    try:
+        top = _with_names(cur, f"WITH {ctes} SELECT customer_id, CAST(spend AS DOUBLE) AS spend, rank "
+                               "FROM classified ORDER BY rank LIMIT ?", [*params, int(n)], "rank")
+    finally:
+        cur.close()
+    graded = top_n_graded(top, n=n, a_share=q.a_share, b_share=q.b_share)
+    return graded.merge(top[["customer_id", "code", "name"]], on="customer_id", how="left")
+
+
+def _table_exists(cur, name: str) -> bool:
+    return bool(cur.execute("SELECT COUNT(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[0])
+
+
+def extra_features_sql(con, start: date, end: date) -> pd.DataFrame:
+    """Non-monetary features from other parts of the store, when those parts exist:
+    ``complaints_per_purchase`` (complaints received in the period / purchase days; table
+    ``complaints``) and ``feedback_count`` (survey answers given in the period; table
+    ``survey_responses``). One row per customer with any of them; a missing table gives no
+    column. Referrals and payment delays are not recorded anywhere yet."""
+    _check_period(start, end)
+    parts = []
+    if _table_exists(con, "complaints"):
+        parts.append(con.execute("""
+            WITH purchases AS (SELECT customer_id, COUNT(DISTINCT txn_date) AS days FROM transactions
+                               WHERE txn_date BETWEEN ? AND ? AND amount > 0 GROUP BY customer_id),
+            said AS (SELECT customer_id, COUNT(*) AS complaints FROM complaints
+                     WHERE received_at >= CAST(CAST(? AS DATE) AS TIMESTAMPTZ)
+                       AND received_at < CAST(CAST(? AS DATE) AS TIMESTAMPTZ) GROUP BY customer_id)
+            SELECT p.customer_id, COALESCE(s.complaints, 0) / p.days AS complaints_per_purchase
+            FROM purchases p LEFT JOIN said s USING (customer_id)""",
+            [start, end, start, end + timedelta(days=1)]).df().set_index("customer_id"))
+    if _table_exists(con, "survey_responses"):
+        parts.append(con.execute("""SELECT customer_id, COUNT(*) AS feedback_count FROM survey_responses
+            WHERE customer_id IS NOT NULL AND responded_on BETWEEN ? AND ? GROUP BY customer_id""",
+                                 [start, end]).df().set_index("customer_id"))
+    if not parts:
+        return pd.DataFrame({"customer_id": pd.Series(dtype="int64")})
+    return pd.concat(parts, axis=1).rename_axis("customer_id").reset_index()
+
+
+class ValueView(NamedTuple):
+    scores: pd.DataFrame  # classified customers: customer_id, spend, rank, abc, factor columns, score, tier
+    grid: ValueGrid
+    factors: tuple  # the factors that had data
+
+
+def value_view(store, actor, q: SegmentQuery, weights: dict | None = None) -> ValueView:
+    """Non-monetary value of every classified customer of ``q`` (``nonmonetary_scores`` over the
+    store's features, ``customer_features_sql`` + ``extra_features_sql``) and the grid of ABC
+    class × value tier. Tiers are relative to the classified customers the user can see."""
+    classified = classified_frame(store, actor, q)
+    cur = store.cursor()
+    try:
+        features = customer_features_sql(cur, q.start, q.end)
+        extra = extra_features_sql(cur, q.start, q.end)
+    finally:
+        cur.close()
+    features = classified[["customer_id"]].merge(features, on="customer_id", how="left")
+    if len(extra.columns) > 1:
+        features = features.merge(extra, on="customer_id", how="left")
+    if classified.empty:
+        empty = classified.assign(score=pd.Series(dtype=float), tier=pd.Series(dtype=str))
+        return ValueView(empty, value_grid(classified, empty), ())
+    scores = nonmonetary_scores(features, weights)
+    merged = classified[["customer_id", "spend", "rank", "abc"]].merge(scores, on="customer_id")
+    factors = tuple(f for f in NONMONETARY_FACTORS if f in scores.columns)
+    return ValueView(merged, value_grid(classified, scores), factors)
+
+
+def rfm_view(store, actor, start: date, end: date, as_of: date | None = None) -> pd.DataFrame:
+    """``rfm_scores`` of the customers the user can see who bought in ``start``..``end``."""
+    cur = store.cursor()
+    try:
+        table = rfm_table_sql(cur, start, end, as_of)
+    finally:
+        cur.close()
+    table = _in_scope(table, _scope_ids(store, actor))
+    if table.empty:
+        return table.assign(r_score=pd.Series(dtype="int64"), f_score=pd.Series(dtype="int64"),
+                            m_score=pd.Series(dtype="int64"), segment=pd.Series(dtype=str))
+    return rfm_scores(table)
+
+
+def need_view(store, actor, start: date, end: date) -> pd.DataFrame:
+    """Need type of every customer the user can see (``infer_need_type`` over
+    ``need_features_sql``) with ``revenue`` in the period (0 when none) and the two signals."""
+    cur = store.cursor()
+    try:
+        features = need_features_sql(cur, start, end)
+        revenue = cur.execute("""SELECT customer_id, CAST(SUM(amount) AS DOUBLE) AS revenue FROM transactions
+                                 WHERE txn_date BETWEEN ? AND ? GROUP BY customer_id""", [start, end]).df()
+    finally:
+        cur.close()
+    features = _in_scope(features, _scope_ids(store, actor))
+    needs = infer_need_type(features)
+    needs["discount_share"] = features["discount_share"].to_numpy()
+    needs["relative_price"] = features["relative_price"].to_numpy()
+    needs = needs.merge(revenue, on="customer_id", how="left")
+    needs["revenue"] = needs["revenue"].fillna(0.0)
+    return needs
+
+
+def need_summary(needs: pd.DataFrame) -> pd.DataFrame:
+    """Customers and revenue per need type ("unknown" for no data) and source, from ``need_view``."""
+    frame = needs.assign(need_type=needs["need_type"].fillna("unknown"),
+                         need_source=needs["need_source"].fillna("none"))
+    summary = frame.groupby(["need_type", "need_source"], as_index=False).agg(
+        customers=("customer_id", "size"), revenue=("revenue", "sum"))
+    order = {k: i for i, k in enumerate((*NEED_TYPES, "unknown"))}
+    return summary.sort_values(["need_type", "need_source"], key=lambda s: s.map(order) if s.name == "need_type"
+                               else s).reset_index(drop=True)
+
+
+def effort_by_class(store, actor, q: SegmentQuery) -> pd.DataFrame:
+    """Where effort goes today: per ABC class of ``q`` (and "none" for the customers the user
+    can see who did not buy), ``customers``, ``interactions`` and ``cost_to_serve`` (cost +
+    concession, money as float) from the interaction log in ``q``'s period (local dates)."""
+    ctes, params = _classified_ctes(q, actor)
+    scope, scope_params = _scope(actor)
+    sql = f"""WITH {ctes},
+    effort AS (SELECT customer_id, COUNT(*) AS interactions, SUM(cost + concession) AS cost_to_serve
+               FROM interactions
+               WHERE occurred_at >= CAST(CAST(? AS DATE) AS TIMESTAMPTZ)
+                 AND occurred_at < CAST(CAST(? AS DATE) AS TIMESTAMPTZ) GROUP BY customer_id),
+    people AS (SELECT customer_id FROM customers WHERE TRUE{scope})
+    SELECT COALESCE(k.abc, 'none') AS abc, COUNT(*) AS customers,
+           COALESCE(SUM(e.interactions), 0) AS interactions,
+           COALESCE(CAST(SUM(e.cost_to_serve) AS DOUBLE), 0) AS cost_to_serve
+    FROM people p LEFT JOIN classified k USING (customer_id) LEFT JOIN effort e USING (customer_id)
+    GROUP BY ALL"""
+    frame = store.query_df(sql, [*params, q.start, q.end + timedelta(days=1), *scope_params])
+    frame = frame.set_index("abc").reindex(list(MIGRATION_CLASSES), fill_value=0).reset_index()
+    return frame.astype({"customers": "int64", "interactions": "int64", "cost_to_serve": float})
+
+
+def allocation_plan(effort: pd.DataFrame, budget, split=(0.6, 0.3, 0.1), unit: str = "money") -> pd.DataFrame:
+    """Seed 000 against today: ``allocate_budget`` over the tiers of ``effort_by_class`` (A →
+    key, B → general, C → potential) beside the actual effort. ``unit`` "money" compares with
+    cost to serve, "hours" with the number of interactions (the log records no hours). Columns:
+    tier, customers, share, total, per_customer (Decimal), actual, actual_share (float; NaN when
+    nothing was spent). Customers without a purchase are not in a tier.
+    Raises ValueError for an unknown unit or as ``allocate_budget``."""
+    if unit not in ("money", "hours"):
+        raise ValueError(f"unit must be money or hours, got {unit!r}")
+    by_class = effort.set_index("abc")
+    counts = {CLASS_TO_TIER[c]: int(by_class.loc[c, "customers"]) for c in ABC_CLASSES}
+    plan = allocate_budget(budget, counts, split)
+    actual = by_class["cost_to_serve" if unit == "money" else "interactions"].astype(float)
+    plan["actual"] = [float(actual.loc[c]) for c in ABC_CLASSES]
+    spent = float(plan["actual"].sum())
+    plan["actual_share"] = plan["actual"] / spent if spent else np.nan
+    return plan
+
+
+def survey_answers_linked(store) -> int | None:
+    """Survey answers that name a customer, or None when the survey tables do not exist yet."""
+    cur = store.cursor()
+    try:
+        if not _table_exists(cur, "survey_responses"):
+            return None
+        return int(cur.execute("SELECT COUNT(*) FROM survey_responses WHERE customer_id IS NOT NULL").fetchone()[0])
+    finally:
+        cur.close()
+
+
+# -- one customer: why it is in its class, and when the class last changed -------------------------
+
+def class_explanation(store, actor, customer_id: int, q: SegmentQuery) -> dict:
+    """Why ``customer_id`` is in its class for ``q``: ``abc`` ("A", "B", "C", or "none" without
+    a positive total), ``rank`` of ``classified`` customers, ``spend``, ``share`` and
+    ``cum_share`` (of everyone ranked up to and including them), ``a_last``/``b_last`` (the
+    last rank of A and of B). Same ranks as ``abc_classify_sql``; one aggregate query."""
+    column = _measure_column(q.measure)
+    scope, scope_params = _scope(actor)
+    a, b = _abc_shares(q.a_share, q.b_share)
+    sql = f"""WITH spend AS (
+        SELECT customer_id, SUM({column}) AS spend FROM transactions
+        WHERE txn_date BETWEEN ? AND ?{scope} GROUP BY customer_id HAVING SUM({column}) > 0),
+    me AS (SELECT MAX(spend) AS spend FROM spend WHERE customer_id = ?)
+    SELECT CAST(me.spend AS DOUBLE), COUNT(*), CAST(SUM(s.spend) AS DOUBLE),
+           COUNT(*) FILTER (WHERE s.spend > me.spend OR (s.spend = me.spend AND s.customer_id <= ?)),
+           CAST(SUM(s.spend) FILTER (WHERE s.spend > me.spend OR (s.spend = me.spend AND s.customer_id <= ?))
+                AS DOUBLE)
+    FROM spend s, me GROUP BY me.spend"""
+    row = store.query_one(sql, [q.start, q.end, *scope_params, int(customer_id), int(customer_id), int(customer_id)])
+    my_spend, n, total, rank, running = row if row else (None, 0, None, 0, None)
+    n = int(n or 0)
+    result = {"customer_id": int(customer_id), "classified": n, "a_last": ceil_count(a, n),
+              "b_last": ceil_count(b, n), "spend": my_spend, "rank": None, "share": None,
+              "cum_share": None, "abc": "none"}
+    if my_spend is not None:
+        rank = int(rank)
+        result.update(rank=rank, share=my_spend / total, cum_share=running / total,
+                      abc="A" if rank <= result["a_last"] else "B" if rank <= result["b_last"] else "C")
+    return result
+
