@@ -11,7 +11,7 @@ from datetime import date
 import streamlit as st
 
 from crm_core.churn import events, measured, model
-from crm_core.churn.lapsed import purchase_rhythm_sql
+from crm_core.churn.lapsed import churn_rate_by_period_sql, purchase_rhythm_sql
 from pages._ui import store
 
 TTL = 600
@@ -67,7 +67,11 @@ def lapsed(user, as_of: date, k: float):
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
 def rate_by_period(db_path: str, generation: int, user, as_of: date, period: str):
-    return _cursor_call(measured.churn_rate_by_period_scoped, period, as_of, user)
+    cur = store().cursor(user)  # the user's cursor: a rep's rates cover only their customers
+    try:
+        return churn_rate_by_period_sql(cur, period, as_of)
+    finally:
+        cur.close()
 
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)

@@ -61,40 +61,10 @@ def lapsed_customers(transactions: pd.DataFrame, as_of, k: float = 2.0, customer
                                               ignore_index=True)
 
 
-_LAPSED_SQL = """
-WITH daily AS (
-    SELECT customer_id, txn_date AS day, SUM(amount) AS amount
-    FROM transactions WHERE txn_date <= ? GROUP BY customer_id, txn_date
-), gaps AS (
-    SELECT customer_id, day, amount,
-           date_diff('day', lag(day) OVER (PARTITION BY customer_id ORDER BY day), day) AS gap
-    FROM daily
-), per AS (
-    SELECT customer_id, COUNT(*) AS purchases, MAX(day) AS last_purchase,
-           CAST(median(gap) AS DOUBLE) AS own_gap,
-           CAST(COALESCE(SUM(amount) FILTER (WHERE day > ?), 0) AS DOUBLE) AS revenue_at_risk
-    FROM gaps GROUP BY customer_id
-), judged AS (
-    SELECT per.*, COALESCE(own_gap, population.gap) AS median_gap_days,
-           CASE WHEN own_gap IS NULL THEN 'population' ELSE 'own' END AS gap_source,
-           date_diff('day', last_purchase, CAST(? AS DATE)) AS days_since_last
-    FROM per, (SELECT median(own_gap) AS gap FROM per) AS population
-)
-SELECT customer_id, purchases, last_purchase, days_since_last, median_gap_days, gap_source,
-       ? * median_gap_days AS threshold_days, revenue_at_risk
-FROM judged
-WHERE days_since_last > ? * median_gap_days
-ORDER BY revenue_at_risk DESC, customer_id
-"""
-
-
 def lapsed_customers_sql(con, as_of: date, k: float = 2.0) -> pd.DataFrame:
     """:func:`lapsed_customers` computed in DuckDB over the ``transactions`` table (same columns)."""
     _check_k(k)
-    end = pd.Timestamp(as_of).date()
-    frame = con.execute(_LAPSED_SQL, [end, _trailing_year_start(end).date(), end, float(k), float(k)]).df()
-    frame["last_purchase"] = pd.to_datetime(frame["last_purchase"]).dt.date
-    return frame.astype({"purchases": "int64", "days_since_last": "int64"})
+    return lapsed_from_rhythm(purchase_rhythm_sql(con, as_of), k)
 
 
 _RHYTHM_SQL = """
@@ -176,6 +146,7 @@ def churn_rate_by_period(transactions: pd.DataFrame, period: str = "month", cust
 _CHURN_RATE_SQL = """
 WITH active AS (
     SELECT DISTINCT customer_id, CAST(date_trunc(?, txn_date) AS DATE) AS period FROM transactions
+    WHERE ?::DATE IS NULL OR txn_date <= ?::DATE
 ), linked AS (
     SELECT period, CAST(period + to_months(?) AS DATE) AS next_period,
            lead(period) OVER (PARTITION BY customer_id ORDER BY period) AS following
@@ -190,10 +161,11 @@ ORDER BY next_period
 """
 
 
-def churn_rate_by_period_sql(con, period: str = "month") -> pd.DataFrame:
-    """:func:`churn_rate_by_period` computed in DuckDB over the ``transactions`` table."""
+def churn_rate_by_period_sql(con, period: str = "month", as_of: date | None = None) -> pd.DataFrame:
+    """:func:`churn_rate_by_period` computed in DuckDB over the ``transactions`` table (up to ``as_of``
+    when given). On a user's cursor (``Store.cursor(actor)``) it covers only the customers they may see."""
     _, months = _period(period)
-    frame = con.execute(_CHURN_RATE_SQL, [period, months]).df()
+    frame = con.execute(_CHURN_RATE_SQL, [period, as_of, as_of, months]).df()
     frame["period"] = pd.to_datetime(frame["period"])
     frame = frame.astype({"active_prev": "int64", "retained": "int64"})
     frame["churned"] = frame["active_prev"] - frame["retained"]

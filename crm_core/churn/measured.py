@@ -285,46 +285,6 @@ def default_as_of(store_or_cursor, today: date | None = None) -> date:
     return today if last is None else min(today, last)
 
 
-_SCOPED_RATE_SQL = """
-WITH active AS (
-    SELECT DISTINCT t.customer_id, CAST(date_trunc(?, t.txn_date) AS DATE) AS period
-    FROM transactions t {join} WHERE t.txn_date <= ? {scope}
-), linked AS (
-    SELECT period, CAST(period + to_months(?) AS DATE) AS next_period,
-           lead(period) OVER (PARTITION BY customer_id ORDER BY period) AS following
-    FROM active
-)
-SELECT next_period AS period, COUNT(*) AS active_prev,
-       COUNT(*) FILTER (WHERE following = next_period) AS retained
-FROM linked
-WHERE period < (SELECT MAX(period) FROM active)
-GROUP BY next_period
-ORDER BY next_period
-"""
-
-
-def churn_rate_by_period_scoped(con, period: str, as_of: date, actor: Actor | None = None) -> pd.DataFrame:
-    """:func:`churn_rate_by_period_sql` up to ``as_of``, limited to the actor's customers.
-
-    Columns: period, active_prev, retained, churned, churn_rate. The last period may be
-    incomplete (it ends at ``as_of``). Raises ValueError for a period other than month/quarter/year.
-    """
-    from crm_core.churn.lapsed import PERIODS
-
-    if period not in PERIODS:
-        raise ValueError(f"period must be one of {sorted(PERIODS)}, got {period!r}")
-    scope, params = _scope(actor)
-    # the join costs a second at 10M rows: only a rep's view needs it
-    join, scope = ("", "") if not params else ("JOIN customers c USING (customer_id)", f"AND {scope}")
-    frame = con.execute(_SCOPED_RATE_SQL.format(join=join, scope=scope),
-                        [period, as_of, *params, PERIODS[period][1]]).df()
-    frame["period"] = pd.to_datetime(frame["period"])
-    frame = frame.astype({"active_prev": "int64", "retained": "int64"})
-    frame["churned"] = frame["active_prev"] - frame["retained"]
-    frame["churn_rate"] = frame["churned"] / frame["active_prev"]
-    return frame
-
-
 def customer_lapsed_status(store_or_cursor, customer_id: int, as_of: date, k: float = 2.0) -> dict | None:
     """One customer against her own rhythm: purchases (days), last_purchase, days_since_last,
     median_gap_days, threshold_days, lapsed (bool, None for a one-time buyer — no rhythm of her own).
