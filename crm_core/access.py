@@ -18,6 +18,9 @@ from crm_core.users import Actor
 _REP = "(SELECT rep FROM temp.access_scope)"
 _OWN_CUSTOMERS = f'(SELECT customer_id FROM "{{db}}".main.customers WHERE sales_rep = {_REP})'
 
+_OWN_PROMISES = (f'(SELECT promise_id FROM "{{db}}".main.promises '
+                 f"WHERE owner = {_REP} OR customer_id IN {_OWN_CUSTOMERS})")
+
 # table -> the rows a rep may see. Tables added by later migrations join here; a table missing from
 # the file (an older schema) is simply skipped.
 REP_SCOPE = {
@@ -29,9 +32,11 @@ REP_SCOPE = {
     "survey_responses": f"customer_id IN {_OWN_CUSTOMERS}",
     "churn_events": f"customer_id IN {_OWN_CUSTOMERS}",
     "complaints": f"customer_id IN {_OWN_CUSTOMERS}",
-    "promises": f"owner = {_REP}",
-    "promise_events": f'promise_id IN (SELECT promise_id FROM "{{db}}".main.promises WHERE owner = {_REP})',
-    "remedies": f'promise_id IN (SELECT promise_id FROM "{{db}}".main.promises WHERE owner = {_REP})',
+    # The promises a rep made, and those anyone made to a customer the rep owns (the same rule as
+    # crm_core.promises.ledger.scope_sql: a rep must see what colleagues promised their customers).
+    "promises": f"owner = {_REP} OR customer_id IN {_OWN_CUSTOMERS}",
+    "promise_events": f"promise_id IN {_OWN_PROMISES}",
+    "remedies": f"promise_id IN {_OWN_PROMISES}",
     "audit_log": "FALSE",
     "imports": "FALSE",
 }

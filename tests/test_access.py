@@ -66,3 +66,15 @@ def test_exports_are_in_the_audit_log(demo_store):
         {"actor": "ana", "action": "export", "new_value": "transactions.xlsx (10 rows)"}]
     import os
     os.unlink(path)
+
+
+def test_a_rep_sees_every_promise_made_to_their_customers_and_their_own(demo_store):
+    (rep,) = demo_store.query_one("SELECT sales_rep FROM customers WHERE customer_id = 1")
+    visible = demo_store.query_one(
+        "SELECT count(*) FROM promises p WHERE p.owner = ? OR p.customer_id IN"
+        " (SELECT customer_id FROM customers WHERE sales_rep = ?)", [rep, rep])
+    assert visible[0] > 0
+    assert demo_store.query_one("SELECT count(*) FROM promises", actor=Actor(rep, "rep")) == visible
+    (events,) = demo_store.query_one("SELECT count(*) FROM promise_events", actor=Actor(rep, "rep"))
+    (all_events,) = demo_store.query_one("SELECT count(*) FROM promise_events")
+    assert 0 < events < all_events
