@@ -66,7 +66,6 @@ def make_csv(db: Path, path: Path, rows: int) -> None:
     import duckdb
     con = duckdb.connect(str(db), read_only=True)
     try:
-        con.execute("SET enable_progress_bar = false")
         products = "[" + ", ".join("'" + p + "'" for p in PRODUCTS) + "]"
         (n,) = con.execute("SELECT count(*) FROM customers").fetchone()
         con.execute(f"""

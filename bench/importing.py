@@ -18,33 +18,13 @@ from bench import bench_import as bi
 from bench.common import DATA_DIR, summary
 
 
-def _make_csv(db: Path, path: Path, rows: int) -> None:
-    """bench_import.make_csv's file (same SQL), written by a read-only connection of our own."""
-    import duckdb
-
-    products = "[" + ", ".join("'" + p + "'" for p in bi.PRODUCTS) + "]"
-    with duckdb.connect(str(db), read_only=True) as con:
-        (n,) = con.execute("SELECT count(*) FROM customers").fetchone()
-        con.execute(f"""
-            COPY (
-                SELECT c.code AS customer_code,
-                       DATE '2022-01-01' + CAST(hash(r) % 1000 AS INTEGER) AS txn_date,
-                       CAST(round(5 + (hash(r * 7) % 200000) / 100.0, 2) AS DECIMAL(18, 2)) AS amount,
-                       'O' || lpad(CAST(r AS VARCHAR), 9, '0') AS order_id,
-                       list_extract({products}, CAST(r % 8 AS INTEGER) + 1) AS product
-                FROM range({int(rows)}) t(r)
-                JOIN (SELECT code, row_number() OVER (ORDER BY customer_id) - 1 AS k FROM customers) c
-                  ON c.k = hash(r * 13) % {int(n)}
-            ) TO '{path}' (HEADER, DELIMITER ',')""")
-
-
 def run(db_path: Path, rows: int, repeats: int, gb18030: bool = False, log=print) -> dict:
     work = DATA_DIR / "import"
     work.mkdir(parents=True, exist_ok=True)
     csv = work / f"transactions_{Path(db_path).stem}_{rows}.csv"
     if not csv.exists():
         log(f"import: writing {rows:,}-row CSV {csv} ...")
-        _make_csv(Path(db_path), csv, rows)
+        bi.make_csv(Path(db_path), csv, rows)
     files = {"UTF-8": csv}
     if gb18030:
         gb = csv.with_name(csv.stem + "_gb18030.csv")
