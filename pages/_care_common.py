@@ -8,10 +8,9 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from crm_core import exporting
 from crm_core.care import board
 from crm_core.care.ics import to_ics
-from pages._ui import audited_export, store, tr
+from pages._ui import download_buttons, store, tr
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 5000  # rows per download: one rep's list, not a million-customer file
@@ -99,17 +98,9 @@ def downloads(make_frame, stem: str, key: str, make_events=None, calendar_key: s
     ``make_frame()`` returns the list to export (at most EXPORT_LIMIT rows); ``make_events()``
     returns calendar events (date, summary, uid) for the .ics file named by ``calendar_key``.
     """
-    columns = st.columns(3 if make_events else 2)
-    calendar_name = tr(calendar_key) if calendar_key else ""  # now: the click runs outside the script
-    columns[0].download_button(tr("ui.download_csv"), audited_export(f"{stem}.csv", exporting.to_csv_bytes, make_frame),
-                               f"{stem}.csv", "text/csv", key=f"{key}_csv", width="stretch", on_click="ignore")
-    columns[1].download_button(tr("ui.download_xlsx"), audited_export(f"{stem}.xlsx", exporting.to_xlsx_bytes,
-                                                                         make_frame),
-                               f"{stem}.xlsx",
-                               "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                               key=f"{key}_xlsx", width="stretch", on_click="ignore")
+    download_buttons(make_frame, stem, key)
     if make_events:
-        columns[2].download_button(tr("care.ui.download_ics"), lambda: to_ics(make_events(), calendar_name),
-                                   f"{stem}.ics", "text/calendar", key=f"{key}_ics", width="stretch",
-                                   on_click="ignore")
+        calendar_name = tr(calendar_key) if calendar_key else ""  # now: the click runs outside the script
+        st.download_button(tr("care.ui.download_ics"), lambda: to_ics(make_events(), calendar_name),
+                           f"{stem}.ics", "text/calendar", key=f"{key}_ics", on_click="ignore")
     st.caption(tr("care.ui.export_limit", limit=f"{EXPORT_LIMIT:,}"))
