@@ -44,23 +44,23 @@ POSTAL_CN = re.compile(r"^\d{6}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-# Full-width forms (U+FF01–FF5E) mirror ASCII. In free text only digits and letters are folded:
-# Chinese writing uses the full-width punctuation itself (，：（）！), and NFKC would rewrite it.
-_FULL_WIDTH_ALNUM = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF1A), (0xFF21, 0xFF3B), (0xFF41, 0xFF5B))
-                     for c in range(*r)} | {0x3000: 0x20}
-_FULL_WIDTH_ASCII = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+# Full-width forms (U+FF01–FF5E, ￥￠￡, ideographic and no-break spaces) to their ASCII twins. Only
+# codes, phones and numbers are folded: free text keeps what people wrote — Chinese uses the
+# full-width punctuation itself (，：（）！) — so a form save and an import store the same text.
+FOLD_TABLE = str.maketrans("".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "\u3000\u00a0\uffe5\uffe0\uffe1",
+                           "".join(chr(c) for c in range(0x21, 0x7F)) + "  \u00a5\u00a2\u00a3")
 IDENTIFIER_FIELDS = ("code", "phone", "postal_code", "email", "credit_limit", "open_balance", "household_size",
                      "payday", "influence", "country", "currency")
 
 
 def fold_text(value: str) -> str:
-    """Full-width digits and letters to half-width; outer spaces (the full-width one too) trimmed."""
-    return value.translate(_FULL_WIDTH_ALNUM).strip()
+    """Free text as written, outer spaces (the full-width one too) trimmed."""
+    return value.strip()
 
 
 def fold_identifier(value: str) -> str:
     """Codes, phones and numbers: every full-width ASCII form (＋, －, ．, ＠ too) to half-width."""
-    return value.translate(_FULL_WIDTH_ASCII).strip()
+    return value.translate(FOLD_TABLE).strip()
 
 
 def normalise_phone(value: str) -> str:

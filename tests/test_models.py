@@ -72,3 +72,12 @@ def test_chinese_punctuation_is_kept_and_full_width_ascii_folded():
     assert customer.code == "C001"
     assert customer.name == "王永庆米店"
     assert customer.preferences == "靠窗座位，常点中式早餐。"
+
+
+def test_free_text_is_stored_as_typed_like_the_import_does():
+    from crm_core.ingest.kinds import NAME_RULE
+
+    typed = "ＡＢＣ商行（上海）"
+    assert CustomerIn(code="C1", name=typed).name == typed
+    assert NAME_RULE.py(typed).value == typed
+    assert CustomerIn(code="Ｃ－１", name="x", phone="１３８１２３４５６７８").phone == "13812345678"

@@ -27,12 +27,10 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from crm_core.models import _REGION_SYNONYMS, EMAIL, LANDLINE_CN, MOBILE_CN, PHONE_OTHER, POSTAL_CN
+from crm_core.models import _REGION_SYNONYMS, EMAIL, FOLD_TABLE, LANDLINE_CN, MOBILE_CN, PHONE_OTHER, POSTAL_CN
 
 # -- text fold -------------------------------------------------------------------------------------
-_FULL = "".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "\u3000\u00a0\uffe5\uffe0\uffe1"
-_HALF = "".join(chr(c) for c in range(0x21, 0x7F)) + "  \u00a5\u00a2\u00a3"
-_FOLD_TABLE = str.maketrans(_FULL, _HALF)
+_FULL, _HALF = "".join(map(chr, FOLD_TABLE)), "".join(map(chr, FOLD_TABLE.values()))  # for SQL translate()
 _TRIM = " \t\n\r\x0b\x0c"
 _WIDE_SPACES = "\u3000\u00a0"
 
@@ -46,7 +44,7 @@ def fold(raw: str | None, width: bool = True) -> str | None:
     """Full-width to half-width (unless ``width`` is False), trimmed; blank is None."""
     if raw is None:
         return None
-    text = (raw.translate(_FOLD_TABLE) if width else raw).strip(_TRIM + _WIDE_SPACES)
+    text = (raw.translate(FOLD_TABLE) if width else raw).strip(_TRIM + _WIDE_SPACES)
     return text or None
 
 
