@@ -1,6 +1,7 @@
 """Shared fixtures: stores built by the product's own code (migrations, demo generator)."""
 from __future__ import annotations
 
+import shutil
 from datetime import date
 
 import pytest
@@ -40,9 +41,34 @@ def store(tmp_path):
 
 @pytest.fixture(scope="session")
 def demo_db_path(tmp_path_factory):
-    """A file with a small deterministic demo dataset, for page tests (read-mostly)."""
+    """A file with a small deterministic demo dataset (300 customers, as of DEMO_AS_OF), built once
+    per session. Read it only; a test that writes takes ``demo_copy`` or ``demo_store``."""
     path = tmp_path_factory.mktemp("demo") / "crm.duckdb"
     db = Store(path)
     demo.load_demo(db, customers=300, as_of=DEMO_AS_OF)
     db.close()
     return path
+
+
+@pytest.fixture
+def demo_copy(demo_db_path, tmp_path):
+    """A private copy of the session's demo file (a file copy, not a second run of the generator):
+    the path of a store a test, a subprocess or a streamlit server may write to."""
+    path = tmp_path / "demo.duckdb"
+    shutil.copyfile(demo_db_path, path)
+    return path
+
+
+@pytest.fixture
+def demo_store(demo_copy):
+    """A ``Store`` open on a private copy of the demo data; closed after the test."""
+    db = Store(demo_copy)
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def fresh_store(store):
+    """An empty store with the whole schema (every migration run) in a tmp file — the same store
+    as ``store``, under the name sqlite-utils' ``fresh_db`` made familiar."""
+    return store
