@@ -39,13 +39,12 @@ def test_language_follows_the_browser_and_the_sidebar_switch(server):
         page.wait_for_selector("text=近12个月收入", timeout=30_000)
 
 
-def test_deep_links_show_only_the_sign_in_form_until_signed_in(demo_db_path, tmp_path):
+def test_deep_links_show_only_the_sign_in_form_until_signed_in(demo_copy, tmp_path):
     from crm_core import accounts
 
     users = tmp_path / "users.toml"
     accounts.add_account("boss", "manager", "manager password", path=users)
-    db = tmp_path / "crm.duckdb"
-    db.write_bytes(Path(demo_db_path).read_bytes())
+    db = demo_copy
     with streamlit_server(db, {"CRM_USERS": str(users)}) as url, browser_page("en-US") as page:
         for path in ("", "/customers", "/customer_360?code=C0000001", "/admin"):
             open_and_check(page, url + path, f"signed-out{path.split('?')[0].replace('/', '-')}")
@@ -59,14 +58,13 @@ def test_deep_links_show_only_the_sign_in_form_until_signed_in(demo_db_path, tmp
         page.wait_for_selector("text=Revenue, last 12 months", timeout=60_000)
 
 
-def test_hostile_names_show_as_plain_text(demo_db_path, tmp_path):
+def test_hostile_names_show_as_plain_text(demo_copy):
     from crm_core import customers as cust
     from crm_core.models import CustomerIn
     from crm_core.store import Store
     from crm_core.users import LOCAL_USER
 
-    db = tmp_path / "crm.duckdb"
-    db.write_bytes(Path(demo_db_path).read_bytes())
+    db = demo_copy
     names = {"X1": "<script>alert(1)</script>", "X2": '=HYPERLINK("http://x")', "X3": "**粗体** [link](http://x)"}
     store = Store(db)
     for code, name in names.items():

@@ -38,9 +38,8 @@ def test_upload_gbk_commit_and_see_rows_on_customers_page(tmp_path):
             assert text in cells, text
 
 
-def test_a_50_megabyte_upload_shows_progress_and_completes(demo_db_path, tmp_path):
-    db = tmp_path / "crm.duckdb"
-    db.write_bytes(Path(demo_db_path).read_bytes())
+def test_a_50_megabyte_upload_shows_progress_and_completes(demo_copy, tmp_path):
+    db = demo_copy
     store = Store(db)
     (before,) = store.query_one("SELECT count(*) FROM transactions")
     big = tmp_path / "sales.csv"

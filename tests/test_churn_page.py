@@ -1,8 +1,9 @@
 """The Churn page and the churn section of the 360 view, through AppTest, in both languages."""
+import shutil
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from crm_core import demo
 from crm_core.churn.measured import fill_from_my_data
 from crm_core.i18n import t
 from crm_core.store import Store, close_store, open_store
@@ -13,11 +14,12 @@ TABS = ("calculator", "lapsed", "rates", "model", "retention", "reasons", "funne
 
 
 @pytest.fixture(scope="module")
-def churn_db_path(tmp_path_factory):
-    """A 300-customer demo store of its own (the demo includes churn events): these tests write to it."""
+def churn_db_path(demo_db_path, tmp_path_factory):
+    """A copy of the session's 300-customer demo store (the demo includes churn events): these tests
+    write to it, so they get a file of their own."""
     path = tmp_path_factory.mktemp("churn") / "crm.duckdb"
+    shutil.copyfile(demo_db_path, path)
     db = Store(path)
-    demo.load_demo(db, customers=300, as_of=DEMO_AS_OF)
     (events,) = db.query_one("SELECT count(*) FROM churn_events")
     assert events > 20
     db.close()

@@ -5,10 +5,8 @@ import os
 import signal
 import subprocess
 import sys
-from datetime import date
 from pathlib import Path
 
-from crm_core import demo
 from crm_core.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,10 +25,9 @@ def _big_transactions_csv(db: Store, path: Path, rows: int = ROWS) -> None:
         cur.close()
 
 
-def test_sigkill_mid_import_leaves_it_wholly_absent(tmp_path):
-    db_path = tmp_path / "kill.duckdb"
+def test_sigkill_mid_import_leaves_it_wholly_absent(demo_copy, tmp_path):
+    db_path = demo_copy
     store = Store(db_path)
-    demo.load_demo(store, customers=60, as_of=date(2026, 6, 30))
     (before,) = store.query_one("SELECT count(*) FROM transactions")
     data = tmp_path / "big.csv"
     _big_transactions_csv(store, data)
