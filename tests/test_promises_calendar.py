@@ -86,9 +86,17 @@ def test_daylight_saving_counts_real_elapsed_time():
     assert cal.add(start, timedelta(hours=23)) == end
 
 
-def test_years_without_chinese_calendar_data_fall_back_to_monday_friday():
-    # 2030 is beyond chinese-calendar 1.11: 1 Oct 2030 (a Tuesday) counts as an ordinary workday.
-    assert CHINA.add(at(2030, 9, 30, 17), timedelta(hours=2)) == at(2030, 10, 1, 10)
+def test_years_after_the_shipped_notices_close_the_statutory_holidays():
+    # 2030 is beyond chinese-calendar 1.11: Mon 30 Sep 17:00–18:00 uses 1 h; 1–3 Oct (Tue–Thu) are
+    # statutory holidays; Fri 4 Oct 09:00 + 1 h = 10:00. The year is provisional (no notice yet).
+    assert CHINA.add(at(2030, 9, 30, 17), timedelta(hours=2)) == at(2030, 10, 4, 10)
+    assert CHINA.year_status(2030) == "provisional"
+
+
+def test_years_before_the_statutory_list_without_data_fall_back_to_monday_friday():
+    # 2003 predates chinese-calendar's data and the 2024 regulation: Wed 1 Oct 2003 counts as a workday.
+    assert CHINA.add(at(2003, 9, 30, 17), timedelta(hours=2)) == at(2003, 10, 1, 10)
+    assert CHINA.year_status(2003) == "unknown"
 
 
 def test_long_durations_skip_whole_days():

@@ -7,7 +7,6 @@ from crm_core.care.contacts import (
     set_contact_every,
     set_contact_frequency,
 )
-from crm_core.care.festivals import FESTIVALS, festival_dates
 from crm_core.care.ics import delivery_events, key_date_events, to_ics
 from crm_core.care.key_dates import upcoming_key_dates, upcoming_key_dates_sql
 from crm_core.care.replenishment import (
@@ -20,6 +19,7 @@ from crm_core.care.replenishment import (
     replenishment_forecast,
     replenishment_forecast_sql,
 )
+from crm_core.china_calendar import FESTIVALS, festival_dates
 
 __all__ = [
     "DEFAULT_CONTACT_DAYS", "FESTIVALS", "ForecastAccuracy", "deliveries_due", "deliveries_due_sql",

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from crm_core.care.festivals import festival_dates
+from crm_core.china_calendar import festival_dates
 
 COLUMNS = ["customer_id", "occasion", "date", "years", "label"]
 # key_dates.kind -> occasion key; all recur yearly.

@@ -11,9 +11,11 @@ Instants are handled as integer microseconds since 1970-01-01 UTC, so results ar
 microsecond, hence to the second). Every public method takes time-zone-aware datetimes and raises
 ValueError on naive ones.
 
-China's holidays come from the ``chinese-calendar`` package, which only knows the years it ships
-data for (2004–2026 in version 1.11); for any other year the calendar falls back to its plain
-weekly hours (Monday–Friday for ``china()``) plus the extra closed/working days given to it.
+China's holidays come from the ``chinese-calendar`` package, which only knows the years whose State
+Council notice it ships (2004–2026 in version 1.11). For a later year the calendar closes the 13
+statutory public holidays (crm_core.china_calendar) on top of its weekly hours and reports the year
+as ``provisional`` (bridging days and make-up working days are unknown until the notice); for a year
+before 2025 that the package lacks, it falls back to plain weekly hours (``unknown``).
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar
 import numpy as np
+
+from crm_core.china_calendar import FIRST_YEAR, LAST_YEAR, STATUTORY_SINCE, official_years, statutory_holidays
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
@@ -167,12 +171,31 @@ class BusinessCalendar:
         if day in self.extra_working_days:
             return self.weekly[day.weekday()] or self.extra_day_hours
         if self.china_holidays:
-            try:
+            status = self.year_status(day.year)
+            if status == "official":
                 working = chinese_calendar.is_workday(day)
-            except NotImplementedError:  # a year chinese-calendar has no data for: weekly hours
-                return self.weekly[day.weekday()]
-            return (self.weekly[day.weekday()] or self.extra_day_hours) if working else ()
+                return (self.weekly[day.weekday()] or self.extra_day_hours) if working else ()
+            if status == "provisional" and day in statutory_holidays(day.year):
+                return ()
         return self.weekly[day.weekday()]
+
+    def year_status(self, year: int) -> str:
+        """How well this calendar knows ``year``'s days off: ``official`` (the State Council notice),
+        ``provisional`` (statutory holidays only: no bridging or make-up days yet), ``unknown``
+        (weekly hours only), or ``weekly`` for a calendar that does not follow China's holidays."""
+        if not self.china_holidays:
+            return "weekly"
+        if year in official_years():
+            return "official"
+        if year >= STATUTORY_SINCE and FIRST_YEAR <= year <= LAST_YEAR:
+            return "provisional"
+        return "unknown"
+
+    def uncertain_years(self, start: datetime, end: datetime) -> list[int]:
+        """The years between two aware datetimes (either order) whose days off are not official:
+        a due time computed across them may move when the year's notice is known."""
+        low, high = sorted((start.astimezone(self.tz).year, end.astimezone(self.tz).year))
+        return [year for year in range(low, high + 1) if self.year_status(year) in ("provisional", "unknown")]
 
     # -- the interval table ---------------------------------------------------------------------
     def _build(self, first: date, last: date) -> _Table:
