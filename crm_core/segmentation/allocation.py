@@ -8,7 +8,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from crm_core.segmentation.abc import _check_period, exact_share
+from crm_core.segmentation.abc import check_period, exact_share
 
 # ---------------------------------------------------------------------------------------------
 # Resource allocation (seed 000)
@@ -90,7 +90,7 @@ def actual_cost_to_serve_sql(con, start: date, end: date) -> pd.DataFrame:
     ``cost_to_serve`` = cost + concession, as DOUBLE; customers without interactions are not
     listed. Join on customer_id with ``tier_for_allocation``. Raises ValueError when start > end.
     """
-    _check_period(start, end)
+    check_period(start, end)
     sql = """
     SELECT customer_id, COUNT(*) AS interactions,
            CAST(SUM(cost) AS DOUBLE) AS cost,
