@@ -54,18 +54,6 @@ def servqual_gaps(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def servqual_dimensions(df: pd.DataFrame) -> pd.DataFrame:
-    """Dimension-level SERVQUAL and SERVPERF side by side, in :data:`DIMENSIONS` order.
-
-    Columns: expectation, perception, gap (mean of the dimension's item gaps) and servperf (mean of
-    the dimension's perception items over every respondent who answered them).
-    """
-    gaps = servqual_gaps(df).groupby("dimension")[["expectation", "perception", "gap"]].mean()
-    perf = servperf(df)
-    table = gaps.join(perf.rename("servperf"), how="outer")
-    return table.reindex([d for d in DIMENSIONS if d in table.index])
-
-
 def dimension_scores(df: pd.DataFrame, kind: str = "perc") -> pd.DataFrame:
     """Per-respondent score of each present dimension: the mean of its ``kind`` items (exp/perc)."""
     items = servqual_items(df)

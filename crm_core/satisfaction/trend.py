@@ -113,10 +113,3 @@ def breakdown_from_counts(csat_counts: pd.DataFrame, nps_counts: pd.DataFrame) -
     out["csat_direction"] = np.where(out["csat_significant"], np.sign(z_c), 0).astype(int)
     out["nps_direction"] = np.where(out["nps_significant"], np.sign(z_n), 0).astype(int)
     return out
-
-
-def breakdown_vs_rest(df: pd.DataFrame, group_col: str, csat_col: str = "satisfaction",
-                      nps_col: str = "recommend") -> pd.DataFrame:
-    """Per-group CSAT/NPS vs the rest from raw responses (any grouping column: region, channel…)."""
-    return breakdown_from_counts(answer_counts(df, group_col, csat_col, CSAT_SCALE),
-                                 answer_counts(df, group_col, nps_col, NPS_SCALE))

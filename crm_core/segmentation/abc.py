@@ -168,21 +168,6 @@ def abc_classify_sql(con, start: date, end: date, measure: str = "revenue",
     return con.execute(sql, params).df()
 
 
-def inactive_customer_count(con, start: date, end: date) -> int:
-    """Customers in ``customers`` with no net purchase in ``start``..``end``: no transaction at
-    all, or revenue summing to <= 0 (only returns). Together with the customers that
-    ``abc_classify_sql(measure="revenue")`` classifies, they make up every customer.
-
-    Raises ValueError when start > end.
-    """
-    check_period(start, end)
-    sql = f"""
-    WITH {_period_spend_cte("revenue")}
-    SELECT COUNT(*) FROM customers c
-    WHERE NOT EXISTS (SELECT 1 FROM period_spend p WHERE p.customer_id = c.customer_id)"""
-    return int(con.execute(sql, [start, end]).fetchone()[0])
-
-
 # ---------------------------------------------------------------------------------------------
 # Concentration: 80/20, Gini, Lorenz curve
 # ---------------------------------------------------------------------------------------------
@@ -261,5 +246,3 @@ def lorenz_points(classified: pd.DataFrame, max_points: int = 200) -> pd.DataFra
     if n + 1 > max_points:
         keep = np.unique(np.linspace(0, n, max_points).round().astype(int))
     return pd.DataFrame({"customer_fraction": keep / n, "revenue_fraction": running[keep] / running[-1]})
-
-
