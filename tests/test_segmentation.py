@@ -420,7 +420,7 @@ def test_tier_for_allocation_maps_a_b_c():
     classified = seg.abc_classify(spend_frame(list(range(10, 0, -1))), 0.1, 0.4)  # A 1, B 3, C 6
     tiered = reference.tier_for_allocation(classified)
     assert tiered["tier"].tolist() == ["key"] + ["general"] * 3 + ["potential"] * 6
-    assert seg.tier_counts(tiered) == {"key": 1, "general": 3, "potential": 6}
+    assert reference.tier_counts(tiered) == {"key": 1, "general": 3, "potential": 6}
 
 
 # --- SQL -----------------------------------------------------------------------------------------
@@ -559,7 +559,7 @@ def test_actual_cost_to_serve_and_comparison(con):
     assert costs["interactions"].tolist() == [2, 1]
     assert costs["cost_to_serve"].tolist() == [350.0, 50.0]
     tiered = pd.DataFrame({"customer_id": [1, 2, 3], "tier": ["key", "general", "potential"]})
-    plan = seg.allocate_budget(1000, seg.tier_counts(tiered))
+    plan = seg.allocate_budget(1000, reference.tier_counts(tiered))
     comparison = reference.actual_vs_recommended(tiered, costs, plan).set_index("tier")
     assert comparison["recommended"].tolist() == [600.0, 300.0, 100.0]
     assert comparison["actual"].tolist() == [350.0, 50.0, 0.0]

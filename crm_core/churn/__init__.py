@@ -36,7 +36,6 @@ from crm_core.churn.rfm import rfm_summary, rfm_summary_sql
 from crm_core.churn.spend import (
     GammaGammaFit,
     expected_loss_by_segment,
-    expected_spend,
     fit_gamma_gamma,
 )
 
@@ -53,7 +52,6 @@ __all__ = [
     "churn_rate_by_period_sql",
     "customer_funnel",
     "expected_loss_by_segment",
-    "expected_spend",
     "fit_bgnbd",
     "fit_gamma_gamma",
     "lapsed_customers",

@@ -192,11 +192,6 @@ def p_alive(fit, summary: pd.DataFrame) -> pd.Series:
     return pd.Series(expit(-_log_dropout_odds(fit, x, t_x, age)), index=summary.index, name="p_alive")
 
 
-def expected_purchases_by_pattern(fit, t: float, x, t_x, age) -> np.ndarray:
-    """:func:`expected_purchases` over arrays of patterns (x, t_x, T) rather than a summary."""
-    return expected_purchases_if_alive(fit, t, x, age) * expit(-_log_dropout_odds(fit, x, t_x, age))
-
-
 def expected_purchases_if_alive(fit, t: float, x, age) -> np.ndarray:
     """Expected purchases in the next ``t`` weeks *given the customer is still alive*, per (x, T).
 

@@ -108,21 +108,6 @@ def fit_gamma_gamma(summary: pd.DataFrame) -> GammaGammaFit:
                          customers=len(x))
 
 
-def expected_spend(fit: GammaGammaFit, summary: pd.DataFrame) -> pd.Series:
-    """Expected amount of a customer's future purchase, indexed like ``summary``.
-
-    (p(γ + x·z̄)) / (px + q − 1): a weighted mean of the population mean pγ/(q−1) and the customer's
-    own mean z̄, leaning on her own mean the more repeat purchases x she made. One-time buyers get
-    the population mean. Raises ValueError when q ≤ 1 (the population mean does not exist).
-    """
-    if fit.q <= 1:
-        raise ValueError(f"q = {fit.q:.3f} ≤ 1: the fitted spend distribution has no finite mean")
-    x = summary["frequency"].to_numpy("float64")
-    spend = summary["monetary_value"].to_numpy("float64")
-    values = fit.p * (fit.gamma + x * spend) / (fit.p * x + fit.q - 1)
-    return pd.Series(values, index=summary.index, name="expected_spend")
-
-
 def expected_loss_by_segment(frame: pd.DataFrame, p_alive_col: str = "p_alive", value_col: str = "value",
                              segment_col: str = "segment") -> pd.DataFrame:
     """Per segment: customers, value, expected_loss = Σ (1 − P(alive)) × value, loss_share of the total.

@@ -39,7 +39,6 @@ from crm_core.satisfaction.servqual import (
     johnson_relative_weights,
     key_drivers,
     servperf,
-    servqual_gaps,
 )
 from crm_core.satisfaction.trend import (
     breakdown_from_counts,
@@ -54,6 +53,6 @@ __all__ = [
     "measured_complaint_ratio", "nonresponse_check", "region_adjusted",
     "region_adjusted_means", "CSATResult", "NPSResult", "csat", "csat_table", "nps", "nps_table",
     "DIMENSIONS", "IPA_QUADRANTS", "dimension_scores", "johnson_relative_weights",
-    "key_drivers", "servperf", "servqual_gaps", "breakdown_from_counts",
+    "key_drivers", "servperf", "breakdown_from_counts",
     "satisfaction_trend", "trend_from_counts",
 ]

@@ -29,7 +29,6 @@ from crm_core.segmentation.allocation import (  # noqa: F401
     CENT,
     CLASS_TO_TIER,
     allocate_budget,
-    tier_counts,
 )
 from crm_core.segmentation.history import (  # noqa: F401
     DEMO_HISTORY_MONTHS,

@@ -17,12 +17,6 @@ CLASS_TO_TIER = {"A": "key", "B": "general", "C": "potential"}
 CENT = Decimal("0.01")
 
 
-def tier_counts(tiered: pd.DataFrame) -> dict[str, int]:
-    """Customers per allocation tier, every tier present (the ``counts`` of ``allocate_budget``)."""
-    counts = tiered["tier"].value_counts()
-    return {tier: int(counts.get(tier, 0)) for tier in ALLOCATION_TIERS}
-
-
 def _checked_split(split) -> tuple[Fraction, ...]:
     if len(split) != len(ALLOCATION_TIERS):
         raise ValueError("split needs three parts: key, general, potential")
