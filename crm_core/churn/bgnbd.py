@@ -186,7 +186,7 @@ def p_alive(fit, summary: pd.DataFrame) -> pd.Series:
 
     Customers with frequency 0 get exactly 1: in BG/NBD a customer can only drop out right after
     a repeat purchase, so someone who never came back is never judged to have left. Flag them
-    with :func:`p_alive_explained` instead of reading 1 as "safe".
+    (the ``churn.p_alive.one_time_buyer`` caveat) instead of reading 1 as "safe".
     """
     x, t_x, age = _columns(summary)
     return pd.Series(expit(-_log_dropout_odds(fit, x, t_x, age)), index=summary.index, name="p_alive")

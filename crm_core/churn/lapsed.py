@@ -138,7 +138,7 @@ ORDER BY next_period
 
 
 def churn_rate_by_period_sql(con, period: str = "month", as_of: date | None = None) -> pd.DataFrame:
-    """:func:`churn_rate_by_period` computed in DuckDB over the ``transactions`` table (up to ``as_of``
+    """The churn rate per period computed in DuckDB over the ``transactions`` table (up to ``as_of``
     when given). On a user's cursor (``Store.cursor(actor)``) it covers only the customers they may see."""
     _, months = _period(period)
     frame = con.execute(_CHURN_RATE_SQL, [period, as_of, as_of, months]).df()

@@ -1,7 +1,8 @@
 """CSAT and NPS per wave or month, and per group against the rest, with significance marks.
 
 Significance is judged at α = 0.05 (``crm_core.stats.ALPHA``), two-sided: CSAT (top-two-box)
-with the pooled two-proportion z test, NPS with :func:`nps_z_test`'s statistic. A change is
+with the pooled two-proportion z test, NPS with z = (NPS₁ − NPS₂) / sqrt(SE₁² + SE₂²)
+over the adjusted-Wald estimates. A change is
 marked only between consecutive periods that both have answers. Both functions work from answer
 counts, so they take either raw responses (pandas) or counts already aggregated in DuckDB
 (:mod:`crm_core.satisfaction.queries`).

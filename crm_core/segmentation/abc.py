@@ -137,7 +137,7 @@ def abc_classify_sql(con, start: date, end: date, measure: str = "revenue",
 
     ``measure`` "revenue" sums ``amount``; "margin" sums ``gross_margin`` (missing margins are
     ignored). Customers whose total is <= 0 or who bought nothing in the period are not in the
-    result (count them with ``inactive_customer_count``). Same columns, order and rules as
+    result. Same columns, order and rules as
     ``abc_classify``; class cut-offs use exact integer arithmetic: rank r is within
     ceil(s·n) exactly when (r - 1)·denominator(s) < numerator(s)·n.
 
