@@ -14,8 +14,15 @@ from crm_core.config import load_settings
 from crm_core.store import Store
 from crm_core.users import ROLES, Actor
 
-# The command line is run by whoever administers the machine the store lives on.
-SYSTEM_ADMIN = Actor("cli", "admin")
+
+def cli_actor() -> Actor:
+    """Who the command line acts as: the signed-in OS user, as an admin (the command line is run by
+    whoever administers the machine the store lives on). Recorded in the audit log."""
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):  # no user name in the environment or the password database
+        name = ""
+    return Actor(name or "cli", "admin")
 
 
 def _store(path: str | None) -> Store:
@@ -52,7 +59,7 @@ def _cmd_backup(args: argparse.Namespace) -> int:
         print(f"error: {error}\nThe app has the store open: use the Backup button on its Admin page, "
               "or stop the app and run this again.", file=sys.stderr)
         return 3
-    target = backup.backup(store, SYSTEM_ADMIN, args.path)
+    target = backup.backup(store, cli_actor(), args.path)
     print(f"backed up {store.path} to {target}")
     return 0
 
@@ -60,9 +67,7 @@ def _cmd_backup(args: argparse.Namespace) -> int:
 def _cmd_restore(args: argparse.Namespace) -> int:
     db_path = args.db or load_settings().db_path
     try:
-        version = backup.check_backup(args.path)
-        backup.restore_file_offline(db_path, args.path)
-        Store(db_path).close()  # reopen once: migrates a backup made by an older version
+        version = backup.restore_file_offline(db_path, args.path, cli_actor())  # migrates, audits
     except (ValueError, duckdb.IOException) as error:
         print(f"error: {error}", file=sys.stderr)
         return 3

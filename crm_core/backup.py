@@ -4,6 +4,9 @@ DuckDB lets one process open a file read-write, so the running app makes backups
 Admin page's button); the command line does the same when the app is stopped. A backup is a
 complete DuckDB file (tables, sequences and their positions), written while writes are held, so
 it is consistent. Restore checks the file first, then swaps it in atomically.
+
+Every backup and restore is audited here (action ``backup`` / ``restore``, entity ``store``, the
+file as detail), whoever calls: the Admin page or ``python -m crm_core backup/restore``.
 """
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from crm_core.audit import record_event
 from crm_core.store import Store
 from crm_core.users import Actor, PermissionDenied
 
@@ -20,7 +24,7 @@ REQUIRED_TABLES = {"customers", "transactions", "interactions", "schema_version"
 
 
 def backup(store: Store, actor: Actor, target: str | Path) -> Path:
-    """Write a consistent copy of the store to ``target`` (a new DuckDB file). Admins only."""
+    """Write a consistent copy of the store to ``target`` (a new DuckDB file) and audit it. Admins only."""
     _require_admin(actor)
     target = Path(target).resolve()
     if target.exists():
@@ -33,6 +37,7 @@ def backup(store: Store, actor: Actor, target: str | Path) -> Path:
             cur.execute(f'COPY FROM DATABASE "{source}" TO backup_target')  # name from the catalog
         finally:
             cur.execute("DETACH backup_target")
+    record_event(store, actor, "backup", "store", str(target))
     return target
 
 
@@ -52,13 +57,16 @@ def check_backup(path: str | Path) -> int:
         con.close()
 
 
-def restore(store: Store, actor: Actor, source: str | Path) -> None:
-    """Replace the store's contents with a backup. The backup is checked before anything changes."""
+def restore(store: Store, actor: Actor, source: str | Path, name: str | None = None) -> None:
+    """Replace the store's contents with a backup and audit it (in the restored store). The backup
+    is checked before anything changes. ``name``: the file as the user knows it (an upload's
+    name; default ``source``)."""
     _require_admin(actor)
     check_backup(source)
     staged = Path(store.path).with_suffix(".restoring")
     shutil.copyfile(source, staged)
     store.replace_file(staged)
+    record_event(store, actor, "restore", "store", name or str(source))
 
 
 def _require_admin(actor: Actor) -> None:
@@ -66,12 +74,21 @@ def _require_admin(actor: Actor) -> None:
         raise PermissionDenied("err.admin_only")
 
 
-def restore_file_offline(db_path: str | Path, source: str | Path) -> None:
-    """Restore when no process has the store open (the command line, the app stopped)."""
-    check_backup(source)
+def restore_file_offline(db_path: str | Path, source: str | Path, actor: Actor) -> int:
+    """Restore when no process has the store open (the command line, the app stopped), then open
+    the restored store once (migrating a backup made by an older version) and audit the restore.
+    Admins only. Returns the backup's schema version at backup time."""
+    _require_admin(actor)
+    version = check_backup(source)
     staged = Path(db_path).with_suffix(".restoring")
     shutil.copyfile(source, staged)
     wal = Path(str(db_path) + ".wal")
     if wal.exists():
         wal.unlink()
     os.replace(staged, db_path)
+    store = Store(db_path)
+    try:
+        record_event(store, actor, "restore", "store", str(source))
+    finally:
+        store.close()
+    return version

@@ -198,7 +198,7 @@ class CustomerIn(BaseModel):
         return value
 
 
-_REGION_SYNONYMS = {
+REGION_SYNONYMS = {
     "east china": "华东", "east": "华东", "north china": "华北", "north": "华北",
     "south china": "华南", "south": "华南", "central china": "华中", "central": "华中",
     "west": "西部", "western china": "西部", "西南": "西部", "西北": "西部",
@@ -208,7 +208,7 @@ _REGION_SYNONYMS = {
 
 def canonical_region(value: str) -> str:
     """Known regions stored by their Chinese name; English names mapped; anything else kept as typed."""
-    return _REGION_SYNONYMS.get(value.strip().lower(), value.strip())
+    return REGION_SYNONYMS.get(value.strip().lower(), value.strip())
 
 
 class InteractionIn(BaseModel):

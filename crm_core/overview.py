@@ -1,18 +1,17 @@
 """The business at a glance: the Home page's KPI cards and revenue trend.
 
 All figures are computed in DuckDB over the whole store; a card whose data does not exist yet
-is None (shown as "—"), never a made-up number.
+is None (shown as "—"), never a made-up number. The relationship cards come from the capabilities
+that declare them (their ``overview_figures`` in ``crm_core.capabilities``); this module imports none.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 
 import pandas as pd
 
-from crm_core.churn import measured_churn_rate
-from crm_core.promises.queries import open_promise_count
-from crm_core.satisfaction.queries import nps_by
+from crm_core.capabilities import overview_figures
 from crm_core.store import Store
 from crm_core.users import Actor
 
@@ -123,19 +122,14 @@ class RelationshipKpis:
 
 
 def relationship_kpis(store: Store, actor: Actor, now: datetime) -> RelationshipKpis:
-    """Open promises at ``now``, NPS of the latest survey wave (with its interval), measured churn."""
+    """Open promises at ``now``, NPS of the latest survey wave (with its interval), measured churn:
+    the figures the capabilities declare, read through the user's cursor."""
     cur = store.cursor(actor)
     try:
-        open_promises = open_promise_count(cur, now)
-        (latest_wave,) = cur.execute("SELECT max(wave_id) FROM survey_responses WHERE recommend IS NOT NULL").fetchone()
-        latest = None if latest_wave is None else nps_by(cur, "wave_id", wave_id=int(latest_wave)).iloc[0]
-        churn = measured_churn_rate(cur, now.date())
+        figures = overview_figures(cur, now)
     finally:
         cur.close()
-    return RelationshipKpis(
-        open_promises=open_promises,
-        nps=None if latest is None else float(latest["score"]),
-        nps_low=None if latest is None else float(latest["ci_low"]),
-        nps_high=None if latest is None else float(latest["ci_high"]),
-        churn_rate=churn,
-    )
+    unknown = set(figures) - {f.name for f in fields(RelationshipKpis)}
+    if unknown:
+        raise ValueError(f"overview figures no card shows: {sorted(unknown)}")
+    return RelationshipKpis(**{f.name: figures.get(f.name) for f in fields(RelationshipKpis)})

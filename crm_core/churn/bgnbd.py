@@ -149,12 +149,6 @@ def _start_values(data: _Patterns) -> np.ndarray:
     return np.log([1.0, 1.0 / rate, 1.0, 1.0])
 
 
-def bgnbd_log_likelihood(params, summary: pd.DataFrame) -> float:
-    """Total BG/NBD log-likelihood of ``summary`` at ``params`` (r, alpha, a, b)."""
-    data = _Patterns.of(*unique_patterns(summary)[:4])
-    return float(-_negative_mean_ll(np.log(np.asarray(params, dtype="float64")), data)[0] * data.total)
-
-
 def fit_bgnbd(summary: pd.DataFrame) -> BGNBDFit:
     """Maximum-likelihood BG/NBD parameters for an RFM summary (frequency, recency, T in weeks).
 
@@ -192,26 +186,10 @@ def p_alive(fit, summary: pd.DataFrame) -> pd.Series:
 
     Customers with frequency 0 get exactly 1: in BG/NBD a customer can only drop out right after
     a repeat purchase, so someone who never came back is never judged to have left. Flag them
-    with :func:`p_alive_explained` instead of reading 1 as "safe".
+    (the ``churn.p_alive.one_time_buyer`` caveat) instead of reading 1 as "safe".
     """
     x, t_x, age = _columns(summary)
     return pd.Series(expit(-_log_dropout_odds(fit, x, t_x, age)), index=summary.index, name="p_alive")
-
-
-def expected_purchases(fit, t: float, summary: pd.DataFrame) -> pd.Series:
-    """Expected purchases in the next ``t`` weeks per customer (FHL 2005, eq. 10), indexed like summary.
-
-    Computed once per distinct (x, t_x, T) pattern. The closed form divides by a − 1, so a fit
-    with a = 1 exactly has no answer here. Raises ValueError when ``t`` is negative.
-    """
-    x, t_x, age, _, inverse = unique_patterns(summary)
-    values = expected_purchases_by_pattern(fit, t, x, t_x, age)
-    return pd.Series(values[inverse], index=summary.index, name="expected_purchases")
-
-
-def expected_purchases_by_pattern(fit, t: float, x, t_x, age) -> np.ndarray:
-    """:func:`expected_purchases` over arrays of patterns (x, t_x, T) rather than a summary."""
-    return expected_purchases_if_alive(fit, t, x, age) * expit(-_log_dropout_odds(fit, x, t_x, age))
 
 
 def expected_purchases_if_alive(fit, t: float, x, age) -> np.ndarray:
@@ -228,18 +206,3 @@ def expected_purchases_if_alive(fit, t: float, x, age) -> np.ndarray:
     tail = np.exp((r + x) * (np.log(alpha + age) - np.log(alpha + age + t)))
     hyper = hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + age + t))
     return (a + b + x - 1) / (a - 1) * (1 - tail * hyper)
-
-
-def p_alive_explained(fit, summary: pd.DataFrame) -> pd.DataFrame:
-    """customer_id, p_alive, one_time_buyer, explanation_key — P(alive) with its caveat in words.
-
-    ``explanation_key`` is a catalog key: ``churn.p_alive.one_time_buyer`` for frequency 0
-    (P(alive) is 1 by construction), ``churn.p_alive.repeat_buyer`` otherwise.
-    """
-    one_time = summary["frequency"].to_numpy() == 0
-    return pd.DataFrame({
-        "customer_id": summary["customer_id"].to_numpy(),
-        "p_alive": p_alive(fit, summary).to_numpy(),
-        "one_time_buyer": one_time,
-        "explanation_key": np.where(one_time, "churn.p_alive.one_time_buyer", "churn.p_alive.repeat_buyer"),
-    })

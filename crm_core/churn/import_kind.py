@@ -1,7 +1,7 @@
 """The ``churn_events`` import kind for the import center (crm_core.ingest).
 
-Registered when this module is imported (the lead imports it once, at the end of
-``crm_core/ingest/__init__.py``: ``import crm_core.churn.import_kind  # noqa: F401``).
+Declared in this capability's ``Capability`` (``crm_core/churn/capability.py``), which the import
+center reads through the registry (``crm_core.capabilities``).
 
 A file has one row per lost customer: customer code, the day she was lost, the reason (the taxonomy
 key, or its label in either language — 服务差, "Price too high" — or a common synonym), optionally
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from crm_core.churn.reasons import REASONS
 from crm_core.ingest import values as V
-from crm_core.ingest.kinds import CODE_RULE, DATE, Check, FieldSpec, Kind, _labels, register, text_normaliser
+from crm_core.ingest.kinds import CODE_RULE, DATE, Check, FieldSpec, Kind, choice_spellings, text_normaliser
 
 NEEDS = (
     ("a field default computed from another field (controllable from the reason's category) when the "
@@ -40,18 +40,18 @@ _YES_NO = {"是": "true", "否": "false", "可控": "true", "不可控": "false"
            "y": "true", "n": "false", "true": "true", "false": "false", "1": "true", "0": "false",
            "controllable": "true", "uncontrollable": "false"}
 
-CHURN_EVENTS = register(Kind(
+CHURN_EVENTS = Kind(
     name="churn_events", table="churn_events", customer_ref="customer_code",
     fields=(
         FieldSpec("customer_code", CODE_RULE, required=True,
                   synonyms=("客户编号", "客户代码", "编号", "客户号", "customer code", "customer", "code")),
         FieldSpec("churned_on", DATE, required=True,
                   synonyms=("流失日期", "流失时间", "日期", "lost on", "churned on", "churn date", "date")),
-        FieldSpec("reason", V.choice_normaliser(_labels("churn.reason", tuple(REASONS), _REASON_SYNONYMS)),
+        FieldSpec("reason", V.choice_normaliser(choice_spellings("churn.reason", tuple(REASONS), _REASON_SYNONYMS)),
                   required=True, synonyms=("流失原因", "原因", "reason", "churn reason", "why")),
         FieldSpec("controllable", V.choice_normaliser(_YES_NO),
                   synonyms=("是否可控", "可控", "controllable", "within our control")),
         FieldSpec("note", text_normaliser(500, fold_width=False), synonyms=("备注", "说明", "note", "notes", "remark")),
     ),
     checks=(Check("churned_on", lambda ctx: V.sql_not_future_check(ctx.value("churned_on"))),),
-))
+)

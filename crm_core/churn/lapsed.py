@@ -119,30 +119,6 @@ def _period(period: str) -> tuple[str, int]:
     return PERIODS[period]
 
 
-def churn_rate_by_period(transactions: pd.DataFrame, period: str = "month", customer_col: str = "customer_id",
-                         date_col: str = "date", amount_col: str = "amount") -> pd.DataFrame:
-    """Share of customers active in period p−1 who are not active in p, for each period p.
-
-    Active = at least one purchase in the calendar period. Columns: period (first day, Timestamp),
-    active_prev, retained, churned, churn_rate. A row for every period that follows a period with
-    active customers, up to the last period with data (which may be incomplete — read its rate
-    with care). Raises ValueError for a period other than month/quarter/year.
-    """
-    alias, _ = _period(period)
-    daily = daily_purchases(transactions, None, customer_col, date_col, amount_col)
-    active = pd.DataFrame({"customer_id": daily["customer_id"],
-                           "period": daily["day"].dt.to_period(alias)}).drop_duplicates()
-    last = active["period"].max()
-    earlier = active[active["period"] < last].assign(period=lambda f: f["period"] + 1)
-    retained = earlier.merge(active, on=["customer_id", "period"]).groupby("period").size()
-    table = earlier.groupby("period").size().to_frame("active_prev")
-    table["retained"] = retained.reindex(table.index, fill_value=0)
-    table["churned"] = table["active_prev"] - table["retained"]
-    table["churn_rate"] = table["churned"] / table["active_prev"]
-    table.index = table.index.to_timestamp()
-    return table.rename_axis("period").reset_index()
-
-
 _CHURN_RATE_SQL = """
 WITH active AS (
     SELECT DISTINCT customer_id, CAST(date_trunc(?, txn_date) AS DATE) AS period FROM transactions
@@ -162,7 +138,7 @@ ORDER BY next_period
 
 
 def churn_rate_by_period_sql(con, period: str = "month", as_of: date | None = None) -> pd.DataFrame:
-    """:func:`churn_rate_by_period` computed in DuckDB over the ``transactions`` table (up to ``as_of``
+    """The churn rate per period computed in DuckDB over the ``transactions`` table (up to ``as_of``
     when given). On a user's cursor (``Store.cursor(actor)``) it covers only the customers they may see."""
     _, months = _period(period)
     frame = con.execute(_CHURN_RATE_SQL, [period, as_of, as_of, months]).df()

@@ -212,13 +212,6 @@ def churn_by_segments(con, as_of: date, actor: Actor | None = None) -> dict[str,
     return result
 
 
-def churn_by_segment(con, as_of: date, by: str, actor: Actor | None = None) -> pd.DataFrame:
-    """One table of :func:`churn_by_segments`; ``by`` is ``abc`` or ``customer_type`` (else ValueError)."""
-    if by not in SEGMENT_KEYS:
-        raise ValueError(f"by must be one of {list(SEGMENT_KEYS)}, got {by!r}")
-    return churn_by_segments(con, as_of, actor)[by]
-
-
 _FUNNEL_SQL = """
 WITH prm AS (SELECT CAST(? AS DATE) AS as_of),
 per AS (

@@ -84,10 +84,3 @@ def customer_funnel(counts: Mapping[str, int]) -> pd.DataFrame:
         overall = values / values[0] if values[0] > 0 else np.full(len(values), np.nan)
     return pd.DataFrame({"stage": FUNNEL_STAGES, "count": [counts[s] for s in FUNNEL_STAGES],
                          "step_conversion": step, "overall_conversion": overall})
-
-
-def reasons_by_category(category: str) -> list[str]:
-    """The reason keys of one category (``controllable`` or ``uncontrollable``), in taxonomy order."""
-    if category not in (CONTROLLABLE, UNCONTROLLABLE):
-        raise ValueError(f"category must be {CONTROLLABLE!r} or {UNCONTROLLABLE!r}, got {category!r}")
-    return [reason for reason, group in REASONS.items() if group == category]

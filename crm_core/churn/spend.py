@@ -13,7 +13,7 @@ import pandas as pd
 from scipy.optimize import minimize
 from scipy.special import digamma, gammaln
 
-from crm_core.churn.bgnbd import LOG_BOUNDS, expected_purchases_by_pattern, unique_patterns
+from crm_core.churn.bgnbd import LOG_BOUNDS
 
 # An average month in weeks (365.25 / 12 / 7), the unit the BG/NBD fit uses.
 WEEKS_PER_MONTH = 365.25 / 12 / 7
@@ -106,45 +106,6 @@ def fit_gamma_gamma(summary: pd.DataFrame) -> GammaGammaFit:
     return GammaGammaFit(p=float(p), q=float(q), gamma=float(v), log_likelihood=float(-result.fun * len(x)),
                          converged=bool(result.success and not on_bound), iterations=int(result.nit),
                          customers=len(x))
-
-
-def expected_spend(fit: GammaGammaFit, summary: pd.DataFrame) -> pd.Series:
-    """Expected amount of a customer's future purchase, indexed like ``summary``.
-
-    (p(γ + x·z̄)) / (px + q − 1): a weighted mean of the population mean pγ/(q−1) and the customer's
-    own mean z̄, leaning on her own mean the more repeat purchases x she made. One-time buyers get
-    the population mean. Raises ValueError when q ≤ 1 (the population mean does not exist).
-    """
-    if fit.q <= 1:
-        raise ValueError(f"q = {fit.q:.3f} ≤ 1: the fitted spend distribution has no finite mean")
-    x = summary["frequency"].to_numpy("float64")
-    spend = summary["monetary_value"].to_numpy("float64")
-    values = fit.p * (fit.gamma + x * spend) / (fit.p * x + fit.q - 1)
-    return pd.Series(values, index=summary.index, name="expected_spend")
-
-
-def customer_lifetime_value(bgnbd, gg: GammaGammaFit, summary: pd.DataFrame, months: int,
-                            discount_rate_monthly: float) -> pd.Series:
-    """Discounted expected revenue over the next ``months`` months per customer, indexed like summary.
-
-    CLV = Σ_{i=1..months} expected_spend × (E[purchases by month i] − E[purchases by month i−1])
-    / (1 + discount_rate_monthly)^i, months converted to weeks with ``WEEKS_PER_MONTH`` (the
-    method of lifetimes' ``customer_lifetime_value``). Raises ValueError for months < 1 or a
-    discount rate outside 0..1.
-    """
-    if isinstance(months, bool) or not isinstance(months, int) or months < 1:
-        raise ValueError(f"months must be a whole number of at least 1, got {months!r}")
-    if not 0 <= discount_rate_monthly <= 1:
-        raise ValueError(f"discount_rate_monthly must be between 0 and 1, got {discount_rate_monthly!r}")
-    x, t_x, age, _, inverse = unique_patterns(summary)
-    discounted_purchases = np.zeros(len(x))
-    previous = np.zeros(len(x))
-    for month in range(1, months + 1):  # a loop over months; each step is vectorised over patterns
-        cumulative = expected_purchases_by_pattern(bgnbd, month * WEEKS_PER_MONTH, x, t_x, age)
-        discounted_purchases += (cumulative - previous) / (1 + discount_rate_monthly) ** month
-        previous = cumulative
-    value = expected_spend(gg, summary).to_numpy() * discounted_purchases[inverse]
-    return pd.Series(value, index=summary.index, name="clv")
 
 
 def expected_loss_by_segment(frame: pd.DataFrame, p_alive_col: str = "p_alive", value_col: str = "value",

@@ -8,15 +8,16 @@ The app's Data page and ``python -m crm_core import`` call the same functions:
     result = commit(store, actor, job)                  # ONE transaction; ImportRejected if atomic and bad rows
     undo_import(store, actor, result.import_id)
 
-``run_import`` does all of that for a path (the CLI). Kinds (customers, transactions, interactions)
-are declared in ``kinds.py``; see its docstring for adding one.
+``run_import`` does all of that for a path (the CLI). The core kinds (customers, transactions,
+interactions) are declared in ``kinds.py``; capabilities declare theirs in the capability registry
+(``crm_core.capabilities``), which ``KINDS`` / ``kinds()`` / ``get_kind`` read, in its order.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from crm_core.ingest.decode import MAX_UPLOAD_BYTES, ImportProblem, PreparedFile, prepare_file, sheet_names
-from crm_core.ingest.kinds import KINDS, MODES, Kind, get_kind, register
+from crm_core.ingest.kinds import MODES, Kind, get_kind, kinds
 from crm_core.ingest.mappings import (
     guess_mapping,
     mapping_from_file,
@@ -92,13 +93,16 @@ def run_import(store: Store, actor: Actor, kind_name: str, path: str, mode: str 
 __all__ = [
     "KINDS", "MAX_UPLOAD_BYTES", "MODES", "ImportJob", "ImportProblem", "ImportRejected", "ImportResult", "Kind",
     "PreparedFile", "RunOutcome", "Validation", "check_job", "commit", "drop_stage", "error_lines", "error_report",
-    "get_kind", "guess_mapping", "import_history", "mapping_from_file", "prepare_file", "preview_rows", "problem_text",
-    "register",
+    "get_kind", "guess_mapping", "import_history", "kinds", "mapping_from_file", "prepare_file", "preview_rows",
+    "problem_text",
     "rejected_rows", "remember_mapping", "remembered_mapping", "run_import", "sheet_names", "stage",
     "suggested_mapping", "undo_import", "validate", "with_column_names",
 ]
 
-# The kinds other capabilities declare register themselves when imported.
-import crm_core.churn.import_kind  # noqa: E402
-import crm_core.promises.import_kind  # noqa: E402
-import crm_core.satisfaction.import_kind  # noqa: E402,F401
+
+def __getattr__(name: str):
+    """``KINDS``: every import kind by name, in registry order (read on use, so the base layer
+    never imports a capability; see crm_core.capabilities)."""
+    if name == "KINDS":
+        return kinds()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

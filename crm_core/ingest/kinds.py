@@ -1,18 +1,21 @@
 """What can be imported: a *kind* declares its fields, header synonyms, rules, key and target table.
 
 The pipeline (``crm_core.ingest.pipeline``) turns a kind into DuckDB SQL; nothing here touches data.
-A later issue adds a kind in a few lines, e.g. promises::
+Capabilities add kinds by declaring them in their ``Capability`` (``crm_core.capabilities``), e.g.
+promises, in ``crm_core/promises/capability.py``::
 
-    from crm_core.ingest.kinds import CODE_RULE, DATETIME, FieldSpec, Kind, register, text_normaliser
-
-    register(Kind(
+    PROMISES = Kind(
         name="promises", table="promises", customer_ref="customer_code",
         fields=(
             FieldSpec("customer_code", CODE_RULE, required=True, synonyms=("客户编号", "customer code", "code")),
             FieldSpec("promised_at", DATETIME, required=True, synonyms=("承诺时间", "promised at")),
             FieldSpec("promise", text_normaliser(500), required=True, synonyms=("承诺内容", "promise")),
         ),
-    ))
+    )
+    CAPABILITY = Capability("promises", import_kinds=(PROMISES,))
+
+This module declares the core kinds (customers, transactions, interactions) as the ``core``
+capability; ``kinds()`` / ``get_kind`` read the registry, in its order.
 
 ``customer_ref`` names the field whose customer code is looked up and stored as ``customer_id``
 (unknown codes are rejected, or created as skeleton customers if the user asks). ``key`` names the
@@ -24,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from crm_core.capabilities import Capability, import_kinds
 from crm_core.i18n import CATALOG
 from crm_core.ingest import values as V
 from crm_core.ingest.values import (
@@ -108,22 +112,20 @@ class Kind:
         return (spec.name, *spec.synonyms, *labels)
 
 
-KINDS: dict[str, Kind] = {}
-
-
-def register(kind: Kind) -> Kind:
-    KINDS[kind.name] = kind
-    return kind
+def kinds() -> dict[str, Kind]:
+    """Every import kind by name, in the order of the capability registry (crm_core.capabilities)."""
+    return import_kinds()
 
 
 def get_kind(name: str) -> Kind:
+    known = kinds()
     try:
-        return KINDS[name]
+        return known[name]
     except KeyError:
-        raise KeyError(f"unknown import kind {name!r}; known: {', '.join(KINDS)}") from None
+        raise KeyError(f"unknown import kind {name!r}; known: {', '.join(known)}") from None
 
 
-def _labels(prefix: str, keys: tuple[str, ...], extra: dict[str, str] | None = None) -> dict[str, str]:
+def choice_spellings(prefix: str, keys: tuple[str, ...], extra: dict[str, str] | None = None) -> dict[str, str]:
     """Accepted spellings of a fixed choice: the key itself and its catalog labels in both languages."""
     spellings = {}
     for key in keys:
@@ -186,10 +188,12 @@ _CUSTOMER_SYNONYMS = {
 def _customer_fields() -> tuple[FieldSpec, ...]:
     rules = {
         "code": CODE_RULE, "name": NAME_RULE,
-        "customer_type": choice_normaliser(_labels("ctype", CUSTOMER_TYPES, {"集团": "corporate", "渠道": "channel",
-                                                                              "个人": "individual"})),
-        "tenure_stage": choice_normaliser(_labels("tenure", TENURE_STAGES, {"新": "new", "老": "old", "潜在": "potential"})),
-        "need_type": choice_normaliser(_labels("need", NEED_TYPES)),
+        "customer_type": choice_normaliser(choice_spellings("ctype", CUSTOMER_TYPES,
+                                                            {"集团": "corporate", "渠道": "channel",
+                                                             "个人": "individual"})),
+        "tenure_stage": choice_normaliser(choice_spellings("tenure", TENURE_STAGES,
+                                                          {"新": "new", "老": "old", "潜在": "potential"})),
+        "need_type": choice_normaliser(choice_spellings("need", NEED_TYPES)),
         "region": V.REGION_RULE, "country": V.UPPER_RULE, "currency": V.UPPER_RULE,
         "phone": PHONE_RULE, "email": V.EMAIL_RULE, "postal_code": text_normaliser(),
         "bank_account": text_normaliser(),
@@ -213,7 +217,7 @@ def _country(ctx: CheckContext) -> str:
     return f"coalesce({ctx.value('country')}, {ctx.current('country')}, 'CN')"
 
 
-CUSTOMERS = register(Kind(
+CUSTOMERS = Kind(
     name="customers", table="customers", key="code", modes=MODES, stage_always=True,
     fields=_customer_fields(),
     existing_columns=("country",),
@@ -222,11 +226,11 @@ CUSTOMERS = register(Kind(
         Check("postal_code", lambda ctx: V.sql_postal_check(ctx.value("postal_code"), _country(ctx))),
         Check("birthday", lambda ctx: V.sql_birthday_check(ctx.value("birthday"))),
     ),
-))
+)
 
 _CODE_REF = ("客户编号", "客户代码", "编号", "客户号", "customer code", "customer", "code", "customer id", "id", "cust code")
 
-TRANSACTIONS = register(Kind(
+TRANSACTIONS = Kind(
     name="transactions", table="transactions", customer_ref="customer_code",
     fields=(
         FieldSpec("customer_code", CODE_RULE, required=True, synonyms=_CODE_REF),
@@ -242,17 +246,18 @@ TRANSACTIONS = register(Kind(
         FieldSpec("discount", decimal_normaliser(18, 2, ge=0), synonyms=("折扣", "折扣额", "优惠", "discount")),
     ),
     checks=(Check("txn_date", lambda ctx: V.sql_not_future_check(ctx.value("txn_date"))),),
-))
+)
 
-INTERACTIONS = register(Kind(
+INTERACTIONS = Kind(
     name="interactions", table="interactions", customer_ref="customer_code",
     local_time_fields=("occurred_at",),
     fields=(
         FieldSpec("customer_code", CODE_RULE, required=True, synonyms=_CODE_REF),
         FieldSpec("occurred_at", DATETIME, required=True,
                   synonyms=("时间", "日期", "接触时间", "拜访时间", "发生时间", "when", "date", "time", "occurred at")),
-        FieldSpec("channel", choice_normaliser(_labels("channel", CHANNELS, {"走访": "visit", "来电": "phone",
-                                                                               "邮箱": "email", "送礼": "gift"})),
+        FieldSpec("channel", choice_normaliser(choice_spellings("channel", CHANNELS,
+                                                                {"走访": "visit", "来电": "phone",
+                                                                 "邮箱": "email", "送礼": "gift"})),
                   required=True, synonyms=("方式", "渠道", "接触方式", "channel", "type")),
         FieldSpec("place", TEXT, synonyms=("地点", "场所", "place", "where", "location")),
         FieldSpec("rep", TEXT, synonyms=("业务员", "负责人", "rep", "sales rep", "owner")),
@@ -262,4 +267,6 @@ INTERACTIONS = register(Kind(
         FieldSpec("products_provided", TEXT, synonyms=("提供的产品", "赠品", "products provided", "products")),
         FieldSpec("note", TEXT, synonyms=("备注", "说明", "note", "notes", "remark")),
     ),
-))
+)
+
+CAPABILITY = Capability("core", import_kinds=(CUSTOMERS, TRANSACTIONS, INTERACTIONS))

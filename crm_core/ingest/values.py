@@ -27,7 +27,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from crm_core.models import _REGION_SYNONYMS, EMAIL, FOLD_TABLE, LANDLINE_CN, MOBILE_CN, PHONE_OTHER, POSTAL_CN
+from crm_core.models import EMAIL, FOLD_TABLE, LANDLINE_CN, MOBILE_CN, PHONE_OTHER, POSTAL_CN, REGION_SYNONYMS
 
 # -- text fold -------------------------------------------------------------------------------------
 _FULL, _HALF = "".join(map(chr, FOLD_TABLE)), "".join(map(chr, FOLD_TABLE.values()))  # for SQL translate()
@@ -445,7 +445,7 @@ def sql_postal_check(code: str, country: str) -> str:
 
 
 EMAIL_RULE = regex_normaliser(EMAIL.pattern.strip("^$"), "err.email_format")
-REGION_RULE = mapped_normaliser(_REGION_SYNONYMS)
+REGION_RULE = mapped_normaliser(REGION_SYNONYMS)
 UPPER_RULE = mapped_normaliser({}, upper=True)
 
 

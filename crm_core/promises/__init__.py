@@ -10,10 +10,7 @@ from crm_core.promises.calendar import BusinessCalendar
 from crm_core.promises.ladder import remedies_earned
 from crm_core.promises.performance import (
     attainment,
-    attainment_by,
     attainment_outcomes,
-    compensation_by_month,
-    overrun_percentiles,
 )
 from crm_core.promises.policy import GREEN_CHANNEL, PRESETS, PROMISE_TYPES, PromisePolicy, Remedy
 from crm_core.promises.state import (
@@ -41,10 +38,7 @@ __all__ = [
     "PromiseState",
     "Remedy",
     "attainment",
-    "attainment_by",
     "attainment_outcomes",
-    "compensation_by_month",
-    "overrun_percentiles",
     "policy_version_in_force",
     "promise_state",
     "remedies_earned",

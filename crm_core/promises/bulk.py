@@ -12,7 +12,7 @@ import pandas as pd
 
 from crm_core.promises import ledger
 from crm_core.promises.calendar import BusinessCalendar
-from crm_core.promises.demo import NAT, US, _add, _elapsed, _insert, _next_ids, _ts
+from crm_core.promises.vectors import NAT, US, add_micros, elapsed_micros, insert_frame, next_ids, to_timestamps
 
 
 def _micros(column: pd.Series) -> np.ndarray:
@@ -42,11 +42,11 @@ def make_promises_bulk(cur, frame: pd.DataFrame, calendar: BusinessCalendar, act
                            .total_seconds()) * US for p, c, r in zip(frame["policy_id"], classes, priorities)],
                       dtype=np.int64)
     business = np.array([policies[p].clock == "business" for p in frame["policy_id"]])
-    due = np.where(negotiated, due_given, _add(calendar, business, made, target))
-    budget = np.where(negotiated, _elapsed(calendar, business, made, due), target)
+    due = np.where(negotiated, due_given, add_micros(calendar, business, made, target))
+    budget = np.where(negotiated, elapsed_micros(calendar, business, made, due), target)
     warn = np.array([policies[p].warnings for p in frame["policy_id"]], dtype=float).reshape(n, 2)
-    warn1, warn2 = (_add(calendar, business, made, np.rint(budget * warn[:, k]).astype(np.int64)) for k in (0, 1))
-    first = _next_ids(cur, "promise_id_seq", n)
+    warn1, warn2 = (add_micros(calendar, business, made, np.rint(budget * warn[:, k]).astype(np.int64)) for k in (0, 1))
+    first = next_ids(cur, "promise_id_seq", n)
     ids = first + np.arange(n, dtype=np.int64)
 
     def column(name, default=None):
@@ -60,15 +60,15 @@ def make_promises_bulk(cur, frame: pd.DataFrame, calendar: BusinessCalendar, act
         "owner": column("owner"), "promise_type": [policies[p].promise_type for p in frame["policy_id"]],
         "policy_id": column("policy_id"), "policy_version": [policies[p].version for p in frame["policy_id"]],
         "clock": np.where(business, "business", "calendar"), "customer_class": column("customer_class"),
-        "priority": column("priority"), "made_at": _ts(made), "due_at": _ts(due), "negotiated_due": negotiated,
+        "priority": column("priority"), "made_at": to_timestamps(made), "due_at": to_timestamps(due), "negotiated_due": negotiated,
         "description": pd.Series(column("description", "")).fillna("").to_numpy(dtype=object),
         "source": pd.Series(column("source", "import")).fillna("import").to_numpy(dtype=object),
         "complaint_id": pd.Series(column("complaint_id"), dtype="Int64"),
         "bill_amount": pd.to_numeric(pd.Series(column("bill_amount")), errors="coerce").to_numpy(dtype=float),
-        "warn1_at": _ts(warn1), "warn2_at": _ts(warn2),
+        "warn1_at": to_timestamps(warn1), "warn2_at": to_timestamps(warn2),
     })
-    _insert(cur, "promises", promises, {"bill_amount": 'CAST("bill_amount" AS DECIMAL(18, 2))'})
-    events = pd.DataFrame({"event_id": _next_ids(cur, "promise_event_id_seq", n) + np.arange(n), "promise_id": ids,
-                           "kind": "made", "at": _ts(made), "actor": actor, "detail": "{}"})
-    _insert(cur, "promise_events", events)
+    insert_frame(cur, "promises", promises, {"bill_amount": 'CAST("bill_amount" AS DECIMAL(18, 2))'})
+    events = pd.DataFrame({"event_id": next_ids(cur, "promise_event_id_seq", n) + np.arange(n), "promise_id": ids,
+                           "kind": "made", "at": to_timestamps(made), "actor": actor, "detail": "{}"})
+    insert_frame(cur, "promise_events", events)
     return ids

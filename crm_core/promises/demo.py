@@ -33,11 +33,10 @@ from crm_core.promises import ledger
 from crm_core.promises.calendar import BusinessCalendar
 from crm_core.promises.policy import PRESETS, PromisePolicy
 from crm_core.promises.queries import business_calendar
+from crm_core.promises.vectors import NAT, US, add_micros, elapsed_micros, insert_frame, next_ids, to_timestamps
 from crm_core.segmentation import abc_classify
 
-US = 1_000_000
 HOUR = 3600 * US
-NAT = np.iinfo(np.int64).min
 REPS = ["张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄强", "周杰", "吴霞", "Emily Chen", "David Wang"]
 
 DEMO_POLICIES = (
@@ -349,20 +348,6 @@ def _restaurant_children(rng, promises: dict, table: _Policies, cutoff: int) -> 
 
 
 # -- settling: what the event log up to the cut-off says ---------------------------------------------
-def _add(calendar: BusinessCalendar, business: np.ndarray, starts: np.ndarray, durations: np.ndarray):
-    out = starts + durations
-    if business.any():
-        out[business] = calendar.add_micros(starts[business], durations[business])
-    return out
-
-
-def _elapsed(calendar: BusinessCalendar, business: np.ndarray, starts: np.ndarray, ends: np.ndarray):
-    out = ends - starts
-    if business.any():
-        out[business] = calendar.elapsed_micros(starts[business], ends[business])
-    return out
-
-
 def _settle(rng, p: dict, table: _Policies, calendar: BusinessCalendar, cutoff: int, pause_cycles: float) -> dict:
     """Event instants and the stored cache columns, as ``state.stored_plan`` computes them."""
     rows, made, n = p["policy"], p["made"], len(p["made"])
@@ -378,11 +363,11 @@ def _settle(rng, p: dict, table: _Policies, calendar: BusinessCalendar, cutoff: 
         present = cycles > j
         run = 1 * US + ((p["close_run"] - 2 * US) * (j + rng.uniform(0.05, 0.95, n)) / 3).astype(np.int64) // US * US
         length = rng.integers(1800, 16 * 3600, n) * US
-        start = _add(calendar, business & present, made, np.where(present, run + paused_so_far, 0))
-        end = _add(calendar, business & present, made, np.where(present, run + paused_so_far + length, 0))
+        start = add_micros(calendar, business & present, made, np.where(present, run + paused_so_far, 0))
+        end = add_micros(calendar, business & present, made, np.where(present, run + paused_so_far + length, 0))
         pauses.append((present, start, end, length))
         paused_so_far = paused_so_far + np.where(present, length, 0)
-    close_at = np.where(negotiated, p["close_wall"], _add(calendar, business, made, p["close_run"] + paused_so_far))
+    close_at = np.where(negotiated, p["close_wall"], add_micros(calendar, business, made, p["close_run"] + paused_so_far))
     closed = (p["kind"] > 0) & (close_at <= cutoff)
     done = np.zeros(n, dtype=np.int64)
     paused_at = np.full(n, NAT)
@@ -390,11 +375,11 @@ def _settle(rng, p: dict, table: _Policies, calendar: BusinessCalendar, cutoff: 
         began, ended = present & (start <= cutoff), present & (end <= cutoff)
         done += np.where(ended, length, 0)
         paused_at = np.where(began & ~ended, start, paused_at)
-    due = np.where(negotiated, p["neg_due"], _add(calendar, business, made, target + done))
-    budget = np.where(negotiated, _elapsed(calendar, business, made, due), target)
-    warn = [_add(calendar, business, made, np.rint(budget * table.warn[rows, k]).astype(np.int64) + done)
+    due = np.where(negotiated, p["neg_due"], add_micros(calendar, business, made, target + done))
+    budget = np.where(negotiated, elapsed_micros(calendar, business, made, due), target)
+    warn = [add_micros(calendar, business, made, np.rint(budget * table.warn[rows, k]).astype(np.int64) + done)
             for k in (0, 1)]
-    late = _elapsed(calendar, business, due, np.where(closed, close_at, due))
+    late = elapsed_micros(calendar, business, due, np.where(closed, close_at, due))
     status = np.where(~closed, "open", np.where(p["kind"] == 2, "cancelled",
                                                 np.where(close_at <= due, "met", "breached")))
     return {"pauses": pauses, "close_at": close_at, "closed": closed, "due": due, "warn1": warn[0],
@@ -436,66 +421,43 @@ def _remedies(rng, p: dict, s: dict, table: _Policies, cutoff: int) -> pd.DataFr
 
 
 # -- writing -------------------------------------------------------------------------------------
-def _ts(micros: np.ndarray) -> pd.Series:
-    return pd.Series(np.asarray(micros, dtype=np.int64).astype("datetime64[us]")).dt.tz_localize("UTC")
-
-
-def _next_ids(cur, sequence: str, n: int) -> int:
-    """Reserve ``n`` values of a sequence (names from this module); returns the first."""
-    if n == 0:
-        return 0
-    ((first,),) = cur.execute(f"SELECT nextval('{sequence}')").fetchall()
-    if n > 1:
-        cur.execute(f"SELECT max(nextval('{sequence}')) FROM range(?)", [n - 1]).fetchall()
-    return int(first)
-
-
-def _insert(cur, table: str, frame: pd.DataFrame, casts: dict | None = None) -> None:
-    casts = casts or {}
-    cur.register("demo_promises_frame", frame)
-    columns = ", ".join(f'"{c}"' for c in frame.columns)  # names generated here, never user text
-    select = ", ".join(casts.get(c, f'"{c}"') for c in frame.columns)
-    cur.execute(f"INSERT INTO {table} ({columns}) SELECT {select} FROM demo_promises_frame")
-    cur.unregister("demo_promises_frame")
-
-
 def _write(cur, p: dict, s: dict, remedies: pd.DataFrame, complaints: pd.DataFrame, table: _Policies,
            skill, cutoff: int, rng) -> int:
     n = len(p["made"])
     order = np.argsort(p["made"], kind="stable")
     ids = np.empty(n, dtype=np.int64)
-    ids[order] = _next_ids(cur, "promise_id_seq", n) + np.arange(n)
+    ids[order] = next_ids(cur, "promise_id_seq", n) + np.arange(n)
     c_order = np.argsort(complaints["received_at"].to_numpy(), kind="stable")
     c_ids = np.empty(len(complaints), dtype=np.int64)
-    c_ids[c_order] = _next_ids(cur, "complaint_id_seq", len(complaints)) + np.arange(len(complaints))
+    c_ids[c_order] = next_ids(cur, "complaint_id_seq", len(complaints)) + np.arange(len(complaints))
     remedies = remedies.sort_values(["granted", "row", "rung"], kind="stable").reset_index(drop=True)
-    remedies["remedy_id"] = _next_ids(cur, "remedy_id_seq", len(remedies)) + np.arange(len(remedies))
+    remedies["remedy_id"] = next_ids(cur, "remedy_id_seq", len(remedies)) + np.arange(len(remedies))
     rows = p["policy"]
-    _insert(cur, "complaints", complaints.assign(complaint_id=c_ids, received_at=_ts(complaints["received_at"])))
+    insert_frame(cur, "complaints", complaints.assign(complaint_id=c_ids, received_at=to_timestamps(complaints["received_at"])))
     promises = pd.DataFrame({
         "promise_id": ids, "customer_id": p["cust"].astype(np.int64), "owner": p["owner"],
         "promise_type": np.array([v.promise_type for v in table.versions], dtype=object)[rows],
         "policy_id": table.ids[rows], "policy_version": np.array([v.version for v in table.versions])[rows],
         "clock": np.where(table.business[rows], "business", "calendar"), "customer_class": p["cclass"],
-        "made_at": _ts(p["made"]), "due_at": _ts(s["due"]), "negotiated_due": p["neg_due"] != NAT,
+        "made_at": to_timestamps(p["made"]), "due_at": to_timestamps(s["due"]), "negotiated_due": p["neg_due"] != NAT,
         "description": p["description"], "source": p["source"],
         "complaint_id": _nullable(c_ids, p["complaint"]),
         "parent_promise_id": _nullable(ids, p["parent"]),
-        "bill_amount": p["bill"], "warn1_at": _ts(s["warn1"]), "warn2_at": _ts(s["warn2"]),
-        "paused_at": _ts(s["paused_at"]), "status": s["status"],
-        "closed_at": _ts(np.where(s["closed"], s["close_at"], NAT)), "overrun_seconds": s["overrun"],
+        "bill_amount": p["bill"], "warn1_at": to_timestamps(s["warn1"]), "warn2_at": to_timestamps(s["warn2"]),
+        "paused_at": to_timestamps(s["paused_at"]), "status": s["status"],
+        "closed_at": to_timestamps(np.where(s["closed"], s["close_at"], NAT)), "overrun_seconds": s["overrun"],
     })
-    _insert(cur, "promises", promises, {"bill_amount": 'CAST("bill_amount" AS DECIMAL(18, 2))'})
+    insert_frame(cur, "promises", promises, {"bill_amount": 'CAST("bill_amount" AS DECIMAL(18, 2))'})
     child_ids = np.where(remedies["child"].to_numpy() >= 0, ids[np.maximum(remedies["child"].to_numpy(), 0)], -1)
-    _insert(cur, "remedies", pd.DataFrame({
+    insert_frame(cur, "remedies", pd.DataFrame({
         "remedy_id": remedies["remedy_id"], "promise_id": ids[remedies["row"].to_numpy()], "key": remedies["key"],
-        "cost": remedies["cents"] / 100, "granted_at": _ts(remedies["granted"]),
-        "delivered_at": _ts(remedies["delivered"]),
+        "cost": remedies["cents"] / 100, "granted_at": to_timestamps(remedies["granted"]),
+        "delivered_at": to_timestamps(remedies["delivered"]),
         "child_promise_id": pd.Series(child_ids, dtype="Int64").where(child_ids >= 0, pd.NA),
     }), {"cost": 'CAST("cost" AS DECIMAL(18, 2))'})
     events = _events(p, s, remedies, ids, child_ids, cutoff, rng)
-    events.insert(0, "event_id", _next_ids(cur, "promise_event_id_seq", len(events)) + np.arange(len(events)))
-    _insert(cur, "promise_events", events)
+    events.insert(0, "event_id", next_ids(cur, "promise_event_id_seq", len(events)) + np.arange(len(events)))
+    insert_frame(cur, "promise_events", events)
     return n
 
 
@@ -542,7 +504,7 @@ def _events(p: dict, s: dict, remedies: pd.DataFrame, ids: np.ndarray, child_ids
                                     "detail": "{}" if detail is None else detail}))
     events = pd.concat(frames, ignore_index=True)
     events = events.sort_values(["at", "row", "seq"], kind="stable").reset_index(drop=True)
-    at = _ts(events["at"].to_numpy())
+    at = to_timestamps(events["at"].to_numpy())
     return pd.DataFrame({"promise_id": ids[events["row"].to_numpy()], "kind": events["kind"], "at": at,
                          "actor": p["owner"][events["row"].to_numpy()], "detail": events["detail"],
                          "recorded_at": at})

@@ -7,14 +7,14 @@ promises (``bulk.make_promises_bulk``, vectorised) and events (``ledger.record_e
 order, so remedies are granted as if recorded live). Call it right after ``ingest.commit`` for
 these two kinds.
 
-Importing this module registers both kinds (``crm_core.ingest.kinds.register``).
+Both kinds are declared in this capability's ``Capability`` (``crm_core/promises/capability.py``).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from crm_core.ingest.kinds import CODE_RULE, MONEY, TEXT, FieldSpec, Kind, _labels, register
+from crm_core.ingest.kinds import CODE_RULE, MONEY, TEXT, FieldSpec, Kind, choice_spellings
 from crm_core.ingest.values import DATETIME, choice_normaliser, text_normaliser
 from crm_core.promises import ledger
 from crm_core.promises.actions import USER_EVENTS, PromiseError
@@ -24,12 +24,12 @@ from crm_core.store import Store
 from crm_core.users import Actor
 
 _CODE_REF = ("客户编号", "客户代码", "编号", "客户号", "customer code", "customer", "code", "customer id", "cust code")
-_EVENT_SPELLINGS = _labels("promises.event", USER_EVENTS, {
+_EVENT_SPELLINGS = choice_spellings("promises.event", USER_EVENTS, {
     "完成": "fulfilled", "兑现": "fulfilled", "已兑现": "fulfilled", "done": "fulfilled", "kept": "fulfilled",
     "暂停": "paused", "恢复": "resumed", "取消": "cancelled", "升级": "escalated", "投诉": "complained",
 })
 
-PROMISES = register(Kind(
+PROMISES = Kind(
     name="promises", table="promise_import_rows", customer_ref="customer_code",
     local_time_fields=("made_at", "due_at"),
     after_commit=lambda store, actor, import_id: apply_import(store, actor, import_id),
@@ -49,9 +49,9 @@ PROMISES = register(Kind(
         FieldSpec("external_ref", TEXT, synonyms=("原编号", "原系统编号", "外部编号", "ref", "external id",
                                                   "source id", "promise no")),
     ),
-))
+)
 
-PROMISE_EVENTS = register(Kind(
+PROMISE_EVENTS = Kind(
     name="promise_events", table="promise_event_import_rows",
     local_time_fields=("occurred_at",),
     after_commit=lambda store, actor, import_id: apply_import(store, actor, import_id),
@@ -64,7 +64,7 @@ PROMISE_EVENTS = register(Kind(
                   synonyms=("时间", "发生时间", "日期", "when", "at", "time", "occurred at")),
         FieldSpec("actor", TEXT, synonyms=("记录人", "经办人", "业务员", "actor", "by", "recorded by")),
     ),
-))
+)
 
 
 def apply_import(store: Store, actor: Actor, import_id: int) -> dict:

@@ -39,6 +39,7 @@ _LIVE_STATUS = """CASE WHEN status <> 'open' THEN status
      WHEN coalesce(paused_at, ?::TIMESTAMPTZ) >= warn2_at THEN 'open_warning_2'
      WHEN coalesce(paused_at, ?::TIMESTAMPTZ) >= warn1_at THEN 'open_warning_1'
      ELSE 'open' END"""
+LIVE_STATUS = _LIVE_STATUS  # public: promises.queries reads promises with the same rule
 
 
 # Rep scope (users.Actor.rep_scope): a rep sees the promises they made and those made to the

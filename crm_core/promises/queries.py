@@ -15,7 +15,8 @@ import pandas as pd
 
 from crm_core.promises import ledger
 from crm_core.promises.calendar import BusinessCalendar
-from crm_core.promises.ledger import _LIVE_STATUS, scope_sql
+from crm_core.promises.ledger import LIVE_STATUS as _LIVE_STATUS
+from crm_core.promises.ledger import scope_sql
 from crm_core.promises.policy import PromisePolicy
 from crm_core.store import Store
 from crm_core.users import Actor

@@ -27,13 +27,11 @@ from crm_core.satisfaction.loyalty import (
     ladder_from_counts,
     little_swan_reach,
     loyalty_quadrant_of,
-    loyalty_quadrants,
     measured_complaint_ratio,
-    satisfaction_ladder,
 )
 from crm_core.satisfaction.nonresponse import nonresponse_check
 from crm_core.satisfaction.regional import region_adjusted, region_adjusted_means
-from crm_core.satisfaction.scores import CSATResult, NPSResult, csat, csat_table, nps, nps_table, nps_z_test
+from crm_core.satisfaction.scores import CSATResult, NPSResult, csat, csat_table, nps, nps_table
 from crm_core.satisfaction.servqual import (
     DIMENSIONS,
     IPA_QUADRANTS,
@@ -41,12 +39,9 @@ from crm_core.satisfaction.servqual import (
     johnson_relative_weights,
     key_drivers,
     servperf,
-    servqual_dimensions,
-    servqual_gaps,
 )
 from crm_core.satisfaction.trend import (
     breakdown_from_counts,
-    breakdown_vs_rest,
     satisfaction_trend,
     trend_from_counts,
 )
@@ -54,10 +49,10 @@ from crm_core.satisfaction.trend import (
 __all__ = [
     "top_words", "word_contrast", "parse_satisfaction", "parse_satisfaction_series", "parse_yes_no",
     "parse_yes_no_series", "ICEBERG_PRESETS", "QUADRANTS", "complaint_iceberg",
-    "ladder_from_counts", "little_swan_reach", "loyalty_quadrant_of", "loyalty_quadrants",
-    "measured_complaint_ratio", "satisfaction_ladder", "nonresponse_check", "region_adjusted",
+    "ladder_from_counts", "little_swan_reach", "loyalty_quadrant_of",
+    "measured_complaint_ratio", "nonresponse_check", "region_adjusted",
     "region_adjusted_means", "CSATResult", "NPSResult", "csat", "csat_table", "nps", "nps_table",
-    "nps_z_test", "DIMENSIONS", "IPA_QUADRANTS", "dimension_scores", "johnson_relative_weights",
-    "key_drivers", "servperf", "servqual_dimensions", "servqual_gaps", "breakdown_from_counts",
-    "breakdown_vs_rest", "satisfaction_trend", "trend_from_counts",
+    "DIMENSIONS", "IPA_QUADRANTS", "dimension_scores", "johnson_relative_weights",
+    "key_drivers", "servperf", "breakdown_from_counts",
+    "satisfaction_trend", "trend_from_counts",
 ]

@@ -123,12 +123,6 @@ def create_wave(store: Store, actor: Actor, name: str, started_on: date, invited
     return int(wave_id)
 
 
-def wave_choices(store: Store) -> list[tuple[int, str]]:
-    """(wave_id, name) of every wave, newest first."""
-    frame = store.query_df("SELECT wave_id, name FROM survey_waves ORDER BY started_on DESC, wave_id DESC")
-    return list(frame.itertuples(index=False, name=None))
-
-
 def record_response(store: Store, actor: Actor, answer: SurveyResponseIn) -> int:
     """Save one answer; the customer code must name a customer the user may see (or be blank).
     Raises PermissionDenied (err.customer_not_found / no write permission) or ValueError for an

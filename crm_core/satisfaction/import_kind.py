@@ -1,7 +1,7 @@
 """The ``survey_responses`` import kind for the import center (crm_core.ingest).
 
-Registered when this module is imported (the lead imports it once, at the end of
-``crm_core/ingest/__init__.py``: ``import crm_core.satisfaction.import_kind  # noqa: F401``).
+Declared in this capability's ``Capability`` (``crm_core/satisfaction/capability.py``), which the import
+center reads through the registry (``crm_core.capabilities``).
 
 Answers are read as people type them, with the same tables as the form (crm_core.satisfaction.labels):
 the 5-point question as 高度满意 … 极不满意, the English labels or 1–5; yes/no as 是/否/yes/no/1/0;
@@ -16,7 +16,7 @@ Two things the generic framework does not yet express (see ``NEEDS``):
 from __future__ import annotations
 
 from crm_core.ingest import values as V
-from crm_core.ingest.kinds import CODE_RULE, DATE, FieldSpec, Kind, int_normaliser, register, text_normaliser
+from crm_core.ingest.kinds import CODE_RULE, DATE, FieldSpec, Kind, int_normaliser, text_normaliser
 from crm_core.satisfaction.labels import SATISFACTION_LABELS, YES_NO_LABELS
 from crm_core.satisfaction.servqual import DIMENSIONS
 
@@ -42,7 +42,7 @@ def _servqual_fields() -> tuple[FieldSpec, ...]:
     return tuple(fields)
 
 
-SURVEY_RESPONSES = register(Kind(
+SURVEY_RESPONSES = Kind(
     name="survey_responses", table="survey_responses", customer_ref="customer_code",
     fields=(
         FieldSpec("customer_code", CODE_RULE, synonyms=("客户编号", "客户代码", "编号", "customer code", "customer", "code")),
@@ -63,4 +63,4 @@ SURVEY_RESPONSES = register(Kind(
                                                                "feedback")),
         *_servqual_fields(),
     ),
-))
+)

@@ -30,28 +30,6 @@ ICEBERG_PRESETS = {
 }
 
 
-def _yes(df: pd.DataFrame, col: str) -> np.ndarray:
-    """True where the yes/no answer is yes; unknown or unreadable answers count as not yes."""
-    answers, _ = parse_yes_no_series(df[col])
-    return answers.fillna(False).to_numpy(dtype=bool)
-
-
-def satisfaction_ladder(df: pd.DataFrame, satisfaction: str = "satisfaction",
-                        repurchase: str = "repurchase_intent", recommend: str = "recommend_yes",
-                        satisfied_from: int = 4) -> pd.DataFrame:
-    """The seed-001 ladder: satisfied → satisfied and will buy again → … and will recommend.
-
-    ``satisfaction`` holds 1..5 (satisfied = ≥ ``satisfied_from``); ``repurchase`` and
-    ``recommend`` hold yes/no answers (是/否/yes/no/1/0/bool). A missing answer does not climb.
-    Returns one row per level in :data:`LADDER_LEVELS` with ``count``, ``share`` (% of
-    respondents) and ``conversion`` (% of the level below; NaN for the first row).
-    """
-    satisfied = pd.to_numeric(df[satisfaction], errors="coerce").ge(satisfied_from).to_numpy()
-    buy_again = satisfied & _yes(df, repurchase)
-    recommends = buy_again & _yes(df, recommend)
-    return ladder_from_counts([len(df), satisfied.sum(), buy_again.sum(), recommends.sum()])
-
-
 def ladder_from_counts(level_counts) -> pd.DataFrame:
     """Ladder table from the four counts of :data:`LADDER_LEVELS` (each level within the one before)."""
     counts = np.asarray(level_counts, dtype=float)
@@ -82,25 +60,6 @@ def loyalty_quadrant_of(df: pd.DataFrame, satisfaction: str, loyalty: str,
     index = 2 * loyal.fillna(False).to_numpy(dtype=bool) + sat.ge(sat_threshold).to_numpy()
     keys = np.array(QUADRANTS, dtype=object)[index]
     return pd.Series(np.where(known, keys, None), index=df.index, name="quadrant")
-
-
-def loyalty_quadrants(df: pd.DataFrame, satisfaction: str, loyalty: str, sat_threshold: float = 4,
-                      loyal_threshold: float = 2, id_col: str = "customer_id") -> pd.DataFrame:
-    """Satisfaction × loyalty matrix: one row per quadrant with ``count``, ``share`` (% of rows
-    with both measures), ``members`` (list of ``id_col`` values) and ``action`` (catalog key of
-    the recommended action). Thresholds as in :func:`loyalty_quadrant_of`.
-    """
-    quadrant = loyalty_quadrant_of(df, satisfaction, loyalty, sat_threshold, loyal_threshold)
-    members = df[id_col].groupby(quadrant).agg(list).reindex(list(QUADRANTS))
-    counts = quadrant.value_counts().reindex(list(QUADRANTS), fill_value=0)
-    total = counts.sum()
-    return pd.DataFrame({
-        "quadrant": QUADRANTS,
-        "count": counts.to_numpy(),
-        "share": 100.0 * counts.to_numpy() / total if total else np.full(4, np.nan),
-        "members": [m if isinstance(m, list) else [] for m in members],
-        "action": [f"satisfaction.action.{q}" for q in QUADRANTS],
-    })
 
 
 class IcebergEstimate(BaseModel):

@@ -12,11 +12,6 @@ from crm_core.store import Store
 from crm_core.users import Actor
 
 
-def locations(store: Store, actor: Actor) -> list[str]:
-    """Every visited location, alphabetically."""
-    return store.query_df("SELECT DISTINCT location FROM mystery_visits ORDER BY 1")["location"].tolist()
-
-
 def visit_trend(store: Store, actor: Actor, location: str | None = None) -> pd.DataFrame:
     """Visits oldest first: visit_id, location, visited_on, score (float), change (vs the
     location's previous visit), checklist_passed and checklist_items (counts from the JSON

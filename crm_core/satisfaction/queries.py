@@ -45,6 +45,10 @@ def _filter_params(wave_id: int | None, rep: str | None) -> list:
     return [wave_id, wave_id, rep, rep]
 
 
+# Public names of the wave and rep-scope filter and its parameters (satisfaction.report uses them).
+FILTERS, filter_params = _FILTERS, _filter_params
+
+
 def _checked(name: str, allowed, what: str) -> str:
     if name not in allowed:
         raise ValueError(f"{what} must be one of {sorted(allowed)}; got {name!r}")

@@ -16,7 +16,9 @@ from crm_core.satisfaction import queries
 from crm_core.satisfaction.comments import word_contrast
 from crm_core.satisfaction.loyalty import QUADRANTS, loyalty_quadrant_of
 from crm_core.satisfaction.nonresponse import nonresponse_check
-from crm_core.satisfaction.queries import _FILTERS, _filter_params, filters_sql
+from crm_core.satisfaction.queries import FILTERS as _FILTERS
+from crm_core.satisfaction.queries import filter_params as _filter_params
+from crm_core.satisfaction.queries import filters_sql
 from crm_core.satisfaction.regional import region_adjusted, region_adjusted_means
 from crm_core.satisfaction.servqual import DIMENSIONS, key_drivers
 from crm_core.satisfaction.trend import breakdown_from_counts

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
-from crm_core.stats import Z_95, two_sided_p, wilson_interval
+from crm_core.stats import Z_95, wilson_interval
 
 NPS_SCALE = range(0, 11)
 CSAT_SCALE = range(1, 6)
@@ -119,17 +119,6 @@ def nps(scores) -> NPSResult:
     answers = validated_answers(scores, NPS_SCALE, "NPS")
     row = nps_table((answers >= 9).sum(), ((answers >= 7) & (answers <= 8)).sum(), (answers <= 6).sum())
     return NPSResult(**row.iloc[0].to_dict())
-
-
-def nps_z_test(a: NPSResult, b: NPSResult) -> tuple[float, float]:
-    """z and two-sided p for NPS a − NPS b (independent samples).
-
-    z = (NPS₁ − NPS₂) / sqrt(SE₁² + SE₂²), using the adjusted-Wald estimates and SEs — the same
-    quantities as the intervals, and never a zero SE when a sample is all promoters (Lewis & Sauro
-    2021 compare NPS this way). Significant at α = 0.05 when p < 0.05.
-    """
-    z = (a.score_adjusted - b.score_adjusted) / np.sqrt(a.se_adjusted ** 2 + b.se_adjusted ** 2)
-    return float(z), two_sided_p(z)
 
 
 def csat_table(counts) -> pd.DataFrame:

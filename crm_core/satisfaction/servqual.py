@@ -33,39 +33,6 @@ def servqual_items(df: pd.DataFrame) -> pd.DataFrame:
     return items.fillna({"item": ""})
 
 
-def servqual_gaps(df: pd.DataFrame) -> pd.DataFrame:
-    """Item-level SERVQUAL table: dimension, item, expectation, perception, gap, n.
-
-    Only items with both an ``exp_`` and a ``perc_`` column are scored; means are over respondents
-    who answered both. Raises ValueError when no such pair exists.
-    """
-    items = servqual_items(df).rename_axis("column").reset_index()
-    by_kind = {kind: group.set_index(["dimension", "item"])["column"]
-               for kind, group in items.groupby("kind")}
-    pairs = pd.concat({k: by_kind.get(k, pd.Series(dtype=object)) for k in ("exp", "perc")}, axis=1).dropna()
-    if pairs.empty:
-        raise ValueError("no SERVQUAL column pairs (exp_<dimension>, perc_<dimension>)")
-    rows = []
-    for (dimension, item), cols in pairs.iterrows():  # one iteration per survey item (≤ ~22)
-        both = df[[cols["exp"], cols["perc"]]].apply(pd.to_numeric, errors="coerce").dropna()
-        exp, perc = both[cols["exp"]], both[cols["perc"]]
-        rows.append({"dimension": dimension, "item": item, "expectation": exp.mean(),
-                     "perception": perc.mean(), "gap": (perc - exp).mean(), "n": len(both)})
-    return pd.DataFrame(rows)
-
-
-def servqual_dimensions(df: pd.DataFrame) -> pd.DataFrame:
-    """Dimension-level SERVQUAL and SERVPERF side by side, in :data:`DIMENSIONS` order.
-
-    Columns: expectation, perception, gap (mean of the dimension's item gaps) and servperf (mean of
-    the dimension's perception items over every respondent who answered them).
-    """
-    gaps = servqual_gaps(df).groupby("dimension")[["expectation", "perception", "gap"]].mean()
-    perf = servperf(df)
-    table = gaps.join(perf.rename("servperf"), how="outer")
-    return table.reindex([d for d in DIMENSIONS if d in table.index])
-
-
 def dimension_scores(df: pd.DataFrame, kind: str = "perc") -> pd.DataFrame:
     """Per-respondent score of each present dimension: the mean of its ``kind`` items (exp/perc)."""
     items = servqual_items(df)

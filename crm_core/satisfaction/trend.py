@@ -1,7 +1,8 @@
 """CSAT and NPS per wave or month, and per group against the rest, with significance marks.
 
 Significance is judged at α = 0.05 (``crm_core.stats.ALPHA``), two-sided: CSAT (top-two-box)
-with the pooled two-proportion z test, NPS with :func:`nps_z_test`'s statistic. A change is
+with the pooled two-proportion z test, NPS with z = (NPS₁ − NPS₂) / sqrt(SE₁² + SE₂²)
+over the adjusted-Wald estimates. A change is
 marked only between consecutive periods that both have answers. Both functions work from answer
 counts, so they take either raw responses (pandas) or counts already aggregated in DuckDB
 (:mod:`crm_core.satisfaction.queries`).
@@ -113,10 +114,3 @@ def breakdown_from_counts(csat_counts: pd.DataFrame, nps_counts: pd.DataFrame) -
     out["csat_direction"] = np.where(out["csat_significant"], np.sign(z_c), 0).astype(int)
     out["nps_direction"] = np.where(out["nps_significant"], np.sign(z_n), 0).astype(int)
     return out
-
-
-def breakdown_vs_rest(df: pd.DataFrame, group_col: str, csat_col: str = "satisfaction",
-                      nps_col: str = "recommend") -> pd.DataFrame:
-    """Per-group CSAT/NPS vs the rest from raw responses (any grouping column: region, channel…)."""
-    return breakdown_from_counts(answer_counts(df, group_col, csat_col, CSAT_SCALE),
-                                 answer_counts(df, group_col, nps_col, NPS_SCALE))

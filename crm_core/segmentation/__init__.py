@@ -21,7 +21,6 @@ from crm_core.segmentation.abc import (  # noqa: F401
     ceil_count,
     exact_share,
     gini_coefficient,
-    inactive_customer_count,
     lorenz_points,
     pareto_summary,
 )
@@ -29,11 +28,7 @@ from crm_core.segmentation.allocation import (  # noqa: F401
     ALLOCATION_TIERS,
     CENT,
     CLASS_TO_TIER,
-    actual_cost_to_serve_sql,
-    actual_vs_recommended,
     allocate_budget,
-    tier_counts,
-    tier_for_allocation,
 )
 from crm_core.segmentation.history import (  # noqa: F401
     DEMO_HISTORY_MONTHS,
@@ -45,10 +40,6 @@ from crm_core.segmentation.history import (  # noqa: F401
     last_closed_month_end,
     load_demo,
     record_class_history,
-)
-from crm_core.segmentation.movement import (  # noqa: F401
-    class_migration,
-    fell_out_of_a,
 )
 from crm_core.segmentation.needs import (  # noqa: F401
     HIGH_RELATIVE_PRICE,

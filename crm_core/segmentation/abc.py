@@ -31,7 +31,8 @@ def exact_share(value, name: str) -> Fraction:
         raise ValueError(f"{name} must be a finite number, got {value!r}") from None
 
 
-def _abc_shares(a_share, b_share) -> tuple[Fraction, Fraction]:
+def abc_shares(a_share, b_share) -> tuple[Fraction, Fraction]:
+    """The A and cumulative A+B shares as exact fractions; ValueError unless 0 < a <= b <= 1."""
     a = exact_share(a_share, "a_share")
     b = exact_share(b_share, "b_share")
     if not 0 < a <= b <= 1:
@@ -81,7 +82,7 @@ def abc_classify(spend: pd.DataFrame, a_share=0.05, b_share=0.20) -> pd.DataFram
 
     Raises ValueError unless 0 < a_share <= b_share <= 1, or when a column is missing.
     """
-    a, b = _abc_shares(a_share, b_share)
+    a, b = abc_shares(a_share, b_share)
     totals = _spend_totals(spend)
     n = len(totals)
     if n == 0:
@@ -99,19 +100,29 @@ def abc_classify(spend: pd.DataFrame, a_share=0.05, b_share=0.20) -> pd.DataFram
                          "abc": pd.array(abc, dtype="str")})
 
 
-def _check_period(start: date, end: date) -> None:
+def check_period(start: date, end: date) -> None:
+    """ValueError when the period ends before it starts."""
     if start > end:
         raise ValueError(f"period start {start} is after its end {end}")
 
 
-def _measure_column(measure: str) -> str:
+def measure_column(measure: str) -> str:
+    """The column of a measure, from the fixed whitelist ``MEASURES`` (never user text)."""
     if measure not in MEASURES:
         raise ValueError(f"measure must be one of {', '.join(MEASURES)}, got {measure!r}")
     return MEASURES[measure]
 
 
+def class_case(a: Fraction, b: Fraction) -> tuple[str, list]:
+    """A SQL CASE giving 'A'/'B'/'C' from ``rank`` (1-based) and ``n`` for the shares ``a`` and ``b``
+    (exact: integer arithmetic on the fractions), and its parameters."""
+    sql = ("CASE WHEN (rank - 1) * CAST(? AS HUGEINT) < CAST(? AS HUGEINT) * n THEN 'A' "
+           "WHEN (rank - 1) * CAST(? AS HUGEINT) < CAST(? AS HUGEINT) * n THEN 'B' ELSE 'C' END")
+    return sql, [str(a.denominator), str(a.numerator), str(b.denominator), str(b.numerator)]
+
+
 def _period_spend_cte(measure: str) -> str:
-    column = _measure_column(measure)  # identifier from the fixed whitelist, never user text
+    column = measure_column(measure)  # identifier from the fixed whitelist, never user text
     return f"""period_spend AS (
         SELECT customer_id, SUM({column}) AS spend
         FROM transactions
@@ -126,14 +137,14 @@ def abc_classify_sql(con, start: date, end: date, measure: str = "revenue",
 
     ``measure`` "revenue" sums ``amount``; "margin" sums ``gross_margin`` (missing margins are
     ignored). Customers whose total is <= 0 or who bought nothing in the period are not in the
-    result (count them with ``inactive_customer_count``). Same columns, order and rules as
+    result. Same columns, order and rules as
     ``abc_classify``; class cut-offs use exact integer arithmetic: rank r is within
     ceil(s·n) exactly when (r - 1)·denominator(s) < numerator(s)·n.
 
     Raises ValueError for an unknown measure, invalid shares or start > end.
     """
-    _check_period(start, end)
-    a, b = _abc_shares(a_share, b_share)
+    check_period(start, end)
+    a, b = abc_shares(a_share, b_share)
     sql = f"""
     WITH {_period_spend_cte(measure)},
     ranked AS (
@@ -155,21 +166,6 @@ def abc_classify_sql(con, start: date, end: date, measure: str = "revenue",
     # Fraction parts travel as text so that no share is squeezed through a 64-bit integer.
     params = [start, end, str(a.denominator), str(a.numerator), str(b.denominator), str(b.numerator)]
     return con.execute(sql, params).df()
-
-
-def inactive_customer_count(con, start: date, end: date) -> int:
-    """Customers in ``customers`` with no net purchase in ``start``..``end``: no transaction at
-    all, or revenue summing to <= 0 (only returns). Together with the customers that
-    ``abc_classify_sql(measure="revenue")`` classifies, they make up every customer.
-
-    Raises ValueError when start > end.
-    """
-    _check_period(start, end)
-    sql = f"""
-    WITH {_period_spend_cte("revenue")}
-    SELECT COUNT(*) FROM customers c
-    WHERE NOT EXISTS (SELECT 1 FROM period_spend p WHERE p.customer_id = c.customer_id)"""
-    return int(con.execute(sql, [start, end]).fetchone()[0])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -250,5 +246,3 @@ def lorenz_points(classified: pd.DataFrame, max_points: int = 200) -> pd.DataFra
     if n + 1 > max_points:
         keep = np.unique(np.linspace(0, n, max_points).round().astype(int))
     return pd.DataFrame({"customer_fraction": keep / n, "revenue_fraction": running[keep] / running[-1]})
-
-

@@ -6,8 +6,8 @@ from fractions import Fraction
 
 import pandas as pd
 
-from crm_core.segmentation.abc import _abc_shares
-from crm_core.segmentation.views import SegmentQuery, _class_case, _scope
+from crm_core.segmentation.abc import abc_shares, class_case
+from crm_core.segmentation.views import SegmentQuery, rep_customer_filter
 
 # -- class history (migration 007): the standard classes at each month end --------------------------
 
@@ -27,7 +27,7 @@ def history_window(month_end: date) -> tuple[date, date]:
 
 
 def _snapshot_classes_sql(prefix: str) -> str:
-    case, _ = _class_case(Fraction(1), Fraction(1))
+    case, _ = class_case(Fraction(1), Fraction(1))
     return f"""WITH spend AS (
         SELECT customer_id, SUM(revenue) AS spend FROM {prefix}monthly
         WHERE month BETWEEN ? AND ? GROUP BY customer_id HAVING SUM(revenue) > 0),
@@ -39,8 +39,8 @@ def _snapshot_classes_sql(prefix: str) -> str:
 def _record_snapshots(cur, month_ends: list[date]) -> int:
     """Write the snapshots of ``month_ends`` (ascending, consecutive) through ``cur``: the classes
     of each window compared with those of the month before; only changes are stored."""
-    a, b = _abc_shares(HISTORY_RULE.a_share, HISTORY_RULE.b_share)
-    _, case_params = _class_case(a, b)
+    a, b = abc_shares(HISTORY_RULE.a_share, HISTORY_RULE.b_share)
+    _, case_params = class_case(a, b)
     first_start, _ = history_window(last_closed_month_end(month_ends[0]))
     cur.execute("""CREATE TEMP TABLE seg_hist_monthly AS
         SELECT customer_id, CAST(date_trunc('month', txn_date) AS DATE) AS month, SUM(amount) AS revenue
@@ -121,7 +121,7 @@ def load_demo(cur, customers: pd.DataFrame, transactions: pd.DataFrame, as_of: d
 def class_history(store, actor, customer_id: int) -> pd.DataFrame:
     """The recorded class changes of one customer, newest first: month_end, prev_abc, abc,
     rank, spend (float). Empty when the user may not see the customer."""
-    scope, params = _scope(actor)
+    scope, params = rep_customer_filter(actor)
     frame = store.query_df(f"""SELECT month_end, prev_abc, abc, rank, CAST(spend AS DOUBLE) AS spend
         FROM segment_class_changes WHERE customer_id = ?{scope} ORDER BY month_end DESC""",
                            [int(customer_id), *params])

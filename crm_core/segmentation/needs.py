@@ -6,7 +6,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from crm_core.segmentation.abc import _check_period
+from crm_core.segmentation.abc import check_period
 
 # ---------------------------------------------------------------------------------------------
 # Need type (seed 001)
@@ -60,7 +60,7 @@ def need_features_sql(con, start: date, end: date) -> pd.DataFrame:
     and quantity > 0; ``need_type`` as recorded. Unknown → NULL. Raises ValueError when
     start > end.
     """
-    _check_period(start, end)
+    check_period(start, end)
     sql = """
     WITH lines AS (
         SELECT customer_id, product, CAST(amount AS DOUBLE) AS amount,

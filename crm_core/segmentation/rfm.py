@@ -6,7 +6,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from crm_core.segmentation.abc import _check_period
+from crm_core.segmentation.abc import check_period
 
 # ---------------------------------------------------------------------------------------------
 # RFM
@@ -86,7 +86,7 @@ def rfm_table_sql(con, start: date, end: date, as_of: date | None = None) -> pd.
     ``monetary`` = net amount (returns subtract). Customers without a purchase in the period
     are left out. Raises ValueError when start > end or as_of < end.
     """
-    _check_period(start, end)
+    check_period(start, end)
     as_of = end if as_of is None else as_of
     if as_of < end:
         raise ValueError(f"as_of {as_of} is before the period end {end}")

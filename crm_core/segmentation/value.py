@@ -7,7 +7,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from crm_core.segmentation.abc import ABC_CLASSES, _check_period, abc_classify
+from crm_core.segmentation.abc import ABC_CLASSES, abc_classify, check_period
 
 # ---------------------------------------------------------------------------------------------
 # Big-customer identification (seed 001): revenue ranking + non-monetary value
@@ -166,7 +166,7 @@ def customer_features_sql(con, start: date, end: date) -> pd.DataFrame:
     Complaints, feedback, referrals and credit are not in the store; ``nonmonetary_scores``
     treats their absence as neutral. Raises ValueError when start > end.
     """
-    _check_period(start, end)
+    check_period(start, end)
     sql = """
     WITH monthly AS (
         SELECT customer_id, year(txn_date) * 12 + month(txn_date) AS month_index,

@@ -13,12 +13,13 @@ import pandas as pd
 from crm_core.segmentation.abc import (
     ABC_CLASSES,
     MIGRATION_CLASSES,
-    _abc_shares,
-    _check_period,
-    _measure_column,
     ceil_count,
     exact_share,
 )
+from crm_core.segmentation.abc import abc_shares as _abc_shares
+from crm_core.segmentation.abc import check_period as _check_period
+from crm_core.segmentation.abc import class_case as _class_case
+from crm_core.segmentation.abc import measure_column as _measure_column
 from crm_core.segmentation.allocation import CLASS_TO_TIER, allocate_budget
 from crm_core.segmentation.needs import NEED_TYPES, infer_need_type, need_features_sql
 from crm_core.segmentation.rfm import rfm_scores, rfm_table_sql
@@ -91,10 +92,7 @@ def _scope(actor) -> tuple[str, list]:
     return " AND customer_id IN (SELECT customer_id FROM customers WHERE sales_rep = ?)", [actor.rep_scope]
 
 
-def _class_case(a: Fraction, b: Fraction) -> tuple[str, list]:
-    sql = ("CASE WHEN (rank - 1) * CAST(? AS HUGEINT) < CAST(? AS HUGEINT) * n THEN 'A' "
-           "WHEN (rank - 1) * CAST(? AS HUGEINT) < CAST(? AS HUGEINT) * n THEN 'B' ELSE 'C' END")
-    return sql, [str(a.denominator), str(a.numerator), str(b.denominator), str(b.numerator)]
+rep_customer_filter = _scope  # the same filter, for segmentation.history's class-history read
 
 
 def _classified_ctes(q: SegmentQuery, actor, prefix: str = "", running: bool = False) -> tuple[str, list]:

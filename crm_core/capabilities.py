@@ -1,0 +1,84 @@
+"""The capability registry: the one place that says which capabilities the app has and what each adds.
+
+Modelled on datasette's ``DEFAULT_PLUGINS`` list plus hook specs: the base layer (the import center
+``crm_core.ingest``, the Home page's ``crm_core.overview``) never imports a capability package; it
+asks this registry. Each capability declares what it adds in one ``Capability`` object, the
+``CAPABILITY`` of the module named in ``CAPABILITIES``; the list's order is the order of the import
+kinds in the Data page and in ``python -m crm_core import``.
+
+Adding a capability: write ``crm_core/<name>/capability.py`` with ``CAPABILITY = Capability(...)``
+and add its module to ``CAPABILITIES``. Nothing else in the base layer changes.
+
+Hook specs (the fields of ``Capability``):
+
+- ``import_kinds``: ``crm_core.ingest.kinds.Kind`` objects this capability can import, in order.
+- ``overview_figures``: ``overview_figures(cur, now) -> {figure: value}`` over a user's cursor
+  (rows already limited to what the user may see): the Home page cards it fills, named by the
+  fields of ``crm_core.overview.RelationshipKpis`` (``None`` while its data does not exist).
+"""
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # annotations only: the registry imports no crm_core module when loaded
+    import duckdb
+
+    from crm_core.ingest.kinds import Kind
+
+OverviewFigures = Callable[["duckdb.DuckDBPyConnection", datetime], Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class Capability:
+    """What one capability adds to the app (each hook empty when it adds nothing there)."""
+
+    name: str
+    import_kinds: tuple[Kind, ...] = ()
+    overview_figures: OverviewFigures | None = None
+
+
+# The capabilities, in order; each module defines CAPABILITY. The core (customers, transactions,
+# interactions) comes first: its kinds lead the import list.
+CAPABILITIES: tuple[str, ...] = (
+    "crm_core.ingest.kinds",
+    "crm_core.segmentation.capability",
+    "crm_core.churn.capability",
+    "crm_core.promises.capability",
+    "crm_core.satisfaction.capability",
+    "crm_core.care.capability",
+)
+
+
+@cache
+def capabilities() -> tuple[Capability, ...]:
+    """The declared capabilities, in ``CAPABILITIES`` order (loaded on first use)."""
+    loaded = tuple(importlib.import_module(module).CAPABILITY for module in CAPABILITIES)
+    names = [c.name for c in loaded]
+    if len(set(names)) != len(names):
+        raise ValueError(f"capability declared twice: {names}")
+    return loaded
+
+
+def import_kinds() -> dict[str, Kind]:
+    """Every import kind by name, in registry order."""
+    kinds: dict[str, Kind] = {}
+    for capability in capabilities():
+        for kind in capability.import_kinds:
+            if kind.name in kinds:
+                raise ValueError(f"import kind {kind.name!r} declared twice")
+            kinds[kind.name] = kind
+    return kinds
+
+
+def overview_figures(cur: duckdb.DuckDBPyConnection, now: datetime) -> dict[str, Any]:
+    """Every capability's overview figures at ``now`` through the user's cursor ``cur``."""
+    figures: dict[str, Any] = {}
+    for capability in capabilities():
+        if capability.overview_figures is not None:
+            figures.update(capability.overview_figures(cur, now))
+    return figures

@@ -1,0 +1,16 @@
+"""What promises add to the app: the ``promises`` and ``promise_events`` import kinds and the Home
+page's count of open promises."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from crm_core.capabilities import Capability
+from crm_core.promises.import_kind import PROMISE_EVENTS, PROMISES
+from crm_core.promises.queries import open_promise_count
+
+
+def overview_figures(cur, now: datetime) -> dict:
+    return {"open_promises": open_promise_count(cur, now)}
+
+
+CAPABILITY = Capability("promises", import_kinds=(PROMISES, PROMISE_EVENTS), overview_figures=overview_figures)
