@@ -1,8 +1,8 @@
 """Entry point: page config, language, sign-in, navigation. Nothing else (pages do the work)."""
 import streamlit as st
 
-from pages._auth import require_sign_in
-from pages._ui import language_switch, mark_routed, tr
+from ui.auth import require_sign_in
+from ui.common import language_switch, mark_routed, tr
 
 st.set_page_config(page_title="Kehu 客户", page_icon="👥", layout="wide")
 language_switch()

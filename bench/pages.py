@@ -63,7 +63,7 @@ def _app(page: str, lang: str = "zh"):
 
 
 def clear_caches() -> list[str]:
-    """Empty st.cache_data and every st.cache_resource of pages/* except the app's store (kept
+    """Empty st.cache_data and every st.cache_resource of ui/* except the app's store (kept
     open, as on a running server): the state right after a data change. Returns what was cleared."""
     import streamlit as st
     from streamlit.runtime.caching.cache_utils import CachedFunc
@@ -71,7 +71,7 @@ def clear_caches() -> list[str]:
     st.cache_data.clear()
     cleared = []
     for name, module in list(sys.modules.items()):
-        if not (name == "pages" or name.startswith("pages.")) or module is None:
+        if not (name == "ui" or name.startswith("ui.")) or module is None:
             continue
         for attr, value in vars(module).items():
             if isinstance(value, CachedFunc) and "Resource" in type(value._info).__name__ \

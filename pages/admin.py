@@ -10,7 +10,7 @@ import streamlit as st
 from crm_core import accounts, audit, backup
 from crm_core.config import load_settings
 from crm_core.users import PermissionDenied
-from pages._ui import actor, download_buttons, page_header, store, tr
+from ui.common import actor, download_buttons, page_header, store, tr
 
 PAGE_SIZE = 200
 page_header("page.admin", "intro.admin")

@@ -3,9 +3,9 @@ and who is due a contact — the customer file as a daily to-do list (domain.md 
 import streamlit as st
 
 from crm_core import customers as cust
-from pages._care_dates import absent_section, key_dates_section
-from pages._care_lists import contacts_section, replenish_section
-from pages._ui import actor, page_header, store, tr
+from ui.care.dates import absent_section, key_dates_section
+from ui.care.lists import contacts_section, replenish_section
+from ui.common import actor, page_header, store, tr
 
 page_header("page.care", "intro.care")
 db, user = store(), actor()

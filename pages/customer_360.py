@@ -8,8 +8,8 @@ import streamlit as st
 from crm_core import customers as cust
 from crm_core.i18n import format_date, format_money, format_number
 from crm_core.models import ANALYSIS_FIELDS, ORIGINAL_RECORD_GROUPS
-from pages._customer_entries import entry_forms
-from pages._ui import actor, choice_label, download_buttons, lang, page_header, plain, store, style_chart, tr
+from ui.common import actor, choice_label, download_buttons, lang, page_header, plain, store, style_chart, tr
+from ui.customers.entries import entry_forms
 
 page_header("page.customer_360", "intro.customer_360")
 db, user, language = store(), actor(), lang()
@@ -64,9 +64,9 @@ def _fields_table(names):
 
 
 # Sections other capabilities contribute: (catalog key of the tab, module with render(db, user, id, record)).
-SECTIONS = (("tab.segments", "pages._360_segmentation"), ("tab.promises", "pages._360_promises"),
-            ("tab.surveys", "pages._360_satisfaction"), ("tab.churn", "pages._360_churn"),
-            ("tab.care", "pages._360_care"))
+SECTIONS = (("tab.segments", "ui.customers.sections.segmentation"), ("tab.promises", "ui.customers.sections.promises"),
+            ("tab.surveys", "ui.customers.sections.satisfaction"), ("tab.churn", "ui.customers.sections.churn"),
+            ("tab.care", "ui.customers.sections.care"))
 # Lazy tabs: a section computes only when its tab is open (the churn model alone takes seconds on a
 # big store), so opening a customer costs only the master file.
 tabs = st.tabs([tr(k) for k in ("tab.original_record", "tab.analysis", "tab.investment", "tab.purchases",

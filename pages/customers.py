@@ -5,8 +5,8 @@ import streamlit as st
 
 from crm_core import customers as cust
 from crm_core.models import CUSTOMER_TYPES, TENURE_STAGES
-from pages._customer_grid import quick_edit
-from pages._ui import actor, choice_label, download_buttons, open_customer, page_header, store, tr
+from ui.common import actor, choice_label, download_buttons, open_customer, page_header, store, tr
+from ui.customers.grid import quick_edit
 
 PAGE_SIZE = 50
 page_header("page.customers", "intro.customers")

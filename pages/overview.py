@@ -8,7 +8,7 @@ import streamlit as st
 from crm_core import overview
 from crm_core.customers import today_in
 from crm_core.i18n import format_money, format_number, format_percent
-from pages._ui import actor, lang, page_header, store, style_chart, tr
+from ui.common import actor, lang, page_header, store, style_chart, tr
 
 page_header("page.overview", "intro.overview")
 

@@ -7,11 +7,11 @@ import streamlit as st
 from crm_core import segmentation as seg
 from crm_core.customers import today_in
 from crm_core.i18n import format_date
-from pages import _segmentation_abc as abc_tabs
-from pages import _segmentation_more as more_tabs
-from pages import _segmentation_value as value_tabs
-from pages._segmentation_common import percent_share
-from pages._ui import actor, choice_label, lang, page_header, store, tr
+from ui.common import actor, choice_label, lang, page_header, store, tr
+from ui.segmentation import abc as abc_tabs
+from ui.segmentation import more as more_tabs
+from ui.segmentation import value as value_tabs
+from ui.segmentation.common import percent_share
 
 page_header("seg.page_title", "seg.intro")
 db, user, language = store(), actor(), lang()

@@ -49,5 +49,5 @@ def test_undo_button_removes_the_import(imported_db):
     app.button(key="data_undo").click().run()
     assert not app.exception
     assert any("Import #1 undone: 3 customers removed" in s.value for s in app.success)
-    from pages._ui import store
+    from ui.common import store
     assert store().query_one("SELECT count(*) FROM customers") == (0,)

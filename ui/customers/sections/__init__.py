@@ -1,0 +1,1 @@
+"""Sections other capabilities contribute to the Customer 360 view; each has render(db, user, customer_id, record)."""
