@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 import time
 from pathlib import Path
@@ -47,8 +46,9 @@ SEED = {"customer_360": {"customer_id": 1}}
 
 
 def home_pages() -> list[str]:
-    home = (ROOT / "Home.py").read_text(encoding="utf-8")
-    return list(dict.fromkeys(re.findall(r'"pages/([a-z0-9_]+)\.py"', home)))
+    from ui.app import page_paths
+
+    return [Path(path).stem for path in page_paths()]
 
 
 def _app(page: str, lang: str = "zh"):

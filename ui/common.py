@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
 from crm_core import audit, exporting
 from crm_core.app_state import open_app_store
@@ -67,23 +66,20 @@ def actor() -> Actor:
 ROUTED = "_routed_by_home"
 
 
-def mark_routed() -> None:
-    """Called by Home.py just before it runs the chosen page."""
-    st.session_state[ROUTED] = True
-
-
 def require_home_routing() -> None:
-    """Make sure this page was reached through Home.py (language, sign-in, navigation).
+    """Make sure this page runs inside ui.app.run_app (language, sign-in, navigation).
 
     Because a ``pages/`` folder exists, Streamlit starts in its old multipage mode and runs the
-    *first* request's page file directly, without Home.py, until some run calls st.navigation.
-    A page reached that way switches the mode off and reruns through Home.py before doing
-    anything, so nobody ever sees a page without signing in.
+    *first* request's page file directly, without Home.py. Such a run goes through run_app here
+    (st.navigation leaves the old mode and selects this page by its URL, after sign-in) and stops,
+    so nobody ever sees a page without signing in. Public Streamlit API only.
     """
     if st.session_state.pop(ROUTED, False):
         return
-    PagesManager.uses_pages_directory = False
-    st.rerun()
+    from ui.app import run_app  # here, not at the top: ui.app imports this module
+
+    run_app()
+    st.stop()
 
 
 def page_header(title_key: str, intro_key: str) -> None:
