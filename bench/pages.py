@@ -4,8 +4,8 @@ Runs in a child process of its own (``python -m bench.pages --db PATH --repeats 
 owns the DuckDB file. One throw-away render first (imports, the store opened: the state of a
 server that is already up), then for each repeat and each page:
 
-- first render: ``st.cache_data`` and the pages' ``st.cache_resource`` entries (the churn model,
-  class history...) cleared — the app's store stays open —, a fresh AppTest (new session), one run;
+- first render: ``st.cache_data`` (every cached read, the churn model included) cleared — the
+  app's store stays open —, a fresh AppTest (new session), one run;
 - warm re-render: one filter widget changed (FILTERS says which, per page), one run.
 
 Prints one JSON document on the last line of stdout.
@@ -63,22 +63,12 @@ def _app(page: str, lang: str = "zh"):
 
 
 def clear_caches() -> list[str]:
-    """Empty st.cache_data and every st.cache_resource of ui/* except the app's store (kept
-    open, as on a running server): the state right after a data change. Returns what was cleared."""
+    """Empty st.cache_data, where every cached read lives (ui.cache.cached_read), keeping the app's
+    store open (its st.cache_resource), as on a running server: the state right after a data change."""
     import streamlit as st
-    from streamlit.runtime.caching.cache_utils import CachedFunc
 
     st.cache_data.clear()
-    cleared = []
-    for name, module in list(sys.modules.items()):
-        if not (name == "ui" or name.startswith("ui.")) or module is None:
-            continue
-        for attr, value in vars(module).items():
-            if isinstance(value, CachedFunc) and "Resource" in type(value._info).__name__ \
-                    and attr != "_cached_store":
-                value.clear()
-                cleared.append(f"{name}.{attr}")
-    return cleared
+    return ["st.cache_data"]
 
 
 def _run(app) -> tuple[float, list[str]]:

@@ -61,7 +61,6 @@ if uploaded is not None and st.button(tr("admin.restore"), key="adm_restore", ty
         st.error(tr(error.key) if isinstance(error, PermissionDenied) else tr("admin.restore_failed", reason=str(error)))
     else:
         audit.record_event(db, user, "restore", "store", uploaded.name)
-        st.cache_data.clear()
         st.success(tr("admin.restore_done"))
     finally:
         Path(handle.name).unlink(missing_ok=True)

@@ -9,7 +9,7 @@ from ui.common import actor, page_header, store, tr
 page_header("churn.page_title", "churn.intro")
 db, user = store(), actor()
 
-default_day = cache.analysis_date(db.path, db.generation)
+default_day = cache.analysis_date(db)
 as_of = st.date_input(tr("churn.as_of"), value=default_day, max_value=max(default_day, date.today()),
                       key="churn_as_of", help=tr("churn.as_of_help"))
 

@@ -1,6 +1,5 @@
 """Segmentation (客户细分): ABC classes and their concentration, movement between periods, big
 customers, RFM, need types, resource allocation. Each tab renders only when it is open."""
-from datetime import date
 
 import streamlit as st
 
@@ -17,14 +16,9 @@ page_header("seg.page_title", "seg.intro")
 db, user, language = store(), actor(), lang()
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _history_brought_up_to_date(db_path: str, month: date) -> list[date]:
-    """Once per store and month: record the class history of the months closed since last time."""
-    return seg.record_class_history(store(), today_in(store()))
-
-
 today = today_in(db)
-_history_brought_up_to_date(db.path, today.replace(day=1))
+# The class history of the months closed since last time (one small query when up to date: no write).
+seg.record_class_history(db, today)
 
 controls = st.columns([2, 1, 1, 1])
 period = controls[0].date_input(tr("seg.period"), value=seg.default_period(today), key="seg_period",

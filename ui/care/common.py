@@ -10,51 +10,52 @@ import streamlit as st
 
 from crm_core.care import board
 from crm_core.care.ics import to_ics
-from ui.common import download_buttons, store, tr
+from ui.cache import cached_read
+from ui.common import download_buttons, tr
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 5000  # rows per download: one rep's list, not a million-customer file
 HISTORY_DAYS = 730   # the forecast reads the last two years of purchases
 
 
-@st.cache_data(ttl=900, max_entries=8, show_spinner=False)
-def classes(db_path: str, generation: int, as_of: date) -> pd.DataFrame:
-    return board.customer_classes(store(), as_of)
+@cached_read(ttl=900, max_entries=8)
+def classes(db, as_of: date) -> pd.DataFrame:
+    return board.customer_classes(db, as_of)
 
 
-@st.cache_data(ttl=600, max_entries=16, show_spinner=False)
-def key_dates(db_path: str, generation: int, user, as_of: date, days: int, rep, fest: tuple) -> pd.DataFrame:
-    return board.key_dates_ahead(store(), user, as_of, days, rep, classes(db_path, generation, as_of), fest)
+@cached_read(ttl=600, max_entries=16)
+def key_dates(db, user, as_of: date, days: int, rep, fest: tuple) -> pd.DataFrame:
+    return board.key_dates_ahead(db, user, as_of, days, rep, classes(db, as_of), fest)
 
 
-@st.cache_data(ttl=600, max_entries=16, show_spinner=False)
-def absent(db_path: str, generation: int, user, as_of: date, months: int, rep) -> pd.DataFrame:
-    return board.long_absent_ahead(store(), user, as_of, months, rep)
+@cached_read(ttl=600, max_entries=16)
+def absent(db, user, as_of: date, months: int, rep) -> pd.DataFrame:
+    return board.long_absent_ahead(db, user, as_of, months, rep)
 
 
-@st.cache_data(ttl=600, max_entries=16, show_spinner=False)
-def deliveries(db_path: str, generation: int, user, as_of: date, days: int, rep) -> pd.DataFrame:
-    return board.deliveries_this_week(store(), user, as_of, days, rep, since=as_of - timedelta(days=HISTORY_DAYS))
+@cached_read(ttl=600, max_entries=16)
+def deliveries(db, user, as_of: date, days: int, rep) -> pd.DataFrame:
+    return board.deliveries_this_week(db, user, as_of, days, rep, since=as_of - timedelta(days=HISTORY_DAYS))
 
 
-@st.cache_data(ttl=600, max_entries=16, show_spinner=False)
-def accuracy(db_path: str, generation: int, user, as_of: date, rep):
-    return board.forecast_accuracy_for(store(), user, as_of, rep, since=as_of - timedelta(days=HISTORY_DAYS))
+@cached_read(ttl=600, max_entries=16)
+def accuracy(db, user, as_of: date, rep):
+    return board.forecast_accuracy_for(db, user, as_of, rep, since=as_of - timedelta(days=HISTORY_DAYS))
 
 
-@st.cache_data(ttl=600, max_entries=16, show_spinner=False)
-def overdue(db_path: str, generation: int, user, as_of: date, every: tuple, rep) -> pd.DataFrame:
-    return board.overdue_ahead(store(), user, as_of, dict(every), classes(db_path, generation, as_of), rep)
+@cached_read(ttl=600, max_entries=16)
+def overdue(db, user, as_of: date, every: tuple, rep) -> pd.DataFrame:
+    return board.overdue_ahead(db, user, as_of, dict(every), classes(db, as_of), rep)
 
 
-@st.cache_data(ttl=600, max_entries=64, show_spinner=False)
-def cards(db_path: str, generation: int, user, as_of: date, ids: tuple) -> pd.DataFrame:
-    return board.customer_cards(store(), user, ids, classes(db_path, generation, as_of))
+@cached_read(ttl=600, max_entries=64)
+def cards(db, user, as_of: date, ids: tuple) -> pd.DataFrame:
+    return board.customer_cards(db, user, ids, classes(db, as_of))
 
 
 def with_cards(db, user, as_of: date, rows: pd.DataFrame) -> pd.DataFrame:
     """``rows`` (with customer_id) joined to what we know about those customers."""
-    known = cards(db.path, db.generation, user, as_of, tuple(int(i) for i in rows["customer_id"].unique()))
+    known = cards(db, user, as_of, tuple(int(i) for i in rows["customer_id"].unique()))
     return rows.merge(known, on="customer_id", how="left")
 
 

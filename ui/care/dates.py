@@ -74,7 +74,7 @@ def key_dates_section(db, user, as_of: date, rep) -> None:
     days = int(a.number_input(tr("care.ui.next_days"), 1, 366, 14, key="care_days"))
     fest = b.multiselect(tr("care.ui.festival_classes"), ABC_CLASSES, default=["A", "B"], key="care_fest",
                          help=tr("care.ui.festival_classes_help"))
-    frame = key_dates(db.path, db.generation, user, as_of, days, rep, tuple(sorted(fest)))
+    frame = key_dates(db, user, as_of, days, rep, tuple(sorted(fest)))
     occasions = c.multiselect(tr("care.ui.occasions"), sorted(frame["occasion"].astype(str).unique()),
                               format_func=choice_label("care.occasion"), key="care_occasions")
     if occasions:
@@ -89,7 +89,7 @@ def key_dates_section(db, user, as_of: date, rep) -> None:
     st.caption(tr("care.ui.select_row"))
     if picked is not None:
         _log_panel(db, user, rows.iloc[picked])
-    cls, heads = classes(db.path, db.generation, as_of), headers(["customer_id", *shape(rows.head(0)).columns])
+    cls, heads = classes(db, as_of), headers(["customer_id", *shape(rows.head(0)).columns])
     head = frame.head(EXPORT_LIMIT)
     downloads(lambda: export_rows(db, user, cls, head, shape, heads), f"key_dates_{as_of:%Y%m%d}", "care_dates_dl",
               lambda: key_date_events(head, board.customer_cards(db, user, head["customer_id"].unique()), language),
@@ -110,7 +110,7 @@ def _absent_shape(rows: pd.DataFrame) -> pd.DataFrame:
 
 def absent_section(db, user, as_of: date, rep) -> None:
     months = int(st.number_input(tr("care.ui.months_absent"), 1, 120, 6, key="care_months"))
-    frame = absent(db.path, db.generation, user, as_of, months, rep)
+    frame = absent(db, user, as_of, months, rep)
     st.subheader(tr("care.ui.count_absent", count=f"{len(frame):,}", months=months,
                     soon=f"{int(frame['birthday_soon'].sum()):,}"))
     if frame.empty:
@@ -122,7 +122,7 @@ def absent_section(db, user, as_of: date, rep) -> None:
     st.caption(tr("care.ui.select_row_360"))
     if picked is not None:
         open_customer(int(rows.iloc[picked]["customer_id"]))
-    cls, heads = classes(db.path, db.generation, as_of), headers(_absent_shape(rows.head(0)).columns)
+    cls, heads = classes(db, as_of), headers(_absent_shape(rows.head(0)).columns)
 
     def export() -> pd.DataFrame:
         head = frame.head(EXPORT_LIMIT).merge(board.usual_choices(db, user, frame["customer_id"].head(EXPORT_LIMIT), as_of),

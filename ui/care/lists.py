@@ -39,8 +39,8 @@ def _delivery_shape(rows: pd.DataFrame) -> pd.DataFrame:
 
 def replenish_section(db, user, as_of: date, rep) -> None:
     days = int(st.number_input(tr("care.ui.due_days"), 1, 60, 7, key="care_due_days"))
-    frame = deliveries(db.path, db.generation, user, as_of, days, rep)
-    score = accuracy(db.path, db.generation, user, as_of, rep)
+    frame = deliveries(db, user, as_of, days, rep)
+    score = accuracy(db, user, as_of, rep)
     left, right = st.columns(2)
     left.metric(tr("care.ui.count_due"), format_number(len(frame), lang()))
     right.metric(tr("care.ui.mae"), format_number(score.mae_days, lang(), 1),
@@ -54,7 +54,7 @@ def replenish_section(db, user, as_of: date, rep) -> None:
     st.caption(tr("care.ui.select_row_360"))
     if picked is not None:
         open_customer(int(rows.iloc[picked]["customer_id"]))
-    cls, heads, language = classes(db.path, db.generation, as_of), headers(_delivery_shape(rows.head(0)).columns), lang()
+    cls, heads, language = classes(db, as_of), headers(_delivery_shape(rows.head(0)).columns), lang()
     head = frame.head(EXPORT_LIMIT)
     downloads(lambda: export_rows(db, user, cls, head, _delivery_shape, heads), f"deliveries_{as_of:%Y%m%d}",
               "care_due_dl", lambda: delivery_events(head, board.customer_cards(db, user, head["customer_id"].unique()),
@@ -90,7 +90,7 @@ def contacts_section(db, user, as_of: date, rep) -> None:
     inputs = st.columns(len(DEFAULT_CONTACT_DAYS))
     every = tuple((abc, int(col.number_input(tr("care.ui.class_every", abc=abc), 1, 3650, days, key=f"care_every_{abc}")))
                   for col, (abc, days) in zip(inputs, DEFAULT_CONTACT_DAYS.items()))
-    frame = overdue(db.path, db.generation, user, as_of, every, rep)
+    frame = overdue(db, user, as_of, every, rep)
     st.subheader(tr("care.ui.count_overdue", count=f"{len(frame):,}"))
     if frame.empty:
         st.info(tr("care.ui.none"))
@@ -105,7 +105,7 @@ def contacts_section(db, user, as_of: date, rep) -> None:
     st.caption(tr("care.ui.select_row_360"))
     if picked is not None:
         _own_interval(db, user, rows.iloc[picked])
-    cls, heads = classes(db.path, db.generation, as_of), headers(_contact_shape(rows.head(0)).columns)
+    cls, heads = classes(db, as_of), headers(_contact_shape(rows.head(0)).columns)
     head = frame.head(EXPORT_LIMIT).drop(columns=["sales_rep", "abc"])
     downloads(lambda: export_rows(db, user, cls, head, _contact_shape, heads), f"contacts_{as_of:%Y%m%d}",
               "care_contacts_dl")

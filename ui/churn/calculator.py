@@ -48,7 +48,7 @@ def _load(inputs: LossInputs) -> None:
 
 
 def _load_from_data(db, user, as_of) -> None:
-    _load(cache.fill_from_data(db.path, db.generation, user, as_of))
+    _load(cache.fill_from_data(db, user, as_of))
 
 
 def _source(name: str) -> str:

@@ -16,7 +16,7 @@ def _rates(db, user, as_of, language) -> None:
     st.subheader(tr("churn.rate.title"))
     period = st.segmented_control(tr("churn.rate.period"), PERIODS, default="quarter", key="churn_period",
                                   format_func=choice_label("churn.period")) or "quarter"
-    rates = cache.rate_by_period(db.path, db.generation, user, as_of, period)
+    rates = cache.rate_by_period(db, user, as_of, period)
     if rates.empty:
         st.info(tr("ui.no_data_yet"))
     else:
@@ -27,7 +27,7 @@ def _rates(db, user, as_of, language) -> None:
         st.plotly_chart(style_chart(chart, height=300).update_layout(yaxis_tickformat=".0%"), width="stretch")
         st.caption(tr("churn.rate.explained"))
     st.subheader(tr("churn.segment.title"))
-    tables = cache.by_segments(db.path, db.generation, user, as_of)
+    tables = cache.by_segments(db, user, as_of)
     base, churned = (int(tables["customer_type"][c].sum()) for c in ("active_before", "churned"))
     st.metric(tr("churn.rate.yearly"), format_percent(churned / base if base else None, language),
               help=tr("churn.rate.yearly_help"))
@@ -46,7 +46,7 @@ def render_lapsed(db, user, as_of) -> None:
     language = lang()
     k = st.slider(tr("churn.lapsed.k"), 1.0, 5.0, 2.0, 0.5, key="churn_k", help=tr("churn.lapsed.k_help"))
     with st.spinner(tr("churn.lapsed.computing")):
-        lapsed = cache.lapsed(user, as_of, k)
+        lapsed = cache.lapsed(db, user, as_of, k)
     m = st.columns(2)
     m[0].metric(tr("churn.lapsed.count"), format_number(len(lapsed), language))
     m[1].metric(tr("churn.col.revenue_at_risk"), format_money(lapsed["revenue_at_risk"].sum(), language))

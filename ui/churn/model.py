@@ -37,7 +37,7 @@ def render_model(db, user, as_of) -> None:
     language = lang()
     st.info(tr("churn.p_alive.meaning"))
     with st.spinner(tr("churn.model.fitting")):
-        tables = cache.model_tables(db.path, db.generation, user, as_of)
+        tables = cache.model_tables(db, user, as_of)
     if tables is None:
         st.info(tr("ui.no_data_yet"))
         return
@@ -87,7 +87,7 @@ def render_retention(db, user, as_of) -> None:
     min_value = b.number_input(tr("churn.retention.min_value"), 0.0, None, 0.0, 1000.0, key="churn_ret_value")
     limit = c.number_input(tr("churn.retention.limit"), 10, 5000, 500, 50, key="churn_ret_limit")
     with st.spinner(tr("churn.model.fitting")):
-        frame = cache.retention(db.path, db.generation, user, as_of, max_p, min_value, int(limit))
+        frame = cache.retention(db, user, as_of, max_p, min_value, int(limit))
     if frame is None or frame.empty:
         st.info(tr("churn.retention.none"))
         return

@@ -64,7 +64,6 @@ def event_form(db, user, customer_id: int | None, key: str) -> None:
     except PermissionDenied as denied:
         st.error(tr(denied.key))
         return
-    cache.clear()
     st.success(tr("churn.events.saved"))
 
 
@@ -74,7 +73,7 @@ def render_reasons(db, user, as_of) -> None:
                                   format_func=choice_label("churn.window")) or "12m"
     start = (pd.Timestamp(as_of) - pd.DateOffset(years=1) + pd.Timedelta(days=1)).date() if window == "12m" else None
     # no end: an event recorded today counts even when the analysis date is the last purchase day
-    pareto = cache.reason_pareto(db.path, db.generation, user, start, None)
+    pareto = cache.reason_pareto(db, user, start, None)
     m = st.columns(2)
     m[0].metric(tr("churn.events.total"), format_number(pareto.total, language))
     m[1].metric(tr("churn.events.controllable_share"), format_percent(pareto.controllable_share, language),
@@ -92,7 +91,7 @@ def render_reasons(db, user, as_of) -> None:
     with st.expander(tr("churn.events.record")):
         event_form(db, user, None, "churn_event_form")
     st.subheader(tr("churn.events.list"))
-    events, total = cache.event_page(db.path, db.generation, user, start, None, 0, 2000)
+    events, total = cache.event_page(db, user, start, None, 0, 2000)
     if events.empty:
         return
     shown = events.assign(reason=events["reason"].map(lambda r: tr(f"churn.reason.{r}")))
@@ -103,7 +102,7 @@ def render_reasons(db, user, as_of) -> None:
 
 def render_funnel(db, user, as_of) -> None:
     language = lang()
-    counts = cache.funnel(db.path, db.generation, user, as_of)
+    counts = cache.funnel(db, user, as_of)
     visitors = st.number_input(tr("churn.funnel.visitors_input"), min_value=0, value=counts["potential"],
                                step=100, key="churn_visitors", help=tr("churn.funnel.visitors_help"))
     if visitors < counts["potential"]:

@@ -8,20 +8,20 @@ import streamlit as st
 from crm_core.exporting import to_xlsx_bytes
 from crm_core.i18n import format_number
 from crm_core.ingest import exports
+from ui.cache import cached_read
 from ui.common import choice_label, lang, tr
 
 
-@st.cache_data(ttl=120, max_entries=16, show_spinner=False)
-def _count(db_path: str, generation: int, who, table: str) -> int:
-    from ui.common import store
-    return exports.row_count(store(), who, table)
+@cached_read(ttl=120, max_entries=16)
+def _count(db, who, table: str) -> int:
+    return exports.row_count(db, who, table)
 
 
 def render(db, user) -> None:
     st.caption(tr("data.export_note"))
     label = choice_label("ingest.kind")
     for table in exports.EXPORT_TABLES:
-        rows = _count(db.path, db.generation, user, table)
+        rows = _count(db, user, table)
         st.subheader(f"{label(table)} · {format_number(rows, lang())}")
         left, right = st.columns(2)
         if left.button(tr("data.prepare_csv"), key=f"data_exp_csv_{table}"):

@@ -43,6 +43,5 @@ def render(db, user) -> None:
         except PermissionDenied as denied:
             st.error(tr(denied.key))
         else:
-            st.cache_data.clear()
             st.success(tr("data.undone", import_id=chosen, customers=done["customers"], restored=done["restored"],
                           transactions=done["transactions"], interactions=done["interactions"]))

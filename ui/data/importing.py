@@ -92,7 +92,6 @@ def _commit(db, user, job) -> None:
         st.error(tr("data.rejected_atomic", count=format_number(rejected.validation.rejected_rows, lang())))
         return
     ingest.remember_mapping(db, user, job.kind, job.file.headers, job.mapping)
-    st.cache_data.clear()
     st.session_state.pop("data_validation", None)
     st.success(tr("ingest.imported", import_id=result.import_id, rows=format_number(result.rows_read, lang()),
                   created=format_number(result.created, lang()), updated=format_number(result.updated, lang()),

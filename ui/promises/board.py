@@ -16,7 +16,7 @@ from ui.promises.detail import promise_panel
 
 def kpi_cards(db, user, now: datetime) -> None:
     """Open / overdue / warnings / paused / due soon / complaints / owed / kept % in 30 days."""
-    numbers = common.overview(db.path, db.generation, user, now)
+    numbers = common.overview(db, user, now)
     language = lang()
     top = st.columns(4)
     for column, key in zip(top, ("open", "overdue", "warning_2", "warning_1")):
@@ -41,11 +41,11 @@ def now_tab(db, user, now: datetime) -> None:
     st.subheader(tr("promises.board.title"))
     left, right = st.columns(2)
     everyone = tr("promises.board.all")
-    owner = left.selectbox(tr("promises.board.owner"), [None, *common.owners(db.path, db.generation, user)],
+    owner = left.selectbox(tr("promises.board.owner"), [None, *common.owners(db, user)],
                            format_func=lambda o: everyone if o is None else o, key="prom_board_owner")
     ptype = right.selectbox(tr("promises.board.type"), [None, *PROMISE_TYPES], key="prom_board_type",
                             format_func=lambda p: everyone if p is None else label("type", p, language))
-    frame = common.board(db.path, db.generation, user, now, owner, ptype)
+    frame = common.board(db, user, now, owner, ptype)
     if frame.empty:
         st.info(tr("promises.board.empty"))
     else:
@@ -67,7 +67,7 @@ def now_tab(db, user, now: datetime) -> None:
         event = st.dataframe(common.coloured(shown, {"status": frame["status"]}), hide_index=True, width="stretch",
                              on_select="rerun", selection_mode="single-row", key="prom_board_table")
         st.caption(tr("promises.board.legend"))
-        total = common.overview(db.path, db.generation, user, now)["open"]
+        total = common.overview(db, user, now)["open"]
         if len(frame) < total:
             st.caption(tr("promises.board.shown", shown=format_number(len(frame), language),
                           total=format_number(total, language)))
@@ -82,7 +82,7 @@ def complaint_board(db, user, now: datetime) -> None:
     language = lang()
     st.subheader(tr("promises.board.complaints"))
     st.caption(tr("promises.board.complaints_hint"))
-    frame = common.complaints(db.path, db.generation, user, now)
+    frame = common.complaints(db, user, now)
     if frame.empty:
         st.info(tr("promises.board.no_complaints"))
         return

@@ -11,6 +11,7 @@ import streamlit as st
 from crm_core.promises import actions, queries, reports
 from crm_core.promises.text import format_duration, label, policy_label
 from crm_core.users import PermissionDenied
+from ui.cache import cached_read
 from ui.common import lang, store, tr
 
 STATUS_COLOURS = {"open_warning_1": "#fff3bf", "open_warning_2": "#ffd8a8", "open_breached": "#ffc9c9",
@@ -33,7 +34,7 @@ def now_instant(db) -> datetime:
     """The moment the page judges promises at: the wall clock in the store's zone, to the second.
     Tests and demos may pin it with ``st.session_state["promises_now"]`` (a datetime or ISO text)."""
     pinned = st.session_state.get("promises_now")
-    zone = ZoneInfo(db.timezone)
+    zone = ZoneInfo(store().timezone)
     if pinned:
         moment = datetime.fromisoformat(pinned) if isinstance(pinned, str) else pinned
         return moment if moment.tzinfo else moment.replace(tzinfo=zone)
@@ -52,39 +53,39 @@ def moment_input(db, key: str, now: datetime, now_label: str = "promises.detail.
 
 
 # -- cached reads (now is part of the key: the board is live) -------------------------------------
-@st.cache_data(ttl=60, max_entries=16, show_spinner=False)
-def overview(db_path: str, generation: int, user, now: datetime) -> dict:
-    return queries.overview(store(), user, now)
+@cached_read(ttl=60, max_entries=16)
+def overview(db, user, now: datetime) -> dict:
+    return queries.overview(db, user, now)
 
 
-@st.cache_data(ttl=60, max_entries=32, show_spinner=False)
-def board(db_path: str, generation: int, user, now: datetime, owner, promise_type) -> pd.DataFrame:
-    return queries.now_board(store(), user, now, owner=owner, promise_type=promise_type)
+@cached_read(ttl=60, max_entries=32)
+def board(db, user, now: datetime, owner, promise_type) -> pd.DataFrame:
+    return queries.now_board(db, user, now, owner=owner, promise_type=promise_type)
 
 
-@st.cache_data(ttl=60, max_entries=16, show_spinner=False)
-def complaints(db_path: str, generation: int, user, now: datetime) -> pd.DataFrame:
-    return queries.complaint_board(store(), user, now)
+@cached_read(ttl=60, max_entries=16)
+def complaints(db, user, now: datetime) -> pd.DataFrame:
+    return queries.complaint_board(db, user, now)
 
 
-@st.cache_data(ttl=600, max_entries=16, show_spinner=False)
-def performance(db_path: str, generation: int, user, start: datetime, end: datetime) -> dict:
-    return reports.performance(store(), user, start, end, end)
+@cached_read(ttl=600, max_entries=16)
+def performance(db, user, start: datetime, end: datetime) -> dict:
+    return reports.performance(db, user, start, end, end)
 
 
-@st.cache_data(ttl=600, max_entries=8, show_spinner=False)
-def owners(db_path: str, generation: int, user) -> list[str]:
-    return queries.known_owners(store(), user)
+@cached_read(ttl=600, max_entries=8)
+def owners(db, user) -> list[str]:
+    return queries.known_owners(db, user)
 
 
-@st.cache_data(ttl=600, max_entries=8, show_spinner=False)
-def policies(db_path: str, generation: int) -> list:
-    return queries.latest_policies(store())
+@cached_read(ttl=600, max_entries=8)
+def policies(db) -> list:
+    return queries.latest_policies(db)
 
 
-@st.cache_data(ttl=120, max_entries=64, show_spinner=False)
-def customer_ledger(db_path: str, generation: int, user, customer_id: int, now: datetime) -> pd.DataFrame:
-    return queries.customer_ledger(store(), user, customer_id, now)
+@cached_read(ttl=120, max_entries=64)
+def customer_ledger(db, user, customer_id: int, now: datetime) -> pd.DataFrame:
+    return queries.customer_ledger(db, user, customer_id, now)
 
 
 # -- display --------------------------------------------------------------------------------------

@@ -11,13 +11,14 @@ from crm_core import customers as cust
 from crm_core.i18n import format_percent
 from crm_core.promises import actions, queries
 from crm_core.promises.text import format_duration, label, policy_label
-from ui.common import lang, plain, store, tr
+from ui.cache import cached_read
+from ui.common import lang, plain, tr
 from ui.promises import common
 
 
-@st.cache_data(ttl=600, max_entries=64, show_spinner=False)
-def _customer_class(db_path: str, generation: int, customer_id: int, as_of: date) -> str | None:
-    return queries.customer_class_of(store(), customer_id, as_of)
+@cached_read(ttl=600, max_entries=64)
+def _customer_class(db, customer_id: int, as_of: date) -> str | None:
+    return queries.customer_class_of(db, customer_id, as_of)
 
 
 def _customer(db, user, key: str, customer_id: int | None) -> dict | None:
@@ -60,18 +61,18 @@ def make_promise_form(db, user, now: datetime, key: str, customer_id: int | None
         return
     if actions.ensure_presets(db):  # a new, empty store: the shipped policies first
         st.rerun()
-    policies = {p.policy_id: p for p in common.policies(db.path, db.generation)}
+    policies = {p.policy_id: p for p in common.policies(db)}
     policy_id = st.selectbox(tr("promises.form.policy"), list(policies), key=f"{key}_policy",
                              format_func=lambda p: f"{policy_label(p, language)} (v{policies[p].version})")
     policy = policies[policy_id]
-    guessed = _customer_class(db.path, db.generation, int(record["customer_id"]), now.date())
+    guessed = _customer_class(db, int(record["customer_id"]), now.date())
     classes = [None, "A", "B", "C"]
     none_text = tr("promises.form.no_class")  # fixed now: format_func may run outside the script
     left, right = st.columns(2)
     klass = left.selectbox(tr("promises.form.customer_class"), classes, index=classes.index(guessed),
                            key=f"{key}_class_{record['customer_id']}", help=tr("promises.form.class_help"),
                            format_func=lambda c: none_text if c is None else c)
-    owners = common.owners(db.path, db.generation, user)
+    owners = common.owners(db, user)
     rep = record.get("sales_rep")
     owner = right.selectbox(tr("promises.form.owner"), owners, key=f"{key}_owner_{record['customer_id']}",
                             index=owners.index(rep) if rep in owners else 0, disabled=user.rep_scope is not None)

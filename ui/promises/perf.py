@@ -60,7 +60,7 @@ def performance_tab(db, user, now: datetime) -> None:
                         format_func=lambda d: t("promises.perf.window_days", language, days=d))
     end = now.replace(second=0)
     start = end - timedelta(days=days)
-    data = common.performance(db.path, db.generation, user, start, end)
+    data = common.performance(db, user, start, end)
     total = data["total"]
     if total.empty or (total["met"] + total["breached"]).sum() == 0:
         st.info(tr("promises.perf.none"))

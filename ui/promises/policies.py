@@ -52,7 +52,7 @@ def _minutes(value: timedelta | None) -> float:
 
 def policies_tab(db, user) -> None:
     language = lang()
-    latest = {p.policy_id: p for p in common.policies(db.path, db.generation)}
+    latest = {p.policy_id: p for p in common.policies(db)}
     new_text = tr("promises.pol.new")  # fixed now: format_func may run outside the script
     choice = st.selectbox(tr("promises.pol.pick"), [*latest, NEW], key="prom_pol_pick",
                           format_func=lambda p: new_text if p == NEW

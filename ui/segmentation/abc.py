@@ -47,7 +47,7 @@ def _pareto(overview: seg.AbcOverview, measure: str, language: str) -> go.Figure
 
 def render_abc(db, user, q: seg.SegmentQuery) -> None:
     language = lang()
-    overview = common.overview(db.path, db.generation, user, q)
+    overview = common.overview(db, user, q)
     cards = st.columns(5)
     cards[0].metric(tr("seg.kpi.classified"), format_number(overview.classified, language),
                     help=tr("seg.kpi.classified_help", measure=tr(f"seg.measure.{q.measure}")))
@@ -76,7 +76,7 @@ def render_abc(db, user, q: seg.SegmentQuery) -> None:
     total = overview.classes[chosen]["count"]
     common.customer_list(
         f"seg_abc_{chosen}", total,
-        lambda offset: common.class_page(db.path, db.generation, user, q, chosen, offset)[0],
+        lambda offset: common.class_page(db, user, q, chosen, offset)[0],
         f"abc_{chosen}_{q.start}_{q.end}",
         lambda: seg.class_customers(db, user, q, chosen, limit=None)[0])
 
@@ -104,7 +104,7 @@ def _sankey(matrix, language: str) -> go.Figure:
 
 def render_movement(db, user, q: seg.SegmentQuery) -> None:
     language = lang()
-    moved = common.movement(db.path, db.generation, user, q)
+    moved = common.movement(db, user, q)
     prev = moved.previous
     st.markdown(tr("seg.movement.periods", prev_start=format_date(prev.start, language),
                    prev_end=format_date(prev.end, language), start=format_date(q.start, language),
@@ -133,7 +133,7 @@ def render_movement(db, user, q: seg.SegmentQuery) -> None:
     total = int(matrix.loc[list(prev_classes), list(curr_classes)].to_numpy().sum())
     common.customer_list(
         "seg_mv", total,
-        lambda offset: common.movement_page(db.path, db.generation, user, q, prev_classes, curr_classes, offset)[0],
+        lambda offset: common.movement_page(db, user, q, prev_classes, curr_classes, offset)[0],
         f"movement_{q.start}_{q.end}",
         lambda: seg.movement_customers(db, user, q, prev_classes, curr_classes, limit=None)[0])
     first, last = seg.history_span(db)

@@ -10,55 +10,56 @@ import streamlit as st
 from crm_core import exporting
 from crm_core import segmentation as seg
 from crm_core.i18n import format_number
+from ui.cache import cached_read
 from ui.common import audited_export, choice_label, download_buttons, lang, open_customer, store, tr
 
 PAGE_SIZE = 50
 TTL = 600
 
 
-@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
-def overview(db_path: str, generation: int, who, q: seg.SegmentQuery) -> seg.AbcOverview:
-    return seg.abc_overview(store(), who, q)
+@cached_read(ttl=TTL, max_entries=16)
+def overview(db, who, q: seg.SegmentQuery) -> seg.AbcOverview:
+    return seg.abc_overview(db, who, q)
 
 
-@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
-def class_page(db_path: str, generation: int, who, q: seg.SegmentQuery, abc: str | None, offset: int):
-    return seg.class_customers(store(), who, q, abc, PAGE_SIZE, offset)
+@cached_read(ttl=TTL, max_entries=64)
+def class_page(db, who, q: seg.SegmentQuery, abc: str | None, offset: int):
+    return seg.class_customers(db, who, q, abc, PAGE_SIZE, offset)
 
 
-@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
-def movement(db_path: str, generation: int, who, q: seg.SegmentQuery) -> seg.Movement:
-    return seg.class_movement(store(), who, q)
+@cached_read(ttl=TTL, max_entries=8)
+def movement(db, who, q: seg.SegmentQuery) -> seg.Movement:
+    return seg.class_movement(db, who, q)
 
 
-@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
-def movement_page(db_path: str, generation: int, who, q: seg.SegmentQuery, prev: tuple, curr: tuple, offset: int):
-    return seg.movement_customers(store(), who, q, prev, curr, PAGE_SIZE, offset)
+@cached_read(ttl=TTL, max_entries=64)
+def movement_page(db, who, q: seg.SegmentQuery, prev: tuple, curr: tuple, offset: int):
+    return seg.movement_customers(db, who, q, prev, curr, PAGE_SIZE, offset)
 
 
-@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
-def top50(db_path: str, generation: int, who, q: seg.SegmentQuery):
-    return seg.top_customers(store(), who, q, 50)
+@cached_read(ttl=TTL, max_entries=8)
+def top50(db, who, q: seg.SegmentQuery):
+    return seg.top_customers(db, who, q, 50)
 
 
-@st.cache_data(ttl=TTL, max_entries=4, show_spinner=False)
-def values(db_path: str, generation: int, who, q: seg.SegmentQuery, weights: tuple) -> seg.ValueView:
-    return seg.value_view(store(), who, q, dict(weights))
+@cached_read(ttl=TTL, max_entries=4)
+def values(db, who, q: seg.SegmentQuery, weights: tuple) -> seg.ValueView:
+    return seg.value_view(db, who, q, dict(weights))
 
 
-@st.cache_data(ttl=TTL, max_entries=4, show_spinner=False)
-def rfm(db_path: str, generation: int, who, start, end):
-    return seg.rfm_view(store(), who, start, end)
+@cached_read(ttl=TTL, max_entries=4)
+def rfm(db, who, start, end):
+    return seg.rfm_view(db, who, start, end)
 
 
-@st.cache_data(ttl=TTL, max_entries=4, show_spinner=False)
-def needs(db_path: str, generation: int, who, start, end):
-    return seg.need_view(store(), who, start, end)
+@cached_read(ttl=TTL, max_entries=4)
+def needs(db, who, start, end):
+    return seg.need_view(db, who, start, end)
 
 
-@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
-def effort(db_path: str, generation: int, who, q: seg.SegmentQuery):
-    return seg.effort_by_class(store(), who, q)
+@cached_read(ttl=TTL, max_entries=8)
+def effort(db, who, q: seg.SegmentQuery):
+    return seg.effort_by_class(db, who, q)
 
 
 def percent_share(value: float) -> Decimal:

@@ -14,7 +14,7 @@ from ui.segmentation import common
 
 def render_need_types(db, user, q: seg.SegmentQuery) -> None:
     st.info(tr("seg.need_rule"))
-    needs = common.needs(db.path, db.generation, user, q.start, q.end)
+    needs = common.needs(db, user, q.start, q.end)
     summary = seg.need_summary(needs)
     chart = summary.assign(type_label=summary["need_type"].map(lambda v: tr(f"seg.need.{v}")),
                            source_label=summary["need_source"].map(lambda v: tr(f"seg.need_source.{v}")))
@@ -63,11 +63,11 @@ def render_resources(db, user, q: seg.SegmentQuery) -> None:
                               common.percent_share(general_pct))
     try:
         shares = [common.percent_share(p) for p in split]
-        plan = seg.allocation_plan(common.effort(db.path, db.generation, user, tier_q), budget, shares, unit)
+        plan = seg.allocation_plan(common.effort(db, user, tier_q), budget, shares, unit)
     except ValueError:
         st.error(tr("seg.split_invalid"))
         return
-    effort = common.effort(db.path, db.generation, user, tier_q)
+    effort = common.effort(db, user, tier_q)
     fmt = (lambda v: format_money(v, language)) if unit == "money" else (lambda v: format_number(v, language, 1))
     table = plan.assign(share=plan["share"].astype(float), total=plan["total"].map(fmt),
                         per_customer=plan["per_customer"].map(lambda v: "—" if v is None else fmt(v)))
@@ -100,7 +100,7 @@ def render_resources(db, user, q: seg.SegmentQuery) -> None:
     total = int(effort.set_index("abc").loc[chosen, "customers"])
     common.customer_list(
         f"seg_tier_{chosen}", total,
-        lambda offset: common.class_page(db.path, db.generation, user, tier_q, chosen, offset)[0],
+        lambda offset: common.class_page(db, user, tier_q, chosen, offset)[0],
         f"tier_{seg.CLASS_TO_TIER[chosen]}_{q.start}_{q.end}",
         lambda: seg.class_customers(db, user, tier_q, chosen, limit=None)[0])
 

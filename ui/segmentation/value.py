@@ -13,7 +13,7 @@ from ui.segmentation.abc import CLASS_COLOURS
 
 
 def _top50(db, user, q: seg.SegmentQuery) -> None:
-    top = common.top50(db.path, db.generation, user, q)
+    top = common.top50(db, user, q)
     st.subheader(tr("seg.top_n", n=50))
     if top.empty:
         st.info(tr("seg.no_purchases"))
@@ -52,7 +52,7 @@ def render_big_customers(db, user, q: seg.SegmentQuery) -> None:
         st.error(tr("seg.weights_all_zero"))
         return
     try:
-        view = common.values(db.path, db.generation, user, q, tuple(sorted(weights.items())))
+        view = common.values(db, user, q, tuple(sorted(weights.items())))
     except ValueError:
         st.error(tr("seg.weights_no_data"))
         return
@@ -79,7 +79,7 @@ def render_big_customers(db, user, q: seg.SegmentQuery) -> None:
 
 
 def render_rfm(db, user, q: seg.SegmentQuery) -> None:
-    scored = common.rfm(db.path, db.generation, user, q.start, q.end)
+    scored = common.rfm(db, user, q.start, q.end)
     st.caption(tr("seg.rfm_help"))
     if scored.empty:
         st.info(tr("seg.no_purchases"))

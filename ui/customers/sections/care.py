@@ -6,13 +6,12 @@ import streamlit as st
 
 from crm_core import customers as cust
 from crm_core.care import board
+from ui.cache import cached_read
 from ui.common import choice_label, tr
 
 
-@st.cache_data(ttl=600, max_entries=64, show_spinner=False)
-def _care(db_path: str, generation: int, user, customer_id: int, as_of):
-    from ui.common import store
-    db = store()
+@cached_read(ttl=600, max_entries=64)
+def _care(db, user, customer_id: int, as_of):
     return (board.customer_key_dates(db, user, customer_id, as_of),
             board.customer_forecast(db, user, customer_id, as_of))
 
@@ -20,7 +19,7 @@ def _care(db_path: str, generation: int, user, customer_id: int, as_of):
 def render(db, user, customer_id: int, record: dict) -> None:
     """Upcoming key dates (12 months, festivals included) and the replenishment forecast."""
     as_of = cust.today_in(db)
-    dates, forecast = _care(db.path, db.generation, user, int(customer_id), as_of)
+    dates, forecast = _care(db, user, int(customer_id), as_of)
     st.subheader(tr("care.c360.title"))
     left, right = st.columns(2)
     with left:

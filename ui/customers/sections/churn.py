@@ -9,7 +9,6 @@ import streamlit as st
 
 from crm_core.churn import events as churn_events
 from crm_core.churn.measured import customer_lapsed_status
-from crm_core.churn.model import customer_outlook
 from crm_core.i18n import format_money, format_percent
 from crm_core.store import Store
 from crm_core.users import Actor
@@ -36,11 +35,10 @@ def render(db: Store, user: Actor, customer_id: int, record: dict) -> None:
     language = lang()
     currency = record.get("currency") or "CNY"
     st.subheader(tr("churn.c360.title"))
-    as_of = cache.analysis_date(db.path, db.generation)
+    as_of = cache.analysis_date(db)
     _status_line(customer_lapsed_status(db, customer_id, as_of, LAPSED_K))
     with st.spinner(tr("churn.model.fitting")):
-        fitted = cache.store_model(as_of)
-    outlook = None if fitted is None else customer_outlook(fitted, customer_id)
+        outlook = cache.outlook(db, as_of, int(customer_id))
     if outlook is not None:
         m = st.columns(4)
         m[0].metric(tr("churn.c360.p_alive"), format_percent(outlook["p_alive"], language),

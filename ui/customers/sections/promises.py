@@ -18,7 +18,7 @@ def render(db, user, customer_id: int, record: dict) -> None:
     language = lang()
     now = common.now_instant(db)
     st.subheader(tr("promises.c360.title"))
-    frame = common.customer_ledger(db.path, db.generation, user, int(customer_id), now)
+    frame = common.customer_ledger(db, user, int(customer_id), now)
     if frame.empty:
         st.info(tr("promises.c360.none"))
     else:

@@ -7,14 +7,13 @@ import streamlit as st
 from crm_core import segmentation as seg
 from crm_core.customers import today_in
 from crm_core.i18n import format_date, format_money, format_number, format_percent
+from ui.cache import cached_read
 from ui.common import lang, tr
 from ui.segmentation.common import percent_share
 
 
-@st.cache_data(ttl=600, max_entries=256, show_spinner=False)
-def _explained(db_path: str, generation: int, who, customer_id: int, q: seg.SegmentQuery):
-    from ui.common import store
-    db = store()
+@cached_read(ttl=600, max_entries=256)
+def _explained(db, who, customer_id: int, q: seg.SegmentQuery):
     return seg.class_explanation(db, who, customer_id, q), seg.class_history(db, who, customer_id), seg.history_span(db)
 
 
@@ -34,7 +33,7 @@ def _query(db) -> seg.SegmentQuery:
 def render(db, user, customer_id: int, record: dict) -> None:
     language = lang()
     q = _query(db)
-    why, history, (first, last) = _explained(db.path, db.generation, user, int(customer_id), q)
+    why, history, (first, last) = _explained(db, user, int(customer_id), q)
     st.markdown(f"**{tr('seg.360.title')}**")
     st.caption(tr("seg.360.rule", start=format_date(q.start, language), end=format_date(q.end, language),
                   measure=tr(f"seg.measure.{q.measure}"), a=format_percent(float(q.a_share), language),
