@@ -4,8 +4,8 @@ Runs in a child process of its own (``python -m bench.pages --db PATH --repeats 
 owns the DuckDB file. One throw-away render first (imports, the store opened: the state of a
 server that is already up), then for each repeat and each page:
 
-- first render: ``st.cache_data`` and the pages' ``st.cache_resource`` entries (the churn model,
-  class history...) cleared — the app's store stays open —, a fresh AppTest (new session), one run;
+- first render: ``st.cache_data`` (every cached read, the churn model included) cleared — the
+  app's store stays open —, a fresh AppTest (new session), one run;
 - warm re-render: one filter widget changed (FILTERS says which, per page), one run.
 
 Prints one JSON document on the last line of stdout.
@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 import time
 from pathlib import Path
@@ -47,8 +46,9 @@ SEED = {"customer_360": {"customer_id": 1}}
 
 
 def home_pages() -> list[str]:
-    home = (ROOT / "Home.py").read_text(encoding="utf-8")
-    return list(dict.fromkeys(re.findall(r'"pages/([a-z0-9_]+)\.py"', home)))
+    from ui.app import page_paths
+
+    return [Path(path).stem for path in page_paths()]
 
 
 def _app(page: str, lang: str = "zh"):
@@ -63,22 +63,12 @@ def _app(page: str, lang: str = "zh"):
 
 
 def clear_caches() -> list[str]:
-    """Empty st.cache_data and every st.cache_resource of pages/* except the app's store (kept
-    open, as on a running server): the state right after a data change. Returns what was cleared."""
+    """Empty st.cache_data, where every cached read lives (ui.cache.cached_read), keeping the app's
+    store open (its st.cache_resource), as on a running server: the state right after a data change."""
     import streamlit as st
-    from streamlit.runtime.caching.cache_utils import CachedFunc
 
     st.cache_data.clear()
-    cleared = []
-    for name, module in list(sys.modules.items()):
-        if not (name == "pages" or name.startswith("pages.")) or module is None:
-            continue
-        for attr, value in vars(module).items():
-            if isinstance(value, CachedFunc) and "Resource" in type(value._info).__name__ \
-                    and attr != "_cached_store":
-                value.clear()
-                cleared.append(f"{name}.{attr}")
-    return cleared
+    return ["st.cache_data"]
 
 
 def _run(app) -> tuple[float, list[str]]:

@@ -10,7 +10,7 @@ import streamlit as st
 from crm_core import accounts, audit, backup
 from crm_core.config import load_settings
 from crm_core.users import PermissionDenied
-from pages._ui import actor, download_buttons, page_header, store, tr
+from ui.common import actor, download_buttons, page_header, store, tr
 
 PAGE_SIZE = 200
 page_header("page.admin", "intro.admin")
@@ -61,7 +61,6 @@ if uploaded is not None and st.button(tr("admin.restore"), key="adm_restore", ty
         st.error(tr(error.key) if isinstance(error, PermissionDenied) else tr("admin.restore_failed", reason=str(error)))
     else:
         audit.record_event(db, user, "restore", "store", uploaded.name)
-        st.cache_data.clear()
         st.success(tr("admin.restore_done"))
     finally:
         Path(handle.name).unlink(missing_ok=True)

@@ -3,9 +3,10 @@ and who is due a contact — the customer file as a daily to-do list (domain.md 
 import streamlit as st
 
 from crm_core import customers as cust
-from pages._care_dates import absent_section, key_dates_section
-from pages._care_lists import contacts_section, replenish_section
-from pages._ui import actor, page_header, store, tr
+from ui.cache import cached_read
+from ui.care.dates import absent_section, key_dates_section
+from ui.care.lists import contacts_section, replenish_section
+from ui.common import actor, page_header, store, tr
 
 page_header("page.care", "intro.care")
 db, user = store(), actor()
@@ -14,9 +15,9 @@ SECTIONS = {"key_dates": key_dates_section, "absent": absent_section,
             "replenish": replenish_section, "contacts": contacts_section}
 
 
-@st.cache_data(ttl=600, max_entries=8, show_spinner=False)
-def _reps(db_path: str, generation: int, who) -> list[str]:
-    return cust.filter_options(store(), who)["sales_rep"]
+@cached_read(ttl=600, max_entries=8)
+def _reps(db, who) -> list[str]:
+    return cust.filter_options(db, who)["sales_rep"]
 
 
 all_reps = tr("care.ui.all_reps")  # labels fixed now: Streamlit may format outside the script run
@@ -27,7 +28,7 @@ if user.rep_scope is not None:
     rep = user.rep_scope
     right.text_input(tr("care.ui.rep"), value=rep, disabled=True, key="care_rep_own")
 else:
-    rep = right.selectbox(tr("care.ui.rep"), [None, *_reps(db.path, db.generation, user)], key="care_rep",
+    rep = right.selectbox(tr("care.ui.rep"), [None, *_reps(db, user)], key="care_rep",
                           format_func=lambda r: all_reps if r is None else r)
 # One list at a time: only the chosen list is computed (a tab would compute all four).
 section = st.radio(tr("care.ui.section"), list(SECTIONS), horizontal=True, key="care_section",

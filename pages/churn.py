@@ -3,25 +3,24 @@ from datetime import date
 
 import streamlit as st
 
-from pages import _churn_cache as cache
-from pages import _churn_calculator, _churn_lapsed, _churn_model, _churn_reasons
-from pages._ui import actor, page_header, store, tr
+from ui.churn import cache, calculator, lapsed, model, reasons
+from ui.common import actor, page_header, store, tr
 
 page_header("churn.page_title", "churn.intro")
 db, user = store(), actor()
 
-default_day = cache.analysis_date(db.path, db.generation)
+default_day = cache.analysis_date(db)
 as_of = st.date_input(tr("churn.as_of"), value=default_day, max_value=max(default_day, date.today()),
                       key="churn_as_of", help=tr("churn.as_of_help"))
 
 TABS = {
-    "calculator": _churn_calculator.render,
-    "lapsed": _churn_lapsed.render_lapsed,
-    "rates": _churn_lapsed.render_rates,
-    "model": _churn_model.render_model,
-    "retention": _churn_model.render_retention,
-    "reasons": _churn_reasons.render_reasons,
-    "funnel": _churn_reasons.render_funnel,
+    "calculator": calculator.render,
+    "lapsed": lapsed.render_lapsed,
+    "rates": lapsed.render_rates,
+    "model": model.render_model,
+    "retention": model.render_retention,
+    "reasons": reasons.render_reasons,
+    "funnel": reasons.render_funnel,
 }
 # on_change="rerun" makes each tab's .open known: only the open tab queries (and fits the model).
 tabs = st.tabs([tr(f"churn.tab.{name}") for name in TABS], key="churn_tab", on_change="rerun")

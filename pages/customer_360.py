@@ -1,6 +1,4 @@
 """Customer 360: everything about one customer, and the forms to add to their file."""
-import importlib
-
 import pandas as pd
 import plotly.express as px
 import streamlit as st
@@ -8,8 +6,9 @@ import streamlit as st
 from crm_core import customers as cust
 from crm_core.i18n import format_date, format_money, format_number
 from crm_core.models import ANALYSIS_FIELDS, ORIGINAL_RECORD_GROUPS
-from pages._customer_entries import entry_forms
-from pages._ui import actor, choice_label, download_buttons, lang, page_header, plain, store, style_chart, tr
+from ui.common import actor, choice_label, download_buttons, lang, page_header, plain, store, style_chart, tr
+from ui.customers import sections
+from ui.customers.entries import entry_forms
 
 page_header("page.customer_360", "intro.customer_360")
 db, user, language = store(), actor(), lang()
@@ -63,10 +62,10 @@ def _fields_table(names):
     return {tr(f"field.{n}"): shown(n) for n in names}
 
 
-# Sections other capabilities contribute: (catalog key of the tab, module with render(db, user, id, record)).
-SECTIONS = (("tab.segments", "pages._360_segmentation"), ("tab.promises", "pages._360_promises"),
-            ("tab.surveys", "pages._360_satisfaction"), ("tab.churn", "pages._360_churn"),
-            ("tab.care", "pages._360_care"))
+# Sections other capabilities contribute: (catalog key of the tab, render(db, user, id, record)).
+SECTIONS = (("tab.segments", sections.segmentation.render), ("tab.promises", sections.promises.render),
+            ("tab.surveys", sections.satisfaction.render), ("tab.churn", sections.churn.render),
+            ("tab.care", sections.care.render))
 # Lazy tabs: a section computes only when its tab is open (the churn model alone takes seconds on a
 # big store), so opening a customer costs only the master file.
 tabs = st.tabs([tr(k) for k in ("tab.original_record", "tab.analysis", "tab.investment", "tab.purchases",
@@ -100,10 +99,10 @@ with tabs[4]:
     st.markdown(f"**{tr('field.preferences')}**: {plain(record.get('preferences') or '—')}")
     if not view.key_dates.empty:
         st.dataframe(view.key_dates.rename(columns=lambda c: tr(f"col.{c}")), hide_index=True)
-for tab, (_, module) in zip(tabs[5:], SECTIONS):
+for tab, (_, render) in zip(tabs[5:], SECTIONS):
     if tab.open:
         with tab:
-            importlib.import_module(module).render(db, user, int(customer_id), record)
+            render(db, user, int(customer_id), record)
 with tabs[-1]:
     st.dataframe(view.audit.rename(columns=lambda c: tr(f"col.{c}")), hide_index=True, width="stretch")
 

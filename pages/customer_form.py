@@ -5,8 +5,8 @@ from pydantic import ValidationError
 from crm_core import customers as cust
 from crm_core.models import ANALYSIS_FIELDS, ORIGINAL_RECORD_GROUPS, CustomerIn, field_errors
 from crm_core.users import PermissionDenied
-from pages._form_fields import field_widget, initial_values
-from pages._ui import actor, lang, open_customer, page_header, plain, store, tr
+from ui.common import actor, lang, open_customer, page_header, plain, store, tr
+from ui.form_fields import field_widget, initial_values
 
 page_header("page.customer_form", "intro.customer_form")
 db, user = store(), actor()

@@ -5,25 +5,26 @@ import streamlit as st
 
 from crm_core import customers as cust
 from crm_core.models import CUSTOMER_TYPES, TENURE_STAGES
-from pages._customer_grid import quick_edit
-from pages._ui import actor, choice_label, download_buttons, open_customer, page_header, store, tr
+from ui.cache import cached_read
+from ui.common import actor, choice_label, download_buttons, open_customer, page_header, store, tr
+from ui.customers.grid import quick_edit
 
 PAGE_SIZE = 50
 page_header("page.customers", "intro.customers")
 db, user = store(), actor()
 
 
-@st.cache_data(ttl=600, max_entries=8, show_spinner=False)
-def _options(db_path: str, generation: int, who):
-    return cust.filter_options(store(), who)
+@cached_read(ttl=600, max_entries=8)
+def _options(db, who):
+    return cust.filter_options(db, who)
 
 
-@st.cache_data(ttl=120, max_entries=64, show_spinner=False)
-def _search(db_path: str, generation: int, who, flt: cust.CustomerFilter, offset: int):
-    return cust.search_customers(store(), who, flt, limit=PAGE_SIZE, offset=offset)
+@cached_read(ttl=120, max_entries=64)
+def _search(db, who, flt: cust.CustomerFilter, offset: int):
+    return cust.search_customers(db, who, flt, limit=PAGE_SIZE, offset=offset)
 
 
-options = _options(db.path, db.generation, user)
+options = _options(db, user)
 text = st.text_input(tr("ui.search"), placeholder=tr("ui.search_placeholder"), key="cust_search")
 f1, f2, f3, f4 = st.columns(4)
 regions = f1.multiselect(tr("field.region"), options["region"], key="cust_regions", format_func=choice_label("region"))
@@ -32,11 +33,11 @@ types = f3.multiselect(tr("field.customer_type"), CUSTOMER_TYPES, format_func=ch
 stages = f4.multiselect(tr("field.tenure_stage"), TENURE_STAGES, format_func=choice_label("tenure"), key="cust_stages")
 flt = cust.CustomerFilter(text, tuple(regions), tuple(reps), tuple(types), tuple(stages))
 
-first_page, total = _search(db.path, db.generation, user, flt, 0)
+first_page, total = _search(db, user, flt, 0)
 pages = max(1, math.ceil(total / PAGE_SIZE))
 top_left, top_right = st.columns([3, 1])
 page_number = top_right.number_input(tr("ui.page_of", pages=f"{pages:,}"), 1, pages, 1, key="cust_page")
-rows = first_page if page_number == 1 else _search(db.path, db.generation, user, flt, (page_number - 1) * PAGE_SIZE)[0]
+rows = first_page if page_number == 1 else _search(db, user, flt, (page_number - 1) * PAGE_SIZE)[0]
 top_left.caption(tr("ui.matches", count=f"{total:,}"))
 
 if rows.empty:

@@ -8,27 +8,28 @@ import streamlit as st
 from crm_core import overview
 from crm_core.customers import today_in
 from crm_core.i18n import format_money, format_number, format_percent
-from pages._ui import actor, lang, page_header, store, style_chart, tr
+from ui.cache import cached_read
+from ui.common import actor, lang, page_header, store, style_chart, tr
 
 page_header("page.overview", "intro.overview")
 
 
-@st.cache_data(ttl=600, max_entries=32, show_spinner=False)
-def _figures(db_path: str, generation: int, user, as_of):
-    return overview.kpis(store(), user, as_of), overview.monthly_revenue(store(), user, as_of)
+@cached_read(ttl=600, max_entries=32)
+def _figures(db, user, as_of):
+    return overview.kpis(db, user, as_of), overview.monthly_revenue(db, user, as_of)
 
 
-@st.cache_data(ttl=120, max_entries=32, show_spinner=False)
-def _relationship(db_path: str, generation: int, user, minute: datetime):
-    return overview.relationship_kpis(store(), user, minute)
+@cached_read(ttl=120, max_entries=32)
+def _relationship(db, user, minute: datetime):
+    return overview.relationship_kpis(db, user, minute)
 
 
 db = store()
 as_of = today_in(db)
-kpis, trend = _figures(db.path, db.generation, actor(), as_of)
+kpis, trend = _figures(db, actor(), as_of)
 # Open promises change with the clock: keyed on the minute so a rerun within it is free.
 now = datetime.now(ZoneInfo(db.timezone)).replace(second=0, microsecond=0)
-later = _relationship(db.path, db.generation, actor(), now)
+later = _relationship(db, actor(), now)
 language = lang()
 
 cards = st.columns(5)

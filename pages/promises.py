@@ -3,12 +3,12 @@ promises and complaints, and the policy editor. Logic lives in crm_core.promises
 import streamlit as st
 
 from crm_core.promises import actions
-from pages._promises_board import kpi_cards, now_tab
-from pages._promises_common import now_instant
-from pages._promises_forms import complaint_form, make_promise_form
-from pages._promises_perf import performance_tab
-from pages._promises_policies import policies_tab
-from pages._ui import actor, page_header, store, tr
+from ui.common import actor, page_header, store, tr
+from ui.promises.board import kpi_cards, now_tab
+from ui.promises.common import now_instant
+from ui.promises.forms import complaint_form, make_promise_form
+from ui.promises.perf import performance_tab
+from ui.promises.policies import policies_tab
 
 page_header("promises.page.title", "promises.page.intro")
 db, user = store(), actor()

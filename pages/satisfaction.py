@@ -2,13 +2,13 @@
 import streamlit as st
 
 from crm_core.customers import today_in
-from pages import _satisfaction_data as data
-from pages._satisfaction_entry import entry_forms
-from pages._satisfaction_overview import render_breakdowns, render_overview, render_trend
-from pages._satisfaction_quadrant import render_quadrant
-from pages._satisfaction_quality import render_quality, render_regional
-from pages._satisfaction_voice import render_comments, render_iceberg, render_mystery, render_nonresponse
-from pages._ui import actor, page_header, store, tr
+from ui.common import actor, page_header, store, tr
+from ui.satisfaction import data
+from ui.satisfaction.entry import entry_forms
+from ui.satisfaction.overview import render_breakdowns, render_overview, render_trend
+from ui.satisfaction.quadrant import render_quadrant
+from ui.satisfaction.quality import render_quality, render_regional
+from ui.satisfaction.voice import render_comments, render_iceberg, render_mystery, render_nonresponse
 
 page_header("page.satisfaction", "intro.satisfaction")
 db, user = store(), actor()

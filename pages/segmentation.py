@@ -1,30 +1,24 @@
 """Segmentation (客户细分): ABC classes and their concentration, movement between periods, big
 customers, RFM, need types, resource allocation. Each tab renders only when it is open."""
-from datetime import date
 
 import streamlit as st
 
 from crm_core import segmentation as seg
 from crm_core.customers import today_in
 from crm_core.i18n import format_date
-from pages import _segmentation_abc as abc_tabs
-from pages import _segmentation_more as more_tabs
-from pages import _segmentation_value as value_tabs
-from pages._segmentation_common import percent_share
-from pages._ui import actor, choice_label, lang, page_header, store, tr
+from ui.common import actor, choice_label, lang, page_header, store, tr
+from ui.segmentation import abc as abc_tabs
+from ui.segmentation import more as more_tabs
+from ui.segmentation import value as value_tabs
+from ui.segmentation.common import percent_share
 
 page_header("seg.page_title", "seg.intro")
 db, user, language = store(), actor(), lang()
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _history_brought_up_to_date(db_path: str, month: date) -> list[date]:
-    """Once per store and month: record the class history of the months closed since last time."""
-    return seg.record_class_history(store(), today_in(store()))
-
-
 today = today_in(db)
-_history_brought_up_to_date(db.path, today.replace(day=1))
+# The class history of the months closed since last time (one small query when up to date: no write).
+seg.record_class_history(db, today)
 
 controls = st.columns([2, 1, 1, 1])
 period = controls[0].date_input(tr("seg.period"), value=seg.default_period(today), key="seg_period",

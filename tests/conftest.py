@@ -5,30 +5,11 @@ import shutil
 from datetime import date
 
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 
 from crm_core import demo
 from crm_core.store import Store
 
 DEMO_AS_OF = date(2026, 6, 30)
-
-
-@pytest.fixture(autouse=True)
-def run_pages_through_home(monkeypatch):
-    """Make AppTest route like a running server: every run goes through Home.py's navigation.
-
-    Because a pages/ folder exists, Streamlit starts in its old multipage mode (running page files
-    directly) until st.navigation is first called; a server leaves it after its first run, but
-    AppTest re-enters it on every run. Without this, page tests would bypass Home.py (language,
-    sign-in, navigation) — the very path users take.
-    """
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
 
 
 @pytest.fixture

@@ -1,14 +1,13 @@
 """Every page in a real browser (Debian's headless Chromium), in both languages, no exception shown."""
-import re
 from pathlib import Path
 
 import pytest
 
 from tests.browser_harness import browser_page, open_and_check, streamlit_server
+from ui.app import page_paths
 
 ROOT = Path(__file__).resolve().parent.parent
-HOME = (ROOT / "Home.py").read_text(encoding="utf-8")
-PAGE_PATHS = re.findall(r'"pages/([a-z0-9_]+)\.py"', HOME)
+PAGE_PATHS = [Path(path).stem for path in page_paths()]
 
 pytestmark = pytest.mark.browser
 
@@ -46,7 +45,8 @@ def test_deep_links_show_only_the_sign_in_form_until_signed_in(demo_copy, tmp_pa
     accounts.add_account("boss", "manager", "manager password", path=users)
     db = demo_copy
     with streamlit_server(db, {"CRM_USERS": str(users)}) as url, browser_page("en-US") as page:
-        for path in ("", "/customers", "/customer_360?code=C0000001", "/admin"):
+        # A deep link first: the fresh server's first run is in Streamlit's old multipage mode.
+        for path in ("/customers", "", "/customer_360?code=C0000001", "/admin"):
             open_and_check(page, url + path, f"signed-out{path.split('?')[0].replace('/', '-')}")
             assert page.get_by_text("Sign in to Kehu").count() == 1, path
             assert page.get_by_text("C0000001").count() == 0, path
@@ -56,6 +56,18 @@ def test_deep_links_show_only_the_sign_in_form_until_signed_in(demo_copy, tmp_pa
         page.get_by_role("textbox", name="Password").fill("manager password")
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_selector("text=Revenue, last 12 months", timeout=60_000)
+
+
+def test_a_deep_link_as_a_fresh_servers_first_request_opens_that_page_inside_the_app(demo_copy):
+    """The first run of a server with a pages/ folder is in Streamlit's old multipage mode, which
+    runs the linked file itself: the page must still come inside the app (navigation, language)."""
+    with streamlit_server(demo_copy) as url, browser_page("en-US") as page:
+        open_and_check(page, f"{url}/customers", "fresh-deep-link")
+        assert page.locator("h1").first.inner_text() == "Customers"
+        nav = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
+        assert [entry.split()[-1] for entry in nav][:2] == ["Overview", "Customers"], nav
+        assert not [entry for entry in nav if entry in ("Home", "customers")], nav  # not the file list
+        assert page.get_by_text("中文", exact=True).count() == 1  # the app's language switch
 
 
 def test_hostile_names_show_as_plain_text(demo_copy):

@@ -8,7 +8,7 @@ import pytest
 
 from crm_core import demo
 from crm_core.care import board
-from crm_core.store import Store, close_store
+from crm_core.store import Store, close_store, open_store
 from crm_core.users import LOCAL_USER
 from tests.conftest import DEMO_AS_OF
 from tests.test_pages import run_page
@@ -23,23 +23,19 @@ def demo_app(demo_db_path, monkeypatch):
 
 
 def expected_counts(path) -> dict[str, int]:
-    db = Store(path)
-    try:
-        classes = board.customer_classes(db, DEMO_AS_OF)
-        since = DEMO_AS_OF - timedelta(days=730)
-        return {
-            "key_dates": len(board.key_dates_ahead(db, LOCAL_USER, DEMO_AS_OF, 14, None, classes)),
-            "absent": len(board.long_absent_ahead(db, LOCAL_USER, DEMO_AS_OF, 6)),
-            "replenish": len(board.deliveries_this_week(db, LOCAL_USER, DEMO_AS_OF, 7, since=since)),
-            "contacts": len(board.overdue_ahead(db, LOCAL_USER, DEMO_AS_OF, None, classes)),
-        }
-    finally:
-        db.close()
+    db = open_store(path)  # the process-wide store the app shares: closing it would break later page runs
+    classes = board.customer_classes(db, DEMO_AS_OF)
+    since = DEMO_AS_OF - timedelta(days=730)
+    return {
+        "key_dates": len(board.key_dates_ahead(db, LOCAL_USER, DEMO_AS_OF, 14, None, classes)),
+        "absent": len(board.long_absent_ahead(db, LOCAL_USER, DEMO_AS_OF, 6)),
+        "replenish": len(board.deliveries_this_week(db, LOCAL_USER, DEMO_AS_OF, 7, since=since)),
+        "contacts": len(board.overdue_ahead(db, LOCAL_USER, DEMO_AS_OF, None, classes)),
+    }
 
 
 @pytest.fixture(scope="module")
 def counts(demo_db_path):
-    close_store(demo_db_path)  # the app's own connection, if an earlier test opened one
     return expected_counts(demo_db_path)
 
 

@@ -165,8 +165,8 @@ SECTION = """
 import streamlit as st
 from crm_core import customers as cust
 from crm_core.users import LOCAL_USER
-from pages._360_churn import render
-from pages._ui import store
+from ui.customers.sections.churn import render
+from ui.common import store
 
 db = store()
 record = cust.get_customer(db, LOCAL_USER, st.session_state["customer_id"])

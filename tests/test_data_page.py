@@ -49,5 +49,7 @@ def test_undo_button_removes_the_import(imported_db):
     app.button(key="data_undo").click().run()
     assert not app.exception
     assert any("Import #1 undone: 3 customers removed" in s.value for s in app.success)
-    from pages._ui import store
+    # The export tab's cached count is read again after the undo (new data version, no cache clear).
+    assert "Customers · 0" in [s.value for s in app.subheader]
+    from ui.common import store
     assert store().query_one("SELECT count(*) FROM customers") == (0,)

@@ -321,8 +321,8 @@ def test_making_a_promise_on_the_page(page_db):
 
 
 def _section(customer_id: int):
-    from pages._360_promises import render
-    from pages._ui import actor, store
+    from ui.common import actor, store
+    from ui.customers.sections.promises import render
 
     render(store(), actor(), customer_id, {"code": "C"})
 

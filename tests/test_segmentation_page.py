@@ -367,8 +367,8 @@ def test_movement_tab_lists_customers_who_fell_out_of_a(demo_app):
 def _render_360(lang: str, customer_id: int):
     import streamlit as st
 
-    from pages._360_segmentation import render
-    from pages._ui import actor, store
+    from ui.common import actor, store
+    from ui.customers.sections.segmentation import render
     st.session_state["lang"] = lang
     render(store(), actor(), customer_id, {})
 

@@ -50,3 +50,25 @@ def test_a_rep_signs_in_and_sees_only_their_customers(secured):
     assert app.title[0].value == "Overview"
     # rep1 owns no demo customers: their view of the business is empty, not the company's.
     assert app.metric[0].value == "0"
+
+
+@pytest.mark.parametrize("page", ["customers.py", "customer_360.py", "data.py", "admin.py"])
+def test_a_page_asked_for_directly_shows_only_the_sign_in_form(secured, page):
+    """A page script run without Home.py (Streamlit's old multipage mode runs the requested file
+    itself) still goes through the app's language switch and sign-in: the form, not the page."""
+    app = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=60)
+    app.session_state["lang"] = "en"
+    app.session_state["customer_id"] = 1
+    app.switch_page(f"pages/{page}").run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert [t.value for t in app.title] == ["Sign in to Kehu"]
+    assert not app.metric and not app.dataframe and not app.tabs
+    assert app.sidebar.radio[0].label == "语言 / Language"  # the app's own frame, from run_app
+
+
+def test_after_sign_in_a_page_opens_through_the_navigation(secured):
+    app = sign_in("rep1", "rep password 1")
+    app.switch_page("pages/customers.py").run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.title[0].value == "Customers"
+    assert app.sidebar.button(key="sign_out")  # still inside the signed-in frame

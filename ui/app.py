@@ -1,0 +1,53 @@
+"""The app itself: page config, language, sign-in, navigation. Home.py only calls run_app().
+
+A page script reached without going through here (Streamlit's old multipage mode runs the first
+request's page file directly, because a ``pages/`` folder exists) calls run_app() itself and stops:
+st.navigation leaves the old mode and picks the page from the URL, after language and sign-in.
+"""
+import streamlit as st
+
+from ui.auth import require_sign_in
+from ui.common import ROUTED, language_switch, tr
+
+DEFAULT_PAGE = "pages/overview.py"
+SECTIONS = {
+    "nav.customers": [
+        ("pages/overview.py", "page.overview", ":material/dashboard:"),
+        ("pages/customers.py", "page.customers", ":material/groups:"),
+        ("pages/customer_360.py", "page.customer_360", ":material/person_search:"),
+        ("pages/customer_form.py", "page.customer_form", ":material/person_add:"),
+        ("pages/data.py", "page.data", ":material/upload_file:"),
+        ("pages/care.py", "page.care", ":material/volunteer_activism:"),
+    ],
+    "nav.analysis": [
+        ("pages/segmentation.py", "seg.page_title", ":material/donut_small:"),
+        ("pages/promises.py", "promises.page.title", ":material/timer:"),
+        ("pages/satisfaction.py", "page.satisfaction", ":material/sentiment_satisfied:"),
+        ("pages/churn.py", "churn.page_title", ":material/person_remove:"),
+    ],
+}
+SYSTEM_PAGES = [("pages/admin.py", "page.admin", ":material/admin_panel_settings:")]
+SYSTEM_ROLES = ("admin", "manager")
+
+
+def page_paths() -> list[str]:
+    """Every page script the navigation can offer, in menu order (the admin page last)."""
+    return [path for pages in (*SECTIONS.values(), SYSTEM_PAGES) for path, _, _ in pages]
+
+
+def run_app() -> None:
+    """One run of the app: the chosen page runs only after language and sign-in are settled."""
+    st.set_page_config(page_title="Kehu 客户", page_icon="👥", layout="wide")
+    language_switch()
+    user = require_sign_in()
+    sections = {**SECTIONS, "nav.system": SYSTEM_PAGES if user.role in SYSTEM_ROLES else []}
+    navigation = st.navigation({
+        tr(section): [st.Page(path, title=tr(key), icon=icon, default=(path == DEFAULT_PAGE))
+                      for path, key, icon in pages]
+        for section, pages in sections.items() if pages
+    })
+    st.session_state[ROUTED] = True
+    try:
+        navigation.run()
+    finally:
+        st.session_state.pop(ROUTED, None)  # the page took it; never left over for a later run

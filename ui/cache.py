@@ -1,0 +1,50 @@
+"""The one way the UI caches a read: ``@cached_read(ttl=..., max_entries=...)``.
+
+The decorated function takes the store first (and usually the acting user), e.g.
+``fn(db, user, *args)``. Its results are kept per
+
+- store: the file's path and its data version (``Store.generation``, bumped after every committed
+  write, and by a restore), so a write anywhere makes every older result unreachable — no clear;
+- actor: name and role, so a rep never gets a result computed for a manager;
+- every other argument (hashed by value).
+
+It is ``st.cache_data`` underneath: each caller gets its own copy of the result, so nothing a page
+does to a frame leaks into another session. ``st.cache_resource`` is kept for the Store alone.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import streamlit as st
+
+from crm_core.store import Store
+from crm_core.users import Actor
+
+F = TypeVar("F", bound=Callable)
+
+
+def actor_key(user: Actor) -> tuple:
+    return user.name, user.role
+
+
+def generation(db: Store) -> int:
+    """The store's data version: bumped after every committed write (and by a restore)."""
+    return db.generation
+
+
+def cached_read(*, ttl: int, max_entries: int, data_version: Callable[[Store], object] = generation
+                ) -> Callable[[F], F]:
+    """Cache a read taking the store (and the user, and any arguments); see the module docstring.
+
+    ``data_version``: a narrower version for an expensive read that depends on part of the data
+    only (the churn model: purchases and customers), so unrelated writes do not throw it away.
+    """
+    def store_key(db: Store) -> tuple:
+        return id(db), db.path, data_version(db)
+
+    def decorate(fn: F) -> F:
+        return st.cache_data(ttl=ttl, max_entries=max_entries, show_spinner=False,
+                             hash_funcs={Store: store_key, Actor: actor_key})(fn)
+
+    return decorate

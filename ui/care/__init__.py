@@ -1,0 +1,1 @@
+"""Care page parts."""

@@ -1,0 +1,107 @@
+"""Care page plumbing: cached lists (keyed on db path, generation, user, params), the paged
+table with row selection, and downloads built only when clicked."""
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from crm_core.care import board
+from crm_core.care.ics import to_ics
+from ui.cache import cached_read
+from ui.common import download_buttons, tr
+
+PAGE_SIZE = 50
+EXPORT_LIMIT = 5000  # rows per download: one rep's list, not a million-customer file
+HISTORY_DAYS = 730   # the forecast reads the last two years of purchases
+
+
+@cached_read(ttl=900, max_entries=8)
+def classes(db, as_of: date) -> pd.DataFrame:
+    return board.customer_classes(db, as_of)
+
+
+@cached_read(ttl=600, max_entries=16)
+def key_dates(db, user, as_of: date, days: int, rep, fest: tuple) -> pd.DataFrame:
+    return board.key_dates_ahead(db, user, as_of, days, rep, classes(db, as_of), fest)
+
+
+@cached_read(ttl=600, max_entries=16)
+def absent(db, user, as_of: date, months: int, rep) -> pd.DataFrame:
+    return board.long_absent_ahead(db, user, as_of, months, rep)
+
+
+@cached_read(ttl=600, max_entries=16)
+def deliveries(db, user, as_of: date, days: int, rep) -> pd.DataFrame:
+    return board.deliveries_this_week(db, user, as_of, days, rep, since=as_of - timedelta(days=HISTORY_DAYS))
+
+
+@cached_read(ttl=600, max_entries=16)
+def accuracy(db, user, as_of: date, rep):
+    return board.forecast_accuracy_for(db, user, as_of, rep, since=as_of - timedelta(days=HISTORY_DAYS))
+
+
+@cached_read(ttl=600, max_entries=16)
+def overdue(db, user, as_of: date, every: tuple, rep) -> pd.DataFrame:
+    return board.overdue_ahead(db, user, as_of, dict(every), classes(db, as_of), rep)
+
+
+@cached_read(ttl=600, max_entries=64)
+def cards(db, user, as_of: date, ids: tuple) -> pd.DataFrame:
+    return board.customer_cards(db, user, ids, classes(db, as_of))
+
+
+def with_cards(db, user, as_of: date, rows: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` (with customer_id) joined to what we know about those customers."""
+    known = cards(db, user, as_of, tuple(int(i) for i in rows["customer_id"].unique()))
+    return rows.merge(known, on="customer_id", how="left")
+
+
+def headers(columns) -> dict[str, str]:
+    """Catalog column headings (``care.col.*``), looked up now: an export click runs outside the script."""
+    return {column: tr(f"care.col.{column}") for column in columns}
+
+
+def export_rows(db, user, cls: pd.DataFrame, rows: pd.DataFrame, shape, heads: dict) -> pd.DataFrame:
+    """Up to EXPORT_LIMIT ``rows`` with customer cards, shaped by ``shape`` and headed by ``heads``."""
+    head = rows.head(EXPORT_LIMIT)
+    known = board.customer_cards(db, user, head["customer_id"].unique(), cls)
+    return shape(head.merge(known, on="customer_id", how="left")).rename(columns=heads)
+
+
+def paged(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """One page (PAGE_SIZE rows) of ``frame``, with a page picker and a "rows a–b of n" caption."""
+    pages = max(1, math.ceil(len(frame) / PAGE_SIZE))
+    left, right = st.columns([3, 1])
+    number = right.number_input(tr("care.ui.page", pages=f"{pages:,}"), 1, pages, 1, key=f"{key}_page")
+    first = (int(number) - 1) * PAGE_SIZE
+    rows = frame.iloc[first:first + PAGE_SIZE]
+    left.caption(tr("care.ui.rows_shown", first=f"{first + 1:,}", last=f"{first + len(rows):,}",
+                    total=f"{len(frame):,}"))
+    return rows
+
+
+def table(shown: pd.DataFrame, key: str) -> int | None:
+    """Show ``shown`` (columns named by catalog key ``care.col.*``) with single-row selection;
+    returns the selected row's position or None."""
+    labelled = shown.rename(columns=lambda c: tr(f"care.col.{c}"))
+    event = st.dataframe(labelled, hide_index=True, width="stretch", on_select="rerun",
+                         selection_mode="single-row", key=key,
+                         column_config={tr("care.col.customer_id"): None})
+    return event.selection.rows[0] if event.selection.rows else None
+
+
+def downloads(make_frame, stem: str, key: str, make_events=None, calendar_key: str | None = None) -> None:
+    """CSV / Excel (and .ics) buttons whose files are built only when clicked.
+
+    ``make_frame()`` returns the list to export (at most EXPORT_LIMIT rows); ``make_events()``
+    returns calendar events (date, summary, uid) for the .ics file named by ``calendar_key``.
+    """
+    download_buttons(make_frame, stem, key)
+    if make_events:
+        calendar_name = tr(calendar_key) if calendar_key else ""  # now: the click runs outside the script
+        st.download_button(tr("care.ui.download_ics"), lambda: to_ics(make_events(), calendar_name),
+                           f"{stem}.ics", "text/calendar", key=f"{key}_ics", on_click="ignore")
+    st.caption(tr("care.ui.export_limit", limit=f"{EXPORT_LIMIT:,}"))

@@ -1,0 +1,131 @@
+"""Care page sections: key dates ahead (with one-click greeting log) and long-absent customers."""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+from pydantic import ValidationError
+
+from crm_core.care import board
+from crm_core.care.ics import key_date_events
+from crm_core.i18n import format_date, format_money
+from crm_core.segmentation import ABC_CLASSES
+from crm_core.users import PermissionDenied
+from ui.care.common import (
+    EXPORT_LIMIT,
+    absent,
+    classes,
+    downloads,
+    export_rows,
+    headers,
+    key_dates,
+    paged,
+    table,
+    with_cards,
+)
+from ui.common import choice_label, lang, open_customer, plain, tr
+
+CARD_COLUMNS = ["name", "code", "abc", "sales_rep", "preferences", "last_gift_date", "last_gift",
+                "last_concession_date", "last_concession"]
+
+
+def _dates_shape(language: str):
+    occasion_text = choice_label("care.occasion")
+
+    def shape(rows: pd.DataFrame) -> pd.DataFrame:
+        shown = pd.DataFrame({"customer_id": rows["customer_id"], "date": rows["date"].dt.date,
+                              "occasion": rows["occasion"].astype(str).map(occasion_text),
+                              "years": rows["years"], "label": rows["label"]})
+        for column in CARD_COLUMNS:
+            shown[column] = rows[column]
+        shown["last_concession"] = rows["last_concession"].map(
+            lambda v: format_money(v, language) if pd.notna(v) else None)
+        return shown
+    return shape
+
+
+def _log_panel(db, user, row: pd.Series) -> None:
+    language = lang()
+    day = pd.Timestamp(row["date"]).date()
+    st.markdown(tr("care.ui.selected", name=plain(row["name"]), occasion=tr(f"care.occasion.{row['occasion']}"),
+                   date=format_date(day, language)))
+    left, middle, right, last = st.columns(4, vertical_alignment="bottom")
+    channel = left.selectbox(tr("care.ui.channel"), board.GREETING_CHANNELS, format_func=choice_label("channel"),
+                             key="care_log_channel")
+    cost = middle.number_input(tr("care.ui.gift_cost"), min_value=0.0, step=10.0, key="care_log_cost")
+    if right.button(tr("care.ui.log_greeting"), type="primary", key="care_log"):
+        try:
+            board.log_greeting(db, user, int(row["customer_id"]), str(row["occasion"]), day, channel, language,
+                               cost=round(cost, 2))
+        except PermissionDenied as denied:
+            st.error(tr(denied.key))
+        except ValidationError as error:
+            st.error(str(error.errors()[0]["msg"]))
+        else:
+            st.success(tr("care.ui.logged", name=plain(row["name"]),
+                          note=board.greeting_note(str(row["occasion"]), day, language)))
+    if last.button(tr("care.ui.open_360"), key="care_open_360"):
+        open_customer(int(row["customer_id"]))
+
+
+def key_dates_section(db, user, as_of: date, rep) -> None:
+    a, b, c = st.columns([1, 2, 2])
+    days = int(a.number_input(tr("care.ui.next_days"), 1, 366, 14, key="care_days"))
+    fest = b.multiselect(tr("care.ui.festival_classes"), ABC_CLASSES, default=["A", "B"], key="care_fest",
+                         help=tr("care.ui.festival_classes_help"))
+    frame = key_dates(db, user, as_of, days, rep, tuple(sorted(fest)))
+    occasions = c.multiselect(tr("care.ui.occasions"), sorted(frame["occasion"].astype(str).unique()),
+                              format_func=choice_label("care.occasion"), key="care_occasions")
+    if occasions:
+        frame = frame[frame["occasion"].isin(occasions)]
+    st.subheader(tr("care.ui.count_dates", count=f"{len(frame):,}", days=days))
+    if frame.empty:
+        st.info(tr("care.ui.none"))
+        return
+    language, shape = lang(), _dates_shape(lang())
+    rows = with_cards(db, user, as_of, paged(frame, "care_dates"))
+    picked = table(shape(rows), "care_dates_table")
+    st.caption(tr("care.ui.select_row"))
+    if picked is not None:
+        _log_panel(db, user, rows.iloc[picked])
+    cls, heads = classes(db, as_of), headers(["customer_id", *shape(rows.head(0)).columns])
+    head = frame.head(EXPORT_LIMIT)
+    downloads(lambda: export_rows(db, user, cls, head, shape, heads), f"key_dates_{as_of:%Y%m%d}", "care_dates_dl",
+              lambda: key_date_events(head, board.customer_cards(db, user, head["customer_id"].unique()), language),
+              "care.calendar.key_dates")
+
+
+def _absent_shape(rows: pd.DataFrame) -> pd.DataFrame:
+    shown = rows[["customer_id", "name", "code", "abc", "sales_rep", "phone", "last_purchase", "days_absent",
+                  "purchases"]].copy()
+    shown["last_purchase"] = rows["last_purchase"].dt.date
+    if "usual_products" in rows:
+        shown["usual_products"] = rows["usual_products"].map(lambda v: "、".join(v) if isinstance(v, list) else "")
+    shown["preferences"] = rows["preferences"]
+    shown["next_birthday"] = rows["next_birthday"].dt.date
+    shown["birthday_soon"] = rows["birthday_soon"]
+    return shown
+
+
+def absent_section(db, user, as_of: date, rep) -> None:
+    months = int(st.number_input(tr("care.ui.months_absent"), 1, 120, 6, key="care_months"))
+    frame = absent(db, user, as_of, months, rep)
+    st.subheader(tr("care.ui.count_absent", count=f"{len(frame):,}", months=months,
+                    soon=f"{int(frame['birthday_soon'].sum()):,}"))
+    if frame.empty:
+        st.info(tr("care.ui.none"))
+        return
+    rows = with_cards(db, user, as_of, paged(frame, "care_absent"))
+    rows = rows.merge(board.usual_choices(db, user, rows["customer_id"], as_of), on="customer_id", how="left")
+    picked = table(_absent_shape(rows), "care_absent_table")
+    st.caption(tr("care.ui.select_row_360"))
+    if picked is not None:
+        open_customer(int(rows.iloc[picked]["customer_id"]))
+    cls, heads = classes(db, as_of), headers(_absent_shape(rows.head(0)).columns)
+
+    def export() -> pd.DataFrame:
+        head = frame.head(EXPORT_LIMIT).merge(board.usual_choices(db, user, frame["customer_id"].head(EXPORT_LIMIT), as_of),
+                                              on="customer_id", how="left")
+        return export_rows(db, user, cls, head, _absent_shape, heads)
+    downloads(export, f"long_absent_{as_of:%Y%m%d}", "care_absent_dl")

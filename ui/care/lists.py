@@ -1,0 +1,111 @@
+"""Care page sections: deliveries before customers run out, and stay-in-touch contacts."""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from crm_core.care import DEFAULT_CONTACT_DAYS, board, set_contact_every
+from crm_core.care.ics import delivery_events
+from crm_core.i18n import format_number
+from crm_core.users import PermissionDenied
+from ui.care.common import (
+    EXPORT_LIMIT,
+    accuracy,
+    classes,
+    deliveries,
+    downloads,
+    export_rows,
+    headers,
+    overdue,
+    paged,
+    table,
+    with_cards,
+)
+from ui.common import choice_label, lang, open_customer, tr
+
+
+def _delivery_shape(rows: pd.DataFrame) -> pd.DataFrame:
+    method = choice_label("care.method")
+    return pd.DataFrame({
+        "customer_id": rows["customer_id"], "run_out": rows["run_out"].dt.date, "name": rows["name"],
+        "code": rows["code"], "product": rows["product"].astype(str), "last_purchase": rows["last_purchase"].dt.date,
+        "last_quantity": rows["last_quantity"], "rate_per_day": rows["rate_per_day"].round(3),
+        "days_left": rows["days_left"].round(1), "method": rows["method"].map(method),
+        "payment_reminder": rows["payment_reminder"].dt.date, "address": rows["address"], "phone": rows["phone"],
+        "sales_rep": rows["sales_rep"], "abc": rows["abc"]})
+
+
+def replenish_section(db, user, as_of: date, rep) -> None:
+    days = int(st.number_input(tr("care.ui.due_days"), 1, 60, 7, key="care_due_days"))
+    frame = deliveries(db, user, as_of, days, rep)
+    score = accuracy(db, user, as_of, rep)
+    left, right = st.columns(2)
+    left.metric(tr("care.ui.count_due"), format_number(len(frame), lang()))
+    right.metric(tr("care.ui.mae"), format_number(score.mae_days, lang(), 1),
+                 help=tr("care.ui.mae_help", n=format_number(score.n_predictions, lang())))
+    st.caption(tr("care.ui.forecast_basis"))
+    if frame.empty:
+        st.info(tr("care.ui.none"))
+        return
+    rows = with_cards(db, user, as_of, paged(frame, "care_due"))
+    picked = table(_delivery_shape(rows), "care_due_table")
+    st.caption(tr("care.ui.select_row_360"))
+    if picked is not None:
+        open_customer(int(rows.iloc[picked]["customer_id"]))
+    cls, heads, language = classes(db, as_of), headers(_delivery_shape(rows.head(0)).columns), lang()
+    head = frame.head(EXPORT_LIMIT)
+    downloads(lambda: export_rows(db, user, cls, head, _delivery_shape, heads), f"deliveries_{as_of:%Y%m%d}",
+              "care_due_dl", lambda: delivery_events(head, board.customer_cards(db, user, head["customer_id"].unique()),
+                                                     language), "care.calendar.deliveries_file")
+
+
+def _contact_shape(rows: pd.DataFrame) -> pd.DataFrame:
+    shown = rows[["customer_id", "name", "code", "sales_rep", "abc", "every_days", "last_contact", "due_date",
+                  "days_overdue", "phone"]].copy()
+    for column in ("last_contact", "due_date"):
+        shown[column] = pd.to_datetime(rows[column]).dt.date
+    shown["sales_rep"] = rows["sales_rep"].astype(object)
+    return shown
+
+
+def _own_interval(db, user, row: pd.Series) -> None:
+    left, middle, right = st.columns([2, 1, 1], vertical_alignment="bottom")
+    every = left.number_input(tr("care.ui.own_every"), 1, 3650, int(row["every_days"]), key="care_own_every")
+    for column, label, value in ((middle, "care.ui.save_every", int(every)), (right, "care.ui.clear_every", None)):
+        if column.button(tr(label), key=f"{label}_btn"):
+            try:
+                set_contact_every(db, user, int(row["customer_id"]), value)
+            except PermissionDenied as denied:
+                st.error(tr(denied.key))
+            else:
+                st.success(tr("ui.saved"))
+    if st.button(tr("care.ui.open_360"), key="care_contacts_360"):
+        open_customer(int(row["customer_id"]))
+
+
+def contacts_section(db, user, as_of: date, rep) -> None:
+    st.markdown(f"**{tr('care.ui.frequency')}**")
+    inputs = st.columns(len(DEFAULT_CONTACT_DAYS))
+    every = tuple((abc, int(col.number_input(tr("care.ui.class_every", abc=abc), 1, 3650, days, key=f"care_every_{abc}")))
+                  for col, (abc, days) in zip(inputs, DEFAULT_CONTACT_DAYS.items()))
+    frame = overdue(db, user, as_of, every, rep)
+    st.subheader(tr("care.ui.count_overdue", count=f"{len(frame):,}"))
+    if frame.empty:
+        st.info(tr("care.ui.none"))
+        return
+    if rep is None and user.rep_scope is None:
+        with st.expander(tr("care.ui.by_rep"), expanded=True):
+            summary = board.overdue_by_rep(frame)
+            summary["sales_rep"] = summary["sales_rep"].astype(object)
+            st.dataframe(summary.rename(columns=lambda c: tr(f"care.col.{c}")), hide_index=True, width="stretch")
+    rows = with_cards(db, user, as_of, paged(frame, "care_contacts").drop(columns=["sales_rep", "abc"]))
+    picked = table(_contact_shape(rows), "care_contacts_table")
+    st.caption(tr("care.ui.select_row_360"))
+    if picked is not None:
+        _own_interval(db, user, rows.iloc[picked])
+    cls, heads = classes(db, as_of), headers(_contact_shape(rows.head(0)).columns)
+    head = frame.head(EXPORT_LIMIT).drop(columns=["sales_rep", "abc"])
+    downloads(lambda: export_rows(db, user, cls, head, _contact_shape, heads), f"contacts_{as_of:%Y%m%d}",
+              "care_contacts_dl")

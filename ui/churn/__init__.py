@@ -1,0 +1,1 @@
+"""Churn page parts."""

@@ -1,0 +1,63 @@
+"""Churn page, "measured" tab: lapsed customers by their own rhythm, churn rate per period and per segment."""
+from __future__ import annotations
+
+import plotly.express as px
+import streamlit as st
+
+from crm_core.i18n import format_money, format_number, format_percent
+from ui.churn import cache
+from ui.churn.common import customer_list, money_column, rounded, share_column
+from ui.common import choice_label, lang, style_chart, tr
+
+PERIODS = ("month", "quarter", "year")
+
+
+def _rates(db, user, as_of, language) -> None:
+    st.subheader(tr("churn.rate.title"))
+    period = st.segmented_control(tr("churn.rate.period"), PERIODS, default="quarter", key="churn_period",
+                                  format_func=choice_label("churn.period")) or "quarter"
+    rates = cache.rate_by_period(db, user, as_of, period)
+    if rates.empty:
+        st.info(tr("ui.no_data_yet"))
+    else:
+        labels = {"period": tr("churn.col.period"), "churn_rate": tr("churn.col.churn_rate"),
+                  "active_prev": tr("churn.col.active_prev"), "churned": tr("churn.col.churned")}
+        chart = px.line(rates, x="period", y="churn_rate", markers=True, labels=labels,
+                        hover_data=["active_prev", "churned"])
+        st.plotly_chart(style_chart(chart, height=300).update_layout(yaxis_tickformat=".0%"), width="stretch")
+        st.caption(tr("churn.rate.explained"))
+    st.subheader(tr("churn.segment.title"))
+    tables = cache.by_segments(db, user, as_of)
+    base, churned = (int(tables["customer_type"][c].sum()) for c in ("active_before", "churned"))
+    st.metric(tr("churn.rate.yearly"), format_percent(churned / base if base else None, language),
+              help=tr("churn.rate.yearly_help"))
+    ctype = choice_label("ctype")
+    for column, by in zip(st.columns(2), ("abc", "customer_type")):
+        table = rounded(tables[by], ("revenue_lost",))
+        table = table.assign(segment=table["segment"].map(
+            ctype if by == "customer_type" else lambda s: tr("churn.segment.abc_class", abc=s)))
+        column.dataframe(table.rename(columns=lambda c: tr(f"churn.col.{c}")), hide_index=True, width="stretch",
+                         column_config={tr("churn.col.churn_rate"): share_column(),
+                                        tr("churn.col.revenue_lost"): money_column()})
+    st.caption(tr("churn.segment.explained"))
+
+
+def render_lapsed(db, user, as_of) -> None:
+    language = lang()
+    k = st.slider(tr("churn.lapsed.k"), 1.0, 5.0, 2.0, 0.5, key="churn_k", help=tr("churn.lapsed.k_help"))
+    with st.spinner(tr("churn.lapsed.computing")):
+        lapsed = cache.lapsed(db, user, as_of, k)
+    m = st.columns(2)
+    m[0].metric(tr("churn.lapsed.count"), format_number(len(lapsed), language))
+    m[1].metric(tr("churn.col.revenue_at_risk"), format_money(lapsed["revenue_at_risk"].sum(), language))
+    st.caption(tr("churn.lapsed.explained", k=k))
+    if lapsed.empty:
+        st.info(tr("churn.lapsed.none"))
+        return
+    customer_list(lapsed.drop(columns=["threshold_days"]), "churn_lapsed", "lapsed_customers",
+                  {"revenue_at_risk": money_column(), "median_gap_days": st.column_config.NumberColumn(format="%.0f")},
+                  translate={"customer_type": choice_label("ctype"), "gap_source": choice_label("churn.gap_source")})
+
+
+def render_rates(db, user, as_of) -> None:
+    _rates(db, user, as_of, lang())

@@ -1,0 +1,96 @@
+"""Churn page: probability alive and value (BG/NBD + Gamma-Gamma), and the retention list."""
+from __future__ import annotations
+
+import plotly.express as px
+import streamlit as st
+
+from crm_core.churn.model import INACTIVE_SEGMENT
+from crm_core.i18n import format_money, format_number, format_percent
+from ui.churn import cache
+from ui.churn.common import customer_list, money_column, rounded, share_column
+from ui.common import choice_label, download_buttons, lang, style_chart, tr
+
+
+def _segment_label(by: str):
+    ctype = choice_label("ctype")
+    if by == "customer_type":
+        return ctype
+    return lambda s: tr("churn.segment.inactive") if s == INACTIVE_SEGMENT else tr("churn.segment.abc_class", abc=s)
+
+
+def _fit_report(tables) -> None:
+    fit, spend = tables["fit"], tables["spend"]
+    with st.expander(tr("churn.model.fit_title"), expanded=not fit.converged):
+        if fit.converged:
+            st.success(tr("churn.model.converged", iterations=fit.iterations, customers=f"{fit.customers:,}"))
+        else:
+            st.warning(tr("churn.model.not_converged", iterations=fit.iterations))
+        st.caption(tr("churn.model.params", r=f"{fit.r:.3g}", alpha=f"{fit.alpha:.3g}", a=f"{fit.a:.3g}",
+                      b=f"{fit.b:.3g}", ll=f"{fit.log_likelihood:,.0f}"))
+        if spend is not None and spend.q > 1:
+            st.caption(tr("churn.model.spend_params", p=f"{spend.p:.3g}", q=f"{spend.q:.3g}", v=f"{spend.gamma:.3g}"))
+        else:
+            st.caption(tr("churn.model.spend_fallback"))
+
+
+def render_model(db, user, as_of) -> None:
+    language = lang()
+    st.info(tr("churn.p_alive.meaning"))
+    with st.spinner(tr("churn.model.fitting")):
+        tables = cache.model_tables(db, user, as_of)
+    if tables is None:
+        st.info(tr("ui.no_data_yet"))
+        return
+    s = tables["summary"]
+    m = st.columns(4)
+    m[0].metric(tr("churn.model.repeat_buyers"), format_number(s["repeat_buyers"], language))
+    m[1].metric(tr("churn.model.mean_p_alive"), format_percent(s["mean_p_alive_repeat"], language))
+    m[2].metric(tr("churn.model.likely_lost"), format_number(s["likely_lost"], language),
+                help=tr("churn.model.likely_lost_help"))
+    m[3].metric(tr("churn.model.one_time_buyers"), format_number(s["one_time_buyers"], language),
+                help=tr("churn.p_alive.one_time_buyer"))
+    v = st.columns(2)
+    v[0].metric(tr("churn.col.clv"), format_money(s["clv"], language), help=tr("churn.model.clv_help"))
+    v[1].metric(tr("churn.col.expected_loss"), format_money(s["expected_loss"], language),
+                help=tr("churn.model.expected_loss_help"))
+    _fit_report(tables)
+
+    histogram = tables["histogram"]
+    chart = px.bar(histogram, x="band_start", y="customers",
+                   labels={"band_start": tr("churn.col.p_alive"), "customers": tr("churn.col.customers")})
+    chart.update_traces(offset=0, width=0.05)
+    chart.update_layout(xaxis_tickformat=".0%", title=tr("churn.model.histogram"))
+    st.plotly_chart(style_chart(chart, height=300), width="stretch")
+    st.caption(tr("churn.p_alive.repeat_buyer"))
+
+    st.subheader(tr("churn.model.loss_by_segment"))
+    columns = st.columns(2)
+    for column, by in zip(columns, ("abc", "customer_type")):
+        table = rounded(tables[by], ("value", "expected_loss")).assign(
+            segment=lambda f, by=by: f["segment"].map(_segment_label(by)))
+        chart = px.bar(table, x="segment", y="expected_loss",
+                       labels={"segment": tr(f"churn.segment.by_{by}"), "expected_loss": tr("churn.col.expected_loss")})
+        column.plotly_chart(style_chart(chart, height=260), width="stretch")
+        shown = table.rename(columns=lambda c: tr(f"churn.col.{c}"))
+        column.dataframe(shown, hide_index=True, width="stretch",
+                         column_config={tr("churn.col.value"): money_column(), tr("churn.col.expected_loss"): money_column(),
+                                        tr("churn.col.loss_share"): share_column()})
+        with column:
+            download_buttons(shown, f"expected_loss_by_{by}", key=f"churn_loss_{by}_dl")
+    st.caption(tr("churn.model.segment_explained"))
+
+
+def render_retention(db, user, as_of) -> None:
+    st.markdown(tr("churn.retention.explained"))
+    a, b, c = st.columns(3)
+    max_p = a.slider(tr("churn.retention.max_p_alive"), 0.05, 0.95, 0.5, 0.05, key="churn_ret_p")
+    min_value = b.number_input(tr("churn.retention.min_value"), 0.0, None, 0.0, 1000.0, key="churn_ret_value")
+    limit = c.number_input(tr("churn.retention.limit"), 10, 5000, 500, 50, key="churn_ret_limit")
+    with st.spinner(tr("churn.model.fitting")):
+        frame = cache.retention(db, user, as_of, max_p, min_value, int(limit))
+    if frame is None or frame.empty:
+        st.info(tr("churn.retention.none"))
+        return
+    customer_list(rounded(frame, ("value_if_alive", "expected_loss")), "churn_retention", "retention_list",
+                  {"p_alive": share_column(), "value_if_alive": money_column(), "expected_loss": money_column()},
+                  translate={"abc": _segment_label("abc"), "last_contact_channel": choice_label("channel")})

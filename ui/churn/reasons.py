@@ -1,0 +1,121 @@
+"""Churn page: why customers leave (Pareto of churn events, a form to record one) and the customer funnel."""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+from pydantic import ValidationError
+
+from crm_core import customers as cust
+from crm_core.churn import REASONS, customer_funnel
+from crm_core.churn.events import ChurnEventIn, record_churn_event
+from crm_core.i18n import format_number, format_percent
+from crm_core.models import field_errors
+from crm_core.users import PermissionDenied
+from ui.churn import cache
+from ui.churn.common import customer_list, share_column
+from ui.common import choice_label, lang, plain, style_chart, tr
+
+WINDOWS = ("12m", "all")
+
+
+def _pareto_chart(table: pd.DataFrame):
+    labels = [tr(f"churn.reason.{r}") for r in table["reason"]]
+    colours = ["#d62728" if c == "controllable" else "#7f7f7f" for c in table["category"]]
+    figure = go.Figure()
+    figure.add_trace(go.Bar(x=labels, y=table["count"], marker_color=colours, name=tr("churn.col.count")))
+    figure.add_trace(go.Scatter(x=labels, y=table["cumulative_share"], yaxis="y2", mode="lines+markers",
+                                name=tr("churn.col.cumulative_share")))
+    figure.update_layout(yaxis={"title": tr("churn.col.count")},
+                         yaxis2={"title": tr("churn.col.cumulative_share"), "overlaying": "y", "side": "right",
+                                     "tickformat": ".0%", "range": [0, 1.05]},
+                         legend={"orientation": "h", "y": 1.12})
+    return style_chart(figure, height=360)
+
+
+def event_form(db, user, customer_id: int | None, key: str) -> None:
+    """Record one churn event; with ``customer_id`` None the user types the customer code."""
+    with st.form(key, clear_on_submit=False):
+        a, b, c = st.columns(3)
+        code = None if customer_id else a.text_input(tr("ui.customer_code"), key=f"{key}_code")
+        day = b.date_input(tr("churn.events.churned_on"), value=date.today(), max_value=date.today(), key=f"{key}_day")
+        reason = c.selectbox(tr("churn.events.reason"), list(REASONS), key=f"{key}_reason",
+                             format_func=choice_label("churn.reason"))
+        d, e = st.columns([1, 2])
+        judged = d.selectbox(tr("churn.events.controllable"), ("auto", "yes", "no"), key=f"{key}_ctl",
+                             format_func=choice_label("churn.ctl"))
+        note = e.text_input(tr("churn.events.note"), key=f"{key}_note")
+        if not st.form_submit_button(tr("churn.events.save")):
+            return
+    target = customer_id or cust.customer_id_for_code(db, user, (code or "").strip())
+    if target is None:
+        st.error(tr("err.customer_code_unknown", code=plain((code or "").strip())))
+        return
+    try:
+        event = ChurnEventIn(customer_id=target, churned_on=day, reason=reason, note=note or None,
+                             controllable=None if judged == "auto" else judged == "yes")
+        record_churn_event(db, user, event)
+    except ValidationError as error:
+        for name, message in field_errors(error, lang()).items():
+            st.error(f"{tr(f'churn.events.{name}')}: {message}")
+        return
+    except PermissionDenied as denied:
+        st.error(tr(denied.key))
+        return
+    st.success(tr("churn.events.saved"))
+
+
+def render_reasons(db, user, as_of) -> None:
+    language = lang()
+    window = st.segmented_control(tr("churn.events.window"), WINDOWS, default="12m", key="churn_reason_window",
+                                  format_func=choice_label("churn.window")) or "12m"
+    start = (pd.Timestamp(as_of) - pd.DateOffset(years=1) + pd.Timedelta(days=1)).date() if window == "12m" else None
+    # no end: an event recorded today counts even when the analysis date is the last purchase day
+    pareto = cache.reason_pareto(db, user, start, None)
+    m = st.columns(2)
+    m[0].metric(tr("churn.events.total"), format_number(pareto.total, language))
+    m[1].metric(tr("churn.events.controllable_share"), format_percent(pareto.controllable_share, language),
+                help=tr("churn.events.controllable_help"))
+    if pareto.total:
+        st.plotly_chart(_pareto_chart(pareto.table), width="stretch")
+        shown = pareto.table.assign(reason=pareto.table["reason"].map(lambda r: tr(f"churn.reason.{r}")),
+                                    category=pareto.table["category"].map(lambda c: tr(f"churn.reason_category.{c}")))
+        st.dataframe(shown.rename(columns=lambda c: tr(f"churn.col.{c}")), hide_index=True, width="stretch",
+                     column_config={tr("churn.col.share"): share_column(),
+                                    tr("churn.col.cumulative_share"): share_column()})
+        st.caption(tr("churn.events.pareto_explained"))
+    else:
+        st.info(tr("churn.events.none"))
+    with st.expander(tr("churn.events.record")):
+        event_form(db, user, None, "churn_event_form")
+    st.subheader(tr("churn.events.list"))
+    events, total = cache.event_page(db, user, start, None, 0, 2000)
+    if events.empty:
+        return
+    shown = events.assign(reason=events["reason"].map(lambda r: tr(f"churn.reason.{r}")))
+    if total > len(events):
+        st.caption(tr("churn.events.latest", shown=f"{len(events):,}", total=f"{total:,}"))
+    customer_list(shown.drop(columns=["event_id"]), "churn_events", "churn_events")
+
+
+def render_funnel(db, user, as_of) -> None:
+    language = lang()
+    counts = cache.funnel(db, user, as_of)
+    visitors = st.number_input(tr("churn.funnel.visitors_input"), min_value=0, value=counts["potential"],
+                               step=100, key="churn_visitors", help=tr("churn.funnel.visitors_help"))
+    if visitors < counts["potential"]:
+        st.warning(tr("churn.funnel.visitors_too_few", potential=format_number(counts["potential"], language)))
+    counts = {**counts, "visitor": max(int(visitors), counts["potential"])}
+    table = customer_funnel(counts)
+    labels = [tr(f"churn.funnel.{s}") for s in table["stage"]]
+    figure = go.Figure(go.Funnel(y=labels, x=table["count"], textinfo="value+percent previous"))
+    st.plotly_chart(style_chart(figure, height=340), width="stretch")
+    shown = table.assign(stage=labels).rename(columns=lambda c: tr(
+        f"churn.funnel.{c}" if c.endswith("conversion") else "churn.col.customers" if c == "count" else f"churn.col.{c}"))
+    st.dataframe(shown, hide_index=True, width="stretch",
+                 column_config={tr("churn.funnel.step_conversion"): share_column(),
+                                tr("churn.funnel.overall_conversion"): share_column()})
+    st.markdown(tr("churn.funnel.definitions"))
+    st.caption(tr("churn.funnel.aims", loyal=format_number(counts["loyal"], language)))

@@ -1,0 +1,149 @@
+"""Streamlit glue shared by the pages: language, the store, the acting user, common widgets.
+
+Kept here (not in crm_core) because it imports streamlit; it holds no business logic.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import streamlit as st
+
+from crm_core import audit, exporting
+from crm_core.app_state import open_app_store
+from crm_core.config import Settings, load_settings
+from crm_core.i18n import LANGUAGES, language_from_locale, t
+from crm_core.store import Store
+from crm_core.users import LOCAL_USER, Actor
+
+LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
+
+
+def lang() -> str:
+    """The session's UI language: from the browser locale at first, then the sidebar choice."""
+    if "lang" not in st.session_state:
+        st.session_state["lang"] = language_from_locale(getattr(st.context, "locale", None))
+    return st.session_state["lang"]
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$=])")
+
+
+def plain(text) -> str:
+    """User-entered text made literal for Streamlit's Markdown (headers, captions, messages).
+
+    Streamlit never renders raw HTML here, but Markdown would still turn ``**x**``, ``[a](b)``,
+    ``:red[x]`` or a bare URL in a customer's name into formatting or a link.
+    """
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+def tr(key: str, **params) -> str:
+    return t(key, lang(), **params)
+
+
+def language_switch() -> None:
+    lang()
+    st.sidebar.radio("语言 / Language", LANGUAGES, key="lang", format_func=LANGUAGE_NAMES.get, horizontal=True)
+
+
+@st.cache_resource(show_spinner="正在准备数据… / Preparing data…")
+def _cached_store(db_path: str, timezone: str) -> Store:
+    return open_app_store(Settings(Path(db_path), timezone, load_settings().demo_customers))
+
+
+def store() -> Store:
+    """The app's one store for the configured file (keyed on the path, so tests can switch files)."""
+    settings = load_settings()
+    return _cached_store(str(settings.db_path), settings.timezone)
+
+
+def actor() -> Actor:
+    """The signed-in user; the local single user until accounts are configured."""
+    return st.session_state.get("actor", LOCAL_USER)
+
+
+ROUTED = "_routed_by_home"
+
+
+def require_home_routing() -> None:
+    """Make sure this page runs inside ui.app.run_app (language, sign-in, navigation).
+
+    Because a ``pages/`` folder exists, Streamlit starts in its old multipage mode and runs the
+    *first* request's page file directly, without Home.py. Such a run goes through run_app here
+    (st.navigation leaves the old mode and selects this page by its URL, after sign-in) and stops,
+    so nobody ever sees a page without signing in. Public Streamlit API only.
+    """
+    if st.session_state.pop(ROUTED, False):
+        return
+    from ui.app import run_app  # here, not at the top: ui.app imports this module
+
+    run_app()
+    st.stop()
+
+
+def page_header(title_key: str, intro_key: str) -> None:
+    """Title plus one or two collapsible sentences on what the page shows and why it matters."""
+    require_home_routing()
+    st.title(tr(title_key))
+    with st.expander(tr("ui.about_this_page"), expanded=False):
+        st.markdown(tr(intro_key))
+
+
+def download_buttons(frame, file_stem: str, key: str) -> None:
+    """CSV (UTF-8 with BOM, for Excel in China) and XLSX, formula-neutralised.
+
+    ``frame`` is a DataFrame or a function returning one; either way the files are built only when
+    a button is clicked, so a page render never pays for an export nobody asked for.
+    """
+    make = frame if callable(frame) else (lambda: frame)
+    left, right = st.columns(2)
+    left.download_button(tr("ui.download_csv"), audited_export(f"{file_stem}.csv", exporting.to_csv_bytes, make),
+                         f"{file_stem}.csv", "text/csv", key=f"{key}_csv", width="stretch", on_click="ignore")
+    right.download_button(tr("ui.download_xlsx"), audited_export(f"{file_stem}.xlsx", exporting.to_xlsx_bytes, make),
+                          f"{file_stem}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                          key=f"{key}_xlsx", width="stretch", on_click="ignore")
+
+
+def audited_export(file_name: str, to_bytes, make_frame):
+    """The deferred data of a download button: builds the file when clicked and logs the export.
+
+    The store and user are taken now, because Streamlit calls this outside the script run.
+    """
+    db, user = store(), actor()
+
+    def build() -> bytes:
+        frame = make_frame()
+        audit.record_event(db, user, "export", "file", f"{file_name} ({len(frame):,} rows)")
+        return to_bytes(frame)
+
+    return build
+
+
+def choice_label(prefix: str):
+    """A ``format_func`` that shows stored keys (``corporate``) as catalog text (集团客户).
+
+    The language is fixed when the function is made: Streamlit may call it outside the script run.
+    """
+    language = lang()
+
+    def label(value) -> str:
+        if value is None or value != value:
+            return "—"
+        text = t(f"{prefix}.{value}", language)
+        return str(value) if text == f"{prefix}.{value}" else text  # e.g. a region typed by a user
+
+    return label
+
+
+def style_chart(figure, height: int = 360, monthly: bool = False):
+    """Common chart layout: compact margins, thousands separators; months as 2024-03 in both languages."""
+    figure.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10), yaxis_tickformat=",.0f")
+    if monthly:
+        figure.update_xaxes(tickformat="%Y-%m")
+    return figure
+
+
+def open_customer(customer_id: int) -> None:
+    st.session_state["customer_id"] = int(customer_id)
+    st.switch_page("pages/customer_360.py")

@@ -1,0 +1,1 @@
+"""Customer page parts: the 360 sections, entry forms, the grid."""

@@ -1,0 +1,43 @@
+"""Customer 360 section: this customer's key dates for the coming year and when each product runs out."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from crm_core import customers as cust
+from crm_core.care import board
+from ui.cache import cached_read
+from ui.common import choice_label, tr
+
+
+@cached_read(ttl=600, max_entries=64)
+def _care(db, user, customer_id: int, as_of):
+    return (board.customer_key_dates(db, user, customer_id, as_of),
+            board.customer_forecast(db, user, customer_id, as_of))
+
+
+def render(db, user, customer_id: int, record: dict) -> None:
+    """Upcoming key dates (12 months, festivals included) and the replenishment forecast."""
+    as_of = cust.today_in(db)
+    dates, forecast = _care(db, user, int(customer_id), as_of)
+    st.subheader(tr("care.c360.title"))
+    left, right = st.columns(2)
+    with left:
+        st.markdown(f"**{tr('care.c360.key_dates')}**")
+        if dates.empty:
+            st.info(tr("care.ui.none"))
+        else:
+            shown = pd.DataFrame({"date": dates["date"].dt.date,
+                                  "occasion": dates["occasion"].map(choice_label("care.occasion")),
+                                  "years": dates["years"], "label": dates["label"]})
+            st.dataframe(shown.rename(columns=lambda c: tr(f"care.col.{c}")), hide_index=True, width="stretch")
+    with right:
+        st.markdown(f"**{tr('care.c360.forecast')}**")
+        if forecast.empty:
+            st.info(tr("care.c360.no_forecast"))
+        else:
+            shown = pd.DataFrame({"product": forecast["product"], "last_purchase": forecast["last_purchase"].dt.date,
+                                  "rate_per_day": forecast["rate_per_day"].round(3),
+                                  "run_out": forecast["run_out"].dt.date,
+                                  "method": forecast["method"].map(choice_label("care.method"))})
+            st.dataframe(shown.rename(columns=lambda c: tr(f"care.col.{c}")), hide_index=True, width="stretch")

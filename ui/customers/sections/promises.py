@@ -1,0 +1,58 @@
+"""Customer 360 section: every promise any rep made to this customer (who, what, when due, kept /
+broken / open, compensation), what each rep promised, the selected promise's log and actions, and
+"make a promise" / "log a complaint" for this customer."""
+from __future__ import annotations
+
+import streamlit as st
+
+from crm_core.i18n import format_money
+from crm_core.promises import queries
+from crm_core.promises.text import format_duration, label
+from ui.common import download_buttons, lang, tr
+from ui.promises import common
+from ui.promises.detail import promise_panel
+from ui.promises.forms import complaint_form, make_promise_form
+
+
+def render(db, user, customer_id: int, record: dict) -> None:
+    language = lang()
+    now = common.now_instant(db)
+    st.subheader(tr("promises.c360.title"))
+    frame = common.customer_ledger(db, user, int(customer_id), now)
+    if frame.empty:
+        st.info(tr("promises.c360.none"))
+    else:
+        st.markdown(f"**{tr('promises.c360.by_rep')}**")
+        by_rep = queries.ledger_by_rep(frame)
+        def money(column):
+            return lambda f: f[column].map(lambda v: format_money(v, language))
+
+        st.dataframe(common.labelled(by_rep, {
+            "owner": lambda f: f["owner"], "promises": lambda f: f["promises"], "kept": lambda f: f["kept"],
+            "broken": lambda f: f["broken"], "open": lambda f: f["open"], "cancelled": lambda f: f["cancelled"],
+            "owed_cost": money("owed_cost"), "delivered_cost": money("delivered_cost"),
+        }), hide_index=True, width="stretch")
+        shown = common.labelled(frame, {
+            **common.promise_columns(language),
+            "description": lambda f: f["description"],
+            "closed_at": lambda f: f["closed_at"].map(common.local_text),
+            "overrun": lambda f: [format_duration(s, language, days=c != "business") if s else "—"
+                                  for s, c in zip(f["overrun_seconds"], f["clock"])],
+            "remedies": lambda f: f["remedy_keys"].map(
+                lambda keys: "、".join(label("remedy", k, language) for k in keys.split(",")) if isinstance(keys, str)
+                else "—"),
+            "owed_cost": money("owed_cost"), "delivered_cost": money("delivered_cost"),
+        })
+        ordered = shown.iloc[::-1]  # newest first
+        event = st.dataframe(common.coloured(ordered, {"status": frame["status"].iloc[::-1].tolist()}),
+                             hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
+                             key="p360_table")
+        st.caption(tr("promises.c360.select_hint"))
+        if event.selection.rows:
+            st.session_state["p360_selected"] = int(frame["promise_id"].iloc[::-1].iloc[event.selection.rows[0]])
+        download_buttons(shown, f"promises_{record.get('code', customer_id)}", key="p360_dl")
+        promise_panel(db, user, now, key="p360_detail", selected_key="p360_selected")
+    with st.expander(tr("promises.form.make")):
+        make_promise_form(db, user, now, key="p360_make", customer_id=int(customer_id))
+    with st.expander(tr("promises.form.complaint")):
+        complaint_form(db, user, now, key="p360_complain", customer_id=int(customer_id))

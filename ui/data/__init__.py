@@ -1,0 +1,1 @@
+"""Data page parts: import, history, export."""

@@ -1,0 +1,106 @@
+"""The Now tab: headline cards, the Now board (overdue first, coloured at the warning points), the
+selected promise's detail, and the complaint board."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import streamlit as st
+
+from crm_core.i18n import format_money, format_number, format_percent
+from crm_core.promises.policy import PROMISE_TYPES
+from crm_core.promises.text import label
+from ui.common import download_buttons, lang, open_customer, tr
+from ui.promises import common
+from ui.promises.detail import promise_panel
+
+
+def kpi_cards(db, user, now: datetime) -> None:
+    """Open / overdue / warnings / paused / due soon / complaints / owed / kept % in 30 days."""
+    numbers = common.overview(db, user, now)
+    language = lang()
+    top = st.columns(4)
+    for column, key in zip(top, ("open", "overdue", "warning_2", "warning_1")):
+        column.metric(tr(f"promises.kpi.{key}"), format_number(numbers[key], language))
+    second = st.columns(4)
+    second[0].metric(tr("promises.kpi.due_24h"), format_number(numbers["due_24h"], language))
+    second[1].metric(tr("promises.kpi.open_complaints"), format_number(numbers["open_complaints"], language))
+    second[2].metric(tr("promises.kpi.outstanding"), format_money(numbers["cost_outstanding"], language),
+                     help=tr("promises.kpi.outstanding_help", count=format_number(numbers["remedies_outstanding"],
+                                                                                  language)))
+    kept = numbers["attainment"]
+    second[3].metric(tr("promises.kpi.attainment_30d"), format_percent(kept["pct"], language),
+                     help=tr("promises.kpi.attainment_help", met=kept["met"], decided=kept["met"] + kept["breached"],
+                             excluded=kept["excluded"], low=format_percent(kept["ci_low"], language),
+                             high=format_percent(kept["ci_high"], language)))
+    st.caption(tr("promises.page.as_of", time=common.local_text(now)) + " · "
+               + tr("promises.kpi.paused") + f": {format_number(numbers['paused'], language)}")
+
+
+def now_tab(db, user, now: datetime) -> None:
+    language = lang()
+    st.subheader(tr("promises.board.title"))
+    left, right = st.columns(2)
+    everyone = tr("promises.board.all")
+    owner = left.selectbox(tr("promises.board.owner"), [None, *common.owners(db, user)],
+                           format_func=lambda o: everyone if o is None else o, key="prom_board_owner")
+    ptype = right.selectbox(tr("promises.board.type"), [None, *PROMISE_TYPES], key="prom_board_type",
+                            format_func=lambda p: everyone if p is None else label("type", p, language))
+    frame = common.board(db, user, now, owner, ptype)
+    if frame.empty:
+        st.info(tr("promises.board.empty"))
+    else:
+        columns = common.promise_columns(language)
+        shown = common.labelled(frame, {
+            "promise_id": columns["promise_id"],
+            "customer": lambda f: f["code"].fillna("") + " " + f["customer_name"].fillna(""),
+            "status": columns["status"],
+            "time_left": lambda f: [common.left_text(s, p, c == "business") for s, p, c in
+                                    zip(f["time_left_seconds"], f["paused"], f["clock"])],
+            "due_at": columns["due_at"],
+            "owner": columns["owner"],
+            "policy": columns["policy"],
+            "wall_left": lambda f: [common.left_text(s) for s in f["wall_left_seconds"]],
+            "clock": lambda f: f["clock"].map(lambda c: label("clock", c, language)),
+            "promise_type": columns["promise_type"],
+            "description": lambda f: f["description"],
+        })
+        event = st.dataframe(common.coloured(shown, {"status": frame["status"]}), hide_index=True, width="stretch",
+                             on_select="rerun", selection_mode="single-row", key="prom_board_table")
+        st.caption(tr("promises.board.legend"))
+        total = common.overview(db, user, now)["open"]
+        if len(frame) < total:
+            st.caption(tr("promises.board.shown", shown=format_number(len(frame), language),
+                          total=format_number(total, language)))
+        if event.selection.rows:
+            st.session_state["prom_selected"] = int(frame.iloc[event.selection.rows[0]]["promise_id"])
+        download_buttons(shown, "open_promises", key="prom_board_dl")
+    promise_panel(db, user, now, key="prom_detail")
+    complaint_board(db, user, now)
+
+
+def complaint_board(db, user, now: datetime) -> None:
+    language = lang()
+    st.subheader(tr("promises.board.complaints"))
+    st.caption(tr("promises.board.complaints_hint"))
+    frame = common.complaints(db, user, now)
+    if frame.empty:
+        st.info(tr("promises.board.no_complaints"))
+        return
+    shown = common.labelled(frame, {
+        "complaint_id": lambda f: f["complaint_id"],
+        "customer": lambda f: f["code"].fillna("") + " " + f["customer_name"].fillna(""),
+        "received_at": lambda f: f["received_at"].map(common.local_text),
+        "channel": lambda f: f["channel"].map(lambda c: label("channel", c, language)),
+        "description": lambda f: f["description"],
+        "owner": lambda f: f["owner"],
+        "to_gm_status": lambda f: common.status_text(f["to_gm_status"]),
+        "to_gm_due": lambda f: f["to_gm_due"].map(common.local_text),
+        "reply_status": lambda f: common.status_text(f["reply_status"]),
+        "reply_due": lambda f: f["reply_due"].map(common.local_text),
+    })
+    statuses = {"to_gm_status": frame["to_gm_status"], "reply_status": frame["reply_status"]}
+    event = st.dataframe(common.coloured(shown, statuses), hide_index=True, width="stretch", on_select="rerun",
+                         selection_mode="single-row", key="prom_complaint_table")
+    download_buttons(shown, "complaints", key="prom_complaints_dl")
+    if event.selection.rows:
+        open_customer(int(frame.iloc[event.selection.rows[0]]["customer_id"]))

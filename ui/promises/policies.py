@@ -1,0 +1,120 @@
+"""The Policies tab: every policy's versions, and an editor that saves a new version (closed
+outcomes are never rewritten; moving a promise to the new version is an explicit recompute)."""
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pandas as pd
+import streamlit as st
+
+from crm_core.promises import actions, queries
+from crm_core.promises.policy import PROMISE_TYPES, PromisePolicy
+from crm_core.promises.text import label, policy_label
+from ui.common import lang, tr
+from ui.promises import common
+
+NEW = "__new__"
+LADDER_COLUMNS = ("key", "over_minutes", "cost_fixed", "cost_bill_fraction", "requires_complaint", "child_policy_id")
+
+
+def _ladder_frame(policy: PromisePolicy | None) -> pd.DataFrame:
+    rungs = policy.ladder if policy else ()
+    return pd.DataFrame({
+        "key": pd.Series([r.key for r in rungs], dtype=str),
+        "over_minutes": pd.Series([r.over.total_seconds() / 60 for r in rungs], dtype=float),
+        "cost_fixed": pd.Series([float(r.cost_fixed) for r in rungs], dtype=float),
+        "cost_bill_fraction": pd.Series([float(r.cost_bill_fraction) for r in rungs], dtype=float),
+        "requires_complaint": pd.Series([r.requires_complaint for r in rungs], dtype=bool),
+        "child_policy_id": pd.Series([r.child_policy_id or "" for r in rungs], dtype=str),
+    })
+
+
+def _ladder_rows(edited: pd.DataFrame) -> list[dict]:
+    rows = []
+    for rung in edited.dropna(subset=["key"]).to_dict("records"):
+        if not str(rung["key"]).strip():
+            continue
+        rows.append({
+            "key": str(rung["key"]).strip(),
+            "over": timedelta(seconds=round(float(rung["over_minutes"] or 0) * 60)),
+            "cost_fixed": Decimal(str(round(float(rung["cost_fixed"] or 0), 2))),
+            "cost_bill_fraction": Decimal(str(float(rung["cost_bill_fraction"] or 0))),
+            "requires_complaint": bool(rung["requires_complaint"]),
+            "child_policy_id": (str(rung["child_policy_id"]).strip() or None) if rung["child_policy_id"] else None,
+        })
+    return rows
+
+
+def _minutes(value: timedelta | None) -> float:
+    return 0.0 if value is None else value.total_seconds() / 60
+
+
+def policies_tab(db, user) -> None:
+    language = lang()
+    latest = {p.policy_id: p for p in common.policies(db)}
+    new_text = tr("promises.pol.new")  # fixed now: format_func may run outside the script
+    choice = st.selectbox(tr("promises.pol.pick"), [*latest, NEW], key="prom_pol_pick",
+                          format_func=lambda p: new_text if p == NEW
+                          else f"{policy_label(p, language)} · {p} (v{latest[p].version})")
+    base = latest.get(choice)
+    message = st.session_state.pop("prom_pol_msg", None)
+    if message:
+        st.success(message)
+    if base is not None:
+        st.markdown(f"**{tr('promises.pol.history')}**")
+        history = queries.policy_history(db, base.policy_id)
+        st.dataframe(common.labelled(history, {
+            "version": lambda f: f["version"], "created_at": lambda f: f["created_at"].map(common.local_text),
+            "created_by": lambda f: f["created_by"], "promises": lambda f: f["promises"],
+            "definition": lambda f: f["definition"],
+        }), hide_index=True, width="stretch")
+    key = f"prom_pol_{choice}_{base.version if base else 0}"
+    st.caption(tr("promises.pol.note", version=base.version + 1 if base else 1))
+    data = _editor(base, key, language)
+    if st.button(tr("promises.pol.save"), key=f"{key}_save", type="primary"):
+        done, saved = common.attempt(lambda: actions.save_policy_version(db, user, base, data))
+        if not done:
+            return
+        st.session_state["prom_pol_msg"] = tr("promises.pol.saved", policy=policy_label(saved.policy_id, language),
+                                              version=saved.version)
+        st.session_state["prom_pol_pick"] = saved.policy_id
+        st.rerun()
+
+
+def _editor(base: PromisePolicy | None, key: str, language: str) -> dict:
+    """The edit form; returns the fields as PromisePolicy data (validated on save)."""
+    data: dict = {}
+    left, right = st.columns(2)
+    if base is None:
+        data["policy_id"] = left.text_input(tr("promises.pol.id"), key=f"{key}_id").strip()
+        data["promise_type"] = right.selectbox(tr("promises.pol.type"), PROMISE_TYPES, key=f"{key}_type",
+                                               format_func=lambda p: label("type", p, language))
+    target = left.number_input(tr("promises.pol.target"), min_value=0.0, step=1.0, key=f"{key}_target",
+                               value=_minutes(base.target) if base else 60.0)
+    data["target"] = timedelta(seconds=round(target * 60))
+    clocks = ["business", "calendar"]
+    data["clock"] = right.radio(tr("promises.pol.clock"), clocks, horizontal=True, key=f"{key}_clock",
+                                index=clocks.index(base.clock) if base else 0,
+                                format_func=lambda c: label("clock", c, language))
+    w1, w2 = base.warnings if base else (0.5, 0.8)
+    data["warnings"] = (
+        left.number_input(tr("promises.pol.warn1"), 0.0, 1.0, float(w1), 0.05, key=f"{key}_w1"),
+        right.number_input(tr("promises.pol.warn2"), 0.0, 1.0, float(w2), 0.05, key=f"{key}_w2"),
+    )
+    classes = st.columns(3)
+    overrides = {}
+    for column, klass in zip(classes, ("A", "B", "C")):
+        current = base.class_targets.get(klass) if base else None
+        minutes = column.number_input(tr("promises.pol.class_target", klass=klass), min_value=0.0, step=1.0,
+                                      value=_minutes(current), key=f"{key}_class_{klass}")
+        if minutes > 0:
+            overrides[klass] = timedelta(seconds=round(minutes * 60))
+    data["class_targets"] = overrides
+    st.markdown(f"**{tr('promises.pol.ladder')}**")
+    st.caption(tr("promises.pol.ladder_help"))
+    edited = st.data_editor(_ladder_frame(base), num_rows="dynamic", hide_index=True, width="stretch",
+                            key=f"{key}_ladder",
+                            column_config={c: tr(f"promises.ladder.{c}") for c in LADDER_COLUMNS})
+    data["ladder"] = _ladder_rows(edited)
+    return data

@@ -1,0 +1,1 @@
+"""Satisfaction page parts."""

@@ -1,0 +1,103 @@
+"""Satisfaction × loyalty quadrants (Jones & Sasser; seed 001), reusable on the Segmentation page.
+
+``render_quadrant(db, user, key_prefix)`` draws the controls, the quadrant chart with counts and
+the list behind the chosen quadrant (each row opens the customer's 360 view). Widget keys start
+with ``key_prefix`` so the chart can appear on two pages.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from crm_core.customers import today_in
+from crm_core.i18n import format_money, format_number
+from crm_core.satisfaction.loyalty import QUADRANTS
+from ui.common import choice_label, download_buttons, lang, open_customer, style_chart, tr
+from ui.satisfaction import data
+
+COLOURS = {"saboteur": "#d62728", "mercenary": "#ff7f0e", "hostage": "#9467bd", "apostle": "#2ca02c"}
+LIST_NOTE = {"saboteur": "sat.list_note.saboteur", "hostage": "sat.list_note.hostage",
+             "mercenary": "sat.list_note.mercenary", "apostle": "sat.list_note.apostle"}
+
+
+def _chart(cells: pd.DataFrame, counts: pd.DataFrame, loyalty: str, sat: int, loyal: int, key: str) -> None:
+    y = cells["loyalty"].astype(float)  # purchases, or intent as 0/1
+    figure = go.Figure()
+    for quadrant in QUADRANTS:
+        part = cells["quadrant"] == quadrant
+        figure.add_trace(go.Scatter(
+            x=cells.loc[part, "sat"], y=y[part], mode="markers", name=tr(f"satisfaction.quadrant.{quadrant}"),
+            marker={"size": cells.loc[part, "n"], "sizemode": "area", "sizeref": 2.0 * cells["n"].max() / 50 ** 2,
+                        "sizemin": 3, "color": COLOURS[quadrant], "opacity": 0.7},
+            customdata=cells.loc[part, "n"], hovertemplate="%{x}, %{y}: %{customdata:,}<extra></extra>"))
+    figure.add_vline(x=sat - 0.5, line_dash="dot")
+    figure.add_hline(y=loyal - 0.5 if loyalty == "behaviour" else 0.5, line_dash="dot")
+    for quadrant, x, y_pos in (("saboteur", 0.02, 0.02), ("mercenary", 0.98, 0.02), ("hostage", 0.02, 0.98),
+                               ("apostle", 0.98, 0.98)):
+        figure.add_annotation(
+            text=f"{tr(f'satisfaction.quadrant.{quadrant}')}: {format_number(counts.loc[quadrant, 'count'], lang())}",
+            xref="paper", yref="paper", x=x, y=y_pos, showarrow=False, xanchor="left" if x < 0.5 else "right",
+            font={"size": 14, "color": COLOURS[quadrant]})
+    y_title = tr("sat.loyal_axis.behaviour") if loyalty == "behaviour" else tr("sat.loyal_axis.intent")
+    figure.update_layout(title=tr("sat.quadrant_chart"), xaxis_title=tr("sat.sat_axis"), yaxis_title=y_title,
+                         legend_orientation="h")
+    style_chart(figure, height=440)
+    if loyalty == "intent":
+        figure.update_yaxes(tickvals=[0, 1], ticktext=[tr("sat.no"), tr("sat.yes")])
+    st.plotly_chart(figure, width="stretch", key=key)
+
+
+def _member_list(db, user, quadrant: str, loyalty: str, as_of, sat: int, loyal: int, key_prefix: str) -> None:
+    rows = data.members(db, user, quadrant, loyalty, as_of, sat, loyal)
+    st.markdown(f"**{tr(f'satisfaction.quadrant.{quadrant}')}** — {tr(f'satisfaction.action.{quadrant}')}")
+    st.caption(tr(LIST_NOTE[quadrant]))
+    if rows.empty:
+        st.info(tr("ui.no_matches"))
+        return
+    language = lang()
+    shown = pd.DataFrame({
+        tr("field.code"): rows["code"], tr("field.name"): rows["name"],
+        tr("field.region"): rows["region"].map(choice_label("region")), tr("field.sales_rep"): rows["sales_rep"],
+        tr("sat.latest_answer"): rows["satisfaction"].map(lambda s: tr(f"satisfaction.label.{int(s)}")),
+        tr("sat.intent_col"): rows["repurchase_intent"].map(lambda v: "—" if pd.isna(v) else tr("sat.yes" if v else "sat.no")),
+        tr("sat.purchases_12m"): rows["purchases_12m"].map(lambda v: format_number(v, language)),
+        tr("sat.spend_12m"): rows["spend_12m"].map(lambda v: format_money(v, language)),
+    })
+    event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
+                         key=f"{key_prefix}_list")
+    st.caption(tr("sat.list_cap", shown=format_number(len(rows), language)) + " " + tr("ui.click_row_for_360"))
+    if event.selection.rows:
+        open_customer(rows.iloc[event.selection.rows[0]]["customer_id"])
+    download_buttons(rows, f"quadrant_{quadrant}", key=f"{key_prefix}_dl")
+
+
+def render_quadrant(db, user, key_prefix: str) -> None:
+    """Controls, quadrant chart with counts, and the list behind the chosen quadrant."""
+    as_of = today_in(db)
+    st.subheader(tr("sat.quadrant_title"))
+    c1, c2, c3 = st.columns(3)
+    loyalty = c1.radio(tr("sat.loyalty_source"), ("behaviour", "intent"), key=f"{key_prefix}_source",
+                       format_func=lambda s: tr(f"sat.loyalty.{s}"))
+    sat = c2.number_input(tr("sat.sat_threshold"), 2, 5, 4, key=f"{key_prefix}_sat")
+    loyal = c3.number_input(tr("sat.loyal_threshold"), 1, 12, 2, key=f"{key_prefix}_loyal",
+                            disabled=loyalty != "behaviour")
+    cells = data.cells(db, user, loyalty, as_of, int(sat), int(loyal))
+    if cells.empty:
+        st.info(tr("sat.no_quadrant"))
+        return
+    from crm_core.satisfaction.report import quadrant_counts
+
+    counts = quadrant_counts(cells)
+    loyal_text = (tr("satisfaction.loyal.repeat", n=int(loyal)) if loyalty == "behaviour"
+                  else tr("satisfaction.loyal.intent"))
+    st.caption(tr("satisfaction.quadrant.thresholds", sat=int(sat), loyal=loyal_text) + " " + tr("sat.quadrant_basis"))
+    _chart(cells, counts, loyalty, int(sat), int(loyal), f"{key_prefix}_chart")
+    cards = st.columns(4)
+    for card, quadrant in zip(cards, QUADRANTS, strict=True):
+        card.metric(tr(f"satisfaction.quadrant.{quadrant}"), format_number(counts.loc[quadrant, "count"], lang()),
+                    help=tr(f"satisfaction.action.{quadrant}"))
+        card.caption(f"{format_number(counts.loc[quadrant, 'share'], lang(), 1)}%")
+    quadrant = st.segmented_control(tr("sat.show_list"), QUADRANTS, default="saboteur", key=f"{key_prefix}_pick",
+                                    format_func=lambda q: tr(f"satisfaction.quadrant.{q}")) or "saboteur"
+    _member_list(db, user, quadrant, loyalty, as_of, int(sat), int(loyal), key_prefix)

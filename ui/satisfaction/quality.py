@@ -1,0 +1,117 @@
+"""Satisfaction page: service quality (gap chart, SERVPERF, key drivers) and regional response style."""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from crm_core.i18n import format_number
+from crm_core.satisfaction.report import SAMPLE
+from ui.common import choice_label, download_buttons, lang, style_chart, tr
+from ui.satisfaction import data
+from ui.satisfaction.overview import pct
+
+
+def _dim(name: str) -> str:
+    return tr(f"satisfaction.dimension.{name}")
+
+
+def _gap_chart(table: pd.DataFrame, view: str) -> None:
+    labels = [_dim(d) for d in table.index]
+    figure = go.Figure()
+    if view == "gap":
+        figure.add_trace(go.Bar(x=labels, y=table["expectation"], name=tr("sat.expectation")))
+        figure.add_trace(go.Bar(x=labels, y=table["perception"], name=tr("sat.perception")))
+        figure.add_trace(go.Scatter(x=labels, y=table["gap"], name=tr("satisfaction.servqual.gap"),
+                                    mode="markers+text", text=[f"{g:+.2f}" for g in table["gap"]],
+                                    textposition="top center", marker={"size": 12, "color": "#d62728"}, yaxis="y2"))
+        figure.update_layout(barmode="group", yaxis2={"overlaying": "y", "side": "right", "title": tr("sat.gap_axis"),
+                                                          "tickformat": "+.1f", "showgrid": False})
+        title = tr("sat.gap_chart")
+    else:
+        figure.add_trace(go.Bar(x=labels, y=table["servperf"], name=tr("satisfaction.servqual.servperf")))
+        title = tr("satisfaction.servqual.servperf")
+    figure.update_layout(title=title, xaxis_title=tr("sat.dimension"), yaxis_title=tr("sat.score_1_7"),
+                         legend={"orientation": "h", "y": -0.25})
+    style_chart(figure, height=400)
+    figure.update_layout(yaxis_tickformat=".1f")
+    st.plotly_chart(figure, width="stretch", key=f"sat_gap_chart_{view}")
+
+
+def _drivers_chart(table: pd.DataFrame, outcome: str) -> None:
+    figure = go.Figure(go.Scatter(
+        x=table["performance"], y=table["share"], mode="markers+text", text=[_dim(d) for d in table.index],
+        textposition="top center", marker={"size": 14}))
+    figure.add_vline(x=table["performance"].mean(), line_dash="dot")
+    figure.add_hline(y=table["share"].mean(), line_dash="dot")
+    for key, x, y in (("fix_first", 0.02, 0.98), ("keep_up", 0.98, 0.98), ("low_priority", 0.02, 0.02),
+                      ("possible_overkill", 0.98, 0.02)):
+        figure.add_annotation(text=tr(f"satisfaction.ipa.{key}"), xref="paper", yref="paper", x=x, y=y,
+                              showarrow=False, xanchor="left" if x < 0.5 else "right", font={"size": 13})
+    figure.update_layout(title=tr("sat.drivers_chart", outcome=tr(f"sat.outcome.{outcome}")),
+                         xaxis_title=tr("sat.performance_axis"), yaxis_title=tr("sat.importance_axis"))
+    style_chart(figure, height=420)
+    figure.update_layout(yaxis_tickformat=".0f", xaxis_tickformat=".1f")
+    st.plotly_chart(figure, width="stretch", key=f"sat_drivers_{outcome}")
+
+
+def render_quality(db, user, wave_id) -> None:
+    table = data.servqual(db, user, wave_id)
+    st.subheader(tr("sat.quality_title"))
+    if table.empty:
+        st.info(tr("sat.no_servqual"))
+        return
+    view = st.radio(tr("sat.view"), ("gap", "servperf"), horizontal=True, key="sat_gap_view",
+                    format_func=lambda v: tr(f"sat.view.{v}"))
+    _gap_chart(table, view)
+    shown = table.rename(index=_dim).rename(columns=lambda c: tr(f"sat.col.{c}")).rename_axis(tr("sat.dimension"))
+    st.dataframe(shown.style.format(precision=2), width="stretch")
+    st.caption(tr("sat.servqual_note"))
+    download_buttons(table.reset_index(), "servqual", key="sat_servqual_dl")
+
+    st.subheader(tr("sat.drivers_title"))
+    outcome = st.radio(tr("sat.outcome"), ("satisfaction", "recommend"), horizontal=True, key="sat_outcome",
+                       format_func=lambda o: tr(f"sat.outcome.{o}"))
+    drivers = data.drivers(db, user, wave_id, outcome)
+    if drivers is None:
+        st.info(tr("sat.no_drivers"))
+        return
+    _drivers_chart(drivers, outcome)
+    st.caption(tr("satisfaction.drivers.r2", r2=drivers.attrs["r2"]) + " " + tr("sat.drivers_method", n=SAMPLE))
+    shown = pd.DataFrame({tr("sat.dimension"): [_dim(d) for d in drivers.index],
+                          tr("sat.importance_axis"): drivers["share"].map(pct),
+                          tr("sat.performance_axis"): drivers["performance"].map(lambda v: format_number(v, lang(), 2)),
+                          tr("sat.quadrant"): drivers["quadrant"].map(lambda q: tr(f"satisfaction.ipa.{q}"))})
+    st.dataframe(shown, hide_index=True, width="stretch")
+    download_buttons(drivers.reset_index(), f"key_drivers_{outcome}", key="sat_drivers_dl")
+
+
+def render_regional(db, user, wave_id) -> None:
+    st.subheader(tr("sat.regional_title"))
+    method = st.radio(tr("sat.method"), ("label_calibration", "zscore"), horizontal=True, key="sat_region_method",
+                      format_func=lambda m: tr(f"satisfaction.regional.{m}"))
+    table = data.regional(db, user, wave_id, method)
+    if table is None:
+        st.info(tr("sat.no_regional"))
+        return
+    st.info(tr(f"sat.method_note.{method}"))
+    region = choice_label("region")
+    figure = go.Figure([
+        go.Bar(x=[region(r) for r in table.index], y=table["raw_mean"], name=tr("satisfaction.regional.raw")),
+        go.Bar(x=[region(r) for r in table.index], y=table["adjusted_mean"], name=tr("satisfaction.regional.adjusted")),
+    ])
+    figure.update_layout(barmode="group", title=tr("sat.regional_chart"), xaxis_title=tr("sat.by.region"),
+                         yaxis_title=tr("satisfaction.metric.mean"), legend_orientation="h")
+    style_chart(figure, height=360)
+    figure.update_layout(yaxis_tickformat=".2f", yaxis_range=[1, 5])
+    st.plotly_chart(figure, width="stretch", key="sat_regional_chart")
+    shown = pd.DataFrame({
+        tr("sat.by.region"): [region(r) for r in table.index],
+        tr("sat.answers"): table["n"].map(lambda v: format_number(v, lang())),
+        tr("satisfaction.regional.raw"): table["raw_mean"].map(lambda v: format_number(v, lang(), 2)),
+        tr("satisfaction.regional.adjusted"): table["adjusted_mean"].map(lambda v: format_number(v, lang(), 2)),
+        tr("sat.raw_csat"): table["raw_csat"].map(pct),
+    })
+    st.dataframe(shown, hide_index=True, width="stretch")
+    st.caption(tr("sat.sample_note", n=format_number(SAMPLE, lang())))
+    download_buttons(table.reset_index(), "regional_style", key="sat_regional_dl")

@@ -1,0 +1,113 @@
+"""Segmentation tabs: need types, resource allocation (seed 000), satisfaction × loyalty."""
+from __future__ import annotations
+
+import plotly.express as px
+import plotly.graph_objects as go
+import streamlit as st
+
+from crm_core import segmentation as seg
+from crm_core.i18n import format_money, format_number
+from ui.common import choice_label, download_buttons, lang, tr
+from ui.satisfaction.quadrant import render_quadrant
+from ui.segmentation import common
+
+
+def render_need_types(db, user, q: seg.SegmentQuery) -> None:
+    st.info(tr("seg.need_rule"))
+    needs = common.needs(db, user, q.start, q.end)
+    summary = seg.need_summary(needs)
+    chart = summary.assign(type_label=summary["need_type"].map(lambda v: tr(f"seg.need.{v}")),
+                           source_label=summary["need_source"].map(lambda v: tr(f"seg.need_source.{v}")))
+    left, right = st.columns(2)
+    figure = px.bar(chart, x="type_label", y="customers", color="source_label", barmode="stack",
+                    labels={"type_label": tr("seg.col.need_type"), "customers": tr("seg.col.customers"),
+                            "source_label": tr("seg.col.need_source")})
+    figure.update_layout(title=tr("seg.need_chart"), height=340, margin=dict(l=10, r=10, t=40, b=10))
+    left.plotly_chart(figure, width="stretch")
+    right.dataframe(common.labelled(summary), hide_index=True, width="stretch",
+                    column_config=common.column_config(summary))
+    with right:
+        download_buttons(summary, f"need_types_{q.start}_{q.end}", key="seg_need_sum_dl")
+    kinds = [k for k in (*seg.NEED_TYPES, "unknown") if k in set(summary["need_type"])]
+    chosen = st.segmented_control(tr("seg.col.need_type"), kinds, default=kinds[0] if kinds else None,
+                                  format_func=choice_label("seg.need"), key="seg_need_pick")
+    if chosen:
+        members = needs[needs["need_type"].fillna("unknown") == chosen]
+        members = members.sort_values(["revenue", "customer_id"], ascending=[False, True]).reset_index(drop=True)
+        common.frame_list(f"seg_need_{chosen}", members, f"need_{chosen}_{q.start}_{q.end}")
+
+
+def _plan_inputs():
+    c = st.columns(4)
+    unit = c[0].radio(tr("seg.budget_unit"), ["money", "hours"], key="seg_budget_unit",
+                      format_func=choice_label("seg.unit"))
+    budget = c[1].number_input(tr(f"seg.budget.{unit}"), 0.0, 1e12, 1_000_000.0 if unit == "money" else 2000.0,
+                               1000.0 if unit == "money" else 10.0, key=f"seg_budget_{unit}")
+    key_pct = c[2].number_input(tr("seg.tier_a_share"), 0.1, 100.0, 10.0, 1.0, key="seg_tier_a")
+    general_pct = c[3].number_input(tr("seg.tier_b_share"), 0.1, 100.0, 40.0, 1.0, key="seg_tier_b")
+    s = st.columns(3)
+    split = [s[i].number_input(tr("seg.split", tier=tr(f"seg.tier.{tier}")), 0.0, 100.0, default, 5.0,
+                               key=f"seg_split_{tier}")
+             for i, (tier, default) in enumerate(zip(seg.ALLOCATION_TIERS, (60.0, 30.0, 10.0)))]
+    return unit, budget, key_pct, general_pct, split
+
+
+def render_resources(db, user, q: seg.SegmentQuery) -> None:
+    language = lang()
+    st.caption(tr("seg.allocation.mapping"))
+    unit, budget, key_pct, general_pct, split = _plan_inputs()
+    if key_pct > general_pct:
+        st.error(tr("seg.shares_invalid"))
+        return
+    tier_q = seg.SegmentQuery(q.start, q.end, q.measure, common.percent_share(key_pct),
+                              common.percent_share(general_pct))
+    try:
+        shares = [common.percent_share(p) for p in split]
+        plan = seg.allocation_plan(common.effort(db, user, tier_q), budget, shares, unit)
+    except ValueError:
+        st.error(tr("seg.split_invalid"))
+        return
+    effort = common.effort(db, user, tier_q)
+    fmt = (lambda v: format_money(v, language)) if unit == "money" else (lambda v: format_number(v, language, 1))
+    table = plan.assign(share=plan["share"].astype(float), total=plan["total"].map(fmt),
+                        per_customer=plan["per_customer"].map(lambda v: "—" if v is None else fmt(v)))
+    table = table[["tier", "customers", "share", "total", "per_customer", "actual", "actual_share"]]
+    shown = table.assign(tier=table["tier"].map(lambda v: tr(f"seg.tier.{v}")))
+    shown.columns = [tr(f"seg.alloc_col.{c}") if c not in ("actual",) else
+                     tr(f"seg.alloc_col.actual_{unit}") for c in table.columns]
+    st.dataframe(shown, hide_index=True, width="stretch",
+                 column_config={shown.columns[2]: st.column_config.NumberColumn(format="percent"),
+                                shown.columns[6]: st.column_config.NumberColumn(format="percent"),
+                                shown.columns[5]: st.column_config.NumberColumn(format="localized")})
+    download_buttons(plan.astype({"share": float, "total": float, "per_customer": float}),
+                     f"allocation_{q.start}_{q.end}", key="seg_alloc_dl")
+    labels = [tr(f"seg.tier.{t}") for t in seg.ALLOCATION_TIERS]
+    figure = go.Figure([go.Bar(name=tr("seg.allocation.recommended"), x=labels, y=plan["share"].astype(float)),
+                        go.Bar(name=tr(f"seg.allocation.actual_{unit}"), x=labels, y=plan["actual_share"])])
+    figure.update_layout(title=tr("seg.allocation.chart"), barmode="group", height=340, yaxis_tickformat=".0%",
+                         margin=dict(l=10, r=10, t=40, b=10), yaxis_title=tr("seg.allocation.share_axis"))
+    st.plotly_chart(figure, width="stretch")
+    none = effort.set_index("abc").loc["none"]
+    st.caption(tr("seg.allocation.no_purchase_effort", customers=format_number(none["customers"], language),
+                  cost=format_money(none["cost_to_serve"], language),
+                  interactions=format_number(none["interactions"], language)))
+    if unit == "hours":
+        st.caption(tr("seg.allocation.hours_note"))
+    tier_label = choice_label("seg.tier")
+    chosen = st.segmented_control(tr("seg.show_tier"), list(seg.ABC_CLASSES), default="A",
+                                  format_func=lambda c: tier_label(seg.CLASS_TO_TIER[c]),
+                                  key="seg_tier_pick") or "A"
+    total = int(effort.set_index("abc").loc[chosen, "customers"])
+    common.customer_list(
+        f"seg_tier_{chosen}", total,
+        lambda offset: common.class_page(db, user, tier_q, chosen, offset)[0],
+        f"tier_{seg.CLASS_TO_TIER[chosen]}_{q.start}_{q.end}",
+        lambda: seg.class_customers(db, user, tier_q, chosen, limit=None)[0])
+
+
+def render_satisfaction(db, user, q: seg.SegmentQuery) -> None:
+    """The satisfaction × loyalty quadrant of the Satisfaction page, here beside the other segments."""
+    if not seg.survey_answers_linked(db):
+        st.info(tr("seg.satisfaction_placeholder"))
+        return
+    render_quadrant(db, user, key_prefix="seg_quadrant")

@@ -1,0 +1,115 @@
+"""Segmentation tabs: big-customer identification (seed 001) and RFM segments."""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from crm_core import segmentation as seg
+from crm_core.i18n import format_number
+from ui.common import choice_label, download_buttons, lang, open_customer, tr
+from ui.segmentation import common
+from ui.segmentation.abc import CLASS_COLOURS
+
+
+def _top50(db, user, q: seg.SegmentQuery) -> None:
+    top = common.top50(db, user, q)
+    st.subheader(tr("seg.top_n", n=50))
+    if top.empty:
+        st.info(tr("seg.no_purchases"))
+        return
+    st.caption(tr("seg.top_n_help"))
+    chart = top.assign(label=top["code"], grade=top["abc"].map(common.class_label))
+    figure = px.bar(chart, x="label", y="spend", color="grade",
+                    color_discrete_map={common.class_label(c): CLASS_COLOURS[c] for c in seg.ABC_CLASSES},
+                    labels={"label": tr("seg.col.code"), "spend": tr(f"seg.measure.{q.measure}"),
+                            "grade": tr("seg.col.abc")}, hover_data={"name": True})
+    figure.update_layout(height=320, margin=dict(l=10, r=10, t=10, b=10), yaxis_tickformat=",.0f")
+    st.plotly_chart(figure, width="stretch")
+    rows = top[["customer_id", "code", "name", "abc", "rank", "spend", "share", "cum_share"]]
+    event = st.dataframe(common.labelled(rows), hide_index=True, width="stretch", on_select="rerun",
+                         selection_mode="single-row", key="seg_top50_table", column_config=common.column_config(rows))
+    if event.selection.rows:
+        open_customer(rows.iloc[event.selection.rows[0]]["customer_id"])
+    download_buttons(rows, f"top50_{q.start}_{q.end}", key="seg_top50_dl")
+
+
+def _weights() -> dict:
+    with st.expander(tr("seg.weights")):
+        st.caption(tr("seg.weights_help"))
+        columns = st.columns(4)
+        return {factor: columns[i % 4].slider(tr(f"seg.factor.{factor}"), 0.0, 5.0, 1.0, 0.5,
+                                               key=f"seg_w_{factor}")
+                for i, factor in enumerate(seg.NONMONETARY_FACTORS)}
+
+
+def render_big_customers(db, user, q: seg.SegmentQuery) -> None:
+    language = lang()
+    _top50(db, user, q)
+    st.subheader(tr("seg.value_title"))
+    weights = _weights()
+    if not any(weights.values()):
+        st.error(tr("seg.weights_all_zero"))
+        return
+    try:
+        view = common.values(db, user, q, tuple(sorted(weights.items())))
+    except ValueError:
+        st.error(tr("seg.weights_no_data"))
+        return
+    if view.scores.empty:
+        st.info(tr("seg.no_purchases"))
+        return
+    missing = [tr(f"seg.factor.{f}") for f in seg.NONMONETARY_FACTORS if f not in view.factors]
+    if missing:
+        st.caption(tr("seg.factors_without_data", factors="、".join(missing) if language == "zh" else ", ".join(missing)))
+    grid = view.grid.counts.rename(index=common.class_label, columns=lambda t: tr(f"seg.value_tier.{t}"))
+    left, right = st.columns([3, 2])
+    figure = px.imshow(grid, text_auto=True, color_continuous_scale="Blues", aspect="auto",
+                       labels={"x": tr("seg.value_tier"), "y": tr("seg.col.abc"), "color": tr("seg.col.customers")})
+    figure.update_layout(title=tr("seg.grid_title"), height=320, margin=dict(l=10, r=10, t=40, b=10))
+    left.plotly_chart(figure, width="stretch")
+    right.metric(tr("seg.not_to_overlook_count"), format_number(len(view.grid.not_to_overlook), language))
+    right.caption(tr("seg.tier_rule"))
+    st.markdown(f"**{tr('seg.not_to_overlook')}**")
+    overlooked = view.grid.not_to_overlook.merge(view.scores[["customer_id", *view.factors]], on="customer_id")
+    common.frame_list("seg_overlook", overlooked, f"not_to_overlook_{q.start}_{q.end}")
+    with st.expander(tr("seg.all_scores")):
+        common.frame_list("seg_scores", view.scores.sort_values("score", ascending=False, kind="stable"),
+                          f"value_scores_{q.start}_{q.end}")
+
+
+def render_rfm(db, user, q: seg.SegmentQuery) -> None:
+    scored = common.rfm(db, user, q.start, q.end)
+    st.caption(tr("seg.rfm_help"))
+    if scored.empty:
+        st.info(tr("seg.no_purchases"))
+        return
+    summary = seg.segment_summary(scored)
+    summary["label"] = summary["segment"].map(lambda s: tr(f"seg.rfm.{s}"))
+    left, right = st.columns([3, 2])
+    shown = summary[summary["customers"] > 0]
+    figure = px.treemap(shown, path=["label"], values="customers", color="revenue_share",
+                        color_continuous_scale="RdYlGn", custom_data=["revenue"],
+                        labels={"customers": tr("seg.col.customers"), "revenue_share": tr("seg.col.revenue_share")})
+    figure.update_traces(texttemplate="%{label}<br>%{value:,}", hovertemplate="%{label}<br>%{value:,}<extra></extra>")
+    figure.update_layout(title=tr("seg.rfm_treemap"), height=420, margin=dict(l=10, r=10, t=40, b=10))
+    left.plotly_chart(figure, width="stretch")
+    table = summary[["segment", "customers", "revenue", "revenue_share"]]
+    right.dataframe(common.labelled(table), hide_index=True, width="stretch", column_config=common.column_config(table))
+    with right:
+        download_buttons(table, f"rfm_segments_{q.start}_{q.end}", key="seg_rfm_sum_dl")
+    st.subheader(tr("seg.segment_list"))
+    chosen = st.selectbox(tr("seg.segment"), list(shown["segment"]), format_func=choice_label("seg.rfm"),
+                          key="seg_rfm_segment")
+    members = scored[scored["segment"] == chosen].sort_values(["monetary", "customer_id"], ascending=[False, True])
+    common.frame_list(f"seg_rfm_{chosen}", members.reset_index(drop=True), f"rfm_{chosen}_{q.start}_{q.end}")
+    with st.expander(tr("seg.rfm_rules")):
+        st.dataframe(_rule_table(), hide_index=True)
+
+
+def _rule_table() -> pd.DataFrame:
+    return pd.DataFrame({
+        tr("seg.segment"): [tr(f"seg.rfm.{s}") for s, _, _ in seg.RFM_SEGMENT_RULES],
+        "R": [", ".join(map(str, r)) for _, r, _ in seg.RFM_SEGMENT_RULES],
+        "F": [", ".join(map(str, f)) for _, _, f in seg.RFM_SEGMENT_RULES],
+    })
