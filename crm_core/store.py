@@ -71,6 +71,13 @@ class Store:
             apply_scope(cur, actor)
         return cur
 
+    def system_cursor(self) -> duckdb.DuckDBPyConnection:
+        """A deliberately unrestricted cursor for whole-population computations (ABC ranks,
+        percentiles, model fits, company-wide denominators). Whatever it computes about
+        customers must be narrowed to the user through ``crm_core.access`` (``visible``,
+        ``narrow``) before it is shown."""
+        return self.cursor(None)
+
     def query_df(self, sql: str, params: Sequence[Any] = (), actor: Actor | None = None) -> pd.DataFrame:
         cur = self.cursor(actor)
         try:
