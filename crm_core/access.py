@@ -65,6 +65,7 @@ RULES: dict[str, Rule] = {
     "survey_responses": Rule(rep_rows=_OF_CUSTOMER),
     "churn_events": Rule(rep_rows=_OF_CUSTOMER),
     "complaints": Rule(rep_rows=_OF_CUSTOMER),
+    "segment_class_changes": Rule(rep_rows=_OF_CUSTOMER),
     # The promises a rep made, and those anyone made to a customer the rep owns (a rep must see
     # what colleagues promised their customers).
     "promises": Rule(rep_rows="({a}owner = {rep} OR " + _OF_CUSTOMER + ")"),

@@ -7,7 +7,7 @@ from fractions import Fraction
 import pandas as pd
 
 from crm_core.segmentation.abc import _abc_shares
-from crm_core.segmentation.views import SegmentQuery, _class_case, _scope
+from crm_core.segmentation.views import SegmentQuery, _class_case
 
 # -- class history (migration 007): the standard classes at each month end --------------------------
 
@@ -121,10 +121,9 @@ def load_demo(cur, customers: pd.DataFrame, transactions: pd.DataFrame, as_of: d
 def class_history(store, actor, customer_id: int) -> pd.DataFrame:
     """The recorded class changes of one customer, newest first: month_end, prev_abc, abc,
     rank, spend (float). Empty when the user may not see the customer."""
-    scope, params = _scope(actor)
-    frame = store.query_df(f"""SELECT month_end, prev_abc, abc, rank, CAST(spend AS DOUBLE) AS spend
-        FROM segment_class_changes WHERE customer_id = ?{scope} ORDER BY month_end DESC""",
-                           [int(customer_id), *params])
+    frame = store.query_df("""SELECT month_end, prev_abc, abc, rank, CAST(spend AS DOUBLE) AS spend
+        FROM segment_class_changes WHERE customer_id = ? ORDER BY month_end DESC""",
+                           [int(customer_id)], actor=actor)
     frame["month_end"] = pd.to_datetime(frame["month_end"]).dt.date
     return frame
 

@@ -10,6 +10,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from crm_core import access
 from crm_core.segmentation.abc import (
     ABC_CLASSES,
     MIGRATION_CLASSES,
@@ -36,7 +37,10 @@ from crm_core.segmentation.value import (
 # The Segmentation page: (store, actor, ...) reads over the whole store, fast at 1M customers.
 #
 # Scope: a rep (Actor.rep_scope) is segmented among the customers they own — ranks, classes,
-# shares and quintiles are relative to that book, so no company-wide total leaks to them.
+# shares and quintiles are relative to that book, so no company-wide total leaks to them. The
+# restriction is the user's cursor (``store.cursor(actor)``, crm_core.access): every read here
+# runs on it, except the per-customer features of the RFM, needs and value tabs, which are
+# computed on the system cursor and then narrowed with ``access.narrow``.
 # Everyone else sees the whole company. ABC and Pareto figures are aggregated in DuckDB; only
 # small results (a few hundred rows, or one page of a list) come back to Python.
 # ---------------------------------------------------------------------------------------------
@@ -84,24 +88,16 @@ def previous_period(start: date, end: date) -> tuple[date, date]:
     return start - timedelta(days=length), start - timedelta(days=1)
 
 
-def _scope(actor) -> tuple[str, list]:
-    """A filter on ``customer_id`` limiting a rep to their own customers."""
-    if actor is None or actor.rep_scope is None:
-        return "", []
-    return " AND customer_id IN (SELECT customer_id FROM customers WHERE sales_rep = ?)", [actor.rep_scope]
-
-
 def _class_case(a: Fraction, b: Fraction) -> tuple[str, list]:
     sql = ("CASE WHEN (rank - 1) * CAST(? AS HUGEINT) < CAST(? AS HUGEINT) * n THEN 'A' "
            "WHEN (rank - 1) * CAST(? AS HUGEINT) < CAST(? AS HUGEINT) * n THEN 'B' ELSE 'C' END")
     return sql, [str(a.denominator), str(a.numerator), str(b.denominator), str(b.numerator)]
 
 
-def _classified_ctes(q: SegmentQuery, actor, prefix: str = "", running: bool = False) -> tuple[str, list]:
+def _classified_ctes(q: SegmentQuery, prefix: str = "", running: bool = False) -> tuple[str, list]:
     """CTEs ``{prefix}spend``, ``{prefix}ranked`` and ``{prefix}classified`` (customer_id, spend,
     rank, n, abc; with ``running`` also running and total) — the rules of ``abc_classify_sql``."""
     column = _measure_column(q.measure)  # identifier from the fixed whitelist
-    scope, scope_params = _scope(actor)
     a, b = _abc_shares(q.a_share, q.b_share)
     case, case_params = _class_case(a, b)
     window = "ORDER BY spend DESC, customer_id"
@@ -112,14 +108,14 @@ def _classified_ctes(q: SegmentQuery, actor, prefix: str = "", running: bool = F
     # rank). n comes from a scalar subquery: a second window over every row costs more.
     sql = f"""{prefix}spend AS (
         SELECT customer_id, CAST(SUM({column}) AS DECIMAL(18, 2)) AS spend FROM transactions
-        WHERE txn_date BETWEEN ? AND ?{scope}
+        WHERE txn_date BETWEEN ? AND ?
         GROUP BY customer_id HAVING SUM({column}) > 0),
     {prefix}ranked AS (
         SELECT customer_id, spend, ROW_NUMBER() OVER ({window}) AS rank,
                (SELECT COUNT(*) FROM {prefix}spend) AS n{extra}
         FROM {prefix}spend),
     {prefix}classified AS (SELECT *, {case} AS abc FROM {prefix}ranked)"""
-    return sql, [q.start, q.end, *scope_params, *case_params]
+    return sql, [q.start, q.end, *case_params]
 
 
 class AbcOverview(NamedTuple):
@@ -141,17 +137,16 @@ class AbcOverview(NamedTuple):
     pareto: pd.DataFrame
 
 
-def _count_row(cur, q: SegmentQuery, actor, classified: int) -> tuple[int, int]:
+def _count_row(cur, q: SegmentQuery, classified: int) -> tuple[int, int]:
     """Customers the user can see, and how many of them have net purchases in the period (for
     revenue that is the number classified; for margin it takes a query of its own)."""
-    scope, params = _scope(actor)
     if q.measure == "revenue":
-        (customers,) = cur.execute(f"SELECT COUNT(*) FROM customers WHERE TRUE{scope}", params).fetchone()
+        (customers,) = cur.execute("SELECT COUNT(*) FROM customers").fetchone()
         return int(customers), classified
-    sql = f"""SELECT (SELECT COUNT(*) FROM customers WHERE TRUE{scope}),
-                     (SELECT COUNT(*) FROM (SELECT customer_id FROM transactions
-                       WHERE txn_date BETWEEN ? AND ?{scope} GROUP BY customer_id HAVING SUM(amount) > 0))"""
-    customers, buying = cur.execute(sql, [*params, q.start, q.end, *params]).fetchone()
+    sql = """SELECT (SELECT COUNT(*) FROM customers),
+                    (SELECT COUNT(*) FROM (SELECT customer_id FROM transactions
+                      WHERE txn_date BETWEEN $start AND $end GROUP BY customer_id HAVING SUM(amount) > 0))"""
+    customers, buying = cur.execute(sql, {"start": q.start, "end": q.end}).fetchone()
     return int(customers), int(buying)
 
 
@@ -164,7 +159,7 @@ def abc_overview(store, actor, q: SegmentQuery, top_share=0.20, points: int = 20
         raise ValueError(f"top_share must be in (0, 1], got {top_share}")
     if points < 1:
         raise ValueError(f"points must be at least 1, got {points}")
-    ctes, params = _classified_ctes(q, actor)
+    ctes, params = _classified_ctes(q)
     sql = f"""WITH {ctes}
     SELECT abc, (rank - 1) * CAST(? AS BIGINT) // n AS bucket, COUNT(*) AS customers,
            CAST(SUM(spend) AS DOUBLE) AS spend, MIN(rank) AS first_rank, MAX(rank) AS last_rank, MAX(n) AS n,
@@ -172,10 +167,10 @@ def abc_overview(store, actor, q: SegmentQuery, top_share=0.20, points: int = 20
            COALESCE(CAST(SUM(spend) FILTER (WHERE (rank - 1) * CAST(? AS HUGEINT) < CAST(? AS HUGEINT) * n)
                     AS DOUBLE), 0) AS top_spend
     FROM classified GROUP BY ALL ORDER BY first_rank"""
-    cur = store.cursor()
+    cur = store.cursor(actor)
     try:
         groups = cur.execute(sql, [*params, int(points), str(top.denominator), str(top.numerator)]).df()
-        customers, buying = _count_row(cur, q, actor, int(groups["customers"].sum()))
+        customers, buying = _count_row(cur, q, int(groups["customers"].sum()))
     finally:
         cur.close()
     return _overview_from_groups(groups, customers, buying, q.measure, top)
@@ -235,7 +230,7 @@ def class_customers(store, actor, q: SegmentQuery, abc: str | None = None, limit
     if limit is None:
         return _whole_class(store, actor, q, abc)
     a, b = _abc_shares(q.a_share, q.b_share)
-    spend_sql, params = _spend_cte(q, actor)
+    spend_sql, params = _spend_cte(q)
     # One query: the class's rank range follows from n (ceil in integers), then a top-N read of the
     # page and of the sum of every higher rank; LIMIT/OFFSET take scalar subqueries in DuckDB.
     sql = f"""WITH {spend_sql},
@@ -260,7 +255,7 @@ def class_customers(store, actor, q: SegmentQuery, abc: str | None = None, limit
     offset = max(int(offset), 0)
     params = [*params, str(a.numerator), str(a.denominator), str(a.denominator),
               str(b.numerator), str(b.denominator), str(b.denominator), abc, abc, offset, int(limit), offset]
-    rows = store.query_df(sql, params)
+    rows = store.query_df(sql, params, actor=actor)
     head = rows.iloc[0]
     skip = int(head["skip"])
     matches = max(int(head["last_rank"]) - int(head["first_rank"]) + 1, 0)
@@ -280,22 +275,21 @@ def class_customers(store, actor, q: SegmentQuery, abc: str | None = None, limit
     return frame, matches
 
 
-def _spend_cte(q: SegmentQuery, actor) -> tuple[str, list]:
+def _spend_cte(q: SegmentQuery) -> tuple[str, list]:
     column = _measure_column(q.measure)
-    scope, scope_params = _scope(actor)
     return (f"""spend AS MATERIALIZED (SELECT customer_id, CAST(SUM({column}) AS DECIMAL(18, 2)) AS spend
-        FROM transactions WHERE txn_date BETWEEN ? AND ?{scope} GROUP BY customer_id HAVING SUM({column}) > 0)""",
-            [q.start, q.end, *scope_params])
+        FROM transactions WHERE txn_date BETWEEN ? AND ? GROUP BY customer_id HAVING SUM({column}) > 0)""",
+            [q.start, q.end])
 
 
 def _whole_class(store, actor, q: SegmentQuery, abc: str | None) -> tuple[pd.DataFrame, int]:
-    ctes, params = _classified_ctes(q, actor, running=True)
+    ctes, params = _classified_ctes(q, running=True)
     inner = f"""WITH {ctes}
         SELECT customer_id, abc, rank, CAST(spend AS DOUBLE) AS spend,
                CAST(spend AS DOUBLE) / CAST(total AS DOUBLE) AS share,
                CAST(running AS DOUBLE) / CAST(total AS DOUBLE) AS cum_share
         FROM classified WHERE (CAST(? AS VARCHAR) IS NULL OR abc = ?)"""
-    cur = store.cursor()
+    cur = store.cursor(actor)
     try:
         frame = _with_names(cur, inner, [*params, abc, abc], "rank")
     finally:
@@ -305,13 +299,13 @@ def _whole_class(store, actor, q: SegmentQuery, abc: str | None) -> tuple[pd.Dat
 
 def classified_frame(store, actor, q: SegmentQuery) -> pd.DataFrame:
     """The whole ``abc_classify`` result (``ABC_COLUMNS``) of ``q`` among the user's customers."""
-    ctes, params = _classified_ctes(q, actor, running=True)
+    ctes, params = _classified_ctes(q, running=True)
     sql = f"""WITH {ctes}
     SELECT customer_id, CAST(spend AS DOUBLE) AS spend, rank,
            CAST(spend AS DOUBLE) / CAST(total AS DOUBLE) AS share,
            CAST(running AS DOUBLE) / CAST(total AS DOUBLE) AS cum_share, abc
     FROM classified ORDER BY rank"""
-    return store.query_df(sql, params)
+    return store.query_df(sql, params, actor=actor)
 
 
 # -- movement between the period and the one before ------------------------------------------------
@@ -321,10 +315,10 @@ class Movement(NamedTuple):
     matrix: pd.DataFrame  # like class_migration: rows prev class, columns current class
 
 
-def _movement_ctes(q: SegmentQuery, actor) -> tuple[str, list, SegmentQuery]:
+def _movement_ctes(q: SegmentQuery) -> tuple[str, list, SegmentQuery]:
     prev_q = q.with_period(*previous_period(q.start, q.end))
-    prev_sql, prev_params = _classified_ctes(prev_q, actor, prefix="p_")
-    curr_sql, curr_params = _classified_ctes(q, actor, prefix="c_")
+    prev_sql, prev_params = _classified_ctes(prev_q, prefix="p_")
+    curr_sql, curr_params = _classified_ctes(q, prefix="c_")
     joined = """moved AS (
         SELECT COALESCE(p.customer_id, c.customer_id) AS customer_id,
                COALESCE(p.abc, 'none') AS prev_abc, COALESCE(c.abc, 'none') AS curr_abc,
@@ -337,9 +331,9 @@ def _movement_ctes(q: SegmentQuery, actor) -> tuple[str, list, SegmentQuery]:
 def class_movement(store, actor, q: SegmentQuery) -> Movement:
     """Customers per (class in the previous period, class in ``q``), the previous period being
     ``previous_period(q.start, q.end)``; the same numbers as ``class_migration``."""
-    ctes, params, prev_q = _movement_ctes(q, actor)
+    ctes, params, prev_q = _movement_ctes(q)
     counts = store.query_df(f"WITH {ctes} SELECT prev_abc, curr_abc, COUNT(*) AS customers FROM moved GROUP BY ALL",
-                            params)
+                            params, actor=actor)
     matrix = (counts.pivot(index="prev_abc", columns="curr_abc", values="customers")
               .reindex(index=list(MIGRATION_CLASSES), columns=list(MIGRATION_CLASSES)).fillna(0).astype("int64"))
     matrix.index.name, matrix.columns.name = "prev", "curr"
@@ -359,14 +353,14 @@ def movement_customers(store, actor, q: SegmentQuery, prev_classes=("A",), curr_
     for chosen in (prev_classes, curr_classes):
         if not chosen or set(chosen) - set(MIGRATION_CLASSES):
             raise ValueError(f"classes must be a non-empty choice of {', '.join(MIGRATION_CLASSES)}")
-    ctes, params, _ = _movement_ctes(q, actor)
+    ctes, params, _ = _movement_ctes(q)
     page = "" if limit is None else " LIMIT ? OFFSET ?"
     inner = f"""WITH {ctes}
         SELECT *, COUNT(*) OVER () AS matches FROM moved
         WHERE prev_abc IN ({', '.join('?' * len(prev_classes))}) AND curr_abc IN ({', '.join('?' * len(curr_classes))})
         ORDER BY prev_rank NULLS LAST, curr_rank NULLS LAST, customer_id{page}"""
     params = [*params, *prev_classes, *curr_classes] + ([] if limit is None else [int(limit), int(offset)])
-    cur = store.cursor()
+    cur = store.cursor(actor)
     try:
         frame = _with_names(cur, inner, params, "prev_rank NULLS LAST, curr_rank NULLS LAST, customer_id")
     finally:
@@ -377,21 +371,11 @@ def movement_customers(store, actor, q: SegmentQuery, prev_classes=("A",), curr_
 
 # -- big customers, RFM, need types, allocation: per-customer frames for the lazy tabs -------------
 
-def _scope_ids(store, actor) -> np.ndarray | None:
-    if actor is None or actor.rep_scope is None:
-        return None
-    return store.query_df("SELECT customer_id FROM customers WHERE sales_rep = ?",
-                          [actor.rep_scope])["customer_id"].to_numpy()
-
-
-def _in_scope(frame: pd.DataFrame, ids: np.ndarray | None) -> pd.DataFrame:
-    return frame if ids is None else frame[frame["customer_id"].isin(ids)].reset_index(drop=True)
-
-
 def with_customer_names(store, frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` (with ``customer_id``) with each customer's ``code`` and ``name`` put after the
-    id, rows in their original order; joined inside DuckDB, so a whole list exports quickly."""
-    cur = store.cursor()
+    id, rows in their original order; joined inside DuckDB, so a whole list exports quickly.
+    The ids come from a frame already narrowed to the user; names only, so a system read."""
+    cur = store.system_cursor()
     try:
         cur.register("seg_named_rows", frame.reset_index(drop=True).assign(seg_row=np.arange(len(frame))))
         named = cur.execute("""SELECT f.*, c.code, c.name FROM seg_named_rows f
@@ -405,8 +389,8 @@ def with_customer_names(store, frame: pd.DataFrame) -> pd.DataFrame:
 def top_customers(store, actor, q: SegmentQuery, n: int = 50) -> pd.DataFrame:
     """The ``n`` highest spenders of ``q`` graded A/B/C among themselves (``top_n_graded``, with
     ``q``'s shares), with code and name."""
-    ctes, params = _classified_ctes(q, actor)
-    cur = store.cursor()
+    ctes, params = _classified_ctes(q)
+    cur = store.cursor(actor)
     try:
         top = _with_names(cur, f"WITH {ctes} SELECT customer_id, CAST(spend AS DOUBLE) AS spend, rank "
                                "FROM classified ORDER BY rank LIMIT ?", [*params, int(n)], "rank")
@@ -458,7 +442,8 @@ def value_view(store, actor, q: SegmentQuery, weights: dict | None = None) -> Va
     store's features, ``customer_features_sql`` + ``extra_features_sql``) and the grid of ABC
     class × value tier. Tiers are relative to the classified customers the user can see."""
     classified = classified_frame(store, actor, q)
-    cur = store.cursor()
+    # Features over the whole population (system cursor), kept only for the user's classified customers.
+    cur = store.system_cursor()
     try:
         features = customer_features_sql(cur, q.start, q.end)
         extra = extra_features_sql(cur, q.start, q.end)
@@ -478,12 +463,11 @@ def value_view(store, actor, q: SegmentQuery, weights: dict | None = None) -> Va
 
 def rfm_view(store, actor, start: date, end: date, as_of: date | None = None) -> pd.DataFrame:
     """``rfm_scores`` of the customers the user can see who bought in ``start``..``end``."""
-    cur = store.cursor()
+    cur = store.system_cursor()  # per-customer figures over everyone, then narrowed to the user
     try:
-        table = rfm_table_sql(cur, start, end, as_of)
+        table = access.narrow(rfm_table_sql(cur, start, end, as_of), cur, actor)
     finally:
         cur.close()
-    table = _in_scope(table, _scope_ids(store, actor))
     if table.empty:
         return table.assign(r_score=pd.Series(dtype="int64"), f_score=pd.Series(dtype="int64"),
                             m_score=pd.Series(dtype="int64"), segment=pd.Series(dtype=str))
@@ -493,14 +477,13 @@ def rfm_view(store, actor, start: date, end: date, as_of: date | None = None) ->
 def need_view(store, actor, start: date, end: date) -> pd.DataFrame:
     """Need type of every customer the user can see (``infer_need_type`` over
     ``need_features_sql``) with ``revenue`` in the period (0 when none) and the two signals."""
-    cur = store.cursor()
+    cur = store.system_cursor()  # features relative to the whole population, then narrowed to the user
     try:
-        features = need_features_sql(cur, start, end)
+        features = access.narrow(need_features_sql(cur, start, end), cur, actor)
         revenue = cur.execute("""SELECT customer_id, CAST(SUM(amount) AS DOUBLE) AS revenue FROM transactions
                                  WHERE txn_date BETWEEN ? AND ? GROUP BY customer_id""", [start, end]).df()
     finally:
         cur.close()
-    features = _in_scope(features, _scope_ids(store, actor))
     needs = infer_need_type(features)
     needs["discount_share"] = features["discount_share"].to_numpy()
     needs["relative_price"] = features["relative_price"].to_numpy()
@@ -524,20 +507,19 @@ def effort_by_class(store, actor, q: SegmentQuery) -> pd.DataFrame:
     """Where effort goes today: per ABC class of ``q`` (and "none" for the customers the user
     can see who did not buy), ``customers``, ``interactions`` and ``cost_to_serve`` (cost +
     concession, money as float) from the interaction log in ``q``'s period (local dates)."""
-    ctes, params = _classified_ctes(q, actor)
-    scope, scope_params = _scope(actor)
+    ctes, params = _classified_ctes(q)
     sql = f"""WITH {ctes},
     effort AS (SELECT customer_id, COUNT(*) AS interactions, SUM(cost + concession) AS cost_to_serve
                FROM interactions
                WHERE occurred_at >= CAST(CAST(? AS DATE) AS TIMESTAMPTZ)
                  AND occurred_at < CAST(CAST(? AS DATE) AS TIMESTAMPTZ) GROUP BY customer_id),
-    people AS (SELECT customer_id FROM customers WHERE TRUE{scope})
+    people AS (SELECT customer_id FROM customers)
     SELECT COALESCE(k.abc, 'none') AS abc, COUNT(*) AS customers,
            COALESCE(SUM(e.interactions), 0) AS interactions,
            COALESCE(CAST(SUM(e.cost_to_serve) AS DOUBLE), 0) AS cost_to_serve
     FROM people p LEFT JOIN classified k USING (customer_id) LEFT JOIN effort e USING (customer_id)
     GROUP BY ALL"""
-    frame = store.query_df(sql, [*params, q.start, q.end + timedelta(days=1), *scope_params])
+    frame = store.query_df(sql, [*params, q.start, q.end + timedelta(days=1)], actor=actor)
     frame = frame.set_index("abc").reindex(list(MIGRATION_CLASSES), fill_value=0).reset_index()
     return frame.astype({"customers": "int64", "interactions": "int64", "cost_to_serve": float})
 
@@ -562,8 +544,9 @@ def allocation_plan(effort: pd.DataFrame, budget, split=(0.6, 0.3, 0.1), unit: s
 
 
 def survey_answers_linked(store) -> int | None:
-    """Survey answers that name a customer, or None when the survey tables do not exist yet."""
-    cur = store.cursor()
+    """Survey answers that name a customer, or None when the survey tables do not exist yet.
+    A company-wide count (whether the feedback factor has data at all): a system read."""
+    cur = store.system_cursor()
     try:
         if not _table_exists(cur, "survey_responses"):
             return None
@@ -580,18 +563,17 @@ def class_explanation(store, actor, customer_id: int, q: SegmentQuery) -> dict:
     ``cum_share`` (of everyone ranked up to and including them), ``a_last``/``b_last`` (the
     last rank of A and of B). Same ranks as ``abc_classify_sql``; one aggregate query."""
     column = _measure_column(q.measure)
-    scope, scope_params = _scope(actor)
     a, b = _abc_shares(q.a_share, q.b_share)
     sql = f"""WITH spend AS (
         SELECT customer_id, SUM({column}) AS spend FROM transactions
-        WHERE txn_date BETWEEN ? AND ?{scope} GROUP BY customer_id HAVING SUM({column}) > 0),
+        WHERE txn_date BETWEEN ? AND ? GROUP BY customer_id HAVING SUM({column}) > 0),
     me AS (SELECT MAX(spend) AS spend FROM spend WHERE customer_id = ?)
     SELECT CAST(me.spend AS DOUBLE), COUNT(*), CAST(SUM(s.spend) AS DOUBLE),
            COUNT(*) FILTER (WHERE s.spend > me.spend OR (s.spend = me.spend AND s.customer_id <= ?)),
            CAST(SUM(s.spend) FILTER (WHERE s.spend > me.spend OR (s.spend = me.spend AND s.customer_id <= ?))
                 AS DOUBLE)
     FROM spend s, me GROUP BY me.spend"""
-    row = store.query_one(sql, [q.start, q.end, *scope_params, int(customer_id), int(customer_id), int(customer_id)])
+    row = store.query_one(sql, [q.start, q.end, int(customer_id), int(customer_id), int(customer_id)], actor=actor)
     my_spend, n, total, rank, running = row if row else (None, 0, None, 0, None)
     n = int(n or 0)
     result = {"customer_id": int(customer_id), "classified": n, "a_last": ceil_count(a, n),
