@@ -14,9 +14,11 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
+from crm_core import access
 from crm_core.promises.calendar import BusinessCalendar
 from crm_core.promises.performance import BREAKDOWNS, summarise_counts
 from crm_core.promises.policy import GREEN_CHANNEL, PRESETS, PromisePolicy, Remedy
+from crm_core.sql import compose, run
 from crm_core.promises.state import (
     EVENT_KINDS,
     Promise,
@@ -32,26 +34,19 @@ _PROMISE_COLUMNS = (
     "parent_promise_id, bill_amount"
 )
 
-# Live status of a row of ``promises`` at the first ? parameter (now): paused promises are judged
-# at the moment their pause began, negotiated ones never pause (paused_at stays NULL).
-_LIVE_STATUS = """CASE WHEN status <> 'open' THEN status
-     WHEN coalesce(paused_at, ?::TIMESTAMPTZ) > due_at THEN 'open_breached'
-     WHEN coalesce(paused_at, ?::TIMESTAMPTZ) >= warn2_at THEN 'open_warning_2'
-     WHEN coalesce(paused_at, ?::TIMESTAMPTZ) >= warn1_at THEN 'open_warning_1'
-     ELSE 'open' END"""
+def live_status(alias: str | None = None) -> str:
+    """Live status of a row of ``promises`` (as ``alias``) at the ``$now`` parameter: paused
+    promises are judged at the moment their pause began, negotiated ones never pause (paused_at
+    stays NULL)."""
+    a = f"{alias}." if alias else ""
+    judged = f"coalesce({a}paused_at, $now::TIMESTAMPTZ)"
+    return (f"CASE WHEN {a}status <> 'open' THEN {a}status WHEN {judged} > {a}due_at THEN 'open_breached' "
+            f"WHEN {judged} >= {a}warn2_at THEN 'open_warning_2' WHEN {judged} >= {a}warn1_at THEN 'open_warning_1' "
+            "ELSE 'open' END")
 
 
-# Rep scope (users.Actor.rep_scope): a rep sees the promises they made and those made to the
-# customers they own. Appended as "AND ..." with its three parameters (NULL = everyone).
-_SCOPE = (
-    "(?::VARCHAR IS NULL OR {a}owner = ? OR {a}customer_id IN "
-    "(SELECT customer_id FROM customers WHERE sales_rep = ?))"
-)
-
-
-def scope_sql(rep_scope: str | None, alias: str = "") -> tuple[str, list]:
-    """The rep-scope condition for promises (``alias`` like ``"p."``) and its parameters."""
-    return _SCOPE.format(a=alias), [rep_scope, rep_scope, rep_scope]
+# Who sees which promises is crm_core.access's rule ("promises"): a rep sees the promises they
+# made and those made to the customers they own. ``rep_scope`` below applies it for one rep.
 
 
 # Breakdowns attainment_counts accepts: name -> SQL expression (a fixed whitelist, never user text).
@@ -340,17 +335,17 @@ def board(
     pause), with live status. ``time_left_seconds`` is on each promise's own clock (business hours
     or calendar time), negative once breached; ``wall_left_seconds`` the same in calendar time.
     Promises made after ``now`` are left out;
-    ``rep_scope`` limits to one rep's (see ``scope_sql``), ``promise_type`` to one type."""
-    scope, scope_params = scope_sql(rep_scope)
-    df = cur.execute(
-        f"SELECT promise_id, customer_id, owner, promise_type, policy_id, policy_version, clock, made_at, "
-        f"due_at, negotiated_due, paused_at IS NOT NULL AS paused, "
-        f"coalesce(paused_at, ?::TIMESTAMPTZ) AS judged_at, description, complaint_id, parent_promise_id, "
-        f"{_LIVE_STATUS} AS status FROM promises WHERE status = 'open' AND made_at <= ? "
-        f"AND (?::VARCHAR IS NULL OR owner = ?) AND (?::VARCHAR IS NULL OR promise_type = ?) AND {scope} "
-        f"ORDER BY due_at - judged_at, promise_id LIMIT ?",
-        [now, now, now, now, now, owner, owner, promise_type, promise_type, *scope_params, limit],
-    ).df()
+    ``rep_scope`` limits to one rep's (``access.of_rep``), ``promise_type`` to one type."""
+    query = compose(
+        "SELECT promise_id, customer_id, owner, promise_type, policy_id, policy_version, clock, made_at, "
+        "due_at, negotiated_due, paused_at IS NOT NULL AS paused, "
+        "coalesce(paused_at, $now::TIMESTAMPTZ) AS judged_at, description, complaint_id, parent_promise_id, "
+        f"{live_status()} AS status FROM promises WHERE status = 'open' AND made_at <= $now "
+        "AND ($owner::VARCHAR IS NULL OR owner = $owner) "
+        "AND ($promise_type::VARCHAR IS NULL OR promise_type = $promise_type) AND {scope} "
+        "ORDER BY due_at - judged_at, promise_id LIMIT $limit",
+        scope=access.of_rep(rep_scope, "promises"), now=now, owner=owner, promise_type=promise_type, limit=limit)
+    df = run(cur, query).df()
     df["wall_left_seconds"] = (df["due_at"] - df["judged_at"]).dt.total_seconds()
     wall = df["wall_left_seconds"].to_numpy(dtype="float64", copy=True)
     business = df["clock"].eq("business").to_numpy()
@@ -371,7 +366,7 @@ def ledger_for_customer(cur: duckdb.DuckDBPyConnection, customer_id: int, now: d
     compensation owed and delivered — "what did each of the three reps promise?"."""
     return cur.execute(
         f"""SELECT p.promise_id, p.made_at, p.owner, p.promise_type, p.policy_id, p.policy_version, p.clock,
-                   p.description, p.due_at, p.negotiated_due, {_LIVE_STATUS} AS status, p.closed_at,
+                   p.description, p.due_at, p.negotiated_due, {live_status("p")} AS status, p.closed_at,
                    p.overrun_seconds, p.parent_promise_id, p.complaint_id,
                    coalesce(r.owed_count, 0) AS remedies_owed, coalesce(r.owed_cost, 0) AS owed_cost,
                    coalesce(r.delivered_count, 0) AS remedies_delivered,
@@ -381,8 +376,8 @@ def ledger_for_customer(cur: duckdb.DuckDBPyConnection, customer_id: int, now: d
                        count(delivered_at) AS delivered_count,
                        sum(cost) FILTER (WHERE delivered_at IS NOT NULL) AS delivered_cost
                 FROM remedies GROUP BY promise_id) r USING (promise_id)
-            WHERE p.customer_id = ? ORDER BY p.made_at, p.promise_id""",
-        [now, now, now, customer_id],
+            WHERE p.customer_id = $customer_id ORDER BY p.made_at, p.promise_id""",
+        {"now": now, "customer_id": customer_id},
     ).df()
 
 
@@ -397,27 +392,25 @@ def attainment_counts(
     """Attainment per group in DuckDB, with the rules of ``performance.attainment_outcomes``:
     met, breached, excluded, pct, ci_low, ci_high, indexed by group ('all' when ``by`` is None).
     ``by`` must be one of performance.BREAKDOWNS or SQL_BREAKDOWNS (ValueError otherwise);
-    ``rep_scope`` limits to one rep's promises (``scope_sql``)."""
+    ``rep_scope`` limits to one rep's promises (``access.of_rep``)."""
     if by is not None and by not in BREAKDOWNS and by not in SQL_BREAKDOWNS:
         raise ValueError(f"cannot break attainment down by {by!r}")
     group = SQL_BREAKDOWNS.get(by, by) if by else "'all'"  # whitelisted expressions, never user text
-    scope, scope_params = scope_sql(rep_scope)
-    df = cur.execute(
+    query = compose(
         f"""WITH o AS (
               SELECT {group} AS "group", CASE
-                WHEN status IN ('met', 'breached') AND closed_at >= ? AND closed_at < ? THEN status
-                WHEN status = 'cancelled' AND closed_at >= ? AND closed_at < ? THEN 'excluded'
-                WHEN status = 'open' AND coalesce(paused_at, ?::TIMESTAMPTZ) > due_at
-                     AND due_at >= ? AND due_at < ? THEN 'breached'
-                WHEN status = 'open' AND coalesce(paused_at, ?::TIMESTAMPTZ) <= due_at THEN 'excluded'
-              END AS outcome FROM promises WHERE {scope})
+                WHEN status IN ('met', 'breached') AND closed_at >= $start AND closed_at < $end THEN status
+                WHEN status = 'cancelled' AND closed_at >= $start AND closed_at < $end THEN 'excluded'
+                WHEN status = 'open' AND coalesce(paused_at, $now::TIMESTAMPTZ) > due_at
+                     AND due_at >= $start AND due_at < $end THEN 'breached'
+                WHEN status = 'open' AND coalesce(paused_at, $now::TIMESTAMPTZ) <= due_at THEN 'excluded'
+              END AS outcome FROM promises WHERE {{scope}})
             SELECT "group", count(*) FILTER (WHERE outcome = 'met') AS met,
                    count(*) FILTER (WHERE outcome = 'breached') AS breached,
                    count(*) FILTER (WHERE outcome = 'excluded') AS excluded
             FROM o WHERE outcome IS NOT NULL GROUP BY "group" ORDER BY "group" """,
-        [window_start, window_end, window_start, window_end, now, window_start, window_end, now,
-         *scope_params],
-    ).df()
+        scope=access.of_rep(rep_scope, "promises"), start=window_start, end=window_end, now=now)
+    df = run(cur, query).df()
     counts = df.set_index("group").astype("int64")
     return summarise_counts(counts)
 
