@@ -134,6 +134,15 @@ def narrow(frame: pd.DataFrame, db: duckdb.DuckDBPyConnection, actor: Actor | No
     return frame if ids is None else frame[frame[column].isin(ids)].reset_index(drop=True)
 
 
+def narrow_customers_frame(frame: pd.DataFrame, actor: Actor | None, owner: str = "sales_rep") -> pd.DataFrame:
+    """The rows of a frame of customers that ``actor`` may see, for a frame cached without a
+    database at hand (the fitted churn model): the ``customers`` rule on its ``owner`` column (a
+    copy of ``customers.sales_rep``). ``frame`` itself when that is everyone; the index is kept."""
+    if actor is None or _rule("customers").rep_rows is None or actor.role != "rep":
+        return frame
+    return frame[frame[owner] == actor.name]
+
+
 # -- the scoped cursor's views ---------------------------------------------------------------
 
 def _mask_expression(column: str) -> str:

@@ -160,6 +160,14 @@ def last_12_months(as_of: date | Fragment, column: str, name: str = "as_of") -> 
     return Fragment(f"{column} > {bound.sql} - INTERVAL 12 MONTH AND {column} <= {bound.sql}", bound.params)
 
 
+def previous_12_months(as_of: date | Fragment, column: str, name: str = "as_of") -> Fragment:
+    """"The previous 12 months": (as_of − 24 months, as_of − 12 months] on a DATE ``column`` —
+    the year before ``last_12_months``, the churn base year."""
+    bound = _as_of_sql(as_of, name)
+    return Fragment(f"{column} > {bound.sql} - INTERVAL 24 MONTH AND {column} <= {bound.sql} - INTERVAL 12 MONTH",
+                    bound.params)
+
+
 def trailing_year_days(as_of: date | Fragment, column: str, name: str = "as_of") -> Fragment:
     """(as_of − 365 days, as_of] on a DATE ``column`` — 365 days, not 12 calendar months: after
     a 29 February the two differ by one day. The window of the promises page's customer class."""

@@ -190,6 +190,21 @@ class Store:
         return problems
 
 
+@contextmanager
+def reading(db: Store | duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor to read with, for functions that take either the store or a cursor as ``db``:
+    the caller's own cursor as it is, or for a Store its system cursor (closed afterwards) — the
+    function then narrows what it reads with ``crm_core.access.visible``."""
+    if isinstance(db, Store):
+        cur = db.system_cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+    else:
+        yield db
+
+
 _open_stores: dict[str, Store] = {}
 _open_lock = threading.Lock()
 

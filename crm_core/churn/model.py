@@ -23,6 +23,7 @@ import pandas as pd
 from crm_core.churn.bgnbd import BGNBDFit, expected_purchases_if_alive, fit_bgnbd, p_alive
 from crm_core.churn.rfm import rfm_summary_sql
 from crm_core.churn.spend import WEEKS_PER_MONTH, GammaGammaFit, expected_loss_by_segment, fit_gamma_gamma
+from crm_core import access
 from crm_core.users import Actor
 
 INACTIVE_SEGMENT = "inactive"  # no purchase in the last 12 months: no ABC class
@@ -122,10 +123,7 @@ def fit_store_model(con, as_of: date, months: int = 12, discount_rate_monthly: f
 
 def scoped(model: StoreModel, actor: Actor | None) -> pd.DataFrame:
     """The model's customer rows the actor may see (a rep: her own customers). Never mutate the result."""
-    frame = model.customers
-    if actor is None or actor.rep_scope is None:
-        return frame
-    return frame[frame["sales_rep"] == actor.rep_scope]
+    return access.narrow_customers_frame(model.customers, actor)
 
 
 def model_summary(model: StoreModel, actor: Actor | None = None) -> dict:
