@@ -14,11 +14,13 @@ from datetime import date
 
 import pandas as pd
 
+from crm_core import access
 from crm_core.care.key_dates import anniversary_sql
+from crm_core.sql import Fragment, compose, run
 
 _ABSENT_SQL = f"""
-WITH prm AS (SELECT ?::DATE AS as_of, CAST(?::DATE - to_months(?) AS DATE) AS cutoff,
-                    ?::INTEGER AS soon_days),
+WITH prm AS (SELECT $as_of::DATE AS as_of, CAST($as_of::DATE - to_months($months) AS DATE) AS cutoff,
+                    $soon_days::INTEGER AS soon_days),
 sc AS (SELECT customer_id, birthday FROM customers WHERE {{scope}}),
 absent AS (
     SELECT t.customer_id, max(t.txn_date) AS last_purchase, count(*) AS purchases
@@ -40,9 +42,8 @@ FROM absent a CROSS JOIN prm LEFT JOIN birthdays b USING (customer_id)
 ORDER BY birthday_soon DESC, CASE WHEN birthday_soon THEN b.next_birthday END, a.last_purchase,
          a.customer_id
 """
-# Whose customers -> fixed SQL text (the rep's name travels as a ? parameter).
-_ABSENT_SCOPES = {"all": ("TRUE", ""),
-                  "rep": ("sales_rep = ?", "AND t.customer_id IN (SELECT customer_id FROM sc)")}
+# Purchases of the customers in scope (sc), when the scope is narrower than everyone.
+_SCOPE_AND = Fragment("AND t.customer_id IN (SELECT customer_id FROM sc)")
 
 _USUAL_SQL = """
 WITH ids AS (SELECT DISTINCT unnest(?::BIGINT[]) AS customer_id),
@@ -84,9 +85,9 @@ def long_absent_list(con, as_of: date, months: int, birthday_days: int = 30,
     rep's customers. Rules and order as :func:`long_absent`.
     """
     _check(months, 1, birthday_days)
-    scope, scope_and = _ABSENT_SCOPES["all" if rep is None else "rep"]
-    params = [as_of, as_of, months, birthday_days, *([] if rep is None else [rep])]
-    return con.execute(_ABSENT_SQL.format(scope=scope, scope_and=scope_and), params).df()
+    scope = access.of_rep(rep, "customers")
+    return run(con, compose(_ABSENT_SQL, scope=scope, scope_and=Fragment("") if rep is None else _SCOPE_AND,
+                            as_of=as_of, months=months, soon_days=birthday_days)).df()
 
 
 def usual_products(con, customer_ids: Iterable[int], as_of: date, top_products: int = 3) -> pd.DataFrame:
