@@ -1,6 +1,6 @@
 """Survey aggregates computed in DuckDB, so a page over 500,000 responses never loads raw rows.
 
-Every function takes a duckdb connection or cursor first, uses ``?`` parameters for values, and
+Every function takes a duckdb connection or cursor first, uses named parameters for values, and
 takes identifiers only from the fixed whitelists below. The SQL returns answer counts; the
 formulas (intervals, tests) are the same pandas/numpy code as for raw responses.
 """
@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from crm_core import access
+
 from crm_core.satisfaction.loyalty import LADDER_LEVELS, ladder_from_counts
 from crm_core.satisfaction.scores import CSAT_SCALE, NPS_SCALE
 from crm_core.satisfaction.servqual import DIMENSIONS
+from crm_core.sql import Fragment, compose, run
 from crm_core.satisfaction.trend import (
     breakdown_from_counts,
     csat_from_answer_counts,
@@ -25,24 +28,15 @@ GROUPINGS = {
     "month": "date_trunc('month', responded_on)",
 }
 MEASURES = {"satisfaction": CSAT_SCALE, "recommend": NPS_SCALE}
-_WAVE_FILTER = "(? IS NULL OR wave_id = ?)"
-# A rep sees only the answers of the customers they own (anonymous answers belong to nobody).
-_SCOPE_FILTER = ("(CAST(? AS VARCHAR) IS NULL OR customer_id IN "
-                 "(SELECT customer_id FROM customers WHERE sales_rep = ?))")
-_FILTERS = f"{_WAVE_FILTER} AND {_SCOPE_FILTER}"
 
 
-def filters_sql(alias: str = "") -> str:
-    """The wave and rep-scope filter for a query whose survey_responses carry ``alias``
-    (a fixed identifier from the caller's own SQL, never user text); params: ``_filter_params``.
-    """
-    prefix = f"{alias}." if alias else ""
-    return (f"(? IS NULL OR {prefix}wave_id = ?) AND (CAST(? AS VARCHAR) IS NULL OR {prefix}customer_id IN "
-            "(SELECT customer_id FROM customers WHERE sales_rep = ?))")
-
-
-def _filter_params(wave_id: int | None, rep: str | None) -> list:
-    return [wave_id, wave_id, rep, rep]
+def filters(wave_id: int | None, rep: str | None, alias: str | None = None) -> Fragment:
+    """One wave (None: all) and one rep's answers (None: everyone's) of ``survey_responses`` as
+    ``alias``. A rep's answers are those of the customers they own — the access rule
+    (``access.of_rep``); anonymous answers belong to nobody."""
+    a = f"{alias}." if alias else ""
+    wave = Fragment(f"($wave_id IS NULL OR {a}wave_id = $wave_id)", {"wave_id": wave_id})
+    return wave & access.of_rep(rep, "survey_responses", alias)
 
 
 def _checked(name: str, allowed, what: str) -> str:
@@ -61,9 +55,9 @@ def answer_counts_sql(con, measure: str, group_by: str, wave_id: int | None = No
     """
     scale = MEASURES[_checked(measure, MEASURES, "measure")]
     group_sql = GROUPINGS[_checked(group_by, GROUPINGS, "group_by")]
-    sql = (f"SELECT {group_sql} AS grp, {measure} AS answer, count(*) AS n FROM survey_responses "
-           f"WHERE {measure} IS NOT NULL AND {_FILTERS} GROUP BY ALL")
-    rows = con.execute(sql, _filter_params(wave_id, rep)).df()
+    query = compose(f"SELECT {group_sql} AS grp, {measure} AS answer, count(*) AS n FROM survey_responses "
+                    f"WHERE {measure} IS NOT NULL AND {{filters}} GROUP BY ALL", filters=filters(wave_id, rep))
+    rows = run(con, query).df()
     table = rows.pivot_table(index="grp", columns="answer", values="n", aggfunc="sum", fill_value=0)
     table = table.reindex(columns=list(scale), fill_value=0).astype("int64")
     return table.rename_axis(index=group_by, columns=None)
@@ -103,8 +97,8 @@ def ladder_sql(con, wave_id: int | None = None, rep: str | None = None) -> pd.Da
            "count(*) FILTER (sat AND again AND rec) AS will_recommend FROM ("
            "SELECT coalesce(satisfaction >= 4, false) AS sat, coalesce(repurchase_intent, false) AS again, "
            "coalesce(recommend_yes, recommend >= 9, false) AS rec FROM survey_responses "
-           f"WHERE {_FILTERS})")
-    counts = con.execute(sql, _filter_params(wave_id, rep)).df().iloc[0]
+           "WHERE {filters})")
+    counts = run(con, compose(sql, filters=filters(wave_id, rep))).df().iloc[0]
     return ladder_from_counts([int(counts[level]) for level in LADDER_LEVELS])
 
 
@@ -120,7 +114,8 @@ def servqual_sql(con, wave_id: int | None = None, rep: str | None = None) -> pd.
         f"count(perc_{d} - exp_{d}) AS {d}__n_pairs"
         for d in DIMENSIONS  # identifiers from the fixed DIMENSIONS tuple only
     )
-    row = con.execute(f"SELECT {selects} FROM survey_responses WHERE {_FILTERS}", _filter_params(wave_id, rep)).df()
+    row = run(con, compose(f"SELECT {selects} FROM survey_responses WHERE {{filters}}",
+                           filters=filters(wave_id, rep))).df()
     long = row.iloc[0].rename_axis("key").reset_index(name="value")
     long[["dimension", "field"]] = long["key"].str.split("__", expand=True)
     table = long.pivot(index="dimension", columns="field", values="value").reindex(list(DIMENSIONS))
@@ -132,5 +127,5 @@ def response_sample(con, wave_id: int | None = None, limit: int = 50_000, rep: s
     """Up to ``limit`` responses (all columns) for row-level analyses (drivers, regional style,
     comments): a repeatable pseudo-random sample ordered by a hash of response_id.
     """
-    sql = f"SELECT * FROM survey_responses WHERE {_FILTERS} ORDER BY hash(response_id) LIMIT ?"
-    return con.execute(sql, [*_filter_params(wave_id, rep), int(limit)]).df()
+    return run(con, compose("SELECT * FROM survey_responses WHERE {filters} ORDER BY hash(response_id) LIMIT $limit",
+                            filters=filters(wave_id, rep), limit=int(limit))).df()
