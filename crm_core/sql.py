@@ -15,10 +15,11 @@ or ``system_cursor()``), and runs a fragment with ``run(db, fragment)``.
 """
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import duckdb
@@ -179,6 +180,25 @@ def between(start: date, end: date, column: str, prefix: str = "period") -> Frag
     """``start`` .. ``end``, both days included, on a DATE ``column``."""
     return Fragment(f"{column} BETWEEN ${prefix}_start AND ${prefix}_end",
                     {f"{prefix}_start": start, f"{prefix}_end": end})
+
+
+def months_before(day: date, months: int) -> date:
+    """``day`` − ``months`` calendar months, clamped to the month's end (31 May − 3 → 28/29 Feb),
+    as DuckDB's ``- INTERVAL n MONTH`` and pandas' ``DateOffset(months=n)`` compute it."""
+    y, m = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return date(y, m + 1, min(day.day, calendar.monthrange(y, m + 1)[1]))
+
+
+def last_12_months_dates(as_of: date) -> tuple[date, date]:
+    """The days of ``last_12_months`` as a pair, both included: (as_of − 12 months + 1 day, as_of)
+    — for code that takes a period (ABC classification, the Segmentation page's default)."""
+    return months_before(as_of, 12) + timedelta(days=1), as_of
+
+
+def previous_12_months_dates(as_of: date) -> tuple[date, date]:
+    """The days of ``previous_12_months``, both included: the 12 months before ``last_12_months``."""
+    end = months_before(as_of, 12)
+    return months_before(as_of, 24) + timedelta(days=1), end
 
 
 def _as_of_sql(as_of: date | Fragment, name: str) -> Fragment:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from crm_core.churn.rfm import daily_purchases
+from crm_core.sql import months_before
 
 LAPSED_COLUMNS = ["customer_id", "purchases", "last_purchase", "days_since_last", "median_gap_days",
                   "gap_source", "threshold_days", "revenue_at_risk"]
@@ -25,7 +26,7 @@ def _check_k(k: float) -> None:
 
 def _trailing_year_start(as_of) -> pd.Timestamp:
     """Revenue at risk counts purchases after this day: the 12 months ending on ``as_of``."""
-    return pd.Timestamp(as_of).normalize() - pd.DateOffset(years=1)
+    return pd.Timestamp(months_before(pd.Timestamp(as_of).date(), 12))
 
 
 def lapsed_customers(transactions: pd.DataFrame, as_of, k: float = 2.0, customer_col: str = "customer_id",

@@ -17,7 +17,14 @@ from crm_core import access
 
 from crm_core.churn.lapsed import lapsed_customers_sql, lapsed_from_rhythm
 from crm_core.churn.reasons import FUNNEL_STAGES
-from crm_core.sql import Fragment, compose, last_12_months, previous_12_months, run
+from crm_core.sql import (
+    Fragment,
+    compose,
+    last_12_months,
+    previous_12_months,
+    previous_12_months_dates,
+    run,
+)
 from crm_core.store import Store, reading
 from crm_core.users import Actor
 
@@ -188,9 +195,7 @@ def churn_by_segments(con, as_of: date, actor: Actor | None = None) -> dict[str,
     """
     from crm_core.segmentation import abc_classify_sql
 
-    end = pd.Timestamp(as_of) - pd.DateOffset(years=1)
-    start = end - pd.DateOffset(years=1) + pd.Timedelta(days=1)
-    classes = abc_classify_sql(con, start.date(), end.date())[["customer_id", "abc", "spend"]]
+    classes = abc_classify_sql(con, *previous_12_months_dates(as_of))[["customer_id", "abc", "spend"]]
     con.register("churn_base_classes", classes)
     try:
         frame = run(con, compose(_SEGMENT_SQL, scope=access.visible(actor, "customers", alias="c"), as_of=as_of)).df()

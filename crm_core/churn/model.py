@@ -24,6 +24,7 @@ from crm_core.churn.bgnbd import BGNBDFit, expected_purchases_if_alive, fit_bgnb
 from crm_core.churn.rfm import rfm_summary_sql
 from crm_core.churn.spend import WEEKS_PER_MONTH, GammaGammaFit, expected_loss_by_segment, fit_gamma_gamma
 from crm_core import access
+from crm_core.sql import last_12_months_dates
 from crm_core.users import Actor
 
 INACTIVE_SEGMENT = "inactive"  # no purchase in the last 12 months: no ABC class
@@ -110,8 +111,7 @@ def fit_store_model(con, as_of: date, months: int = 12, discount_rate_monthly: f
     value = spend * discounted
     frame = summary.assign(p_alive=alive, one_time_buyer=x == 0, purchases_if_alive=purchases,
                            value_if_alive=value, clv=alive * value, expected_loss=(1 - alive) * value)
-    start = (pd.Timestamp(as_of) - pd.DateOffset(years=1) + pd.Timedelta(days=1)).date()
-    classes = abc_classify_sql(con, start, as_of)[["customer_id", "abc"]]
+    classes = abc_classify_sql(con, *last_12_months_dates(as_of))[["customer_id", "abc"]]
     people = con.execute("SELECT customer_id, customer_type, sales_rep FROM customers").df()
     frame = frame.merge(people, on="customer_id", how="left").merge(classes, on="customer_id", how="left")
     frame["abc"] = frame["abc"].fillna(INACTIVE_SEGMENT)

@@ -23,6 +23,7 @@ from crm_core.segmentation.abc import (
 from crm_core.segmentation.allocation import CLASS_TO_TIER, allocate_budget
 from crm_core.segmentation.needs import NEED_TYPES, infer_need_type, need_features_sql
 from crm_core.segmentation.rfm import rfm_scores, rfm_table_sql
+from crm_core.sql import last_12_months_dates
 from crm_core.segmentation.value import (
     NONMONETARY_FACTORS,
     ValueGrid,
@@ -68,8 +69,7 @@ class SegmentQuery:
 
 def default_period(as_of: date) -> tuple[date, date]:
     """The last 12 months up to and including ``as_of``: 2026-06-30 → 2025-07-01 .. 2026-06-30."""
-    start = (pd.Timestamp(as_of) - pd.DateOffset(months=12)).date() + timedelta(days=1)
-    return start, as_of
+    return last_12_months_dates(as_of)
 
 
 def _month_end(day: date) -> date:
