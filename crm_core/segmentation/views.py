@@ -1,6 +1,7 @@
 """The Segmentation page's reads over the whole store, fast at 1M customers."""
 from __future__ import annotations
 
+from contextlib import closing
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -23,7 +24,7 @@ from crm_core.segmentation.abc import (
 from crm_core.segmentation.allocation import CLASS_TO_TIER, allocate_budget
 from crm_core.segmentation.needs import NEED_TYPES, infer_need_type, need_features_sql
 from crm_core.segmentation.rfm import rfm_scores, rfm_table_sql
-from crm_core.sql import last_12_months_dates
+from crm_core.sql import Fragment, between, compose, last_12_months_dates, run
 from crm_core.segmentation.value import (
     NONMONETARY_FACTORS,
     ValueGrid,
@@ -88,34 +89,47 @@ def previous_period(start: date, end: date) -> tuple[date, date]:
     return start - timedelta(days=length), start - timedelta(days=1)
 
 
-def _class_case(a: Fraction, b: Fraction) -> tuple[str, list]:
-    sql = ("CASE WHEN (rank - 1) * CAST(? AS HUGEINT) < CAST(? AS HUGEINT) * n THEN 'A' "
-           "WHEN (rank - 1) * CAST(? AS HUGEINT) < CAST(? AS HUGEINT) * n THEN 'B' ELSE 'C' END")
-    return sql, [str(a.denominator), str(a.numerator), str(b.denominator), str(b.numerator)]
+def _read(store, actor, query: Fragment) -> pd.DataFrame:
+    """``query`` on the user's cursor (a rep's cursor holds only their book; crm_core.access)."""
+    with closing(store.cursor(actor)) as db:
+        return run(db, query).df()
 
 
-def _classified_ctes(q: SegmentQuery, prefix: str = "", running: bool = False) -> tuple[str, list]:
+def _class_case(a: Fraction, b: Fraction) -> Fragment:
+    """The class of a row with ``rank`` among ``n``: A within the first a·n ranks, B within b·n
+    (exact integer arithmetic on the shares' fractions)."""
+    return Fragment("CASE WHEN (rank - 1) * CAST($a_den AS HUGEINT) < CAST($a_num AS HUGEINT) * n THEN 'A' "
+                    "WHEN (rank - 1) * CAST($b_den AS HUGEINT) < CAST($b_num AS HUGEINT) * n THEN 'B' ELSE 'C' END",
+                    {"a_den": str(a.denominator), "a_num": str(a.numerator),
+                     "b_den": str(b.denominator), "b_num": str(b.numerator)})
+
+
+def _period(q: SegmentQuery, prefix: str = "") -> Fragment:
+    """``q``'s days on ``txn_date`` (both ends included); parameters named after ``prefix``."""
+    return between(q.start, q.end, "txn_date", prefix=f"{prefix}period")
+
+
+def _classified_ctes(q: SegmentQuery, prefix: str = "", running: bool = False) -> Fragment:
     """CTEs ``{prefix}spend``, ``{prefix}ranked`` and ``{prefix}classified`` (customer_id, spend,
     rank, n, abc; with ``running`` also running and total) — the rules of ``abc_classify_sql``."""
     column = _measure_column(q.measure)  # identifier from the fixed whitelist
     a, b = _abc_shares(q.a_share, q.b_share)
-    case, case_params = _class_case(a, b)
     window = "ORDER BY spend DESC, customer_id"
     extra = (f", SUM(spend) OVER ({window} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running"
              ", SUM(spend) OVER () AS total") if running else ""
     # DECIMAL(18, 2) (a 64-bit integer inside) sorts about twice as fast as the DECIMAL(38, 2) that
     # SUM returns; a customer's total would have to pass 10^16 to overflow (an error, not a wrong
     # rank). n comes from a scalar subquery: a second window over every row costs more.
-    sql = f"""{prefix}spend AS (
+    return compose(f"""{prefix}spend AS (
         SELECT customer_id, CAST(SUM({column}) AS DECIMAL(18, 2)) AS spend FROM transactions
-        WHERE txn_date BETWEEN ? AND ?
+        WHERE {{period}}
         GROUP BY customer_id HAVING SUM({column}) > 0),
     {prefix}ranked AS (
         SELECT customer_id, spend, ROW_NUMBER() OVER ({window}) AS rank,
                (SELECT COUNT(*) FROM {prefix}spend) AS n{extra}
         FROM {prefix}spend),
-    {prefix}classified AS (SELECT *, {case} AS abc FROM {prefix}ranked)"""
-    return sql, [q.start, q.end, *case_params]
+    {prefix}classified AS (SELECT *, {{case}} AS abc FROM {prefix}ranked)""",
+                   period=_period(q, prefix), case=_class_case(a, b))
 
 
 class AbcOverview(NamedTuple):
@@ -143,10 +157,10 @@ def _count_row(cur, q: SegmentQuery, classified: int) -> tuple[int, int]:
     if q.measure == "revenue":
         (customers,) = cur.execute("SELECT COUNT(*) FROM customers").fetchone()
         return int(customers), classified
-    sql = """SELECT (SELECT COUNT(*) FROM customers),
+    query = compose("""SELECT (SELECT COUNT(*) FROM customers),
                     (SELECT COUNT(*) FROM (SELECT customer_id FROM transactions
-                      WHERE txn_date BETWEEN $start AND $end GROUP BY customer_id HAVING SUM(amount) > 0))"""
-    customers, buying = cur.execute(sql, {"start": q.start, "end": q.end}).fetchone()
+                      WHERE {period} GROUP BY customer_id HAVING SUM(amount) > 0))""", period=_period(q))
+    customers, buying = run(cur, query).fetchone()
     return int(customers), int(buying)
 
 
@@ -159,17 +173,17 @@ def abc_overview(store, actor, q: SegmentQuery, top_share=0.20, points: int = 20
         raise ValueError(f"top_share must be in (0, 1], got {top_share}")
     if points < 1:
         raise ValueError(f"points must be at least 1, got {points}")
-    ctes, params = _classified_ctes(q)
-    sql = f"""WITH {ctes}
-    SELECT abc, (rank - 1) * CAST(? AS BIGINT) // n AS bucket, COUNT(*) AS customers,
+    query = compose("""WITH {ctes}
+    SELECT abc, (rank - 1) * CAST($points AS BIGINT) // n AS bucket, COUNT(*) AS customers,
            CAST(SUM(spend) AS DOUBLE) AS spend, MIN(rank) AS first_rank, MAX(rank) AS last_rank, MAX(n) AS n,
            SUM(CAST(n - rank + 1 AS DOUBLE) * CAST(spend AS DOUBLE)) AS weighted,
-           COALESCE(CAST(SUM(spend) FILTER (WHERE (rank - 1) * CAST(? AS HUGEINT) < CAST(? AS HUGEINT) * n)
+           COALESCE(CAST(SUM(spend) FILTER (WHERE (rank - 1) * CAST($top_den AS HUGEINT) < CAST($top_num AS HUGEINT) * n)
                     AS DOUBLE), 0) AS top_spend
-    FROM classified GROUP BY ALL ORDER BY first_rank"""
+    FROM classified GROUP BY ALL ORDER BY first_rank""", ctes=_classified_ctes(q), points=int(points),
+                    top_den=str(top.denominator), top_num=str(top.numerator))
     cur = store.cursor(actor)
     try:
-        groups = cur.execute(sql, [*params, int(points), str(top.denominator), str(top.numerator)]).df()
+        groups = run(cur, query).df()
         customers, buying = _count_row(cur, q, int(groups["customers"].sum()))
     finally:
         cur.close()
@@ -212,10 +226,11 @@ def _overview_from_groups(groups: pd.DataFrame, customers: int, buying: int, mea
 LIST_COLUMNS = ["customer_id", "code", "name", "abc", "rank", "spend", "share", "cum_share"]
 
 
-def _with_names(cur, inner_sql: str, params: list, order: str) -> pd.DataFrame:
-    """``inner_sql`` (rows with customer_id) joined to the customer's code and name."""
-    return cur.execute(f"""SELECT x.*, c.code, c.name FROM ({inner_sql}) x
-                           JOIN customers c USING (customer_id) ORDER BY {order}""", params).df()
+def _with_names(cur, inner: Fragment, order: str) -> pd.DataFrame:
+    """``inner`` (rows with customer_id) joined to the customer's code and name; ``order`` is
+    fixed SQL text of the caller."""
+    return run(cur, compose(f"""SELECT x.*, c.code, c.name FROM ({{inner}}) x
+                                JOIN customers c USING (customer_id) ORDER BY {order}""", inner=inner)).df()
 
 
 def class_customers(store, actor, q: SegmentQuery, abc: str | None = None, limit: int | None = 50,
@@ -230,20 +245,21 @@ def class_customers(store, actor, q: SegmentQuery, abc: str | None = None, limit
     if limit is None:
         return _whole_class(store, actor, q, abc)
     a, b = _abc_shares(q.a_share, q.b_share)
-    spend_sql, params = _spend_cte(q)
     # One query: the class's rank range follows from n (ceil in integers), then a top-N read of the
     # page and of the sum of every higher rank; LIMIT/OFFSET take scalar subqueries in DuckDB.
-    sql = f"""WITH {spend_sql},
+    query = compose("""WITH {spend},
     stats AS (SELECT COUNT(*) AS n, SUM(spend) AS total FROM spend),
     cuts AS (SELECT n, total,
-                    (CAST(? AS HUGEINT) * n + CAST(? AS HUGEINT) - 1) // CAST(? AS HUGEINT) AS a_last,
-                    (CAST(? AS HUGEINT) * n + CAST(? AS HUGEINT) - 1) // CAST(? AS HUGEINT) AS b_last FROM stats),
+                    (CAST($a_num AS HUGEINT) * n + CAST($a_den AS HUGEINT) - 1) // CAST($a_den AS HUGEINT) AS a_last,
+                    (CAST($b_num AS HUGEINT) * n + CAST($b_den AS HUGEINT) - 1) // CAST($b_den AS HUGEINT) AS b_last
+             FROM stats),
     bounds AS (SELECT n, total, a_last, b_last,
-                      CASE CAST(? AS VARCHAR) WHEN 'B' THEN a_last + 1 WHEN 'C' THEN b_last + 1 ELSE 1 END AS first_rank,
-                      CASE CAST(? AS VARCHAR) WHEN 'A' THEN a_last WHEN 'B' THEN b_last ELSE n END AS last_rank
+                      CASE CAST($abc AS VARCHAR) WHEN 'B' THEN a_last + 1 WHEN 'C' THEN b_last + 1 ELSE 1 END AS first_rank,
+                      CASE CAST($abc AS VARCHAR) WHEN 'A' THEN a_last WHEN 'B' THEN b_last ELSE n END AS last_rank
                FROM cuts),
-    window_ AS (SELECT *, CAST(first_rank - 1 + ? AS BIGINT) AS skip,
-                       CAST(GREATEST(LEAST(?, last_rank - (first_rank - 1 + ?)), 0) AS BIGINT) AS take FROM bounds),
+    window_ AS (SELECT *, CAST(first_rank - 1 + $offset AS BIGINT) AS skip,
+                       CAST(GREATEST(LEAST($limit, last_rank - (first_rank - 1 + $offset)), 0) AS BIGINT) AS take
+                FROM bounds),
     page AS (SELECT customer_id, spend FROM spend ORDER BY spend DESC, customer_id
              LIMIT (SELECT take FROM window_) OFFSET (SELECT skip FROM window_)),
     above AS (SELECT COALESCE(SUM(spend), 0) AS above FROM
@@ -251,11 +267,10 @@ def class_customers(store, actor, q: SegmentQuery, abc: str | None = None, limit
     SELECT w.n, w.total, w.a_last, w.b_last, w.first_rank, w.last_rank, w.skip, above.above,
            p.customer_id, p.spend, c.code, c.name
     FROM window_ w CROSS JOIN above LEFT JOIN page p ON TRUE LEFT JOIN customers c ON c.customer_id = p.customer_id
-    ORDER BY p.spend DESC, p.customer_id"""
-    offset = max(int(offset), 0)
-    params = [*params, str(a.numerator), str(a.denominator), str(a.denominator),
-              str(b.numerator), str(b.denominator), str(b.denominator), abc, abc, offset, int(limit), offset]
-    rows = store.query_df(sql, params, actor=actor)
+    ORDER BY p.spend DESC, p.customer_id""", spend=_spend_cte(q), a_num=str(a.numerator), a_den=str(a.denominator),
+                    b_num=str(b.numerator), b_den=str(b.denominator), abc=abc, offset=max(int(offset), 0),
+                    limit=int(limit))
+    rows = _read(store, actor, query)
     head = rows.iloc[0]
     skip = int(head["skip"])
     matches = max(int(head["last_rank"]) - int(head["first_rank"]) + 1, 0)
@@ -275,23 +290,22 @@ def class_customers(store, actor, q: SegmentQuery, abc: str | None = None, limit
     return frame, matches
 
 
-def _spend_cte(q: SegmentQuery) -> tuple[str, list]:
+def _spend_cte(q: SegmentQuery) -> Fragment:
     column = _measure_column(q.measure)
-    return (f"""spend AS MATERIALIZED (SELECT customer_id, CAST(SUM({column}) AS DECIMAL(18, 2)) AS spend
-        FROM transactions WHERE txn_date BETWEEN ? AND ? GROUP BY customer_id HAVING SUM({column}) > 0)""",
-            [q.start, q.end])
+    return compose(f"""spend AS MATERIALIZED (SELECT customer_id, CAST(SUM({column}) AS DECIMAL(18, 2)) AS spend
+        FROM transactions WHERE {{period}} GROUP BY customer_id HAVING SUM({column}) > 0)""", period=_period(q))
 
 
 def _whole_class(store, actor, q: SegmentQuery, abc: str | None) -> tuple[pd.DataFrame, int]:
-    ctes, params = _classified_ctes(q, running=True)
-    inner = f"""WITH {ctes}
+    inner = compose("""WITH {ctes}
         SELECT customer_id, abc, rank, CAST(spend AS DOUBLE) AS spend,
                CAST(spend AS DOUBLE) / CAST(total AS DOUBLE) AS share,
                CAST(running AS DOUBLE) / CAST(total AS DOUBLE) AS cum_share
-        FROM classified WHERE (CAST(? AS VARCHAR) IS NULL OR abc = ?)"""
+        FROM classified WHERE (CAST($abc AS VARCHAR) IS NULL OR abc = $abc)""",
+                    ctes=_classified_ctes(q, running=True), abc=abc)
     cur = store.cursor(actor)
     try:
-        frame = _with_names(cur, inner, [*params, abc, abc], "rank")
+        frame = _with_names(cur, inner, "rank")
     finally:
         cur.close()
     return frame[LIST_COLUMNS].reset_index(drop=True), len(frame)
@@ -299,13 +313,11 @@ def _whole_class(store, actor, q: SegmentQuery, abc: str | None) -> tuple[pd.Dat
 
 def classified_frame(store, actor, q: SegmentQuery) -> pd.DataFrame:
     """The whole ``abc_classify`` result (``ABC_COLUMNS``) of ``q`` among the user's customers."""
-    ctes, params = _classified_ctes(q, running=True)
-    sql = f"""WITH {ctes}
+    return _read(store, actor, compose("""WITH {ctes}
     SELECT customer_id, CAST(spend AS DOUBLE) AS spend, rank,
            CAST(spend AS DOUBLE) / CAST(total AS DOUBLE) AS share,
            CAST(running AS DOUBLE) / CAST(total AS DOUBLE) AS cum_share, abc
-    FROM classified ORDER BY rank"""
-    return store.query_df(sql, params, actor=actor)
+    FROM classified ORDER BY rank""", ctes=_classified_ctes(q, running=True)))
 
 
 # -- movement between the period and the one before ------------------------------------------------
@@ -315,25 +327,24 @@ class Movement(NamedTuple):
     matrix: pd.DataFrame  # like class_migration: rows prev class, columns current class
 
 
-def _movement_ctes(q: SegmentQuery) -> tuple[str, list, SegmentQuery]:
+def _movement_ctes(q: SegmentQuery) -> tuple[Fragment, SegmentQuery]:
     prev_q = q.with_period(*previous_period(q.start, q.end))
-    prev_sql, prev_params = _classified_ctes(prev_q, prefix="p_")
-    curr_sql, curr_params = _classified_ctes(q, prefix="c_")
     joined = """moved AS (
         SELECT COALESCE(p.customer_id, c.customer_id) AS customer_id,
                COALESCE(p.abc, 'none') AS prev_abc, COALESCE(c.abc, 'none') AS curr_abc,
                p.rank AS prev_rank, CAST(p.spend AS DOUBLE) AS prev_spend,
                c.rank AS curr_rank, CAST(c.spend AS DOUBLE) AS curr_spend
         FROM p_classified p FULL OUTER JOIN c_classified c ON p.customer_id = c.customer_id)"""
-    return f"{prev_sql},\n{curr_sql},\n{joined}", [*prev_params, *curr_params], prev_q
+    return compose("{prev},\n{curr},\n" + joined, prev=_classified_ctes(prev_q, prefix="p_"),
+                   curr=_classified_ctes(q, prefix="c_")), prev_q
 
 
 def class_movement(store, actor, q: SegmentQuery) -> Movement:
     """Customers per (class in the previous period, class in ``q``), the previous period being
     ``previous_period(q.start, q.end)``; the same numbers as ``class_migration``."""
-    ctes, params, prev_q = _movement_ctes(q)
-    counts = store.query_df(f"WITH {ctes} SELECT prev_abc, curr_abc, COUNT(*) AS customers FROM moved GROUP BY ALL",
-                            params, actor=actor)
+    ctes, prev_q = _movement_ctes(q)
+    counts = _read(store, actor, compose("WITH {ctes} SELECT prev_abc, curr_abc, COUNT(*) AS customers FROM moved "
+                                         "GROUP BY ALL", ctes=ctes))
     matrix = (counts.pivot(index="prev_abc", columns="curr_abc", values="customers")
               .reindex(index=list(MIGRATION_CLASSES), columns=list(MIGRATION_CLASSES)).fillna(0).astype("int64"))
     matrix.index.name, matrix.columns.name = "prev", "curr"
@@ -353,16 +364,17 @@ def movement_customers(store, actor, q: SegmentQuery, prev_classes=("A",), curr_
     for chosen in (prev_classes, curr_classes):
         if not chosen or set(chosen) - set(MIGRATION_CLASSES):
             raise ValueError(f"classes must be a non-empty choice of {', '.join(MIGRATION_CLASSES)}")
-    ctes, params, _ = _movement_ctes(q)
-    page = "" if limit is None else " LIMIT ? OFFSET ?"
-    inner = f"""WITH {ctes}
+    ctes, _ = _movement_ctes(q)
+    page = "" if limit is None else " LIMIT $limit OFFSET $offset"
+    inner = compose("""WITH {ctes}
         SELECT *, COUNT(*) OVER () AS matches FROM moved
-        WHERE prev_abc IN ({', '.join('?' * len(prev_classes))}) AND curr_abc IN ({', '.join('?' * len(curr_classes))})
-        ORDER BY prev_rank NULLS LAST, curr_rank NULLS LAST, customer_id{page}"""
-    params = [*params, *prev_classes, *curr_classes] + ([] if limit is None else [int(limit), int(offset)])
+        WHERE prev_abc IN (SELECT unnest($prev_classes)) AND curr_abc IN (SELECT unnest($curr_classes))
+        ORDER BY prev_rank NULLS LAST, curr_rank NULLS LAST, customer_id""" + page,
+                    ctes=ctes, prev_classes=list(prev_classes), curr_classes=list(curr_classes),
+                    limit=None if limit is None else int(limit), offset=int(offset))
     cur = store.cursor(actor)
     try:
-        frame = _with_names(cur, inner, params, "prev_rank NULLS LAST, curr_rank NULLS LAST, customer_id")
+        frame = _with_names(cur, inner, "prev_rank NULLS LAST, curr_rank NULLS LAST, customer_id")
     finally:
         cur.close()
     total = int(frame["matches"].iloc[0]) if len(frame) else 0
@@ -389,11 +401,11 @@ def with_customer_names(store, frame: pd.DataFrame) -> pd.DataFrame:
 def top_customers(store, actor, q: SegmentQuery, n: int = 50) -> pd.DataFrame:
     """The ``n`` highest spenders of ``q`` graded A/B/C among themselves (``top_n_graded``, with
     ``q``'s shares), with code and name."""
-    ctes, params = _classified_ctes(q)
     cur = store.cursor(actor)
     try:
-        top = _with_names(cur, f"WITH {ctes} SELECT customer_id, CAST(spend AS DOUBLE) AS spend, rank "
-                               "FROM classified ORDER BY rank LIMIT ?", [*params, int(n)], "rank")
+        top = _with_names(cur, compose("WITH {ctes} SELECT customer_id, CAST(spend AS DOUBLE) AS spend, rank "
+                                       "FROM classified ORDER BY rank LIMIT $n", ctes=_classified_ctes(q), n=int(n)),
+                          "rank")
     finally:
         cur.close()
     graded = top_n_graded(top, n=n, a_share=q.a_share, b_share=q.b_share)
@@ -507,19 +519,18 @@ def effort_by_class(store, actor, q: SegmentQuery) -> pd.DataFrame:
     """Where effort goes today: per ABC class of ``q`` (and "none" for the customers the user
     can see who did not buy), ``customers``, ``interactions`` and ``cost_to_serve`` (cost +
     concession, money as float) from the interaction log in ``q``'s period (local dates)."""
-    ctes, params = _classified_ctes(q)
-    sql = f"""WITH {ctes},
+    query = compose("""WITH {ctes},
     effort AS (SELECT customer_id, COUNT(*) AS interactions, SUM(cost + concession) AS cost_to_serve
                FROM interactions
-               WHERE occurred_at >= CAST(CAST(? AS DATE) AS TIMESTAMPTZ)
-                 AND occurred_at < CAST(CAST(? AS DATE) AS TIMESTAMPTZ) GROUP BY customer_id),
+               WHERE occurred_at >= CAST(CAST($from_day AS DATE) AS TIMESTAMPTZ)
+                 AND occurred_at < CAST(CAST($before_day AS DATE) AS TIMESTAMPTZ) GROUP BY customer_id),
     people AS (SELECT customer_id FROM customers)
     SELECT COALESCE(k.abc, 'none') AS abc, COUNT(*) AS customers,
            COALESCE(SUM(e.interactions), 0) AS interactions,
            COALESCE(CAST(SUM(e.cost_to_serve) AS DOUBLE), 0) AS cost_to_serve
     FROM people p LEFT JOIN classified k USING (customer_id) LEFT JOIN effort e USING (customer_id)
-    GROUP BY ALL"""
-    frame = store.query_df(sql, [*params, q.start, q.end + timedelta(days=1)], actor=actor)
+    GROUP BY ALL""", ctes=_classified_ctes(q), from_day=q.start, before_day=q.end + timedelta(days=1))
+    frame = _read(store, actor, query)
     frame = frame.set_index("abc").reindex(list(MIGRATION_CLASSES), fill_value=0).reset_index()
     return frame.astype({"customers": "int64", "interactions": "int64", "cost_to_serve": float})
 
@@ -564,16 +575,17 @@ def class_explanation(store, actor, customer_id: int, q: SegmentQuery) -> dict:
     last rank of A and of B). Same ranks as ``abc_classify_sql``; one aggregate query."""
     column = _measure_column(q.measure)
     a, b = _abc_shares(q.a_share, q.b_share)
-    sql = f"""WITH spend AS (
+    query = compose(f"""WITH spend AS (
         SELECT customer_id, SUM({column}) AS spend FROM transactions
-        WHERE txn_date BETWEEN ? AND ? GROUP BY customer_id HAVING SUM({column}) > 0),
-    me AS (SELECT MAX(spend) AS spend FROM spend WHERE customer_id = ?)
+        WHERE {{period}} GROUP BY customer_id HAVING SUM({column}) > 0),
+    me AS (SELECT MAX(spend) AS spend FROM spend WHERE customer_id = $id)
     SELECT CAST(me.spend AS DOUBLE), COUNT(*), CAST(SUM(s.spend) AS DOUBLE),
-           COUNT(*) FILTER (WHERE s.spend > me.spend OR (s.spend = me.spend AND s.customer_id <= ?)),
-           CAST(SUM(s.spend) FILTER (WHERE s.spend > me.spend OR (s.spend = me.spend AND s.customer_id <= ?))
+           COUNT(*) FILTER (WHERE s.spend > me.spend OR (s.spend = me.spend AND s.customer_id <= $id)),
+           CAST(SUM(s.spend) FILTER (WHERE s.spend > me.spend OR (s.spend = me.spend AND s.customer_id <= $id))
                 AS DOUBLE)
-    FROM spend s, me GROUP BY me.spend"""
-    row = store.query_one(sql, [q.start, q.end, int(customer_id), int(customer_id), int(customer_id)], actor=actor)
+    FROM spend s, me GROUP BY me.spend""", period=_period(q), id=int(customer_id))
+    with closing(store.cursor(actor)) as db:
+        row = run(db, query).fetchone()
     my_spend, n, total, rank, running = row if row else (None, 0, None, 0, None)
     n = int(n or 0)
     result = {"customer_id": int(customer_id), "classified": n, "a_last": ceil_count(a, n),
