@@ -76,7 +76,7 @@ def _check(months: int, top_products: int, birthday_days: int) -> None:
         raise ValueError("months, top_products and birthday_days must each be at least 1")
 
 
-def long_absent_list(con, as_of: date, months: int, birthday_days: int = 30,
+def long_absent_list(db, as_of: date, months: int, birthday_days: int = 30,
                      rep: str | None = None) -> pd.DataFrame:
     """Who has been away at least ``months`` calendar months on ``as_of``, in the order to call them.
 
@@ -86,22 +86,22 @@ def long_absent_list(con, as_of: date, months: int, birthday_days: int = 30,
     """
     _check(months, 1, birthday_days)
     scope = access.of_rep(rep, "customers")
-    return run(con, compose(_ABSENT_SQL, scope=scope, scope_and=Fragment("") if rep is None else _SCOPE_AND,
+    return run(db, compose(_ABSENT_SQL, scope=scope, scope_and=Fragment("") if rep is None else _SCOPE_AND,
                             as_of=as_of, months=months, soon_days=birthday_days)).df()
 
 
-def usual_products(con, customer_ids: Iterable[int], as_of: date, top_products: int = 3) -> pd.DataFrame:
+def usual_products(db, customer_ids: Iterable[int], as_of: date, top_products: int = 3) -> pd.DataFrame:
     """customer_id → usual_products: up to ``top_products`` products most often bought up to
     ``as_of`` (ties by quantity, then name), as a Python list (empty if none recorded)."""
     if top_products < 1:
         raise ValueError("top_products must be at least 1")
     ids = [int(i) for i in customer_ids]
-    frame = con.execute(_USUAL_SQL, [ids, as_of, top_products]).df()
+    frame = db.execute(_USUAL_SQL, [ids, as_of, top_products]).df()
     frame["usual_products"] = frame["usual_products"].map(list)
     return frame
 
 
-def long_absent(con, as_of: date, months: int, top_products: int = 3,
+def long_absent(db, as_of: date, months: int, top_products: int = 3,
                 birthday_days: int = 30, rep: str | None = None) -> pd.DataFrame:
     """Customers whose last purchase is at least ``months`` calendar months before ``as_of``.
 
@@ -117,10 +117,10 @@ def long_absent(con, as_of: date, months: int, top_products: int = 3,
     Raises ``ValueError`` if ``months < 1``, ``top_products < 1`` or ``birthday_days < 1``.
     """
     _check(months, top_products, birthday_days)
-    listed = long_absent_list(con, as_of, months, birthday_days, rep)
+    listed = long_absent_list(db, as_of, months, birthday_days, rep)
     ids = listed["customer_id"].tolist()
-    usual = usual_products(con, ids, as_of, top_products)
-    details = con.execute(_DETAILS_SQL, [ids]).df()
+    usual = usual_products(db, ids, as_of, top_products)
+    details = db.execute(_DETAILS_SQL, [ids]).df()
     frame = listed.merge(details, on="customer_id", how="left").merge(usual, on="customer_id", how="left")
     frame["usual_products"] = frame["usual_products"].map(lambda v: v if isinstance(v, list) else [])
     return frame[["customer_id", "code", "name", "sales_rep", "phone", "last_purchase", "days_absent",

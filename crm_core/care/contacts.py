@@ -59,7 +59,7 @@ _OVERDUE_COLUMNS = {
 }
 
 
-def overdue_contacts(con, as_of: date, frequency_by_class: Mapping[str, int] | None,
+def overdue_contacts(db, as_of: date, frequency_by_class: Mapping[str, int] | None,
                      classes: pd.DataFrame, rep: str | None = None, compact: bool = False) -> pd.DataFrame:
     """Customers due or overdue for a contact on ``as_of``, grouped by responsible rep.
 
@@ -77,16 +77,16 @@ def overdue_contacts(con, as_of: date, frequency_by_class: Mapping[str, int] | N
     frequency = dict(DEFAULT_CONTACT_DAYS if frequency_by_class is None else frequency_by_class)
     if any(int(days) < 1 for days in frequency.values()):
         raise ValueError(f"contact intervals must be at least 1 day: {frequency}")
-    con.register("care_contact_classes", classes[["customer_id", "abc"]])
+    db.register("care_contact_classes", classes[["customer_id", "abc"]])
     try:
         columns, last_rep = _OVERDUE_COLUMNS["compact" if compact else "full"]
         query = compose(_OVERDUE_SQL, columns=Fragment(columns), last_rep=Fragment(last_rep),
                         scope_customers=access.of_rep(rep, "customers", alias="c"),
                         scope_interactions=access.of_rep(rep, "interactions", alias="i"),
                         as_of=as_of, classes=list(frequency), every_days=[int(days) for days in frequency.values()])
-        return run(con, query).df()
+        return run(db, query).df()
     finally:
-        con.unregister("care_contact_classes")
+        db.unregister("care_contact_classes")
 
 
 def set_contact_frequency(con, customer_id: int, every_days: int | None) -> None:

@@ -181,7 +181,7 @@ _SCOPE_AND = Fragment("AND customer_id IN (SELECT customer_id FROM sc)")
 _NO_FILTER = Fragment("")
 
 
-def upcoming_key_dates_sql(con, start: date, days: int, festival_customers: Iterable[int] | None = None,
+def upcoming_key_dates_sql(db, start: date, days: int, festival_customers: Iterable[int] | None = None,
                            *, rep: str | None = None, customer_id: int | None = None) -> pd.DataFrame:
     """The same rows as :func:`upcoming_key_dates`, computed in DuckDB from the store's tables.
 
@@ -207,10 +207,10 @@ def upcoming_key_dates_sql(con, start: date, days: int, festival_customers: Iter
                     fest_occasions=[k for k, _ in hits], fest_dates=[d for _, d in hits])
     if subset:
         ids = pd.DataFrame({"customer_id": pd.unique(np.asarray(list(festival_customers), dtype=np.int64))})
-        con.register("care_festival_customers", ids)
+        db.register("care_festival_customers", ids)
     try:
-        frame = run(con, query).df()
+        frame = run(db, query).df()
     finally:
         if subset:
-            con.unregister("care_festival_customers")
+            db.unregister("care_festival_customers")
     return _finish(frame)

@@ -168,7 +168,7 @@ def _scope(rep: str | None, customer_id: int | None, stride: int = 1) -> Fragmen
     return sample & access.of_rep(rep, "transactions", alias="t")
 
 
-def replenishment_forecast_sql(con, per_person_daily: Mapping[str, float] | None = None,
+def replenishment_forecast_sql(db, per_person_daily: Mapping[str, float] | None = None,
                                estimator: Estimator = "median", *, as_of: date | None = None,
                                rep: str | None = None, customer_id: int | None = None,
                                run_out_from: date | None = None, run_out_before: date | None = None,
@@ -188,10 +188,10 @@ def replenishment_forecast_sql(con, per_person_daily: Mapping[str, float] | None
     query = compose(_FORECAST_SQL, rate_column=Identifier(_RATE_COLUMNS[estimator]),
                     scope=_scope(rep, customer_id), as_of=as_of, due_lo=run_out_from, due_hi=run_out_before,
                     since=since, pp_products=list(per_person), pp_daily=[float(v) for v in per_person.values()])
-    return _finish(run(con, query).df())
+    return _finish(run(db, query).df())
 
 
-def deliveries_due_sql(con, as_of: date, days: int = 7, rep: str | None = None,
+def deliveries_due_sql(db, as_of: date, days: int = 7, rep: str | None = None,
                        per_person_daily: Mapping[str, float] | None = None,
                        estimator: Estimator = "median", since: date | None = None) -> pd.DataFrame:
     """:func:`deliveries_due` of the store's forecast on ``as_of``, filtered inside the query.
@@ -201,7 +201,7 @@ def deliveries_due_sql(con, as_of: date, days: int = 7, rep: str | None = None,
     """
     if days < 1:
         raise ValueError(f"days must be at least 1, got {days}")
-    forecast = replenishment_forecast_sql(con, per_person_daily, estimator, as_of=as_of, rep=rep,
+    forecast = replenishment_forecast_sql(db, per_person_daily, estimator, as_of=as_of, rep=rep,
                                           run_out_from=as_of, run_out_before=as_of + timedelta(days=days),
                                           since=since)
     return deliveries_due(forecast, as_of, days)
@@ -310,7 +310,7 @@ SELECT avg(err)::DOUBLE AS mae_days, count(*) AS n_predictions FROM scored
 """
 
 
-def forecast_accuracy_sql(con, as_of: date | None = None, holdout: int = 1, estimator: Estimator = "median",
+def forecast_accuracy_sql(db, as_of: date | None = None, holdout: int = 1, estimator: Estimator = "median",
                           rep: str | None = None, max_customers: int | None = 20_000,
                           since: date | None = None) -> ForecastAccuracy:
     """:func:`forecast_accuracy` computed in DuckDB over the store's purchases up to ``as_of``.
@@ -325,10 +325,10 @@ def forecast_accuracy_sql(con, as_of: date | None = None, holdout: int = 1, esti
     _check_estimator(estimator)
     stride = 1
     if max_customers is not None:
-        (population,) = run(con, compose("SELECT count(*) FROM customers c WHERE {scope}",
+        (population,) = run(db, compose("SELECT count(*) FROM customers c WHERE {scope}",
                                          scope=access.of_rep(rep, "customers", alias="c"))).fetchone()
         stride = max(1, -(-int(population) // int(max_customers)))
     query = compose(_ACCURACY_SQL, rate_column=Identifier(_RATE_COLUMNS[estimator]), scope=_scope(rep, None, stride),
                     as_of=as_of, since=since, holdout=int(holdout))
-    mae, count = run(con, query).fetchone()
+    mae, count = run(db, query).fetchone()
     return ForecastAccuracy(mae_days=None if mae is None else float(mae), n_predictions=int(count))

@@ -182,7 +182,7 @@ GROUP BY GROUPING SETS ((c.customer_type), (coalesce(b.abc, 'C')))
 SEGMENT_KEYS = ("abc", "customer_type")
 
 
-def churn_by_segments(con, as_of: date, actor: Actor | None = None) -> dict[str, pd.DataFrame]:
+def churn_by_segments(db, as_of: date, actor: Actor | None = None) -> dict[str, pd.DataFrame]:
     """Yearly churn per segment, ``{"abc": frame, "customer_type": frame}``, in one pass over the data.
 
     Each frame: segment, active_before, churned, churn_rate, revenue_lost, sorted by segment.
@@ -191,16 +191,16 @@ def churn_by_segments(con, as_of: date, actor: Actor | None = None) -> dict[str,
     previous 12 months: a churned customer has no spend in the last 12 to be classed by; a base
     customer whose spend there nets to ≤ 0 counts as C). revenue_lost = what the churned brought
     in the base year. Summed over either segmentation, churned ÷ active_before is
-    :func:`measured_churn_rate`. ``con``: a DuckDB connection/cursor (a small table is registered).
+    :func:`measured_churn_rate`. ``db``: a DuckDB cursor (a small table is registered).
     """
     from crm_core.segmentation import abc_classify_sql
 
-    classes = abc_classify_sql(con, *previous_12_months_dates(as_of))[["customer_id", "abc", "spend"]]
-    con.register("churn_base_classes", classes)
+    classes = abc_classify_sql(db, *previous_12_months_dates(as_of))[["customer_id", "abc", "spend"]]
+    db.register("churn_base_classes", classes)
     try:
-        frame = run(con, compose(_SEGMENT_SQL, scope=access.visible(actor, "customers", alias="c"), as_of=as_of)).df()
+        frame = run(db, compose(_SEGMENT_SQL, scope=access.visible(actor, "customers", alias="c"), as_of=as_of)).df()
     finally:
-        con.unregister("churn_base_classes")
+        db.unregister("churn_base_classes")
     frame["churn_rate"] = frame["churned"] / frame["active_before"]
     result = {}
     for by, rows in (("abc", frame["by_abc"] == 1), ("customer_type", frame["by_abc"] == 0)):
@@ -209,11 +209,11 @@ def churn_by_segments(con, as_of: date, actor: Actor | None = None) -> dict[str,
     return result
 
 
-def churn_by_segment(con, as_of: date, by: str, actor: Actor | None = None) -> pd.DataFrame:
+def churn_by_segment(db, as_of: date, by: str, actor: Actor | None = None) -> pd.DataFrame:
     """One table of :func:`churn_by_segments`; ``by`` is ``abc`` or ``customer_type`` (else ValueError)."""
     if by not in SEGMENT_KEYS:
         raise ValueError(f"by must be one of {list(SEGMENT_KEYS)}, got {by!r}")
-    return churn_by_segments(con, as_of, actor)[by]
+    return churn_by_segments(db, as_of, actor)[by]
 
 
 _FUNNEL_SQL = """
@@ -250,7 +250,7 @@ def funnel_counts(db: Store | duckdb.DuckDBPyConnection, as_of: date, visitors: 
     return {stage: counts[stage] for stage in FUNNEL_STAGES}
 
 
-def lapsed_report(con, as_of: date, k: float, actor: Actor | None = None,
+def lapsed_report(db, as_of: date, k: float, actor: Actor | None = None,
                   rhythm: pd.DataFrame | None = None) -> pd.DataFrame:
     """:func:`lapsed_customers_sql` with each customer's code, name, type, rep (rep-scoped).
 
@@ -259,16 +259,16 @@ def lapsed_report(con, as_of: date, k: float, actor: Actor | None = None,
     purchases, last_purchase, days_since_last, median_gap_days, gap_source, threshold_days,
     revenue_at_risk; largest revenue at risk first.
     """
-    lapsed = lapsed_customers_sql(con, as_of, k) if rhythm is None else lapsed_from_rhythm(rhythm, k)
-    con.register("churn_lapsed", lapsed)
+    lapsed = lapsed_customers_sql(db, as_of, k) if rhythm is None else lapsed_from_rhythm(rhythm, k)
+    db.register("churn_lapsed", lapsed)
     try:
-        return run(con, compose(
+        return run(db, compose(
             "SELECT l.customer_id, c.code, c.name, c.customer_type, c.sales_rep, l.purchases, l.last_purchase,"
             " l.days_since_last, l.median_gap_days, l.gap_source, l.threshold_days, l.revenue_at_risk"
             " FROM churn_lapsed l JOIN customers c USING (customer_id) WHERE {scope}"
             " ORDER BY l.revenue_at_risk DESC, l.customer_id", scope=access.visible(actor, "customers", alias="c"))).df()
     finally:
-        con.unregister("churn_lapsed")
+        db.unregister("churn_lapsed")
 
 
 def default_as_of(db: Store | duckdb.DuckDBPyConnection, today: date | None = None) -> date:

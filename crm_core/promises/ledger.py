@@ -72,9 +72,9 @@ def save_policy(cur: duckdb.DuckDBPyConnection, policy: PromisePolicy, actor: st
     )
 
 
-def load_policy(cur: duckdb.DuckDBPyConnection, policy_id: str, version: int | None = None) -> PromisePolicy:
+def load_policy(db: duckdb.DuckDBPyConnection, policy_id: str, version: int | None = None) -> PromisePolicy:
     """One stored version, or the latest when ``version`` is None; KeyError if there is none."""
-    row = cur.execute(
+    row = db.execute(
         "SELECT definition FROM promise_policies WHERE policy_id = ? "
         "AND (? IS NULL OR version = ?) ORDER BY version DESC LIMIT 1",
         [policy_id, version, version],
@@ -94,15 +94,15 @@ def install_presets(cur: duckdb.DuckDBPyConnection, actor: str = "system") -> in
 
 
 # -- promises and events ----------------------------------------------------------------------
-def load_promise(cur: duckdb.DuckDBPyConnection, promise_id: int) -> tuple[Promise, list[PromiseEvent]]:
+def load_promise(db: duckdb.DuckDBPyConnection, promise_id: int) -> tuple[Promise, list[PromiseEvent]]:
     """The promise and its event log in order; KeyError if the promise does not exist."""
-    row = cur.execute(
+    row = db.execute(
         f"SELECT {_PROMISE_COLUMNS} FROM promises WHERE promise_id = ?", [promise_id]
     ).fetchone()
     if row is None:
         raise KeyError(f"no promise {promise_id}")
     promise = Promise(**dict(zip((c.strip() for c in _PROMISE_COLUMNS.split(",")), row)))
-    rows = cur.execute(
+    rows = db.execute(
         'SELECT kind, "at", actor, detail FROM promise_events WHERE promise_id = ? ORDER BY "at", event_id',
         [promise_id],
     ).fetchall()
@@ -323,7 +323,7 @@ def record_complaint(
 
 # -- reads -------------------------------------------------------------------------------------
 def board(
-    cur: duckdb.DuckDBPyConnection,
+    db: duckdb.DuckDBPyConnection,
     now: datetime,
     calendar: BusinessCalendar,
     owner: str | None = None,
@@ -345,7 +345,7 @@ def board(
         "AND ($promise_type::VARCHAR IS NULL OR promise_type = $promise_type) AND {scope} "
         "ORDER BY due_at - judged_at, promise_id LIMIT $limit",
         scope=access.of_rep(rep_scope, "promises"), now=now, owner=owner, promise_type=promise_type, limit=limit)
-    df = run(cur, query).df()
+    df = run(db, query).df()
     df["wall_left_seconds"] = (df["due_at"] - df["judged_at"]).dt.total_seconds()
     wall = df["wall_left_seconds"].to_numpy(dtype="float64", copy=True)
     business = df["clock"].eq("business").to_numpy()
@@ -361,10 +361,10 @@ def _micros(column: pd.Series):
     return ((column - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(microseconds=1)).to_numpy("int64")
 
 
-def ledger_for_customer(cur: duckdb.DuckDBPyConnection, customer_id: int, now: datetime) -> pd.DataFrame:
+def ledger_for_customer(db: duckdb.DuckDBPyConnection, customer_id: int, now: datetime) -> pd.DataFrame:
     """Every promise made to a customer, oldest first: who promised what, its live status, and the
     compensation owed and delivered — "what did each of the three reps promise?"."""
-    return cur.execute(
+    return db.execute(
         f"""SELECT p.promise_id, p.made_at, p.owner, p.promise_type, p.policy_id, p.policy_version, p.clock,
                    p.description, p.due_at, p.negotiated_due, {live_status("p")} AS status, p.closed_at,
                    p.overrun_seconds, p.parent_promise_id, p.complaint_id,
@@ -382,7 +382,7 @@ def ledger_for_customer(cur: duckdb.DuckDBPyConnection, customer_id: int, now: d
 
 
 def attainment_counts(
-    cur: duckdb.DuckDBPyConnection,
+    db: duckdb.DuckDBPyConnection,
     window_start: datetime,
     window_end: datetime,
     now: datetime,
@@ -410,17 +410,17 @@ def attainment_counts(
                    count(*) FILTER (WHERE outcome = 'excluded') AS excluded
             FROM o WHERE outcome IS NOT NULL GROUP BY "group" ORDER BY "group" """,
         scope=access.of_rep(rep_scope, "promises"), start=window_start, end=window_end, now=now)
-    df = run(cur, query).df()
+    df = run(db, query).df()
     counts = df.set_index("group").astype("int64")
     return summarise_counts(counts)
 
 
 def overrun_percentiles_sql(
-    cur: duckdb.DuckDBPyConnection, window_start: datetime, window_end: datetime
+    db: duckdb.DuckDBPyConnection, window_start: datetime, window_end: datetime
 ) -> pd.DataFrame:
     """p50/p90 overrun per promise type, in seconds on each promise's own clock, of promises closed
     breached in the window (open ones still growing are left out)."""
-    return cur.execute(
+    return db.execute(
         "SELECT promise_type, count(*) AS n, quantile_cont(overrun_seconds, 0.5) AS p50, "
         "quantile_cont(overrun_seconds, 0.9) AS p90 FROM promises WHERE status = 'breached' "
         "AND closed_at >= ? AND closed_at < ? GROUP BY promise_type ORDER BY promise_type",
@@ -428,17 +428,17 @@ def overrun_percentiles_sql(
     ).df()
 
 
-def remedies_frame(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def remedies_frame(db: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """All remedies (for ``performance.compensation_by_month``) with the owning rep."""
-    return cur.execute(
+    return db.execute(
         "SELECT r.remedy_id, r.promise_id, p.owner, r.key, r.cost, r.granted_at, r.delivered_at "
         "FROM remedies r JOIN promises p USING (promise_id) ORDER BY r.granted_at"
     ).df()
 
 
-def compensation_by_month_sql(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def compensation_by_month_sql(db: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Remedies per month granted (session time zone): owed vs delivered counts and cost."""
-    return cur.execute(
+    return db.execute(
         "SELECT strftime(granted_at, '%Y-%m') AS month, count(*) AS owed_count, sum(cost) AS owed_cost, "
         "count(delivered_at) AS delivered_count, "
         "coalesce(sum(cost) FILTER (WHERE delivered_at IS NOT NULL), 0) AS delivered_cost, "

@@ -37,10 +37,10 @@ def calendar_for(store: Store) -> BusinessCalendar:
     return business_calendar(store.timezone)
 
 
-def open_promise_count(cur: duckdb.DuckDBPyConnection, now: datetime) -> int | None:
+def open_promise_count(db: duckdb.DuckDBPyConnection, now: datetime) -> int | None:
     """Promises open at ``now`` — made by then and not closed by then — for the home KPI; None when
     the promises table is empty."""
-    total, still_open = cur.execute(
+    total, still_open = db.execute(
         "SELECT count(*), count(*) FILTER (WHERE made_at <= ? AND (status = 'open' OR closed_at > ?)) "
         "FROM promises",
         [now, now],

@@ -45,7 +45,7 @@ def _checked(name: str, allowed, what: str) -> str:
     return name
 
 
-def answer_counts_sql(con, measure: str, group_by: str, wave_id: int | None = None,
+def answer_counts_sql(db, measure: str, group_by: str, wave_id: int | None = None,
                       rep: str | None = None) -> pd.DataFrame:
     """Counts of each answer of ``measure`` ("satisfaction" 1..5 or "recommend" 0..10) per group.
 
@@ -57,36 +57,36 @@ def answer_counts_sql(con, measure: str, group_by: str, wave_id: int | None = No
     group_sql = GROUPINGS[_checked(group_by, GROUPINGS, "group_by")]
     query = compose(f"SELECT {group_sql} AS grp, {measure} AS answer, count(*) AS n FROM survey_responses "
                     f"WHERE {measure} IS NOT NULL AND {{filters}} GROUP BY ALL", filters=filters(wave_id, rep))
-    rows = run(con, query).df()
+    rows = run(db, query).df()
     table = rows.pivot_table(index="grp", columns="answer", values="n", aggfunc="sum", fill_value=0)
     table = table.reindex(columns=list(scale), fill_value=0).astype("int64")
     return table.rename_axis(index=group_by, columns=None)
 
 
-def csat_by(con, group_by: str, wave_id: int | None = None, rep: str | None = None) -> pd.DataFrame:
+def csat_by(db, group_by: str, wave_id: int | None = None, rep: str | None = None) -> pd.DataFrame:
     """CSAT table (top-two-box, top-box, mean, Wilson intervals) per group; see ``csat_table``."""
-    return csat_from_answer_counts(answer_counts_sql(con, "satisfaction", group_by, wave_id, rep))
+    return csat_from_answer_counts(answer_counts_sql(db, "satisfaction", group_by, wave_id, rep))
 
 
-def nps_by(con, group_by: str, wave_id: int | None = None, rep: str | None = None) -> pd.DataFrame:
+def nps_by(db, group_by: str, wave_id: int | None = None, rep: str | None = None) -> pd.DataFrame:
     """NPS table with adjusted-Wald intervals per group; see ``nps_table``."""
-    return nps_from_answer_counts(answer_counts_sql(con, "recommend", group_by, wave_id, rep))
+    return nps_from_answer_counts(answer_counts_sql(db, "recommend", group_by, wave_id, rep))
 
 
-def trend_sql(con, period: str = "wave_id", rep: str | None = None) -> pd.DataFrame:
+def trend_sql(db, period: str = "wave_id", rep: str | None = None) -> pd.DataFrame:
     """CSAT/NPS trend per wave (``"wave_id"``) or per ``"month"``, with change significance."""
     _checked(period, ("wave_id", "month"), "period")
-    return trend_from_counts(answer_counts_sql(con, "satisfaction", period, rep=rep),
-                             answer_counts_sql(con, "recommend", period, rep=rep))
+    return trend_from_counts(answer_counts_sql(db, "satisfaction", period, rep=rep),
+                             answer_counts_sql(db, "recommend", period, rep=rep))
 
 
-def breakdown_sql(con, group_by: str, wave_id: int | None = None, rep: str | None = None) -> pd.DataFrame:
+def breakdown_sql(db, group_by: str, wave_id: int | None = None, rep: str | None = None) -> pd.DataFrame:
     """Each group's CSAT/NPS against the rest, with significance; see ``breakdown_from_counts``."""
-    return breakdown_from_counts(answer_counts_sql(con, "satisfaction", group_by, wave_id, rep),
-                                 answer_counts_sql(con, "recommend", group_by, wave_id, rep))
+    return breakdown_from_counts(answer_counts_sql(db, "satisfaction", group_by, wave_id, rep),
+                                 answer_counts_sql(db, "recommend", group_by, wave_id, rep))
 
 
-def ladder_sql(con, wave_id: int | None = None, rep: str | None = None) -> pd.DataFrame:
+def ladder_sql(db, wave_id: int | None = None, rep: str | None = None) -> pd.DataFrame:
     """The satisfaction ladder counted in SQL; same columns as ``satisfaction_ladder``.
 
     Recommending is ``recommend_yes``, or a promoter answer (9–10) where only the 0..10
@@ -98,11 +98,11 @@ def ladder_sql(con, wave_id: int | None = None, rep: str | None = None) -> pd.Da
            "SELECT coalesce(satisfaction >= 4, false) AS sat, coalesce(repurchase_intent, false) AS again, "
            "coalesce(recommend_yes, recommend >= 9, false) AS rec FROM survey_responses "
            "WHERE {filters})")
-    counts = run(con, compose(sql, filters=filters(wave_id, rep))).df().iloc[0]
+    counts = run(db, compose(sql, filters=filters(wave_id, rep))).df().iloc[0]
     return ladder_from_counts([int(counts[level]) for level in LADDER_LEVELS])
 
 
-def servqual_sql(con, wave_id: int | None = None, rep: str | None = None) -> pd.DataFrame:
+def servqual_sql(db, wave_id: int | None = None, rep: str | None = None) -> pd.DataFrame:
     """Per dimension: expectation, perception, gap (mean of perc − exp over respondents who
     answered both) and servperf (mean perception over everyone who answered it), n_pairs.
     Dimensions nobody answered are left out.
@@ -114,7 +114,7 @@ def servqual_sql(con, wave_id: int | None = None, rep: str | None = None) -> pd.
         f"count(perc_{d} - exp_{d}) AS {d}__n_pairs"
         for d in DIMENSIONS  # identifiers from the fixed DIMENSIONS tuple only
     )
-    row = run(con, compose(f"SELECT {selects} FROM survey_responses WHERE {{filters}}",
+    row = run(db, compose(f"SELECT {selects} FROM survey_responses WHERE {{filters}}",
                            filters=filters(wave_id, rep))).df()
     long = row.iloc[0].rename_axis("key").reset_index(name="value")
     long[["dimension", "field"]] = long["key"].str.split("__", expand=True)
@@ -123,9 +123,9 @@ def servqual_sql(con, wave_id: int | None = None, rep: str | None = None) -> pd.
     return table[["expectation", "perception", "gap", "servperf", "n_pairs"]].astype({"n_pairs": "int64"})
 
 
-def response_sample(con, wave_id: int | None = None, limit: int = 50_000, rep: str | None = None) -> pd.DataFrame:
+def response_sample(db, wave_id: int | None = None, limit: int = 50_000, rep: str | None = None) -> pd.DataFrame:
     """Up to ``limit`` responses (all columns) for row-level analyses (drivers, regional style,
     comments): a repeatable pseudo-random sample ordered by a hash of response_id.
     """
-    return run(con, compose("SELECT * FROM survey_responses WHERE {filters} ORDER BY hash(response_id) LIMIT $limit",
+    return run(db, compose("SELECT * FROM survey_responses WHERE {filters} ORDER BY hash(response_id) LIMIT $limit",
                             filters=filters(wave_id, rep), limit=int(limit))).df()

@@ -82,7 +82,7 @@ def ladder(store: Store, actor: Actor, wave_id: int | None = None) -> pd.DataFra
     return _read(store, queries.ladder_sql, wave_id, rep=actor.rep_scope)
 
 
-def _attribute_join(cur, by: str, as_of: date) -> tuple[Fragment, str]:
+def _attribute_join(db, by: str, as_of: date) -> tuple[Fragment, str]:
     """(join clause, group expression) for a breakdown; identifiers from fixed text only."""
     if by in ("region", "channel"):
         return Fragment(""), f"coalesce(r.{by}, '{MISSING}')"
@@ -98,15 +98,15 @@ def _attribute_join(cur, by: str, as_of: date) -> tuple[Fragment, str]:
         return join, f"coalesce(a.product, '{MISSING}')"
     from crm_core.segmentation import abc_classify_sql  # ABC classes as the Segmentation page has them
 
-    classes = abc_classify_sql(cur, start + timedelta(days=1), as_of)[["customer_id", "abc"]]
-    cur.register("sat_abc_classes", classes)
+    classes = abc_classify_sql(db, start + timedelta(days=1), as_of)[["customer_id", "abc"]]
+    db.register("sat_abc_classes", classes)
     return (Fragment("LEFT JOIN sat_abc_classes a ON a.customer_id = r.customer_id"),
             f"CASE WHEN r.customer_id IS NULL THEN '{MISSING}' ELSE coalesce(a.abc, 'none') END")
 
 
-def _counts_by(cur, measure: str, by: str, wave_id, rep, as_of: date) -> pd.DataFrame:
-    join, group_sql = _attribute_join(cur, by, as_of)
-    rows = run(cur, compose(f"SELECT {group_sql} AS grp, r.{measure} AS answer, count(*) AS n FROM survey_responses r "
+def _counts_by(db, measure: str, by: str, wave_id, rep, as_of: date) -> pd.DataFrame:
+    join, group_sql = _attribute_join(db, by, as_of)
+    rows = run(db, compose(f"SELECT {group_sql} AS grp, r.{measure} AS answer, count(*) AS n FROM survey_responses r "
                             f"{{join}} WHERE r.{measure} IS NOT NULL AND {{filters}} GROUP BY ALL",
                             join=join, filters=filters(wave_id, rep, "r"))).df()
     scale = list(queries.MEASURES[measure])

@@ -120,7 +120,7 @@ def _period_spend_cte(measure: str) -> str:
         HAVING SUM({column}) > 0)"""
 
 
-def abc_classify_sql(con, start: date, end: date, measure: str = "revenue",
+def abc_classify_sql(db, start: date, end: date, measure: str = "revenue",
                      a_share=0.05, b_share=0.20) -> pd.DataFrame:
     """``abc_classify`` computed in DuckDB over ``transactions`` dated ``start``..``end``.
 
@@ -154,10 +154,10 @@ def abc_classify_sql(con, start: date, end: date, measure: str = "revenue",
     ORDER BY rank"""
     # Fraction parts travel as text so that no share is squeezed through a 64-bit integer.
     params = [start, end, str(a.denominator), str(a.numerator), str(b.denominator), str(b.numerator)]
-    return con.execute(sql, params).df()
+    return db.execute(sql, params).df()
 
 
-def inactive_customer_count(con, start: date, end: date) -> int:
+def inactive_customer_count(db, start: date, end: date) -> int:
     """Customers in ``customers`` with no net purchase in ``start``..``end``: no transaction at
     all, or revenue summing to <= 0 (only returns). Together with the customers that
     ``abc_classify_sql(measure="revenue")`` classifies, they make up every customer.
@@ -169,7 +169,7 @@ def inactive_customer_count(con, start: date, end: date) -> int:
     WITH {_period_spend_cte("revenue")}
     SELECT COUNT(*) FROM customers c
     WHERE NOT EXISTS (SELECT 1 FROM period_spend p WHERE p.customer_id = c.customer_id)"""
-    return int(con.execute(sql, [start, end]).fetchone()[0])
+    return int(db.execute(sql, [start, end]).fetchone()[0])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -151,16 +151,16 @@ class AbcOverview(NamedTuple):
     pareto: pd.DataFrame
 
 
-def _count_row(cur, q: SegmentQuery, classified: int) -> tuple[int, int]:
+def _count_row(db, q: SegmentQuery, classified: int) -> tuple[int, int]:
     """Customers the user can see, and how many of them have net purchases in the period (for
     revenue that is the number classified; for margin it takes a query of its own)."""
     if q.measure == "revenue":
-        (customers,) = cur.execute("SELECT COUNT(*) FROM customers").fetchone()
+        (customers,) = db.execute("SELECT COUNT(*) FROM customers").fetchone()
         return int(customers), classified
     query = compose("""SELECT (SELECT COUNT(*) FROM customers),
                     (SELECT COUNT(*) FROM (SELECT customer_id FROM transactions
                       WHERE {period} GROUP BY customer_id HAVING SUM(amount) > 0))""", period=_period(q))
-    customers, buying = run(cur, query).fetchone()
+    customers, buying = run(db, query).fetchone()
     return int(customers), int(buying)
 
 
@@ -226,10 +226,10 @@ def _overview_from_groups(groups: pd.DataFrame, customers: int, buying: int, mea
 LIST_COLUMNS = ["customer_id", "code", "name", "abc", "rank", "spend", "share", "cum_share"]
 
 
-def _with_names(cur, inner: Fragment, order: str) -> pd.DataFrame:
+def _with_names(db, inner: Fragment, order: str) -> pd.DataFrame:
     """``inner`` (rows with customer_id) joined to the customer's code and name; ``order`` is
     fixed SQL text of the caller."""
-    return run(cur, compose(f"""SELECT x.*, c.code, c.name FROM ({{inner}}) x
+    return run(db, compose(f"""SELECT x.*, c.code, c.name FROM ({{inner}}) x
                                 JOIN customers c USING (customer_id) ORDER BY {order}""", inner=inner)).df()
 
 
@@ -412,11 +412,11 @@ def top_customers(store, actor, q: SegmentQuery, n: int = 50) -> pd.DataFrame:
     return graded.merge(top[["customer_id", "code", "name"]], on="customer_id", how="left")
 
 
-def _table_exists(cur, name: str) -> bool:
-    return bool(cur.execute("SELECT COUNT(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[0])
+def _table_exists(db, name: str) -> bool:
+    return bool(db.execute("SELECT COUNT(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[0])
 
 
-def extra_features_sql(con, start: date, end: date) -> pd.DataFrame:
+def extra_features_sql(db, start: date, end: date) -> pd.DataFrame:
     """Non-monetary features from other parts of the store, when those parts exist:
     ``complaints_per_purchase`` (complaints received in the period / purchase days; table
     ``complaints``) and ``feedback_count`` (survey answers given in the period; table
@@ -424,8 +424,8 @@ def extra_features_sql(con, start: date, end: date) -> pd.DataFrame:
     column. Referrals and payment delays are not recorded anywhere yet."""
     _check_period(start, end)
     parts = []
-    if _table_exists(con, "complaints"):
-        parts.append(con.execute("""
+    if _table_exists(db, "complaints"):
+        parts.append(db.execute("""
             WITH purchases AS (SELECT customer_id, COUNT(DISTINCT txn_date) AS days FROM transactions
                                WHERE txn_date BETWEEN ? AND ? AND amount > 0 GROUP BY customer_id),
             said AS (SELECT customer_id, COUNT(*) AS complaints FROM complaints
@@ -434,8 +434,8 @@ def extra_features_sql(con, start: date, end: date) -> pd.DataFrame:
             SELECT p.customer_id, COALESCE(s.complaints, 0) / p.days AS complaints_per_purchase
             FROM purchases p LEFT JOIN said s USING (customer_id)""",
             [start, end, start, end + timedelta(days=1)]).df().set_index("customer_id"))
-    if _table_exists(con, "survey_responses"):
-        parts.append(con.execute("""SELECT customer_id, COUNT(*) AS feedback_count FROM survey_responses
+    if _table_exists(db, "survey_responses"):
+        parts.append(db.execute("""SELECT customer_id, COUNT(*) AS feedback_count FROM survey_responses
             WHERE customer_id IS NOT NULL AND responded_on BETWEEN ? AND ? GROUP BY customer_id""",
                                  [start, end]).df().set_index("customer_id"))
     if not parts:
