@@ -14,8 +14,8 @@ import pandas as pd
 
 from crm_core import access
 from crm_core.audit import write_audit
-from crm_core.sql import Fragment, all_of, compose, quote_identifier, run
 from crm_core.models import CustomerIn, InteractionIn, KeyDateIn, TransactionIn
+from crm_core.sql import Fragment, all_of, compose, quote_identifier, run
 from crm_core.store import Store
 from crm_core.users import Actor, PermissionDenied
 

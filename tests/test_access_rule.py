@@ -2,7 +2,7 @@
 a rep's result equals the manager's result restricted to the rep's customers."""
 import ast
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -21,7 +21,7 @@ from crm_core.store import Store
 from crm_core.users import Actor
 
 AS_OF = date(2026, 6, 30)
-NOW = datetime(2026, 6, 30, 12, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 30, 12, tzinfo=UTC)
 REP = "张伟"
 MANAGER = Actor("boss", "manager")
 CRM_CORE = Path(__file__).resolve().parent.parent / "crm_core"
@@ -150,7 +150,7 @@ def test_the_views_and_the_fragment_are_one_rule(demo_store):
     system = demo_store.system_cursor()
     scoped = demo_store.cursor(rep)
     try:
-        for table, rule in access.RULES.items():
+        for table in access.RULES:
             if not system.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [table]).fetchone()[0]:
                 continue
             where = access.visible(rep, table)

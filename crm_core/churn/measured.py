@@ -14,7 +14,6 @@ import duckdb
 import pandas as pd
 
 from crm_core import access
-
 from crm_core.churn.lapsed import lapsed_customers_sql, lapsed_from_rhythm
 from crm_core.churn.reasons import FUNNEL_STAGES
 from crm_core.sql import (

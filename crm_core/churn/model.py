@@ -20,10 +20,10 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from crm_core import access
 from crm_core.churn.bgnbd import BGNBDFit, expected_purchases_if_alive, fit_bgnbd, p_alive
 from crm_core.churn.rfm import rfm_summary_sql
 from crm_core.churn.spend import WEEKS_PER_MONTH, GammaGammaFit, expected_loss_by_segment, fit_gamma_gamma
-from crm_core import access
 from crm_core.sql import last_12_months_dates
 from crm_core.users import Actor
 

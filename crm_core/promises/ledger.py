@@ -18,7 +18,6 @@ from crm_core import access
 from crm_core.promises.calendar import BusinessCalendar
 from crm_core.promises.performance import BREAKDOWNS, summarise_counts
 from crm_core.promises.policy import GREEN_CHANNEL, PRESETS, PromisePolicy, Remedy
-from crm_core.sql import compose, run
 from crm_core.promises.state import (
     EVENT_KINDS,
     Promise,
@@ -27,6 +26,7 @@ from crm_core.promises.state import (
     promise_state,
     stored_plan,
 )
+from crm_core.sql import compose, run
 
 _PROMISE_COLUMNS = (
     "promise_id, customer_id, owner, promise_type, policy_id, policy_version, made_at, "

@@ -14,9 +14,9 @@ from functools import lru_cache
 import duckdb
 import pandas as pd
 
+from crm_core import access
 from crm_core.promises import ledger
 from crm_core.promises.calendar import BusinessCalendar
-from crm_core import access
 from crm_core.promises.policy import PromisePolicy
 from crm_core.sql import compose, run, trailing_year_days
 from crm_core.store import Store

@@ -9,17 +9,16 @@ from __future__ import annotations
 import pandas as pd
 
 from crm_core import access
-
 from crm_core.satisfaction.loyalty import LADDER_LEVELS, ladder_from_counts
 from crm_core.satisfaction.scores import CSAT_SCALE, NPS_SCALE
 from crm_core.satisfaction.servqual import DIMENSIONS
-from crm_core.sql import Fragment, compose, run
 from crm_core.satisfaction.trend import (
     breakdown_from_counts,
     csat_from_answer_counts,
     nps_from_answer_counts,
     trend_from_counts,
 )
+from crm_core.sql import Fragment, compose, run
 
 GROUPINGS = {
     "wave_id": "wave_id",

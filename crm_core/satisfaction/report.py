@@ -22,8 +22,8 @@ from crm_core.satisfaction.queries import filters
 from crm_core.satisfaction.regional import region_adjusted, region_adjusted_means
 from crm_core.satisfaction.servqual import DIMENSIONS, key_drivers
 from crm_core.satisfaction.trend import breakdown_from_counts
-from crm_core.stats import wilson_interval
 from crm_core.sql import Fragment, compose, last_12_months, run, trailing_year_days
+from crm_core.stats import wilson_interval
 from crm_core.store import Store
 from crm_core.users import Actor
 

@@ -24,7 +24,6 @@ from crm_core.segmentation.abc import (
 from crm_core.segmentation.allocation import CLASS_TO_TIER, allocate_budget
 from crm_core.segmentation.needs import NEED_TYPES, infer_need_type, need_features_sql
 from crm_core.segmentation.rfm import rfm_scores, rfm_table_sql
-from crm_core.sql import Fragment, between, compose, last_12_months_dates, run
 from crm_core.segmentation.value import (
     NONMONETARY_FACTORS,
     ValueGrid,
@@ -34,6 +33,7 @@ from crm_core.segmentation.value import (
     top_n_graded,
     value_grid,
 )
+from crm_core.sql import Fragment, between, compose, last_12_months_dates, run
 
 # ---------------------------------------------------------------------------------------------
 # The Segmentation page: (store, actor, ...) reads over the whole store, fast at 1M customers.
