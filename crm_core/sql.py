@@ -201,6 +201,11 @@ def previous_12_months_dates(as_of: date) -> tuple[date, date]:
     return months_before(as_of, 24) + timedelta(days=1), end
 
 
+def trailing_year_days_dates(as_of: date) -> tuple[date, date]:
+    """The days of ``trailing_year_days``, both included: (as_of − 364 days, as_of)."""
+    return as_of - timedelta(days=364), as_of
+
+
 def _as_of_sql(as_of: date | Fragment, name: str) -> Fragment:
     if isinstance(as_of, Fragment):
         return as_of

@@ -218,10 +218,9 @@ def churn_by_segment(db, as_of: date, by: str, actor: Actor | None = None) -> pd
 _FUNNEL_SQL = """
 WITH prm AS (SELECT CAST($as_of AS DATE) AS as_of),
 per AS (
-    -- two or more purchase days ⇔ first day < last day (no DISTINCT over 10M rows needed);
-    -- "recent" needs no upper bound: purchases after as_of are left out below.
+    -- two or more purchase days ⇔ first day < last day (no DISTINCT over 10M rows needed)
     SELECT t.customer_id, CASE WHEN min(t.txn_date) < max(t.txn_date) THEN 2 ELSE 1 END AS days,
-           bool_or(t.txn_date > prm.as_of - INTERVAL 12 MONTH) AS recent,
+           bool_or(""" + last_12_months(_AS_OF, "t.txn_date").sql + """) AS recent,
            bool_or(""" + previous_12_months(_AS_OF, "t.txn_date").sql + """) AS before
     FROM transactions t, prm WHERE t.txn_date <= prm.as_of GROUP BY t.customer_id
 )

@@ -8,7 +8,7 @@ style, comments) run on a repeatable sample of at most ``SAMPLE`` answers, which
 from __future__ import annotations
 
 from contextlib import closing
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -22,7 +22,7 @@ from crm_core.satisfaction.queries import filters
 from crm_core.satisfaction.regional import region_adjusted, region_adjusted_means
 from crm_core.satisfaction.servqual import DIMENSIONS, key_drivers
 from crm_core.satisfaction.trend import breakdown_from_counts
-from crm_core.sql import Fragment, compose, last_12_months, run, trailing_year_days
+from crm_core.sql import Fragment, compose, last_12_months, run, trailing_year_days, trailing_year_days_dates
 from crm_core.stats import wilson_interval
 from crm_core.store import Store
 from crm_core.users import Actor
@@ -89,7 +89,6 @@ def _attribute_join(db, by: str, as_of: date) -> tuple[Fragment, str]:
     if by == "rep":
         return (Fragment("LEFT JOIN customers c ON c.customer_id = r.customer_id"),
                 f"coalesce(c.sales_rep, '{MISSING}')")
-    start = as_of - timedelta(days=365)
     if by == "product":  # the product the customer spent most on in the 365 days up to as_of
         join = compose("LEFT JOIN (SELECT customer_id, arg_max(product, spend) AS product FROM ("
                        "SELECT customer_id, product, sum(amount) AS spend FROM transactions "
@@ -98,7 +97,8 @@ def _attribute_join(db, by: str, as_of: date) -> tuple[Fragment, str]:
         return join, f"coalesce(a.product, '{MISSING}')"
     from crm_core.segmentation import abc_classify_sql  # ABC classes as the Segmentation page has them
 
-    classes = abc_classify_sql(db, start + timedelta(days=1), as_of)[["customer_id", "abc"]]
+    # The same 365 days as the product breakdown (not the 12 calendar months of the other pages).
+    classes = abc_classify_sql(db, *trailing_year_days_dates(as_of))[["customer_id", "abc"]]
     db.register("sat_abc_classes", classes)
     return (Fragment("LEFT JOIN sat_abc_classes a ON a.customer_id = r.customer_id"),
             f"CASE WHEN r.customer_id IS NULL THEN '{MISSING}' ELSE coalesce(a.abc, 'none') END")
