@@ -151,16 +151,23 @@ def _mask_expression(column: str) -> str:
     return f"CASE WHEN {quoted} IS NULL THEN NULL ELSE {kept} END AS {quoted}"
 
 
-def _columns(cur: duckdb.DuckDBPyConnection, db: str, table: str) -> list[str]:
-    rows = cur.execute("SELECT column_name FROM duckdb_columns() WHERE database_name = $db AND schema_name = 'main'"
-                       " AND table_name = $t ORDER BY column_index", {"db": db, "t": table}).fetchall()
-    return [name for (name,) in rows]
+def _select_list(masked: list[str]) -> str:
+    """Every column, the ``masked`` ones replaced by their masks (no catalog read per table)."""
+    if not masked:
+        return "*"
+    return "* REPLACE (" + ", ".join(_mask_expression(c) for c in masked) + ")"
 
 
 def _existing_tables(cur: duckdb.DuckDBPyConnection, db: str) -> set[str]:
     rows = cur.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = $db AND schema_name = 'main'",
                        {"db": db}).fetchall()
     return {name for (name,) in rows}
+
+
+def _present_columns(cur: duckdb.DuckDBPyConnection, db: str, table: str, wanted: tuple[str, ...]) -> list[str]:
+    rows = cur.execute("SELECT column_name FROM duckdb_columns() WHERE database_name = $db AND schema_name = 'main'"
+                       " AND table_name = $t ORDER BY column_index", {"db": db, "t": table}).fetchall()
+    return [name for (name,) in rows if name in wanted]
 
 
 def _view_condition(rule: Rule, role: str, db: str) -> str | None:
@@ -183,14 +190,16 @@ def apply_scope(cur: duckdb.DuckDBPyConnection, actor: Actor) -> None:
     tables = _existing_tables(cur, db)
     cur.execute("CREATE OR REPLACE TEMP TABLE access_scope (rep VARCHAR)")
     cur.execute("INSERT INTO temp.access_scope VALUES ($rep)", {"rep": actor.name})
+    views = []
     for table in sorted(tables & set(RULES)):
         rule = RULES[table]
-        masked = rule.masked if actor.role == "viewer" else ()
+        masked = _present_columns(cur, db, table, rule.masked) if actor.role == "viewer" and rule.masked else []
         where = _view_condition(rule, actor.role, db)
         if where is None and not masked:
             continue
-        columns = _columns(cur, db, table)
-        select = ", ".join(_mask_expression(c) if c in masked else quote_identifier(c) for c in columns)
+        select = _select_list(masked)
         source = f"{quote_identifier(db)}.main.{quote_identifier(table)}"
-        cur.execute(f"CREATE OR REPLACE TEMP VIEW {quote_identifier(table)} AS SELECT {select} FROM {source} "
-                    f"WHERE {where or 'TRUE'}")
+        views.append(f"CREATE OR REPLACE TEMP VIEW {quote_identifier(table)} AS SELECT {select} FROM {source} "
+                     f"WHERE {where or 'TRUE'}")
+    if views:  # identifiers from the catalog and the fixed RULES, never from user text
+        cur.execute(";\n".join(views))
