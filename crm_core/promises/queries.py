@@ -41,9 +41,9 @@ def open_promise_count(db: duckdb.DuckDBPyConnection, now: datetime) -> int | No
     """Promises open at ``now`` — made by then and not closed by then — for the home KPI; None when
     the promises table is empty."""
     total, still_open = db.execute(
-        "SELECT count(*), count(*) FILTER (WHERE made_at <= ? AND (status = 'open' OR closed_at > ?)) "
+        "SELECT count(*), count(*) FILTER (WHERE made_at <= $now AND (status = 'open' OR closed_at > $now)) "
         "FROM promises",
-        [now, now],
+        {"now": now},
     ).fetchone()
     return None if total == 0 else int(still_open)
 
@@ -55,8 +55,9 @@ def overview(store: Store, actor: Actor, now: datetime, window_days: int = 30) -
     over the last ``window_days`` (met, breached, excluded, pct, ci_low, ci_high, window)."""
     judged = "coalesce(paused_at, $now::TIMESTAMPTZ)"
     start = now - timedelta(days=window_days)
-    with closing(store.cursor(actor)) as db:  # the user's promises (crm_core.access)
-        row = db.execute(
+    visible = access.visible(actor, "promises")
+    with closing(store.system_cursor()) as db:  # narrowed to the user's promises in each query (access)
+        row = run(db, compose(
             f"""SELECT count(*) FILTER (WHERE status = 'open'),
                        count(*) FILTER (WHERE status = 'open' AND {judged} > due_at),
                        count(*) FILTER (WHERE status = 'open' AND {judged} <= due_at AND {judged} >= warn2_at),
@@ -65,17 +66,17 @@ def overview(store: Store, actor: Actor, now: datetime, window_days: int = 30) -
                        count(*) FILTER (WHERE status = 'open' AND paused_at IS NULL AND due_at > $now
                                         AND due_at <= $now::TIMESTAMPTZ + INTERVAL 24 HOUR),
                        count(DISTINCT complaint_id) FILTER (WHERE status = 'open' AND source = 'complaint')
-                FROM promises WHERE made_at <= $now""",
-            {"now": now},
-        ).fetchone()
+                FROM promises WHERE made_at <= $now AND {visible}""",
+            visible=visible, now=now,
+        )).fetchone()
         keys = ("open", "overdue", "warning_2", "warning_1", "paused", "due_24h", "open_complaints")
         out = dict(zip(keys, (int(v) for v in row)))
-        owed = db.execute(
+        owed = run(db, compose(
             """SELECT count(*), coalesce(sum(r.cost), 0) FROM remedies r JOIN promises p USING (promise_id)
-               WHERE r.delivered_at IS NULL"""
+               WHERE r.delivered_at IS NULL AND {visible}""", visible=access.visible(actor, "promises", "p"))
         ).fetchone()
         out["remedies_outstanding"], out["cost_outstanding"] = int(owed[0]), float(owed[1])
-        total = ledger.attainment_counts(db, start, now, now)
+        total = ledger.attainment_counts(db, start, now, now, rep_scope=actor.rep_scope)
     first = total.iloc[0] if not total.empty else None
     out["attainment"] = {
         "met": 0 if first is None else int(first["met"]),
@@ -116,8 +117,9 @@ def now_board(
 ) -> pd.DataFrame:
     """Open promises, overdue first then the least time left (see ``ledger.board``), with the
     customer's code and name."""
-    with closing(store.cursor(actor)) as db:
-        frame = ledger.board(db, now, calendar_for(store), owner=owner, limit=limit, promise_type=promise_type)
+    with closing(store.system_cursor()) as db:  # narrowed to the user's promises by rep_scope (access.of_rep)
+        frame = ledger.board(db, now, calendar_for(store), owner=owner, limit=limit, rep_scope=actor.rep_scope,
+                             promise_type=promise_type)
     return _with_customers(store, frame)
 
 

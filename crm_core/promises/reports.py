@@ -14,19 +14,23 @@ from datetime import datetime
 
 import pandas as pd
 
+from crm_core import access
 from crm_core.promises import ledger
 from crm_core.promises.performance import summarise_counts
 from crm_core.promises.policy import PromisePolicy
+from crm_core.sql import compose, run
 from crm_core.store import Store
 from crm_core.users import Actor
 
 BREAKDOWN_ORDER = ("promise_type", "owner", "customer_class", "month")
 
 
-def _read(store: Store, actor: Actor, sql: str, start: datetime, end: datetime) -> pd.DataFrame:
-    """``sql`` (with ``$start``/``$end``) on the user's cursor: a rep's promises (crm_core.access)."""
-    with closing(store.cursor(actor)) as db:
-        return db.execute(sql, {"start": start, "end": end}).df()
+def _read(store: Store, actor: Actor, sql: str, start: datetime, end: datetime, alias: str | None = None
+          ) -> pd.DataFrame:
+    """``sql`` (with ``$start``/``$end`` and ``{visible}``, the promises — as ``alias`` — the user
+    may see: ``access.visible``) in one query on the system cursor."""
+    with closing(store.system_cursor()) as db:
+        return run(db, compose(sql, visible=access.visible(actor, "promises", alias), start=start, end=end)).df()
 
 
 def attainment_table(
@@ -34,8 +38,8 @@ def attainment_table(
 ) -> pd.DataFrame:
     """``ledger.attainment_counts`` in the user's scope: met, breached, excluded, pct, ci_low,
     ci_high per group (index), 'all' when ``by`` is None; ValueError for an unknown breakdown."""
-    with closing(store.cursor(actor)) as db:
-        return ledger.attainment_counts(db, start, end, now, by=by)
+    with closing(store.system_cursor()) as db:  # narrowed to the user's promises by rep_scope (access.of_rep)
+        return ledger.attainment_counts(db, start, end, now, by=by, rep_scope=actor.rep_scope)
 
 
 def overrun_table(store: Store, actor: Actor, start: datetime, end: datetime) -> pd.DataFrame:
@@ -48,7 +52,7 @@ def overrun_table(store: Store, actor: Actor, start: datetime, end: datetime) ->
                    quantile_cont(overrun_seconds, 0.5) AS p50, quantile_cont(overrun_seconds, 0.9) AS p90,
                    quantile_cont(epoch(closed_at) - epoch(due_at), 0.5) AS wall_p50,
                    quantile_cont(epoch(closed_at) - epoch(due_at), 0.9) AS wall_p90
-            FROM promises WHERE status = 'breached' AND closed_at >= $start AND closed_at < $end
+            FROM promises WHERE status = 'breached' AND closed_at >= $start AND closed_at < $end AND {visible}
             GROUP BY policy_id, promise_type, clock ORDER BY promise_type, policy_id, clock""",
         start, end)
 
@@ -62,9 +66,9 @@ def compensation_table(store: Store, actor: Actor, start: datetime, end: datetim
                    CAST(coalesce(sum(r.cost) FILTER (WHERE r.delivered_at IS NOT NULL), 0) AS DOUBLE)
                        AS delivered_cost
             FROM remedies r JOIN promises p USING (promise_id)
-            WHERE r.granted_at >= $start AND r.granted_at < $end
+            WHERE r.granted_at >= $start AND r.granted_at < $end AND {visible}
             GROUP BY month ORDER BY month""",
-        start, end).assign(outstanding_cost=lambda f: f["owed_cost"] - f["delivered_cost"])
+        start, end, "p").assign(outstanding_cost=lambda f: f["owed_cost"] - f["delivered_cost"])
 
 
 def remedies_by_key(store: Store, actor: Actor, start: datetime, end: datetime) -> pd.DataFrame:
@@ -75,8 +79,9 @@ def remedies_by_key(store: Store, actor: Actor, start: datetime, end: datetime) 
                    CAST(coalesce(sum(r.cost) FILTER (WHERE r.delivered_at IS NOT NULL), 0) AS DOUBLE)
                        AS delivered_cost
             FROM remedies r JOIN promises p USING (promise_id)
-            WHERE r.granted_at >= $start AND r.granted_at < $end GROUP BY r.key ORDER BY owed_cost DESC""",
-        start, end)
+            WHERE r.granted_at >= $start AND r.granted_at < $end AND {visible}
+            GROUP BY r.key ORDER BY owed_cost DESC""",
+        start, end, "p")
 
 
 def clock_comparison(store: Store, actor: Actor, start: datetime, end: datetime) -> pd.DataFrame:
@@ -86,15 +91,16 @@ def clock_comparison(store: Store, actor: Actor, start: datetime, end: datetime)
     is not deducted; negotiated due dates are fixed instants, so they are left out). Also the
     median lead time (made → fulfilled) in calendar hours, ``n`` and both interval bounds.
     Calendar-time policies are absent: for them the two views are the same."""
-    window = {"start": start, "end": end}
-    cur = store.cursor(actor)  # the user's promises (crm_core.access)
+    scope = access.visible(actor, "promises", "p")
+    visible, window = scope.sql, {"start": start, "end": end, **scope.params}
+    cur = store.system_cursor()  # narrowed to the user's promises inside each query (access.visible)
     try:
         combos = cur.execute(
-            """SELECT DISTINCT p.policy_id, p.policy_version, p.customer_class, p.priority, v.definition
+            f"""SELECT DISTINCT p.policy_id, p.policy_version, p.customer_class, p.priority, v.definition
                 FROM promises p JOIN promise_policies v
                   ON v.policy_id = p.policy_id AND v.version = p.policy_version
                 WHERE p.clock = 'business' AND NOT p.negotiated_due AND p.status IN ('met', 'breached')
-                  AND p.closed_at >= $start AND p.closed_at < $end""",
+                  AND p.closed_at >= $start AND p.closed_at < $end AND {visible}""",
             window,
         ).df()
         if combos.empty:
@@ -107,7 +113,7 @@ def clock_comparison(store: Store, actor: Actor, start: datetime, end: datetime)
         )
         cur.register("promise_targets", targets)
         counts = cur.execute(
-            """SELECT p.promise_type, count(*) AS n,
+            f"""SELECT p.promise_type, count(*) AS n,
                        count(*) FILTER (WHERE p.status = 'met') AS met_business,
                        count(*) FILTER (WHERE epoch(p.closed_at) - epoch(p.made_at) <= t.target_seconds)
                            AS met_calendar,
@@ -117,7 +123,7 @@ def clock_comparison(store: Store, actor: Actor, start: datetime, end: datetime)
                  AND t.customer_class IS NOT DISTINCT FROM p.customer_class
                  AND t.priority IS NOT DISTINCT FROM p.priority
                 WHERE p.clock = 'business' AND NOT p.negotiated_due AND p.status IN ('met', 'breached')
-                  AND p.closed_at >= $start AND p.closed_at < $end
+                  AND p.closed_at >= $start AND p.closed_at < $end AND {visible}
                 GROUP BY p.promise_type ORDER BY p.promise_type""",
             window,
         ).df()
