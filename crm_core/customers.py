@@ -5,14 +5,17 @@ customers they own (``Actor.rep_scope``), a viewer reads contact details masked.
 """
 from __future__ import annotations
 
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 import pandas as pd
 
+from crm_core import access
 from crm_core.audit import write_audit
 from crm_core.models import CustomerIn, InteractionIn, KeyDateIn, TransactionIn
+from crm_core.sql import Fragment, all_of, compose, quote_identifier, run
 from crm_core.store import Store
 from crm_core.users import Actor, PermissionDenied
 
@@ -41,60 +44,57 @@ class CustomerFilter:
     customer_types: tuple[str, ...] = ()
     tenure_stages: tuple[str, ...] = ()
 
-    def where(self, actor: Actor) -> tuple[str, list]:
-        """A WHERE clause with ``?`` placeholders and its parameters."""
-        clauses, params = ["TRUE"], []
+    def where(self, actor: Actor, alias: str | None = None) -> Fragment:
+        """The filter's condition on ``customers`` (as ``alias``), restricted to what ``actor`` may see."""
+        a = f"{alias}." if alias else ""
+        parts = [access.visible(actor, "customers", alias)]
         if self.text.strip():
-            needle = f"%{self.text.strip().lower()}%"
-            clauses.append("(lower(code) LIKE ? OR lower(name) LIKE ? OR phone LIKE ?)")
-            params += [needle, needle, needle]
+            parts.append(Fragment(f"(lower({a}code) LIKE $needle OR lower({a}name) LIKE $needle OR {a}phone LIKE $needle)",
+                                  {"needle": f"%{self.text.strip().lower()}%"}))
         for column, values in (("region", self.regions), ("sales_rep", self.reps),
                                ("customer_type", self.customer_types), ("tenure_stage", self.tenure_stages)):
             if values:
-                clauses.append(f"{column} IN ({', '.join('?' * len(values))})")  # column from fixed list
-                params += list(values)
-        if actor.rep_scope is not None:
-            clauses.append("sales_rep = ?")
-            params.append(actor.rep_scope)
-        return " AND ".join(clauses), params
+                parts.append(Fragment(f"{a}{quote_identifier(column)} IN (SELECT unnest(${column}))",
+                                      {column: list(values)}))
+        return all_of(*parts)
 
 
 def search_customers(store: Store, actor: Actor, flt: CustomerFilter, limit: int = 50,
                      offset: int = 0) -> tuple[pd.DataFrame, int]:
     """One page of matching customers (ordered by code) and the total number of matches."""
-    where, params = flt.where(actor)
-    (total,) = store.query_one(f"SELECT count(*) FROM customers WHERE {where}", params, actor=actor)
-    page = store.query_df(
-        f"SELECT {', '.join(LIST_COLUMNS)} FROM customers WHERE {where} ORDER BY code LIMIT ? OFFSET ?",
-        [*params, int(limit), int(offset)], actor=actor,
-    )
+    where = flt.where(actor)
+    with closing(store.cursor(actor)) as db:
+        (total,) = run(db, compose("SELECT count(*) FROM customers WHERE {where}", where=where)).fetchone()
+        page = run(db, compose(f"SELECT {', '.join(LIST_COLUMNS)} FROM customers WHERE {{where}} "
+                               "ORDER BY code LIMIT $limit OFFSET $offset",
+                               where=where, limit=int(limit), offset=int(offset))).df()
     return page, int(total)
 
 
 def filter_options(store: Store, actor: Actor) -> dict[str, list[str]]:
     """Distinct regions and reps for the filter widgets."""
-    where, params = CustomerFilter().where(actor)
     options = {}
-    for column in ("region", "sales_rep"):
-        frame = store.query_df(
-            f"SELECT DISTINCT {column} AS v FROM customers WHERE {where} AND {column} IS NOT NULL ORDER BY 1",
-            params, actor=actor)
-        options[column] = frame["v"].tolist()
+    with closing(store.cursor(actor)) as db:
+        for column in ("region", "sales_rep"):
+            name = quote_identifier(column)
+            options[column] = run(db, compose(f"SELECT DISTINCT {name} AS v FROM customers "
+                                              f"WHERE {{where}} AND {name} IS NOT NULL ORDER BY 1",
+                                              where=access.visible(actor, "customers"))).df()["v"].tolist()
     return options
 
 
 def get_customer(store: Store, actor: Actor, customer_id: int) -> dict | None:
     """The whole master-file row, or None when it does not exist or the user may not see it."""
-    where, params = CustomerFilter().where(actor)
-    frame = store.query_df(f"SELECT * FROM customers WHERE customer_id = ? AND {where}",
-                           [int(customer_id), *params], actor=actor)
+    with closing(store.cursor(actor)) as db:
+        frame = run(db, compose("SELECT * FROM customers WHERE customer_id = $id AND {where}",
+                                where=access.visible(actor, "customers"), id=int(customer_id))).df()
     return None if frame.empty else frame.iloc[0].to_dict()
 
 
 def customer_id_for_code(store: Store, actor: Actor, code: str) -> int | None:
-    where, params = CustomerFilter().where(actor)
-    row = store.query_one(f"SELECT customer_id FROM customers WHERE code = ? AND {where}", [code, *params],
-                          actor=actor)
+    with closing(store.cursor(actor)) as db:
+        row = run(db, compose("SELECT customer_id FROM customers WHERE code = $code AND {where}",
+                              where=access.visible(actor, "customers"), code=code)).fetchone()
     return None if row is None else int(row[0])
 
 
@@ -168,9 +168,8 @@ def _save_edit(cur, actor: Actor, customer_id: int, customer: CustomerIn,
 
 
 def _row_for_update(cur, actor: Actor, customer_id: int) -> dict:
-    where, params = CustomerFilter().where(actor)
-    frame = cur.execute(f"SELECT * FROM customers WHERE customer_id = ? AND {where}",
-                        [int(customer_id), *params]).df()
+    frame = run(cur, compose("SELECT * FROM customers WHERE customer_id = $id AND {where}",
+                             where=access.visible(actor, "customers"), id=int(customer_id))).df()
     if frame.empty:
         raise PermissionDenied("err.customer_not_found")
     return frame.iloc[0].to_dict()
@@ -270,40 +269,37 @@ def customer_360(store: Store, actor: Actor, customer_id: int) -> Customer360 | 
     record = get_customer(store, actor, customer_id)
     if record is None:
         return None
-    cid = [int(customer_id)]
-    monthly = store.query_df(
-        "SELECT date_trunc('month', txn_date)::DATE AS month, sum(amount)::DOUBLE AS revenue, count(*) AS orders"
-        " FROM transactions WHERE customer_id = ? GROUP BY 1 ORDER BY 1", cid)
-    # fetchone keeps DECIMAL sums as Decimal (a DataFrame would turn money into floats).
-    cur = store.cursor()
-    try:
-        row = cur.execute(
-            "SELECT (SELECT coalesce(sum(amount), 0) FROM transactions WHERE customer_id = $1),"
-            " (SELECT count(*) FROM transactions WHERE customer_id = $1),"
-            " (SELECT min(txn_date) FROM transactions WHERE customer_id = $1),"
-            " (SELECT max(txn_date) FROM transactions WHERE customer_id = $1),"
-            " (SELECT coalesce(sum(cost), 0) FROM interactions WHERE customer_id = $1),"
-            " (SELECT coalesce(sum(concession), 0) FROM interactions WHERE customer_id = $1),"
-            " (SELECT count(*) FROM interactions WHERE customer_id = $1)", cid).fetchone()
-    finally:
-        cur.close()
+    cid = {"id": int(customer_id)}
+    with closing(store.cursor(actor)) as db:
+        monthly = db.execute(
+            "SELECT date_trunc('month', txn_date)::DATE AS month, sum(amount)::DOUBLE AS revenue, count(*) AS orders"
+            " FROM transactions WHERE customer_id = $id GROUP BY 1 ORDER BY 1", cid).df()
+        # fetchone keeps DECIMAL sums as Decimal (a DataFrame would turn money into floats).
+        row = db.execute(
+            "SELECT (SELECT coalesce(sum(amount), 0) FROM transactions WHERE customer_id = $id),"
+            " (SELECT count(*) FROM transactions WHERE customer_id = $id),"
+            " (SELECT min(txn_date) FROM transactions WHERE customer_id = $id),"
+            " (SELECT max(txn_date) FROM transactions WHERE customer_id = $id),"
+            " (SELECT coalesce(sum(cost), 0) FROM interactions WHERE customer_id = $id),"
+            " (SELECT coalesce(sum(concession), 0) FROM interactions WHERE customer_id = $id),"
+            " (SELECT count(*) FROM interactions WHERE customer_id = $id)", cid).fetchone()
+        key_dates = db.execute("SELECT kind, label, day FROM key_dates WHERE customer_id = $id ORDER BY day", cid).df()
+        recent = db.execute(
+            "SELECT txn_date, amount, order_id, product, quantity, gross_margin FROM transactions"
+            " WHERE customer_id = $id ORDER BY txn_date DESC LIMIT 200", cid).df()
+        interactions = db.execute(
+            "SELECT occurred_at, channel, place, rep, cost, concession, products_provided, note"
+            " FROM interactions WHERE customer_id = $id ORDER BY occurred_at DESC LIMIT 500", cid).df()
+    # The customer's own change history is shown to everyone who may see the customer (checked
+    # above), although access.RULES hides the audit_log table from reps and viewers: a system read.
+    with closing(store.system_cursor()) as system:
+        audit = system.execute(
+            "SELECT logged_at, actor, action, field, old_value, new_value FROM audit_log"
+            " WHERE entity = 'customer' AND entity_id = $id ORDER BY audit_id DESC LIMIT 200", cid).df()
     totals = dict(zip(("lifetime_revenue", "orders", "first_purchase", "last_purchase", "cost_to_serve",
                        "concessions", "contacts"), row))
-    return Customer360(
-        record=record,
-        key_dates=store.query_df("SELECT kind, label, day FROM key_dates WHERE customer_id = ? ORDER BY day", cid),
-        monthly_purchases=monthly,
-        recent_transactions=store.query_df(
-            "SELECT txn_date, amount, order_id, product, quantity, gross_margin FROM transactions"
-            " WHERE customer_id = ? ORDER BY txn_date DESC LIMIT 200", cid),
-        interactions=store.query_df(
-            "SELECT occurred_at, channel, place, rep, cost, concession, products_provided, note"
-            " FROM interactions WHERE customer_id = ? ORDER BY occurred_at DESC LIMIT 500", cid),
-        audit=store.query_df(
-            "SELECT logged_at, actor, action, field, old_value, new_value FROM audit_log"
-            " WHERE entity = 'customer' AND entity_id = ? ORDER BY audit_id DESC LIMIT 200", cid),
-        totals=totals,
-    )
+    return Customer360(record=record, key_dates=key_dates, monthly_purchases=monthly,
+                       recent_transactions=recent, interactions=interactions, audit=audit, totals=totals)
 
 
 def customer_from_record(record: dict) -> CustomerIn:

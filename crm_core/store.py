@@ -71,6 +71,13 @@ class Store:
             apply_scope(cur, actor)
         return cur
 
+    def system_cursor(self) -> duckdb.DuckDBPyConnection:
+        """A deliberately unrestricted cursor for whole-population computations (ABC ranks,
+        percentiles, model fits, company-wide denominators). Whatever it computes about
+        customers must be narrowed to the user through ``crm_core.access`` (``visible``,
+        ``narrow``) before it is shown."""
+        return self.cursor(None)
+
     def query_df(self, sql: str, params: Sequence[Any] = (), actor: Actor | None = None) -> pd.DataFrame:
         cur = self.cursor(actor)
         try:
@@ -181,6 +188,21 @@ class Store:
             if orphans:
                 problems.append(f"{table}: {orphans} rows reference a missing customer")
         return problems
+
+
+@contextmanager
+def reading(db: Store | duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor to read with, for functions that take either the store or a cursor as ``db``:
+    the caller's own cursor as it is, or for a Store its system cursor (closed afterwards) — the
+    function then narrows what it reads with ``crm_core.access.visible``."""
+    if isinstance(db, Store):
+        cur = db.system_cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+    else:
+        yield db
 
 
 _open_stores: dict[str, Store] = {}

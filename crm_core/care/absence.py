@@ -14,11 +14,13 @@ from datetime import date
 
 import pandas as pd
 
+from crm_core import access
 from crm_core.care.key_dates import anniversary_sql
+from crm_core.sql import Fragment, compose, run
 
 _ABSENT_SQL = f"""
-WITH prm AS (SELECT ?::DATE AS as_of, CAST(?::DATE - to_months(?) AS DATE) AS cutoff,
-                    ?::INTEGER AS soon_days),
+WITH prm AS (SELECT $as_of::DATE AS as_of, CAST($as_of::DATE - to_months($months) AS DATE) AS cutoff,
+                    $soon_days::INTEGER AS soon_days),
 sc AS (SELECT customer_id, birthday FROM customers WHERE {{scope}}),
 absent AS (
     SELECT t.customer_id, max(t.txn_date) AS last_purchase, count(*) AS purchases
@@ -40,9 +42,8 @@ FROM absent a CROSS JOIN prm LEFT JOIN birthdays b USING (customer_id)
 ORDER BY birthday_soon DESC, CASE WHEN birthday_soon THEN b.next_birthday END, a.last_purchase,
          a.customer_id
 """
-# Whose customers -> fixed SQL text (the rep's name travels as a ? parameter).
-_ABSENT_SCOPES = {"all": ("TRUE", ""),
-                  "rep": ("sales_rep = ?", "AND t.customer_id IN (SELECT customer_id FROM sc)")}
+# Purchases of the customers in scope (sc), when the scope is narrower than everyone.
+_SCOPE_AND = Fragment("AND t.customer_id IN (SELECT customer_id FROM sc)")
 
 _USUAL_SQL = """
 WITH ids AS (SELECT DISTINCT unnest(?::BIGINT[]) AS customer_id),
@@ -75,7 +76,7 @@ def _check(months: int, top_products: int, birthday_days: int) -> None:
         raise ValueError("months, top_products and birthday_days must each be at least 1")
 
 
-def long_absent_list(con, as_of: date, months: int, birthday_days: int = 30,
+def long_absent_list(db, as_of: date, months: int, birthday_days: int = 30,
                      rep: str | None = None) -> pd.DataFrame:
     """Who has been away at least ``months`` calendar months on ``as_of``, in the order to call them.
 
@@ -84,23 +85,23 @@ def long_absent_list(con, as_of: date, months: int, birthday_days: int = 30,
     rep's customers. Rules and order as :func:`long_absent`.
     """
     _check(months, 1, birthday_days)
-    scope, scope_and = _ABSENT_SCOPES["all" if rep is None else "rep"]
-    params = [as_of, as_of, months, birthday_days, *([] if rep is None else [rep])]
-    return con.execute(_ABSENT_SQL.format(scope=scope, scope_and=scope_and), params).df()
+    scope = access.of_rep(rep, "customers")
+    return run(db, compose(_ABSENT_SQL, scope=scope, scope_and=Fragment("") if rep is None else _SCOPE_AND,
+                            as_of=as_of, months=months, soon_days=birthday_days)).df()
 
 
-def usual_products(con, customer_ids: Iterable[int], as_of: date, top_products: int = 3) -> pd.DataFrame:
+def usual_products(db, customer_ids: Iterable[int], as_of: date, top_products: int = 3) -> pd.DataFrame:
     """customer_id → usual_products: up to ``top_products`` products most often bought up to
     ``as_of`` (ties by quantity, then name), as a Python list (empty if none recorded)."""
     if top_products < 1:
         raise ValueError("top_products must be at least 1")
     ids = [int(i) for i in customer_ids]
-    frame = con.execute(_USUAL_SQL, [ids, as_of, top_products]).df()
+    frame = db.execute(_USUAL_SQL, [ids, as_of, top_products]).df()
     frame["usual_products"] = frame["usual_products"].map(list)
     return frame
 
 
-def long_absent(con, as_of: date, months: int, top_products: int = 3,
+def long_absent(db, as_of: date, months: int, top_products: int = 3,
                 birthday_days: int = 30, rep: str | None = None) -> pd.DataFrame:
     """Customers whose last purchase is at least ``months`` calendar months before ``as_of``.
 
@@ -116,10 +117,10 @@ def long_absent(con, as_of: date, months: int, top_products: int = 3,
     Raises ``ValueError`` if ``months < 1``, ``top_products < 1`` or ``birthday_days < 1``.
     """
     _check(months, top_products, birthday_days)
-    listed = long_absent_list(con, as_of, months, birthday_days, rep)
+    listed = long_absent_list(db, as_of, months, birthday_days, rep)
     ids = listed["customer_id"].tolist()
-    usual = usual_products(con, ids, as_of, top_products)
-    details = con.execute(_DETAILS_SQL, [ids]).df()
+    usual = usual_products(db, ids, as_of, top_products)
+    details = db.execute(_DETAILS_SQL, [ids]).df()
     frame = listed.merge(details, on="customer_id", how="left").merge(usual, on="customer_id", how="left")
     frame["usual_products"] = frame["usual_products"].map(lambda v: v if isinstance(v, list) else [])
     return frame[["customer_id", "code", "name", "sales_rep", "phone", "last_purchase", "days_absent",

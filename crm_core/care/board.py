@@ -30,6 +30,7 @@ from crm_core.care.replenishment import (
 from crm_core.i18n import t
 from crm_core.models import InteractionIn
 from crm_core.segmentation import abc_classify_sql
+from crm_core.sql import last_12_months_dates
 from crm_core.store import Store
 from crm_core.users import Actor
 
@@ -62,8 +63,8 @@ def customer_classes(store: Store, as_of: date) -> pd.DataFrame:
     ranked over the whole population (a class means the same for every user), so this reads the
     unscoped store; it returns ids and classes only.
     """
-    start = (pd.Timestamp(as_of) - pd.DateOffset(years=1) + pd.Timedelta(days=1)).date()
-    frame = _run(store, None, lambda cur: abc_classify_sql(cur, start, as_of))
+    start, end = last_12_months_dates(as_of)
+    frame = _run(store, None, lambda cur: abc_classify_sql(cur, start, end))
     return pd.DataFrame({"customer_id": frame["customer_id"].astype("int64"),
                          "abc": frame["abc"].astype("category")})
 

@@ -12,8 +12,10 @@ from datetime import date
 
 import pandas as pd
 
+from crm_core import access
 from crm_core.audit import write_audit
 from crm_core.customers import get_customer
+from crm_core.sql import Fragment, compose, run
 from crm_core.store import Store
 from crm_core.users import Actor, PermissionDenied
 
@@ -21,12 +23,12 @@ from crm_core.users import Actor, PermissionDenied
 DEFAULT_CONTACT_DAYS: dict[str, int] = {"A": 30, "B": 60, "C": 120}
 
 _OVERDUE_SQL = """
-WITH prm AS (SELECT ?::DATE AS as_of, ?::VARCHAR AS rep),
-freq AS (SELECT unnest(?::VARCHAR[]) AS abc, unnest(?::INTEGER[]) AS every_days),
+WITH prm AS (SELECT $as_of::DATE AS as_of),
+freq AS (SELECT unnest($classes::VARCHAR[]) AS abc, unnest($every_days::INTEGER[]) AS every_days),
 last_contact AS (
     SELECT i.customer_id, max(i.occurred_at)::DATE AS last_contact,
            arg_max(i.rep, i.occurred_at) AS last_rep
-    FROM interactions i, prm WHERE i.occurred_at::DATE <= prm.as_of {scope_interactions}
+    FROM interactions i, prm WHERE i.occurred_at::DATE <= prm.as_of AND {scope_interactions}
     GROUP BY i.customer_id
 ),
 plan AS (
@@ -45,18 +47,11 @@ SELECT {columns}, p.abc, p.every_days, p.last_contact, {last_rep}
        p.due_date, prm.as_of - p.due_date AS days_overdue
 FROM plan p, prm
 WHERE p.every_days IS NOT NULL AND p.due_date <= prm.as_of
-  AND (prm.rep IS NULL OR p.sales_rep = prm.rep)
 ORDER BY p.sales_rep NULLS LAST, days_overdue DESC, p.customer_id
 """
 
 
-# One rep's customers are picked before anything is joined (fixed SQL text; the name is in prm).
-_OVERDUE_SCOPES = {
-    "all": {"scope_customers": "TRUE", "scope_interactions": ""},
-    "rep": {"scope_customers": "c.sales_rep = (SELECT rep FROM prm)",
-            "scope_interactions": "AND i.customer_id IN (SELECT customer_id FROM customers "
-                                  "WHERE sales_rep = (SELECT rep FROM prm))"},
-}
+# One rep's customers are picked before anything is joined (access.of_rep: the rule of the rep's own scope).
 # Full rows for a small list; compact rows (no text but the rep) for a whole population.
 _OVERDUE_COLUMNS = {
     "full": ("p.sales_rep, p.customer_id, p.code, p.name", "p.last_rep,"),
@@ -64,7 +59,7 @@ _OVERDUE_COLUMNS = {
 }
 
 
-def overdue_contacts(con, as_of: date, frequency_by_class: Mapping[str, int] | None,
+def overdue_contacts(db, as_of: date, frequency_by_class: Mapping[str, int] | None,
                      classes: pd.DataFrame, rep: str | None = None, compact: bool = False) -> pd.DataFrame:
     """Customers due or overdue for a contact on ``as_of``, grouped by responsible rep.
 
@@ -82,15 +77,16 @@ def overdue_contacts(con, as_of: date, frequency_by_class: Mapping[str, int] | N
     frequency = dict(DEFAULT_CONTACT_DAYS if frequency_by_class is None else frequency_by_class)
     if any(int(days) < 1 for days in frequency.values()):
         raise ValueError(f"contact intervals must be at least 1 day: {frequency}")
-    con.register("care_contact_classes", classes[["customer_id", "abc"]])
+    db.register("care_contact_classes", classes[["customer_id", "abc"]])
     try:
-        params = [as_of, rep, list(frequency), [int(days) for days in frequency.values()]]
         columns, last_rep = _OVERDUE_COLUMNS["compact" if compact else "full"]
-        scope = _OVERDUE_SCOPES["all" if rep is None else "rep"]
-        sql = _OVERDUE_SQL.format(columns=columns, last_rep=last_rep, **scope)
-        return con.execute(sql, params).df()
+        query = compose(_OVERDUE_SQL, columns=Fragment(columns), last_rep=Fragment(last_rep),
+                        scope_customers=access.of_rep(rep, "customers", alias="c"),
+                        scope_interactions=access.of_rep(rep, "interactions", alias="i"),
+                        as_of=as_of, classes=list(frequency), every_days=[int(days) for days in frequency.values()])
+        return run(db, query).df()
     finally:
-        con.unregister("care_contact_classes")
+        db.unregister("care_contact_classes")
 
 
 def set_contact_frequency(con, customer_id: int, every_days: int | None) -> None:

@@ -16,7 +16,9 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from crm_core import access
 from crm_core.china_calendar import festival_dates
+from crm_core.sql import Fragment, compose, run
 
 COLUMNS = ["customer_id", "occasion", "date", "years", "label"]
 # key_dates.kind -> occasion key; all recur yearly.
@@ -140,8 +142,8 @@ def anniversary_sql(origin: str, year: str) -> str:
 
 
 _UPCOMING_SQL = f"""
-WITH w AS (SELECT ?::DATE AS lo, ?::DATE AS hi),
-yrs AS (SELECT range AS y FROM range(?, ?)),
+WITH w AS (SELECT $lo::DATE AS lo, $hi::DATE AS hi),
+yrs AS (SELECT range AS y FROM range($first_year, $end_year)),
 sc AS (SELECT customer_id, birthday FROM customers WHERE {{scope}}),
 origins AS (
     SELECT customer_id, 'birthday' AS occasion, birthday AS origin, NULL::VARCHAR AS label
@@ -158,7 +160,7 @@ occ AS (
            o.occasion IN ('birthday', 'founding', 'anniversary', 'first_purchase_anniversary') AS counted
     FROM origins o CROSS JOIN yrs
 ),
-fest AS (SELECT unnest(?::VARCHAR[]) AS occasion, unnest(?::DATE[]) AS date),
+fest AS (SELECT unnest($fest_occasions::VARCHAR[]) AS occasion, unnest($fest_dates::DATE[]) AS date),
 recipients AS ({{festival_source}})
 SELECT customer_id, occasion, date, CASE WHEN counted THEN n END AS years, label
 FROM occ, w WHERE date >= w.lo AND date < w.hi AND n >= CASE WHEN counted THEN 1 ELSE 0 END
@@ -173,17 +175,13 @@ _FESTIVAL_SOURCES = {
     "subset": "SELECT DISTINCT customer_id FROM care_festival_customers WHERE customer_id IN "
               "(SELECT customer_id FROM sc)",
 }
-# Whose dates (fixed SQL text; values travel as ? parameters): (scope, filter on other tables).
-_KEY_DATE_SCOPES = {
-    "all": ("TRUE", "", ""),
-    "rep": ("sales_rep = ?", "WHERE customer_id IN (SELECT customer_id FROM sc)",
-            "AND customer_id IN (SELECT customer_id FROM sc)"),
-    "customer": ("customer_id = ?", "WHERE customer_id IN (SELECT customer_id FROM sc)",
-                 "AND customer_id IN (SELECT customer_id FROM sc)"),
-}
+# Whose dates: the customers in scope (sc) and the other tables' rows about them (fixed SQL text).
+_SCOPE_FILTER = Fragment("WHERE customer_id IN (SELECT customer_id FROM sc)")
+_SCOPE_AND = Fragment("AND customer_id IN (SELECT customer_id FROM sc)")
+_NO_FILTER = Fragment("")
 
 
-def upcoming_key_dates_sql(con, start: date, days: int, festival_customers: Iterable[int] | None = None,
+def upcoming_key_dates_sql(db, start: date, days: int, festival_customers: Iterable[int] | None = None,
                            *, rep: str | None = None, customer_id: int | None = None) -> pd.DataFrame:
     """The same rows as :func:`upcoming_key_dates`, computed in DuckDB from the store's tables.
 
@@ -196,20 +194,23 @@ def upcoming_key_dates_sql(con, start: date, days: int, festival_customers: Iter
     start, end = _window(start, days)
     hits = [(key, day) for year in range(start.year, (end - timedelta(days=1)).year + 1)
             for key, day in festival_dates(year).items() if start <= day < end]
-    kind = "customer" if customer_id is not None else ("rep" if rep is not None else "all")
-    scope, scope_filter, scope_and = _KEY_DATE_SCOPES[kind]
-    scope_params = {"all": [], "rep": [rep], "customer": [customer_id]}[kind]
+    if customer_id is not None:
+        scope = Fragment("customer_id = $customer_id", {"customer_id": customer_id})
+    else:
+        scope = access.of_rep(rep, "customers")
+    narrowed = scope.sql != "TRUE"
     subset = festival_customers is not None
-    sql = _UPCOMING_SQL.format(scope=scope, scope_filter=scope_filter, scope_and=scope_and,
-                               festival_source=_FESTIVAL_SOURCES["subset" if subset else "all"])
-    params = [start, end, start.year, (end - timedelta(days=1)).year + 1, *scope_params,
-              [k for k, _ in hits], [d for _, d in hits]]
+    query = compose(_UPCOMING_SQL, scope=scope, scope_filter=_SCOPE_FILTER if narrowed else _NO_FILTER,
+                    scope_and=_SCOPE_AND if narrowed else _NO_FILTER,
+                    festival_source=Fragment(_FESTIVAL_SOURCES["subset" if subset else "all"]),
+                    lo=start, hi=end, first_year=start.year, end_year=(end - timedelta(days=1)).year + 1,
+                    fest_occasions=[k for k, _ in hits], fest_dates=[d for _, d in hits])
     if subset:
         ids = pd.DataFrame({"customer_id": pd.unique(np.asarray(list(festival_customers), dtype=np.int64))})
-        con.register("care_festival_customers", ids)
+        db.register("care_festival_customers", ids)
     try:
-        frame = con.execute(sql, params).df()
+        frame = run(db, query).df()
     finally:
         if subset:
-            con.unregister("care_festival_customers")
+            db.unregister("care_festival_customers")
     return _finish(frame)

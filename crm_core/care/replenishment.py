@@ -24,6 +24,9 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
+from crm_core import access
+from crm_core.sql import TRUE, Fragment, Identifier, compose, run
+
 Estimator = Literal["median", "span"]
 FORECAST_COLUMNS = ["customer_id", "product", "purchases", "last_purchase", "last_quantity",
                     "rate_per_day", "method", "days_left", "run_out", "payday"]
@@ -114,12 +117,12 @@ def replenishment_forecast(history: pd.DataFrame, customers: pd.DataFrame | None
 
 
 _FORECAST_SQL = """
-WITH prm AS (SELECT ?::DATE AS as_of, ?::DATE AS due_lo, ?::DATE AS due_hi, ?::DATE AS since),
+WITH prm AS (SELECT $as_of::DATE AS as_of, $due_lo::DATE AS due_lo, $due_hi::DATE AS due_hi, $since::DATE AS since),
 days AS (
     SELECT t.customer_id, t.product, t.txn_date AS day, sum(coalesce(t.quantity, 1))::DOUBLE AS quantity
     FROM transactions t, prm
     WHERE t.amount > 0 AND t.product IS NOT NULL AND (prm.as_of IS NULL OR t.txn_date <= prm.as_of)
-      AND (prm.since IS NULL OR t.txn_date >= prm.since) {scope}
+      AND (prm.since IS NULL OR t.txn_date >= prm.since) AND {scope}
     GROUP BY ALL
 ),
 gaps AS (
@@ -132,7 +135,7 @@ hist AS (
            (sum(quantity) - arg_max(quantity, day)) / nullif(max(day) - min(day), 0) AS span_rate
     FROM gaps GROUP BY ALL
 ),
-per_person AS (SELECT unnest(?::VARCHAR[]) AS product, unnest(?::DOUBLE[]) AS daily),
+per_person AS (SELECT unnest($pp_products::VARCHAR[]) AS product, unnest($pp_daily::DOUBLE[]) AS daily),
 rated AS (
     SELECT h.*, c.payday, h.{rate_column} AS history_rate,
            c.household_size * pp.daily AS household_rate
@@ -154,28 +157,18 @@ WHERE (prm.due_lo IS NULL OR f.run_out >= prm.due_lo) AND (prm.due_hi IS NULL OR
 """
 # Estimator -> column of the query (identifiers only from this fixed list).
 _RATE_COLUMNS = {"median": "median_rate", "span": "span_rate"}
-# Who the forecast is for -> SQL fragment (fixed text; the values travel as ? parameters).
-_SCOPES = {
-    "all": "",
-    "rep": "AND t.customer_id IN (SELECT customer_id FROM customers WHERE sales_rep = ?)",
-    "customer": "AND t.customer_id = ?",
-    "sample": "AND t.customer_id % ? = 0",
-    "rep_sample": ("AND t.customer_id % ? = 0 AND t.customer_id IN "
-                   "(SELECT customer_id FROM customers WHERE sales_rep = ?)"),
-}
 
 
-def _scope(rep: str | None, customer_id: int | None, stride: int = 1) -> tuple[str, list]:
-    """The fixed SQL fragment restricting purchases to a rep's customers / one customer / a sample."""
+def _scope(rep: str | None, customer_id: int | None, stride: int = 1) -> Fragment:
+    """The condition restricting purchases (``t``) to one customer / a rep's customers (the
+    access rule, ``access.of_rep``) / a systematic sample of customers."""
     if customer_id is not None:
-        return _SCOPES["customer"], [int(customer_id)]
-    if stride > 1:
-        return (_SCOPES["rep_sample"], [int(stride), rep]) if rep is not None else (
-            _SCOPES["sample"], [int(stride)])
-    return (_SCOPES["rep"], [rep]) if rep is not None else (_SCOPES["all"], [])
+        return Fragment("t.customer_id = $customer_id", {"customer_id": int(customer_id)})
+    sample = Fragment("t.customer_id % $stride = 0", {"stride": int(stride)}) if stride > 1 else TRUE
+    return sample & access.of_rep(rep, "transactions", alias="t")
 
 
-def replenishment_forecast_sql(con, per_person_daily: Mapping[str, float] | None = None,
+def replenishment_forecast_sql(db, per_person_daily: Mapping[str, float] | None = None,
                                estimator: Estimator = "median", *, as_of: date | None = None,
                                rep: str | None = None, customer_id: int | None = None,
                                run_out_from: date | None = None, run_out_before: date | None = None,
@@ -192,14 +185,13 @@ def replenishment_forecast_sql(con, per_person_daily: Mapping[str, float] | None
     """
     _check_estimator(estimator)
     per_person = dict(per_person_daily or {})
-    scope, scope_params = _scope(rep, customer_id)
-    sql = _FORECAST_SQL.format(rate_column=_RATE_COLUMNS[estimator], scope=scope)
-    params = [as_of, run_out_from, run_out_before, since, *scope_params,
-              list(per_person), [float(v) for v in per_person.values()]]
-    return _finish(con.execute(sql, params).df())
+    query = compose(_FORECAST_SQL, rate_column=Identifier(_RATE_COLUMNS[estimator]),
+                    scope=_scope(rep, customer_id), as_of=as_of, due_lo=run_out_from, due_hi=run_out_before,
+                    since=since, pp_products=list(per_person), pp_daily=[float(v) for v in per_person.values()])
+    return _finish(run(db, query).df())
 
 
-def deliveries_due_sql(con, as_of: date, days: int = 7, rep: str | None = None,
+def deliveries_due_sql(db, as_of: date, days: int = 7, rep: str | None = None,
                        per_person_daily: Mapping[str, float] | None = None,
                        estimator: Estimator = "median", since: date | None = None) -> pd.DataFrame:
     """:func:`deliveries_due` of the store's forecast on ``as_of``, filtered inside the query.
@@ -209,7 +201,7 @@ def deliveries_due_sql(con, as_of: date, days: int = 7, rep: str | None = None,
     """
     if days < 1:
         raise ValueError(f"days must be at least 1, got {days}")
-    forecast = replenishment_forecast_sql(con, per_person_daily, estimator, as_of=as_of, rep=rep,
+    forecast = replenishment_forecast_sql(db, per_person_daily, estimator, as_of=as_of, rep=rep,
                                           run_out_from=as_of, run_out_before=as_of + timedelta(days=days),
                                           since=since)
     return deliveries_due(forecast, as_of, days)
@@ -283,12 +275,12 @@ def forecast_accuracy(history: pd.DataFrame, holdout: int = 1,
 
 
 _ACCURACY_SQL = """
-WITH prm AS (SELECT ?::DATE AS as_of, ?::DATE AS since),
+WITH prm AS (SELECT $as_of::DATE AS as_of, $since::DATE AS since),
 days AS (
     SELECT t.customer_id, t.product, t.txn_date AS day, sum(coalesce(t.quantity, 1))::DOUBLE AS quantity
     FROM transactions t, prm
     WHERE t.amount > 0 AND t.product IS NOT NULL AND (prm.as_of IS NULL OR t.txn_date <= prm.as_of)
-      AND (prm.since IS NULL OR t.txn_date >= prm.since) {scope}
+      AND (prm.since IS NULL OR t.txn_date >= prm.since) AND {scope}
     GROUP BY ALL
 ),
 numbered AS (
@@ -296,7 +288,7 @@ numbered AS (
            count(*) OVER (PARTITION BY customer_id, product) AS n
     FROM days
 ),
-ks AS (SELECT range AS k FROM range(1, ?::BIGINT + 1)),
+ks AS (SELECT range AS k FROM range(1, $holdout::BIGINT + 1)),
 earlier AS (SELECT ks.k, d.* FROM numbered d JOIN ks ON d.back > ks.k AND d.n - ks.k >= 2),
 gaps AS (
     SELECT *, quantity / (lead(day) OVER w - day) AS interval_rate
@@ -318,7 +310,7 @@ SELECT avg(err)::DOUBLE AS mae_days, count(*) AS n_predictions FROM scored
 """
 
 
-def forecast_accuracy_sql(con, as_of: date | None = None, holdout: int = 1, estimator: Estimator = "median",
+def forecast_accuracy_sql(db, as_of: date | None = None, holdout: int = 1, estimator: Estimator = "median",
                           rep: str | None = None, max_customers: int | None = 20_000,
                           since: date | None = None) -> ForecastAccuracy:
     """:func:`forecast_accuracy` computed in DuckDB over the store's purchases up to ``as_of``.
@@ -333,12 +325,10 @@ def forecast_accuracy_sql(con, as_of: date | None = None, holdout: int = 1, esti
     _check_estimator(estimator)
     stride = 1
     if max_customers is not None:
-        if rep is None:
-            (population,) = con.execute("SELECT count(*) FROM customers").fetchone()
-        else:
-            (population,) = con.execute("SELECT count(*) FROM customers WHERE sales_rep = ?", [rep]).fetchone()
+        (population,) = run(db, compose("SELECT count(*) FROM customers c WHERE {scope}",
+                                         scope=access.of_rep(rep, "customers", alias="c"))).fetchone()
         stride = max(1, -(-int(population) // int(max_customers)))
-    scope, scope_params = _scope(rep, None, stride)
-    sql = _ACCURACY_SQL.format(rate_column=_RATE_COLUMNS[estimator], scope=scope)
-    mae, count = con.execute(sql, [as_of, since, *scope_params, int(holdout)]).fetchone()
+    query = compose(_ACCURACY_SQL, rate_column=Identifier(_RATE_COLUMNS[estimator]), scope=_scope(rep, None, stride),
+                    as_of=as_of, since=since, holdout=int(holdout))
+    mae, count = run(db, query).fetchone()
     return ForecastAccuracy(mae_days=None if mae is None else float(mae), n_predictions=int(count))

@@ -7,16 +7,22 @@ through ``Store.transaction`` and leaves an audit row.
 """
 from __future__ import annotations
 
+from contextlib import closing
 from datetime import date
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from crm_core import access
 from crm_core.churn.reasons import CONTROLLABLE, REASONS, ReasonPareto, reason_pareto
+from crm_core.sql import compose, run
 from crm_core.store import Store
 from crm_core.users import Actor, PermissionDenied
 
+# Events dated $start..$end (both included; NULL leaves that end open).
+_DATED = ("(CAST($start AS DATE) IS NULL OR e.churned_on >= $start)"
+          " AND (CAST($end AS DATE) IS NULL OR e.churned_on <= $end)")
 # The stored judgement, or the reason's category when none was stored (an import without the column).
 CONTROLLABLE_SQL = ("coalesce(e.controllable, e.reason IN ("
                     + ", ".join(f"'{r}'" for r, c in REASONS.items() if c == CONTROLLABLE) + "))")
@@ -56,16 +62,10 @@ class ChurnEventIn(BaseModel):
         return self
 
 
-def _scope(actor: Actor, alias: str = "c") -> tuple[str, list]:
-    if actor.rep_scope is None:
-        return "TRUE", []
-    return f"{alias}.sales_rep = ?", [actor.rep_scope]
-
-
 def _require_visible(cur, actor: Actor, customer_id: int) -> None:
-    scope, params = _scope(actor)
-    if cur.execute(f"SELECT 1 FROM customers c WHERE c.customer_id = ? AND {scope}",
-                   [int(customer_id), *params]).fetchone() is None:
+    """On the write transaction's (system) cursor: refuse a customer ``actor`` may not see."""
+    if run(cur, compose("SELECT 1 FROM customers c WHERE c.customer_id = $id AND {visible}",
+                        visible=access.visible(actor, "customers", alias="c"), id=int(customer_id))).fetchone() is None:
         raise PermissionDenied("err.customer_not_found")
 
 
@@ -107,25 +107,24 @@ def list_churn_events(store: Store, actor: Actor, start: date | None = None, end
 
     Columns as ``EVENT_COLUMNS`` (the customer's code, name and rep joined in).
     """
-    scope, params = _scope(actor)
-    where = f"{scope} AND (CAST(? AS DATE) IS NULL OR e.churned_on >= ?) AND (CAST(? AS DATE) IS NULL OR e.churned_on <= ?)"
-    params = [*params, start, start, end, end]
-    base = f"FROM churn_events e JOIN customers c USING (customer_id) WHERE {where}"
-    (total,) = store.query_one(f"SELECT count(*) {base}", params)
-    page = store.query_df(
-        f"SELECT e.event_id, e.customer_id, c.code, c.name, c.sales_rep, e.churned_on, e.reason,"
-        f" {CONTROLLABLE_SQL} AS controllable, e.note {base} ORDER BY e.churned_on DESC, e.event_id DESC LIMIT ? OFFSET ?",
-        [*params, int(limit), int(offset)])
+    window = {"start": start, "end": end}
+    base = f"FROM churn_events e JOIN customers c USING (customer_id) WHERE {_DATED}"
+    with closing(store.cursor(actor)) as db:  # a rep's cursor holds only her customers' events
+        (total,) = db.execute(f"SELECT count(*) {base}", window).fetchone()
+        page = db.execute(
+            f"SELECT e.event_id, e.customer_id, c.code, c.name, c.sales_rep, e.churned_on, e.reason,"
+            f" {CONTROLLABLE_SQL} AS controllable, e.note {base} ORDER BY e.churned_on DESC, e.event_id DESC"
+            " LIMIT $limit OFFSET $offset", {**window, "limit": int(limit), "offset": int(offset)}).df()
     return page, int(total)
 
 
 def customer_churn_events(store: Store, actor: Actor, customer_id: int) -> pd.DataFrame:
     """event_id, churned_on, reason, controllable, note of one customer, newest first (empty if not visible)."""
-    scope, params = _scope(actor)
-    return store.query_df(
-        f"SELECT e.event_id, e.churned_on, e.reason, {CONTROLLABLE_SQL} AS controllable, e.note FROM churn_events e"
-        f" JOIN customers c USING (customer_id) WHERE e.customer_id = ? AND {scope}"
-        " ORDER BY e.churned_on DESC, e.event_id DESC", [int(customer_id), *params])
+    with closing(store.cursor(actor)) as db:
+        return db.execute(
+            f"SELECT e.event_id, e.churned_on, e.reason, {CONTROLLABLE_SQL} AS controllable, e.note FROM churn_events e"
+            " JOIN customers c USING (customer_id) WHERE e.customer_id = $id"
+            " ORDER BY e.churned_on DESC, e.event_id DESC", {"id": int(customer_id)}).df()
 
 
 def churn_event_pareto(store: Store, actor: Actor, start: date | None = None,
@@ -135,13 +134,11 @@ def churn_event_pareto(store: Store, actor: Actor, start: date | None = None,
     ``controllable_share`` uses each event's stored ``controllable`` flag (a manager may have judged
     a case differently from the taxonomy), so it can differ from the category column of the table.
     """
-    scope, params = _scope(actor)
-    counts = store.query_df(
-        f"SELECT e.reason, count(*) AS n, count(*) FILTER (WHERE {CONTROLLABLE_SQL}) AS controllable"
-        " FROM churn_events e JOIN customers c USING (customer_id)"
-        f" WHERE {scope} AND (CAST(? AS DATE) IS NULL OR e.churned_on >= ?)"
-        " AND (CAST(? AS DATE) IS NULL OR e.churned_on <= ?) GROUP BY e.reason",
-        [*params, start, start, end, end])
+    with closing(store.cursor(actor)) as db:
+        counts = db.execute(
+            f"SELECT e.reason, count(*) AS n, count(*) FILTER (WHERE {CONTROLLABLE_SQL}) AS controllable"
+            f" FROM churn_events e JOIN customers c USING (customer_id) WHERE {_DATED} GROUP BY e.reason",
+            {"start": start, "end": end}).df()
     pareto = reason_pareto(counts["reason"].repeat(counts["n"].to_numpy()) if len(counts) else [])
     share = float(counts["controllable"].sum() / pareto.total) if pareto.total else None
     return ReasonPareto(table=pareto.table, total=pareto.total, controllable_share=share)

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from crm_core.churn.rfm import daily_purchases
+from crm_core.sql import months_before
 
 LAPSED_COLUMNS = ["customer_id", "purchases", "last_purchase", "days_since_last", "median_gap_days",
                   "gap_source", "threshold_days", "revenue_at_risk"]
@@ -25,7 +26,7 @@ def _check_k(k: float) -> None:
 
 def _trailing_year_start(as_of) -> pd.Timestamp:
     """Revenue at risk counts purchases after this day: the 12 months ending on ``as_of``."""
-    return pd.Timestamp(as_of).normalize() - pd.DateOffset(years=1)
+    return pd.Timestamp(months_before(pd.Timestamp(as_of).date(), 12))
 
 
 def lapsed_customers(transactions: pd.DataFrame, as_of, k: float = 2.0, customer_col: str = "customer_id",
@@ -61,10 +62,10 @@ def lapsed_customers(transactions: pd.DataFrame, as_of, k: float = 2.0, customer
                                               ignore_index=True)
 
 
-def lapsed_customers_sql(con, as_of: date, k: float = 2.0) -> pd.DataFrame:
+def lapsed_customers_sql(db, as_of: date, k: float = 2.0) -> pd.DataFrame:
     """:func:`lapsed_customers` computed in DuckDB over the ``transactions`` table (same columns)."""
     _check_k(k)
-    return lapsed_from_rhythm(purchase_rhythm_sql(con, as_of), k)
+    return lapsed_from_rhythm(purchase_rhythm_sql(db, as_of), k)
 
 
 _RHYTHM_SQL = """
@@ -90,7 +91,7 @@ FROM per, (SELECT median(own_gap) AS gap FROM per) AS population
 """
 
 
-def purchase_rhythm_sql(con, as_of: date) -> pd.DataFrame:
+def purchase_rhythm_sql(db, as_of: date) -> pd.DataFrame:
     """Every buyer's rhythm up to ``as_of``, whatever k: the expensive half of :func:`lapsed_customers_sql`.
 
     Columns: customer_id, purchases, last_purchase (datetime64), days_since_last, median_gap_days,
@@ -98,7 +99,7 @@ def purchase_rhythm_sql(con, as_of: date) -> pd.DataFrame:
     Filter it with :func:`lapsed_from_rhythm` for any k without touching the transactions again.
     """
     end = pd.Timestamp(as_of).date()
-    frame = con.execute(_RHYTHM_SQL, [end, _trailing_year_start(end).date(), end]).df()
+    frame = db.execute(_RHYTHM_SQL, [end, _trailing_year_start(end).date(), end]).df()
     return frame.astype({"purchases": "int64", "days_since_last": "int64"})
 
 
@@ -137,11 +138,11 @@ ORDER BY next_period
 """
 
 
-def churn_rate_by_period_sql(con, period: str = "month", as_of: date | None = None) -> pd.DataFrame:
+def churn_rate_by_period_sql(db, period: str = "month", as_of: date | None = None) -> pd.DataFrame:
     """The churn rate per period computed in DuckDB over the ``transactions`` table (up to ``as_of``
     when given). On a user's cursor (``Store.cursor(actor)``) it covers only the customers they may see."""
     _, months = _period(period)
-    frame = con.execute(_CHURN_RATE_SQL, [period, as_of, as_of, months]).df()
+    frame = db.execute(_CHURN_RATE_SQL, [period, as_of, as_of, months]).df()
     frame["period"] = pd.to_datetime(frame["period"])
     frame = frame.astype({"active_prev": "int64", "retained": "int64"})
     frame["churned"] = frame["active_prev"] - frame["retained"]

@@ -10,10 +10,21 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+import duckdb
 import pandas as pd
 
+from crm_core import access
 from crm_core.churn.lapsed import lapsed_customers_sql, lapsed_from_rhythm
 from crm_core.churn.reasons import FUNNEL_STAGES
+from crm_core.sql import (
+    Fragment,
+    compose,
+    last_12_months,
+    previous_12_months,
+    previous_12_months_dates,
+    run,
+)
+from crm_core.store import Store, reading
 from crm_core.users import Actor
 
 MEASURED, ASSUMED, TEXTBOOK = "measured", "assumed", "textbook"
@@ -21,48 +32,37 @@ MEASURED, ASSUMED, TEXTBOOK = "measured", "assumed", "textbook"
 MARGIN_COVERAGE_NEEDED = 0.5
 
 
-def _fetchone(store_or_cursor, sql: str, params: list) -> tuple:
-    """One row from a Store (``query_one``) or a DuckDB connection/cursor (``execute``)."""
-    if hasattr(store_or_cursor, "query_one"):
-        return store_or_cursor.query_one(sql, params)
-    return store_or_cursor.execute(sql, params).fetchone()
+def _fetchone(db: Store | duckdb.DuckDBPyConnection, query: Fragment) -> tuple:
+    with reading(db) as cur:
+        return run(cur, query).fetchone()
 
 
-def _df(store_or_cursor, sql: str, params: list) -> pd.DataFrame:
-    if hasattr(store_or_cursor, "query_df"):
-        return store_or_cursor.query_df(sql, params)
-    return store_or_cursor.execute(sql, params).df()
-
-
-def _scope(actor: Actor | None, alias: str = "c") -> tuple[str, list]:
-    if actor is None or actor.rep_scope is None:
-        return "TRUE", []
-    return f"{alias}.sales_rep = ?", [actor.rep_scope]
-
-
-_YEARLY_ACTIVITY = """
-WITH prm AS (SELECT CAST(? AS DATE) AS as_of),
+# The churn windows on the customer's purchase days, at prm.as_of (see crm_core.sql).
+_AS_OF = Fragment("prm.as_of")
+_YEARLY_ACTIVITY = compose("""
+WITH prm AS (SELECT CAST($as_of AS DATE) AS as_of),
 activity AS (
     SELECT t.customer_id,
-           bool_or(t.txn_date > prm.as_of - INTERVAL 24 MONTH AND t.txn_date <= prm.as_of - INTERVAL 12 MONTH) AS before,
-           bool_or(t.txn_date > prm.as_of - INTERVAL 12 MONTH AND t.txn_date <= prm.as_of) AS recent
+           bool_or({before}) AS before,
+           bool_or({recent}) AS recent
     FROM transactions t, prm
     WHERE t.txn_date > prm.as_of - INTERVAL 24 MONTH AND t.txn_date <= prm.as_of
     GROUP BY t.customer_id
 )
-"""
+""", before=previous_12_months(_AS_OF, "t.txn_date"), recent=last_12_months(_AS_OF, "t.txn_date")).sql
 
 
-def measured_churn_rate(store_or_cursor, as_of: date, actor: Actor | None = None) -> float | None:
+def measured_churn_rate(db: Store | duckdb.DuckDBPyConnection, as_of: date,
+                        actor: Actor | None = None) -> float | None:
     """Share of customers who bought in the previous 12 months and not in the last 12 (0..1).
 
-    ``store_or_cursor``: a Store or a DuckDB connection/cursor. None when nobody bought in the
-    previous 12 months (no base to measure against). ``actor`` limits a rep to her customers.
+    ``db``: a Store or a DuckDB cursor. None when nobody bought in the previous 12 months (no
+    base to measure against). ``actor`` limits a rep to her customers (crm_core.access).
     """
-    scope, params = _scope(actor)
-    base, lost = _fetchone(store_or_cursor, _YEARLY_ACTIVITY + f"""
+    base, lost = _fetchone(db, compose(_YEARLY_ACTIVITY + """
         SELECT count(*) FILTER (WHERE a.before), count(*) FILTER (WHERE a.before AND NOT a.recent)
-        FROM activity a JOIN customers c USING (customer_id) WHERE {scope}""", [as_of, *params])
+        FROM activity a JOIN customers c USING (customer_id) WHERE {scope}""",
+        scope=access.visible(actor, "customers", alias="c"), as_of=as_of))
     return None if not base else lost / base
 
 
@@ -119,11 +119,11 @@ _FILL_SQL = _YEARLY_ACTIVITY + """,
 scoped AS (SELECT customer_id FROM customers c WHERE {scope}),
 recent_sales AS (
     SELECT t.amount, t.gross_margin FROM transactions t JOIN scoped USING (customer_id), prm
-    WHERE t.txn_date > prm.as_of - INTERVAL 12 MONTH AND t.txn_date <= prm.as_of
+    WHERE """ + last_12_months(_AS_OF, "t.txn_date").sql + """
 ),
 recent_care AS (
     SELECT i.cost, i.concession FROM interactions i JOIN scoped USING (customer_id), prm
-    WHERE i.occurred_at::DATE > prm.as_of - INTERVAL 12 MONTH AND i.occurred_at::DATE <= prm.as_of
+    WHERE """ + last_12_months(_AS_OF, "i.occurred_at::DATE").sql + """
 )
 SELECT (SELECT count(*) FROM activity JOIN scoped USING (customer_id) WHERE recent) AS active,
        (SELECT count(*) FROM activity JOIN scoped USING (customer_id) WHERE before) AS base,
@@ -136,7 +136,7 @@ SELECT (SELECT count(*) FROM activity JOIN scoped USING (customer_id) WHERE rece
 """
 
 
-def fill_from_my_data(store_or_cursor, as_of: date, actor: Actor | None = None,
+def fill_from_my_data(db: Store | duckdb.DuckDBPyConnection, as_of: date, actor: Actor | None = None,
                       assumed: LossInputs | None = None) -> LossInputs:
     """Calculator inputs measured from the store where it can, the ``assumed`` values elsewhere.
 
@@ -148,8 +148,7 @@ def fill_from_my_data(store_or_cursor, as_of: date, actor: Actor | None = None,
     (default: 10 % margin, 5 years, 8 % discount rate, 5× acquisition cost) and is labelled so.
     """
     assumed = assumed or LossInputs(customers=0, churn_rate=0.0, revenue_per_customer=0.0, margin=0.10)
-    scope, params = _scope(actor)
-    row = _fetchone(store_or_cursor, _FILL_SQL.format(scope=scope), [as_of, *params, *params])
+    row = _fetchone(db, compose(_FILL_SQL, scope=access.visible(actor, "customers", alias="c"), as_of=as_of))
     active, base, lost, revenue, revenue_with_margin, margin, care_cost, currency = row
     values = {name: getattr(assumed, name) for name in INPUT_NAMES}
     sources = {name: ASSUMED for name in INPUT_NAMES}
@@ -182,7 +181,7 @@ GROUP BY GROUPING SETS ((c.customer_type), (coalesce(b.abc, 'C')))
 SEGMENT_KEYS = ("abc", "customer_type")
 
 
-def churn_by_segments(con, as_of: date, actor: Actor | None = None) -> dict[str, pd.DataFrame]:
+def churn_by_segments(db, as_of: date, actor: Actor | None = None) -> dict[str, pd.DataFrame]:
     """Yearly churn per segment, ``{"abc": frame, "customer_type": frame}``, in one pass over the data.
 
     Each frame: segment, active_before, churned, churn_rate, revenue_lost, sorted by segment.
@@ -191,19 +190,16 @@ def churn_by_segments(con, as_of: date, actor: Actor | None = None) -> dict[str,
     previous 12 months: a churned customer has no spend in the last 12 to be classed by; a base
     customer whose spend there nets to ≤ 0 counts as C). revenue_lost = what the churned brought
     in the base year. Summed over either segmentation, churned ÷ active_before is
-    :func:`measured_churn_rate`. ``con``: a DuckDB connection/cursor (a small table is registered).
+    :func:`measured_churn_rate`. ``db``: a DuckDB cursor (a small table is registered).
     """
     from crm_core.segmentation import abc_classify_sql
 
-    end = pd.Timestamp(as_of) - pd.DateOffset(years=1)
-    start = end - pd.DateOffset(years=1) + pd.Timedelta(days=1)
-    classes = abc_classify_sql(con, start.date(), end.date())[["customer_id", "abc", "spend"]]
-    con.register("churn_base_classes", classes)
+    classes = abc_classify_sql(db, *previous_12_months_dates(as_of))[["customer_id", "abc", "spend"]]
+    db.register("churn_base_classes", classes)
     try:
-        scope, params = _scope(actor)
-        frame = con.execute(_SEGMENT_SQL.format(scope=scope), [as_of, *params]).df()
+        frame = run(db, compose(_SEGMENT_SQL, scope=access.visible(actor, "customers", alias="c"), as_of=as_of)).df()
     finally:
-        con.unregister("churn_base_classes")
+        db.unregister("churn_base_classes")
     frame["churn_rate"] = frame["churned"] / frame["active_before"]
     result = {}
     for by, rows in (("abc", frame["by_abc"] == 1), ("customer_type", frame["by_abc"] == 0)):
@@ -213,12 +209,12 @@ def churn_by_segments(con, as_of: date, actor: Actor | None = None) -> dict[str,
 
 
 _FUNNEL_SQL = """
-WITH prm AS (SELECT CAST(? AS DATE) AS as_of),
+WITH prm AS (SELECT CAST($as_of AS DATE) AS as_of),
 per AS (
     -- two or more purchase days ⇔ first day < last day (no DISTINCT over 10M rows needed)
     SELECT t.customer_id, CASE WHEN min(t.txn_date) < max(t.txn_date) THEN 2 ELSE 1 END AS days,
-           bool_or(t.txn_date > prm.as_of - INTERVAL 12 MONTH) AS recent,
-           bool_or(t.txn_date > prm.as_of - INTERVAL 24 MONTH AND t.txn_date <= prm.as_of - INTERVAL 12 MONTH) AS before
+           bool_or(""" + last_12_months(_AS_OF, "t.txn_date").sql + """) AS recent,
+           bool_or(""" + previous_12_months(_AS_OF, "t.txn_date").sql + """) AS before
     FROM transactions t, prm WHERE t.txn_date <= prm.as_of GROUP BY t.customer_id
 )
 SELECT count(*) FILTER (WHERE c.tenure_stage = 'potential' OR per.days >= 1) AS potential,
@@ -230,7 +226,7 @@ WHERE {scope}
 """
 
 
-def funnel_counts(store_or_cursor, as_of: date, visitors: int | None, actor: Actor | None = None) -> dict[str, int]:
+def funnel_counts(db: Store | duckdb.DuckDBPyConnection, as_of: date, visitors: int | None, actor: Actor | None = None) -> dict[str, int]:
     """Head counts per stage of the funnel visitor → potential → purchasing → repeat → loyal.
 
     potential = customers marked potential (tenure_stage) plus everyone who ever bought;
@@ -239,14 +235,13 @@ def funnel_counts(store_or_cursor, as_of: date, visitors: int | None, actor: Act
     The CRM has no web analytics, so ``visitors`` is the user's figure; None (or fewer than the
     potential customers) makes it equal to the potential count. Feed to ``customer_funnel``.
     """
-    scope, params = _scope(actor)
-    row = _fetchone(store_or_cursor, _FUNNEL_SQL.format(scope=scope), [as_of, *params])
+    row = _fetchone(db, compose(_FUNNEL_SQL, scope=access.visible(actor, "customers", alias="c"), as_of=as_of))
     counts = dict(zip(FUNNEL_STAGES[1:], (int(v) for v in row)))
     counts["visitor"] = max(int(visitors or 0), counts["potential"])
     return {stage: counts[stage] for stage in FUNNEL_STAGES}
 
 
-def lapsed_report(con, as_of: date, k: float, actor: Actor | None = None,
+def lapsed_report(db, as_of: date, k: float, actor: Actor | None = None,
                   rhythm: pd.DataFrame | None = None) -> pd.DataFrame:
     """:func:`lapsed_customers_sql` with each customer's code, name, type, rep (rep-scoped).
 
@@ -255,30 +250,29 @@ def lapsed_report(con, as_of: date, k: float, actor: Actor | None = None,
     purchases, last_purchase, days_since_last, median_gap_days, gap_source, threshold_days,
     revenue_at_risk; largest revenue at risk first.
     """
-    lapsed = lapsed_customers_sql(con, as_of, k) if rhythm is None else lapsed_from_rhythm(rhythm, k)
-    con.register("churn_lapsed", lapsed)
+    lapsed = lapsed_customers_sql(db, as_of, k) if rhythm is None else lapsed_from_rhythm(rhythm, k)
+    db.register("churn_lapsed", lapsed)
     try:
-        scope, params = _scope(actor)
-        return con.execute(
+        return run(db, compose(
             "SELECT l.customer_id, c.code, c.name, c.customer_type, c.sales_rep, l.purchases, l.last_purchase,"
             " l.days_since_last, l.median_gap_days, l.gap_source, l.threshold_days, l.revenue_at_risk"
-            f" FROM churn_lapsed l JOIN customers c USING (customer_id) WHERE {scope}"
-            " ORDER BY l.revenue_at_risk DESC, l.customer_id", params).df()
+            " FROM churn_lapsed l JOIN customers c USING (customer_id) WHERE {scope}"
+            " ORDER BY l.revenue_at_risk DESC, l.customer_id", scope=access.visible(actor, "customers", alias="c"))).df()
     finally:
-        con.unregister("churn_lapsed")
+        db.unregister("churn_lapsed")
 
 
-def default_as_of(store_or_cursor, today: date | None = None) -> date:
+def default_as_of(db: Store | duckdb.DuckDBPyConnection, today: date | None = None) -> date:
     """The analysis date: the last day with a transaction, or today if that is earlier or there is none.
 
     Data imported up to the end of last month should not read as a month of churn.
     """
-    (today_db, last) = _fetchone(store_or_cursor, "SELECT current_date, max(txn_date) FROM transactions", [])
+    (today_db, last) = _fetchone(db, Fragment("SELECT current_date, max(txn_date) FROM transactions"))
     today = today or today_db
     return today if last is None else min(today, last)
 
 
-def customer_lapsed_status(store_or_cursor, customer_id: int, as_of: date, k: float = 2.0) -> dict | None:
+def customer_lapsed_status(db: Store | duckdb.DuckDBPyConnection, customer_id: int, as_of: date, k: float = 2.0) -> dict | None:
     """One customer against her own rhythm: purchases (days), last_purchase, days_since_last,
     median_gap_days, threshold_days, lapsed (bool, None for a one-time buyer — no rhythm of her own).
 
@@ -286,10 +280,10 @@ def customer_lapsed_status(store_or_cursor, customer_id: int, as_of: date, k: fl
     """
     if not k > 0:
         raise ValueError(f"k must be a positive multiple of the purchase gap, got {k!r}")
-    row = _fetchone(store_or_cursor, """
-        WITH days AS (SELECT DISTINCT txn_date AS day FROM transactions WHERE customer_id = ? AND txn_date <= ?),
+    row = _fetchone(db, Fragment("""
+        WITH days AS (SELECT DISTINCT txn_date AS day FROM transactions WHERE customer_id = $id AND txn_date <= $as_of),
         gaps AS (SELECT day, date_diff('day', lag(day) OVER (ORDER BY day), day) AS gap FROM days)
-        SELECT count(*), max(day), CAST(median(gap) AS DOUBLE) FROM gaps""", [int(customer_id), as_of])
+        SELECT count(*), max(day), CAST(median(gap) AS DOUBLE) FROM gaps""", {"id": int(customer_id), "as_of": as_of}))
     purchases, last, gap = row
     if not purchases:
         return None

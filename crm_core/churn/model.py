@@ -20,9 +20,11 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from crm_core import access
 from crm_core.churn.bgnbd import BGNBDFit, expected_purchases_if_alive, fit_bgnbd, p_alive
 from crm_core.churn.rfm import rfm_summary_sql
 from crm_core.churn.spend import WEEKS_PER_MONTH, GammaGammaFit, expected_loss_by_segment, fit_gamma_gamma
+from crm_core.sql import last_12_months_dates
 from crm_core.users import Actor
 
 INACTIVE_SEGMENT = "inactive"  # no purchase in the last 12 months: no ABC class
@@ -87,10 +89,10 @@ def _discounted_purchases_if_alive(fit: BGNBDFit, x: np.ndarray, age: np.ndarray
     return discounted[codes], previous[codes]
 
 
-def fit_store_model(con, as_of: date, months: int = 12, discount_rate_monthly: float = 0.01) -> StoreModel:
+def fit_store_model(db, as_of: date, months: int = 12, discount_rate_monthly: float = 0.01) -> StoreModel:
     """Fit BG/NBD and Gamma-Gamma on every customer's purchases up to ``as_of`` and score each customer.
 
-    ``con``: DuckDB connection/cursor over the store. Customer columns: customer_id, customer_type,
+    ``db``: a DuckDB cursor over the store. Customer columns: customer_id, customer_type,
     sales_rep, abc (ABC class over the 12 months up to ``as_of``, ``inactive`` without purchases
     there), frequency, recency, T, monetary_value, p_alive, one_time_buyer, purchases_if_alive
     (next ``months`` months, undiscounted), value_if_alive, clv, expected_loss. Raises ValueError
@@ -98,7 +100,7 @@ def fit_store_model(con, as_of: date, months: int = 12, discount_rate_monthly: f
     """
     from crm_core.segmentation import abc_classify_sql
 
-    summary = rfm_summary_sql(con, as_of)
+    summary = rfm_summary_sql(db, as_of)
     if summary.empty:
         raise ValueError("no purchases up to the analysis date: nothing to fit")
     fit = fit_bgnbd(summary)
@@ -109,9 +111,8 @@ def fit_store_model(con, as_of: date, months: int = 12, discount_rate_monthly: f
     value = spend * discounted
     frame = summary.assign(p_alive=alive, one_time_buyer=x == 0, purchases_if_alive=purchases,
                            value_if_alive=value, clv=alive * value, expected_loss=(1 - alive) * value)
-    start = (pd.Timestamp(as_of) - pd.DateOffset(years=1) + pd.Timedelta(days=1)).date()
-    classes = abc_classify_sql(con, start, as_of)[["customer_id", "abc"]]
-    people = con.execute("SELECT customer_id, customer_type, sales_rep FROM customers").df()
+    classes = abc_classify_sql(db, *last_12_months_dates(as_of))[["customer_id", "abc"]]
+    people = db.execute("SELECT customer_id, customer_type, sales_rep FROM customers").df()
     frame = frame.merge(people, on="customer_id", how="left").merge(classes, on="customer_id", how="left")
     frame["abc"] = frame["abc"].fillna(INACTIVE_SEGMENT)
     for column in ("customer_type", "sales_rep", "abc"):
@@ -122,10 +123,7 @@ def fit_store_model(con, as_of: date, months: int = 12, discount_rate_monthly: f
 
 def scoped(model: StoreModel, actor: Actor | None) -> pd.DataFrame:
     """The model's customer rows the actor may see (a rep: her own customers). Never mutate the result."""
-    frame = model.customers
-    if actor is None or actor.rep_scope is None:
-        return frame
-    return frame[frame["sales_rep"] == actor.rep_scope]
+    return access.narrow_customers_frame(model.customers, actor)
 
 
 def model_summary(model: StoreModel, actor: Actor | None = None) -> dict:
@@ -167,7 +165,7 @@ RETENTION_COLUMNS = ["customer_id", "code", "name", "sales_rep", "abc", "p_alive
                      "expected_loss", "last_purchase", "last_contact", "last_contact_channel"]
 
 
-def retention_list(con, model: StoreModel, actor: Actor | None = None, max_p_alive: float = 0.5,
+def retention_list(db, model: StoreModel, actor: Actor | None = None, max_p_alive: float = 0.5,
                    min_value: float = 0.0, limit: int = 500) -> pd.DataFrame:
     """Valuable customers at risk: repeat buyers with P(alive) ≤ ``max_p_alive`` and value ≥ ``min_value``.
 
@@ -181,9 +179,9 @@ def retention_list(con, model: StoreModel, actor: Actor | None = None, max_p_ali
     top = at_risk.nlargest(int(limit), "expected_loss")[["customer_id", "abc", "p_alive", "value_if_alive",
                                                          "expected_loss"]]
     top = top.assign(abc=top["abc"].astype(str))
-    con.register("churn_retention_top", top)
+    db.register("churn_retention_top", top)
     try:
-        return con.execute("""
+        return db.execute("""
             WITH contact AS (
                 SELECT i.customer_id, max(i.occurred_at) AS last_contact,
                        arg_max(i.channel, i.occurred_at) AS last_contact_channel
@@ -199,7 +197,7 @@ def retention_list(con, model: StoreModel, actor: Actor | None = None, max_p_ali
             LEFT JOIN bought b USING (customer_id) LEFT JOIN contact k USING (customer_id)
             ORDER BY r.expected_loss DESC, r.customer_id""", [model.as_of]).df()
     finally:
-        con.unregister("churn_retention_top")
+        db.unregister("churn_retention_top")
 
 
 def customer_outlook(model: StoreModel, customer_id: int) -> dict | None:
@@ -213,13 +211,13 @@ def customer_outlook(model: StoreModel, customer_id: int) -> dict | None:
     return row
 
 
-def model_data_version(con) -> tuple:
+def model_data_version(db) -> tuple:
     """A cheap fingerprint of what the model reads (transactions, customers' type/rep).
 
     Cache the model on this rather than the store generation, so logging a call or a churn event
     does not throw away a fit that took seconds: it changes only when purchases or customers do.
     """
-    return tuple(con.execute(
+    return tuple(db.execute(
         "SELECT (SELECT count(*) FROM transactions), (SELECT max(txn_id) FROM transactions),"
         " (SELECT CAST(sum(amount) AS VARCHAR) FROM transactions),"
         " (SELECT count(*) FROM customers), (SELECT CAST(max(updated_at) AS VARCHAR) FROM customers)").fetchone())

@@ -85,14 +85,14 @@ ORDER BY customer_id
 """
 
 
-def rfm_summary_sql(con, observation_end: date, start: date | None = None) -> pd.DataFrame:
+def rfm_summary_sql(db, observation_end: date, start: date | None = None) -> pd.DataFrame:
     """:func:`rfm_summary` computed in DuckDB over the ``transactions`` table (the 10M-row path).
 
-    ``con``: a duckdb connection or cursor. Only transactions dated ``start`` (inclusive, if given)
+    ``db``: a DuckDB cursor. Only transactions dated ``start`` (inclusive, if given)
     to ``observation_end`` (inclusive) count. Same columns and meaning as :func:`rfm_summary`.
     """
     end = pd.Timestamp(observation_end).date()
     begin = None if start is None else pd.Timestamp(start).date()
-    frame = con.execute(_RFM_SQL, [end, begin, begin, end]).df()
+    frame = db.execute(_RFM_SQL, [end, begin, begin, end]).df()
     return frame.astype({"frequency": "int64", "recency": "float64", "T": "float64",
                          "monetary_value": "float64"})

@@ -9,12 +9,14 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from contextlib import closing
 
 import pandas as pd
 
+from crm_core import access
 from crm_core.audit import record_event
-from crm_core.customers import CustomerFilter
 from crm_core.ingest.kinds import CUSTOMERS
+from crm_core.sql import Fragment, compose, quote_identifier, relation, run
 from crm_core.store import Store
 from crm_core.users import Actor
 
@@ -24,31 +26,32 @@ EXPORT_TABLES = ("customers", "transactions", "interactions")
 
 
 def _safe(column: str, alias: str) -> str:
+    """``column`` (alias-qualified, from the fixed lists below) with formula characters defused."""
     return (f"CASE WHEN left({column}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) "
-            f"THEN '''' || {column} ELSE {column} END AS {alias}")
+            f"THEN '''' || {column} ELSE {column} END AS {quote_identifier(alias)}")
 
 
-def export_sql(store: Store, actor: Actor, table: str) -> tuple[str, list]:
+def export_sql(store: Store, actor: Actor, table: str) -> Fragment:
     """The SELECT behind an export (fixed per table; a rep sees only own customers)."""
-    where, params = CustomerFilter().where(actor)
-    where = where.replace("sales_rep", "c.sales_rep")
+    where = access.visible(actor, "customers", alias="c")
     if table == "customers":
         text = [f.name for f in CUSTOMERS.fields if f.rule.sql_type == "VARCHAR"]
-        cols = ", ".join(_safe(f"c.{f.name}", f.name) if f.name in text else f"c.{f.name}" for f in CUSTOMERS.fields)
-        return f"SELECT {cols} FROM customers c WHERE {where} ORDER BY c.code", params
+        cols = ", ".join(_safe(f"c.{quote_identifier(f.name)}", f.name) if f.name in text
+                         else f"c.{quote_identifier(f.name)}" for f in CUSTOMERS.fields)
+        return compose(f"SELECT {cols} FROM customers c WHERE {{where}} ORDER BY c.code", where=where)
     if table == "transactions":
-        return (f"SELECT {_safe('c.code', 'customer_code')}, t.txn_date, t.amount,"
-                f" {_safe('t.order_id', 'order_id')},"
-                f" {_safe('t.product', 'product')}, t.quantity, t.gross_margin, t.discount"
-                f" FROM transactions t JOIN customers c USING (customer_id) WHERE {where}"
-                f" ORDER BY c.code, t.txn_date, t.txn_id", params)
+        return compose(f"SELECT {_safe('c.code', 'customer_code')}, t.txn_date, t.amount,"
+                       f" {_safe('t.order_id', 'order_id')},"
+                       f" {_safe('t.product', 'product')}, t.quantity, t.gross_margin, t.discount"
+                       " FROM transactions t JOIN customers c USING (customer_id) WHERE {where}"
+                       " ORDER BY c.code, t.txn_date, t.txn_id", where=where)
     if table == "interactions":
-        local = f"strftime(timezone('{store.timezone}', i.occurred_at), '%Y-%m-%d %H:%M:%S')"
         texts = ", ".join(_safe(f"i.{n}", n) for n in ("place", "rep", "products_provided", "note"))
-        return (f"SELECT {_safe('c.code', 'customer_code')}, {local} AS occurred_at,"
-                f" i.channel, {texts}, i.cost, i.concession"
-                f" FROM interactions i JOIN customers c USING (customer_id) WHERE {where}"
-                f" ORDER BY c.code, i.occurred_at, i.interaction_id", params)
+        return compose(f"SELECT {_safe('c.code', 'customer_code')},"
+                       " strftime(timezone($tz, i.occurred_at), '%Y-%m-%d %H:%M:%S') AS occurred_at,"
+                       f" i.channel, {texts}, i.cost, i.concession"
+                       " FROM interactions i JOIN customers c USING (customer_id) WHERE {where}"
+                       " ORDER BY c.code, i.occurred_at, i.interaction_id", where=where, tz=store.timezone)
     raise ValueError(f"no export for {table!r}; choose one of {EXPORT_TABLES}")
 
 
@@ -62,9 +65,9 @@ _COUNT_FROM = {"customers": "customers c",
 def row_count(store: Store, actor: Actor, table: str) -> int:
     if table not in _COUNT_FROM:
         raise ValueError(f"no export for {table!r}; choose one of {EXPORT_TABLES}")
-    where, params = CustomerFilter().where(actor)
-    where = where.replace("sales_rep", "c.sales_rep")
-    (count,) = store.query_one(f"SELECT count(*) FROM {_COUNT_FROM[table]} WHERE {where}", params)
+    with closing(store.cursor(actor)) as db:
+        (count,) = run(db, compose(f"SELECT count(*) FROM {_COUNT_FROM[table]} WHERE {{where}}",
+                                   where=access.visible(actor, "customers", alias="c"))).fetchone()
     return int(count)
 
 
@@ -73,14 +76,14 @@ def export_csv_file(store: Store, actor: Actor, table: str, directory: str | Non
 
     DuckDB writes the rows itself (streamed, any size); the BOM is put in front while copying.
     """
-    sql, params = export_sql(store, actor, table)
+    query = export_sql(store, actor, table)
     handle, raw_path = tempfile.mkstemp(suffix=".csv", prefix=f"kehu_{table}_raw_", dir=directory)
     os.close(handle)
     handle, path = tempfile.mkstemp(suffix=".csv", prefix=f"kehu_{table}_", dir=directory)
     os.close(handle)
-    cur = store.cursor()
+    cur = store.cursor(actor)
     try:
-        cur.sql(sql, params=params).write_csv(raw_path, header=True)
+        relation(cur, query).write_csv(raw_path, header=True)
         with open(path, "wb") as out, open(raw_path, "rb") as src:
             out.write(b"\xef\xbb\xbf")
             shutil.copyfileobj(src, out, 8 * 1024 * 1024)
@@ -93,7 +96,8 @@ def export_csv_file(store: Store, actor: Actor, table: str, directory: str | Non
 
 def export_frame(store: Store, actor: Actor, table: str, cap: int = XLSX_DEFAULT_CAP) -> pd.DataFrame:
     """At most ``cap`` rows (never more than an Excel sheet holds), for the XLSX download."""
-    sql, params = export_sql(store, actor, table)
-    frame = store.query_df(f"{sql} LIMIT ?", [*params, int(min(cap, XLSX_MAX_ROWS))])
+    query = compose("{query} LIMIT $cap", query=export_sql(store, actor, table), cap=int(min(cap, XLSX_MAX_ROWS)))
+    with closing(store.cursor(actor)) as db:
+        frame = run(db, query).df()
     record_event(store, actor, "export", "file", f"{table}.xlsx ({len(frame):,} rows)")
     return frame

@@ -14,6 +14,7 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
+from crm_core import access
 from crm_core.promises.calendar import BusinessCalendar
 from crm_core.promises.performance import BREAKDOWNS, summarise_counts
 from crm_core.promises.policy import GREEN_CHANNEL, PRESETS, PromisePolicy, Remedy
@@ -25,6 +26,7 @@ from crm_core.promises.state import (
     promise_state,
     stored_plan,
 )
+from crm_core.sql import compose, run
 
 _PROMISE_COLUMNS = (
     "promise_id, customer_id, owner, promise_type, policy_id, policy_version, made_at, "
@@ -32,27 +34,19 @@ _PROMISE_COLUMNS = (
     "parent_promise_id, bill_amount"
 )
 
-# Live status of a row of ``promises`` at the first ? parameter (now): paused promises are judged
-# at the moment their pause began, negotiated ones never pause (paused_at stays NULL).
-_LIVE_STATUS = """CASE WHEN status <> 'open' THEN status
-     WHEN coalesce(paused_at, ?::TIMESTAMPTZ) > due_at THEN 'open_breached'
-     WHEN coalesce(paused_at, ?::TIMESTAMPTZ) >= warn2_at THEN 'open_warning_2'
-     WHEN coalesce(paused_at, ?::TIMESTAMPTZ) >= warn1_at THEN 'open_warning_1'
-     ELSE 'open' END"""
-LIVE_STATUS = _LIVE_STATUS  # public: promises.queries reads promises with the same rule
+def live_status(alias: str | None = None) -> str:
+    """Live status of a row of ``promises`` (as ``alias``) at the ``$now`` parameter: paused
+    promises are judged at the moment their pause began, negotiated ones never pause (paused_at
+    stays NULL)."""
+    a = f"{alias}." if alias else ""
+    judged = f"coalesce({a}paused_at, $now::TIMESTAMPTZ)"
+    return (f"CASE WHEN {a}status <> 'open' THEN {a}status WHEN {judged} > {a}due_at THEN 'open_breached' "
+            f"WHEN {judged} >= {a}warn2_at THEN 'open_warning_2' WHEN {judged} >= {a}warn1_at THEN 'open_warning_1' "
+            "ELSE 'open' END")
 
 
-# Rep scope (users.Actor.rep_scope): a rep sees the promises they made and those made to the
-# customers they own. Appended as "AND ..." with its three parameters (NULL = everyone).
-_SCOPE = (
-    "(?::VARCHAR IS NULL OR {a}owner = ? OR {a}customer_id IN "
-    "(SELECT customer_id FROM customers WHERE sales_rep = ?))"
-)
-
-
-def scope_sql(rep_scope: str | None, alias: str = "") -> tuple[str, list]:
-    """The rep-scope condition for promises (``alias`` like ``"p."``) and its parameters."""
-    return _SCOPE.format(a=alias), [rep_scope, rep_scope, rep_scope]
+# Who sees which promises is crm_core.access's rule ("promises"): a rep sees the promises they
+# made and those made to the customers they own. ``rep_scope`` below applies it for one rep.
 
 
 # Breakdowns attainment_counts accepts: name -> SQL expression (a fixed whitelist, never user text).
@@ -78,9 +72,9 @@ def save_policy(cur: duckdb.DuckDBPyConnection, policy: PromisePolicy, actor: st
     )
 
 
-def load_policy(cur: duckdb.DuckDBPyConnection, policy_id: str, version: int | None = None) -> PromisePolicy:
+def load_policy(db: duckdb.DuckDBPyConnection, policy_id: str, version: int | None = None) -> PromisePolicy:
     """One stored version, or the latest when ``version`` is None; KeyError if there is none."""
-    row = cur.execute(
+    row = db.execute(
         "SELECT definition FROM promise_policies WHERE policy_id = ? "
         "AND (? IS NULL OR version = ?) ORDER BY version DESC LIMIT 1",
         [policy_id, version, version],
@@ -100,15 +94,15 @@ def install_presets(cur: duckdb.DuckDBPyConnection, actor: str = "system") -> in
 
 
 # -- promises and events ----------------------------------------------------------------------
-def load_promise(cur: duckdb.DuckDBPyConnection, promise_id: int) -> tuple[Promise, list[PromiseEvent]]:
+def load_promise(db: duckdb.DuckDBPyConnection, promise_id: int) -> tuple[Promise, list[PromiseEvent]]:
     """The promise and its event log in order; KeyError if the promise does not exist."""
-    row = cur.execute(
+    row = db.execute(
         f"SELECT {_PROMISE_COLUMNS} FROM promises WHERE promise_id = ?", [promise_id]
     ).fetchone()
     if row is None:
         raise KeyError(f"no promise {promise_id}")
     promise = Promise(**dict(zip((c.strip() for c in _PROMISE_COLUMNS.split(",")), row)))
-    rows = cur.execute(
+    rows = db.execute(
         'SELECT kind, "at", actor, detail FROM promise_events WHERE promise_id = ? ORDER BY "at", event_id',
         [promise_id],
     ).fetchall()
@@ -329,7 +323,7 @@ def record_complaint(
 
 # -- reads -------------------------------------------------------------------------------------
 def board(
-    cur: duckdb.DuckDBPyConnection,
+    db: duckdb.DuckDBPyConnection,
     now: datetime,
     calendar: BusinessCalendar,
     owner: str | None = None,
@@ -341,17 +335,17 @@ def board(
     pause), with live status. ``time_left_seconds`` is on each promise's own clock (business hours
     or calendar time), negative once breached; ``wall_left_seconds`` the same in calendar time.
     Promises made after ``now`` are left out;
-    ``rep_scope`` limits to one rep's (see ``scope_sql``), ``promise_type`` to one type."""
-    scope, scope_params = scope_sql(rep_scope)
-    df = cur.execute(
-        f"SELECT promise_id, customer_id, owner, promise_type, policy_id, policy_version, clock, made_at, "
-        f"due_at, negotiated_due, paused_at IS NOT NULL AS paused, "
-        f"coalesce(paused_at, ?::TIMESTAMPTZ) AS judged_at, description, complaint_id, parent_promise_id, "
-        f"{_LIVE_STATUS} AS status FROM promises WHERE status = 'open' AND made_at <= ? "
-        f"AND (?::VARCHAR IS NULL OR owner = ?) AND (?::VARCHAR IS NULL OR promise_type = ?) AND {scope} "
-        f"ORDER BY due_at - judged_at, promise_id LIMIT ?",
-        [now, now, now, now, now, owner, owner, promise_type, promise_type, *scope_params, limit],
-    ).df()
+    ``rep_scope`` limits to one rep's (``access.of_rep``), ``promise_type`` to one type."""
+    query = compose(
+        "SELECT promise_id, customer_id, owner, promise_type, policy_id, policy_version, clock, made_at, "
+        "due_at, negotiated_due, paused_at IS NOT NULL AS paused, "
+        "coalesce(paused_at, $now::TIMESTAMPTZ) AS judged_at, description, complaint_id, parent_promise_id, "
+        f"{live_status()} AS status FROM promises WHERE status = 'open' AND made_at <= $now "
+        "AND ($owner::VARCHAR IS NULL OR owner = $owner) "
+        "AND ($promise_type::VARCHAR IS NULL OR promise_type = $promise_type) AND {scope} "
+        "ORDER BY due_at - judged_at, promise_id LIMIT $limit",
+        scope=access.of_rep(rep_scope, "promises"), now=now, owner=owner, promise_type=promise_type, limit=limit)
+    df = run(db, query).df()
     df["wall_left_seconds"] = (df["due_at"] - df["judged_at"]).dt.total_seconds()
     wall = df["wall_left_seconds"].to_numpy(dtype="float64", copy=True)
     business = df["clock"].eq("business").to_numpy()
@@ -367,12 +361,12 @@ def _micros(column: pd.Series):
     return ((column - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(microseconds=1)).to_numpy("int64")
 
 
-def ledger_for_customer(cur: duckdb.DuckDBPyConnection, customer_id: int, now: datetime) -> pd.DataFrame:
+def ledger_for_customer(db: duckdb.DuckDBPyConnection, customer_id: int, now: datetime) -> pd.DataFrame:
     """Every promise made to a customer, oldest first: who promised what, its live status, and the
     compensation owed and delivered — "what did each of the three reps promise?"."""
-    return cur.execute(
+    return db.execute(
         f"""SELECT p.promise_id, p.made_at, p.owner, p.promise_type, p.policy_id, p.policy_version, p.clock,
-                   p.description, p.due_at, p.negotiated_due, {_LIVE_STATUS} AS status, p.closed_at,
+                   p.description, p.due_at, p.negotiated_due, {live_status("p")} AS status, p.closed_at,
                    p.overrun_seconds, p.parent_promise_id, p.complaint_id,
                    coalesce(r.owed_count, 0) AS remedies_owed, coalesce(r.owed_cost, 0) AS owed_cost,
                    coalesce(r.delivered_count, 0) AS remedies_delivered,
@@ -382,13 +376,13 @@ def ledger_for_customer(cur: duckdb.DuckDBPyConnection, customer_id: int, now: d
                        count(delivered_at) AS delivered_count,
                        sum(cost) FILTER (WHERE delivered_at IS NOT NULL) AS delivered_cost
                 FROM remedies GROUP BY promise_id) r USING (promise_id)
-            WHERE p.customer_id = ? ORDER BY p.made_at, p.promise_id""",
-        [now, now, now, customer_id],
+            WHERE p.customer_id = $customer_id ORDER BY p.made_at, p.promise_id""",
+        {"now": now, "customer_id": customer_id},
     ).df()
 
 
 def attainment_counts(
-    cur: duckdb.DuckDBPyConnection,
+    db: duckdb.DuckDBPyConnection,
     window_start: datetime,
     window_end: datetime,
     now: datetime,
@@ -398,37 +392,35 @@ def attainment_counts(
     """Attainment per group in DuckDB, with the rules of ``performance.attainment_outcomes``:
     met, breached, excluded, pct, ci_low, ci_high, indexed by group ('all' when ``by`` is None).
     ``by`` must be one of performance.BREAKDOWNS or SQL_BREAKDOWNS (ValueError otherwise);
-    ``rep_scope`` limits to one rep's promises (``scope_sql``)."""
+    ``rep_scope`` limits to one rep's promises (``access.of_rep``)."""
     if by is not None and by not in BREAKDOWNS and by not in SQL_BREAKDOWNS:
         raise ValueError(f"cannot break attainment down by {by!r}")
     group = SQL_BREAKDOWNS.get(by, by) if by else "'all'"  # whitelisted expressions, never user text
-    scope, scope_params = scope_sql(rep_scope)
-    df = cur.execute(
+    query = compose(
         f"""WITH o AS (
               SELECT {group} AS "group", CASE
-                WHEN status IN ('met', 'breached') AND closed_at >= ? AND closed_at < ? THEN status
-                WHEN status = 'cancelled' AND closed_at >= ? AND closed_at < ? THEN 'excluded'
-                WHEN status = 'open' AND coalesce(paused_at, ?::TIMESTAMPTZ) > due_at
-                     AND due_at >= ? AND due_at < ? THEN 'breached'
-                WHEN status = 'open' AND coalesce(paused_at, ?::TIMESTAMPTZ) <= due_at THEN 'excluded'
-              END AS outcome FROM promises WHERE {scope})
+                WHEN status IN ('met', 'breached') AND closed_at >= $start AND closed_at < $end THEN status
+                WHEN status = 'cancelled' AND closed_at >= $start AND closed_at < $end THEN 'excluded'
+                WHEN status = 'open' AND coalesce(paused_at, $now::TIMESTAMPTZ) > due_at
+                     AND due_at >= $start AND due_at < $end THEN 'breached'
+                WHEN status = 'open' AND coalesce(paused_at, $now::TIMESTAMPTZ) <= due_at THEN 'excluded'
+              END AS outcome FROM promises WHERE {{scope}})
             SELECT "group", count(*) FILTER (WHERE outcome = 'met') AS met,
                    count(*) FILTER (WHERE outcome = 'breached') AS breached,
                    count(*) FILTER (WHERE outcome = 'excluded') AS excluded
             FROM o WHERE outcome IS NOT NULL GROUP BY "group" ORDER BY "group" """,
-        [window_start, window_end, window_start, window_end, now, window_start, window_end, now,
-         *scope_params],
-    ).df()
+        scope=access.of_rep(rep_scope, "promises"), start=window_start, end=window_end, now=now)
+    df = run(db, query).df()
     counts = df.set_index("group").astype("int64")
     return summarise_counts(counts)
 
 
 def overrun_percentiles_sql(
-    cur: duckdb.DuckDBPyConnection, window_start: datetime, window_end: datetime
+    db: duckdb.DuckDBPyConnection, window_start: datetime, window_end: datetime
 ) -> pd.DataFrame:
     """p50/p90 overrun per promise type, in seconds on each promise's own clock, of promises closed
     breached in the window (open ones still growing are left out)."""
-    return cur.execute(
+    return db.execute(
         "SELECT promise_type, count(*) AS n, quantile_cont(overrun_seconds, 0.5) AS p50, "
         "quantile_cont(overrun_seconds, 0.9) AS p90 FROM promises WHERE status = 'breached' "
         "AND closed_at >= ? AND closed_at < ? GROUP BY promise_type ORDER BY promise_type",
@@ -436,17 +428,17 @@ def overrun_percentiles_sql(
     ).df()
 
 
-def remedies_frame(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def remedies_frame(db: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """All remedies (for ``performance.compensation_by_month``) with the owning rep."""
-    return cur.execute(
+    return db.execute(
         "SELECT r.remedy_id, r.promise_id, p.owner, r.key, r.cost, r.granted_at, r.delivered_at "
         "FROM remedies r JOIN promises p USING (promise_id) ORDER BY r.granted_at"
     ).df()
 
 
-def compensation_by_month_sql(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def compensation_by_month_sql(db: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Remedies per month granted (session time zone): owed vs delivered counts and cost."""
-    return cur.execute(
+    return db.execute(
         "SELECT strftime(granted_at, '%Y-%m') AS month, count(*) AS owed_count, sum(cost) AS owed_cost, "
         "count(delivered_at) AS delivered_count, "
         "coalesce(sum(cost) FILTER (WHERE delivered_at IS NOT NULL), 0) AS delivered_cost, "

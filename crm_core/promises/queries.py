@@ -7,17 +7,18 @@ migration 003), so the overview over a million promises is a handful of scans.
 
 from __future__ import annotations
 
+from contextlib import closing
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 import duckdb
 import pandas as pd
 
+from crm_core import access
 from crm_core.promises import ledger
 from crm_core.promises.calendar import BusinessCalendar
-from crm_core.promises.ledger import LIVE_STATUS as _LIVE_STATUS
-from crm_core.promises.ledger import scope_sql
 from crm_core.promises.policy import PromisePolicy
+from crm_core.sql import compose, run, trailing_year_days
 from crm_core.store import Store
 from crm_core.users import Actor
 
@@ -36,19 +37,15 @@ def calendar_for(store: Store) -> BusinessCalendar:
     return business_calendar(store.timezone)
 
 
-def open_promise_count(cur: duckdb.DuckDBPyConnection, now: datetime) -> int | None:
+def open_promise_count(db: duckdb.DuckDBPyConnection, now: datetime) -> int | None:
     """Promises open at ``now`` — made by then and not closed by then — for the home KPI; None when
     the promises table is empty."""
-    total, still_open = cur.execute(
-        "SELECT count(*), count(*) FILTER (WHERE made_at <= ? AND (status = 'open' OR closed_at > ?)) "
+    total, still_open = db.execute(
+        "SELECT count(*), count(*) FILTER (WHERE made_at <= $now AND (status = 'open' OR closed_at > $now)) "
         "FROM promises",
-        [now, now],
+        {"now": now},
     ).fetchone()
     return None if total == 0 else int(still_open)
-
-
-def _read(store: Store, sql: str, params: list) -> pd.DataFrame:
-    return store.query_df(sql, params)
 
 
 # -- the overview -------------------------------------------------------------------------------
@@ -56,35 +53,30 @@ def overview(store: Store, actor: Actor, now: datetime, window_days: int = 30) -
     """Headline numbers at ``now``: open promises by live status, paused, due within 24 h,
     complaints with a green-channel promise still open, compensation outstanding, and attainment
     over the last ``window_days`` (met, breached, excluded, pct, ci_low, ci_high, window)."""
-    scope, params = scope_sql(actor.rep_scope)
-    row = store.query_one(
-        f"""SELECT count(*) FILTER (WHERE status = 'open'),
-                   count(*) FILTER (WHERE status = 'open' AND coalesce(paused_at, ?::TIMESTAMPTZ) > due_at),
-                   count(*) FILTER (WHERE status = 'open' AND coalesce(paused_at, ?::TIMESTAMPTZ) <= due_at
-                                    AND coalesce(paused_at, ?::TIMESTAMPTZ) >= warn2_at),
-                   count(*) FILTER (WHERE status = 'open' AND coalesce(paused_at, ?::TIMESTAMPTZ) < warn2_at
-                                    AND coalesce(paused_at, ?::TIMESTAMPTZ) >= warn1_at),
-                   count(*) FILTER (WHERE status = 'open' AND paused_at IS NOT NULL),
-                   count(*) FILTER (WHERE status = 'open' AND paused_at IS NULL AND due_at > ?
-                                    AND due_at <= ?::TIMESTAMPTZ + INTERVAL 24 HOUR),
-                   count(DISTINCT complaint_id) FILTER (WHERE status = 'open' AND source = 'complaint')
-            FROM promises WHERE made_at <= ? AND {scope}""",
-        [now, now, now, now, now, now, now, now, *params],
-    )
-    keys = ("open", "overdue", "warning_2", "warning_1", "paused", "due_24h", "open_complaints")
-    out = dict(zip(keys, (int(v) for v in row)))
-    owed = store.query_one(
-        f"""SELECT count(*), coalesce(sum(r.cost), 0) FROM remedies r JOIN promises p USING (promise_id)
-            WHERE r.delivered_at IS NULL AND {scope_sql(actor.rep_scope, 'p.')[0]}""",
-        params,
-    )
-    out["remedies_outstanding"], out["cost_outstanding"] = int(owed[0]), float(owed[1])
+    judged = "coalesce(paused_at, $now::TIMESTAMPTZ)"
     start = now - timedelta(days=window_days)
-    cur = store.cursor()
-    try:
-        total = ledger.attainment_counts(cur, start, now, now, rep_scope=actor.rep_scope)
-    finally:
-        cur.close()
+    visible = access.visible(actor, "promises")
+    with closing(store.system_cursor()) as db:  # narrowed to the user's promises in each query (access)
+        row = run(db, compose(
+            f"""SELECT count(*) FILTER (WHERE status = 'open'),
+                       count(*) FILTER (WHERE status = 'open' AND {judged} > due_at),
+                       count(*) FILTER (WHERE status = 'open' AND {judged} <= due_at AND {judged} >= warn2_at),
+                       count(*) FILTER (WHERE status = 'open' AND {judged} < warn2_at AND {judged} >= warn1_at),
+                       count(*) FILTER (WHERE status = 'open' AND paused_at IS NOT NULL),
+                       count(*) FILTER (WHERE status = 'open' AND paused_at IS NULL AND due_at > $now
+                                        AND due_at <= $now::TIMESTAMPTZ + INTERVAL 24 HOUR),
+                       count(DISTINCT complaint_id) FILTER (WHERE status = 'open' AND source = 'complaint')
+                FROM promises WHERE made_at <= $now AND {visible}""",
+            visible=visible, now=now,
+        )).fetchone()
+        keys = ("open", "overdue", "warning_2", "warning_1", "paused", "due_24h", "open_complaints")
+        out = dict(zip(keys, (int(v) for v in row)))
+        owed = run(db, compose(
+            """SELECT count(*), coalesce(sum(r.cost), 0) FROM remedies r JOIN promises p USING (promise_id)
+               WHERE r.delivered_at IS NULL AND {visible}""", visible=access.visible(actor, "promises", "p"))
+        ).fetchone()
+        out["remedies_outstanding"], out["cost_outstanding"] = int(owed[0]), float(owed[1])
+        total = ledger.attainment_counts(db, start, now, now, rep_scope=actor.rep_scope)
     first = total.iloc[0] if not total.empty else None
     out["attainment"] = {
         "met": 0 if first is None else int(first["met"]),
@@ -104,11 +96,14 @@ def _with_customers(store: Store, frame: pd.DataFrame) -> pd.DataFrame:
     if frame.empty:
         return frame.assign(code=pd.Series(dtype=str), customer_name=pd.Series(dtype=str))
     ids = sorted({int(i) for i in frame["customer_id"]})
-    names = store.query_df(
-        "SELECT customer_id, code, name AS customer_name FROM customers WHERE customer_id IN "
-        "(SELECT unnest(?::BIGINT[]))",
-        [ids],
-    )
+    # The customers of promises the user may see (a rep's own promise to a colleague's customer
+    # included): names only, for rows already narrowed, so a system read.
+    with closing(store.system_cursor()) as system:
+        names = system.execute(
+            "SELECT customer_id, code, name AS customer_name FROM customers WHERE customer_id IN "
+            "(SELECT unnest($ids::BIGINT[]))",
+            {"ids": ids},
+        ).df()
     return frame.merge(names, on="customer_id", how="left")
 
 
@@ -122,14 +117,9 @@ def now_board(
 ) -> pd.DataFrame:
     """Open promises, overdue first then the least time left (see ``ledger.board``), with the
     customer's code and name."""
-    cur = store.cursor()
-    try:
-        frame = ledger.board(
-            cur, now, calendar_for(store), owner=owner, limit=limit, rep_scope=actor.rep_scope,
-            promise_type=promise_type,
-        )
-    finally:
-        cur.close()
+    with closing(store.system_cursor()) as db:  # narrowed to the user's promises by rep_scope (access.of_rep)
+        frame = ledger.board(db, now, calendar_for(store), owner=owner, limit=limit, rep_scope=actor.rep_scope,
+                             promise_type=promise_type)
     return _with_customers(store, frame)
 
 
@@ -137,13 +127,14 @@ def complaint_board(store: Store, actor: Actor, now: datetime, limit: int = 200)
     """Complaints with their two green-channel promises (to the GM's office, reply to the customer):
     live status and due time of each; complaints with an open promise first, the soonest due first,
     then the most recent."""
-    scope, params = scope_sql(actor.rep_scope, "p.")
-    status = _LIVE_STATUS.replace("status", "p.status").replace("paused_at", "p.paused_at")
-    status = status.replace("due_at", "p.due_at").replace("warn1_at", "p.warn1_at").replace("warn2_at", "p.warn2_at")
-    frame = store.query_df(
+    # Complaints are reached through the promises the user may see (a rep sees a complaint about a
+    # colleague's customer when they hold one of its promises), so the complaints table is read on
+    # the system cursor and the promises narrowed by the access rule.
+    query = compose(
         f"""WITH g AS (
-              SELECT p.complaint_id, p.policy_id, p.due_at, p.closed_at, p.status AS stored, {status} AS live
-              FROM promises p WHERE p.source = 'complaint' AND p.made_at <= ? AND {scope})
+              SELECT p.complaint_id, p.policy_id, p.due_at, p.closed_at, p.status AS stored,
+                     {ledger.live_status("p")} AS live
+              FROM promises p WHERE p.source = 'complaint' AND p.made_at <= $now AND {{scope}})
             SELECT c.complaint_id, c.customer_id, c.received_at, c.channel, c.description, c.owner,
                    any_value(g.live) FILTER (WHERE g.policy_id = 'complaint_to_gm') AS to_gm_status,
                    any_value(g.due_at) FILTER (WHERE g.policy_id = 'complaint_to_gm') AS to_gm_due,
@@ -154,32 +145,25 @@ def complaint_board(store: Store, actor: Actor, now: datetime, limit: int = 200)
             FROM complaints c JOIN g USING (complaint_id)
             GROUP BY ALL
             ORDER BY is_open DESC, next_due NULLS LAST, c.received_at DESC, c.complaint_id DESC
-            LIMIT ?""",
-        [now, now, now, now, *params, limit],
-    )
+            LIMIT $limit""",
+        scope=access.visible(actor, "promises", alias="p"), now=now, limit=limit)
+    with closing(store.system_cursor()) as system:
+        frame = run(system, query).df()
     return _with_customers(store, frame.drop(columns=["next_due"]))
 
 
 # -- one customer, one promise --------------------------------------------------------------------
 def customer_ledger(store: Store, actor: Actor, customer_id: int, now: datetime) -> pd.DataFrame:
     """Every promise made to the customer (``ledger.ledger_for_customer``) with the remedy names.
-    A rep who does not own the customer sees only the promises they made themselves."""
-    cur = store.cursor()
-    try:
-        frame = ledger.ledger_for_customer(cur, int(customer_id), now)
-    finally:
-        cur.close()
-    if actor.rep_scope is not None:
-        (owner,) = store.query_one("SELECT sales_rep FROM customers WHERE customer_id = ?", [int(customer_id)]) or (
-            None,
-        )
-        if owner != actor.rep_scope:
-            frame = frame[frame["owner"] == actor.rep_scope].reset_index(drop=True)
-    remedies = store.query_df(
-        "SELECT r.promise_id, string_agg(r.key, ',' ORDER BY r.remedy_id) AS remedy_keys "
-        "FROM remedies r JOIN promises p USING (promise_id) WHERE p.customer_id = ? GROUP BY r.promise_id",
-        [int(customer_id)],
-    )
+    A rep who does not own the customer sees only the promises they made themselves (the access
+    rule for promises, applied by the user's cursor)."""
+    with closing(store.cursor(actor)) as db:
+        frame = ledger.ledger_for_customer(db, int(customer_id), now)
+        remedies = db.execute(
+            "SELECT r.promise_id, string_agg(r.key, ',' ORDER BY r.remedy_id) AS remedy_keys "
+            "FROM remedies r JOIN promises p USING (promise_id) WHERE p.customer_id = $id GROUP BY r.promise_id",
+            {"id": int(customer_id)},
+        ).df()
     frame = frame.merge(remedies, on="promise_id", how="left")
     return frame[frame["made_at"] <= pd.Timestamp(now)].reset_index(drop=True)
 
@@ -207,25 +191,25 @@ def ledger_by_rep(frame: pd.DataFrame) -> pd.DataFrame:
 def promise_detail(store: Store, actor: Actor, promise_id: int, now: datetime) -> dict | None:
     """The promise's row with its live status, its event log and its remedies; None when it does
     not exist or the user may not see it."""
-    scope, params = scope_sql(actor.rep_scope)
-    row = store.query_df(
-        f"SELECT *, {_LIVE_STATUS} AS live_status FROM promises WHERE promise_id = ? AND {scope}",
-        [now, now, now, int(promise_id), *params],
-    )
-    if row.empty:
-        return None
-    events = store.query_df(
-        'SELECT event_id, kind, "at", actor, detail FROM promise_events WHERE promise_id = ? ORDER BY "at", event_id',
-        [int(promise_id)],
-    )
-    remedies = store.query_df(
-        "SELECT remedy_id, key, cost, granted_at, delivered_at, child_promise_id FROM remedies "
-        "WHERE promise_id = ? ORDER BY remedy_id",
-        [int(promise_id)],
-    )
-    versions = store.query_df(
-        "SELECT version FROM promise_policies WHERE policy_id = ? ORDER BY version", [row.loc[0, "policy_id"]]
-    )["version"].tolist()
+    key = {"id": int(promise_id)}
+    with closing(store.cursor(actor)) as db:
+        row = db.execute(f"SELECT *, {ledger.live_status()} AS live_status FROM promises WHERE promise_id = $id",
+                         {**key, "now": now}).df()
+        if row.empty:
+            return None
+        events = db.execute(
+            'SELECT event_id, kind, "at", actor, detail FROM promise_events WHERE promise_id = $id ORDER BY "at", event_id',
+            key,
+        ).df()
+        remedies = db.execute(
+            "SELECT remedy_id, key, cost, granted_at, delivered_at, child_promise_id FROM remedies "
+            "WHERE promise_id = $id ORDER BY remedy_id",
+            key,
+        ).df()
+        versions = db.execute(
+            "SELECT version FROM promise_policies WHERE policy_id = $policy ORDER BY version",
+            {"policy": row.loc[0, "policy_id"]},
+        ).df()["version"].tolist()
     customer = _with_customers(store, row[["customer_id"]]).iloc[0]
     return {
         "promise": row.iloc[0].to_dict(),
@@ -239,17 +223,19 @@ def promise_detail(store: Store, actor: Actor, promise_id: int, now: datetime) -
 
 def customer_class_of(store: Store, customer_id: int, as_of: date) -> str | None:
     """The customer's ABC class by revenue over the 12 months to ``as_of`` (segmentation's rules:
-    A = top 5 %, B = up to 20 %, ranks by spend then customer id); None without revenue."""
-    row = store.query_one(
+    A = top 5 %, B = up to 20 %, ranks by spend then customer id); None without revenue.
+    Ranked over the whole population (a class means the same for every user): a system read
+    that returns one customer's class. The window is 365 days, not 12 calendar months."""
+    query = compose(
         """WITH s AS (SELECT customer_id, sum(amount) AS spend FROM transactions
-                      WHERE txn_date > ?::DATE - INTERVAL 365 DAY AND txn_date <= ? GROUP BY customer_id
-                      HAVING sum(amount) > 0),
-                me AS (SELECT spend FROM s WHERE customer_id = ?)
+                      WHERE {window} GROUP BY customer_id HAVING sum(amount) > 0),
+                me AS (SELECT spend FROM s WHERE customer_id = $id)
            SELECT (SELECT count(*) FROM s), 1 + (SELECT count(*) FROM s, me
-                   WHERE s.spend > me.spend OR (s.spend = me.spend AND s.customer_id < ?)),
+                   WHERE s.spend > me.spend OR (s.spend = me.spend AND s.customer_id < $id)),
                   (SELECT count(*) FROM me)""",
-        [as_of, as_of, int(customer_id), int(customer_id)],
-    )
+        window=trailing_year_days(as_of, "txn_date"), id=int(customer_id))
+    with closing(store.system_cursor()) as system:
+        row = run(system, query).fetchone()
     n, rank, found = (int(v) for v in row)
     if not found:
         return None

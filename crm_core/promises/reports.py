@@ -9,18 +9,28 @@ due time falls in); an open promise not yet due and a cancelled one are left out
 
 from __future__ import annotations
 
+from contextlib import closing
 from datetime import datetime
 
 import pandas as pd
 
+from crm_core import access
 from crm_core.promises import ledger
-from crm_core.promises.ledger import scope_sql
 from crm_core.promises.performance import summarise_counts
 from crm_core.promises.policy import PromisePolicy
+from crm_core.sql import compose, run
 from crm_core.store import Store
 from crm_core.users import Actor
 
 BREAKDOWN_ORDER = ("promise_type", "owner", "customer_class", "month")
+
+
+def _read(store: Store, actor: Actor, sql: str, start: datetime, end: datetime, alias: str | None = None
+          ) -> pd.DataFrame:
+    """``sql`` (with ``$start``/``$end`` and ``{visible}``, the promises — as ``alias`` — the user
+    may see: ``access.visible``) in one query on the system cursor."""
+    with closing(store.system_cursor()) as db:
+        return run(db, compose(sql, visible=access.visible(actor, "promises", alias), start=start, end=end)).df()
 
 
 def attainment_table(
@@ -28,11 +38,8 @@ def attainment_table(
 ) -> pd.DataFrame:
     """``ledger.attainment_counts`` in the user's scope: met, breached, excluded, pct, ci_low,
     ci_high per group (index), 'all' when ``by`` is None; ValueError for an unknown breakdown."""
-    cur = store.cursor()
-    try:
-        return ledger.attainment_counts(cur, start, end, now, by=by, rep_scope=actor.rep_scope)
-    finally:
-        cur.close()
+    with closing(store.system_cursor()) as db:  # narrowed to the user's promises by rep_scope (access.of_rep)
+        return ledger.attainment_counts(db, start, end, now, by=by, rep_scope=actor.rep_scope)
 
 
 def overrun_table(store: Store, actor: Actor, start: datetime, end: datetime) -> pd.DataFrame:
@@ -40,46 +47,41 @@ def overrun_table(store: Store, actor: Actor, start: datetime, end: datetime) ->
     seconds on the promise's own clock (business hours for business-clock policies) and on the
     calendar clock (completion − due in wall time). A policy edited from one clock to the other
     shows one row per clock."""
-    scope, params = scope_sql(actor.rep_scope)
-    return store.query_df(
-        f"""SELECT policy_id, promise_type, clock, count(*) AS n,
+    return _read(store, actor,
+        """SELECT policy_id, promise_type, clock, count(*) AS n,
                    quantile_cont(overrun_seconds, 0.5) AS p50, quantile_cont(overrun_seconds, 0.9) AS p90,
                    quantile_cont(epoch(closed_at) - epoch(due_at), 0.5) AS wall_p50,
                    quantile_cont(epoch(closed_at) - epoch(due_at), 0.9) AS wall_p90
-            FROM promises WHERE status = 'breached' AND closed_at >= ? AND closed_at < ? AND {scope}
+            FROM promises WHERE status = 'breached' AND closed_at >= $start AND closed_at < $end AND {visible}
             GROUP BY policy_id, promise_type, clock ORDER BY promise_type, policy_id, clock""",
-        [start, end, *params],
-    )
+        start, end)
 
 
 def compensation_table(store: Store, actor: Actor, start: datetime, end: datetime) -> pd.DataFrame:
     """Per month granted (store time zone) within the window: remedies owed and delivered, their
     cost, and the cost still outstanding (floats, currency units)."""
-    scope, params = scope_sql(actor.rep_scope, "p.")
-    return store.query_df(
-        f"""SELECT strftime(r.granted_at, '%Y-%m') AS month, count(*) AS owed_count,
+    return _read(store, actor,
+        """SELECT strftime(r.granted_at, '%Y-%m') AS month, count(*) AS owed_count,
                    CAST(sum(r.cost) AS DOUBLE) AS owed_cost, count(r.delivered_at) AS delivered_count,
                    CAST(coalesce(sum(r.cost) FILTER (WHERE r.delivered_at IS NOT NULL), 0) AS DOUBLE)
                        AS delivered_cost
             FROM remedies r JOIN promises p USING (promise_id)
-            WHERE r.granted_at >= ? AND r.granted_at < ? AND {scope}
+            WHERE r.granted_at >= $start AND r.granted_at < $end AND {visible}
             GROUP BY month ORDER BY month""",
-        [start, end, *params],
-    ).assign(outstanding_cost=lambda f: f["owed_cost"] - f["delivered_cost"])
+        start, end, "p").assign(outstanding_cost=lambda f: f["owed_cost"] - f["delivered_cost"])
 
 
 def remedies_by_key(store: Store, actor: Actor, start: datetime, end: datetime) -> pd.DataFrame:
     """Per remedy (fruit plate, 20 % off …) granted in the window: owed, delivered, cost of each."""
-    scope, params = scope_sql(actor.rep_scope, "p.")
-    return store.query_df(
-        f"""SELECT r.key, count(*) AS owed_count, count(r.delivered_at) AS delivered_count,
+    return _read(store, actor,
+        """SELECT r.key, count(*) AS owed_count, count(r.delivered_at) AS delivered_count,
                    CAST(sum(r.cost) AS DOUBLE) AS owed_cost,
                    CAST(coalesce(sum(r.cost) FILTER (WHERE r.delivered_at IS NOT NULL), 0) AS DOUBLE)
                        AS delivered_cost
             FROM remedies r JOIN promises p USING (promise_id)
-            WHERE r.granted_at >= ? AND r.granted_at < ? AND {scope} GROUP BY r.key ORDER BY owed_cost DESC""",
-        [start, end, *params],
-    )
+            WHERE r.granted_at >= $start AND r.granted_at < $end AND {visible}
+            GROUP BY r.key ORDER BY owed_cost DESC""",
+        start, end, "p")
 
 
 def clock_comparison(store: Store, actor: Actor, start: datetime, end: datetime) -> pd.DataFrame:
@@ -89,16 +91,17 @@ def clock_comparison(store: Store, actor: Actor, start: datetime, end: datetime)
     is not deducted; negotiated due dates are fixed instants, so they are left out). Also the
     median lead time (made → fulfilled) in calendar hours, ``n`` and both interval bounds.
     Calendar-time policies are absent: for them the two views are the same."""
-    scope, params = scope_sql(actor.rep_scope)
-    cur = store.cursor()
+    scope = access.visible(actor, "promises", "p")
+    visible, window = scope.sql, {"start": start, "end": end, **scope.params}
+    cur = store.system_cursor()  # narrowed to the user's promises inside each query (access.visible)
     try:
         combos = cur.execute(
             f"""SELECT DISTINCT p.policy_id, p.policy_version, p.customer_class, p.priority, v.definition
                 FROM promises p JOIN promise_policies v
                   ON v.policy_id = p.policy_id AND v.version = p.policy_version
                 WHERE p.clock = 'business' AND NOT p.negotiated_due AND p.status IN ('met', 'breached')
-                  AND p.closed_at >= ? AND p.closed_at < ? AND {scope_sql(actor.rep_scope, 'p.')[0]}""",
-            [start, end, *params],
+                  AND p.closed_at >= $start AND p.closed_at < $end AND {visible}""",
+            window,
         ).df()
         if combos.empty:
             return _empty_comparison()
@@ -120,9 +123,9 @@ def clock_comparison(store: Store, actor: Actor, start: datetime, end: datetime)
                  AND t.customer_class IS NOT DISTINCT FROM p.customer_class
                  AND t.priority IS NOT DISTINCT FROM p.priority
                 WHERE p.clock = 'business' AND NOT p.negotiated_due AND p.status IN ('met', 'breached')
-                  AND p.closed_at >= ? AND p.closed_at < ? AND {scope}
+                  AND p.closed_at >= $start AND p.closed_at < $end AND {visible}
                 GROUP BY p.promise_type ORDER BY p.promise_type""",
-            [start, end, *params],
+            window,
         ).df()
         cur.unregister("promise_targets")
     finally:

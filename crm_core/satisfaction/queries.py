@@ -1,6 +1,6 @@
 """Survey aggregates computed in DuckDB, so a page over 500,000 responses never loads raw rows.
 
-Every function takes a duckdb connection or cursor first, uses ``?`` parameters for values, and
+Every function takes a duckdb connection or cursor first, uses named parameters for values, and
 takes identifiers only from the fixed whitelists below. The SQL returns answer counts; the
 formulas (intervals, tests) are the same pandas/numpy code as for raw responses.
 """
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from crm_core import access
 from crm_core.satisfaction.loyalty import LADDER_LEVELS, ladder_from_counts
 from crm_core.satisfaction.scores import CSAT_SCALE, NPS_SCALE
 from crm_core.satisfaction.servqual import DIMENSIONS
@@ -17,6 +18,7 @@ from crm_core.satisfaction.trend import (
     nps_from_answer_counts,
     trend_from_counts,
 )
+from crm_core.sql import Fragment, compose, run
 
 GROUPINGS = {
     "wave_id": "wave_id",
@@ -25,28 +27,16 @@ GROUPINGS = {
     "month": "date_trunc('month', responded_on)",
 }
 MEASURES = {"satisfaction": CSAT_SCALE, "recommend": NPS_SCALE}
-_WAVE_FILTER = "(? IS NULL OR wave_id = ?)"
-# A rep sees only the answers of the customers they own (anonymous answers belong to nobody).
-_SCOPE_FILTER = ("(CAST(? AS VARCHAR) IS NULL OR customer_id IN "
-                 "(SELECT customer_id FROM customers WHERE sales_rep = ?))")
-_FILTERS = f"{_WAVE_FILTER} AND {_SCOPE_FILTER}"
 
 
-def filters_sql(alias: str = "") -> str:
-    """The wave and rep-scope filter for a query whose survey_responses carry ``alias``
-    (a fixed identifier from the caller's own SQL, never user text); params: ``_filter_params``.
-    """
-    prefix = f"{alias}." if alias else ""
-    return (f"(? IS NULL OR {prefix}wave_id = ?) AND (CAST(? AS VARCHAR) IS NULL OR {prefix}customer_id IN "
-            "(SELECT customer_id FROM customers WHERE sales_rep = ?))")
+def filters(wave_id: int | None, rep: str | None, alias: str | None = None) -> Fragment:
+    """One wave (None: all) and one rep's answers (None: everyone's) of ``survey_responses`` as
+    ``alias``. A rep's answers are those of the customers they own — the access rule
+    (``access.of_rep``); anonymous answers belong to nobody."""
+    a = f"{alias}." if alias else ""
+    wave = Fragment(f"($wave_id IS NULL OR {a}wave_id = $wave_id)", {"wave_id": wave_id})
+    return wave & access.of_rep(rep, "survey_responses", alias)
 
-
-def _filter_params(wave_id: int | None, rep: str | None) -> list:
-    return [wave_id, wave_id, rep, rep]
-
-
-# Public names of the wave and rep-scope filter and its parameters (satisfaction.report uses them).
-FILTERS, filter_params = _FILTERS, _filter_params
 
 
 def _checked(name: str, allowed, what: str) -> str:
@@ -55,7 +45,7 @@ def _checked(name: str, allowed, what: str) -> str:
     return name
 
 
-def answer_counts_sql(con, measure: str, group_by: str, wave_id: int | None = None,
+def answer_counts_sql(db, measure: str, group_by: str, wave_id: int | None = None,
                       rep: str | None = None) -> pd.DataFrame:
     """Counts of each answer of ``measure`` ("satisfaction" 1..5 or "recommend" 0..10) per group.
 
@@ -65,38 +55,38 @@ def answer_counts_sql(con, measure: str, group_by: str, wave_id: int | None = No
     """
     scale = MEASURES[_checked(measure, MEASURES, "measure")]
     group_sql = GROUPINGS[_checked(group_by, GROUPINGS, "group_by")]
-    sql = (f"SELECT {group_sql} AS grp, {measure} AS answer, count(*) AS n FROM survey_responses "
-           f"WHERE {measure} IS NOT NULL AND {_FILTERS} GROUP BY ALL")
-    rows = con.execute(sql, _filter_params(wave_id, rep)).df()
+    query = compose(f"SELECT {group_sql} AS grp, {measure} AS answer, count(*) AS n FROM survey_responses "
+                    f"WHERE {measure} IS NOT NULL AND {{filters}} GROUP BY ALL", filters=filters(wave_id, rep))
+    rows = run(db, query).df()
     table = rows.pivot_table(index="grp", columns="answer", values="n", aggfunc="sum", fill_value=0)
     table = table.reindex(columns=list(scale), fill_value=0).astype("int64")
     return table.rename_axis(index=group_by, columns=None)
 
 
-def csat_by(con, group_by: str, wave_id: int | None = None, rep: str | None = None) -> pd.DataFrame:
+def csat_by(db, group_by: str, wave_id: int | None = None, rep: str | None = None) -> pd.DataFrame:
     """CSAT table (top-two-box, top-box, mean, Wilson intervals) per group; see ``csat_table``."""
-    return csat_from_answer_counts(answer_counts_sql(con, "satisfaction", group_by, wave_id, rep))
+    return csat_from_answer_counts(answer_counts_sql(db, "satisfaction", group_by, wave_id, rep))
 
 
-def nps_by(con, group_by: str, wave_id: int | None = None, rep: str | None = None) -> pd.DataFrame:
+def nps_by(db, group_by: str, wave_id: int | None = None, rep: str | None = None) -> pd.DataFrame:
     """NPS table with adjusted-Wald intervals per group; see ``nps_table``."""
-    return nps_from_answer_counts(answer_counts_sql(con, "recommend", group_by, wave_id, rep))
+    return nps_from_answer_counts(answer_counts_sql(db, "recommend", group_by, wave_id, rep))
 
 
-def trend_sql(con, period: str = "wave_id", rep: str | None = None) -> pd.DataFrame:
+def trend_sql(db, period: str = "wave_id", rep: str | None = None) -> pd.DataFrame:
     """CSAT/NPS trend per wave (``"wave_id"``) or per ``"month"``, with change significance."""
     _checked(period, ("wave_id", "month"), "period")
-    return trend_from_counts(answer_counts_sql(con, "satisfaction", period, rep=rep),
-                             answer_counts_sql(con, "recommend", period, rep=rep))
+    return trend_from_counts(answer_counts_sql(db, "satisfaction", period, rep=rep),
+                             answer_counts_sql(db, "recommend", period, rep=rep))
 
 
-def breakdown_sql(con, group_by: str, wave_id: int | None = None, rep: str | None = None) -> pd.DataFrame:
+def breakdown_sql(db, group_by: str, wave_id: int | None = None, rep: str | None = None) -> pd.DataFrame:
     """Each group's CSAT/NPS against the rest, with significance; see ``breakdown_from_counts``."""
-    return breakdown_from_counts(answer_counts_sql(con, "satisfaction", group_by, wave_id, rep),
-                                 answer_counts_sql(con, "recommend", group_by, wave_id, rep))
+    return breakdown_from_counts(answer_counts_sql(db, "satisfaction", group_by, wave_id, rep),
+                                 answer_counts_sql(db, "recommend", group_by, wave_id, rep))
 
 
-def ladder_sql(con, wave_id: int | None = None, rep: str | None = None) -> pd.DataFrame:
+def ladder_sql(db, wave_id: int | None = None, rep: str | None = None) -> pd.DataFrame:
     """The satisfaction ladder counted in SQL; same columns as ``satisfaction_ladder``.
 
     Recommending is ``recommend_yes``, or a promoter answer (9–10) where only the 0..10
@@ -107,12 +97,12 @@ def ladder_sql(con, wave_id: int | None = None, rep: str | None = None) -> pd.Da
            "count(*) FILTER (sat AND again AND rec) AS will_recommend FROM ("
            "SELECT coalesce(satisfaction >= 4, false) AS sat, coalesce(repurchase_intent, false) AS again, "
            "coalesce(recommend_yes, recommend >= 9, false) AS rec FROM survey_responses "
-           f"WHERE {_FILTERS})")
-    counts = con.execute(sql, _filter_params(wave_id, rep)).df().iloc[0]
+           "WHERE {filters})")
+    counts = run(db, compose(sql, filters=filters(wave_id, rep))).df().iloc[0]
     return ladder_from_counts([int(counts[level]) for level in LADDER_LEVELS])
 
 
-def servqual_sql(con, wave_id: int | None = None, rep: str | None = None) -> pd.DataFrame:
+def servqual_sql(db, wave_id: int | None = None, rep: str | None = None) -> pd.DataFrame:
     """Per dimension: expectation, perception, gap (mean of perc − exp over respondents who
     answered both) and servperf (mean perception over everyone who answered it), n_pairs.
     Dimensions nobody answered are left out.
@@ -124,7 +114,8 @@ def servqual_sql(con, wave_id: int | None = None, rep: str | None = None) -> pd.
         f"count(perc_{d} - exp_{d}) AS {d}__n_pairs"
         for d in DIMENSIONS  # identifiers from the fixed DIMENSIONS tuple only
     )
-    row = con.execute(f"SELECT {selects} FROM survey_responses WHERE {_FILTERS}", _filter_params(wave_id, rep)).df()
+    row = run(db, compose(f"SELECT {selects} FROM survey_responses WHERE {{filters}}",
+                           filters=filters(wave_id, rep))).df()
     long = row.iloc[0].rename_axis("key").reset_index(name="value")
     long[["dimension", "field"]] = long["key"].str.split("__", expand=True)
     table = long.pivot(index="dimension", columns="field", values="value").reindex(list(DIMENSIONS))
@@ -132,9 +123,9 @@ def servqual_sql(con, wave_id: int | None = None, rep: str | None = None) -> pd.
     return table[["expectation", "perception", "gap", "servperf", "n_pairs"]].astype({"n_pairs": "int64"})
 
 
-def response_sample(con, wave_id: int | None = None, limit: int = 50_000, rep: str | None = None) -> pd.DataFrame:
+def response_sample(db, wave_id: int | None = None, limit: int = 50_000, rep: str | None = None) -> pd.DataFrame:
     """Up to ``limit`` responses (all columns) for row-level analyses (drivers, regional style,
     comments): a repeatable pseudo-random sample ordered by a hash of response_id.
     """
-    sql = f"SELECT * FROM survey_responses WHERE {_FILTERS} ORDER BY hash(response_id) LIMIT ?"
-    return con.execute(sql, [*_filter_params(wave_id, rep), int(limit)]).df()
+    return run(db, compose("SELECT * FROM survey_responses WHERE {filters} ORDER BY hash(response_id) LIMIT $limit",
+                            filters=filters(wave_id, rep), limit=int(limit))).df()

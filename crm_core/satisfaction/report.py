@@ -7,21 +7,22 @@ style, comments) run on a repeatable sample of at most ``SAMPLE`` answers, which
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from contextlib import closing
+from datetime import date
 
 import numpy as np
 import pandas as pd
 
+from crm_core import access
 from crm_core.satisfaction import queries
 from crm_core.satisfaction.comments import word_contrast
 from crm_core.satisfaction.loyalty import QUADRANTS, loyalty_quadrant_of
 from crm_core.satisfaction.nonresponse import nonresponse_check
-from crm_core.satisfaction.queries import FILTERS as _FILTERS
-from crm_core.satisfaction.queries import filter_params as _filter_params
-from crm_core.satisfaction.queries import filters_sql
+from crm_core.satisfaction.queries import filters
 from crm_core.satisfaction.regional import region_adjusted, region_adjusted_means
 from crm_core.satisfaction.servqual import DIMENSIONS, key_drivers
 from crm_core.satisfaction.trend import breakdown_from_counts
+from crm_core.sql import Fragment, compose, last_12_months, run, trailing_year_days, trailing_year_days_dates
 from crm_core.stats import wilson_interval
 from crm_core.store import Store
 from crm_core.users import Actor
@@ -34,7 +35,9 @@ _MEASURES = ("satisfaction", "recommend")
 
 
 def _read(store: Store, fn, *args, **kwargs):
-    cur = store.cursor()
+    """``fn`` on the system cursor: the callers pass the user's rep to ``fn`` (``filters``), and
+    the ABC classes of a breakdown are ranked over the whole population."""
+    cur = store.system_cursor()
     try:
         return fn(cur, *args, **kwargs)
     finally:
@@ -46,11 +49,11 @@ def waves(store: Store, actor: Actor) -> pd.DataFrame:
     its Wilson interval rate_low/rate_high. Rates only for the whole base (NaN for a rep, whose
     answers are a part of the wave while the invited count is not).
     """
-    frame = store.query_df(
+    frame = _read(store, lambda db: run(db, compose(
         "SELECT w.wave_id, w.name, w.started_on, w.invited, count(r.response_id) AS responses "
         "FROM survey_waves w LEFT JOIN survey_responses r ON r.wave_id = w.wave_id "
-        f"AND {filters_sql('r')} "
-        "GROUP BY ALL ORDER BY w.started_on, w.wave_id", _filter_params(None, actor.rep_scope))
+        "AND {filters} GROUP BY ALL ORDER BY w.started_on, w.wave_id",
+        filters=filters(None, actor.rep_scope, "r"))).df())
     invited = frame["invited"].astype("float")
     usable = invited.notna() & (invited >= frame["responses"]) & (actor.rep_scope is None)
     low, high = wilson_interval(frame["responses"].where(usable, 0).to_numpy(float),
@@ -66,7 +69,8 @@ def trend(store: Store, actor: Actor, period: str = "wave_id") -> pd.DataFrame:
     """
     table = _read(store, queries.trend_sql, period, rep=actor.rep_scope)
     if period == "wave_id":
-        names = store.query_df("SELECT wave_id, name FROM survey_waves").set_index("wave_id")["name"]
+        names = _read(store, lambda db: db.execute("SELECT wave_id, name FROM survey_waves").df())
+        names = names.set_index("wave_id")["name"]
         table["label"] = table.index.map(names).astype(str)
     else:
         table["label"] = pd.to_datetime(table.index).strftime("%Y-%m")
@@ -78,34 +82,33 @@ def ladder(store: Store, actor: Actor, wave_id: int | None = None) -> pd.DataFra
     return _read(store, queries.ladder_sql, wave_id, rep=actor.rep_scope)
 
 
-def _attribute_join(cur, by: str, as_of: date) -> tuple[str, str, list]:
-    """(join clause, group expression, params) for a breakdown; identifiers from fixed text only."""
+def _attribute_join(db, by: str, as_of: date) -> tuple[Fragment, str]:
+    """(join clause, group expression) for a breakdown; identifiers from fixed text only."""
     if by in ("region", "channel"):
-        return "", f"coalesce(r.{by}, '{MISSING}')", []
+        return Fragment(""), f"coalesce(r.{by}, '{MISSING}')"
     if by == "rep":
-        return ("LEFT JOIN customers c ON c.customer_id = r.customer_id",
-                f"coalesce(c.sales_rep, '{MISSING}')", [])
-    start = as_of - timedelta(days=365)
-    if by == "product":  # the product the customer spent most on in the 12 months up to as_of
-        join = ("LEFT JOIN (SELECT customer_id, arg_max(product, spend) AS product FROM ("
-                "SELECT customer_id, product, sum(amount) AS spend FROM transactions "
-                "WHERE txn_date > ? AND txn_date <= ? GROUP BY ALL) GROUP BY customer_id) a "
-                "ON a.customer_id = r.customer_id")
-        return (join, f"coalesce(a.product, '{MISSING}')", [start, as_of])
+        return (Fragment("LEFT JOIN customers c ON c.customer_id = r.customer_id"),
+                f"coalesce(c.sales_rep, '{MISSING}')")
+    if by == "product":  # the product the customer spent most on in the 365 days up to as_of
+        join = compose("LEFT JOIN (SELECT customer_id, arg_max(product, spend) AS product FROM ("
+                       "SELECT customer_id, product, sum(amount) AS spend FROM transactions "
+                       "WHERE {window} GROUP BY ALL) GROUP BY customer_id) a "
+                       "ON a.customer_id = r.customer_id", window=trailing_year_days(as_of, "txn_date"))
+        return join, f"coalesce(a.product, '{MISSING}')"
     from crm_core.segmentation import abc_classify_sql  # ABC classes as the Segmentation page has them
 
-    classes = abc_classify_sql(cur, start + timedelta(days=1), as_of)[["customer_id", "abc"]]
-    cur.register("sat_abc_classes", classes)
-    return ("LEFT JOIN sat_abc_classes a ON a.customer_id = r.customer_id",
-            f"CASE WHEN r.customer_id IS NULL THEN '{MISSING}' ELSE coalesce(a.abc, 'none') END", [])
+    # The same 365 days as the product breakdown (not the 12 calendar months of the other pages).
+    classes = abc_classify_sql(db, *trailing_year_days_dates(as_of))[["customer_id", "abc"]]
+    db.register("sat_abc_classes", classes)
+    return (Fragment("LEFT JOIN sat_abc_classes a ON a.customer_id = r.customer_id"),
+            f"CASE WHEN r.customer_id IS NULL THEN '{MISSING}' ELSE coalesce(a.abc, 'none') END")
 
 
-def _counts_by(cur, measure: str, by: str, wave_id, rep, as_of: date) -> pd.DataFrame:
-    join, group_sql, params = _attribute_join(cur, by, as_of)
-    filters = filters_sql("r")
-    sql = (f"SELECT {group_sql} AS grp, r.{measure} AS answer, count(*) AS n FROM survey_responses r "
-           f"{join} WHERE r.{measure} IS NOT NULL AND {filters} GROUP BY ALL")
-    rows = cur.execute(sql, [*params, *_filter_params(wave_id, rep)]).df()
+def _counts_by(db, measure: str, by: str, wave_id, rep, as_of: date) -> pd.DataFrame:
+    join, group_sql = _attribute_join(db, by, as_of)
+    rows = run(db, compose(f"SELECT {group_sql} AS grp, r.{measure} AS answer, count(*) AS n FROM survey_responses r "
+                            f"{{join}} WHERE r.{measure} IS NOT NULL AND {{filters}} GROUP BY ALL",
+                            join=join, filters=filters(wave_id, rep, "r"))).df()
     scale = list(queries.MEASURES[measure])
     table = rows.pivot_table(index="grp", columns="answer", values="n", aggfunc="sum", fill_value=0)
     return table.reindex(columns=scale, fill_value=0).astype("int64").rename_axis(index=by, columns=None)
@@ -120,11 +123,11 @@ def breakdown(store: Store, actor: Actor, by: str, wave_id: int | None, as_of: d
     if by not in BREAKDOWNS:
         raise ValueError(f"by must be one of {BREAKDOWNS}; got {by!r}")
 
-    def run(cur):
+    def counted(cur):
         counts = {m: _counts_by(cur, m, by, wave_id, actor.rep_scope, as_of) for m in _MEASURES}
         return breakdown_from_counts(counts["satisfaction"], counts["recommend"])
 
-    return _read(store, run)
+    return _read(store, counted)
 
 
 def servqual(store: Store, actor: Actor, wave_id: int | None = None) -> pd.DataFrame:
@@ -183,27 +186,32 @@ def answers_with_word(store: Store, actor: Actor, word: str, mood: str, wave_id:
     if mood not in ("dissatisfied", "satisfied"):
         raise ValueError(f"mood must be 'dissatisfied' or 'satisfied'; got {mood!r}")
     band = "r.satisfaction <= 2" if mood == "dissatisfied" else "r.satisfaction >= 4"
-    filters = filters_sql("r")
-    return store.query_df(
+    return _read(store, lambda db: run(db, compose(
         "SELECT r.response_id, r.responded_on, r.customer_id, c.code, c.name, r.region, r.satisfaction, "
         "r.recommend, r.comment FROM survey_responses r LEFT JOIN customers c ON c.customer_id = r.customer_id "
-        f"WHERE {band} AND contains(lower(r.comment), lower(?)) AND {filters} "
-        "ORDER BY r.responded_on DESC, r.response_id DESC LIMIT ?",
-        [word, *_filter_params(wave_id, actor.rep_scope), int(limit)])
+        f"WHERE {band} AND contains(lower(r.comment), lower($word)) AND {{filters}} "
+        "ORDER BY r.responded_on DESC, r.response_id DESC LIMIT $limit",
+        filters=filters(wave_id, actor.rep_scope, "r"), word=word, limit=int(limit))).df())
 
 
-_LATEST = f"""
+_LATEST = """
 latest AS (
     SELECT customer_id, arg_max(satisfaction, (responded_on, response_id)) AS sat,
            arg_max(repurchase_intent, (responded_on, response_id)) AS intent,
            max(responded_on) AS answered_on
-    FROM survey_responses WHERE customer_id IS NOT NULL AND satisfaction IS NOT NULL AND {_FILTERS}
+    FROM survey_responses WHERE customer_id IS NOT NULL AND satisfaction IS NOT NULL AND {filters}
     GROUP BY customer_id),
 buys AS (
     SELECT customer_id, count(*) AS purchases, sum(amount)::DOUBLE AS spend FROM transactions
-    WHERE txn_date > ?::DATE - INTERVAL 12 MONTH AND txn_date <= ?::DATE
+    WHERE {window}
       AND customer_id IN (SELECT customer_id FROM latest)
     GROUP BY customer_id)"""
+
+
+def _latest(actor: Actor, as_of: date, template: str, **values) -> Fragment:
+    """``template`` (with ``{latest}``: the CTEs above) for the user's answers and ``as_of``."""
+    latest = compose(_LATEST, filters=filters(None, actor.rep_scope), window=last_12_months(as_of, "txn_date"))
+    return compose(template, latest=latest, **values)
 
 
 def quadrant_cells(store: Store, actor: Actor, loyalty: str, as_of: date, sat_threshold: int = 4,
@@ -215,10 +223,9 @@ def quadrant_cells(store: Store, actor: Actor, loyalty: str, as_of: date, sat_th
     if loyalty not in LOYALTY_SOURCES:
         raise ValueError(f"loyalty must be one of {LOYALTY_SOURCES}; got {loyalty!r}")
     measure = "least(coalesce(b.purchases, 0), 12)" if loyalty == "behaviour" else "l.intent"
-    cells = store.query_df(
-        f"WITH {_LATEST} SELECT l.sat, {measure} AS loyalty, count(*) AS n "
-        "FROM latest l LEFT JOIN buys b USING (customer_id) GROUP BY ALL ORDER BY ALL",
-        [*_filter_params(None, actor.rep_scope), as_of, as_of])
+    query = _latest(actor, as_of, f"WITH {{latest}} SELECT l.sat, {measure} AS loyalty, count(*) AS n "
+                    "FROM latest l LEFT JOIN buys b USING (customer_id) GROUP BY ALL ORDER BY ALL")
+    cells = _read(store, lambda db: run(db, query).df())
     if loyalty == "intent":
         cells["loyalty"] = cells["loyalty"].astype("boolean")
     cells["quadrant"] = loyalty_quadrant_of(cells, "sat", "loyalty", sat_threshold, loyal_threshold)
@@ -241,16 +248,19 @@ def quadrant_members(store: Store, actor: Actor, quadrant: str, loyalty: str, as
     if quadrant not in QUADRANTS or loyalty not in LOYALTY_SOURCES:
         raise ValueError(f"unknown quadrant {quadrant!r} or loyalty source {loyalty!r}")
     satisfied, loyal = quadrant in ("mercenary", "apostle"), quadrant in ("hostage", "apostle")
-    loyal_sql = "coalesce(b.purchases, 0) >= ?" if loyalty == "behaviour" else "l.intent AND ? IS NOT NULL"
-    return store.query_df(
-        f"WITH {_LATEST} SELECT l.customer_id, c.code, c.name, c.region, c.sales_rep, l.sat AS satisfaction, "
+    loyal_sql = ("coalesce(b.purchases, 0) >= $loyal_threshold" if loyalty == "behaviour"
+                 else "l.intent AND $loyal_threshold IS NOT NULL")
+    query = _latest(
+        actor, as_of,
+        "WITH {latest} SELECT l.customer_id, c.code, c.name, c.region, c.sales_rep, l.sat AS satisfaction, "
         "l.intent AS repurchase_intent, coalesce(b.purchases, 0) AS purchases_12m, coalesce(b.spend, 0) AS spend_12m, "
         "l.answered_on FROM latest l JOIN customers c USING (customer_id) LEFT JOIN buys b USING (customer_id) "
-        f"WHERE (l.sat >= ?) = ? AND ({loyal_sql}) IS NOT DISTINCT FROM ? "
+        f"WHERE (l.sat >= $sat_threshold) = $satisfied AND ({loyal_sql}) IS NOT DISTINCT FROM $loyal "
         + ("AND l.intent IS NOT NULL " if loyalty == "intent" else "")
-        + "ORDER BY spend_12m DESC, l.customer_id LIMIT ?",
-        [*_filter_params(None, actor.rep_scope), as_of, as_of, sat_threshold, satisfied,
-         loyal_threshold, loyal, int(limit)])
+        + "ORDER BY spend_12m DESC, l.customer_id LIMIT $limit",
+        sat_threshold=sat_threshold, satisfied=satisfied, loyal_threshold=loyal_threshold, loyal=loyal,
+        limit=int(limit))
+    return _read(store, lambda db: run(db, query).df())
 
 
 # --- word of mouth -------------------------------------------------------------------------
@@ -275,29 +285,30 @@ def iceberg_inputs(store: Store, actor: Actor, wave_id: int | None, as_of: date)
     after the answer; None without a log).
     """
     rep = actor.rep_scope
-    row = store.query_df(
-        "SELECT count(*) AS answers, count(*) FILTER (satisfaction >= 4) AS satisfied, "
-        "count(*) FILTER (satisfaction <= 2) AS dissatisfied, "
-        "count(DISTINCT customer_id) FILTER (satisfaction <= 2) AS dissatisfied_identified "
-        f"FROM survey_responses WHERE satisfaction IS NOT NULL AND {_FILTERS}",
-        _filter_params(wave_id, rep)).iloc[0].to_dict()
-    scope = "" if rep is None else "AND customer_id IN (SELECT customer_id FROM customers WHERE sales_rep = ?)"
-    extra = [] if rep is None else [rep]
-    (active,) = store.query_one(
-        "SELECT count(DISTINCT customer_id) FROM transactions WHERE txn_date > ?::DATE - INTERVAL 12 MONTH "
-        f"AND txn_date <= ?::DATE {scope}", [as_of, as_of, *extra])
-    out = {k: int(v) for k, v in row.items()} | {"active_customers": int(active),
-                                                  "complaint_log": complaint_log_exists(store)}
-    out["complaints_12m"] = out["dissatisfied_complained"] = None
-    if out["complaint_log"]:
-        (out["complaints_12m"],) = store.query_one(
-            "SELECT count(*) FROM complaints WHERE received_at::DATE > ?::DATE - INTERVAL 12 MONTH "
-            f"AND received_at::DATE <= ?::DATE {scope}", [as_of, as_of, *extra])
-        (out["dissatisfied_complained"],) = store.query_one(
-            "SELECT count(DISTINCT r.customer_id) FROM survey_responses r WHERE r.satisfaction <= 2 "
-            f"AND {filters_sql('r')} AND EXISTS (SELECT 1 FROM complaints k WHERE k.customer_id = r.customer_id "
-            "AND k.received_at::DATE BETWEEN r.responded_on - ?::INTEGER AND r.responded_on + ?::INTEGER)",
-            [*_filter_params(wave_id, rep), *COMPLAINT_WINDOW])
+    log = complaint_log_exists(store)
+    with closing(store.system_cursor()) as db:  # every read below is narrowed to ``rep`` (access.of_rep)
+        row = run(db, compose(
+            "SELECT count(*) AS answers, count(*) FILTER (satisfaction >= 4) AS satisfied, "
+            "count(*) FILTER (satisfaction <= 2) AS dissatisfied, "
+            "count(DISTINCT customer_id) FILTER (satisfaction <= 2) AS dissatisfied_identified "
+            "FROM survey_responses WHERE satisfaction IS NOT NULL AND {filters}",
+            filters=filters(wave_id, rep))).df().iloc[0].to_dict()
+        (active,) = run(db, compose(
+            "SELECT count(DISTINCT customer_id) FROM transactions WHERE {window} AND {scope}",
+            window=last_12_months(as_of, "txn_date"), scope=access.of_rep(rep, "transactions"))).fetchone()
+        out = {k: int(v) for k, v in row.items()} | {"active_customers": int(active), "complaint_log": log}
+        out["complaints_12m"] = out["dissatisfied_complained"] = None
+        if out["complaint_log"]:
+            (out["complaints_12m"],) = run(db, compose(
+                "SELECT count(*) FROM complaints WHERE {window} AND {scope}",
+                window=last_12_months(as_of, "received_at::DATE"), scope=access.of_rep(rep, "complaints"))).fetchone()
+            (out["dissatisfied_complained"],) = run(db, compose(
+                "SELECT count(DISTINCT r.customer_id) FROM survey_responses r WHERE r.satisfaction <= 2 "
+                "AND {filters} AND EXISTS (SELECT 1 FROM complaints k WHERE k.customer_id = r.customer_id "
+                "AND k.received_at::DATE BETWEEN r.responded_on - $days_before::INTEGER"
+                " AND r.responded_on + $days_after::INTEGER)",
+                filters=filters(wave_id, rep, "r"), days_before=COMPLAINT_WINDOW[0],
+                days_after=COMPLAINT_WINDOW[1])).fetchone()
     return out
 
 
@@ -309,17 +320,20 @@ def nonresponse(store: Store, actor: Actor, wave_id: int) -> pd.DataFrame:
     ``nonresponse_check`` returns them.
     """
     rep = actor.rep_scope
-    base = store.query_df(
-        "WITH w AS (SELECT started_on FROM survey_waves WHERE wave_id = ?), "
-        "spend AS (SELECT t.customer_id, sum(t.amount)::DOUBLE AS spend FROM transactions t, w "
-        "WHERE t.txn_date > w.started_on - INTERVAL 12 MONTH AND t.txn_date <= w.started_on GROUP BY 1) "
-        "SELECT c.customer_id, coalesce(c.region, '(missing)') AS region, c.tenure_stage, "
-        "coalesce(s.spend, 0) AS spend FROM customers c CROSS JOIN w LEFT JOIN spend s USING (customer_id) "
-        "WHERE c.created_at::DATE < w.started_on AND (CAST(? AS VARCHAR) IS NULL OR c.sales_rep = ?)",
-        [wave_id, rep, rep])
-    answered = store.query_df(
-        "SELECT DISTINCT customer_id FROM survey_responses WHERE customer_id IS NOT NULL AND wave_id = ?",
-        [wave_id])["customer_id"]
+    with closing(store.system_cursor()) as db:
+        base = run(db, compose(
+            "WITH w AS (SELECT started_on FROM survey_waves WHERE wave_id = $wave_id), "
+            "spend AS (SELECT t.customer_id, sum(t.amount)::DOUBLE AS spend FROM transactions t, w "
+            "WHERE {window} GROUP BY 1) "
+            "SELECT c.customer_id, coalesce(c.region, '(missing)') AS region, c.tenure_stage, "
+            "coalesce(s.spend, 0) AS spend FROM customers c CROSS JOIN w LEFT JOIN spend s USING (customer_id) "
+            "WHERE c.created_at::DATE < w.started_on AND {scope}",
+            window=last_12_months(Fragment("w.started_on"), "t.txn_date"),
+            scope=access.of_rep(rep, "customers", alias="c"), wave_id=wave_id)).df()
+        # Who answered, over everyone: nonresponse_check compares it with the (narrowed) base only.
+        answered = db.execute(
+            "SELECT DISTINCT customer_id FROM survey_responses WHERE customer_id IS NOT NULL AND wave_id = $wave_id",
+            {"wave_id": wave_id}).df()["customer_id"]
     if base.empty:
         return pd.DataFrame()
     return nonresponse_check(base, answered)
@@ -331,9 +345,9 @@ def customer_answers(store: Store, actor: Actor, customer_id: int) -> pd.DataFra
     """Every answer of one customer, newest first, with the wave name (empty for a customer the
     rep does not own).
     """
-    return store.query_df(
+    return _read(store, lambda db: run(db, compose(
         "SELECT r.response_id, w.name AS wave, r.responded_on, r.channel, r.satisfaction, r.repurchase_intent, "
         "r.recommend, r.recommend_yes, r.comment FROM survey_responses r "
         "LEFT JOIN survey_waves w ON w.wave_id = r.wave_id "
-        f"WHERE r.customer_id = ? AND {filters_sql('r')} ORDER BY r.responded_on DESC, r.response_id DESC",
-        [int(customer_id), *_filter_params(None, actor.rep_scope)])
+        "WHERE r.customer_id = $id AND {filters} ORDER BY r.responded_on DESC, r.response_id DESC",
+        filters=filters(None, actor.rep_scope, "r"), id=int(customer_id))).df())

@@ -32,7 +32,6 @@ def exact_share(value, name: str) -> Fraction:
 
 
 def abc_shares(a_share, b_share) -> tuple[Fraction, Fraction]:
-    """The A and cumulative A+B shares as exact fractions; ValueError unless 0 < a <= b <= 1."""
     a = exact_share(a_share, "a_share")
     b = exact_share(b_share, "b_share")
     if not 0 < a <= b <= 1:
@@ -101,24 +100,14 @@ def abc_classify(spend: pd.DataFrame, a_share=0.05, b_share=0.20) -> pd.DataFram
 
 
 def check_period(start: date, end: date) -> None:
-    """ValueError when the period ends before it starts."""
     if start > end:
         raise ValueError(f"period start {start} is after its end {end}")
 
 
 def measure_column(measure: str) -> str:
-    """The column of a measure, from the fixed whitelist ``MEASURES`` (never user text)."""
     if measure not in MEASURES:
         raise ValueError(f"measure must be one of {', '.join(MEASURES)}, got {measure!r}")
     return MEASURES[measure]
-
-
-def class_case(a: Fraction, b: Fraction) -> tuple[str, list]:
-    """A SQL CASE giving 'A'/'B'/'C' from ``rank`` (1-based) and ``n`` for the shares ``a`` and ``b``
-    (exact: integer arithmetic on the fractions), and its parameters."""
-    sql = ("CASE WHEN (rank - 1) * CAST(? AS HUGEINT) < CAST(? AS HUGEINT) * n THEN 'A' "
-           "WHEN (rank - 1) * CAST(? AS HUGEINT) < CAST(? AS HUGEINT) * n THEN 'B' ELSE 'C' END")
-    return sql, [str(a.denominator), str(a.numerator), str(b.denominator), str(b.numerator)]
 
 
 def _period_spend_cte(measure: str) -> str:
@@ -131,7 +120,7 @@ def _period_spend_cte(measure: str) -> str:
         HAVING SUM({column}) > 0)"""
 
 
-def abc_classify_sql(con, start: date, end: date, measure: str = "revenue",
+def abc_classify_sql(db, start: date, end: date, measure: str = "revenue",
                      a_share=0.05, b_share=0.20) -> pd.DataFrame:
     """``abc_classify`` computed in DuckDB over ``transactions`` dated ``start``..``end``.
 
@@ -165,7 +154,7 @@ def abc_classify_sql(con, start: date, end: date, measure: str = "revenue",
     ORDER BY rank"""
     # Fraction parts travel as text so that no share is squeezed through a 64-bit integer.
     params = [start, end, str(a.denominator), str(a.numerator), str(b.denominator), str(b.numerator)]
-    return con.execute(sql, params).df()
+    return db.execute(sql, params).df()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -246,3 +235,5 @@ def lorenz_points(classified: pd.DataFrame, max_points: int = 200) -> pd.DataFra
     if n + 1 > max_points:
         keep = np.unique(np.linspace(0, n, max_points).round().astype(int))
     return pd.DataFrame({"customer_fraction": keep / n, "revenue_fraction": running[keep] / running[-1]})
+
+

@@ -6,8 +6,8 @@ from fractions import Fraction
 
 import pandas as pd
 
-from crm_core.segmentation.abc import abc_shares, class_case
-from crm_core.segmentation.views import SegmentQuery, rep_customer_filter
+from crm_core.segmentation.abc import abc_shares
+from crm_core.segmentation.views import SegmentQuery, class_case
 
 # -- class history (migration 007): the standard classes at each month end --------------------------
 
@@ -27,10 +27,10 @@ def history_window(month_end: date) -> tuple[date, date]:
 
 
 def _snapshot_classes_sql(prefix: str) -> str:
-    case, _ = class_case(Fraction(1), Fraction(1))
+    case = class_case(Fraction(1), Fraction(1)).sql
     return f"""WITH spend AS (
         SELECT customer_id, SUM(revenue) AS spend FROM {prefix}monthly
-        WHERE month BETWEEN ? AND ? GROUP BY customer_id HAVING SUM(revenue) > 0),
+        WHERE month BETWEEN $start AND $end GROUP BY customer_id HAVING SUM(revenue) > 0),
     ranked AS (SELECT customer_id, spend, ROW_NUMBER() OVER (ORDER BY spend DESC, customer_id) AS rank,
                       COUNT(*) OVER () AS n FROM spend)
     SELECT customer_id, rank, spend, {case} AS abc FROM ranked"""
@@ -40,7 +40,7 @@ def _record_snapshots(cur, month_ends: list[date]) -> int:
     """Write the snapshots of ``month_ends`` (ascending, consecutive) through ``cur``: the classes
     of each window compared with those of the month before; only changes are stored."""
     a, b = abc_shares(HISTORY_RULE.a_share, HISTORY_RULE.b_share)
-    _, case_params = class_case(a, b)
+    case_params = dict(class_case(a, b).params)
     first_start, _ = history_window(last_closed_month_end(month_ends[0]))
     cur.execute("""CREATE TEMP TABLE seg_hist_monthly AS
         SELECT customer_id, CAST(date_trunc('month', txn_date) AS DATE) AS month, SUM(amount) AS revenue
@@ -50,10 +50,10 @@ def _record_snapshots(cur, month_ends: list[date]) -> int:
     try:
         baseline_start, baseline_end = history_window(last_closed_month_end(month_ends[0]))
         cur.execute(f"CREATE TEMP TABLE seg_hist_prev AS {select}",
-                    [baseline_start.replace(day=1), baseline_end, *case_params])
+                    {"start": baseline_start.replace(day=1), "end": baseline_end, **case_params})
         for month_end in month_ends:
             start, end = history_window(month_end)
-            cur.execute(f"CREATE TEMP TABLE seg_hist_curr AS {select}", [start, end, *case_params])
+            cur.execute(f"CREATE TEMP TABLE seg_hist_curr AS {select}", {"start": start, "end": end, **case_params})
             cur.execute("""INSERT INTO segment_class_changes (month_end, customer_id, prev_abc, abc, rank, spend)
                 SELECT ?, COALESCE(c.customer_id, p.customer_id), COALESCE(p.abc, 'none'), COALESCE(c.abc, 'none'),
                        c.rank, c.spend
@@ -121,10 +121,9 @@ def load_demo(cur, customers: pd.DataFrame, transactions: pd.DataFrame, as_of: d
 def class_history(store, actor, customer_id: int) -> pd.DataFrame:
     """The recorded class changes of one customer, newest first: month_end, prev_abc, abc,
     rank, spend (float). Empty when the user may not see the customer."""
-    scope, params = rep_customer_filter(actor)
-    frame = store.query_df(f"""SELECT month_end, prev_abc, abc, rank, CAST(spend AS DOUBLE) AS spend
-        FROM segment_class_changes WHERE customer_id = ?{scope} ORDER BY month_end DESC""",
-                           [int(customer_id), *params])
+    frame = store.query_df("""SELECT month_end, prev_abc, abc, rank, CAST(spend AS DOUBLE) AS spend
+        FROM segment_class_changes WHERE customer_id = ? ORDER BY month_end DESC""",
+                           [int(customer_id)], actor=actor)
     frame["month_end"] = pd.to_datetime(frame["month_end"]).dt.date
     return frame
 

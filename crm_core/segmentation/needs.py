@@ -52,7 +52,7 @@ def infer_need_type(features: pd.DataFrame) -> pd.DataFrame:
                          "need_type": np.where(has_own, own, inferred), "need_source": source})
 
 
-def need_features_sql(con, start: date, end: date) -> pd.DataFrame:
+def need_features_sql(db, start: date, end: date) -> pd.DataFrame:
     """Inputs of ``infer_need_type`` for every customer in ``customers``, from purchases
     (amount > 0) dated ``start``..``end``: ``discount_share`` = share of purchase lines with a
     discount > 0 among lines whose discount is recorded; ``relative_price`` = Σ amount /
@@ -80,6 +80,6 @@ def need_features_sql(con, start: date, end: date) -> pd.DataFrame:
     SELECT c.customer_id, p.discount_share, p.relative_price, c.need_type
     FROM customers c LEFT JOIN per_customer p USING (customer_id)
     ORDER BY c.customer_id"""
-    return con.execute(sql, [start, end]).df()
+    return db.execute(sql, [start, end]).df()
 
 

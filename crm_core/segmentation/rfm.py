@@ -79,7 +79,7 @@ def rfm_scores(rfm: pd.DataFrame) -> pd.DataFrame:
     return scored
 
 
-def rfm_table_sql(con, start: date, end: date, as_of: date | None = None) -> pd.DataFrame:
+def rfm_table_sql(db, start: date, end: date, as_of: date | None = None) -> pd.DataFrame:
     """Recency, frequency and monetary value per customer from ``transactions`` dated
     ``start``..``end``: ``recency_days`` = days from the last purchase (amount > 0) to
     ``as_of`` (default ``end``), ``frequency`` = number of distinct days with a purchase,
@@ -100,7 +100,7 @@ def rfm_table_sql(con, start: date, end: date, as_of: date | None = None) -> pd.
     GROUP BY customer_id
     HAVING COUNT(*) FILTER (WHERE amount > 0) > 0
     ORDER BY customer_id"""
-    return con.execute(sql, [as_of, start, end]).df()
+    return db.execute(sql, [as_of, start, end]).df()
 
 
 def segment_summary(scored: pd.DataFrame) -> pd.DataFrame:

@@ -157,7 +157,7 @@ def months_in_period(start: date, end: date) -> int:
     return (end.year * 12 + end.month) - (start.year * 12 + start.month) + 1
 
 
-def customer_features_sql(con, start: date, end: date) -> pd.DataFrame:
+def customer_features_sql(db, start: date, end: date) -> pd.DataFrame:
     """The non-monetary features the store can compute, one row per customer in ``customers``:
     ``tenure_days`` (days from the first purchase up to ``end`` until ``end``; NULL if none),
     ``repeat_rate`` (share of the period's calendar months with net purchases > 0),
@@ -196,6 +196,6 @@ def customer_features_sql(con, start: date, end: date) -> pd.DataFrame:
     LEFT JOIN first_purchase f USING (customer_id)
     ORDER BY c.customer_id"""
     months = months_in_period(start, end)
-    return con.execute(sql, [start, end, months, months, end, end, months, months]).df()
+    return db.execute(sql, [start, end, months, months, end, end, months, months]).df()
 
 
