@@ -23,7 +23,7 @@ NEED_TYPES = ("price", "value", "composite")
 CHANNELS = ("visit", "phone", "wechat", "email", "event", "gift")
 REGIONS = ("华东", "华北", "华南", "华中", "西部", "东北", "港澳台", "海外")
 
-# The master file as the text groups it (domain.md §1): the form and the 360 view follow this.
+# The master file as the text groups it (docs/domain.md §1): the form and the 360 view follow this.
 ORIGINAL_RECORD_GROUPS = {
     "identity": ("code", "name", "customer_type", "tenure_stage", "need_type"),
     "location": ("region", "country", "province", "city", "address", "postal_code"),
@@ -77,7 +77,7 @@ def _error(key: str, **params) -> PydanticCustomError:
 
 
 class CustomerIn(BaseModel):
-    """One customer as entered in the form or a row of an import (domain.md §1)."""
+    """One customer as entered in the form or a row of an import (docs/domain.md §1)."""
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 

@@ -4,7 +4,7 @@ All functions accept scalars or equal-length array-likes and are vectorised with
 breakdown over thousands of groups is one call, not a loop. Proportions are fractions (0..1),
 not percentages; callers multiply by 100 for display.
 
-The 95 % critical value is the rounded ``Z_95 = 1.96`` that survey texts (and anchors.md) use, so
+The 95 % critical value is the rounded ``Z_95 = 1.96`` that survey texts (and docs/domain.md §4) use, so
 results can be checked by hand; pass ``z`` for another level.
 """
 from __future__ import annotations

@@ -48,7 +48,6 @@ if st.button(tr("admin.make_backup"), key="adm_backup"):
     folder = Path(load_settings().db_path).parent / "backups"
     target = folder / f"crm-{datetime.now():%Y%m%d-%H%M%S}.duckdb"
     backup.backup(db, user, target)
-    audit.record_event(db, user, "backup", "store", str(target))
     st.success(tr("admin.backup_done", path=str(target)))
 
 uploaded = st.file_uploader(tr("admin.restore_from"), type=["duckdb"], key="adm_restore_file")
@@ -56,11 +55,10 @@ if uploaded is not None and st.button(tr("admin.restore"), key="adm_restore", ty
     with tempfile.NamedTemporaryFile(suffix=".duckdb", delete=False) as handle:
         handle.write(uploaded.getvalue())
     try:
-        backup.restore(db, user, handle.name)
+        backup.restore(db, user, handle.name, name=uploaded.name)
     except (ValueError, PermissionDenied) as error:
         st.error(tr(error.key) if isinstance(error, PermissionDenied) else tr("admin.restore_failed", reason=str(error)))
     else:
-        audit.record_event(db, user, "restore", "store", uploaded.name)
         st.success(tr("admin.restore_done"))
     finally:
         Path(handle.name).unlink(missing_ok=True)

@@ -1,5 +1,5 @@
 """Relationship care: key dates ahead, long-absent customers, deliveries before they run out,
-and who is due a contact — the customer file as a daily to-do list (domain.md §1)."""
+and who is due a contact — the customer file as a daily to-do list (docs/domain.md §1)."""
 import streamlit as st
 
 from crm_core import customers as cust

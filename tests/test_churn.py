@@ -1,4 +1,4 @@
-"""crm_core.churn: the domain.md §5 worked example, hand-computed cases and the CDNOW references."""
+"""crm_core.churn: the docs/domain.md §5 worked example, hand-computed cases and the CDNOW references."""
 from datetime import date
 from decimal import Decimal
 from pathlib import Path

@@ -61,7 +61,7 @@ def add_transactions(con, rows):
 # --- ABC ------------------------------------------------------------------------------------
 
 def test_worked_example_100_customers_5_a_15_b_80_c():
-    # domain.md §2: customer i spends 1010 − 10·i (1000 … 10), so customer 1 is highest
+    # docs/domain.md §2: customer i spends 1010 − 10·i (1000 … 10), so customer 1 is highest
     result = seg.abc_classify(spend_frame([1010 - 10 * i for i in range(1, 101)]))
     assert classes(result) == [5, 15, 80]
     assert result.loc[result["abc"] == "A", "customer_id"].tolist() == [1, 2, 3, 4, 5]

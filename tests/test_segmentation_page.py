@@ -39,7 +39,7 @@ def query(a=0.05, b=0.20, period=JAN, measure="revenue"):
 # --- ABC overview and class lists --------------------------------------------------------------
 
 def test_worked_example_100_customers_in_the_store(store):
-    # domain.md §2: customer i spends 1010 − 10·i → A = 1–5, B = 6–20, C = 21–100
+    # docs/domain.md §2: customer i spends 1010 − 10·i → A = 1–5, B = 6–20, C = 21–100
     load(store, [1010 - 10 * i for i in range(1, 101)])
     overview = seg.abc_overview(store, None, query())
     assert [overview.classes[c]["count"] for c in "ABC"] == [5, 15, 80]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from crm_core import audit, exporting
+from crm_core import exporting
 from crm_core.app_state import open_app_store
 from crm_core.config import Settings, load_settings
 from crm_core.i18n import LANGUAGES, language_from_locale, t
@@ -98,26 +98,21 @@ def download_buttons(frame, file_stem: str, key: str) -> None:
     """
     make = frame if callable(frame) else (lambda: frame)
     left, right = st.columns(2)
-    left.download_button(tr("ui.download_csv"), audited_export(f"{file_stem}.csv", exporting.to_csv_bytes, make),
+    left.download_button(tr("ui.download_csv"), audited_export(f"{file_stem}.csv", "csv", make),
                          f"{file_stem}.csv", "text/csv", key=f"{key}_csv", width="stretch", on_click="ignore")
-    right.download_button(tr("ui.download_xlsx"), audited_export(f"{file_stem}.xlsx", exporting.to_xlsx_bytes, make),
+    right.download_button(tr("ui.download_xlsx"), audited_export(f"{file_stem}.xlsx", "xlsx", make),
                           f"{file_stem}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                           key=f"{key}_xlsx", width="stretch", on_click="ignore")
 
 
-def audited_export(file_name: str, to_bytes, make_frame):
-    """The deferred data of a download button: builds the file when clicked and logs the export.
+def audited_export(file_name: str, fmt: str, make_frame):
+    """The deferred data of a download button: builds the file when clicked (``fmt`` csv or xlsx);
+    crm_core.exporting.export_bytes neutralises it and writes the audit row.
 
     The store and user are taken now, because Streamlit calls this outside the script run.
     """
     db, user = store(), actor()
-
-    def build() -> bytes:
-        frame = make_frame()
-        audit.record_event(db, user, "export", "file", f"{file_name} ({len(frame):,} rows)")
-        return to_bytes(frame)
-
-    return build
+    return lambda: exporting.export_bytes(db, user, make_frame(), file_name, fmt)
 
 
 def choice_label(prefix: str):

@@ -1,4 +1,4 @@
-"""Relationship care (domain.md §1): 三节两寿, long-absent customers, proactive
+"""Relationship care (docs/domain.md §1): 三节两寿, long-absent customers, proactive
 replenishment, stay-in-touch schedules and calendar export."""
 from crm_core.care.absence import long_absent, long_absent_list, usual_products
 from crm_core.care.contacts import (

@@ -1,4 +1,4 @@
-"""The Care page's to-do lists for one user (domain.md §1): scoped, restricted inside SQL.
+"""The Care page's to-do lists for one user (docs/domain.md §1): scoped, restricted inside SQL.
 
 Every function takes the store and the acting user and reads through the user's scoped cursor
 (crm_core.access): a rep only ever sees their own customers, a viewer sees phone numbers masked.

@@ -1,6 +1,6 @@
 """Churn (客户流失): what it costs, who is slipping away, and why.
 
-* ``loss`` — the cost of churn year by year (domain.md §5 worked example) and what-if cuts.
+* ``loss`` — the cost of churn year by year (docs/domain.md §5 worked example) and what-if cuts.
 * ``rfm`` — per-customer frequency/recency/T/monetary summary (pandas and DuckDB).
 * ``bgnbd`` — BG/NBD purchase model: fit, P(alive), expected purchases.
 * ``spend`` — Gamma-Gamma spend model, customer lifetime value, expected loss by segment.

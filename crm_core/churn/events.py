@@ -31,7 +31,7 @@ EVENT_COLUMNS = ["event_id", "customer_id", "code", "name", "sales_rep", "churne
 
 
 class ChurnEventIn(BaseModel):
-    """One lost customer and why (domain.md §5). ``controllable`` defaults to the reason's category."""
+    """One lost customer and why (docs/domain.md §5). ``controllable`` defaults to the reason's category."""
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 

@@ -1,4 +1,4 @@
-"""What churn costs: lost customers, revenue and profit year by year (domain.md §5).
+"""What churn costs: lost customers, revenue and profit year by year (docs/domain.md §5).
 
 All money and counts are ``Decimal`` so the book's worked example comes out to the cent:
 64,000 customers × 5 % = 3,200 lost; × 40,000 USD = 128,000,000 revenue; × 10 % = 12,800,000 profit.

@@ -101,7 +101,7 @@ INPUT_NAMES = ("customers", "churn_rate", "revenue_per_customer", "margin", "yea
 
 
 def textbook_inputs() -> LossInputs:
-    """domain.md §5, seed 004: 64,000 customers, 5 % churn, 40,000 USD a year each, 10 % margin.
+    """docs/domain.md §5, seed 004: 64,000 customers, 5 % churn, 40,000 USD a year each, 10 % margin.
 
     Word of mouth is off so year 1 is exactly the book's 3,200 / 128,000,000 / 12,800,000; the
     horizon of 5 years, no discounting, shows how the loss grows afterwards.

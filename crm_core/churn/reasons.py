@@ -1,4 +1,4 @@
-"""Why customers leave (domain.md §5) and the customer funnel (seed 003).
+"""Why customers leave (docs/domain.md §5) and the customer funnel (seed 003).
 
 Reasons are stable keys grouped into what the company cannot change (the customer moved, changed
 trade, went bankrupt) and what it can; the analysis worth doing is on the controllable ones.

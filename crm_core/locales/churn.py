@@ -1,7 +1,7 @@
 """Display text for crm_core.churn: reasons, funnel stages, P(alive) in words, result columns."""
 
 MESSAGES = {
-    # churn reasons (domain.md §5)
+    # churn reasons (docs/domain.md §5)
     "churn.reason_category.uncontrollable": {"en": "Beyond our control", "zh": "不可控原因"},
     "churn.reason_category.controllable": {"en": "Within our control", "zh": "可控原因"},
     "churn.reason.moved": {"en": "Moved away", "zh": "客户迁离本地"},

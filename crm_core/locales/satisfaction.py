@@ -111,7 +111,7 @@ _DIMENSIONS_ZH = {"tangibles": "有形度", "reliability": "信赖度", "respons
 _DIMENSIONS_EN = {"tangibles": "Tangibles", "reliability": "Reliability", "responsiveness": "Responsiveness",
                   "assurance": "Assurance", "empathy": "Empathy"}
 
-# The Satisfaction page (pages/satisfaction.py and pages/_satisfaction_*.py): keys ``sat.*``.
+# The Satisfaction page (pages/satisfaction.py and ui/satisfaction/): keys ``sat.*``.
 PAGE_MESSAGES = {
     "page.satisfaction": {"en": "Satisfaction", "zh": "客户满意"},
     "intro.satisfaction": {

@@ -1,6 +1,6 @@
 """Business calendars: the clock a time-limit promise runs on.
 
-A clock is the integral of running time over the calendar's open intervals (anchors.md). The
+A clock is the integral of running time over the calendar's open intervals (docs/domain.md §3). The
 calendar turns each local day into its open intervals (business hours per weekday, closed days,
 extra working days, China's official holidays and make-up working days 调休), converts them to
 UTC instants once, and keeps the cumulative open time at the start of every interval in numpy

@@ -85,7 +85,7 @@ def load_policy(db: duckdb.DuckDBPyConnection, policy_id: str, version: int | No
 
 
 def install_presets(cur: duckdb.DuckDBPyConnection, actor: str = "system") -> int:
-    """Store the shipped presets (domain.md §3) that are not stored yet; returns how many."""
+    """Store the shipped presets (docs/domain.md §3) that are not stored yet; returns how many."""
     stored = {r[0] for r in cur.execute("SELECT DISTINCT policy_id FROM promise_policies").fetchall()}
     missing = [p for p in PRESETS.values() if p.policy_id not in stored]
     for policy in missing:

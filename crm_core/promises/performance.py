@@ -1,6 +1,6 @@
 """Promise performance: attainment with its interval, overrun percentiles, compensation by month.
 
-Attainment (anchors.md) = met ÷ (met + breached), stated with its window [window_start,
+Attainment (docs/domain.md §3) = met ÷ (met + breached), stated with its window [window_start,
 window_end):
 - a promise fulfilled or cancelled counts in the window its ``closed_at`` falls in; met and
   breached are the outcomes stored at closing (with the policy version in force then), so a later

@@ -130,7 +130,7 @@ RESTAURANT_LADDER = (
     ),
 )
 
-# domain.md §3, seed 001 (hotel, restaurant, green channel) and seed 004 (phone orders).
+# docs/domain.md §3, seed 001 (hotel, restaurant, green channel) and seed 004 (phone orders).
 PRESETS: dict[str, PromisePolicy] = {
     p.policy_id: p
     for p in (

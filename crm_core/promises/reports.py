@@ -2,7 +2,7 @@
 stated denominator and Wilson interval, overrun p50/p90, compensation by month, and the business-
 hours vs calendar-time comparison. Functions take (store, actor, ...); a rep sees their own scope.
 
-Attainment rules (anchors.md; ``performance`` module): met ÷ (met + breached) over promises closed
+Attainment rules (docs/domain.md §3; ``performance`` module): met ÷ (met + breached) over promises closed
 in the window; an open promise already past its due time counts as breached (in the window its
 due time falls in); an open promise not yet due and a cancelled one are left out (``excluded``).
 """

@@ -1,6 +1,6 @@
 """A promise's status, computed from its append-only event log.
 
-Rules (anchors.md, "Time-limit promises"):
+Rules (docs/domain.md §3):
 - the due time is ``made_at`` plus the target on the policy's clock, pushed later by the clock time
   spent paused (waiting on the customer); a negotiated due date does not move, and pauses do not
   stop its clock;

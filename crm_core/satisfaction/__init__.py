@@ -1,4 +1,4 @@
-"""Satisfaction surveys (domain.md §4, anchors.md "Survey analysis").
+"""Satisfaction surveys (docs/domain.md §4).
 
 One module per capability; the public functions are re-exported here so pages can write
 ``from crm_core import satisfaction`` and call ``satisfaction.nps(...)``.

@@ -7,7 +7,7 @@ Built so that every finding on the Satisfaction page is true of the data:
   five service-quality dimensions (reliability matters most and performs worst: "fix first") and
   whether the customer really bought again in the 180 days after answering (so stated repurchase
   intent and satisfaction go with behaviour).
-- Regional response style (domain.md §4, seed 001): respondents in 华南 answer the 5-point
+- Regional response style (docs/domain.md §4, seed 001): respondents in 华南 answer the 5-point
   satisfaction question **one notch lower** (min 1) for the same experience. Their experience is
   not worse, so the region-adjusted score (label calibration) puts 华南 back level with the rest.
   Only the 5-point label is affected; 0..10 recommend answers are not.

@@ -30,7 +30,7 @@ def _blank(value):
 
 
 class SurveyResponseIn(BaseModel):
-    """One survey answer (domain.md §4). ``satisfaction`` 1..5, ``recommend`` 0..10, SERVQUAL 1..7."""
+    """One survey answer (docs/domain.md §4). ``satisfaction`` 1..5, ``recommend`` 0..10, SERVQUAL 1..7."""
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 

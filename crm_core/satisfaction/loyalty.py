@@ -8,7 +8,7 @@ satisfied), apostle 传道者 (both). Default thresholds, editable: satisfied = 
 the last 12 months) or, for a yes/no column, stated repurchase intent = yes.
 
 The iceberg figures are folklore (TARP 1979/1986 and their retellings); the defaults are the
-Volkswagen figures of domain.md §4 and every one is a parameter. Where complaints can be joined to
+Volkswagen figures of docs/domain.md §4 and every one is a parameter. Where complaints can be joined to
 survey answers, :func:`measured_complaint_ratio` measures the real ratio instead.
 """
 from __future__ import annotations
@@ -23,7 +23,7 @@ from crm_core.stats import wilson_interval
 QUADRANTS = ("saboteur", "mercenary", "hostage", "apostle")
 LADDER_LEVELS = ("respondents", "satisfied", "will_buy_again", "will_recommend")
 ICEBERG_PRESETS = {
-    # domain.md §4: of 26 dissatisfied only 1 complains; satisfied tell 3, dissatisfied tell 15.
+    # docs/domain.md §4: of 26 dissatisfied only 1 complains; satisfied tell 3, dissatisfied tell 15.
     "volkswagen": {"complain_ratio": 1 / 26, "tell_satisfied": 3, "tell_dissatisfied": 15},
     # seed 004: only 5 % of dissatisfied customers complain; one influences 5 people.
     "seed_004": {"complain_ratio": 0.05, "tell_satisfied": 3, "tell_dissatisfied": 5},
@@ -83,7 +83,7 @@ def complaint_iceberg(complaints: int, satisfied_customers: int = 0, complain_ra
 
     estimated dissatisfied = complaints / complain_ratio; silent = that − complaints;
     negative reach = dissatisfied × tell_dissatisfied; positive reach = satisfied_customers ×
-    tell_satisfied; net = positive − negative (people). Defaults: Volkswagen (domain.md §4);
+    tell_satisfied; net = positive − negative (people). Defaults: Volkswagen (docs/domain.md §4);
     see :data:`ICEBERG_PRESETS`. Raises ValueError for negative counts or a ratio outside (0, 1].
     """
     if complaints < 0 or satisfied_customers < 0:

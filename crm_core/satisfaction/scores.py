@@ -12,7 +12,7 @@ and the adjusted centre is returned too (``score_adjusted``) so a reader can see
 not symmetric around the score. The interval is clipped to −100..100.
 
 CSAT on the 5-point scale: top-two-box % = 100 × (#4 + #5)/n, top-box % = 100 × #5/n, with
-Wilson intervals (anchors.md; Jones & Sasser 1995 on why the top box matters).
+Wilson intervals (docs/domain.md §4; Jones & Sasser 1995 on why the top box matters).
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Customer segmentation (客户细分), domain.md §2.
+"""Customer segmentation (客户细分), docs/domain.md §2.
 
 ABC classes (seed 002) and their concentration (80/20 share, Gini, Lorenz curve); movement of
 customers between classes; big-customer identification by revenue and by non-monetary value

@@ -1,4 +1,4 @@
-"""Churn page, first tab: the churn-loss calculator (domain.md §5) with "textbook example" and "fill from my data"."""
+"""Churn page, first tab: the churn-loss calculator (docs/domain.md §5) with "textbook example" and "fill from my data"."""
 from __future__ import annotations
 
 import plotly.graph_objects as go

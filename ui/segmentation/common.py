@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import streamlit as st
 
-from crm_core import exporting
 from crm_core import segmentation as seg
 from crm_core.i18n import format_number
 from ui.cache import cached_read
@@ -124,7 +123,7 @@ def customer_list(key: str, total: int, fetch, stem: str, full=None) -> None:
     download_buttons(rows, stem, key=f"{key}_dl")
     if full is not None and total > len(rows):
         st.download_button(tr("seg.download_all", count=format_number(total, lang())),
-                           data=audited_export(f"{stem}_all.csv", exporting.to_csv_bytes, full),
+                           data=audited_export(f"{stem}_all.csv", "csv", full),
                            file_name=f"{stem}_all.csv",
                            mime="text/csv", key=f"{key}_all", on_click="ignore")
 
