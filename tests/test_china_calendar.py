@@ -74,3 +74,49 @@ def test_year_status():
 def test_festival_dates_are_the_lunar_days():
     assert festival_dates(2027) == {"spring_festival": date(2027, 2, 6), "dragon_boat": date(2027, 6, 9),
                                     "mid_autumn": date(2027, 9, 15)}
+
+
+# -- the Promises page says when open promises run into a provisional year -----------------------------
+def _store_with_callback(store):
+    from crm_core.promises import demo as promises_demo
+    from crm_core.promises import ledger
+
+    with store.transaction() as cur:
+        cur.execute("INSERT INTO customers (customer_id, code, name, customer_type, sales_rep) VALUES "
+                    "(1, 'C1', '东方饭店', 'corporate', 'wang')")
+        ledger.install_presets(cur)
+        ledger.save_policy(cur, promises_demo.DEMO_POLICIES[0], "admin")  # call-back: 4 business hours
+    return store
+
+
+def test_open_business_promises_into_2027_are_reported_provisional(store):
+    from crm_core.promises import actions, queries
+    from crm_core.users import Actor
+
+    manager = Actor("boss", "manager")
+    db = _store_with_callback(store)
+    actions.make_promise(db, manager, 1, "sales_callback", at(2026, 12, 1, 10), owner="wang")
+    assert queries.uncertain_calendar_years(db, manager, at(2026, 12, 3, 12)) == []
+    # Thu 31 Dec 16:00 + 4 business hours: 2 h on the 31st, then Mon 4 Jan 2027 09:00 + 2 h.
+    promise_id = actions.make_promise(db, manager, 1, "sales_callback", at(2026, 12, 31, 16), owner="wang")
+    (due,) = db.query_one("SELECT due_at FROM promises WHERE promise_id = ?", [promise_id])
+    assert due == at(2027, 1, 4, 11)
+    assert queries.uncertain_calendar_years(db, manager, at(2026, 12, 3, 12)) == [2027]
+    # A rep who cannot see that promise is not told about it.
+    assert queries.uncertain_calendar_years(db, Actor("li", "rep"), at(2026, 12, 3, 12)) == []
+
+
+@pytest.mark.parametrize("lang, words", [("zh", "2027年按工作时间计算的到期时间为暂定"),
+                                         ("en", "Business-hours due times in 2027 are provisional")])
+def test_promises_page_warns_about_provisional_due_times(store, monkeypatch, lang, words):
+    from crm_core.promises import actions
+    from crm_core.users import Actor
+    from tests.test_pages import run_page
+
+    db = _store_with_callback(store)
+    actions.make_promise(db, Actor("boss", "manager"), 1, "sales_callback", at(2026, 12, 31, 16), owner="wang")
+    db.close()
+    monkeypatch.setenv("CRM_DB", db.path)
+    app = run_page("promises.py", lang, promises_now="2026-12-03T12:00:00+08:00")
+    assert not app.exception
+    assert [w.value for w in app.warning if words in w.value] != []

@@ -126,6 +126,15 @@ MESSAGES = {
         "按时兑现承诺、24小时内答复投诉，才能留住他们。",
     },
     "promises.page.as_of": {"en": "As of {time}", "zh": "截至 {time}"},
+    "promises.calendar.provisional": {
+        "en": "Business-hours due times in {years} are provisional: this version does not have the State "
+        "Council's holiday notice for {years}, so they count only the statutory public holidays (New Year, "
+        "Spring Festival from its eve, Qingming, 1–2 May, Dragon Boat, Mid-Autumn, 1–3 October) — bridging "
+        "days and make-up working days are not known yet and these due times may move.",
+        "zh": "{years}年按工作时间计算的到期时间为暂定：本版本尚无国务院{years}年节假日安排通知，"
+        "目前只扣除法定节假日（元旦、春节（自除夕起）、清明、5月1—2日、端午、中秋、10月1—3日），"
+        "尚不知道调休和补班安排，这些到期时间可能变动。",
+    },
     "promises.tab.now": {"en": "Now", "zh": "当前"},
     "promises.tab.performance": {"en": "Performance", "zh": "兑现情况"},
     "promises.tab.record": {"en": "Make a promise · log a complaint", "zh": "作出承诺 · 登记投诉"},

@@ -48,6 +48,17 @@ def open_promise_count(db: duckdb.DuckDBPyConnection, now: datetime) -> int | No
     return None if total == 0 else int(still_open)
 
 
+def uncertain_calendar_years(store: Store, actor: Actor, now: datetime) -> list[int]:
+    """Years after ``now`` whose days off the business calendar knows only provisionally (statutory
+    holidays, no State Council notice yet; docs/domain.md §3) and that the user's open business-hours
+    promises run into: their due times may move when the notice is known. Empty when none do."""
+    row = store.query_one("SELECT max(due_at) FROM promises WHERE status = 'open' AND clock = 'business'",
+                          actor=actor)
+    if row is None or row[0] is None:
+        return []
+    return calendar_for(store).uncertain_years(now, max(now, row[0]))
+
+
 # -- the overview -------------------------------------------------------------------------------
 def overview(store: Store, actor: Actor, now: datetime, window_days: int = 30) -> dict:
     """Headline numbers at ``now``: open promises by live status, paused, due within 24 h,

@@ -34,6 +34,10 @@ def kpi_cards(db, user, now: datetime) -> None:
                              high=format_percent(kept["ci_high"], language)))
     st.caption(tr("promises.page.as_of", time=common.local_text(now)) + " · "
                + tr("promises.kpi.paused") + f": {format_number(numbers['paused'], language)}")
+    years = common.uncertain_years(db, user, now)
+    if years:
+        st.warning(tr("promises.calendar.provisional", years="、".join(map(str, years)) if language == "zh"
+                      else ", ".join(map(str, years))))
 
 
 def now_tab(db, user, now: datetime) -> None:

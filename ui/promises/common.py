@@ -63,6 +63,11 @@ def board(db, user, now: datetime, owner, promise_type) -> pd.DataFrame:
     return queries.now_board(db, user, now, owner=owner, promise_type=promise_type)
 
 
+@cached_read(ttl=600, max_entries=16)
+def uncertain_years(db, user, now: datetime) -> list[int]:
+    return queries.uncertain_calendar_years(db, user, now)
+
+
 @cached_read(ttl=60, max_entries=16)
 def complaints(db, user, now: datetime) -> pd.DataFrame:
     return queries.complaint_board(db, user, now)
