@@ -100,37 +100,6 @@ def _finish(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(["date", "customer_id", "occasion"], kind="stable").reset_index(drop=True)
 
 
-def upcoming_key_dates(customers: pd.DataFrame, key_dates: pd.DataFrame, first_purchases: pd.DataFrame,
-                       start: date, days: int, festival_customers: Iterable[int] | None = None
-                       ) -> pd.DataFrame:
-    """Every key date of every customer in ``[start, start + days)``.
-
-    Inputs: ``customers`` (customer_id, birthday), ``key_dates`` (customer_id, kind in
-    founding/anniversary/custom, day, optional label), ``first_purchases`` (customer_id,
-    first_purchase). ``festival_customers``: the ids who get the three festivals (e.g. the A and B
-    classes); ``None`` means every customer in ``customers``.
-    Returns columns customer_id, occasion, date (datetime64), years (age / anniversary count,
-    ``<NA>`` for custom dates and festivals), label (the key date's label; missing for the
-    rest), sorted by date, customer, occasion.
-    Raises ``ValueError`` if ``days < 1`` or the window leaves 1900–2099.
-    """
-    start, end = _window(start, days)
-    labels = key_dates["label"] if "label" in key_dates else [None] * len(key_dates)
-    parts = [
-        _personal_rows(customers["customer_id"], customers["birthday"], ["birthday"] * len(customers),
-                       [None] * len(customers), start, end),
-        _personal_rows(key_dates["customer_id"], key_dates["day"], key_dates["kind"].map(KIND_OCCASIONS),
-                       labels, start, end),
-        _personal_rows(first_purchases["customer_id"], first_purchases["first_purchase"],
-                       ["first_purchase_anniversary"] * len(first_purchases),
-                       [None] * len(first_purchases), start, end),
-        _festival_rows(customers["customer_id"] if festival_customers is None else festival_customers,
-                       start, end),
-    ]
-    return _finish(pd.concat([p for p in parts if len(p)], ignore_index=True)
-                   if any(len(p) for p in parts) else parts[-1])
-
-
 def anniversary_sql(origin: str, year: str) -> str:
     """SQL for the date of ``origin``'s month/day in ``year``, with the 29 February rule.
 
@@ -183,11 +152,12 @@ _NO_FILTER = Fragment("")
 
 def upcoming_key_dates_sql(db, start: date, days: int, festival_customers: Iterable[int] | None = None,
                            *, rep: str | None = None, customer_id: int | None = None) -> pd.DataFrame:
-    """The same rows as :func:`upcoming_key_dates`, computed in DuckDB from the store's tables.
+    """Every key date of the customers in ``[start, start + days)``, computed in DuckDB from the
+    store's tables (the pandas reference is ``upcoming_key_dates`` in tests/reference.py).
 
-    First purchase = earliest transaction with ``amount > 0``. ``festival_customers`` as in
-    :func:`upcoming_key_dates` (registered as a temporary view for the query). Built for
-    1,000,000 customers: month/day arithmetic in SQL, festivals as two array parameters.
+    First purchase = earliest transaction with ``amount > 0``. ``festival_customers``: the ids who
+    get the three festivals, ``None`` for everyone (registered as a temporary view for the
+    query). Built for 1,000,000 customers: month/day arithmetic in SQL, festivals as two array parameters.
     ``rep`` restricts everything to that sales rep's customers, ``customer_id`` to one customer
     (festival recipients too: a subset is intersected with the scope).
     """
