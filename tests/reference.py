@@ -17,18 +17,11 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from crm_core.care.absence import _DETAILS_SQL, _check, long_absent_list, usual_products
-from crm_core.care.key_dates import KIND_OCCASIONS, _festival_rows, _finish, _personal_rows, _window
-from crm_core.care.replenishment import (
-    Estimator,
-    ForecastAccuracy,
-    _check_estimator,
-    _purchase_days,
-    _rates_from_history,
-    _with_household,
-    _with_run_out,
-)
+from crm_core.care.absence import _check, long_absent_list, usual_products
+from crm_core.care.key_dates import _finish, _window
+from crm_core.care.replenishment import Estimator, ForecastAccuracy, _check_estimator
 from crm_core.care.replenishment import _finish as _finish_forecast
+from crm_core.china_calendar import festival_dates
 from crm_core.churn.bgnbd import _log_dropout_odds, expected_purchases_if_alive, p_alive, unique_patterns
 from crm_core.churn.events import _audit, _require_visible
 from crm_core.churn.lapsed import _period
@@ -414,6 +407,12 @@ def fell_out_of_a(prev: pd.DataFrame, curr: pd.DataFrame) -> pd.DataFrame:
 
 
 # -- from crm_core/care/absence.py ------------------------------------------------------
+_DETAILS_SQL = """
+SELECT customer_id, code, name, sales_rep, phone, preferences, birthday
+FROM customers WHERE customer_id IN (SELECT unnest(?::BIGINT[]))
+"""
+
+
 def long_absent(db, as_of: date, months: int, top_products: int = 3,
                 birthday_days: int = 30, rep: str | None = None) -> pd.DataFrame:
     """Customers whose last purchase is at least ``months`` calendar months before ``as_of``.
@@ -441,6 +440,72 @@ def long_absent(db, as_of: date, months: int, top_products: int = 3,
 
 
 # -- from crm_core/care/key_dates.py ----------------------------------------------------
+# key_dates.kind -> occasion key; all recur yearly.
+KIND_OCCASIONS = {"founding": "founding", "anniversary": "anniversary", "custom": "custom"}
+# Occasions whose count (age, years since founding…) means something; the 0th is the event itself.
+COUNTED = {"birthday", "founding", "anniversary", "first_purchase_anniversary"}
+
+
+def _as_days(values) -> np.ndarray:
+    """Any date-like column as numpy ``datetime64[D]`` (NaT for missing)."""
+    return pd.to_datetime(pd.Series(values), errors="raise").to_numpy().astype("datetime64[D]")
+
+
+def _yearly_in_window(origin: np.ndarray, start: date, end: date
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each occurrence of each origin's month/day in ``[start, end)``.
+
+    Returns ``(row index into origin, occurrence datetime64[D], years since origin)``. Loops
+    over the calendar years of the window (one or two), never over rows.
+    """
+    origin_year = origin.astype("datetime64[Y]").astype(np.int64) + 1970
+    month0 = origin.astype("datetime64[M]").astype(np.int64) % 12
+    day = (origin - origin.astype("datetime64[M]")).astype(np.int64) + 1
+    rows, dates, years = [], [], []
+    lo, hi = np.datetime64(start, "D"), np.datetime64(end, "D")
+    for year in range(start.year, (end - timedelta(days=1)).year + 1):
+        leap = (year % 4 == 0 and year % 100 != 0) or year % 400 == 0
+        day_in_year = np.where((month0 == 1) & (day == 29) & (not leap), 28, day)
+        month_start = np.datetime64(f"{year:04d}-01", "M") + month0
+        occurrence = month_start.astype("datetime64[D]") + (day_in_year - 1)
+        hit = np.flatnonzero(~np.isnat(origin) & (occurrence >= lo) & (occurrence < hi))
+        rows.append(hit)
+        dates.append(occurrence[hit])
+        years.append(year - origin_year[hit])
+    return np.concatenate(rows), np.concatenate(dates), np.concatenate(years)
+
+
+def _personal_rows(ids, origin, occasions, labels, start: date, end: date) -> pd.DataFrame:
+    idx, when, years = _yearly_in_window(_as_days(origin), start, end)
+    occasion = np.asarray(occasions, dtype=object)[idx] if len(idx) else np.array([], dtype=object)
+    frame = pd.DataFrame({
+        "customer_id": np.asarray(ids, dtype=np.int64)[idx],
+        "occasion": occasion,
+        "date": when,
+        "years": years,
+        "label": np.asarray(labels, dtype=object)[idx],
+    })
+    counted = frame["occasion"].isin(COUNTED)
+    # An occurrence before the origin (a founding recorded for next year) is not a date yet.
+    frame = frame[(frame["years"] >= 1) | (~counted & (frame["years"] >= 0))]
+    frame["years"] = frame["years"].astype("Int64").where(frame["occasion"].isin(COUNTED))
+    return frame
+
+
+def _festival_rows(customer_ids, start: date, end: date) -> pd.DataFrame:
+    hits = [(key, day) for year in range(start.year, (end - timedelta(days=1)).year + 1)
+            for key, day in festival_dates(year).items() if start <= day < end]
+    ids = pd.unique(np.asarray(list(customer_ids), dtype=np.int64))
+    return pd.DataFrame({
+        "customer_id": np.tile(ids, len(hits)),
+        "occasion": np.repeat(np.array([k for k, _ in hits], dtype=object), len(ids)),
+        "date": np.repeat(np.array([d for _, d in hits], dtype="datetime64[D]"), len(ids)),
+        "years": pd.array([pd.NA] * (len(ids) * len(hits)), dtype="Int64"),
+        "label": None,
+    })
+
+
+
 def upcoming_key_dates(customers: pd.DataFrame, key_dates: pd.DataFrame, first_purchases: pd.DataFrame,
                        start: date, days: int, festival_customers: Iterable[int] | None = None
                        ) -> pd.DataFrame:
@@ -473,6 +538,59 @@ def upcoming_key_dates(customers: pd.DataFrame, key_dates: pd.DataFrame, first_p
 
 
 # -- from crm_core/care/replenishment.py ------------------------------------------------
+# Rounding before the floor: 30 × (q / 30) / q can come out as 29.999999999.
+_DAY_DECIMALS = 6
+
+
+def _purchase_days(history: pd.DataFrame) -> pd.DataFrame:
+    """One row per customer, product and day, sorted, with the day's total quantity."""
+    frame = history.loc[history["product"].notna(), ["customer_id", "product", "txn_date", "quantity"]].copy()
+    frame["day"] = pd.to_datetime(frame["txn_date"]).to_numpy().astype("datetime64[D]")
+    frame["quantity"] = pd.to_numeric(frame["quantity"]).astype(float).fillna(1.0)
+    frame = frame.groupby(["customer_id", "product", "day"], as_index=False, sort=True)["quantity"].sum()
+    return frame.reset_index(drop=True)
+
+
+def _rates_from_history(days: pd.DataFrame, estimator: Estimator) -> pd.DataFrame:
+    """Per customer-product: purchases, last day and quantity, and the history rate (NaN if one day)."""
+    keys = ["customer_id", "product"]
+    group = days.groupby(keys, sort=False)
+    gap = (group["day"].shift(-1) - days["day"]).dt.days
+    days = days.assign(interval_rate=days["quantity"] / gap)
+    group = days.groupby(keys, sort=False)
+    out = group.agg(purchases=("day", "size"), first_day=("day", "min"), last_purchase=("day", "max"),
+                    last_quantity=("quantity", "last"), total=("quantity", "sum"),
+                    median_rate=("interval_rate", "median")).reset_index()
+    span_days = (out["last_purchase"] - out["first_day"]).dt.days
+    span_rate = (out["total"] - out["last_quantity"]) / span_days.where(span_days > 0)
+    out["rate_per_day"] = out["median_rate"] if estimator == "median" else span_rate
+    return out.drop(columns=["first_day", "total", "median_rate"])
+
+
+def _with_household(rates: pd.DataFrame, customers: pd.DataFrame | None,
+                    per_person_daily: Mapping[str, float] | None) -> pd.DataFrame:
+    """Fill missing rates from household size × per-person daily use; add payday."""
+    cols = ["customer_id", "household_size", "payday"]
+    info = (customers.reindex(columns=cols) if customers is not None
+            else pd.DataFrame(columns=cols)).astype({"customer_id": rates["customer_id"].dtype})
+    rates = rates.merge(info, on="customer_id", how="left")
+    per_person = rates["product"].map(dict(per_person_daily or {})).astype(float)
+    household_rate = pd.to_numeric(rates["household_size"]).astype(float) * per_person
+    rates["method"] = np.where(rates["rate_per_day"].notna(), "history",
+                               np.where(household_rate.notna(), "household", None))
+    rates["rate_per_day"] = rates["rate_per_day"].fillna(household_rate)
+    return rates
+
+
+def _with_run_out(rates: pd.DataFrame) -> pd.DataFrame:
+    rates = rates[rates["rate_per_day"] > 0].copy()
+    rates["days_left"] = rates["last_quantity"] / rates["rate_per_day"]
+    whole_days = np.floor(rates["days_left"].round(_DAY_DECIMALS)).astype("int64")
+    rates["run_out"] = rates["last_purchase"] + pd.to_timedelta(whole_days, unit="D")
+    return rates
+
+
+
 def replenishment_forecast(history: pd.DataFrame, customers: pd.DataFrame | None = None,
                            per_person_daily: Mapping[str, float] | None = None,
                            estimator: Estimator = "median") -> pd.DataFrame:

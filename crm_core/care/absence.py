@@ -65,10 +65,6 @@ SELECT ids.customer_id,
 FROM ids LEFT JOIN ranked r USING (customer_id) GROUP BY ids.customer_id
 """
 
-_DETAILS_SQL = """
-SELECT customer_id, code, name, sales_rep, phone, preferences, birthday
-FROM customers WHERE customer_id IN (SELECT unnest(?::BIGINT[]))
-"""
 
 
 def _check(months: int, top_products: int, birthday_days: int) -> None:

@@ -21,75 +21,12 @@ from crm_core.china_calendar import festival_dates
 from crm_core.sql import Fragment, compose, run
 
 COLUMNS = ["customer_id", "occasion", "date", "years", "label"]
-# key_dates.kind -> occasion key; all recur yearly.
-KIND_OCCASIONS = {"founding": "founding", "anniversary": "anniversary", "custom": "custom"}
-# Occasions whose count (age, years since founding…) means something; the 0th is the event itself.
-COUNTED = {"birthday", "founding", "anniversary", "first_purchase_anniversary"}
 
 
 def _window(start: date, days: int) -> tuple[date, date]:
     if days < 1:
         raise ValueError(f"days must be at least 1, got {days}")
     return start, start + timedelta(days=days)
-
-
-def _as_days(values) -> np.ndarray:
-    """Any date-like column as numpy ``datetime64[D]`` (NaT for missing)."""
-    return pd.to_datetime(pd.Series(values), errors="raise").to_numpy().astype("datetime64[D]")
-
-
-def _yearly_in_window(origin: np.ndarray, start: date, end: date
-                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each occurrence of each origin's month/day in ``[start, end)``.
-
-    Returns ``(row index into origin, occurrence datetime64[D], years since origin)``. Loops
-    over the calendar years of the window (one or two), never over rows.
-    """
-    origin_year = origin.astype("datetime64[Y]").astype(np.int64) + 1970
-    month0 = origin.astype("datetime64[M]").astype(np.int64) % 12
-    day = (origin - origin.astype("datetime64[M]")).astype(np.int64) + 1
-    rows, dates, years = [], [], []
-    lo, hi = np.datetime64(start, "D"), np.datetime64(end, "D")
-    for year in range(start.year, (end - timedelta(days=1)).year + 1):
-        leap = (year % 4 == 0 and year % 100 != 0) or year % 400 == 0
-        day_in_year = np.where((month0 == 1) & (day == 29) & (not leap), 28, day)
-        month_start = np.datetime64(f"{year:04d}-01", "M") + month0
-        occurrence = month_start.astype("datetime64[D]") + (day_in_year - 1)
-        hit = np.flatnonzero(~np.isnat(origin) & (occurrence >= lo) & (occurrence < hi))
-        rows.append(hit)
-        dates.append(occurrence[hit])
-        years.append(year - origin_year[hit])
-    return np.concatenate(rows), np.concatenate(dates), np.concatenate(years)
-
-
-def _personal_rows(ids, origin, occasions, labels, start: date, end: date) -> pd.DataFrame:
-    idx, when, years = _yearly_in_window(_as_days(origin), start, end)
-    occasion = np.asarray(occasions, dtype=object)[idx] if len(idx) else np.array([], dtype=object)
-    frame = pd.DataFrame({
-        "customer_id": np.asarray(ids, dtype=np.int64)[idx],
-        "occasion": occasion,
-        "date": when,
-        "years": years,
-        "label": np.asarray(labels, dtype=object)[idx],
-    })
-    counted = frame["occasion"].isin(COUNTED)
-    # An occurrence before the origin (a founding recorded for next year) is not a date yet.
-    frame = frame[(frame["years"] >= 1) | (~counted & (frame["years"] >= 0))]
-    frame["years"] = frame["years"].astype("Int64").where(frame["occasion"].isin(COUNTED))
-    return frame
-
-
-def _festival_rows(customer_ids, start: date, end: date) -> pd.DataFrame:
-    hits = [(key, day) for year in range(start.year, (end - timedelta(days=1)).year + 1)
-            for key, day in festival_dates(year).items() if start <= day < end]
-    ids = pd.unique(np.asarray(list(customer_ids), dtype=np.int64))
-    return pd.DataFrame({
-        "customer_id": np.tile(ids, len(hits)),
-        "occasion": np.repeat(np.array([k for k, _ in hits], dtype=object), len(ids)),
-        "date": np.repeat(np.array([d for _, d in hits], dtype="datetime64[D]"), len(ids)),
-        "years": pd.array([pd.NA] * (len(ids) * len(hits)), dtype="Int64"),
-        "label": None,
-    })
 
 
 def _finish(frame: pd.DataFrame) -> pd.DataFrame:

@@ -30,61 +30,11 @@ from crm_core.sql import TRUE, Fragment, Identifier, compose, run
 Estimator = Literal["median", "span"]
 FORECAST_COLUMNS = ["customer_id", "product", "purchases", "last_purchase", "last_quantity",
                     "rate_per_day", "method", "days_left", "run_out", "payday"]
-# Rounding before the floor: 30 × (q / 30) / q can come out as 29.999999999.
-_DAY_DECIMALS = 6
 
 
 def _check_estimator(estimator: str) -> None:
     if estimator not in ("median", "span"):
         raise ValueError(f"estimator must be 'median' or 'span', got {estimator!r}")
-
-
-def _purchase_days(history: pd.DataFrame) -> pd.DataFrame:
-    """One row per customer, product and day, sorted, with the day's total quantity."""
-    frame = history.loc[history["product"].notna(), ["customer_id", "product", "txn_date", "quantity"]].copy()
-    frame["day"] = pd.to_datetime(frame["txn_date"]).to_numpy().astype("datetime64[D]")
-    frame["quantity"] = pd.to_numeric(frame["quantity"]).astype(float).fillna(1.0)
-    frame = frame.groupby(["customer_id", "product", "day"], as_index=False, sort=True)["quantity"].sum()
-    return frame.reset_index(drop=True)
-
-
-def _rates_from_history(days: pd.DataFrame, estimator: Estimator) -> pd.DataFrame:
-    """Per customer-product: purchases, last day and quantity, and the history rate (NaN if one day)."""
-    keys = ["customer_id", "product"]
-    group = days.groupby(keys, sort=False)
-    gap = (group["day"].shift(-1) - days["day"]).dt.days
-    days = days.assign(interval_rate=days["quantity"] / gap)
-    group = days.groupby(keys, sort=False)
-    out = group.agg(purchases=("day", "size"), first_day=("day", "min"), last_purchase=("day", "max"),
-                    last_quantity=("quantity", "last"), total=("quantity", "sum"),
-                    median_rate=("interval_rate", "median")).reset_index()
-    span_days = (out["last_purchase"] - out["first_day"]).dt.days
-    span_rate = (out["total"] - out["last_quantity"]) / span_days.where(span_days > 0)
-    out["rate_per_day"] = out["median_rate"] if estimator == "median" else span_rate
-    return out.drop(columns=["first_day", "total", "median_rate"])
-
-
-def _with_household(rates: pd.DataFrame, customers: pd.DataFrame | None,
-                    per_person_daily: Mapping[str, float] | None) -> pd.DataFrame:
-    """Fill missing rates from household size × per-person daily use; add payday."""
-    cols = ["customer_id", "household_size", "payday"]
-    info = (customers.reindex(columns=cols) if customers is not None
-            else pd.DataFrame(columns=cols)).astype({"customer_id": rates["customer_id"].dtype})
-    rates = rates.merge(info, on="customer_id", how="left")
-    per_person = rates["product"].map(dict(per_person_daily or {})).astype(float)
-    household_rate = pd.to_numeric(rates["household_size"]).astype(float) * per_person
-    rates["method"] = np.where(rates["rate_per_day"].notna(), "history",
-                               np.where(household_rate.notna(), "household", None))
-    rates["rate_per_day"] = rates["rate_per_day"].fillna(household_rate)
-    return rates
-
-
-def _with_run_out(rates: pd.DataFrame) -> pd.DataFrame:
-    rates = rates[rates["rate_per_day"] > 0].copy()
-    rates["days_left"] = rates["last_quantity"] / rates["rate_per_day"]
-    whole_days = np.floor(rates["days_left"].round(_DAY_DECIMALS)).astype("int64")
-    rates["run_out"] = rates["last_purchase"] + pd.to_timedelta(whole_days, unit="D")
-    return rates
 
 
 def _finish(frame: pd.DataFrame) -> pd.DataFrame:
