@@ -12,6 +12,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from crm_core.capabilities import overview_figures
+from crm_core.sql import Fragment, compose, last_12_months, previous_12_months, run
 from crm_core.store import Store
 from crm_core.users import Actor
 
@@ -33,30 +34,46 @@ class Kpis:
         return self.revenue_12m / self.revenue_prior_12m - 1
 
 
+# The revenue windows on the purchase day at prm.as_of (crm_core.sql): the last 12 months
+# (as_of − 12 months, as_of] and the 12 before them (as_of − 24 months, as_of − 12 months].
+_AS_OF = Fragment("prm.as_of")
+_KPIS = compose("""
+    WITH prm AS (SELECT CAST($as_of AS DATE) AS as_of),
+    scoped AS (SELECT customer_id, created_at FROM customers),
+    per AS (  -- one pass over the 24 months, one row per buying customer
+        SELECT t.customer_id,
+               count(*) FILTER (WHERE {recent}) AS recent_purchases,
+               sum(t.amount) FILTER (WHERE {recent}) AS recent,
+               sum(t.amount) FILTER (WHERE {prior}) AS prior
+        FROM transactions t, prm
+        -- the union of the two windows as one range, for the scan (as churn.measured does)
+        WHERE t.txn_date > prm.as_of - INTERVAL 24 MONTH AND t.txn_date <= prm.as_of
+          AND t.customer_id IN (SELECT customer_id FROM scoped)
+        GROUP BY t.customer_id
+    )
+    SELECT
+        (SELECT count(*) FROM scoped) AS customers,
+        (SELECT count(*) FROM per WHERE recent_purchases > 0) AS active_customers,
+        (SELECT sum(recent)::DOUBLE FROM per) AS revenue_12m,
+        (SELECT sum(prior)::DOUBLE FROM per) AS revenue_prior,
+        (SELECT count(*) FROM scoped, prm WHERE year(created_at) = year(prm.as_of)) AS new_this_year
+    """, recent=last_12_months(_AS_OF, "t.txn_date"), prior=previous_12_months(_AS_OF, "t.txn_date"))
+
+
+def _frame(store: Store, actor: Actor, query: Fragment) -> pd.DataFrame:
+    """``query`` on the user's cursor (the access views scope every table)."""
+    cur = store.cursor(actor)
+    try:
+        return run(cur, query).df()
+    finally:
+        cur.close()
+
+
 def kpis(store: Store, actor: Actor, as_of: date) -> Kpis:
-    """Active = bought in the 12 months up to ``as_of``; revenue windows are [as_of−12m, as_of]."""
-    row = store.query_df(
-        """
-        WITH scoped AS (SELECT customer_id, created_at FROM customers),
-        per AS (  -- one pass over the 24 months, one row per buying customer
-            SELECT t.customer_id,
-                   count(*) FILTER (WHERE t.txn_date > ?::DATE - INTERVAL 12 MONTH) AS recent_purchases,
-                   sum(t.amount) FILTER (WHERE t.txn_date > ?::DATE - INTERVAL 12 MONTH) AS recent,
-                   sum(t.amount) FILTER (WHERE t.txn_date <= ?::DATE - INTERVAL 12 MONTH) AS prior
-            FROM transactions t
-            WHERE t.txn_date > ?::DATE - INTERVAL 24 MONTH AND t.txn_date <= ?::DATE
-              AND t.customer_id IN (SELECT customer_id FROM scoped)
-            GROUP BY t.customer_id
-        )
-        SELECT
-            (SELECT count(*) FROM scoped) AS customers,
-            (SELECT count(*) FROM per WHERE recent_purchases > 0) AS active_customers,
-            (SELECT sum(recent)::DOUBLE FROM per) AS revenue_12m,
-            (SELECT sum(prior)::DOUBLE FROM per) AS revenue_prior,
-            (SELECT count(*) FROM scoped WHERE year(created_at) = year(?::DATE)) AS new_this_year
-        """,
-        [as_of, as_of, as_of, as_of, as_of, as_of], actor=actor,
-    ).iloc[0]
+    """Active = bought in the last 12 months up to ``as_of``; revenue over the last 12 months
+    (as_of − 12 months, as_of] and the previous 12 months (as_of − 24 months, as_of − 12 months]
+    (``crm_core.sql.last_12_months`` / ``previous_12_months``)."""
+    row = _frame(store, actor, compose("{kpis}", kpis=_KPIS, as_of=as_of)).iloc[0]
     active = int(row["active_customers"])
     revenue = None if pd.isna(row["revenue_12m"]) else float(row["revenue_12m"])
     return Kpis(
@@ -78,36 +95,34 @@ def monthly_revenue(store: Store, actor: Actor, as_of: date, months: int = 36) -
     # Buying customers per month without count(DISTINCT) over ~10M (month, customer) pairs: one
     # 64-bit mask of months bought per customer (bit k = k months before as_of's month), then the
     # set bits counted per month — about 3× faster at 10M transactions, the same numbers.
-    return store.query_df(
+    return _frame(store, actor, Fragment(
         """
         WITH t AS (
-            SELECT customer_id, amount, date_diff('month', txn_date, ?::DATE) AS k FROM transactions
-            WHERE txn_date <= ?::DATE AND txn_date >= date_trunc('month', ?::DATE) - to_months(? - 1)
+            SELECT customer_id, amount, date_diff('month', txn_date, $as_of::DATE) AS k FROM transactions
+            WHERE txn_date <= $as_of::DATE AND txn_date >= date_trunc('month', $as_of::DATE) - to_months($months - 1)
         ),
         per AS (SELECT customer_id, bit_or(CAST(1 AS UBIGINT) << k) AS mask FROM t GROUP BY customer_id),
-        buyers AS (SELECT r.k, count(*) AS customers FROM per, range(?) r(k)
+        buyers AS (SELECT r.k, count(*) AS customers FROM per, range($months) r(k)
                    WHERE (mask >> r.k) & 1 = 1 GROUP BY r.k),
         revenue AS (SELECT k, sum(amount)::DOUBLE AS revenue FROM t GROUP BY k)
-        SELECT (date_trunc('month', ?::DATE) - to_months(revenue.k))::DATE AS month, revenue.revenue,
+        SELECT (date_trunc('month', $as_of::DATE) - to_months(revenue.k))::DATE AS month, revenue.revenue,
                buyers.customers
         FROM revenue JOIN buyers USING (k) ORDER BY month
         """,
-        [as_of, as_of, as_of, months, months, as_of], actor=actor,
-    )
+        {"as_of": as_of, "months": months}))
 
 
 def _monthly_revenue_plain(store: Store, actor: Actor, as_of: date, months: int) -> pd.DataFrame:
-    return store.query_df(
+    return _frame(store, actor, Fragment(
         """
         SELECT date_trunc('month', t.txn_date)::DATE AS month, sum(t.amount)::DOUBLE AS revenue,
                count(DISTINCT t.customer_id) AS customers
         FROM transactions t
-        WHERE t.txn_date <= ?::DATE
-          AND t.txn_date >= date_trunc('month', ?::DATE) - to_months(? - 1)
+        WHERE t.txn_date <= $as_of::DATE
+          AND t.txn_date >= date_trunc('month', $as_of::DATE) - to_months($months - 1)
         GROUP BY 1 ORDER BY 1
         """,
-        [as_of, as_of, months], actor=actor,
-    )
+        {"as_of": as_of, "months": months}))
 
 
 @dataclass(frozen=True)

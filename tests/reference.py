@@ -2,17 +2,28 @@
 
 Each is the plain, readable statement of a rule the product computes another way (in DuckDB, or
 from counts): the tests compare the product's numbers with these. They were public functions of
-crm_core that no page, CLI or other crm_core code called.
+crm_core that no page, CLI or other crm_core code called. A few are not references but helpers
+that only the tests called (``delete_churn_event``, the ledger's ``*_sql`` reads, ``csat_by``,
+``breakdown_sql``, ``long_absent``): undocumented in the README and unused by any page, they
+live here rather than in the product.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 
+import duckdb
 import numpy as np
 import pandas as pd
 from scipy.special import expit
 
+from crm_core.care.absence import _check, long_absent_list, usual_products
+from crm_core.care.key_dates import _finish, _window
+from crm_core.care.replenishment import Estimator, ForecastAccuracy, _check_estimator
+from crm_core.care.replenishment import _finish as _finish_forecast
+from crm_core.china_calendar import festival_dates
 from crm_core.churn.bgnbd import _log_dropout_odds, expected_purchases_if_alive, p_alive, unique_patterns
+from crm_core.churn.events import _audit, _require_visible
 from crm_core.churn.lapsed import _period
 from crm_core.churn.reasons import CONTROLLABLE, REASONS, UNCONTROLLABLE
 from crm_core.churn.rfm import daily_purchases
@@ -20,12 +31,15 @@ from crm_core.churn.spend import WEEKS_PER_MONTH, GammaGammaFit
 from crm_core.promises.performance import BREAKDOWNS, _count, attainment_outcomes, summarise_counts
 from crm_core.satisfaction.labels import parse_yes_no_series
 from crm_core.satisfaction.loyalty import QUADRANTS, ladder_from_counts, loyalty_quadrant_of
+from crm_core.satisfaction.queries import answer_counts_sql
 from crm_core.satisfaction.scores import CSAT_SCALE, NPS_SCALE, NPSResult
 from crm_core.satisfaction.servqual import DIMENSIONS, servperf, servqual_items
-from crm_core.satisfaction.trend import answer_counts, breakdown_from_counts
+from crm_core.satisfaction.trend import answer_counts, breakdown_from_counts, csat_from_answer_counts
 from crm_core.segmentation.abc import MIGRATION_CLASSES, _period_spend_cte, check_period
 from crm_core.segmentation.allocation import ALLOCATION_TIERS, CLASS_TO_TIER
 from crm_core.stats import two_sided_p
+from crm_core.store import Store
+from crm_core.users import Actor, PermissionDenied
 
 
 # -- from crm_core/churn/bgnbd.py ---------------------------------------------------------
@@ -390,3 +404,292 @@ def fell_out_of_a(prev: pd.DataFrame, curr: pd.DataFrame) -> pd.DataFrame:
         "curr_abc": merged["abc"].fillna("none").to_numpy(dtype=object),
         "curr_spend": merged["spend_curr"].to_numpy(dtype=float),
     })
+
+
+# -- from crm_core/care/absence.py ------------------------------------------------------
+_DETAILS_SQL = """
+SELECT customer_id, code, name, sales_rep, phone, preferences, birthday
+FROM customers WHERE customer_id IN (SELECT unnest(?::BIGINT[]))
+"""
+
+
+def long_absent(db, as_of: date, months: int, top_products: int = 3,
+                birthday_days: int = 30, rep: str | None = None) -> pd.DataFrame:
+    """Customers whose last purchase is at least ``months`` calendar months before ``as_of``.
+
+    "At least 3 months" on 2025-06-30 means a last purchase on or before 2025-03-30 (DuckDB month
+    arithmetic clamps 31 May − 3 months to 28/29 February). Purchases after ``as_of`` are
+    ignored, so the list can be replayed for a past day. Customers who never bought are
+    prospects, not absentees, and are left out.
+    Columns: customer_id, code, name, sales_rep, phone, last_purchase, days_absent, purchases,
+    usual_products (list of up to ``top_products`` product names, most often bought first;
+    ties by quantity, then name), preferences, birthday, next_birthday (29 February → 28 February
+    in other years), birthday_soon (next birthday within ``[as_of, as_of + birthday_days)``).
+    Sorted: birthday_soon first (soonest birthday first), then longest absent first.
+    Raises ``ValueError`` if ``months < 1``, ``top_products < 1`` or ``birthday_days < 1``.
+    """
+    _check(months, top_products, birthday_days)
+    listed = long_absent_list(db, as_of, months, birthday_days, rep)
+    ids = listed["customer_id"].tolist()
+    usual = usual_products(db, ids, as_of, top_products)
+    details = db.execute(_DETAILS_SQL, [ids]).df()
+    frame = listed.merge(details, on="customer_id", how="left").merge(usual, on="customer_id", how="left")
+    frame["usual_products"] = frame["usual_products"].map(lambda v: v if isinstance(v, list) else [])
+    return frame[["customer_id", "code", "name", "sales_rep", "phone", "last_purchase", "days_absent",
+                  "purchases", "usual_products", "preferences", "birthday", "next_birthday", "birthday_soon"]]
+
+
+# -- from crm_core/care/key_dates.py ----------------------------------------------------
+# key_dates.kind -> occasion key; all recur yearly.
+KIND_OCCASIONS = {"founding": "founding", "anniversary": "anniversary", "custom": "custom"}
+# Occasions whose count (age, years since founding…) means something; the 0th is the event itself.
+COUNTED = {"birthday", "founding", "anniversary", "first_purchase_anniversary"}
+
+
+def _as_days(values) -> np.ndarray:
+    """Any date-like column as numpy ``datetime64[D]`` (NaT for missing)."""
+    return pd.to_datetime(pd.Series(values), errors="raise").to_numpy().astype("datetime64[D]")
+
+
+def _yearly_in_window(origin: np.ndarray, start: date, end: date
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each occurrence of each origin's month/day in ``[start, end)``.
+
+    Returns ``(row index into origin, occurrence datetime64[D], years since origin)``. Loops
+    over the calendar years of the window (one or two), never over rows.
+    """
+    origin_year = origin.astype("datetime64[Y]").astype(np.int64) + 1970
+    month0 = origin.astype("datetime64[M]").astype(np.int64) % 12
+    day = (origin - origin.astype("datetime64[M]")).astype(np.int64) + 1
+    rows, dates, years = [], [], []
+    lo, hi = np.datetime64(start, "D"), np.datetime64(end, "D")
+    for year in range(start.year, (end - timedelta(days=1)).year + 1):
+        leap = (year % 4 == 0 and year % 100 != 0) or year % 400 == 0
+        day_in_year = np.where((month0 == 1) & (day == 29) & (not leap), 28, day)
+        month_start = np.datetime64(f"{year:04d}-01", "M") + month0
+        occurrence = month_start.astype("datetime64[D]") + (day_in_year - 1)
+        hit = np.flatnonzero(~np.isnat(origin) & (occurrence >= lo) & (occurrence < hi))
+        rows.append(hit)
+        dates.append(occurrence[hit])
+        years.append(year - origin_year[hit])
+    return np.concatenate(rows), np.concatenate(dates), np.concatenate(years)
+
+
+def _personal_rows(ids, origin, occasions, labels, start: date, end: date) -> pd.DataFrame:
+    idx, when, years = _yearly_in_window(_as_days(origin), start, end)
+    occasion = np.asarray(occasions, dtype=object)[idx] if len(idx) else np.array([], dtype=object)
+    frame = pd.DataFrame({
+        "customer_id": np.asarray(ids, dtype=np.int64)[idx],
+        "occasion": occasion,
+        "date": when,
+        "years": years,
+        "label": np.asarray(labels, dtype=object)[idx],
+    })
+    counted = frame["occasion"].isin(COUNTED)
+    # An occurrence before the origin (a founding recorded for next year) is not a date yet.
+    frame = frame[(frame["years"] >= 1) | (~counted & (frame["years"] >= 0))]
+    frame["years"] = frame["years"].astype("Int64").where(frame["occasion"].isin(COUNTED))
+    return frame
+
+
+def _festival_rows(customer_ids, start: date, end: date) -> pd.DataFrame:
+    hits = [(key, day) for year in range(start.year, (end - timedelta(days=1)).year + 1)
+            for key, day in festival_dates(year).items() if start <= day < end]
+    ids = pd.unique(np.asarray(list(customer_ids), dtype=np.int64))
+    return pd.DataFrame({
+        "customer_id": np.tile(ids, len(hits)),
+        "occasion": np.repeat(np.array([k for k, _ in hits], dtype=object), len(ids)),
+        "date": np.repeat(np.array([d for _, d in hits], dtype="datetime64[D]"), len(ids)),
+        "years": pd.array([pd.NA] * (len(ids) * len(hits)), dtype="Int64"),
+        "label": None,
+    })
+
+
+
+def upcoming_key_dates(customers: pd.DataFrame, key_dates: pd.DataFrame, first_purchases: pd.DataFrame,
+                       start: date, days: int, festival_customers: Iterable[int] | None = None
+                       ) -> pd.DataFrame:
+    """Every key date of every customer in ``[start, start + days)``.
+
+    Inputs: ``customers`` (customer_id, birthday), ``key_dates`` (customer_id, kind in
+    founding/anniversary/custom, day, optional label), ``first_purchases`` (customer_id,
+    first_purchase). ``festival_customers``: the ids who get the three festivals (e.g. the A and B
+    classes); ``None`` means every customer in ``customers``.
+    Returns columns customer_id, occasion, date (datetime64), years (age / anniversary count,
+    ``<NA>`` for custom dates and festivals), label (the key date's label; missing for the
+    rest), sorted by date, customer, occasion.
+    Raises ``ValueError`` if ``days < 1`` or the window leaves 1900–2099.
+    """
+    start, end = _window(start, days)
+    labels = key_dates["label"] if "label" in key_dates else [None] * len(key_dates)
+    parts = [
+        _personal_rows(customers["customer_id"], customers["birthday"], ["birthday"] * len(customers),
+                       [None] * len(customers), start, end),
+        _personal_rows(key_dates["customer_id"], key_dates["day"], key_dates["kind"].map(KIND_OCCASIONS),
+                       labels, start, end),
+        _personal_rows(first_purchases["customer_id"], first_purchases["first_purchase"],
+                       ["first_purchase_anniversary"] * len(first_purchases),
+                       [None] * len(first_purchases), start, end),
+        _festival_rows(customers["customer_id"] if festival_customers is None else festival_customers,
+                       start, end),
+    ]
+    return _finish(pd.concat([p for p in parts if len(p)], ignore_index=True)
+                   if any(len(p) for p in parts) else parts[-1])
+
+
+# -- from crm_core/care/replenishment.py ------------------------------------------------
+# Rounding before the floor: 30 × (q / 30) / q can come out as 29.999999999.
+_DAY_DECIMALS = 6
+
+
+def _purchase_days(history: pd.DataFrame) -> pd.DataFrame:
+    """One row per customer, product and day, sorted, with the day's total quantity."""
+    frame = history.loc[history["product"].notna(), ["customer_id", "product", "txn_date", "quantity"]].copy()
+    frame["day"] = pd.to_datetime(frame["txn_date"]).to_numpy().astype("datetime64[D]")
+    frame["quantity"] = pd.to_numeric(frame["quantity"]).astype(float).fillna(1.0)
+    frame = frame.groupby(["customer_id", "product", "day"], as_index=False, sort=True)["quantity"].sum()
+    return frame.reset_index(drop=True)
+
+
+def _rates_from_history(days: pd.DataFrame, estimator: Estimator) -> pd.DataFrame:
+    """Per customer-product: purchases, last day and quantity, and the history rate (NaN if one day)."""
+    keys = ["customer_id", "product"]
+    group = days.groupby(keys, sort=False)
+    gap = (group["day"].shift(-1) - days["day"]).dt.days
+    days = days.assign(interval_rate=days["quantity"] / gap)
+    group = days.groupby(keys, sort=False)
+    out = group.agg(purchases=("day", "size"), first_day=("day", "min"), last_purchase=("day", "max"),
+                    last_quantity=("quantity", "last"), total=("quantity", "sum"),
+                    median_rate=("interval_rate", "median")).reset_index()
+    span_days = (out["last_purchase"] - out["first_day"]).dt.days
+    span_rate = (out["total"] - out["last_quantity"]) / span_days.where(span_days > 0)
+    out["rate_per_day"] = out["median_rate"] if estimator == "median" else span_rate
+    return out.drop(columns=["first_day", "total", "median_rate"])
+
+
+def _with_household(rates: pd.DataFrame, customers: pd.DataFrame | None,
+                    per_person_daily: Mapping[str, float] | None) -> pd.DataFrame:
+    """Fill missing rates from household size × per-person daily use; add payday."""
+    cols = ["customer_id", "household_size", "payday"]
+    info = (customers.reindex(columns=cols) if customers is not None
+            else pd.DataFrame(columns=cols)).astype({"customer_id": rates["customer_id"].dtype})
+    rates = rates.merge(info, on="customer_id", how="left")
+    per_person = rates["product"].map(dict(per_person_daily or {})).astype(float)
+    household_rate = pd.to_numeric(rates["household_size"]).astype(float) * per_person
+    rates["method"] = np.where(rates["rate_per_day"].notna(), "history",
+                               np.where(household_rate.notna(), "household", None))
+    rates["rate_per_day"] = rates["rate_per_day"].fillna(household_rate)
+    return rates
+
+
+def _with_run_out(rates: pd.DataFrame) -> pd.DataFrame:
+    rates = rates[rates["rate_per_day"] > 0].copy()
+    rates["days_left"] = rates["last_quantity"] / rates["rate_per_day"]
+    whole_days = np.floor(rates["days_left"].round(_DAY_DECIMALS)).astype("int64")
+    rates["run_out"] = rates["last_purchase"] + pd.to_timedelta(whole_days, unit="D")
+    return rates
+
+
+
+def replenishment_forecast(history: pd.DataFrame, customers: pd.DataFrame | None = None,
+                           per_person_daily: Mapping[str, float] | None = None,
+                           estimator: Estimator = "median") -> pd.DataFrame:
+    """Run-out forecast per customer and product (see the module docstring for the model).
+
+    ``history``: purchase lines (customer_id, product, txn_date, quantity) with returns and
+    corrections already removed. ``customers``: optional (customer_id, household_size, payday).
+    ``per_person_daily``: product → units one person uses per day (e.g. {"大米": 0.4} kg).
+    Returns columns customer_id, product, purchases, last_purchase, last_quantity,
+    rate_per_day, method ("history" / "household"), days_left, run_out, payday; only
+    customer-products with a forecast; sorted by run_out. Raises ``ValueError`` for an
+    unknown estimator.
+    """
+    _check_estimator(estimator)
+    rates = _rates_from_history(_purchase_days(history), estimator)
+    return _finish_forecast(_with_run_out(_with_household(rates, customers, per_person_daily)))
+
+
+def forecast_accuracy(history: pd.DataFrame, holdout: int = 1,
+                      estimator: Estimator = "median") -> ForecastAccuracy:
+    """How many days the forecast misses real purchases by (history-based forecasts only).
+
+    For each of the last ``holdout`` purchase days of every customer-product, predict it as the
+    run-out day forecast from the purchase days before it (at least two needed) and take
+    ``|predicted − actual|`` in days. ``mae_days`` is ``None`` when nothing could be predicted.
+    Raises ``ValueError`` if ``holdout < 1`` or the estimator is unknown.
+    """
+    if holdout < 1:
+        raise ValueError(f"holdout must be at least 1, got {holdout}")
+    _check_estimator(estimator)
+    days = _purchase_days(history)
+    keys = ["customer_id", "product"]
+    position = days.groupby(keys, sort=False).cumcount()
+    size = days.groupby(keys, sort=False)["day"].transform("size")
+    errors = []
+    for k in range(1, holdout + 1):  # one pass per held-back position, never per customer
+        earlier = days[position < size - k]
+        actual = days.loc[(position == size - k) & (size - k >= 2), keys + ["day"]]
+        predicted = _with_run_out(_rates_from_history(earlier, estimator))
+        both = actual.merge(predicted[keys + ["run_out"]], on=keys, how="inner")
+        errors.append((both["run_out"] - both["day"]).dt.days.abs())
+    all_errors = pd.concat(errors, ignore_index=True)
+    return ForecastAccuracy(mae_days=float(all_errors.mean()) if len(all_errors) else None,
+                            n_predictions=len(all_errors))
+
+
+# -- from crm_core/churn/events.py ------------------------------------------------------
+def delete_churn_event(store: Store, actor: Actor, event_id: int) -> None:
+    """Remove a churn event recorded by mistake (audited). Raises PermissionDenied if not visible."""
+    actor.require_write()
+    with store.transaction() as cur:
+        row = cur.execute("SELECT customer_id, reason FROM churn_events WHERE event_id = ?", [int(event_id)]).fetchone()
+        if row is None:
+            raise PermissionDenied("err.customer_not_found")
+        _require_visible(cur, actor, row[0])
+        cur.execute("DELETE FROM churn_events WHERE event_id = ?", [int(event_id)])
+        _audit(cur, actor, "delete", event_id, row[0], row[1])
+
+
+# -- from crm_core/promises/ledger.py ---------------------------------------------------
+def overrun_percentiles_sql(
+    db: duckdb.DuckDBPyConnection, window_start: datetime, window_end: datetime
+) -> pd.DataFrame:
+    """p50/p90 overrun per promise type, in seconds on each promise's own clock, of promises closed
+    breached in the window (open ones still growing are left out)."""
+    return db.execute(
+        "SELECT promise_type, count(*) AS n, quantile_cont(overrun_seconds, 0.5) AS p50, "
+        "quantile_cont(overrun_seconds, 0.9) AS p90 FROM promises WHERE status = 'breached' "
+        "AND closed_at >= ? AND closed_at < ? GROUP BY promise_type ORDER BY promise_type",
+        [window_start, window_end],
+    ).df()
+
+
+def remedies_frame(db: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """All remedies (for ``performance.compensation_by_month``) with the owning rep."""
+    return db.execute(
+        "SELECT r.remedy_id, r.promise_id, p.owner, r.key, r.cost, r.granted_at, r.delivered_at "
+        "FROM remedies r JOIN promises p USING (promise_id) ORDER BY r.granted_at"
+    ).df()
+
+
+def compensation_by_month_sql(db: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Remedies per month granted (session time zone): owed vs delivered counts and cost."""
+    return db.execute(
+        "SELECT strftime(granted_at, '%Y-%m') AS month, count(*) AS owed_count, sum(cost) AS owed_cost, "
+        "count(delivered_at) AS delivered_count, "
+        "coalesce(sum(cost) FILTER (WHERE delivered_at IS NOT NULL), 0) AS delivered_cost, "
+        "sum(cost) - coalesce(sum(cost) FILTER (WHERE delivered_at IS NOT NULL), 0) AS outstanding_cost "
+        "FROM remedies GROUP BY month ORDER BY month"
+    ).df()
+
+
+# -- from crm_core/satisfaction/queries.py ----------------------------------------------
+def csat_by(db, group_by: str, wave_id: int | None = None, rep: str | None = None) -> pd.DataFrame:
+    """CSAT table (top-two-box, top-box, mean, Wilson intervals) per group; see ``csat_table``."""
+    return csat_from_answer_counts(answer_counts_sql(db, "satisfaction", group_by, wave_id, rep))
+
+
+def breakdown_sql(db, group_by: str, wave_id: int | None = None, rep: str | None = None) -> pd.DataFrame:
+    """Each group's CSAT/NPS against the rest, with significance; see ``breakdown_from_counts``."""
+    return breakdown_from_counts(answer_counts_sql(db, "satisfaction", group_by, wave_id, rep),
+                                 answer_counts_sql(db, "recommend", group_by, wave_id, rep))

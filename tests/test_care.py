@@ -14,20 +14,17 @@ from crm_core.care import (
     DEFAULT_CONTACT_DAYS,
     deliveries_due,
     festival_dates,
-    forecast_accuracy,
     key_date_events,
-    long_absent,
     next_payday,
     overdue_contacts,
-    replenishment_forecast,
     replenishment_forecast_sql,
     set_contact_frequency,
     to_ics,
-    upcoming_key_dates,
     upcoming_key_dates_sql,
 )
 from crm_core.care.ics import escape_text, fold_line
 from crm_core.i18n import CATALOG
+from tests.reference import forecast_accuracy, long_absent, replenishment_forecast, upcoming_key_dates
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "crm_core" / "migrations"
 

@@ -16,17 +16,15 @@ from crm_core.care import (
     deliveries_due,
     deliveries_due_sql,
     delivery_events,
-    forecast_accuracy,
     forecast_accuracy_sql,
-    long_absent,
     long_absent_list,
     overdue_contacts,
-    replenishment_forecast,
     set_contact_every,
     to_ics,
     upcoming_key_dates_sql,
 )
 from crm_core.users import Actor, PermissionDenied
+from tests.reference import forecast_accuracy, long_absent, replenishment_forecast
 from tests.test_care import (
     CLASSES,
     IRREGULAR,

@@ -20,7 +20,6 @@ from crm_core.churn.events import (
     ChurnEventIn,
     churn_event_pareto,
     customer_churn_events,
-    delete_churn_event,
     list_churn_events,
     record_churn_event,
 )
@@ -49,7 +48,7 @@ from crm_core.churn.model import (
 from crm_core.churn.spend import fit_gamma_gamma
 from crm_core.store import Store
 from crm_core.users import Actor, PermissionDenied
-from tests.reference import customer_lifetime_value
+from tests.reference import customer_lifetime_value, delete_churn_event
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = date(2026, 6, 30)

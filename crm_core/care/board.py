@@ -72,7 +72,7 @@ def customer_classes(store: Store, as_of: date) -> pd.DataFrame:
 def key_dates_ahead(store: Store, actor: Actor, as_of: date, days: int, rep: str | None = None,
                     classes: pd.DataFrame | None = None,
                     festival_classes: Iterable[str] | None = FESTIVAL_CLASSES) -> pd.DataFrame:
-    """Key dates of the user's customers in ``[as_of, as_of + days)`` (see ``upcoming_key_dates``).
+    """Key dates of the user's customers in ``[as_of, as_of + days)`` (see ``upcoming_key_dates_sql``).
 
     Festivals go to customers whose class is in ``festival_classes`` (``classes``: customer_id →
     abc); ``None`` sends them to everyone in scope. Columns customer_id, occasion, date, years, label.

@@ -81,7 +81,7 @@ def to_ics(events: pd.DataFrame, calendar_name: str, stamp: datetime | None = No
 
 
 def key_date_events(upcoming: pd.DataFrame, names: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Calendar events (date, summary, uid) for rows of :func:`upcoming_key_dates`.
+    """Calendar events (date, summary, uid) for rows of :func:`crm_core.care.key_dates.upcoming_key_dates_sql`.
 
     ``names``: customer_id → name. Summary: "name — occasion (years)", with the custom label
     in place of the occasion where there is one. UIDs are customer, occasion and date, so a

@@ -21,10 +21,6 @@ from crm_core.china_calendar import festival_dates
 from crm_core.sql import Fragment, compose, run
 
 COLUMNS = ["customer_id", "occasion", "date", "years", "label"]
-# key_dates.kind -> occasion key; all recur yearly.
-KIND_OCCASIONS = {"founding": "founding", "anniversary": "anniversary", "custom": "custom"}
-# Occasions whose count (age, years since founding…) means something; the 0th is the event itself.
-COUNTED = {"birthday", "founding", "anniversary", "first_purchase_anniversary"}
 
 
 def _window(start: date, days: int) -> tuple[date, date]:
@@ -33,102 +29,12 @@ def _window(start: date, days: int) -> tuple[date, date]:
     return start, start + timedelta(days=days)
 
 
-def _as_days(values) -> np.ndarray:
-    """Any date-like column as numpy ``datetime64[D]`` (NaT for missing)."""
-    return pd.to_datetime(pd.Series(values), errors="raise").to_numpy().astype("datetime64[D]")
-
-
-def _yearly_in_window(origin: np.ndarray, start: date, end: date
-                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each occurrence of each origin's month/day in ``[start, end)``.
-
-    Returns ``(row index into origin, occurrence datetime64[D], years since origin)``. Loops
-    over the calendar years of the window (one or two), never over rows.
-    """
-    origin_year = origin.astype("datetime64[Y]").astype(np.int64) + 1970
-    month0 = origin.astype("datetime64[M]").astype(np.int64) % 12
-    day = (origin - origin.astype("datetime64[M]")).astype(np.int64) + 1
-    rows, dates, years = [], [], []
-    lo, hi = np.datetime64(start, "D"), np.datetime64(end, "D")
-    for year in range(start.year, (end - timedelta(days=1)).year + 1):
-        leap = (year % 4 == 0 and year % 100 != 0) or year % 400 == 0
-        day_in_year = np.where((month0 == 1) & (day == 29) & (not leap), 28, day)
-        month_start = np.datetime64(f"{year:04d}-01", "M") + month0
-        occurrence = month_start.astype("datetime64[D]") + (day_in_year - 1)
-        hit = np.flatnonzero(~np.isnat(origin) & (occurrence >= lo) & (occurrence < hi))
-        rows.append(hit)
-        dates.append(occurrence[hit])
-        years.append(year - origin_year[hit])
-    return np.concatenate(rows), np.concatenate(dates), np.concatenate(years)
-
-
-def _personal_rows(ids, origin, occasions, labels, start: date, end: date) -> pd.DataFrame:
-    idx, when, years = _yearly_in_window(_as_days(origin), start, end)
-    occasion = np.asarray(occasions, dtype=object)[idx] if len(idx) else np.array([], dtype=object)
-    frame = pd.DataFrame({
-        "customer_id": np.asarray(ids, dtype=np.int64)[idx],
-        "occasion": occasion,
-        "date": when,
-        "years": years,
-        "label": np.asarray(labels, dtype=object)[idx],
-    })
-    counted = frame["occasion"].isin(COUNTED)
-    # An occurrence before the origin (a founding recorded for next year) is not a date yet.
-    frame = frame[(frame["years"] >= 1) | (~counted & (frame["years"] >= 0))]
-    frame["years"] = frame["years"].astype("Int64").where(frame["occasion"].isin(COUNTED))
-    return frame
-
-
-def _festival_rows(customer_ids, start: date, end: date) -> pd.DataFrame:
-    hits = [(key, day) for year in range(start.year, (end - timedelta(days=1)).year + 1)
-            for key, day in festival_dates(year).items() if start <= day < end]
-    ids = pd.unique(np.asarray(list(customer_ids), dtype=np.int64))
-    return pd.DataFrame({
-        "customer_id": np.tile(ids, len(hits)),
-        "occasion": np.repeat(np.array([k for k, _ in hits], dtype=object), len(ids)),
-        "date": np.repeat(np.array([d for _, d in hits], dtype="datetime64[D]"), len(ids)),
-        "years": pd.array([pd.NA] * (len(ids) * len(hits)), dtype="Int64"),
-        "label": None,
-    })
-
-
 def _finish(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame[COLUMNS].astype({"customer_id": "int64", "years": "Int64"})
     frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[us]")
     frame["occasion"] = frame["occasion"].astype("str")
     frame["label"] = frame["label"].astype("str")  # missing stays missing (NaN), not "None"
     return frame.sort_values(["date", "customer_id", "occasion"], kind="stable").reset_index(drop=True)
-
-
-def upcoming_key_dates(customers: pd.DataFrame, key_dates: pd.DataFrame, first_purchases: pd.DataFrame,
-                       start: date, days: int, festival_customers: Iterable[int] | None = None
-                       ) -> pd.DataFrame:
-    """Every key date of every customer in ``[start, start + days)``.
-
-    Inputs: ``customers`` (customer_id, birthday), ``key_dates`` (customer_id, kind in
-    founding/anniversary/custom, day, optional label), ``first_purchases`` (customer_id,
-    first_purchase). ``festival_customers``: the ids who get the three festivals (e.g. the A and B
-    classes); ``None`` means every customer in ``customers``.
-    Returns columns customer_id, occasion, date (datetime64), years (age / anniversary count,
-    ``<NA>`` for custom dates and festivals), label (the key date's label; missing for the
-    rest), sorted by date, customer, occasion.
-    Raises ``ValueError`` if ``days < 1`` or the window leaves 1900–2099.
-    """
-    start, end = _window(start, days)
-    labels = key_dates["label"] if "label" in key_dates else [None] * len(key_dates)
-    parts = [
-        _personal_rows(customers["customer_id"], customers["birthday"], ["birthday"] * len(customers),
-                       [None] * len(customers), start, end),
-        _personal_rows(key_dates["customer_id"], key_dates["day"], key_dates["kind"].map(KIND_OCCASIONS),
-                       labels, start, end),
-        _personal_rows(first_purchases["customer_id"], first_purchases["first_purchase"],
-                       ["first_purchase_anniversary"] * len(first_purchases),
-                       [None] * len(first_purchases), start, end),
-        _festival_rows(customers["customer_id"] if festival_customers is None else festival_customers,
-                       start, end),
-    ]
-    return _finish(pd.concat([p for p in parts if len(p)], ignore_index=True)
-                   if any(len(p) for p in parts) else parts[-1])
 
 
 def anniversary_sql(origin: str, year: str) -> str:
@@ -183,11 +89,12 @@ _NO_FILTER = Fragment("")
 
 def upcoming_key_dates_sql(db, start: date, days: int, festival_customers: Iterable[int] | None = None,
                            *, rep: str | None = None, customer_id: int | None = None) -> pd.DataFrame:
-    """The same rows as :func:`upcoming_key_dates`, computed in DuckDB from the store's tables.
+    """Every key date of the customers in ``[start, start + days)``, computed in DuckDB from the
+    store's tables (the pandas reference is ``upcoming_key_dates`` in tests/reference.py).
 
-    First purchase = earliest transaction with ``amount > 0``. ``festival_customers`` as in
-    :func:`upcoming_key_dates` (registered as a temporary view for the query). Built for
-    1,000,000 customers: month/day arithmetic in SQL, festivals as two array parameters.
+    First purchase = earliest transaction with ``amount > 0``. ``festival_customers``: the ids who
+    get the three festivals, ``None`` for everyone (registered as a temporary view for the
+    query). Built for 1,000,000 customers: month/day arithmetic in SQL, festivals as two array parameters.
     ``rep`` restricts everything to that sales rep's customers, ``customer_id`` to one customer
     (festival recipients too: a subset is intersected with the scope).
     """

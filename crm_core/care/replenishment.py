@@ -30,61 +30,11 @@ from crm_core.sql import TRUE, Fragment, Identifier, compose, run
 Estimator = Literal["median", "span"]
 FORECAST_COLUMNS = ["customer_id", "product", "purchases", "last_purchase", "last_quantity",
                     "rate_per_day", "method", "days_left", "run_out", "payday"]
-# Rounding before the floor: 30 × (q / 30) / q can come out as 29.999999999.
-_DAY_DECIMALS = 6
 
 
 def _check_estimator(estimator: str) -> None:
     if estimator not in ("median", "span"):
         raise ValueError(f"estimator must be 'median' or 'span', got {estimator!r}")
-
-
-def _purchase_days(history: pd.DataFrame) -> pd.DataFrame:
-    """One row per customer, product and day, sorted, with the day's total quantity."""
-    frame = history.loc[history["product"].notna(), ["customer_id", "product", "txn_date", "quantity"]].copy()
-    frame["day"] = pd.to_datetime(frame["txn_date"]).to_numpy().astype("datetime64[D]")
-    frame["quantity"] = pd.to_numeric(frame["quantity"]).astype(float).fillna(1.0)
-    frame = frame.groupby(["customer_id", "product", "day"], as_index=False, sort=True)["quantity"].sum()
-    return frame.reset_index(drop=True)
-
-
-def _rates_from_history(days: pd.DataFrame, estimator: Estimator) -> pd.DataFrame:
-    """Per customer-product: purchases, last day and quantity, and the history rate (NaN if one day)."""
-    keys = ["customer_id", "product"]
-    group = days.groupby(keys, sort=False)
-    gap = (group["day"].shift(-1) - days["day"]).dt.days
-    days = days.assign(interval_rate=days["quantity"] / gap)
-    group = days.groupby(keys, sort=False)
-    out = group.agg(purchases=("day", "size"), first_day=("day", "min"), last_purchase=("day", "max"),
-                    last_quantity=("quantity", "last"), total=("quantity", "sum"),
-                    median_rate=("interval_rate", "median")).reset_index()
-    span_days = (out["last_purchase"] - out["first_day"]).dt.days
-    span_rate = (out["total"] - out["last_quantity"]) / span_days.where(span_days > 0)
-    out["rate_per_day"] = out["median_rate"] if estimator == "median" else span_rate
-    return out.drop(columns=["first_day", "total", "median_rate"])
-
-
-def _with_household(rates: pd.DataFrame, customers: pd.DataFrame | None,
-                    per_person_daily: Mapping[str, float] | None) -> pd.DataFrame:
-    """Fill missing rates from household size × per-person daily use; add payday."""
-    cols = ["customer_id", "household_size", "payday"]
-    info = (customers.reindex(columns=cols) if customers is not None
-            else pd.DataFrame(columns=cols)).astype({"customer_id": rates["customer_id"].dtype})
-    rates = rates.merge(info, on="customer_id", how="left")
-    per_person = rates["product"].map(dict(per_person_daily or {})).astype(float)
-    household_rate = pd.to_numeric(rates["household_size"]).astype(float) * per_person
-    rates["method"] = np.where(rates["rate_per_day"].notna(), "history",
-                               np.where(household_rate.notna(), "household", None))
-    rates["rate_per_day"] = rates["rate_per_day"].fillna(household_rate)
-    return rates
-
-
-def _with_run_out(rates: pd.DataFrame) -> pd.DataFrame:
-    rates = rates[rates["rate_per_day"] > 0].copy()
-    rates["days_left"] = rates["last_quantity"] / rates["rate_per_day"]
-    whole_days = np.floor(rates["days_left"].round(_DAY_DECIMALS)).astype("int64")
-    rates["run_out"] = rates["last_purchase"] + pd.to_timedelta(whole_days, unit="D")
-    return rates
 
 
 def _finish(frame: pd.DataFrame) -> pd.DataFrame:
@@ -96,24 +46,6 @@ def _finish(frame: pd.DataFrame) -> pd.DataFrame:
     frame["product"] = frame["product"].astype(str)
     frame["method"] = frame["method"].astype(str)
     return frame.sort_values(["run_out", "customer_id", "product"], kind="stable").reset_index(drop=True)
-
-
-def replenishment_forecast(history: pd.DataFrame, customers: pd.DataFrame | None = None,
-                           per_person_daily: Mapping[str, float] | None = None,
-                           estimator: Estimator = "median") -> pd.DataFrame:
-    """Run-out forecast per customer and product (see the module docstring for the model).
-
-    ``history``: purchase lines (customer_id, product, txn_date, quantity) with returns and
-    corrections already removed. ``customers``: optional (customer_id, household_size, payday).
-    ``per_person_daily``: product → units one person uses per day (e.g. {"大米": 0.4} kg).
-    Returns columns customer_id, product, purchases, last_purchase, last_quantity,
-    rate_per_day, method ("history" / "household"), days_left, run_out, payday; only
-    customer-products with a forecast; sorted by run_out. Raises ``ValueError`` for an
-    unknown estimator.
-    """
-    _check_estimator(estimator)
-    rates = _rates_from_history(_purchase_days(history), estimator)
-    return _finish(_with_run_out(_with_household(rates, customers, per_person_daily)))
 
 
 _FORECAST_SQL = """
@@ -173,7 +105,8 @@ def replenishment_forecast_sql(db, per_person_daily: Mapping[str, float] | None 
                                rep: str | None = None, customer_id: int | None = None,
                                run_out_from: date | None = None, run_out_before: date | None = None,
                                since: date | None = None) -> pd.DataFrame:
-    """The same forecast as :func:`replenishment_forecast`, in DuckDB over the store.
+    """The run-out forecast in DuckDB over the store (the pandas reference is
+    ``replenishment_forecast`` in tests/reference.py).
 
     Purchases are transactions with ``amount > 0``; household size and payday come from
     ``customers``. Built for 10,000,000 transactions (one window pass, one group-by).
@@ -246,34 +179,6 @@ class ForecastAccuracy(BaseModel):
     n_predictions: int
 
 
-def forecast_accuracy(history: pd.DataFrame, holdout: int = 1,
-                      estimator: Estimator = "median") -> ForecastAccuracy:
-    """How many days the forecast misses real purchases by (history-based forecasts only).
-
-    For each of the last ``holdout`` purchase days of every customer-product, predict it as the
-    run-out day forecast from the purchase days before it (at least two needed) and take
-    ``|predicted − actual|`` in days. ``mae_days`` is ``None`` when nothing could be predicted.
-    Raises ``ValueError`` if ``holdout < 1`` or the estimator is unknown.
-    """
-    if holdout < 1:
-        raise ValueError(f"holdout must be at least 1, got {holdout}")
-    _check_estimator(estimator)
-    days = _purchase_days(history)
-    keys = ["customer_id", "product"]
-    position = days.groupby(keys, sort=False).cumcount()
-    size = days.groupby(keys, sort=False)["day"].transform("size")
-    errors = []
-    for k in range(1, holdout + 1):  # one pass per held-back position, never per customer
-        earlier = days[position < size - k]
-        actual = days.loc[(position == size - k) & (size - k >= 2), keys + ["day"]]
-        predicted = _with_run_out(_rates_from_history(earlier, estimator))
-        both = actual.merge(predicted[keys + ["run_out"]], on=keys, how="inner")
-        errors.append((both["run_out"] - both["day"]).dt.days.abs())
-    all_errors = pd.concat(errors, ignore_index=True)
-    return ForecastAccuracy(mae_days=float(all_errors.mean()) if len(all_errors) else None,
-                            n_predictions=len(all_errors))
-
-
 _ACCURACY_SQL = """
 WITH prm AS (SELECT $as_of::DATE AS as_of, $since::DATE AS since),
 days AS (
@@ -313,12 +218,14 @@ SELECT avg(err)::DOUBLE AS mae_days, count(*) AS n_predictions FROM scored
 def forecast_accuracy_sql(db, as_of: date | None = None, holdout: int = 1, estimator: Estimator = "median",
                           rep: str | None = None, max_customers: int | None = 20_000,
                           since: date | None = None) -> ForecastAccuracy:
-    """:func:`forecast_accuracy` computed in DuckDB over the store's purchases up to ``as_of``.
+    """How many days the forecast misses real purchases by, in DuckDB over the store's purchases
+    up to ``as_of`` (the pandas reference is ``forecast_accuracy`` in tests/reference.py).
 
     ``rep`` restricts to one sales rep's customers. ``max_customers``: above this many customers
     in scope, a fixed systematic sample is scored (customers whose id is a multiple of
     ``ceil(customers / max_customers)``), so the figure costs the same at 1,000,000 customers
-    as at 20,000; ``None`` scores everyone. Raises ``ValueError`` as :func:`forecast_accuracy`.
+    as at 20,000; ``None`` scores everyone. Raises ``ValueError`` if ``holdout < 1`` or the
+    estimator is unknown.
     """
     if holdout < 1:
         raise ValueError(f"holdout must be at least 1, got {holdout}")

@@ -89,18 +89,6 @@ def record_churn_event(store: Store, actor: Actor, event: ChurnEventIn) -> int:
     return int(event_id)
 
 
-def delete_churn_event(store: Store, actor: Actor, event_id: int) -> None:
-    """Remove a churn event recorded by mistake (audited). Raises PermissionDenied if not visible."""
-    actor.require_write()
-    with store.transaction() as cur:
-        row = cur.execute("SELECT customer_id, reason FROM churn_events WHERE event_id = ?", [int(event_id)]).fetchone()
-        if row is None:
-            raise PermissionDenied("err.customer_not_found")
-        _require_visible(cur, actor, row[0])
-        cur.execute("DELETE FROM churn_events WHERE event_id = ?", [int(event_id)])
-        _audit(cur, actor, "delete", event_id, row[0], row[1])
-
-
 def list_churn_events(store: Store, actor: Actor, start: date | None = None, end: date | None = None,
                       limit: int = 1000, offset: int = 0) -> tuple[pd.DataFrame, int]:
     """One page of churn events dated ``start``..``end`` (inclusive, None = open), newest first, and the total.

@@ -12,8 +12,10 @@ clean transaction files) or from a staging table (all VARCHAR, in an in-memory d
 
 Validation counts and lists errors from ``w``; commit inserts/updates from ``w`` inside ONE
 ``store.transaction()`` after recounting there, so what is written is what was checked against the
-store as it is at that moment. Identifiers in the SQL come only from kind declarations; file paths
-and values are parameters.
+store as it is at that moment. Identifiers in the SQL come only from kind declarations (the fixed
+table, field and column names in ``crm_core.ingest.kinds`` and the catalog's column lists) and are
+quoted with ``quote_identifier``; file paths and values are named parameters of ``Fragment``s. The
+staging tables' names are made here (``ingest_stage.s_<hex>``) and go in as they are.
 """
 from __future__ import annotations
 
@@ -30,7 +32,8 @@ import pandas as pd
 from crm_core.i18n import t
 from crm_core.ingest.decode import ImportProblem, PreparedFile, reencode_as_gb18030
 from crm_core.ingest.kinds import CheckContext, FieldSpec, Kind
-from crm_core.ingest.values import sql_duplicate_name, sql_fold, sql_literal
+from crm_core.ingest.values import sql_duplicate_name, sql_fold
+from crm_core.sql import Fragment, compose, quote_identifier, run
 from crm_core.store import Store
 from crm_core.users import Actor
 
@@ -111,56 +114,71 @@ def check_job(job: ImportJob) -> None:
 
 
 # -- SQL ---------------------------------------------------------------------------------------------------
-def _read_csv_sql(prepared: PreparedFile) -> tuple[str, list]:
+def _q(name: str) -> str:
+    """A name from a kind declaration or the catalog, quoted."""
+    return quote_identifier(name)
+
+
+def _c(layer: str, name: str) -> str:
+    """The quoted column of field ``name`` in a layer of the plan: ``_c("v", "code")`` → ``"v__code"``."""
+    return quote_identifier(f"{layer}__{name}")
+
+
+def _read_csv_sql(prepared: PreparedFile) -> Fragment:
     names = [f"c{i + 1}" for i in range(len(prepared.headers))]
-    return ("read_csv(?, header = true, all_varchar = true, delim = ?, quote = '\"', escape = '\"', names = ?)",
-            [prepared.csv_path, prepared.delimiter, names])
+    return Fragment("read_csv($csv_path, header = true, all_varchar = true, delim = $csv_delimiter, quote = '\"',"
+                    " escape = '\"', names = $csv_names)",
+                    {"csv_path": prepared.csv_path, "csv_delimiter": prepared.delimiter, "csv_names": names})
 
 
-def _source(job: ImportJob) -> tuple[str, list]:
-    if job.stage_table:
-        return f"SELECT rowid + {2 + job.file.row_offset} AS __row, * FROM {job.stage_table}", []
-    relation, params = _read_csv_sql(job.file)
-    return f"SELECT CAST(NULL AS BIGINT) AS __row, * FROM {relation}", params
+def _source(job: ImportJob) -> Fragment:
+    if job.stage_table:  # a name made by stage(), not a user's
+        return Fragment(f"SELECT rowid + $first_row AS __row, * FROM {job.stage_table}",
+                        {"first_row": 2 + job.file.row_offset})
+    return compose("SELECT CAST(NULL AS BIGINT) AS __row, * FROM {relation}", relation=_read_csv_sql(job.file))
 
 
-def plan_sql(job: ImportJob, timezone: str) -> tuple[str, list]:
-    """The ``w`` query (see module docstring) and its parameters."""
+def plan_sql(job: ImportJob, timezone: str) -> Fragment:
+    """The ``w`` query (see module docstring) with its parameters."""
     kind, mapped = job.kind, job.mapped
     specs = [s for s in kind.fields if s.name in mapped]
-    src, params = _source(job)
+    src = _source(job)
+    params = dict(src.params)
     f_cols, v_cols = [], []
-    for spec in specs:
-        raw, rule, name = f"c{mapped[spec.name] + 1}", spec.rule, spec.name
+    for i, spec in enumerate(specs):
+        raw, rule, name = _q(f"c{mapped[spec.name] + 1}"), spec.rule, spec.name
+        k, f = _c("k", name), _c("f", name)
         if rule.fast:
-            f_cols.append(f'regexp_full_match({raw}, {sql_literal(rule.fast)}) AS "k__{name}", '
-                          f'CASE WHEN "k__{name}" THEN {raw} ELSE {sql_fold(raw, rule.fold_width)} END AS "f__{name}"')
+            params[f"fast_{i}"] = rule.fast
+            f_cols.append(f'regexp_full_match({raw}, $fast_{i}) AS {k}, '
+                          f'CASE WHEN {k} THEN {raw} ELSE {sql_fold(raw, rule.fold_width)} END AS {f}')
         else:
-            f_cols.append(f'{sql_fold(raw, rule.fold_width)} AS "f__{name}"')
-        f_cols.append(f'{raw} AS "r__{name}"')
-        value, error = rule.sql(f'"f__{name}"')
+            f_cols.append(f'{sql_fold(raw, rule.fold_width)} AS {f}')
+        f_cols.append(f'{raw} AS {_c("r", name)}')
+        value, error = rule.sql(f)
         if rule.fast:
-            fast_value, fast_error = rule.fast_sql(f'"f__{name}"')
-            value = f'CASE WHEN "k__{name}" THEN {fast_value} ELSE {value} END'
-            error = f'CASE WHEN "k__{name}" THEN {fast_error} ELSE {error} END'
+            fast_value, fast_error = rule.fast_sql(f)
+            value = f'CASE WHEN {k} THEN {fast_value} ELSE {value} END'
+            error = f'CASE WHEN {k} THEN {fast_error} ELSE {error} END'
         if name in kind.local_time_fields:
-            value = f"timezone('{valid_timezone(timezone)}', {value})"
-        v_cols.append(f'{value} AS "v__{name}", {error} AS "e__{name}"')
+            params["timezone"] = valid_timezone(timezone)
+            value = f"timezone($timezone, {value})"
+        v_cols.append(f'{value} AS {_c("v", name)}, {error} AS {_c("e", name)}')
     joins, x_cols = [], []
     has_existing = kind.key is not None and kind.key in mapped
     if has_existing:
-        joins.append(f'LEFT JOIN {kind.table} t ON t.{kind.key} = v."v__{kind.key}"')
-        x_cols.append(f"t.{kind.table[:-1]}_id AS __existing_id")
+        joins.append(f'LEFT JOIN {_q(kind.table)} t ON t.{_q(kind.key)} = v.{_c("v", kind.key)}')
+        x_cols.append(f"t.{_q(kind.table[:-1] + '_id')} AS __existing_id")
         for spec in specs:
             if spec.name != kind.key:
-                x_cols.append(f't.{spec.name} AS "x__{spec.name}"')
+                x_cols.append(f't.{_q(spec.name)} AS {_c("x", spec.name)}')
         for column in kind.existing_columns:
             if column not in mapped:
-                x_cols.append(f't.{column} AS "x__{column}"')
+                x_cols.append(f't.{_q(column)} AS {_c("x", column)}')
     else:
         x_cols.append("CAST(NULL AS BIGINT) AS __existing_id")
     if kind.customer_ref:
-        joins.append(f'LEFT JOIN customers rc ON rc.code = v."v__{kind.customer_ref}"')
+        joins.append(f'LEFT JOIN customers rc ON rc.code = v.{_c("v", kind.customer_ref)}')
         x_cols.append("rc.customer_id AS __customer_id")
     ctx = CheckContext(kind, set(mapped), has_existing)
     checks = {}
@@ -168,22 +186,23 @@ def plan_sql(job: ImportJob, timezone: str) -> tuple[str, list]:
         if check.field in mapped:
             checks.setdefault(check.field, []).append(check.sql(ctx))
     w_cols, extra = [], []
-    for spec in specs:
+    for i, spec in enumerate(specs):
         parts = []
         if spec.required or spec.blank_error:
-            parts.append(f"""CASE WHEN "f__{spec.name}" IS NULL THEN '{spec.blank_error or "err.required"}' END""")
-        parts.append(f'"e__{spec.name}"')
+            params[f"blank_{i}"] = spec.blank_error or "err.required"
+            parts.append(f"CASE WHEN {_c('f', spec.name)} IS NULL THEN $blank_{i} END")
+        parts.append(_c("e", spec.name))
         parts += checks.get(spec.name, [])
         parts += _row_rules(job, spec)
-        w_cols.append(f'coalesce({", ".join(parts)}) AS "err__{spec.name}"')
+        w_cols.append(f'coalesce({", ".join(parts)}) AS {_c("err", spec.name)}')
     if has_existing and job.stage_table:
-        extra.append(f'min(__row) OVER (PARTITION BY "v__{kind.key}") AS __first_row')
+        extra.append(f'min(__row) OVER (PARTITION BY {_c("v", kind.key)}) AS __first_row')
     else:
         extra.append("CAST(NULL AS BIGINT) AS __first_row")
-    changed = " OR ".join(f'("v__{s.name}" IS NOT NULL AND "v__{s.name}" IS DISTINCT FROM "x__{s.name}")'
+    changed = " OR ".join(f'({_c("v", s.name)} IS NOT NULL AND {_c("v", s.name)} IS DISTINCT FROM {_c("x", s.name)})'
                           for s in specs if s.name != kind.key) if has_existing else ""
-    ok = " AND ".join(f'"err__{s.name}" IS NULL' for s in specs)
-    sql = (f"WITH src AS ({src}),\n"
+    ok = " AND ".join(f'{_c("err", s.name)} IS NULL' for s in specs)
+    sql = (f"WITH src AS ({src.sql}),\n"
            f"f AS (SELECT __row, {', '.join(f_cols)} FROM src),\n"
            f"v AS (SELECT *, {', '.join(v_cols)} FROM f),\n"
            f"x0 AS (SELECT v.*, {', '.join(x_cols)} FROM v {' '.join(joins)}),\n"
@@ -191,7 +210,7 @@ def plan_sql(job: ImportJob, timezone: str) -> tuple[str, list]:
            f"w0 AS (SELECT *, {', '.join(w_cols)} FROM x)\n"
            f"SELECT *, ({ok}) AS __ok,"
            f" {('(' + changed + ')') if changed else 'FALSE'} AS __changed FROM w0")
-    return sql, params
+    return Fragment(sql, params)
 
 
 def _row_rules(job: ImportJob, spec: FieldSpec) -> list[str]:
@@ -209,18 +228,20 @@ def _row_rules(job: ImportJob, spec: FieldSpec) -> list[str]:
     return rules
 
 
-def _errors_sql(job: ImportJob, w: str) -> str:
-    parts = []
+def _errors_sql(job: ImportJob, w: Fragment) -> Fragment:
+    """One row per (row, field) error of ``w`` (a query or a table name as a Fragment)."""
+    parts, params = [], dict(w.params)
     for name, index in job.mapped.items():
         param = "CAST(__first_row AS VARCHAR)" if name == job.kind.key else "NULL"
-        parts.append(f"""SELECT __row AS row_number, '{name}' AS field, {index} AS col, "r__{name}" AS value,
-                          "err__{name}" AS key, {param} AS param FROM ({w}) WHERE "err__{name}" IS NOT NULL""")
-    return " UNION ALL ".join(parts)
+        params[f"field_{index}"], params[f"col_{index}"] = name, index
+        parts.append(f"""SELECT __row AS row_number, $field_{index} AS field, $col_{index} AS col, {_c("r", name)} AS value,
+                          {_c("err", name)} AS key, {param} AS param FROM ({w.sql}) WHERE {_c("err", name)} IS NOT NULL""")
+    return Fragment(" UNION ALL ".join(parts), params)
 
 
 # -- staging -------------------------------------------------------------------------------------------
 def _attach_stage(cur: duckdb.DuckDBPyConnection) -> None:
-    cur.execute(f"ATTACH IF NOT EXISTS ':memory:' AS {STAGE_DB}")
+    cur.execute(f"ATTACH IF NOT EXISTS ':memory:' AS {_q(STAGE_DB)}")
 
 
 class _RowsRejected(Exception):
@@ -231,10 +252,10 @@ class _NeedsGb18030(Exception):
     """The start of the file was UTF-8 but DuckDB met a non-UTF-8 byte later: decode it and start over."""
 
 
-def _read(cur, sql: str, params: list, job: ImportJob, retry: Callable | None = None):
+def _read(cur, query: Fragment, job: ImportJob):
     """Run a statement that reads the CSV, turning DuckDB's parse errors into an ImportProblem."""
     try:
-        return cur.execute(sql, params)
+        return run(cur, query)
     except duckdb.InvalidInputException as error:
         message = str(error)
         if "Invalid unicode" in message and job.file.encoding == "utf-8":
@@ -270,10 +291,10 @@ def stage(store: Store, job: ImportJob) -> None:
     cur = store.cursor()
     try:
         _attach_stage(cur)
+        # The staging table's name is made here (a random hex suffix), never taken from a user.
         name = f"{STAGE_DB}.s_{uuid.uuid4().hex[:12]}"
-
-        relation, params = _read_csv_sql(job.file)
-        _read(cur, f"CREATE TABLE {name} AS SELECT * FROM {relation}", params, job)
+        _read(cur, compose(f"CREATE TABLE {name} AS SELECT * FROM {{relation}}", relation=_read_csv_sql(job.file)),
+              job)
         job.stage_table = name
     finally:
         cur.close()
@@ -283,7 +304,7 @@ def drop_stage(store: Store, job: ImportJob) -> None:
     if job.stage_table:
         cur = store.cursor()
         try:
-            cur.execute(f"DROP TABLE IF EXISTS {job.stage_table}")
+            cur.execute(f"DROP TABLE IF EXISTS {job.stage_table}")  # our own name, made by stage()
         finally:
             cur.close()
         job.stage_table = None
@@ -293,20 +314,20 @@ def drop_stage(store: Store, job: ImportJob) -> None:
 _COUNTS = ("rows_read", "rejected_rows", "to_create", "to_update", "unchanged", "new_customers")
 
 
-def _count_sql(job: ImportJob, relation: str) -> str:
-    ref = f'"v__{job.kind.customer_ref}"' if job.kind.customer_ref else "NULL"
+def _count_sql(job: ImportJob, relation: Fragment) -> Fragment:
+    ref = _c("v", job.kind.customer_ref) if job.kind.customer_ref else "NULL"
     unknown = "__customer_id IS NULL" if job.kind.customer_ref else "FALSE"
-    return f"""SELECT count(*), count(*) FILTER (NOT __ok),
+    return compose(f"""SELECT count(*), count(*) FILTER (NOT __ok),
                       count(*) FILTER (__ok AND __existing_id IS NULL),
                       count(*) FILTER (__ok AND __existing_id IS NOT NULL AND __changed),
                       count(*) FILTER (__ok AND __existing_id IS NOT NULL AND NOT __changed),
                       count(DISTINCT {ref}) FILTER (__ok AND {unknown})
-               FROM {relation}"""
+               FROM {{relation}}""", relation=relation)
 
 
 def _counts(cur, job: ImportJob, timezone: str) -> dict:
-    w, params = plan_sql(job, timezone)
-    row = _read(cur, _count_sql(job, f"({w})"), params, job).fetchone()
+    w = plan_sql(job, timezone)
+    row = _read(cur, _count_sql(job, compose("({w})", w=w)), job).fetchone()
     return dict(zip(_COUNTS, (int(v) for v in row)))
 
 
@@ -325,20 +346,18 @@ def validate(store: Store, actor: Actor, job: ImportJob, detail: bool = True) ->
         _attach_stage(cur)
         w_table = None
         if job.stage_table:
-            w_sql, params = plan_sql(job, store.timezone)
-            w_table = f"{job.stage_table}_w"
-            cur.execute(f"CREATE OR REPLACE TABLE {w_table} AS {w_sql}", params)
+            w_table = f"{job.stage_table}_w"  # made from the staging table's name
+            run(cur, compose(f"CREATE OR REPLACE TABLE {w_table} AS {{w}}", w=plan_sql(job, store.timezone)))
         counts = _counts(cur, job, store.timezone) if w_table is None else _counts_from(cur, w_table, job)
         if counts["rows_read"] == 0:
             raise ImportProblem("ingest.err_no_rows")
         result = Validation(**counts)
         if detail and w_table:
-            result.errors = cur.execute(
-                f"SELECT * FROM ({_errors_sql(job, f'SELECT * FROM {w_table}')}) ORDER BY row_number, col LIMIT ?",
-                [ERROR_SAMPLE]).df()
-            result.error_counts = cur.execute(
-                f"SELECT field, key, count(*) AS n FROM ({_errors_sql(job, f'SELECT * FROM {w_table}')})"
-                " GROUP BY ALL ORDER BY n DESC").df()
+            errors = _errors_sql(job, Fragment(f"SELECT * FROM {w_table}"))
+            result.errors = run(cur, compose("SELECT * FROM ({errors}) ORDER BY row_number, col LIMIT $limit",
+                                             errors=errors, limit=ERROR_SAMPLE)).df()
+            result.error_counts = run(cur, compose("SELECT field, key, count(*) AS n FROM ({errors})"
+                                                   " GROUP BY ALL ORDER BY n DESC", errors=errors)).df()
             result.duplicates = _duplicates(cur, job, w_table)
             result.diff_sample = _diff_sample(cur, job, w_table)
         if w_table:
@@ -349,7 +368,7 @@ def validate(store: Store, actor: Actor, job: ImportJob, detail: bool = True) ->
 
 
 def _counts_from(cur, w_table: str, job: ImportJob) -> dict:
-    return dict(zip(_COUNTS, (int(v) for v in cur.execute(_count_sql(job, w_table)).fetchone())))
+    return dict(zip(_COUNTS, (int(v) for v in run(cur, _count_sql(job, Fragment(w_table))).fetchone())))
 
 
 def _duplicates(cur, job: ImportJob, w_table: str, limit: int = 500) -> pd.DataFrame:
@@ -357,7 +376,7 @@ def _duplicates(cur, job: ImportJob, w_table: str, limit: int = 500) -> pd.DataF
     if job.kind.name != "customers" or not {"name", "phone"} <= set(job.mapped):
         return pd.DataFrame(columns=["row_number", "code", "name", "phone", "other_code", "other_row"])
     dn = sql_duplicate_name
-    return cur.execute(f"""
+    return run(cur, Fragment(f"""
         WITH ok AS (SELECT __row, "v__code" AS code, "v__name" AS name, "v__phone" AS phone,
                            {dn('"v__name"')} AS dup_name FROM {w_table} WHERE __ok AND "v__phone" IS NOT NULL)
         SELECT ok.__row AS row_number, ok.code, ok.name, ok.phone, c.code AS other_code,
@@ -367,7 +386,7 @@ def _duplicates(cur, job: ImportJob, w_table: str, limit: int = 500) -> pd.DataF
         SELECT a.__row, a.code, a.name, a.phone, b.code, b.__row
         FROM ok a JOIN ok b ON a.phone = b.phone AND a.dup_name = b.dup_name AND a.code <> b.code
                                AND a.__row > b.__row
-        ORDER BY row_number, other_row NULLS FIRST, other_code LIMIT ?""", [limit]).df()
+        ORDER BY row_number, other_row NULLS FIRST, other_code LIMIT $limit""", {"limit": limit})).df()
 
 
 def _diff_sample(cur, job: ImportJob, w_table: str, rows: int = 20) -> pd.DataFrame:
@@ -377,24 +396,27 @@ def _diff_sample(cur, job: ImportJob, w_table: str, rows: int = 20) -> pd.DataFr
     if kind.key is None or kind.key not in job.mapped or not fields:
         return pd.DataFrame(columns=["row_number", "code", "field", "old", "new"])
     sample = (f"SELECT * FROM {w_table} WHERE __ok AND __existing_id IS NOT NULL AND __changed "
-              f"ORDER BY __row LIMIT {int(rows)}")
-    parts = [f"""SELECT __row AS row_number, "v__{kind.key}" AS code, '{n}' AS field,
-                        CAST("x__{n}" AS VARCHAR) AS old, CAST("v__{n}" AS VARCHAR) AS new
-                 FROM sample WHERE "v__{n}" IS NOT NULL AND "v__{n}" IS DISTINCT FROM "x__{n}\"""" for n in fields]
-    return cur.execute(f"WITH sample AS ({sample}) " + " UNION ALL ".join(parts) + " ORDER BY row_number, field").df()
+              "ORDER BY __row LIMIT $rows")
+    parts = [f"""SELECT __row AS row_number, {_c("v", kind.key)} AS code, $field_{i} AS field,
+                        CAST({_c("x", n)} AS VARCHAR) AS old, CAST({_c("v", n)} AS VARCHAR) AS new
+                 FROM sample WHERE {_c("v", n)} IS NOT NULL AND {_c("v", n)} IS DISTINCT FROM {_c("x", n)}"""
+             for i, n in enumerate(fields)]
+    params = {"rows": int(rows), **{f"field_{i}": n for i, n in enumerate(fields)}}
+    return run(cur, Fragment(f"WITH sample AS ({sample}) " + " UNION ALL ".join(parts) + " ORDER BY row_number, field",
+                             params)).df()
 
 
 # -- commit ----------------------------------------------------------------------------------------------
-def _execute(cur, sql: str, params: list, progress: Progress | None, lo: float, hi: float, label: str,
+def _execute(cur, query: Fragment, progress: Progress | None, lo: float, hi: float, label: str,
              job: ImportJob):
     """Run one statement; with ``progress``, report DuckDB's own query progress between lo and hi."""
     if progress is None:
-        return _read(cur, sql, params, job)
+        return _read(cur, query, job)
     outcome: dict = {}
 
     def run():
         try:
-            outcome["result"] = _read(cur, sql, params, job)
+            outcome["result"] = _read(cur, query, job)
         except BaseException as error:  # re-raised on the calling thread
             outcome["error"] = error
     worker = threading.Thread(target=run, daemon=True)
@@ -416,7 +438,7 @@ def _execute(cur, sql: str, params: list, progress: Progress | None, lo: float, 
 REJECTED_MARK = "kehu:row-rejected"
 
 
-def _insert_sql(job: ImportJob, w: str, import_id: int, guard: bool = False) -> str:
+def _insert_sql(job: ImportJob, w: Fragment, import_id: int, guard: bool = False) -> Fragment:
     """INSERT of the valid rows; with ``guard``, any invalid row aborts the statement instead (one pass,
     no filter: the optimistic path for clean files)."""
     kind = job.kind
@@ -426,33 +448,34 @@ def _insert_sql(job: ImportJob, w: str, import_id: int, guard: bool = False) -> 
         exprs.append("__customer_id")  # the CTE joins customers again here, so skeletons made earlier count
     for spec in kind.fields:
         if spec.name in job.mapped and spec.name != kind.customer_ref:
-            columns.append(spec.name)
-            value = f'"v__{spec.name}"'
+            columns.append(_q(spec.name))
+            value = _c("v", spec.name)
             exprs.append(f"coalesce({value}, {spec.default})" if spec.default else value)
     columns.append("import_id")
-    exprs.append(str(int(import_id)))
+    exprs.append("$import_id")
     new_only = " AND __existing_id IS NULL" if kind.key else ""
     if guard:
-        exprs[0] = f"CASE WHEN __ok THEN {exprs[0]} ELSE error('{REJECTED_MARK}') END"
-        return f"INSERT INTO {kind.table} ({', '.join(columns)}) SELECT {', '.join(exprs)} FROM ({w})"
-    return (f"INSERT INTO {kind.table} ({', '.join(columns)}) SELECT {', '.join(exprs)} "
-            f"FROM ({w}) WHERE __ok{new_only}")
+        exprs[0] = f"CASE WHEN __ok THEN {exprs[0]} ELSE error($rejected_mark) END"
+        return compose(f"INSERT INTO {_q(kind.table)} ({', '.join(columns)}) SELECT {', '.join(exprs)} FROM ({{w}})",
+                       w=w, import_id=int(import_id), rejected_mark=REJECTED_MARK)
+    return compose(f"INSERT INTO {_q(kind.table)} ({', '.join(columns)}) SELECT {', '.join(exprs)} "
+                   f"FROM ({{w}}) WHERE __ok{new_only}", w=w, import_id=int(import_id))
 
 
-def _backup_and_update(cur, job: ImportJob, w: str, params: list, import_id: int) -> None:
-    kind = job.kind
-    backup_cols = [c for (c,) in cur.execute(
+def _backup_and_update(cur, job: ImportJob, w: Fragment, import_id: int) -> None:
+    kind, table = job.kind, _q(job.kind.table)
+    backup_cols = [_q(c) for (c,) in cur.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_name = 'import_customer_backups'"
         " AND column_name <> 'backup_import_id' ORDER BY ordinal_position").fetchall()]
-    targets = f"SELECT __existing_id FROM ({w}) WHERE __ok AND __existing_id IS NOT NULL AND __changed"
-    cur.execute(f"INSERT INTO import_customer_backups (backup_import_id, {', '.join(backup_cols)}) "
-                f"SELECT {int(import_id)}, {', '.join('c.' + c for c in backup_cols)} FROM {kind.table} c "
-                f"WHERE c.customer_id IN ({targets})", params)
+    targets = "SELECT __existing_id FROM ({w}) WHERE __ok AND __existing_id IS NOT NULL AND __changed"
+    run(cur, compose(f"INSERT INTO import_customer_backups (backup_import_id, {', '.join(backup_cols)}) "
+                     f"SELECT $import_id, {', '.join('c.' + c for c in backup_cols)} FROM {table} c "
+                     f"WHERE c.customer_id IN ({targets})", w=w, import_id=int(import_id)))
     fields = [n for n in job.mapped if n != kind.key]
-    sets = ", ".join(f'{n} = coalesce(u."v__{n}", {kind.table}.{n})' for n in fields)
-    cur.execute(f"UPDATE {kind.table} SET {sets}, version = {kind.table}.version + 1, updated_at = current_timestamp "
-                f"FROM (SELECT * FROM ({w}) WHERE __ok AND __existing_id IS NOT NULL AND __changed) u "
-                f"WHERE {kind.table}.customer_id = u.__existing_id", params)
+    sets = ", ".join(f'{_q(n)} = coalesce(u.{_c("v", n)}, {table}.{_q(n)})' for n in fields)
+    run(cur, compose(f"UPDATE {table} SET {sets}, version = {table}.version + 1, updated_at = current_timestamp "
+                     "FROM (SELECT * FROM ({w}) WHERE __ok AND __existing_id IS NOT NULL AND __changed) u "
+                     f"WHERE {table}.customer_id = u.__existing_id", w=w))
 
 
 @_redecoding
@@ -483,23 +506,25 @@ def commit(store: Store, actor: Actor, job: ImportJob, progress: Progress | None
             " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING import_id",
             [actor.name, job.file.file_name, job.file.sha256, job.kind.name, job.mode, job.file.encoding,
              job.file.size_bytes]).fetchone()
-        w, params = plan_sql(job, store.timezone)
+        w = plan_sql(job, store.timezone)
         if counts and counts["rejected_rows"]:  # before writing: the rows written would change the verdicts
             headers = [h or f"#{i + 1}" for i, h in enumerate(job.file.headers)]
-            cur.execute(f"INSERT INTO import_rejects (import_id, row_number, column_name, field, value, message_key,"
-                        f" param) SELECT {int(import_id)}, row_number, list_extract(?, col + 1), field, value, key, param"
-                        f" FROM ({_errors_sql(job, w)})", _rejects_params(params, len(job.mapping), headers))
+            run(cur, compose("INSERT INTO import_rejects (import_id, row_number, column_name, field, value, message_key,"
+                             " param) SELECT $import_id, row_number, list_extract($headers, col + 1), field, value,"
+                             " key, param FROM ({errors})",
+                             errors=_errors_sql(job, w), import_id=int(import_id), headers=headers))
         customers_created = 0
         if job.kind.customer_ref and job.create_customers and (counts is None or counts["new_customers"]):
-            ref = f'"v__{job.kind.customer_ref}"'
+            ref = _c("v", job.kind.customer_ref)
             (customers_created,) = _read(
-                cur, f"INSERT INTO customers (code, name, import_id) SELECT DISTINCT {ref}, {ref}, {int(import_id)}"
-                     f" FROM ({w}) WHERE __ok AND __customer_id IS NULL", params, job).fetchone()
+                cur, compose(f"INSERT INTO customers (code, name, import_id) SELECT DISTINCT {ref}, {ref}, $import_id"
+                             " FROM ({w}) WHERE __ok AND __customer_id IS NULL", w=w, import_id=int(import_id)),
+                job).fetchone()
         if job.kind.key and counts["to_update"]:
-            _backup_and_update(cur, job, w, params, import_id)
+            _backup_and_update(cur, job, w, import_id)
         note(0.05 if optimistic else 0.3, "ingest.stage_writing")
         try:
-            (inserted,) = _execute(cur, _insert_sql(job, w, import_id, guard=optimistic), params, progress,
+            (inserted,) = _execute(cur, _insert_sql(job, w, import_id, guard=optimistic), progress,
                                    0.05 if optimistic else 0.3, 0.95, "ingest.stage_writing", job).fetchone()
         except _RowsRejected:
             raise ImportRejected(Validation(0, 0, 0, 0)) from None  # counted by validate() afterwards
@@ -544,11 +569,6 @@ def _checked_counts(cur, job: ImportJob, timezone: str) -> dict:
     return counts
 
 
-def _rejects_params(params: list, n_parts: int, headers: list[str]) -> list:
-    """Each UNION ALL part of the errors query reads the source again, with its own parameters."""
-    return [headers, *(params * n_parts)]
-
-
 # -- undo and history --------------------------------------------------------------------------------
 def undo_import(store: Store, actor: Actor, import_id: int) -> dict:
     """Remove the rows an import created and restore the rows it updated, in one transaction.
@@ -565,12 +585,12 @@ def undo_import(store: Store, actor: Actor, import_id: int) -> dict:
         kind_name, undone_at = row
         if undone_at is not None:
             raise ImportProblem("ingest.err_already_undone", import_id=import_id)
-        touched = ("SELECT customer_id FROM customers WHERE import_id = $1 UNION "
-                   "SELECT customer_id FROM import_customer_backups WHERE backup_import_id = $1")
+        touched = ("SELECT customer_id FROM customers WHERE import_id = $import_id UNION "
+                   "SELECT customer_id FROM import_customer_backups WHERE backup_import_id = $import_id")
         (later,) = cur.execute(
-            f"SELECT min(b.backup_import_id) FROM import_customer_backups b JOIN imports i"
-            f" ON i.import_id = b.backup_import_id WHERE b.backup_import_id > $1 AND i.undone_at IS NULL"
-            f" AND b.customer_id IN ({touched})", [import_id]).fetchone()
+            "SELECT min(b.backup_import_id) FROM import_customer_backups b JOIN imports i"
+            " ON i.import_id = b.backup_import_id WHERE b.backup_import_id > $import_id AND i.undone_at IS NULL"
+            " AND b.customer_id IN (" + touched + ")", {"import_id": import_id}).fetchone()
         if later is not None:
             raise ImportProblem("ingest.err_undo_later_first", later=int(later))
         (refs,) = cur.execute(
@@ -584,8 +604,9 @@ def undo_import(store: Store, actor: Actor, import_id: int) -> dict:
             raise ImportProblem("ingest.err_undo_referenced", count=int(refs))
         removed = {}
         for table in ("transactions", "interactions"):  # fixed list
-            (removed[table],) = cur.execute(f"SELECT count(*) FROM {table} WHERE import_id = ?", [import_id]).fetchone()
-            cur.execute(f"DELETE FROM {table} WHERE import_id = ?", [import_id])
+            (removed[table],) = cur.execute(f"SELECT count(*) FROM {_q(table)} WHERE import_id = ?",
+                                            [import_id]).fetchone()
+            cur.execute(f"DELETE FROM {_q(table)} WHERE import_id = ?", [import_id])
         removed["restored"] = _restore_backups(cur, import_id)
         (removed["customers"],) = cur.execute("SELECT count(*) FROM customers WHERE import_id = ?",
                                               [import_id]).fetchone()
@@ -606,10 +627,10 @@ def _restore_backups(cur, import_id: int) -> int:
     (count,) = cur.execute("SELECT count(*) FROM import_customer_backups WHERE backup_import_id = ?",
                            [import_id]).fetchone()
     if count:
-        sets = ", ".join(f"{c} = b.{c}" for c in columns)
+        sets = ", ".join(f"{_q(c)} = b.{_q(c)}" for c in columns)  # names from the catalog
         cur.execute(f"UPDATE customers SET {sets}, version = customers.version + 1, updated_at = current_timestamp "
-                    f"FROM (SELECT * FROM import_customer_backups WHERE backup_import_id = ?) b "
-                    f"WHERE customers.customer_id = b.customer_id", [import_id])
+                    "FROM (SELECT * FROM import_customer_backups WHERE backup_import_id = ?) b "
+                    "WHERE customers.customer_id = b.customer_id", [import_id])
     return int(count)
 
 
@@ -688,10 +709,10 @@ def valid_timezone(name: str) -> str:
 
 def preview_rows(store: Store, prepared: PreparedFile, limit: int = 20) -> pd.DataFrame:
     """The first rows of the file as text, under the file's own headers (for the preview)."""
-    relation, params = _read_csv_sql(prepared)
     cur = store.cursor()
     try:
-        frame = _read(cur, f"SELECT * FROM {relation} LIMIT ?", [*params, int(limit)],
+        frame = _read(cur, compose("SELECT * FROM {relation} LIMIT $limit", relation=_read_csv_sql(prepared),
+                                   limit=int(limit)),
                       ImportJob(None, prepared, {})).df()  # type: ignore[arg-type]
     finally:
         cur.close()

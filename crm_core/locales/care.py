@@ -1,7 +1,7 @@
 """Display text for relationship care (crm_core.care)."""
 
 MESSAGES = {
-    # occasions returned by upcoming_key_dates
+    # occasions returned by upcoming_key_dates_sql
     "care.occasion.birthday": {"en": "Birthday", "zh": "生日"},
     "care.occasion.founding": {"en": "Founding anniversary", "zh": "成立纪念日"},
     "care.occasion.anniversary": {"en": "Anniversary", "zh": "纪念日"},

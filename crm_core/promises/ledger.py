@@ -415,33 +415,3 @@ def attainment_counts(
     return summarise_counts(counts)
 
 
-def overrun_percentiles_sql(
-    db: duckdb.DuckDBPyConnection, window_start: datetime, window_end: datetime
-) -> pd.DataFrame:
-    """p50/p90 overrun per promise type, in seconds on each promise's own clock, of promises closed
-    breached in the window (open ones still growing are left out)."""
-    return db.execute(
-        "SELECT promise_type, count(*) AS n, quantile_cont(overrun_seconds, 0.5) AS p50, "
-        "quantile_cont(overrun_seconds, 0.9) AS p90 FROM promises WHERE status = 'breached' "
-        "AND closed_at >= ? AND closed_at < ? GROUP BY promise_type ORDER BY promise_type",
-        [window_start, window_end],
-    ).df()
-
-
-def remedies_frame(db: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """All remedies (for ``performance.compensation_by_month``) with the owning rep."""
-    return db.execute(
-        "SELECT r.remedy_id, r.promise_id, p.owner, r.key, r.cost, r.granted_at, r.delivered_at "
-        "FROM remedies r JOIN promises p USING (promise_id) ORDER BY r.granted_at"
-    ).df()
-
-
-def compensation_by_month_sql(db: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Remedies per month granted (session time zone): owed vs delivered counts and cost."""
-    return db.execute(
-        "SELECT strftime(granted_at, '%Y-%m') AS month, count(*) AS owed_count, sum(cost) AS owed_cost, "
-        "count(delivered_at) AS delivered_count, "
-        "coalesce(sum(cost) FILTER (WHERE delivered_at IS NOT NULL), 0) AS delivered_cost, "
-        "sum(cost) - coalesce(sum(cost) FILTER (WHERE delivered_at IS NOT NULL), 0) AS outstanding_cost "
-        "FROM remedies GROUP BY month ORDER BY month"
-    ).df()

@@ -13,8 +13,6 @@ from crm_core.satisfaction.loyalty import LADDER_LEVELS, ladder_from_counts
 from crm_core.satisfaction.scores import CSAT_SCALE, NPS_SCALE
 from crm_core.satisfaction.servqual import DIMENSIONS
 from crm_core.satisfaction.trend import (
-    breakdown_from_counts,
-    csat_from_answer_counts,
     nps_from_answer_counts,
     trend_from_counts,
 )
@@ -63,11 +61,6 @@ def answer_counts_sql(db, measure: str, group_by: str, wave_id: int | None = Non
     return table.rename_axis(index=group_by, columns=None)
 
 
-def csat_by(db, group_by: str, wave_id: int | None = None, rep: str | None = None) -> pd.DataFrame:
-    """CSAT table (top-two-box, top-box, mean, Wilson intervals) per group; see ``csat_table``."""
-    return csat_from_answer_counts(answer_counts_sql(db, "satisfaction", group_by, wave_id, rep))
-
-
 def nps_by(db, group_by: str, wave_id: int | None = None, rep: str | None = None) -> pd.DataFrame:
     """NPS table with adjusted-Wald intervals per group; see ``nps_table``."""
     return nps_from_answer_counts(answer_counts_sql(db, "recommend", group_by, wave_id, rep))
@@ -78,12 +71,6 @@ def trend_sql(db, period: str = "wave_id", rep: str | None = None) -> pd.DataFra
     _checked(period, ("wave_id", "month"), "period")
     return trend_from_counts(answer_counts_sql(db, "satisfaction", period, rep=rep),
                              answer_counts_sql(db, "recommend", period, rep=rep))
-
-
-def breakdown_sql(db, group_by: str, wave_id: int | None = None, rep: str | None = None) -> pd.DataFrame:
-    """Each group's CSAT/NPS against the rest, with significance; see ``breakdown_from_counts``."""
-    return breakdown_from_counts(answer_counts_sql(db, "satisfaction", group_by, wave_id, rep),
-                                 answer_counts_sql(db, "recommend", group_by, wave_id, rep))
 
 
 def ladder_sql(db, wave_id: int | None = None, rep: str | None = None) -> pd.DataFrame:
