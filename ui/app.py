@@ -1,9 +1,8 @@
 """The app itself: page config, language, sign-in, navigation. Home.py only calls run_app().
 
 A page script reached without going through here (Streamlit's old multipage mode runs the first
-request's page file directly, because a ``pages/`` folder exists) calls leave_old_multipage_mode()
-and reruns: the rerun comes through Home.py and run_app, which pick the page from the URL after
-language and sign-in.
+request's page file directly, because a ``pages/`` folder exists) calls run_app() itself and stops:
+st.navigation leaves the old mode and picks the page from the URL, after language and sign-in.
 """
 import streamlit as st
 
@@ -34,12 +33,6 @@ SYSTEM_ROLES = ("admin", "manager")
 def page_paths() -> list[str]:
     """Every page script the navigation can offer, in menu order (the admin page last)."""
     return [path for pages in (*SECTIONS.values(), SYSTEM_PAGES) for path, _, _ in pages]
-
-
-def leave_old_multipage_mode() -> None:
-    """Declare the pages without showing or running any: calling st.navigation is the public way to
-    end Streamlit's old pages/-folder mode, so the next run starts at Home.py."""
-    st.navigation([st.Page(path) for path in page_paths()], position="hidden")
 
 
 def run_app() -> None:

@@ -70,18 +70,16 @@ def require_home_routing() -> None:
     """Make sure this page runs inside ui.app.run_app (language, sign-in, navigation).
 
     Because a ``pages/`` folder exists, Streamlit starts in its old multipage mode and runs the
-    *first* request's page file directly, without Home.py. Such a run only declares the navigation
-    (st.navigation leaves the old mode for good) and reruns, before drawing anything: the rerun goes
-    through Home.py and run_app, which select this page by its URL after sign-in. Nobody sees a page
-    without signing in, and no widget (the language switch) is ever made outside run_app, where its
-    state would not carry over to the next run. Public Streamlit API only.
+    *first* request's page file directly, without Home.py. Such a run goes through run_app here
+    (st.navigation leaves the old mode and selects this page by its URL, after sign-in) and stops,
+    so nobody ever sees a page without signing in. Public Streamlit API only.
     """
     if st.session_state.pop(ROUTED, False):
         return
-    from ui.app import leave_old_multipage_mode  # here, not at the top: ui.app imports this module
+    from ui.app import run_app  # here, not at the top: ui.app imports this module
 
-    leave_old_multipage_mode()
-    st.rerun()
+    run_app()
+    st.stop()
 
 
 def page_header(title_key: str, intro_key: str) -> None:
