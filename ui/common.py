@@ -42,9 +42,19 @@ def tr(key: str, **params) -> str:
     return t(key, lang(), **params)
 
 
+def _take_language_choice() -> None:
+    st.session_state["lang"] = st.session_state[LANGUAGE_CHOICE]
+
+
+LANGUAGE_CHOICE = "lang_choice"
+
+
 def language_switch() -> None:
-    lang()
-    st.sidebar.radio("语言 / Language", LANGUAGES, key="lang", format_func=LANGUAGE_NAMES.get, horizontal=True)
+    """The sidebar switch. The language lives in ``session_state["lang"]``, not in the widget's own
+    state: a session's first run may draw the switch in Streamlit's old pages/-folder mode, where
+    the widget gets another identity than in later runs and its own state would be dropped."""
+    st.sidebar.radio("语言 / Language", LANGUAGES, index=LANGUAGES.index(lang()), key=LANGUAGE_CHOICE,
+                     format_func=LANGUAGE_NAMES.get, horizontal=True, on_change=_take_language_choice)
 
 
 @st.cache_resource(show_spinner="正在准备数据… / Preparing data…")
