@@ -12,6 +12,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from crm_core.capabilities import overview_figures
+from crm_core.definitions import purchase
 from crm_core.sql import Fragment, compose, last_12_months, previous_12_months, run
 from crm_core.store import Store
 from crm_core.users import Actor
@@ -39,10 +40,10 @@ class Kpis:
 _AS_OF = Fragment("prm.as_of")
 _KPIS = compose("""
     WITH prm AS (SELECT CAST($as_of AS DATE) AS as_of),
-    scoped AS (SELECT customer_id, created_at FROM customers),
-    per AS (  -- one pass over the 24 months, one row per buying customer
+    scoped AS (SELECT customer_id FROM customers),
+    per AS (  -- one pass over the 24 months, one row per customer with transactions
         SELECT t.customer_id,
-               count(*) FILTER (WHERE {recent}) AS recent_purchases,
+               count(*) FILTER (WHERE {recent} AND {purchase}) AS recent_purchases,
                sum(t.amount) FILTER (WHERE {recent}) AS recent,
                sum(t.amount) FILTER (WHERE {prior}) AS prior
         FROM transactions t, prm
@@ -50,14 +51,20 @@ _KPIS = compose("""
         WHERE t.txn_date > prm.as_of - INTERVAL 24 MONTH AND t.txn_date <= prm.as_of
           AND t.customer_id IN (SELECT customer_id FROM scoped)
         GROUP BY t.customer_id
+    ),
+    first_purchase AS (
+        SELECT t.customer_id, min(t.txn_date) AS first_day FROM transactions t
+        WHERE {purchase} AND t.customer_id IN (SELECT customer_id FROM scoped) GROUP BY t.customer_id
     )
     SELECT
         (SELECT count(*) FROM scoped) AS customers,
         (SELECT count(*) FROM per WHERE recent_purchases > 0) AS active_customers,
         (SELECT sum(recent)::DOUBLE FROM per) AS revenue_12m,
         (SELECT sum(prior)::DOUBLE FROM per) AS revenue_prior,
-        (SELECT count(*) FROM scoped, prm WHERE year(created_at) = year(prm.as_of)) AS new_this_year
-    """, recent=last_12_months(_AS_OF, "t.txn_date"), prior=previous_12_months(_AS_OF, "t.txn_date"))
+        (SELECT count(*) FROM first_purchase, prm
+         WHERE first_day >= date_trunc('year', prm.as_of) AND first_day <= prm.as_of) AS new_this_year
+    """, recent=last_12_months(_AS_OF, "t.txn_date"), prior=previous_12_months(_AS_OF, "t.txn_date"),
+    purchase=purchase("t"))
 
 
 def _frame(store: Store, actor: Actor, query: Fragment) -> pd.DataFrame:
@@ -70,9 +77,10 @@ def _frame(store: Store, actor: Actor, query: Fragment) -> pd.DataFrame:
 
 
 def kpis(store: Store, actor: Actor, as_of: date) -> Kpis:
-    """Active = bought in the last 12 months up to ``as_of``; revenue over the last 12 months
-    (as_of − 12 months, as_of] and the previous 12 months (as_of − 24 months, as_of − 12 months]
-    (``crm_core.sql.last_12_months`` / ``previous_12_months``)."""
+    """Active = made a purchase (crm_core.definitions) in the last 12 months up to ``as_of``;
+    revenue, net of refunds, over the last 12 months (as_of − 12 months, as_of] and the previous 12
+    months (as_of − 24 months, as_of − 12 months] (``crm_core.sql.last_12_months`` /
+    ``previous_12_months``); new = first purchase ever between 1 January of as_of's year and as_of."""
     row = _frame(store, actor, compose("{kpis}", kpis=_KPIS, as_of=as_of)).iloc[0]
     active = int(row["active_customers"])
     revenue = None if pd.isna(row["revenue_12m"]) else float(row["revenue_12m"])
@@ -88,7 +96,8 @@ def kpis(store: Store, actor: Actor, as_of: date) -> Kpis:
 
 
 def monthly_revenue(store: Store, actor: Actor, as_of: date, months: int = 36) -> pd.DataFrame:
-    """Revenue and buying customers per calendar month, the last ``months`` months up to ``as_of``."""
+    """Net revenue and customers who made a purchase, per calendar month, the last ``months`` months
+    up to ``as_of`` (crm_core.definitions)."""
     months = int(months)
     if not 1 <= months <= 64:
         return _monthly_revenue_plain(store, actor, as_of, months)
@@ -101,13 +110,14 @@ def monthly_revenue(store: Store, actor: Actor, as_of: date, months: int = 36) -
             SELECT customer_id, amount, date_diff('month', txn_date, $as_of::DATE) AS k FROM transactions
             WHERE txn_date <= $as_of::DATE AND txn_date >= date_trunc('month', $as_of::DATE) - to_months($months - 1)
         ),
-        per AS (SELECT customer_id, bit_or(CAST(1 AS UBIGINT) << k) AS mask FROM t GROUP BY customer_id),
+        per AS (SELECT customer_id, bit_or(CAST(1 AS UBIGINT) << k) AS mask FROM t WHERE amount > 0
+                 GROUP BY customer_id),
         buyers AS (SELECT r.k, count(*) AS customers FROM per, range($months) r(k)
                    WHERE (mask >> r.k) & 1 = 1 GROUP BY r.k),
         revenue AS (SELECT k, sum(amount)::DOUBLE AS revenue FROM t GROUP BY k)
         SELECT (date_trunc('month', $as_of::DATE) - to_months(revenue.k))::DATE AS month, revenue.revenue,
-               buyers.customers
-        FROM revenue JOIN buyers USING (k) ORDER BY month
+               coalesce(buyers.customers, 0) AS customers
+        FROM revenue LEFT JOIN buyers USING (k) ORDER BY month
         """,
         {"as_of": as_of, "months": months}))
 
@@ -116,7 +126,7 @@ def _monthly_revenue_plain(store: Store, actor: Actor, as_of: date, months: int)
     return _frame(store, actor, Fragment(
         """
         SELECT date_trunc('month', t.txn_date)::DATE AS month, sum(t.amount)::DOUBLE AS revenue,
-               count(DISTINCT t.customer_id) AS customers
+               count(DISTINCT t.customer_id) FILTER (WHERE t.amount > 0) AS customers
         FROM transactions t
         WHERE t.txn_date <= $as_of::DATE
           AND t.txn_date >= date_trunc('month', $as_of::DATE) - to_months($months - 1)

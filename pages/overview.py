@@ -39,8 +39,10 @@ cards[1].metric(tr("kpi.active_customers"), format_number(kpis.active_customers,
 cards[2].metric(tr("kpi.revenue_12m"), format_money(kpis.revenue_12m, language),
                 delta=None if kpis.revenue_growth is None else format_percent(kpis.revenue_growth, language),
                 help=tr("kpi.revenue_12m_help", prior=format_money(kpis.revenue_prior_12m, language)))
-cards[3].metric(tr("kpi.revenue_per_customer"), format_money(kpis.revenue_per_active_customer, language))
-cards[4].metric(tr("kpi.new_this_year"), format_number(kpis.new_customers_this_year, language))
+cards[3].metric(tr("kpi.revenue_per_customer"), format_money(kpis.revenue_per_active_customer, language),
+                help=tr("kpi.revenue_per_customer_help"))
+cards[4].metric(tr("kpi.new_this_year"), format_number(kpis.new_customers_this_year, language),
+                help=tr("kpi.new_this_year_help"))
 
 cards = st.columns(3)
 cards[0].metric(tr("kpi.open_promises"), format_number(later.open_promises, language),

@@ -16,6 +16,7 @@ import pandas as pd
 from crm_core import access
 from crm_core.churn.lapsed import lapsed_customers_sql, lapsed_from_rhythm
 from crm_core.churn.reasons import FUNNEL_STAGES
+from crm_core.definitions import purchase
 from crm_core.sql import (
     Fragment,
     compose,
@@ -43,13 +44,14 @@ _YEARLY_ACTIVITY = compose("""
 WITH prm AS (SELECT CAST($as_of AS DATE) AS as_of),
 activity AS (
     SELECT t.customer_id,
-           bool_or({before}) AS before,
-           bool_or({recent}) AS recent
+           bool_or({before} AND {purchase}) AS before,
+           bool_or({recent} AND {purchase}) AS recent
     FROM transactions t, prm
     WHERE t.txn_date > prm.as_of - INTERVAL 24 MONTH AND t.txn_date <= prm.as_of
     GROUP BY t.customer_id
 )
-""", before=previous_12_months(_AS_OF, "t.txn_date"), recent=last_12_months(_AS_OF, "t.txn_date")).sql
+""", before=previous_12_months(_AS_OF, "t.txn_date"), recent=last_12_months(_AS_OF, "t.txn_date"),
+   purchase=purchase("t")).sql
 
 
 def measured_churn_rate(db: Store | duckdb.DuckDBPyConnection, as_of: date,
