@@ -389,3 +389,17 @@ def choose_methods(backtest: pd.DataFrame, min_checks: int = MIN_GROUP_CHECKS) -
         if int(rows["n"].iloc[0]) >= min_checks and (method := best(rows)) != overall:
             by_group[str(group)] = method
     return MethodChoice(overall=overall, by_group=by_group)
+
+
+def chosen_error(backtest: pd.DataFrame, choice: MethodChoice) -> tuple[int, float | None]:
+    """Checks and mean error (days) of the forecast as ``choice`` makes it: each customer type's
+    checks scored by the method it uses (the overall winner's figures when no type has its own)."""
+    groups = backtest[backtest["customer_type"].notna()]
+    if not choice.by_group or groups.empty:
+        overall = backtest[backtest["customer_type"].isna() & (backtest["method"] == choice.overall)]
+        if overall.empty or int(overall["n"].iloc[0]) == 0:
+            return 0, None
+        return int(overall["n"].iloc[0]), float(overall["mean_error"].iloc[0])
+    used = groups[groups["method"] == groups["customer_type"].map(choice.method_for)]
+    n = int(used["n"].sum())
+    return n, (float((used["n"] * used["mean_error"]).sum() / n) if n else None)
