@@ -13,6 +13,11 @@ One purchase day gives no rate; then ``household_size × per-person daily consum
 where both are known, and otherwise there is no forecast rather than a wrong one.
 A missing quantity counts as one unit, so a shop that records none still gets forecasts from
 the purchase rhythm alone.
+
+The forecast must beat the simplest baselines (docs/domain.md §1): :func:`forecast_backtest_sql`
+scores it and "last purchase + median gap" / "+ mean gap" on the same held-back purchases,
+:func:`choose_methods` picks the lowest mean error (per customer type with enough checks), and
+``replenishment_forecast_sql(..., methods=choice)`` forecasts each customer by that method.
 """
 from __future__ import annotations
 
