@@ -8,6 +8,8 @@ import pytest
 
 from crm_core import demo
 from crm_core.care import board
+from crm_core.care.forecast_choice import backtest_for, choose_methods, chosen_error, deliveries_by_choice
+from crm_core.i18n import t
 from crm_core.store import Store, close_store, open_store
 from crm_core.users import LOCAL_USER
 from tests.conftest import DEMO_AS_OF
@@ -29,9 +31,13 @@ def expected_counts(path) -> dict[str, int]:
     return {
         "key_dates": len(board.key_dates_ahead(db, LOCAL_USER, DEMO_AS_OF, 14, None, classes)),
         "absent": len(board.long_absent_ahead(db, LOCAL_USER, DEMO_AS_OF, 6)),
-        "replenish": len(board.deliveries_this_week(db, LOCAL_USER, DEMO_AS_OF, 7, since=since)),
+        "replenish": len(deliveries_by_choice(db, LOCAL_USER, DEMO_AS_OF, 7, chosen_methods(db), since=since)),
         "contacts": len(board.overdue_ahead(db, LOCAL_USER, DEMO_AS_OF, None, classes)),
     }
+
+
+def chosen_methods(db):
+    return choose_methods(backtest_for(db, LOCAL_USER, DEMO_AS_OF, since=DEMO_AS_OF - timedelta(days=730)))
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +58,14 @@ def test_each_list_renders_with_the_computed_count(counts, demo_app, section, la
         assert app.metric[0].value == count
         mae = float(app.metric[1].value)
         assert 0 < mae < 60  # days; the demo's purchase cycles run 21–180 days
+        db = open_store(demo_app)
+        scores = backtest_for(db, LOCAL_USER, DEMO_AS_OF, since=DEMO_AS_OF - timedelta(days=730))
+        chosen = choose_methods(scores)
+        assert mae == round(chosen_error(scores, chosen)[1], 1)
+        method = t(f"care.forecast.{chosen.overall}", lang)
+        assert any(method in m.value for m in app.markdown), "the page names the method in use"
+        shown = app.dataframe[0].value  # each method's error: n, mean, median
+        assert len(shown) == 3 and shown.iloc[:, 1].tolist() == [f"{n:,}" for n in scores["n"][:3]]
     else:
         assert any(count in text for text in texts), (count, texts)
     if lang == "zh" and section == "key_dates":

@@ -13,6 +13,12 @@ MESSAGES = {
     # replenishment forecast methods
     "care.method.history": {"en": "From purchase history", "zh": "按购买记录推算"},
     "care.method.household": {"en": "From household size", "zh": "按家庭人口推算"},
+    "care.method.median_gap": {"en": "Last purchase + median gap", "zh": "上次购买 + 购买间隔中位数"},
+    "care.method.mean_gap": {"en": "Last purchase + mean gap", "zh": "上次购买 + 平均购买间隔"},
+    # forecast methods compared by the back-test (forecast_backtest_sql)
+    "care.forecast.rate": {"en": "Consumption rate (median of quantity ÷ days)", "zh": "按用量推算（数量 ÷ 天数的中位数）"},
+    "care.forecast.median_gap": {"en": "Last purchase + median gap", "zh": "上次购买 + 购买间隔中位数"},
+    "care.forecast.mean_gap": {"en": "Last purchase + mean gap", "zh": "上次购买 + 平均购买间隔"},
     # column headings of the care tables
     "care.col.occasion": {"en": "Occasion", "zh": "事由"},
     "care.col.date": {"en": "Date", "zh": "日期"},
@@ -29,6 +35,10 @@ MESSAGES = {
     "care.col.run_out": {"en": "Runs out", "zh": "预计用完"},
     "care.col.payment_reminder": {"en": "Payment reminder", "zh": "收款提醒"},
     "care.col.method": {"en": "Basis", "zh": "推算依据"},
+    "care.col.forecast_method": {"en": "Method", "zh": "预测方法"},
+    "care.col.checks": {"en": "Checks", "zh": "检验次数"},
+    "care.col.mean_error": {"en": "Mean error (days)", "zh": "平均误差（天）"},
+    "care.col.median_error": {"en": "Median error (days)", "zh": "误差中位数（天）"},
     "care.col.every_days": {"en": "Contact every (days)", "zh": "联系周期（天）"},
     "care.col.last_contact": {"en": "Last contact", "zh": "最近联系"},
     "care.col.due_date": {"en": "Due", "zh": "应联系日"},
@@ -90,15 +100,29 @@ MESSAGES = {
     "care.ui.count_due": {"en": "Deliveries due", "zh": "待送货"},
     "care.ui.mae": {"en": "Forecast error (mean, days)", "zh": "预测误差（平均天数）"},
     "care.ui.mae_help": {
-        "en": "Each customer-product's last purchase was held back and forecast from the purchases before it: "
-              "on average the forecast missed the real day by this many days ({n} forecasts checked).",
-        "zh": "对每位客户每种商品，留出最后一次购买，用此前的购买记录预测它：预测日期与实际日期平均相差这么多天"
-              "（共检验 {n} 次预测）。"},
+        "en": "Each customer-product's last purchase was held back and forecast from the purchases before it "
+              "with the method in use: on average the forecast missed the real day by this many days "
+              "({n} forecasts checked).",
+        "zh": "对每位客户每种商品，留出最后一次购买，用此前的购买记录以当前所用方法预测它：预测日期与实际日期平均相差"
+              "这么多天（共检验 {n} 次预测）。"},
+    "care.ui.method_used": {"en": "Forecast method in use: **{method}** (the lowest mean error below).",
+                            "zh": "当前预测方法：**{method}**（下表中平均误差最小）。"},
+    "care.ui.method_for_group": {"en": "{group} customers: {method} (lowest mean error for this customer type).",
+                                 "zh": "{group}：{method}（该类客户平均误差最小）。"},
+    "care.ui.backtest_title": {"en": "Each method's error on held-back purchases", "zh": "各方法在留出购买上的误差"},
+    "care.ui.backtest_help": {
+        "en": "The same purchases for every method: each customer-product's last purchase (with at least two "
+              "before it) is held back and forecast from the earlier ones; error = days between forecast and "
+              "actual purchase. A customer type with at least 30 checks uses its own best method.",
+        "zh": "各方法检验的是同一批购买：对每位客户每种商品（此前至少有两次购买），留出最后一次购买，用更早的记录预测它；"
+              "误差 = 预测日期与实际购买日期相差的天数。检验次数不少于 30 次的客户类型使用该类型自己误差最小的方法。"},
     "care.ui.forecast_basis": {
-        "en": "Use per day = the median of (quantity ÷ days until the next purchase) over the last two years of "
-              "purchases; a product bought only once is forecast from household size where the file has it, "
-              "otherwise not at all. Payment reminders fall on the customer's payday.",
-        "zh": "日用量 = 近两年每次购买的（数量 ÷ 距下次购买的天数）的中位数；只买过一次的商品，若档案中有家庭人口则据此推算，"
+        "en": "Consumption rate: use per day = the median of (quantity ÷ days until the next purchase); gap methods: "
+              "the next purchase comes the median (or mean) number of days between purchases after the last one. "
+              "All use the last two years of purchases; a product bought only once is forecast from household size "
+              "where the file has it, otherwise not at all. Payment reminders fall on the customer's payday.",
+        "zh": "按用量推算：日用量 = 每次购买的（数量 ÷ 距下次购买的天数）的中位数；按间隔推算：下次购买在上次购买之后，"
+              "相隔购买间隔的中位数（或平均数）天。均使用近两年的购买记录；只买过一次的商品，若档案中有家庭人口则据此推算，"
               "否则不做预测。收款提醒定在客户的发薪日。"},
     "care.ui.frequency": {"en": "Contact every … days, by class", "zh": "按等级的联系周期（天）"},
     "care.ui.class_every": {"en": "Class {abc}", "zh": "{abc} 类"},

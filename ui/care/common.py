@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from crm_core.care import board
+from crm_core.care.forecast_choice import MethodChoice, backtest_for, choose_methods, deliveries_by_choice
 from crm_core.care.ics import to_ics
 from ui.cache import cached_read
 from ui.common import download_buttons, tr
@@ -34,13 +35,26 @@ def absent(db, user, as_of: date, months: int, rep) -> pd.DataFrame:
 
 
 @cached_read(ttl=600, max_entries=16)
-def deliveries(db, user, as_of: date, days: int, rep) -> pd.DataFrame:
-    return board.deliveries_this_week(db, user, as_of, days, rep, since=as_of - timedelta(days=HISTORY_DAYS))
+def backtest(db, user, as_of: date, rep) -> pd.DataFrame:
+    """Each forecast method's error on the held-back purchases of the user's (or rep's) customers."""
+    return backtest_for(db, user, as_of, rep, since=as_of - timedelta(days=HISTORY_DAYS))
+
+
+def choice(db, user, as_of: date, rep) -> MethodChoice:
+    """The method with the lowest mean error in :func:`backtest` (per customer type where that wins)."""
+    return choose_methods(backtest(db, user, as_of, rep))
 
 
 @cached_read(ttl=600, max_entries=16)
-def accuracy(db, user, as_of: date, rep):
-    return board.forecast_accuracy_for(db, user, as_of, rep, since=as_of - timedelta(days=HISTORY_DAYS))
+def _deliveries(db, user, as_of: date, days: int, rep, overall: str, by_group: tuple) -> pd.DataFrame:
+    return deliveries_by_choice(db, user, as_of, days, MethodChoice(overall=overall, by_group=dict(by_group)), rep,
+                                since=as_of - timedelta(days=HISTORY_DAYS))
+
+
+def deliveries(db, user, as_of: date, days: int, rep) -> pd.DataFrame:
+    """Deliveries due within ``days``, each customer forecast by the chosen method."""
+    chosen = choice(db, user, as_of, rep)
+    return _deliveries(db, user, as_of, days, rep, chosen.overall, tuple(sorted(chosen.by_group.items())))
 
 
 @cached_read(ttl=600, max_entries=16)

@@ -7,12 +7,14 @@ import pandas as pd
 import streamlit as st
 
 from crm_core.care import DEFAULT_CONTACT_DAYS, board, set_contact_every
+from crm_core.care.forecast_choice import chosen_error
 from crm_core.care.ics import delivery_events
 from crm_core.i18n import format_number
 from crm_core.users import PermissionDenied
 from ui.care.common import (
     EXPORT_LIMIT,
-    accuracy,
+    backtest,
+    choice,
     classes,
     deliveries,
     downloads,
@@ -37,14 +39,38 @@ def _delivery_shape(rows: pd.DataFrame) -> pd.DataFrame:
         "sales_rep": rows["sales_rep"], "abc": rows["abc"]})
 
 
+def _backtest_table(scores: pd.DataFrame, language: str) -> pd.DataFrame:
+    """The overall rows of a back-test, labelled: method, checks, mean and median error (days)."""
+    overall = scores[scores["customer_type"].isna()]
+    name = choice_label("care.forecast")
+    return pd.DataFrame({
+        tr("care.col.forecast_method"): overall["method"].map(name),
+        tr("care.col.checks"): overall["n"].map(lambda v: format_number(v, language)),
+        tr("care.col.mean_error"): overall["mean_error"].map(lambda v: format_number(v, language, 1)),
+        tr("care.col.median_error"): overall["median_error"].map(lambda v: format_number(v, language, 1))})
+
+
+def _method_panel(scores: pd.DataFrame, chosen, language: str) -> None:
+    """Names the method the list uses (and any customer type using another) and shows each method's error."""
+    name, group = choice_label("care.forecast"), choice_label("ctype")
+    st.markdown(tr("care.ui.method_used", method=name(chosen.overall)))
+    for customer_type, method in chosen.by_group.items():
+        st.caption(tr("care.ui.method_for_group", group=group(customer_type), method=name(method)))
+    with st.expander(tr("care.ui.backtest_title"), expanded=True):
+        st.dataframe(_backtest_table(scores, language), hide_index=True, width="stretch")
+        st.caption(tr("care.ui.backtest_help"))
+
+
 def replenish_section(db, user, as_of: date, rep) -> None:
     days = int(st.number_input(tr("care.ui.due_days"), 1, 60, 7, key="care_due_days"))
     frame = deliveries(db, user, as_of, days, rep)
-    score = accuracy(db, user, as_of, rep)
+    scores, chosen, language = backtest(db, user, as_of, rep), choice(db, user, as_of, rep), lang()
+    checks, error = chosen_error(scores, chosen)
     left, right = st.columns(2)
-    left.metric(tr("care.ui.count_due"), format_number(len(frame), lang()))
-    right.metric(tr("care.ui.mae"), format_number(score.mae_days, lang(), 1),
-                 help=tr("care.ui.mae_help", n=format_number(score.n_predictions, lang())))
+    left.metric(tr("care.ui.count_due"), format_number(len(frame), language))
+    right.metric(tr("care.ui.mae"), format_number(error, language, 1),
+                 help=tr("care.ui.mae_help", n=format_number(checks, language)))
+    _method_panel(scores, chosen, language)
     st.caption(tr("care.ui.forecast_basis"))
     if frame.empty:
         st.info(tr("care.ui.none"))
