@@ -208,6 +208,30 @@ def test_breakdown_vs_rest():
     assert north["csat_direction"] == -1 and bool(north["csat_significant"])
     assert table.loc["south", "csat_direction"] == 1
     assert (table["nps_direction"] == 0).all()  # everyone a promoter: no NPS difference
+    # Holm across the three groups: north's tiny p × 3 stays tiny; south and east (p ≈ 0.0075 each)
+    # × 2 ≈ 0.015 < 0.05, so both are still flagged.
+    assert table["csat_tests"].tolist() == [3, 3, 3]
+    assert table.loc["south", "csat_vs_rest_p_holm"] == pytest.approx(2 * table.loc["south", "csat_vs_rest_p"])
+    assert table["csat_significant"].all()
+
+
+def test_breakdown_flags_are_holm_corrected_across_groups():
+    # a 64/100 satisfied, b 50/100, c 50/100 (everyone a promoter, so NPS never differs).
+    # a vs rest: 64/100 vs 100/200, pooled 164/300 = 0.546667, SE = sqrt(0.546667 × 0.453333 × (1/100 + 1/200))
+    #   = 0.0609699, z = 0.14 / 0.0609699 = 2.29622, raw p = 0.02166 < 0.05 (flagged before this rule).
+    # b vs rest (and c alike): 50/100 vs 114/200 = 0.57, same SE, z = −1.14811, raw p = 0.25092.
+    # Holm, m = 3: a 0.02166 × 3 = 0.06498 ≥ 0.05 → not flagged; b, c: max(0.06498, 0.25092 × 2) = 0.50184.
+    frame = pd.DataFrame({
+        "region": ["a"] * 100 + ["b"] * 100 + ["c"] * 100,
+        "satisfaction": [5] * 64 + [1] * 36 + ([4] * 50 + [2] * 50) * 2,
+        "recommend": [10] * 300,
+    })
+    table = reference.breakdown_vs_rest(frame, "region")
+    assert table.loc["a", "csat_vs_rest_p"] == pytest.approx(2 * norm.sf(2.29622), rel=1e-4)
+    assert table.loc["a", "csat_vs_rest_p"] == pytest.approx(0.02166, abs=1e-5)
+    assert table.loc["a", "csat_vs_rest_p_holm"] == pytest.approx(0.06498, abs=1e-4)
+    assert table.loc["b", "csat_vs_rest_p_holm"] == pytest.approx(0.50184, abs=1e-4)
+    assert not table["csat_significant"].any() and (table["csat_direction"] == 0).all()
 
 
 # --- SERVQUAL and drivers -----------------------------------------------------------------

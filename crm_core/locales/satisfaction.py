@@ -183,11 +183,18 @@ PAGE_MESSAGES = {
     "sat.csat_vs_rest": {"en": "CSAT vs the rest", "zh": "满意度与其他组比较"},
     "sat.nps_vs_rest": {"en": "NPS vs the rest", "zh": "NPS 与其他组比较"},
     "sat.breakdown_tests": {
-        "en": "Each group is tested against all other answers together (two-proportion z test for CSAT, NPS z test; "
-              "p < 0.05). Green/red bars: significantly above/below. Segment = ABC class by revenue in the last 12 "
-              "months; main product = the product the customer spent most on in that time.",
-        "zh": "每组与其余全部答卷比较（满意度用两比例 z 检验，NPS 用 z 检验；p < 0.05）。绿色/红色柱：显著高于/低于。"
-              "类别＝近 12 个月收入的 ABC 分类；主要产品＝客户该期间花费最多的产品。"},
+        "en": "Each group is tested against all other answers together (two-proportion z test for CSAT, NPS z test). "
+              "Testing every group at once would flag some by chance, so ▲/▼ need a Holm-adjusted p < 0.05: "
+              "Holm-corrected across {tests} groups. Raw and adjusted p are in the download. Green/red bars: "
+              "significantly above/below. Segment = ABC class by revenue in the last 12 months; main product = "
+              "the product the customer spent most on in that time.",
+        "zh": "每组与其余全部答卷比较（满意度用两比例 z 检验，NPS 用 z 检验）。同时检验所有组会有偶然的显著，"
+              "因此 ▲/▼ 以校正后 p < 0.05 为准：经 Holm 法校正（共 {tests} 组）。原始与校正后 p 值见下载文件。"
+              "绿色/红色柱：显著高于/低于。类别＝近 12 个月收入的 ABC 分类；主要产品＝客户该期间花费最多的产品。"},
+    "sat.csat_p_holm": {"en": "CSAT p (Holm)", "zh": "满意度 p 值（Holm 校正）"},
+    "sat.top_box_line": {
+        "en": "Top box (highly satisfied) {top} (95% Wilson interval {low} – {high}).",
+        "zh": "高度满意占比 {top}（95% Wilson 区间 {low} – {high}）。"},
     "sat.missing": {"en": "(unknown / anonymous)", "zh": "（未知/匿名）"},
     "sat.segment.A": {"en": "A (top 5%)", "zh": "A 类（前 5%）"},
     "sat.segment.B": {"en": "B (next 15%)", "zh": "B 类（其后 15%）"},
@@ -343,8 +350,11 @@ PAGE_MESSAGES = {
     "sat.var.tenure_stage": {"en": "tenure", "zh": "新老客户"},
     "sat.var.spend": {"en": "spend in the 12 months before the wave", "zh": "批次前 12 个月消费额"},
     "sat.nonresponse_tests": {
-        "en": "Shares (%) compared with the two-proportion z test, mean spend with Welch's t test; ● = p < 0.05.",
-        "zh": "占比（%）用两比例 z 检验比较，平均消费额用 Welch t 检验；● 表示 p < 0.05。"},
+        "en": "Shares (%) compared with the two-proportion z test, mean spend with Welch's t test; ● = Holm-adjusted "
+              "p < 0.05, Holm-corrected across {tests} tests (the raw p is shown beside it).",
+        "zh": "占比（%）用两比例 z 检验比较，平均消费额用 Welch t 检验；● 表示经 Holm 法校正（共 {tests} 项检验）后 p < 0.05"
+              "（原始 p 值并列显示）。"},
+    "sat.p_holm": {"en": "p (Holm)", "zh": "p 值（Holm 校正）"},
     "sat.mystery_title": {"en": "Mystery-shopper scores per location", "zh": "各门店神秘顾客评分"},
     "sat.no_visits": {"en": "No mystery-shopper visits recorded.", "zh": "还没有神秘顾客暗访记录。"},
     "sat.visited_on": {"en": "Visited on", "zh": "暗访日期"},
