@@ -246,15 +246,28 @@ PAGE_MESSAGES = {
     "sat.method_note.label_calibration": {
         "en": "Method: label calibration. Each answer in each region is read by the repurchase intent it goes with "
               "there, mapped back onto the 1–5 scale through the overall label → intent curve. Real regional "
-              "differences survive; a reserved style does not. Raw scores are shown beside it.",
+              "differences survive; a reserved style does not. Small samples are shrunk, not hidden: each region × "
+              "label rate is pulled toward that label's overall rate, (yes + m × overall rate) ÷ (answers + m), so a "
+              "region with few answers stays close to its raw score. Raw scores are shown beside it.",
         "zh": "方法：按评价档校准。每个地区的每一档评价，按其在该地区对应的再购意向率，通过全体“评价→再购率”曲线换算回 1–5 分。"
-              "真实的地区差异保留，表达习惯的差异被去除。原始评分并列显示。"},
+              "真实的地区差异保留，表达习惯的差异被去除。样本小不隐藏而是收缩：每个“地区×评价档”的再购率向该档的全体再购率靠拢，"
+              "即（愿意再购人数 + m × 全体再购率）÷（答卷数 + m），答卷少的地区因此接近其原始评分。原始评分并列显示。"},
     "sat.method_note.zscore": {
         "en": "Method: z-score within region. Each answer is standardised against its own region's mean and spread, "
-              "then put back on the overall scale. This removes real regional differences too: use it to rank "
-              "respondents, not to compare regions. Raw scores are shown beside it.",
-        "zh": "方法：地区内 z 分数。每份答卷按所在地区的均值和离散程度标准化，再换算回总体量表。这也会抹去真实的地区差异："
-              "适合在全体中排序，不适合比较地区。原始评分并列显示。"},
+              "then put back on the overall scale. By construction this puts every region's mean at the overall mean "
+              "({overall}), so it says nothing about which region is more satisfied: use it to rank respondents "
+              "across regions, not to compare regions. Raw scores are shown beside it.",
+        "zh": "方法：地区内 z 分数。每份答卷按所在地区的均值和离散程度标准化，再换算回总体量表。按其构造，每个地区的均值都被置为"
+              "总体均值（{overall}），因此不能说明哪个地区更满意：只适合跨地区给受访者排序，不能用来比较地区。原始评分并列显示。"},
+    "sat.regional.n_intent": {"en": "Answers with repurchase intent", "zh": "有再购意向的答卷数"},
+    "sat.regional.weight": {"en": "Weight of own data", "zh": "本地区数据权重"},
+    "sat.regional.shrinkage_note": {
+        "en": "Prior strength m = {m} (estimated from how much the regions' rates differ beyond chance, method of "
+              "moments, kept between 1 and 500). Weight of own data = answers ÷ (answers + m), averaged over the "
+              "region's answers: 0 % means the adjusted score is the raw score, 100 % that it rests on the region's "
+              "own answers only.",
+        "zh": "先验强度 m = {m}（按各地区再购率超出随机波动的差异用矩估计法估得，限定在 1 至 500 之间）。本地区数据权重 = "
+              "答卷数 ÷（答卷数 + m），按该地区答卷平均：0% 表示调整后评分即原始评分，100% 表示完全依据该地区自己的答卷。"},
     "sat.regional_chart": {"en": "Mean satisfaction by region: raw and adjusted", "zh": "各区域平均满意度：原始与调整后"},
     "sat.raw_csat": {"en": "Raw CSAT", "zh": "原始满意度"},
     "sat.no_regional": {"en": "Need answers from at least two regions (and repurchase answers for calibration).",
