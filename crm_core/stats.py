@@ -67,3 +67,40 @@ def two_proportion_z_test(x1, n1, x2, n2):
     z = np.where((na == 0) | (nb == 0), np.nan, z)
     p = np.asarray(two_sided_p(z))
     return (float(z), float(p)) if np.ndim(z) == 0 else (z, p)
+
+
+def _finite_order(p_values) -> tuple[np.ndarray, np.ndarray, int]:
+    p = np.asarray(p_values, dtype=float)
+    if np.any((p < 0) | (p > 1)):
+        raise ValueError("p-values must lie between 0 and 1")
+    tested = np.flatnonzero(~np.isnan(p))
+    return p, tested[np.argsort(p[tested], kind="stable")], len(tested)
+
+
+def holm_adjusted(p_values) -> np.ndarray:
+    """Holm's step-down adjusted p-values (family-wise error), same order as the input.
+
+    Sorted ascending p₍₁₎ ≤ … ≤ p₍ₘ₎, the i-th (1-based) becomes max over j ≤ i of (m − j + 1)·p₍ⱼ₎,
+    capped at 1; reject where the adjusted p < α. NaN (a group with no test) stays NaN and does
+    not count in m. Raises ValueError for a p outside [0, 1].
+    """
+    p, order, m = _finite_order(p_values)
+    out = np.full(p.shape, np.nan)
+    if m:
+        stepped = (m - np.arange(m)) * p[order]
+        out[order] = np.minimum(np.maximum.accumulate(stepped), 1.0)
+    return out
+
+
+def bh_adjusted(p_values) -> np.ndarray:
+    """Benjamini–Hochberg step-up adjusted p-values (false discovery rate), same order as input.
+
+    The i-th smallest becomes min over j ≥ i of m·p₍ⱼ₎ / j, capped at 1; NaN stays NaN and does not
+    count in m.
+    """
+    p, order, m = _finite_order(p_values)
+    out = np.full(p.shape, np.nan)
+    if m:
+        stepped = m * p[order] / np.arange(1, m + 1)
+        out[order] = np.minimum(np.minimum.accumulate(stepped[::-1])[::-1], 1.0)
+    return out

@@ -10,6 +10,7 @@ from scipy.stats import norm
 
 from crm_core import satisfaction as sat
 from crm_core.satisfaction import queries
+from crm_core.satisfaction.regional import calibration_cells, prior_strength
 from tests import reference
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "crm_core" / "migrations"
@@ -208,6 +209,30 @@ def test_breakdown_vs_rest():
     assert north["csat_direction"] == -1 and bool(north["csat_significant"])
     assert table.loc["south", "csat_direction"] == 1
     assert (table["nps_direction"] == 0).all()  # everyone a promoter: no NPS difference
+    # Holm across the three groups: north's tiny p × 3 stays tiny; south and east (p ≈ 0.0075 each)
+    # × 2 ≈ 0.015 < 0.05, so both are still flagged.
+    assert table["csat_tests"].tolist() == [3, 3, 3]
+    assert table.loc["south", "csat_vs_rest_p_holm"] == pytest.approx(2 * table.loc["south", "csat_vs_rest_p"])
+    assert table["csat_significant"].all()
+
+
+def test_breakdown_flags_are_holm_corrected_across_groups():
+    # a 64/100 satisfied, b 50/100, c 50/100 (everyone a promoter, so NPS never differs).
+    # a vs rest: 64/100 vs 100/200, pooled 164/300 = 0.546667, SE = sqrt(0.546667 × 0.453333 × (1/100 + 1/200))
+    #   = 0.0609699, z = 0.14 / 0.0609699 = 2.29622, raw p = 0.02166 < 0.05 (flagged before this rule).
+    # b vs rest (and c alike): 50/100 vs 114/200 = 0.57, same SE, z = −1.14811, raw p = 0.25092.
+    # Holm, m = 3: a 0.02166 × 3 = 0.06498 ≥ 0.05 → not flagged; b, c: max(0.06498, 0.25092 × 2) = 0.50184.
+    frame = pd.DataFrame({
+        "region": ["a"] * 100 + ["b"] * 100 + ["c"] * 100,
+        "satisfaction": [5] * 64 + [1] * 36 + ([4] * 50 + [2] * 50) * 2,
+        "recommend": [10] * 300,
+    })
+    table = reference.breakdown_vs_rest(frame, "region")
+    assert table.loc["a", "csat_vs_rest_p"] == pytest.approx(2 * norm.sf(2.29622), rel=1e-4)
+    assert table.loc["a", "csat_vs_rest_p"] == pytest.approx(0.02166, abs=1e-5)
+    assert table.loc["a", "csat_vs_rest_p_holm"] == pytest.approx(0.06498, abs=1e-4)
+    assert table.loc["b", "csat_vs_rest_p_holm"] == pytest.approx(0.50184, abs=1e-4)
+    assert not table["csat_significant"].any() and (table["csat_direction"] == 0).all()
 
 
 # --- SERVQUAL and drivers -----------------------------------------------------------------
@@ -318,6 +343,73 @@ def test_region_adjusted_zscore_equalises_region_means():
     assert means.loc["north", "raw_mean"] - means.loc["south", "raw_mean"] > 0.9
     overall = frame["satisfaction"].mean()
     assert means["adjusted_mean"].to_numpy() == pytest.approx([overall, overall], abs=1e-9)
+
+
+def _cell(region: str, label: int, n: int, yes: int) -> pd.DataFrame:
+    return pd.DataFrame({"region": region, "satisfaction": label, "repurchase_intent": [True] * yes + [False] * (n - yes)})
+
+
+def _two_region_hand_sample() -> pd.DataFrame:
+    # label 3: north 2/10 yes, south 2/10 → overall 0.2
+    # label 4: north 32/40 (0.8), south 2/10 (0.2) → overall 34/50 = 0.68
+    # label 5: north 9/10, south 9/10 → overall 0.9
+    return pd.concat([_cell("north", 3, 10, 2), _cell("south", 3, 10, 2), _cell("north", 4, 40, 32),
+                      _cell("south", 4, 10, 2), _cell("north", 5, 10, 9), _cell("south", 5, 10, 9)],
+                     ignore_index=True)
+
+
+def test_calibration_shrinks_small_cells_by_hand():
+    # Prior strength fixed at m = 10. Label 4's overall rate p = 0.68, so m·p = 6.8:
+    #   north (32 + 6.8) / (40 + 10) = 0.776, own-data weight 40/50 = 0.8
+    #   south ( 2 + 6.8) / (10 + 10) = 0.44,  own-data weight 10/20 = 0.5
+    # Labels 3 and 5 have the same rate in both regions: shrunk = overall, they keep their labels.
+    # Overall curve (rate → label): 0.2 → 3, 0.68 → 4, 0.9 → 5, so
+    #   north 4 → 4 + (0.776 − 0.68)/(0.9 − 0.68) = 4.436364; south 4 → 3 + (0.44 − 0.2)/(0.68 − 0.2) = 3.5
+    # Region means: north (10·3 + 40·4.436364 + 10·5)/60 = 4.290909 (raw 4.0);
+    #               south (10·3 + 10·3.5 + 10·5)/30 = 3.833333 (raw 4.0).
+    # Mean weight per answer: north (10·0.5 + 40·0.8 + 10·0.5)/60 = 0.7; south 0.5 everywhere.
+    frame = _two_region_hand_sample()
+    scores, regions = frame["satisfaction"].astype(float), frame["region"]
+    cells = calibration_cells(scores, regions, frame["repurchase_intent"].astype(float), m=10)
+    assert cells.loc[("north", 4.0), "shrunk"] == pytest.approx(0.776)
+    assert cells.loc[("south", 4.0), "shrunk"] == pytest.approx(0.44)
+    assert cells.loc[("north", 4.0), "weight"] == pytest.approx(0.8)
+    assert cells.loc[("south", 4.0), "weight"] == pytest.approx(0.5)
+    adjusted = sat.region_adjusted(frame, "satisfaction", "region", method="label_calibration", prior_strength=10)
+    south_four = adjusted.loc[(frame["region"] == "south") & (frame["satisfaction"] == 4), "adjusted"]
+    assert south_four.unique() == pytest.approx([3.5])
+    means = sat.region_adjusted_means(adjusted)
+    assert means.loc["north", "adjusted_mean"] == pytest.approx(4.290909, abs=1e-6)
+    assert means.loc["south", "adjusted_mean"] == pytest.approx(3.833333, abs=1e-6)
+    assert means["raw_mean"].tolist() == [4.0, 4.0]
+    assert means["n_intent"].tolist() == [60, 30]
+    assert means.loc["north", "weight"] == pytest.approx(0.7)
+    assert means.loc["south", "weight"] == pytest.approx(0.5)
+    assert (means["prior_strength"] == 10).all()
+
+
+def test_prior_strength_method_of_moments_by_hand():
+    # One label, north 30/50 yes, south 20/50: overall p = 0.5, p(1 − p) = 0.25.
+    # Pearson χ² = (50·0.1² + 50·0.1²)/0.25 = 4 on R − 1 = 1 df, so the excess is 3.
+    # N − Σn²/N = 100 − (2500 + 2500)/100 = 50 → ρ = 3/50 = 0.06, m = 1/ρ − 1 = 15.666667.
+    # North shrunk = (30 + 15.666667·0.5)/(50 + 15.666667) = 0.576142, weight 50/65.666667 = 0.761421.
+    frame = pd.concat([_cell("north", 4, 50, 30), _cell("south", 4, 50, 20)], ignore_index=True)
+    cells = calibration_cells(frame["satisfaction"].astype(float), frame["region"],
+                              frame["repurchase_intent"].astype(float))
+    assert prior_strength(cells) == pytest.approx(15.666667, abs=1e-6)
+    assert cells.loc[("north", 4.0), "shrunk"] == pytest.approx(0.576142, abs=1e-6)
+    assert cells.loc[("north", 4.0), "weight"] == pytest.approx(0.761421, abs=1e-6)
+    # No spread beyond chance (equal rates): ρ ≤ 0 → the strongest prior, m = 500.
+    level = pd.concat([_cell("north", 4, 50, 25), _cell("south", 4, 50, 25)], ignore_index=True)
+    assert prior_strength(calibration_cells(level["satisfaction"].astype(float), level["region"],
+                                            level["repurchase_intent"].astype(float))) == 500.0
+    # Hand sample above: labels 3 and 5 add χ² = 0 (−1 each); label 4 has χ² = (40·0.12² + 10·0.48²)/0.2176
+    # = 13.235294, excess 12.235294 − 2 = 10.235294 over (20 − 10) + (50 − 34) + (20 − 10) = 36:
+    # ρ = 0.284314, m = 2.517241.
+    hand = _two_region_hand_sample()
+    m = prior_strength(calibration_cells(hand["satisfaction"].astype(float), hand["region"],
+                                         hand["repurchase_intent"].astype(float)))
+    assert m == pytest.approx(2.517241, abs=1e-6)
 
 
 def test_region_adjusted_unknown_method():

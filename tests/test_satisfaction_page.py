@@ -246,3 +246,31 @@ def _app_today(path) -> date:
     from crm_core.store import open_store
 
     return today_in(open_store(path))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_breakdown_note_names_holm_and_the_number_of_groups(survey_app, lang):
+    from crm_core.store import open_store
+
+    app = run_page("satisfaction.py", lang, sat_tab=t("sat.tab.trend", lang))
+    assert not app.exception, [e.value for e in app.exception]
+    wave = app.session_state["sat_wave"]
+    table = report.breakdown(open_store(survey_app), MANAGER, "region", wave, _app_today(survey_app))
+    groups = int(table["csat_tests"].max())
+    note = t("sat.breakdown_tests", lang, tests=str(groups))
+    assert note in [c.value for c in app.caption]
+    assert ("Holm-corrected across " if lang == "en" else "经 Holm 法校正（共 ") + f"{groups}" in note
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_regional_tab_shows_what_the_adjustment_rests_on(survey_app, lang):
+    app = run_page("satisfaction.py", lang, sat_tab=t("sat.tab.regional", lang))
+    assert not app.exception, [e.value for e in app.exception]
+    columns = list(app.dataframe[0].value.columns)
+    assert t("sat.regional.n_intent", lang) in columns and t("sat.regional.weight", lang) in columns
+    assert any(("m = " in c.value) for c in app.caption)
+
+
+def test_headline_shows_the_top_box_interval(survey_app):
+    app = run_page("satisfaction.py", "en")
+    assert any(c.value.startswith("Top box (highly satisfied)") and "Wilson" in c.value for c in app.caption)

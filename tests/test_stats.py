@@ -3,6 +3,7 @@ import math
 import numpy as np
 import pytest
 
+from crm_core import stats
 from crm_core.stats import two_proportion_z_test, two_sided_p, wilson_interval
 
 
@@ -54,3 +55,36 @@ def test_two_proportion_identical_answers_and_empty_groups():
 def test_two_sided_p_of_196_is_five_percent():
     assert two_sided_p(1.96) == pytest.approx(0.04999579, abs=1e-7)
     assert two_sided_p(-1.96) == two_sided_p(1.96)
+
+
+def test_holm_hand_example():
+    # p = [0.01, 0.04, 0.03, 0.005], m = 4. Sorted: 0.005, 0.01, 0.03, 0.04
+    # × (4, 3, 2, 1)            → 0.02, 0.03, 0.06, 0.04
+    # running max (step-down)   → 0.02, 0.03, 0.06, 0.06
+    # back in input order: [0.03, 0.06, 0.06, 0.02] — only 0.005 and 0.01 stay below 0.05.
+    adjusted = stats.holm_adjusted([0.01, 0.04, 0.03, 0.005])
+    assert adjusted == pytest.approx([0.03, 0.06, 0.06, 0.02])
+
+
+def test_holm_caps_at_one_skips_nan_and_keeps_order():
+    # NaN is not a test: m = 2. Sorted 0.3, 0.8 → × (2, 1) = 0.6, 0.8.
+    assert np.allclose(stats.holm_adjusted([0.8, np.nan, 0.3]), [0.8, np.nan, 0.6], equal_nan=True)
+    # 0.6 × 2 = 1.2 → capped at 1; the next one (0.7) is raised to the running max, 1.
+    assert stats.holm_adjusted([0.7, 0.6]).tolist() == [1.0, 1.0]
+    assert stats.holm_adjusted([]).size == 0
+    with pytest.raises(ValueError):
+        stats.holm_adjusted([0.5, 1.5])
+
+
+def test_six_groups_raw_029_is_not_significant_after_holm():
+    # The case: one of six region-vs-rest tests at p = 0.029, the others larger.
+    # Smallest of six is multiplied by 6: 0.029 × 6 = 0.174 ≥ 0.05, so no flag.
+    adjusted = stats.holm_adjusted([0.029, 0.2, 0.4, 0.5, 0.7, 0.9])
+    assert adjusted[0] == pytest.approx(0.174)
+    assert not (adjusted < stats.ALPHA).any()
+
+
+def test_benjamini_hochberg_hand_example():
+    # Same p as the Holm example. Sorted 0.005, 0.01, 0.03, 0.04; m·p/i = 0.02, 0.02, 0.04, 0.04;
+    # running min from the top → 0.02, 0.02, 0.04, 0.04; input order [0.02, 0.04, 0.04, 0.02].
+    assert stats.bh_adjusted([0.01, 0.04, 0.03, 0.005]) == pytest.approx([0.02, 0.04, 0.04, 0.02])

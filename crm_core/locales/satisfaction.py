@@ -183,11 +183,18 @@ PAGE_MESSAGES = {
     "sat.csat_vs_rest": {"en": "CSAT vs the rest", "zh": "满意度与其他组比较"},
     "sat.nps_vs_rest": {"en": "NPS vs the rest", "zh": "NPS 与其他组比较"},
     "sat.breakdown_tests": {
-        "en": "Each group is tested against all other answers together (two-proportion z test for CSAT, NPS z test; "
-              "p < 0.05). Green/red bars: significantly above/below. Segment = ABC class by revenue in the last 12 "
-              "months; main product = the product the customer spent most on in that time.",
-        "zh": "每组与其余全部答卷比较（满意度用两比例 z 检验，NPS 用 z 检验；p < 0.05）。绿色/红色柱：显著高于/低于。"
-              "类别＝近 12 个月收入的 ABC 分类；主要产品＝客户该期间花费最多的产品。"},
+        "en": "Each group is tested against all other answers together (two-proportion z test for CSAT, NPS z test). "
+              "Testing every group at once would flag some by chance, so ▲/▼ need a Holm-adjusted p < 0.05: "
+              "Holm-corrected across {tests} groups. Raw and adjusted p are in the download. Green/red bars: "
+              "significantly above/below. Segment = ABC class by revenue in the last 12 months; main product = "
+              "the product the customer spent most on in that time.",
+        "zh": "每组与其余全部答卷比较（满意度用两比例 z 检验，NPS 用 z 检验）。同时检验所有组会有偶然的显著，"
+              "因此 ▲/▼ 以校正后 p < 0.05 为准：经 Holm 法校正（共 {tests} 组）。原始与校正后 p 值见下载文件。"
+              "绿色/红色柱：显著高于/低于。类别＝近 12 个月收入的 ABC 分类；主要产品＝客户该期间花费最多的产品。"},
+    "sat.csat_p_holm": {"en": "CSAT p (Holm)", "zh": "满意度 p 值（Holm 校正）"},
+    "sat.top_box_line": {
+        "en": "Top box (highly satisfied) {top} (95% Wilson interval {low} – {high}).",
+        "zh": "高度满意占比 {top}（95% Wilson 区间 {low} – {high}）。"},
     "sat.missing": {"en": "(unknown / anonymous)", "zh": "（未知/匿名）"},
     "sat.segment.A": {"en": "A (top 5%)", "zh": "A 类（前 5%）"},
     "sat.segment.B": {"en": "B (next 15%)", "zh": "B 类（其后 15%）"},
@@ -239,15 +246,28 @@ PAGE_MESSAGES = {
     "sat.method_note.label_calibration": {
         "en": "Method: label calibration. Each answer in each region is read by the repurchase intent it goes with "
               "there, mapped back onto the 1–5 scale through the overall label → intent curve. Real regional "
-              "differences survive; a reserved style does not. Raw scores are shown beside it.",
+              "differences survive; a reserved style does not. Small samples are shrunk, not hidden: each region × "
+              "label rate is pulled toward that label's overall rate, (yes + m × overall rate) ÷ (answers + m), so a "
+              "region with few answers stays close to its raw score. Raw scores are shown beside it.",
         "zh": "方法：按评价档校准。每个地区的每一档评价，按其在该地区对应的再购意向率，通过全体“评价→再购率”曲线换算回 1–5 分。"
-              "真实的地区差异保留，表达习惯的差异被去除。原始评分并列显示。"},
+              "真实的地区差异保留，表达习惯的差异被去除。样本小不隐藏而是收缩：每个“地区×评价档”的再购率向该档的全体再购率靠拢，"
+              "即（愿意再购人数 + m × 全体再购率）÷（答卷数 + m），答卷少的地区因此接近其原始评分。原始评分并列显示。"},
     "sat.method_note.zscore": {
         "en": "Method: z-score within region. Each answer is standardised against its own region's mean and spread, "
-              "then put back on the overall scale. This removes real regional differences too: use it to rank "
-              "respondents, not to compare regions. Raw scores are shown beside it.",
-        "zh": "方法：地区内 z 分数。每份答卷按所在地区的均值和离散程度标准化，再换算回总体量表。这也会抹去真实的地区差异："
-              "适合在全体中排序，不适合比较地区。原始评分并列显示。"},
+              "then put back on the overall scale. By construction this puts every region's mean at the overall mean "
+              "({overall}), so it says nothing about which region is more satisfied: use it to rank respondents "
+              "across regions, not to compare regions. Raw scores are shown beside it.",
+        "zh": "方法：地区内 z 分数。每份答卷按所在地区的均值和离散程度标准化，再换算回总体量表。按其构造，每个地区的均值都被置为"
+              "总体均值（{overall}），因此不能说明哪个地区更满意：只适合跨地区给受访者排序，不能用来比较地区。原始评分并列显示。"},
+    "sat.regional.n_intent": {"en": "Answers with repurchase intent", "zh": "有再购意向的答卷数"},
+    "sat.regional.weight": {"en": "Weight of own data", "zh": "本地区数据权重"},
+    "sat.regional.shrinkage_note": {
+        "en": "Prior strength m = {m} (estimated from how much the regions' rates differ beyond chance, method of "
+              "moments, kept between 1 and 500). Weight of own data = answers ÷ (answers + m), averaged over the "
+              "region's answers: 0 % means the adjusted score is the raw score, 100 % that it rests on the region's "
+              "own answers only.",
+        "zh": "先验强度 m = {m}（按各地区再购率超出随机波动的差异用矩估计法估得，限定在 1 至 500 之间）。本地区数据权重 = "
+              "答卷数 ÷（答卷数 + m），按该地区答卷平均：0% 表示调整后评分即原始评分，100% 表示完全依据该地区自己的答卷。"},
     "sat.regional_chart": {"en": "Mean satisfaction by region: raw and adjusted", "zh": "各区域平均满意度：原始与调整后"},
     "sat.raw_csat": {"en": "Raw CSAT", "zh": "原始满意度"},
     "sat.no_regional": {"en": "Need answers from at least two regions (and repurchase answers for calibration).",
@@ -343,8 +363,11 @@ PAGE_MESSAGES = {
     "sat.var.tenure_stage": {"en": "tenure", "zh": "新老客户"},
     "sat.var.spend": {"en": "spend in the 12 months before the wave", "zh": "批次前 12 个月消费额"},
     "sat.nonresponse_tests": {
-        "en": "Shares (%) compared with the two-proportion z test, mean spend with Welch's t test; ● = p < 0.05.",
-        "zh": "占比（%）用两比例 z 检验比较，平均消费额用 Welch t 检验；● 表示 p < 0.05。"},
+        "en": "Shares (%) compared with the two-proportion z test, mean spend with Welch's t test; ● = Holm-adjusted "
+              "p < 0.05, Holm-corrected across {tests} tests (the raw p is shown beside it).",
+        "zh": "占比（%）用两比例 z 检验比较，平均消费额用 Welch t 检验；● 表示经 Holm 法校正（共 {tests} 项检验）后 p < 0.05"
+              "（原始 p 值并列显示）。"},
+    "sat.p_holm": {"en": "p (Holm)", "zh": "p 值（Holm 校正）"},
     "sat.mystery_title": {"en": "Mystery-shopper scores per location", "zh": "各门店神秘顾客评分"},
     "sat.no_visits": {"en": "No mystery-shopper visits recorded.", "zh": "还没有神秘顾客暗访记录。"},
     "sat.visited_on": {"en": "Visited on", "zh": "暗访日期"},

@@ -3,7 +3,8 @@
 If respondents differ from non-respondents on what the CRM already knows (region, tenure stage,
 spend), the survey's averages describe the respondents, not the customer base. Categorical fields
 are compared share by share with the two-proportion z test; numeric fields by mean with Welch's
-t test. Significant at α = 0.05.
+t test. Every row of the table is one test, so a row is flagged on its Holm-adjusted p (across all
+rows with a test) < α = 0.05; the raw p is kept beside it.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from crm_core.stats import ALPHA, two_proportion_z_test
+from crm_core.stats import ALPHA, holm_adjusted, two_proportion_z_test
 
 
 def _categorical_rows(values: pd.Series, responded: np.ndarray, column: str) -> pd.DataFrame:
@@ -41,8 +42,8 @@ def nonresponse_check(customers: pd.DataFrame, respondent_ids, id_col: str = "cu
 
     ``respondent_ids``: ids of customers who answered (anonymous answers cannot be matched and are
     left out). Returns rows variable, level, respondents, non_respondents (share % per level for
-    categorical fields, mean for numeric ones), difference, p_value, significant (p < 0.05),
-    measure. Columns absent from ``customers`` are skipped.
+    categorical fields, mean for numeric ones), difference, p_value, p_holm (Holm-adjusted across
+    the rows), significant (p_holm < 0.05), measure. Columns absent from ``customers`` are skipped.
     """
     responded = customers[id_col].isin(pd.Series(respondent_ids).dropna()).to_numpy()
     parts = [_categorical_rows(customers[c], responded, c) for c in categorical if c in customers]
@@ -51,5 +52,6 @@ def nonresponse_check(customers: pd.DataFrame, respondent_ids, id_col: str = "cu
         raise ValueError("none of the comparison columns are present")
     table = pd.concat(parts, ignore_index=True)
     table["difference"] = table["respondents"] - table["non_respondents"]
-    table["significant"] = table["p_value"].lt(ALPHA)
+    table["p_holm"] = holm_adjusted(table["p_value"].to_numpy(dtype=float))
+    table["significant"] = table["p_holm"].lt(ALPHA)
     return table

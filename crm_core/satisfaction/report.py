@@ -156,7 +156,8 @@ def drivers(answers: pd.DataFrame, outcome: str) -> pd.DataFrame | None:
 
 def regional(answers: pd.DataFrame, method: str) -> pd.DataFrame | None:
     """Per region: n, raw mean and region-adjusted mean of the 5-point answers (``method`` as in
-    ``region_adjusted``), plus raw CSAT %; None when there is nothing to adjust.
+    ``region_adjusted``), n_intent, weight and prior_strength (label calibration's shrinkage, see
+    ``region_adjusted_means``), plus raw CSAT %; None when there is nothing to adjust.
     """
     usable = answers.dropna(subset=["satisfaction", "region"])
     if usable.empty or usable["region"].nunique() < 2:

@@ -3,7 +3,9 @@
 Significance is judged at α = 0.05 (``crm_core.stats.ALPHA``), two-sided: CSAT (top-two-box)
 with the pooled two-proportion z test, NPS with z = (NPS₁ − NPS₂) / sqrt(SE₁² + SE₂²)
 over the adjusted-Wald estimates. A change is
-marked only between consecutive periods that both have answers. Both functions work from answer
+marked only between consecutive periods that both have answers. Group-vs-rest flags test every
+group of one table at once, so they are judged on Holm-adjusted p-values across the groups that
+have a test (:data:`CORRECTION`); the raw p is kept beside the adjusted one. Both functions work from answer
 counts, so they take either raw responses (pandas) or counts already aggregated in DuckDB
 (:mod:`crm_core.satisfaction.queries`).
 """
@@ -13,10 +15,13 @@ import numpy as np
 import pandas as pd
 
 from crm_core.satisfaction.scores import CSAT_SCALE, NPS_SCALE, csat_table, nps_table, validated_answers
-from crm_core.stats import ALPHA, two_proportion_z_test, two_sided_p
+from crm_core.stats import ALPHA, holm_adjusted, two_proportion_z_test, two_sided_p
+
+CORRECTION = "holm"  # multiple-comparison correction of the group-vs-rest flags (docs/domain.md §4)
 
 _NPS_FIELDS = ["n", "score", "ci_low", "ci_high", "score_adjusted", "se_adjusted"]
-_CSAT_FIELDS = ["n", "top_two_box", "top_two_box_low", "top_two_box_high", "top_box", "mean"]
+_CSAT_FIELDS = ["n", "top_two_box", "top_two_box_low", "top_two_box_high", "top_box", "top_box_low", "top_box_high",
+                "mean"]
 
 
 def answer_counts(df: pd.DataFrame, group_col: str, score_col: str, scale: range) -> pd.DataFrame:
@@ -94,8 +99,11 @@ def breakdown_from_counts(csat_counts: pd.DataFrame, nps_counts: pd.DataFrame) -
     """Each group's CSAT and NPS against all other groups together ("the rest").
 
     Inputs as for :func:`trend_from_counts`, indexed by group. Adds ``csat_rest``/``nps_rest``,
-    ``csat_vs_rest_p``/``nps_vs_rest_p`` and ``csat_significant``/``nps_significant`` (p < 0.05),
-    plus ``csat_direction``/``nps_direction`` = +1 above the rest, −1 below, 0 not significant.
+    the raw ``csat_vs_rest_p``/``nps_vs_rest_p``, their Holm-adjusted ``csat_vs_rest_p_holm``/
+    ``nps_vs_rest_p_holm`` (across the groups with a test: NaN p's are not counted),
+    ``csat_tests``/``nps_tests`` (that number of groups) and ``csat_significant``/``nps_significant``
+    (adjusted p < 0.05), plus ``csat_direction``/``nps_direction`` = +1 above the rest, −1 below,
+    0 not significant.
     """
     groups = csat_counts.index.union(nps_counts.index)
     cc = csat_counts.reindex(index=groups, columns=list(CSAT_SCALE), fill_value=0)
@@ -109,8 +117,11 @@ def breakdown_from_counts(csat_counts: pd.DataFrame, nps_counts: pd.DataFrame) -
     out = pd.concat([c[_CSAT_FIELDS].add_prefix("csat_"), n[_NPS_FIELDS].add_prefix("nps_")], axis=1)
     out["csat_rest"], out["nps_rest"] = c_rest["top_two_box"].to_numpy(), n_rest["score"].to_numpy()
     out["csat_vs_rest_p"], out["nps_vs_rest_p"] = p_c, two_sided_p(z_n)
-    out["csat_significant"] = _flag(out["csat_vs_rest_p"])
-    out["nps_significant"] = _flag(out["nps_vs_rest_p"])
+    for measure in ("csat", "nps"):
+        raw = out[f"{measure}_vs_rest_p"].to_numpy(dtype=float)
+        out[f"{measure}_vs_rest_p_holm"] = holm_adjusted(raw)
+        out[f"{measure}_tests"] = int((~np.isnan(raw)).sum())
+        out[f"{measure}_significant"] = _flag(out[f"{measure}_vs_rest_p_holm"])
     out["csat_direction"] = np.where(out["csat_significant"], np.sign(z_c), 0).astype(int)
     out["nps_direction"] = np.where(out["nps_significant"], np.sign(z_n), 0).astype(int)
     return out

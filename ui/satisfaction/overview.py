@@ -30,7 +30,8 @@ def _headline(row: pd.Series, previous: pd.Series | None) -> None:
                     delta=f"{change:+.1f}" if sig and change is not None else None,
                     help=tr("satisfaction.metric.interval", low=row["csat_top_two_box_low"],
                             high=row["csat_top_two_box_high"]))
-    cards[1].metric(tr("satisfaction.metric.top_box"), pct(row["csat_top_box"]))
+    cards[1].metric(tr("satisfaction.metric.top_box"), pct(row["csat_top_box"]),
+                    help=tr("satisfaction.metric.interval", low=row["csat_top_box_low"], high=row["csat_top_box_high"]))
     cards[2].metric(tr("satisfaction.metric.mean"), format_number(row["csat_mean"], lang(), 2))
     nps_change = None if previous is None else row["nps_score"] - previous["nps_score"]
     nps_sig = bool(row.get("nps_significant_change", False))
@@ -43,6 +44,8 @@ def _headline(row: pd.Series, previous: pd.Series | None) -> None:
                   csat_low=pct(row["csat_top_two_box_low"]), csat_high=pct(row["csat_top_two_box_high"]),
                   nps=format_number(row["nps_score"], lang(), 1), nps_low=format_number(row["nps_ci_low"], lang(), 1),
                   nps_high=format_number(row["nps_ci_high"], lang(), 1)))
+    st.caption(tr("sat.top_box_line", top=pct(row["csat_top_box"]), low=pct(row["csat_top_box_low"]),
+                  high=pct(row["csat_top_box_high"])))
     if previous is not None:
         st.caption(tr("sat.delta_rule"))
 
@@ -113,6 +116,10 @@ def _mark(direction) -> str:
         int(direction), tr("satisfaction.vs_rest.same"))
 
 
+def _p(value) -> str:
+    return "—" if pd.isna(value) else f"{value:.3f}"
+
+
 def render_breakdowns(db, user, wave_id, as_of) -> None:
     st.subheader(tr("sat.breakdowns_title"))
     by = st.selectbox(tr("sat.breakdown_by"), BREAKDOWNS, key="sat_breakdown_by",
@@ -126,6 +133,8 @@ def render_breakdowns(db, user, wave_id, as_of) -> None:
         tr("sat.interval"): [f"{pct(lo)} – {pct(hi)}" for lo, hi in
                              zip(table["csat_top_two_box_low"], table["csat_top_two_box_high"], strict=True)],
         tr("sat.csat_vs_rest"): table["csat_direction"].map(_mark),
+        tr("sat.p_value"): table["csat_vs_rest_p"].map(_p),
+        tr("sat.csat_p_holm"): table["csat_vs_rest_p_holm"].map(_p),
         tr("satisfaction.metric.nps"): table["nps_score"].map(lambda v: format_number(v, lang(), 1)),
         tr("sat.interval") + " ": [f"{format_number(lo, lang(), 1)} – {format_number(hi, lang(), 1)}"
                                    for lo, hi in zip(table["nps_ci_low"], table["nps_ci_high"], strict=True)],
@@ -140,5 +149,5 @@ def render_breakdowns(db, user, wave_id, as_of) -> None:
     figure.update_layout(title=tr("sat.breakdown_chart", by=tr(f"sat.by.{by}")), xaxis_title=tr(f"sat.by.{by}"),
                          yaxis_title=tr("satisfaction.metric.csat"))
     st.plotly_chart(style_chart(figure, height=340), width="stretch", key="sat_breakdown_chart")
-    st.caption(tr("sat.breakdown_tests"))
+    st.caption(tr("sat.breakdown_tests", tests=format_number(int(table["csat_tests"].max()) if len(table) else 0, lang())))
     download_buttons(table.reset_index(), f"satisfaction_by_{by}", key="sat_breakdown_dl")

@@ -94,7 +94,11 @@ def render_regional(db, user, wave_id) -> None:
     if table is None:
         st.info(tr("sat.no_regional"))
         return
-    st.info(tr(f"sat.method_note.{method}"))
+    if method == "zscore":
+        overall = (table["raw_mean"] * table["n"]).sum() / table["n"].sum()
+        st.warning(tr("sat.method_note.zscore", overall=format_number(overall, lang(), 2)))
+    else:
+        st.info(tr("sat.method_note.label_calibration"))
     region = choice_label("region")
     figure = go.Figure([
         go.Bar(x=[region(r) for r in table.index], y=table["raw_mean"], name=tr("satisfaction.regional.raw")),
@@ -112,6 +116,11 @@ def render_regional(db, user, wave_id) -> None:
         tr("satisfaction.regional.adjusted"): table["adjusted_mean"].map(lambda v: format_number(v, lang(), 2)),
         tr("sat.raw_csat"): table["raw_csat"].map(pct),
     })
+    if method == "label_calibration":
+        shown[tr("sat.regional.n_intent")] = table["n_intent"].map(lambda v: format_number(v, lang())).to_numpy()
+        shown[tr("sat.regional.weight")] = (100 * table["weight"]).map(lambda v: pct(v, 0)).to_numpy()
     st.dataframe(shown, hide_index=True, width="stretch")
+    if method == "label_calibration":
+        st.caption(tr("sat.regional.shrinkage_note", m=format_number(table["prior_strength"].iloc[0], lang(), 1)))
     st.caption(tr("sat.sample_note", n=format_number(SAMPLE, lang())))
     download_buttons(table.reset_index(), "regional_style", key="sat_regional_dl")

@@ -131,10 +131,11 @@ def render_nonresponse(db, user, waves: pd.DataFrame, wave_id) -> None:
         tr("sat.respondents"): [_fmt(v, m) for v, m in zip(table["respondents"], table["measure"], strict=True)],
         tr("sat.non_respondents"): [_fmt(v, m) for v, m in zip(table["non_respondents"], table["measure"], strict=True)],
         tr("sat.p_value"): table["p_value"].map(lambda p: "—" if pd.isna(p) else f"{p:.3f}"),
+        tr("sat.p_holm"): table["p_holm"].map(lambda p: "—" if pd.isna(p) else f"{p:.3f}"),
         tr("sat.significant"): table["significant"].map(lambda s: "●" if s else ""),
     })
     st.dataframe(shown, hide_index=True, width="stretch")
-    st.caption(tr("sat.nonresponse_tests"))
+    st.caption(tr("sat.nonresponse_tests", tests=int(table["p_value"].notna().sum())))
     download_buttons(table, "nonresponse_check", key="sat_nonresponse_dl")
 
 
