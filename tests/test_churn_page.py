@@ -99,6 +99,43 @@ def test_fill_from_my_data_labels_each_input(churn_app):
     assert "entered by you" in [c.value for c in app.caption]
 
 
+def test_year_one_from_measured_inputs_uses_the_unrounded_churn_rate(tmp_path, monkeypatch):
+    # issue 15: 7 customers bought in the previous 12 months, 1 of them not in the last 12 → churn
+    # rate 1/7 (the widget shows 14.2857 %); the 6 still buying spend 10,000,000 each. Year 1 by
+    # hand: 6 × 1/7 × 10,000,000 = 8,571,428.57 — with the rate rounded to 0.142857 it would be
+    # 8,571,420.00.
+    from decimal import Decimal
+
+    from crm_core.churn import churn_loss
+    from tests.test_segmentation import add_customers, add_transactions
+    path = tmp_path / "crm.duckdb"
+    db = Store(path)
+    cur = db.cursor()
+    add_customers(cur, list(range(1, 8)))
+    add_transactions(cur, [(i, "2023-09-01", "100.00", None, None, None, None) for i in range(1, 8)]
+                     + [(i, "2025-02-28", "10000000.00", None, None, None, None) for i in range(1, 7)])
+    cur.close()
+    db.close()
+    monkeypatch.setenv("CRM_DB", str(path))
+    try:
+        app = open_tab("en", "calculator")
+        app.button(key="churn_fill").click().run()
+        assert not app.exception, [e.value for e in app.exception]
+        assert app.number_input(key="churn_in_churn_rate").value == pytest.approx(14.2857, abs=1e-9)
+        year_one = app.dataframe[0].value.iloc[0]
+        assert year_one["Revenue lost"] == pytest.approx(6 * 10_000_000 / 7, abs=1e-6)
+        assert year_one["Revenue lost"] != pytest.approx(6 * 0.142857 * 10_000_000, abs=1)
+        assert year_one["Lost this year"] == pytest.approx(6 / 7, abs=1e-12)
+        exact = churn_loss(customers=6, churn_rate=1 / 7, revenue_per_customer=10_000_000.0, margin=0.10)
+        assert Decimal(str(year_one["Revenue lost"])) == pytest.approx(exact.lost_revenue, abs=Decimal("1e-6"))
+        assert any("8,571,429 CNY revenue" in c.value for c in app.caption)
+        # a rate the user types is used as typed
+        app.number_input(key="churn_in_churn_rate").set_value(10.0).run()
+        assert app.dataframe[0].value.iloc[0]["Revenue lost"] == pytest.approx(6_000_000)
+    finally:
+        close_store(path)
+
+
 def test_what_if_shows_the_reference_band_not_a_promise(churn_app):
     app = open_tab("en", "calculator")
     app.slider(key="churn_cut").set_value(2.0).run()
