@@ -258,7 +258,7 @@ MESSAGES.update({
               "reached its bound). P(alive) still ranks customers sensibly, but read the exact values with care.",
         "zh": "BG/NBD 模型拟合未完全收敛(经 {iterations} 步停止,或有参数到达边界)。存活概率仍可用于排序,但具体数值请谨慎解读。"},
     "churn.model.limiting": {
-        "en": "The data are consistent with customers who do not drop out during the observed period: the "
+        "en": "The data are consistent with customers who hardly ever drop out during the observed period: the "
               "BG/NBD fit runs to its limit (its dropout parameters a and b grow without bound). There the "
               "model reduces to a Poisson/NBD purchase model in which every customer drops out after a "
               "purchase with the same probability, about {p} per purchase. P(alive) and the values below "
