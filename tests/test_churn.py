@@ -27,6 +27,7 @@ from crm_core.churn import (
 )
 from crm_core.churn.bgnbd import BGNBDFit
 from crm_core.churn.spend import WEEKS_PER_MONTH, GammaGammaFit
+from crm_core.i18n import t
 from crm_core.locales.churn import MESSAGES
 from tests.reference import (
     churn_rate_by_period,
@@ -232,6 +233,56 @@ def test_bgnbd_recovers_simulated_parameters():
     assert fit.converged
     for estimate, truth in ((fit.r, 0.8), (fit.alpha, 5.0), (fit.a, 0.6), (fit.b, 2.5)):
         assert estimate == pytest.approx(truth, rel=0.15)
+
+
+def _simulated_without_heterogeneity(customers=3000, dropout=0.05, seed=1) -> pd.DataFrame:
+    """Gamma(2, 4)-mixed Poisson buyers over 52 weeks who all drop out after a purchase with the
+    same probability: no spread in p for Beta(a, b) to describe, so the MLE runs off to a, b → ∞."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for _ in range(customers):
+        rate, week, bought, last = rng.gamma(2.0, 1 / 4.0), 0.0, 0, 0.0
+        while True:
+            week += rng.exponential(1 / rate)
+            if week > 52:
+                break
+            bought, last = bought + 1, week
+            if rng.random() < dropout:
+                break
+        rows.append((bought, last, 52.0))
+    return pd.DataFrame(rows, columns=["frequency", "recency", "T"])
+
+
+def test_bgnbd_flags_the_ridge_and_reports_the_limiting_dropout_probability():
+    # issue 15: everyone drops out with the same p = 5 % → the fit runs to the ridge; p = a/(a + b)
+    # is what is left of a and b, and it comes out close to the 5 % simulated.
+    from ui.churn.model import readable, readable_percent
+    fit = fit_bgnbd(_simulated_without_heterogeneity())
+    assert fit.limiting and not fit.converged and fit.a + fit.b > 1_000
+    assert fit.dropout_per_purchase == pytest.approx(0.05, abs=0.005)
+    shown = readable_percent(fit.dropout_per_purchase, "en")
+    assert shown == f"{100 * fit.dropout_per_purchase:.2f}%" and shown.startswith("5.")
+    text = t("churn.model.limiting", "en", p=shown)
+    assert f"about {shown} per purchase" in text and "e+" not in text
+    assert readable(fit.b, "en") == f"{fit.b:,.0f}" and "e" not in readable(6.144e-06, "en")
+    assert readable(6.144e-06, "zh") == "0.00000614"
+
+
+def test_bgnbd_regular_buyers_who_all_stay_are_a_limiting_fit():
+    # customer i buys every 1 + i mod 6 weeks from week 0 to 52 and is still buying at the end
+    gaps = [1 + i % 6 for i in range(300)]
+    summary = pd.DataFrame({"frequency": [52 // g for g in gaps], "recency": [(52 // g) * g for g in gaps],
+                            "T": 52.0})
+    fit = fit_bgnbd(summary)
+    assert fit.limiting and fit.dropout_per_purchase < 1e-6
+    from ui.churn.model import readable_percent
+    assert readable_percent(fit.dropout_per_purchase, "zh") == "< 0.01%"
+
+
+def test_bgnbd_cdnow_is_not_limiting(cdnow_summary):
+    fit = fit_bgnbd(cdnow_summary)
+    assert fit.converged and not fit.limiting
+    assert fit.dropout_per_purchase == pytest.approx(fit.a / (fit.a + fit.b))
 
 
 def test_bgnbd_rejects_bad_summaries():

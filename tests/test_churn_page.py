@@ -99,6 +99,43 @@ def test_fill_from_my_data_labels_each_input(churn_app):
     assert "entered by you" in [c.value for c in app.caption]
 
 
+def test_year_one_from_measured_inputs_uses_the_unrounded_churn_rate(tmp_path, monkeypatch):
+    # issue 15: 7 customers bought in the previous 12 months, 1 of them not in the last 12 → churn
+    # rate 1/7 (the widget shows 14.2857 %); the 6 still buying spend 10,000,000 each. Year 1 by
+    # hand: 6 × 1/7 × 10,000,000 = 8,571,428.57 — with the rate rounded to 0.142857 it would be
+    # 8,571,420.00.
+    from decimal import Decimal
+
+    from crm_core.churn import churn_loss
+    from tests.test_segmentation import add_customers, add_transactions
+    path = tmp_path / "crm.duckdb"
+    db = Store(path)
+    cur = db.cursor()
+    add_customers(cur, list(range(1, 8)))
+    add_transactions(cur, [(i, "2023-09-01", "100.00", None, None, None, None) for i in range(1, 8)]
+                     + [(i, "2025-02-28", "10000000.00", None, None, None, None) for i in range(1, 7)])
+    cur.close()
+    db.close()
+    monkeypatch.setenv("CRM_DB", str(path))
+    try:
+        app = open_tab("en", "calculator")
+        app.button(key="churn_fill").click().run()
+        assert not app.exception, [e.value for e in app.exception]
+        assert app.number_input(key="churn_in_churn_rate").value == pytest.approx(14.2857, abs=1e-9)
+        year_one = app.dataframe[0].value.iloc[0]
+        assert year_one["Revenue lost"] == pytest.approx(6 * 10_000_000 / 7, abs=1e-6)
+        assert year_one["Revenue lost"] != pytest.approx(6 * 0.142857 * 10_000_000, abs=1)
+        assert year_one["Lost this year"] == pytest.approx(6 / 7, abs=1e-12)
+        exact = churn_loss(customers=6, churn_rate=1 / 7, revenue_per_customer=10_000_000.0, margin=0.10)
+        assert Decimal(str(year_one["Revenue lost"])) == pytest.approx(exact.lost_revenue, abs=Decimal("1e-6"))
+        assert any("8,571,429 CNY revenue" in c.value for c in app.caption)
+        # a rate the user types is used as typed
+        app.number_input(key="churn_in_churn_rate").set_value(10.0).run()
+        assert app.dataframe[0].value.iloc[0]["Revenue lost"] == pytest.approx(6_000_000)
+    finally:
+        close_store(path)
+
+
 def test_what_if_shows_the_reference_band_not_a_promise(churn_app):
     app = open_tab("en", "calculator")
     app.slider(key="churn_cut").set_value(2.0).run()
@@ -119,8 +156,57 @@ def test_model_tab_reports_the_fit_and_one_time_buyers(churn_app):
     shown = metrics(app)
     assert "重复购买客户" in shown and t("churn.model.one_time_buyers", "zh") in shown
     assert any(i.value == t("churn.p_alive.meaning", "zh") for i in app.info)
-    converged = [s.value for s in app.success] + [w.value for w in app.warning]
-    assert any(v.startswith("BG/NBD") for v in converged)
+    reported = [s.value for s in app.success] + [w.value for w in app.warning] + [i.value for i in app.info]
+    assert any(v.startswith("BG/NBD") or v.startswith("数据与") for v in reported)
+
+
+def _page_texts(app: AppTest) -> list[str]:
+    texts = [m.label for m in app.metric] + [m.value for m in app.metric] + [m.help or "" for m in app.metric]
+    for kind in ("caption", "info", "success", "warning", "markdown", "subheader", "error"):
+        texts += [element.value for element in getattr(app, kind)]
+    return texts + [e.label for e in app.expander]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_model_tab_reports_the_limiting_model_in_plain_words(churn_app, lang):
+    # issue 15: the demo's BG/NBD fit runs to the ridge a, b → ∞ (regular buyers who hardly leave)
+    from crm_core.churn.model import fit_store_model
+    cur = open_store(churn_app).cursor()
+    fit = fit_store_model(cur, DEMO_AS_OF).bgnbd
+    cur.close()
+    assert fit.limiting and fit.a + fit.b > 1_000
+    app = open_tab(lang, "model")
+    assert not app.exception, [e.value for e in app.exception]
+    p = f"{100 * fit.dropout_per_purchase:.2f}%"
+    assert [i.value for i in app.info if i.value == t("churn.model.limiting", lang, p=p)]
+    texts = _page_texts(app)
+    assert not [x for x in texts if "e+" in x or "e-0" in x], "no scientific notation on the page"
+    assert not [x for x in texts if f"a = {fit.a:.3g}" in x or "a = " in x]  # p, not a and b
+    assert any(f"≈ {p}" in x for x in texts)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_value_is_named_for_its_horizon_and_the_horizon_is_a_control(churn_app, lang):
+    app = open_tab(lang, "model")
+    label12 = t("churn.col.clv", lang, months=12)
+    assert label12 == ("12-month value" if lang == "en" else "12个月价值")
+    value12 = metrics(app)[label12]
+    assert not [x for x in _page_texts(app) if "lifetime value" in x.replace("not a lifetime value", "")
+                or "客户终身价值" in x]
+    app.selectbox(key="churn_horizon").set_value(24).run()
+    assert not app.exception, [e.value for e in app.exception]
+    shown = metrics(app)
+    label24 = t("churn.col.clv", lang, months=24)
+    assert label12 not in shown and label24 in shown
+
+    def amount(text: str) -> float:  # ¥1,234,567 / ¥123.5万 / ¥1.28亿
+        number = text.lstrip("¥$€").replace(",", "")
+        for unit, factor in (("亿", 1e8), ("万", 1e4)):
+            if number.endswith(unit):
+                return float(number[:-1]) * factor
+        return float(number)
+    assert amount(shown[label24]) > amount(value12) > 0
+    assert not [x for x in _page_texts(app) if "e+" in x]
 
 
 def test_recording_a_churn_event_from_the_reasons_tab(churn_app):

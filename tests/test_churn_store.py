@@ -16,6 +16,7 @@ from crm_core.churn import (
     p_alive,
 )
 from crm_core.churn import demo as churn_demo
+from crm_core.churn.bgnbd import BGNBDFit
 from crm_core.churn.events import (
     ChurnEventIn,
     churn_event_pareto,
@@ -37,6 +38,8 @@ from crm_core.churn.measured import (
     textbook_inputs,
 )
 from crm_core.churn.model import (
+    HORIZON_MONTHS,
+    at_horizon,
     INACTIVE_SEGMENT,
     customer_outlook,
     expected_loss_table,
@@ -301,6 +304,39 @@ def test_store_model_values_agree_with_the_clv_function(cdnow_model):
     np.testing.assert_allclose(frame["p_alive"], p_alive(cdnow_model.bgnbd, summary), rtol=1e-12)
     np.testing.assert_allclose(frame["clv"] + frame["expected_loss"], frame["value_if_alive"], rtol=1e-9)
     assert frame.loc[frame["one_time_buyer"], "expected_loss"].eq(0).all()  # P(alive) = 1 by construction
+
+
+def test_value_horizon_recomputes_without_refitting(cdnow_model, cdnow_db):
+    # issue 15: the value is named for its horizon and the horizon is a choice. More months add
+    # more (non-negative, discounted) purchases: 6 < 12 < 24 < 36 for every repeat buyer.
+    assert at_horizon(cdnow_model, 12) is cdnow_model
+    sums = {m: at_horizon(cdnow_model, m).customers["clv"].sum() for m in HORIZON_MONTHS}
+    assert sums[6] < sums[12] < sums[24] < sums[36]
+    twelve, twenty_four = cdnow_model.customers, at_horizon(cdnow_model, 24).customers
+    repeat = ~twelve["one_time_buyer"].to_numpy()
+    assert (twenty_four["clv"].to_numpy()[repeat] > twelve["clv"].to_numpy()[repeat]).all()
+    assert (twenty_four["p_alive"] == twelve["p_alive"]).all()
+    # the same numbers as a fit made for 24 months
+    refit = fit_store_model(cdnow_db.cursor(), date(1997, 9, 30), months=24, discount_rate_monthly=0.01)
+    np.testing.assert_allclose(twenty_four["clv"], refit.customers["clv"], rtol=1e-12)
+    np.testing.assert_allclose(twenty_four["expected_loss"], refit.customers["expected_loss"], rtol=1e-12)
+    assert at_horizon(cdnow_model, 24).months == 24
+    with pytest.raises(ValueError):
+        at_horizon(cdnow_model, 0)
+
+
+def test_limiting_model_values_by_hand():
+    # In the limit a, b → ∞ with a/(a + b) = p → 0, a customer alive buys at her posterior rate
+    # (r + x)/(α + T): over one month of W weeks, E[purchases | alive] = W·(r + x)/(α + T).
+    from crm_core.churn.bgnbd import expected_purchases_if_alive
+    fit = BGNBDFit(r=2.0, alpha=10.0, a=1e-9, b=1e9, log_likelihood=0.0, converged=False, iterations=1,
+                   customers=1, limiting=True)
+    weeks = 4.0
+    got = expected_purchases_if_alive(fit, weeks, np.array([3.0]), np.array([30.0]))
+    assert got[0] == pytest.approx(weeks * (2 + 3) / (10 + 30), rel=1e-5)
+    # twice the horizon, twice the purchases (no dropout, no discounting here)
+    twice = expected_purchases_if_alive(fit, 2 * weeks, np.array([3.0]), np.array([30.0]))
+    assert twice[0] == pytest.approx(2 * got[0], rel=1e-5)
 
 
 def test_expected_loss_by_segment_adds_up(cdnow_model):

@@ -232,8 +232,11 @@ def test_fell_out_of_a():
 def test_top_50_graded_among_themselves():
     classified = seg.abc_classify(spend_frame(list(range(60, 0, -1))))
     top = seg.top_n_graded(classified, n=50)
-    # 50 customers: A = ceil(2.5) = 3, B up to ceil(10) = 10 → 7, C = 40
-    assert len(top) == 50 and classes(top) == [3, 7, 40]
+    # graded within the 50: 1st tier = ceil(2.5) = 3, 2nd up to ceil(10) = 10 → 7, 3rd = 40
+    assert len(top) == 50 and top["top_grade"].value_counts().sort_index().tolist() == [3, 7, 40]
+    # the ABC class stays that of all 60: A = ceil(3) = 3, B up to ceil(12) = 12, so ranks 13–50 are C
+    assert classes(top) == [3, 9, 38]
+    assert top["abc"].tolist() == classified["abc"].head(50).tolist()
     assert top["customer_id"].tolist() == list(range(1, 51))
     assert top["cum_share"].iloc[-1] == 1.0
     assert len(seg.top_n_graded(classified.head(4), n=50)) == 4

@@ -130,6 +130,26 @@ def test_margin_measure_counts_buyers_without_margin_apart(store):
     assert overview.classified == 1 and overview.not_positive == 2 and overview.no_purchase == 0
 
 
+@pytest.mark.parametrize("measure", ["revenue", "margin"])
+def test_big_customer_list_shows_the_abc_class_of_the_same_period_and_measure(store, measure):
+    # issue 15: 60 customers; customer i pays 100·i and earns a margin of 7·(61 − i) mod 60 + 1, so
+    # the margin ranking differs from revenue. Of 60, A = ranks 1–3 and B = ranks 4–12, so the top
+    # 50 hold 3 A, 9 B and 38 C — not the 3 / 7 / 40 of the grade within the top 50.
+    cur = store.cursor()
+    add_customers(cur, list(range(1, 61)))
+    add_transactions(cur, [(i, "2024-01-10", f"{100 * i}.00", f"{7 * (61 - i) % 60 + 1}.00", None, None, None)
+                           for i in range(1, 61)])
+    add_transactions(cur, [(5, "2023-12-31", "99999.00", "99999.00", None, None, None)])  # outside the period
+    q = query(measure=measure)
+    top = seg.top_customers(store, None, q, 50)
+    truth = seg.abc_classify_sql(cur, JAN[0], JAN[1], measure).set_index("customer_id")["abc"]
+    cur.close()
+    assert len(top) == 50
+    assert top["abc"].tolist() == top["customer_id"].map(truth).tolist()
+    assert top["abc"].value_counts().reindex(list("ABC")).tolist() == [3, 9, 38]
+    assert top["top_grade"].value_counts().sort_index().tolist() == [3, 7, 40]
+
+
 def test_rep_sees_only_own_book(store):
     load(store, [500, 400, 300, 200, 100], reps={1: "Li", 3: "Li", 5: "Li", 2: "Wang", 4: "Wang"})
     li = Actor("Li", "rep")
@@ -349,6 +369,24 @@ def test_every_tab_renders(demo_app, lang):
             assert app.get("plotly_chart") and len(app.metric) >= 4, label
         else:
             assert app.dataframe, label
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_big_customers_tab_shows_the_abc_class_beside_the_top_50_grade(demo_app, lang):
+    from crm_core.i18n import t
+    from crm_core.store import open_store
+    tab = TAB_LABELS[lang][2]
+    app = run_page("segmentation.py", lang, seg_period=PERIOD, **{f"seg_tab_{lang}": tab})
+    assert not app.exception, [e.value for e in app.exception]
+    shown = app.dataframe[0].value
+    cur = open_store(demo_app).cursor()
+    truth = seg.abc_classify_sql(cur, *PERIOD).set_index("customer_id")["abc"]
+    cur.close()
+    # the list shows stored keys as catalog text; its columns keep their names (headers are config)
+    expected = shown["customer_id"].map(truth).map(lambda c: t(f"seg.class.{c}", lang))
+    assert len(shown) == 50 and shown["abc"].tolist() == expected.tolist()
+    grades = {t(f"seg.top_grade.{g}", lang) for g in (1, 2, 3)}
+    assert set(shown["top_grade"]) == grades
 
 
 def test_invalid_shares_show_an_error_not_a_crash(demo_app):

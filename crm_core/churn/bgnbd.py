@@ -21,11 +21,23 @@ from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
 # exp(±12) ≈ 6e-6 … 1.6e5: wide enough for any sensible weekly data; a fit that ends on a bound
 # is reported as not converged rather than returned as if it were an answer.
 LOG_BOUNDS = (-12.0, 12.0)
+# Beyond this a + b the Beta(a, b) of dropout probabilities is all but one point, p = a/(a + b) (its
+# standard deviation is under 1.6 points): the fit has run out along the ridge a, b → ∞ towards the
+# limiting model in which every customer drops out with the same p per purchase.
+RIDGE_CONCENTRATION = 1_000.0
 
 
 @dataclass(frozen=True)
 class BGNBDFit:
-    """Fitted BG/NBD parameters with the total log-likelihood and how the optimiser ended."""
+    """Fitted BG/NBD parameters with the total log-likelihood and how the optimiser ended.
+
+    ``limiting``: the maximum lies at the model's edge, not inside it — a and b ran off together
+    (a + b ≥ ``RIDGE_CONCENTRATION``) or a dropout parameter stopped on a bound. The data are then
+    consistent with customers who hardly drop out in the observed period: the model reduces to a
+    Poisson/NBD purchase model (Gamma-mixed Poisson rates, as fitted) in which every customer drops
+    out after a purchase with the same probability ``dropout_per_purchase`` = a/(a + b). The fitted
+    numbers still give that limiting model's predictions; report p, not a and b.
+    """
 
     r: float
     alpha: float
@@ -35,6 +47,12 @@ class BGNBDFit:
     converged: bool
     iterations: int
     customers: int
+    limiting: bool = False
+
+    @property
+    def dropout_per_purchase(self) -> float:
+        """Mean probability of dropping out after a repeat purchase, a/(a + b) (the limit's p on the ridge)."""
+        return self.a / (self.a + self.b)
 
 
 def _columns(summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -153,19 +171,22 @@ def fit_bgnbd(summary: pd.DataFrame) -> BGNBDFit:
     """Maximum-likelihood BG/NBD parameters for an RFM summary (frequency, recency, T in weeks).
 
     L-BFGS-B on log-parameters bounded to ``LOG_BOUNDS`` with the analytic gradient.
-    ``converged`` is False when the optimiser reports failure or a parameter sits on a bound.
+    ``converged`` is False when the optimiser reports failure or a parameter sits on a bound;
+    ``limiting`` is True when the fit ran to the ridge a, b → ∞ (or a dropout parameter to a
+    bound): see ``BGNBDFit``.
     Raises ValueError for an empty summary, missing columns or recency outside 0..T.
     """
     data = _Patterns.of(*unique_patterns(summary)[:4])
     result = minimize(_negative_mean_ll, _start_values(data), args=(data,),
                       jac=True, method="L-BFGS-B", bounds=[LOG_BOUNDS] * 4,
                       options={"maxiter": 1000, "ftol": 1e-13, "gtol": 1e-9})
-    on_bound = np.any(np.isclose(result.x, LOG_BOUNDS[0]) | np.isclose(result.x, LOG_BOUNDS[1]))
+    bound = np.isclose(result.x, LOG_BOUNDS[0]) | np.isclose(result.x, LOG_BOUNDS[1])
     r, alpha, a, b = np.exp(result.x)
+    limiting = bool(bound[2] or bound[3] or a + b >= RIDGE_CONCENTRATION)
     return BGNBDFit(r=float(r), alpha=float(alpha), a=float(a), b=float(b),
                     log_likelihood=float(-result.fun * data.total),
-                    converged=bool(result.success and not on_bound), iterations=int(result.nit),
-                    customers=int(data.total))
+                    converged=bool(result.success and not bound.any()), iterations=int(result.nit),
+                    customers=int(data.total), limiting=limiting)
 
 
 def _params(fit) -> tuple[float, float, float, float]:

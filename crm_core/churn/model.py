@@ -8,13 +8,17 @@ Per customer, over the next ``months`` months, discounted monthly:
 
 * ``value_if_alive`` — expected revenue *if she is still a customer*: expected spend per purchase
   (Gamma-Gamma) × expected purchases given alive (BG/NBD). What is at stake.
-* ``clv`` = P(alive) × value_if_alive — her expected lifetime value over the horizon.
+* ``clv`` = P(alive) × value_if_alive — her expected value over the horizon, shown as the
+  "N-month value" (12个月价值): a discounted value over ``months`` months, not a lifetime value.
 * ``expected_loss`` = (1 − P(alive)) × value_if_alive — value probably already lost.
+
+The horizon is a choice (``HORIZON_MONTHS`` on the page): :func:`at_horizon` recomputes the value
+columns of a fitted model for another number of months without refitting.
 """
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
@@ -32,6 +36,8 @@ MODEL_SEGMENTS = ("abc", "customer_type")
 P_ALIVE_BINS = np.linspace(0.0, 1.0, 21)
 # Gamma-Gamma is fitted on at most this many repeat buyers (seconds saved at a million customers)
 SPEND_FIT_SAMPLE = 50_000
+HORIZON_MONTHS = (6, 12, 24, 36)  # the value horizons offered on the page; 12 is the default
+DEFAULT_HORIZON = 12
 
 
 @dataclass(frozen=True)
@@ -89,28 +95,56 @@ def _discounted_purchases_if_alive(fit: BGNBDFit, x: np.ndarray, age: np.ndarray
     return discounted[codes], previous[codes]
 
 
-def fit_store_model(db, as_of: date, months: int = 12, discount_rate_monthly: float = 0.01) -> StoreModel:
+def _check_months(months) -> int:
+    if isinstance(months, bool) or not isinstance(months, (int, np.integer)) or months < 1:
+        raise ValueError(f"months must be a whole number of months, at least 1, got {months!r}")
+    return int(months)
+
+
+def _with_values(frame: pd.DataFrame, fit: BGNBDFit, months: int, rate: float) -> pd.DataFrame:
+    """``frame`` (frequency, T, p_alive, spend_per_purchase) with purchases_if_alive, value_if_alive,
+    clv and expected_loss over the next ``months`` months, discounted at ``rate`` a month."""
+    x, age = frame["frequency"].to_numpy("float64"), frame["T"].to_numpy("float64")
+    discounted, purchases = _discounted_purchases_if_alive(fit, x, age, months, rate)
+    alive = frame["p_alive"].to_numpy()
+    value = frame["spend_per_purchase"].to_numpy("float64") * discounted
+    return frame.assign(purchases_if_alive=purchases, value_if_alive=value, clv=alive * value,
+                        expected_loss=(1 - alive) * value)
+
+
+def at_horizon(model: StoreModel, months: int) -> StoreModel:
+    """The same fitted model with its value columns (purchases_if_alive, value_if_alive, clv,
+    expected_loss) over ``months`` months instead: no refit, P(alive) unchanged. The model itself
+    when ``months`` is already its horizon. Raises ValueError for ``months`` < 1."""
+    months = _check_months(months)
+    if months == model.months:
+        return model
+    frame = _with_values(model.customers, model.bgnbd, months, model.discount_rate_monthly)
+    return replace(model, months=months, customers=frame)
+
+
+def fit_store_model(db, as_of: date, months: int = DEFAULT_HORIZON, discount_rate_monthly: float = 0.01) -> StoreModel:
     """Fit BG/NBD and Gamma-Gamma on every customer's purchases up to ``as_of`` and score each customer.
 
     ``db``: a DuckDB cursor over the store. Customer columns: customer_id, customer_type,
     sales_rep, abc (ABC class over the 12 months up to ``as_of``, ``inactive`` without purchases
-    there), frequency, recency, T, monetary_value, p_alive, one_time_buyer, purchases_if_alive
-    (next ``months`` months, undiscounted), value_if_alive, clv, expected_loss. Raises ValueError
+    there), frequency, recency, T, monetary_value, p_alive, one_time_buyer, spend_per_purchase,
+    purchases_if_alive (next ``months`` months, undiscounted), value_if_alive, clv (the
+    ``months``-month value), expected_loss. Raises ValueError for ``months`` < 1 or
     when nobody bought up to ``as_of``.
     """
     from crm_core.segmentation import abc_classify_sql
 
+    months = _check_months(months)
     summary = rfm_summary_sql(db, as_of)
     if summary.empty:
         raise ValueError("no purchases up to the analysis date: nothing to fit")
     fit = fit_bgnbd(summary)
-    x, age = summary["frequency"].to_numpy("float64"), summary["T"].to_numpy("float64")
-    discounted, purchases = _discounted_purchases_if_alive(fit, x, age, months, discount_rate_monthly)
+    x = summary["frequency"].to_numpy("float64")
     spend, spend_fit = _spend_per_purchase(summary)
-    alive = p_alive(fit, summary).to_numpy()
-    value = spend * discounted
-    frame = summary.assign(p_alive=alive, one_time_buyer=x == 0, purchases_if_alive=purchases,
-                           value_if_alive=value, clv=alive * value, expected_loss=(1 - alive) * value)
+    frame = _with_values(summary.assign(p_alive=p_alive(fit, summary).to_numpy(), one_time_buyer=x == 0,
+                                        spend_per_purchase=spend),
+                         fit, months, discount_rate_monthly)
     classes = abc_classify_sql(db, *last_12_months_dates(as_of))[["customer_id", "abc"]]
     people = db.execute("SELECT customer_id, customer_type, sales_rep FROM customers").df()
     frame = frame.merge(people, on="customer_id", how="left").merge(classes, on="customer_id", how="left")

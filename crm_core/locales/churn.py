@@ -50,7 +50,7 @@ MESSAGES = {
     "churn.col.churn_rate": {"en": "Churn rate", "zh": "流失率"},
     "churn.col.p_alive": {"en": "P(alive)", "zh": "存活概率"},
     "churn.col.expected_loss": {"en": "Expected loss", "zh": "预期损失"},
-    "churn.col.clv": {"en": "Customer lifetime value", "zh": "客户终身价值"},
+    "churn.col.clv": {"en": "{months}-month value", "zh": "{months}个月价值"},
     # churn cost
     "churn.loss.lost_customers": {"en": "Customers lost", "zh": "流失客户数"},
     "churn.loss.lost_revenue": {"en": "Revenue lost", "zh": "损失的营业收入"},
@@ -234,15 +234,21 @@ MESSAGES.update({
         "en": "Repeat buyers the model thinks more likely gone than still with us.",
         "zh": "模型认为已离开的可能性大于仍是客户的重复购买客户。"},
     "churn.model.clv_help": {
-        "en": "Customer lifetime value: expected revenue of the next 12 months, discounted 1 % a month — "
+        "en": "{months}-month value: expected revenue of the next {months} months, discounted 1 % a month — "
               "expected spend per purchase (Gamma-Gamma) × expected purchases (BG/NBD), which already "
-              "weigh in P(alive).",
-        "zh": "客户终身价值:未来 12 个月的预期收入(按每月 1% 贴现)——每次预期消费额(Gamma-Gamma 模型)× "
-              "预期购买次数(BG/NBD 模型,已计入存活概率)。"},
+              "weigh in P(alive). A value over this horizon, not a lifetime value.",
+        "zh": "{months}个月价值:未来 {months} 个月的预期收入(按每月 1% 贴现)——每次预期消费额(Gamma-Gamma 模型)× "
+              "预期购买次数(BG/NBD 模型,已计入存活概率)。这是该测算期内的价值,不是终身价值。"},
+    "churn.model.horizon": {"en": "Value horizon", "zh": "价值测算期"},
+    "churn.model.horizon_option": {"en": "{months} months", "zh": "{months} 个月"},
+    "churn.model.horizon_help": {
+        "en": "How many months ahead the values count (discounted 1 % a month). P(alive) does not depend on it.",
+        "zh": "价值计算向后看多少个月(按每月 1% 贴现)。存活概率与此无关。"},
+    "churn.col.value_horizon": {"en": "Value if kept ({months} months)", "zh": "保留价值({months}个月)"},
     "churn.model.expected_loss_help": {
-        "en": "Σ (1 − P(alive)) × value if still a customer: the value of the next 12 months that has "
+        "en": "Σ (1 − P(alive)) × value if still a customer: the value of the next {months} months that has "
               "probably already walked away.",
-        "zh": "Σ (1 − 存活概率) × 客户仍在时的价值:未来 12 个月中很可能已随客户流失的价值。"},
+        "zh": "Σ (1 − 存活概率) × 客户仍在时的价值:未来 {months} 个月中很可能已随客户流失的价值。"},
     "churn.model.fit_title": {"en": "How the model was fitted", "zh": "模型拟合情况"},
     "churn.model.converged": {
         "en": "BG/NBD fitted by maximum likelihood on {customers} customers: converged after {iterations} steps.",
@@ -251,6 +257,18 @@ MESSAGES.update({
         "en": "The BG/NBD fit did not converge cleanly (stopped after {iterations} steps or a parameter "
               "reached its bound). P(alive) still ranks customers sensibly, but read the exact values with care.",
         "zh": "BG/NBD 模型拟合未完全收敛(经 {iterations} 步停止,或有参数到达边界)。存活概率仍可用于排序,但具体数值请谨慎解读。"},
+    "churn.model.limiting": {
+        "en": "The data are consistent with customers who hardly ever drop out during the observed period: the "
+              "BG/NBD fit runs to its limit (its dropout parameters a and b grow without bound). There the "
+              "model reduces to a Poisson/NBD purchase model in which every customer drops out after a "
+              "purchase with the same probability, about {p} per purchase. P(alive) and the values below "
+              "come from that limiting model.",
+        "zh": "数据与“观察期内客户基本不流失”一致:BG/NBD 模型拟合趋向极限(流失参数 a、b 无限增大)。此时模型退化为"
+              "泊松/NBD 购买模型:每位客户每次购买后以相同的概率流失,约为每次购买 {p}。存活概率和下面的价值均按该极限模型计算。"},
+    "churn.model.params_limiting": {
+        "en": "Parameters (time in weeks): r = {r}, α = {alpha}; dropout probability per purchase "
+              "p = a/(a + b) ≈ {p}; log-likelihood {ll}.",
+        "zh": "参数(时间单位:周):r = {r},α = {alpha};每次购买后的流失概率 p = a/(a + b) ≈ {p};对数似然 {ll}。"},
     "churn.model.params": {
         "en": "Parameters (time in weeks): r = {r}, α = {alpha}, a = {a}, b = {b}; log-likelihood {ll}.",
         "zh": "参数(时间单位:周):r = {r},α = {alpha},a = {a},b = {b};对数似然 {ll}。"},
@@ -265,10 +283,10 @@ MESSAGES.update({
     "churn.model.loss_by_segment": {"en": "Expected loss by segment", "zh": "各细分客户的预期损失"},
     "churn.model.segment_explained": {
         "en": "Segments: ABC class by revenue of the last 12 months (customers without purchases in them form "
-              "their own group) and customer type. Value = expected revenue of the next 12 months if still a "
+              "their own group) and customer type. Value = expected revenue of the next {months} months if still a "
               "customer; expected loss = Σ (1 − P(alive)) × value.",
         "zh": "细分:按近 12 个月营业收入划分的 ABC 类(其间没有购买的客户单列一组)和客户类型。"
-              "价值 = 客户仍在时未来 12 个月的预期收入;预期损失 = Σ (1 − 存活概率) × 价值。"},
+              "价值 = 客户仍在时未来 {months} 个月的预期收入;预期损失 = Σ (1 − 存活概率) × 价值。"},
     # retention list
     "churn.retention.explained": {
         "en": "Valuable customers at risk, largest expected loss first: repeat buyers whose P(alive) has "
@@ -375,7 +393,7 @@ MESSAGES.update({
     "churn.c360.title": {"en": "Churn risk", "zh": "流失风险"},
     "churn.c360.p_alive": {"en": "P(alive)", "zh": "存活概率"},
     "churn.c360.value_if_alive": {"en": "Value if kept (12 months)", "zh": "保留价值(12个月)"},
-    "churn.c360.clv": {"en": "Expected value (12 months)", "zh": "预期价值(12个月)"},
+    "churn.c360.clv": {"en": "12-month value", "zh": "12个月价值"},
     "churn.c360.expected_loss": {"en": "Expected loss", "zh": "预期损失"},
     "churn.c360.no_purchases": {"en": "No purchase yet: nothing to judge churn by.", "zh": "尚无购买记录:无法判断是否流失。"},
     "churn.c360.lapsed": {

@@ -173,9 +173,16 @@ MESSAGES = {
         "zh": "类别历史记录范围：{first} 至 {last}（各月末）。",
     },
     "seg.top_n_help": {
-        "en": "Revenue ranking (营业额排位法): the 50 largest, graded A/B/C among themselves with the shares above.",
-        "zh": "营业额排位法：取前50位客户，并按上面的比例在这50位之中分为A/B/C级。",
+        "en": "Revenue ranking (营业额排位法): the 50 largest, graded among themselves into a 1st, 2nd and "
+              "3rd tier with the shares above (3 / 7 / 40 of 50 by default). That grade within the top 50 is "
+              "not the ABC class: the Class column is each customer's ABC class of the same period and "
+              "measure, the same as on the ABC tab.",
+        "zh": "营业额排位法：取前50位客户，并按上面的比例在这50位之中分为一、二、三档（默认 3 / 7 / 40 位）。"
+              "前50名内的分档不是ABC类别：“类别”一列是客户在同一期间、同一口径下的ABC类别，与ABC页签一致。",
     },
+    "seg.top_grade.1": {"en": "Top 50: 1st tier", "zh": "前50名内：一档"},
+    "seg.top_grade.2": {"en": "Top 50: 2nd tier", "zh": "前50名内：二档"},
+    "seg.top_grade.3": {"en": "Top 50: 3rd tier", "zh": "前50名内：三档"},
     "seg.value_title": {"en": "Non-monetary value", "zh": "非货币价值"},
     "seg.weights": {"en": "Weights of the non-monetary factors", "zh": "非货币价值因素的权重"},
     "seg.weights_help": {
@@ -262,6 +269,7 @@ MESSAGES = {
     "seg.col.code": {"en": "Code", "zh": "客户编号"},
     "seg.col.name": {"en": "Name", "zh": "名称"},
     "seg.col.abc": {"en": "Class", "zh": "类别"},
+    "seg.col.top_grade": {"en": "Grade within the top 50", "zh": "前50名内分级"},
     "seg.col.rank": {"en": "Rank", "zh": "排名"},
     "seg.col.spend": {"en": "Amount", "zh": "金额"},
     "seg.col.share": {"en": "Share", "zh": "占比"},

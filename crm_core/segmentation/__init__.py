@@ -63,6 +63,7 @@ from crm_core.segmentation.value import (  # noqa: F401
     NEUTRAL_SCORE,
     NONMONETARY_FACTORS,
     VALUE_TIERS,
+    TOP_GRADES,
     ValueGrid,
     customer_features_sql,
     months_in_period,

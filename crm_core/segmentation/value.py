@@ -14,18 +14,34 @@ from crm_core.segmentation.abc import ABC_CLASSES, abc_classify, check_period
 # ---------------------------------------------------------------------------------------------
 
 
+TOP_GRADES = (1, 2, 3)  # grade within the top n: 1st / 2nd / 3rd tier (not an ABC class)
+
+
 def top_n_graded(classified: pd.DataFrame, n: int = 50, a_share=0.05, b_share=0.20) -> pd.DataFrame:
     """Revenue ranking (营业额排位法): the ``n`` highest spenders of ``classified`` (any frame
-    with ``customer_id`` and ``spend``), graded A/B/C among themselves by ``abc_classify``
-    with the given shares. ``share`` and ``cum_share`` are of the top-n total; ``rank`` equals
-    the overall rank. Fewer than ``n`` customers: all of them.
+    with ``customer_id`` and ``spend``), graded among themselves into ``top_grade`` 1 / 2 / 3 (the
+    1st / 2nd / 3rd tier within the top n, by the ABC rule with the given shares: 3 / 7 / 40 of
+    50 by default). That grade is *not* the customer's ABC class: ``abc`` is the class of the
+    whole population of ``classified`` (its own ``abc`` column when it has one — pass the whole
+    classification or its top rows with their classes — otherwise ``abc_classify`` of the frame
+    with the same shares), so a customer has one ABC class per period and measure everywhere.
+    ``share`` and ``cum_share`` are of the top-n total; ``rank`` equals the overall rank. Fewer
+    than ``n`` customers: all of them.
 
+    Returns ``customer_id``, ``spend``, ``rank``, ``share``, ``cum_share``, ``abc``, ``top_grade``.
     Raises ValueError unless n >= 1, or for invalid shares.
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n must be a positive whole number, got {n!r}")
-    ranked = abc_classify(classified[["customer_id", "spend"]])
-    return abc_classify(ranked[ranked["rank"] <= n], a_share, b_share)
+    ranked = abc_classify(classified[["customer_id", "spend"]], a_share, b_share)
+    if "abc" in classified.columns:
+        given = classified.drop_duplicates("customer_id").set_index("customer_id")["abc"]
+        ranked["abc"] = ranked["customer_id"].map(given).astype("str")
+    top = ranked[ranked["rank"] <= n]
+    graded = abc_classify(top[["customer_id", "spend"]], a_share, b_share)
+    grade = graded["abc"].map({"A": 1, "B": 2, "C": 3}).astype("int64")
+    population = top.set_index("customer_id")["abc"]
+    return graded.assign(abc=graded["customer_id"].map(population).astype("str"), top_grade=grade)
 
 
 # Factor -> (feature column, higher is better); a factor of several columns averages them.

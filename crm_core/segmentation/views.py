@@ -404,11 +404,12 @@ def with_customer_names(store, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def top_customers(store, actor, q: SegmentQuery, n: int = 50) -> pd.DataFrame:
-    """The ``n`` highest spenders of ``q`` graded A/B/C among themselves (``top_n_graded``, with
-    ``q``'s shares), with code and name."""
+    """The ``n`` highest spenders of ``q`` with their ABC class of ``q`` (the same class as every other
+    list of ``q``) and their grade within the top n (``top_n_graded``, with ``q``'s shares), with
+    code and name."""
     cur = store.system_cursor()  # narrowed inside the query (access.visible)
     try:
-        top = _with_names(cur, compose("WITH {ctes} SELECT customer_id, CAST(spend AS DOUBLE) AS spend, rank "
+        top = _with_names(cur, compose("WITH {ctes} SELECT customer_id, CAST(spend AS DOUBLE) AS spend, rank, abc "
                                        "FROM classified ORDER BY rank LIMIT $n", ctes=_classified_ctes(q, actor),
                                        n=int(n)),
                           "rank")

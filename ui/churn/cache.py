@@ -41,10 +41,10 @@ def store_model(db: Store, as_of: date):
 
 
 @cached_read(ttl=TTL, max_entries=256)
-def outlook(db: Store, as_of: date, customer_id: int) -> dict | None:
-    """One customer's row of the model (None without purchases up to ``as_of``)."""
+def outlook(db: Store, as_of: date, customer_id: int, months: int = model.DEFAULT_HORIZON) -> dict | None:
+    """One customer's row of the model, values over ``months`` months (None without purchases up to ``as_of``)."""
     fitted = store_model(db, as_of)
-    return None if fitted is None else model.customer_outlook(fitted, customer_id)
+    return None if fitted is None else model.customer_outlook(model.at_horizon(fitted, months), customer_id)
 
 
 @cached_read(ttl=TTL, max_entries=16)
@@ -99,11 +99,13 @@ def event_page(db: Store, user, start, end, offset: int, limit: int):
 
 
 @cached_read(ttl=TTL, max_entries=16)
-def model_tables(db: Store, user, as_of: date):
-    """Summary, histogram and expected loss by ABC class and by customer type (small frames)."""
+def model_tables(db: Store, user, as_of: date, months: int = model.DEFAULT_HORIZON):
+    """Summary, histogram and expected loss by ABC class and by customer type (small frames), values
+    over ``months`` months (the horizon is part of the key; the fit behind it is shared)."""
     fitted = store_model(db, as_of)
     if fitted is None:
         return None
+    fitted = model.at_horizon(fitted, months)
     return {"fit": fitted.bgnbd, "spend": fitted.spend, "summary": model.model_summary(fitted, user),
             "histogram": model.p_alive_histogram(fitted, user),
             "abc": model.expected_loss_table(fitted, "abc", user),
@@ -111,8 +113,10 @@ def model_tables(db: Store, user, as_of: date):
 
 
 @cached_read(ttl=TTL, max_entries=16)
-def retention(db: Store, user, as_of: date, max_p_alive: float, min_value: float, limit: int):
+def retention(db: Store, user, as_of: date, max_p_alive: float, min_value: float, limit: int,
+              months: int = model.DEFAULT_HORIZON):
     fitted = store_model(db, as_of)
     if fitted is None:
         return None
+    fitted = model.at_horizon(fitted, months)
     return _cursor_call(db, lambda cur: model.retention_list(cur, fitted, user, max_p_alive, min_value, limit))

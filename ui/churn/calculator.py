@@ -43,7 +43,11 @@ def _load(inputs: LossInputs) -> None:
     for name, (key, *_rest) in FIELDS.items():
         st.session_state[key] = _shown(name, getattr(inputs, name))
     st.session_state["churn_in_currency"] = inputs.currency if inputs.currency in CURRENCIES else "CNY"
-    st.session_state[SOURCES_KEY] = {name: (inputs.sources.get(name, "assumed"), st.session_state[FIELDS[name][0]])
+    # Each input's source, the value its widget was given and the exact value behind it: while the
+    # widget still shows what was loaded, the calculation uses the exact value (a measured churn
+    # rate of 1/7, not the 14.2857 % the widget shows) — rounding is for display only.
+    st.session_state[SOURCES_KEY] = {name: (inputs.sources.get(name, "assumed"), st.session_state[FIELDS[name][0]],
+                                            getattr(inputs, name))
                                      for name in FIELDS}
 
 
@@ -51,9 +55,26 @@ def _load_from_data(db, user, as_of) -> None:
     _load(cache.fill_from_data(db, user, as_of))
 
 
+def _loaded(name: str) -> tuple:
+    """(source, value shown when loaded, exact value loaded) of an input; ("assumed", None, None) before any load."""
+    return (tuple(st.session_state.get(SOURCES_KEY, {}).get(name, ("assumed", None))) + (None,))[:3]
+
+
+def _unchanged(name: str) -> bool:
+    return st.session_state.get(FIELDS[name][0]) == _loaded(name)[1]
+
+
 def _source(name: str) -> str:
-    source, loaded = st.session_state.get(SOURCES_KEY, {}).get(name, ("assumed", None))
-    return source if st.session_state.get(FIELDS[name][0]) == loaded else "entered"
+    return _loaded(name)[0] if _unchanged(name) else "entered"
+
+
+def _model_value(name: str, shown):
+    """What the calculation uses: the exact loaded value while the widget still shows it (never the
+    rounded display), otherwise what the user typed (percent points → share)."""
+    _, loaded, exact = _loaded(name)
+    if exact is not None and shown == loaded:
+        return exact
+    return shown / 100 if FIELDS[name][4] and shown is not None else shown
 
 
 def _input(column, name: str, currency: str):
@@ -84,10 +105,7 @@ def _inputs(db, user, as_of) -> tuple[dict, str]:
             if name:
                 values[name] = _input(column, name, currency)
     currency = columns[3].selectbox(tr("churn.in.currency"), CURRENCIES, key="churn_in_currency")
-    for name, (_, _, _, _, percent) in FIELDS.items():
-        if percent:
-            values[name] = values[name] / 100
-    return values, currency
+    return {name: _model_value(name, shown) for name, shown in values.items()}, currency
 
 
 def _year_table(loss) -> object:

@@ -34,12 +34,13 @@ def rounded(frame: pd.DataFrame, columns) -> pd.DataFrame:
 
 
 def customer_list(frame: pd.DataFrame, key: str, file_stem: str, column_config: dict | None = None,
-                  translate: dict[str, Callable] | None = None) -> None:
+                  translate: dict[str, Callable] | None = None, labels: dict[str, str] | None = None) -> None:
     """Show ``frame`` (must have customer_id; already in display order) 50 rows a page.
 
     Selecting a row opens that customer's 360 view. Columns are translated as ``churn.col.<name>``;
     ``translate`` maps a column to a function turning stored keys into text (applied to the rows
     shown and exported only, so a list of 100,000 customers costs no more than one page).
+    ``labels`` overrides headers (a column whose text needs a parameter, such as the value horizon).
     customer_id is hidden. The download holds the first ``EXPORT_LIMIT`` rows. ``frame`` is not changed.
     """
     translate = translate or {}
@@ -48,7 +49,7 @@ def customer_list(frame: pd.DataFrame, key: str, file_stem: str, column_config: 
     page = right.number_input(tr("ui.page_of", pages=f"{pages:,}"), 1, pages, 1, key=f"{key}_page")
     left.caption(tr("churn.list.count", count=f"{len(frame):,}"))
     rows = frame.iloc[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
-    labels = {c: tr(f"churn.col.{c}") for c in frame.columns}
+    labels = {c: tr(f"churn.col.{c}") for c in frame.columns} | (labels or {})
     config = {labels["customer_id"]: None}
     for name, column in (column_config or {}).items():
         config[labels[name]] = column

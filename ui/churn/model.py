@@ -1,11 +1,13 @@
 """Churn page: probability alive and value (BG/NBD + Gamma-Gamma), and the retention list."""
 from __future__ import annotations
 
+import math
+
 import plotly.express as px
 import streamlit as st
 
-from crm_core.churn.model import INACTIVE_SEGMENT
-from crm_core.i18n import format_money, format_number, format_percent
+from crm_core.churn.model import DEFAULT_HORIZON, HORIZON_MONTHS, INACTIVE_SEGMENT
+from crm_core.i18n import format_money, format_number, format_percent, t
 from ui.churn import cache
 from ui.churn.common import customer_list, money_column, rounded, share_column
 from ui.common import choice_label, download_buttons, lang, style_chart, tr
@@ -18,26 +20,74 @@ def _segment_label(by: str):
     return lambda s: tr("churn.segment.inactive") if s == INACTIVE_SEGMENT else tr("churn.segment.abc_class", abc=s)
 
 
-def _fit_report(tables) -> None:
-    fit, spend = tables["fit"], tables["spend"]
-    with st.expander(tr("churn.model.fit_title"), expanded=not fit.converged):
+def readable(value: float, language: str) -> str:
+    """A parameter as people read numbers: separators and about three significant digits, never
+    scientific notation (1,579 / 26.87 / 0.00123)."""
+    if value is None or not math.isfinite(value):
+        return "—"
+    size = abs(value)
+    if size >= 100 or size == 0:
+        decimals = 0
+    elif size >= 1:
+        decimals = 2
+    else:
+        decimals = min(8, 2 - math.floor(math.log10(size)))
+    return format_number(value, language, decimals)
+
+
+def readable_percent(share: float, language: str) -> str:
+    """A probability as a percentage with two decimals; "< 0.01%" rather than a string of zeros."""
+    if share is not None and 0 < share < 0.0001:
+        return "< " + format_percent(0.0001, language, 2)
+    return format_percent(share, language, 2)
+
+
+def fit_texts(fit, spend, language: str) -> list[tuple[str, str]]:
+    """(kind, text) lines describing the fit: kind is success / warning / info / caption."""
+    p = readable_percent(fit.dropout_per_purchase, language)
+    ll = format_number(fit.log_likelihood, language)
+    lines = []
+    if fit.limiting:
+        lines.append(("info", tr("churn.model.limiting", p=p)))
+        lines.append(("caption", tr("churn.model.params_limiting", r=readable(fit.r, language),
+                                    alpha=readable(fit.alpha, language), p=p, ll=ll)))
+    else:
         if fit.converged:
-            st.success(tr("churn.model.converged", iterations=fit.iterations, customers=f"{fit.customers:,}"))
+            lines.append(("success", tr("churn.model.converged", iterations=fit.iterations,
+                                        customers=format_number(fit.customers, language))))
         else:
-            st.warning(tr("churn.model.not_converged", iterations=fit.iterations))
-        st.caption(tr("churn.model.params", r=f"{fit.r:.3g}", alpha=f"{fit.alpha:.3g}", a=f"{fit.a:.3g}",
-                      b=f"{fit.b:.3g}", ll=f"{fit.log_likelihood:,.0f}"))
-        if spend is not None and spend.q > 1:
-            st.caption(tr("churn.model.spend_params", p=f"{spend.p:.3g}", q=f"{spend.q:.3g}", v=f"{spend.gamma:.3g}"))
-        else:
-            st.caption(tr("churn.model.spend_fallback"))
+            lines.append(("warning", tr("churn.model.not_converged", iterations=fit.iterations)))
+        lines.append(("caption", tr("churn.model.params", r=readable(fit.r, language),
+                                    alpha=readable(fit.alpha, language), a=readable(fit.a, language),
+                                    b=readable(fit.b, language), ll=ll)))
+    if spend is not None and spend.q > 1:
+        lines.append(("caption", tr("churn.model.spend_params", p=readable(spend.p, language),
+                                    q=readable(spend.q, language), v=readable(spend.gamma, language))))
+    else:
+        lines.append(("caption", tr("churn.model.spend_fallback")))
+    return lines
+
+
+def _fit_report(tables, language: str) -> None:
+    fit = tables["fit"]
+    with st.expander(tr("churn.model.fit_title"), expanded=fit.limiting or not fit.converged):
+        for kind, text in fit_texts(fit, tables["spend"], language):
+            getattr(st, kind)(text)
+
+
+def _horizon(key: str) -> int:
+    language = lang()  # fixed here: Streamlit may call format_func outside the script run
+    return st.selectbox(tr("churn.model.horizon"), HORIZON_MONTHS, index=HORIZON_MONTHS.index(DEFAULT_HORIZON),
+                        format_func=lambda m: t("churn.model.horizon_option", language, months=m), key=key,
+                        help=tr("churn.model.horizon_help"))
 
 
 def render_model(db, user, as_of) -> None:
     language = lang()
     st.info(tr("churn.p_alive.meaning"))
+    months = _horizon("churn_horizon")
     with st.spinner(tr("churn.model.fitting")):
-        tables = cache.model_tables(db, user, as_of)
+        tables = cache.model_tables(db, user, as_of, months)
     if tables is None:
         st.info(tr("ui.no_data_yet"))
         return
@@ -50,10 +100,11 @@ def render_model(db, user, as_of) -> None:
     m[3].metric(tr("churn.model.one_time_buyers"), format_number(s["one_time_buyers"], language),
                 help=tr("churn.p_alive.one_time_buyer"))
     v = st.columns(2)
-    v[0].metric(tr("churn.col.clv"), format_money(s["clv"], language), help=tr("churn.model.clv_help"))
+    v[0].metric(tr("churn.col.clv", months=months), format_money(s["clv"], language),
+                help=tr("churn.model.clv_help", months=months))
     v[1].metric(tr("churn.col.expected_loss"), format_money(s["expected_loss"], language),
-                help=tr("churn.model.expected_loss_help"))
-    _fit_report(tables)
+                help=tr("churn.model.expected_loss_help", months=months))
+    _fit_report(tables, language)
 
     histogram = tables["histogram"]
     chart = px.bar(histogram, x="band_start", y="customers",
@@ -71,26 +122,30 @@ def render_model(db, user, as_of) -> None:
         chart = px.bar(table, x="segment", y="expected_loss",
                        labels={"segment": tr(f"churn.segment.by_{by}"), "expected_loss": tr("churn.col.expected_loss")})
         column.plotly_chart(style_chart(chart, height=260), width="stretch")
-        shown = table.rename(columns=lambda c: tr(f"churn.col.{c}"))
+        value_label = tr("churn.col.value_horizon", months=months)
+        shown = table.rename(columns=lambda c: value_label if c == "value" else tr(f"churn.col.{c}"))
         column.dataframe(shown, hide_index=True, width="stretch",
-                         column_config={tr("churn.col.value"): money_column(), tr("churn.col.expected_loss"): money_column(),
+                         column_config={value_label: money_column(), tr("churn.col.expected_loss"): money_column(),
                                         tr("churn.col.loss_share"): share_column()})
         with column:
             download_buttons(shown, f"expected_loss_by_{by}", key=f"churn_loss_{by}_dl")
-    st.caption(tr("churn.model.segment_explained"))
+    st.caption(tr("churn.model.segment_explained", months=months))
 
 
 def render_retention(db, user, as_of) -> None:
     st.markdown(tr("churn.retention.explained"))
-    a, b, c = st.columns(3)
+    a, b, c, d = st.columns(4)
     max_p = a.slider(tr("churn.retention.max_p_alive"), 0.05, 0.95, 0.5, 0.05, key="churn_ret_p")
     min_value = b.number_input(tr("churn.retention.min_value"), 0.0, None, 0.0, 1000.0, key="churn_ret_value")
     limit = c.number_input(tr("churn.retention.limit"), 10, 5000, 500, 50, key="churn_ret_limit")
+    with d:
+        months = _horizon("churn_ret_horizon")
     with st.spinner(tr("churn.model.fitting")):
-        frame = cache.retention(db, user, as_of, max_p, min_value, int(limit))
+        frame = cache.retention(db, user, as_of, max_p, min_value, int(limit), months)
     if frame is None or frame.empty:
         st.info(tr("churn.retention.none"))
         return
     customer_list(rounded(frame, ("value_if_alive", "expected_loss")), "churn_retention", "retention_list",
                   {"p_alive": share_column(), "value_if_alive": money_column(), "expected_loss": money_column()},
-                  translate={"abc": _segment_label("abc"), "last_contact_channel": choice_label("channel")})
+                  translate={"abc": _segment_label("abc"), "last_contact_channel": choice_label("channel")},
+                  labels={"value_if_alive": tr("churn.col.value_horizon", months=months)})

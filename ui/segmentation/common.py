@@ -91,7 +91,8 @@ def column_config(frame) -> dict:
 
 
 LABELLED = {"abc": "seg.class", "prev_abc": "seg.class", "curr_abc": "seg.class", "segment": "seg.rfm",
-            "need_type": "seg.need", "need_source": "seg.need_source", "tier": "seg.value_tier"}
+            "need_type": "seg.need", "need_source": "seg.need_source", "tier": "seg.value_tier",
+            "top_grade": "seg.top_grade"}
 
 
 def labelled(frame):

@@ -9,7 +9,9 @@ from crm_core import segmentation as seg
 from crm_core.i18n import format_number
 from ui.common import choice_label, download_buttons, lang, open_customer, tr
 from ui.segmentation import common
-from ui.segmentation.abc import CLASS_COLOURS
+
+# The grade within the top 50 is not an ABC class: blues, never the A/B/C reds and greys.
+TOP_GRADE_COLOURS = {1: "#1f4e79", 2: "#2e86c1", 3: "#a9cce3"}
 
 
 def _top50(db, user, q: seg.SegmentQuery) -> None:
@@ -19,14 +21,17 @@ def _top50(db, user, q: seg.SegmentQuery) -> None:
         st.info(tr("seg.no_purchases"))
         return
     st.caption(tr("seg.top_n_help"))
-    chart = top.assign(label=top["code"], grade=top["abc"].map(common.class_label))
+    grade = choice_label("seg.top_grade")
+    chart = top.assign(label=top["code"], grade=top["top_grade"].map(grade), abc=top["abc"].map(common.class_label))
     figure = px.bar(chart, x="label", y="spend", color="grade",
-                    color_discrete_map={common.class_label(c): CLASS_COLOURS[c] for c in seg.ABC_CLASSES},
+                    color_discrete_map={grade(g): TOP_GRADE_COLOURS[g] for g in seg.TOP_GRADES},
+                    category_orders={"grade": [grade(g) for g in seg.TOP_GRADES]},
                     labels={"label": tr("seg.col.code"), "spend": tr(f"seg.measure.{q.measure}"),
-                            "grade": tr("seg.col.abc")}, hover_data={"name": True})
+                            "grade": tr("seg.col.top_grade"), "abc": tr("seg.col.abc")},
+                    hover_data={"name": True, "abc": True})
     figure.update_layout(height=320, margin=dict(l=10, r=10, t=10, b=10), yaxis_tickformat=",.0f")
     st.plotly_chart(figure, width="stretch")
-    rows = top[["customer_id", "code", "name", "abc", "rank", "spend", "share", "cum_share"]]
+    rows = top[["customer_id", "code", "name", "rank", "abc", "top_grade", "spend", "share", "cum_share"]]
     event = st.dataframe(common.labelled(rows), hide_index=True, width="stretch", on_select="rerun",
                          selection_mode="single-row", key="seg_top50_table", column_config=common.column_config(rows))
     if event.selection.rows:

@@ -45,7 +45,7 @@ def render(db: Store, user: Actor, customer_id: int, record: dict) -> None:
                     help=tr("churn.p_alive.meaning"))
         m[1].metric(tr("churn.c360.value_if_alive"), format_money(outlook["value_if_alive"], language, currency))
         m[2].metric(tr("churn.c360.clv"), format_money(outlook["clv"], language, currency),
-                    help=tr("churn.model.clv_help"))
+                    help=tr("churn.model.clv_help", months=12))
         m[3].metric(tr("churn.c360.expected_loss"), format_money(outlook["expected_loss"], language, currency))
         key = "churn.p_alive.one_time_buyer" if outlook["one_time_buyer"] else "churn.p_alive.repeat_buyer"
         st.caption(tr(key))
