@@ -77,8 +77,8 @@ def query_timings(db_path: str, rep: str, as_of: date) -> tuple[list[tuple[str, 
         due = timed(f"deliveries this week, {label}",
                     lambda who=who: board.deliveries_this_week(db, boss, as_of, 7, who, since=since))
         extra[f"deliveries_due_{label}"] = len(due)
-        timed(f"forecast MAE (sampled), {label}",
-              lambda who=who: board.forecast_accuracy_for(db, boss, as_of, who, since=since))
+        timed(f"forecast back-test (sampled), {label}",
+              lambda who=who: board.backtest_for(db, boss, as_of, who, since=since))
         timed(f"overdue contacts, {label}", lambda who=who: board.overdue_ahead(db, boss, as_of, None, classes, who))
     cur = db.cursor()
     full = timed("forecast MAE, every customer (unsampled)",

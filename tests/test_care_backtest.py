@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from crm_core.care.forecast_choice import backtest_for, deliveries_by_choice
+from crm_core.care.board import backtest_for, deliveries_this_week
 from crm_core.care.replenishment import (
     MethodChoice,
     choose_methods,
@@ -132,7 +132,7 @@ def test_a_rep_sees_the_numbers_of_their_own_customers(store):
     assert choose_methods(chen) == MethodChoice(overall="rate")
     liu = backtest_for(store, Actor("boss", "manager"), date(2025, 6, 30), rep="刘")
     assert errors(liu)["rate"] == (30, 23.0, 23.0) and choose_methods(liu).overall == "median_gap"
-    due = deliveries_by_choice(store, Actor("刘", "rep"), date(2025, 2, 8), 7, choose_methods(liu))
+    due = deliveries_this_week(store, Actor("刘", "rep"), date(2025, 2, 8), 7, choice=choose_methods(liu))
     assert set(due["customer_id"]) == set(range(1, 31)) and set(due["method"]) == {"median_gap"}
     assert set(due["run_out"]) == {d("2025-02-10")}
 

@@ -8,7 +8,8 @@ import pytest
 
 from crm_core import demo
 from crm_core.care import board
-from crm_core.care.forecast_choice import backtest_for, choose_methods, chosen_error, deliveries_by_choice
+from crm_core.care.board import backtest_for, deliveries_this_week
+from crm_core.care.replenishment import choose_methods, chosen_error
 from crm_core.i18n import t
 from crm_core.store import Store, close_store, open_store
 from crm_core.users import LOCAL_USER
@@ -31,7 +32,7 @@ def expected_counts(path) -> dict[str, int]:
     return {
         "key_dates": len(board.key_dates_ahead(db, LOCAL_USER, DEMO_AS_OF, 14, None, classes)),
         "absent": len(board.long_absent_ahead(db, LOCAL_USER, DEMO_AS_OF, 6)),
-        "replenish": len(deliveries_by_choice(db, LOCAL_USER, DEMO_AS_OF, 7, chosen_methods(db), since=since)),
+        "replenish": len(deliveries_this_week(db, LOCAL_USER, DEMO_AS_OF, 7, since=since, choice=chosen_methods(db))),
         "contacts": len(board.overdue_ahead(db, LOCAL_USER, DEMO_AS_OF, None, classes)),
     }
 

@@ -39,8 +39,8 @@ from crm_core.churn.measured import (
 )
 from crm_core.churn.model import (
     HORIZON_MONTHS,
-    at_horizon,
     INACTIVE_SEGMENT,
+    at_horizon,
     customer_outlook,
     expected_loss_table,
     fit_store_model,

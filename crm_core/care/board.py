@@ -22,9 +22,9 @@ from crm_core.care.contacts import overdue_contacts
 from crm_core.care.key_dates import upcoming_key_dates_sql
 from crm_core.care.replenishment import (
     FORECAST_COLUMNS,
-    ForecastAccuracy,
+    MethodChoice,
     deliveries_due_sql,
-    forecast_accuracy_sql,
+    forecast_backtest_sql,
     replenishment_forecast_sql,
 )
 from crm_core.i18n import t
@@ -138,35 +138,39 @@ def usual_choices(store: Store, actor: Actor, customer_ids: Iterable[int], as_of
 def deliveries_this_week(store: Store, actor: Actor, as_of: date, days: int = 7,
                          rep: str | None = None,
                          per_person_daily: Mapping[str, float] | None = None,
-                         since: date | None = None) -> pd.DataFrame:
+                         since: date | None = None, choice: MethodChoice | None = None) -> pd.DataFrame:
     """Forecasts of the user's customers running out in ``[as_of, as_of + days)``, with payment
     reminders (``deliveries_due`` columns). ``per_person_daily`` defaults to :data:`PER_PERSON_DAILY`;
-    ``since``: read purchases from that day on only (a history horizon)."""
+    ``since``: read purchases from that day on only (a history horizon); ``choice``: the method each
+    customer type is forecast by (:func:`backtest_for`, ``choose_methods``; default the consumption rate)."""
     per_person = PER_PERSON_DAILY if per_person_daily is None else per_person_daily
     who = scoped_rep(actor, rep)
-    frame = _run(store, actor, lambda cur: deliveries_due_sql(cur, as_of, days, who, per_person, since=since))
+    frame = _run(store, actor, lambda cur: deliveries_due_sql(cur, as_of, days, who, per_person, since=since,
+                                                              methods=choice))
     frame["product"] = frame["product"].astype("category")
     return frame
 
 
-def forecast_accuracy_for(store: Store, actor: Actor, as_of: date, rep: str | None = None,
-                          max_customers: int | None = 20_000, since: date | None = None) -> ForecastAccuracy:
-    """Mean absolute error in days of the forecast of each customer-product's last purchase
-    (held back) from the purchases before it, on the user's customers (sampled above
-    ``max_customers``; see ``forecast_accuracy_sql``)."""
+def backtest_for(store: Store, actor: Actor, as_of: date, rep: str | None = None,
+                 max_customers: int | None = 20_000, since: date | None = None) -> pd.DataFrame:
+    """Each forecast method's error on the held-back purchases of the user's customers
+    (``forecast_backtest_sql`` columns: overall rows, then per customer type; sampled above
+    ``max_customers``)."""
     who = scoped_rep(actor, rep)
-    return _run(store, actor, lambda cur: forecast_accuracy_sql(cur, as_of, rep=who, max_customers=max_customers,
-                                                         since=since))
+    return _run(store, actor, lambda cur: forecast_backtest_sql(cur, as_of, rep=who, max_customers=max_customers,
+                                                                since=since))
 
 
 def customer_forecast(store: Store, actor: Actor, customer_id: int, as_of: date,
-                      per_person_daily: Mapping[str, float] | None = None) -> pd.DataFrame:
-    """The replenishment forecast of every product of one customer (empty if not visible)."""
+                      per_person_daily: Mapping[str, float] | None = None,
+                      choice: MethodChoice | None = None) -> pd.DataFrame:
+    """The replenishment forecast of every product of one customer (empty if not visible), by the
+    method ``choice`` names for the customer's type (default the consumption rate)."""
     if cust.get_customer(store, actor, customer_id) is None:
         return pd.DataFrame(columns=FORECAST_COLUMNS)
     per_person = PER_PERSON_DAILY if per_person_daily is None else per_person_daily
     return _run(store, actor, lambda cur: replenishment_forecast_sql(cur, per_person, as_of=as_of,
-                                                              customer_id=customer_id))
+                                                                     customer_id=customer_id, methods=choice))
 
 
 def customer_key_dates(store: Store, actor: Actor, customer_id: int, as_of: date,

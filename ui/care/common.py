@@ -9,8 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from crm_core.care import board
-from crm_core.care.forecast_choice import MethodChoice, backtest_for, choose_methods, deliveries_by_choice
 from crm_core.care.ics import to_ics
+from crm_core.care.replenishment import MethodChoice, choose_methods
 from ui.cache import cached_read
 from ui.common import download_buttons, tr
 
@@ -37,7 +37,7 @@ def absent(db, user, as_of: date, months: int, rep) -> pd.DataFrame:
 @cached_read(ttl=600, max_entries=16)
 def backtest(db, user, as_of: date, rep) -> pd.DataFrame:
     """Each forecast method's error on the held-back purchases of the user's (or rep's) customers."""
-    return backtest_for(db, user, as_of, rep, since=as_of - timedelta(days=HISTORY_DAYS))
+    return board.backtest_for(db, user, as_of, rep, since=as_of - timedelta(days=HISTORY_DAYS))
 
 
 def choice(db, user, as_of: date, rep) -> MethodChoice:
@@ -47,8 +47,8 @@ def choice(db, user, as_of: date, rep) -> MethodChoice:
 
 @cached_read(ttl=600, max_entries=16)
 def _deliveries(db, user, as_of: date, days: int, rep, overall: str, by_group: tuple) -> pd.DataFrame:
-    return deliveries_by_choice(db, user, as_of, days, MethodChoice(overall=overall, by_group=dict(by_group)), rep,
-                                since=as_of - timedelta(days=HISTORY_DAYS))
+    return board.deliveries_this_week(db, user, as_of, days, rep, since=as_of - timedelta(days=HISTORY_DAYS),
+                                      choice=MethodChoice(overall=overall, by_group=dict(by_group)))
 
 
 def deliveries(db, user, as_of: date, days: int, rep) -> pd.DataFrame:

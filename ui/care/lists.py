@@ -7,8 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from crm_core.care import DEFAULT_CONTACT_DAYS, board, set_contact_every
-from crm_core.care.forecast_choice import chosen_error
 from crm_core.care.ics import delivery_events
+from crm_core.care.replenishment import chosen_error
 from crm_core.i18n import format_number
 from crm_core.users import PermissionDenied
 from ui.care.common import (

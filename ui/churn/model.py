@@ -116,13 +116,13 @@ def render_model(db, user, as_of) -> None:
 
     st.subheader(tr("churn.model.loss_by_segment"))
     columns = st.columns(2)
+    value_label = tr("churn.col.value_horizon", months=months)
     for column, by in zip(columns, ("abc", "customer_type")):
         table = rounded(tables[by], ("value", "expected_loss")).assign(
             segment=lambda f, by=by: f["segment"].map(_segment_label(by)))
         chart = px.bar(table, x="segment", y="expected_loss",
                        labels={"segment": tr(f"churn.segment.by_{by}"), "expected_loss": tr("churn.col.expected_loss")})
         column.plotly_chart(style_chart(chart, height=260), width="stretch")
-        value_label = tr("churn.col.value_horizon", months=months)
         shown = table.rename(columns=lambda c: value_label if c == "value" else tr(f"churn.col.{c}"))
         column.dataframe(shown, hide_index=True, width="stretch",
                          column_config={value_label: money_column(), tr("churn.col.expected_loss"): money_column(),
