@@ -50,14 +50,16 @@ def live_status(alias: str | None = None) -> str:
 
 
 # Breakdowns attainment_counts accepts: name -> SQL expression (a fixed whitelist, never user text).
-# "month" is the month an outcome counts in: closed_at, or due_at for an open promise.
+# "month" is the month an outcome counts in: closed_at, or for an open promise past its due the
+# later of its due time and the window start (one that fell due before the window is breached in it).
 SQL_BREAKDOWNS = {
     "promise_type": "promise_type",
     "owner": "owner",
     "customer_class": "customer_class",
     "clock": "clock",
     "policy_id": "policy_id",
-    "month": "strftime(CASE WHEN status = 'open' THEN due_at ELSE closed_at END, '%Y-%m')",
+    "month": "strftime(CASE WHEN status = 'open' THEN greatest(due_at, $start::TIMESTAMPTZ) ELSE closed_at END, "
+             "'%Y-%m')",
 }
 
 
@@ -402,7 +404,7 @@ def attainment_counts(
                 WHEN status IN ('met', 'breached') AND closed_at >= $start AND closed_at < $end THEN status
                 WHEN status = 'cancelled' AND closed_at >= $start AND closed_at < $end THEN 'excluded'
                 WHEN status = 'open' AND coalesce(paused_at, $now::TIMESTAMPTZ) > due_at
-                     AND due_at >= $start AND due_at < $end THEN 'breached'
+                     AND due_at < $end THEN 'breached'
                 WHEN status = 'open' AND coalesce(paused_at, $now::TIMESTAMPTZ) <= due_at THEN 'excluded'
               END AS outcome FROM promises WHERE {{scope}})
             SELECT "group", count(*) FILTER (WHERE outcome = 'met') AS met,
