@@ -236,3 +236,21 @@ def test_every_visible_key_has_both_languages():
         + [f"promises.remedy.{r.key}" for p in PRESETS.values() for r in p.ladder]
     )
     assert [k for k in keys if set(CATALOG.get(k, {})) != {"en", "zh"}] == []
+
+
+def test_a_percentage_rung_shows_its_money_or_its_share_of_the_order():
+    """Issue 15: '20% off' showed ¥0 without a bill. 20 % of a ¥500 bill is ¥100; without a bill it
+    is '20% of the order' / '订单金额的20%'; double compensation (2 × the bill) of ¥500 is ¥1,000;
+    a fixed rung (fruit plate ¥30) is ¥30 either way, and a mixed rung names both parts."""
+    from crm_core.promises.policy import Remedy
+    from crm_core.promises.text import remedy_cost_text
+
+    fruit, off, double = RESTAURANT.ladder
+    assert [remedy_cost_text(r, Decimal(500), "en") for r in (fruit, off, double)] == ["¥30", "¥100", "¥1,000"]
+    assert [remedy_cost_text(r, None, "en") for r in (fruit, off, double)] == [
+        "¥30", "20% of the order", "200% of the order"]
+    assert remedy_cost_text(off, None, "zh") == "订单金额的20%"
+    assert remedy_cost_text(off, float("nan"), "en") == "20% of the order"  # a missing bill from a frame
+    mixed = Remedy(key="mixed", over=timedelta(0), cost_fixed=Decimal(30), cost_bill_fraction=Decimal("0.125"))
+    assert remedy_cost_text(mixed, None, "en") == "¥30 + 12.5% of the order"
+    assert remedy_cost_text(mixed, Decimal(400), "zh") == "¥80"  # 30 + 0.125 × 400

@@ -212,7 +212,8 @@ def ledger_by_rep(frame: pd.DataFrame) -> pd.DataFrame:
 
 def promise_detail(store: Store, actor: Actor, promise_id: int, now: datetime) -> dict | None:
     """The promise's row with its live status (``due_at`` the current due, ``ledger.current_due``),
-    its event log and its remedies; None when it does not exist or the user may not see it."""
+    its event log, its remedies and ``policy`` (the PromisePolicy version in force, for its
+    compensation ladder); None when it does not exist or the user may not see it."""
     key = {"id": int(promise_id)}
     with closing(store.cursor(actor)) as db:
         row = db.execute(f"SELECT *, {ledger.live_status()} AS live_status FROM promises WHERE promise_id = $id",
@@ -232,6 +233,8 @@ def promise_detail(store: Store, actor: Actor, promise_id: int, now: datetime) -
             "SELECT version FROM promise_policies WHERE policy_id = $policy ORDER BY version",
             {"policy": row.loc[0, "policy_id"]},
         ).df()["version"].tolist()
+        promise, log = ledger.load_promise(db, int(promise_id))
+        policy = ledger.load_policy(db, promise.policy_id, ledger.policy_version_in_force(promise, log))
     customer = _with_customers(store, row[["customer_id"]]).iloc[0]
     # The due as it stands now (a paused promise's due moves later while paused); the stored,
     # frozen one stays available as ``stored_due_at``.
@@ -242,6 +245,7 @@ def promise_detail(store: Store, actor: Actor, promise_id: int, now: datetime) -
         "events": events,
         "remedies": remedies,
         "versions": versions,
+        "policy": policy,
         "customer_code": customer["code"],
         "customer_name": customer["customer_name"],
     }
