@@ -184,8 +184,12 @@ def test_overdue_agrees_on_board_kpis_and_performance(small):
     H call-back made Mon 1 Sep, still open: overdue since 1 Sep 13:00, before the 30-day window.
     Open 7 (A B C D E F H); overdue 4 (A C E H); kept, last 30 days: met 1 (I), breached 5 (G and
     the four overdue, H included), excluded 3 (B D F) → 1/6."""
-    make = lambda policy, when, **kw: actions.make_promise(small, MANAGER, 1, policy, when, owner="wang", **kw)
-    record = lambda pid, kind, when: actions.record(small, MANAGER, pid, kind, when)
+    def make(policy, when):
+        return actions.make_promise(small, MANAGER, 1, policy, when, owner="wang")
+
+    def record(pid, kind, when):
+        actions.record(small, MANAGER, pid, kind, when)
+
     a = make("sales_callback", at(11, 17, 9))
     b = make("sales_callback", at(11, 17, 9))
     record(b, "paused", at(11, 17, 10))

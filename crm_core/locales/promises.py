@@ -71,6 +71,10 @@ MESSAGES = {
         "en": "Double compensation in cash, brought by the manager",
         "zh": "店面经理送上双倍赔偿",
     },
+    # remedies (B2B ladder, crm_core.promises.demo.b2b_ladder)
+    "promises.remedy.apology_call": {"en": "Apology call", "zh": "致歉电话"},
+    "promises.remedy.service_credit": {"en": "Service credit (5% of the order)", "zh": "服务抵用金（订单金额的5%）"},
+    "promises.remedy.account_manager_visit": {"en": "Visit by the account manager", "zh": "客户经理登门拜访"},
     "promises.remedy.share_of_order": {"en": "{pct}% of the order", "zh": "订单金额的{pct}%"},
     "promises.remedy.fixed_plus_share": {"en": "{fixed} + {share}", "zh": "{fixed}加{share}"},
     # performance
