@@ -461,3 +461,22 @@ def test_promises_and_events_import_through_the_import_center(small, tmp_path):
                     (2, "李娜", at(11, 17, 14, 3), "met", 0.0, "import")]
     assert small.query_one("SELECT problem FROM promise_event_import_rows WHERE promise_ref = 'OLD-9'") == (
         "promises.err.import_unknown_promise",)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_detail_names_the_ladder_or_says_none_is_defined(page_db, lang):
+    """Issue 15: a B2B promise given a service credit (no order value in the demo) shows the step as
+    '5% of the order', not ¥0; a hotel promise, whose policy has no ladder, says so."""
+    db = open_store(page_db)
+    credited = int(db.query_one("SELECT min(promise_id) FROM remedies WHERE key = 'service_credit'")[0])
+    hotel = int(db.query_one("SELECT min(promise_id) FROM promises WHERE policy_id = 'hotel_check_in'")[0])
+    share, none = {"en": ("5% of the order", "No compensation defined for this policy"),
+                   "zh": ("订单金额的5%", "该政策未规定补偿")}[lang]
+    app = run_page("promises.py", lang, promises_now=NOW.isoformat(), prom_selected=credited)
+    assert not app.exception
+    captions = " ".join(c.value for c in app.caption)
+    assert share in captions and none not in captions
+    remedies = next(d.value for d in app.dataframe if len(d.value.columns) == 5 and len(d.value) >= 2)
+    assert share in remedies.iloc[:, 1].tolist() and "¥0" in remedies.iloc[:, 1].tolist()  # credit; apology call
+    app = run_page("promises.py", lang, promises_now=NOW.isoformat(), prom_selected=hotel)
+    assert not app.exception and none in " ".join(c.value for c in app.caption)
