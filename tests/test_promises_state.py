@@ -226,8 +226,8 @@ def test_green_channel_and_delivery_presets():
 
 def test_every_visible_key_has_both_languages():
     from crm_core.i18n import CATALOG
-    from crm_core.promises.demo import DEMO_POLICIES
     from crm_core.promises import EVENT_KINDS, PROMISE_TYPES, STATUSES
+    from crm_core.promises.demo import DEMO_POLICIES
 
     keys = (
         [f"promises.status.{s}" for s in STATUSES]
