@@ -15,6 +15,7 @@ from crm_core.promises import (
     attainment,
     ledger,
 )
+from crm_core.promises.state import promise_state
 from tests.reference import compensation_by_month, compensation_by_month_sql, overrun_percentiles_sql, remedies_frame
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -134,6 +135,36 @@ def test_pause_and_resume_update_the_stored_due(cur):
     ledger.record_event(cur, pid, "resumed", at(11, 18, 10), "li", CHINA)
     # 9 paused business hours (Mon 10–18, Tue 09–10) push the due to Tue 13:00.
     assert row(cur, pid, "due_at, paused_at") == (at(11, 18, 13), None)
+
+
+def test_a_paused_promise_shows_its_current_due(cur):
+    """Issue 15: a paused promise's due moves later by the time paused so far, on its own clock.
+
+    Call-back, 4 business hours, made Mon 17 Nov 09:00 → stored due 13:00; paused at 10:00 and
+    still paused. At 12:00 it has been paused 2 business hours → due 15:00; at 14:00, 4 hours →
+    due 17:00 (not overdue, 3 business hours left: 1 of 4 was used before the pause); at 17:00,
+    7 hours → 13:00 + 7 h = Mon 18:00 + 2 h = Tue 18 Nov 11:00."""
+    pid = make(cur, "callback", at(11, 17, 9), customer_id=7)
+    ledger.record_event(cur, pid, "paused", at(11, 17, 10), "li", CHINA)
+    assert row(cur, pid, "due_at") == (at(11, 17, 13),)  # the stored cache stays frozen
+    for now, due in ((at(11, 17, 12), at(11, 17, 15)), (at(11, 17, 14), at(11, 17, 17)),
+                     (at(11, 17, 17), at(11, 18, 11))):
+        board = ledger.board(cur, now, CHINA)
+        assert board.loc[0, "due_at"] == due and board.loc[0, "status"] == "open"
+        assert board.loc[0, "time_left_seconds"] == 3 * 3600.0 and board.loc[0, "paused"]
+        assert ledger.ledger_for_customer(cur, 7, now, CHINA).loc[0, "due_at"] == due
+        promise, events = ledger.load_promise(cur, pid)
+        state = promise_state(promise, events, CALLBACK, CHINA, now)
+        assert state.due_at == due and state.status == "open"  # the event-log rule agrees
+    # Paused 10:00–12:00 (2 business hours) and resumed: due 15:00, not overdue at 14:00, 30 min
+    # overdue at 15:30.
+    other = make(cur, "callback", at(11, 17, 9), customer_id=8)
+    ledger.record_event(cur, other, "paused", at(11, 17, 10), "li", CHINA)
+    ledger.record_event(cur, other, "resumed", at(11, 17, 12), "li", CHINA)
+    assert ledger.board(cur, at(11, 17, 14), CHINA).set_index("promise_id").loc[other, "status"] == "open_warning_1"
+    late = ledger.board(cur, at(11, 17, 15, 30), CHINA).set_index("promise_id").loc[other]
+    assert late["due_at"] == at(11, 17, 15) and late["status"] == "open_breached"
+    assert late["time_left_seconds"] == -1800.0
 
 
 def test_policy_edit_does_not_change_closed_outcomes(cur):

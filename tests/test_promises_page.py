@@ -175,6 +175,56 @@ def test_three_reps_ledger_and_board_with_rep_scope(small):
     assert (counts["open"], counts["overdue"], counts["warning_2"], counts["warning_1"]) == (4, 2, 1, 1)
 
 
+def test_overdue_agrees_on_board_kpis_and_performance(small):
+    """Issue 15: open and now > current due is overdue everywhere. Mon 17 Nov 2025, looked at 15:00:
+    A call-back 09:00 (due 13:00): overdue.            B call-back 09:00 paused 10:00: due 18:00, not.
+    C call-back 09:00 paused 14:00 (already late): due 14:00, overdue.   D call-back 12:00: due 16:00.
+    E check-in 14:50 (due 14:53): overdue.   F check-in 14:58 paused 14:59: due 15:02, not overdue.
+    G call-back 09:00 fulfilled 14:00: breached.   I check-in 10:00 fulfilled 10:02: met.
+    H call-back made Mon 1 Sep, still open: overdue since 1 Sep 13:00, before the 30-day window.
+    Open 7 (A B C D E F H); overdue 4 (A C E H); kept, last 30 days: met 1 (I), breached 5 (G and
+    the four overdue, H included), excluded 3 (B D F) → 1/6."""
+    def make(policy, when):
+        return actions.make_promise(small, MANAGER, 1, policy, when, owner="wang")
+
+    def record(pid, kind, when):
+        actions.record(small, MANAGER, pid, kind, when)
+
+    a = make("sales_callback", at(11, 17, 9))
+    b = make("sales_callback", at(11, 17, 9))
+    record(b, "paused", at(11, 17, 10))
+    c = make("sales_callback", at(11, 17, 9))
+    record(c, "paused", at(11, 17, 14))
+    d = make("sales_callback", at(11, 17, 12))
+    e = make("hotel_check_in", at(11, 17, 14, 50))
+    f = make("hotel_check_in", at(11, 17, 14, 58))
+    record(f, "paused", at(11, 17, 14, 59))
+    g = make("sales_callback", at(11, 17, 9))
+    record(g, "fulfilled", at(11, 17, 14))
+    i = make("hotel_check_in", at(11, 17, 10))
+    record(i, "fulfilled", at(11, 17, 10, 2))
+    h = make("sales_callback", at(9, 1, 9))
+    now = at(11, 17, 15)
+    board = queries.now_board(small, MANAGER, now).set_index("promise_id")
+    assert sorted(board.index) == sorted([a, b, c, d, e, f, h])
+    due = board["due_at"]
+    assert [due[p] for p in (a, b, c, d, e, f)] == [at(11, 17, 13), at(11, 17, 18), at(11, 17, 14),
+                                                    at(11, 17, 16), at(11, 17, 14, 53), at(11, 17, 15, 2)]
+    overdue_board = board.index[board["status"].eq("open_breached")]
+    assert sorted(overdue_board) == sorted([a, c, e, h])
+    assert sorted(board.index[board["due_at"] < pd.Timestamp(now)]) == sorted(overdue_board)  # shown due agrees
+    kpis = queries.overview(small, MANAGER, now)
+    assert (kpis["open"], kpis["overdue"], kpis["paused"]) == (7, 4, 3)
+    kept = kpis["attainment"]
+    assert (kept["met"], kept["breached"], kept["excluded"]) == (1, 5, 3)
+    assert kept["pct"] == pytest.approx(1 / 6)
+    perf = reports.attainment_table(small, MANAGER, now - timedelta(days=30), now, now)
+    assert perf.loc["all", ["met", "breached", "excluded"]].tolist() == [1, 5, 3]
+    # The month breakdown puts H's breach in the window's first month, not in September.
+    months = reports.attainment_table(small, MANAGER, now - timedelta(days=30), now, now, by="month")
+    assert months["breached"].to_dict() == {"2025-10": 1, "2025-11": 4}
+
+
 def test_writes_check_the_role_and_the_rep(small):
     with pytest.raises(PermissionDenied):
         actions.make_promise(small, Actor("v", "viewer"), 1, "sales_callback", at(11, 17, 9))
@@ -411,3 +461,22 @@ def test_promises_and_events_import_through_the_import_center(small, tmp_path):
                     (2, "李娜", at(11, 17, 14, 3), "met", 0.0, "import")]
     assert small.query_one("SELECT problem FROM promise_event_import_rows WHERE promise_ref = 'OLD-9'") == (
         "promises.err.import_unknown_promise",)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_detail_names_the_ladder_or_says_none_is_defined(page_db, lang):
+    """Issue 15: a B2B promise given a service credit (no order value in the demo) shows the step as
+    '5% of the order', not ¥0; a hotel promise, whose policy has no ladder, says so."""
+    db = open_store(page_db)
+    credited = int(db.query_one("SELECT min(promise_id) FROM remedies WHERE key = 'service_credit'")[0])
+    hotel = int(db.query_one("SELECT min(promise_id) FROM promises WHERE policy_id = 'hotel_check_in'")[0])
+    share, none = {"en": ("5% of the order", "No compensation defined for this policy"),
+                   "zh": ("订单金额的5%", "该政策未规定补偿")}[lang]
+    app = run_page("promises.py", lang, promises_now=NOW.isoformat(), prom_selected=credited)
+    assert not app.exception
+    captions = " ".join(c.value for c in app.caption)
+    assert share in captions and none not in captions
+    remedies = next(d.value for d in app.dataframe if len(d.value.columns) == 5 and len(d.value) >= 2)
+    assert share in remedies.iloc[:, 1].tolist() and "¥0" in remedies.iloc[:, 1].tolist()  # credit; apology call
+    app = run_page("promises.py", lang, promises_now=NOW.isoformat(), prom_selected=hotel)
+    assert not app.exception and none in " ".join(c.value for c in app.caption)

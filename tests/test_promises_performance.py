@@ -37,7 +37,8 @@ ROWS = [  # name, status, due, closed, paused, owner → expected outcome
     ("cancelled in window", "cancelled", "2025-11-07 10:00", "2025-11-07 09:00", None, "li", "excluded"),
     ("open, due passed in window", "open", "2025-11-10 10:00", None, None, "li", "breached"),
     ("open, not yet due", "open", "2025-11-25 10:00", None, None, "wang", "excluded"),
-    ("open, breached in October", "open", "2025-10-25 10:00", None, None, "li", None),
+    # Issue 15: still open and past its due, so breached in November too although it fell due before.
+    ("open, breached in October", "open", "2025-10-25 10:00", None, None, "li", "breached"),
     ("open, paused before its due", "open", "2025-11-18 10:00", None, "2025-11-15 10:00", "li", "excluded"),
     (
         "met on the window's last second",
@@ -77,19 +78,20 @@ def test_each_denominator_rule(i):
 
 def test_attainment_totals_and_wilson():
     result = attainment(FRAME, *WINDOW, NOW)
-    # met: rows 1 and 9; breached: row 2 and the open-breached row 5; excluded: 4, 6, 8.
-    assert (result["met"], result["breached"], result["excluded"]) == (2, 2, 3)
-    assert result["pct"] == 0.5
-    # Wilson, 2 of 4, z = 1.96: centre (0.5 + 3.8416/8) / 1.9604 = 0.5,
-    # half-width 1.96·√(0.0625 + 0.060025) / 1.9604 = 0.349964 → (0.150036, 0.849964).
-    assert result["ci_low"] == pytest.approx(0.150036, abs=1e-6)
-    assert result["ci_high"] == pytest.approx(0.849964, abs=1e-6)
+    # met: rows 1 and 9; breached: row 2, the open-breached row 5 and row 7 (open, fell due in
+    # October, still open: breached in November too); excluded: 4, 6, 8.
+    assert (result["met"], result["breached"], result["excluded"]) == (2, 3, 3)
+    assert result["pct"] == 0.4
+    # Wilson, 2 of 5, z = 1.96: d = 1 + 3.8416/5 = 1.76832; centre (0.4 + 3.8416/10) / d = 0.443449,
+    # half-width 1.96·√(0.048 + 0.038416) / d = 0.325831 → (0.117618, 0.769280).
+    assert result["ci_low"] == pytest.approx(0.117618, abs=1e-6)
+    assert result["ci_high"] == pytest.approx(0.769280, abs=1e-6)
 
 
 def test_attainment_by_owner():
     table = attainment_by(FRAME, "owner", *WINDOW, NOW)
     assert table.loc["wang", ["met", "breached", "excluded"]].tolist() == [1, 1, 1]
-    assert table.loc["li", ["met", "breached", "excluded"]].tolist() == [1, 1, 2]
+    assert table.loc["li", ["met", "breached", "excluded"]].tolist() == [1, 2, 2]
     with pytest.raises(ValueError):
         attainment_by(FRAME, "customer_id; DROP TABLE promises", *WINDOW, NOW)
 

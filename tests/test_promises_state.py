@@ -227,6 +227,7 @@ def test_green_channel_and_delivery_presets():
 def test_every_visible_key_has_both_languages():
     from crm_core.i18n import CATALOG
     from crm_core.promises import EVENT_KINDS, PROMISE_TYPES, STATUSES
+    from crm_core.promises.demo import DEMO_POLICIES
 
     keys = (
         [f"promises.status.{s}" for s in STATUSES]
@@ -234,5 +235,48 @@ def test_every_visible_key_has_both_languages():
         + [f"promises.event.{e}" for e in EVENT_KINDS]
         + [f"promises.policy.{p}" for p in PRESETS]
         + [f"promises.remedy.{r.key}" for p in PRESETS.values() for r in p.ladder]
+        + [f"promises.remedy.{r.key}" for p in DEMO_POLICIES for r in p.ladder]
+        + ["promises.detail.no_ladder", "promises.remedy.share_of_order"]
     )
     assert [k for k in keys if set(CATALOG.get(k, {})) != {"en", "zh"}] == []
+
+
+def test_a_percentage_rung_shows_its_money_or_its_share_of_the_order():
+    """Issue 15: '20% off' showed ¥0 without a bill. 20 % of a ¥500 bill is ¥100; without a bill it
+    is '20% of the order' / '订单金额的20%'; double compensation (2 × the bill) of ¥500 is ¥1,000;
+    a fixed rung (fruit plate ¥30) is ¥30 either way, and a mixed rung names both parts."""
+    from crm_core.promises.policy import Remedy
+    from crm_core.promises.text import remedy_cost_text
+
+    fruit, off, double = RESTAURANT.ladder
+    assert [remedy_cost_text(r, Decimal(500), "en") for r in (fruit, off, double)] == ["¥30", "¥100", "¥1,000"]
+    assert [remedy_cost_text(r, None, "en") for r in (fruit, off, double)] == [
+        "¥30", "20% of the order", "200% of the order"]
+    assert remedy_cost_text(off, None, "zh") == "订单金额的20%"
+    assert remedy_cost_text(off, float("nan"), "en") == "20% of the order"  # a missing bill from a frame
+    mixed = Remedy(key="mixed", over=timedelta(0), cost_fixed=Decimal(30), cost_bill_fraction=Decimal("0.125"))
+    assert remedy_cost_text(mixed, None, "en") == "¥30 + 12.5% of the order"
+    assert remedy_cost_text(mixed, Decimal(400), "zh") == "¥80"  # 30 + 0.125 × 400
+
+
+def test_b2b_policies_have_a_compensation_ladder():
+    """Issue 15: the B2B policies had empty ladders. Call-back (4 business hours): any lateness earns
+    an apology call (¥0); more than 1 business day (9 h) adds a 5 % service credit; more than 3 (27 h)
+    an account manager visit. 10 business hours late → apology + credit; the credit on a ¥2,000
+    order is ¥100, without the order '5% of the order'."""
+    from crm_core.promises.demo import DEMO_POLICIES
+    from crm_core.promises.text import remedy_cost_text
+
+    assert all(p.ladder for p in DEMO_POLICIES)
+    callback = {p.policy_id: p for p in DEMO_POLICIES}["sales_callback"]
+    earned = remedies_earned(callback.ladder, timedelta(hours=10))
+    assert [r.key for r in earned] == ["apology_call", "service_credit"]
+    assert [r.key for r in remedies_earned(callback.ladder, timedelta(hours=9))] == ["apology_call"]
+    assert [r.key for r in remedies_earned(callback.ladder, timedelta(hours=27, seconds=1))][-1] == \
+        "account_manager_visit"
+    assert remedies_earned(callback.ladder, timedelta(0)) == []  # on time to the second: nothing
+    credit = earned[1]
+    assert credit.cost_for(Decimal(2000)) == Decimal("100.00")
+    assert remedy_cost_text(credit, None, "en") == "5% of the order"
+    assert remedy_cost_text(credit, None, "zh") == "订单金额的5%"
+    assert remedy_cost_text(earned[0], None, "en") == "¥0"

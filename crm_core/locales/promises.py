@@ -71,6 +71,12 @@ MESSAGES = {
         "en": "Double compensation in cash, brought by the manager",
         "zh": "店面经理送上双倍赔偿",
     },
+    # remedies (B2B ladder, crm_core.promises.demo.b2b_ladder)
+    "promises.remedy.apology_call": {"en": "Apology call", "zh": "致歉电话"},
+    "promises.remedy.service_credit": {"en": "Service credit (5% of the order)", "zh": "服务抵用金（订单金额的5%）"},
+    "promises.remedy.account_manager_visit": {"en": "Visit by the account manager", "zh": "客户经理登门拜访"},
+    "promises.remedy.share_of_order": {"en": "{pct}% of the order", "zh": "订单金额的{pct}%"},
+    "promises.remedy.fixed_plus_share": {"en": "{fixed} + {share}", "zh": "{fixed}加{share}"},
     # performance
     "promises.perf.met": {"en": "Kept", "zh": "兑现"},
     "promises.perf.breached": {"en": "Broken", "zh": "超时"},
@@ -267,6 +273,13 @@ MESSAGES = {
     "promises.detail.events": {"en": "Event log (append-only)", "zh": "事件记录（只增不改）"},
     "promises.detail.remedies": {"en": "Compensation", "zh": "补偿"},
     "promises.detail.no_remedies": {"en": "No compensation earned.", "zh": "没有应得的补偿。"},
+    "promises.detail.no_ladder": {
+        "en": "No compensation defined for this policy (its compensation ladder is empty), however late.",
+        "zh": "该政策未规定补偿（补偿阶梯为空），超时多久都不会产生补偿。",
+    },
+    "promises.detail.ladder": {"en": "Compensation ladder of this policy", "zh": "该政策的补偿阶梯"},
+    "promises.detail.ladder_step": {"en": "more than {over} late: {remedy} ({cost})",
+                                    "zh": "超时超过{over}：{remedy}（{cost}）"},
     "promises.detail.record": {"en": "Record what happened", "zh": "登记进展"},
     "promises.detail.event_kind": {"en": "What happened", "zh": "发生了什么"},
     "promises.detail.when_now": {"en": "It happened just now", "zh": "刚刚发生"},

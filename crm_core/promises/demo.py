@@ -13,6 +13,8 @@ What it makes, up to the start of ``as_of`` (local midnight, the demo's "now"):
 - restaurant first-dish promises with bills, their compensation ladder (fruit plate, 20 % off,
   and — when the guest complained while 10+ minutes late — double compensation brought by the
   manager as a 5-minute child promise), most remedies delivered, recent ones still owed;
+- the B2B policies' ladder (``b2b_ladder``: apology call, service credit of 5 % of the order,
+  account manager visit) granted to late B2B promises (``_b2b_remedies``);
 - complaints, each opening the two green-channel promises.
 
 The cache columns (due, warning points, paused_at, status, closed_at, overrun) are computed with
@@ -25,13 +27,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 
 from crm_core.promises import ledger
 from crm_core.promises.calendar import BusinessCalendar
-from crm_core.promises.policy import PRESETS, PromisePolicy
+from crm_core.promises.policy import PRESETS, PromisePolicy, Remedy
 from crm_core.promises.queries import business_calendar
 from crm_core.promises.vectors import NAT, US, add_micros, elapsed_micros, insert_frame, next_ids, to_timestamps
 from crm_core.segmentation import abc_classify
@@ -39,15 +42,28 @@ from crm_core.segmentation import abc_classify
 HOUR = 3600 * US
 REPS = ["张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄强", "周杰", "吴霞", "Emily Chen", "David Wang"]
 
+def b2b_ladder(credit_after: timedelta, visit_after: timedelta) -> tuple[Remedy, ...]:
+    """The B2B compensation ladder (docs/domain.md §3), on business hours: any lateness earns an
+    apology call (no cost); more than ``credit_after`` late adds a service credit of 5 % of the
+    order (its money is known only with the order value); more than ``visit_after`` late adds a
+    visit by the account manager (no cash cost)."""
+    return (
+        Remedy(key="apology_call", over=timedelta(0)),
+        Remedy(key="service_credit", over=credit_after, cost_bill_fraction=Decimal("0.05")),
+        Remedy(key="account_manager_visit", over=visit_after),
+    )
+
+
+DAY = timedelta(hours=9)  # one business day (09:00–18:00)
 DEMO_POLICIES = (
     PromisePolicy(policy_id="sales_callback", promise_type="response", target=timedelta(hours=4),
-                  clock="business", class_targets={"A": timedelta(hours=2)}),
+                  clock="business", class_targets={"A": timedelta(hours=2)}, ladder=b2b_ladder(DAY, 3 * DAY)),
     PromisePolicy(policy_id="quote_correction", promise_type="correction", target=timedelta(hours=16),
-                  clock="business"),
+                  clock="business", ladder=b2b_ladder(DAY, 3 * DAY)),
     PromisePolicy(policy_id="reservation_confirmation", promise_type="reservation", target=timedelta(hours=2),
-                  clock="business"),
+                  clock="business", ladder=b2b_ladder(timedelta(hours=4), 2 * DAY)),
     PromisePolicy(policy_id="custom_follow_up", promise_type="custom", target=timedelta(hours=27),
-                  clock="business"),
+                  clock="business", ladder=b2b_ladder(DAY, 3 * DAY)),
 )
 # Version 2 of the call-back policy, in force for the last 120 days of the demo year.
 CALLBACK_V2 = {"class_targets": {"A": timedelta(hours=1), "B": timedelta(hours=2)}, "warnings": (0.5, 0.75)}
@@ -170,6 +186,8 @@ def load_demo(
         promises = {k: np.concatenate([promises[k], children[k]]) for k in promises}
     settled = _settle(rng, promises, table, calendar, cutoff, pause_cycles)
     remedies = _remedies(rng, promises, settled, table, cutoff)
+    settled.update(_escalations(rng, promises, settled, table, cutoff))
+    remedies = pd.concat([remedies, _b2b_remedies(promises, settled, table, calendar, cutoff)], ignore_index=True)
     return _write(cur, promises, settled, remedies, complaints, table, skill, cutoff, rng)
 
 
@@ -181,7 +199,8 @@ class _Policies:
     since: np.ndarray  # µs from which a version is the one new promises get
     business: np.ndarray
     warn: np.ndarray  # (rows, 2)
-    ladder: np.ndarray
+    ladder: np.ndarray  # the policy has a compensation ladder
+    restaurant: np.ndarray  # the restaurant's first-dish ladder (complaints, double compensation)
 
     def row(self, policy_id: str, made: np.ndarray) -> np.ndarray:
         """The table row of the version in force at each ``made`` instant."""
@@ -210,6 +229,7 @@ def _policy_table(policies) -> _Policies:
         business=np.array([p.clock == "business" for p in versions]),
         warn=np.array([p.warnings for p in versions], dtype=float),
         ladder=np.array([bool(p.ladder) for p in versions]),
+        restaurant=np.array([p.policy_id == "restaurant_first_dish" for p in versions]),
     )
 
 
@@ -276,7 +296,7 @@ def _regular(rng, plan: _Plan, customers, classes, table: _Policies, skill, cuto
     span = np.where(negotiated, neg_due, made) - made
     close_wall = np.where(negotiated, made + (span * np.exp(rng.normal(mu + 0.1, 0.3))).astype(np.int64) // US * US, NAT)
     kind = np.ones(n, dtype=np.int64)
-    cancellable = ~table.ladder[rows]
+    cancellable = ~table.restaurant[rows]
     kind[cancellable & (rng.random(n) < 0.03)] = 2
     recent = made > cutoff - 60 * 24 * HOUR
     slow = table.business[rows] | (policy_ids == "phone_order_delivery")
@@ -319,7 +339,7 @@ def _restaurant_complaints(rng, promises: dict, table: _Policies, cutoff: int) -
     first dish was more than 12 minutes late, at 20–80 % of the way from 10 minutes late to served."""
     rows = promises["policy"]
     late = promises["close_run"] - np.array([int(p.target.total_seconds()) for p in table.versions])[rows] * US
-    said = table.ladder[rows] & (late > 720 * US) & (rng.random(len(rows)) < 0.55)
+    said = table.restaurant[rows] & (late > 720 * US) & (rng.random(len(rows)) < 0.55)
     due = promises["made"] + (promises["close_run"] - late)
     at = due + 600 * US + ((late - 600 * US) / US * rng.uniform(0.2, 0.8, len(rows))).astype(np.int64) * US
     return np.where(said & (at <= cutoff), at, NAT)
@@ -392,7 +412,7 @@ def _remedies(rng, p: dict, s: dict, table: _Policies, cutoff: int) -> pd.DataFr
     """Remedies the ladder earned, granted at the event that earned them (the complaint, else the
     fulfilment), with cost from the bill and, for most, a delivery time."""
     rows, n = p["policy"], len(p["made"])
-    ladder = table.ladder[rows]
+    ladder = table.restaurant[rows]
     complained = p["complained_at"] != NAT
     late = (s["close_at"] - s["due"]) // US  # calendar clock: wall seconds
     fulfilled_late = ladder & ~complained & s["closed"] & (late > 0)
@@ -417,6 +437,77 @@ def _remedies(rng, p: dict, s: dict, table: _Policies, cutoff: int) -> pd.DataFr
         delivered = np.where(keep & (delivered != NAT) & (delivered <= cutoff), delivered, NAT)
         frames.append(pd.DataFrame({"row": who, "rung": rung_index, "key": key, "cents": cents,
                                     "granted": granted, "delivered": delivered, "child": child}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _b2b_earning(p: dict, s: dict, table: _Policies) -> np.ndarray:
+    """B2B (business-hours ladder) promises that can earn remedies: not cancelled."""
+    rows = p["policy"]
+    return table.ladder[rows] & ~table.restaurant[rows] & ~(s["closed"] & (p["kind"] == 2))
+
+
+def _escalations(rng, p: dict, s: dict, table: _Policies, cutoff: int) -> dict:
+    """Late promises escalated 10–60 minutes after their due time, 60 % of them, while open and not
+    paused at the cut-off. Not restaurant ones (an event while late would grant remedies early); a
+    B2B one only after all its pauses (its lateness then is plain: now − the stored due) and not
+    when it is later cancelled. Draws from ``rng`` in the order the demo always has."""
+    n = len(p["made"])
+    end_or_cut = np.where(s["closed"], s["close_at"], cutoff)
+    escalate_at = s["due"] + rng.integers(600, 3600, n) * US
+    after_pauses = np.ones(n, dtype=bool)
+    for present, _start, end, _length in s["pauses"]:
+        after_pauses &= ~present | (end <= escalate_at)
+    b2b = _b2b_earning(p, s, table)
+    allowed = ~s["ladder"] | (b2b & after_pauses)
+    escalate = allowed & (escalate_at < end_or_cut) & (s["paused_at"] == NAT) & (rng.random(n) < 0.6)
+    return {"escalate": escalate, "escalate_at": escalate_at}
+
+
+def _b2b_remedies(p: dict, s: dict, table: _Policies, calendar: BusinessCalendar, cutoff: int) -> pd.DataFrame:
+    """Remedies of the business-hours (B2B) ladders, granted at the first event at which the
+    promise was late by more than the rung's threshold — a pause begun after the due time (lateness
+    on the business clock at that moment), else the escalation (``_escalations``), else the
+    fulfilment — as ``ledger.record_event`` grants them; cancelled ones earn nothing. The service credit's cost is 5 % of a bill the demo does
+    not know (¥0 stored, shown as "5% of the order"); remedies are delivered after the promise is
+    closed (recent ones often still owed), never while it is open — a delivery would be an event
+    that grants more. Uses its own random generator, so the rest of the demo is unchanged."""
+    rows, n = p["policy"], len(p["made"])
+    b2b = _b2b_earning(p, s, table)
+    if not b2b.any():
+        return pd.DataFrame(columns=["row", "rung", "key", "cents", "granted", "delivered", "child"])
+    business = s["business"]
+    target = table.targets(rows, p["cclass"])
+    before = np.zeros(n, dtype=np.int64)
+    pause_late = []  # (start, lateness µs) per pause cycle; lateness −1 where the pause did not count
+    for present, start, _end, length in s["pauses"]:
+        due_then = add_micros(calendar, business, p["made"], target + before)
+        counted = b2b & present & (start <= cutoff) & (start > due_then)
+        late = elapsed_micros(calendar, business, np.where(counted, due_then, start), start)
+        pause_late.append((start, np.where(counted, late, -1)))
+        before = before + np.where(present, length, 0)
+    escalated = b2b & s["escalate"]  # after every pause, so the due is the stored one
+    escalation_late = np.where(escalated, elapsed_micros(calendar, business, s["due"], s["escalate_at"]), -1)
+    closed_late = b2b & s["closed"] & (p["kind"] == 1)
+    overrun = np.where(closed_late, np.nan_to_num(s["overrun"], nan=0.0) * US, -1).astype(np.int64)
+    gen = np.random.default_rng(n)  # deterministic, and leaves the main generator's draws alone
+    frames = []
+    for r in np.flatnonzero(table.ladder & ~table.restaurant):
+        mine = b2b & (rows == r)
+        for rung_index, rung in enumerate(table.versions[r].ladder):
+            over = int(rung.over.total_seconds()) * US
+            granted = np.full(n, NAT)
+            for start, late in reversed(pause_late):  # the earliest qualifying event wins
+                granted = np.where(mine & (late > over), start, granted)
+            granted = np.where(mine & (granted == NAT) & (escalation_late > over), s["escalate_at"], granted)
+            granted = np.where(mine & (granted == NAT) & (overrun > over), s["close_at"], granted)
+            who = np.flatnonzero(granted != NAT)
+            cents = np.full(len(who), int(rung.cost_fixed * 100), dtype=np.int64)  # no bill: fixed part
+            after_close = s["close_at"][who] + gen.integers(600, 2 * 86_400, len(who)) * US
+            recent = granted[who] > cutoff - 30 * 24 * HOUR
+            keep = s["closed"][who] & (gen.random(len(who)) < np.where(recent, 0.5, 0.9)) & (after_close <= cutoff)
+            frames.append(pd.DataFrame({"row": who, "rung": rung_index, "key": rung.key, "cents": cents,
+                                        "granted": granted[who], "delivered": np.where(keep, after_close, NAT),
+                                        "child": np.full(len(who), -1)}))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -474,10 +565,7 @@ def _events(p: dict, s: dict, remedies: pd.DataFrame, ids: np.ndarray, child_ids
         began, ended = present & (start <= cutoff), present & (end <= cutoff)
         parts += [("paused", np.flatnonzero(began), start[began], None),
                   ("resumed", np.flatnonzero(ended), end[ended], None)]
-    end_or_cut = np.where(s["closed"], s["close_at"], cutoff)
-    escalate_at = s["due"] + rng.integers(600, 3600, n) * US
-    # Late promises get escalated (not ladder ones: any event on them would grant remedies early).
-    escalate = ~s["ladder"] & (escalate_at < end_or_cut) & (s["paused_at"] == NAT) & (rng.random(n) < 0.6)
+    escalate, escalate_at = s["escalate"], s["escalate_at"]  # _escalations
     parts.append(("escalated", np.flatnonzero(escalate), escalate_at[escalate], None))
     said = p["complained_at"] != NAT
     parts.append(("complained", np.flatnonzero(said), p["complained_at"][said], None))

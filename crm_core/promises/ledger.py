@@ -12,6 +12,7 @@ import json
 from datetime import datetime
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from crm_core import access
@@ -26,6 +27,7 @@ from crm_core.promises.state import (
     promise_state,
     stored_plan,
 )
+from crm_core.promises.vectors import add_micros, elapsed_micros
 from crm_core.sql import compose, run
 
 _PROMISE_COLUMNS = (
@@ -45,19 +47,44 @@ def live_status(alias: str | None = None) -> str:
             "ELSE 'open' END")
 
 
+def current_due(frame: pd.DataFrame, calendar: BusinessCalendar, now: datetime) -> pd.Series:
+    """The due time as it stands at ``now`` for rows of ``promises`` (``due_at``, ``paused_at``,
+    ``clock``): the stored due, plus — while paused — the time paused so far on the promise's own
+    clock (business hours or calendar time). The stored ``due_at`` is frozen when a pause begins, so
+    showing it would put a paused promise's due in the past; this is the due the board, the detail
+    and the customer's ledger show (docs/domain.md §3). Overdue (open and ``now`` > current due) is
+    the same judgement as ``live_status``: a promise paused before its due is never overdue."""
+    due = frame["due_at"]
+    if frame.empty or "paused_at" not in frame or not frame["paused_at"].notna().any():
+        return due
+    paused = frame["paused_at"].notna().to_numpy()
+    starts = _micros(frame.loc[paused, "paused_at"])
+    dues = _micros(frame.loc[paused, "due_at"])
+    now_us = np.full(len(starts), _micros(pd.Series([pd.Timestamp(now)]))[0])
+    now_us = np.maximum(now_us, starts)  # looked at before the pause began: nothing paused yet
+    business = frame.loc[paused, "clock"].eq("business").to_numpy()
+    moved = add_micros(calendar, business, dues, elapsed_micros(calendar, business, starts, now_us))
+    out = due.copy()
+    out.loc[paused] = pd.Series(moved.astype("datetime64[us]")).dt.tz_localize("UTC").dt.tz_convert(
+        due.dt.tz).to_numpy()
+    return out
+
+
 # Who sees which promises is crm_core.access's rule ("promises"): a rep sees the promises they
 # made and those made to the customers they own. ``rep_scope`` below applies it for one rep.
 
 
 # Breakdowns attainment_counts accepts: name -> SQL expression (a fixed whitelist, never user text).
-# "month" is the month an outcome counts in: closed_at, or due_at for an open promise.
+# "month" is the month an outcome counts in: closed_at, or for an open promise past its due the
+# later of its due time and the window start (one that fell due before the window is breached in it).
 SQL_BREAKDOWNS = {
     "promise_type": "promise_type",
     "owner": "owner",
     "customer_class": "customer_class",
     "clock": "clock",
     "policy_id": "policy_id",
-    "month": "strftime(CASE WHEN status = 'open' THEN due_at ELSE closed_at END, '%Y-%m')",
+    "month": "strftime(CASE WHEN status = 'open' THEN greatest(due_at, $start::TIMESTAMPTZ) ELSE closed_at END, "
+             "'%Y-%m')",
 }
 
 
@@ -332,13 +359,14 @@ def board(
     promise_type: str | None = None,
 ) -> pd.DataFrame:
     """Open promises, the least time left first (wall time to due; paused ones frozen at their
-    pause), with live status. ``time_left_seconds`` is on each promise's own clock (business hours
-    or calendar time), negative once breached; ``wall_left_seconds`` the same in calendar time.
-    Promises made after ``now`` are left out;
+    pause), with live status. ``due_at`` is the current due (``current_due``: a paused promise's
+    due moves later while it stays paused); ``time_left_seconds`` is on each promise's own clock
+    (business hours or calendar time), negative once breached; ``wall_left_seconds`` the same in
+    calendar time. Promises made after ``now`` are left out;
     ``rep_scope`` limits to one rep's (``access.of_rep``), ``promise_type`` to one type."""
     query = compose(
         "SELECT promise_id, customer_id, owner, promise_type, policy_id, policy_version, clock, made_at, "
-        "due_at, negotiated_due, paused_at IS NOT NULL AS paused, "
+        "due_at, negotiated_due, paused_at IS NOT NULL AS paused, paused_at, "
         "coalesce(paused_at, $now::TIMESTAMPTZ) AS judged_at, description, complaint_id, parent_promise_id, "
         f"{live_status()} AS status FROM promises WHERE status = 'open' AND made_at <= $now "
         "AND ($owner::VARCHAR IS NULL OR owner = $owner) "
@@ -346,6 +374,8 @@ def board(
         "ORDER BY due_at - judged_at, promise_id LIMIT $limit",
         scope=access.of_rep(rep_scope, "promises"), now=now, owner=owner, promise_type=promise_type, limit=limit)
     df = run(db, query).df()
+    # Time left is counted from the moment the promise is judged at (its pause, else now) to the
+    # stored due: the same as from now to the current due, without moving both.
     df["wall_left_seconds"] = (df["due_at"] - df["judged_at"]).dt.total_seconds()
     wall = df["wall_left_seconds"].to_numpy(dtype="float64", copy=True)
     business = df["clock"].eq("business").to_numpy()
@@ -354,19 +384,24 @@ def board(
         ends = _micros(df.loc[business, "due_at"])
         wall[business] = calendar.elapsed_micros(starts, ends) / 1e6
     df["time_left_seconds"] = wall
-    return df.drop(columns=["judged_at"])
+    df["due_at"] = current_due(df, calendar, now)
+    return df.drop(columns=["judged_at", "paused_at"])
 
 
 def _micros(column: pd.Series):
     return ((column - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(microseconds=1)).to_numpy("int64")
 
 
-def ledger_for_customer(db: duckdb.DuckDBPyConnection, customer_id: int, now: datetime) -> pd.DataFrame:
+def ledger_for_customer(
+    db: duckdb.DuckDBPyConnection, customer_id: int, now: datetime, calendar: BusinessCalendar | None = None
+) -> pd.DataFrame:
     """Every promise made to a customer, oldest first: who promised what, its live status, and the
-    compensation owed and delivered — "what did each of the three reps promise?"."""
-    return db.execute(
+    compensation owed and delivered — "what did each of the three reps promise?". ``due_at`` is
+    the current due (``current_due``) when ``calendar`` is given, else the stored one."""
+    frame = db.execute(
         f"""SELECT p.promise_id, p.made_at, p.owner, p.promise_type, p.policy_id, p.policy_version, p.clock,
-                   p.description, p.due_at, p.negotiated_due, {live_status("p")} AS status, p.closed_at,
+                   p.description, p.due_at, p.paused_at, p.negotiated_due, {live_status("p")} AS status,
+                   p.closed_at,
                    p.overrun_seconds, p.parent_promise_id, p.complaint_id,
                    coalesce(r.owed_count, 0) AS remedies_owed, coalesce(r.owed_cost, 0) AS owed_cost,
                    coalesce(r.delivered_count, 0) AS remedies_delivered,
@@ -379,6 +414,9 @@ def ledger_for_customer(db: duckdb.DuckDBPyConnection, customer_id: int, now: da
             WHERE p.customer_id = $customer_id ORDER BY p.made_at, p.promise_id""",
         {"now": now, "customer_id": customer_id},
     ).df()
+    if calendar is not None:
+        frame["due_at"] = current_due(frame, calendar, now)
+    return frame
 
 
 def attainment_counts(
@@ -402,7 +440,7 @@ def attainment_counts(
                 WHEN status IN ('met', 'breached') AND closed_at >= $start AND closed_at < $end THEN status
                 WHEN status = 'cancelled' AND closed_at >= $start AND closed_at < $end THEN 'excluded'
                 WHEN status = 'open' AND coalesce(paused_at, $now::TIMESTAMPTZ) > due_at
-                     AND due_at >= $start AND due_at < $end THEN 'breached'
+                     AND due_at < $end THEN 'breached'
                 WHEN status = 'open' AND coalesce(paused_at, $now::TIMESTAMPTZ) <= due_at THEN 'excluded'
               END AS outcome FROM promises WHERE {{scope}})
             SELECT "group", count(*) FILTER (WHERE outcome = 'met') AS met,

@@ -6,7 +6,9 @@ window_end):
   breached are the outcomes stored at closing (with the policy version in force then), so a later
   policy edit cannot change them; cancelled ones are excluded;
 - an open promise already past its due time at ``now`` (or at its ``paused_at`` while paused)
-  counts as breached, in the window its ``due_at`` falls in;
+  counts as breached in every window that ends after its due time — it is open and breached in
+  the window even when it fell due before the window began (a promise still open 40 days late
+  counts in "last 30 days");
 - an open promise not yet due is excluded — left out of the denominator, reported in ``excluded``.
 The same rules run in SQL in ``ledger.attainment_counts`` for the full table.
 
@@ -40,7 +42,7 @@ def attainment_outcomes(
     conditions = [
         status.isin(["met", "breached"]) & closed_in,
         status.eq("cancelled") & closed_in,
-        overdue & (due >= window_start) & (due < window_end),
+        overdue & (due < window_end),
         is_open & ~overdue,
     ]
     choices = [status, "excluded", "breached", "excluded"]

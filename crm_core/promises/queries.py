@@ -136,14 +136,14 @@ def now_board(
 
 def complaint_board(store: Store, actor: Actor, now: datetime, limit: int = 200) -> pd.DataFrame:
     """Complaints with their two green-channel promises (to the GM's office, reply to the customer):
-    live status and due time of each; complaints with an open promise first, the soonest due first,
-    then the most recent."""
+    live status and current due time of each (``ledger.current_due``); complaints with an open
+    promise first, the soonest due first, then the most recent."""
     # Complaints are reached through the promises the user may see (a rep sees a complaint about a
     # colleague's customer when they hold one of its promises), so the complaints table is read on
     # the system cursor and the promises narrowed by the access rule.
     query = compose(
         f"""WITH g AS (
-              SELECT p.complaint_id, p.policy_id, p.due_at, p.closed_at, p.status AS stored,
+              SELECT p.complaint_id, p.promise_id, p.policy_id, p.due_at, p.closed_at, p.status AS stored,
                      {ledger.live_status("p")} AS live
               FROM promises p WHERE p.source = 'complaint' AND p.made_at <= $now AND {{scope}})
             SELECT c.complaint_id, c.customer_id, c.received_at, c.channel, c.description, c.owner,
@@ -151,6 +151,8 @@ def complaint_board(store: Store, actor: Actor, now: datetime, limit: int = 200)
                    any_value(g.due_at) FILTER (WHERE g.policy_id = 'complaint_to_gm') AS to_gm_due,
                    any_value(g.live) FILTER (WHERE g.policy_id = 'complaint_reply') AS reply_status,
                    any_value(g.due_at) FILTER (WHERE g.policy_id = 'complaint_reply') AS reply_due,
+                   any_value(g.promise_id) FILTER (WHERE g.policy_id = 'complaint_to_gm') AS to_gm_id,
+                   any_value(g.promise_id) FILTER (WHERE g.policy_id = 'complaint_reply') AS reply_id,
                    bool_or(g.stored = 'open') AS is_open,
                    min(g.due_at) FILTER (WHERE g.stored = 'open') AS next_due
             FROM complaints c JOIN g USING (complaint_id)
@@ -160,7 +162,16 @@ def complaint_board(store: Store, actor: Actor, now: datetime, limit: int = 200)
         scope=access.visible(actor, "promises", alias="p"), now=now, limit=limit)
     with closing(store.system_cursor()) as system:
         frame = run(system, query).df()
-    return _with_customers(store, frame.drop(columns=["next_due"]))
+        # Paused green-channel promises show their current due (``ledger.current_due``).
+        ids = [int(i) for c in ("to_gm_id", "reply_id") for i in frame[c].dropna()]
+        paused = system.execute(
+            "SELECT promise_id, due_at, paused_at, clock FROM promises WHERE paused_at IS NOT NULL "
+            "AND promise_id IN (SELECT unnest($ids::BIGINT[]))", {"ids": ids}).df()
+    if not paused.empty:
+        moved = dict(zip(paused["promise_id"], ledger.current_due(paused, calendar_for(store), now)))
+        for due, pid in (("to_gm_due", "to_gm_id"), ("reply_due", "reply_id")):
+            frame[due] = [moved.get(i, d) if pd.notna(i) else d for d, i in zip(frame[due], frame[pid])]
+    return _with_customers(store, frame.drop(columns=["next_due", "to_gm_id", "reply_id"]))
 
 
 # -- one customer, one promise --------------------------------------------------------------------
@@ -169,7 +180,7 @@ def customer_ledger(store: Store, actor: Actor, customer_id: int, now: datetime)
     A rep who does not own the customer sees only the promises they made themselves (the access
     rule for promises, applied by the user's cursor)."""
     with closing(store.cursor(actor)) as db:
-        frame = ledger.ledger_for_customer(db, int(customer_id), now)
+        frame = ledger.ledger_for_customer(db, int(customer_id), now, calendar_for(store))
         remedies = db.execute(
             "SELECT r.promise_id, string_agg(r.key, ',' ORDER BY r.remedy_id) AS remedy_keys "
             "FROM remedies r JOIN promises p USING (promise_id) WHERE p.customer_id = $id GROUP BY r.promise_id",
@@ -200,8 +211,9 @@ def ledger_by_rep(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def promise_detail(store: Store, actor: Actor, promise_id: int, now: datetime) -> dict | None:
-    """The promise's row with its live status, its event log and its remedies; None when it does
-    not exist or the user may not see it."""
+    """The promise's row with its live status (``due_at`` the current due, ``ledger.current_due``),
+    its event log, its remedies and ``policy`` (the PromisePolicy version in force, for its
+    compensation ladder); None when it does not exist or the user may not see it."""
     key = {"id": int(promise_id)}
     with closing(store.cursor(actor)) as db:
         row = db.execute(f"SELECT *, {ledger.live_status()} AS live_status FROM promises WHERE promise_id = $id",
@@ -221,12 +233,19 @@ def promise_detail(store: Store, actor: Actor, promise_id: int, now: datetime) -
             "SELECT version FROM promise_policies WHERE policy_id = $policy ORDER BY version",
             {"policy": row.loc[0, "policy_id"]},
         ).df()["version"].tolist()
+        promise, log = ledger.load_promise(db, int(promise_id))
+        policy = ledger.load_policy(db, promise.policy_id, ledger.policy_version_in_force(promise, log))
     customer = _with_customers(store, row[["customer_id"]]).iloc[0]
+    # The due as it stands now (a paused promise's due moves later while paused); the stored,
+    # frozen one stays available as ``stored_due_at``.
+    row["stored_due_at"] = row["due_at"]
+    row["due_at"] = ledger.current_due(row, calendar_for(store), now)
     return {
         "promise": row.iloc[0].to_dict(),
         "events": events,
         "remedies": remedies,
         "versions": versions,
+        "policy": policy,
         "customer_code": customer["code"],
         "customer_name": customer["customer_name"],
     }

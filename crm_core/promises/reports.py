@@ -3,8 +3,8 @@ stated denominator and Wilson interval, overrun p50/p90, compensation by month, 
 hours vs calendar-time comparison. Functions take (store, actor, ...); a rep sees their own scope.
 
 Attainment rules (docs/domain.md §3; ``performance`` module): met ÷ (met + breached) over promises closed
-in the window; an open promise already past its due time counts as breached (in the window its
-due time falls in); an open promise not yet due and a cancelled one are left out (``excluded``).
+in the window; an open promise already past its due time counts as breached in every window that
+ends after its due time (even one it fell due before); an open promise not yet due and a cancelled one are left out (``excluded``).
 """
 
 from __future__ import annotations

@@ -256,7 +256,9 @@ def stored_plan(
 
     While paused the due and warning instants are frozen as they stood when the pause began and
     ``paused_at`` is set; SQL then compares ``paused_at`` instead of now, which gives the same open
-    status as ``promise_state``. On resume they are recomputed with the pause added. ``status`` is
+    status as ``promise_state``. On resume they are recomputed with the pause added. Views never
+    show the frozen due of a paused promise: ``ledger.current_due`` adds the time paused so far,
+    which equals ``promise_state(...).due_at`` at that moment. ``status`` is
     'open' or the final outcome; ``overrun_seconds`` (policy clock) is set once closed.
     """
     state = promise_state(promise, events, policy_version, calendar, at)

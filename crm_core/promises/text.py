@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 
-from crm_core.i18n import CATALOG, t
+from crm_core.i18n import CATALOG, format_money, t
 
 
 def format_duration(seconds, lang: str, days: bool = True) -> str:
@@ -39,3 +40,16 @@ def label(prefix: str, value, lang: str) -> str:
         return "—"
     key = f"promises.{prefix}.{value}"
     return t(key, lang) if key in CATALOG else str(value)
+
+
+def remedy_cost_text(rung, bill, lang: str) -> str:
+    """What a ladder rung (``policy.Remedy``) is worth: its money value when it is fixed or the bill
+    is known (20 % of a ¥500 bill → ``¥100``), else the share of the order it is — ``20% of the
+    order`` / ``订单金额的20%`` (with the fixed part in front when there is one) — never a made-up ¥0."""
+    known = bill is not None and not (isinstance(bill, float) and math.isnan(bill))
+    if not rung.cost_bill_fraction or known:
+        return format_money(rung.cost_for(Decimal(str(bill)) if known else None), lang)
+    pct = format((Decimal(rung.cost_bill_fraction) * 100).normalize(), "f")
+    share = t("promises.remedy.share_of_order", lang, pct=pct)
+    return t("promises.remedy.fixed_plus_share", lang, fixed=format_money(rung.cost_fixed, lang), share=share) \
+        if rung.cost_fixed else share

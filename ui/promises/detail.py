@@ -10,7 +10,7 @@ import streamlit as st
 
 from crm_core.i18n import format_money
 from crm_core.promises import actions, queries
-from crm_core.promises.text import format_duration, label, policy_label
+from crm_core.promises.text import format_duration, label, policy_label, remedy_cost_text
 from ui.common import lang, open_customer, tr
 from ui.promises import common
 
@@ -74,6 +74,7 @@ def promise_panel(db, user, now: datetime, key: str, selected_key: str = "prom_s
 
 
 def _log_and_remedies(detail: dict, language: str) -> None:
+    row = detail["promise"]
     events = detail["events"]
     st.markdown(f"**{tr('promises.detail.events')}**")
     st.dataframe(common.labelled(events, {
@@ -84,12 +85,31 @@ def _log_and_remedies(detail: dict, language: str) -> None:
     }), hide_index=True, width="stretch")
     remedies = detail["remedies"]
     st.markdown(f"**{tr('promises.detail.remedies')}**")
+    ladder = {rung.key: rung for rung in detail["policy"].ladder}
+    bill = row.get("bill_amount")
+    bill = None if bill is None or pd.isna(bill) else bill
+    if not ladder:  # say why nothing is owed, however late
+        st.caption(tr("promises.detail.no_ladder"))
+    else:
+        clock_hours = detail["policy"].clock == "business"
+        st.caption(tr("promises.detail.ladder") + ": " + "; ".join(
+            tr("promises.detail.ladder_step", over=format_duration(r.over.total_seconds(), language,
+                                                                    days=not clock_hours),
+               remedy=label("remedy", r.key, language), cost=remedy_cost_text(r, bill, language))
+            for r in ladder.values()))
     if remedies.empty:
-        st.caption(tr("promises.detail.no_remedies"))
+        if ladder:
+            st.caption(tr("promises.detail.no_remedies"))
         return
+
+    def cost_text(key, cost):  # a share of an unknown bill is "20% of the order", never ¥0
+        rung = ladder.get(key)
+        return remedy_cost_text(rung, bill, language) if rung is not None and bill is None and \
+            rung.cost_bill_fraction else format_money(cost, language)
+
     st.dataframe(common.labelled(remedies, {
         "remedy": lambda f: f["key"].map(lambda k: label("remedy", k, language)),
-        "cost": lambda f: f["cost"].map(lambda c: format_money(c, language)),
+        "cost": lambda f: [cost_text(k, c) for k, c in zip(f["key"], f["cost"])],
         "granted_at": lambda f: f["granted_at"].map(common.local_text),
         "delivered_at": lambda f: f["delivered_at"].map(common.local_text),
         "child_promise_id": lambda f: f["child_promise_id"].map(lambda c: "—" if pd.isna(c) else int(c)),
