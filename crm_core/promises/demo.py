@@ -546,7 +546,7 @@ def _write(cur, p: dict, s: dict, remedies: pd.DataFrame, complaints: pd.DataFra
         "delivered_at": to_timestamps(remedies["delivered"]),
         "child_promise_id": pd.Series(child_ids, dtype="Int64").where(child_ids >= 0, pd.NA),
     }), {"cost": 'CAST("cost" AS DECIMAL(18, 2))'})
-    events = _events(p, s, remedies, ids, child_ids, cutoff, rng)
+    events = _events(p, s, remedies, ids, child_ids, cutoff)
     events.insert(0, "event_id", next_ids(cur, "promise_event_id_seq", len(events)) + np.arange(len(events)))
     insert_frame(cur, "promise_events", events)
     return n
@@ -557,8 +557,8 @@ _SEQ = {"made": 0, "paused": 1, "resumed": 1, "escalated": 2, "complained": 3, "
         "fulfilled": 8, "cancelled": 8, "remedy_delivered": 9}
 
 
-def _events(p: dict, s: dict, remedies: pd.DataFrame, ids: np.ndarray, child_ids: np.ndarray, cutoff: int,
-            rng) -> pd.DataFrame:
+def _events(p: dict, s: dict, remedies: pd.DataFrame, ids: np.ndarray, child_ids: np.ndarray,
+            cutoff: int) -> pd.DataFrame:
     n = len(ids)
     parts = [("made", np.arange(n), p["made"], None)]
     for present, start, end, _ in s["pauses"]:
