@@ -233,7 +233,9 @@ class ForecastAccuracy(BaseModel):
     n_predictions: int
 
 
-_ACCURACY_SQL = """
+# Purchase days per customer-product numbered from the newest (back = 1 is the last): the held-back
+# purchases both back-tests score against.
+_NUMBERED_DAYS = """
 WITH prm AS (SELECT $as_of::DATE AS as_of, $since::DATE AS since),
 days AS (
     SELECT t.customer_id, t.product, t.txn_date AS day, sum(coalesce(t.quantity, 1))::DOUBLE AS quantity
@@ -247,7 +249,9 @@ numbered AS (
            count(*) OVER (PARTITION BY customer_id, product) AS n
     FROM days
 ),
-ks AS (SELECT range AS k FROM range(1, $holdout::BIGINT + 1)),
+"""
+
+_ACCURACY_SQL = _NUMBERED_DAYS + """ks AS (SELECT range AS k FROM range(1, $holdout::BIGINT + 1)),
 earlier AS (SELECT ks.k, d.* FROM numbered d JOIN ks ON d.back > ks.k AND d.n - ks.k >= 2),
 gaps AS (
     SELECT *, quantity / (lead(day) OVER w - day) AS interval_rate
@@ -297,21 +301,7 @@ def forecast_accuracy_sql(db, as_of: date | None = None, holdout: int = 1, estim
 
 BACKTEST_COLUMNS = ["customer_type", "method", "n", "mean_error", "median_error"]
 
-_BACKTEST_SQL = """
-WITH prm AS (SELECT $as_of::DATE AS as_of, $since::DATE AS since),
-days AS (
-    SELECT t.customer_id, t.product, t.txn_date AS day, sum(coalesce(t.quantity, 1))::DOUBLE AS quantity
-    FROM transactions t, prm
-    WHERE t.amount > 0 AND t.product IS NOT NULL AND (prm.as_of IS NULL OR t.txn_date <= prm.as_of)
-      AND (prm.since IS NULL OR t.txn_date >= prm.since) AND {scope}
-    GROUP BY ALL
-),
-numbered AS (
-    SELECT *, row_number() OVER (PARTITION BY customer_id, product ORDER BY day DESC) AS back,
-           count(*) OVER (PARTITION BY customer_id, product) AS n
-    FROM days
-),
-gaps AS (
+_BACKTEST_SQL = _NUMBERED_DAYS + """gaps AS (
     SELECT *, lead(day) OVER w - day AS gap, quantity / (lead(day) OVER w - day) AS interval_rate
     FROM numbered WHERE back > 1 AND n >= 3
     WINDOW w AS (PARTITION BY customer_id, product ORDER BY day)
