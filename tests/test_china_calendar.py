@@ -120,3 +120,33 @@ def test_promises_page_warns_about_provisional_due_times(store, monkeypatch, lan
     app = run_page("promises.py", lang, promises_now="2026-12-03T12:00:00+08:00")
     assert not app.exception
     assert [w.value for w in app.warning if words in w.value] != []
+
+
+def test_due_times_in_a_provisional_year_are_marked(store):
+    from crm_core.promises import actions, queries
+    from crm_core.users import Actor
+
+    manager = Actor("boss", "manager")
+    db = _store_with_callback(store)
+    actions.make_promise(db, manager, 1, "sales_callback", at(2026, 12, 1, 10), owner="wang")   # due 1 Dec 14:00
+    actions.make_promise(db, manager, 1, "sales_callback", at(2026, 12, 31, 16), owner="wang")  # due 4 Jan 2027 11:00
+    frame = db.query_df("SELECT due_at, clock FROM promises ORDER BY promise_id")
+    assert queries.due_is_provisional(db, frame).tolist() == [False, True]
+    # A calendar-time clock counts every second: no holiday notice is involved.
+    assert not queries.due_is_provisional(db, frame.assign(clock="calendar")).any()
+
+
+@pytest.mark.parametrize("lang, mark", [("zh", "2027-01-04 11:00:00（暂定）"), ("en", "2027-01-04 11:00:00 (provisional)")])
+def test_the_board_marks_provisional_due_times(store, monkeypatch, lang, mark):
+    from crm_core.promises import actions
+    from crm_core.users import Actor
+    from tests.test_pages import run_page
+
+    db = _store_with_callback(store)
+    actions.make_promise(db, Actor("boss", "manager"), 1, "sales_callback", at(2026, 12, 31, 16), owner="wang")
+    db.close()
+    monkeypatch.setenv("CRM_DB", db.path)
+    app = run_page("promises.py", lang, promises_now="2027-01-01T12:00:00+08:00")
+    assert not app.exception
+    shown = [str(value) for frame in app.dataframe for value in frame.value.to_numpy().ravel()]
+    assert mark in shown

@@ -132,6 +132,7 @@ MESSAGES = {
         "按时兑现承诺、24小时内答复投诉，才能留住他们。",
     },
     "promises.page.as_of": {"en": "As of {time}", "zh": "截至 {time}"},
+    "promises.due.provisional": {"en": "{due} (provisional)", "zh": "{due}（暂定）"},
     "promises.calendar.provisional": {
         "en": "Business-hours due times in {years} are provisional: this version does not have the State "
         "Council's holiday notice for {years}, so they count only the statutory public holidays (New Year, "

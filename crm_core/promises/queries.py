@@ -59,6 +59,19 @@ def uncertain_calendar_years(store: Store, actor: Actor, now: datetime) -> list[
     return calendar_for(store).uncertain_years(now, max(now, row[0]))
 
 
+def due_is_provisional(store: Store, frame: pd.DataFrame) -> pd.Series:
+    """Per promise row (columns ``due_at`` and ``clock``): True where a business-hours due time falls
+    in a year whose days off are provisional or unknown (docs/domain.md §3) — it may move when that
+    year's holiday notice is known. Spans only run forward and the shipped notices cover every year
+    up to their last, so the due's own year is the one to check."""
+    if frame.empty:
+        return pd.Series(False, index=frame.index)
+    calendar = calendar_for(store)
+    years = pd.to_datetime(frame["due_at"], utc=True).dt.tz_convert(store.timezone).dt.year
+    uncertain = [int(y) for y in years.dropna().unique() if calendar.year_status(int(y)) in ("provisional", "unknown")]
+    return (frame["clock"] == "business") & years.isin(uncertain)
+
+
 # -- the overview -------------------------------------------------------------------------------
 def overview(store: Store, actor: Actor, now: datetime, window_days: int = 30) -> dict:
     """Headline numbers at ``now``: open promises by live status, paused, due within 24 h,

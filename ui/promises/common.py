@@ -137,6 +137,16 @@ def coloured(shown: pd.DataFrame, statuses: dict):
     return shown.style.apply(paint, axis=0)
 
 
+def due_text(frame: pd.DataFrame) -> list[str]:
+    """Due times as local text, marked provisional where the business calendar does not know the
+    year's holiday notice yet (rows without a ``clock`` column are shown as they are)."""
+    texts = frame["due_at"].map(local_text)
+    if "clock" not in frame.columns:
+        return list(texts)
+    provisional = queries.due_is_provisional(store(), frame)
+    return [tr("promises.due.provisional", due=text) if flag else text for text, flag in zip(texts, provisional)]
+
+
 def promise_columns(language: str) -> dict:
     """The columns every promise list shows, from a frame of board / ledger rows."""
     return {
@@ -145,6 +155,6 @@ def promise_columns(language: str) -> dict:
         "promise_type": lambda f: f["promise_type"].map(lambda p: label("type", p, language)),
         "owner": lambda f: f["owner"],
         "made_at": lambda f: f["made_at"].map(local_text),
-        "due_at": lambda f: f["due_at"].map(local_text),
+        "due_at": due_text,
         "status": lambda f: status_text(f["status"]),
     }
