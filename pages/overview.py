@@ -19,8 +19,8 @@ def _figures(db, user, as_of):
 
 
 @cached_read(ttl=120, max_entries=32)
-def _relationship(db, user, minute: datetime):
-    return overview.relationship_kpis(db, user, minute)
+def _relationship(db, user, minute: datetime, as_of):
+    return overview.relationship_kpis(db, user, minute, as_of)
 
 
 db = store()
@@ -28,7 +28,7 @@ as_of = analysis_date()  # the app's one analysis date (sidebar)
 kpis, trend = _figures(db, actor(), as_of)
 # Open promises change with the clock: keyed on the minute so a rerun within it is free.
 now = datetime.now(ZoneInfo(db.timezone)).replace(second=0, microsecond=0)
-later = _relationship(db, actor(), now)
+later = _relationship(db, actor(), now, as_of)  # churn rate as of the analysis date
 language = lang()
 
 cards = st.columns(5)

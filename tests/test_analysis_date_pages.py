@@ -104,3 +104,16 @@ def test_overview_and_churn_agree_on_revenue_per_active_customer(demo_app):
     churn.button(key="churn_fill").click().run()
     assert not churn.exception, [e.value for e in churn.exception]
     assert format_money(churn.number_input(key="churn_in_revenue").value, "en") == shown
+
+
+@pytest.mark.parametrize("as_of", [DEMO_AS_OF, date(2025, 12, 31)])
+def test_overview_churn_rate_is_measured_at_the_analysis_date(demo_app, as_of):
+    from crm_core.churn.measured import measured_churn_rate
+    from crm_core.i18n import format_percent
+    from crm_core.store import open_store
+
+    app = run_page("overview.py", "en", as_of=as_of)
+    assert not app.exception, [e.value for e in app.exception]
+    expected = measured_churn_rate(open_store(demo_app), as_of)
+    assert expected is not None
+    assert metrics(app)[t("kpi.churn_rate", "en")] == format_percent(expected, "en")
