@@ -117,3 +117,16 @@ def test_overview_churn_rate_is_measured_at_the_analysis_date(demo_app, as_of):
     expected = measured_churn_rate(open_store(demo_app), as_of)
     assert expected is not None
     assert metrics(app)[t("kpi.churn_rate", "en")] == format_percent(expected, "en")
+
+
+@pytest.mark.parametrize(("as_of", "end"), [(date(2026, 3, 31), "2026-04-01 00:00"),  # the end of the analysis date
+                                            (DEMO_AS_OF, "2026-06-30 10:00")])  # now, when the day is not over
+def test_promise_performance_ends_on_the_analysis_date(demo_app, as_of, end):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    now = datetime(2026, 6, 30, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    app = run_page("promises.py", "en", as_of=as_of, promises_now=now)
+    assert not app.exception, [e.value for e in app.exception]
+    denominators = [m.value for m in app.markdown if m.value.startswith("**Kept % = kept")]
+    assert len(denominators) == 1 and f"to {end}:" in denominators[0], denominators
