@@ -25,10 +25,12 @@ if st.session_state.get("seg_period_as_of", as_of) != as_of:
     st.session_state.pop("seg_period", None)  # the analysis date moved: the period follows it
 st.session_state["seg_period_as_of"] = as_of
 earliest, latest = analysis_bounds()  # any day the data covers, not just ten years back
+chosen_period = tuple(st.session_state.get("seg_period") or ())  # kept within the bounds too
 
 controls = st.columns([2, 1, 1, 1])
 period = controls[0].date_input(tr("seg.period"), value=default_period, key="seg_period",
-                                min_value=min(earliest, default_period[0]), max_value=latest,
+                                min_value=min([earliest, default_period[0], *chosen_period[:1]]),
+                                max_value=max([latest, *chosen_period[1:]]),
                                 format="YYYY-MM-DD")
 measure = controls[1].radio(tr("seg.measure"), list(seg.MEASURES), key="seg_measure",
                             format_func=choice_label("seg.measure"))

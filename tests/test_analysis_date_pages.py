@@ -87,8 +87,11 @@ def test_segmentation_classifies_1997(old_app, lang):
 def test_segmentation_defaults_to_the_12_months_ending_at_the_analysis_date(old_app):
     app = run_page("segmentation.py", "en", as_of=date(1997, 12, 31))
     assert not app.exception, [e.value for e in app.exception]
-    assert app.date_input(key="seg_period").value == (date(1997, 1, 1), date(1997, 12, 31))
+    picker = app.date_input(key="seg_period")
+    assert picker.value == (date(1997, 1, 1), date(1997, 12, 31))
     assert metrics(app)[t("seg.kpi.classified", "en")] == "3"
+    # the picker reaches back to the data's first day, not ten years before the analysis date
+    assert picker.proto.min.replace("/", "-") <= "1997-01-01"
 
 
 @pytest.mark.parametrize("page", ["care.py", "churn.py", "satisfaction.py", "customer_360.py"])
@@ -130,3 +133,11 @@ def test_promise_performance_ends_on_the_analysis_date(demo_app, as_of, end):
     assert not app.exception, [e.value for e in app.exception]
     denominators = [m.value for m in app.markdown if m.value.startswith("**Kept % = kept")]
     assert len(denominators) == 1 and f"to {end}:" in denominators[0], denominators
+
+
+def test_the_segmentation_period_follows_a_new_analysis_date(old_app):
+    app = run_page("segmentation.py", "en", as_of=date(1997, 12, 31))
+    app.sidebar.date_input(key="as_of_choice").set_value(date(1997, 6, 30)).run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.date_input(key="seg_period").value == (date(1996, 7, 1), date(1997, 6, 30))
+    assert metrics(app)[t("seg.kpi.classified", "en")] == "2"
