@@ -15,13 +15,16 @@ Hook specs (the fields of ``Capability``):
 - ``overview_figures``: ``overview_figures(cur, now) -> {figure: value}`` over a user's cursor
   (rows already limited to what the user may see): the Home page cards it fills, named by the
   fields of ``crm_core.overview.RelationshipKpis`` (``None`` while its data does not exist).
+- ``dated_overview_figures``: ``dated_overview_figures(cur, as_of) -> {figure: value}``, the same for
+  figures measured over a window that ends on the app's analysis date ``as_of`` (a ``date``), not at
+  the clock's ``now``.
 """
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +34,7 @@ if TYPE_CHECKING:  # annotations only: the registry imports no crm_core module w
     from crm_core.ingest.kinds import Kind
 
 OverviewFigures = Callable[["duckdb.DuckDBPyConnection", datetime], Mapping[str, Any]]
+DatedOverviewFigures = Callable[["duckdb.DuckDBPyConnection", date], Mapping[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,7 @@ class Capability:
     name: str
     import_kinds: tuple[Kind, ...] = ()
     overview_figures: OverviewFigures | None = None
+    dated_overview_figures: DatedOverviewFigures | None = None
 
 
 # The capabilities, in order; each module defines CAPABILITY. The core (customers, transactions,
@@ -75,10 +80,14 @@ def import_kinds() -> dict[str, Kind]:
     return kinds
 
 
-def overview_figures(cur: duckdb.DuckDBPyConnection, now: datetime) -> dict[str, Any]:
-    """Every capability's overview figures at ``now`` through the user's cursor ``cur``."""
+def overview_figures(cur: duckdb.DuckDBPyConnection, now: datetime, as_of: date | None = None) -> dict[str, Any]:
+    """Every capability's overview figures at ``now`` (windows ending on ``as_of``, by default
+    ``now``'s day) through the user's cursor ``cur``."""
+    as_of = now.date() if as_of is None else as_of
     figures: dict[str, Any] = {}
     for capability in capabilities():
         if capability.overview_figures is not None:
             figures.update(capability.overview_figures(cur, now))
+        if capability.dated_overview_figures is not None:
+            figures.update(capability.dated_overview_figures(cur, as_of))
     return figures

@@ -146,12 +146,13 @@ class RelationshipKpis:
     churn_rate: float | None
 
 
-def relationship_kpis(store: Store, actor: Actor, now: datetime) -> RelationshipKpis:
-    """Open promises at ``now``, NPS of the latest survey wave (with its interval), measured churn:
-    the figures the capabilities declare, read through the user's cursor."""
+def relationship_kpis(store: Store, actor: Actor, now: datetime, as_of: date | None = None) -> RelationshipKpis:
+    """Open promises at ``now``, NPS of the latest survey wave (with its interval), measured churn
+    of the 12 months ending on ``as_of`` (the analysis date; default ``now``'s day): the figures
+    the capabilities declare, read through the user's cursor."""
     cur = store.cursor(actor)
     try:
-        figures = overview_figures(cur, now)
+        figures = overview_figures(cur, now, as_of)
     finally:
         cur.close()
     unknown = set(figures) - {f.name for f in fields(RelationshipKpis)}

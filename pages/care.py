@@ -3,10 +3,11 @@ and who is due a contact — the customer file as a daily to-do list (docs/domai
 import streamlit as st
 
 from crm_core import customers as cust
+from crm_core.i18n import format_date
 from ui.cache import cached_read
 from ui.care.dates import absent_section, key_dates_section
 from ui.care.lists import contacts_section, replenish_section
-from ui.common import actor, page_header, store, tr
+from ui.common import actor, analysis_date, lang, page_header, store, tr
 
 page_header("page.care", "intro.care")
 db, user = store(), actor()
@@ -23,7 +24,8 @@ def _reps(db, who) -> list[str]:
 all_reps = tr("care.ui.all_reps")  # labels fixed now: Streamlit may format outside the script run
 section_names = {key: tr(f"care.section.{key}") for key in SECTIONS}
 left, right = st.columns(2)
-as_of = left.date_input(tr("care.ui.as_of"), value=cust.today_in(db), key="care_as_of")
+as_of = analysis_date()  # the app's one analysis date (sidebar)
+left.caption(tr("care.ui.as_of_caption", day=format_date(as_of, lang())))
 if user.rep_scope is not None:
     rep = user.rep_scope
     right.text_input(tr("care.ui.rep"), value=rep, disabled=True, key="care_rep_own")

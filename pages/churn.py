@@ -1,17 +1,15 @@
 """Churn: what losing customers costs, who is slipping away, why they leave, and whom to call first."""
-from datetime import date
-
 import streamlit as st
 
-from ui.churn import cache, calculator, lapsed, model, reasons
-from ui.common import actor, page_header, store, tr
+from crm_core.i18n import format_date
+from ui.churn import calculator, lapsed, model, reasons
+from ui.common import actor, analysis_date, lang, page_header, store, tr
 
 page_header("churn.page_title", "churn.intro")
 db, user = store(), actor()
 
-default_day = cache.analysis_date(db)
-as_of = st.date_input(tr("churn.as_of"), value=default_day, max_value=max(default_day, date.today()),
-                      key="churn_as_of", help=tr("churn.as_of_help"))
+as_of = analysis_date()  # the app's one analysis date (sidebar)
+st.markdown(tr("churn.as_of_caption", day=format_date(as_of, lang())), help=tr("churn.as_of_help"))
 
 TABS = {
     "calculator": calculator.render,

@@ -6,10 +6,9 @@ import plotly.express as px
 import streamlit as st
 
 from crm_core import overview
-from crm_core.customers import today_in
 from crm_core.i18n import format_money, format_number, format_percent
 from ui.cache import cached_read
-from ui.common import actor, lang, page_header, store, style_chart, tr
+from ui.common import actor, analysis_date, lang, page_header, store, style_chart, tr
 
 page_header("page.overview", "intro.overview")
 
@@ -20,16 +19,16 @@ def _figures(db, user, as_of):
 
 
 @cached_read(ttl=120, max_entries=32)
-def _relationship(db, user, minute: datetime):
-    return overview.relationship_kpis(db, user, minute)
+def _relationship(db, user, minute: datetime, as_of):
+    return overview.relationship_kpis(db, user, minute, as_of)
 
 
 db = store()
-as_of = today_in(db)
+as_of = analysis_date()  # the app's one analysis date (sidebar)
 kpis, trend = _figures(db, actor(), as_of)
 # Open promises change with the clock: keyed on the minute so a rerun within it is free.
 now = datetime.now(ZoneInfo(db.timezone)).replace(second=0, microsecond=0)
-later = _relationship(db, actor(), now)
+later = _relationship(db, actor(), now, as_of)  # churn rate as of the analysis date
 language = lang()
 
 cards = st.columns(5)

@@ -1,8 +1,7 @@
 """Satisfaction: survey scores with honest intervals, and the customers to act on."""
 import streamlit as st
 
-from crm_core.customers import today_in
-from ui.common import actor, page_header, store, tr
+from ui.common import actor, analysis_date, page_header, store, tr
 from ui.satisfaction import data
 from ui.satisfaction.entry import entry_forms
 from ui.satisfaction.overview import render_breakdowns, render_overview, render_trend
@@ -12,7 +11,7 @@ from ui.satisfaction.voice import render_comments, render_iceberg, render_myster
 
 page_header("page.satisfaction", "intro.satisfaction")
 db, user = store(), actor()
-as_of = today_in(db)
+as_of = analysis_date()
 waves = data.waves(db, user)
 
 TABS = ("overview", "trend", "quality", "regional", "quadrants", "word_of_mouth", "comments",

@@ -6,7 +6,7 @@ import streamlit as st
 from crm_core import segmentation as seg
 from crm_core.customers import today_in
 from crm_core.i18n import format_date
-from ui.common import actor, choice_label, lang, page_header, store, tr
+from ui.common import actor, analysis_bounds, analysis_date, choice_label, lang, page_header, store, tr
 from ui.segmentation import abc as abc_tabs
 from ui.segmentation import more as more_tabs
 from ui.segmentation import value as value_tabs
@@ -16,12 +16,21 @@ page_header("seg.page_title", "seg.intro")
 db, user, language = store(), actor(), lang()
 
 
-today = today_in(db)
 # The class history of the months closed since last time (one small query when up to date: no write).
-seg.record_class_history(db, today)
+seg.record_class_history(db, today_in(db))
+
+as_of = analysis_date()
+default_period = seg.default_period(as_of)
+if st.session_state.get("seg_period_as_of", as_of) != as_of:
+    st.session_state.pop("seg_period", None)  # the analysis date moved: the period follows it
+st.session_state["seg_period_as_of"] = as_of
+earliest, latest = analysis_bounds()  # any day the data covers, not just ten years back
+chosen_period = tuple(st.session_state.get("seg_period") or ())  # kept within the bounds too
 
 controls = st.columns([2, 1, 1, 1])
-period = controls[0].date_input(tr("seg.period"), value=seg.default_period(today), key="seg_period",
+period = controls[0].date_input(tr("seg.period"), value=default_period, key="seg_period",
+                                min_value=min([earliest, default_period[0], *chosen_period[:1]]),
+                                max_value=max([latest, *chosen_period[1:]]),
                                 format="YYYY-MM-DD")
 measure = controls[1].radio(tr("seg.measure"), list(seg.MEASURES), key="seg_measure",
                             format_func=choice_label("seg.measure"))

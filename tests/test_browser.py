@@ -91,3 +91,19 @@ def test_hostile_names_show_as_plain_text(demo_copy):
             assert heading.startswith(name), heading
             assert page.locator('[data-testid="stMain"] a[href="http://x"]').count() == 0
         assert dialogs == []  # no script ran
+
+
+def test_the_analysis_date_comes_from_the_url_and_follows_every_page(server):
+    """A shared link with ?as_of= (a deep link: the session's first run is in the old multipage
+    mode) sets the sidebar date; it stays in the URL from page to page and across a reload."""
+    with browser_page("en-US") as page:
+        open_and_check(page, f"{server}/segmentation?as_of=2026-03-31", "as-of-segmentation")
+        page.wait_for_selector("text=2025-04-01", timeout=30_000)  # the period: 12 months ending on it
+        picker = page.locator('[data-testid="stSidebar"] [data-testid="stDateInput"] input')
+        assert picker.input_value() == "2026-03-31"
+        page.locator('[data-testid="stSidebarNav"] a', has_text="Churn").click()
+        page.wait_for_selector("text=Measured up to the analysis date: 2026-03-31", timeout=60_000)
+        assert "as_of=2026-03-31" in page.url
+        page.reload()
+        page.wait_for_selector("text=Measured up to the analysis date: 2026-03-31", timeout=60_000)
+        assert picker.input_value() == "2026-03-31"

@@ -49,7 +49,7 @@ def counts(demo_db_path):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("section", SECTIONS)
 def test_each_list_renders_with_the_computed_count(counts, demo_app, section, lang):
-    app = run_page("care.py", lang, care_section=section, care_as_of=DEMO_AS_OF)
+    app = run_page("care.py", lang, care_section=section, as_of=DEMO_AS_OF)
     assert not app.exception, [e.value for e in app.exception]
     assert app.title[0].value == {"zh": "客户关怀", "en": "Relationship care"}[lang]
     count = f"{counts[section]:,}"
@@ -75,7 +75,7 @@ def test_each_list_renders_with_the_computed_count(counts, demo_app, section, la
 
 
 def test_the_rep_filter_narrows_every_list(counts, demo_app):
-    app = run_page("care.py", "en", care_section="contacts", care_as_of=DEMO_AS_OF)
+    app = run_page("care.py", "en", care_section="contacts", as_of=DEMO_AS_OF)
     reps = app.selectbox(key="care_rep").options
     app.selectbox(key="care_rep").set_value(reps[1]).run()
     assert not app.exception
@@ -90,7 +90,7 @@ def test_selecting_a_key_date_and_clicking_logs_the_greeting(tmp_path, monkeypat
     demo.load_demo(db, customers=200, as_of=DEMO_AS_OF)
     db.close()
     monkeypatch.setenv("CRM_DB", str(path))
-    state = {"care_section": "key_dates", "care_as_of": DEMO_AS_OF,
+    state = {"care_section": "key_dates", "as_of": DEMO_AS_OF,
              "care_dates_table": {"selection": {"rows": [0], "columns": [], "cells": []}}}
     app = run_page("care.py", "zh", **state)
     assert not app.exception, [e.value for e in app.exception]

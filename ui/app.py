@@ -7,7 +7,7 @@ st.navigation leaves the old mode and picks the page from the URL, after languag
 import streamlit as st
 
 from ui.auth import require_sign_in
-from ui.common import ROUTED, language_switch, tr
+from ui.common import ROUTED, analysis_date_picker, language_switch, tr
 
 DEFAULT_PAGE = "pages/overview.py"
 SECTIONS = {
@@ -40,6 +40,7 @@ def run_app() -> None:
     st.set_page_config(page_title="Kehu 客户", page_icon="👥", layout="wide")
     language_switch()
     user = require_sign_in()
+    analysis_date_picker()  # the one analysis date of every page, under the language switch
     sections = {**SECTIONS, "nav.system": SYSTEM_PAGES if user.role in SYSTEM_ROLES else []}
     navigation = st.navigation({
         tr(section): [st.Page(path, title=tr(key), icon=icon, default=(path == DEFAULT_PAGE))

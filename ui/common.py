@@ -5,16 +5,20 @@ Kept here (not in crm_core) because it imports streamlit; it holds no business l
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import streamlit as st
 
 from crm_core import exporting
+from crm_core.analysis_date import DATA_ENDS, data_span, default_from_span
 from crm_core.app_state import open_app_store
 from crm_core.config import Settings, load_settings
-from crm_core.i18n import LANGUAGES, language_from_locale, t
+from crm_core.i18n import LANGUAGES, format_date, language_from_locale, t
 from crm_core.store import Store
 from crm_core.users import LOCAL_USER, Actor
+from ui.cache import cached_read
 
 LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
 
@@ -66,6 +70,84 @@ def store() -> Store:
     """The app's one store for the configured file (keyed on the path, so tests can switch files)."""
     settings = load_settings()
     return _cached_store(str(settings.db_path), settings.timezone)
+
+
+ANALYSIS_DATE = "as_of"  # session state and URL (?as_of=1998-06-30): the analysis date a user chose
+ANALYSIS_CHOICE = "as_of_choice"  # the sidebar picker's own key; it only sets ANALYSIS_DATE
+
+
+@cached_read(ttl=600, max_entries=8)
+def _data_span(db: Store) -> tuple[date | None, date | None]:
+    return data_span(db)
+
+
+def _as_day(value) -> date | None:
+    """A date from session state or the URL (a date or an ISO string); None when there is none or it is not a date."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _analysis_state() -> tuple[date, bool, str, date, date]:
+    """(day, chosen, default reason, earliest, latest): the analysis date, whether the user chose it
+    (session state, else the URL) rather than taking the default, and the picker's bounds."""
+    db = store()
+    first, last = _data_span(db)
+    today = datetime.now(ZoneInfo(db.timezone)).date()
+    default, reason = default_from_span(last, today)
+    chosen = _as_day(st.session_state.get(ANALYSIS_DATE))
+    if chosen is None:
+        chosen = _as_day(st.query_params.get(ANALYSIS_DATE))
+        if chosen is not None:
+            st.session_state[ANALYSIS_DATE] = chosen
+    day = chosen or default
+    earliest = min(first or day, day)
+    latest = max(today, last or today, day)
+    return day, chosen is not None, reason, earliest, latest
+
+
+def analysis_date() -> date:
+    """The app's one analysis date (issue 15): every window on every page ends on it.
+
+    The user's choice from the sidebar (kept in session state and in the URL, so a reload or a
+    shared link restores it); without one, today in the store's zone, or the newest transaction day
+    when that is more than 60 days old (crm_core.analysis_date).
+    """
+    return _analysis_state()[0]
+
+
+def analysis_bounds() -> tuple[date, date]:
+    """The earliest and latest day a date picker should allow: from the first transaction day (or
+    the analysis date, if earlier) to today or the last transaction day, whichever is later."""
+    _, _, _, earliest, latest = _analysis_state()
+    return earliest, latest
+
+
+def _take_analysis_choice() -> None:
+    day = _as_day(st.session_state.get(ANALYSIS_CHOICE))
+    if day is not None:
+        st.session_state[ANALYSIS_DATE] = day
+        st.query_params[ANALYSIS_DATE] = day.isoformat()
+
+
+def analysis_date_picker() -> None:
+    """The sidebar picker, drawn by run_app. Like the language switch, the date lives in session
+    state (and the URL), not in the widget: a first run may draw the widget with another identity."""
+    day, chosen, reason, earliest, latest = _analysis_state()
+    if chosen and st.query_params.get(ANALYSIS_DATE) != day.isoformat():
+        st.query_params[ANALYSIS_DATE] = day.isoformat()  # kept in the URL across pages
+    if _as_day(st.session_state.get(ANALYSIS_CHOICE, day)) != day:
+        del st.session_state[ANALYSIS_CHOICE]  # e.g. the default moved after an import: show the current day
+    st.sidebar.date_input(tr("ui.analysis_date"), value=day, min_value=earliest, max_value=latest,
+                          key=ANALYSIS_CHOICE, format="YYYY-MM-DD", help=tr("ui.analysis_date_help"),
+                          on_change=_take_analysis_choice)
+    if not chosen and reason == DATA_ENDS:
+        st.sidebar.caption(tr("ui.analysis_date_data_ends", day=format_date(day, lang())))
 
 
 def actor() -> Actor:

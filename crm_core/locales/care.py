@@ -59,7 +59,7 @@ MESSAGES = {
               "rice shop did, and who is due a call.",
         "zh": "把客户档案变成每天的待办清单：即将到来的重要日子（三节两寿：春节、端午、中秋和生日）、久未光顾的"
               "客户——东方饭店给三年没来的客人寄生日贺卡——像王永庆的米店那样在客户用完之前送货，以及该联系谁了。"},
-    "care.ui.as_of": {"en": "As of", "zh": "截至日期"},
+    "care.ui.as_of_caption": {"en": "As of {day} (the analysis date in the sidebar)", "zh": "截至 {day}(侧边栏的分析日期)"},
     "care.ui.rep": {"en": "Sales rep", "zh": "业务员"},
     "care.ui.all_reps": {"en": "All reps", "zh": "全部业务员"},
     "care.ui.section": {"en": "List", "zh": "清单"},

@@ -78,11 +78,13 @@ MESSAGES.update({
               "1.28 亿美元营业收入和 1,280 万美元利润——而且流失的客户不会回来,以后每年的损失都会累加。"
               "留住一位老客户的成本远低于开发一位新客户:找出有流失风险的高价值客户,弄清其他客户为什么离开,"
               "并针对可控原因采取行动。"},
-    "churn.as_of": {"en": "Analysis date", "zh": "分析日期"},
+    "churn.as_of_caption": {"en": "Measured up to the analysis date: {day}", "zh": "统计截至分析日期:{day}"},
     "churn.as_of_help": {
-        "en": "Figures are measured up to this day. It starts at the last day with a purchase in the data, "
-              "so data imported up to last month does not read as a month of churn.",
-        "zh": "各项数据统计到这一天为止。默认为数据中最后一笔交易的日期,以免只导入到上月的数据被误读为一个月的流失。"},
+        "en": "Figures are measured up to the analysis date chosen in the sidebar. When the data ends more than "
+              "60 days before today, it starts at the last day with a purchase, so an old file does not read as "
+              "months of churn.",
+        "zh": "各项数据统计到侧边栏所选的分析日期为止。如果数据最后一笔交易距今超过60天,默认为该交易日期,"
+              "以免旧数据被误读为数月的流失。"},
     "churn.tab.calculator": {"en": "Cost of churn", "zh": "流失损失测算"},
     "churn.tab.lapsed": {"en": "Lapsed customers", "zh": "沉睡客户"},
     "churn.tab.rates": {"en": "Churn rate", "zh": "流失率"},

@@ -48,11 +48,6 @@ def outlook(db: Store, as_of: date, customer_id: int, months: int = model.DEFAUL
 
 
 @cached_read(ttl=TTL, max_entries=16)
-def analysis_date(db: Store) -> date:
-    return measured.default_as_of(db)
-
-
-@cached_read(ttl=TTL, max_entries=16)
 def fill_from_data(db: Store, user, as_of: date):
     return measured.fill_from_my_data(db, as_of, user)
 

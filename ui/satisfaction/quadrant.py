@@ -10,10 +10,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from crm_core.customers import today_in
 from crm_core.i18n import format_money, format_number
 from crm_core.satisfaction.loyalty import QUADRANTS
-from ui.common import choice_label, download_buttons, lang, open_customer, style_chart, tr
+from ui.common import analysis_date, choice_label, download_buttons, lang, open_customer, style_chart, tr
 from ui.satisfaction import data
 
 COLOURS = {"saboteur": "#d62728", "mercenary": "#ff7f0e", "hostage": "#9467bd", "apostle": "#2ca02c"}
@@ -74,7 +73,7 @@ def _member_list(db, user, quadrant: str, loyalty: str, as_of, sat: int, loyal: 
 
 def render_quadrant(db, user, key_prefix: str) -> None:
     """Controls, quadrant chart with counts, and the list behind the chosen quadrant."""
-    as_of = today_in(db)
+    as_of = analysis_date()
     st.subheader(tr("sat.quadrant_title"))
     c1, c2, c3 = st.columns(3)
     loyalty = c1.radio(tr("sat.loyalty_source"), ("behaviour", "intent"), key=f"{key_prefix}_source",

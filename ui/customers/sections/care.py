@@ -4,12 +4,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from crm_core import customers as cust
 from crm_core.care import board
 from crm_core.care.replenishment import MethodChoice
 from ui.cache import cached_read
 from ui.care import common as care_common
-from ui.common import choice_label, tr
+from ui.common import analysis_date, choice_label, tr
 
 
 @cached_read(ttl=600, max_entries=64)
@@ -21,7 +20,7 @@ def _care(db, user, customer_id: int, as_of, overall: str, by_group: tuple):
 
 def render(db, user, customer_id: int, record: dict) -> None:
     """Upcoming key dates (12 months, festivals included) and the replenishment forecast."""
-    as_of = cust.today_in(db)
+    as_of = analysis_date()
     chosen = care_common.choice(db, user, as_of, None)  # the Care page's method, from the same cached back-test
     dates, forecast = _care(db, user, int(customer_id), as_of, chosen.overall, tuple(sorted(chosen.by_group.items())))
     st.subheader(tr("care.c360.title"))

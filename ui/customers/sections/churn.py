@@ -14,7 +14,7 @@ from crm_core.store import Store
 from crm_core.users import Actor
 from ui.churn import cache
 from ui.churn.reasons import event_form
-from ui.common import lang, tr
+from ui.common import analysis_date, lang, tr
 
 LAPSED_K = 2.0
 
@@ -35,7 +35,7 @@ def render(db: Store, user: Actor, customer_id: int, record: dict) -> None:
     language = lang()
     currency = record.get("currency") or "CNY"
     st.subheader(tr("churn.c360.title"))
-    as_of = cache.analysis_date(db)
+    as_of = analysis_date()
     _status_line(customer_lapsed_status(db, customer_id, as_of, LAPSED_K))
     with st.spinner(tr("churn.model.fitting")):
         outlook = cache.outlook(db, as_of, int(customer_id))

@@ -5,10 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from crm_core import segmentation as seg
-from crm_core.customers import today_in
 from crm_core.i18n import format_date, format_money, format_number, format_percent
 from ui.cache import cached_read
-from ui.common import lang, tr
+from ui.common import analysis_date, lang, tr
 from ui.segmentation.common import percent_share
 
 
@@ -22,12 +21,12 @@ def _query(db) -> seg.SegmentQuery:
     state = st.session_state
     period = state.get("seg_period")
     if not period or len(period) != 2:
-        period = seg.default_period(today_in(db))
+        period = seg.default_period(analysis_date())
     try:
         return seg.SegmentQuery(period[0], period[1], state.get("seg_measure", "revenue"),
                                 percent_share(state.get("seg_a_pct", 5.0)), percent_share(state.get("seg_b_pct", 20.0)))
     except ValueError:
-        return seg.SegmentQuery(*seg.default_period(today_in(db)))
+        return seg.SegmentQuery(*seg.default_period(analysis_date()))
 
 
 def render(db, user, customer_id: int, record: dict) -> None:
