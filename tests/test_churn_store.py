@@ -30,7 +30,6 @@ from crm_core.churn.measured import (
     MEASURED,
     churn_by_segments,
     customer_lapsed_status,
-    default_as_of,
     fill_from_my_data,
     funnel_counts,
     lapsed_report,
@@ -231,11 +230,6 @@ def test_lapsed_status_of_one_customer(small):
     assert customer_lapsed_status(small, 1, AS_OF, k=0.5)["lapsed"] is True
     assert customer_lapsed_status(small, 3, AS_OF)["lapsed"] is None  # one purchase: no rhythm of her own
     assert customer_lapsed_status(small, 5, AS_OF) is None
-
-
-def test_default_as_of_is_the_last_purchase_day_unless_that_is_later_than_today(small):
-    assert default_as_of(small, today=date(2030, 1, 1)) == date(2026, 3, 1)
-    assert default_as_of(small, today=date(2026, 1, 1)) == date(2026, 1, 1)
 
 
 # --- lapsed and churn rate over the store --------------------------------------------------------

@@ -264,16 +264,6 @@ def lapsed_report(db, as_of: date, k: float, actor: Actor | None = None,
         db.unregister("churn_lapsed")
 
 
-def default_as_of(db: Store | duckdb.DuckDBPyConnection, today: date | None = None) -> date:
-    """The analysis date: the last day with a transaction, or today if that is earlier or there is none.
-
-    Data imported up to the end of last month should not read as a month of churn.
-    """
-    (today_db, last) = _fetchone(db, Fragment("SELECT current_date, max(txn_date) FROM transactions"))
-    today = today or today_db
-    return today if last is None else min(today, last)
-
-
 def customer_lapsed_status(db: Store | duckdb.DuckDBPyConnection, customer_id: int, as_of: date, k: float = 2.0) -> dict | None:
     """One customer against her own rhythm: purchases (days), last_purchase, days_since_last,
     median_gap_days, threshold_days, lapsed (bool, None for a one-time buyer — no rhythm of her own).
