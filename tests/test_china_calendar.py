@@ -106,9 +106,8 @@ def test_open_business_promises_into_2027_are_reported_provisional(store):
     assert queries.uncertain_calendar_years(db, Actor("li", "rep"), at(2026, 12, 3, 12)) == []
 
 
-@pytest.mark.parametrize("lang, words", [("zh", "2027年按工作时间计算的到期时间为暂定"),
-                                         ("en", "Business-hours due times in 2027 are provisional")])
-def test_promises_page_warns_about_provisional_due_times(store, monkeypatch, lang, words):
+def _promises_page_with_a_2027_due(store, monkeypatch, lang: str, now: str):
+    """The Promises page at ``now`` over a store with one call-back made 31 Dec 2026 16:00 (due 4 Jan 2027)."""
     from crm_core.promises import actions
     from crm_core.users import Actor
     from tests.test_pages import run_page
@@ -117,7 +116,13 @@ def test_promises_page_warns_about_provisional_due_times(store, monkeypatch, lan
     actions.make_promise(db, Actor("boss", "manager"), 1, "sales_callback", at(2026, 12, 31, 16), owner="wang")
     db.close()
     monkeypatch.setenv("CRM_DB", db.path)
-    app = run_page("promises.py", lang, promises_now="2026-12-03T12:00:00+08:00")
+    return run_page("promises.py", lang, promises_now=now)
+
+
+@pytest.mark.parametrize("lang, words", [("zh", "2027年按工作时间计算的到期时间为暂定"),
+                                         ("en", "Business-hours due times in 2027 are provisional")])
+def test_promises_page_warns_about_provisional_due_times(store, monkeypatch, lang, words):
+    app = _promises_page_with_a_2027_due(store, monkeypatch, lang, now="2026-12-03T12:00:00+08:00")
     assert not app.exception
     assert [w.value for w in app.warning if words in w.value] != []
 
@@ -138,15 +143,7 @@ def test_due_times_in_a_provisional_year_are_marked(store):
 
 @pytest.mark.parametrize("lang, mark", [("zh", "2027-01-04 11:00:00（暂定）"), ("en", "2027-01-04 11:00:00 (provisional)")])
 def test_the_board_marks_provisional_due_times(store, monkeypatch, lang, mark):
-    from crm_core.promises import actions
-    from crm_core.users import Actor
-    from tests.test_pages import run_page
-
-    db = _store_with_callback(store)
-    actions.make_promise(db, Actor("boss", "manager"), 1, "sales_callback", at(2026, 12, 31, 16), owner="wang")
-    db.close()
-    monkeypatch.setenv("CRM_DB", db.path)
-    app = run_page("promises.py", lang, promises_now="2027-01-01T12:00:00+08:00")
+    app = _promises_page_with_a_2027_due(store, monkeypatch, lang, now="2027-01-01T12:00:00+08:00")
     assert not app.exception
     shown = [str(value) for frame in app.dataframe for value in frame.value.to_numpy().ravel()]
     assert mark in shown

@@ -273,6 +273,16 @@ SELECT avg(err)::DOUBLE AS mae_days, count(*) AS n_predictions FROM scored
 """
 
 
+def _sample_stride(db, rep: str | None, max_customers: int | None) -> int:
+    """Every how many customers a back-test scores: 1 (all) up to ``max_customers`` customers in
+    scope, else ceil(customers / max_customers) — a fixed systematic sample, so the cost stays flat."""
+    if max_customers is None:
+        return 1
+    (population,) = run(db, compose("SELECT count(*) FROM customers c WHERE {scope}",
+                                     scope=access.of_rep(rep, "customers", alias="c"))).fetchone()
+    return max(1, -(-int(population) // int(max_customers)))
+
+
 def forecast_accuracy_sql(db, as_of: date | None = None, holdout: int = 1, estimator: Estimator = "median",
                           rep: str | None = None, max_customers: int | None = 20_000,
                           since: date | None = None) -> ForecastAccuracy:
@@ -288,11 +298,7 @@ def forecast_accuracy_sql(db, as_of: date | None = None, holdout: int = 1, estim
     if holdout < 1:
         raise ValueError(f"holdout must be at least 1, got {holdout}")
     _check_estimator(estimator)
-    stride = 1
-    if max_customers is not None:
-        (population,) = run(db, compose("SELECT count(*) FROM customers c WHERE {scope}",
-                                         scope=access.of_rep(rep, "customers", alias="c"))).fetchone()
-        stride = max(1, -(-int(population) // int(max_customers)))
+    stride = _sample_stride(db, rep, max_customers)
     query = compose(_ACCURACY_SQL, rate_column=Identifier(_RATE_COLUMNS[estimator]), scope=_scope(rep, None, stride),
                     as_of=as_of, since=since, holdout=int(holdout))
     mae, count = run(db, query).fetchone()
@@ -349,11 +355,7 @@ def forecast_backtest_sql(db, as_of: date | None = None, estimator: Estimator = 
     :data:`METHODS` order, overall first, then by customer type.
     """
     _check_estimator(estimator)
-    stride = 1
-    if max_customers is not None:
-        (population,) = run(db, compose("SELECT count(*) FROM customers c WHERE {scope}",
-                                         scope=access.of_rep(rep, "customers", alias="c"))).fetchone()
-        stride = max(1, -(-int(population) // int(max_customers)))
+    stride = _sample_stride(db, rep, max_customers)
     query = compose(_BACKTEST_SQL, rate_column=Identifier(_RATE_COLUMNS[estimator]), scope=_scope(rep, None, stride),
                     as_of=as_of, since=since, methods=list(METHODS))
     frame = run(db, query).df().reindex(columns=BACKTEST_COLUMNS)
