@@ -147,3 +147,118 @@ def test_the_board_marks_provisional_due_times(store, monkeypatch, lang, mark):
     assert not app.exception
     shown = [str(value) for frame in app.dataframe for value in frame.value.to_numpy().ravel()]
     assert mark in shown
+
+
+# -- a manager enters the 2027 State Council notice (issue 15) -----------------------------------------
+# Say the notice gives 5–12 Feb 2027 off (Fri 5 … Fri 12; 6–7 and 13–14 are weekends anyway) and makes
+# Sat 20 Feb a make-up working day (班).
+NOTICE_2027 = """date,kind,name
+2027-01-01,休,元旦
+2027-02-05,休,春节
+2027-02-06,休,春节
+2027-02-07,休,春节
+2027-02-08,休,春节
+2027-02-09,holiday,Spring Festival
+2027-02-10,放假,春节
+2027-02-11,休,春节
+2027-02-12,休,春节
+2027-02-20,班,春节调休
+"""
+
+
+def test_a_holiday_notice_moves_due_times_through_the_event_log_and_is_audited(store):
+    from crm_core.promises import actions, notices, queries
+    from crm_core.users import Actor
+
+    manager = Actor("boss", "manager")
+    db = _store_with_callback(store)
+    # Thu 4 Feb 2027 17:00 + 4 business hours. Provisional 2027 closes only the statutory 5–8 Feb:
+    # 1 h on the 4th (17–18), then Tue 9 Feb 09:00 + 3 h = 9 Feb 12:00.
+    promise_id = actions.make_promise(db, manager, 1, "sales_callback", at(2027, 2, 4, 17), owner="wang")
+    # A promise due well before 2027 is not touched.
+    early = actions.make_promise(db, manager, 1, "sales_callback", at(2026, 12, 1, 10), owner="wang")
+    (due,) = db.query_one("SELECT due_at FROM promises WHERE promise_id = ?", [promise_id])
+    assert due == at(2027, 2, 9, 12)
+    assert queries.calendar_for(db).year_status(2027) == "provisional"
+
+    rows = notices.parse_notice_csv(NOTICE_2027)
+    assert rows[0] == (date(2027, 1, 1), "holiday", "元旦")
+    assert rows[-1] == (date(2027, 2, 20), "workday", "春节调休")
+    moved = notices.enter_notice(db, manager, 2027, rows, at=at(2026, 12, 3, 12))
+    # After the notice 5–12 Feb are off and 13–14 Feb a weekend: 1 h on the 4th, then Mon 15 Feb
+    # 09:00 + 3 h = 15 Feb 12:00.
+    assert moved == 1
+    (due,) = db.query_one("SELECT due_at FROM promises WHERE promise_id = ?", [promise_id])
+    assert due == at(2027, 2, 15, 12)
+    calendar = queries.calendar_for(db)
+    assert calendar.year_status(2027) == "official"
+    assert calendar.year_status(2028) == "provisional"
+    # The make-up Saturday is open 09:00–18:00: Fri 19 Feb 17:00 + 4 h = 1 h Fri, 3 h Sat 20 Feb → 12:00.
+    assert calendar.add(at(2027, 2, 19, 17), timedelta(hours=4)) == at(2027, 2, 20, 12)
+    # The notice is complete: a statutory holiday it leaves out (Qingming, 5 Apr) is a working day.
+    assert calendar.add(at(2027, 4, 5, 9), timedelta(hours=1)) == at(2027, 4, 5, 10)
+    # History is not rewritten: the move is a 'recomputed' event, same policy version, with the reason.
+    events = db.query_df("SELECT kind, detail FROM promise_events WHERE promise_id = ? ORDER BY event_id",
+                         [promise_id])
+    assert events["kind"].tolist() == ["made", "recomputed"]
+    assert '"reason": "holiday_notice"' in events["detail"].iloc[1]
+    assert db.query_one("SELECT count(*) FROM promise_events WHERE promise_id = ?", [early]) == (1,)
+    audit = db.query_df("SELECT actor, entity_id, new_value FROM audit_log WHERE action = 'holiday_notice'")
+    assert audit.to_dict("records") == [{"actor": "boss", "entity_id": 2027, "new_value": "2027: 9 holidays, 1 workdays"}]
+    # Entering the same notice again moves nothing (but is audited again).
+    assert notices.enter_notice(db, manager, 2027, rows, at=at(2026, 12, 3, 13)) == 0
+    assert db.query_one("SELECT count(*) FROM promise_events WHERE promise_id = ?", [promise_id]) == (2,)
+
+
+def test_a_holiday_notice_is_refused_whole(store):
+    from crm_core.promises import notices, queries
+    from crm_core.promises.actions import PromiseError
+    from crm_core.users import Actor, PermissionDenied
+
+    db = _store_with_callback(store)
+    rows = notices.parse_notice_csv(NOTICE_2027)
+    for role in ("rep", "analyst"):
+        with pytest.raises(PermissionDenied) as refused:
+            notices.enter_notice(db, Actor("li", role), 2027, rows)
+    assert refused.value.key in ("promises.err.notice_managers_only", "err.no_write_permission")
+    # A bad row is refused by its line number (the header is line 1).
+    with pytest.raises(PromiseError) as bad:
+        notices.parse_notice_csv("date,kind,name\n2027-02-05,休,春节\n2027-02-20,加班,调休\n")
+    assert (bad.value.key, bad.value.params["row"]) == ("promises.notice.err.kind", 3)
+    with pytest.raises(PromiseError) as bad:
+        notices.parse_notice_csv("2027-02-05,休\n2027-2-31,休\n")
+    assert (bad.value.key, bad.value.params["row"]) == ("promises.notice.err.date", 2)
+    from crm_core.i18n import t
+    assert "Row 2" in t(bad.value.key, "en", **bad.value.params)
+    assert "第 2 行" in t(bad.value.key, "zh", **bad.value.params)
+    manager = Actor("boss", "manager")
+    with pytest.raises(PromiseError) as bad:
+        notices.enter_notice(db, manager, 2027, rows + [(date(2028, 1, 1), "holiday", "")])
+    assert bad.value.key == "promises.notice.err.other_year"
+    with pytest.raises(PromiseError) as bad:
+        notices.enter_notice(db, manager, 2027, rows + [rows[0]])
+    assert bad.value.key == "promises.notice.err.duplicate"
+    # Nothing half-written: no notice days, no audit row, the calendar still provisional.
+    assert db.query_one("SELECT count(*) FROM holiday_notices") == (0,)
+    assert db.query_one("SELECT count(*) FROM audit_log WHERE action = 'holiday_notice'") == (0,)
+    assert queries.calendar_for(db).year_status(2027) == "provisional"
+
+
+def test_a_notice_that_fails_while_recomputing_leaves_nothing_behind(store, monkeypatch):
+    from crm_core.promises import actions, notices, queries
+    from crm_core.users import Actor
+
+    manager = Actor("boss", "manager")
+    db = _store_with_callback(store)
+    promise_id = actions.make_promise(db, manager, 1, "sales_callback", at(2027, 2, 4, 17), owner="wang")
+
+    def broken(*args):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(notices, "_recompute_year", broken)
+    with pytest.raises(RuntimeError):
+        notices.enter_notice(db, manager, 2027, notices.parse_notice_csv(NOTICE_2027))
+    assert db.query_one("SELECT count(*) FROM holiday_notices") == (0,)
+    assert db.query_one("SELECT count(*) FROM audit_log WHERE action = 'holiday_notice'") == (0,)
+    assert db.query_one("SELECT due_at FROM promises WHERE promise_id = ?", [promise_id]) == (at(2027, 2, 9, 12),)
+    assert queries.calendar_for(db).year_status(2027) == "provisional"

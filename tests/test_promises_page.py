@@ -480,3 +480,27 @@ def test_detail_names_the_ladder_or_says_none_is_defined(page_db, lang):
     assert share in remedies.iloc[:, 1].tolist() and "¥0" in remedies.iloc[:, 1].tolist()  # credit; apology call
     app = run_page("promises.py", lang, promises_now=NOW.isoformat(), prom_selected=hotel)
     assert not app.exception and none in " ".join(c.value for c in app.caption)
+
+
+@pytest.mark.parametrize("lang, saved", [("zh", "2027 年放假安排已保存"), ("en", "The 2027 notice is saved")])
+def test_a_manager_enters_a_holiday_notice_on_the_policies_tab(page_db, lang, saved):
+    app = run_page("promises.py", lang, promises_now=NOW.isoformat())
+    app.selectbox(key="prom_notice_year").set_value(2027).run()
+    app.text_area(key="prom_notice_text").input("2027-02-05,休,春节\n2027-02-20,上班,春节调休\n").run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.button(key="prom_notice_save")
+    app.button(key="prom_notice_save").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert any(saved in s.value for s in app.success)
+    assert open_store(page_db).query_df("SELECT day, kind FROM holiday_notices ORDER BY day")["kind"].tolist() == [
+        "holiday", "workday"]
+
+
+def test_a_bad_notice_row_is_named_and_a_rep_sees_no_notice_section(page_db):
+    app = run_page("promises.py", "en", promises_now=NOW.isoformat())
+    app.text_area(key="prom_notice_text").input("2027-02-05,休\n2027-02-31,休\n").run()
+    assert any("Row 2" in e.value for e in app.error)
+    assert not [b for b in app.button if b.key == "prom_notice_save"]
+    rep = run_page("promises.py", "en", promises_now=NOW.isoformat(), actor=Actor("wang", "rep"))
+    assert not rep.exception
+    assert not [t for t in rep.text_area if t.key == "prom_notice_text"]

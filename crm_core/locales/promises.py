@@ -437,6 +437,53 @@ MESSAGES = {
     "promises.err.invalid": {"en": "Some values are not valid: check the fields.", "zh": "部分取值无效：请检查各项。"},
     "promises.err.not_a_promise_import": {"en": "Import {import_id} is not a promises import.", "zh": "导入 {import_id} 不是承诺导入。"},
     "promises.err.import_unknown_promise": {"en": "No promise with this number or reference.", "zh": "没有该编号或外部编号的承诺。"},
+    # holiday notices (crm_core.promises.notices; the Policies tab)
+    "promises.err.notice_managers_only": {"en": "Only managers can enter a holiday notice.", "zh": "只有经理可以录入放假安排。"},
+    "promises.notice.err.columns": {
+        "en": "Row {row}: expected date,kind,name (e.g. 2027-02-08,holiday,Spring Festival).",
+        "zh": "第 {row} 行：应为 日期,类型,名称（例如 2027-02-08,休,春节）。",
+    },
+    "promises.notice.err.date": {"en": "Row {row}: “{value}” is not a date (YYYY-MM-DD).", "zh": "第 {row} 行：“{value}”不是日期（YYYY-MM-DD）。"},
+    "promises.notice.err.kind": {
+        "en": "Row {row}: “{value}” is not a kind: use holiday or workday (休 / 班, 放假 / 上班).",
+        "zh": "第 {row} 行：“{value}”不是有效类型：请用 休 或 班（放假 / 上班，holiday / workday）。",
+    },
+    "promises.notice.err.empty": {"en": "The notice has no days.", "zh": "放假安排中没有任何日期。"},
+    "promises.notice.err.year": {"en": "{year} is not a year the calendar covers (1900–2099).", "zh": "{year} 不在日历范围内（1900–2099）。"},
+    "promises.notice.err.other_year": {"en": "{day} is not in {year}: a notice covers one year.", "zh": "{day} 不在 {year} 年内：一份放假安排只涵盖一年。"},
+    "promises.notice.err.duplicate": {"en": "{day} appears twice in the notice.", "zh": "{day} 在放假安排中出现了两次。"},
+    "promises.notice.title": {"en": "Holiday notice", "zh": "放假安排"},
+    "promises.notice.intro": {
+        "en": "Enter a year's State Council holiday notice: the days off and the make-up working days (调休). "
+              "The year then follows this notice alone, so list every day off. Open business-hours promises "
+              "it moves are recomputed (a “recomputed” event on each).",
+        "zh": "录入国务院办公厅某一年的放假安排：放假日期和调休上班日期。该年此后只按这份安排计算，请列出全部放假日期。"
+              "受影响的进行中工作时间承诺会重新计算（每项记一条“重新计算”事件）。",
+    },
+    "promises.notice.year": {"en": "Year", "zh": "年份"},
+    "promises.notice.status": {"en": "Calendar for {year}: {status}", "zh": "{year} 年日历：{status}"},
+    "promises.notice.status.official": {"en": "official", "zh": "正式"},
+    "promises.notice.status.provisional": {"en": "provisional (statutory holidays only)", "zh": "暂定（仅法定节假日）"},
+    "promises.notice.status.unknown": {"en": "unknown (weekly hours only)", "zh": "未知（仅按每周工作时间）"},
+    "promises.notice.status.weekly": {"en": "weekly hours", "zh": "每周工作时间"},
+    "promises.notice.current": {"en": "Notice entered for {year}", "zh": "已录入的 {year} 年放假安排"},
+    "promises.notice.upload": {"en": "Notice file (CSV: date,kind,name)", "zh": "放假安排文件（CSV：日期,类型,名称）"},
+    "promises.notice.paste": {"en": "…or paste the rows", "zh": "……或粘贴各行"},
+    "promises.notice.help": {
+        "en": "One day a line, e.g. 2027-02-08,holiday,Spring Festival or 2027-02-20,班,春节调休.",
+        "zh": "每行一天，例如 2027-02-08,休,春节 或 2027-02-20,班,春节调休。",
+    },
+    "promises.notice.preview": {"en": "{holidays} days off, {workdays} make-up working days", "zh": "放假 {holidays} 天，调休上班 {workdays} 天"},
+    "promises.notice.col.day": {"en": "Date", "zh": "日期"},
+    "promises.notice.col.kind": {"en": "Kind", "zh": "类型"},
+    "promises.notice.col.name": {"en": "Name", "zh": "名称"},
+    "promises.notice.kind.holiday": {"en": "Day off", "zh": "放假"},
+    "promises.notice.kind.workday": {"en": "Make-up working day", "zh": "调休上班"},
+    "promises.notice.save": {"en": "Save notice", "zh": "保存放假安排"},
+    "promises.notice.saved": {
+        "en": "The {year} notice is saved; {count} open promises were recomputed.",
+        "zh": "{year} 年放假安排已保存；{count} 项进行中的承诺已重新计算。",
+    },
     # import fields (crm_core.promises.import_kind)
     "field.policy_id": {"en": "Promise policy (id)", "zh": "承诺政策（代号）"},
     "field.owner": {"en": "Promised by", "zh": "承诺人"},

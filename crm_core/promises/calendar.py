@@ -121,6 +121,7 @@ class BusinessCalendar:
         extra_working_days: Iterable[date] = (),
         extra_day_hours: Sequence[tuple[str, str]] | None = None,
         china_holidays: bool = False,
+        noticed_years: Iterable[int] = (),
     ):
         self.tz_name = tz
         self.tz = ZoneInfo(tz)
@@ -131,6 +132,9 @@ class BusinessCalendar:
         self.closed_days = frozenset(closed_days)
         self.extra_working_days = frozenset(extra_working_days)
         self.china_holidays = china_holidays
+        # Years whose State Council notice was entered in the store (its days are ``closed_days`` and
+        # ``extra_working_days``): complete, so neither chinese-calendar nor the statutory fallback applies.
+        self.noticed_years = frozenset(int(y) for y in noticed_years)
         self.is_always = False
         if not any(self.weekly.values()):
             raise ValueError("a business calendar needs opening hours on at least one weekday")
@@ -144,8 +148,11 @@ class BusinessCalendar:
         tz: str = "Asia/Shanghai",
         closed_days: Iterable[date] = (),
         extra_working_days: Iterable[date] = (),
+        noticed_years: Iterable[int] = (),
     ) -> BusinessCalendar:
-        """Monday–Friday ``open``–``close`` with China's official holidays and make-up working days."""
+        """Monday–Friday ``open``–``close`` with China's official holidays and make-up working days.
+        ``noticed_years``: years whose notice is given by ``closed_days`` and ``extra_working_days``
+        (entered by a manager); they are ``official`` and follow those days alone."""
         day = [(open, close)]
         return cls(
             {d: day for d in range(5)},
@@ -154,6 +161,7 @@ class BusinessCalendar:
             extra_working_days=extra_working_days,
             extra_day_hours=day,
             china_holidays=True,
+            noticed_years=noticed_years,
         )
 
     @classmethod
@@ -170,7 +178,7 @@ class BusinessCalendar:
             return ()
         if day in self.extra_working_days:
             return self.weekly[day.weekday()] or self.extra_day_hours
-        if self.china_holidays:
+        if self.china_holidays and day.year not in self.noticed_years:
             status = self.year_status(day.year)
             if status == "official":
                 working = chinese_calendar.is_workday(day)
@@ -185,7 +193,7 @@ class BusinessCalendar:
         (weekly hours only), or ``weekly`` for a calendar that does not follow China's holidays."""
         if not self.china_holidays:
             return "weekly"
-        if year in official_years():
+        if year in self.noticed_years or year in official_years():
             return "official"
         if year >= STATUTORY_SINCE and FIRST_YEAR <= year <= LAST_YEAR:
             return "provisional"

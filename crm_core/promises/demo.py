@@ -35,7 +35,7 @@ import pandas as pd
 from crm_core.promises import ledger
 from crm_core.promises.calendar import BusinessCalendar
 from crm_core.promises.policy import PRESETS, PromisePolicy, Remedy
-from crm_core.promises.queries import business_calendar
+from crm_core.promises.queries import calendar_from
 from crm_core.promises.vectors import NAT, US, add_micros, elapsed_micros, insert_frame, next_ids, to_timestamps
 from crm_core.segmentation import abc_classify
 
@@ -170,7 +170,7 @@ def load_demo(
     business-hours promise (0–3). Runs inside the caller's transaction; returns the number of
     promises made. Deterministic for a given input and seed."""
     ((tz,),) = cur.execute("SELECT current_setting('TimeZone')").fetchall()
-    calendar = business_calendar(tz)
+    calendar = calendar_from(cur, tz)
     cutoff = int(_local_micros(np.array([np.datetime64(as_of, "D")]), np.array([0]), tz)[0])
     rng = np.random.default_rng(seed + 5)
     policies = _install_policies(cur, cutoff)

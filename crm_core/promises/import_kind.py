@@ -115,6 +115,7 @@ def _apply_events(cur, store: Store, actor: Actor, import_id: int) -> dict:
         [actor.name, import_id],
     ).fetchall()
     applied = skipped = 0
+    calendar = calendar_for(store)  # one read of the holiday notices for the whole import
     for staged, kind, occurred_at, who, promise_id in rows:
         problem, event_id = None, None
         if promise_id is None:
@@ -124,7 +125,7 @@ def _apply_events(cur, store: Store, actor: Actor, import_id: int) -> dict:
             if occurred_at < made:
                 problem = "promises.err.before_made"
             else:
-                event_id = ledger.record_event(cur, int(promise_id), kind, occurred_at, who, calendar_for(store))
+                event_id = ledger.record_event(cur, int(promise_id), kind, occurred_at, who, calendar)
         cur.execute("UPDATE promise_event_import_rows SET event_id = ?, problem = ? WHERE rowid = ?",
                     [event_id, problem, staged])
         applied, skipped = applied + (problem is None), skipped + (problem is not None)

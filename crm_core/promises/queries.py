@@ -26,15 +26,36 @@ OPEN_STATUSES = ("open", "open_warning_1", "open_warning_2", "open_breached")
 
 
 @lru_cache(maxsize=8)
-def business_calendar(tz: str = "Asia/Shanghai") -> BusinessCalendar:
+def business_calendar(tz: str = "Asia/Shanghai", notices: tuple[tuple[date, str, int], ...] = ()) -> BusinessCalendar:
     """The business calendar every business-hours promise runs on: Monday–Friday 09:00–18:00 with
-    China's official holidays and make-up working days (调休), in the store's time zone. One
-    instance per zone, so its interval table is built once per process."""
-    return BusinessCalendar.china(tz=tz)
+    China's official holidays and make-up working days (调休), in the store's time zone, and the
+    holiday notices a manager entered (``notices``: (day, 'holiday' | 'workday', year) rows; their
+    years are official and follow those days alone). One instance per zone and notice content, so
+    its interval table is built once per process and a changed notice gets a new calendar."""
+    return BusinessCalendar.china(
+        tz=tz,
+        closed_days=[day for day, kind, _ in notices if kind == "holiday"],
+        extra_working_days=[day for day, kind, _ in notices if kind == "workday"],
+        noticed_years={year for _, _, year in notices},
+    )
+
+
+def stored_notices(db: duckdb.DuckDBPyConnection) -> tuple[tuple[date, str, int], ...]:
+    """Every entered holiday-notice day as (day, kind, year), in day order (a system table: no
+    customer data). Read on the caller's cursor, so a transaction sees its own new notice."""
+    rows = db.execute("SELECT day, kind, year FROM holiday_notices ORDER BY day").fetchall()
+    return tuple((day, kind, int(year)) for day, kind, year in rows)
+
+
+def calendar_from(db: duckdb.DuckDBPyConnection, tz: str) -> BusinessCalendar:
+    """The business calendar with the notices visible on ``db`` (see ``business_calendar``)."""
+    return business_calendar(tz, stored_notices(db))
 
 
 def calendar_for(store: Store) -> BusinessCalendar:
-    return business_calendar(store.timezone)
+    """The store's business calendar: the shipped holidays and the notices entered in the store."""
+    with closing(store.system_cursor()) as db:
+        return calendar_from(db, store.timezone)
 
 
 def open_promise_count(db: duckdb.DuckDBPyConnection, now: datetime) -> int | None:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
-from crm_core.promises import actions, queries, reports
+from crm_core.promises import actions, notices, queries, reports
 from crm_core.promises.text import format_duration, label, policy_label
 from crm_core.users import PermissionDenied
 from ui.cache import cached_read
@@ -66,6 +66,11 @@ def board(db, user, now: datetime, owner, promise_type) -> pd.DataFrame:
 @cached_read(ttl=600, max_entries=16)
 def uncertain_years(db, user, now: datetime) -> list[int]:
     return queries.uncertain_calendar_years(db, user, now)
+
+
+@cached_read(ttl=600, max_entries=16)
+def notice_days(db, year: int) -> list:
+    return notices.notice_days(db, year)
 
 
 @cached_read(ttl=60, max_entries=16)

@@ -2,13 +2,13 @@
 outcomes are never rewritten; moving a promise to the new version is an explicit recompute)."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pandas as pd
 import streamlit as st
 
-from crm_core.promises import actions, queries
+from crm_core.promises import actions, notices, queries
 from crm_core.promises.policy import PROMISE_TYPES, PromisePolicy
 from crm_core.promises.text import label, policy_label
 from ui.common import lang, tr
@@ -51,6 +51,11 @@ def _minutes(value: timedelta | None) -> float:
 
 
 def policies_tab(db, user) -> None:
+    _policy_editor(db, user)
+    notice_section(db, user)
+
+
+def _policy_editor(db, user) -> None:
     language = lang()
     latest = {p.policy_id: p for p in common.policies(db)}
     new_text = tr("promises.pol.new")  # fixed now: format_func may run outside the script
@@ -118,3 +123,49 @@ def _editor(base: PromisePolicy | None, key: str, language: str) -> dict:
                             column_config={c: tr(f"promises.ladder.{c}") for c in LADDER_COLUMNS})
     data["ladder"] = _ladder_rows(edited)
     return data
+
+
+def _notice_frame(rows: list) -> pd.DataFrame:
+    return pd.DataFrame({
+        tr("promises.notice.col.day"): [day.isoformat() for day, _, _ in rows],
+        tr("promises.notice.col.kind"): [tr(f"promises.notice.kind.{kind}") for _, kind, _ in rows],
+        tr("promises.notice.col.name"): [name for _, _, name in rows],
+    })
+
+
+def notice_section(db, user) -> None:
+    """Managers and admins: enter a year's State Council holiday notice (CSV upload or pasted rows),
+    preview it, save it; open promises it moves are recomputed (crm_core.promises.notices)."""
+    if user.role not in ("admin", "manager"):
+        return
+    st.divider()
+    st.subheader(tr("promises.notice.title"))
+    st.caption(tr("promises.notice.intro"))
+    message = st.session_state.pop("prom_notice_msg", None)
+    if message:
+        st.success(message)
+    this_year = date.today().year
+    year = int(st.selectbox(tr("promises.notice.year"), list(range(this_year - 1, this_year + 4)),
+                            index=2, key="prom_notice_year"))
+    status = queries.calendar_for(db).year_status(year)
+    st.caption(tr("promises.notice.status", year=year, status=tr(f"promises.notice.status.{status}")))
+    entered = common.notice_days(db, year)
+    if entered:
+        with st.expander(tr("promises.notice.current", year=year)):
+            st.dataframe(_notice_frame(entered), hide_index=True, width="stretch")
+    upload = st.file_uploader(tr("promises.notice.upload"), type=["csv", "txt"], key="prom_notice_file")
+    pasted = st.text_area(tr("promises.notice.paste"), key="prom_notice_text", help=tr("promises.notice.help"))
+    text = upload.getvalue().decode("utf-8-sig", errors="replace") if upload is not None else pasted
+    if not text.strip():
+        return
+    done, rows = common.attempt(lambda: notices.parse_notice_csv(text))
+    if not done:
+        return
+    kinds = [kind for _, kind, _ in rows]
+    st.caption(tr("promises.notice.preview", holidays=kinds.count("holiday"), workdays=kinds.count("workday")))
+    st.dataframe(_notice_frame(rows), hide_index=True, width="stretch")
+    if st.button(tr("promises.notice.save"), key="prom_notice_save", type="primary"):
+        done, count = common.attempt(lambda: notices.enter_notice(db, user, year, rows))
+        if done:
+            st.session_state["prom_notice_msg"] = tr("promises.notice.saved", year=year, count=count)
+            st.rerun()
