@@ -262,3 +262,22 @@ def test_a_notice_that_fails_while_recomputing_leaves_nothing_behind(store, monk
     assert db.query_one("SELECT count(*) FROM audit_log WHERE action = 'holiday_notice'") == (0,)
     assert db.query_one("SELECT due_at FROM promises WHERE promise_id = ?", [promise_id]) == (at(2027, 2, 9, 12),)
     assert queries.calendar_for(db).year_status(2027) == "provisional"
+
+
+@pytest.mark.parametrize("lang, words", [("en", "Recomputed: the 2027 holiday notice was entered"),
+                                         ("zh", "已按录入的2027年节假日安排重新计算")])
+def test_the_promise_log_says_a_notice_moved_it(store, monkeypatch, lang, words):
+    from crm_core.promises import actions, notices
+    from crm_core.users import Actor
+    from tests.test_pages import run_page
+
+    manager = Actor("boss", "manager")
+    db = _store_with_callback(store)
+    promise_id = actions.make_promise(db, manager, 1, "sales_callback", at(2027, 2, 4, 17), owner="wang")
+    notices.enter_notice(db, manager, 2027, notices.parse_notice_csv(NOTICE_2027), at=at(2026, 12, 3, 12))
+    db.close()
+    monkeypatch.setenv("CRM_DB", db.path)
+    app = run_page("promises.py", lang, promises_now="2027-02-04T17:30:00+08:00", prom_selected=promise_id)
+    assert not app.exception, [e.value for e in app.exception]
+    shown = [str(value) for frame in app.dataframe for value in frame.value.to_numpy().ravel()]
+    assert words in shown

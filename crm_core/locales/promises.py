@@ -34,6 +34,8 @@ MESSAGES = {
     "promises.event.remedy_granted": {"en": "Compensation granted", "zh": "给予补偿"},
     "promises.event.remedy_delivered": {"en": "Compensation delivered", "zh": "补偿已兑现"},
     "promises.event.recomputed": {"en": "Recomputed under a new policy version", "zh": "按新版政策重新计算"},
+    "promises.event.recomputed_notice": {"en": "Recomputed: the {year} holiday notice was entered",
+                                         "zh": "已按录入的{year}年节假日安排重新计算"},
     # shipped policies (docs/domain.md §3)
     "promises.policy.hotel_check_in": {"en": "Hotel check-in within 3 minutes", "zh": "3分钟办理完入住手续"},
     "promises.policy.hotel_check_out": {

@@ -79,7 +79,7 @@ def _log_and_remedies(detail: dict, language: str) -> None:
     st.markdown(f"**{tr('promises.detail.events')}**")
     st.dataframe(common.labelled(events, {
         "at": lambda f: f["at"].map(common.local_text),
-        "kind": lambda f: f["kind"].map(lambda k: label("event", k, language)),
+        "kind": lambda f: [_event_label(k, d, language) for k, d in zip(f["kind"], f["detail"])],
         "actor": lambda f: f["actor"],
         "remedy": lambda f: f["detail"].map(lambda d: _remedy_of(d, language)),
     }), hide_index=True, width="stretch")
@@ -114,6 +114,14 @@ def _log_and_remedies(detail: dict, language: str) -> None:
         "delivered_at": lambda f: f["delivered_at"].map(common.local_text),
         "child_promise_id": lambda f: f["child_promise_id"].map(lambda c: "—" if pd.isna(c) else int(c)),
     }), hide_index=True, width="stretch")
+
+
+def _event_label(kind: str, detail_text: str, language: str) -> str:
+    """The event's name; a recompute says why (a new policy version, or a year's holiday notice)."""
+    detail = json.loads(detail_text or "{}")
+    if kind == "recomputed" and detail.get("reason") == "holiday_notice":
+        return tr("promises.event.recomputed_notice", year=detail.get("year", ""))
+    return label("event", kind, language)
 
 
 def _remedy_of(detail_text: str, language: str) -> str:
