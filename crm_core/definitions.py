@@ -12,7 +12,12 @@ from __future__ import annotations
 
 from crm_core.sql import Fragment
 
+# The same condition as SQL text, for queries written as one string: on ``transactions`` with no
+# alias, and as ``t``.
+PURCHASE = "amount > 0"
+PURCHASE_T = "t.amount > 0"
+
 
 def purchase(alias: str = "t") -> Fragment:
     """The transactions that are purchases, as a condition on ``transactions`` as ``alias``."""
-    return Fragment(f"{alias}.amount > 0")
+    return Fragment(f"{alias}.{PURCHASE}")

@@ -12,7 +12,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from crm_core.capabilities import overview_figures
-from crm_core.definitions import purchase
+from crm_core.definitions import PURCHASE, PURCHASE_T, purchase
 from crm_core.sql import Fragment, compose, last_12_months, previous_12_months, run
 from crm_core.store import Store
 from crm_core.users import Actor
@@ -110,7 +110,7 @@ def monthly_revenue(store: Store, actor: Actor, as_of: date, months: int = 36) -
             SELECT customer_id, amount, date_diff('month', txn_date, $as_of::DATE) AS k FROM transactions
             WHERE txn_date <= $as_of::DATE AND txn_date >= date_trunc('month', $as_of::DATE) - to_months($months - 1)
         ),
-        per AS (SELECT customer_id, bit_or(CAST(1 AS UBIGINT) << k) AS mask FROM t WHERE amount > 0
+        per AS (SELECT customer_id, bit_or(CAST(1 AS UBIGINT) << k) AS mask FROM t WHERE """ + PURCHASE + """
                  GROUP BY customer_id),
         buyers AS (SELECT r.k, count(*) AS customers FROM per, range($months) r(k)
                    WHERE (mask >> r.k) & 1 = 1 GROUP BY r.k),
@@ -126,7 +126,7 @@ def _monthly_revenue_plain(store: Store, actor: Actor, as_of: date, months: int)
     return _frame(store, actor, Fragment(
         """
         SELECT date_trunc('month', t.txn_date)::DATE AS month, sum(t.amount)::DOUBLE AS revenue,
-               count(DISTINCT t.customer_id) FILTER (WHERE t.amount > 0) AS customers
+               count(DISTINCT t.customer_id) FILTER (WHERE """ + PURCHASE_T + """) AS customers
         FROM transactions t
         WHERE t.txn_date <= $as_of::DATE
           AND t.txn_date >= date_trunc('month', $as_of::DATE) - to_months($months - 1)

@@ -16,6 +16,7 @@ import pandas as pd
 
 from crm_core import access
 from crm_core.care.key_dates import anniversary_sql
+from crm_core.definitions import PURCHASE_T
 from crm_core.sql import Fragment, compose, run
 
 _ABSENT_SQL = f"""
@@ -24,7 +25,7 @@ WITH prm AS (SELECT $as_of::DATE AS as_of, CAST($as_of::DATE - to_months($months
 sc AS (SELECT customer_id, birthday FROM customers WHERE {{scope}}),
 absent AS (
     SELECT t.customer_id, max(t.txn_date) AS last_purchase, count(*) AS purchases
-    FROM transactions t, prm WHERE t.amount > 0 AND t.txn_date <= prm.as_of
+    FROM transactions t, prm WHERE {PURCHASE_T} AND t.txn_date <= prm.as_of
       {{scope_and}}
     GROUP BY t.customer_id
     HAVING max(t.txn_date) <= (SELECT cutoff FROM prm)
@@ -50,7 +51,7 @@ WITH ids AS (SELECT DISTINCT unnest(?::BIGINT[]) AS customer_id),
 by_product AS (
     SELECT t.customer_id, t.product, count(*) AS n, sum(t.quantity) AS qty
     FROM transactions t
-    WHERE t.amount > 0 AND t.txn_date <= ?::DATE AND t.product IS NOT NULL
+    WHERE """ + PURCHASE_T + """ AND t.txn_date <= ?::DATE AND t.product IS NOT NULL
       AND t.customer_id IN (SELECT customer_id FROM ids)
     GROUP BY ALL
 ),

@@ -18,6 +18,7 @@ import pandas as pd
 
 from crm_core import access
 from crm_core.china_calendar import festival_dates
+from crm_core.definitions import PURCHASE
 from crm_core.sql import Fragment, compose, run
 
 COLUMNS = ["customer_id", "occasion", "date", "years", "label"]
@@ -58,7 +59,7 @@ origins AS (
     SELECT customer_id, kind, day, label FROM key_dates {{scope_filter}}
     UNION ALL
     SELECT customer_id, 'first_purchase_anniversary', min(txn_date), NULL
-    FROM transactions WHERE amount > 0 {{scope_and}} GROUP BY customer_id
+    FROM transactions WHERE {PURCHASE} {{scope_and}} GROUP BY customer_id
 ),
 occ AS (
     SELECT o.customer_id, o.occasion, o.label, {anniversary_sql('o.origin', 'yrs.y')} AS date,

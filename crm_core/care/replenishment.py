@@ -30,6 +30,7 @@ import pandas as pd
 from pydantic import BaseModel, field_validator
 
 from crm_core import access
+from crm_core.definitions import PURCHASE_T
 from crm_core.sql import TRUE, Fragment, Identifier, compose, run
 
 Estimator = Literal["median", "span"]
@@ -87,7 +88,7 @@ WITH prm AS (SELECT $as_of::DATE AS as_of, $due_lo::DATE AS due_lo, $due_hi::DAT
 days AS (
     SELECT t.customer_id, t.product, t.txn_date AS day, sum(coalesce(t.quantity, 1))::DOUBLE AS quantity
     FROM transactions t, prm
-    WHERE t.amount > 0 AND t.product IS NOT NULL AND (prm.as_of IS NULL OR t.txn_date <= prm.as_of)
+    WHERE """ + PURCHASE_T + """ AND t.product IS NOT NULL AND (prm.as_of IS NULL OR t.txn_date <= prm.as_of)
       AND (prm.since IS NULL OR t.txn_date >= prm.since) AND {scope}
     GROUP BY ALL
 ),
@@ -240,7 +241,7 @@ WITH prm AS (SELECT $as_of::DATE AS as_of, $since::DATE AS since),
 days AS (
     SELECT t.customer_id, t.product, t.txn_date AS day, sum(coalesce(t.quantity, 1))::DOUBLE AS quantity
     FROM transactions t, prm
-    WHERE t.amount > 0 AND t.product IS NOT NULL AND (prm.as_of IS NULL OR t.txn_date <= prm.as_of)
+    WHERE """ + PURCHASE_T + """ AND t.product IS NOT NULL AND (prm.as_of IS NULL OR t.txn_date <= prm.as_of)
       AND (prm.since IS NULL OR t.txn_date >= prm.since) AND {scope}
     GROUP BY ALL
 ),

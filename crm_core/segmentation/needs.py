@@ -6,6 +6,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from crm_core.definitions import PURCHASE
 from crm_core.segmentation.abc import check_period
 
 # ---------------------------------------------------------------------------------------------
@@ -65,7 +66,7 @@ def need_features_sql(db, start: date, end: date) -> pd.DataFrame:
     WITH lines AS (
         SELECT customer_id, product, CAST(amount AS DOUBLE) AS amount,
                CAST(quantity AS DOUBLE) AS quantity, discount
-        FROM transactions WHERE txn_date BETWEEN ? AND ? AND amount > 0),
+        FROM transactions WHERE txn_date BETWEEN ? AND ? AND """ + PURCHASE + """),
     product_price AS (
         SELECT product, SUM(amount) / SUM(quantity) AS unit_price
         FROM lines WHERE product IS NOT NULL AND quantity > 0 GROUP BY product),

@@ -6,6 +6,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from crm_core.definitions import PURCHASE
 from crm_core.segmentation.abc import check_period
 
 # ---------------------------------------------------------------------------------------------
@@ -92,13 +93,13 @@ def rfm_table_sql(db, start: date, end: date, as_of: date | None = None) -> pd.D
         raise ValueError(f"as_of {as_of} is before the period end {end}")
     sql = """
     SELECT customer_id,
-           date_diff('day', MAX(txn_date) FILTER (WHERE amount > 0), CAST(? AS DATE)) AS recency_days,
-           COUNT(DISTINCT txn_date) FILTER (WHERE amount > 0) AS frequency,
+           date_diff('day', MAX(txn_date) FILTER (WHERE """ + PURCHASE + """), CAST(? AS DATE)) AS recency_days,
+           COUNT(DISTINCT txn_date) FILTER (WHERE """ + PURCHASE + """) AS frequency,
            CAST(SUM(amount) AS DOUBLE) AS monetary
     FROM transactions
     WHERE txn_date BETWEEN ? AND ?
     GROUP BY customer_id
-    HAVING COUNT(*) FILTER (WHERE amount > 0) > 0
+    HAVING COUNT(*) FILTER (WHERE """ + PURCHASE + """) > 0
     ORDER BY customer_id"""
     return db.execute(sql, [as_of, start, end]).df()
 

@@ -7,6 +7,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from crm_core.definitions import PURCHASE
 from crm_core.segmentation.abc import ABC_CLASSES, abc_classify, check_period
 
 # ---------------------------------------------------------------------------------------------
@@ -201,7 +202,7 @@ def customer_features_sql(db, start: date, end: date) -> pd.DataFrame:
         GROUP BY s.customer_id, s.mean_spend, s.active_months, s.months_seen),
     first_purchase AS (
         SELECT customer_id, MIN(txn_date) AS first_date
-        FROM transactions WHERE txn_date <= ? AND amount > 0 GROUP BY customer_id)
+        FROM transactions WHERE txn_date <= ? AND """ + PURCHASE + """ GROUP BY customer_id)
     SELECT c.customer_id,
            date_diff('day', f.first_date, CAST(? AS DATE)) AS tenure_days,
            COALESCE(p.active_months, 0) / CAST(? AS DOUBLE) AS repeat_rate,

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from crm_core import access
+from crm_core.definitions import PURCHASE
 from crm_core.segmentation.abc import (
     ABC_CLASSES,
     MIGRATION_CLASSES,
@@ -434,7 +435,7 @@ def extra_features_sql(db, start: date, end: date) -> pd.DataFrame:
     if _table_exists(db, "complaints"):
         parts.append(db.execute("""
             WITH purchases AS (SELECT customer_id, COUNT(DISTINCT txn_date) AS days FROM transactions
-                               WHERE txn_date BETWEEN ? AND ? AND amount > 0 GROUP BY customer_id),
+                               WHERE txn_date BETWEEN ? AND ? AND """ + PURCHASE + """ GROUP BY customer_id),
             said AS (SELECT customer_id, COUNT(*) AS complaints FROM complaints
                      WHERE received_at >= CAST(CAST(? AS DATE) AS TIMESTAMPTZ)
                        AND received_at < CAST(CAST(? AS DATE) AS TIMESTAMPTZ) GROUP BY customer_id)
