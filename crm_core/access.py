@@ -29,7 +29,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from crm_core.sql import FALSE, TRUE, Fragment, quote_identifier
+from crm_core.sql import FALSE, TRUE, Fragment, compose, quote_identifier, run
 from crm_core.users import Actor
 
 REP_PARAM = "access_rep"
@@ -122,7 +122,7 @@ def visible_customer_ids(db: duckdb.DuckDBPyConnection, actor: Actor | None) -> 
     where = visible(actor, "customers", alias="c")
     if where.sql == "TRUE":
         return None
-    frame = db.execute(f"SELECT c.customer_id FROM customers c WHERE {where.sql}", where.used_params()).df()
+    frame = run(db, compose("SELECT c.customer_id FROM customers c WHERE {where}", where=where)).df()
     return frame["customer_id"].to_numpy()
 
 
