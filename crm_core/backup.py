@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 from crm_core.audit import record_event
+from crm_core.sql import quote_identifier
 from crm_core.store import Store
 from crm_core.users import Actor, PermissionDenied
 
@@ -34,7 +35,7 @@ def backup(store: Store, actor: Actor, target: str | Path) -> Path:
         (source,) = cur.execute("SELECT current_database()").fetchone()
         cur.execute("ATTACH ? AS backup_target", [str(target)])
         try:
-            cur.execute(f'COPY FROM DATABASE "{source}" TO backup_target')  # name from the catalog
+            cur.execute("COPY FROM DATABASE " + quote_identifier(source) + " TO backup_target")  # name from the catalog
         finally:
             cur.execute("DETACH backup_target")
     record_event(store, actor, "backup", "store", str(target))

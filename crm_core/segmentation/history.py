@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from fractions import Fraction
 
 import pandas as pd
 
 from crm_core.segmentation.abc import abc_shares
 from crm_core.segmentation.views import SegmentQuery, class_case
+from crm_core.sql import Fragment, Identifier, compose, run
 
 # -- class history (migration 007): the standard classes at each month end --------------------------
 
@@ -26,34 +26,35 @@ def history_window(month_end: date) -> tuple[date, date]:
     return start, month_end
 
 
-def _snapshot_classes_sql(prefix: str) -> str:
-    case = class_case(Fraction(1), Fraction(1)).sql
-    return f"""WITH spend AS (
-        SELECT customer_id, SUM(revenue) AS spend FROM {prefix}monthly
+# The standard classes of one 12-month window, from the monthly revenue table, into a temp table.
+_SNAPSHOT_CLASSES = """CREATE TEMP TABLE {table} AS
+    WITH spend AS (
+        SELECT customer_id, SUM(revenue) AS spend FROM seg_hist_monthly
         WHERE month BETWEEN $start AND $end GROUP BY customer_id HAVING SUM(revenue) > 0),
     ranked AS (SELECT customer_id, spend, ROW_NUMBER() OVER (ORDER BY spend DESC, customer_id) AS rank,
                       COUNT(*) OVER () AS n FROM spend)
     SELECT customer_id, rank, spend, {case} AS abc FROM ranked"""
 
 
+def _snapshot_classes(cur, table: str, start: date, end: date, case: Fragment) -> None:
+    run(cur, compose(_SNAPSHOT_CLASSES, table=Identifier(table), case=case, start=start, end=end))
+
+
 def _record_snapshots(cur, month_ends: list[date]) -> int:
     """Write the snapshots of ``month_ends`` (ascending, consecutive) through ``cur``: the classes
     of each window compared with those of the month before; only changes are stored."""
-    a, b = abc_shares(HISTORY_RULE.a_share, HISTORY_RULE.b_share)
-    case_params = dict(class_case(a, b).params)
+    case = class_case(*abc_shares(HISTORY_RULE.a_share, HISTORY_RULE.b_share))
     first_start, _ = history_window(last_closed_month_end(month_ends[0]))
     cur.execute("""CREATE TEMP TABLE seg_hist_monthly AS
         SELECT customer_id, CAST(date_trunc('month', txn_date) AS DATE) AS month, SUM(amount) AS revenue
         FROM transactions WHERE txn_date BETWEEN ? AND ? GROUP BY ALL""", [first_start, month_ends[-1]])
-    select = _snapshot_classes_sql("seg_hist_")
     written = 0
     try:
         baseline_start, baseline_end = history_window(last_closed_month_end(month_ends[0]))
-        cur.execute(f"CREATE TEMP TABLE seg_hist_prev AS {select}",
-                    {"start": baseline_start.replace(day=1), "end": baseline_end, **case_params})
+        _snapshot_classes(cur, "seg_hist_prev", baseline_start.replace(day=1), baseline_end, case)
         for month_end in month_ends:
             start, end = history_window(month_end)
-            cur.execute(f"CREATE TEMP TABLE seg_hist_curr AS {select}", {"start": start, "end": end, **case_params})
+            _snapshot_classes(cur, "seg_hist_curr", start, end, case)
             cur.execute("""INSERT INTO segment_class_changes (month_end, customer_id, prev_abc, abc, rank, spend)
                 SELECT ?, COALESCE(c.customer_id, p.customer_id), COALESCE(p.abc, 'none'), COALESCE(c.abc, 'none'),
                        c.rank, c.spend
