@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import streamlit as st
 
@@ -15,6 +14,7 @@ from crm_core import exporting
 from crm_core.analysis_date import DATA_ENDS, data_span, default_from_span
 from crm_core.app_state import open_app_store
 from crm_core.config import Settings, load_settings
+from crm_core.customers import today_in
 from crm_core.i18n import LANGUAGES, format_date, language_from_locale, t
 from crm_core.store import Store
 from crm_core.users import LOCAL_USER, Actor
@@ -98,7 +98,7 @@ def _analysis_state() -> tuple[date, bool, str, date, date]:
     (session state, else the URL) rather than taking the default, and the picker's bounds."""
     db = store()
     first, last = _data_span(db)
-    today = datetime.now(ZoneInfo(db.timezone)).date()
+    today = today_in(db)
     default, reason = default_from_span(last, today)
     chosen = _as_day(st.session_state.get(ANALYSIS_DATE))
     if chosen is None:

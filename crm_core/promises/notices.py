@@ -136,12 +136,6 @@ def _recompute_year(cur, calendar, year: int, at: datetime, actor: str) -> int:
     return moved
 
 
-def notice_years(store: Store) -> list[int]:
-    """Years with an entered notice, newest first."""
-    frame = store.query_df("SELECT DISTINCT year FROM holiday_notices ORDER BY year DESC")
-    return [int(y) for y in frame["year"]]
-
-
 def notice_days(store: Store, year: int) -> list[tuple[date, str, str]]:
     """The entered notice of ``year`` as (day, kind, name) in day order (empty when none)."""
     frame = store.query_df("SELECT day, kind, coalesce(name, '') AS name FROM holiday_notices WHERE year = ? "
