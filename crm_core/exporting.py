@@ -2,7 +2,11 @@
 
 CSV is UTF-8 with a BOM (without it Excel reads UTF-8 as GBK and garbles Chinese). A text cell
 beginning with ``= + - @``, tab or carriage return is prefixed with ``'`` so a spreadsheet shows
-it as text instead of evaluating it (OWASP "CSV injection"); numbers stay numbers.
+it as text instead of evaluating it (OWASP "CSV injection"); numbers stay numbers. A text that is
+plainly a number or a phone number (``+86 138-0013-8000``, ``-1,234.50``: digits, spaces and
+``+ - ( ) . ,`` only) is kept exactly as written: it names no function and no cell, so it cannot
+run anything, and the value in an error list still matches the file it came from.
+``neutralise`` is the rule; ``neutralise_sql`` is the same rule for the exports DuckDB writes itself.
 
 ``export_bytes`` is the whole download: neutralised, serialised and recorded in the audit log
 (who, which file, how many rows), so a caller cannot hand out a file without the audit row.
@@ -10,6 +14,7 @@ it as text instead of evaluating it (OWASP "CSV injection"); numbers stay number
 from __future__ import annotations
 
 import io
+import re
 
 import pandas as pd
 
@@ -18,13 +23,23 @@ from crm_core.store import Store
 from crm_core.users import Actor
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A number or phone number as people type it: the same pattern in Python's re and DuckDB's RE2.
+PLAIN_NUMBER = r"[0-9 +\-().,]*[0-9][0-9 +\-().,]*"
+_PLAIN_NUMBER_RE = re.compile(PLAIN_NUMBER)
 
 
 def neutralise(value):
     """A text value made safe for a spreadsheet; anything that is not text is returned unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER_RE.fullmatch(value):
         return "'" + value
     return value
+
+
+def neutralise_sql(column: str) -> str:
+    """``neutralise`` as a DuckDB expression over ``column`` (a quoted name from our own lists)."""
+    starts = ", ".join(f"chr({ord(c)})" for c in FORMULA_STARTS)
+    return (f"CASE WHEN left({column}, 1) IN ({starts}) AND NOT regexp_full_match({column}, '{PLAIN_NUMBER}')"
+            f" THEN '''' || {column} ELSE {column} END")
 
 
 def neutralised(frame: pd.DataFrame) -> pd.DataFrame:

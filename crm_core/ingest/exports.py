@@ -1,8 +1,9 @@
 """Every table as CSV (UTF-8 with BOM, streamed by DuckDB to a file) and XLSX (capped).
 
-Text cells beginning with ``= + - @``, tab or carriage return are prefixed with ``'`` in SQL (the
-rule of ``crm_core.exporting``); numbers and dates stay typed. Headers are the import field names,
-so an exported file imports back unchanged (see tests/test_ingest.py round trip).
+Text cells beginning with ``= + - @``, tab or carriage return are prefixed with ``'`` in SQL
+(``crm_core.exporting.neutralise_sql``: plain numbers and phone numbers stay exact); numbers and
+dates stay typed. Headers are the import field names, so an exported file imports back unchanged
+(see tests/test_ingest.py round trip).
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import pandas as pd
 
 from crm_core import access
 from crm_core.audit import record_event
+from crm_core.exporting import neutralise_sql
 from crm_core.ingest.kinds import CUSTOMERS
 from crm_core.sql import Fragment, compose, quote_identifier, relation, run
 from crm_core.store import Store
@@ -27,8 +29,7 @@ EXPORT_TABLES = ("customers", "transactions", "interactions")
 
 def _safe(column: str, alias: str) -> str:
     """``column`` (alias-qualified, from the fixed lists below) with formula characters defused."""
-    return (f"CASE WHEN left({column}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) "
-            f"THEN '''' || {column} ELSE {column} END AS {quote_identifier(alias)}")
+    return f"{neutralise_sql(column)} AS {quote_identifier(alias)}"
 
 
 def export_sql(store: Store, actor: Actor, table: str) -> Fragment:
