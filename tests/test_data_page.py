@@ -1,8 +1,10 @@
-"""The Data page renders in both languages, lists imports and undoes one (AppTest, seeded by crm_core)."""
+"""The Data page renders in both languages, previews files in the user's words, lists imports and
+undoes one after a confirmation (AppTest, seeded by crm_core; uploads through AppTest's file uploader)."""
 from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -12,6 +14,7 @@ from crm_core.users import Actor
 
 ROOT = Path(__file__).resolve().parent.parent
 FIX = ROOT / "tests" / "fixtures" / "import"
+NULL_TEXTS = {"None", "nan", "NaN", "NaT", "<NA>"}
 
 
 def _app(lang: str) -> AppTest:
@@ -20,6 +23,32 @@ def _app(lang: str) -> AppTest:
     app.session_state["lang"] = lang
     app.switch_page("pages/data.py")
     return app
+
+
+def _upload(app: AppTest, name: str, content: bytes) -> AppTest:
+    app.file_uploader(key="data_upload").set_value((name, content, "application/octet-stream"))
+    return app.run()
+
+
+def _picker(app: AppTest, label: str):
+    """The history tab's import picker, found by its label (its key changes with the newest import)."""
+    (picker,) = [s for s in app.selectbox if s.label == label]
+    return picker
+
+
+def _frame_with(app: AppTest, first_column: str, second_column: str) -> pd.DataFrame:
+    frames = [d.value for d in app.dataframe if list(d.value.columns[:2]) == [first_column, second_column]]
+    assert len(frames) == 1, [list(d.value.columns) for d in app.dataframe]
+    return frames[0]
+
+
+@pytest.fixture
+def empty_db(tmp_path, monkeypatch):
+    path = tmp_path / "crm.duckdb"
+    Store(path).close()
+    monkeypatch.setenv("CRM_DB", str(path))
+    yield path
+    close_store(path)
 
 
 @pytest.fixture
@@ -33,23 +62,114 @@ def imported_db(tmp_path, monkeypatch):
     close_store(path)
 
 
-@pytest.mark.parametrize(("lang", "title", "tab"), [("zh", "数据导入导出", "导入记录与撤销"),
-                                                     ("en", "Data import & export", "Import history & undo")])
-def test_data_page_renders(imported_db, lang, title, tab):
+@pytest.mark.parametrize(("lang", "title", "tab", "picker"), [("zh", "数据导入导出", "导入记录与撤销", "导入批次"),
+                                                              ("en", "Data import & export", "Import history & undo",
+                                                               "Import")])
+def test_data_page_renders(imported_db, lang, title, tab, picker):
     app = _app(lang).run()
     assert not app.exception, [e.value for e in app.exception]
     assert app.title[0].value == title
     assert [t.label for t in app.tabs][1] == tab
-    assert app.selectbox(key="data_pick_import").value == 1
+    assert _picker(app, picker).value == 1
     assert any("3" in s.value for s in app.subheader)  # the export tab counts the 3 customers
+    history = _frame_with(app, {"zh": "编号", "en": "#"}[lang], {"zh": "时间", "en": "When"}[lang])
+    undone = history[{"zh": "撤销时间", "en": "Undone"}[lang]].tolist()
+    assert undone == [""]  # not "NaT"
+    assert history[{"zh": "模式", "en": "Mode"}[lang]].tolist() == [
+        {"zh": "仅新增（编号已存在则报错）", "en": "Create only (an existing code is an error)"}[lang]]
 
 
-def test_undo_button_removes_the_import(imported_db):
+def test_undo_says_what_it_removes_and_needs_a_confirmation(imported_db):
     app = _app("en").run()
+    assert [i.value for i in app.info] == [
+        "Undoing import #1 deletes the 3 customers it created, gives the 0 customers it changed their previous "
+        "values back, and deletes 0 transactions and 0 interactions."]
+    assert app.button(key="data_undo").disabled  # (AppTest, like a browser, cannot click it)
+    app.checkbox(key="data_undo_sure_1").check().run()
+    assert not app.button(key="data_undo").disabled
     app.button(key="data_undo").click().run()
-    assert not app.exception
-    assert any("Import #1 undone: 3 customers removed" in s.value for s in app.success)
+    assert not app.exception, [e.value for e in app.exception]
+    assert [s.value for s in app.success] == [
+        "Import #1 undone: 3 customers removed, 0 restored, 0 transactions and 0 interactions removed."]
     # The export tab's cached count is read again after the undo (new data version, no cache clear).
     assert "Customers · 0" in [s.value for s in app.subheader]
     from ui.common import store
     assert store().query_one("SELECT count(*) FROM customers") == (0,)
+    # Drawn again: the import says it was undone, by whom, and offers no second undo.
+    app.run()
+    assert any(c.value.startswith("Import #1 was undone on ") and c.value.endswith(" by local.")
+               for c in app.caption), [c.value for c in app.caption]
+    assert not [b for b in app.button if b.key == "data_undo"]
+
+
+def test_undo_is_refused_with_the_reason_when_a_later_import_changed_the_same_customers(imported_db, tmp_path):
+    from ui.common import store
+    update = tmp_path / "update.csv"
+    update.write_text("客户编号,信用额度\nC001,2000\n", encoding="utf-8")
+    run_import(store(), Actor("analyst1", "analyst"), "customers", str(update), mode="update")
+    app = _app("zh").run()
+    _picker(app, "导入批次").set_value(1).run()
+    assert [w.value for w in app.warning] == ["该批导入现在不能撤销：之后的第 2 号导入修改了相同的客户：请先撤销那一次。"]
+    assert not [b for b in app.button if b.key == "data_undo"]
+
+
+def test_the_undo_picker_starts_on_the_newest_import_after_another_import(imported_db):
+    app = _app("zh").run()
+    assert _picker(app, "导入批次").value == 1
+    _upload(app, "新客户.csv", "客户编号,客户名称\nN001,南方商行\n".encode())
+    app.button(key="data_validate").click().run()
+    app.button(key="data_commit").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert any(s.value.startswith("第 2 号导入：读取 1 行，新增 1 行") for s in app.success)
+    assert _picker(app, "导入批次").value == 2
+    assert [i.value for i in app.info][-1].startswith("撤销第 2 号导入将：删除它新建的客户 1 个，")
+    app.run()
+    assert _picker(app, "导入批次").value == 2
+
+
+def test_a_file_with_the_same_header_twice_previews_with_excel_letters(empty_db):
+    app = _app("zh").run()
+    _upload(app, "备注两列.csv", "客户编号,备注,客户名称,备注\nC9,甲,某公司,\n".encode())
+    assert not app.exception, [e.value for e in app.exception]
+    preview = _frame_with(app, "客户编号", "备注 (B)")
+    assert list(preview.columns) == ["客户编号", "备注 (B)", "客户名称", "备注 (D)"]
+    assert preview.values.tolist() == [["C9", "甲", "某公司", ""]]
+    mapping = app.data_editor[0].value
+    assert mapping["列号"].tolist() == ["A", "B", "C", "D"]
+    assert mapping["首行取值"].tolist() == ["C9", "甲", "某公司", ""]
+
+
+def test_diff_and_duplicate_tables_use_the_users_words_and_show_blanks_blank(imported_db):
+    app = _app("zh").run()
+    _upload(app, "更新.csv", ("客户编号,客户名称,联系电话,信用额度\n"
+                            "C001,东方饭店,13912345678,2000\n"
+                            "C004,东方饭店,13912345678,\n").encode())
+    app.radio(key="data_mode").set_value("upsert").run()
+    app.button(key="data_validate").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    duplicates = [d.value for d in app.dataframe if "对方所在" in d.value.columns]
+    diff = [d.value for d in app.dataframe if "原值" in d.value.columns]
+    assert len(duplicates) == 1 and len(diff) == 1
+    assert list(diff[0].columns) == ["行号", "客户编号", "字段", "原值", "新值"]
+    assert diff[0].values.tolist() == [["2", "C001", "信用额度", "1,234.50", "2,000.00"]]
+    assert list(duplicates[0].columns) == ["行号", "客户编号", "客户名称", "联系电话", "名称、电话相同的编号", "对方所在"]
+    assert duplicates[0].values.tolist() == [["3", "C004", "东方饭店", "13912345678", "C001", "已有客户"],
+                                             ["3", "C004", "东方饭店", "13912345678", "C001", "本文件第 2 行"]]
+    for shown in app.dataframe:
+        cells = {str(v) for v in shown.value.to_numpy().ravel()} | {str(c) for c in shown.value.columns}
+        assert not cells & NULL_TEXTS, list(shown.value.columns)
+        assert not {"row_number", "credit_limit", "other_code"} & cells
+
+
+@pytest.mark.parametrize(("lang", "message"), [
+    ("zh", "无法读取“报价单\\.pdf”这种类型的文件。请上传以下类型之一：CSV、TXT、TSV、XLSX、XLSM、XLS、ODS。"
+           "在 Excel 或 WPS 中可“另存为”→ Excel 工作簿（.xlsx）或“CSV UTF-8”。"),
+    ("en", "\"报价单\\.pdf\" is not a file type Kehu can read. Upload one of: CSV, TXT, TSV, XLSX, XLSM, XLS, ODS. "
+           "In Excel or WPS use Save As → Excel workbook (.xlsx) or \"CSV UTF-8\"."),
+])
+def test_a_file_type_we_cannot_read_gets_our_own_message(empty_db, lang, message):
+    app = _app(lang).run()
+    assert app.file_uploader(key="data_upload").allowed_type == []  # Streamlit's English refusal never shows
+    _upload(app, "报价单.pdf", b"%PDF-1.4\n")
+    assert not app.exception, [e.value for e in app.exception]
+    assert [e.value for e in app.error] == [message]

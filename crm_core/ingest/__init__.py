@@ -41,6 +41,7 @@ from crm_core.ingest.pipeline import (
     rejected_rows,
     stage,
     undo_import,
+    undo_preview,
     validate,
     with_column_names,
 )
@@ -96,7 +97,7 @@ __all__ = [
     "get_kind", "guess_mapping", "import_history", "kinds", "mapping_from_file", "prepare_file", "preview_rows",
     "problem_text",
     "rejected_rows", "remember_mapping", "remembered_mapping", "run_import", "sheet_names", "stage",
-    "suggested_mapping", "undo_import", "validate", "with_column_names",
+    "suggested_mapping", "undo_import", "undo_preview", "validate", "with_column_names",
 ]
 
 

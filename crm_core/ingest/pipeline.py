@@ -575,47 +575,62 @@ def undo_import(store: Store, actor: Actor, import_id: int) -> dict:
 
     Refused (ImportProblem) when already undone, when a later import changed the same customers
     and is still in place (undo that first), or when other data now refers to customers it created.
+    Returns what was done: customers removed, customers restored, transactions and interactions removed.
     """
     actor.require_import()
     import_id = int(import_id)
     with store.transaction() as cur:
-        row = cur.execute("SELECT kind, undone_at FROM imports WHERE import_id = ?", [import_id]).fetchone()
-        if row is None:
-            raise ImportProblem("ingest.err_import_not_found", import_id=import_id)
-        kind_name, undone_at = row
-        if undone_at is not None:
-            raise ImportProblem("ingest.err_already_undone", import_id=import_id)
-        touched = ("SELECT customer_id FROM customers WHERE import_id = $import_id UNION "
-                   "SELECT customer_id FROM import_customer_backups WHERE backup_import_id = $import_id")
-        (later,) = cur.execute(
-            "SELECT min(b.backup_import_id) FROM import_customer_backups b JOIN imports i"
-            " ON i.import_id = b.backup_import_id WHERE b.backup_import_id > $import_id AND i.undone_at IS NULL"
-            " AND b.customer_id IN (" + touched + ")", {"import_id": import_id}).fetchone()
-        if later is not None:
-            raise ImportProblem("ingest.err_undo_later_first", later=int(later))
-        (refs,) = cur.execute(
-            "SELECT (SELECT count(*) FROM transactions WHERE customer_id IN (SELECT customer_id FROM customers"
-            " WHERE import_id = $1) AND import_id IS DISTINCT FROM $1)"
-            " + (SELECT count(*) FROM interactions WHERE customer_id IN (SELECT customer_id FROM customers"
-            " WHERE import_id = $1) AND import_id IS DISTINCT FROM $1)"
-            " + (SELECT count(*) FROM key_dates WHERE customer_id IN (SELECT customer_id FROM customers"
-            " WHERE import_id = $1))", [import_id]).fetchone()
-        if refs:
-            raise ImportProblem("ingest.err_undo_referenced", count=int(refs))
-        removed = {}
+        kind_name = _undoable_kind(cur, import_id)
+        removed = _undo_counts(cur, import_id)
         for table in ("transactions", "interactions"):  # fixed list
-            (removed[table],) = cur.execute(f"SELECT count(*) FROM {_q(table)} WHERE import_id = ?",
-                                            [import_id]).fetchone()
             cur.execute(f"DELETE FROM {_q(table)} WHERE import_id = ?", [import_id])
-        removed["restored"] = _restore_backups(cur, import_id)
-        (removed["customers"],) = cur.execute("SELECT count(*) FROM customers WHERE import_id = ?",
-                                              [import_id]).fetchone()
+        _restore_backups(cur, import_id)
         cur.execute("DELETE FROM customers WHERE import_id = ?", [import_id])
         cur.execute("UPDATE imports SET undone_at = current_timestamp, undone_by = ? WHERE import_id = ?",
                     [actor.name, import_id])
         cur.execute("INSERT INTO audit_log (actor, action, entity, entity_id, field) VALUES (?, 'undo', 'import', ?, ?)",
                     [actor.name, import_id, kind_name])
     return removed
+
+
+def _undoable_kind(cur, import_id: int) -> str:
+    """The kind of import ``import_id`` when it can be undone now; ImportProblem saying why not otherwise
+    (the checks of ``undo_import``, shared with ``undo_preview``; they only read)."""
+    row = cur.execute("SELECT kind, undone_at FROM imports WHERE import_id = ?", [import_id]).fetchone()
+    if row is None:
+        raise ImportProblem("ingest.err_import_not_found", import_id=import_id)
+    kind_name, undone_at = row
+    if undone_at is not None:
+        raise ImportProblem("ingest.err_already_undone", import_id=import_id)
+    touched = ("SELECT customer_id FROM customers WHERE import_id = $import_id UNION "
+               "SELECT customer_id FROM import_customer_backups WHERE backup_import_id = $import_id")
+    (later,) = cur.execute(
+        "SELECT min(b.backup_import_id) FROM import_customer_backups b JOIN imports i"
+        " ON i.import_id = b.backup_import_id WHERE b.backup_import_id > $import_id AND i.undone_at IS NULL"
+        " AND b.customer_id IN (" + touched + ")", {"import_id": import_id}).fetchone()
+    if later is not None:
+        raise ImportProblem("ingest.err_undo_later_first", later=int(later))
+    (refs,) = cur.execute(
+        "SELECT (SELECT count(*) FROM transactions WHERE customer_id IN (SELECT customer_id FROM customers"
+        " WHERE import_id = $1) AND import_id IS DISTINCT FROM $1)"
+        " + (SELECT count(*) FROM interactions WHERE customer_id IN (SELECT customer_id FROM customers"
+        " WHERE import_id = $1) AND import_id IS DISTINCT FROM $1)"
+        " + (SELECT count(*) FROM key_dates WHERE customer_id IN (SELECT customer_id FROM customers"
+        " WHERE import_id = $1))", [import_id]).fetchone()
+    if refs:
+        raise ImportProblem("ingest.err_undo_referenced", count=int(refs))
+    return kind_name
+
+
+def _undo_counts(cur, import_id: int) -> dict:
+    """What undoing ``import_id`` removes or restores, counted before anything is written."""
+    (transactions, interactions, restored, customers) = cur.execute(
+        "SELECT (SELECT count(*) FROM transactions WHERE import_id = $1),"
+        " (SELECT count(*) FROM interactions WHERE import_id = $1),"
+        " (SELECT count(*) FROM import_customer_backups WHERE backup_import_id = $1),"
+        " (SELECT count(*) FROM customers WHERE import_id = $1)", [import_id]).fetchone()
+    return {"transactions": int(transactions), "interactions": int(interactions), "restored": int(restored),
+            "customers": int(customers)}
 
 
 def _restore_backups(cur, import_id: int) -> int:
@@ -718,3 +733,22 @@ def preview_rows(store: Store, prepared: PreparedFile, limit: int = 20) -> pd.Da
         cur.close()
     frame.columns = [h or f"#{i + 1}" for i, h in enumerate(prepared.headers)]
     return frame
+
+
+def undo_preview(store: Store, actor: Actor, import_id: int) -> dict:
+    """What ``undo_import`` would do now, without writing: ``customers`` (created, to be deleted),
+    ``restored`` (customers it updated, to get their previous values back), ``transactions`` and
+    ``interactions`` (to be deleted), and ``refused``: None, or the ImportProblem undo would raise
+    (already undone, a later import first, data referring to its customers) — the same checks."""
+    actor.require_import()
+    import_id = int(import_id)
+    cur = store.cursor()
+    try:
+        try:
+            _undoable_kind(cur, import_id)
+            refused = None
+        except ImportProblem as problem:
+            refused = problem
+        return {**_undo_counts(cur, import_id), "refused": refused}
+    finally:
+        cur.close()

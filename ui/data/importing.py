@@ -1,21 +1,40 @@
-"""The import tab of the Data page: upload → preview → map → validate → commit (logic in crm_core.ingest)."""
+"""The import tab of the Data page: upload → header row → preview → map → validate → commit
+(logic in crm_core.ingest).
+
+Everything is shown in the user's words: field labels from the catalog instead of field names,
+Excel's column letters and row numbers, blanks blank (never ``None`` or ``nan``), numbers formatted.
+The uploader accepts any file, so a type we cannot read gets our own message in the UI language
+rather than Streamlit's English refusal.
+"""
 from __future__ import annotations
 
 import hashlib
 import os
 import tempfile
+from collections import Counter
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from openpyxl.utils import get_column_letter
 
 from crm_core import ingest
 from crm_core.exporting import to_csv_bytes
 from crm_core.i18n import format_number
 from crm_core.users import PermissionDenied
-from ui.common import choice_label, lang, tr
+from ui.common import choice_label, lang, plain, tr
 
-UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "xlsm"]
+READABLE_TYPES = ("csv", "txt", "tsv", "xlsx", "xlsm", "xls", "ods")
+WORKBOOK_TYPES = ("xlsx", "xlsm", "xls", "ods")  # these have sheets to choose from
+NUMBER_RULES = ("decimal", "int")                # field rules whose values are shown with thousands separators
+OPTION_CELLS = 6                                 # header cells shown in a header-row choice
+PAD_CODES = "data_pad_codes"                     # the upload whose codes get their leading zeros back
+REVALIDATE = "data_revalidate"                   # check the file again on the next run (after a one-click fix)
+
+
+def _file_type(name: str) -> str:
+    return Path(name).suffix.lower().lstrip(".")
 
 
 def _saved_upload(upload) -> str:
@@ -31,15 +50,137 @@ def _saved_upload(upload) -> str:
     return files[key]
 
 
-def _prepared(upload, sheet: str | None):
-    key = (upload.file_id, sheet)
-    cached = st.session_state.get("data_prepared")
-    if cached is None or cached[0] != key:
-        if cached is not None:
-            cached[1].cleanup()
-        prepared = ingest.prepare_file(_saved_upload(upload), file_name=upload.name, sheet=sheet)
-        st.session_state["data_prepared"] = (key, prepared)
-    return st.session_state["data_prepared"][1]
+def _prepared(upload, sheet: str | None, header_row: int | None):
+    """The upload read with ``header_row`` (None: the row the reader finds), kept for the session.
+
+    Choosing the row that was already taken reuses that read: a big file is not read twice.
+    """
+    cached = st.session_state.pop("data_prepared", None)
+    if cached is not None:
+        (file_id, cached_sheet), prepared = cached
+        if (file_id, cached_sheet) == (upload.file_id, sheet) and header_row in (
+                None, getattr(prepared, "header_row", None)):
+            st.session_state["data_prepared"] = cached
+            return prepared
+        prepared.cleanup()
+    chosen = {} if header_row is None else {"header_row": header_row}  # the reader's own choice otherwise
+    prepared = ingest.prepare_file(_saved_upload(upload), file_name=upload.name, sheet=sheet, **chosen)
+    st.session_state["data_prepared"] = ((upload.file_id, sheet), prepared)
+    return prepared
+
+
+# -- showing values -------------------------------------------------------------------------------------
+def _is_blank(value) -> bool:
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+
+
+def _text(value) -> str:
+    """A cell as the user reads it: blank for a missing value (None, NaN, NaT, <NA>)."""
+    return "" if _is_blank(value) else str(value)
+
+
+def _row_text(value) -> str:
+    """A row number as Excel shows it (3, not 3.0); blank when there is none."""
+    return "" if _is_blank(value) else str(int(value))
+
+
+def _value_text(kind, field_name: str, value) -> str:
+    """A stored or new value of a field, numbers with thousands separators (1,234.50)."""
+    text = _text(value)
+    if text and kind.field(field_name).rule.name in NUMBER_RULES:
+        try:
+            return f"{Decimal(text):,}"
+        except InvalidOperation:
+            return text
+    return text
+
+
+def _blanks_blank(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.astype(object).map(_text)
+
+
+def column_letter(index: int) -> str:
+    """Excel's letter of column ``index`` (0-based): ingest's once the reader has it, openpyxl's until then."""
+    letter = getattr(ingest, "column_letter", None)
+    return letter(index) if letter is not None else get_column_letter(index + 1)
+
+
+def display_headers(headers: list[str]) -> list[str]:
+    """Unique names for the preview grid: a header used twice gets its Excel letter (备注 (B), 备注 (F))."""
+    names = [" ".join(h.split()) or f"#{i + 1}" for i, h in enumerate(headers)]
+    counts = Counter(names)
+    return [f"{name} ({column_letter(i)})" if counts[name] > 1 else name for i, name in enumerate(names)]
+
+
+def diff_table(kind, diff: pd.DataFrame) -> pd.DataFrame:
+    """The changes an update would make, under the user's headings: row, code, field, old and new value."""
+    return pd.DataFrame({
+        tr("ingest.col_row"): [_row_text(r) for r in diff["row_number"]],
+        tr(kind.field(kind.key).label_key): [_text(c) for c in diff["code"]],
+        tr("col.field"): [tr(kind.field(f).label_key) for f in diff["field"]],
+        tr("col.old_value"): [_value_text(kind, f, v) for f, v in zip(diff["field"], diff["old"])],
+        tr("col.new_value"): [_value_text(kind, f, v) for f, v in zip(diff["field"], diff["new"])],
+    })
+
+
+def duplicates_table(kind, duplicates: pd.DataFrame) -> pd.DataFrame:
+    """Likely duplicates under the user's headings; the other customer is stored or a row of this file."""
+    label = {name: tr(kind.field(name).label_key) for name in ("code", "name", "phone")}
+    return pd.DataFrame({
+        tr("ingest.col_row"): [_row_text(r) for r in duplicates["row_number"]],
+        label["code"]: [_text(v) for v in duplicates["code"]],
+        label["name"]: [_text(v) for v in duplicates["name"]],
+        label["phone"]: [_text(v) for v in duplicates["phone"]],
+        tr("data.dup_same_as"): [_text(v) for v in duplicates["other_code"]],
+        tr("data.dup_where"): [tr("data.dup_in_store") if _is_blank(r) else tr("data.dup_in_file", row=_row_text(r))
+                               for r in duplicates["other_row"]],
+    })
+
+
+# -- the file --------------------------------------------------------------------------------------------
+def _sheet_choice(upload) -> str | None:
+    if _file_type(upload.name) not in WORKBOOK_TYPES:
+        return None
+    return st.selectbox(tr("data.sheet"), ingest.sheet_names(_saved_upload(upload)), key="data_sheet")
+
+
+def _header_row_key(upload, sheet: str | None) -> str:
+    return f"data_header_row_{upload.file_id}_{sheet}"
+
+
+def _header_row_choice(prepared, key: str) -> None:
+    """Say which row holds the headers and let the user take another (the choice re-reads the file)."""
+    row = getattr(prepared, "header_row", None)
+    if row is None:  # a reader that does not look for the header row: it is the first filled row
+        return
+    candidates = list(getattr(prepared, "header_candidates", []))
+    skipped = sum(1 for number, _ in candidates if number < row)
+    st.caption(tr("data.header_row_skipped", row=row, skipped=skipped) if skipped else tr("data.header_row_at", row=row))
+    cells = {number: texts for number, texts in candidates}
+    if len(cells) < 2:
+        return
+    rows = sorted(set(cells) | {row})
+
+    def label(number: int) -> str:
+        filled = [" ".join(c.split()) for c in cells.get(number, []) if c and c.strip()]
+        shown = " | ".join(filled[:OPTION_CELLS]) + (" | …" if len(filled) > OPTION_CELLS else "")
+        return tr("data.header_row_option", row=number, cells=shown)
+
+    st.selectbox(tr("data.header_row_pick"), rows, index=rows.index(row), format_func=label, key=key,
+                 help=tr("data.header_row_help"))
+
+
+def _notices(prepared) -> None:
+    """What the reader did to the file on its own (title rows, totals, duplicate or hidden columns)."""
+    for key, params in getattr(prepared, "notices", []):
+        st.info(tr(key, **params))
+
+
+def _file_caption(upload, sheet: str | None, prepared) -> str:
+    if sheet is not None:
+        return tr("data.file_read_sheet", sheet=sheet, columns=len(prepared.headers))
+    return tr("data.file_read", encoding=prepared.encoding, delimiter=repr(prepared.delimiter),
+              columns=len(prepared.headers))
 
 
 def _mapping_editor(db, kind, prepared, sample: pd.DataFrame) -> dict[int, str]:
@@ -48,40 +189,65 @@ def _mapping_editor(db, kind, prepared, sample: pd.DataFrame) -> dict[int, str]:
         st.caption(tr("data.mapping_remembered"))
     labels = {name: f"{tr(kind.field(name).label_key)} ({name})" for name in kind.field_names}
     by_label = {v: k for k, v in labels.items()}
+    hidden = getattr(prepared, "hidden_columns", frozenset())
+    count = len(prepared.headers)
+    letters = [tr("data.hidden_column", letter=column_letter(i)) if i in hidden else column_letter(i)
+               for i in range(count)]
     table = pd.DataFrame({
+        tr("data.excel_column"): letters,
         tr("data.file_column"): [h or f"#{i + 1}" for i, h in enumerate(prepared.headers)],
-        tr("data.sample_value"): [str(sample.iloc[0, i]) if len(sample) else "" for i in range(len(prepared.headers))],
-        tr("data.maps_to"): [labels.get(suggested.get(i), "") for i in range(len(prepared.headers))],
+        tr("data.sample_value"): [_text(sample.iloc[0, i]) if len(sample) else "" for i in range(count)],
+        tr("data.maps_to"): [labels.get(suggested.get(i), "") for i in range(count)],
     })
     signature = hashlib.sha1(repr((kind.name, prepared.headers)).encode()).hexdigest()[:10]
     edited = st.data_editor(
         table, hide_index=True, width="stretch", key=f"data_map_{signature}",
-        disabled=[tr("data.file_column"), tr("data.sample_value")],
+        disabled=[tr("data.excel_column"), tr("data.file_column"), tr("data.sample_value")],
         column_config={tr("data.maps_to"): st.column_config.SelectboxColumn(options=["", *labels.values()])})
     return {i: by_label[v] for i, v in enumerate(edited[tr("data.maps_to")]) if v in by_label}
 
 
-def _show_validation(kind, job, validation) -> None:
+# -- validate and commit ------------------------------------------------------------------------------------
+def _restore_leading_zeros(file_id: str) -> None:
+    st.session_state[PAD_CODES] = file_id
+    st.session_state[REVALIDATE] = True
+
+
+def _keep_leading_zeros_as_they_are() -> None:
+    st.session_state.pop(PAD_CODES, None)
+
+
+def _job(kind, prepared, mapping, mode, skip, skeletons, pad_codes: bool):
+    extra = {"pad_codes": True} if pad_codes else {}  # offered only once validation reports such codes
+    return ingest.ImportJob(kind, prepared, mapping, mode, skip, skeletons, **extra)
+
+
+def _show_validation(kind, job, validation, file_id: str, pad_codes: bool) -> None:
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(tr("data.will_create"), format_number(validation.to_create, lang()))
     c2.metric(tr("data.will_update"), format_number(validation.to_update, lang()))
     c3.metric(tr("data.unchanged"), format_number(validation.unchanged, lang()))
     c4.metric(tr("data.rejected"), format_number(validation.rejected_rows, lang()))
+    zeros = getattr(validation, "pad_codes_would_fix", 0)
+    if zeros and not pad_codes:
+        st.warning(tr("data.pad_codes_note", count=format_number(zeros, lang())))
+        st.button(tr("data.pad_codes_button"), key="data_pad_codes_fix", on_click=_restore_leading_zeros,
+                  args=(file_id,))
     if validation.new_customers:
         st.info(tr("data.new_customers", count=format_number(validation.new_customers, lang())))
     if validation.rejected_rows:
         report = ingest.error_report(kind, ingest.with_column_names(job, validation.errors), lang())
         st.warning(tr("data.rejected_note", count=format_number(validation.rejected_rows, lang())))
-        st.dataframe(report.head(1000), hide_index=True, width="stretch")
+        st.dataframe(_blanks_blank(report.head(1000)), hide_index=True, width="stretch")
         st.download_button(tr("data.download_errors"), to_csv_bytes(report), "import_errors.csv", "text/csv",
                            key="data_err_dl")
     if not validation.duplicates.empty:
         st.subheader(tr("data.duplicates"))
         st.caption(tr("data.duplicates_note"))
-        st.dataframe(validation.duplicates, hide_index=True, width="stretch")
+        st.dataframe(duplicates_table(kind, validation.duplicates), hide_index=True, width="stretch")
     if not validation.diff_sample.empty:
         st.subheader(tr("data.diff_sample"))
-        st.dataframe(validation.diff_sample, hide_index=True, width="stretch")
+        st.dataframe(diff_table(kind, validation.diff_sample), hide_index=True, width="stretch")
 
 
 def _commit(db, user, job) -> None:
@@ -103,39 +269,51 @@ def render(db, user) -> None:
     kind_name = st.selectbox(tr("data.kind"), list(ingest.KINDS), format_func=choice_label("ingest.kind"),
                              key="data_kind")
     kind = ingest.get_kind(kind_name)
-    upload = st.file_uploader(tr("data.upload"), type=UPLOAD_TYPES, key="data_upload",
+    upload = st.file_uploader(tr("data.upload"), key="data_upload",
                               help=tr("data.upload_help", mb=ingest.MAX_UPLOAD_BYTES // (1024 * 1024)))
     if upload is None:
         st.caption(tr("data.upload_hint"))
         return
+    if _file_type(upload.name) not in READABLE_TYPES:
+        separator = "、" if lang() == "zh" else ", "
+        st.error(tr("data.unsupported_type", file=plain(upload.name),
+                    types=separator.join(suffix.upper() for suffix in READABLE_TYPES)))
+        return
     try:
-        sheet = None
-        if upload.name.lower().endswith((".xlsx", ".xlsm")):
-            sheets = ingest.sheet_names(_saved_upload(upload))
-            sheet = st.selectbox(tr("data.sheet"), sheets, key="data_sheet")
-        prepared = _prepared(upload, sheet)
+        sheet = _sheet_choice(upload)
+        header_key = _header_row_key(upload, sheet)
+        prepared = _prepared(upload, sheet, st.session_state.get(header_key))
+        _header_row_choice(prepared, header_key)
+        _notices(prepared)
         sample = ingest.preview_rows(db, prepared, 20)
     except ingest.ImportProblem as problem:
         st.error(ingest.problem_text(problem, lang()))
         return
-    st.caption(tr("data.file_read", encoding=prepared.encoding, delimiter=repr(prepared.delimiter),
-                  columns=len(prepared.headers)))
-    st.dataframe(sample, hide_index=True, width="stretch")
+    if len(sample.columns) == len(prepared.headers):
+        sample.columns = display_headers(prepared.headers)
+    st.caption(_file_caption(upload, sheet, prepared))
+    st.dataframe(_blanks_blank(sample), hide_index=True, width="stretch")
     mapping = _mapping_editor(db, kind, prepared, sample)
     left, mid, right = st.columns(3)
     mode = left.radio(tr("data.mode"), kind.modes, format_func=choice_label("ingest.mode"), key="data_mode")
     skip = mid.checkbox(tr("data.skip_invalid"), key="data_skip", help=tr("data.skip_invalid_help"))
     skeletons = right.checkbox(tr("data.create_customers"), key="data_skeletons",
                                disabled=kind.customer_ref is None)
-    job = ingest.ImportJob(kind, prepared, mapping, mode, skip, skeletons and kind.customer_ref is not None)
-    token = (upload.file_id, sheet, kind_name, tuple(sorted(mapping.items())), mode, skip, skeletons)
+    pad_codes = st.session_state.get(PAD_CODES) == upload.file_id
+    if pad_codes:
+        right.checkbox(tr("data.pad_codes"), value=True, key="data_pad_codes_box",
+                       on_change=_keep_leading_zeros_as_they_are)
+    job = _job(kind, prepared, mapping, mode, skip, skeletons and kind.customer_ref is not None, pad_codes)
+    token = (upload.file_id, sheet, getattr(prepared, "header_row", None), kind_name, tuple(sorted(mapping.items())),
+             mode, skip, skeletons, pad_codes)
     try:
-        if st.button(tr("data.validate"), type="primary", key="data_validate"):
+        clicked = st.button(tr("data.validate"), type="primary", key="data_validate")
+        if clicked or st.session_state.pop(REVALIDATE, False):
             st.session_state["data_validation"] = (token, ingest.validate(db, user, job))
         held = st.session_state.get("data_validation")
         if held is None or held[0] != token:
             return
-        _show_validation(kind, job, held[1])
+        _show_validation(kind, job, held[1], upload.file_id, pad_codes)
         if st.button(tr("data.commit"), key="data_commit", disabled=bool(held[1].rejected_rows and not skip)):
             _commit(db, user, job)
     except ingest.ImportProblem as problem:
