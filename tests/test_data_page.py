@@ -173,3 +173,72 @@ def test_a_file_type_we_cannot_read_gets_our_own_message(empty_db, lang, message
     _upload(app, "报价单.pdf", b"%PDF-1.4\n")
     assert not app.exception, [e.value for e in app.exception]
     assert [e.value for e in app.error] == [message]
+
+
+def test_undo_preview_counts_what_the_undo_then_does_and_refuses_for_the_same_reasons(store, tmp_path):
+    from crm_core.ingest import ImportProblem, undo_import, undo_preview
+
+    analyst = Actor("analyst1", "analyst")
+    customers = run_import(store, analyst, "customers", str(FIX / "customers_utf8.csv")).result.import_id
+    sales = run_import(store, analyst, "transactions", str(FIX / "transactions_dates.csv")).result.import_id
+    update = tmp_path / "update.csv"
+    update.write_text("客户编号,信用额度\nC001,9\n", encoding="utf-8")
+    changed = run_import(store, analyst, "customers", str(update), mode="update").result.import_id
+
+    def refusal(import_id):
+        problem = undo_preview(store, analyst, import_id)["refused"]
+        return problem and (problem.key, problem.params)
+
+    assert refusal(customers) == ("ingest.err_undo_later_first", {"later": changed})
+    counts = {"transactions": 0, "interactions": 0, "restored": 1, "customers": 0}
+    assert undo_preview(store, analyst, changed) == {**counts, "refused": None}
+    assert undo_import(store, analyst, changed) == counts
+    assert refusal(customers) == ("ingest.err_undo_referenced", {"count": 7})
+    counts = {"transactions": 7, "interactions": 0, "restored": 0, "customers": 0}
+    assert undo_preview(store, analyst, sales) == {**counts, "refused": None}
+    assert undo_import(store, analyst, sales) == counts
+    counts = {"transactions": 0, "interactions": 0, "restored": 0, "customers": 3}
+    assert undo_preview(store, analyst, customers) == {**counts, "refused": None}
+    assert store.query_one("SELECT count(*) FROM customers") == (3,)  # the preview wrote nothing
+    assert undo_import(store, analyst, customers) == counts
+    assert refusal(customers) == ("ingest.err_already_undone", {"import_id": customers})
+    assert refusal(99) == ("ingest.err_import_not_found", {"import_id": 99})
+    with pytest.raises(ImportProblem):
+        undo_import(store, analyst, 99)
+
+
+def test_the_header_row_is_shown_and_another_can_be_chosen(empty_db):
+    """Needs the reader of issue 14 (PreparedFile.header_row, header_candidates; prepare_file(header_row=))."""
+    app = _app("zh").run()
+    _upload(app, "名单.csv", "2024年客户名单\n导出日期：2024-06-30\n客户编号,客户名称\nC1,甲公司\n".encode())
+    assert not app.exception, [e.value for e in app.exception]
+    assert "表头在第 3 行（上面 2 行标题或说明已跳过）。" in [c.value for c in app.caption]
+    (choice,) = [s for s in app.selectbox if s.label == "表头所在行"]
+    assert choice.value == 3
+    assert choice.options[:3] == ["第 1 行：2024年客户名单", "第 2 行：导出日期：2024-06-30", "第 3 行：客户编号 | 客户名称"]
+    assert list(_frame_with(app, "客户编号", "客户名称").columns) == ["客户编号", "客户名称"]
+    choice.set_value(2).run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert "表头在第 2 行（上面 1 行标题或说明已跳过）。" in [c.value for c in app.caption]
+    assert app.data_editor[0].value["文件中的列"].tolist()[0] == "导出日期：2024-06-30"
+
+
+def test_codes_that_lost_their_leading_zeros_are_explained_and_restored_in_one_click(empty_db):
+    """Needs the value rules of issue 14 (Validation.pad_codes_would_fix, ImportJob(pad_codes=True))."""
+    from ui.common import store
+    stored = Path(empty_db).with_name("stored.csv")
+    stored.write_text("客户编号,客户名称\n00001,东方饭店\n00002,西湖贸易\n", encoding="utf-8")
+    run_import(store(), Actor("analyst1", "analyst"), "customers", str(stored))
+    app = _app("zh").run()
+    _upload(app, "额度.csv", "客户编号,信用额度\n1,500\n2,600\n".encode())
+    app.radio(key="data_mode").set_value("update").run()
+    app.button(key="data_validate").click().run()
+    assert [m.value for m in app.metric if m.label in ("将更新", "被拒绝")] == ["0", "2"]
+    assert any(w.value.startswith("有 2 行的客户编号补回开头的 0 后才与已有编号一致") for w in app.warning)
+    app.button(key="data_pad_codes_fix").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert [m.value for m in app.metric if m.label in ("将更新", "被拒绝")] == ["2", "0"]
+    assert app.checkbox(key="data_pad_codes_box").value is True
+    app.button(key="data_commit").click().run()
+    assert store().query_df("SELECT code, credit_limit FROM customers ORDER BY code").values.tolist() == [
+        ["00001", 500], ["00002", 600]]
