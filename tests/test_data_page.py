@@ -137,6 +137,7 @@ def test_a_file_with_the_same_header_twice_previews_with_excel_letters(empty_db)
     mapping = app.data_editor[0].value
     assert mapping["列号"].tolist() == ["A", "B", "C", "D"]
     assert mapping["首行取值"].tolist() == ["C9", "甲", "某公司", ""]
+    assert mapping["导入为"].tolist() == ["客户编号", "备注", "客户名称", ""]  # labels, never field names
 
 
 def test_diff_and_duplicate_tables_use_the_users_words_and_show_blanks_blank(imported_db):

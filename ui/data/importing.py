@@ -183,11 +183,24 @@ def _file_caption(upload, sheet: str | None, prepared) -> str:
               columns=len(prepared.headers))
 
 
+def field_labels(kind) -> dict[str, str]:
+    """Each field of ``kind`` by its catalog label (客户编号, not ``code``); a label two fields share
+    gets a number, so every choice in the mapping editor stays one field."""
+    labels = {name: tr(kind.field(name).label_key) for name in kind.field_names}
+    seen = Counter(labels.values())
+    numbered = Counter()
+    for name, label in labels.items():
+        if seen[label] > 1:
+            numbered[label] += 1
+            labels[name] = f"{label} ({numbered[label]})"
+    return labels
+
+
 def _mapping_editor(db, kind, prepared, sample: pd.DataFrame) -> dict[int, str]:
     suggested, remembered = ingest.suggested_mapping(db, kind, prepared.headers)
     if remembered:
         st.caption(tr("data.mapping_remembered"))
-    labels = {name: f"{tr(kind.field(name).label_key)} ({name})" for name in kind.field_names}
+    labels = field_labels(kind)
     by_label = {v: k for k, v in labels.items()}
     hidden = getattr(prepared, "hidden_columns", frozenset())
     count = len(prepared.headers)
@@ -196,7 +209,8 @@ def _mapping_editor(db, kind, prepared, sample: pd.DataFrame) -> dict[int, str]:
     table = pd.DataFrame({
         tr("data.excel_column"): letters,
         tr("data.file_column"): [h or f"#{i + 1}" for i, h in enumerate(prepared.headers)],
-        tr("data.sample_value"): [_text(sample.iloc[0, i]) if len(sample) else "" for i in range(count)],
+        tr("data.sample_value"): [_text(sample.iloc[0, i]) if len(sample) and i < sample.shape[1] else ""
+                                  for i in range(count)],
         tr("data.maps_to"): [labels.get(suggested.get(i), "") for i in range(count)],
     })
     signature = hashlib.sha1(repr((kind.name, prepared.headers)).encode()).hexdigest()[:10]
@@ -215,6 +229,7 @@ def _restore_leading_zeros(file_id: str) -> None:
 
 def _keep_leading_zeros_as_they_are() -> None:
     st.session_state.pop(PAD_CODES, None)
+    st.session_state[REVALIDATE] = True
 
 
 def _job(kind, prepared, mapping, mode, skip, skeletons, pad_codes: bool):
@@ -274,7 +289,7 @@ def render(db, user) -> None:
     if upload is None:
         st.caption(tr("data.upload_hint"))
         return
-    if _file_type(upload.name) not in READABLE_TYPES:
+    if _file_type(upload.name) not in READABLE_TYPES:  # checked before the upload is saved or read
         separator = "、" if lang() == "zh" else ", "
         st.error(tr("data.unsupported_type", file=plain(upload.name),
                     types=separator.join(suffix.upper() for suffix in READABLE_TYPES)))
