@@ -301,7 +301,7 @@ def restore(store: Store, actor: Actor, source: str | Path | BinaryIO, name: str
     with one_at_a_time(store, 0):
         _remove_leftovers(live)
         try:
-            staged = _private_copy(source, live)
+            staged = _private_copy(source, live, name)
             try:
                 version = check_backup(staged, name)
                 _bring_up_to_date(staged, name)
@@ -321,10 +321,10 @@ def _remove_leftovers(live: Path) -> None:
         Path(left).unlink(missing_ok=True)
 
 
-def _private_copy(source: str | Path | BinaryIO, live: Path) -> Path:
+def _private_copy(source: str | Path | BinaryIO, live: Path, name: str) -> Path:
     """The backup copied beside the store (so the swap is a rename on one filesystem), mode 600."""
     if isinstance(source, (str, Path)) and not os.access(source, os.R_OK):
-        raise BackupProblem("restore.unreadable", file=str(source))
+        raise BackupProblem("restore.unreadable", file=name)
     handle, staged = tempfile.mkstemp(dir=live.parent, prefix=f".{live.name}.restore-", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as copy:
