@@ -20,7 +20,6 @@ from crm_core.users import Actor
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN = Actor("root", "admin")
-SWAP_LEFTOVERS = (".restore-", "before-restore", ".tmp")
 
 
 def row_counts(store):
@@ -167,7 +166,7 @@ def test_an_upload_is_refused_the_same_way(demo_store, good_backup):
         "可能读取服务器上的文件，因此被拒绝，当前数据没有改变。请用“立即备份”生成的备份恢复。")
 
 
-def test_the_view_could_not_read_the_file_while_it_was_checked(good_backup, monkeypatch):
+def test_the_view_could_not_read_the_file_while_it_was_checked(good_backup):
     """The check opens the copy with external access off: even a query on the view is refused."""
     bad = passwd_view(good_backup)
     with duckdb.connect(str(bad), read_only=True, config=backup.CHECK_CONFIG) as con:
@@ -177,7 +176,7 @@ def test_the_view_could_not_read_the_file_while_it_was_checked(good_backup, monk
             con.execute("SET enable_external_access = true")
 
 
-def test_a_good_backup_restores_and_the_previous_store_is_kept_private(demo_store, good_backup):
+def test_a_good_backup_restores_and_the_previous_store_is_kept_private(demo_store, good_backup, monkeypatch):
     backed_up = row_counts(demo_store)
     demo_store.write(lambda cur: cur.execute("DELETE FROM transactions"))
     changed = row_counts(demo_store)
@@ -190,11 +189,8 @@ def test_a_good_backup_restores_and_the_previous_store_is_kept_private(demo_stor
         seen_modes.append((Path(path).parent == Path(demo_store.path).parent, os.stat(path).st_mode & 0o777))
         return check(path, name)
 
-    backup.check_backup = check_and_look
-    try:
-        done = backup.restore(demo_store, ADMIN, good_backup, name="good.duckdb")
-    finally:
-        backup.check_backup = check
+    monkeypatch.setattr(backup, "check_backup", check_and_look)
+    done = backup.restore(demo_store, ADMIN, good_backup, name="good.duckdb")
     assert seen_modes == [(True, 0o600)]
     assert done.version == 9
     restored = row_counts(demo_store)
