@@ -7,12 +7,18 @@
   "connection is busy".
 - Writes are serialised through one lock and each is one transaction, so two sessions saving at
   once never see a DuckDB conflict error and a crash loses at most the write in flight.
+- The file holds every customer's contact details, so it and everything written beside it (its WAL,
+  which DuckDB deletes and re-creates at every checkpoint, backups, restore copies) are readable by
+  the owner only: a process that opens a store file masks group and other bits for good, as
+  PostgreSQL does at start-up, and a file left 644 by an older version is made 600 when opened.
 """
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +33,43 @@ from crm_core.users import Actor
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+# Not a migration: the table that records them (created before the first one runs).
+SCHEMA_VERSION_TABLE = (
+    "CREATE TABLE IF NOT EXISTS schema_version ("
+    " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
+    " applied_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)"
+)
+PRIVATE_FILE_MODE = 0o600
+CLOSE_WAIT_SECONDS = 30  # for the reads in flight when a restore swaps the file
+
+
+def keep_files_private() -> None:
+    """Every file this process creates from now on is the owner's only (umask 077 added to the
+    current one): the WAL appears and disappears at DuckDB's pace, so no chmod after the fact could
+    cover it."""
+    os.umask(os.umask(0o077) | 0o077)
+
+
+def make_private(path: str | Path) -> None:
+    """chmod 600 a file that exists (one made before this version, or by another tool)."""
+    try:
+        if os.stat(path).st_mode & 0o077:
+            os.chmod(path, PRIVATE_FILE_MODE)
+    except (FileNotFoundError, PermissionError):  # gone, or not ours to change: opening decides
+        pass
+
+
+def link_or_copy(source: str | Path, target: str | Path) -> None:
+    """``target`` becomes a second name of ``source`` (same filesystem, no extra space), or a
+    private copy where hard links are not possible; an existing ``target`` is never overwritten."""
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        raise
+    except OSError:  # a filesystem without hard links
+        with open(source, "rb") as src, os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL,
+                                                          PRIVATE_FILE_MODE), "wb") as dst:
+            shutil.copyfileobj(src, dst)
 
 
 def available_migrations() -> list[tuple[int, Path]]:
@@ -49,7 +92,10 @@ class Store:
     def __init__(self, path: str | Path, timezone: str = DEFAULT_TZ):
         self.path = str(path)
         if self.path != ":memory:":
+            keep_files_private()
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            make_private(self.path)
+            make_private(self.path + ".wal")
         self.timezone = timezone
         self._connection = duckdb.connect(self.path)
         self._write_lock = threading.RLock()
@@ -130,17 +176,49 @@ class Store:
     def close(self) -> None:
         self._connection.close()
 
-    def replace_file(self, staged: str | Path) -> None:
-        """Swap the database file for ``staged`` (a checked copy), holding writes; used by restore."""
+    def replace_file(self, staged: str | Path, keep_previous: str | Path | None = None) -> None:
+        """Swap the database file for ``staged`` (a checked store that opens, on the same filesystem),
+        holding writes; used by restore. At every instant the path holds a whole store, the old or
+        the new one: the old file is closed with everything checkpointed into it, linked (or copied)
+        to ``keep_previous`` when given, and only then ``os.replace`` swaps the names. Closing the
+        connection closes every cursor taken from it: a read in flight in another session fails
+        once and its next run reads the new file."""
         with self._write_lock:
-            self._connection.close()
-            wal = Path(self.path + ".wal")
-            if wal.exists():
-                wal.unlink()
-            os.replace(staged, self.path)
+            try:
+                self._close_checkpointed()
+                if keep_previous is not None:
+                    link_or_copy(self.path, keep_previous)
+                os.replace(staged, self.path)
+            finally:
+                self._reconnect_if_closed()
+            self.generation += 1
+
+    def _close_checkpointed(self) -> None:
+        """Close with everything in the main file: a WAL left beside it would be replayed onto
+        whichever file takes its place. DuckDB refuses to close a connection while one of its
+        cursors is in a call (another session reading): wait for the reads in flight, not the
+        writes (the caller holds the write lock), up to ``CLOSE_WAIT_SECONDS``."""
+        deadline = time.monotonic() + CLOSE_WAIT_SECONDS
+        while True:
+            try:
+                self._connection.close()
+                break
+            except duckdb.Error:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        self._connection = None
+        wal = Path(self.path + ".wal")
+        if wal.exists():  # closing checkpoints; a WAL left over is merged once more, explicitly
+            with duckdb.connect(self.path) as con:
+                con.execute("FORCE CHECKPOINT")
+        if wal.exists():
+            raise OSError(f"{wal} is still there after a checkpoint: the store was not replaced")
+
+    def _reconnect_if_closed(self) -> None:
+        if self._connection is None:
             self._connection = duckdb.connect(self.path)
             self.migrate()
-            self.generation += 1
 
     # -- schema ------------------------------------------------------------------------------
     def schema_version(self) -> int:
@@ -157,11 +235,7 @@ class Store:
         below one already applied (branches landing in a different order) is still applied.
         """
         with self._write_lock:
-            self._connection.execute(
-                "CREATE TABLE IF NOT EXISTS schema_version ("
-                " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
-                " applied_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)"
-            )
+            self._connection.execute(SCHEMA_VERSION_TABLE)
             done = self.applied_migrations()
             applied = []
             for version, path in available_migrations():

@@ -1,16 +1,12 @@
 """Admin: the audit log (managers and admins), accounts and backup/restore (admins)."""
 import math
-import tempfile
-from datetime import datetime
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from crm_core import accounts, audit, backup
-from crm_core.config import load_settings
 from crm_core.users import PermissionDenied
-from ui.common import actor, download_buttons, page_header, store, tr
+from ui.common import actor, download_buttons, lang, page_header, store, tr
 
 PAGE_SIZE = 200
 page_header("page.admin", "intro.admin")
@@ -45,20 +41,20 @@ st.caption(tr("admin.accounts_help", path=str(accounts.users_file())))
 
 st.subheader(tr("admin.backup"))
 if st.button(tr("admin.make_backup"), key="adm_backup"):
-    folder = Path(load_settings().db_path).parent / "backups"
-    target = folder / f"crm-{datetime.now():%Y%m%d-%H%M%S}.duckdb"
-    backup.backup(db, user, target)
-    st.success(tr("admin.backup_done", path=str(target)))
+    try:
+        target = backup.backup_now(db, user)
+    except backup.BackupProblem as problem:  # another backup or restore still running
+        st.error(problem.message(lang()))
+    else:
+        st.success(tr("admin.backup_done", path=str(target)))
 
 uploaded = st.file_uploader(tr("admin.restore_from"), type=["duckdb"], key="adm_restore_file")
 if uploaded is not None and st.button(tr("admin.restore"), key="adm_restore", type="primary"):
-    with tempfile.NamedTemporaryFile(suffix=".duckdb", delete=False) as handle:
-        handle.write(uploaded.getvalue())
-    try:
-        backup.restore(db, user, handle.name, name=uploaded.name)
-    except (ValueError, PermissionDenied) as error:
-        st.error(tr(error.key) if isinstance(error, PermissionDenied) else tr("admin.restore_failed", reason=str(error)))
+    try:  # the upload is copied beside the store and checked there; nothing changes until it passes
+        done = backup.restore(db, user, uploaded, name=uploaded.name)
+    except backup.BackupProblem as problem:
+        st.error(problem.message(lang()))
+    except PermissionDenied as error:
+        st.error(tr(error.key))
     else:
-        st.success(tr("admin.restore_done"))
-    finally:
-        Path(handle.name).unlink(missing_ok=True)
+        st.success(tr("restore.done", file=uploaded.name, previous=str(done.previous)))

@@ -1,7 +1,15 @@
-"""Backup and restore round-trip every table, sequences included; only admins may do it."""
+"""Backup and restore round-trip every table, sequences included; only admins may do it; backups
+are private files with names of their own, one at a time."""
+import os
+import threading
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
 import pytest
 
 from crm_core import backup, demo
+from crm_core.store import Store
 from crm_core.users import Actor, PermissionDenied
 from tests.conftest import DEMO_AS_OF
 
@@ -96,3 +104,116 @@ def test_export_bytes_neutralises_serialises_and_audits(store):
     assert entries["new_value"].tolist() == ["customers.xlsx (2 rows)", "customers.csv (2 rows)"]
     with pytest.raises(ValueError):
         export_bytes(store, ADMIN, frame, "x.pdf", "pdf")
+
+
+@pytest.fixture
+def loose_umask():
+    """The usual 022 of a shell, as before this process opened any store."""
+    before = os.umask(0o022)
+    yield
+    os.umask(before)
+
+
+def mode(path):
+    return os.stat(path).st_mode & 0o777
+
+
+def test_the_store_its_wal_and_backups_are_the_owners_only(tmp_path, loose_umask):
+    store = Store(tmp_path / "new" / "crm.duckdb")
+    try:
+        assert mode(store.path) == 0o600
+        store.write(lambda cur: cur.execute("UPDATE schema_version SET name = name"))
+        assert mode(store.path + ".wal") == 0o600  # DuckDB made it after the store was opened
+        target = backup.backup_now(store, ADMIN)
+        assert target.parent == tmp_path / "new" / "backups"
+        assert (mode(target), mode(target.parent)) == (0o600, 0o700)
+        assert mode(backup.backup(store, ADMIN, tmp_path / "elsewhere.duckdb")) == 0o600
+    finally:
+        store.close()
+
+
+def test_a_store_left_world_readable_is_made_private_when_opened(tmp_path, loose_umask):
+    path = tmp_path / "old.duckdb"
+    duckdb.connect(str(path)).close()
+    assert mode(path) == 0o644
+    Store(path).close()
+    assert mode(path) == 0o600
+
+
+class _FrozenClock:
+    """datetime whose now() never moves: two backups in the same microsecond."""
+
+    @staticmethod
+    def now():
+        return datetime(2026, 6, 30, 9, 15, 0, 123456)
+
+
+def test_two_backups_in_the_same_instant_get_a_file_each(store, monkeypatch):
+    from crm_core.audit import audit_entries
+
+    monkeypatch.setattr(backup, "datetime", _FrozenClock)
+    first, second = backup.backup_now(store, ADMIN), backup.backup_now(store, ADMIN)
+    assert (first.name, second.name) == ("crm-20260630-091500-123456.duckdb", "crm-20260630-091500-123456-2.duckdb")
+    assert backup.check_backup(first) == backup.check_backup(second) == 9
+    entries, _ = audit_entries(store, ADMIN)
+    assert entries["new_value"].tolist() == [str(second), str(first)]
+    assert [p.name for p in first.parent.iterdir() if p.name.startswith(".")] == []  # no partial file left
+
+
+def test_two_admins_pressing_backup_together_each_get_their_file(store):
+    barrier = threading.Barrier(2)
+    made, failed = [], []
+
+    def press():
+        barrier.wait()
+        try:
+            made.append(backup.backup_now(store, ADMIN))
+        except Exception as error:  # the finding: FileExistsError from the second
+            failed.append(error)
+
+    threads = [threading.Thread(target=press) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failed == []
+    assert len(set(made)) == 2 and all(backup.check_backup(path) == 9 for path in made)
+
+
+def test_a_backup_that_cannot_get_its_turn_says_so(store, monkeypatch):
+    import fcntl
+
+    monkeypatch.setattr(backup, "BACKUP_WAIT_SECONDS", 0)
+    with open(store.path + ".lock", "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with pytest.raises(backup.BackupProblem) as busy:
+            backup.backup_now(store, ADMIN)
+    assert str(busy.value) == "Another backup or restore is running. Try again when it has finished."
+    assert not (Path(store.path).parent / "backups").exists()  # nothing written, not even the folder
+
+
+def test_the_admin_page_backs_up_twice_in_a_row_without_a_traceback(tmp_path, monkeypatch, demo_db_path):
+    from streamlit.testing.v1 import AppTest
+
+    from crm_core import accounts
+
+    users, db = tmp_path / "users.toml", tmp_path / "crm.duckdb"
+    accounts.add_account("boss", "admin", "admin password 1", path=users)
+    db.write_bytes(Path(demo_db_path).read_bytes())
+    monkeypatch.setenv("CRM_USERS", str(users))
+    monkeypatch.setenv("CRM_DB", str(db))
+    app = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "Home.py"), default_timeout=60)
+    app.session_state["lang"] = "en"
+    app.run()
+    app.text_input[0].input("boss")
+    app.text_input[1].input("admin password 1")
+    app.button[0].click().run()
+    app.switch_page("pages/admin.py").run()
+    written = []
+    for _ in range(2):
+        app.button(key="adm_backup").click().run()
+        assert not app.exception and not app.error, [e.value for e in [*app.exception, *app.error]]
+        written.append(app.success[0].value)
+    backups = sorted((tmp_path / "backups").iterdir())
+    assert written == [f"Backup written to {path}." for path in backups]
+    assert [mode(path) for path in backups] == [0o600, 0o600]

@@ -51,8 +51,6 @@ MESSAGES = {
     "admin.backup_done": {"en": "Backup written to {path}.", "zh": "已备份到 {path}。"},
     "admin.restore_from": {"en": "Restore from a backup file", "zh": "从备份文件恢复"},
     "admin.restore": {"en": "Restore (replaces all current data)", "zh": "恢复（将替换当前全部数据）"},
-    "admin.restore_done": {"en": "Restored.", "zh": "已恢复。"},
-    "admin.restore_failed": {"en": "Nothing was changed: {reason}", "zh": "没有做任何更改：{reason}"},
     "col.entity": {"en": "What", "zh": "对象"},
     "col.entity_id": {"en": "ID", "zh": "编号"},
 }
