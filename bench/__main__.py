@@ -1,6 +1,6 @@
 """One command for the whole benchmark (see bench/README.md):
 
-    python -m bench [--customers 1000000] [--only pages,computations,import,server] [--repeats 5]
+    python -m bench [--customers 1000000] [--only pages,computations,import,server,office] [--repeats 5]
                     [--db PATH] [--deps DIR] [--as-of YYYY-MM-DD]
 
 Builds (or reuses, under bench/data/) the deterministic demo store of that size, runs the chosen
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from bench.common import RESULTS_DIR, ROOT, SEED, build_store, machine, scratch_copy
 
-SECTIONS = ("computations", "import", "pages", "server", "tabs")
+SECTIONS = ("computations", "import", "pages", "server", "tabs", "office")
 FIRST_RENDER_S, WARM_RENDER_S, PEAK_MIB, PAGE_BYTES = 2.0, 0.5, 2.5 * 1024, 5_000_000
 DEFAULT_DEPS = "/tmp/kehu_bench_deps"
 
@@ -129,6 +129,9 @@ def table(results: dict) -> str:
                 label, v["median_s"], v["min_s"], v["max_s"], v["rows_per_s"], v["ratio_vs_baseline"], v["peak_mib"]))
         for name, ok in i["targets"].items():
             add(f"target {name}: {_verdict(ok)}")
+    if "office" in results:
+        from bench.bench_office import table_lines
+        lines.extend(table_lines(results["office"]))
     return "\n".join(lines)
 
 
@@ -185,6 +188,10 @@ def main(argv: list[str] | None = None) -> int:
         log("tabs: care sections, churn and satisfaction tabs (AppTest) ...")
         with scratch_copy(db_path) as copy:
             results["tabs"] = _child("bench.tabs", "--db", str(copy))
+    if "office" in only:
+        from bench import bench_office
+        results["office"] = bench_office.run(db_path, args.repeats, args.import_rows or 10 * customers,
+                                             args.import_repeats, big_import=results.get("import"), log=log)
     results["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     results["total_s"] = round(time.perf_counter() - started, 1)
 
