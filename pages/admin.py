@@ -10,7 +10,7 @@ import streamlit as st
 from crm_core import accounts, audit, backup
 from crm_core.config import load_settings
 from crm_core.users import PermissionDenied
-from ui.common import actor, download_buttons, page_header, store, tr
+from ui.common import actor, download_buttons, page_header, plain, store, tr
 
 PAGE_SIZE = 200
 page_header("page.admin", "intro.admin")
@@ -41,14 +41,14 @@ known = accounts.load_accounts()
 if known:
     st.dataframe(pd.DataFrame([{tr("auth.user_name"): a.name, tr("admin.display_name"): a.display_name,
                                 tr("admin.role"): tr(f"role.{a.role}")} for a in known.values()]), hide_index=True)
-st.caption(tr("admin.accounts_help", path=str(accounts.users_file())))
+st.caption(tr("admin.accounts_help", path=plain(accounts.users_file())))
 
 st.subheader(tr("admin.backup"))
 if st.button(tr("admin.make_backup"), key="adm_backup"):
     folder = Path(load_settings().db_path).parent / "backups"
     target = folder / f"crm-{datetime.now():%Y%m%d-%H%M%S}.duckdb"
     backup.backup(db, user, target)
-    st.success(tr("admin.backup_done", path=str(target)))
+    st.success(tr("admin.backup_done", path=plain(target)))
 
 uploaded = st.file_uploader(tr("admin.restore_from"), type=["duckdb"], key="adm_restore_file")
 if uploaded is not None and st.button(tr("admin.restore"), key="adm_restore", type="primary"):
@@ -57,7 +57,7 @@ if uploaded is not None and st.button(tr("admin.restore"), key="adm_restore", ty
     try:
         backup.restore(db, user, handle.name, name=uploaded.name)
     except (ValueError, PermissionDenied) as error:
-        st.error(tr(error.key) if isinstance(error, PermissionDenied) else tr("admin.restore_failed", reason=str(error)))
+        st.error(tr(error.key) if isinstance(error, PermissionDenied) else tr("admin.restore_failed", reason=plain(error)))
     else:
         st.success(tr("admin.restore_done"))
     finally:
