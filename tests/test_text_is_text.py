@@ -91,9 +91,13 @@ REWRITTEN_BEFORE_PARSING = (":material/",)  # Streamlit makes it ":material_" (a
 REWRITTEN_IN_TEXT = (re.compile(r"(?i)(https?://|www\.)evil"), re.compile(r"@evil\."),
                      re.compile(r":(material_home|streamlit|smile):"), re.compile(r"1\s->\s2"))
 MARKUP_IN_CHART = ("<b>b</b>", "<a href", "$x^2$")
-# Proto fields a browser shows as text, not Markdown: select box options and defaults, what a text
-# box holds, element ids; plotly specs are checked as charts, dataframe cells are bytes here.
-TEXT_FIELDS = {"options", "default", "raw_value", "value", "placeholder", "id", "form_id", "spec", "url"}
+# Proto fields a browser shows as text, not Markdown (checked in Chromium for the select box):
+# element ids, select box options, what a text box holds. Radio options, labels and help are Markdown;
+# plotly specs are checked as charts; dataframe cells are Arrow bytes, shown as text.
+TEXT_FIELDS = {"id", "form_id"}
+TEXT_FIELDS_OF = {"selectbox": {"options", "raw_value", "placeholder"}, "multiselect": {"options", "placeholder"},
+                  "text_input": {"value", "default", "placeholder"}, "text_area": {"value", "default", "placeholder"},
+                  "number_input": {"placeholder"}, "dataframe": {"placeholder"}, "download_button": {"url"}}
 
 
 def markdown_problems(source: str) -> list[str]:
@@ -156,7 +160,8 @@ def page_problems(app: AppTest) -> list[str]:
             cells = [*map(str, frame.columns), *map(str, frame.index), *frame.astype(str).to_numpy().ravel()]
             found += [f"table: {problem} in {cell[:80]!r}" for cell in cells for problem in markdown_problems(cell)]
         for path, text in _strings(proto):
-            if path.rsplit(".", 1)[-1] in TEXT_FIELDS:
+            field = path.rsplit(".", 1)[-1]
+            if field in TEXT_FIELDS or field in TEXT_FIELDS_OF.get(kind, ()):
                 continue
             found += [f"{kind}{path}: {problem} in {text[:80]!r}" for problem in markdown_problems(text)]
     return found
