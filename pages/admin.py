@@ -6,7 +6,7 @@ import streamlit as st
 
 from crm_core import accounts, audit, backup
 from crm_core.users import PermissionDenied
-from ui.common import actor, download_buttons, lang, page_header, store, tr
+from ui.common import actor, download_buttons, lang, page_header, plain, store, tr
 
 PAGE_SIZE = 200
 page_header("page.admin", "intro.admin")
@@ -37,24 +37,24 @@ known = accounts.load_accounts()
 if known:
     st.dataframe(pd.DataFrame([{tr("auth.user_name"): a.name, tr("admin.display_name"): a.display_name,
                                 tr("admin.role"): tr(f"role.{a.role}")} for a in known.values()]), hide_index=True)
-st.caption(tr("admin.accounts_help", path=str(accounts.users_file())))
+st.caption(tr("admin.accounts_help", path=plain(accounts.users_file())))
 
 st.subheader(tr("admin.backup"))
 if st.button(tr("admin.make_backup"), key="adm_backup"):
     try:
         target = backup.backup_now(db, user)
     except backup.BackupProblem as problem:  # another backup or restore still running
-        st.error(problem.message(lang()))
+        st.error(plain(problem.message(lang())))
     else:
-        st.success(tr("admin.backup_done", path=str(target)))
+        st.success(tr("admin.backup_done", path=plain(target)))
 
 uploaded = st.file_uploader(tr("admin.restore_from"), type=["duckdb"], key="adm_restore_file")
 if uploaded is not None and st.button(tr("admin.restore"), key="adm_restore", type="primary"):
     try:  # the upload is copied beside the store and checked there; nothing changes until it passes
         done = backup.restore(db, user, uploaded, name=uploaded.name)
     except backup.BackupProblem as problem:
-        st.error(problem.message(lang()))
+        st.error(plain(problem.message(lang())))
     except PermissionDenied as error:
         st.error(tr(error.key))
     else:
-        st.success(tr("restore.done", file=uploaded.name, previous=str(done.previous)))
+        st.success(tr("restore.done", file=plain(uploaded.name), previous=plain(done.previous)))

@@ -56,8 +56,9 @@ def _fields_table(names):
         value = record.get(name)
         if pd.isna(value):
             return "—"
-        # st.table renders Markdown: user text goes through plain() so it shows as typed.
-        return choice_label(LABELLED_FIELDS[name])(value) if name in LABELLED_FIELDS else plain(value)
+        # st.table renders Markdown: user text goes through plain() so it shows as typed (a region
+        # typed by a user has no catalog label and comes back from choice_label as it is).
+        return plain(choice_label(LABELLED_FIELDS[name])(value) if name in LABELLED_FIELDS else value)
 
     return {tr(f"field.{n}"): shown(n) for n in names}
 

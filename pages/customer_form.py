@@ -14,7 +14,7 @@ db, user = store(), actor()
 editing_id = st.session_state.get("edit_customer_id")
 record = cust.get_customer(db, user, editing_id) if editing_id else None
 if record is not None:
-    st.subheader(tr("ui.editing", name=record["name"], code=record["code"]))
+    st.subheader(tr("ui.editing", name=plain(record["name"]), code=plain(record["code"])))
     if st.button(tr("ui.new_customer_instead"), key="form_new"):
         st.session_state.pop("edit_customer_id", None)
         st.rerun()

@@ -3,7 +3,7 @@ import streamlit as st
 
 from crm_core import accounts, audit
 from crm_core.users import LOCAL_USER, Actor
-from ui.common import store, tr
+from ui.common import plain, store, tr
 
 MAX_FAILED_SIGN_INS = 5
 
@@ -67,7 +67,7 @@ def require_sign_in() -> Actor:
     if actor is None:
         _gate(lambda: _sign_in_form(known))
     st.session_state["actor"] = actor
-    st.sidebar.caption(tr("auth.signed_in_as", name=actor.name, role=tr(f"role.{actor.role}")))
+    st.sidebar.caption(tr("auth.signed_in_as", name=plain(actor.name), role=tr(f"role.{actor.role}")))
     if st.sidebar.button(tr("auth.sign_out"), key="sign_out"):
         audit.record_event(store(), actor, "sign_out", "session")
         st.session_state.pop("actor", None)

@@ -4,7 +4,6 @@ Kept here (not in crm_core) because it imports streamlit; it holds no business l
 """
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from crm_core.config import Settings, load_settings
 from crm_core.customers import today_in
 from crm_core.i18n import LANGUAGES, format_date, language_from_locale, t
 from crm_core.store import Store
+from crm_core.text_safety import markdown_literal
 from crm_core.users import LOCAL_USER, Actor
 from ui.cache import cached_read
 
@@ -30,16 +30,13 @@ def lang() -> str:
     return st.session_state["lang"]
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$=])")
-
-
 def plain(text) -> str:
-    """User-entered text made literal for Streamlit's Markdown (headers, captions, messages).
-
-    Streamlit never renders raw HTML here, but Markdown would still turn ``**x**``, ``[a](b)``,
-    ``:red[x]`` or a bare URL in a customer's name into formatting or a link.
+    """User-entered text made literal for Streamlit's Markdown: THE way a user's string reaches
+    ``st.markdown``, headers, captions, messages and labels (crm_core.text_safety.markdown_literal;
+    charts use crm_core.text_safety.chart_text). The page shows exactly the text that was typed:
+    no bold, links, images, colours, maths, icons or autolinked URLs.
     """
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    return markdown_literal(text)
 
 
 def tr(key: str, **params) -> str:

@@ -61,7 +61,7 @@ def _log_panel(db, user, row: pd.Series) -> None:
         except PermissionDenied as denied:
             st.error(tr(denied.key))
         except ValidationError as error:
-            st.error(str(error.errors()[0]["msg"]))
+            st.error(plain(error.errors()[0]["msg"]))
         else:
             st.success(tr("care.ui.logged", name=plain(row["name"]),
                           note=board.greeting_note(str(row["occasion"]), day, language)))

@@ -59,7 +59,7 @@ def event_form(db, user, customer_id: int | None, key: str) -> None:
         record_churn_event(db, user, event)
     except ValidationError as error:
         for name, message in field_errors(error, lang()).items():
-            st.error(f"{tr(f'churn.events.{name}')}: {message}")
+            st.error(f"{tr(f'churn.events.{name}')}: {plain(message)}")  # a message may quote the input
         return
     except PermissionDenied as denied:
         st.error(tr(denied.key))

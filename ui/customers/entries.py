@@ -9,7 +9,7 @@ from crm_core import customers as cust
 from crm_core.models import CHANNELS, InteractionIn, KeyDateIn, TransactionIn, field_errors
 from crm_core.store import Store
 from crm_core.users import Actor, PermissionDenied
-from ui.common import choice_label, lang, tr
+from ui.common import choice_label, lang, plain, tr
 
 
 def _save(save, model, values: dict) -> None:
@@ -17,7 +17,7 @@ def _save(save, model, values: dict) -> None:
         save(model.model_validate(values))
     except ValidationError as error:
         for name, message in field_errors(error, lang()).items():
-            st.error(f"{tr(f'field.{name}')}: {message}")
+            st.error(f"{tr(f'field.{name}')}: {plain(message)}")  # a message may quote the input
         return
     except PermissionDenied as denied:
         st.error(tr(denied.key))

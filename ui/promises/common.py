@@ -12,21 +12,21 @@ from crm_core.promises import actions, notices, queries, reports
 from crm_core.promises.text import format_duration, label, policy_label
 from crm_core.users import PermissionDenied
 from ui.cache import cached_read
-from ui.common import lang, store, tr
+from ui.common import lang, plain, store, tr
 
 STATUS_COLOURS = {"open_warning_1": "#fff3bf", "open_warning_2": "#ffd8a8", "open_breached": "#ffc9c9",
                   "breached": "#ffe3e3", "met": "#d3f9d8"}
 
 
 def attempt(write) -> tuple[bool, object]:
-    """Run a promise write; a refusal (permission, or a rule with a catalog key) is shown in place.
-    Returns (done, what the write returned)."""
+    """Run a promise write; a refusal (permission, or a rule with a catalog key) is shown in place,
+    its parameters (a policy id, a pasted notice cell) as literal text. Returns (done, what the write returned)."""
     try:
         return True, write()
     except PermissionDenied as error:
         st.error(tr(error.key))
     except actions.PromiseError as error:
-        st.error(tr(error.key, **error.params))
+        st.error(tr(error.key, **{name: plain(value) for name, value in error.params.items()}))
     return False, None
 
 

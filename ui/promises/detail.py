@@ -11,7 +11,7 @@ import streamlit as st
 from crm_core.i18n import format_money
 from crm_core.promises import actions, queries
 from crm_core.promises.text import format_duration, label, policy_label, remedy_cost_text
-from ui.common import lang, open_customer, tr
+from ui.common import lang, open_customer, plain, tr
 from ui.promises import common
 
 OPEN_EVENTS = ("fulfilled", "paused", "resumed", "cancelled", "escalated", "complained")
@@ -50,10 +50,11 @@ def promise_panel(db, user, now: datetime, key: str, selected_key: str = "prom_s
     language = lang()
     row = detail["promise"]
     with st.container(border=True):
-        st.markdown(f"**{tr('promises.detail.title', id=promise_id, policy=policy_label(row['policy_id'], language))}**")
+        policy = plain(policy_label(row["policy_id"], language))  # a policy a user created is named by its id
+        st.markdown(f"**{tr('promises.detail.title', id=promise_id, policy=policy)}**")
         facts = st.columns(4)
-        facts[0].markdown(f"{tr('promises.col.customer')}: {detail['customer_code']} {detail['customer_name']}  \n"
-                          f"{tr('promises.col.owner')}: {row['owner']}")
+        facts[0].markdown(f"{tr('promises.col.customer')}: {plain(detail['customer_code'])} "
+                          f"{plain(detail['customer_name'])}  \n{tr('promises.col.owner')}: {plain(row['owner'])}")
         facts[1].markdown(f"{tr('promises.col.made_at')}: {common.local_text(row['made_at'])}  \n"
                           f"{tr('promises.col.due_at')}: {common.local_text(row['due_at'])}")
         facts[2].markdown(f"{tr('promises.col.status')}: {label('status', row['live_status'], language)}  \n"
@@ -62,7 +63,7 @@ def promise_panel(db, user, now: datetime, key: str, selected_key: str = "prom_s
         facts[3].markdown(f"{tr('promises.col.policy_version')}: {row['policy_version']}  \n"
                           f"{tr('promises.col.overrun')}: {overrun}")
         if row["description"]:
-            st.caption(f"{tr('promises.col.description')}: {row['description']}")
+            st.caption(f"{tr('promises.col.description')}: {plain(row['description'])}")
         if row["negotiated_due"]:
             st.caption(tr("promises.detail.negotiated"))
         if pd.notna(row["parent_promise_id"]):
@@ -95,7 +96,7 @@ def _log_and_remedies(detail: dict, language: str) -> None:
         st.caption(tr("promises.detail.ladder") + ": " + "; ".join(
             tr("promises.detail.ladder_step", over=format_duration(r.over.total_seconds(), language,
                                                                     days=not clock_hours),
-               remedy=label("remedy", r.key, language), cost=remedy_cost_text(r, bill, language))
+               remedy=plain(label("remedy", r.key, language)), cost=remedy_cost_text(r, bill, language))
             for r in ladder.values()))
     if remedies.empty:
         if ladder:

@@ -11,7 +11,7 @@ import streamlit as st
 from crm_core.promises import actions, notices, queries
 from crm_core.promises.policy import PROMISE_TYPES, PromisePolicy
 from crm_core.promises.text import label, policy_label
-from ui.common import lang, tr
+from ui.common import lang, plain, tr
 from ui.promises import common
 
 NEW = "__new__"
@@ -81,7 +81,7 @@ def _policy_editor(db, user) -> None:
         done, saved = common.attempt(lambda: actions.save_policy_version(db, user, base, data))
         if not done:
             return
-        st.session_state["prom_pol_msg"] = tr("promises.pol.saved", policy=policy_label(saved.policy_id, language),
+        st.session_state["prom_pol_msg"] = tr("promises.pol.saved", policy=plain(policy_label(saved.policy_id, language)),
                                               version=saved.version)
         st.session_state["prom_pol_pick"] = saved.policy_id
         st.rerun()

@@ -30,7 +30,7 @@ def _yes_no(value) -> str:
 def _show_errors(error: ValidationError) -> None:
     st.error(tr("ui.nothing_saved_fix"))
     for name, message in field_errors(error, lang()).items():
-        st.markdown(f"- **{tr(f'sat.field.{name}') if name else ''}** {message}")
+        st.markdown(f"- **{tr(f'sat.field.{name}') if name else ''}** {plain(message)}")  # it may quote the input
 
 
 def _servqual_inputs() -> dict:

@@ -7,6 +7,7 @@ import streamlit as st
 
 from crm_core.i18n import format_date, format_number
 from crm_core.satisfaction.report import BREAKDOWNS, MISSING
+from crm_core.text_safety import chart_text
 from ui.common import choice_label, download_buttons, lang, style_chart, tr
 from ui.satisfaction import data
 
@@ -85,12 +86,13 @@ def render_overview(db, user, waves: pd.DataFrame, wave_id) -> None:
 
 
 def _trend_chart(table: pd.DataFrame, column: str, low: str, high: str, flag: str, title: str, key: str) -> None:
+    labels = table["label"].map(chart_text)  # wave names as typed
     figure = go.Figure(go.Scatter(
-        x=table["label"], y=table[column], mode="lines+markers", name=title,
+        x=labels, y=table[column], mode="lines+markers", name=title,
         error_y={"type": "data", "symmetric": False, "array": table[high] - table[column],
                      "arrayminus": table[column] - table[low]}))
     marked = table[table[flag]]
-    figure.add_trace(go.Scatter(x=marked["label"], y=marked[column], mode="markers", name=tr("sat.significant"),
+    figure.add_trace(go.Scatter(x=labels[table[flag]], y=marked[column], mode="markers", name=tr("sat.significant"),
                                 marker={"symbol": "star", "size": 16, "color": "#d62728"}))
     figure.update_layout(title=title, xaxis_title=tr("sat.period"), yaxis_title=title, legend_orientation="h")
     st.plotly_chart(style_chart(figure, height=340), width="stretch", key=key)
@@ -143,7 +145,7 @@ def render_breakdowns(db, user, wave_id, as_of) -> None:
     st.dataframe(shown, hide_index=True, width="stretch")
     colours = table["csat_direction"].map({1: "#2ca02c", -1: "#d62728", 0: "#7f7f7f"})
     figure = go.Figure(go.Bar(
-        x=[label(g) for g in table.index][:40], y=table["csat_top_two_box"][:40], marker_color=colours[:40],
+        x=[chart_text(label(g)) for g in table.index][:40], y=table["csat_top_two_box"][:40], marker_color=colours[:40],
         error_y={"type": "data", "symmetric": False, "array": (table["csat_top_two_box_high"] - table["csat_top_two_box"])[:40],
                      "arrayminus": (table["csat_top_two_box"] - table["csat_top_two_box_low"])[:40]}))
     figure.update_layout(title=tr("sat.breakdown_chart", by=tr(f"sat.by.{by}")), xaxis_title=tr(f"sat.by.{by}"),

@@ -7,6 +7,7 @@ import streamlit as st
 
 from crm_core.i18n import format_number
 from crm_core.satisfaction.report import SAMPLE
+from crm_core.text_safety import chart_text
 from ui.common import choice_label, download_buttons, lang, style_chart, tr
 from ui.satisfaction import data
 from ui.satisfaction.overview import pct
@@ -100,9 +101,10 @@ def render_regional(db, user, wave_id) -> None:
     else:
         st.info(tr("sat.method_note.label_calibration"))
     region = choice_label("region")
+    regions = [chart_text(region(r)) for r in table.index]  # a region typed by a user shows as typed
     figure = go.Figure([
-        go.Bar(x=[region(r) for r in table.index], y=table["raw_mean"], name=tr("satisfaction.regional.raw")),
-        go.Bar(x=[region(r) for r in table.index], y=table["adjusted_mean"], name=tr("satisfaction.regional.adjusted")),
+        go.Bar(x=regions, y=table["raw_mean"], name=tr("satisfaction.regional.raw")),
+        go.Bar(x=regions, y=table["adjusted_mean"], name=tr("satisfaction.regional.adjusted")),
     ])
     figure.update_layout(barmode="group", title=tr("sat.regional_chart"), xaxis_title=tr("sat.by.region"),
                          yaxis_title=tr("satisfaction.metric.mean"), legend_orientation="h")

@@ -8,7 +8,8 @@ import streamlit as st
 from crm_core import satisfaction as sat
 from crm_core.i18n import format_date, format_number
 from crm_core.satisfaction.report import COMPLAINT_WINDOW, SAMPLE
-from ui.common import choice_label, download_buttons, lang, open_customer, style_chart, tr
+from crm_core.text_safety import chart_text
+from ui.common import choice_label, download_buttons, lang, open_customer, plain, style_chart, tr
 from ui.satisfaction import data
 from ui.satisfaction.overview import pct
 
@@ -100,7 +101,7 @@ def render_comments(db, user, wave_id) -> None:
         st.caption(tr("sat.pick_word"))
         return
     rows = data.answers_with_word(db, user, word, mood, wave_id)
-    st.markdown(tr("sat.answers_with_word", word=word, count=format_number(len(rows), lang())))
+    st.markdown(tr("sat.answers_with_word", word=plain(word), count=format_number(len(rows), lang())))
     shown = pd.DataFrame({
         tr("sat.answered_on"): rows["responded_on"].map(lambda d: format_date(pd.Timestamp(d).date(), lang())),
         tr("field.code"): rows["code"].fillna(tr("sat.anonymous")), tr("field.name"): rows["name"].fillna(""),
@@ -116,7 +117,7 @@ def render_comments(db, user, wave_id) -> None:
 def render_nonresponse(db, user, waves: pd.DataFrame, wave_id) -> None:
     st.subheader(tr("satisfaction.nonresponse.title"))
     chosen = wave_id if wave_id is not None else int(waves["wave_id"].iloc[-1])
-    st.caption(tr("sat.nonresponse_basis", wave=waves.set_index("wave_id").loc[chosen, "name"]))
+    st.caption(tr("sat.nonresponse_basis", wave=plain(waves.set_index("wave_id").loc[chosen, "name"])))
     table = data.nonresponse(db, user, chosen)
     if table.empty:
         st.info(tr("sat.no_answers"))
@@ -149,7 +150,8 @@ def render_mystery(db, user) -> None:
     if visits.empty:
         st.info(tr("sat.no_visits"))
         return
-    figure = px.line(visits, x="visited_on", y="score", color="location", markers=True,
+    shown = visits.assign(location=visits["location"].map(chart_text))  # legend and hover: the name as typed
+    figure = px.line(shown, x="visited_on", y="score", color="location", markers=True,
                      labels={"visited_on": tr("sat.visited_on"), "score": tr("sat.mystery_score"),
                              "location": tr("sat.location")}, title=tr("sat.mystery_chart"))
     style_chart(figure, height=380)

@@ -7,6 +7,7 @@ import streamlit as st
 
 from crm_core import segmentation as seg
 from crm_core.i18n import format_number
+from crm_core.text_safety import chart_text
 from ui.common import choice_label, download_buttons, lang, open_customer, tr
 from ui.segmentation import common
 
@@ -22,7 +23,8 @@ def _top50(db, user, q: seg.SegmentQuery) -> None:
         return
     st.caption(tr("seg.top_n_help"))
     grade = choice_label("seg.top_grade")
-    chart = top.assign(label=top["code"], grade=top["top_grade"].map(grade), abc=top["abc"].map(common.class_label))
+    chart = top.assign(label=top["code"].map(chart_text), name=top["name"].map(chart_text),  # as typed
+                       grade=top["top_grade"].map(grade), abc=top["abc"].map(common.class_label))
     figure = px.bar(chart, x="label", y="spend", color="grade",
                     color_discrete_map={grade(g): TOP_GRADE_COLOURS[g] for g in seg.TOP_GRADES},
                     category_orders={"grade": [grade(g) for g in seg.TOP_GRADES]},

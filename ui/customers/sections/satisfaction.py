@@ -6,7 +6,7 @@ import streamlit as st
 
 from crm_core.i18n import format_date
 from crm_core.satisfaction.report import customer_answers
-from ui.common import choice_label, download_buttons, lang, tr
+from ui.common import choice_label, download_buttons, lang, plain, tr
 
 
 def _yes_no(value) -> str:
@@ -21,7 +21,7 @@ def render(db, user, customer_id: int, record: dict) -> None:
         return
     latest = answers.iloc[0]
     if pd.notna(latest["satisfaction"]):
-        st.caption(tr("sat.c360_latest", wave=latest["wave"] or "—",
+        st.caption(tr("sat.c360_latest", wave=plain(latest["wave"] or "—"),
                       answer=tr(f"satisfaction.label.{int(latest['satisfaction'])}")))
     channel = choice_label("sat.channel")
     shown = pd.DataFrame({
