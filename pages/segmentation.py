@@ -6,7 +6,7 @@ import streamlit as st
 from crm_core import segmentation as seg
 from crm_core.customers import today_in
 from crm_core.i18n import format_date
-from ui.common import actor, analysis_bounds, analysis_date, choice_label, lang, page_header, store, tr
+from ui.common import actor, analysis_bounds, analysis_date, choice_label, lang, page_header, plain, store, tr
 from ui.segmentation import abc as abc_tabs
 from ui.segmentation import more as more_tabs
 from ui.segmentation import value as value_tabs
@@ -45,7 +45,7 @@ if a_pct > b_pct:
 q = seg.SegmentQuery(period[0], period[1], measure, percent_share(a_pct), percent_share(b_pct))
 st.caption(tr("seg.period_caption", start=format_date(q.start, language), end=format_date(q.end, language)))
 if user.rep_scope is not None:
-    st.caption(tr("seg.rep_scope_note", rep=user.rep_scope))
+    st.caption(tr("seg.rep_scope_note", rep=plain("、".join(user.rep_scope))))
 
 TABS = (("seg.tab.abc", abc_tabs.render_abc), ("seg.tab.movement", abc_tabs.render_movement),
         ("seg.tab.big", value_tabs.render_big_customers), ("seg.tab.rfm", value_tabs.render_rfm),
