@@ -153,7 +153,8 @@ _SELECT = f"SELECT {', '.join(COLUMNS)} FROM accounts"
 def from_row(row) -> Account:
     """An Account from a row of ``COLUMNS``."""
     name, role, password_hash, display_name, rep_codes, enabled, managed_by = row
-    return Account(name, role, password_hash, display_name, tuple(rep_codes or ()), bool(enabled), managed_by)
+    codes = () if rep_codes is None else tuple(rep_codes)  # a list from a cursor, an array from a frame
+    return Account(name, role, password_hash, display_name, codes, bool(enabled), managed_by)
 
 
 def load(cur: duckdb.DuckDBPyConnection, name: str) -> Account | None:

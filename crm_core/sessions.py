@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -86,16 +86,27 @@ def _bounded(text: str | None, limit: int = accounts.MAX_NAME) -> str | None:
     return None if text is None else text[:limit]
 
 
+def _lock_end(cur: duckdb.DuckDBPyConnection, column: str, value: str | None, limit: int,
+              now: datetime) -> datetime | None:
+    """When the lock on ``column`` = ``value`` ends: ``WINDOW`` after the last failure, if that
+    failure was the ``limit``-th within ``WINDOW``; None when there is no lock."""
+    if value is None:
+        return None
+    (last,) = cur.execute(f"SELECT max(failed_at) FROM sign_in_failures WHERE {column} = ? AND failed_at > ?",
+                          [value, now - WINDOW]).fetchone()
+    if last is None:
+        return None
+    (count,) = cur.execute(f"SELECT count(*) FROM sign_in_failures WHERE {column} = ?"
+                           " AND failed_at > ? AND failed_at <= ?", [value, last - WINDOW, last]).fetchone()
+    return last + WINDOW if count >= limit else None
+
+
 def locked_until(store: Store, name: str, address: str | None, now: datetime | None = None) -> datetime | None:
     """Until when sign-ins for ``name`` or from ``address`` are refused, or None."""
     now = _now(now)
-    by_name, last_by_name, by_address, last_by_address = store.query_one(
-        "SELECT count(*) FILTER (name = ?), max(failed_at) FILTER (name = ?),"
-        " count(*) FILTER (address = ?), max(failed_at) FILTER (address = ?)"
-        " FROM sign_in_failures WHERE failed_at > ?", [name, name, address, address, now - WINDOW])
-    ends = [last + WINDOW for count, limit, last in ((by_name, ACCOUNT_LIMIT, last_by_name),
-                                                      (by_address, ADDRESS_LIMIT, last_by_address))
-            if count >= limit and last + WINDOW > now]
+    with closing(store.cursor()) as cur:  # column names below come from this fixed list
+        ends = [end for end in (_lock_end(cur, "name", name, ACCOUNT_LIMIT, now),
+                                _lock_end(cur, "address", address, ADDRESS_LIMIT, now)) if end is not None]
     return max(ends) if ends else None
 
 

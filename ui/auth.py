@@ -18,20 +18,14 @@ from crm_core import accounts, sessions
 from crm_core.store import Store
 from crm_core.users import LOCAL_USER, Actor
 from ui.common import lang, plain, store, tr
+from ui.web import SESSION_COOKIE, SIGN_IN_PATH, sso_configured
 
 log = logging.getLogger(__name__)
 
-SESSION_COOKIE = "kehu_session"
-SIGN_IN_PATH = "/auth/sign-in"
 _SIGN_OUT_NOTICE = "auth_notice"  # session state: why the last run ended the session (a catalog key)
 _logged_file_errors: set[str] = set()
-
-
-def sso_configured() -> bool:
-    try:
-        return "auth" in st.secrets
-    except FileNotFoundError:
-        return False
+_LINK_STYLE = ("display:inline-block;padding:.45rem 1.2rem;background:#C8102E;color:#fff;border-radius:.5rem;"
+               "text-decoration:none")
 
 
 def session_token() -> str | None:
@@ -59,7 +53,7 @@ def _sign_in_prompt(reason: str) -> None:
     st.info(tr(reason))
     link = f"{SIGN_IN_PATH}?{urlencode({'next': _here(), 'lang': lang()})}"
     # A plain link (same tab, unlike st.link_button): the sign-in page brings the user back here.
-    st.html(f'<a href="{html.escape(link)}" style="font-size:1.1rem">{html.escape(tr("auth.go_to_sign_in"))}</a>')
+    st.html(f'<a href="{html.escape(link)}" style="{_LINK_STYLE}">{html.escape(tr("auth.go_to_sign_in"))}</a>')
     if sso_configured():
         st.button(tr("auth.sign_in_sso"), on_click=st.login)
 
@@ -95,7 +89,8 @@ def _change_password(db: Store, actor: Actor) -> None:
                 st.rerun()
 
 
-def _signed_in_sidebar(db: Store, actor: Actor) -> None:
+def _signed_in_sidebar(db: Store, account: accounts.Account) -> None:
+    actor = account.actor()
     st.sidebar.caption(tr("auth.signed_in_as", name=plain(actor.label), role=tr(f"role.{actor.role}")))
     if st.sidebar.button(tr("auth.sign_out"), key="sign_out"):
         sessions.sign_out(db, actor)  # every session of this user, in every browser
@@ -103,7 +98,8 @@ def _signed_in_sidebar(db: Store, actor: Actor) -> None:
         if getattr(st.user, "is_logged_in", False):
             st.logout()
         st.rerun()
-    _change_password(db, actor)
+    if account.managed_by == "admin":  # an account kept in users.toml changes its password there
+        _change_password(db, actor)
 
 
 def require_sign_in(url_paths: list[str]) -> Actor:
@@ -130,5 +126,5 @@ def require_sign_in(url_paths: list[str]) -> Actor:
     st.session_state.pop(_SIGN_OUT_NOTICE, None)
     actor = account.actor()
     st.session_state["actor"] = actor
-    _signed_in_sidebar(db, actor)
+    _signed_in_sidebar(db, account)
     return actor

@@ -18,11 +18,11 @@ double-submit token (cookie ``kehu_csrf``) so another site cannot sign a browser
 from __future__ import annotations
 
 import html
-import logging
 import secrets
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode
 
+import streamlit as st
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -33,15 +33,22 @@ from crm_core import accounts, sessions
 from crm_core.app_state import open_app_store
 from crm_core.config import load_settings
 from crm_core.i18n import format_date, language_from_locale, t
-from ui.auth import SESSION_COOKIE, SIGN_IN_PATH, sso_configured
 
-log = logging.getLogger(__name__)
-
+SESSION_COOKIE = "kehu_session"
+SIGN_IN_PATH = "/auth/sign-in"
 CSRF_COOKIE = "kehu_csrf"
 MAX_FORM_BYTES = 8192  # a name of 64 and a password of 256 characters, percent-encoded, fit many times
 MAX_NEXT = 2048
 # Streamlit's own paths and ours: never a page load to redirect.
 _NOT_PAGES = ("/_stcore/", "/static/", "/media/", "/component/", "/auth/", "/app/static/", "/oauth2callback")
+
+
+def sso_configured() -> bool:
+    """Whether Streamlit's OIDC sign-in is configured (``[auth]`` in .streamlit/secrets.toml)."""
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:
+        return False
 
 
 def safe_next(value: str | None) -> str:
