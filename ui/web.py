@@ -102,9 +102,11 @@ def _page(lang: str, next_path: str, csrf: str, name: str = "", error: str | Non
 
 def _form_response(request: Request, next_path: str, name: str = "", error: str | None = None,
                    status: int = 200, drop_session: bool = False) -> Response:
-    """The form, with a fresh double-submit token; ``drop_session``: the browser's session cookie
-    is dead, so it is deleted on the way."""
-    csrf = secrets.token_urlsafe(24)
+    """The form with the browser's double-submit token (a new one if it has none, so two open sign-in
+    tabs share it); ``drop_session``: the browser's session cookie is dead, so it is deleted."""
+    csrf = request.cookies.get(CSRF_COOKIE, "")
+    if not 16 <= len(csrf) <= 64:
+        csrf = secrets.token_urlsafe(24)
     response = HTMLResponse(_page(_language(request), next_path, csrf, name, error), status_code=status,
                             headers={"Cache-Control": "no-store"})
     response.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="strict", path="/auth/",
