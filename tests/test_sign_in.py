@@ -166,3 +166,38 @@ def test_the_menu_has_only_the_pages_a_role_can_use(role, form, admin):
     pages = pages_for(role)
     assert ("pages/customer_form.py" in pages, "pages/admin.py" in pages) == (form, admin)
     assert "pages/overview.py" in pages and "pages/data.py" in pages
+
+
+def test_an_admin_creates_changes_and_disables_an_account_on_the_admin_page(secured):
+    store = _store(secured)
+    accounts.create(store, Actor("setup", "admin"), "root", "admin", "root password")
+    sign_in(secured, "root", "root password")
+    app = app_run("pages/admin.py")
+    app.run()  # the first run draws widgets in Streamlit's old pages/ mode, with other ids
+
+    def field(label: str, index: int = 0):
+        return [w for w in app.text_input if w.label == label][index]
+
+    field("User name").input("wangfang")
+    field("Display name").input("王芳")
+    next(s for s in app.selectbox if s.label == "Role").set_value("rep")
+    field("Password").input("rep password 1")
+    field("Sales-rep codes").input("王芳, 王芳2")
+    next(b for b in app.button if b.label == "Create").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert [s.value for s in app.success] == ["Account wangfang created."]
+    created = accounts.enabled_account(store, "wangfang")
+    assert (created.role, created.display_name, created.rep_codes) == ("rep", "王芳", ("王芳", "王芳2"))
+
+    app.selectbox(key="acc_pick").set_value("wangfang").run()
+    app.selectbox(key="acc_role_wangfang").set_value("viewer")
+    next(b for b in app.button if b.label == "Save changes").click().run()
+    assert [s.value for s in app.success] == ["Saved. The change applies on the user's next click."]
+    assert accounts.enabled_account(store, "wangfang").role == "viewer"
+    app.button(key="acc_disable_wangfang").click().run()
+    assert [s.value for s in app.success] == ["Account disabled."]
+    assert accounts.enabled_account(store, "wangfang") is None
+    assert [row[:2] for row in _store(secured).query_df(
+        "SELECT action, field FROM audit_log WHERE entity = 'account' AND actor = 'root' ORDER BY audit_id"
+    ).itertuples(index=False, name=None)] == [
+        ("account_create", "wangfang"), ("account_update", "wangfang.role"), ("account_disable", "wangfang.enabled")]

@@ -17,6 +17,11 @@ from ui.common import tr
 _CODE_SEPARATORS = re.compile(r"[,，、;；\n]")
 
 
+def _role_labels() -> dict[str, str]:
+    """Role names in the page's language, fixed now (Streamlit may format options outside the run)."""
+    return {role: tr(f"role.{role}") for role in ROLES}
+
+
 def _codes(text: str) -> list[str]:
     return [code for code in _CODE_SEPARATORS.split(text or "") if code.strip()]
 
@@ -52,7 +57,7 @@ def _create_form(db: Store, user: Actor) -> None:
         left, right = st.columns(2)
         name = left.text_input(tr("auth.user_name"), max_chars=accounts.MAX_NAME)
         display = right.text_input(tr("admin.display_name"), max_chars=accounts.MAX_DISPLAY_NAME)
-        role = left.selectbox(tr("admin.role"), ROLES, index=ROLES.index("viewer"), format_func=lambda r: tr(f"role.{r}"))
+        role = left.selectbox(tr("admin.role"), ROLES, index=ROLES.index("viewer"), format_func=_role_labels().get)
         password = right.text_input(tr("auth.password"), type="password", max_chars=accounts.MAX_PASSWORD)
         codes = st.text_input(tr("accounts.rep_codes"), help=tr("accounts.rep_codes_help"),
                               max_chars=accounts.MAX_REP_CODES * (accounts.MAX_REP_CODE + 1))
@@ -75,7 +80,7 @@ def _edit_form(db: Store, user: Actor, known: list[accounts.Account]) -> None:
         left, right = st.columns(2)
         display = left.text_input(tr("admin.display_name"), account.display_name, max_chars=accounts.MAX_DISPLAY_NAME)
         role = right.selectbox(tr("admin.role"), ROLES, index=ROLES.index(account.role),
-                               format_func=lambda r: tr(f"role.{r}"))
+                               format_func=_role_labels().get, key=f"acc_role_{name}")
         codes = st.text_input(tr("accounts.rep_codes"), "、".join(account.rep_codes), help=tr("accounts.rep_codes_help"),
                               max_chars=accounts.MAX_REP_CODES * (accounts.MAX_REP_CODE + 1))
         if st.form_submit_button(tr("accounts.save")):

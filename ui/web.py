@@ -140,7 +140,8 @@ def _lock_text(lang: str, until) -> str:
 
 def _refusal(lang: str, outcome: sessions.SignIn) -> tuple[str, int]:
     if outcome.locked_until is not None:  # locked now, or by this very failure
-        wrong = t("auth.wrong_credentials", lang) + " " if outcome.error == "auth.wrong_credentials" else ""
+        gap = "" if lang == "zh" else " "  # Chinese sentences follow each other without a space
+        wrong = t("auth.wrong_credentials", lang) + gap if outcome.error == "auth.wrong_credentials" else ""
         return wrong + _lock_text(lang, outcome.locked_until), 429
     if outcome.error == "auth.too_long":
         return t("auth.too_long", lang, name_max=accounts.MAX_NAME, password_max=accounts.MAX_PASSWORD), 413
