@@ -11,6 +11,7 @@ import duckdb
 
 from crm_core import accounts, backup, demo
 from crm_core.config import load_settings
+from crm_core.i18n import t
 from crm_core.store import Store
 from crm_core.users import ROLES, Actor
 
@@ -78,11 +79,16 @@ def _cmd_restore(args: argparse.Namespace) -> int:
 def _cmd_user_add(args: argparse.Namespace) -> int:
     password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
     try:
-        account = accounts.add_account(args.name, args.role, password, args.display_name or "")
-    except ValueError as error:
+        account = accounts.add_account(args.name, args.role, password, args.display_name or "",
+                                       rep_codes=args.rep_code or ())
+    except accounts.AccountError as error:
+        print(f"error: {t(error.key, 'en', **error.params)}", file=sys.stderr)
+        return 2
+    except accounts.AccountsFileError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    print(f"saved user {account.name} ({account.role}) in {accounts.users_file()}")
+    print(f"saved user {account.name} ({account.role}) in {accounts.users_file()}; "
+          "a running app applies it on its next page load")
     return 0
 
 
@@ -126,6 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
     user_add.add_argument("name")
     user_add.add_argument("--role", required=True, choices=ROLES)
     user_add.add_argument("--display-name")
+    user_add.add_argument("--rep-code", action="append",
+                          help="for a rep: a 业务员 value whose customers they own (repeat for several)")
     user_add.set_defaults(run=_cmd_user_add)
     return parser
 

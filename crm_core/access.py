@@ -5,11 +5,11 @@ customers they own — ``customers.sales_rep`` — and what hangs off those cust
 a viewer sees masked, and the tables hidden from a role. Everything else is derived from it:
 
 - ``visible(actor, table, alias)`` — the SQL condition restricting ``table`` to what ``actor``
-  may read, as a ``crm_core.sql.Fragment`` with the named parameter ``$access_rep`` (``TRUE``
-  for managers, analysts and admins). For queries on a system cursor (whole-population
-  computations) whose result must then be narrowed to the user.
+  may read, as a ``crm_core.sql.Fragment`` with the named list parameter ``$access_reps`` (the
+  rep's codes, ``Actor.rep_scope``; ``TRUE`` for managers, analysts and admins). For queries on
+  a system cursor (whole-population computations) whose result must then be narrowed to the user.
 - ``of_rep(rep, table, alias)`` — the same rule for a rep chosen in a filter (a manager's
-  "one rep's list"): ``TRUE`` for ``None``.
+  "one rep's list", one code) or a rep's own codes: ``TRUE`` for ``None``.
 - ``visible_customer_ids(db, actor)`` / ``narrow(frame, db, actor)`` — the rule applied to a
   frame computed over the whole population (ranks, fits, percentiles).
 - ``apply_scope(cur, actor)`` — TEMP views that shadow the base tables for one cursor (DuckDB
@@ -18,11 +18,12 @@ a viewer sees masked, and the tables hidden from a role. Everything else is deri
   writes through a view are refused, so writes use the store's transaction cursor after an
   explicit permission check.
 
-The acting rep's name never goes into SQL text: a ``$access_rep`` parameter in fragments, a
-one-row temp table (filled with a parameter) in the views.
+The acting rep's codes never go into SQL text: a ``$access_reps`` list parameter in fragments, a
+temp table of codes (filled with a parameter) in the views.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -32,12 +33,13 @@ import pandas as pd
 from crm_core.sql import FALSE, TRUE, Fragment, compose, quote_identifier, run
 from crm_core.users import Actor
 
-REP_PARAM = "access_rep"
+REP_PARAM = "access_reps"
 
-# Building blocks of the rules. {a}: the alias prefix of the table itself ("c." or ""), {rep}: the
-# rep's name (a parameter, or the temp table in a view), {customers}/{promises}: base tables.
-_OWN_CUSTOMERS = "(SELECT customer_id FROM {customers} WHERE sales_rep = {rep})"
-_OWN_PROMISES = ("(SELECT promise_id FROM {promises} WHERE owner = {rep} OR customer_id IN "
+# Building blocks of the rules. {a}: the alias prefix of the table itself ("c." or ""), {reps}: the
+# rep's codes as a one-column subquery (of the list parameter, or of the temp table in a view),
+# {customers}/{promises}: base tables.
+_OWN_CUSTOMERS = "(SELECT customer_id FROM {customers} WHERE sales_rep IN {reps})"
+_OWN_PROMISES = ("(SELECT promise_id FROM {promises} WHERE owner IN {reps} OR customer_id IN "
                  + _OWN_CUSTOMERS + ")")
 _OF_CUSTOMER = "{a}customer_id IN " + _OWN_CUSTOMERS
 _OF_PROMISE = "{a}promise_id IN " + _OWN_PROMISES
@@ -56,8 +58,8 @@ class Rule:
 # The one table of visibility. Tables added by later migrations join here; a table missing from
 # the file (an older schema) is skipped by the views.
 RULES: dict[str, Rule] = {
-    # The rule itself: a rep sees the customers whose sales_rep is them.
-    "customers": Rule(rep_rows="{a}sales_rep = {rep}", masked=("phone", "email", "bank_account")),
+    # The rule itself: a rep sees the customers whose sales_rep is one of their codes.
+    "customers": Rule(rep_rows="{a}sales_rep IN {reps}", masked=("phone", "email", "bank_account")),
     "transactions": Rule(rep_rows=_OF_CUSTOMER),
     "interactions": Rule(rep_rows=_OF_CUSTOMER),
     "key_dates": Rule(rep_rows=_OF_CUSTOMER),
@@ -68,7 +70,7 @@ RULES: dict[str, Rule] = {
     "segment_class_changes": Rule(rep_rows=_OF_CUSTOMER),
     # The promises a rep made, and those anyone made to a customer the rep owns (a rep must see
     # what colleagues promised their customers).
-    "promises": Rule(rep_rows="({a}owner = {rep} OR " + _OF_CUSTOMER + ")"),
+    "promises": Rule(rep_rows="({a}owner IN {reps} OR " + _OF_CUSTOMER + ")"),
     "promise_events": Rule(rep_rows=_OF_PROMISE),
     "remedies": Rule(rep_rows=_OF_PROMISE),
     "audit_log": Rule(hidden_from=("rep", "viewer")),
@@ -91,17 +93,22 @@ def _prefix(alias: str | None) -> str:
     return "" if not alias else f"{alias}."
 
 
-def of_rep(rep: str | None, table: str, alias: str | None = None) -> Fragment:
-    """The rows of ``table`` that belong to ``rep``'s customers (``RULES``), ``TRUE`` for None.
-    A filter a manager chooses ("one rep's list") and a rep's own scope are the same rule."""
+def _codes(rep: str | Sequence[str]) -> list[str]:
+    return [rep] if isinstance(rep, str) else list(rep)
+
+
+def of_rep(rep: str | Sequence[str] | None, table: str, alias: str | None = None) -> Fragment:
+    """The rows of ``table`` that belong to the customers of ``rep`` — one sales-rep code or
+    several (``Actor.rep_scope``) — by ``RULES``; ``TRUE`` for None. A filter a manager chooses
+    ("one rep's list") and a rep's own scope are the same rule."""
     if rep is None:
         return TRUE
     rule = _rule(table)
     if rule.rep_rows is None:
         return TRUE
-    text = rule.rep_rows.format(a=_prefix(alias), rep=f"${REP_PARAM}", customers="customers",
+    text = rule.rep_rows.format(a=_prefix(alias), reps=f"(SELECT unnest(${REP_PARAM}))", customers="customers",
                                 promises="promises")
-    return Fragment(text, {REP_PARAM: rep})
+    return Fragment(text, {REP_PARAM: _codes(rep)})
 
 
 def visible(actor: Actor | None, table: str, alias: str | None = None) -> Fragment:
@@ -112,9 +119,7 @@ def visible(actor: Actor | None, table: str, alias: str | None = None) -> Fragme
         return TRUE
     if actor.role in rule.hidden_from:
         return FALSE
-    if actor.role == "rep":
-        return of_rep(actor.name, table, alias)
-    return TRUE
+    return of_rep(actor.rep_scope, table, alias)
 
 
 def visible_customer_ids(db: duckdb.DuckDBPyConnection, actor: Actor | None) -> np.ndarray | None:
@@ -138,9 +143,9 @@ def narrow_customers_frame(frame: pd.DataFrame, actor: Actor | None, owner: str 
     """The rows of a frame of customers that ``actor`` may see, for a frame cached without a
     database at hand (the fitted churn model): the ``customers`` rule on its ``owner`` column (a
     copy of ``customers.sales_rep``). ``frame`` itself when that is everyone; the index is kept."""
-    if actor is None or _rule("customers").rep_rows is None or actor.role != "rep":
+    if actor is None or _rule("customers").rep_rows is None or actor.rep_scope is None:
         return frame
-    return frame[frame[owner] == actor.name]
+    return frame[frame[owner].isin(actor.rep_scope)]
 
 
 # -- the scoped cursor's views ---------------------------------------------------------------
@@ -176,7 +181,7 @@ def _view_condition(rule: Rule, role: str, db: str) -> str | None:
         return "FALSE"
     if role == "rep" and rule.rep_rows is not None:
         base = quote_identifier(db) + ".main."
-        return rule.rep_rows.format(a="", rep="(SELECT rep FROM temp.access_scope)",
+        return rule.rep_rows.format(a="", reps="(SELECT rep FROM temp.access_scope)",
                                     customers=base + "customers", promises=base + "promises")
     return None
 
@@ -189,7 +194,7 @@ def apply_scope(cur: duckdb.DuckDBPyConnection, actor: Actor) -> None:
     (db,) = cur.execute("SELECT current_database()").fetchone()
     tables = _existing_tables(cur, db)
     cur.execute("CREATE OR REPLACE TEMP TABLE access_scope (rep VARCHAR)")
-    cur.execute("INSERT INTO temp.access_scope VALUES ($rep)", {"rep": actor.name})
+    cur.execute("INSERT INTO temp.access_scope SELECT unnest($reps)", {"reps": list(actor.rep_scope or ())})
     views = []
     for table in sorted(tables & set(RULES)):
         rule = RULES[table]

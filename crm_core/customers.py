@@ -105,7 +105,7 @@ def _values(customer: CustomerIn) -> dict:
 def create_customer(store: Store, actor: Actor, customer: CustomerIn) -> int:
     """Insert a validated customer; raises CodeTaken when the code exists. Returns its id."""
     actor.require_write()
-    if actor.rep_scope is not None and customer.sales_rep != actor.rep_scope:
+    if not actor.owns(customer.sales_rep):
         raise PermissionDenied("err.rep_own_customers_only")
     values = _values(customer)
     with store.transaction() as cur:

@@ -1,7 +1,8 @@
 """The acting user, passed to every read and write in crm_core.
 
 Roles are enforced where data is read or written (not by hiding pages): a rep sees only the
-customers they own; a viewer sees phone numbers and bank accounts masked and cannot write.
+customers they own — those whose sales rep (业务员) is one of the account's rep codes; a viewer sees
+phone numbers and bank accounts masked and cannot write.
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 ROLES = ("admin", "manager", "analyst", "rep", "viewer")
 WRITE_ROLES = frozenset({"admin", "manager", "rep"})
 IMPORT_ROLES = frozenset({"admin", "manager", "analyst"})
+ACCOUNT_ADMINS = frozenset({"admin"})
 
 
 class PermissionDenied(PermissionError):
@@ -22,13 +24,39 @@ class PermissionDenied(PermissionError):
 
 @dataclass(frozen=True)
 class Actor:
+    """Who acts: the login ``name`` (what the audit log records), the ``role``, the name people
+    know them by, and for a rep the sales-rep codes (``customers.sales_rep`` values) they own."""
+
     name: str = "local"
     role: str = "manager"
+    display_name: str = ""
+    rep_codes: tuple[str, ...] = ()
 
     @property
-    def rep_scope(self) -> str | None:
-        """The sales rep whose customers this user is limited to, or None for all customers."""
-        return self.name if self.role == "rep" else None
+    def label(self) -> str:
+        """How the UI names this user: the display name, else the login."""
+        return self.display_name or self.name
+
+    @property
+    def rep_scope(self) -> tuple[str, ...] | None:
+        """The sales-rep codes whose customers this user is limited to (a rep: their codes, or
+        their login name when none are set), or None for all customers."""
+        if self.role != "rep":
+            return None
+        return self.rep_codes or (self.name,)
+
+    def owns(self, sales_rep: str | None) -> bool:
+        """Whether this user may act on a customer whose sales rep is ``sales_rep``."""
+        scope = self.rep_scope
+        return scope is None or sales_rep in scope
+
+    def acting_rep(self, asked: str | None = None) -> str | None:
+        """The sales-rep code to record on what this user makes (a promise's owner): for a rep,
+        ``asked`` when it is one of their codes, else their first; for anyone else ``asked``."""
+        scope = self.rep_scope
+        if scope is None:
+            return asked
+        return asked if asked in scope else scope[0]
 
     @property
     def masks_contact_details(self) -> bool:
@@ -41,6 +69,10 @@ class Actor:
     def require_import(self) -> None:
         if self.role not in IMPORT_ROLES:
             raise PermissionDenied("err.no_import_permission")
+
+    def require_account_admin(self) -> None:
+        if self.role not in ACCOUNT_ADMINS:
+            raise PermissionDenied("err.admin_only")
 
 
 LOCAL_USER = Actor()

@@ -1,11 +1,11 @@
 """Admin: the audit log (managers and admins), accounts and backup/restore (admins)."""
 import math
 
-import pandas as pd
 import streamlit as st
 
-from crm_core import accounts, audit, backup
+from crm_core import audit, backup
 from crm_core.users import PermissionDenied
+from ui.accounts import render_accounts
 from ui.common import actor, download_buttons, lang, page_header, plain, store, tr
 
 PAGE_SIZE = 200
@@ -32,12 +32,7 @@ download_buttons(rows, "audit_log", key="adm_audit_dl")
 if user.role != "admin":
     st.stop()
 
-st.subheader(tr("admin.accounts"))
-known = accounts.load_accounts()
-if known:
-    st.dataframe(pd.DataFrame([{tr("auth.user_name"): a.name, tr("admin.display_name"): a.display_name,
-                                tr("admin.role"): tr(f"role.{a.role}")} for a in known.values()]), hide_index=True)
-st.caption(tr("admin.accounts_help", path=plain(accounts.users_file())))
+render_accounts(db, user)
 
 st.subheader(tr("admin.backup"))
 if st.button(tr("admin.make_backup"), key="adm_backup"):

@@ -28,7 +28,7 @@ as_of = analysis_date()  # the app's one analysis date (sidebar)
 left.caption(tr("care.ui.as_of_caption", day=format_date(as_of, lang())))
 if user.rep_scope is not None:
     rep = user.rep_scope
-    right.text_input(tr("care.ui.rep"), value=rep, disabled=True, key="care_rep_own")
+    right.text_input(tr("care.ui.rep"), value="、".join(rep), disabled=True, key="care_rep_own")
 else:
     rep = right.selectbox(tr("care.ui.rep"), [None, *_reps(db, user)], key="care_rep",
                           format_func=lambda r: all_reps if r is None else r)

@@ -45,7 +45,7 @@ if a_pct > b_pct:
 q = seg.SegmentQuery(period[0], period[1], measure, percent_share(a_pct), percent_share(b_pct))
 st.caption(tr("seg.period_caption", start=format_date(q.start, language), end=format_date(q.end, language)))
 if user.rep_scope is not None:
-    st.caption(tr("seg.rep_scope_note", rep=plain(user.rep_scope)))
+    st.caption(tr("seg.rep_scope_note", rep=plain("、".join(user.rep_scope))))
 
 TABS = (("seg.tab.abc", abc_tabs.render_abc), ("seg.tab.movement", abc_tabs.render_movement),
         ("seg.tab.big", value_tabs.render_big_customers), ("seg.tab.rfm", value_tabs.render_rfm),

@@ -142,7 +142,7 @@ def test_visible_is_true_for_the_roles_that_see_everything():
         assert access.visible(Actor("x", role), "transactions", alias="t").sql == "TRUE"
     assert access.visible(Actor("x", "viewer"), "audit_log").sql == "FALSE"
     rep = access.visible(Actor(REP, "rep"), "transactions", alias="t")
-    assert rep.sql.startswith("t.customer_id IN") and rep.params == {"access_rep": REP}
+    assert rep.sql.startswith("t.customer_id IN") and rep.params == {"access_reps": [REP]}
 
 
 def test_the_views_and_the_fragment_are_one_rule(demo_store):

@@ -9,11 +9,13 @@ import duckdb
 import pytest
 
 from crm_core import backup, demo
-from crm_core.store import Store
+from crm_core.store import Store, available_migrations
 from crm_core.users import Actor, PermissionDenied
 from tests.conftest import DEMO_AS_OF
 
 ADMIN = Actor("root", "admin")
+
+LATEST = max(version for version, _ in available_migrations())  # the schema this app builds
 
 
 def table_fingerprints(store):
@@ -154,7 +156,7 @@ def test_two_backups_in_the_same_instant_get_a_file_each(store, monkeypatch):
     monkeypatch.setattr(backup, "datetime", _FrozenClock)
     first, second = backup.backup_now(store, ADMIN), backup.backup_now(store, ADMIN)
     assert (first.name, second.name) == ("crm-20260630-091500-123456.duckdb", "crm-20260630-091500-123456-2.duckdb")
-    assert backup.check_backup(first) == backup.check_backup(second) == 9
+    assert backup.check_backup(first) == backup.check_backup(second) == LATEST
     entries, _ = audit_entries(store, ADMIN)
     assert entries["new_value"].tolist() == [str(second), str(first)]
     assert [p.name for p in first.parent.iterdir() if p.name.startswith(".")] == []  # no partial file left
@@ -177,7 +179,7 @@ def test_two_admins_pressing_backup_together_each_get_their_file(store):
     for thread in threads:
         thread.join()
     assert failed == []
-    assert len(set(made)) == 2 and all(backup.check_backup(path) == 9 for path in made)
+    assert len(set(made)) == 2 and all(backup.check_backup(path) == LATEST for path in made)
 
 
 def test_a_backup_that_cannot_get_its_turn_says_so(store, monkeypatch):
@@ -202,12 +204,17 @@ def test_the_admin_page_backs_up_twice_in_a_row_without_a_traceback(tmp_path, mo
     db.write_bytes(Path(demo_db_path).read_bytes())
     monkeypatch.setenv("CRM_USERS", str(users))
     monkeypatch.setenv("CRM_DB", str(db))
+    import ui.auth
+    from crm_core import sessions
+    from crm_core.store import open_store
+
+    app_store = open_store(db)  # the store the app's script runs use (one per file)
+    accounts.sync_file(app_store)
+    token = sessions.sign_in(app_store, "boss", "admin password 1").token
+    monkeypatch.setattr(ui.auth, "session_token", lambda: token)  # AppTest cannot send the cookie
     app = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "Home.py"), default_timeout=60)
     app.session_state["lang"] = "en"
     app.run()
-    app.text_input[0].input("boss")
-    app.text_input[1].input("admin password 1")
-    app.button[0].click().run()
     app.switch_page("pages/admin.py").run()
     written = []
     for _ in range(2):

@@ -39,6 +39,8 @@ def test_language_follows_the_browser_and_the_sidebar_switch(server):
 
 
 def test_deep_links_show_only_the_sign_in_form_until_signed_in(demo_copy, tmp_path):
+    """Every address leads to the sign-in page (a plain form, served before Streamlit), and after
+    signing in to the page asked for (tests/test_browser_sessions.py follows sessions further)."""
     from crm_core import accounts
 
     users = tmp_path / "users.toml"
@@ -47,15 +49,17 @@ def test_deep_links_show_only_the_sign_in_form_until_signed_in(demo_copy, tmp_pa
     with streamlit_server(db, {"CRM_USERS": str(users)}) as url, browser_page("en-US") as page:
         # A deep link first: the fresh server's first run is in Streamlit's old multipage mode.
         for path in ("/customers", "", "/customer_360?code=C0000001", "/admin"):
-            open_and_check(page, url + path, f"signed-out{path.split('?')[0].replace('/', '-')}")
+            page.goto(url + path)
+            page.wait_for_selector("h1", timeout=60_000)
+            assert page.url.startswith(url + "/auth/sign-in?next="), path
             assert page.get_by_text("Sign in to Kehu").count() == 1, path
             assert page.get_by_text("C0000001").count() == 0, path
             assert page.locator('[data-testid="stSidebarNav"]').count() == 0, path
-        open_and_check(page, url, "sign-in")
         page.get_by_label("User name").fill("boss")
         page.get_by_role("textbox", name="Password").fill("manager password")
         page.get_by_role("button", name="Sign in").click()
-        page.wait_for_selector("text=Revenue, last 12 months", timeout=60_000)
+        page.wait_for_selector("text=Admin", timeout=60_000)  # the last link asked for: /admin
+        assert page.url == url + "/admin"
 
 
 def test_a_deep_link_as_a_fresh_servers_first_request_opens_that_page_inside_the_app(demo_copy):

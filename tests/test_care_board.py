@@ -214,7 +214,7 @@ def test_set_contact_every_checks_rights_and_audits(care_store):
 
 
 def test_scoped_rep_and_classes_over_the_last_twelve_months(store):
-    assert board.scoped_rep(Actor("刘", "rep"), "陈") == "刘" and board.scoped_rep(Actor(), "陈") == "陈"
+    assert board.scoped_rep(Actor("刘", "rep"), "陈") == ("刘",) and board.scoped_rep(Actor(), "陈") == "陈"
     assert board.scoped_rep(Actor(), "") is None
     with store.transaction() as cur:
         insert(cur, "customers", pd.DataFrame({"customer_id": [1, 2, 3], "code": ["a", "b", "c"], "name": "x"}))

@@ -3,9 +3,17 @@
 A page script reached without going through here (Streamlit's old multipage mode runs the first
 request's page file directly, because a ``pages/`` folder exists) calls run_app() itself and stops:
 st.navigation leaves the old mode and picks the page from the URL, after language and sign-in.
+
+The menu is shaped by the role, read afresh on every run: a page the role cannot use is not in it
+(the customer entry form for those who cannot write, Admin for those who read no audit log), so a
+demoted user loses it on their next click.
 """
+from pathlib import Path
+
 import streamlit as st
 
+from crm_core.audit import AUDIT_READERS
+from crm_core.users import WRITE_ROLES
 from ui.auth import require_sign_in
 from ui.common import ROUTED, analysis_date_picker, language_switch, tr
 
@@ -27,7 +35,11 @@ SECTIONS = {
     ],
 }
 SYSTEM_PAGES = [("pages/admin.py", "page.admin", ":material/admin_panel_settings:")]
-SYSTEM_ROLES = ("admin", "manager")
+# Pages only some roles can use; every other page is for everyone (what it shows follows the role).
+PAGE_ROLES = {
+    "pages/customer_form.py": WRITE_ROLES,  # creates and edits customers
+    "pages/admin.py": AUDIT_READERS,  # the audit log (managers, admins); accounts, backups (admins)
+}
 
 
 def page_paths() -> list[str]:
@@ -35,17 +47,27 @@ def page_paths() -> list[str]:
     return [path for pages in (*SECTIONS.values(), SYSTEM_PAGES) for path, _, _ in pages]
 
 
+def pages_for(role: str) -> list[str]:
+    """The page scripts in the menu of ``role``, in menu order."""
+    return [path for path in page_paths() if path not in PAGE_ROLES or role in PAGE_ROLES[path]]
+
+
+def _url_path(path: str) -> str:
+    return Path(path).stem
+
+
 def run_app() -> None:
     """One run of the app: the chosen page runs only after language and sign-in are settled."""
     st.set_page_config(page_title="Kehu 客户", page_icon="👥", layout="wide")
     language_switch()
-    user = require_sign_in()
+    user = require_sign_in([_url_path(path) for path in page_paths()])
     analysis_date_picker()  # the one analysis date of every page, under the language switch
-    sections = {**SECTIONS, "nav.system": SYSTEM_PAGES if user.role in SYSTEM_ROLES else []}
+    allowed = set(pages_for(user.role))
+    sections = {**SECTIONS, "nav.system": SYSTEM_PAGES}
     navigation = st.navigation({
         tr(section): [st.Page(path, title=tr(key), icon=icon, default=(path == DEFAULT_PAGE))
-                      for path, key, icon in pages]
-        for section, pages in sections.items() if pages
+                      for path, key, icon in pages if path in allowed]
+        for section, pages in sections.items() if any(path in allowed for path, _, _ in pages)
     })
     st.session_state[ROUTED] = True
     try:

@@ -5,7 +5,8 @@ The decorated function takes the store first (and usually the acting user), e.g.
 
 - store: the file's path and its data version (``Store.generation``, bumped after every committed
   write, and by a restore), so a write anywhere makes every older result unreachable — no clear;
-- actor: name and role, so a rep never gets a result computed for a manager;
+- actor: name, role and rep codes, so a rep never gets a result computed for a manager or for
+  the codes they owned before;
 - every other argument (hashed by value).
 
 It is ``st.cache_data`` underneath: each caller gets its own copy of the result, so nothing a page
@@ -25,7 +26,7 @@ F = TypeVar("F", bound=Callable)
 
 
 def actor_key(user: Actor) -> tuple:
-    return user.name, user.role
+    return user.name, user.role, user.rep_scope
 
 
 def generation(db: Store) -> int:

@@ -43,8 +43,9 @@ FESTIVAL_CLASSES: tuple[str, ...] = ("A", "B")
 GREETING_CHANNELS: tuple[str, ...] = ("phone", "wechat", "gift", "visit")
 
 
-def scoped_rep(actor: Actor, rep: str | None) -> str | None:
-    """The rep whose customers a list is for: a rep user is always limited to their own."""
+def scoped_rep(actor: Actor, rep: str | None) -> str | tuple[str, ...] | None:
+    """The rep (code, or a rep user's own codes) whose customers a list is for: a rep user is
+    always limited to their own."""
     return actor.rep_scope if actor.rep_scope is not None else (rep or None)
 
 

@@ -16,8 +16,8 @@ MESSAGES = {
     "auth.signed_in_as": {"en": "Signed in as {name} ({role})", "zh": "当前用户：{name}（{role}）"},
     "auth.wrong_credentials": {"en": "Wrong user name or password.", "zh": "用户名或密码错误。"},
     "auth.too_many_attempts": {
-        "en": "Too many failed sign-ins in this session. Close the tab and try again later.",
-        "zh": "本次会话登录失败次数过多。请关闭页面，稍后再试。"},
+        "en": "Too many failed sign-ins for this user name or from this address. Try again after {until}.",
+        "zh": "该用户名或该地址的登录失败次数过多，请在 {until} 之后再试。"},
     "err.no_accounts_on_network": {
         "en": "Kehu is listening on a network address but no accounts are configured, so it will not serve "
               "anyone. Add accounts with `python -m crm_core user add NAME --role manager`, or run it on "
@@ -42,10 +42,10 @@ MESSAGES = {
     "admin.display_name": {"en": "Display name", "zh": "显示名称"},
     "admin.role": {"en": "Role", "zh": "角色"},
     "admin.accounts_help": {
-        "en": "Accounts live in {path} (passwords stored only as argon2 hashes). Add or change one with "
-              "`python -m crm_core user add NAME --role ROLE`.",
-        "zh": "账号保存在 {path}（密码只保存 argon2 哈希值）。用 `python -m crm_core user add 用户名 --role 角色` "
-              "添加或修改账号。"},
+        "en": "Accounts live in the store (passwords only as argon2 hashes). Those listed in {path} are kept "
+              "there and follow the file whenever it changes; the others are managed here.",
+        "zh": "账号保存在数据库中（密码只保存 argon2 哈希值）。{path} 中列出的账号由该文件维护，文件一改即随之更新；"
+              "其余账号在此管理。"},
     "admin.backup": {"en": "Backup and restore", "zh": "备份与恢复"},
     "admin.make_backup": {"en": "Make a backup now", "zh": "立即备份"},
     "admin.backup_done": {"en": "Backup written to {path}.", "zh": "已备份到 {path}。"},

@@ -36,7 +36,7 @@ def _check_customer(cur, actor: Actor, customer_id: int) -> str | None:
     row = cur.execute("SELECT sales_rep FROM customers WHERE customer_id = ?", [int(customer_id)]).fetchone()
     if row is None:
         raise PermissionDenied("err.customer_not_found")
-    if actor.rep_scope is not None and row[0] != actor.rep_scope:
+    if not actor.owns(row[0]):
         raise PermissionDenied("err.rep_own_customers_only")
     return row[0]
 
@@ -45,7 +45,7 @@ def _check_promise(cur, actor: Actor, promise_id: int) -> None:
     row = cur.execute("SELECT owner, customer_id FROM promises WHERE promise_id = ?", [int(promise_id)]).fetchone()
     if row is None:
         raise PromiseError("promises.err.no_such_promise", promise_id=promise_id)
-    if actor.rep_scope is not None and row[0] != actor.rep_scope:
+    if not actor.owns(row[0]):
         _check_customer(cur, actor, row[1])
 
 
@@ -75,7 +75,7 @@ def make_promise(
     promise (fixed date). The owner defaults to the acting user; a rep can only promise for
     themselves. Returns the promise id. Raises PermissionDenied, PromiseError."""
     actor.require_write()
-    owner = actor.rep_scope or owner or actor.name
+    owner = actor.acting_rep(owner) or actor.name
     with store.transaction() as cur:
         _check_customer(cur, actor, customer_id)
         try:
@@ -159,7 +159,7 @@ def log_complaint(
         raise PromiseError("promises.err.complaint_text")
     with store.transaction() as cur:
         rep = _check_customer(cur, actor, customer_id)
-        owner = actor.rep_scope or owner or rep or actor.name
+        owner = actor.acting_rep(owner or rep) or actor.name
         if about_promise_id is not None:
             _check_promise(cur, actor, about_promise_id)
             found = cur.execute("SELECT customer_id FROM promises WHERE promise_id = ?",

@@ -332,7 +332,7 @@ def policy_history(store: Store, policy_id: str) -> pd.DataFrame:
 def known_owners(store: Store, actor: Actor) -> list[str]:
     """Reps who own customers or made promises (for the owner filter and the form)."""
     if actor.rep_scope is not None:
-        return [actor.rep_scope]
+        return list(actor.rep_scope)
     frame = store.query_df(
         "SELECT DISTINCT sales_rep AS o FROM customers WHERE sales_rep IS NOT NULL "
         "UNION SELECT DISTINCT owner FROM promises ORDER BY 1"

@@ -104,7 +104,7 @@ def _customer_id(cur, actor: Actor, code: str | None) -> int | None:
     if code is None:
         return None
     row = cur.execute("SELECT customer_id, sales_rep FROM customers WHERE code = ?", [code]).fetchone()
-    if row is None or (actor.rep_scope is not None and row[1] != actor.rep_scope):
+    if row is None or not actor.owns(row[1]):
         raise PermissionDenied("err.customer_not_found")
     return int(row[0])
 
