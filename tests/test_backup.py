@@ -222,5 +222,6 @@ def test_the_admin_page_backs_up_twice_in_a_row_without_a_traceback(tmp_path, mo
         assert not app.exception and not app.error, [e.value for e in [*app.exception, *app.error]]
         written.append(app.success[0].value)
     backups = sorted((tmp_path / "backups").iterdir())
-    assert written == [f"Backup written to {path}." for path in backups]
+    from crm_core.text_safety import markdown_literal  # the path is shown as text, escaped for Markdown
+    assert written == [f"Backup written to {markdown_literal(str(path))}." for path in backups]
     assert [mode(path) for path in backups] == [0o600, 0o600]

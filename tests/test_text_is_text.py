@@ -329,15 +329,25 @@ def test_a_refused_cell_of_a_pasted_holiday_notice_is_quoted_as_typed(hostile_ap
 
 
 def test_the_signed_in_name_is_shown_as_typed(hostile_app, tmp_path, monkeypatch):
-    from crm_core import accounts
+    import ui.auth
+    from crm_core import accounts, sessions
+    from crm_core.store import close_store, open_store
 
+    shown_name = "**b** [l](http://evil.example) :red[r] <b>b</b> www.evil.example"  # display names: ≤ 64
     users = tmp_path / "users.toml"
-    accounts.add_account(HOSTILE, "manager", "a long password", path=users)
+    accounts.add_account("hostile", "manager", "a long password", shown_name, path=users)
     monkeypatch.setenv("CRM_USERS", str(users))
-    app = run_page("overview.py", "en", **BASE_STATE, actor=Actor(HOSTILE, "manager"))
-    shown = t("auth.signed_in_as", "en", name=markdown_literal(HOSTILE), role=t("role.manager", "en"))
-    assert shown in [c.value for c in app.sidebar.caption]
-    assert page_problems(app) == []
+    app_store = open_store(hostile_app)  # the store the app's script runs use (one per file)
+    try:
+        accounts.sync_file(app_store)
+        token = sessions.sign_in(app_store, "hostile", "a long password").token
+        monkeypatch.setattr(ui.auth, "session_token", lambda: token)  # AppTest cannot send the cookie
+        app = run_page("overview.py", "en", **BASE_STATE)
+        shown = t("auth.signed_in_as", "en", name=markdown_literal(shown_name), role=t("role.manager", "en"))
+        assert shown in [c.value for c in app.sidebar.caption]
+        assert page_problems(app) == []
+    finally:
+        close_store(hostile_app)
 
 
 # -- in a real browser ------------------------------------------------------------------------------
