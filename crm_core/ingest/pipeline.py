@@ -165,24 +165,40 @@ def customer_code_field(kind: Kind) -> str | None:
 
 # The width of the store's customer codes, from the all-digit codes that begin with a 0 (only those
 # show a width: Excel's lost zeros can be restored only where the store keeps them): the most common
-# length, the longer on a tie; NULL when there is no such code.
-CODE_WIDTH_SQL = ("SELECT CAST(length(code) AS INTEGER) FROM customers WHERE regexp_full_match(code, '0[0-9]+') "
-                  "GROUP BY 1 ORDER BY count(*) DESC, 1 DESC LIMIT 1")
+# length, the longer on a tie; none when there is no such code.
+_CODE_WIDTH_SQL = ("SELECT length(code) FROM customers WHERE regexp_full_match(code, '0[0-9]+') "
+                   "GROUP BY 1 ORDER BY count(*) DESC, 1 DESC LIMIT 1")
 
 
 def code_width(store: Store) -> int | None:
     """The store's customer-code width that ``ImportJob.pad_codes`` restores leading zeros to."""
-    row = store.query_one(CODE_WIDTH_SQL)
+    cur = store.cursor()
+    try:
+        return _code_width(cur)
+    finally:
+        cur.close()
+
+
+def _code_width(cur) -> int | None:
+    row = cur.execute(_CODE_WIDTH_SQL).fetchone()
     return int(row[0]) if row else None
 
 
+def _plan(cur, job: ImportJob, timezone: str) -> Fragment:
+    """``plan_sql`` against the store as ``cur`` sees it (the code width read in the same transaction)."""
+    width = _code_width(cur) if customer_code_field(job.kind) in job.mapped else None
+    return plan_sql(job, timezone, width)
+
+
 def _padded(value: str) -> str:
-    return (f"CASE WHEN length({value}) < __code_width AND regexp_full_match({value}, '[0-9]+') "
-            f"THEN lpad({value}, __code_width, '0') END")
+    return (f"CASE WHEN length({value}) < $code_width AND regexp_full_match({value}, '[0-9]+') "
+            f"THEN lpad({value}, $code_width, '0') END")
 
 
-def plan_sql(job: ImportJob, timezone: str) -> Fragment:
-    """The ``w`` query (see module docstring) with its parameters."""
+def plan_sql(job: ImportJob, timezone: str, code_width: int | None = None) -> Fragment:
+    """The ``w`` query (see module docstring) with its parameters. ``code_width`` is the store's
+    customer-code width (``code_width``): without one no code can have lost its leading zeros, and
+    the plan does not look for them."""
     kind, mapped = job.kind, job.mapped
     specs = [s for s in kind.fields if s.name in mapped]
     src = _source(job)
@@ -212,12 +228,12 @@ def plan_sql(job: ImportJob, timezone: str) -> Fragment:
         if spec.is_money:
             v_cols.append(_currency_columns(rule, spec, i, f, k, header_currency, params))
     code_field = customer_code_field(kind) if customer_code_field(kind) in mapped else None
-    width, pad_layer = "", "SELECT * FROM v0"
-    if code_field:  # "p__code": the code with its leading zeros back (NULL when it has all it needs)
+    pad_layer = "SELECT * FROM v0"
+    if code_field and code_width:  # "p__code": the code with its zeros back (NULL when it has all it needs)
         cv = _c("v", code_field)
-        width = f"cw AS (SELECT ({CODE_WIDTH_SQL}) AS __code_width),\n"
+        params["code_width"] = int(code_width)
         replace = f" REPLACE (coalesce({_padded(cv)}, {cv}) AS {cv})" if job.pad_codes else ""
-        pad_layer = f"SELECT *{replace}, {_padded(cv)} AS {_c('p', code_field)} FROM v0 CROSS JOIN cw"
+        pad_layer = f"SELECT *{replace}, {_padded(cv)} AS {_c('p', code_field)} FROM v0"
     joins, x_cols = [], []
     has_existing = kind.key is not None and kind.key in mapped
     if has_existing:
@@ -234,10 +250,12 @@ def plan_sql(job: ImportJob, timezone: str) -> Fragment:
     if kind.customer_ref:
         joins.append(f'LEFT JOIN customers rc ON rc.code = v.{_c("v", kind.customer_ref)}')
         x_cols.append("rc.customer_id AS __customer_id")
-    if code_field:  # the stored code this one would be with its leading zeros back
+    if code_field and code_width:  # "z__code": the stored code this one is with its leading zeros back
         joins.append("LEFT JOIN (SELECT code FROM customers WHERE regexp_full_match(code, '0[0-9]+')) zc"
                      f" ON zc.code = v.{_c('p', code_field)}")
         x_cols.append(f"zc.code AS {_c('z', code_field)}")
+    elif code_field:
+        x_cols.append(f"CAST(NULL AS VARCHAR) AS {_c('z', code_field)}")
     ctx = CheckContext(kind, set(mapped), has_existing)
     if kind.currency_field:
         x_cols.append(f"{_row_currency(kind, specs, ctx)} AS __row_currency")
@@ -266,7 +284,7 @@ def plan_sql(job: ImportJob, timezone: str) -> Fragment:
     changed = " OR ".join(f'({_c("v", s.name)} IS NOT NULL AND {_c("v", s.name)} IS DISTINCT FROM {_c("x", s.name)})'
                           for s in specs if s.name != kind.key) if has_existing else ""
     ok = " AND ".join(f'{_c("err", s.name)} IS NULL' for s in specs)
-    sql = (f"WITH src AS ({src.sql}),\n{width}"
+    sql = (f"WITH src AS ({src.sql}),\n"
            f"f AS (SELECT __row, {', '.join(f_cols)} FROM src),\n"
            f"v0 AS (SELECT *, {', '.join(v_cols)} FROM f),\n"
            f"v AS ({pad_layer}),\n"
@@ -307,22 +325,18 @@ def _row_rules(job: ImportJob, spec: FieldSpec) -> list[str]:
     """Errors that depend on other rows, the store or the settings: mode, repeated key, unknown
     customer, a code that lost its leading zeros, an amount in another currency."""
     kind, rules = job.kind, []
-    lost_zeros = (f"CASE WHEN {{missing}} AND {_c('z', spec.name)} IS NOT NULL "
-                  "THEN 'ingest.err_code_lost_zeros' END")
+    if spec.name == kind.key and job.stage_table:
+        rules.append("CASE WHEN __row > __first_row THEN 'ingest.err_code_repeated' END")
+    if spec.name == customer_code_field(kind):  # never a customer 1 (skeleton or not) beside a stored 00001
+        missing = "__customer_id IS NULL" if spec.name == kind.customer_ref else "__existing_id IS NULL"
+        rules.append(f"CASE WHEN {missing} AND {_c('z', spec.name)} IS NOT NULL THEN 'ingest.err_code_lost_zeros' END")
     if spec.name == kind.key:
-        if job.stage_table:
-            rules.append("CASE WHEN __row > __first_row THEN 'ingest.err_code_repeated' END")
-        if spec.name == customer_code_field(kind):
-            rules.append(lost_zeros.format(missing="__existing_id IS NULL"))
         if job.mode == "create":
             rules.append("CASE WHEN __existing_id IS NOT NULL THEN 'ingest.err_code_exists' END")
         elif job.mode == "update":
             rules.append("CASE WHEN __existing_id IS NULL THEN 'ingest.err_code_not_found' END")
-    if spec.name == kind.customer_ref:
-        # never a skeleton customer 1 beside a stored 00001
-        rules.append(lost_zeros.format(missing="__customer_id IS NULL"))
-        if not job.create_customers:
-            rules.append("CASE WHEN __customer_id IS NULL THEN 'ingest.err_customer_unknown' END")
+    if spec.name == kind.customer_ref and not job.create_customers:
+        rules.append("CASE WHEN __customer_id IS NULL THEN 'ingest.err_customer_unknown' END")
     if spec.is_money:
         cur = _c("cur", spec.name)
         rules.append(_c("hc", spec.name))
@@ -459,7 +473,7 @@ def _count_sql(job: ImportJob, relation: Fragment) -> Fragment:
 
 
 def _counts(cur, job: ImportJob, timezone: str) -> dict:
-    w = plan_sql(job, timezone)
+    w = _plan(cur, job, timezone)
     row = _read(cur, _count_sql(job, compose("({w})", w=w)), job).fetchone()
     return dict(zip(_COUNTS, (int(v) for v in row)))
 
@@ -480,7 +494,7 @@ def validate(store: Store, actor: Actor, job: ImportJob, detail: bool = True) ->
         w_table = None
         if job.stage_table:
             w_table = f"{job.stage_table}_w"  # made from the staging table's name
-            run(cur, compose(f"CREATE OR REPLACE TABLE {w_table} AS {{w}}", w=plan_sql(job, store.timezone)))
+            run(cur, compose(f"CREATE OR REPLACE TABLE {w_table} AS {{w}}", w=_plan(cur, job, store.timezone)))
         counts = _counts(cur, job, store.timezone) if w_table is None else _counts_from(cur, w_table, job)
         if counts["rows_read"] == 0:
             raise ImportProblem("ingest.err_no_rows")
@@ -654,7 +668,7 @@ def commit(store: Store, actor: Actor, job: ImportJob, progress: Progress | None
             " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING import_id",
             [actor.name, job.file.file_name, job.file.sha256, job.kind.name, job.mode, job.file.encoding,
              job.file.size_bytes]).fetchone()
-        w = plan_sql(job, store.timezone)
+        w = _plan(cur, job, store.timezone)
         if counts and counts["rejected_rows"]:  # before writing: the rows written would change the verdicts
             headers = [h or f"#{i + 1}" for i, h in enumerate(job.file.headers)]
             run(cur, compose("INSERT INTO import_rejects (import_id, row_number, column_name, field, value, message_key,"

@@ -556,8 +556,8 @@ def excel_guarded(rule: Normaliser) -> Normaliser:
             return Parsed(error=key)
         return rule.py(raw)
 
-    def scientific(v: str) -> str:
-        return f"(contains({v}, '+') AND regexp_full_match({v}, {sql_literal(EXCEL_SCIENTIFIC)}))"
+    def scientific(v: str) -> str:  # a CASE, not AND: DuckDB then runs the regex only on cells with a +
+        return f"(CASE WHEN contains({v}, '+') THEN regexp_full_match({v}, {sql_literal(EXCEL_SCIENTIFIC)}) END)"
 
     def guard(sql_of: Callable[[str], tuple[str, str]]) -> Callable[[str], tuple[str, str]]:
         def sql(v: str) -> tuple[str, str]:
