@@ -318,3 +318,28 @@ def test_a_currency_in_a_quantity_is_not_a_number(store, tmp_path):
     outcome = _import(store, "transactions", path)
     assert outcome.lines == ['Row 2, column "数量", value "$3": Not a number: write digits only, e.g. 50000.00.']
     assert _count(store, "transactions") == 0
+
+
+def test_the_entry_form_keeps_what_was_typed_with_the_phone_it_gave(store, tmp_path):
+    from crm_core.customers import create_customer, get_customer, update_customer
+
+    manager = Actor("m", "manager")
+    customer_id = create_customer(store, manager, CustomerIn(code="F1", name="甲", phone="（021）1234-5678 转 8001"))
+    assert store.query_one("SELECT phone, phone_typed FROM customers") == ("021-12345678-8001", "（021）1234-5678 转 8001")
+    record = get_customer(store, manager, customer_id)
+    update_customer(store, manager, customer_id, CustomerIn(code="F1", name="乙", phone=record["phone"]))
+    assert store.query_one("SELECT name, phone_typed FROM customers") == ("乙", "（021）1234-5678 转 8001")
+    update_customer(store, manager, customer_id, CustomerIn(code="F1", name="乙", phone="139 1234 5678"))
+    assert store.query_one("SELECT phone, phone_typed FROM customers") == ("13912345678", "139 1234 5678")
+    update_customer(store, manager, customer_id, CustomerIn(code="F1", name="乙", phone="13800138000"))
+    assert store.query_one("SELECT phone, phone_typed FROM customers") == ("13800138000", None)
+
+
+def test_a_viewer_sees_the_typed_phone_masked_like_the_phone(store, tmp_path):
+    _import(store, "customers", _csv(tmp_path, "v.csv", ['"客户编号","客户名称","联系电话"', '"V1","甲","+86 138-0013-8000"']))
+    cur = store.cursor(Actor("v", "viewer"))
+    try:
+        assert cur.execute("SELECT phone, phone_typed FROM customers").fetchall() == [
+            ("•••••••8000", "•••••••••••••8000")]
+    finally:
+        cur.close()
