@@ -221,7 +221,7 @@ class CustomerIn(BaseModel):
     @classmethod
     def _excel_kept_the_digits(cls, value: str | None) -> str | None:
         if value is not None and re.fullmatch(EXCEL_SCIENTIFIC, value):
-            raise _error("excel_digits_lost")
+            raise _error("excel_digits_lost", code=value)
         return value
 
     @field_validator("code")
@@ -275,7 +275,7 @@ class CustomerIn(BaseModel):
         if value is None:
             return None
         if re.fullmatch(EXCEL_SCIENTIFIC, value):
-            raise _error("phone_excel_scientific")
+            raise _error("phone_excel_scientific", code=value)
         phone = normalise_phone(value)
         if info.data.get("country", "CN") == "CN":
             if not is_mainland_phone(phone):
