@@ -54,9 +54,9 @@ MESSAGES = {
         "zh": "补回 Excel 去掉的客户编号前导零",
     },
     "ingest.pad_codes_help": {
-        "en": "{count} rows have a code that matches a stored customer only with its leading zeros back "
-              "(e.g. 1 → {padded}); codes are made {width} digits long.",
-        "zh": "有 {count} 行的编号补回前导零后才能对上已有客户（如 1 → {padded}）；编号将补足为 {width} 位。",
+        "en": "{count} rows have a customer code that matches a stored customer only once the leading zeros Excel "
+              "removed are restored (customer codes in this store are {width} digits long).",
+        "zh": "有 {count} 行的客户编号补回 Excel 去掉的前导零后才能对上已有客户（本系统的客户编号为 {width} 位）。",
     },
     "field.phone_typed": {"en": "Phone as typed", "zh": "电话（原始写法）"},
 }
