@@ -294,6 +294,12 @@ def test_a_header_in_ten_thousand_yuan_scales_every_value(store, tmp_path):
     assert outcome.lines == [] and outcome.result.created == 2
     assert store.query_df("SELECT amount FROM transactions ORDER BY txn_id")["amount"].tolist() == [
         Decimal("125000.00"), Decimal("1.00")]
+    twice = _import(store, "transactions", _csv(tmp_path, "wan2.csv", ['"客户编号","日期","金额（万元）"',
+                                                                       '"C001",2024-03-07,1.5万']),
+                    mapping={"客户编号": "customer_code", "日期": "txn_date", "金额（万元）": "amount"})
+    assert twice.lines == ['Row 2, column "金额（万元）", value "1.5万": The cell has its own unit (千, 万 or 亿) but the '
+                           "column header already gives one: write the plain number in the header's unit."]
+    assert _count(store, "transactions") == 2
 
 
 def test_a_dollar_header_in_a_yuan_store_is_refused(store, tmp_path):

@@ -108,6 +108,7 @@ def test_money_keeps_its_currency_and_other_numbers_refuse_one():
     assert decimal_normaliser(18, 3, gt=0).py("$5").error == "err.number_format"  # a quantity is not money
     assert decimal_normaliser(18, 2, money=True, shift=4).py("12.5").value == Decimal("125000")
     assert decimal_normaliser(18, 2, money=True, shift=4).py("0.0000001").error == "err.decimal_places"
+    assert decimal_normaliser(18, 2, money=True, shift=4).py("1.5万").error == "err.scale_twice"
 
 
 def test_phones_stored_in_one_form():

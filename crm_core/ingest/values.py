@@ -243,6 +243,8 @@ def parse_decimal_parts(raw: str | None, shift: int = 0, money: bool = True):
         return "err.number_format"
     if before and after and before != after:
         return "err.amount_two_currencies"
+    if match.group(5) and shift:  # 1.5万 under 金额（万元）: which one was meant is anyone's guess
+        return "err.scale_twice"
     number = match.group(4).replace(",", "")
     int_part, _, frac = number.partition(".")
     int_part, frac = _digits_of(int_part, frac, _UNIT_SHIFT.get(match.group(5) or "", 0) + shift)
@@ -256,7 +258,8 @@ def decimal_normaliser(max_digits: int, places: int, gt=None, ge=None, le=None,
     Order as pydantic-core checks it: total digits, then decimal places, then whole digits (reported
     as err.invalid, as the form does), then the bounds, then ``negative_key`` (a model validator).
     A ``money`` amount may name its currency ($1,234, 1234 USD, ¥99, 100元); any other number with a
-    currency word is err.number_format. ``shift`` multiplies by 10**shift (a header unit such as 万元).
+    currency word is err.number_format. ``shift`` multiplies by 10**shift (a header unit such as 万元);
+    a cell with its own 千/万/亿 under such a header is refused (err.scale_twice), not multiplied twice.
     """
     whole = max_digits - places
 
@@ -359,6 +362,8 @@ def sql_decimal(v: str, p: dict, sql_type: str, shift: int = 0, money: bool = Fa
     before, after = _sql_currency_word(f"{m}.cur1"), _sql_currency_word(f"{m}.cur2")
     currency_errors = ([(f"{before} <> {after}", "err.amount_two_currencies")] if money else
                        [(f"({m}.cur1 <> '' OR {m}.cur2 <> '')", "err.number_format")])
+    if shift:
+        currency_errors.append((f"{m}.unit <> ''", "err.scale_twice"))
     parse_errors = [
         (f"NOT {ok}", "err.number_format"),
         *currency_errors,

@@ -23,6 +23,11 @@ MESSAGES = {
         "en": "The amount names two different currencies: keep only the one it is in.",
         "zh": "金额里写了两种不同的币种：只保留实际的那一种。",
     },
+    "err.scale_twice": {
+        "en": "The cell has its own unit (千, 万 or 亿) but the column header already gives one: write the plain "
+              "number in the header's unit.",
+        "zh": "单元格自带单位（千、万或亿），而列标题已经给出了单位：请按列标题的单位只写数字。",
+    },
     "err.currency_not_store": {
         "en": "This amount is in {currency}, but this store keeps amounts in {store_currency}: convert it to "
               "{store_currency} first, or import it into a store kept in {currency}. It was not stored as "
