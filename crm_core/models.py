@@ -70,9 +70,11 @@ PHONE_OTHER = re.compile(r"^\+?[\d\-() ]{5,20}$")
 PHONE_SEPARATORS = r"[ \t\-.()\[\]]+"
 PHONE_EXTENSION_MARK = r"(?i)-?(?:转|分机|ext|x|#)-?"
 # Over the text with separators made single dashes and extension marks made '#':
-# groups mobile, area, local, extension, toll-free (400/800), service (95xxx/96xxx).
+# groups mobile, area, local, extension, toll-free (400/800), service (95xxx/96xxx). The local number
+# takes seven digits when what follows can be an extension (lazy {6,7}?), so every normalised form
+# reads back as itself: 0755-1234567-8 stays so, 021-12345678-8001 too.
 PHONE_CN_INPUT = (r"(?:(?:\+|00)?86-?)?(1[3-9](?:-?[0-9]){9})"
-                  r"|(?:(?:\+|00)86-?(?:0-?)?|0)(10|2[0-9]|[3-9][0-9]{2})-?([0-9](?:-?[0-9]){6,7})(?:[-#]([0-9]{1,6}))?"
+                  r"|(?:(?:\+|00)86-?(?:0-?)?|0)(10|2[0-9]|[3-9][0-9]{2})-?([0-9](?:-?[0-9]){6,7}?)(?:[-#]([0-9]{1,6}))?"
                   r"|([48]00(?:-?[0-9]){7})"
                   r"|(9[56][0-9]{3})")
 

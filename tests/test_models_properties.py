@@ -76,3 +76,12 @@ def test_a_landline_in_any_bracket_style_is_stored_in_one_form(area, local, styl
     typed = style.format(a=area, b=area[1:], n=local) + extension
     expected = f"{area}-{local}" + ("-8001" if extension else "")
     assert CustomerIn(code="C1", name="x", phone=typed).phone == expected
+
+
+@given(st.text(alphabet="0123456789 -+()#x转（）86", min_size=3, max_size=24))
+def test_a_normalised_phone_normalises_to_itself(typed):
+    try:
+        phone = CustomerIn(code="C1", name="x", phone=typed).phone
+    except ValidationError:
+        return
+    assert CustomerIn(code="C1", name="x", phone=phone).phone == phone
