@@ -59,7 +59,7 @@ class Rule:
 # the file (an older schema) is skipped by the views.
 RULES: dict[str, Rule] = {
     # The rule itself: a rep sees the customers whose sales_rep is one of their codes.
-    "customers": Rule(rep_rows="{a}sales_rep IN {reps}", masked=("phone", "email", "bank_account")),
+    "customers": Rule(rep_rows="{a}sales_rep IN {reps}", masked=("phone", "phone_typed", "email", "bank_account")),
     "transactions": Rule(rep_rows=_OF_CUSTOMER),
     "interactions": Rule(rep_rows=_OF_CUSTOMER),
     "key_dates": Rule(rep_rows=_OF_CUSTOMER),

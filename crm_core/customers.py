@@ -107,7 +107,7 @@ def create_customer(store: Store, actor: Actor, customer: CustomerIn) -> int:
     actor.require_write()
     if not actor.owns(customer.sales_rep):
         raise PermissionDenied("err.rep_own_customers_only")
-    values = _values(customer)
+    values = {**_values(customer), "phone_typed": customer.phone_typed}
     with store.transaction() as cur:
         if cur.execute("SELECT 1 FROM customers WHERE code = ?", [customer.code]).fetchone():
             raise CodeTaken(customer.code)
@@ -137,6 +137,9 @@ def diff_customer(current: dict, customer: CustomerIn) -> dict[str, tuple]:
         old = _comparable(current.get(name))
         if old != new:
             changes[name] = (old, new)
+    if "phone" in changes and _comparable(current.get("phone_typed")) != customer.phone_typed:
+        # what was typed goes with the phone it gave (an import's stays while the phone does)
+        changes["phone_typed"] = (_comparable(current.get("phone_typed")), customer.phone_typed)
     return changes
 
 

@@ -12,7 +12,16 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from crm_core.i18n import t
@@ -37,9 +46,50 @@ ORIGINAL_RECORD_GROUPS = {
 ANALYSIS_FIELDS = ("attitude", "contract_fulfilment", "frictions", "credit_standing", "competitor_dealings",
                    "needs_potential")
 
-MOBILE_CN = re.compile(r"^1[3-9]\d{9}$")
-LANDLINE_CN = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
+# -- phones -----------------------------------------------------------------------------------------
+# One place for the phone rule; the import's DuckDB twin (crm_core.ingest.values) runs the same
+# patterns with RE2, so only syntax both engines read alike is used ([0-9], not \d; no look-arounds).
+#
+# Accepted as typed (after full-width folding), stored in ONE normalised form:
+#   mobile      +86 138-0013-8000, 0086 13800138000, 86 13800138000, (138) 0013 8000 → 13800138000
+#   landline    (021)12345678, （021）1234-5678, 021 12345678, +86 21 1234 5678, +86 (0)21 …
+#               → 021-12345678; 0755-1234567 → 0755-1234567 (area codes 010 and 02x have three
+#               digits, every other one 0 + three digits, so digits alone say where the area ends)
+#   extension   …转8001, …分机8001, … ext. 12, …x12, …#12, or -8001 after a complete landline
+#               → 021-12345678-8001
+#   400 / 800   400-820-8820 → 4008208820
+#   service     95588, 95533, 96777 (five digits, 95xxx / 96xxx) → 95588
+# Separators are spaces, dashes, dots and brackets. A number that is none of these keeps its digits,
+# dashes, brackets and + (spaces and dots removed, a +86 prefix dropped); it passes only where the
+# country is not CN (PHONE_OTHER). What was typed is kept beside the normalised form when the two
+# differ (customers.phone_typed; see ``phone_typed``).
+MOBILE_CN = re.compile(r"^1[3-9][0-9]{9}$")
+LANDLINE_CN = re.compile(r"^0(?:10|2[0-9]|[3-9][0-9]{2})-[0-9]{7,8}(?:-[0-9]{1,6})?$")
+SERVICE_CN = re.compile(r"^(?:[48]00[0-9]{7}|9[56][0-9]{3})$")
 PHONE_OTHER = re.compile(r"^\+?[\d\-() ]{5,20}$")
+PHONE_SEPARATORS = r"[ \t\-.()\[\]]+"
+PHONE_EXTENSION_MARK = r"(?i)-?(?:转|分机|ext|x|#)-?"
+# Over the text with separators made single dashes and extension marks made '#':
+# groups mobile, area, local, extension, toll-free (400/800), service (95xxx/96xxx). The local number
+# takes seven digits when what follows can be an extension (lazy {6,7}?), so every normalised form
+# reads back as itself: 0755-1234567-8 stays so, 021-12345678-8001 too.
+PHONE_CN_INPUT = (r"(?:(?:\+|00)?86-?)?(1[3-9](?:-?[0-9]){9})"
+                  r"|(?:(?:\+|00)86-?(?:0-?)?|0)(10|2[0-9]|[3-9][0-9]{2})-?([0-9](?:-?[0-9]){6,7}?)(?:[-#]([0-9]{1,6}))?"
+                  r"|([48]00(?:-?[0-9]){7})"
+                  r"|(9[56][0-9]{3})")
+
+# -- Excel's damage --------------------------------------------------------------------------------
+# A number Excel shows in scientific notation (General format, more than 11 digits, or more than 15:
+# Excel keeps only 15 significant digits). Excel always writes the exponent's sign, so a code such
+# as 1E5 typed as text is not taken for it.
+EXCEL_SCIENTIFIC = r"[+-]?[0-9]+(?:\.[0-9]+)?[eE]\+[0-9]+"
+_CODE_FIELD = re.compile(r"^(?:code|.+_code|.+_id|.+_ref|.+_no|.*account)$")
+
+
+def is_code_field(name: str) -> bool:
+    """Codes, IDs, account and order numbers (by field name, for every import kind): a value in
+    scientific notation there means Excel already lost digits (err.excel_digits_lost)."""
+    return bool(_CODE_FIELD.match(name))
 POSTAL_CN = re.compile(r"^\d{6}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -63,13 +113,48 @@ def fold_identifier(value: str) -> str:
     return value.translate(FOLD_TABLE).strip()
 
 
-def normalise_phone(value: str) -> str:
-    """Digits as people type them: full-width, spaces, dots and a +86 prefix removed."""
-    phone = fold_identifier(value).replace(" ", "").replace(".", "")
+def phone_marked(text: str) -> str:
+    """Folded phone text with separators made single dashes and extension marks made '#'."""
+    return re.sub(PHONE_EXTENSION_MARK, "#", re.sub(PHONE_SEPARATORS, "-", text).strip("-"))
+
+
+def mainland_phone(text: str) -> str | None:
+    """The normalised form of a mainland-China number (folded text), or None when it is not one."""
+    match = re.fullmatch(PHONE_CN_INPUT, phone_marked(text))
+    if match is None:
+        return None
+    mobile, area, local, extension, toll_free, service = match.groups()
+    if mobile:
+        return mobile.replace("-", "")
+    if area:
+        return f"0{area}-{local.replace('-', '')}" + (f"-{extension}" if extension else "")
+    return (toll_free or service).replace("-", "")
+
+
+def phone_as_written(text: str) -> str:
+    """A number that is not a mainland one: spaces and dots removed, a +86 / 0086 prefix dropped."""
+    phone = text.replace(" ", "").replace(".", "")
     for prefix in ("+86", "0086"):
         if phone.startswith(prefix):
             phone = phone[len(prefix):].lstrip("-")
     return phone
+
+
+def normalise_phone(value: str) -> str:
+    """The stored form of a phone as typed (see the rule above ``MOBILE_CN``)."""
+    text = fold_identifier(value)
+    return mainland_phone(text) or phone_as_written(text)
+
+
+def is_mainland_phone(phone: str) -> bool:
+    """Whether a stored phone is one of the normalised mainland forms."""
+    return bool(MOBILE_CN.match(phone) or LANDLINE_CN.match(phone) or SERVICE_CN.match(phone))
+
+
+def phone_typed(raw: str | None, phone: str | None) -> str | None:
+    """What was typed (outer spaces trimmed), kept only when it differs from the stored form."""
+    typed = fold_text(raw) if isinstance(raw, str) else None
+    return typed if typed and phone is not None and typed != phone else None
 
 
 def _error(key: str, **params) -> PydanticCustomError:
@@ -123,6 +208,7 @@ class CustomerIn(BaseModel):
     credit_standing: str | None = None
     competitor_dealings: str | None = None
     needs_potential: str | None = None
+    _phone_typed: str | None = PrivateAttr(default=None)
 
     @field_validator("*", mode="before")
     @classmethod
@@ -130,6 +216,14 @@ class CustomerIn(BaseModel):
         if isinstance(value, str):
             value = fold_identifier(value) if info.field_name in IDENTIFIER_FIELDS else fold_text(value)
             return value or None
+        return value
+
+    @field_validator(*(name for name in ("code", "postal_code", "bank_account", "commission_code")
+                       if is_code_field(name)))
+    @classmethod
+    def _excel_kept_the_digits(cls, value: str | None) -> str | None:
+        if value is not None and re.fullmatch(EXCEL_SCIENTIFIC, value):
+            raise _error("excel_digits_lost", code=value)
         return value
 
     @field_validator("code")
@@ -182,13 +276,28 @@ class CustomerIn(BaseModel):
     def _phone_for_country(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None:
             return None
+        if re.fullmatch(EXCEL_SCIENTIFIC, value):
+            raise _error("phone_excel_scientific", code=value)
         phone = normalise_phone(value)
         if info.data.get("country", "CN") == "CN":
-            if not (MOBILE_CN.match(phone) or LANDLINE_CN.match(phone)):
+            if not is_mainland_phone(phone):
                 raise _error("phone_format_cn")
         elif not PHONE_OTHER.match(phone):
             raise _error("phone_format")
         return phone
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _keep_typed_phone(cls, data, handler):
+        customer = handler(data)
+        raw = data.get("phone") if isinstance(data, dict) else None
+        customer._phone_typed = phone_typed(raw, customer.phone)
+        return customer
+
+    @property
+    def phone_typed(self) -> str | None:
+        """The phone as typed, when it differs from the stored form (customers.phone_typed)."""
+        return self._phone_typed
 
     @field_validator("postal_code")
     @classmethod

@@ -120,8 +120,10 @@ def test_every_amount_form(store):
 ERRORS_EN = [
     'Row 3, column "客户编号", value "R 002": The customer code may not contain spaces: remove them.',
     'Row 4, column "客户名称", value "": Required: fill this in.',
-    'Row 5, column "联系电话", value "12345": Not a mainland-China phone number: use 11 digits starting with 1 '
-    '(13812345678) or a landline with area code (010-12345678); for other countries set the country field.',
+    'Row 5, column "联系电话", value "12345": Not a mainland-China phone number: use a mobile (13812345678, also '
+    '+86 138-1234-5678), a landline with area code (010-12345678, (021)1234-5678, extension as 021-12345678转8001 or '
+    'ext. 8001), a 400/800 number (400-820-8820) or a 95xxx/96xxx service number (95588); for other countries set the '
+    'country field.',
     'Row 6, column "信用额度", value "-5": The credit limit cannot be negative: enter 0 or more.',
     'Row 7, column "信用额度", value "abc": Not a number: write digits only, e.g. 50000.00.',
     'Row 8, column "生日", value "2024-02-30": Not a date: write it as 2024-03-05.',

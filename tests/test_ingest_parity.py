@@ -19,14 +19,20 @@ from crm_core.models import error_message as form_message
 from crm_core.users import Actor
 
 CASES = {
-    "code": ["A1", "A 1", "x" * 41, "", "Ｚ９", "B\t2"],
+    "code": ["A1", "A 1", "x" * 41, "", "Ｚ９", "B\t2", "1.10101199003071E+17", "1E5", "110101199003071234"],
     "name": ["东方饭店", "", "x" * 201, "　张伟　"],
     "customer_type": ["corporate", "individual", "big", ""],
     "tenure_stage": ["old", "ancient", ""],
     "need_type": ["price", "cheap", ""],
-    "phone": ["13912345678", "010-12345678", "+86 139 1234 5678", "12345", "1391234567a", "", "１３９１２３４５６７８"],
+    "phone": ["13912345678", "010-12345678", "+86 139 1234 5678", "12345", "1391234567a", "", "１３９１２３４５６７８",
+              "0086 139-1234-5678", "86 13912345678", "(021)12345678", "（021）1234-5678", "0755 1234567",
+              "+86 (0)21 1234 5678", "400-820-8820", "95588", "96777", "9558", "021-12345678转8001",
+              "021-12345678 ext. 12", "021-12345678x12", "021-12345678#12", "13912345678-1", "1.38E+10",
+              "021-1234567890"],
     "email": ["a@b.cn", "not-an-email", "a@b", "x y@b.cn"],
-    "postal_code": ["200000", "12345", "2000001", "２０００００"],
+    "postal_code": ["200000", "12345", "2000001", "２０００００", "2E+5"],
+    "bank_account": ["6222021001012345678", "6.22202100101234E+18", "6222 0210 0101 2345"],
+    "commission_code": ["K-01", "1.2E+16", "提成甲"],
     "credit_limit": ["1000", "1000.5", "-5", "abc", "1.234", "12345678901234567.5", "1234567890123456789", "0",
                      "1.230", "-5.123", "0.001"],
     "open_balance": ["-5", "1.999", "99999999999999999"],
@@ -74,6 +80,22 @@ def test_sql_rules_match_the_form(store, tmp_path, field):
     expected = [_form_verdict(field, v) for v in values]
     assert _sql_verdicts(store, tmp_path, field, values) == expected
     assert any(expected) or field == "region"  # every field's list has a bad value (region takes anything)
+
+
+def test_the_import_stores_the_phone_the_form_stores(store, tmp_path):
+    values = [v for v in CASES["phone"] if _form_verdict("phone", v) is None and v]
+    path = tmp_path / "phones.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["code", "name", "phone"])
+        writer.writerows([f"P{i}", "名", v] for i, v in enumerate(values))
+    job = ImportJob(get_kind("customers"), prepare_file(path), {0: "code", 1: "name", 2: "phone"})
+    from crm_core.ingest import commit
+    commit(store, Actor(), job)
+    stored = dict(store.query_df("SELECT code, phone FROM customers").values.tolist())
+    assert [stored[f"P{i}"] for i in range(len(values))] == [CustomerIn(code="P", name="名", phone=v).phone
+                                                             for v in values]
+    assert len(values) == 17
 
 
 def test_phone_rule_follows_the_country(store, tmp_path):

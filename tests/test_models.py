@@ -81,3 +81,19 @@ def test_free_text_is_stored_as_typed_like_the_import_does():
     assert CustomerIn(code="C1", name=typed).name == typed
     assert NAME_RULE.py(typed).value == typed
     assert CustomerIn(code="Ｃ－１", name="x", phone="１３８１２３４５６７８").phone == "13812345678"
+
+
+def test_excel_scientific_notation_is_refused_in_codes_and_phones_with_the_value():
+    assert errors_of("en", code="1.10101199003071E+17")["code"].startswith(
+        "Excel has already lost digits here: it keeps only 15 significant digits and showed this number as "
+        "1.10101199003071E+17,")
+    assert errors_of("zh", phone="1.38E+10")["phone"].startswith("Excel 把这个电话号码变成了 1.38E+10，")
+    assert CustomerIn(code="1E5", name="x").code == "1E5"  # Excel always writes the exponent's sign
+
+
+@pytest.mark.parametrize(("typed", "stored"), [
+    ("+86 138-0013-8000", "13800138000"), ("（021）1234-5678", "021-12345678"), ("400-820-8820", "4008208820"),
+    ("95588", "95588"), ("021-12345678转8001", "021-12345678-8001"), ("0755 1234567 ext. 12", "0755-1234567-12")])
+def test_chinese_phone_forms_stored_normalised_with_what_was_typed(typed, stored):
+    customer = CustomerIn(code="C1", name="x", phone=typed)
+    assert (customer.phone, customer.phone_typed) == (stored, None if typed == stored else typed)

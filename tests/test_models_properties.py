@@ -60,3 +60,28 @@ def test_names_are_kept_as_typed_apart_from_outer_spaces(name):
         return
     assert customer.name.strip() == customer.name
     assert len(customer.name) <= len(name)
+
+
+@given(st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True), st.sampled_from(["", "+86", "0086", "86", "(+86)"]),
+       st.lists(st.sampled_from([" ", "-", ".", "  ", " - "]), min_size=2, max_size=2))
+def test_a_mobile_with_any_prefix_and_separators_is_stored_as_its_eleven_digits(number, prefix, seps):
+    typed = f"{prefix}{seps[0]}{number[:3]}{seps[1]}{number[3:7]}{seps[0]}{number[7:]}"
+    assert CustomerIn(code="C1", name="x", phone=typed).phone == number
+
+
+@given(st.sampled_from(["010", "021", "0755", "0571"]), st.from_regex(r"[2-8][0-9]{6,7}", fullmatch=True),
+       st.sampled_from(["{a}-{n}", "({a}){n}", "（{a}）{n}", "{a} {n}", "[{a}]{n}", "+86 {b} {n}", "+86 (0){b}-{n}"]),
+       st.sampled_from(["", "转8001", " ext. 8001", "x8001", "#8001", "-8001"]))
+def test_a_landline_in_any_bracket_style_is_stored_in_one_form(area, local, style, extension):
+    typed = style.format(a=area, b=area[1:], n=local) + extension
+    expected = f"{area}-{local}" + ("-8001" if extension else "")
+    assert CustomerIn(code="C1", name="x", phone=typed).phone == expected
+
+
+@given(st.text(alphabet="0123456789 -+()#x转（）86", min_size=3, max_size=24))
+def test_a_normalised_phone_normalises_to_itself(typed):
+    try:
+        phone = CustomerIn(code="C1", name="x", phone=typed).phone
+    except ValidationError:
+        return
+    assert CustomerIn(code="C1", name="x", phone=phone).phone == phone

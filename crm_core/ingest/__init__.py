@@ -61,7 +61,7 @@ class RunOutcome:
 def run_import(store: Store, actor: Actor, kind_name: str, path: str, mode: str = "create",
                skip_invalid: bool = False, mapping_text: str | None = None, create_customers: bool = False,
                lang: str = "en", file_name: str | None = None, sheet: str | None = None,
-               max_bytes: int | None = None, progress=None) -> RunOutcome:
+               max_bytes: int | None = None, progress=None, pad_codes: bool = False) -> RunOutcome:
     """Import one file end to end. Clean files commit straight from the CSV (one pass to check, one to
     write); a file with bad rows is staged so every problem is named by its row.
 
@@ -77,7 +77,7 @@ def run_import(store: Store, actor: Actor, kind_name: str, path: str, mode: str 
                 raise ImportProblem("ingest.err_mapping_file", detail=str(error)) from None
         else:
             mapping = suggested_mapping(store, kind, prepared.headers)[0]
-        job = ImportJob(kind, prepared, mapping, mode, skip_invalid, create_customers)
+        job = ImportJob(kind, prepared, mapping, mode, skip_invalid, create_customers, pad_codes=pad_codes)
         check_job(job)
         try:
             try:

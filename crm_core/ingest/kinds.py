@@ -21,6 +21,13 @@ capability; ``kinds()`` / ``get_kind`` read the registry, in its order.
 (unknown codes are rejected, or created as skeleton customers if the user asks). ``key`` names the
 field that identifies an existing row for update/upsert (customers: the code). Extra rules that need
 more than one field (a phone checked against the country) are ``Check``s.
+
+Rules every kind gets without saying so: a field named like a code, ID, account or order number
+(``models.is_code_field``: code, *_code, *_id, *_ref, *_no, *account) refuses Excel's scientific
+notation; a money field (``decimal_normaliser(..., money=True)``) keeps the currency the cell or the
+column header names, checked against the kind's ``currency_field`` or the store's currency; customer
+codes (``key`` of customers, ``customer_ref``) that match only once Excel's lost leading zeros are
+restored are reported as such (``ImportJob.pad_codes`` restores them).
 """
 from __future__ import annotations
 
@@ -39,7 +46,7 @@ from crm_core.ingest.values import (
     int_normaliser,
     text_normaliser,
 )
-from crm_core.models import CHANNELS, CUSTOMER_TYPES, NEED_TYPES, TENURE_STAGES
+from crm_core.models import CHANNELS, CUSTOMER_TYPES, NEED_TYPES, TENURE_STAGES, is_code_field
 
 MODES = ("create", "upsert", "update")
 
@@ -54,10 +61,20 @@ class FieldSpec:
     synonyms: tuple[str, ...] = ()
     default: str | None = None
     blank_error: str | None = None   # a blank cell is this error (a choice the form never leaves empty)
+    typed_column: str | None = None  # the column that keeps the cell as typed when it differs from the value
+
+    def __post_init__(self):
+        # Every kind's codes, IDs, accounts and order numbers refuse Excel's 1.1E+17 (models.is_code_field).
+        if is_code_field(self.name):
+            object.__setattr__(self, "rule", V.excel_guarded(self.rule))
 
     @property
     def label_key(self) -> str:
         return f"field.{self.name}"
+
+    @property
+    def is_money(self) -> bool:
+        return self.rule.currency_sql is not None
 
 
 @dataclass(frozen=True)
@@ -98,6 +115,9 @@ class Kind:
     # Work a kind does once its rows are committed, e.g. promises computing due times from the
     # business calendar: after_commit(store, actor, import_id).
     after_commit: Callable[..., object] | None = None
+    # The field holding each row's currency (customers.currency). Without one, every amount of the
+    # kind is in the store's currency (config.store_currency) and another currency is refused.
+    currency_field: str | None = None
 
     def field(self, name: str) -> FieldSpec:
         return next(f for f in self.fields if f.name == name)
@@ -139,12 +159,8 @@ def choice_spellings(prefix: str, keys: tuple[str, ...], extra: dict[str, str] |
 CODE_RULE = text_normaliser(max_length=40, no_spaces=True)
 NAME_RULE = text_normaliser(max_length=200, fold_width=False)
 TEXT = text_normaliser(fold_width=False)
-PHONE_RULE = Normaliser(
-    "phone",
-    lambda raw: V.Parsed(V.normalise_phone_text(V.fold(raw))) if V.fold(raw) else V.Parsed(),
-    lambda v: (V.sql_phone(v), "NULL"),
-)
-MONEY = decimal_normaliser(18, 2)
+PHONE_RULE = V.PHONE_RULE
+MONEY = decimal_normaliser(18, 2, money=True)
 
 _CUSTOMER_SYNONYMS = {
     "code": ("客户编号", "客户代码", "编号", "客户号", "customer code", "customer id", "customer no", "code", "id",
@@ -197,7 +213,7 @@ def _customer_fields() -> tuple[FieldSpec, ...]:
         "region": V.REGION_RULE, "country": V.UPPER_RULE, "currency": V.UPPER_RULE,
         "phone": PHONE_RULE, "email": V.EMAIL_RULE, "postal_code": text_normaliser(),
         "bank_account": text_normaliser(),
-        "credit_limit": decimal_normaliser(18, 2, negative_key="err.credit_negative"),
+        "credit_limit": decimal_normaliser(18, 2, negative_key="err.credit_negative", money=True),
         "open_balance": MONEY, "birthday": DATE,
         "household_size": int_normaliser(gt=0, le=100), "payday": int_normaliser(ge=1, le=31),
         "influence": int_normaliser(ge=1, le=5),
@@ -208,7 +224,8 @@ def _customer_fields() -> tuple[FieldSpec, ...]:
         FieldSpec(name, rules.get(name, TEXT), required=name in ("code", "name"),
                   synonyms=_CUSTOMER_SYNONYMS.get(name, ()), default=defaults.get(name),
                   # CustomerIn has these as non-optional Literals: a blank is not one of the choices
-                  blank_error="err.choice" if name in ("customer_type", "tenure_stage") else None)
+                  blank_error="err.choice" if name in ("customer_type", "tenure_stage") else None,
+                  typed_column="phone_typed" if name == "phone" else None)
         for name in CustomerIn.model_fields
     )
 
@@ -220,7 +237,8 @@ def _country(ctx: CheckContext) -> str:
 CUSTOMERS = Kind(
     name="customers", table="customers", key="code", modes=MODES, stage_always=True,
     fields=_customer_fields(),
-    existing_columns=("country",),
+    existing_columns=("country", "currency"),
+    currency_field="currency",
     checks=(
         Check("phone", lambda ctx: V.sql_phone_check(ctx.value("phone"), _country(ctx))),
         Check("postal_code", lambda ctx: V.sql_postal_check(ctx.value("postal_code"), _country(ctx))),
@@ -243,7 +261,7 @@ TRANSACTIONS = Kind(
         FieldSpec("product", TEXT, synonyms=("产品", "商品", "品名", "产品名称", "product", "item", "sku")),
         FieldSpec("quantity", decimal_normaliser(18, 3, gt=0), synonyms=("数量", "件数", "quantity", "qty")),
         FieldSpec("gross_margin", MONEY, synonyms=("毛利", "毛利额", "gross margin", "margin")),
-        FieldSpec("discount", decimal_normaliser(18, 2, ge=0), synonyms=("折扣", "折扣额", "优惠", "discount")),
+        FieldSpec("discount", decimal_normaliser(18, 2, ge=0, money=True), synonyms=("折扣", "折扣额", "优惠", "discount")),
     ),
     checks=(Check("txn_date", lambda ctx: V.sql_not_future_check(ctx.value("txn_date"))),),
 )
@@ -261,8 +279,8 @@ INTERACTIONS = Kind(
                   required=True, synonyms=("方式", "渠道", "接触方式", "channel", "type")),
         FieldSpec("place", TEXT, synonyms=("地点", "场所", "place", "where", "location")),
         FieldSpec("rep", TEXT, synonyms=("业务员", "负责人", "rep", "sales rep", "owner")),
-        FieldSpec("cost", decimal_normaliser(18, 2, ge=0), default="0", synonyms=("费用", "成本", "cost")),
-        FieldSpec("concession", decimal_normaliser(18, 2, ge=0), default="0",
+        FieldSpec("cost", decimal_normaliser(18, 2, ge=0, money=True), default="0", synonyms=("费用", "成本", "cost")),
+        FieldSpec("concession", decimal_normaliser(18, 2, ge=0, money=True), default="0",
                   synonyms=("让利", "折让", "concession", "discount")),
         FieldSpec("products_provided", TEXT, synonyms=("提供的产品", "赠品", "products provided", "products")),
         FieldSpec("note", TEXT, synonyms=("备注", "说明", "note", "notes", "remark")),

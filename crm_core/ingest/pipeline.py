@@ -19,6 +19,7 @@ staging tables' names are made here (``ingest_stage.s_<hex>``) and go in as they
 """
 from __future__ import annotations
 
+import json
 import threading
 import time
 import uuid
@@ -29,10 +30,12 @@ from zoneinfo import available_timezones
 import duckdb
 import pandas as pd
 
+from crm_core.config import store_currency
 from crm_core.i18n import t
 from crm_core.ingest.decode import ImportProblem, PreparedFile, reencode_as_gb18030
 from crm_core.ingest.kinds import CheckContext, FieldSpec, Kind
-from crm_core.ingest.values import sql_duplicate_name, sql_fold
+from crm_core.ingest.units import money_unit, split_unit
+from crm_core.ingest.values import Normaliser, sql_duplicate_name, sql_fold
 from crm_core.sql import Fragment, compose, quote_identifier, run
 from crm_core.store import Store
 from crm_core.users import Actor
@@ -59,6 +62,9 @@ class ImportJob:
     skip_invalid: bool = False
     create_customers: bool = False
     stage_table: str | None = None
+    # All-digit customer codes shorter than the store's code width (code_width) get their leading
+    # zeros back before matching and storing (Excel turned 00001 into 1).
+    pad_codes: bool = False
 
     @property
     def mapped(self) -> dict[str, int]:
@@ -77,6 +83,9 @@ class Validation:
     to_update: int
     unchanged: int = 0
     new_customers: int = 0
+    # Rows whose customer code matches a stored one only with its leading zeros restored: what
+    # ImportJob.pad_codes would fix (or, with it on, fixed). The UI offers the option when > 0.
+    pad_codes_would_fix: int = 0
     errors: pd.DataFrame = field(default_factory=pd.DataFrame)     # row_number, field, column, value, key, param
     error_counts: pd.DataFrame = field(default_factory=pd.DataFrame)
     duplicates: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -138,15 +147,67 @@ def _source(job: ImportJob) -> Fragment:
     return compose("SELECT CAST(NULL AS BIGINT) AS __row, * FROM {relation}", relation=_read_csv_sql(job.file))
 
 
-def plan_sql(job: ImportJob, timezone: str) -> Fragment:
-    """The ``w`` query (see module docstring) with its parameters."""
+def _column_rule(job: ImportJob, spec: FieldSpec) -> tuple[Normaliser, str | None]:
+    """The field's rule with the column header's unit applied (金额（万元） scales by 10⁴), and the
+    currency the header names for a money field (None when it names none)."""
+    header = job.file.headers[job.mapped[spec.name]] if job.file is not None else None
+    unit = money_unit(split_unit(header)[1]) if header else None
+    if unit is None:
+        return spec.rule, None
+    rule = spec.rule.scaled(unit.shift) if unit.shift and spec.rule.scaled else spec.rule
+    return rule, unit.currency if spec.is_money else None
+
+
+def customer_code_field(kind: Kind) -> str | None:
+    """The field of ``kind`` holding a customer code (the customers' key, or the reference to one)."""
+    return kind.customer_ref or (kind.key if kind.table == "customers" else None)
+
+
+# The width of the store's customer codes, from the all-digit codes that begin with a 0 (only those
+# show a width: Excel's lost zeros can be restored only where the store keeps them): the most common
+# length, the longer on a tie; none when there is no such code.
+_CODE_WIDTH_SQL = ("SELECT length(code) FROM customers WHERE regexp_full_match(code, '0[0-9]+') "
+                   "GROUP BY 1 ORDER BY count(*) DESC, 1 DESC LIMIT 1")
+
+
+def code_width(store: Store) -> int | None:
+    """The store's customer-code width that ``ImportJob.pad_codes`` restores leading zeros to."""
+    cur = store.cursor()
+    try:
+        return _code_width(cur)
+    finally:
+        cur.close()
+
+
+def _code_width(cur) -> int | None:
+    row = cur.execute(_CODE_WIDTH_SQL).fetchone()
+    return int(row[0]) if row else None
+
+
+def _plan(cur, job: ImportJob, timezone: str) -> Fragment:
+    """``plan_sql`` against the store as ``cur`` sees it (the code width read in the same transaction)."""
+    width = _code_width(cur) if customer_code_field(job.kind) in job.mapped else None
+    return plan_sql(job, timezone, width)
+
+
+def _padded(value: str) -> str:
+    return (f"CASE WHEN length({value}) < $code_width AND regexp_full_match({value}, '[0-9]+') "
+            f"THEN lpad({value}, $code_width, '0') END")
+
+
+def plan_sql(job: ImportJob, timezone: str, code_width: int | None = None) -> Fragment:
+    """The ``w`` query (see module docstring) with its parameters. ``code_width`` is the store's
+    customer-code width (``code_width``): without one no code can have lost its leading zeros, and
+    the plan does not look for them."""
     kind, mapped = job.kind, job.mapped
     specs = [s for s in kind.fields if s.name in mapped]
     src = _source(job)
     params = dict(src.params)
+    params["store_currency"] = store_currency()
     f_cols, v_cols = [], []
     for i, spec in enumerate(specs):
-        raw, rule, name = _q(f"c{mapped[spec.name] + 1}"), spec.rule, spec.name
+        raw, name = _q(f"c{mapped[spec.name] + 1}"), spec.name
+        rule, header_currency = _column_rule(job, spec)
         k, f = _c("k", name), _c("f", name)
         if rule.fast:
             params[f"fast_{i}"] = rule.fast
@@ -164,6 +225,15 @@ def plan_sql(job: ImportJob, timezone: str) -> Fragment:
             params["timezone"] = valid_timezone(timezone)
             value = f"timezone($timezone, {value})"
         v_cols.append(f'{value} AS {_c("v", name)}, {error} AS {_c("e", name)}')
+        if spec.is_money:
+            v_cols.append(_currency_columns(rule, spec, i, f, k, header_currency, params))
+    code_field = customer_code_field(kind) if customer_code_field(kind) in mapped else None
+    pad_layer = "SELECT * FROM v0"
+    if code_field and code_width:  # "p__code": the code with its zeros back (NULL when it has all it needs)
+        cv = _c("v", code_field)
+        params["code_width"] = int(code_width)
+        replace = f" REPLACE (coalesce({_padded(cv)}, {cv}) AS {cv})" if job.pad_codes else ""
+        pad_layer = f"SELECT *{replace}, {_padded(cv)} AS {_c('p', code_field)} FROM v0"
     joins, x_cols = [], []
     has_existing = kind.key is not None and kind.key in mapped
     if has_existing:
@@ -180,7 +250,15 @@ def plan_sql(job: ImportJob, timezone: str) -> Fragment:
     if kind.customer_ref:
         joins.append(f'LEFT JOIN customers rc ON rc.code = v.{_c("v", kind.customer_ref)}')
         x_cols.append("rc.customer_id AS __customer_id")
+    if code_field and code_width:  # "z__code": the stored code this one is with its leading zeros back
+        joins.append("LEFT JOIN (SELECT code FROM customers WHERE regexp_full_match(code, '0[0-9]+')) zc"
+                     f" ON zc.code = v.{_c('p', code_field)}")
+        x_cols.append(f"zc.code AS {_c('z', code_field)}")
+    elif code_field:
+        x_cols.append(f"CAST(NULL AS VARCHAR) AS {_c('z', code_field)}")
     ctx = CheckContext(kind, set(mapped), has_existing)
+    if kind.currency_field:
+        x_cols.append(f"{_row_currency(kind, specs, ctx)} AS __row_currency")
     checks = {}
     for check in kind.checks:
         if check.field in mapped:
@@ -195,6 +273,10 @@ def plan_sql(job: ImportJob, timezone: str) -> Fragment:
         parts += checks.get(spec.name, [])
         parts += _row_rules(job, spec)
         w_cols.append(f'coalesce({", ".join(parts)}) AS {_c("err", spec.name)}')
+        if spec.typed_column:
+            typed, value = sql_fold(_c("r", spec.name), width=False), _c("v", spec.name)
+            w_cols.append(f"CASE WHEN {value} IS NOT NULL AND {typed} IS DISTINCT FROM CAST({value} AS VARCHAR) "
+                          f"THEN {typed} END AS {_typed(spec)}")
     if has_existing and job.stage_table:
         extra.append(f'min(__row) OVER (PARTITION BY {_c("v", kind.key)}) AS __first_row')
     else:
@@ -204,7 +286,8 @@ def plan_sql(job: ImportJob, timezone: str) -> Fragment:
     ok = " AND ".join(f'{_c("err", s.name)} IS NULL' for s in specs)
     sql = (f"WITH src AS ({src.sql}),\n"
            f"f AS (SELECT __row, {', '.join(f_cols)} FROM src),\n"
-           f"v AS (SELECT *, {', '.join(v_cols)} FROM f),\n"
+           f"v0 AS (SELECT *, {', '.join(v_cols)} FROM f),\n"
+           f"v AS ({pad_layer}),\n"
            f"x0 AS (SELECT v.*, {', '.join(x_cols)} FROM v {' '.join(joins)}),\n"
            f"x AS (SELECT *, {', '.join(extra)} FROM x0),\n"
            f"w0 AS (SELECT *, {', '.join(w_cols)} FROM x)\n"
@@ -213,26 +296,82 @@ def plan_sql(job: ImportJob, timezone: str) -> Fragment:
     return Fragment(sql, params)
 
 
+def _currency_columns(rule: Normaliser, spec: FieldSpec, i: int, f: str, k: str, header_currency: str | None,
+                      params: dict) -> str:
+    """The currency of a money field's value ("cur__name": the cell's, else the header's), a cell
+    contradicting its header ("hc__name": the error key) and the header's currency ("hcur__name")."""
+    header = "CAST(NULL AS VARCHAR)"
+    if header_currency:
+        params[f"header_currency_{i}"] = header_currency
+        header = f"$header_currency_{i}"
+    cell = rule.currency_sql(f)
+    currency = f"CASE WHEN {f} IS NOT NULL THEN coalesce({cell}, {header}) END"
+    if rule.fast:  # a plain number names no currency: skip the regex for it
+        currency = f"CASE WHEN {k} THEN {header} ELSE {currency} END"
+    conflict = (f"CASE WHEN ({cell}) <> {header} THEN 'err.currency_header_conflict' END" if header_currency
+                else "CAST(NULL AS VARCHAR)")
+    return (f"{currency} AS {_c('cur', spec.name)}, {conflict} AS {_c('hc', spec.name)}, "
+            f"{header} AS {_c('hcur', spec.name)}")
+
+
+def _row_currency(kind: Kind, specs: list[FieldSpec], ctx: CheckContext) -> str:
+    """A row's currency: its currency cell, else the stored customer's, else its first amount's."""
+    own = ctx.value(kind.currency_field)
+    cells = [_c("cur", s.name) for s in specs if s.is_money]
+    return f"coalesce({', '.join([own, ctx.current(kind.currency_field), *cells])})"
+
+
 def _row_rules(job: ImportJob, spec: FieldSpec) -> list[str]:
-    """Errors that depend on other rows or the store: mode, repeated key, unknown customer."""
+    """Errors that depend on other rows, the store or the settings: mode, repeated key, unknown
+    customer, a code that lost its leading zeros, an amount in another currency."""
     kind, rules = job.kind, []
+    if spec.name == kind.key and job.stage_table:
+        rules.append("CASE WHEN __row > __first_row THEN 'ingest.err_code_repeated' END")
+    if spec.name == customer_code_field(kind):  # never a customer 1 (skeleton or not) beside a stored 00001
+        missing = "__customer_id IS NULL" if spec.name == kind.customer_ref else "__existing_id IS NULL"
+        rules.append(f"CASE WHEN {missing} AND {_c('z', spec.name)} IS NOT NULL THEN 'ingest.err_code_lost_zeros' END")
     if spec.name == kind.key:
-        if job.stage_table:
-            rules.append("CASE WHEN __row > __first_row THEN 'ingest.err_code_repeated' END")
         if job.mode == "create":
             rules.append("CASE WHEN __existing_id IS NOT NULL THEN 'ingest.err_code_exists' END")
         elif job.mode == "update":
             rules.append("CASE WHEN __existing_id IS NULL THEN 'ingest.err_code_not_found' END")
     if spec.name == kind.customer_ref and not job.create_customers:
         rules.append("CASE WHEN __customer_id IS NULL THEN 'ingest.err_customer_unknown' END")
+    if spec.is_money:
+        cur = _c("cur", spec.name)
+        rules.append(_c("hc", spec.name))
+        if kind.currency_field:
+            rules.append(f"CASE WHEN {cur} <> __row_currency THEN 'err.currency_mismatch' END")
+        else:
+            rules.append(f"CASE WHEN {cur} <> $store_currency THEN 'err.currency_not_store' END")
     return rules
+
+
+def _error_param(job: ImportJob, name: str) -> str:
+    """SQL of an error's extra message parameters: the first row of a repeated key, or a JSON object
+    (the currencies of a refused amount, the stored code a code would be with its zeros back)."""
+    default = "CAST(__first_row AS VARCHAR)" if name == job.kind.key else "CAST(NULL AS VARCHAR)"
+    cases = []
+    if name == customer_code_field(job.kind):
+        cases.append(("ingest.err_code_lost_zeros", f"json_object('padded', {_c('z', name)})"))
+    if job.kind.field(name).is_money:
+        cur = _c("cur", name)
+        cases += [("err.currency_mismatch", f"json_object('currency', {cur}, 'row_currency', __row_currency)")
+                  if job.kind.currency_field else
+                  ("err.currency_not_store", f"json_object('currency', {cur}, 'store_currency', $store_currency)"),
+                  ("err.currency_header_conflict",
+                   f"json_object('currency', {cur}, 'header_currency', {_c('hcur', name)})")]
+    if not cases:
+        return default
+    whens = " ".join(f"WHEN '{key}' THEN CAST({value} AS VARCHAR)" for key, value in cases)
+    return f"CASE {_c('err', name)} {whens} ELSE {default} END"
 
 
 def _errors_sql(job: ImportJob, w: Fragment) -> Fragment:
     """One row per (row, field) error of ``w`` (a query or a table name as a Fragment)."""
-    parts, params = [], dict(w.params)
+    parts, params = [], {**w.params, "store_currency": store_currency()}
     for name, index in job.mapped.items():
-        param = "CAST(__first_row AS VARCHAR)" if name == job.kind.key else "NULL"
+        param = _error_param(job, name)
         params[f"field_{index}"], params[f"col_{index}"] = name, index
         parts.append(f"""SELECT __row AS row_number, $field_{index} AS field, $col_{index} AS col, {_c("r", name)} AS value,
                           {_c("err", name)} AS key, {param} AS param FROM ({w.sql}) WHERE {_c("err", name)} IS NOT NULL""")
@@ -311,22 +450,30 @@ def drop_stage(store: Store, job: ImportJob) -> None:
 
 
 # -- validate ------------------------------------------------------------------------------------------
-_COUNTS = ("rows_read", "rejected_rows", "to_create", "to_update", "unchanged", "new_customers")
+_COUNTS = ("rows_read", "rejected_rows", "to_create", "to_update", "unchanged", "new_customers",
+           "pad_codes_would_fix")
 
 
 def _count_sql(job: ImportJob, relation: Fragment) -> Fragment:
     ref = _c("v", job.kind.customer_ref) if job.kind.customer_ref else "NULL"
     unknown = "__customer_id IS NULL" if job.kind.customer_ref else "FALSE"
+    code_field = customer_code_field(job.kind)
+    if code_field in job.mapped:
+        missing = "__customer_id IS NULL" if code_field == job.kind.customer_ref else "__existing_id IS NULL"
+        zeros = f"{_c('z', code_field)} IS NOT NULL" + ("" if job.pad_codes else f" AND {missing}")
+    else:
+        zeros = "FALSE"
     return compose(f"""SELECT count(*), count(*) FILTER (NOT __ok),
                       count(*) FILTER (__ok AND __existing_id IS NULL),
                       count(*) FILTER (__ok AND __existing_id IS NOT NULL AND __changed),
                       count(*) FILTER (__ok AND __existing_id IS NOT NULL AND NOT __changed),
-                      count(DISTINCT {ref}) FILTER (__ok AND {unknown})
+                      count(DISTINCT {ref}) FILTER (__ok AND {unknown}),
+                      count(*) FILTER ({zeros})
                FROM {{relation}}""", relation=relation)
 
 
 def _counts(cur, job: ImportJob, timezone: str) -> dict:
-    w = plan_sql(job, timezone)
+    w = _plan(cur, job, timezone)
     row = _read(cur, _count_sql(job, compose("({w})", w=w)), job).fetchone()
     return dict(zip(_COUNTS, (int(v) for v in row)))
 
@@ -347,7 +494,7 @@ def validate(store: Store, actor: Actor, job: ImportJob, detail: bool = True) ->
         w_table = None
         if job.stage_table:
             w_table = f"{job.stage_table}_w"  # made from the staging table's name
-            run(cur, compose(f"CREATE OR REPLACE TABLE {w_table} AS {{w}}", w=plan_sql(job, store.timezone)))
+            run(cur, compose(f"CREATE OR REPLACE TABLE {w_table} AS {{w}}", w=_plan(cur, job, store.timezone)))
         counts = _counts(cur, job, store.timezone) if w_table is None else _counts_from(cur, w_table, job)
         if counts["rows_read"] == 0:
             raise ImportProblem("ingest.err_no_rows")
@@ -447,10 +594,16 @@ def _insert_sql(job: ImportJob, w: Fragment, import_id: int, guard: bool = False
         columns.append("customer_id")
         exprs.append("__customer_id")  # the CTE joins customers again here, so skeletons made earlier count
     for spec in kind.fields:
-        if spec.name in job.mapped and spec.name != kind.customer_ref:
+        if spec.name in job.mapped and spec.name != kind.customer_ref and spec.name != kind.currency_field:
             columns.append(_q(spec.name))
             value = _c("v", spec.name)
             exprs.append(f"coalesce({value}, {spec.default})" if spec.default else value)
+            if spec.typed_column:
+                columns.append(_q(spec.typed_column))
+                exprs.append(_typed(spec))
+    if kind.currency_field:  # the row's own, else its amounts', else the store's
+        columns.append(_q(kind.currency_field))
+        exprs.append("coalesce(__row_currency, $store_currency)")
     columns.append("import_id")
     exprs.append("$import_id")
     new_only = " AND __existing_id IS NULL" if kind.key else ""
@@ -460,6 +613,11 @@ def _insert_sql(job: ImportJob, w: Fragment, import_id: int, guard: bool = False
                        w=w, import_id=int(import_id), rejected_mark=REJECTED_MARK)
     return compose(f"INSERT INTO {_q(kind.table)} ({', '.join(columns)}) SELECT {', '.join(exprs)} "
                    f"FROM ({{w}}) WHERE __ok{new_only}", w=w, import_id=int(import_id))
+
+
+def _typed(spec: FieldSpec) -> str:
+    """The cell as typed (outer spaces trimmed) when it differs from the stored value, else NULL."""
+    return _c("typed", spec.name)
 
 
 def _backup_and_update(cur, job: ImportJob, w: Fragment, import_id: int) -> None:
@@ -473,6 +631,10 @@ def _backup_and_update(cur, job: ImportJob, w: Fragment, import_id: int) -> None
                      f"WHERE c.customer_id IN ({targets})", w=w, import_id=int(import_id)))
     fields = [n for n in job.mapped if n != kind.key]
     sets = ", ".join(f'{_q(n)} = coalesce(u.{_c("v", n)}, {table}.{_q(n)})' for n in fields)
+    for spec in kind.fields:
+        if spec.name in fields and spec.typed_column:  # what was typed goes with the value it gave
+            sets += (f', {_q(spec.typed_column)} = CASE WHEN u.{_c("v", spec.name)} IS NULL '
+                     f'THEN {table}.{_q(spec.typed_column)} ELSE u.{_typed(spec)} END')
     run(cur, compose(f"UPDATE {table} SET {sets}, version = {table}.version + 1, updated_at = current_timestamp "
                      "FROM (SELECT * FROM ({w}) WHERE __ok AND __existing_id IS NOT NULL AND __changed) u "
                      f"WHERE {table}.customer_id = u.__existing_id", w=w))
@@ -506,7 +668,7 @@ def commit(store: Store, actor: Actor, job: ImportJob, progress: Progress | None
             " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING import_id",
             [actor.name, job.file.file_name, job.file.sha256, job.kind.name, job.mode, job.file.encoding,
              job.file.size_bytes]).fetchone()
-        w = plan_sql(job, store.timezone)
+        w = _plan(cur, job, store.timezone)
         if counts and counts["rejected_rows"]:  # before writing: the rows written would change the verdicts
             headers = [h or f"#{i + 1}" for i, h in enumerate(job.file.headers)]
             run(cur, compose("INSERT INTO import_rejects (import_id, row_number, column_name, field, value, message_key,"
@@ -532,7 +694,7 @@ def commit(store: Store, actor: Actor, job: ImportJob, progress: Progress | None
             if not inserted:
                 raise ImportProblem("ingest.err_no_rows")
             counts = dict(rows_read=int(inserted), rejected_rows=0, to_create=int(inserted), to_update=0,
-                          unchanged=0, new_customers=0)
+                          unchanged=0, new_customers=0, pad_codes_would_fix=0)
         cur.execute("UPDATE imports SET rows_created = ?, rows_updated = ?, rows_rejected = ?, rows_read = ?"
                     " WHERE import_id = ?",
                     [counts["to_create"], counts["to_update"], counts["rejected_rows"], counts["rows_read"],
@@ -663,9 +825,17 @@ def rejected_rows(store: Store, import_id: int) -> pd.DataFrame:
 
 # -- messages ---------------------------------------------------------------------------------------------
 def message_params(job_kind: Kind, field_name: str, value, param) -> dict:
+    """Parameters of an error's message: the rule's, the value as ``code``, and the error's ``param``
+    (the first row of a repeated key, or a JSON object such as {"currency": "USD", "store_currency":
+    "CNY"} or {"padded": "00001"})."""
     spec = job_kind.field(field_name)
     params = {k: v for k, v in spec.rule.params.items() if v is not None}
-    params.update(code=value if value is not None else "", first_row=param or "")
+    params.update(code=value if value is not None else "", first_row="", currency="", store_currency="",
+                  row_currency="", header_currency="", padded="")
+    if isinstance(param, str) and param.startswith("{"):
+        params.update({k: v for k, v in json.loads(param).items() if v is not None})
+    else:
+        params["first_row"] = param or ""
     return params
 
 

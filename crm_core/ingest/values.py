@@ -15,8 +15,19 @@ Forms accepted (domain: files Excel and WPS make in China):
 - dates: 2024-03-05, 2024/3/5, 2024.3.5, 2024年3月5日, 20240305, an optional time after the date
   (ignored), and Excel serial numbers of five digits (10000-99999 = 1927-05-18 … 2173-10-14; a
   four-digit number is too easily a year to be read as a serial).
-- amounts: 1,234.50 (commas only in groups of three, so a European 1,5 is an error, not 15), ¥/￥/$/€,
-  RMB/CNY before, 元 after, full-width digits, and the 万 (×10⁴) and 亿 (×10⁸) units.
+- amounts: 1,234.50 (commas only in groups of three, so a European 1,5 is an error, not 15), full-width
+  digits, the 千 (×10³), 万 (×10⁴) and 亿 (×10⁸) units, and for money a currency before or after the
+  number ($, US$, HK$, €, £, ¥/￥, USD, RMB, CNY, 元, 美元 … — units.CURRENCY_WORDS; ¥ is the yuan). The
+  currency is kept (``Parsed.currency`` / ``currency_sql``): the pipeline refuses an amount in another
+  currency than the store's or the customer's, so $1,234 is never stored as ¥1,234. Two different
+  currencies in one cell are refused; a currency word in a number that is not money is not a number.
+- phones: the mainland forms of crm_core.models (mobile with +86/0086/86, landlines with area code in
+  any bracket style, extensions, 400/800, 95xxx/96xxx), stored normalised — 13800138000,
+  021-12345678, 021-12345678-8001, 4008208820, 95588; anything else keeps its digits, dashes, brackets
+  and + for a customer of another country.
+- Excel's damage: a code, ID, account or order number (models.is_code_field) in scientific notation
+  (1.10101199003071E+17) is refused (``excel_guarded``): Excel kept only 15 significant digits and the
+  rest cannot be recovered from the file; a phone so written (1.38E+10) has its own message.
 """
 from __future__ import annotations
 
@@ -27,7 +38,23 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from crm_core.models import EMAIL, FOLD_TABLE, LANDLINE_CN, MOBILE_CN, PHONE_OTHER, POSTAL_CN, REGION_SYNONYMS
+from crm_core.ingest.units import CURRENCY_WORDS
+from crm_core.models import (
+    EMAIL,
+    EXCEL_SCIENTIFIC,
+    FOLD_TABLE,
+    LANDLINE_CN,
+    MOBILE_CN,
+    PHONE_CN_INPUT,
+    PHONE_EXTENSION_MARK,
+    PHONE_OTHER,
+    PHONE_SEPARATORS,
+    POSTAL_CN,
+    REGION_SYNONYMS,
+    SERVICE_CN,
+    mainland_phone,
+    phone_as_written,
+)
 
 # -- text fold -------------------------------------------------------------------------------------
 _FULL, _HALF = "".join(map(chr, FOLD_TABLE)), "".join(map(chr, FOLD_TABLE.values()))  # for SQL translate()
@@ -65,6 +92,7 @@ def sql_fold(expr: str, width: bool = True) -> str:
 class Parsed:
     value: Any = None
     error: str | None = None
+    currency: str | None = None  # an amount's currency as the cell says it (ISO code), else None
 
 
 @dataclass(frozen=True)
@@ -81,6 +109,11 @@ class Normaliser:
     # and ``fast_sql(raw) -> (value, error)`` replaces fold + ``sql`` for it (one regex per value).
     fast: str | None = None
     fast_sql: Callable[[str], tuple[str, str]] | None = None
+    # Money: ``currency_sql(v)`` is the ISO code the folded cell names (NULL when none; meaningful
+    # where the error is NULL), ``Parsed.currency`` its Python twin; ``scaled(shift)`` is the same
+    # rule for a column whose header unit multiplies every value by 10**shift (金额（万元）).
+    currency_sql: Callable[[str], str] | None = None
+    scaled: Callable[[int], Normaliser] | None = None
 
 
 # -- dates --------------------------------------------------------------------------------------------
@@ -176,9 +209,13 @@ def _sql_datetime(v: str) -> tuple[str, str]:
 DATETIME = Normaliser("datetime", parse_datetime, _sql_datetime, "TIMESTAMP")
 
 # -- numbers --------------------------------------------------------------------------------------------
-AMOUNT_RE = (r"([+-]?)\s*(?:[¥$€]|RMB|CNY|rmb|cny)?\s*([+-]?)\s*(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d*)?|\.\d+)"
-             r"\s*(万|亿)?\s*(?:元)?")
-_UNIT_SHIFT = {"万": 4, "亿": 8}
+# A currency word before or after the number: the symbols and codes of units.CURRENCY_WORDS ($, US$,
+# HK$, €, £, ¥, USD, RMB, 元, 美元, …), any case. ¥ (and ￥, folded to it) is the yuan.
+_CURRENCY_RE = "(?i:" + "|".join(re.escape(w) for w in sorted(CURRENCY_WORDS, key=len, reverse=True)) + ")"
+AMOUNT_RE = (r"([+-]?)\s*(" + _CURRENCY_RE + r")?\s*([+-]?)\s*(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d*)?|\.\d+)"
+             r"\s*(千|万|亿)?\s*(" + _CURRENCY_RE + r")?")
+_AMOUNT_GROUPS = ["s1", "cur1", "s2", "num", "unit", "cur2"]
+_UNIT_SHIFT = {"千": 3, "万": 4, "亿": 8}
 
 
 def _digits_of(int_part: str, frac: str, shift: int) -> tuple[str, str]:
@@ -188,36 +225,51 @@ def _digits_of(int_part: str, frac: str, shift: int) -> tuple[str, str]:
     return int_part.lstrip("0"), frac.rstrip("0")
 
 
-def parse_decimal_parts(raw: str | None):
-    """(sign, integer digits, fraction digits) of an amount as written, or 'error' / None."""
+def _currency_of(word: str | None) -> str | None:
+    return CURRENCY_WORDS[word.lower()] if word else None
+
+
+def parse_decimal_parts(raw: str | None, shift: int = 0, money: bool = True):
+    """(sign, integer digits, fraction digits, currency) of an amount as written (times 10**shift),
+    an error key, or None for a blank cell."""
     text = fold(raw)
     if text is None:
         return None
     match = re.fullmatch(AMOUNT_RE, text)
-    if not match or (match.group(1) and match.group(2)):
-        return "error"
-    number = match.group(3).replace(",", "")
+    if not match or (match.group(1) and match.group(3)):
+        return "err.number_format"
+    before, after = _currency_of(match.group(2)), _currency_of(match.group(6))
+    if (before or after) and not money:
+        return "err.number_format"
+    if before and after and before != after:
+        return "err.amount_two_currencies"
+    if match.group(5) and shift:  # 1.5万 under 金额（万元）: which one was meant is anyone's guess
+        return "err.scale_twice"
+    number = match.group(4).replace(",", "")
     int_part, _, frac = number.partition(".")
-    int_part, frac = _digits_of(int_part, frac, _UNIT_SHIFT.get(match.group(4) or "", 0))
-    return (match.group(1) or match.group(2)) == "-", int_part, frac
+    int_part, frac = _digits_of(int_part, frac, _UNIT_SHIFT.get(match.group(5) or "", 0) + shift)
+    return (match.group(1) or match.group(3)) == "-", int_part, frac, before or after
 
 
 def decimal_normaliser(max_digits: int, places: int, gt=None, ge=None, le=None,
-                       negative_key: str | None = None) -> Normaliser:
+                       negative_key: str | None = None, money: bool = False, shift: int = 0) -> Normaliser:
     """An amount with pydantic's Decimal(max_digits, decimal_places) checks, in pydantic's order.
 
     Order as pydantic-core checks it: total digits, then decimal places, then whole digits (reported
     as err.invalid, as the form does), then the bounds, then ``negative_key`` (a model validator).
+    A ``money`` amount may name its currency ($1,234, 1234 USD, ¥99, 100元); any other number with a
+    currency word is err.number_format. ``shift`` multiplies by 10**shift (a header unit such as 万元);
+    a cell with its own 千/万/亿 under such a header is refused (err.scale_twice), not multiplied twice.
     """
     whole = max_digits - places
 
     def py(raw: str | None) -> Parsed:
-        parts = parse_decimal_parts(raw)
+        parts = parse_decimal_parts(raw, shift, money)
         if parts is None:
             return Parsed()
-        if parts == "error":
-            return Parsed(error="err.number_format")
-        negative, int_part, frac = parts
+        if isinstance(parts, str):
+            return Parsed(error=parts)
+        negative, int_part, frac, currency = parts
         value = Decimal(f"{'-' if negative else ''}{int_part or '0'}.{frac or '0'}")
         if len(int_part) + len(frac) > max_digits:
             return Parsed(error="err.too_large")
@@ -225,7 +277,8 @@ def decimal_normaliser(max_digits: int, places: int, gt=None, ge=None, le=None,
             return Parsed(error="err.decimal_places")
         if len(int_part) > whole:
             return Parsed(error="err.invalid")
-        return _bounds(value, gt, ge, le, negative_key)
+        bounded = _bounds(value, gt, ge, le, negative_key)
+        return Parsed(bounded.value, bounded.error, currency if bounded.error is None else None)
 
     params = {"max_digits": max_digits, "decimal_places": places, "gt": gt, "ge": ge, "le": le,
               "negative_key": negative_key}
@@ -239,8 +292,13 @@ def decimal_normaliser(max_digits: int, places: int, gt=None, ge=None, le=None,
         error = "CASE " + " ".join(f"WHEN {c} THEN '{k}'" for c, k in checks) + " END"
         return f"CASE WHEN ({error}) IS NULL THEN {value} END", error
 
-    return Normaliser("decimal", py, lambda v: sql_decimal(v, params, sql_type), sql_type, params,
-                      fast=f"-?\\d{{1,{whole}}}(\\.\\d{{1,{places}}})?", fast_sql=fast_sql)
+    def scaled(extra: int) -> Normaliser:
+        return decimal_normaliser(max_digits, places, gt, ge, le, negative_key, money, shift + extra)
+
+    fast = f"-?\\d{{1,{whole}}}(\\.\\d{{1,{places}}})?" if shift == 0 else None
+    return Normaliser("decimal", py, lambda v: sql_decimal(v, params, sql_type, shift, money), sql_type, params,
+                      fast=fast, fast_sql=fast_sql if fast else None,
+                      currency_sql=sql_amount_currency if money else None, scaled=scaled)
 
 
 def _bounds(value, gt, ge, le, negative_key) -> Parsed:
@@ -268,26 +326,47 @@ def _sql_bounds(value: str, params: dict) -> list[tuple[str, str]]:
     return checks
 
 
-def sql_decimal(v: str, p: dict, sql_type: str) -> tuple[str, str]:
+def _sql_amount_parts(v: str) -> str:
+    return f"regexp_extract({v}, {sql_literal(AMOUNT_RE)}, {_AMOUNT_GROUPS})"
+
+
+def _sql_currency_word(word: str) -> str:
+    cases = " ".join(f"WHEN {sql_literal(w)} THEN {sql_literal(code)}" for w, code in CURRENCY_WORDS.items())
+    return f"CASE lower({word}) {cases} END"
+
+
+def sql_amount_currency(v: str) -> str:
+    """The ISO code of the currency folded amount text ``v`` names, or NULL."""
+    m = _sql_amount_parts(v)
+    return f"coalesce({_sql_currency_word(f'{m}.cur1')}, {_sql_currency_word(f'{m}.cur2')})"
+
+
+def sql_decimal(v: str, p: dict, sql_type: str, shift: int = 0, money: bool = False) -> tuple[str, str]:
     """(value, error) SQL for a decimal normaliser over folded text ``v``.
 
     The common case (plain digits with at most the allowed places) skips the string work.
     """
     places, whole = p["decimal_places"], p["max_digits"] - p["decimal_places"]
-    m = f"regexp_extract({v}, {sql_literal(AMOUNT_RE)}, ['s1', 's2', 'num', 'unit'])"
+    m = _sql_amount_parts(v)
     ok = f"(regexp_full_match({v}, {sql_literal(AMOUNT_RE)}) AND NOT ({m}.s1 <> '' AND {m}.s2 <> ''))"
     num = f"replace({m}.num, ',', '')"
     ip = f"split_part({num}, '.', 1)"
     fr = f"split_part({num}, '.', 2)"
-    shift = f"(CASE {m}.unit WHEN '万' THEN 4 WHEN '亿' THEN 8 ELSE 0 END)"
-    int_digits = f"ltrim({ip} || left(rpad({fr}, {shift}, '0'), {shift}), '0')"
-    frac_digits = f"rtrim(substr({fr}, {shift} + 1), '0')"
+    shift_sql = f"(CASE {m}.unit WHEN '千' THEN 3 WHEN '万' THEN 4 WHEN '亿' THEN 8 ELSE 0 END + {int(shift)})"
+    int_digits = f"ltrim({ip} || left(rpad({fr}, {shift_sql}, '0'), {shift_sql}), '0')"
+    frac_digits = f"rtrim(substr({fr}, {shift_sql} + 1), '0')"
     negative = f"({m}.s1 = '-' OR {m}.s2 = '-')"
     slow_value = (f"CAST((CASE WHEN {negative} THEN '-' ELSE '' END) || coalesce(nullif({int_digits}, ''), '0')"
                   f" || '.' || {frac_digits} || '0' AS DECIMAL(38, 10))")
-    fast = f"regexp_full_match({v}, '-?\\d{{1,{whole}}}(\\.\\d{{1,{places}}})?')"
+    fast = f"regexp_full_match({v}, '-?\\d{{1,{whole}}}(\\.\\d{{1,{places}}})?')" if shift == 0 else "FALSE"
+    before, after = _sql_currency_word(f"{m}.cur1"), _sql_currency_word(f"{m}.cur2")
+    currency_errors = ([(f"{before} <> {after}", "err.amount_two_currencies")] if money else
+                       [(f"({m}.cur1 <> '' OR {m}.cur2 <> '')", "err.number_format")])
+    if shift:
+        currency_errors.append((f"{m}.unit <> ''", "err.scale_twice"))
     parse_errors = [
         (f"NOT {ok}", "err.number_format"),
+        *currency_errors,
         (f"length({int_digits}) + length({frac_digits}) > {p['max_digits']}", "err.too_large"),
         (f"length({frac_digits}) > {places}", "err.decimal_places"),
         (f"length({int_digits}) > {whole}", "err.invalid"),
@@ -417,26 +496,89 @@ def mapped_normaliser(mapping: dict[str, str], upper: bool = False) -> Normalise
     return Normaliser("mapped", py, sql)
 
 
-def normalise_phone_text(text: str) -> str:
-    """models.normalise_phone over already-folded text."""
-    phone = text.replace(" ", "").replace(".", "")
-    for prefix in ("+86", "0086"):
-        if phone.startswith(prefix):
-            phone = phone[len(prefix):].lstrip("-")
-    return phone
+# -- phones (the rule and its forms: crm_core.models, above MOBILE_CN) ---------------------------------
+def parse_phone(raw: str | None) -> Parsed:
+    """The normalised phone (models.normalise_phone over folded text); Excel's 1.38E+10 refused."""
+    text = fold(raw)
+    if text is None:
+        return Parsed()
+    if re.fullmatch(EXCEL_SCIENTIFIC, text):
+        return Parsed(error="err.phone_excel_scientific")
+    return Parsed(mainland_phone(text) or phone_as_written(text))
 
 
-def sql_phone(v: str) -> str:
+def _sql_phone_as_written(v: str) -> str:
     p = f"replace(replace({v}, ' ', ''), '.', '')"
     return (f"CASE WHEN starts_with({p}, '+86') THEN ltrim(substr({p}, 4), '-') "
             f"WHEN starts_with({p}, '0086') THEN ltrim(substr({p}, 5), '-') ELSE {p} END")
 
 
+def _sql_mainland_phone(v: str) -> str:
+    """SQL of models.mainland_phone: the normalised form, or NULL when it is not a mainland number."""
+    marked = (f"regexp_replace(trim(regexp_replace({v}, {sql_literal(PHONE_SEPARATORS)}, '-', 'g'), '-'), "
+              f"{sql_literal(PHONE_EXTENSION_MARK)}, '#', 'g')")
+    m = f"regexp_extract({marked}, {sql_literal('^(?:' + PHONE_CN_INPUT + ')$')}, " \
+        "['mobile', 'area', 'local', 'extension', 'toll_free', 'service'])"
+    return (f"CASE WHEN {m}.mobile <> '' THEN replace({m}.mobile, '-', '') "
+            f"WHEN {m}.area <> '' THEN '0' || {m}.area || '-' || replace({m}.local, '-', '') "
+            f"|| CASE WHEN {m}.extension <> '' THEN '-' || {m}.extension ELSE '' END "
+            f"WHEN {m}.toll_free <> '' THEN replace({m}.toll_free, '-', '') "
+            f"WHEN {m}.service <> '' THEN {m}.service END")
+
+
+def _sql_phone(v: str) -> tuple[str, str]:
+    # Excel's 1.38E+10 is never a mainland form, so only the fallback needs the check. The mainland
+    # part stays outside any CASE: DuckDB shares its regex work between references only there (3×).
+    scientific = f"regexp_full_match({v}, {sql_literal(EXCEL_SCIENTIFIC)})"
+    return (f"coalesce({_sql_mainland_phone(v)}, CASE WHEN NOT {scientific} THEN {_sql_phone_as_written(v)} END)",
+            f"CASE WHEN {scientific} THEN 'err.phone_excel_scientific' END")
+
+
+# Fast path: a cell already in a normalised mainland form (most of them: 13800138000) is its own value.
+_PHONE_NORMALISED = "|".join(rule.pattern.strip("^$") for rule in (MOBILE_CN, LANDLINE_CN, SERVICE_CN))
+PHONE_RULE = Normaliser("phone", parse_phone, _sql_phone, fast=_PHONE_NORMALISED,
+                        fast_sql=lambda raw: (raw, "CAST(NULL AS VARCHAR)"))
+
+
 def sql_phone_check(phone: str, country: str) -> str:
-    return (f"CASE WHEN {phone} IS NULL THEN NULL WHEN {country} = 'CN' THEN CASE WHEN NOT (regexp_matches({phone}, "
-            f"{sql_literal(MOBILE_CN.pattern)}) OR regexp_matches({phone}, {sql_literal(LANDLINE_CN.pattern)})) "
+    mainland = " OR ".join(f"regexp_matches({phone}, {sql_literal(rule.pattern)})"
+                           for rule in (MOBILE_CN, LANDLINE_CN, SERVICE_CN))
+    return (f"CASE WHEN {phone} IS NULL THEN NULL WHEN {country} = 'CN' THEN CASE WHEN NOT ({mainland}) "
             f"THEN 'err.phone_format_cn' END WHEN NOT regexp_matches({phone}, {sql_literal(PHONE_OTHER.pattern)}) "
             f"THEN 'err.phone_format' END")
+
+
+# -- Excel's damage in codes ----------------------------------------------------------------------------
+_GUARDED = "+excel"
+
+
+def excel_guarded(rule: Normaliser) -> Normaliser:
+    """``rule`` refusing a value in scientific notation (1.10101199003071E+17): in a code, an ID or
+    an account number it means Excel already kept only 15 significant digits (err.excel_digits_lost).
+    The check runs before the rule's own; a ``+`` must be in the cell, so most values skip the regex."""
+    if rule.name.endswith(_GUARDED):
+        return rule
+    key = "err.excel_digits_lost"
+
+    def py(raw: str | None) -> Parsed:
+        text = fold(raw, rule.fold_width)
+        if text is not None and re.fullmatch(EXCEL_SCIENTIFIC, text):
+            return Parsed(error=key)
+        return rule.py(raw)
+
+    def scientific(v: str) -> str:  # a CASE, not AND: DuckDB then runs the regex only on cells with a +
+        return f"(CASE WHEN contains({v}, '+') THEN regexp_full_match({v}, {sql_literal(EXCEL_SCIENTIFIC)}) END)"
+
+    def guard(sql_of: Callable[[str], tuple[str, str]]) -> Callable[[str], tuple[str, str]]:
+        def sql(v: str) -> tuple[str, str]:
+            value, error = sql_of(v)
+            return (f"CASE WHEN {scientific(v)} THEN NULL ELSE {value} END",
+                    f"CASE WHEN {scientific(v)} THEN '{key}' ELSE {error} END")
+        return sql
+
+    return Normaliser(rule.name + _GUARDED, py, guard(rule.sql), rule.sql_type, rule.params,
+                      rule.fold_width, rule.fast, guard(rule.fast_sql) if rule.fast_sql else None,
+                      rule.currency_sql, rule.scaled)
 
 
 def sql_postal_check(code: str, country: str) -> str:

@@ -216,7 +216,7 @@ MESSAGES = {
     'err.credit_negative': {'en': 'The credit limit cannot be negative: enter 0 or more.', 'zh': '信用额度不能为负数：请填写 0 或以上。'},
     'err.birthday_future': {'en': 'The birthday is in the future: check the year.', 'zh': '生日在未来：请检查年份。'},
     'err.birthday_too_old': {'en': 'The birthday is before 1900: check the year.', 'zh': '生日早于1900年：请检查年份。'},
-    'err.phone_format_cn': {'en': 'Not a mainland-China phone number: use 11 digits starting with 1 (13812345678) or a landline with area code (010-12345678); for other countries set the country field.', 'zh': '不是有效的中国大陆电话：请填写1开头的11位手机号（13812345678）或带区号的固定电话（010-12345678）；其他国家/地区请填写国家字段。'},
+    'err.phone_format_cn': {'en': 'Not a mainland-China phone number: use a mobile (13812345678, also +86 138-1234-5678), a landline with area code (010-12345678, (021)1234-5678, extension as 021-12345678转8001 or ext. 8001), a 400/800 number (400-820-8820) or a 95xxx/96xxx service number (95588); for other countries set the country field.', 'zh': '不是有效的中国大陆电话：请填写手机号（13812345678，也可写 +86 138-1234-5678）、带区号的固定电话（010-12345678、(021)1234-5678，分机写成 021-12345678转8001 或 ext. 8001）、400/800 电话（400-820-8820）或 95xxx/96xxx 服务号码（95588）；其他国家/地区请填写国家字段。'},
     'err.phone_format': {'en': 'Not a phone number: use digits, spaces, dashes and an optional leading +.', 'zh': '不是有效的电话号码：只能包含数字、空格、短横线和开头的 +。'},
     'err.postal_format': {'en': 'A mainland-China postal code has 6 digits, e.g. 200000.', 'zh': '中国大陆邮政编码为6位数字，如 200000。'},
     'err.naive_datetime': {'en': 'The time needs a time zone.', 'zh': '时间需要带时区。'},
