@@ -60,6 +60,7 @@ class ImportJob:
     skip_invalid: bool = False
     create_customers: bool = False
     stage_table: str | None = None
+    pad_codes: bool = False
 
     @property
     def mapped(self) -> dict[str, int]:
@@ -729,8 +730,9 @@ def valid_timezone(name: str) -> str:
 
 
 def preview_rows(store: Store, prepared: PreparedFile, limit: int = 20) -> pd.DataFrame:
-    """The first rows of the file as text, under unique names made from the file's headers (``备注 (F)``
-    for a header used twice); total rows at the end of a short file are left out as the import does."""
+    """The first rows of the file as text (an empty cell is ""), under unique names made from the file's
+    headers (``备注 (F)`` for a header used twice); total rows at the end of a short file are left out
+    as the import does."""
     totals = prepared.trailing_totals
     cur = store.cursor()
     try:
@@ -742,4 +744,4 @@ def preview_rows(store: Store, prepared: PreparedFile, limit: int = 20) -> pd.Da
     frame = frame.iloc[:, :len(prepared.headers)]
     frame = frame.iloc[:limit] if len(frame) > limit + totals else frame.iloc[:max(len(frame) - totals, 0)]
     frame.columns = prepared.column_names
-    return frame
+    return frame.fillna("")

@@ -65,7 +65,7 @@ def number_text(value: float) -> str:
     if value.is_integer():
         return str(int(value))
     cents = round(value * 100)
-    if abs(value - cents / 100) <= CENT_TOLERANCE:
+    if abs(value - cents / 100) < CENT_TOLERANCE:
         value = cents / 100
         if value.is_integer():
             return str(int(value))
@@ -170,12 +170,12 @@ def sheet_to_csv(path: str, file_name: str, csv_path: str, sheet: str | None = N
         if not head:
             raise ImportProblem("ingest.err_empty_file")
         table = _choose_table(name, head, first_column, is_known, header_row)
-        last_row = _write_table(csv_path, table, head, rows)
+        skipped = _write_table(csv_path, table, head, rows)
     hidden = hidden_columns(path, name)
     table.hidden_columns = frozenset(i - first_column for i in hidden
                                      if 0 <= i - first_column < len(table.headers))
-    cells = uncalculated_formulas(path, name, table.first_data_row, last_row,
-                                  first_column, first_column + len(table.headers))
+    cells = [ref for row, ref in uncalculated_formulas(path, name, first_column, first_column + len(table.headers))
+             if row >= table.first_data_row and row not in skipped]
     if cells:
         shown = ", ".join(cells[:UNCALCULATED_SHOWN]) + (" …" if len(cells) > UNCALCULATED_SHOWN else "")
         raise ImportProblem("ingest.err_formulas_not_calculated", file=file_name, cells=shown, count=len(cells))
@@ -212,11 +212,10 @@ def _choose_table(name: str, head: list[Row], first_column: int, is_known, force
     return SheetTable(name, header_row, headers, first_column, first_data_row, candidates, notices)
 
 
-def _write_table(csv_path: str, table: SheetTable, head: list[Row], rest: Iterator[Row]) -> int:
-    """Write the header and the data rows; returns the Excel row of the last row written."""
+def _write_table(csv_path: str, table: SheetTable, head: list[Row], rest: Iterator[Row]) -> set[int]:
+    """Write the header and the data rows; returns the Excel rows of the totals left out at the end."""
     width = len(table.headers)
     held: list[Row] = []   # blank and total rows, written only if a data row follows (keeps Excel row numbers)
-    last_row = table.first_data_row - 1
     with open(csv_path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         if table.header_row:
@@ -231,11 +230,10 @@ def _write_table(csv_path: str, table: SheetTable, head: list[Row], rest: Iterat
             writer.writerows([""] * width if is_blank(c) else _fit(c, width) for _, c in held)
             held.clear()
             writer.writerow(_fit(cells, width))
-            last_row = number
     totals = [n for n, cells in held if not is_blank(cells)]
     if totals:
         table.notices.append(("ingest.notice_total_rows", {"rows": number_list(totals)}))
-    return last_row
+    return set(totals)
 
 
 def _fit(cells: list[str], width: int) -> list[str]:
@@ -354,13 +352,12 @@ def _ods_hidden(xml, sheet: str) -> set[int]:
     return hidden
 
 
-def uncalculated_formulas(path: str, sheet: str, first_row: int, last_row: int, first_col: int,
-                          end_col: int) -> list[str]:
-    """Cells of the table (rows first_row..last_row, columns first_col..end_col-1, 0-based) whose formula
-    has no value: ``<c r="C8"><f>C5*1.13</f><v/></c>``. A formula whose value is an empty string keeps
+def uncalculated_formulas(path: str, sheet: str, first_col: int, end_col: int) -> list[tuple[int, str]]:
+    """(row, cell) of the cells in columns first_col..end_col-1 (0-based) whose formula has no value:
+    ``<c r="C8"><f>C5*1.13</f><v/></c>``. A formula whose value is an empty string keeps
     its (empty) ``<v>`` with ``t="str"``: that one was calculated. XLSX only (XLS and ODS always hold
     values)."""
-    found: list[str] = []
+    found: list[tuple[int, str]] = []
     with _zip_member(path, lambda a: _xlsx_member(a, sheet)) as xml:
         if xml is None:
             return found
@@ -370,13 +367,13 @@ def uncalculated_formulas(path: str, sheet: str, first_row: int, last_row: int, 
             cut = buffer.rfind(b"row>") + 4  # after a row tag no cell is open
             part, rest = (buffer[:cut], buffer[cut:]) if cut >= 4 else (b"", buffer)
             if _FORMULA.search(part):
-                found += _uncalculated_in(part, first_row, last_row, first_col, end_col)
+                found += _uncalculated_in(part, first_col, end_col)
         if _FORMULA.search(rest):
-            found += _uncalculated_in(rest, first_row, last_row, first_col, end_col)
+            found += _uncalculated_in(rest, first_col, end_col)
     return found
 
 
-def _uncalculated_in(part: bytes, first_row: int, last_row: int, first_col: int, end_col: int) -> list[str]:
+def _uncalculated_in(part: bytes, first_col: int, end_col: int) -> list[tuple[int, str]]:
     found = []
     for attrs_text, body in _CELL.findall(part):
         if not _FORMULA.search(body) or _VALUE.search(body):
@@ -388,6 +385,6 @@ def _uncalculated_in(part: bytes, first_row: int, last_row: int, first_col: int,
         if ref is None:
             continue
         row, col = int(ref.group(2)), column_index(ref.group(1).decode())
-        if first_row <= row <= last_row and first_col <= col < end_col:
-            found.append(f"{ref.group(1).decode()}{row}")
+        if first_col <= col < end_col:
+            found.append((row, f"{ref.group(1).decode()}{row}"))
     return found

@@ -39,9 +39,9 @@ MESSAGES = {
     "ingest.notice_total_rows": {"en": "Total rows at the end were skipped (rows {rows}).",
                                  "zh": "末尾的合计行已跳过（第 {rows} 行）。"},
     "ingest.notice_hidden_duplicate": {"en": "Columns {visible} and {hidden} are both headed \"{header}\"; column {hidden} is hidden, so the visible column {visible} is used.",
-                                       "zh": "第 {visible} 列和第 {hidden} 列的标题都是“{header}”；第 {hidden} 列是隐藏列，因此使用可见的第 {visible} 列。"},
+                                       "zh": "{visible} 列和 {hidden} 列的标题都是“{header}”；{hidden} 列是隐藏列，因此使用可见的 {visible} 列。"},
     "ingest.notice_duplicate_header": {"en": "Columns {first} and {others} are both headed \"{header}\"; column {first} is matched. Choose column {others} in the mapping if that is the one to import.",
-                                       "zh": "第 {first} 列和第 {others} 列的标题都是“{header}”；已匹配第 {first} 列。如需导入第 {others} 列，请在列映射中选择它。"},
+                                       "zh": "{first} 列和 {others} 列的标题都是“{header}”；已匹配 {first} 列。如需导入 {others} 列，请在列映射中选择它。"},
     "ingest.notice_space_aligned": {"en": "The columns are separated by spaces (no delimiter): read as {columns} columns.",
                                     "zh": "各列以空格对齐（没有分隔符）：按 {columns} 列读取。"},
 }
