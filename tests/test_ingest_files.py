@@ -215,6 +215,19 @@ def test_big_numbers_are_written_as_excel_shows_them_not_as_17_digits(fresh_stor
     prepared.cleanup()
 
 
+def test_a_table_that_starts_in_column_b_keeps_excel_letters(fresh_store, tmp_path):
+    rows = [[], [], [None, "客户编号", "备注", "客户名称", "备注"], [None, "P1", "看得见", "甲", "藏起来"]]
+    path = _xlsx(tmp_path / "from_b3.xlsx", rows, hidden="E")
+    prepared = prepare_file(path, kind="customers")
+    assert (prepared.header_row, prepared.first_column, prepared.hidden_columns) == (3, 1, frozenset({3}))
+    assert list(preview_rows(fresh_store, prepared).columns) == ["客户编号", "备注 (C)", "客户名称", "备注 (E)"]
+    assert prepared.notices == [("ingest.notice_header_row", {"row": 3}), (
+        "ingest.notice_hidden_duplicate", {"header": "备注", "visible": "C", "hidden": "E"})]
+    prepared.cleanup()
+    run_import(fresh_store, ACTOR, "customers", str(path))
+    assert _customers(fresh_store, "code, name, notes") == [("P1", "甲", "看得见")]
+
+
 # -- choosing the header row --------------------------------------------------------------------------
 def test_header_row_can_be_chosen_and_a_wrong_one_is_explained(fresh_store, tmp_path):
     rows = [["说明：请从第 3 行起填写"], ["客户编号", "客户名称"], ["编码", "称呼"], ["N1", "第一位"]]
@@ -235,12 +248,16 @@ def test_header_row_can_be_chosen_and_a_wrong_one_is_explained(fresh_store, tmp_
     assert problem_text(problem, "zh") == "第 9 行不能作为表头行：请在文件开头第 1–4 行中选择一个有内容的行。"
 
 
-def test_without_a_kind_the_title_is_still_passed_over(tmp_path):
+def test_without_a_kind_a_one_cell_title_is_passed_over_and_nothing_more_guessed(tmp_path):
     path = _xlsx(tmp_path / "t.xlsx", [["年度名单"], ["客户编号", "客户名称", "电话"], ["A1", "x", "1"]],
                  merge="A1:C1")
     prepared = prepare_file(path)
     assert (prepared.header_row, prepared.headers) == (2, ["客户编号", "客户名称", "电话"])
     prepared.cleanup()
+    narrow = tmp_path / "narrow.csv"  # two named columns and more unnamed ones: still the header
+    narrow.write_text("编码,称呼,,,\nA1,x,1,2,3\n", encoding="utf-8")
+    prepared = prepare_file(narrow)
+    assert (prepared.header_row, prepared.headers) == (1, ["编码", "称呼", "", "", ""])
 
 
 # -- CSV: wrapped headers and titles, UTF-8 and GBK, CRLF ------------------------------------------------

@@ -6,7 +6,7 @@ Alt+Enter — then the rows and a ``合计`` row at the bottom. These functions 
 texts (the first rows of a CSV, a sheet, a space-aligned text), so every file type is read the same way:
 
 - ``choose_header``: the row whose cells best match the kind's known headers; without a match, the
-  first row as wide as the table; a first row with no letter at all is data (the file has no header).
+  first row of two or more cells; a first row with no letter at all is data (the file has no header).
 - ``is_total_row``: 合计 / 总计 / 小计 / Total / Sum / Grand total in one of the first columns.
 - ``aligned_width`` / ``aligned_cells``: text whose columns are separated by runs of spaces, as old
   systems and Excel's "Formatted Text (Space delimited)" write it (CDNOW_master.txt).
@@ -71,9 +71,9 @@ def choose_header(rows: list[Row], is_known: Callable[[str], bool] | None) -> in
     """The row number of the header among the first non-empty ``rows``, or 0 when the file has none.
 
     The row with most cells that are known headers of the kind wins (the first on a tie). Without any
-    match: a first row without a single letter is data (numbers and dates only: no header), otherwise
-    the first row that fills at least half as many cells as the widest row — titles and instructions,
-    one cell each, are passed over.
+    match: a first row of two or more cells without a single letter is data (numbers and dates only:
+    no header); otherwise the first row of two or more cells — titles and instructions above a table
+    fill one cell (often merged across it), and nothing more is guessed without the kind's headers.
     """
     rows = [(n, cells) for n, cells in rows if not is_blank(cells)]
     if not rows:
@@ -86,9 +86,7 @@ def choose_header(rows: list[Row], is_known: Callable[[str], bool] | None) -> in
     first_number, first = rows[0]
     if filled(first) >= 2 and not _has_letter(first):
         return 0
-    widest = max(filled(cells) for _, cells in rows)
-    enough = max(1, (widest + 1) // 2) if widest >= 2 else 1
-    return next(n for n, cells in rows if filled(cells) >= enough)
+    return next((n for n, cells in rows if filled(cells) >= 2), first_number)
 
 
 def header_notices(rows: list[Row], header_row: int, forced: bool) -> list[tuple[str, dict]]:
@@ -124,9 +122,19 @@ def _total_key(text: str) -> str:
     return re.sub(r"[\s:：_\-]+", "", (fold(text) or "").lower())
 
 
+_TOTAL_FIRST = frozenset(w[0] for w in TOTAL_WORDS) | frozenset(w[0].upper() for w in TOTAL_WORDS) | frozenset(
+    chr(ord(w[0]) + 0xFEE0) for w in TOTAL_WORDS if w.isascii()) | frozenset(
+    chr(ord(w[0].upper()) + 0xFEE0) for w in TOTAL_WORDS if w.isascii())  # full-width Ｔ too
+
+
 def is_total_row(cells: Sequence[str]) -> bool:
     """A 合计 / 总计 / 小计 / Total / Sum row: the word alone in one of the first cells."""
-    return any(_total_key(c) in TOTAL_WORDS for c in cells[:TOTAL_COLUMNS] if c.strip())
+    for cell in cells[:TOTAL_COLUMNS]:
+        text = cell.lstrip()
+        # the first letter rules out nearly every data cell cheaply (this runs on every row of a sheet)
+        if text and text[0] in _TOTAL_FIRST and len(text) <= 24 and _total_key(text) in TOTAL_WORDS:
+            return True
+    return False
 
 
 def trailing_totals(records: Sequence[Sequence[str]]) -> int:

@@ -60,10 +60,10 @@ def excel_scientific(value: float) -> str:
 
 def number_text(value: float) -> str:
     """A number as Excel shows it in a General cell, without floating-point noise."""
+    if value.is_integer() and -SCIENTIFIC_FROM < value < SCIENTIFIC_FROM:
+        return str(int(value))
     if abs(value) >= SCIENTIFIC_FROM:
         return excel_scientific(value)
-    if value.is_integer():
-        return str(int(value))
     cents = round(value * 100)
     if abs(value - cents / 100) < CENT_TOLERANCE:
         value = cents / 100
@@ -134,14 +134,16 @@ class SheetTable:
 
 
 def _rows(sheet, file_name: str) -> Iterator[Row]:
-    """(Excel row number, cell texts from the sheet's first used column) for every row calamine holds."""
-    start = sheet.start
-    if start is None:
+    """(Excel row number, cell texts from the sheet's first used column) for every row calamine holds.
+
+    python-calamine's ``iter_rows`` yields every row from row 1 (empty rows above the data included)
+    but only the columns from the first used one (``sheet.start[1]``); tests pin both.
+    """
+    if sheet.start is None:
         return
-    first = start[0] + 1
     try:
-        for offset, values in enumerate(sheet.iter_rows()):
-            yield first + offset, [cell_text(v) for v in values]
+        for number, values in enumerate(sheet.iter_rows(), start=1):
+            yield number, [v if type(v) is str else cell_text(v) for v in values]  # most cells are text
     except Exception:  # a cell calamine cannot decode midway
         raise ImportProblem("ingest.err_sheet_unreadable", file=file_name) from None
 
@@ -366,11 +368,16 @@ def uncalculated_formulas(path: str, sheet: str, first_col: int, end_col: int) -
             buffer = rest + block
             cut = buffer.rfind(b"row>") + 4  # after a row tag no cell is open
             part, rest = (buffer[:cut], buffer[cut:]) if cut >= 4 else (b"", buffer)
-            if _FORMULA.search(part):
+            if _may_hold_formula(part):
                 found += _uncalculated_in(part, first_col, end_col)
-        if _FORMULA.search(rest):
+        if _may_hold_formula(rest):
             found += _uncalculated_in(rest, first_col, end_col)
     return found
+
+
+def _may_hold_formula(part: bytes) -> bool:
+    """A cheap test first (a byte search), the pattern only where a formula tag may be."""
+    return (b"<f" in part or b":f" in part) and _FORMULA.search(part) is not None
 
 
 def _uncalculated_in(part: bytes, first_col: int, end_col: int) -> list[tuple[int, str]]:
