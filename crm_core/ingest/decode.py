@@ -322,8 +322,8 @@ def _first_records(text: str, delimiter: str, complete: bool) -> list[tuple[int,
     return records
 
 
-def read_text_table(csv_path: str, file_name: str, is_known=None, header_row: int | None = None,
-                    temp_dir: str | None = None, temps: list[str] | None = None) -> TextTable:
+def read_text_table(csv_path: str, file_name: str, temps: list[str], is_known=None, header_row: int | None = None,
+                    temp_dir: str | None = None) -> TextTable:
     """Delimiter, header row, title rows and total rows of a UTF-8 text file; space-aligned text is
     rewritten as CSV first (a temporary file added to ``temps``)."""
     text, complete = _sample(csv_path)
@@ -336,10 +336,10 @@ def read_text_table(csv_path: str, file_name: str, is_known=None, header_row: in
     delimiter = sniff_delimiter(text)
     records = _first_records(text, delimiter, complete)
     if max((len(cells) for _, cells in records), default=0) < 2:
-        lines = text.splitlines()[: 200 if complete else -1][:200]
-        width = aligned_width(lines)
+        lines = text.splitlines() if complete else text.splitlines()[:-1]  # the sample may end mid-line
+        width = aligned_width(lines[:200])
         if width:
-            aligned = _temp_path(temp_dir, temps if temps is not None else [])
+            aligned = _temp_path(temp_dir, temps)
             aligned_to_csv(csv_path, aligned, width)
             csv_path, delimiter = aligned, ","
             text, complete = _sample(csv_path)
@@ -446,7 +446,7 @@ def _prepare_text(path: str, file_name: str, temp_dir, temps: list[str], is_know
     else:
         csv_path = _temp_path(temp_dir, temps)
         transcode(path, encoding, csv_path)
-    table = read_text_table(csv_path, file_name, is_known, header_row, temp_dir, temps)
+    table = read_text_table(csv_path, file_name, temps, is_known, header_row, temp_dir)
     return _from_text_table(PreparedFile(path, file_name, table.csv_path, encoding, table.delimiter, [], 0,
                                          temp_paths=temps), table)
 
@@ -479,8 +479,8 @@ def reencode_as_gb18030(prepared: PreparedFile, temp_dir: str | None = None) -> 
     the header row that was found or chosen."""
     csv_path = _temp_path(temp_dir, prepared.temp_paths)
     transcode(prepared.source_path, "gb18030", csv_path)
-    table = read_text_table(csv_path, prepared.file_name, None, prepared.header_row or None, temp_dir,
-                            prepared.temp_paths)
+    table = read_text_table(csv_path, prepared.file_name, prepared.temp_paths, None, prepared.header_row or None,
+                            temp_dir)
     _from_text_table(prepared, table)
     prepared.encoding = "gb18030"
 
