@@ -2,13 +2,16 @@
 
 The app's Data page and ``python -m crm_core import`` call the same functions:
 
-    prepared = prepare_file(path, kind="customers")     # decode.py: encoding, delimiter, header row; sheets.py
-    job = ImportJob(get_kind("customers"), prepared, guess_mapping(kind, prepared.headers, prepared.hidden_columns),
-                    mode="upsert")
+    prepared = prepare_file(path, kind="customers")     # decode.py, sheets.py, layout.py: see below
+    kind = get_kind("customers")
+    job = ImportJob(kind, prepared, guess_mapping(kind, prepared.headers, prepared.hidden_columns), mode="upsert")
     validation = validate(store, actor, job)            # counts, errors, likely duplicates, diff sample
     result = commit(store, actor, job)                  # ONE transaction; ImportRejected if atomic and bad rows
     undo_import(store, actor, result.import_id)
 
+``prepare_file`` reads CSV/TXT in any encoding Excel or WPS writes, space-aligned text, and the
+spreadsheets .xlsx/.xlsm/.xls/.ods (python-calamine); it finds the header row below titles (or takes
+``header_row``), leaves out totals at the end, and says what it did in ``prepared.notices``.
 ``run_import`` does all of that for a path (the CLI). The core kinds (customers, transactions,
 interactions) are declared in ``kinds.py``; capabilities declare theirs in the capability registry
 (``crm_core.capabilities``), which ``KINDS`` / ``kinds()`` / ``get_kind`` read, in its order.

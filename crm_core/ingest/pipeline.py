@@ -308,19 +308,28 @@ def stage(store: Store, job: ImportJob) -> None:
         _read(cur, compose(f"CREATE TABLE {name} AS SELECT * FROM {{relation}}", relation=_read_csv_sql(job.file)),
               job)
         if job.file.trailing_totals:
-            (count,) = cur.execute(f"SELECT count(*) FROM {name}").fetchone()
-            first = max(count - job.file.trailing_totals, 0)
-            tail = cur.execute(f"SELECT rowid, * FROM {name} WHERE rowid >= ? ORDER BY rowid", [first]).fetchall()
-            cells = [[value or "" for value in row[1:]] for row in tail]
-            if count > job.file.trailing_totals and trailing_totals(cells) == len(tail):  # as the file's end said
-                cur.execute(f"DELETE FROM {name} WHERE rowid >= ?", [first])
-                rows = [row[0] + 2 + job.file.row_offset for row, c in zip(tail, cells) if not is_blank(c)]
-                notice = ("ingest.notice_total_rows", {"rows": number_list(rows)})
-                if notice not in job.file.notices:
-                    job.file.notices.append(notice)
+            _drop_trailing_totals(cur, name, job.file)
         job.stage_table = name
     finally:
         cur.close()
+
+
+def _drop_trailing_totals(cur, table: str, prepared: PreparedFile) -> None:
+    """Delete the total rows the end of a text file showed, if the staged rows agree, and report them by
+    row number. ``table`` is a staging table's name made by stage()."""
+    (count,) = cur.execute(f"SELECT count(*) FROM {table}").fetchone()
+    first = count - prepared.trailing_totals
+    if first <= 0:
+        return
+    tail = cur.execute(f"SELECT rowid, * FROM {table} WHERE rowid >= ? ORDER BY rowid", [first]).fetchall()
+    cells = [[value or "" for value in row[1:]] for row in tail]
+    if trailing_totals(cells) != len(tail):
+        return
+    cur.execute(f"DELETE FROM {table} WHERE rowid >= ?", [first])
+    rows = [row[0] + 2 + prepared.row_offset for row, c in zip(tail, cells) if not is_blank(c)]
+    notice = ("ingest.notice_total_rows", {"rows": number_list(rows)})
+    if notice not in prepared.notices:  # a file staged again (validate, then commit) says it once
+        prepared.notices.append(notice)
 
 
 def drop_stage(store: Store, job: ImportJob) -> None:
