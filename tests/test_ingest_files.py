@@ -518,3 +518,25 @@ def test_cli_sheet_header_row_and_notices(tmp_path):
     wrong = _cli("customers", str(FIX / "customers_office.ods"), "--sheet", "没有", "--lang", "en",
                  db=tmp_path / "c.duckdb")
     assert (wrong.returncode, wrong.stderr) == (2, "The workbook has no sheet named 没有.\n")
+
+
+def test_pad_codes_reaches_the_job(fresh_store, monkeypatch):
+    import crm_core.ingest as ingest
+
+    seen = {}
+
+    def fake_commit(store, actor, job, progress=None):
+        seen["pad_codes"] = job.pad_codes
+        raise ImportProblem("ingest.err_no_rows")
+
+    monkeypatch.setattr(ingest, "commit", fake_commit)
+    for flag in (False, True):
+        with pytest.raises(ImportProblem):
+            run_import(fresh_store, ACTOR, "customers", str(FIX / "one_row.csv"), pad_codes=flag)
+        assert seen["pad_codes"] is flag
+
+
+def test_cli_takes_pad_codes(tmp_path):
+    done = _cli("customers", str(FIX / "one_row.csv"), "--pad-codes", "--lang", "en", db=tmp_path / "c.duckdb")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Import #1: 1 rows read, 1 created")
