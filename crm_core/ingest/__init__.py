@@ -2,12 +2,16 @@
 
 The app's Data page and ``python -m crm_core import`` call the same functions:
 
-    prepared = prepare_file(path)                       # decode.py: encoding, delimiter, XLSX
-    job = ImportJob(get_kind("customers"), prepared, guess_mapping(kind, prepared.headers), mode="upsert")
+    prepared = prepare_file(path, kind="customers")     # decode.py, sheets.py, layout.py: see below
+    kind = get_kind("customers")
+    job = ImportJob(kind, prepared, guess_mapping(kind, prepared.headers, prepared.hidden_columns), mode="upsert")
     validation = validate(store, actor, job)            # counts, errors, likely duplicates, diff sample
     result = commit(store, actor, job)                  # ONE transaction; ImportRejected if atomic and bad rows
     undo_import(store, actor, result.import_id)
 
+``prepare_file`` reads CSV/TXT in any encoding Excel or WPS writes, space-aligned text, and the
+spreadsheets .xlsx/.xlsm/.xls/.ods (python-calamine); it finds the header row below titles (or takes
+``header_row``), leaves out totals at the end, and says what it did in ``prepared.notices``.
 ``run_import`` does all of that for a path (the CLI). The core kinds (customers, transactions,
 interactions) are declared in ``kinds.py``; capabilities declare theirs in the capability registry
 (``crm_core.capabilities``), which ``KINDS`` / ``kinds()`` / ``get_kind`` read, in its order.
@@ -18,6 +22,7 @@ from dataclasses import dataclass, field
 
 from crm_core.ingest.decode import MAX_UPLOAD_BYTES, ImportProblem, PreparedFile, prepare_file, sheet_names
 from crm_core.ingest.kinds import MODES, Kind, get_kind, kinds
+from crm_core.ingest.layout import column_letter
 from crm_core.ingest.mappings import (
     guess_mapping,
     mapping_from_file,
@@ -51,24 +56,29 @@ from crm_core.users import Actor
 
 @dataclass
 class RunOutcome:
-    """What ``run_import`` did: a result, or the validation that rejected the file (with its error lines)."""
+    """What ``run_import`` did: a result, or the validation that rejected the file (with its error lines),
+    and what reading the file found and skipped (``notices``: catalog key and params)."""
 
     result: ImportResult | None
     validation: Validation | None = None
     lines: list[str] = field(default_factory=list)
+    notices: list[tuple[str, dict]] = field(default_factory=list)
 
 
 def run_import(store: Store, actor: Actor, kind_name: str, path: str, mode: str = "create",
                skip_invalid: bool = False, mapping_text: str | None = None, create_customers: bool = False,
                lang: str = "en", file_name: str | None = None, sheet: str | None = None,
-               max_bytes: int | None = None, progress=None, pad_codes: bool = False) -> RunOutcome:
+               max_bytes: int | None = None, progress=None, header_row: int | None = None,
+               pad_codes: bool = False) -> RunOutcome:
     """Import one file end to end. Clean files commit straight from the CSV (one pass to check, one to
     write); a file with bad rows is staged so every problem is named by its row.
 
-    Raises ImportProblem for whole-file problems (encoding, empty, missing column, bad mapping).
+    The header row is found by the kind's headers unless ``header_row`` (as Excel numbers it) is given.
+    Raises ImportProblem for whole-file problems (missing, type, encoding, empty, missing column, bad mapping).
     """
     kind = get_kind(kind_name)
-    prepared = prepare_file(path, file_name=file_name, sheet=sheet, max_bytes=max_bytes)
+    prepared = prepare_file(path, file_name=file_name, sheet=sheet, max_bytes=max_bytes, kind=kind,
+                            header_row=header_row)
     try:
         if mapping_text:
             try:
@@ -76,15 +86,15 @@ def run_import(store: Store, actor: Actor, kind_name: str, path: str, mode: str 
             except ValueError as error:
                 raise ImportProblem("ingest.err_mapping_file", detail=str(error)) from None
         else:
-            mapping = suggested_mapping(store, kind, prepared.headers)[0]
+            mapping = suggested_mapping(store, kind, prepared.headers, prepared.hidden_columns)[0]
         job = ImportJob(kind, prepared, mapping, mode, skip_invalid, create_customers, pad_codes=pad_codes)
         check_job(job)
         try:
             try:
-                return RunOutcome(commit(store, actor, job, progress=progress))
+                return RunOutcome(commit(store, actor, job, progress=progress), notices=prepared.notices)
             except ImportRejected:
                 validation = validate(store, actor, job, detail=True)
-                return RunOutcome(None, validation, error_lines(job, validation.errors, lang))
+                return RunOutcome(None, validation, error_lines(job, validation.errors, lang), prepared.notices)
         finally:
             drop_stage(store, job)
     finally:
@@ -93,7 +103,7 @@ def run_import(store: Store, actor: Actor, kind_name: str, path: str, mode: str 
 
 __all__ = [
     "KINDS", "MAX_UPLOAD_BYTES", "MODES", "ImportJob", "ImportProblem", "ImportRejected", "ImportResult", "Kind",
-    "PreparedFile", "RunOutcome", "Validation", "check_job", "commit", "drop_stage", "error_lines", "error_report",
+    "PreparedFile", "RunOutcome", "Validation", "check_job", "column_letter", "commit", "drop_stage", "error_lines", "error_report",
     "get_kind", "guess_mapping", "import_history", "kinds", "mapping_from_file", "prepare_file", "preview_rows",
     "problem_text",
     "rejected_rows", "remember_mapping", "remembered_mapping", "run_import", "sheet_names", "stage",

@@ -32,8 +32,9 @@ import pandas as pd
 
 from crm_core.config import store_currency
 from crm_core.i18n import t
-from crm_core.ingest.decode import ImportProblem, PreparedFile, reencode_as_gb18030
+from crm_core.ingest.decode import ImportProblem, PreparedFile, read_problem, reencode_as_gb18030
 from crm_core.ingest.kinds import CheckContext, FieldSpec, Kind
+from crm_core.ingest.layout import is_blank, number_list, trailing_totals
 from crm_core.ingest.units import money_unit, split_unit
 from crm_core.ingest.values import Normaliser, sql_duplicate_name, sql_fold
 from crm_core.sql import Fragment, compose, quote_identifier, run
@@ -134,17 +135,27 @@ def _c(layer: str, name: str) -> str:
 
 
 def _read_csv_sql(prepared: PreparedFile) -> Fragment:
+    """The file's data rows: the records before them (titles, the header) skipped by count, every
+    column text named c1..cN (the header is read by decode.py, so a wrapped header cell is fine)."""
     names = [f"c{i + 1}" for i in range(len(prepared.headers))]
-    return Fragment("read_csv($csv_path, header = true, all_varchar = true, delim = $csv_delimiter, quote = '\"',"
-                    " escape = '\"', names = $csv_names)",
-                    {"csv_path": prepared.csv_path, "csv_delimiter": prepared.delimiter, "csv_names": names})
+    return Fragment("read_csv($csv_path, header = false, skip = $csv_skip, all_varchar = true,"
+                    " delim = $csv_delimiter, quote = '\"', escape = '\"', names = $csv_names)",
+                    {"csv_path": prepared.csv_path, "csv_skip": prepared.skip_records,
+                     "csv_delimiter": prepared.delimiter, "csv_names": names})
+
+
+def _not_blank(prepared: PreparedFile) -> str:
+    """A row with every cell empty carries nothing (Excel users leave them between blocks): left out.
+    (``coalesce`` is the cheapest form of the test: ~0.3 s over 10M rows.)"""
+    return "coalesce(" + ", ".join(_q(f"c{i + 1}") for i in range(len(prepared.headers))) + ") IS NOT NULL"
 
 
 def _source(job: ImportJob) -> Fragment:
     if job.stage_table:  # a name made by stage(), not a user's
-        return Fragment(f"SELECT rowid + $first_row AS __row, * FROM {job.stage_table}",
+        return Fragment(f"SELECT rowid + $first_row AS __row, * FROM {job.stage_table} WHERE {_not_blank(job.file)}",
                         {"first_row": 2 + job.file.row_offset})
-    return compose("SELECT CAST(NULL AS BIGINT) AS __row, * FROM {relation}", relation=_read_csv_sql(job.file))
+    return compose(f"SELECT CAST(NULL AS BIGINT) AS __row, * FROM {{relation}} WHERE {_not_blank(job.file)}",
+                   relation=_read_csv_sql(job.file))
 
 
 def _column_rule(job: ImportJob, spec: FieldSpec) -> tuple[Normaliser, str | None]:
@@ -392,7 +403,8 @@ class _NeedsGb18030(Exception):
 
 
 def _read(cur, query: Fragment, job: ImportJob):
-    """Run a statement that reads the CSV, turning DuckDB's parse errors into an ImportProblem."""
+    """Run a statement that reads the CSV, turning DuckDB's errors into an ImportProblem in our words
+    (the file, the row where known, the fix; never DuckDB's English)."""
     try:
         return run(cur, query)
     except duckdb.InvalidInputException as error:
@@ -401,7 +413,9 @@ def _read(cur, query: Fragment, job: ImportJob):
             raise _NeedsGb18030() from None
         if REJECTED_MARK in message:
             raise _RowsRejected() from None
-        raise ImportProblem("ingest.err_csv_malformed", detail=_first_lines(message)) from None
+        raise read_problem(job.file, message) from None
+    except duckdb.ConversionException:
+        raise ImportProblem("ingest.err_file_value", file=job.file.file_name) from None
 
 
 def _redecoding(fn):
@@ -418,13 +432,10 @@ def _redecoding(fn):
     return wrapper
 
 
-def _first_lines(message: str) -> str:
-    return " ".join(message.splitlines()[:2])[:300]
-
-
 @_redecoding
 def stage(store: Store, job: ImportJob) -> None:
-    """Copy the file into an all-VARCHAR staging table (row numbers from ``rowid``)."""
+    """Copy the file into an all-VARCHAR staging table (row numbers from ``rowid``); total rows at the
+    end of a text file are dropped here, once their row numbers are known, and reported."""
     if job.stage_table:
         return
     cur = store.cursor()
@@ -434,9 +445,29 @@ def stage(store: Store, job: ImportJob) -> None:
         name = f"{STAGE_DB}.s_{uuid.uuid4().hex[:12]}"
         _read(cur, compose(f"CREATE TABLE {name} AS SELECT * FROM {{relation}}", relation=_read_csv_sql(job.file)),
               job)
+        if job.file.trailing_totals:
+            _drop_trailing_totals(cur, name, job.file)
         job.stage_table = name
     finally:
         cur.close()
+
+
+def _drop_trailing_totals(cur, table: str, prepared: PreparedFile) -> None:
+    """Delete the total rows the end of a text file showed, if the staged rows agree, and report them by
+    row number. ``table`` is a staging table's name made by stage()."""
+    (count,) = cur.execute(f"SELECT count(*) FROM {table}").fetchone()
+    first = count - prepared.trailing_totals
+    if first <= 0:
+        return
+    tail = cur.execute(f"SELECT rowid, * FROM {table} WHERE rowid >= ? ORDER BY rowid", [first]).fetchall()
+    cells = [[value or "" for value in row[1:]] for row in tail]
+    if trailing_totals(cells) != len(tail):
+        return
+    cur.execute(f"DELETE FROM {table} WHERE rowid >= ?", [first])
+    rows = [row[0] + 2 + prepared.row_offset for row, c in zip(tail, cells) if not is_blank(c)]
+    notice = ("ingest.notice_total_rows", {"rows": number_list(rows)})
+    if notice not in prepared.notices:  # a file staged again (validate, then commit) says it once
+        prepared.notices.append(notice)
 
 
 def drop_stage(store: Store, job: ImportJob) -> None:
@@ -651,7 +682,7 @@ def commit(store: Store, actor: Actor, job: ImportJob, progress: Progress | None
     """
     actor.require_import()
     check_job(job)
-    if job.skip_invalid or job.kind.stage_always:
+    if job.skip_invalid or job.kind.stage_always or job.file.must_stage:
         stage(store, job)
     optimistic = job.stage_table is None and job.kind.key is None
     started = time.perf_counter()
@@ -893,16 +924,21 @@ def valid_timezone(name: str) -> str:
 
 
 def preview_rows(store: Store, prepared: PreparedFile, limit: int = 20) -> pd.DataFrame:
-    """The first rows of the file as text, under the file's own headers (for the preview)."""
+    """The first rows of the file as text (an empty cell is ""), under unique names made from the file's
+    headers (``备注 (F)`` for a header used twice); total rows at the end of a short file are left out
+    as the import does."""
+    totals = prepared.trailing_totals
     cur = store.cursor()
     try:
         frame = _read(cur, compose("SELECT * FROM {relation} LIMIT $limit", relation=_read_csv_sql(prepared),
-                                   limit=int(limit)),
+                                   limit=int(limit) + totals + 1),
                       ImportJob(None, prepared, {})).df()  # type: ignore[arg-type]
     finally:
         cur.close()
-    frame.columns = [h or f"#{i + 1}" for i, h in enumerate(prepared.headers)]
-    return frame
+    frame = frame.iloc[:, :len(prepared.headers)]
+    frame = frame.iloc[:limit] if len(frame) > limit + totals else frame.iloc[:max(len(frame) - totals, 0)]
+    frame.columns = prepared.column_names
+    return frame.fillna("")
 
 
 def undo_preview(store: Store, actor: Actor, import_id: int) -> dict:
