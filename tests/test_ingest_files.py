@@ -296,8 +296,9 @@ def test_csv_row_numbers_stay_the_rows_excel_shows_below_titles_and_wrapped_cell
     path = tmp_path / "bad_row.csv"
     path.write_bytes(WRAPPED_CSV.replace("13912345679", "12345").encode("gbk"))
     outcome = run_import(fresh_store, ACTOR, "customers", str(path), lang="zh")
-    assert outcome.lines == ["第 8 行，“联系电话”列，值“12345”：不是有效的中国大陆电话：请填写1开头的11位手机号（13812345678）"
-                             "或带区号的固定电话（010-12345678）；其他国家/地区请填写国家字段。"]
+    assert outcome.lines == ["第 8 行，“联系电话”列，值“12345”：不是有效的中国大陆电话：请填写手机号（13812345678，也可写 "
+                             "+86 138-1234-5678）、带区号的固定电话（010-12345678、(021)1234-5678，分机写成 021-12345678转8001"
+                             " 或 ext. 8001）、400/800 电话（400-820-8820）或 95xxx/96xxx 服务号码（95588）；其他国家/地区请填写国家字段。"]
 
 
 def test_a_clean_utf8_csv_is_read_in_place(tmp_path):
@@ -337,9 +338,7 @@ def test_blank_rows_in_a_sheet_are_skipped_and_row_numbers_kept(fresh_store, tmp
                                          ["G2", "乙", "12345"], ["总计", None, None]])
     outcome = run_import(fresh_store, ACTOR, "customers", str(path))
     assert outcome.result is None
-    assert outcome.lines == ['Row 5, column "电话", value "12345": Not a mainland-China phone number: use 11 digits '
-                             'starting with 1 (13812345678) or a landline with area code (010-12345678); for other '
-                             'countries set the country field.']
+    assert outcome.lines == ['Row 5, column "电话", value "12345": ' + t("err.phone_format_cn", "en")]
     assert outcome.notices == [("ingest.notice_total_rows", {"rows": "6"})]
 
 

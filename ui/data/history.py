@@ -49,7 +49,7 @@ def _undo(db, user, import_id: int) -> None:
         st.caption(tr(denied.key))
         return
     if preview["refused"] is not None:
-        st.warning(tr("data.undo_refused", reason=ingest.problem_text(preview["refused"], lang())))
+        st.warning(tr("data.undo_refused", reason=plain(ingest.problem_text(preview["refused"], lang()))))
         return
     counts = {name: format_number(preview[name], lang())
               for name in ("customers", "restored", "transactions", "interactions")}
@@ -60,7 +60,7 @@ def _undo(db, user, import_id: int) -> None:
     try:
         done = ingest.undo_import(db, user, import_id)
     except ingest.ImportProblem as problem:
-        st.error(ingest.problem_text(problem, lang()))
+        st.error(plain(ingest.problem_text(problem, lang())))
     except PermissionDenied as denied:
         st.error(tr(denied.key))
     else:

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-from openpyxl.utils import get_column_letter
 
 from crm_core import ingest
 from crm_core.exporting import to_csv_bytes
@@ -50,22 +49,22 @@ def _saved_upload(upload) -> str:
     return files[key]
 
 
-def _prepared(upload, sheet: str | None, header_row: int | None):
+def _prepared(upload, kind, sheet: str | None, header_row: int | None):
     """The upload read with ``header_row`` (None: the row the reader finds), kept for the session.
 
     Choosing the row that was already taken reuses that read: a big file is not read twice.
     """
     cached = st.session_state.pop("data_prepared", None)
     if cached is not None:
-        (file_id, cached_sheet), prepared = cached
-        if (file_id, cached_sheet) == (upload.file_id, sheet) and header_row in (
-                None, getattr(prepared, "header_row", None)):
+        read_as, prepared = cached
+        if read_as == (upload.file_id, sheet, kind.name) and header_row in (None, prepared.header_row):
             st.session_state["data_prepared"] = cached
             return prepared
         prepared.cleanup()
     chosen = {} if header_row is None else {"header_row": header_row}  # the reader's own choice otherwise
-    prepared = ingest.prepare_file(_saved_upload(upload), file_name=upload.name, sheet=sheet, **chosen)
-    st.session_state["data_prepared"] = ((upload.file_id, sheet), prepared)
+    # The kind's headers tell the reader which row holds them (below titles and notes).
+    prepared = ingest.prepare_file(_saved_upload(upload), file_name=upload.name, sheet=sheet, kind=kind, **chosen)
+    st.session_state["data_prepared"] = ((upload.file_id, sheet, kind.name), prepared)
     return prepared
 
 
@@ -99,19 +98,6 @@ def _blanks_blank(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.astype(object).map(_text)
 
 
-def column_letter(index: int) -> str:
-    """Excel's letter of column ``index`` (0-based): ingest's once the reader has it, openpyxl's until then."""
-    letter = getattr(ingest, "column_letter", None)
-    return letter(index) if letter is not None else get_column_letter(index + 1)
-
-
-def display_headers(headers: list[str]) -> list[str]:
-    """Unique names for the preview grid: a header used twice gets its Excel letter (备注 (B), 备注 (F))."""
-    names = [" ".join(h.split()) or f"#{i + 1}" for i, h in enumerate(headers)]
-    counts = Counter(names)
-    return [f"{name} ({column_letter(i)})" if counts[name] > 1 else name for i, name in enumerate(names)]
-
-
 def diff_table(kind, diff: pd.DataFrame) -> pd.DataFrame:
     """The changes an update would make, under the user's headings: row, code, field, old and new value."""
     return pd.DataFrame({
@@ -141,7 +127,8 @@ def duplicates_table(kind, duplicates: pd.DataFrame) -> pd.DataFrame:
 def _sheet_choice(upload) -> str | None:
     if _file_type(upload.name) not in WORKBOOK_TYPES:
         return None
-    return st.selectbox(tr("data.sheet"), ingest.sheet_names(_saved_upload(upload)), key="data_sheet")
+    return st.selectbox(tr("data.sheet"), ingest.sheet_names(_saved_upload(upload), file_name=upload.name),
+                        key="data_sheet")
 
 
 def _header_row_key(upload, sheet: str | None) -> str:
@@ -150,10 +137,8 @@ def _header_row_key(upload, sheet: str | None) -> str:
 
 def _header_row_choice(prepared, key: str) -> None:
     """Say which row holds the headers and let the user take another (the choice re-reads the file)."""
-    row = getattr(prepared, "header_row", None)
-    if row is None:  # a reader that does not look for the header row: it is the first filled row
-        return
-    candidates = list(getattr(prepared, "header_candidates", []))
+    row = prepared.header_row
+    candidates = list(prepared.header_candidates)
     skipped = sum(1 for number, _ in candidates if number < row)
     st.caption(tr("data.header_row_skipped", row=row, skipped=skipped) if skipped else tr("data.header_row_at", row=row))
     cells = {number: texts for number, texts in candidates}
@@ -172,8 +157,8 @@ def _header_row_choice(prepared, key: str) -> None:
 
 def _notices(prepared) -> None:
     """What the reader did to the file on its own (title rows, totals, duplicate or hidden columns)."""
-    for key, params in getattr(prepared, "notices", []):
-        st.info(tr(key, **params))
+    for key, params in prepared.notices:
+        st.info(plain(tr(key, **params)))  # params quote the file (titles, headers)
 
 
 def _file_caption(upload, sheet: str | None, prepared) -> str:
@@ -197,14 +182,14 @@ def field_labels(kind) -> dict[str, str]:
 
 
 def _mapping_editor(db, kind, prepared, sample: pd.DataFrame) -> dict[int, str]:
-    suggested, remembered = ingest.suggested_mapping(db, kind, prepared.headers)
+    suggested, remembered = ingest.suggested_mapping(db, kind, prepared.headers, prepared.hidden_columns)
     if remembered:
         st.caption(tr("data.mapping_remembered"))
     labels = field_labels(kind)
     by_label = {v: k for k, v in labels.items()}
-    hidden = getattr(prepared, "hidden_columns", frozenset())
+    hidden = prepared.hidden_columns
     count = len(prepared.headers)
-    letters = [tr("data.hidden_column", letter=column_letter(i)) if i in hidden else column_letter(i)
+    letters = [tr("data.hidden_column", letter=prepared.letter(i)) if i in hidden else prepared.letter(i)
                for i in range(count)]
     table = pd.DataFrame({
         tr("data.excel_column"): letters,
@@ -233,8 +218,8 @@ def _keep_leading_zeros_as_they_are() -> None:
 
 
 def _job(kind, prepared, mapping, mode, skip, skeletons, pad_codes: bool):
-    extra = {"pad_codes": True} if pad_codes else {}  # offered only once validation reports such codes
-    return ingest.ImportJob(kind, prepared, mapping, mode, skip, skeletons, **extra)
+    # pad_codes is offered only once validation reports codes that lost their leading zeros
+    return ingest.ImportJob(kind, prepared, mapping, mode, skip, skeletons, pad_codes=pad_codes)
 
 
 def _show_validation(kind, job, validation, file_id: str, pad_codes: bool) -> None:
@@ -243,7 +228,7 @@ def _show_validation(kind, job, validation, file_id: str, pad_codes: bool) -> No
     c2.metric(tr("data.will_update"), format_number(validation.to_update, lang()))
     c3.metric(tr("data.unchanged"), format_number(validation.unchanged, lang()))
     c4.metric(tr("data.rejected"), format_number(validation.rejected_rows, lang()))
-    zeros = getattr(validation, "pad_codes_would_fix", 0)
+    zeros = validation.pad_codes_would_fix
     if zeros and not pad_codes:
         st.warning(tr("data.pad_codes_note", count=format_number(zeros, lang())))
         st.button(tr("data.pad_codes_button"), key="data_pad_codes_fix", on_click=_restore_leading_zeros,
@@ -297,15 +282,13 @@ def render(db, user) -> None:
     try:
         sheet = _sheet_choice(upload)
         header_key = _header_row_key(upload, sheet)
-        prepared = _prepared(upload, sheet, st.session_state.get(header_key))
+        prepared = _prepared(upload, kind, sheet, st.session_state.get(header_key))
         _header_row_choice(prepared, header_key)
         _notices(prepared)
         sample = ingest.preview_rows(db, prepared, 20)
     except ingest.ImportProblem as problem:
-        st.error(ingest.problem_text(problem, lang()))
+        st.error(plain(ingest.problem_text(problem, lang())))
         return
-    if len(sample.columns) == len(prepared.headers):
-        sample.columns = display_headers(prepared.headers)
     st.caption(_file_caption(upload, sheet, prepared))
     st.dataframe(_blanks_blank(sample), hide_index=True, width="stretch")
     mapping = _mapping_editor(db, kind, prepared, sample)
@@ -319,7 +302,7 @@ def render(db, user) -> None:
         right.checkbox(tr("data.pad_codes"), value=True, key="data_pad_codes_box",
                        on_change=_keep_leading_zeros_as_they_are)
     job = _job(kind, prepared, mapping, mode, skip, skeletons and kind.customer_ref is not None, pad_codes)
-    token = (upload.file_id, sheet, getattr(prepared, "header_row", None), kind_name, tuple(sorted(mapping.items())),
+    token = (upload.file_id, sheet, prepared.header_row, kind_name, tuple(sorted(mapping.items())),
              mode, skip, skeletons, pad_codes)
     try:
         clicked = st.button(tr("data.validate"), type="primary", key="data_validate")
@@ -332,7 +315,7 @@ def render(db, user) -> None:
         if st.button(tr("data.commit"), key="data_commit", disabled=bool(held[1].rejected_rows and not skip)):
             _commit(db, user, job)
     except ingest.ImportProblem as problem:
-        st.error(ingest.problem_text(problem, lang()))
+        st.error(plain(ingest.problem_text(problem, lang())))
     except PermissionDenied as denied:
         st.error(tr(denied.key))
     finally:
