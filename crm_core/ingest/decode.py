@@ -98,6 +98,7 @@ class PreparedFile:
     first_column: int = 0        # 0-based sheet column of headers[0] (for Excel letters)
     trailing_totals: int = 0     # rows at the end of a text file that are totals, left out when staged
     sheet: str | None = None
+    newline: str = "\\n"        # the row end, as read_csv's new_line spells it (decode.row_end)
 
     @property
     def sha256(self) -> str:
@@ -292,6 +293,7 @@ class TextTable:
     candidates: list[tuple[int, list[str]]]
     notices: list[tuple[str, dict]]
     trailing_totals: int
+    newline: str = "\\n"
 
 
 def _sample(csv_path: str) -> tuple[str, bool]:
@@ -359,7 +361,20 @@ def read_text_table(csv_path: str, file_name: str, temps: list[str], is_known=No
         skip = candidates[0][0] - 1
     notices += header_notices(candidates, chosen, header_row is not None)
     return TextTable(csv_path, delimiter, headers, chosen, skip, candidates, notices,
-                     _trailing_totals(csv_path, delimiter))
+                     _trailing_totals(csv_path, delimiter), row_end(text))
+
+
+def row_end(text: str) -> str:
+    """How the rows of a text table end, as DuckDB's ``new_line`` option spells it: ``\\r\\n`` or
+    ``\\n``, from the first line break outside quotes. Told, not sniffed: a header cell wrapped with
+    Alt+Enter holds a bare LF even in a CRLF file, and DuckDB's sniffer takes that LF for the row end."""
+    quoted = False
+    for index, char in enumerate(text):
+        if char == '"':
+            quoted = not quoted
+        elif char == "\n" and not quoted:
+            return "\\r\\n" if index and text[index - 1] == "\r" else "\\n"
+    return "\\n"
 
 
 def aligned_to_csv(src: str, dst: str, width: int) -> None:
@@ -456,7 +471,7 @@ def _from_text_table(prepared: PreparedFile, table: TextTable) -> PreparedFile:
     prepared.header_row, prepared.skip_records = table.header_row, table.skip_records
     prepared.row_offset = table.skip_records - 1
     prepared.header_candidates, prepared.notices = table.candidates, table.notices
-    prepared.trailing_totals = table.trailing_totals
+    prepared.trailing_totals, prepared.newline = table.trailing_totals, table.newline
     return prepared
 
 
@@ -471,7 +486,7 @@ def _prepare_sheet(path: str, file_name: str, sheet: str | None, temp_dir, temps
                         0, row_offset=table.first_data_row - 2, temp_paths=temps, header_row=table.header_row,
                         header_candidates=table.candidates, hidden_columns=table.hidden_columns,
                         notices=table.notices, skip_records=skip, first_column=table.first_column,
-                        sheet=table.sheet)
+                        sheet=table.sheet, newline="\\r\\n")  # csv.writer's row end (sheets.sheet_to_csv)
 
 
 def reencode_as_gb18030(prepared: PreparedFile, temp_dir: str | None = None) -> None:

@@ -139,9 +139,9 @@ def _read_csv_sql(prepared: PreparedFile) -> Fragment:
     column text named c1..cN (the header is read by decode.py, so a wrapped header cell is fine)."""
     names = [f"c{i + 1}" for i in range(len(prepared.headers))]
     return Fragment("read_csv($csv_path, header = false, skip = $csv_skip, all_varchar = true,"
-                    " delim = $csv_delimiter, quote = '\"', escape = '\"', names = $csv_names)",
+                    " delim = $csv_delimiter, quote = '\"', escape = '\"', new_line = $csv_newline, names = $csv_names)",
                     {"csv_path": prepared.csv_path, "csv_skip": prepared.skip_records,
-                     "csv_delimiter": prepared.delimiter, "csv_names": names})
+                     "csv_delimiter": prepared.delimiter, "csv_newline": prepared.newline, "csv_names": names})
 
 
 def _not_blank(prepared: PreparedFile) -> str:
