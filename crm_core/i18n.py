@@ -11,6 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from crm_core import locales
+from crm_core.config import store_currency
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
@@ -59,12 +60,17 @@ def format_number(value, lang: str, decimals: int = 0) -> str:
     return f"{float(value) if isinstance(value, Decimal) else value:,.{decimals}f}"
 
 
-def format_money(value, lang: str, currency: str = "CNY") -> str:
-    """Money the way each audience reads it: ¥1,234,567 / 123.5万 in Chinese."""
+CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "HKD": "HK$"}
+
+
+def format_money(value, lang: str, currency: str | None = None) -> str:
+    """Money the way each audience reads it: ¥1,234,567 / 123.5万 in Chinese. Without ``currency``,
+    in the store's currency (CRM_CURRENCY): every amount shown says which currency it is in."""
     if value is None or (isinstance(value, float) and value != value):
         return "—"
     amount = float(value)
-    symbol = {"CNY": "¥", "USD": "$", "EUR": "€"}.get(currency, currency + " ")
+    currency = currency or store_currency()
+    symbol = CURRENCY_SYMBOLS.get(currency, currency + " ")
     if lang == "zh" and abs(amount) >= 100_000_000:
         return f"{symbol}{amount / 100_000_000:,.2f}亿"
     if lang == "zh" and abs(amount) >= 10_000:
