@@ -328,10 +328,14 @@ def test_a_refused_cell_of_a_pasted_holiday_notice_is_quoted_as_typed(hostile_ap
     assert t("promises.notice.err.kind", "en", row=1, value=markdown_literal(HOSTILE)) in [e.value for e in app.error]
 
 
-def test_the_signed_in_name_is_shown_as_typed(hostile_app, tmp_path, monkeypatch):
+def test_the_signed_in_name_is_shown_as_typed(hostile_db, tmp_path, monkeypatch):
     import ui.auth
     from crm_core import accounts, sessions
     from crm_core.store import close_store, open_store
+
+    hostile_app = tmp_path / "crm.duckdb"  # a copy: the accounts written here must not reach other tests
+    shutil.copyfile(hostile_db, hostile_app)
+    monkeypatch.setenv("CRM_DB", str(hostile_app))
 
     shown_name = "**b** [l](http://evil.example) :red[r] <b>b</b> www.evil.example"  # display names: ≤ 64
     users = tmp_path / "users.toml"
