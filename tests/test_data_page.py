@@ -2,12 +2,14 @@
 undoes one after a confirmation (AppTest, seeded by crm_core; uploads through AppTest's file uploader)."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from crm_core.i18n import t
 from crm_core.ingest import run_import
 from crm_core.store import Store, close_store
 from crm_core.users import Actor
@@ -208,19 +210,25 @@ def test_undo_preview_counts_what_the_undo_then_does_and_refuses_for_the_same_re
         undo_import(store, analyst, 99)
 
 
+def _info(app) -> list[str]:
+    """The notices as the user reads them (shown through plain(): Markdown escapes removed)."""
+    return [re.sub(r"\\(.)", r"\1", box.value) for box in app.info]
+
+
 def test_the_header_row_is_shown_and_another_can_be_chosen(empty_db):
     """Needs the reader of issue 14 (PreparedFile.header_row, header_candidates; prepare_file(header_row=))."""
     app = _app("zh").run()
     _upload(app, "名单.csv", "2024年客户名单\n导出日期：2024-06-30\n客户编号,客户名称\nC1,甲公司\n".encode())
     assert not app.exception, [e.value for e in app.exception]
-    assert "表头在第 3 行（上面 2 行标题或说明已跳过）。" in [c.value for c in app.caption]
+    assert _info(app)[:2] == [t("ingest.notice_header_row", "zh", row=3), t(
+        "ingest.notice_rows_skipped", "zh", rows="1–2", text="2024年客户名单 | 导出日期：2024-06-30")]
     (choice,) = [s for s in app.selectbox if s.label == "表头所在行"]
     assert choice.value == 3
     assert choice.options[:3] == ["第 1 行：2024年客户名单", "第 2 行：导出日期：2024-06-30", "第 3 行：客户编号 | 客户名称"]
     assert list(_frame_with(app, "客户编号", "客户名称").columns) == ["客户编号", "客户名称"]
     choice.set_value(2).run()
     assert not app.exception, [e.value for e in app.exception]
-    assert "表头在第 2 行（上面 1 行标题或说明已跳过）。" in [c.value for c in app.caption]
+    assert _info(app)[0] == t("ingest.notice_header_row", "zh", row=2)
     assert app.data_editor[0].value["文件中的列"].tolist()[0] == "导出日期：2024-06-30"
 
 

@@ -8,9 +8,6 @@ MESSAGES = {
     "data.file_read_sheet": {"en": "Read sheet \"{sheet}\", {columns} columns. The first rows:",
                              "zh": "已读取工作表“{sheet}”，共 {columns} 列。前几行如下："},
     # the header row
-    "data.header_row_at": {"en": "The column headers are in row {row}.", "zh": "表头在第 {row} 行。"},
-    "data.header_row_skipped": {"en": "The column headers are in row {row} (the {skipped} rows above it — titles, notes — are skipped).",
-                                "zh": "表头在第 {row} 行（上面 {skipped} 行标题或说明已跳过）。"},
     "data.header_row_pick": {"en": "Row with the column headers", "zh": "表头所在行"},
     "data.header_row_help": {"en": "If the headers are in another row, choose it: the rows above it are not imported.",
                              "zh": "如果表头在别的行，请在这里选择；表头上面的行不会导入。"},

@@ -136,11 +136,10 @@ def _header_row_key(upload, sheet: str | None) -> str:
 
 
 def _header_row_choice(prepared, key: str) -> None:
-    """Say which row holds the headers and let the user take another (the choice re-reads the file)."""
+    """Let the user take another row as the header (the choice re-reads the file); which row was taken
+    and what was skipped above it are the reader's notices, shown next."""
     row = prepared.header_row
     candidates = list(prepared.header_candidates)
-    skipped = sum(1 for number, _ in candidates if number < row)
-    st.caption(tr("data.header_row_skipped", row=row, skipped=skipped) if skipped else tr("data.header_row_at", row=row))
     cells = {number: texts for number, texts in candidates}
     if len(cells) < 2:
         return
