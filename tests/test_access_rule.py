@@ -140,7 +140,14 @@ def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:
 def test_visible_is_true_for_the_roles_that_see_everything():
     for role in ("manager", "analyst", "admin", "viewer"):
         assert access.visible(Actor("x", role), "transactions", alias="t").sql == "TRUE"
-    assert access.visible(Actor("x", "viewer"), "audit_log").sql == "FALSE"
+    # Of the audit log, reps and viewers see customers' change histories only (the 360 view's tab).
+    assert access.visible(Actor("x", "viewer"), "audit_log").sql == "entity = 'customer'"
+    assert access.visible(Actor("x", "manager"), "audit_log").sql == "TRUE"
+    for table in ("accounts", "sessions", "sign_in_failures"):
+        assert access.visible(Actor("x", "viewer"), table).sql == "FALSE"
+        assert access.visible(Actor("x", "rep"), table).sql == "FALSE"
+    assert access.visible(Actor("x", "viewer"), "imports").sql == "TRUE"
+    assert access.visible(Actor("x", "rep"), "imports").sql == "FALSE"
     rep = access.visible(Actor(REP, "rep"), "transactions", alias="t")
     assert rep.sql.startswith("t.customer_id IN") and rep.params == {"access_reps": [REP]}
 
