@@ -2,13 +2,12 @@
 
 Two readers: ``audit_entries``, the whole log for its readers (``AUDIT_READERS``: admins and
 managers), and ``customer_trail``, one customer's change history for anyone who may see the
-customer, read through the user's scoped cursor so ``crm_core.access.RULES["audit_log"]`` decides:
+customer, read on the user's scoped cursor so ``crm_core.access.RULES["audit_log"]`` decides:
 a rep sees the history of their own customers only, a viewer sees the old and new values of
 contact details masked exactly as the customers table shows them.
 """
 from __future__ import annotations
 
-from contextlib import closing
 from datetime import date
 
 import duckdb
@@ -52,14 +51,13 @@ def audit_entries(store: Store, actor: Actor, since: date | None = None, who: st
     return page, int(total)
 
 
-def customer_trail(store: Store, actor: Actor, customer_id: int, limit: int = 200) -> pd.DataFrame:
-    """The changes to one customer, newest first, as ``actor`` may read them (empty for a customer
-    the actor may not see)."""
-    with closing(store.cursor(actor)) as cur:
-        return cur.execute(
-            "SELECT logged_at, actor, action, field, old_value, new_value FROM audit_log"
-            " WHERE entity = 'customer' AND entity_id = $id ORDER BY audit_id DESC LIMIT $limit",
-            {"id": int(customer_id), "limit": int(limit)}).df()
+def customer_trail(db: duckdb.DuckDBPyConnection, customer_id: int, limit: int = 200) -> pd.DataFrame:
+    """The changes to one customer, newest first, as the user whose cursor ``db`` is
+    (``Store.cursor(actor)``) may read them: empty for a customer they may not see."""
+    return db.execute(
+        "SELECT logged_at, actor, action, field, old_value, new_value FROM audit_log"
+        " WHERE entity = 'customer' AND entity_id = $id ORDER BY audit_id DESC LIMIT $limit",
+        {"id": int(customer_id), "limit": int(limit)}).df()
 
 
 def audit_actions(store: Store) -> list[str]:

@@ -293,7 +293,7 @@ def customer_360(store: Store, actor: Actor, customer_id: int) -> Customer360 | 
         interactions = db.execute(
             "SELECT occurred_at, channel, place, rep, cost, concession, products_provided, note"
             " FROM interactions WHERE customer_id = $id ORDER BY occurred_at DESC LIMIT 500", cid).df()
-    audit = customer_trail(store, actor, customer_id)  # scoped and masked like the record
+        audit = customer_trail(db, customer_id)  # on the user's cursor: scoped and masked like the record
     totals = dict(zip(("lifetime_revenue", "orders", "first_purchase", "last_purchase", "cost_to_serve",
                        "concessions", "contacts"), row))
     return Customer360(record=record, key_dates=key_dates, monthly_purchases=monthly,

@@ -18,6 +18,7 @@ import io
 import re
 import shutil
 import sys
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -158,7 +159,8 @@ def test_the_360_audit_trail_follows_the_scope_and_masks_contact_details(store, 
     others = tuple(sorted(set(facts.customers["sales_rep"].dropna()) - set(facts.rep_codes)))
     who = Actor("other", "rep", rep_codes=others) if role == "other rep" else facts.actor(role)
     view = customer_360(store, who, facts.focus)
-    trail = customer_trail(store, who, facts.focus)
+    with closing(store.cursor(who)) as cur:
+        trail = customer_trail(cur, facts.focus)
     if role == "other rep":
         assert view is None and trail.empty
         return
