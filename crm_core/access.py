@@ -326,8 +326,9 @@ def isolated_reader(store: Store, actor: Actor) -> duckdb.DuckDBPyConnection:
     (``lock_configuration = true``). Writes are possible but change only this private copy, which
     is gone when the connection closes. It is a snapshot: later writes to the store are not in it.
 
-    Cost: the actor's rows are copied once (at 100,000 customers ~0.4 s for one rep's twelfth,
-    ~2 s and ~300 MB for a viewer, who sees every row) — for ad-hoc SQL, not for the pages.
+    Cost: the actor's rows are copied once — at 100,000 customers 0.23 s and ~30 MB for a rep with
+    a twelfth of them, 0.84 s and ~270 MB for a viewer, who sees every row (2 cores, measured
+    2026-12) — for ad-hoc SQL, not for the pages.
     """
     con = duckdb.connect(":memory:", config=_ISOLATED_CONFIG)
     try:
