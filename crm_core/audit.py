@@ -1,4 +1,11 @@
-"""The audit trail: every write, import, export and sign-in (who, when, what, before → after)."""
+"""The audit trail: every write, import, export and sign-in (who, when, what, before → after).
+
+Two readers: ``audit_entries``, the whole log for its readers (``AUDIT_READERS``: admins and
+managers), and ``customer_trail``, one customer's change history for anyone who may see the
+customer, read on the user's scoped cursor so ``crm_core.access.RULES["audit_log"]`` decides:
+a rep sees the history of their own customers only, a viewer sees the old and new values of
+contact details masked exactly as the customers table shows them.
+"""
 from __future__ import annotations
 
 from datetime import date
@@ -42,6 +49,15 @@ def audit_entries(store: Store, actor: Actor, since: date | None = None, who: st
         "SELECT logged_at, actor, action, entity, entity_id, field, old_value, new_value FROM audit_log"
         f" WHERE {where} ORDER BY audit_id DESC LIMIT ? OFFSET ?", [*params, int(limit), int(offset)])
     return page, int(total)
+
+
+def customer_trail(db: duckdb.DuckDBPyConnection, customer_id: int, limit: int = 200) -> pd.DataFrame:
+    """The changes to one customer, newest first, as the user whose cursor ``db`` is
+    (``Store.cursor(actor)``) may read them: empty for a customer they may not see."""
+    return db.execute(
+        "SELECT logged_at, actor, action, field, old_value, new_value FROM audit_log"
+        " WHERE entity = 'customer' AND entity_id = $id ORDER BY audit_id DESC LIMIT $limit",
+        {"id": int(customer_id), "limit": int(limit)}).df()
 
 
 def audit_actions(store: Store) -> list[str]:

@@ -13,7 +13,7 @@ from decimal import Decimal
 import pandas as pd
 
 from crm_core import access
-from crm_core.audit import write_audit
+from crm_core.audit import customer_trail, write_audit
 from crm_core.models import CustomerIn, InteractionIn, KeyDateIn, TransactionIn
 from crm_core.sql import Fragment, all_of, compose, quote_identifier, run
 from crm_core.store import Store
@@ -293,12 +293,7 @@ def customer_360(store: Store, actor: Actor, customer_id: int) -> Customer360 | 
         interactions = db.execute(
             "SELECT occurred_at, channel, place, rep, cost, concession, products_provided, note"
             " FROM interactions WHERE customer_id = $id ORDER BY occurred_at DESC LIMIT 500", cid).df()
-    # The customer's own change history is shown to everyone who may see the customer (checked
-    # above), although access.RULES hides the audit_log table from reps and viewers: a system read.
-    with closing(store.system_cursor()) as system:
-        audit = system.execute(
-            "SELECT logged_at, actor, action, field, old_value, new_value FROM audit_log"
-            " WHERE entity = 'customer' AND entity_id = $id ORDER BY audit_id DESC LIMIT 200", cid).df()
+        audit = customer_trail(db, customer_id)  # on the user's cursor: scoped and masked like the record
     totals = dict(zip(("lifetime_revenue", "orders", "first_purchase", "last_purchase", "cost_to_serve",
                        "concessions", "contacts"), row))
     return Customer360(record=record, key_dates=key_dates, monthly_purchases=monthly,

@@ -9,7 +9,10 @@ run anything, and the value in an error list still matches the file it came from
 ``neutralise`` is the rule; ``neutralise_sql`` is the same rule for the exports DuckDB writes itself.
 
 ``export_bytes`` is the whole download: neutralised, serialised and recorded in the audit log
-(who, which file, how many rows), so a caller cannot hand out a file without the audit row.
+(who, which file, how many rows), so a caller cannot hand out a file without the audit row. It
+writes what it is given: the frame must have been read for the same actor (through the user's
+cursor or ``crm_core.access``), as every page's download is — tests/test_scope_downloads.py opens
+every page as a rep and as a viewer and searches each file for what they may not read.
 """
 from __future__ import annotations
 

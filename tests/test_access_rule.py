@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from crm_core import access, demo
+from crm_core.audit import write_audit
 from crm_core.care import board
 from crm_core.churn import events, measured, model
 from crm_core.customers import CustomerFilter, search_customers
@@ -117,6 +118,14 @@ def test_last_12_months_is_as_of_minus_12_months_exclusive_to_as_of_inclusive(tm
 def demo_store(tmp_path_factory):
     store = Store(tmp_path_factory.mktemp("rule") / "x.duckdb")
     demo.load_demo(store, customers=300, as_of=AS_OF)
+
+    def audit_rows(cur):  # a change to every tenth customer, and log rows that are about no customer
+        for customer_id, in cur.execute("SELECT customer_id FROM customers WHERE customer_id % 10 = 0").fetchall():
+            write_audit(cur, MANAGER, "update", "customer", customer_id, "phone", "13800000000", "13900000000")
+        write_audit(cur, MANAGER, "export", "file", None, None, None, "customers.csv (300 rows)")
+        write_audit(cur, MANAGER, "create", "interaction", 10, "customer_id", None, 10)
+
+    store.write(audit_rows)
     yield store
     store.close()
 
@@ -140,20 +149,28 @@ def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:
 def test_visible_is_true_for_the_roles_that_see_everything():
     for role in ("manager", "analyst", "admin", "viewer"):
         assert access.visible(Actor("x", role), "transactions", alias="t").sql == "TRUE"
-    assert access.visible(Actor("x", "viewer"), "audit_log").sql == "FALSE"
+    # Of the audit log, reps and viewers see customers' change histories only (the 360 view's tab).
+    assert access.visible(Actor("x", "viewer"), "audit_log").sql == "entity = 'customer'"
+    assert access.visible(Actor("x", "manager"), "audit_log").sql == "TRUE"
+    for table in ("accounts", "sessions", "sign_in_failures"):
+        assert access.visible(Actor("x", "viewer"), table).sql == "FALSE"
+        assert access.visible(Actor("x", "rep"), table).sql == "FALSE"
+    assert access.visible(Actor("x", "viewer"), "imports").sql == "TRUE"
+    assert access.visible(Actor("x", "rep"), "imports").sql == "FALSE"
     rep = access.visible(Actor(REP, "rep"), "transactions", alias="t")
     assert rep.sql.startswith("t.customer_id IN") and rep.params == {"access_reps": [REP]}
 
 
-def test_the_views_and_the_fragment_are_one_rule(demo_store):
-    rep = Actor(REP, "rep")
+@pytest.mark.parametrize("role", ["rep", "viewer"])
+def test_the_views_and_the_fragment_are_one_rule(demo_store, role):
+    who = Actor(REP, role)
     system = demo_store.system_cursor()
-    scoped = demo_store.cursor(rep)
+    scoped = demo_store.cursor(who)
     try:
         for table in access.RULES:
             if not system.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [table]).fetchone()[0]:
                 continue
-            where = access.visible(rep, table)
+            where = access.visible(who, table)
             (through_fragment,) = run(system, compose(f"SELECT count(*) FROM {quote_identifier(table)} WHERE {{w}}",
                                                       w=where)).fetchone()
             (through_view,) = scoped.execute(f"SELECT count(*) FROM {quote_identifier(table)}").fetchone()

@@ -155,7 +155,7 @@ def test_skip_invalid_writes_valid_rows_and_keeps_rejects(store):
     outcome = _import(store, "customers", "customers_errors.csv", skip_invalid=True)
     assert (outcome.result.created, outcome.result.rejected) == (1, 12)
     assert _customers(store) == [("R001", "好客户", "13912345678", Decimal("1000.00"), date(1980, 1, 1))]
-    rejects = rejected_rows(store, outcome.result.import_id)
+    rejects = rejected_rows(store, ACTOR, outcome.result.import_id)
     assert len(rejects) == 12
     assert rejects.iloc[0][["row_number", "column_name", "value", "message_key"]].tolist() == [
         3, "客户编号", "R 002", "err.code_spaces"]

@@ -1,5 +1,9 @@
 """Every table as CSV (UTF-8 with BOM, streamed by DuckDB to a file) and XLSX (capped).
 
+Each export is read on the user's cursor (``Store.cursor(actor)``), so it holds what the user may
+read and nothing else: a rep's own customers and their rows, a viewer's contact details masked
+(``crm_core.access``); tests/test_scope_downloads.py checks both formats for every role.
+
 Text cells beginning with ``= + - @``, tab or carriage return are prefixed with ``'`` in SQL
 (``crm_core.exporting.neutralise_sql``: plain numbers and phone numbers stay exact); numbers and
 dates stay typed. Headers are the import field names, so an exported file imports back unchanged

@@ -843,15 +843,19 @@ def _restore_backups(cur, import_id: int) -> int:
 
 
 def import_history(store: Store, actor: Actor, limit: int = 200) -> pd.DataFrame:
+    """The latest imports, newest first, as ``actor`` may read them (``access.RULES["imports"]``:
+    none for a rep, who does not import and must not learn other reps' files)."""
     return store.query_df(
         "SELECT import_id, imported_at, actor, file_name, kind, mode, encoding, rows_read, rows_created,"
         " rows_updated, rows_rejected, sha256, undone_at, undone_by FROM imports ORDER BY import_id DESC LIMIT ?",
-        [int(limit)])
+        [int(limit)], actor=actor)
 
 
-def rejected_rows(store: Store, import_id: int) -> pd.DataFrame:
+def rejected_rows(store: Store, actor: Actor, import_id: int) -> pd.DataFrame:
+    """The cells import ``import_id`` left out, as ``actor`` may read them
+    (``access.RULES["import_rejects"]``: none for a rep; a rejected contact detail masked for a viewer)."""
     return store.query_df("SELECT row_number, column_name, field, value, message_key, param FROM import_rejects"
-                          " WHERE import_id = ? ORDER BY row_number, column_name", [int(import_id)])
+                          " WHERE import_id = ? ORDER BY row_number, column_name", [int(import_id)], actor=actor)
 
 
 # -- messages ---------------------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 """The history tab of the Data page: every import, its rejected rows, and undo.
 
-The import picker starts on the newest import whenever a new one appears; undo first says what it
+Imports and rejected cells are read as the user may read them (``crm_core.access.RULES``): a rep
+sees no import, a viewer sees rejected contact details masked; both downloads are audited. The
+import picker starts on the newest import whenever a new one appears; undo first says what it
 will delete and restore (``ingest.undo_preview``, the same checks as the undo itself) and runs only
 after the user has ticked that they understand.
 """
@@ -10,10 +12,9 @@ import pandas as pd
 import streamlit as st
 
 from crm_core import ingest
-from crm_core.exporting import to_csv_bytes
 from crm_core.i18n import format_date, format_number
 from crm_core.users import PermissionDenied
-from ui.common import choice_label, download_buttons, lang, plain, tr
+from ui.common import audited_export, choice_label, download_buttons, lang, plain, tr
 
 COLUMNS = ("import_id", "imported_at", "actor", "file_name", "kind", "mode", "encoding", "rows_read", "rows_created",
            "rows_updated", "rows_rejected", "undone_at", "sha256")
@@ -84,12 +85,13 @@ def render(db, user) -> None:
     chosen = st.selectbox(tr("data.pick_import"), ids, key=f"data_pick_import_{ids[0]}",
                           format_func=lambda i: f"#{i} · {by_id.loc[i, 'file_name']}")
     row = by_id.loc[chosen]
-    rejects = ingest.rejected_rows(db, chosen)
+    rejects = ingest.rejected_rows(db, user, chosen)
     if not rejects.empty:
         report = ingest.error_report(ingest.get_kind(row["kind"]), rejects.rename(columns={"message_key": "key"}),
                                      lang())
-        st.download_button(tr("data.download_rejects", count=len(rejects)), to_csv_bytes(report),
-                           f"import_{chosen}_rejected.csv", "text/csv", key="data_rej_dl")
+        st.download_button(tr("data.download_rejects", count=len(rejects)),
+                           audited_export(f"import_{chosen}_rejected.csv", "csv", lambda: report),
+                           f"import_{chosen}_rejected.csv", "text/csv", key="data_rej_dl", on_click="ignore")
     if not pd.isna(row["undone_at"]):
         st.caption(tr("data.already_undone", import_id=chosen, when=_when(row["undone_at"]),
                       who=plain(_blank(row["undone_by"]))))
