@@ -212,11 +212,11 @@ def test_unknown_customer_codes_rejected_or_created_as_skeletons(store):
     rejected = _import(store, "transactions", "transactions_unknown.csv")
     assert rejected.lines == [
         'Row 3, column "customer code", value "X900": No customer with code X900: import that customer first, '
-        'or tick "create skeleton customers for unknown codes".',
+        'or tick "Create missing customers" (on the command line: --create-customers).',
         'Row 4, column "customer code", value "X901": No customer with code X901: import that customer first, '
-        'or tick "create skeleton customers for unknown codes".',
+        'or tick "Create missing customers" (on the command line: --create-customers).',
         'Row 5, column "customer code", value "X900": No customer with code X900: import that customer first, '
-        'or tick "create skeleton customers for unknown codes".']
+        'or tick "Create missing customers" (on the command line: --create-customers).']
     created = _import(store, "transactions", "transactions_unknown.csv", create_customers=True)
     assert (created.result.created, created.result.customers_created) == (4, 2)
     assert store.query_one("SELECT count(*), sum(amount) FROM transactions") == (4, Decimal("100.00"))
