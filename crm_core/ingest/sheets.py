@@ -2,7 +2,7 @@
 and .ods (LibreOffice) — read with python-calamine, one sheet written as the UTF-8 CSV the pipeline reads.
 
 calamine reads a 200,000-row × 8-column XLSX in about 1.0 s where openpyxl's read-only mode takes
-11.3 s (2 cores, load < 1; ``python -m bench.read_speed``), and it reads the other three formats too. The format is told by
+11.3 s (2 cores, load < 1; ``python -m bench --only office``), and it reads the other three formats too. The format is told by
 the content, not the name (an .xlsx saved as ``.xls`` opens); a file calamine cannot open is our
 message naming the file, never calamine's.
 
