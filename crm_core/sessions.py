@@ -25,8 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -68,18 +67,10 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-@contextmanager
-def _bookkeeping(store: Store) -> Iterator[duckdb.DuckDBPyConnection]:
-    """One transaction, serialised with every other write, that leaves the data version alone
-    (sessions and failures are not data any cached result depends on)."""
-    with store.exclusive() as cur:
-        cur.execute("BEGIN TRANSACTION")
-        try:
-            yield cur
-            cur.execute("COMMIT")
-        except BaseException:
-            cur.execute("ROLLBACK")
-            raise
+def _bookkeeping(store: Store):
+    """One serialised transaction that leaves the data version alone (sessions and failures are not
+    data any cached result depends on)."""
+    return store.transaction(changes_data=False)
 
 
 def _bounded(text: str | None, limit: int = accounts.MAX_NAME) -> str | None:

@@ -139,11 +139,14 @@ class Store:
             cur.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """Serialised write: everything done with the yielded cursor commits together or not at all."""
+    def transaction(self, changes_data: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Serialised write: everything done with the yielded cursor commits together or not at all.
+        ``changes_data=False`` for bookkeeping no cached result depends on (sessions, sign-in
+        failures): the data version (``generation``) is left alone, so caches stay warm."""
         with self._write_lock, self._atomic() as cur:
             yield cur
-        self.generation += 1
+        if changes_data:
+            self.generation += 1
 
     @contextmanager
     def _atomic(self) -> Iterator[duckdb.DuckDBPyConnection]:
