@@ -305,6 +305,7 @@ def restore(store: Store, actor: Actor, source: str | Path | BinaryIO, name: str
             try:
                 version = check_backup(staged, name)
                 _bring_up_to_date(staged, name)
+                _keep_who_may_sign_in(store, staged)
                 previous = live.with_name(f"{live.name}.before-restore-{datetime.now():%Y%m%d-%H%M%S-%f}")
                 _swap(store, staged, previous, name)
             finally:
@@ -349,6 +350,31 @@ def _bring_up_to_date(staged: Path, name: str) -> None:
         raise BackupProblem("restore.cannot_upgrade", file=name) from error
     finally:
         Path(str(staged) + ".wal").unlink(missing_ok=True)  # closed cleanly it has none; never carry one over
+
+
+# Who may use the app: kept as it is now through a restore (see _keep_who_may_sign_in).
+PEOPLE_TABLES = ("accounts", "sessions", "sign_in_failures")
+
+
+def _keep_who_may_sign_in(store: Store, staged: Path) -> None:
+    """Carry the accounts, sessions and sign-in lock-outs in use now into the restored copy: a
+    restore brings back the data, never a deleted account, an old password or an ended session."""
+    live = store.system_cursor()
+    copy = duckdb.connect(str(staged))
+    try:
+        copy.execute("BEGIN TRANSACTION")
+        for table in PEOPLE_TABLES:
+            rows = live.execute(f"SELECT * FROM {quote_identifier(table)}").fetchall()
+            columns = ", ".join(quote_identifier(d[0]) for d in live.description)
+            copy.execute(f"DELETE FROM {quote_identifier(table)}")
+            if rows:
+                copy.executemany(f"INSERT INTO {quote_identifier(table)} ({columns}) VALUES "
+                                 f"({', '.join('?' * len(live.description))})", rows)
+        copy.execute("COMMIT")
+    finally:
+        copy.close()
+        live.close()
+        Path(str(staged) + ".wal").unlink(missing_ok=True)
 
 
 def _swap(store: Store, staged: Path, previous: Path, name: str) -> None:

@@ -287,3 +287,19 @@ def test_a_restore_killed_at_any_moment_leaves_a_whole_store(demo_copy, tmp_path
     finally:
         store.close()
     assert [p.name for p in demo_copy.parent.iterdir() if ".restore-" in p.name] == []
+
+
+def test_a_restore_brings_back_the_data_but_never_an_old_account_or_session(demo_store, tmp_path):
+    from crm_core import accounts, sessions
+
+    accounts.create(demo_store, ADMIN, "old_rep", "rep", "old rep password")
+    old_token = sessions.sign_in(demo_store, "old_rep", "old rep password").token
+    taken = backup.backup(demo_store, ADMIN, tmp_path / "with_old_rep.duckdb")
+    accounts.set_enabled(demo_store, ADMIN, "old_rep", False)           # gone since the backup
+    accounts.create(demo_store, ADMIN, "new_admin", "admin", "new admin password")
+    new_token = sessions.sign_in(demo_store, "new_admin", "new admin password").token
+    backup.restore(demo_store, ADMIN, taken, name="with_old_rep.duckdb")
+    assert demo_store.query_df("SELECT name, enabled FROM accounts ORDER BY name").values.tolist() == [
+        ["new_admin", True], ["old_rep", False]]
+    assert sessions.account_for(demo_store, old_token) is None          # the old session stays ended
+    assert sessions.account_for(demo_store, new_token).name == "new_admin"  # and the admin stays signed in
