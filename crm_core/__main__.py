@@ -60,7 +60,11 @@ def _cmd_backup(args: argparse.Namespace) -> int:
         print(f"error: {error}\nThe app has the store open: use the Backup button on its Admin page, "
               "or stop the app and run this again.", file=sys.stderr)
         return 3
-    target = backup.backup(store, cli_actor(), args.path)
+    try:
+        target = backup.backup(store, cli_actor(), args.path)
+    except FileExistsError as error:  # a backup never overwrites a file: one line, no traceback
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     print(f"backed up {store.path} to {target}")
     return 0
 
