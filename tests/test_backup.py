@@ -225,3 +225,17 @@ def test_the_admin_page_backs_up_twice_in_a_row_without_a_traceback(tmp_path, mo
     from crm_core.text_safety import markdown_literal  # the path is shown as text, escaped for Markdown
     assert written == [f"Backup written to {markdown_literal(str(path))}." for path in backups]
     assert [mode(path) for path in backups] == [0o600, 0o600]
+
+
+def test_the_command_line_backup_never_overwrites_and_says_so_in_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    Store(tmp_path / "crm.duckdb").close()
+    taken = tmp_path / "taken.duckdb"
+    taken.write_bytes(b"someone's file")
+    done = subprocess.run([sys.executable, "-m", "crm_core", "backup", str(taken), "--db", str(tmp_path / "crm.duckdb")],
+                          cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and done.stderr.strip().splitlines() == [
+        f"error: {taken} exists: choose a new file name for the backup"]
+    assert taken.read_bytes() == b"someone's file"
