@@ -44,4 +44,22 @@ MESSAGES = {
         "zh": "读取 {file} 需要的内存超过单个文件可用的 {gb} GB：工作表占用的行列远多于表格本身，或文件已损坏。"
               "请删除表格周围的空行空列，或把表格另存为 CSV，然后重新导入。",
     },
+    # -- the same file twice (crm_core.ingest.previous_import_of) ------------------------------------
+    "uploads.already_imported_cli": {
+        "en": "This file was already imported as #{import_id} on {when} by {actor} ({file}). Importing it again "
+              "adds its rows again (transactions twice). To import it anyway, add --again.",
+        "zh": "该文件已于 {when} 由 {actor} 导入过（批次 #{import_id}，{file}）。再次导入会把其中的行再加一遍"
+              "（交易记录会重复）。如确需再次导入，请加上 --again。",
+    },
+    "uploads.already_imported": {
+        "en": "This file was already imported as #{import_id} on {when} by {actor} ({file}). Importing it again "
+              "adds its rows again (transactions twice); to replace that import, undo it first in "
+              "\"Import history & undo\".",
+        "zh": "该文件已于 {when} 由 {actor} 导入过（批次 #{import_id}，{file}）。再次导入会把其中的行再加一遍"
+              "（交易记录会重复）；如要替换那次导入，请先在“导入记录与撤销”中撤销它。",
+    },
+    "uploads.import_again": {
+        "en": "Import it again anyway",
+        "zh": "仍然再次导入",
+    },
 }
