@@ -137,3 +137,40 @@ def test_the_cli_refuses_a_file_already_imported_unless_again(one_customer, tmp_
     assert _cli(db, "transactions", str(path), "--again").returncode == 0
     with closing(Store(db)) as reopened:
         assert reopened.query_one("SELECT count(*) FROM transactions") == (4,)
+
+
+def test_the_data_page_asks_before_importing_the_same_file_again(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from crm_core.store import close_store
+
+    db = tmp_path / "crm.duckdb"
+    Store(db).close()
+    monkeypatch.setenv("CRM_DB", str(db))
+    app = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=60)
+    app.session_state["lang"] = "en"
+    app.switch_page("pages/data.py")
+    app.run()
+    app.file_uploader(key="data_upload").set_value(("新客户.csv", "客户编号,客户名称\nN001,南方商行\n".encode(),
+                                                    "text/csv")).run()
+    app.radio(key="data_mode").set_value("upsert").run()
+    app.button(key="data_validate").click().run()
+    assert not app.warning and not app.button(key="data_commit").disabled
+    app.button(key="data_commit").click().run()
+    assert app.success[0].value.startswith("Import #1: 1 rows read, 1 created")
+
+    app.button(key="data_validate").click().run()  # the same file, still in the uploader
+    (warning,) = [w.value.replace("\\", "") for w in app.warning]
+    assert warning.startswith("This file was already imported as #1 on ")
+    assert " by local (新客户.csv). Importing it again adds its rows again (transactions twice)" in warning
+    assert app.button(key="data_commit").disabled
+    (again,) = [c for c in app.checkbox if c.label == "Import it again anyway"]
+    again.check().run()
+    assert not app.button(key="data_commit").disabled
+    app.button(key="data_commit").click().run()
+    assert app.success[0].value.startswith("Import #2: 1 rows read, 0 created, 0 updated")
+    app.button(key="data_validate").click().run()
+    (again,) = [c for c in app.checkbox if c.label == "Import it again anyway"]
+    assert not again.value  # asked afresh about import #2
+    assert "already imported as #2 on " in app.warning[0].value
+    close_store(db)

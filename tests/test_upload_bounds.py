@@ -12,11 +12,16 @@ from __future__ import annotations
 import errno
 import os
 import struct
+import tempfile
 import threading
+import urllib.error
+import urllib.request
 import zipfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from crm_core.ingest import ImportProblem, prepare_file, sheet_names, sheets
 
@@ -237,3 +242,135 @@ def test_the_workbook_readers_still_read_every_format():
     prepared = prepare_file(fixtures / "customers_office.ods", kind="customers")
     assert prepared.headers[:3] == ["客户 编号", "客户名称", "信用额度"]
     prepared.cleanup()
+
+
+# -- finding 12: download links need the session ---------------------------------------------------------
+def _get(url: str, cookie: str | None = None) -> tuple[int, bytes]:
+    request = urllib.request.Request(url, headers={"Accept-Language": "en-US"})
+    if cookie:
+        request.add_header("Cookie", f"kehu_session={cookie}")
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+@pytest.mark.browser
+def test_a_download_link_needs_a_live_session_on_a_real_server(demo_copy, tmp_path):
+    """The customer export's /media/ URL, fetched without cookies (a copied link): 403 and our
+    sentence; with the browser's session cookie: the file; after sign-out, the same cookie: 403."""
+    from crm_core import accounts
+    from tests.browser_harness import browser_page, streamlit_server, wait_until_idle
+
+    users = tmp_path / "users.toml"
+    accounts.add_account("boss", "manager", "manager password", "王经理", users)
+    with streamlit_server(demo_copy, {"CRM_USERS": str(users)}) as url, browser_page("en-US") as page:
+        page.goto(url + "/data")
+        page.get_by_label("User name").fill("boss")
+        page.get_by_label("Password").fill("manager password")
+        page.get_by_role("button", name="Sign in").click()
+        wait_until_idle(page)
+        page.get_by_role("tab", name="Export").click()
+        page.get_by_role("button", name="Prepare CSV (all rows)").first.click()
+        wait_until_idle(page)
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Download CSV").first.click()
+        link = download.value.url
+        assert urlsplit(link).path.startswith("/media/")
+        (cookie,) = [c["value"] for c in page.context.cookies() if c["name"] == "kehu_session"]
+
+        status, body = _get(link)
+        assert status == 403
+        assert body.decode() == "Sign in to Kehu to open this file: download links work only in a signed-in browser."
+        status, body = _get(link, cookie)
+        assert status == 200 and body.startswith(b"\xef\xbb\xbfcode,name,")
+        assert _get(link, "not-a-session")[0] == 403
+
+        page.get_by_role("button", name="Sign out").click()
+        page.wait_for_selector("text=You have signed out on every device.", timeout=30_000)
+        assert _get(link, cookie)[0] == 403  # the session ended: its cookie opens nothing
+
+
+def test_without_accounts_the_local_user_s_downloads_are_served(monkeypatch, tmp_path, demo_copy):
+    """No accounts (localhost only): nothing to sign in to, media is served as before."""
+    import ui.web
+
+    monkeypatch.setenv("CRM_DB", str(demo_copy))
+    monkeypatch.setenv("CRM_USERS", str(tmp_path / "none.toml"))
+    assert ui.web._page_allowed(None, file_error_allows=False)
+
+
+# -- finding 12: the Data page's copies of an upload -----------------------------------------------------
+@pytest.fixture
+def data_page(tmp_path, monkeypatch):
+    """The Data page on an empty store, its temporary files in a folder of the test's own, under a
+    permissive umask (022) so the files' mode shows it does not depend on the process umask."""
+    from crm_core.store import Store, close_store
+
+    db = tmp_path / "crm.duckdb"
+    Store(db).close()
+    monkeypatch.setenv("CRM_DB", str(db))
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    before = os.umask(0o022)
+    app = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=60)
+    app.session_state["lang"] = "en"
+    app.switch_page("pages/data.py")
+    yield app.run(), temp
+    os.umask(before)
+    close_store(db)
+
+
+def _copies(temp: Path) -> dict[str, int]:
+    return {p.name.split("_")[1]: p.stat().st_mode & 0o777 for p in temp.glob("kehu_*")}
+
+
+CSV = "客户编号,客户名称\nN001,南方商行\n".encode()
+
+
+def test_the_upload_s_copy_is_private_and_gone_once_the_import_ends(data_page):
+    app, temp = data_page
+    app.file_uploader(key="data_upload").set_value(("新客户.csv", CSV, "text/csv")).run()
+    assert _copies(temp) == {"upload": 0o600}  # UTF-8 is read where it is: one copy, owner only
+    app.button(key="data_validate").click().run()
+    app.button(key="data_commit").click().run()
+    assert [s.value for s in app.success][0].startswith("Import #1: 1 rows read, 1 created")
+    assert _copies(temp) == {}
+
+
+def test_the_copies_go_when_the_file_is_removed_from_the_uploader_or_cannot_be_read(data_page):
+    app, temp = data_page
+    app.file_uploader(key="data_upload").set_value(("gbk.csv", "客户编号,客户名称\nN1,南方\n".encode("gbk"),
+                                                    "text/csv")).run()
+    assert _copies(temp) == {"upload": 0o600, "import": 0o600}  # and its decoded UTF-8 copy
+    app.file_uploader(key="data_upload").set_value(None).run()
+    assert _copies(temp) == {}
+    app.file_uploader(key="data_upload").set_value(("broken.xlsx", b"PK\x03\x04 not really", "application/zip")).run()
+    shown = [e.value.replace("\\", "") for e in app.error]  # shown literally: Markdown escapes
+    assert shown[0].startswith("broken.xlsx cannot be read as a spreadsheet")
+    assert _copies(temp) == {}
+
+
+def test_the_copies_go_when_the_session_s_state_is_dropped(tmp_path, monkeypatch):
+    """Streamlit drops a session's state some time after its browser went away; the copies go with it
+    (and at the server's normal exit: weakref.finalize runs at exit)."""
+    import gc
+
+    from ui.data.importing import UploadCopies
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    class Upload:
+        file_id, name = "f1", "a.csv"
+
+        def getbuffer(self):
+            return b"code\nC1\n"
+
+    copies = UploadCopies()
+    path = Path(copies.path_for(Upload()))
+    assert path.read_bytes() == b"code\nC1\n"
+    del copies
+    gc.collect()
+    assert not path.exists()

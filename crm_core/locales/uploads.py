@@ -62,4 +62,9 @@ MESSAGES = {
         "en": "Import it again anyway",
         "zh": "仍然再次导入",
     },
+    # -- download links need the session (ui/web.py) ---------------------------------------------------
+    "uploads.media_needs_session": {
+        "en": "Sign in to Kehu to open this file: download links work only in a signed-in browser.",
+        "zh": "请先登录客户管理系统再打开此文件：下载链接只在已登录的浏览器中有效。",
+    },
 }
