@@ -88,7 +88,7 @@ MAX_ZIP_ENTRIES = 10_000           # parts of an XLSX/ODS (a workbook of 200 she
 MAX_PACK_RATIO = 100               # unpacked : packed of one part; real sheets 8–15, zip bombs ~1000
 RATIO_FROM_BYTES = 1 << 20         # parts smaller than this may pack as they like
 READ_SECONDS = 120                 # one file's read in the worker (20M cells: 18 s, 1.6 GB here)
-READ_MEMORY_BYTES = 3 << 30        # the worker's address space
+READ_MEMORY_BYTES = 3 << 30        # address space a read may add to the worker's own
 HEAD_BYTES = 64 * 1024             # of a sheet's XML, read for its <dimension>
 
 
@@ -581,7 +581,8 @@ def serve_one() -> None:
 
     answer = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything a library prints goes to stderr, never into the answer
-    resource.setrlimit(resource.RLIMIT_AS, (READ_MEMORY_BYTES, READ_MEMORY_BYTES))
+    limit = _address_space() + READ_MEMORY_BYTES  # for the read, on top of what Python and its imports hold
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     try:
         task, args = pickle.load(sys.stdin.buffer)
     except (EOFError, pickle.UnpicklingError):
@@ -599,6 +600,15 @@ def serve_one() -> None:
     os._exit(0)  # the answer is out: skip tearing down pandas & co. (~100 ms the caller would wait)
 
 
+def _address_space() -> int:
+    """This process's virtual size in bytes (Linux; 0 where /proc is not there)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return 0
+
+
 _WORKER_CODE = "from crm_core.ingest.sheets import serve_one; serve_one()"
 _spare_lock = threading.Lock()
 _spare: list[subprocess.Popen] = []  # at most one worker started ahead, waiting for a task
@@ -607,8 +617,9 @@ _spare: list[subprocess.Popen] = []  # at most one worker started ahead, waiting
 def _start_worker() -> subprocess.Popen:
     root = str(Path(__file__).resolve().parents[2])  # where crm_core is, whatever the server's cwd
     path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
+    env = {**os.environ, "PYTHONPATH": path, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}  # no BLAS here
     return subprocess.Popen([sys.executable, "-c", _WORKER_CODE], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            env={**os.environ, "PYTHONPATH": path}, close_fds=True)
+                            env=env, close_fds=True)
 
 
 def _take_worker() -> subprocess.Popen:
