@@ -50,6 +50,7 @@ import csv
 import os
 import pickle
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -558,8 +559,10 @@ def in_worker(task: str, file_name: str, *args):
         raise ImportProblem("uploads.err_read_time", file=file_name, seconds=READ_SECONDS) from None
     try:
         outcome, value = pickle.loads(answer)
-    except Exception:  # no answer: the worker died (the memory limit, a crash in the reader)
-        outcome, value = "memory", None
+    except Exception:  # no answer: the worker died — aborted by a failed allocation (Rust aborts), or
+        # killed by the system's OOM killer, is the memory limit; anything else a crash in the reader
+        ran_out = worker.returncode in (-signal.SIGABRT, -signal.SIGKILL)
+        outcome, value = ("memory" if ran_out else "unreadable"), None
     if outcome == "ok":
         return value
     if outcome == "problem":
