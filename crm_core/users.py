@@ -11,6 +11,7 @@ from dataclasses import dataclass
 ROLES = ("admin", "manager", "analyst", "rep", "viewer")
 WRITE_ROLES = frozenset({"admin", "manager", "rep"})
 IMPORT_ROLES = frozenset({"admin", "manager", "analyst"})
+MANAGER_ROLES = frozenset({"admin", "manager"})  # policies, holiday notices, recomputing a promise
 ACCOUNT_ADMINS = frozenset({"admin"})
 
 
@@ -62,12 +63,27 @@ class Actor:
     def masks_contact_details(self) -> bool:
         return self.role == "viewer"
 
+    # The one rule of who may do what: the require_* checks raise on it, pages ask it to shape
+    # their buttons (ui.common.denied_reason), so what a page offers is what crm_core accepts.
+    @property
+    def can_write(self) -> bool:
+        return self.role in WRITE_ROLES
+
+    @property
+    def can_import(self) -> bool:
+        return self.role in IMPORT_ROLES
+
+    @property
+    def can_manage(self) -> bool:
+        """Change what applies to everyone: promise policies, holiday notices, recomputes."""
+        return self.role in MANAGER_ROLES
+
     def require_write(self) -> None:
-        if self.role not in WRITE_ROLES:
+        if not self.can_write:
             raise PermissionDenied("err.no_write_permission")
 
     def require_import(self) -> None:
-        if self.role not in IMPORT_ROLES:
+        if not self.can_import:
             raise PermissionDenied("err.no_import_permission")
 
     def require_account_admin(self) -> None:

@@ -6,7 +6,18 @@ import streamlit as st
 from crm_core import customers as cust
 from crm_core.i18n import format_date, format_money, format_number
 from crm_core.models import ANALYSIS_FIELDS, ORIGINAL_RECORD_GROUPS
-from ui.common import actor, choice_label, download_buttons, lang, page_header, plain, store, style_chart, tr
+from ui.common import (
+    actor,
+    choice_label,
+    denied_reason,
+    download_buttons,
+    lang,
+    page_header,
+    plain,
+    store,
+    style_chart,
+    tr,
+)
 from ui.customers import sections
 from ui.customers.entries import entry_forms
 
@@ -107,7 +118,8 @@ for tab, (_, render) in zip(tabs[5:], SECTIONS):
 with tabs[-1]:
     st.dataframe(view.audit.rename(columns=lambda c: tr(f"col.{c}")), hide_index=True, width="stretch")
 
-if st.button(tr("ui.edit_customer"), key="c360_edit"):
+cannot_write = denied_reason(user, "write")  # the reason is shown under the button by entry_forms
+if st.button(tr("ui.edit_customer"), key="c360_edit", disabled=cannot_write is not None, help=cannot_write):
     st.session_state["edit_customer_id"] = int(customer_id)
     st.switch_page("pages/customer_form.py")
 entry_forms(db, user, int(customer_id), record)

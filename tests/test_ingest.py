@@ -163,7 +163,7 @@ def test_skip_invalid_writes_valid_rows_and_keeps_rejects(store):
 
 def test_modes_create_upsert_update_and_diff_preview(store):
     _import(store, "customers", "customers_utf8.csv")
-    again = _import(store, "customers", "customers_utf8.csv")  # create: existing codes are errors
+    again = _import(store, "customers", "customers_utf8.csv", again=True)  # create: existing codes are errors
     assert again.validation.rejected_rows == 3
     assert again.lines[0].endswith('Customer code C001 already exists: choose mode "upsert" or "update" to change '
                                    "that customer, or use another code.")

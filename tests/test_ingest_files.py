@@ -357,7 +357,7 @@ def test_two_visible_columns_with_one_header(fresh_store, tmp_path):
     outcome = run_import(fresh_store, ACTOR, "customers", str(path))
     assert _customers(fresh_store, "code, notes") == [("R1", "第一条")]
     mapping = json.dumps({"客户编号": "code", "客户名称": "name", "#6": "notes"}, ensure_ascii=False)
-    run_import(fresh_store, ACTOR, "customers", str(path), mode="upsert", mapping_text=mapping)
+    run_import(fresh_store, ACTOR, "customers", str(path), mode="upsert", mapping_text=mapping, again=True)
     assert _customers(fresh_store, "code, notes") == [("R1", "第二条")] and outcome.result.created == 1
 
 

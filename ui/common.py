@@ -152,6 +152,23 @@ def actor() -> Actor:
     return st.session_state.get("actor", LOCAL_USER)
 
 
+# What an action needs → (the Actor property that says whether the user has it, the reason shown if not).
+PERMISSIONS = {"write": ("can_write", "err.no_write_permission"),
+               "import": ("can_import", "err.no_import_permission"),
+               "manage": ("can_manage", "perm.managers_only")}
+
+
+def denied_reason(user: Actor, need: str) -> str | None:
+    """Why ``user`` may not do an action that needs ``need`` ("write", "import" or "manage"), in the
+    UI language — for a disabled button's help and the caption beside it — or None when they may.
+
+    THE way a page shapes its actions by role: the rule itself is crm_core.users (``Actor.can_*``,
+    what ``require_*`` enforces), so a page never offers what crm_core would refuse.
+    """
+    allowed, key = PERMISSIONS[need]
+    return None if getattr(user, allowed) else tr(key)
+
+
 ROUTED = "_routed_by_home"
 
 

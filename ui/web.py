@@ -10,6 +10,11 @@ route of our own (no script, works with password managers):
 - ``SignInRedirect`` — a page load (a GET for HTML outside Streamlit's own paths) without a live
   session goes to the form first, with ``next`` = the page asked for. This is for the person; the
   protection is ``ui.auth.require_sign_in``, which checks the session on every script run.
+- The same middleware guards Streamlit's media files (``/media/…``: every download button's file,
+  e.g. the whole customer export): with accounts, a request without a live session cookie is
+  answered 403, so a copied link is useless to anyone not signed in, and to everyone once the
+  session ends. (Streamlit itself drops a session's media files some time after its browser went
+  away.) With single sign-on the session is Streamlit's, not ours: media stays Streamlit's.
 
 The cookie ``kehu_session``: a random token (only its hash is stored), HttpOnly, SameSite=Lax,
 Path=/, Max-Age = ``sessions.LIFETIME``, Secure when served over HTTPS. The form carries a
@@ -26,7 +31,7 @@ import streamlit as st
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from crm_core import accounts, sessions
@@ -39,8 +44,9 @@ SIGN_IN_PATH = "/auth/sign-in"
 CSRF_COOKIE = "kehu_csrf"
 MAX_FORM_BYTES = 8192  # a name of 64 and a password of 256 characters, percent-encoded, fit many times
 MAX_NEXT = 2048
+MEDIA_PATH = "/media/"  # Streamlit's media files: download buttons' files, images
 # Streamlit's own paths and ours: never a page load to redirect.
-_NOT_PAGES = ("/_stcore/", "/static/", "/media/", "/component/", "/auth/", "/app/static/", "/oauth2callback")
+_NOT_PAGES = ("/_stcore/", "/static/", MEDIA_PATH, "/component/", "/auth/", "/app/static/", "/oauth2callback")
 
 
 def sso_configured() -> bool:
@@ -177,10 +183,11 @@ async def sign_in_page(request: Request) -> Response:
     return response
 
 
-def _page_allowed(token: str | None) -> bool:
-    """Whether a page load may go on to the app: signed in, or nothing to sign in to. Anything
-    odd (an unreadable users.toml, no accounts on a network address) goes on, and the app
-    itself shows why it does not serve."""
+def _page_allowed(token: str | None, file_error_allows: bool = True) -> bool:
+    """Whether a request may go on to the app: signed in, or nothing to sign in to. Anything
+    odd (an unreadable users.toml, no accounts on a network address) lets a page load go on, and
+    the app itself shows why it does not serve; a media request (``file_error_allows`` False) is
+    refused while users.toml cannot be read."""
     settings = load_settings()
     if not Path(settings.db_path).exists() and not accounts.users_file().exists():
         return True  # a first start without accounts: no store to open yet
@@ -188,7 +195,7 @@ def _page_allowed(token: str | None) -> bool:
     try:
         accounts.sync_file(store)
     except accounts.AccountsFileError:
-        return True
+        return file_error_allows
     if not accounts.has_accounts(store) or sso_configured():
         return True
     return sessions.account_for(store, token) is not None
@@ -201,8 +208,14 @@ def _is_page_load(request: Request) -> bool:
             and not path.startswith(_NOT_PAGES) and "." not in last)
 
 
+def _media_refusal(request: Request) -> Response:
+    return PlainTextResponse(t("uploads.media_needs_session", _language(request)), status_code=403,
+                             headers={"Cache-Control": "no-store"})
+
+
 class SignInRedirect:
-    """Pure ASGI middleware: page loads without a live session go to the sign-in form first."""
+    """Pure ASGI middleware: page loads without a live session go to the sign-in form first;
+    media files without one are refused (403)."""
 
     def __init__(self, app):
         self.app = app
@@ -210,8 +223,12 @@ class SignInRedirect:
     async def __call__(self, scope, receive, send):
         if scope["type"] == "http":
             request = Request(scope)
-            if _is_page_load(request) and not await run_in_threadpool(
-                    _page_allowed, request.cookies.get(SESSION_COOKIE)):
+            token = request.cookies.get(SESSION_COOKIE)
+            if request.url.path.startswith(MEDIA_PATH):
+                if not await run_in_threadpool(_page_allowed, token, False):
+                    await _media_refusal(request)(scope, receive, send)
+                    return
+            elif _is_page_load(request) and not await run_in_threadpool(_page_allowed, token):
                 asked = request.url.path + (f"?{request.url.query}" if request.url.query else "")
                 target = f"{SIGN_IN_PATH}?{urlencode({'next': safe_next(asked)})}"
                 await RedirectResponse(target, status_code=303)(scope, receive, send)

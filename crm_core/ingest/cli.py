@@ -1,5 +1,6 @@
 """``python -m crm_core import KIND FILE``: exit 0 when imported, 1 when rows were rejected, 2 when the
-file itself cannot be imported (missing, unreadable, a type we do not read: one line, no traceback);
+file itself cannot be imported (missing, unreadable, a type we do not read: one line, no traceback)
+or was already imported as this kind and ``--again`` was not given (the line says when and by whom);
 problems, and what reading the file found and skipped (header row, titles, totals), on stderr in the
 chosen language."""
 from __future__ import annotations
@@ -31,6 +32,8 @@ def add_import_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the row holding the column headers, as Excel numbers it (default: found)")
     parser.add_argument("--pad-codes", action="store_true",
                         help="restore the leading zeros Excel dropped from customer codes (to the store's code width)")
+    parser.add_argument("--again", action="store_true",
+                        help="import the file even though the same file was already imported as this kind")
     parser.add_argument("--lang", choices=("zh", "en"), help="language of the messages (default from $LANG)")
     parser.add_argument("--actor", default=os.environ.get("USER", "cli"), help="name recorded with the import")
 
@@ -47,7 +50,7 @@ def run_cli(args: argparse.Namespace, store: Store) -> int:
         outcome = run_import(store, actor, args.kind, args.file, mode=args.mode, skip_invalid=args.skip_invalid,
                              mapping_text=mapping_text, create_customers=args.create_customers, lang=lang,
                              sheet=args.sheet, progress=progress, header_row=args.header_row,
-                             pad_codes=args.pad_codes)
+                             pad_codes=args.pad_codes, again=args.again)
     except ImportProblem as problem:
         print(problem_text(problem, lang), file=sys.stderr)
         return EXIT_PROBLEM

@@ -1,7 +1,8 @@
 """Any file Excel, WPS or LibreOffice makes, turned into one UTF-8 CSV that DuckDB reads, and where
 its table starts.
 
-- Types: CSV/TXT/TSV text and the spreadsheets .xlsx/.xlsm/.xls/.ods (``sheets.py``, python-calamine);
+- Types: CSV/TXT/TSV text and the spreadsheets .xlsx/.xlsm/.xls/.ods (``sheets.py``, python-calamine,
+  in a worker process whose size, cell, memory and time bounds are checked before a cell is read);
   anything else (.doc, .pdf, .zip, .numbers, images) is refused before it is opened, naming the file
   and the types that are read.
 - Encoding: a BOM decides (UTF-8, UTF-16 LE/BE); otherwise strict ``utf-8`` is tried first and then
@@ -48,12 +49,23 @@ from crm_core.ingest.layout import (
     trim_right,
     unique_names,
 )
-from crm_core.ingest.mappings import header_key, header_matcher
+from crm_core.ingest.mappings import header_key, header_keys, known_header_keys
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024  # matches .streamlit/config.toml maxUploadSize (MB)
 CHUNK = 8 * 1024 * 1024
 SAMPLE = 256 * 1024
 DELIMITERS = (",", ";", "\t", "|")
+
+
+@dataclass(frozen=True)
+class KnownHeaders:
+    """``is_known(cell)``: whether a cell's text is one of a kind's headers (for finding the header
+    row). A class, not a closure, so it travels to the worker process that reads a spreadsheet."""
+
+    keys: frozenset[str]
+
+    def __call__(self, cell: str) -> bool:
+        return any(key in self.keys for key in header_keys(cell))
 
 
 class ImportProblem(Exception):
@@ -433,7 +445,8 @@ def prepare_file(path: str | Path, file_name: str | None = None, sheet: str | No
     purge_stale_temp_files(temp_dir)
     sha: list = []
     hasher = _hash_in_background(path, sha)  # while the file is read
-    is_known = header_matcher(get_kind(kind) if isinstance(kind, str) else kind) if kind is not None else None
+    is_known = KnownHeaders(known_header_keys(get_kind(kind) if isinstance(kind, str) else kind)) \
+        if kind is not None else None
     temps: list[str] = []
     try:
         if spreadsheet:
@@ -477,10 +490,10 @@ def _from_text_table(prepared: PreparedFile, table: TextTable) -> PreparedFile:
 
 def _prepare_sheet(path: str, file_name: str, sheet: str | None, temp_dir, temps: list[str], is_known,
                    header_row: int | None) -> PreparedFile:
-    from crm_core.ingest.sheets import sheet_to_csv  # sheets imports ImportProblem from this module
+    from crm_core.ingest.sheets import read_sheet  # sheets imports ImportProblem from this module
 
     csv_path = _temp_path(temp_dir, temps)
-    table = sheet_to_csv(path, file_name, csv_path, sheet, is_known, header_row)
+    table = read_sheet(path, file_name, csv_path, sheet, is_known, header_row)  # bounded, in a worker
     skip = 1 if table.header_row else 0
     return PreparedFile(path, file_name, csv_path, Path(file_name).suffix.lower().lstrip("."), ",", table.headers,
                         0, row_offset=table.first_data_row - 2, temp_paths=temps, header_row=table.header_row,
@@ -576,7 +589,9 @@ def _temp_path(temp_dir: str | None, temps: list[str]) -> str:
 
 
 def sheet_names(path: str | Path, file_name: str | None = None) -> list[str]:
-    """The sheets of an .xlsx/.xlsm/.xls/.ods workbook, in order."""
-    from crm_core.ingest.sheets import sheet_names as names  # sheets imports ImportProblem from this module
+    """The sheets of an .xlsx/.xlsm/.xls/.ods workbook, in order (read by a bounded worker)."""
+    from crm_core.ingest.sheets import workbook_sheets  # sheets imports ImportProblem from this module
 
-    return names(str(path), file_name or Path(path).name)
+    file_name = file_name or Path(path).name
+    _check_readable(str(path), file_name)
+    return workbook_sheets(str(path), file_name)

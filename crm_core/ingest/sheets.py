@@ -16,17 +16,50 @@ Two things calamine does not say are read from the file's XML (zipfile, streamed
 columns (XLSX ``<col hidden="1">``, ODS ``table:visibility="collapse"``; not detected in XLS) and
 formulas that were never calculated (a program such as openpyxl wrote ``=A1*2`` with no value):
 those cells would import as blanks, so the file is refused with the cells named.
+
+A spreadsheet is read in a worker process (``read_sheet``, ``workbook_sheets``), never on the
+server's own threads, because what a file makes calamine do is out of our hands (issue 16, finding
+11, measured with python-calamine 0.9.1):
+
+- a 1.6 KB XLSX holding two cells, A1 and XFD1048576, makes calamine allocate the whole range
+  (17 billion cells × 32 bytes = 512 GiB); the allocation fails and Rust aborts the *process* —
+  in the server, every user's session with it;
+- one cell at XFD20000 asks for 10 GB, which a big machine grants: tens of seconds of page faults
+  and then 327 million cells to walk, holding the interpreter the other sessions share;
+- an 823-byte ODS repeating one cell 1,000 × 20,000 times expands to 20 million cells (1.3 GB)
+  when opened (past 100 million calamine refuses by itself);
+- a declared ``<dimension ref="A1:XFD1048576"/>`` over two real cells costs calamine nothing
+  (it reserves only below 100,000 cells) but says the file was not written by a spreadsheet
+  program.
+
+So, in this order and before calamine reads a cell (``check_workbook``): a zip's directory — at
+most MAX_ZIP_ENTRIES parts, MAX_UNPACKED_BYTES unpacked, no part packed more than MAX_PACK_RATIO : 1
+(real sheets pack 8–15 : 1, zip bombs ~1000 : 1) — and an XLSX sheet's declared dimension, at most
+MAX_CELLS cells. Then calamine opens the sheet and its used range (rows × columns, blanks included)
+is checked against MAX_CELLS before a row is read. The worker runs under a memory limit
+(READ_MEMORY_BYTES: an allocation calamine cannot get ends the worker, not the server) and a time
+limit (READ_SECONDS: then it is killed); either way the user gets our message, and the server's
+other sessions never wait for it. A worker reads one file and exits; the next one is started
+ahead (a warm spare), so a read does not wait for Python to start.
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import csv
+import os
+import pickle
 import re
+import signal
+import subprocess
+import sys
+import threading
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from posixpath import dirname, normpath
 from posixpath import join as join_path
 
@@ -36,6 +69,7 @@ from crm_core.ingest.layout import (
     Row,
     choose_header,
     clean_header,
+    column_letter,
     header_notices,
     is_blank,
     is_total_row,
@@ -48,6 +82,15 @@ EXCEL_DIGITS = 15        # Excel keeps 15 significant digits of a number
 SCIENTIFIC_FROM = 1e15   # from here on a number has lost digits in Excel: shown as Excel shows it
 CENT_TOLERANCE = 1e-6    # a float this close to a whole cent is that cent (formula noise)
 UNCALCULATED_SHOWN = 5   # cells named in the message about formulas without values
+
+MAX_CELLS = 20_000_000             # rows × columns of the used range (Excel's own limit is 17 billion)
+MAX_UNPACKED_BYTES = 1 << 30       # all parts of an XLSX/ODS together, unpacked
+MAX_ZIP_ENTRIES = 10_000           # parts of an XLSX/ODS (a workbook of 200 sheets has ~420)
+MAX_PACK_RATIO = 100               # unpacked : packed of one part; real sheets 8–15, zip bombs ~1000
+RATIO_FROM_BYTES = 1 << 20         # parts smaller than this may pack as they like
+READ_SECONDS = 120                 # one file's read in the worker (20M cells: 18 s, 1.6 GB here)
+READ_MEMORY_BYTES = 3 << 30        # address space a read may add to the worker's own
+HEAD_BYTES = 64 * 1024             # of a sheet's XML, read for its <dimension>
 
 
 # -- cell values ----------------------------------------------------------------------------------
@@ -105,6 +148,7 @@ def open_workbook(path: str, file_name: str):
         except PasswordError:
             raise ImportProblem("ingest.err_sheet_password", file=file_name) from None
         except Exception:  # calamine's CalamineError, ZipError, XmlError, a panic in the parser: all one answer
+            # (an ODS whose repeated cells pass calamine's own limit of 100 million cells, too)
             raise ImportProblem("ingest.err_sheet_unreadable", file=file_name) from None
         try:
             yield book
@@ -166,6 +210,8 @@ def sheet_to_csv(path: str, file_name: str, csv_path: str, sheet: str | None = N
             ws = book.get_sheet_by_name(name)
         except Exception:
             raise ImportProblem("ingest.err_sheet_unreadable", file=file_name) from None
+        if ws.start is not None:
+            check_cells(file_name, name, ws.start, ws.end)
         first_column = ws.start[1] if ws.start else 0
         rows = _rows(ws, file_name)
         head = _head_rows(rows)
@@ -395,3 +441,207 @@ def _uncalculated_in(part: bytes, first_col: int, end_col: int) -> list[tuple[in
         if first_col <= col < end_col:
             found.append((row, f"{ref.group(1).decode()}{row}"))
     return found
+
+
+# -- bounds: checked before calamine reads a cell (see the module docstring) -----------------------
+_DIMENSION = re.compile(rb"<" + _NS.encode() + rb'dimension\b[^>]*?\bref\s*=\s*"([A-Z]{1,3})([0-9]{1,7})'
+                        rb'(?::([A-Z]{1,3})([0-9]{1,7}))?"')
+
+
+def check_cells(file_name: str, sheet: str, start: tuple[int, int], end: tuple[int, int]) -> None:
+    """A used range from (row, column) ``start`` to ``end`` (0-based, inclusive) of at most MAX_CELLS
+    cells; else ImportProblem naming the range, so the user knows what to delete."""
+    rows, columns = end[0] - start[0] + 1, end[1] - start[1] + 1
+    if rows * columns > MAX_CELLS:
+        raise ImportProblem("uploads.err_too_many_cells", file=file_name, sheet=sheet, rows=f"{rows:,}",
+                            columns=f"{columns:,}", cells=f"{rows * columns:,}", max_cells=f"{MAX_CELLS:,}",
+                            first=f"{column_letter(start[1])}{start[0] + 1}",
+                            last=f"{column_letter(end[1])}{end[0] + 1}")
+
+
+def check_workbook(path: str, file_name: str, sheet: str | None = None, dimension: bool = True) -> None:
+    """The bounds a zip (XLSX, XLSM, ODS) must keep, from its directory alone, and (``dimension``)
+    the declared dimension of an XLSX sheet (``sheet``, or the first). An XLS has no directory to
+    read: its format caps it (65,536 × 256 cells in Excel's files) and the used range is checked
+    after opening."""
+    if not zipfile.is_zipfile(path):
+        return
+    try:
+        with zipfile.ZipFile(path) as archive:
+            _check_zip_directory(archive, file_name)
+            if not dimension:
+                return
+            name = sheet if sheet is not None else _first_xlsx_sheet(archive)
+            member = _xlsx_member(archive, name) if name is not None else None
+            if member is not None:
+                _check_declared_dimension(archive, member, file_name, name)
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError):
+        raise ImportProblem("ingest.err_sheet_unreadable", file=file_name) from None
+
+
+def _check_zip_directory(archive: zipfile.ZipFile, file_name: str) -> None:
+    parts = archive.infolist()
+    if len(parts) > MAX_ZIP_ENTRIES:
+        raise ImportProblem("uploads.err_zip_entries", file=file_name, count=f"{len(parts):,}",
+                            max_count=f"{MAX_ZIP_ENTRIES:,}")
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise ImportProblem("uploads.err_unpacked_too_large", file=file_name, size_mb=f"{unpacked / 2**20:,.0f}",
+                            max_mb=f"{MAX_UNPACKED_BYTES / 2**20:,.0f}")
+    for part in parts:
+        if part.file_size > RATIO_FROM_BYTES and part.file_size > MAX_PACK_RATIO * max(part.compress_size, 1):
+            raise ImportProblem("uploads.err_pack_ratio", file=file_name,
+                                ratio=f"{part.file_size // max(part.compress_size, 1):,}", max_ratio=MAX_PACK_RATIO)
+
+
+def _first_xlsx_sheet(archive: zipfile.ZipFile) -> str | None:
+    """The name of the workbook's first sheet (workbook.xml), None for an ODS or a broken XLSX."""
+    try:
+        workbook = ET.fromstring(archive.read("xl/workbook.xml"))
+    except (KeyError, ET.ParseError):
+        return None
+    return next((e.get("name") for e in workbook.iter() if e.tag.rsplit("}", 1)[-1] == "sheet"), None)
+
+
+def _check_declared_dimension(archive: zipfile.ZipFile, member: str, file_name: str, sheet: str) -> None:
+    """``<dimension ref="A1:XFD1048576"/>``, before ``<sheetData``: what the writer says it used."""
+    with archive.open(member) as xml:
+        head = xml.read(HEAD_BYTES)
+    found = _DIMENSION.search(head.split(b"sheetData", 1)[0])
+    if found is None:
+        return
+    first_col, first_row, last_col, last_row = (g.decode() if g else None for g in found.groups())
+    start = (int(first_row) - 1, column_index(first_col))
+    end = (int(last_row) - 1, column_index(last_col)) if last_col else start
+    check_cells(file_name, sheet, start, (max(start[0], end[0]), max(start[1], end[1])))
+
+
+# -- the worker: one read in a process of its own -----------------------------------------------------
+def bounded_sheet_to_csv(path: str, file_name: str, csv_path: str, sheet: str | None = None,
+                         is_known: Callable[[str], bool] | None = None,
+                         header_row: int | None = None) -> SheetTable:
+    """``sheet_to_csv`` after ``check_workbook`` (what the worker runs)."""
+    check_workbook(path, file_name, sheet)
+    return sheet_to_csv(path, file_name, csv_path, sheet, is_known, header_row)
+
+
+def bounded_sheet_names(path: str, file_name: str) -> list[str]:
+    check_workbook(path, file_name, dimension=False)  # no sheet is opened to list them
+    return sheet_names(path, file_name)
+
+
+_TASKS = {"sheet_to_csv": bounded_sheet_to_csv, "sheet_names": bounded_sheet_names}
+
+
+def read_sheet(path: str, file_name: str, csv_path: str, sheet: str | None = None,
+               is_known: Callable[[str], bool] | None = None, header_row: int | None = None) -> SheetTable:
+    """One sheet's table written to ``csv_path`` as UTF-8 CSV (``sheet_to_csv``), by a worker
+    process under the bounds of the module docstring. ``is_known`` must pickle (a module-level
+    class, not a lambda)."""
+    return in_worker("sheet_to_csv", file_name, path, file_name, csv_path, sheet, is_known, header_row)
+
+
+def workbook_sheets(path: str, file_name: str) -> list[str]:
+    """The workbook's sheets (``sheet_names``), read by a worker process under the same bounds."""
+    return in_worker("sheet_names", file_name, path, file_name)
+
+
+def in_worker(task: str, file_name: str, *args):
+    """Run ``_TASKS[task](*args)`` in a worker process; its ImportProblem is raised here. A worker
+    that runs out of time is killed; one that dies (a failed allocation aborts it) or fails in any
+    other way is our message naming the file, never a traceback."""
+    worker = _take_worker()
+    try:
+        answer, _ = worker.communicate(pickle.dumps((task, args)), timeout=READ_SECONDS)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.communicate()
+        raise ImportProblem("uploads.err_read_time", file=file_name, seconds=READ_SECONDS) from None
+    try:
+        outcome, value = pickle.loads(answer)
+    except Exception:  # no answer: the worker died — aborted by a failed allocation (Rust aborts), or
+        # killed by the system's OOM killer, is the memory limit; anything else a crash in the reader
+        ran_out = worker.returncode in (-signal.SIGABRT, -signal.SIGKILL)
+        outcome, value = ("memory" if ran_out else "unreadable"), None
+    if outcome == "ok":
+        return value
+    if outcome == "problem":
+        raise value
+    if outcome == "memory":
+        raise ImportProblem("uploads.err_read_memory", file=file_name, gb=READ_MEMORY_BYTES >> 30)
+    raise ImportProblem("ingest.err_sheet_unreadable", file=file_name)
+
+
+def serve_one() -> None:
+    """A worker's life: take one task from stdin, pickle its outcome to stdout, exit.
+
+    Started ahead of need (``_take_worker``), it waits on stdin with calamine already loaded; a
+    spare nobody takes sees stdin close when the server exits, and exits too.
+    """
+    import resource
+
+    from python_calamine import CalamineWorkbook  # noqa: F401 — loaded while the spare waits
+
+    answer = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # anything a library prints goes to stderr, never into the answer
+    limit = _address_space() + READ_MEMORY_BYTES  # for the read, on top of what Python and its imports hold
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    try:
+        task, args = pickle.load(sys.stdin.buffer)
+    except (EOFError, pickle.UnpicklingError):
+        return  # a spare nobody took: the server exited
+    try:
+        outcome = ("ok", _TASKS[task](*args))
+    except ImportProblem as problem:
+        outcome = ("problem", problem)
+    except MemoryError:
+        outcome = ("memory", None)
+    except Exception:  # the reader failed on this file in a way of its own: one answer for all
+        outcome = ("unreadable", None)
+    pickle.dump(outcome, answer)
+    answer.flush()
+    os._exit(0)  # the answer is out: skip tearing down pandas & co. (~100 ms the caller would wait)
+
+
+def _address_space() -> int:
+    """This process's virtual size in bytes (Linux; 0 where /proc is not there)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return 0
+
+
+_WORKER_CODE = "from crm_core.ingest.sheets import serve_one; serve_one()"
+_spare_lock = threading.Lock()
+_spare: list[subprocess.Popen] = []  # at most one worker started ahead, waiting for a task
+
+
+def _start_worker() -> subprocess.Popen:
+    root = str(Path(__file__).resolve().parents[2])  # where crm_core is, whatever the server's cwd
+    path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
+    env = {**os.environ, "PYTHONPATH": path, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}  # no BLAS here
+    return subprocess.Popen([sys.executable, "-c", _WORKER_CODE], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            env=env, close_fds=True)
+
+
+def _take_worker() -> subprocess.Popen:
+    """The waiting spare (or a new worker), and a new spare started for the next read."""
+    with _spare_lock:
+        ready = _spare.pop() if _spare else None
+        if ready is not None and ready.poll() is not None:
+            ready = None  # it died waiting (killed from outside)
+        if not _spare:
+            _spare.append(_start_worker())
+    return ready if ready is not None else _start_worker()
+
+
+@atexit.register
+def _stop_spare() -> None:
+    with _spare_lock:
+        for worker in _spare:
+            with contextlib.suppress(OSError):
+                worker.stdin.close()  # the spare reads EOF and exits
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                worker.wait(timeout=5)
+        _spare.clear()

@@ -7,7 +7,10 @@ NULL; ``value_sql`` yields the typed value or NULL. A blank cell is NULL, never 
 field is required is the kind's business).
 
 Forms accepted (domain: files Excel and WPS make in China):
-- text: outer whitespace (also the ideographic space) trimmed. Codes, numbers, dates, phones, e-mails
+- text: the apostrophe our exports put before a text starting with ``= + - @``, tab or CR
+  (crm_core.exporting.neutralise) taken off again — ``'-Minus Trading`` is read as
+  ``-Minus Trading`` — so an export imports back unchanged; a plain number or phone never gets one,
+  so ``'-5`` stays as written. Then outer whitespace (also the ideographic space) trimmed. Codes, numbers, dates, phones, e-mails
   and choices also have full-width ASCII (Ａ１２) folded to half-width — the part of the form's NFKC
   that Chinese input methods produce. Free text (names, addresses, notes) keeps its characters as
   written, so Chinese punctuation (，（）) survives an export → import round trip; the form's NFKC would
@@ -38,6 +41,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from crm_core.exporting import FORMULA_STARTS, PLAIN_NUMBER
 from crm_core.ingest.units import CURRENCY_WORDS
 from crm_core.models import (
     EMAIL,
@@ -67,24 +71,48 @@ def sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+_PLAIN_NUMBER_RE = re.compile(PLAIN_NUMBER)
+_STARTS = "".join({"\t": r"\t", "\r": r"\r", "-": r"\-"}.get(c, c) for c in FORMULA_STARTS)
+_NEUTRALISED = f"'[{_STARTS}](?s:.*)"  # an export's apostrophe and what it defused: the same in re and RE2
+
+
+def unneutralised(raw: str) -> str:
+    """``raw`` without the apostrophe exporting.neutralise put before it (see the module docstring)."""
+    if re.fullmatch(_NEUTRALISED, raw) and not _PLAIN_NUMBER_RE.fullmatch(raw[1:]):
+        return raw[1:]
+    return raw
+
+
+def sql_unneutralised(expr: str) -> str:
+    """SQL of ``unneutralised`` (``expr`` is a column: it is repeated)."""
+    return (f"CASE WHEN regexp_full_match({expr}, {sql_literal(_NEUTRALISED)}) AND NOT "
+            f"regexp_full_match(substr({expr}, 2), {sql_literal(PLAIN_NUMBER)}) THEN substr({expr}, 2) ELSE {expr} END")
+
+
 def fold(raw: str | None, width: bool = True) -> str | None:
-    """Full-width to half-width (unless ``width`` is False), trimmed; blank is None."""
+    """The export's apostrophe taken off, full-width to half-width (unless ``width`` is False),
+    trimmed; blank is None. THE text fold of the import: every rule reads its cell through it."""
     if raw is None:
         return None
+    raw = unneutralised(raw)
     text = (raw.translate(FOLD_TABLE) if width else raw).strip(_TRIM + _WIDE_SPACES)
     return text or None
 
 
 _EDGE_OK = "[^ \\t\\n\\r\\x0b\\x0c\\x{3000}\\x{a0}]"
+_FIRST_OK = "[^' \\t\\n\\r\\x0b\\x0c\\x{3000}\\x{a0}]"  # an apostrophe first may be an export's
+ASCII_AS_IS = "[!-&(-~][!-~]*"  # printable ASCII without spaces, not starting with an apostrophe: fold leaves it
 
 
 def sql_fold(expr: str, width: bool = True) -> str:
     """SQL of ``fold``. The common case (nothing to fold or trim) is one cheap RE2 match, because
     ``translate`` and ``trim(x, characters)`` cost microseconds per value on 10M-row files."""
+    bare = sql_unneutralised(expr)
     if not width:
-        return (f"CASE WHEN regexp_full_match({expr}, '{_EDGE_OK}(?s:.*{_EDGE_OK})?') THEN {expr} "
-                f"ELSE nullif(trim({expr}, {sql_literal(_TRIM + _WIDE_SPACES)}), '') END")
-    return (f"CASE WHEN regexp_full_match({expr}, '[!-~]+') THEN {expr} ELSE nullif(trim(translate({expr}, "
+        as_is = sql_literal(f"{_FIRST_OK}(?s:.*{_EDGE_OK})?")
+        return (f"CASE WHEN regexp_full_match({expr}, {as_is}) THEN {expr} "
+                f"ELSE nullif(trim({bare}, {sql_literal(_TRIM + _WIDE_SPACES)}), '') END")
+    return (f"CASE WHEN regexp_full_match({expr}, '{ASCII_AS_IS}') THEN {expr} ELSE nullif(trim(translate({bare}, "
             f"{sql_literal(_FULL)}, {sql_literal(_HALF)}), {sql_literal(_TRIM)}), '') END")
 
 
@@ -438,7 +466,7 @@ def text_normaliser(max_length: int | None = None, no_spaces: bool = False, fold
         return f"CASE WHEN ({error}) IS NULL THEN {v} END", error
 
     if fold_width:  # printable ASCII without spaces: nothing to fold, and no space to complain about
-        fast = "[!-~]+" if max_length is None else f"[!-~]{{1,{max_length}}}"
+        fast = ASCII_AS_IS if max_length is None else f"[!-&(-~][!-~]{{0,{max_length - 1}}}"
         return Normaliser("text", py, sql, "VARCHAR", {"max_length": max_length}, fold_width, fast,
                           lambda raw: (raw, "NULL"))
     return Normaliser("text", py, sql, "VARCHAR", {"max_length": max_length}, fold_width)

@@ -24,7 +24,7 @@ from ui.care.common import (
     table,
     with_cards,
 )
-from ui.common import choice_label, lang, open_customer, plain, tr
+from ui.common import choice_label, denied_reason, lang, open_customer, plain, tr
 
 CARD_COLUMNS = ["name", "code", "abc", "sales_rep", "preferences", "last_gift_date", "last_gift",
                 "last_concession_date", "last_concession"]
@@ -50,11 +50,14 @@ def _log_panel(db, user, row: pd.Series) -> None:
     day = pd.Timestamp(row["date"]).date()
     st.markdown(tr("care.ui.selected", name=plain(row["name"]), occasion=tr(f"care.occasion.{row['occasion']}"),
                    date=format_date(day, language)))
+    cannot_write = denied_reason(user, "write")
     left, middle, right, last = st.columns(4, vertical_alignment="bottom")
     channel = left.selectbox(tr("care.ui.channel"), board.GREETING_CHANNELS, format_func=choice_label("channel"),
-                             key="care_log_channel")
-    cost = middle.number_input(tr("care.ui.gift_cost"), min_value=0.0, step=10.0, key="care_log_cost")
-    if right.button(tr("care.ui.log_greeting"), type="primary", key="care_log"):
+                             key="care_log_channel", disabled=cannot_write is not None)
+    cost = middle.number_input(tr("care.ui.gift_cost"), min_value=0.0, step=10.0, key="care_log_cost",
+                               disabled=cannot_write is not None)
+    if right.button(tr("care.ui.log_greeting"), type="primary", key="care_log", disabled=cannot_write is not None,
+                    help=cannot_write):
         try:
             board.log_greeting(db, user, int(row["customer_id"]), str(row["occasion"]), day, channel, language,
                                cost=round(cost, 2))
@@ -67,6 +70,8 @@ def _log_panel(db, user, row: pd.Series) -> None:
                           note=board.greeting_note(str(row["occasion"]), day, language)))
     if last.button(tr("care.ui.open_360"), key="care_open_360"):
         open_customer(int(row["customer_id"]))
+    if cannot_write:
+        st.caption(cannot_write)
 
 
 def key_dates_section(db, user, as_of: date, rep) -> None:

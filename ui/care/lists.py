@@ -25,7 +25,7 @@ from ui.care.common import (
     table,
     with_cards,
 )
-from ui.common import choice_label, lang, open_customer, tr
+from ui.common import choice_label, denied_reason, lang, open_customer, tr
 
 
 def _delivery_shape(rows: pd.DataFrame) -> pd.DataFrame:
@@ -97,16 +97,20 @@ def _contact_shape(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def _own_interval(db, user, row: pd.Series) -> None:
+    cannot_write = denied_reason(user, "write")
     left, middle, right = st.columns([2, 1, 1], vertical_alignment="bottom")
-    every = left.number_input(tr("care.ui.own_every"), 1, 3650, int(row["every_days"]), key="care_own_every")
+    every = left.number_input(tr("care.ui.own_every"), 1, 3650, int(row["every_days"]), key="care_own_every",
+                              disabled=cannot_write is not None)
     for column, label, value in ((middle, "care.ui.save_every", int(every)), (right, "care.ui.clear_every", None)):
-        if column.button(tr(label), key=f"{label}_btn"):
+        if column.button(tr(label), key=f"{label}_btn", disabled=cannot_write is not None, help=cannot_write):
             try:
                 set_contact_every(db, user, int(row["customer_id"]), value)
             except PermissionDenied as denied:
                 st.error(tr(denied.key))
             else:
                 st.success(tr("ui.saved"))
+    if cannot_write:
+        st.caption(cannot_write)
     if st.button(tr("care.ui.open_360"), key="care_contacts_360"):
         open_customer(int(row["customer_id"]))
 

@@ -16,7 +16,7 @@ from crm_core.models import field_errors
 from crm_core.users import PermissionDenied
 from ui.churn import cache
 from ui.churn.common import customer_list, share_column
-from ui.common import choice_label, lang, plain, style_chart, tr
+from ui.common import choice_label, denied_reason, lang, plain, style_chart, tr
 
 WINDOWS = ("12m", "all")
 
@@ -36,7 +36,12 @@ def _pareto_chart(table: pd.DataFrame):
 
 
 def event_form(db, user, customer_id: int | None, key: str) -> None:
-    """Record one churn event; with ``customer_id`` None the user types the customer code."""
+    """Record one churn event; with ``customer_id`` None the user types the customer code. A user
+    who may not write is told why instead of being shown the form."""
+    reason = denied_reason(user, "write")
+    if reason:
+        st.caption(reason)
+        return
     with st.form(key, clear_on_submit=False):
         a, b, c = st.columns(3)
         code = None if customer_id else a.text_input(tr("ui.customer_code"), key=f"{key}_code")

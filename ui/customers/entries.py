@@ -9,7 +9,7 @@ from crm_core import customers as cust
 from crm_core.models import CHANNELS, InteractionIn, KeyDateIn, TransactionIn, field_errors
 from crm_core.store import Store
 from crm_core.users import Actor, PermissionDenied
-from ui.common import choice_label, lang, plain, tr
+from ui.common import choice_label, denied_reason, lang, plain, tr
 
 
 def _save(save, model, values: dict) -> None:
@@ -76,6 +76,11 @@ def _key_date_form(db: Store, user: Actor, customer_id: int) -> None:
 
 
 def entry_forms(db: Store, user: Actor, customer_id: int, record: dict) -> None:
+    """The three forms, for a user who may write; anyone else is told why instead."""
+    reason = denied_reason(user, "write")
+    if reason:
+        st.caption(reason)
+        return
     with st.expander(tr("ui.log_interaction")):
         _interaction_form(db, user, customer_id, record)
     with st.expander(tr("ui.record_transaction")):

@@ -7,7 +7,7 @@ from crm_core import customers as cust
 from crm_core.models import CUSTOMER_TYPES, TENURE_STAGES, CustomerIn, field_errors
 from crm_core.store import Store
 from crm_core.users import Actor, PermissionDenied
-from ui.common import lang, plain, tr
+from ui.common import denied_reason, lang, plain, tr
 
 EDITABLE = ["name", "customer_type", "tenure_stage", "region", "city", "phone", "sales_rep", "credit_limit"]
 
@@ -45,8 +45,10 @@ def _validated_edits(db: Store, user: Actor, before: pd.DataFrame, after: pd.Dat
 
 
 def quick_edit(db: Store, user: Actor, rows: pd.DataFrame) -> None:
-    if user.masks_contact_details:
-        st.info(tr("err.no_write_permission"))
+    """The grid and its save button, for a user who may write; anyone else is told why instead."""
+    reason = denied_reason(user, "write")
+    if reason:
+        st.caption(reason)
         return
     before = rows[["customer_id", "code", *EDITABLE]].reset_index(drop=True)
     after = st.data_editor(before.drop(columns="customer_id"), hide_index=True, width="stretch",

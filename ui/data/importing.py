@@ -5,12 +5,22 @@ Everything is shown in the user's words: field labels from the catalog instead o
 Excel's column letters and row numbers, blanks blank (never ``None`` or ``nan``), numbers formatted.
 The uploader accepts any file, so a type we cannot read gets our own message in the UI language
 rather than Streamlit's English refusal.
+
+An upload is checked before it is read (issue 16, finding 11): a user whose role may not import
+gets the reason and no uploader, so no file of theirs reaches the server; then the type and the
+size; spreadsheets are read by crm_core's bounded worker. The copy written for the reader
+(``kehu_upload_*``, mode 600) and its decoded CSV are deleted when the import ends or fails, when
+the file is removed from the uploader or replaced, and when the session ends (``UploadCopies``; the
+stale purge in crm_core.ingest.decode catches what a killed server leaves). A file already
+imported as the kind (same content, not undone) is imported again only after the user confirms.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
+import weakref
 from collections import Counter
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -22,7 +32,7 @@ from crm_core import ingest
 from crm_core.exporting import to_csv_bytes
 from crm_core.i18n import format_number
 from crm_core.users import PermissionDenied
-from ui.common import choice_label, lang, plain, tr
+from ui.common import choice_label, denied_reason, lang, plain, tr
 
 READABLE_TYPES = ("csv", "txt", "tsv", "xlsx", "xlsm", "xls", "ods")
 WORKBOOK_TYPES = ("xlsx", "xlsm", "xls", "ods")  # these have sheets to choose from
@@ -30,23 +40,78 @@ NUMBER_RULES = ("decimal", "int")                # field rules whose values are 
 OPTION_CELLS = 6                                 # header cells shown in a header-row choice
 PAD_CODES = "data_pad_codes"                     # the upload whose codes get their leading zeros back
 REVALIDATE = "data_revalidate"                   # check the file again on the next run (after a one-click fix)
+COPIES = "data_upload_copies"                    # the session's UploadCopies
+AGAIN = "data_import_again"                      # (+ kind and import): the user confirmed importing a file again
 
 
 def _file_type(name: str) -> str:
     return Path(name).suffix.lower().lstrip(".")
 
 
-def _saved_upload(upload) -> str:
-    """The upload written once to a temp file (kept for the session under its content hash)."""
-    files = st.session_state.setdefault("data_uploads", {})
-    key = upload.file_id
-    if key not in files or not Path(files[key]).exists():
-        suffix = Path(upload.name).suffix or ".csv"
-        handle, path = tempfile.mkstemp(suffix=suffix, prefix="kehu_upload_")
-        with os.fdopen(handle, "wb") as out:
-            out.write(upload.getbuffer())
-        files[key] = path
-    return files[key]
+def _delete(state: dict) -> None:
+    """Delete what ``UploadCopies`` holds (a module function: the finalizer must not hold the object)."""
+    for path in state["uploads"].values():
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+    state["uploads"].clear()
+    if state["prepared"] is not None:
+        state["prepared"][1].cleanup()
+        state["prepared"] = None
+    state["sheets"] = None
+
+
+class UploadCopies:
+    """A session's copies of its upload on disk: the file as uploaded (``kehu_upload_*``) and what
+    the reader made of it (a PreparedFile and its decoded CSV), plus the upload's sheet names.
+
+    ``forget`` deletes them; so does the finalizer, when Streamlit drops the session's state after the
+    browser went away, and at the server's normal exit (weakref.finalize runs at exit).
+    """
+
+    def __init__(self):
+        self._state = {"uploads": {}, "prepared": None, "sheets": None}
+        weakref.finalize(self, _delete, self._state)
+
+    def path_for(self, upload) -> str:
+        """The upload written once to a temp file (mode 600: mkstemp, and the process umask is 077)."""
+        uploads = self._state["uploads"]
+        if upload.file_id not in uploads or not Path(uploads[upload.file_id]).exists():
+            self.forget(keep=None)  # one upload at a time: a replaced file's copies go
+            handle, path = tempfile.mkstemp(suffix=Path(upload.name).suffix or ".csv", prefix="kehu_upload_")
+            with os.fdopen(handle, "wb") as out:
+                out.write(upload.getbuffer())
+            uploads[upload.file_id] = path
+        return uploads[upload.file_id]
+
+    def sheet_names(self, upload) -> list[str]:
+        """The workbook's sheets, read once per upload (by crm_core's bounded worker)."""
+        held = self._state["sheets"]
+        if held is None or held[0] != upload.file_id:
+            held = (upload.file_id, ingest.sheet_names(self.path_for(upload), file_name=upload.name))
+            self._state["sheets"] = held
+        return held[1]
+
+    def prepared(self, read_as: tuple):
+        held = self._state["prepared"]
+        return held[1] if held is not None and held[0] == read_as else None
+
+    def keep_prepared(self, read_as: tuple, prepared) -> None:
+        held = self._state["prepared"]
+        if held is not None and held[1] is not prepared:
+            held[1].cleanup()
+        self._state["prepared"] = (read_as, prepared)
+
+    def forget(self, keep: str | None = None) -> None:
+        """Delete every copy (``keep``: an upload's file id whose copy stays, with what was read of it)."""
+        if keep is not None and set(self._state["uploads"]) <= {keep}:
+            return
+        _delete(self._state)
+
+
+def _copies() -> UploadCopies:
+    if COPIES not in st.session_state:
+        st.session_state[COPIES] = UploadCopies()
+    return st.session_state[COPIES]
 
 
 def _prepared(upload, kind, sheet: str | None, header_row: int | None):
@@ -54,17 +119,15 @@ def _prepared(upload, kind, sheet: str | None, header_row: int | None):
 
     Choosing the row that was already taken reuses that read: a big file is not read twice.
     """
-    cached = st.session_state.pop("data_prepared", None)
-    if cached is not None:
-        read_as, prepared = cached
-        if read_as == (upload.file_id, sheet, kind.name) and header_row in (None, prepared.header_row):
-            st.session_state["data_prepared"] = cached
-            return prepared
-        prepared.cleanup()
+    copies = _copies()
+    read_as = (upload.file_id, sheet, kind.name)
+    prepared = copies.prepared(read_as)
+    if prepared is not None and header_row in (None, prepared.header_row):
+        return prepared
     chosen = {} if header_row is None else {"header_row": header_row}  # the reader's own choice otherwise
     # The kind's headers tell the reader which row holds them (below titles and notes).
-    prepared = ingest.prepare_file(_saved_upload(upload), file_name=upload.name, sheet=sheet, kind=kind, **chosen)
-    st.session_state["data_prepared"] = ((upload.file_id, sheet, kind.name), prepared)
+    prepared = ingest.prepare_file(copies.path_for(upload), file_name=upload.name, sheet=sheet, kind=kind, **chosen)
+    copies.keep_prepared(read_as, prepared)
     return prepared
 
 
@@ -127,8 +190,7 @@ def duplicates_table(kind, duplicates: pd.DataFrame) -> pd.DataFrame:
 def _sheet_choice(upload) -> str | None:
     if _file_type(upload.name) not in WORKBOOK_TYPES:
         return None
-    return st.selectbox(tr("data.sheet"), ingest.sheet_names(_saved_upload(upload), file_name=upload.name),
-                        key="data_sheet")
+    return st.selectbox(tr("data.sheet"), _copies().sheet_names(upload), key="data_sheet")
 
 
 def _header_row_key(upload, sheet: str | None) -> str:
@@ -150,7 +212,8 @@ def _header_row_choice(prepared, key: str) -> None:
         shown = " | ".join(filled[:OPTION_CELLS]) + (" | …" if len(filled) > OPTION_CELLS else "")
         return tr("data.header_row_option", row=number, cells=shown)
 
-    st.selectbox(tr("data.header_row_pick"), rows, index=rows.index(row), format_func=label, key=key,
+    labels = {number: label(number) for number in rows}  # made now: format_func may run outside the script
+    st.selectbox(tr("data.header_row_pick"), rows, index=rows.index(row), format_func=labels.get, key=key,
                  help=tr("data.header_row_help"))
 
 
@@ -256,6 +319,8 @@ def _commit(db, user, job) -> None:
     except ingest.ImportRejected as rejected:
         st.error(tr("data.rejected_atomic", count=format_number(rejected.validation.rejected_rows, lang())))
         return
+    finally:  # the import ended, done or not: its copies go (the uploader still holds the file)
+        _copies().forget()
     ingest.remember_mapping(db, user, job.kind, job.file.headers, job.mapping)
     st.session_state.pop("data_validation", None)
     st.success(tr("ingest.imported", import_id=result.import_id, rows=format_number(result.rows_read, lang()),
@@ -264,19 +329,51 @@ def _commit(db, user, job) -> None:
                   customers=format_number(result.customers_created, lang()), seconds=f"{result.seconds:.1f}"))
 
 
-def render(db, user) -> None:
-    kind_name = st.selectbox(tr("data.kind"), list(ingest.KINDS), format_func=choice_label("ingest.kind"),
-                             key="data_kind")
-    kind = ingest.get_kind(kind_name)
+def _confirmed_again(db, kind, prepared) -> bool:
+    """Whether this file may be imported: it never was as this kind (or that import was undone), or
+    the user ticked "import it again" after being told when and by whom it was."""
+    previous = ingest.previous_import_of(db, kind.name, prepared.sha256)
+    if previous is None:
+        return True
+    params = previous.message_params(db.timezone)
+    st.warning(tr("uploads.already_imported", **{**params, "actor": plain(params["actor"]),
+                                                  "file": plain(params["file"])}))
+    # keyed on that import: once this file is imported again, the next time asks afresh
+    return st.checkbox(tr("uploads.import_again"), key=f"{AGAIN}_{kind.name}_{previous.import_id}")
+
+
+def _upload():
+    """The uploaded file once it passed what is checked before reading: type and size."""
     upload = st.file_uploader(tr("data.upload"), key="data_upload",
                               help=tr("data.upload_help", mb=ingest.MAX_UPLOAD_BYTES // (1024 * 1024)))
     if upload is None:
+        _copies().forget()  # removed from the uploader (or never there): no copy stays
         st.caption(tr("data.upload_hint"))
-        return
+        return None
+    _copies().forget(keep=upload.file_id)  # another file replaced it
     if _file_type(upload.name) not in READABLE_TYPES:  # checked before the upload is saved or read
         separator = "、" if lang() == "zh" else ", "
         st.error(tr("data.unsupported_type", file=plain(upload.name),
                     types=separator.join(suffix.upper() for suffix in READABLE_TYPES)))
+        return None
+    if upload.size > ingest.MAX_UPLOAD_BYTES:  # before a copy is written
+        st.error(tr("ingest.err_too_large", size_mb=f"{upload.size / 1024 / 1024:,.1f}",
+                    max_mb=f"{ingest.MAX_UPLOAD_BYTES / 1024 / 1024:,.0f}"))
+        return None
+    return upload
+
+
+def render(db, user) -> None:
+    reason = denied_reason(user, "import")
+    if reason:  # role first: no uploader, so no file of this user's ever reaches the server
+        _copies().forget()
+        st.info(reason)
+        return
+    kind_name = st.selectbox(tr("data.kind"), list(ingest.KINDS), format_func=choice_label("ingest.kind"),
+                             key="data_kind")
+    kind = ingest.get_kind(kind_name)
+    upload = _upload()
+    if upload is None:
         return
     try:
         sheet = _sheet_choice(upload)
@@ -286,6 +383,7 @@ def render(db, user) -> None:
         _notices(prepared)
         sample = ingest.preview_rows(db, prepared, 20)
     except ingest.ImportProblem as problem:
+        _copies().forget()  # a file we cannot read is not kept
         st.error(plain(ingest.problem_text(problem, lang())))
         return
     st.caption(_file_caption(upload, sheet, prepared))
@@ -311,7 +409,9 @@ def render(db, user) -> None:
         if held is None or held[0] != token:
             return
         _show_validation(kind, job, held[1], upload.file_id, pad_codes)
-        if st.button(tr("data.commit"), key="data_commit", disabled=bool(held[1].rejected_rows and not skip)):
+        may_import = _confirmed_again(db, kind, prepared)
+        if st.button(tr("data.commit"), key="data_commit",
+                     disabled=bool(held[1].rejected_rows and not skip) or not may_import):
             _commit(db, user, job)
     except ingest.ImportProblem as problem:
         st.error(plain(ingest.problem_text(problem, lang())))

@@ -11,7 +11,7 @@ import streamlit as st
 from crm_core.i18n import format_money
 from crm_core.promises import actions, queries
 from crm_core.promises.text import format_duration, label, policy_label, remedy_cost_text
-from ui.common import lang, open_customer, plain, tr
+from ui.common import denied_reason, lang, open_customer, plain, tr
 from ui.promises import common
 
 OPEN_EVENTS = ("fulfilled", "paused", "resumed", "cancelled", "escalated", "complained")
@@ -131,9 +131,14 @@ def _remedy_of(detail_text: str, language: str) -> str:
 
 
 def _actions(db, user, now: datetime, key: str, detail: dict, language: str) -> None:
+    """Record an event and deliver a remedy (write rights: else the reason instead), recompute
+    (managers: else the button disabled with the reason)."""
     row = detail["promise"]
     promise_id = int(row["promise_id"])
-    if row["status"] == "open":
+    cannot_write = denied_reason(user, "write")
+    if cannot_write:
+        st.caption(cannot_write)
+    elif row["status"] == "open":
         st.markdown(f"**{tr('promises.detail.record')}**")
         paused = pd.notna(row["paused_at"])
         kinds = [k for k in OPEN_EVENTS if not (k == "paused" and paused) and not (k == "resumed" and not paused)]
@@ -146,7 +151,7 @@ def _actions(db, user, now: datetime, key: str, detail: dict, language: str) -> 
     else:
         st.caption(tr("promises.detail.closed", status=label("status", row["status"], language)))
     owed = detail["remedies"][detail["remedies"]["delivered_at"].isna()]
-    if not owed.empty:
+    if not owed.empty and not cannot_write:
         names = dict(zip(owed["remedy_id"], owed["key"]))
         left, right = st.columns([3, 1])
         remedy = left.selectbox(tr("promises.detail.deliver"), list(names), key=f"{key}_remedy",
@@ -159,6 +164,8 @@ def _actions(db, user, now: datetime, key: str, detail: dict, language: str) -> 
         with st.expander(tr("promises.detail.recompute")):
             st.caption(tr("promises.detail.recompute_help", version=row["policy_version"]))
             version = st.selectbox(tr("promises.col.version"), others, key=f"{key}_version")
-            if st.button(tr("promises.detail.recompute_button"), key=f"{key}_recompute"):
+            cannot_manage = denied_reason(user, "manage")
+            if st.button(tr("promises.detail.recompute_button"), key=f"{key}_recompute",
+                         disabled=cannot_manage is not None, help=cannot_manage):
                 _write(key, tr("promises.event.recomputed"),
                        lambda: actions.recompute(db, user, promise_id, int(version), now))

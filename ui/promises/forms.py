@@ -12,13 +12,21 @@ from crm_core.i18n import format_percent
 from crm_core.promises import actions, queries
 from crm_core.promises.text import format_duration, label, policy_label
 from ui.cache import cached_read
-from ui.common import lang, plain, tr
+from ui.common import denied_reason, lang, plain, tr
 from ui.promises import common
 
 
 @cached_read(ttl=600, max_entries=64)
 def _customer_class(db, customer_id: int, as_of: date) -> str | None:
     return queries.customer_class_of(db, customer_id, as_of)
+
+
+def _may_write(user) -> bool:
+    """Whether ``user`` may fill in a form; if not, the reason is shown instead of it."""
+    reason = denied_reason(user, "write")
+    if reason:
+        st.caption(reason)
+    return reason is None
 
 
 def _customer(db, user, key: str, customer_id: int | None) -> dict | None:
@@ -56,6 +64,8 @@ def make_promise_form(db, user, now: datetime, key: str, customer_id: int | None
     """Pick the customer (unless fixed), the policy, who promised, details; make the promise."""
     language = lang()
     _show_result(key)
+    if not _may_write(user):
+        return
     record = _customer(db, user, key, customer_id)
     if record is None:
         return
@@ -101,6 +111,8 @@ def complaint_form(db, user, now: datetime, key: str, customer_id: int | None = 
     """Log a complaint (channel, text, optionally the promise it is about): opens the green channel."""
     language = lang()
     _show_result(key)
+    if not _may_write(user):
+        return
     record = _customer(db, user, key, customer_id)
     if record is None:
         return

@@ -11,7 +11,7 @@ import streamlit as st
 from crm_core.promises import actions, notices, queries
 from crm_core.promises.policy import PROMISE_TYPES, PromisePolicy
 from crm_core.promises.text import label, policy_label
-from ui.common import lang, plain, tr
+from ui.common import denied_reason, lang, plain, tr
 from ui.promises import common
 
 NEW = "__new__"
@@ -74,6 +74,10 @@ def _policy_editor(db, user) -> None:
             "created_by": lambda f: f["created_by"], "promises": lambda f: f["promises"],
             "definition": lambda f: f["definition"],
         }), hide_index=True, width="stretch")
+    cannot_manage = denied_reason(user, "manage")
+    if cannot_manage:  # the versions above are for everyone; the editor only for who may save it
+        st.caption(cannot_manage)
+        return
     key = f"prom_pol_{choice}_{base.version if base else 0}"
     st.caption(tr("promises.pol.note", version=base.version + 1 if base else 1))
     data = _editor(base, key, language)
@@ -136,7 +140,7 @@ def _notice_frame(rows: list) -> pd.DataFrame:
 def notice_section(db, user) -> None:
     """Managers and admins: enter a year's State Council holiday notice (CSV upload or pasted rows),
     preview it, save it; open promises it moves are recomputed (crm_core.promises.notices)."""
-    if user.role not in ("admin", "manager"):
+    if denied_reason(user, "manage"):  # absent: the policy editor above already says why
         return
     st.divider()
     st.subheader(tr("promises.notice.title"))

@@ -18,7 +18,7 @@ from crm_core.satisfaction.entry import (
     record_visit,
 )
 from crm_core.users import PermissionDenied
-from ui.common import choice_label, lang, plain, tr
+from ui.common import choice_label, denied_reason, lang, plain, tr
 
 YES_NO = (None, True, False)
 
@@ -123,8 +123,9 @@ def _visit_form(db, user) -> None:
 
 def entry_forms(db, user, waves: pd.DataFrame) -> None:
     """The three entry forms; a user without write permission is told so, not shown the forms."""
-    if user.role not in ("admin", "manager", "rep"):
-        st.info(tr("err.no_write_permission"))
+    reason = denied_reason(user, "write")
+    if reason:
+        st.info(reason)
         return
     st.caption(tr("sat.import_hint"))
     if waves.empty:
