@@ -37,12 +37,6 @@ def known_header_keys(kind: Kind) -> frozenset[str]:
     return frozenset(header_key(s) for spec in kind.fields for s in kind.synonyms(spec)) - {""}
 
 
-def header_matcher(kind: Kind):
-    """``is_known(cell)``: whether a cell's text is one of the kind's headers (for finding the header row)."""
-    known = known_header_keys(kind)
-    return lambda cell: any(key in known for key in header_keys(cell))
-
-
 def layout_signature(kind: Kind, headers: list[str]) -> str:
     joined = "\x1f".join(header_key(h) for h in headers)
     return hashlib.sha256(f"{kind.name}\x1e{joined}".encode()).hexdigest()

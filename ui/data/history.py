@@ -14,7 +14,7 @@ import streamlit as st
 from crm_core import ingest
 from crm_core.i18n import format_date, format_number
 from crm_core.users import PermissionDenied
-from ui.common import audited_export, choice_label, download_buttons, lang, plain, tr
+from ui.common import audited_export, choice_label, denied_reason, download_buttons, lang, plain, tr
 
 COLUMNS = ("import_id", "imported_at", "actor", "file_name", "kind", "mode", "encoding", "rows_read", "rows_created",
            "rows_updated", "rows_rejected", "undone_at", "sha256")
@@ -44,11 +44,11 @@ def history_table(history: pd.DataFrame) -> pd.DataFrame:
 
 def _undo(db, user, import_id: int) -> None:
     """Undo after a confirmation, saying first what the undo removes and restores."""
-    try:
-        preview = ingest.undo_preview(db, user, import_id)
-    except PermissionDenied as denied:
-        st.caption(tr(denied.key))
+    reason = denied_reason(user, "import")  # undo needs the import right: say why it is not offered
+    if reason:
+        st.caption(reason)
         return
+    preview = ingest.undo_preview(db, user, import_id)
     if preview["refused"] is not None:
         st.warning(tr("data.undo_refused", reason=plain(ingest.problem_text(preview["refused"], lang()))))
         return
