@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from crm_core.i18n import t
 from crm_core.store import Store
 from tests.browser_harness import (
     ARTIFACTS,
@@ -111,7 +112,7 @@ def test_an_xlsx_with_a_merged_title_and_subtitle_above_the_header_imports(tmp_p
                      merged=("A1:C1", "A2:C2"))
     with streamlit_server(db) as url, browser_page("zh-CN") as page:
         open_and_check(page, f"{url}/data", "title-0-data-page")
-        _upload_check_and_commit(page, book, "表头在第 3 行（上面 2 行标题或说明已跳过）。", "title")
+        _upload_check_and_commit(page, book, t("ingest.notice_header_row", "zh", row=3), "title")
     assert _stored_customers(db) == [["T001", "东方饭店"], ["T002", "西湖贸易有限公司"]]
 
 
