@@ -435,3 +435,16 @@ def test_churn_events_import_kind_reads_labels_in_both_languages(store):
     # 服务差 with the controllable cell blank: the reason's category says controllable; 否 overrides
     assert rows["controllable"].tolist() == [True, False, True]
     assert churn_event_pareto(store, MANAGER).controllable_share == pytest.approx(2 / 3)
+
+
+def test_undoing_a_churn_events_import_deletes_its_rows_and_says_so_first(store):
+    from crm_core.ingest import run_import, undo_import, undo_preview
+
+    add_customers(store, [(1, "individual", "old", None), (2, "individual", "old", None),
+                          (3, "channel", "old", None)])
+    path = ROOT / "tests" / "fixtures" / "churn" / "churn_events_zh.csv"
+    done = run_import(store, MANAGER, "churn_events", str(path), skip_invalid=True)
+    preview = undo_preview(store, MANAGER, done.result.import_id)
+    assert (preview["rows"], preview["customers"], preview["kind"], preview["refused"]) == (3, 0, "churn_events", None)
+    assert undo_import(store, MANAGER, done.result.import_id)["rows"] == 3
+    assert store.query_one("SELECT count(*) FROM churn_events") == (0,)

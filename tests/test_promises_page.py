@@ -504,3 +504,18 @@ def test_a_bad_notice_row_is_named_and_a_rep_sees_no_notice_section(page_db):
     rep = run_page("promises.py", "en", promises_now=NOW.isoformat(), actor=Actor("wang", "rep"))
     assert not rep.exception
     assert not [t for t in rep.text_area if t.key == "prom_notice_text"]
+
+
+def test_a_promises_import_is_never_undone_by_deleting_promises(small, tmp_path):
+    from crm_core import ingest
+
+    promises_csv = tmp_path / "promises.csv"
+    promises_csv.write_text("客户编号,承诺政策,承诺人,承诺时间,承诺内容\nC1,phone_order_delivery,王芳,2025-11-17 09:00,大米送货\n",
+                            encoding="utf-8")
+    made = ingest.run_import(small, MANAGER, "promises", str(promises_csv))
+    preview = ingest.undo_preview(small, MANAGER, made.result.import_id)
+    assert preview["refused"].key == "ingest.err_undo_append_only"
+    with pytest.raises(ingest.ImportProblem) as refused:
+        ingest.undo_import(small, MANAGER, made.result.import_id)
+    assert ingest.problem_text(refused.value, "zh").startswith(f"第 {made.result.import_id} 号导入无法撤销")
+    assert small.query_one("SELECT count(*) FROM promises WHERE source = 'import'") == (1,)

@@ -33,7 +33,7 @@ import pandas as pd
 from crm_core.config import store_currency
 from crm_core.i18n import t
 from crm_core.ingest.decode import ImportProblem, PreparedFile, read_problem, reencode_as_gb18030
-from crm_core.ingest.kinds import CheckContext, FieldSpec, Kind
+from crm_core.ingest.kinds import CheckContext, FieldSpec, Kind, get_kind
 from crm_core.ingest.layout import is_blank, number_list, trailing_totals
 from crm_core.ingest.units import money_unit, split_unit
 from crm_core.ingest.values import Normaliser, sql_duplicate_name, sql_fold
@@ -774,8 +774,9 @@ def undo_import(store: Store, actor: Actor, import_id: int) -> dict:
     import_id = int(import_id)
     with store.transaction() as cur:
         kind_name = _undoable_kind(cur, import_id)
-        removed = _undo_counts(cur, import_id)
-        for table in ("transactions", "interactions"):  # fixed list
+        removed = _undo_counts(cur, import_id, kind_name)
+        own = _own_rows_table(kind_name)
+        for table in ("transactions", "interactions", *((own,) if own else ())):  # from kind declarations
             cur.execute(f"DELETE FROM {_q(table)} WHERE import_id = ?", [import_id])
         _restore_backups(cur, import_id)
         cur.execute("DELETE FROM customers WHERE import_id = ?", [import_id])
@@ -795,6 +796,8 @@ def _undoable_kind(cur, import_id: int) -> str:
     kind_name, undone_at = row
     if undone_at is not None:
         raise ImportProblem("ingest.err_already_undone", import_id=import_id)
+    if get_kind(kind_name).after_commit is not None:  # promises: the ledger only grows, rows are never deleted
+        raise ImportProblem("ingest.err_undo_append_only", import_id=import_id)
     touched = ("SELECT customer_id FROM customers WHERE import_id = $import_id UNION "
                "SELECT customer_id FROM import_customer_backups WHERE backup_import_id = $import_id")
     (later,) = cur.execute(
@@ -815,15 +818,29 @@ def _undoable_kind(cur, import_id: int) -> str:
     return kind_name
 
 
-def _undo_counts(cur, import_id: int) -> dict:
-    """What undoing ``import_id`` removes or restores, counted before anything is written."""
+CORE_TABLES = ("customers", "transactions", "interactions")
+
+
+def _own_rows_table(kind_name: str) -> str | None:
+    """The table of a capability's kind (churn events, survey answers) whose rows carry the import's
+    id and go with its undo; None for the core kinds (undone table by table above)."""
+    table = get_kind(kind_name).table
+    return None if table in CORE_TABLES else table
+
+
+def _undo_counts(cur, import_id: int, kind_name: str) -> dict:
+    """What undoing ``import_id`` removes or restores, counted before anything is written; ``rows``:
+    the rows of a capability's own table (0 for the core kinds)."""
     (transactions, interactions, restored, customers) = cur.execute(
         "SELECT (SELECT count(*) FROM transactions WHERE import_id = $1),"
         " (SELECT count(*) FROM interactions WHERE import_id = $1),"
         " (SELECT count(*) FROM import_customer_backups WHERE backup_import_id = $1),"
         " (SELECT count(*) FROM customers WHERE import_id = $1)", [import_id]).fetchone()
+    own = _own_rows_table(kind_name)
+    (rows,) = cur.execute(f"SELECT count(*) FROM {_q(own)} WHERE import_id = ?", [import_id]).fetchone() \
+        if own else (0,)
     return {"transactions": int(transactions), "interactions": int(interactions), "restored": int(restored),
-            "customers": int(customers)}
+            "customers": int(customers), "rows": int(rows)}
 
 
 def _restore_backups(cur, import_id: int) -> int:
@@ -948,8 +965,9 @@ def preview_rows(store: Store, prepared: PreparedFile, limit: int = 20) -> pd.Da
 def undo_preview(store: Store, actor: Actor, import_id: int) -> dict:
     """What ``undo_import`` would do now, without writing: ``customers`` (created, to be deleted),
     ``restored`` (customers it updated, to get their previous values back), ``transactions`` and
-    ``interactions`` (to be deleted), and ``refused``: None, or the ImportProblem undo would raise
-    (already undone, a later import first, data referring to its customers) — the same checks."""
+    ``interactions`` (to be deleted), ``rows`` (a capability kind's own rows, to be deleted), ``kind``,
+    and ``refused``: None, or the ImportProblem undo would raise (already undone, a later import
+    first, data referring to its customers, an append-only kind) — the same checks."""
     actor.require_import()
     import_id = int(import_id)
     cur = store.cursor()
@@ -959,6 +977,9 @@ def undo_preview(store: Store, actor: Actor, import_id: int) -> dict:
             refused = None
         except ImportProblem as problem:
             refused = problem
-        return {**_undo_counts(cur, import_id), "refused": refused}
+        row = cur.execute("SELECT kind FROM imports WHERE import_id = ?", [import_id]).fetchone()
+        if row is None:
+            return {"refused": refused}
+        return {**_undo_counts(cur, import_id, row[0]), "kind": row[0], "refused": refused}
     finally:
         cur.close()

@@ -27,6 +27,12 @@ MESSAGES = {
     # undo
     "data.undo_preview": {"en": "Undoing import #{import_id} deletes the {customers} customers it created, gives the {restored} customers it changed their previous values back, and deletes {transactions} transactions and {interactions} interactions.",
                           "zh": "撤销第 {import_id} 号导入将：删除它新建的客户 {customers} 个，把它修改过的 {restored} 个客户恢复为原来的内容，删除交易 {transactions} 条、接触记录 {interactions} 条。"},
+    "data.undo_preview_rows": {"en": "Undoing import #{import_id} deletes the {rows} rows of {kind} it imported.",
+                               "zh": "撤销第 {import_id} 号导入将删除它导入的{kind} {rows} 条。"},
+    "data.undone_rows": {"en": "Import #{import_id} undone: {rows} rows of {kind} deleted.",
+                         "zh": "第 {import_id} 号导入已撤销：删除{kind} {rows} 条。"},
+    "ingest.err_undo_append_only": {"en": "Import #{import_id} cannot be undone: promises and their events are never deleted (the promise ledger only grows). Correct them on the Promises page.",
+                                    "zh": "第 {import_id} 号导入无法撤销：承诺及其事件从不删除（承诺台账只增不减）。请在“时限承诺”页面更正。"},
     "data.undo_confirm": {"en": "I understand: undoing deletes and restores the data above", "zh": "我已了解：撤销会删除并恢复上述数据"},
     "data.undo_refused": {"en": "This import cannot be undone now: {reason}", "zh": "该批导入现在不能撤销：{reason}"},
 }

@@ -53,8 +53,11 @@ def _undo(db, user, import_id: int) -> None:
         st.warning(tr("data.undo_refused", reason=plain(ingest.problem_text(preview["refused"], lang()))))
         return
     counts = {name: format_number(preview[name], lang())
-              for name in ("customers", "restored", "transactions", "interactions")}
-    st.info(tr("data.undo_preview", import_id=import_id, **counts))
+              for name in ("customers", "restored", "transactions", "interactions", "rows")}
+    kind = choice_label("ingest.kind")(preview["kind"])
+    # A capability's import (churn events, survey answers) is its own rows; the core kinds' are the rest.
+    message = "data.undo_preview_rows" if preview["rows"] else "data.undo_preview"
+    st.info(tr(message, import_id=import_id, kind=kind, **counts))
     sure = st.checkbox(tr("data.undo_confirm"), key=f"data_undo_sure_{import_id}")
     if not st.button(tr("data.undo", import_id=import_id), key="data_undo", disabled=not sure):
         return
@@ -65,8 +68,8 @@ def _undo(db, user, import_id: int) -> None:
     except PermissionDenied as denied:
         st.error(tr(denied.key))
     else:
-        st.session_state[UNDONE] = tr("data.undone", import_id=import_id,
-                                      **{name: format_number(done[name], lang()) for name in counts})
+        st.session_state[UNDONE] = tr("data.undone_rows" if done["rows"] else "data.undone", import_id=import_id,
+                                      kind=kind, **{name: format_number(done[name], lang()) for name in counts})
         st.rerun()  # the table above shows the undo too
 
 
