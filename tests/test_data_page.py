@@ -193,15 +193,15 @@ def test_undo_preview_counts_what_the_undo_then_does_and_refuses_for_the_same_re
         return problem and (problem.key, problem.params)
 
     assert refusal(customers) == ("ingest.err_undo_later_first", {"later": changed})
-    counts = {"transactions": 0, "interactions": 0, "restored": 1, "customers": 0}
-    assert undo_preview(store, analyst, changed) == {**counts, "refused": None}
+    counts = {"transactions": 0, "interactions": 0, "restored": 1, "customers": 0, "rows": 0}
+    assert undo_preview(store, analyst, changed) == {**counts, "kind": "customers", "refused": None}
     assert undo_import(store, analyst, changed) == counts
     assert refusal(customers) == ("ingest.err_undo_referenced", {"count": 7})
-    counts = {"transactions": 7, "interactions": 0, "restored": 0, "customers": 0}
-    assert undo_preview(store, analyst, sales) == {**counts, "refused": None}
+    counts = {"transactions": 7, "interactions": 0, "restored": 0, "customers": 0, "rows": 0}
+    assert undo_preview(store, analyst, sales) == {**counts, "kind": "transactions", "refused": None}
     assert undo_import(store, analyst, sales) == counts
-    counts = {"transactions": 0, "interactions": 0, "restored": 0, "customers": 3}
-    assert undo_preview(store, analyst, customers) == {**counts, "refused": None}
+    counts = {"transactions": 0, "interactions": 0, "restored": 0, "customers": 3, "rows": 0}
+    assert undo_preview(store, analyst, customers) == {**counts, "kind": "customers", "refused": None}
     assert store.query_one("SELECT count(*) FROM customers") == (3,)  # the preview wrote nothing
     assert undo_import(store, analyst, customers) == counts
     assert refusal(customers) == ("ingest.err_already_undone", {"import_id": customers})
