@@ -38,6 +38,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from crm_core.audit import write_audit
 from crm_core.config import PROJECT_ROOT
+from crm_core.sql import quote_identifier
 from crm_core.store import Store
 from crm_core.users import ROLES, Actor
 
@@ -147,7 +148,7 @@ def password_matches(password_hash: str | None, password: str) -> bool:
 # -- the store ---------------------------------------------------------------------------------
 
 COLUMNS = ("name", "role", "password_hash", "display_name", "rep_codes", "enabled", "managed_by")
-_SELECT = f"SELECT {', '.join(COLUMNS)} FROM accounts"
+_SELECT = f"SELECT {', '.join(map(quote_identifier, COLUMNS))} FROM accounts"  # COLUMNS: fixed names
 
 
 def from_row(row) -> Account:

@@ -34,6 +34,7 @@ import duckdb
 from crm_core import accounts
 from crm_core.accounts import Account
 from crm_core.audit import write_audit
+from crm_core.sql import quote_identifier
 from crm_core.store import Store
 from crm_core.users import Actor
 
@@ -83,6 +84,7 @@ def _lock_end(cur: duckdb.DuckDBPyConnection, column: str, value: str | None, li
     failure was the ``limit``-th within ``WINDOW``; None when there is no lock."""
     if value is None:
         return None
+    column = quote_identifier(column)  # "name" or "address", from locked_until's fixed list
     (last,) = cur.execute(f"SELECT max(failed_at) FROM sign_in_failures WHERE {column} = ? AND failed_at > ?",
                           [value, now - WINDOW]).fetchone()
     if last is None:

@@ -59,10 +59,6 @@ class Actor:
             return asked
         return asked if asked in scope else scope[0]
 
-    @property
-    def masks_contact_details(self) -> bool:
-        return self.role == "viewer"
-
     # The one rule of who may do what: the require_* checks raise on it, pages ask it to shape
     # their buttons (ui.common.denied_reason), so what a page offers is what crm_core accepts.
     @property

@@ -128,7 +128,7 @@ def recompute(store: Store, actor: Actor, promise_id: int, version: int, at: dat
     """Move one promise to another stored version of its policy, recorded as a ``recomputed``
     event (the only way a closed outcome can change). Managers and admins only."""
     actor.require_write()
-    if actor.role not in ("admin", "manager"):
+    if not actor.can_manage:
         raise PermissionDenied("promises.err.recompute_managers_only")
     with store.transaction() as cur:
         _check_promise(cur, actor, promise_id)
@@ -182,7 +182,7 @@ def save_policy_version(store: Store, actor: Actor, base: PromisePolicy | None, 
     ``base`` is None. Promises already made keep their version; closed outcomes never change.
     Managers and admins only. Raises PromiseError with the first validation message's key."""
     actor.require_write()
-    if actor.role not in ("admin", "manager"):
+    if not actor.can_manage:
         raise PermissionDenied("promises.err.policies_managers_only")
     try:
         policy = base.edited(**data) if base is not None else PromisePolicy.model_validate(data | {"version": 1})

@@ -95,7 +95,7 @@ def enter_notice(store: Store, actor: Actor, year: int, rows: Sequence[tuple], a
     Returns the number of promises recomputed. Managers and admins only.
     Raises PermissionDenied, PromiseError (nothing is written then)."""
     actor.require_write()
-    if actor.role not in ("admin", "manager"):
+    if not actor.can_manage:
         raise PermissionDenied("promises.err.notice_managers_only")
     year = int(year)
     clean = _validated(year, rows)
