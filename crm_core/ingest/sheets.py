@@ -63,7 +63,9 @@ from pathlib import Path
 from posixpath import dirname, normpath
 from posixpath import join as join_path
 
-from crm_core.ingest.decode import ImportProblem  # decode imports this module when it reads a sheet
+from crm_core.ingest.decode import (  # decode imports this module when it reads a sheet
+    ImportProblem,
+)
 from crm_core.ingest.layout import (
     HEADER_SCAN_ROWS,
     Row,
@@ -77,7 +79,6 @@ from crm_core.ingest.layout import (
     trim_right,
 )
 
-SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 EXCEL_DIGITS = 15        # Excel keeps 15 significant digits of a number
 SCIENTIFIC_FROM = 1e15   # from here on a number has lost digits in Excel: shown as Excel shows it
 CENT_TOLERANCE = 1e-6    # a float this close to a whole cent is that cent (formula noise)

@@ -31,11 +31,10 @@ import streamlit as st
 from crm_core import ingest
 from crm_core.exporting import to_csv_bytes
 from crm_core.i18n import format_number
+from crm_core.ingest.decode import TYPES_READ, is_spreadsheet
 from crm_core.users import PermissionDenied
 from ui.common import choice_label, denied_reason, lang, plain, tr
 
-READABLE_TYPES = ("csv", "txt", "tsv", "xlsx", "xlsm", "xls", "ods")
-WORKBOOK_TYPES = ("xlsx", "xlsm", "xls", "ods")  # these have sheets to choose from
 NUMBER_RULES = ("decimal", "int")                # field rules whose values are shown with thousands separators
 OPTION_CELLS = 6                                 # header cells shown in a header-row choice
 PAD_CODES = "data_pad_codes"                     # the upload whose codes get their leading zeros back
@@ -44,8 +43,13 @@ COPIES = "data_upload_copies"                    # the session's UploadCopies
 AGAIN = "data_import_again"                      # (+ kind and import): the user confirmed importing a file again
 
 
-def _file_type(name: str) -> str:
-    return Path(name).suffix.lower().lstrip(".")
+def _readable(name: str) -> bool:
+    """The reader's own rule (crm_core.ingest.decode.is_spreadsheet) on which file types it reads."""
+    try:
+        is_spreadsheet(name)
+    except ingest.ImportProblem:
+        return False
+    return True
 
 
 def _delete(state: dict) -> None:
@@ -188,7 +192,7 @@ def duplicates_table(kind, duplicates: pd.DataFrame) -> pd.DataFrame:
 
 # -- the file --------------------------------------------------------------------------------------------
 def _sheet_choice(upload) -> str | None:
-    if _file_type(upload.name) not in WORKBOOK_TYPES:
+    if not is_spreadsheet(upload.name):  # only workbooks have sheets to choose from
         return None
     return st.selectbox(tr("data.sheet"), _copies().sheet_names(upload), key="data_sheet")
 
@@ -351,10 +355,9 @@ def _upload():
         st.caption(tr("data.upload_hint"))
         return None
     _copies().forget(keep=upload.file_id)  # another file replaced it
-    if _file_type(upload.name) not in READABLE_TYPES:  # checked before the upload is saved or read
+    if not _readable(upload.name):  # checked before the upload is saved or read
         separator = "、" if lang() == "zh" else ", "
-        st.error(tr("data.unsupported_type", file=plain(upload.name),
-                    types=separator.join(suffix.upper() for suffix in READABLE_TYPES)))
+        st.error(tr("data.unsupported_type", file=plain(upload.name), types=separator.join(TYPES_READ.split(", "))))
         return None
     if upload.size > ingest.MAX_UPLOAD_BYTES:  # before a copy is written
         st.error(tr("ingest.err_too_large", size_mb=f"{upload.size / 1024 / 1024:,.1f}",
