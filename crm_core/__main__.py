@@ -10,6 +10,7 @@ from datetime import date
 import duckdb
 
 from crm_core import accounts, backup, demo
+from crm_core.capabilities import add_commands
 from crm_core.config import load_settings
 from crm_core.i18n import t
 from crm_core.store import Store
@@ -139,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     user_add.add_argument("--rep-code", action="append",
                           help="for a rep: a 业务员 value whose customers they own (repeat for several)")
     user_add.set_defaults(run=_cmd_user_add)
+    add_commands(commands)  # what capabilities add (the management report), through the registry
     return parser
 
 

@@ -18,6 +18,8 @@ Hook specs (the fields of ``Capability``):
 - ``dated_overview_figures``: ``dated_overview_figures(cur, as_of) -> {figure: value}``, the same for
   figures measured over a window that ends on the app's analysis date ``as_of`` (a ``date``), not at
   the clock's ``now``.
+- ``commands``: ``commands(subparsers)`` adds this capability's ``python -m crm_core`` subcommands
+  (each sets its ``run`` default, as ``crm_core.__main__`` does).
 """
 from __future__ import annotations
 
@@ -45,6 +47,7 @@ class Capability:
     import_kinds: tuple[Kind, ...] = ()
     overview_figures: OverviewFigures | None = None
     dated_overview_figures: DatedOverviewFigures | None = None
+    commands: Callable[[Any], None] | None = None
 
 
 # The capabilities, in order; each module defines CAPABILITY. The core (customers, transactions,
@@ -56,6 +59,7 @@ CAPABILITIES: tuple[str, ...] = (
     "crm_core.promises.capability",
     "crm_core.satisfaction.capability",
     "crm_core.care.capability",
+    "crm_core.report.capability",
 )
 
 
@@ -91,3 +95,10 @@ def overview_figures(cur: duckdb.DuckDBPyConnection, now: datetime, as_of: date 
         if capability.dated_overview_figures is not None:
             figures.update(capability.dated_overview_figures(cur, as_of))
     return figures
+
+
+def add_commands(subparsers) -> None:
+    """Every capability's command-line subcommands, added to ``python -m crm_core``'s ``subparsers``."""
+    for capability in capabilities():
+        if capability.commands is not None:
+            capability.commands(subparsers)

@@ -5,7 +5,7 @@ Layers (checked over every module's ``ast``, function-level imports included):
 1. **Pages**: ``Home.py``, ``pages/`` (and ``ui/``, the pages' helpers). They may import anything in
    ``crm_core`` but never ``duckdb``: data goes through crm_core's functions and the store.
 2. **Capabilities**: the packages ``crm_core.segmentation``, ``promises``, ``satisfaction``,
-   ``churn`` and ``care``. They may import the base and each other's *public* names.
+   ``churn``, ``care`` and ``report`` (the management report, which reads the others). They may import the base and each other's *public* names.
 3. **Base**: every other module of ``crm_core`` — store, sql, access, models, i18n, config, users,
    accounts, audit, exporting, backup, stats, customers, overview, capabilities (the registry),
    demo, app_state, ``__main__``, ``ingest/*``, ``locales/*``. The base never imports a capability
@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CAPABILITY_PACKAGES = ("segmentation", "promises", "satisfaction", "churn", "care")
+CAPABILITY_PACKAGES = ("segmentation", "promises", "satisfaction", "churn", "care", "report")
 PAGE_DIRS = ("pages", "ui")
 
 
@@ -154,7 +154,8 @@ def test_every_registered_capability_declares_itself():
     declared = capabilities()
     assert len(declared) == len(CAPABILITIES)
     assert all(isinstance(c, Capability) for c in declared)
-    assert [c.name for c in declared] == ["core", "segmentation", "churn", "promises", "satisfaction", "care"]
+    assert [c.name for c in declared] == ["core", "segmentation", "churn", "promises", "satisfaction", "care",
+                                                "report"]
 
 
 def test_the_import_kinds_keep_their_order():

@@ -23,7 +23,6 @@ from pathlib import Path
 import plotly.graph_objects as go
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-INSTALL_HINT = "apt install chromium fonts-noto-cjk"
 TIMEOUT_SECONDS = 120
 A4_INCHES = (8.27, 11.69)
 
@@ -53,9 +52,9 @@ def require_browser() -> str:
     """The browser's path; ChromiumMissing (saying what to install) without a browser or a CJK font."""
     path = browser_path()
     if path is None:
-        raise ChromiumMissing(f"no Chromium found (set BROWSER_PATH, or: {INSTALL_HINT})")
+        raise ChromiumMissing("no Chromium found: neither BROWSER_PATH nor chromium on the PATH")
     if not has_cjk_font():
-        raise ChromiumMissing(f"no Chinese font found (fonts-noto-cjk; {INSTALL_HINT})")
+        raise ChromiumMissing("no Chinese font found (fc-list :lang=zh lists none)")
     return path
 
 
