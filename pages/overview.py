@@ -9,8 +9,10 @@ from crm_core import overview
 from crm_core.i18n import format_money, format_number, format_percent
 from ui.cache import cached_read
 from ui.common import actor, analysis_date, lang, page_header, store, style_chart, tr
+from ui.report import report_button
 
 page_header("page.overview", "intro.overview")
+report_button()  # the management report (PDF) of this and the other pages' headlines
 
 
 @cached_read(ttl=600, max_entries=32)

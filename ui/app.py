@@ -16,6 +16,7 @@ from crm_core.audit import AUDIT_READERS
 from crm_core.users import WRITE_ROLES
 from ui.auth import require_sign_in
 from ui.common import ROUTED, analysis_date_picker, language_switch, tr
+from ui.print_styles import print_styles
 
 DEFAULT_PAGE = "pages/overview.py"
 SECTIONS = {
@@ -59,6 +60,7 @@ def _url_path(path: str) -> str:
 def run_app() -> None:
     """One run of the app: the chosen page runs only after language and sign-in are settled."""
     st.set_page_config(page_title="Kehu 客户", page_icon="👥", layout="wide")
+    print_styles()  # how every page prints: no sidebar or buttons, charts at full width
     language_switch()
     user = require_sign_in([_url_path(path) for path in page_paths()])
     analysis_date_picker()  # the one analysis date of every page, under the language switch
