@@ -218,3 +218,73 @@ def test_a_download_is_audited(demo_copy):
     finally:
         db.close()
     assert (actor, detail) == ("lijing", "kehu-report-2026-06-30-zh.pdf (management report)")
+
+
+# -- in the browser: the button, and printing a page ---------------------------------------------
+
+SIDEBAR_TEXT = {"zh": ("语言 / Language", "客户分析", "分析日期"), "en": ("语言 / Language", "Analysis", "Analysis date")}
+
+
+@pytest.fixture(scope="module")
+def server(demo_db_path, tmp_path_factory):
+    """One app over a copy of the demo store (a download writes its audit row)."""
+    path = tmp_path_factory.mktemp("report-app") / "crm.duckdb"
+    path.write_bytes(demo_db_path.read_bytes())
+    with streamlit_server(path) as url:
+        yield url
+
+
+def bars_in_row(png: Path) -> int:
+    """How many separate bars of the chart's blue cross the row just above the chart's baseline."""
+    rgb = np.asarray(Image.open(png).convert("RGB")).astype(int)
+    blue = (rgb[..., 2] > 150) & (rgb[..., 0] < 90) & (rgb[..., 2] - rgb[..., 0] > 100)
+    rows = np.flatnonzero(blue.sum(axis=1) > 20)
+    row = blue[rows.max() - 1]
+    return int(np.count_nonzero(row[1:] & ~row[:-1]) + row[0])
+
+
+@pytest.mark.parametrize(("lang", "locale"), [("zh", "zh-CN"), ("en", "en-US")])
+def test_printing_the_overview_leaves_out_the_chrome_and_keeps_the_whole_chart(server, lang, locale, tmp_path):
+    with browser_page(locale, 1280, 720) as page:
+        page.goto(f"{server}/?as_of=2026-06-30")
+        wait_until_idle(page)
+        page.wait_for_selector(".js-plotly-plot .bars path")
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"overview-screen-{lang}-1280.png"), full_page=True)
+        page.emulate_media(media="print")
+        pdf = tmp_path / f"overview-{lang}.pdf"
+        page.pdf(path=str(pdf), format="A4")
+    text = pdf_text(pdf)
+    assert ("总览" if lang == "zh" else "Overview") in text
+    for chrome in (*SIDEBAR_TEXT[lang], "生成管理报告", "Management report"):
+        assert chrome not in text, chrome
+    (png,) = render(pdf, f"overview-print-{lang}", dpi=100)
+    assert bars_in_row(png) == 36  # every month of the revenue chart, none cut at the right
+
+
+def test_the_button_makes_the_report_for_download(server, tmp_path):
+    with browser_page("zh-CN", 1280, 720) as page:
+        page.goto(f"{server}/?as_of=2026-06-30")
+        wait_until_idle(page)
+        page.get_by_role("button", name="生成管理报告 (PDF)").click()
+        download = page.get_by_role("button", name="下载管理报告 (PDF)")
+        download.wait_for(timeout=90_000)
+        page.screenshot(path=str(SHOTS / "overview-button-zh-1280.png"))
+        with page.expect_download() as started:
+            download.click()
+        saved = tmp_path / "downloaded.pdf"
+        started.value.save_as(saved)
+        assert started.value.suggested_filename == "kehu-report-2026-06-30-zh.pdf"
+    assert pdf_pages(saved) == PAGES and "管理报告" in pdf_text(saved, 1)
+
+
+@pytest.mark.parametrize(("lang", "locale"), [("zh", "zh-CN"), ("en", "en-US")])
+def test_the_button_at_390_pixels(server, lang, locale):
+    with browser_page(locale, 390, 844) as page:
+        page.goto(f"{server}/?as_of=2026-06-30")
+        wait_until_idle(page)
+        button = page.get_by_role("button", name="生成管理报告 (PDF)" if lang == "zh" else "Management report (PDF)")
+        assert button.is_visible()
+        box = button.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390  # not cut at the right
+        page.screenshot(path=str(SHOTS / f"overview-screen-{lang}-390.png"))
