@@ -25,18 +25,18 @@ def _pdf(db: Store, user: Actor, as_of: date, language: str) -> bytes:
 def report_button() -> None:
     db, user, as_of, language = store(), actor(), analysis_date(), lang()
     wanted = (as_of, language, actor_key(user))
-    if st.button(tr("report.button"), key="report_make", help=tr("report.button_help"),
-                 icon=":material/picture_as_pdf:"):
-        with st.spinner(tr("report.making")):
-            try:
+    row = st.container(horizontal=True)  # the download button appears beside it (wraps on a phone)
+    if row.button(tr("report.button"), key="report_make", help=tr("report.button_help"),
+                  icon=":material/picture_as_pdf:"):
+        try:
+            with row, st.spinner(tr("report.making")):
                 st.session_state[MADE] = (wanted, _pdf(db, user, as_of, language))
-            except report.ChromiumMissing:
-                st.error(tr("report.no_chromium"))
-                return
+        except report.ChromiumMissing:
+            st.error(tr("report.no_chromium"))  # below the row: the whole message, at full width
+            return
     made = st.session_state.get(MADE)
     if made is None or made[0] != wanted:  # none yet, or made for another date, language or user
         return
     pdf, name = made[1], report.file_name(as_of, language)
-    st.download_button(tr("report.download"), lambda: report.audited_download(db, user, pdf, name), name,
-                       "application/pdf", key="report_download", on_click="ignore",
-                       icon=":material/download:")
+    row.download_button(tr("report.download"), lambda: report.audited_download(db, user, pdf, name), name,
+                        "application/pdf", key="report_download", on_click="ignore", icon=":material/download:")
