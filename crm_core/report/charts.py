@@ -17,7 +17,7 @@ from crm_core.text_safety import chart_text
 WIDTH = 640  # CSS px: the A4 text width (210 mm − 2 × 20 mm margins ≈ 642 px)
 HALF = 316  # two charts side by side
 FONT = "Noto Sans CJK SC, Noto Sans SC, Noto Sans, sans-serif"
-CLASS_COLOURS = {"A": "#c0392b", "B": "#e67e22", "C": "#7f8c8d"}  # as on the Segmentation page
+CLASS_A = "#c0392b"  # class A's colour on the Segmentation page
 LINE = "#1f77b4"
 
 
@@ -53,8 +53,7 @@ def class_chart(figures: ReportFigures, lang: str) -> go.Figure | None:
     figure = go.Figure([
         go.Bar(x=names, y=customers, name=t("report.class_customers", lang), marker_color="#95a5a6",
                text=[format_percent(v, lang) for v in customers], textposition="outside"),
-        go.Bar(x=names, y=shares, name=t("report.class_revenue", lang),
-               marker_color=[CLASS_COLOURS[c] for c in ABC_CLASSES],
+        go.Bar(x=names, y=shares, name=t("report.class_revenue", lang), marker_color=CLASS_A,
                text=[format_percent(v, lang) for v in shares], textposition="outside"),
     ])
     figure.update_yaxes(tickformat=".0%", range=[0, 1.12])
@@ -71,7 +70,7 @@ def pareto_chart(figures: ReportFigures, lang: str) -> go.Figure | None:
     figure = go.Figure([
         go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line={"dash": "dot", "color": "#999"}),
         go.Scatter(x=curve["customer_fraction"], y=curve["spend_fraction"], mode="lines",
-                   line={"color": CLASS_COLOURS["A"], "width": 2.5}),
+                   line={"color": CLASS_A, "width": 2.5}),
     ])
     if abc.top_spend_share is not None:
         x = abc.top_customers / abc.classified
@@ -79,7 +78,7 @@ def pareto_chart(figures: ReportFigures, lang: str) -> go.Figure | None:
                                     marker={"size": 9, "color": "#2c3e50"}, textposition="bottom right",
                                     text=[f"{format_percent(abc.top_fraction, lang, 0)} → "
                                           f"{format_percent(abc.top_spend_share, lang)}"]))
-    figure.update_xaxes(tickformat=".0%", range=[0, 1], title=t("seg.pareto.x", lang))
+    figure.update_xaxes(tickformat=".0%", range=[0, 1.02], dtick=0.2, title=t("seg.pareto.x", lang))
     figure.update_yaxes(tickformat=".0%", range=[0, 1.02],
                         title=t("seg.pareto.y", lang, measure=t("seg.measure.revenue", lang)))
     return _layout(figure, t("report.pareto_chart", lang), 330, HALF)

@@ -39,7 +39,7 @@ table.facts { border-collapse: collapse; font-size: 11pt; }
 table.facts th { text-align: left; font-weight: normal; color: #52606d; padding: 1.5mm 8mm 1.5mm 0; }
 table.facts td { padding: 1.5mm 0; font-weight: bold; }
 .note { color: #52606d; font-size: 9.5pt; margin-top: 8mm; }
-ol.contents { font-size: 11pt; margin-top: 12mm; }
+ol.contents { font-size: 11pt; margin-top: 2mm; padding-left: 6mm; }
 .cards { display: grid; grid-template-columns: repeat(4, 1fr); gap: 3mm; margin: 0 0 4mm 0; }
 .card { border: 1px solid #d9e2ec; border-radius: 2mm; padding: 2mm 3mm; break-inside: avoid; }
 .card .label { font-size: 8.5pt; color: #52606d; overflow-wrap: anywhere; }
