@@ -3,7 +3,8 @@
 One ``@media print`` block, injected once per run by ui.app.run_app. It hides Streamlit's chrome
 (sidebar, header toolbar, buttons, download buttons, inputs' widgets) by the ``data-testid``
 selectors Streamlit puts on them, lets the main block use the whole page width, wraps tables
-instead of cutting them at the right edge, and keeps a chart or a metric on one page.
+instead of cutting them at the right edge (a data grid, drawn on a canvas, is zoomed to the paper
+instead), and keeps a chart or a metric on one page.
 
 Plotly draws a chart at a fixed pixel width, the width its container had on screen; printed on a
 narrower page (A4 is about 700 CSS px wide) it was cut at the right, losing its last months. CSS
@@ -100,6 +101,25 @@ FIT_CHARTS = """
     box.style.width = `${Math.min(w, width)}px`;
     box.style.height = `${height}px`;
   });
+  // A data grid is drawn on a canvas, so it cannot wrap: one wider than the paper is laid out at
+  // the width of all its columns and zoomed to fit, instead of losing its right-hand columns.
+  const grids = () => document.querySelectorAll('[data-testid="stDataFrame"]');
+  const gridsToPaper = () => grids().forEach(grid => {
+    const scroller = grid.querySelector('.dvn-scroller');
+    if (!scroller) return;
+    const natural = scroller.scrollWidth + 2;  // every column, and the border
+    const width = paperWidth(grid);
+    if (!(natural > width && width > 0)) return;
+    grid.dataset.screenStyle = grid.getAttribute('style') || '';
+    grid.style.width = `${natural}px`;
+    grid.style.maxWidth = 'none';
+    grid.style.zoom = String(width / natural);
+  });
+  const gridsToScreen = () => grids().forEach(grid => {
+    if (grid.dataset.screenStyle === undefined) return;
+    grid.setAttribute('style', grid.dataset.screenStyle);
+    delete grid.dataset.screenStyle;
+  });
   const toScreen = () => charts().forEach(chart => {
     if (!chart.dataset.screenSize) return;
     const [w, h, boxWidth, boxHeight] = chart.dataset.screenSize.split(' ');
@@ -113,9 +133,11 @@ FIT_CHARTS = """
     box.style.height = boxHeight;
     delete chart.dataset.screenSize;
   });
-  window.addEventListener('beforeprint', toPaper);
-  window.addEventListener('afterprint', toScreen);
-  window.matchMedia('print').addEventListener('change', event => event.matches ? toPaper() : toScreen());
+  const paper = () => { toPaper(); gridsToPaper(); };
+  const screen = () => { toScreen(); gridsToScreen(); };
+  window.addEventListener('beforeprint', paper);
+  window.addEventListener('afterprint', screen);
+  window.matchMedia('print').addEventListener('change', event => event.matches ? paper() : screen());
 })();
 </script>
 """
