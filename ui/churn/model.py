@@ -6,6 +6,7 @@ import math
 import plotly.express as px
 import streamlit as st
 
+from crm_core import tables
 from crm_core.churn.model import DEFAULT_HORIZON, HORIZON_MONTHS, INACTIVE_SEGMENT
 from crm_core.i18n import format_money, format_number, format_percent, t
 from ui.churn import cache
@@ -145,7 +146,4 @@ def render_retention(db, user, as_of) -> None:
     if frame is None or frame.empty:
         st.info(tr("churn.retention.none"))
         return
-    customer_list(rounded(frame, ("value_if_alive", "expected_loss")), "churn_retention", "retention_list",
-                  {"p_alive": share_column(), "value_if_alive": money_column(), "expected_loss": money_column()},
-                  translate={"abc": _segment_label("abc"), "last_contact_channel": choice_label("channel")},
-                  labels={"value_if_alive": tr("churn.col.value_horizon", months=months)})
+    customer_list(frame, "churn_retention", "retention_list", tables.churn_retention(months))

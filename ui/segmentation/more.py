@@ -7,9 +7,11 @@ import streamlit as st
 
 from crm_core import segmentation as seg
 from crm_core.i18n import format_money, format_number
+from crm_core.tables import SEGMENT_SUMMARY
 from ui.common import choice_label, download_buttons, lang, tr
 from ui.satisfaction.quadrant import render_quadrant
 from ui.segmentation import common
+from ui.tables import show_table
 
 
 def render_need_types(db, user, q: seg.SegmentQuery) -> None:
@@ -24,10 +26,8 @@ def render_need_types(db, user, q: seg.SegmentQuery) -> None:
                             "source_label": tr("seg.col.need_source")})
     figure.update_layout(title=tr("seg.need_chart"), height=340, margin=dict(l=10, r=10, t=40, b=10))
     left.plotly_chart(figure, width="stretch")
-    right.dataframe(common.labelled(summary), hide_index=True, width="stretch",
-                    column_config=common.column_config(summary))
     with right:
-        download_buttons(summary, f"need_types_{q.start}_{q.end}", key="seg_need_sum_dl")
+        show_table(SEGMENT_SUMMARY, summary, key="seg_need_sum", file_stem=f"need_types_{q.start}_{q.end}")
     kinds = [k for k in (*seg.NEED_TYPES, "unknown") if k in set(summary["need_type"])]
     chosen = st.segmented_control(tr("seg.col.need_type"), kinds, default=kinds[0] if kinds else None,
                                   format_func=choice_label("seg.need"), key="seg_need_pick")

@@ -1,0 +1,18 @@
+"""Shown tables (crm_core.tables): names of the lists, used as the XLSX sheet names."""
+
+MESSAGES = {
+    "table.customers": {"en": "Customers", "zh": "客户列表"},
+    "table.segment_customers": {"en": "Segment customers", "zh": "分群客户名单"},
+    "table.segment_summary": {"en": "Segment summary", "zh": "分群汇总"},
+}
+MESSAGES |= {
+    "table.churn_retention": {"en": "Retention list", "zh": "挽留名单"},
+    "table.churn_lapsed": {"en": "Lapsed customers", "zh": "沉睡客户"},
+    "table.churn_events": {"en": "Lost customers", "zh": "流失客户记录"},
+    "table.churn_abc.A": {"en": "Class A", "zh": "A 类"},
+    "table.churn_abc.B": {"en": "Class B", "zh": "B 类"},
+    "table.churn_abc.C": {"en": "Class C", "zh": "C 类"},
+    "table.churn_abc.inactive": {"en": "No purchase in 12 months", "zh": "近 12 个月无购买"},
+    "table.yes_no.True": {"en": "Yes", "zh": "是"},
+    "table.yes_no.False": {"en": "No", "zh": "否"},
+}
