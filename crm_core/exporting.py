@@ -126,7 +126,8 @@ def _plain_rows(shown: pd.DataFrame, columns: tuple[tables.Column, ...]) -> list
     """Rows of Python values for the writers: blanks as None, text neutralised."""
     out = {}
     for column, header in zip(columns, shown.columns):
-        values = shown[header].to_numpy(dtype=object, na_value=None)
+        values = shown[header].to_numpy(dtype=object, copy=True)
+        values[shown[header].isna().to_numpy()] = None  # NaN, NaT and pd.NA alike
         if column.kind in ("text", "label"):
             values = [neutralise(v) for v in values]
         out[header] = values

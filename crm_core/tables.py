@@ -225,9 +225,13 @@ def chunks_of(rows: Rows, size: int = 50_000) -> Iterator[pd.DataFrame]:
 def query_chunks(cursor, fragment: Fragment, size: int = 50_000) -> Iterator[pd.DataFrame]:
     """A query's result as frames of ``size`` rows, read from DuckDB as they are needed (a list of a
     million customers never sits in memory whole). ``cursor`` must stay open while iterating."""
-    reader = run(cursor, fragment).fetch_record_batch(size)
-    for batch in reader:
-        yield batch.to_pandas()
+    result = run(cursor, fragment)
+    vectors = max(1, size // 2048)  # DuckDB hands results over in vectors of 2,048 rows
+    while True:
+        chunk = result.fetch_df_chunk(vectors)
+        if chunk.empty:
+            return
+        yield chunk
 
 
 # ---------------------------------------------------------------------------------------------

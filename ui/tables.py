@@ -52,11 +52,11 @@ def screen_frame(table: Table, frame: pd.DataFrame, language: str) -> pd.DataFra
     return shown
 
 
-def show_table(table: Table, rows: pd.DataFrame, *, key: str, file_stem: str | None = None,
-               export: Rows | None = None, select: bool = False,
+def show_table(table: Table, rows: pd.DataFrame, *, key: str, file_stem: str, export: Rows | None = None, select: bool = False,
                style: Callable[[pd.DataFrame], object] | None = None, target=None, **grid_options):
-    """Draw ``rows`` as ``table`` and, with ``file_stem``, the downloads of ``export`` (default:
-    ``rows`` themselves — pass a function giving every matching row when ``rows`` is one page).
+    """Draw ``rows`` as ``table`` and under it the downloads ``file_stem``.csv/.xlsx of ``export``
+    (default: ``rows`` themselves — pass a function giving every matching row when ``rows`` is one
+    page). Every shown list can be downloaded as it is shown.
 
     ``select`` makes one row selectable (the event is returned; its row numbers index ``rows``).
     ``style`` gets the shown frame and returns a Styler (e.g. status colours); ``target`` is the
@@ -70,9 +70,8 @@ def show_table(table: Table, rows: pd.DataFrame, *, key: str, file_stem: str | N
     if select:
         options |= {"on_select": "rerun", "selection_mode": "single-row"}
     event = place.dataframe(style(shown) if style else shown, **options)
-    if file_stem:
-        with place.container():
-            table_downloads(table, rows if export is None else export, file_stem, key=f"{key}_dl")
+    with place.container():
+        table_downloads(table, rows if export is None else export, file_stem, key=f"{key}_dl")
     return event
 
 
