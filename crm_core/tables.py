@@ -302,3 +302,11 @@ CHURN_EVENTS = Table("table.churn_events", (
     day("churned_on", "churn.col.churned_on"), label("reason", "churn.col.reason", "churn.reason"),
     label("controllable", "churn.col.controllable", "table.yes_no"), text("note", "churn.col.note"),
 ))
+
+POLICY_VERSIONS = Table("table.policy_versions", (
+    count("version", "promises.col.version"), moment("created_at", "promises.col.created_at"),
+    text("created_by", "promises.col.created_by"), count("promises", "promises.col.promises"),
+    text("promise_type", "promises.pol.type"), text("target", "table.policy.target"),
+    text("clock", "promises.pol.clock"), text("warnings", "table.policy.warnings"),
+    text("ladder", "promises.pol.ladder"),
+))

@@ -16,3 +16,13 @@ MESSAGES |= {
     "table.yes_no.True": {"en": "Yes", "zh": "是"},
     "table.yes_no.False": {"en": "No", "zh": "否"},
 }
+MESSAGES |= {
+    "table.policy_versions": {"en": "Policy versions", "zh": "承诺政策版本"},
+    "table.policy.target": {"en": "Time limit", "zh": "时限"},
+    "table.policy.warnings": {"en": "Warnings at", "zh": "预警点"},
+    "table.policy.rung": {"en": "{when}: {remedy} ({cost})", "zh": "{when}：{remedy}（{cost}）"},
+    "table.policy.rung_free": {"en": "{when}: {remedy}", "zh": "{when}：{remedy}"},
+    "table.policy.at_once": {"en": "Once late", "zh": "一旦超时"},
+    "table.policy.after": {"en": "{after} late", "zh": "超时{after}"},
+    "table.policy.rung_separator": {"en": "; ", "zh": "；"},
+}
