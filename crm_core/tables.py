@@ -118,6 +118,41 @@ class Table:
                             index=frame.index)
 
 
+def inferred(title: str, frame: pd.DataFrame, header_prefix: str | None = None,
+             kinds: dict | None = None, hidden: tuple[str, ...] = ("customer_id",)) -> Table:
+    """A Table for ``frame``'s columns in order, for a small list whose columns are not listed by
+    hand: headers ``{header_prefix}.{column}`` (or the column name as it is, already shown text,
+    without a prefix); kinds from ``kinds`` (column → kind, or a Column), else from the data —
+    moments with a time of day as datetime, other timestamps as dates, whole numbers as counts,
+    other numbers with two decimals, yes/no as 是/否. ``hidden`` columns are left out."""
+    kinds = kinds or {}
+
+    def column_for(name: str) -> Column:
+        header = f"{header_prefix}.{name}" if header_prefix else str(name)
+        given = kinds.get(name)
+        if isinstance(given, Column):
+            return given
+        if given:
+            return Column(name, header, given)
+        series = frame[name]
+        if isinstance(series.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(series):
+            local = _local(series).dropna()
+            midnight = local.empty or bool((local == local.dt.normalize()).all())
+            return Column(name, header, "date" if midnight else "datetime")
+        if pd.api.types.is_bool_dtype(series):
+            return Column(name, header, "label", prefix="table.yes_no")
+        if pd.api.types.is_integer_dtype(series):
+            return Column(name, header, "count")
+        if pd.api.types.is_float_dtype(series):
+            return Column(name, header, "number", decimals=2)
+        if series.dtype == object and len(series.dropna()) and all(
+                isinstance(v, date) for v in series.dropna().head(20)):
+            return Column(name, header, "date")
+        return Column(name, header, "text")
+
+    return Table(title, tuple(column_for(c) for c in frame.columns if c not in hidden))
+
+
 def sheet_name(title: str) -> str:
     """An Excel sheet name: no ``[]:*?/\\``, at most 31 characters, never empty."""
     cleaned = SHEET_FORBIDDEN.sub(" ", str(title)).strip().strip("'")

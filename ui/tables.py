@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from crm_core import exporting
-from crm_core.tables import Rows, Table
+from crm_core.tables import Rows, Table, inferred
 from crm_core.tables import currency_symbol as _currency_symbol
 from ui.common import actor, lang, store, tr
 
@@ -90,3 +90,11 @@ def table_downloads(table: Table, rows: Rows, file_stem: str, key: str) -> None:
                          key=f"{key}_csv", width="stretch", on_click="ignore")
     right.download_button(tr("ui.download_xlsx"), build("xlsx"), f"{file_stem}.xlsx", XLSX_MIME,
                           key=f"{key}_xlsx", width="stretch", on_click="ignore")
+
+
+def show_frame(frame: pd.DataFrame, *, title: str, key: str, file_stem: str, header_prefix: str | None = None,
+               kinds: dict | None = None, export: Rows | None = None, **options):
+    """``show_table`` for a small list without a hand-made Table (crm_core.tables.inferred): headers
+    ``{header_prefix}.{column}`` (or the frame's own, already shown, headers), kinds from the data."""
+    table = inferred(title, frame, header_prefix, kinds)
+    return show_table(table, frame, key=key, file_stem=file_stem, export=export, **options)

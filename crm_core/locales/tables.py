@@ -26,3 +26,11 @@ MESSAGES |= {
     "table.policy.after": {"en": "{after} late", "zh": "超时{after}"},
     "table.policy.rung_separator": {"en": "; ", "zh": "；"},
 }
+MESSAGES |= {
+    "table.customer_promises": {"en": "Promises to the customer", "zh": "对该客户的承诺"},
+    "table.survey_answers": {"en": "Survey answers", "zh": "调查答卷"},
+    "table.churn_loss_by_year": {"en": "Loss by year", "zh": "逐年损失"},
+    "table.imports": {"en": "Imports", "zh": "导入记录"},
+    "table.audit_log": {"en": "Audit log", "zh": "操作日志"},
+    "table.interactions": {"en": "Interactions", "zh": "互动记录"},
+}

@@ -9,7 +9,8 @@ from crm_core.churn.loss import REICHHELD_SASSER_CUT_POINTS, REICHHELD_SASSER_PR
 from crm_core.churn.measured import LossInputs, default_inputs, textbook_inputs
 from crm_core.i18n import format_money, format_number, format_percent
 from ui.churn import cache
-from ui.common import download_buttons, lang, style_chart, tr
+from ui.common import lang, style_chart, tr
+from ui.tables import show_frame
 
 CURRENCIES = ("CNY", "USD", "EUR")
 # input name → (widget key, step, lower, upper, shown as percent)
@@ -176,7 +177,6 @@ def render(db, user, as_of) -> None:
         chart = go.Figure(go.Bar(x=table["year"], y=table["lost_profit"], name=labels["lost_profit"]))
         chart.update_layout(xaxis_title=labels["year"], yaxis_title=f'{labels["lost_profit"]} ({currency})')
         st.plotly_chart(style_chart(chart, height=280), width="stretch")
-    st.dataframe(table.rename(columns=labels), hide_index=True, width="stretch", key="churn_year_table",
-                 column_config={labels[c]: st.column_config.NumberColumn(format="localized") for c in table.columns})
-    download_buttons(table.rename(columns=labels), "churn_loss_by_year", key="churn_years_dl")
+    show_frame(table, title="table.churn_loss_by_year", header_prefix="churn.year", key="churn_year_table",
+               file_stem="churn_loss_by_year", kinds={c: "money" for c in table.columns if c != "year"} | {"year": "count"})
     _what_if(values, currency, language)
