@@ -22,6 +22,7 @@ import re
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import xlsxwriter
 
@@ -165,27 +166,26 @@ def write_xlsx(path: Path, table: tables.Table, chunks, lang: str) -> int:
     return written
 
 
-def _csv_values(values: pd.Series, column: tables.Column) -> pd.Series:
+def _csv_values(values: pd.Series, column: tables.Column) -> np.ndarray:
     """A shown column as CSV text. Numbers are plain (1234.5, no separators or symbol): Excel in any
     locale reads them as numbers to sum; percentages are written as shown (1.9%), which Excel reads
     as the number 0.019; dates ISO (2026-12-03), which Excel reads as dates."""
-    present = values.notna()
+    present = values.notna().to_numpy(dtype=bool)
     kind = column.kind
-    if kind == "money":
-        text = values.map(lambda v: f"{v:.2f}", na_action="ignore")
-    elif kind == "count":
-        text = values.map(lambda v: f"{int(v)}", na_action="ignore")
-    elif kind == "number":
-        text = values.map(lambda v: f"{v:.{column.decimals}f}", na_action="ignore")
+    out = np.full(len(values), "", dtype=object)
+    if not present.any():
+        return out
+    kept = values[present]
+    if kind in ("money", "count", "number"):
+        digits = {"money": 2, "count": 0, "number": column.decimals}[kind]
+        out[present] = np.char.mod(f"%.{digits}f", kept.to_numpy(dtype=float))
     elif kind == "percent":
-        text = values.map(lambda v: f"{100 * v:.1f}%", na_action="ignore")
-    elif kind == "date":
-        text = values.map(lambda v: v.isoformat(), na_action="ignore")
-    elif kind == "datetime":
-        text = values.map(lambda v: v.strftime("%Y-%m-%d %H:%M"), na_action="ignore")
+        out[present] = np.char.add(np.char.mod("%.1f", 100 * kept.to_numpy(dtype=float)), "%")
+    elif kind in ("date", "datetime"):
+        out[present] = pd.to_datetime(kept).dt.strftime("%Y-%m-%d" if kind == "date" else "%Y-%m-%d %H:%M").to_numpy()
     else:
-        text = values.map(neutralise, na_action="ignore")
-    return text.where(present, "")
+        out[present] = [neutralise(v) for v in kept]
+    return out
 
 
 def write_csv(path: Path, table: tables.Table, chunks, lang: str) -> int:

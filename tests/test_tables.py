@@ -226,8 +226,8 @@ def _check(files, key: str, grid: pd.DataFrame, rows: int, sheet: str) -> list[l
     texts = [i for i, column in enumerate(headers) if grid[column].dtype == object or
              pd.api.types.is_string_dtype(grid[column])]
     first = grid.iloc[0]
-    assert [_as_shown(xlsx_rows[1][i]) for i in texts] == [None if pd.isna(first.iloc[i]) else first.iloc[i]
-                                                           for i in texts]
+    assert [_as_shown(xlsx_rows[1][i]) for i in texts] == [None if pd.isna(first.iloc[i]) or first.iloc[i] == ""
+                                                           else first.iloc[i] for i in texts]
     return xlsx_rows
 
 

@@ -44,11 +44,14 @@ def column_config(table: Table, frame: pd.DataFrame, language: str) -> dict:
 
 
 def screen_frame(table: Table, frame: pd.DataFrame, language: str) -> pd.DataFrame:
-    """``Table.shown`` with percentages as 100 × the fraction, which the grid's printf format needs."""
+    """``Table.shown`` with percentages as 100 × the fraction, which the grid's printf format needs,
+    and blank texts as empty strings."""
     shown = table.shown(frame, language)
     for column, header in zip(table.present(frame), shown.columns):
         if column.kind == "percent":
             shown[header] = shown[header] * 100
+        elif column.kind in ("text", "label"):  # a blank text is an empty string (numbers: the grid's placeholder)
+            shown[header] = shown[header].where(shown[header].notna(), "")
     return shown
 
 

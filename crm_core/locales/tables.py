@@ -34,3 +34,6 @@ MESSAGES |= {
     "table.audit_log": {"en": "Audit log", "zh": "操作日志"},
     "table.interactions": {"en": "Interactions", "zh": "互动记录"},
 }
+MESSAGES |= {
+    "table.survey_waves": {"en": "Survey waves", "zh": "调查批次"},
+}
