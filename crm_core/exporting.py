@@ -159,6 +159,10 @@ def write_xlsx(path: Path, table: tables.Table, chunks, lang: str) -> int:
                                  book.add_format({"num_format": number_format}) if number_format else None)
                 sheet.write_string(0, index, neutralise(header), bold)
             sheet.freeze_panes(1, 0)
+            # printed: landscape, all columns on the page width, the header row on every page
+            sheet.set_landscape()
+            sheet.fit_to_pages(1, 0)
+            sheet.repeat_rows(0)
         for row in _plain_rows(shown, columns):
             written += 1
             sheet.write_row(written, 0, row)
