@@ -63,6 +63,22 @@ def test_xlsx_header_is_bold_and_frozen_and_the_sheet_is_named_for_the_list(tmp_
     assert all(c.font.b for c in sheet[1])
 
 
+def test_xlsx_prints_on_the_page_width_with_the_header_on_every_page(tmp_path):
+    sheet = _xlsx(tmp_path=tmp_path).active
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToHeight == 0  # width: 1 (default)
+    assert sheet.print_title_rows == "$1:$1"
+
+
+def test_an_inferred_table_types_columns_from_the_data():
+    frame = pd.DataFrame({"customer_id": [1], "n": [3], "x": [1.234], "day": pd.to_datetime(["2026-12-03"]),
+                          "at": pd.to_datetime(["2026-12-03 10:05"]), "ok": [True], "note": ["a"]})
+    table = tables.inferred("table.customers", frame, "col")
+    assert [(c.source, c.kind) for c in table.columns] == [
+        ("n", "count"), ("x", "number"), ("day", "date"), ("at", "datetime"), ("ok", "label"), ("note", "text")]
+    assert table.shown(frame, "zh").iloc[0].tolist()[4:] == ["是", "a"]
+
+
 def test_xlsx_values_are_typed_and_formatted_by_kind(tmp_path):
     sheet = _xlsx(tmp_path=tmp_path).active
     row = sheet[2]
