@@ -37,3 +37,6 @@ MESSAGES |= {
 MESSAGES |= {
     "table.survey_waves": {"en": "Survey waves", "zh": "调查批次"},
 }
+MESSAGES |= {
+    "table.allocation": {"en": "Resource allocation", "zh": "资源配置"},
+}
