@@ -358,7 +358,7 @@ def downloads(request, facts, tmp_path_factory) -> tuple[str, list[Download]]:
 
 def _download_sites() -> set[str]:
     """Every line of ui/ and pages/ that makes a download button (the helper itself aside)."""
-    call = re.compile(r"(?<!def )\b(download_buttons|download_button|show_table|show_frame)\(")
+    call = re.compile(r"(?<!def )\b(download_buttons|download_button|show_table|show_frame|table_downloads)\(")
     sites = set()
     for folder in ("ui", "pages"):
         for path in sorted((ROOT / folder).rglob("*.py")):

@@ -65,17 +65,23 @@ def show_table(table: Table, rows: pd.DataFrame, *, key: str, file_stem: str, ex
     ``style`` gets the shown frame and returns a Styler (e.g. status colours); ``target`` is the
     container to draw in (a column); other keyword arguments go to st.dataframe.
     """
-    language = lang()
     place = target or st
+    event = grid(table, rows, key=key, select=select, style=style, target=place, **grid_options)
+    with place.container():
+        table_downloads(table, rows if export is None else export, file_stem, key=f"{key}_dl")
+    return event
+
+
+def grid(table: Table, rows: pd.DataFrame, *, key: str, select: bool = False,
+         style: Callable[[pd.DataFrame], object] | None = None, target=None, **grid_options):
+    """The grid alone (``show_table`` without downloads: for a list whose files are made apart)."""
+    language = lang()
     shown = screen_frame(table, rows, language)
     options = {"hide_index": True, "width": "stretch", "placeholder": "", "key": key,
                "column_config": column_config(table, rows, language)} | grid_options
     if select:
         options |= {"on_select": "rerun", "selection_mode": "single-row"}
-    event = place.dataframe(style(shown) if style else shown, **options)
-    with place.container():
-        table_downloads(table, rows if export is None else export, file_stem, key=f"{key}_dl")
-    return event
+    return (target or st).dataframe(style(shown) if style else shown, **options)
 
 
 def table_downloads(table: Table, rows: Rows, file_stem: str, key: str) -> None:

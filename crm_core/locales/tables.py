@@ -40,3 +40,6 @@ MESSAGES |= {
 MESSAGES |= {
     "table.allocation": {"en": "Resource allocation", "zh": "资源配置"},
 }
+MESSAGES |= {
+    "table.care_list": {"en": "Care list", "zh": "关怀名单"},
+}
