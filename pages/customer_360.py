@@ -95,8 +95,9 @@ with tabs[2]:
         st.info(tr("ui.no_data_yet"))
     else:
         show_frame(view.interactions, title="table.interactions", header_prefix="col", key="c360_int",
-                   file_stem=f"interactions_{record['code']}", kinds={"channel": Column("channel", "col.channel",
-                                                                                      "label", prefix="channel")})
+                   file_stem=f"interactions_{record['code']}", kinds={
+                       "channel": Column("channel", "col.channel", "label", prefix="channel"),
+                       "cost": "money", "concession": "money"})
 with tabs[3]:
     if view.monthly_purchases.empty:
         st.info(tr("ui.no_data_yet"))
@@ -104,8 +105,8 @@ with tabs[3]:
         chart = px.bar(view.monthly_purchases, x="month", y="revenue",
                        labels={"month": tr("col.month"), "revenue": tr("col.revenue")})
         st.plotly_chart(style_chart(chart, height=300, monthly=True), width="stretch")
-        st.dataframe(view.recent_transactions.rename(columns=lambda c: tr(f"col.{c}")), hide_index=True,
-                     width="stretch")
+        show_frame(view.recent_transactions, title="table.transactions", header_prefix="col", key="c360_txn",
+                   file_stem=f"transactions_{record['code']}", kinds={"amount": "money", "gross_margin": "money"})
 with tabs[4]:
     st.markdown(f"**{tr('field.birthday')}**: {format_date(record.get('birthday'), language)}")
     st.markdown(f"**{tr('field.preferences')}**: {plain(record.get('preferences') or '—')}")

@@ -43,3 +43,6 @@ MESSAGES |= {
 MESSAGES |= {
     "table.care_list": {"en": "Care list", "zh": "关怀名单"},
 }
+MESSAGES |= {
+    "table.transactions": {"en": "Recent purchases", "zh": "近期购买"},
+}
