@@ -15,9 +15,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from crm_core import customers, exporting, tables  # noqa: E402
-from crm_core.store import Store  # noqa: E402
-from crm_core.users import LOCAL_USER  # noqa: E402
+from crm_core import customers, exporting, tables
+from crm_core.store import Store
+from crm_core.users import LOCAL_USER
 
 
 def peak_mb() -> float:
