@@ -17,6 +17,7 @@ from crm_core.audit import customer_trail, write_audit
 from crm_core.models import CustomerIn, InteractionIn, KeyDateIn, TransactionIn
 from crm_core.sql import Fragment, all_of, compose, quote_identifier, run
 from crm_core.store import Store
+from crm_core.tables import query_chunks
 from crm_core.users import Actor, PermissionDenied
 
 CUSTOMER_FIELDS = tuple(CustomerIn.model_fields)
@@ -69,6 +70,14 @@ def search_customers(store: Store, actor: Actor, flt: CustomerFilter, limit: int
                                "ORDER BY code LIMIT $limit OFFSET $offset",
                                where=where, limit=int(limit), offset=int(offset))).df()
     return page, int(total)
+
+
+def all_matching_customers(store: Store, actor: Actor, flt: CustomerFilter, chunk_rows: int = 50_000):
+    """Every matching customer in the list's order, as frames of ``chunk_rows`` read as needed: the
+    list's download holds all matches, and a million of them never sit in memory at once."""
+    with closing(store.cursor(actor)) as db:
+        yield from query_chunks(db, compose(f"SELECT {', '.join(LIST_COLUMNS)} FROM customers WHERE {{where}} "
+                                            "ORDER BY code", where=flt.where(actor)), chunk_rows)
 
 
 def filter_options(store: Store, actor: Actor) -> dict[str, list[str]]:

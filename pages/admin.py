@@ -6,7 +6,8 @@ import streamlit as st
 from crm_core import audit, backup
 from crm_core.users import PermissionDenied
 from ui.accounts import render_accounts
-from ui.common import actor, download_buttons, lang, page_header, plain, store, tr
+from ui.common import actor, lang, page_header, plain, store, tr
+from ui.tables import show_frame
 
 PAGE_SIZE = 200
 page_header("page.admin", "intro.admin")
@@ -26,8 +27,8 @@ page = st.number_input(tr("ui.page_of", pages=max(1, math.ceil(total / PAGE_SIZE
                        max(1, math.ceil(total / PAGE_SIZE)), 1, key="adm_page")
 rows = first if page == 1 else audit.audit_entries(db, user, since, who, action, PAGE_SIZE, (page - 1) * PAGE_SIZE)[0]
 st.caption(tr("admin.entries", count=f"{total:,}"))
-st.dataframe(rows.rename(columns=lambda col: tr(f"col.{col}")), hide_index=True, width="stretch")
-download_buttons(rows, "audit_log", key="adm_audit_dl")
+show_frame(rows, title="table.audit_log", header_prefix="col", key="adm_audit", file_stem="audit_log",
+           export=lambda: audit.audit_entries(db, user, since, who, action, limit=max(total, 1))[0])
 
 if user.role != "admin":
     st.stop()

@@ -6,11 +6,11 @@ import streamlit as st
 from crm_core import customers as cust
 from crm_core.i18n import format_date, format_money, format_number
 from crm_core.models import ANALYSIS_FIELDS, ORIGINAL_RECORD_GROUPS
+from crm_core.tables import Column
 from ui.common import (
     actor,
     choice_label,
     denied_reason,
-    download_buttons,
     lang,
     page_header,
     plain,
@@ -20,6 +20,7 @@ from ui.common import (
 )
 from ui.customers import sections
 from ui.customers.entries import entry_forms
+from ui.tables import show_frame
 
 page_header("page.customer_360", "intro.customer_360")
 db, user, language = store(), actor(), lang()
@@ -93,10 +94,10 @@ with tabs[2]:
     if view.interactions.empty:
         st.info(tr("ui.no_data_yet"))
     else:
-        shown = view.interactions.copy()
-        shown["channel"] = shown["channel"].map(choice_label("channel"))
-        st.dataframe(shown.rename(columns=lambda c: tr(f"col.{c}")), hide_index=True, width="stretch")
-        download_buttons(view.interactions, f"interactions_{record['code']}", key="c360_int")
+        show_frame(view.interactions, title="table.interactions", header_prefix="col", key="c360_int",
+                   file_stem=f"interactions_{record['code']}", kinds={
+                       "channel": Column("channel", "col.channel", "label", prefix="channel"),
+                       "cost": "money", "concession": "money"})
 with tabs[3]:
     if view.monthly_purchases.empty:
         st.info(tr("ui.no_data_yet"))
@@ -104,8 +105,8 @@ with tabs[3]:
         chart = px.bar(view.monthly_purchases, x="month", y="revenue",
                        labels={"month": tr("col.month"), "revenue": tr("col.revenue")})
         st.plotly_chart(style_chart(chart, height=300, monthly=True), width="stretch")
-        st.dataframe(view.recent_transactions.rename(columns=lambda c: tr(f"col.{c}")), hide_index=True,
-                     width="stretch")
+        show_frame(view.recent_transactions, title="table.transactions", header_prefix="col", key="c360_txn",
+                   file_stem=f"transactions_{record['code']}", kinds={"amount": "money", "gross_margin": "money"})
 with tabs[4]:
     st.markdown(f"**{tr('field.birthday')}**: {format_date(record.get('birthday'), language)}")
     st.markdown(f"**{tr('field.preferences')}**: {plain(record.get('preferences') or '—')}")

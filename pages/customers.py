@@ -5,9 +5,11 @@ import streamlit as st
 
 from crm_core import customers as cust
 from crm_core.models import CUSTOMER_TYPES, TENURE_STAGES
+from crm_core.tables import CUSTOMERS
 from ui.cache import cached_read
-from ui.common import actor, choice_label, download_buttons, open_customer, page_header, store, tr
+from ui.common import actor, choice_label, open_customer, page_header, store, tr
 from ui.customers.grid import quick_edit
+from ui.tables import show_table
 
 PAGE_SIZE = 50
 page_header("page.customers", "intro.customers")
@@ -44,19 +46,11 @@ if rows.empty:
     st.info(tr("ui.no_matches"))
     st.stop()
 
-shown = rows.copy()
-shown["customer_type"] = shown["customer_type"].map(choice_label("ctype"))
-shown["tenure_stage"] = shown["tenure_stage"].map(choice_label("tenure"))
-shown["region"] = shown["region"].map(choice_label("region"))
-shown.columns = [tr(f"field.{c}") for c in shown.columns]
-event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-                     key="cust_table", column_config={
-                         tr("field.customer_id"): None,
-                         tr("field.credit_limit"): st.column_config.NumberColumn(format="localized")})
+event = show_table(CUSTOMERS, rows, key="cust_table", select=True, file_stem="customers",
+                   export=lambda: cust.all_matching_customers(db, user, flt))
 st.caption(tr("ui.click_row_for_360"))
 if event.selection.rows:
     open_customer(rows.iloc[event.selection.rows[0]]["customer_id"])
 
-download_buttons(rows, "customers", key="cust_dl")
 with st.expander(tr("ui.quick_edit")):
     quick_edit(db, user, rows)

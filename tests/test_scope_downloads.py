@@ -244,7 +244,8 @@ class Download:
     cells: list[list[str]]
 
 
-HELPER = ROOT / "ui" / "common.py"  # download_buttons / audited_export: the sites are their callers
+# download_buttons / audited_export and show_table / table_downloads: the sites are their callers
+HELPERS = (ROOT / "ui" / "common.py", ROOT / "ui" / "tables.py")
 
 
 def _site() -> str:
@@ -252,7 +253,7 @@ def _site() -> str:
     frame = sys._getframe(2)
     while frame is not None:
         path = Path(frame.f_code.co_filename)
-        if path != HELPER and (ROOT / "ui" in path.parents or ROOT / "pages" in path.parents):
+        if path not in HELPERS and (ROOT / "ui" in path.parents or ROOT / "pages" in path.parents):
             return f"{path.relative_to(ROOT)}:{frame.f_lineno}"
         frame = frame.f_back
     raise AssertionError("a download button made outside ui/ and pages/")
@@ -363,11 +364,11 @@ def downloads(request, facts, tmp_path_factory) -> tuple[str, list[Download]]:
 
 def _download_sites() -> set[str]:
     """Every line of ui/ and pages/ that makes a download button (the helper itself aside)."""
-    call = re.compile(r"(?<!def )\b(download_buttons|download_button)\(")
+    call = re.compile(r"(?<!def )\b(download_buttons|download_button|show_table|show_frame|table_downloads)\(")
     sites = set()
     for folder in ("ui", "pages"):
         for path in sorted((ROOT / folder).rglob("*.py")):
-            if path == HELPER:
+            if path in HELPERS:
                 continue
             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
                 if call.search(line) and not line.lstrip().startswith(("def ", "#", "from ", "import ")):

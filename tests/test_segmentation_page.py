@@ -380,13 +380,15 @@ def test_big_customers_tab_shows_the_abc_class_beside_the_top_50_grade(demo_app,
     assert not app.exception, [e.value for e in app.exception]
     shown = app.dataframe[0].value
     cur = open_store(demo_app).cursor()
-    truth = seg.abc_classify_sql(cur, *PERIOD).set_index("customer_id")["abc"]
+    classes = seg.abc_classify_sql(cur, *PERIOD)
+    codes = dict(cur.execute("SELECT customer_id, code FROM customers").fetchall())
     cur.close()
-    # the list shows stored keys as catalog text; its columns keep their names (headers are config)
-    expected = shown["customer_id"].map(truth).map(lambda c: t(f"seg.class.{c}", lang))
-    assert len(shown) == 50 and shown["abc"].tolist() == expected.tolist()
+    truth = classes.assign(code=classes["customer_id"].map(codes)).set_index("code")["abc"]
+    # the list shows stored keys as catalog text under headers in the UI language (crm_core.tables)
+    expected = shown[t("seg.col.code", lang)].map(truth).map(lambda c: t(f"seg.class.{c}", lang))
+    assert len(shown) == 50 and shown[t("seg.col.abc", lang)].tolist() == expected.tolist()
     grades = {t(f"seg.top_grade.{g}", lang) for g in (1, 2, 3)}
-    assert set(shown["top_grade"]) == grades
+    assert set(shown[t("seg.col.top_grade", lang)]) == grades
 
 
 def test_invalid_shares_show_an_error_not_a_crash(demo_app):

@@ -53,3 +53,27 @@ def remedy_cost_text(rung, bill, lang: str) -> str:
     share = t("promises.remedy.share_of_order", lang, pct=pct)
     return t("promises.remedy.fixed_plus_share", lang, fixed=format_money(rung.cost_fixed, lang), share=share) \
         if rung.cost_fixed else share
+
+
+def policy_summary(definition: str, lang: str) -> dict[str, str]:
+    """A stored policy version (its JSON definition) as the texts a manager reads: promise type,
+    time limit, clock, warning points and the compensation ladder (never the JSON itself)."""
+    from crm_core.promises.policy import PromisePolicy  # here: policy imports this module's neighbours
+
+    policy = PromisePolicy.model_validate_json(definition)
+    rungs = []
+    for r in policy.ladder:
+        when = (t("table.policy.at_once", lang) if not r.over
+                else t("table.policy.after", lang, after=format_duration(r.over.total_seconds(), lang)))
+        remedy, cost = label("remedy", r.key, lang), remedy_cost_text(r, None, lang)
+        # a call or a visit has no money value; a remedy's name may say its value already
+        costs = bool(r.cost_fixed or r.cost_bill_fraction) and cost not in remedy
+        rungs.append(t("table.policy.rung" if costs else "table.policy.rung_free", lang, when=when,
+                       remedy=remedy, cost=cost))
+    return {
+        "promise_type": label("type", policy.promise_type, lang),
+        "target": format_duration(policy.target.total_seconds(), lang, days=policy.clock != "business"),
+        "clock": label("clock", policy.clock, lang),
+        "warnings": " / ".join(f"{100 * w:.0f}%" for w in policy.warnings),
+        "ladder": t("table.policy.rung_separator", lang).join(rungs),
+    }

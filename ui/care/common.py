@@ -11,8 +11,10 @@ import streamlit as st
 from crm_core.care import board
 from crm_core.care.ics import to_ics
 from crm_core.care.replenishment import MethodChoice, choose_methods
+from crm_core.tables import Table, inferred
 from ui.cache import cached_read
-from ui.common import download_buttons, tr
+from ui.common import tr
+from ui.tables import grid, table_downloads
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 5000  # rows per download: one rep's list, not a million-customer file
@@ -73,16 +75,16 @@ def with_cards(db, user, as_of: date, rows: pd.DataFrame) -> pd.DataFrame:
     return rows.merge(known, on="customer_id", how="left")
 
 
-def headers(columns) -> dict[str, str]:
-    """Catalog column headings (``care.col.*``), looked up now: an export click runs outside the script."""
-    return {column: tr(f"care.col.{column}") for column in columns}
-
-
-def export_rows(db, user, cls: pd.DataFrame, rows: pd.DataFrame, shape, heads: dict) -> pd.DataFrame:
-    """Up to EXPORT_LIMIT ``rows`` with customer cards, shaped by ``shape`` and headed by ``heads``."""
+def export_rows(db, user, cls: pd.DataFrame, rows: pd.DataFrame, shape) -> pd.DataFrame:
+    """Up to EXPORT_LIMIT ``rows`` with customer cards, shaped by ``shape`` (headed by ``care_table``)."""
     head = rows.head(EXPORT_LIMIT)
     known = board.customer_cards(db, user, head["customer_id"].unique(), cls)
-    return shape(head.merge(known, on="customer_id", how="left")).rename(columns=heads)
+    return shape(head.merge(known, on="customer_id", how="left"))
+
+
+def care_table(shown: pd.DataFrame) -> Table:
+    """A care list as shown and exported: headers ``care.col.*``, kinds from the shaped page."""
+    return inferred("table.care_list", shown, "care.col")
 
 
 def paged(frame: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -100,20 +102,19 @@ def paged(frame: pd.DataFrame, key: str) -> pd.DataFrame:
 def table(shown: pd.DataFrame, key: str) -> int | None:
     """Show ``shown`` (columns named by catalog key ``care.col.*``) with single-row selection;
     returns the selected row's position or None."""
-    labelled = shown.rename(columns=lambda c: tr(f"care.col.{c}"))
-    event = st.dataframe(labelled, hide_index=True, width="stretch", on_select="rerun",
-                         selection_mode="single-row", key=key,
-                         column_config={tr("care.col.customer_id"): None})
+    event = grid(care_table(shown), shown, key=key, select=True)
     return event.selection.rows[0] if event.selection.rows else None
 
 
-def downloads(make_frame, stem: str, key: str, make_events=None, calendar_key: str | None = None) -> None:
+def downloads(make_frame, stem: str, key: str, make_events=None, calendar_key: str | None = None, *,
+              like: pd.DataFrame) -> None:
     """CSV / Excel (and .ics) buttons whose files are built only when clicked.
 
-    ``make_frame()`` returns the list to export (at most EXPORT_LIMIT rows); ``make_events()``
-    returns calendar events (date, summary, uid) for the .ics file named by ``calendar_key``.
+    ``make_frame()`` returns the list to export (at most EXPORT_LIMIT rows), shaped like ``like``
+    (the page on screen: the files have its headers and formats); ``make_events()`` returns calendar
+    events (date, summary, uid) for the .ics file named by ``calendar_key``.
     """
-    download_buttons(make_frame, stem, key)
+    table_downloads(care_table(like), make_frame, stem, key)
     if make_events:
         calendar_name = tr(calendar_key) if calendar_key else ""  # now: the click runs outside the script
         st.download_button(tr("care.ui.download_ics"), lambda: to_ics(make_events(), calendar_name),

@@ -19,7 +19,6 @@ from ui.care.common import (
     deliveries,
     downloads,
     export_rows,
-    headers,
     overdue,
     paged,
     table,
@@ -80,11 +79,12 @@ def replenish_section(db, user, as_of: date, rep) -> None:
     st.caption(tr("care.ui.select_row_360"))
     if picked is not None:
         open_customer(int(rows.iloc[picked]["customer_id"]))
-    cls, heads, language = classes(db, as_of), headers(_delivery_shape(rows.head(0)).columns), lang()
+    cls, language = classes(db, as_of), lang()
     head = frame.head(EXPORT_LIMIT)
-    downloads(lambda: export_rows(db, user, cls, head, _delivery_shape, heads), f"deliveries_{as_of:%Y%m%d}",
+    downloads(lambda: export_rows(db, user, cls, head, _delivery_shape), f"deliveries_{as_of:%Y%m%d}",
               "care_due_dl", lambda: delivery_events(head, board.customer_cards(db, user, head["customer_id"].unique()),
-                                                     language), "care.calendar.deliveries_file")
+                                                     language), "care.calendar.deliveries_file",
+              like=_delivery_shape(rows))
 
 
 def _contact_shape(rows: pd.DataFrame) -> pd.DataFrame:
@@ -135,7 +135,7 @@ def contacts_section(db, user, as_of: date, rep) -> None:
     st.caption(tr("care.ui.select_row_360"))
     if picked is not None:
         _own_interval(db, user, rows.iloc[picked])
-    cls, heads = classes(db, as_of), headers(_contact_shape(rows.head(0)).columns)
+    cls = classes(db, as_of)
     head = frame.head(EXPORT_LIMIT).drop(columns=["sales_rep", "abc"])
-    downloads(lambda: export_rows(db, user, cls, head, _contact_shape, heads), f"contacts_{as_of:%Y%m%d}",
-              "care_contacts_dl")
+    downloads(lambda: export_rows(db, user, cls, head, _contact_shape), f"contacts_{as_of:%Y%m%d}",
+              "care_contacts_dl", like=_contact_shape(rows))

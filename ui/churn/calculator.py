@@ -8,8 +8,10 @@ from crm_core.churn import churn_loss, what_if
 from crm_core.churn.loss import REICHHELD_SASSER_CUT_POINTS, REICHHELD_SASSER_PROFIT_BAND
 from crm_core.churn.measured import LossInputs, default_inputs, textbook_inputs
 from crm_core.i18n import format_money, format_number, format_percent
+from crm_core.tables import Column
 from ui.churn import cache
-from ui.common import download_buttons, lang, style_chart, tr
+from ui.common import lang, style_chart, tr
+from ui.tables import show_frame
 
 CURRENCIES = ("CNY", "USD", "EUR")
 # input name → (widget key, step, lower, upper, shown as percent)
@@ -108,6 +110,13 @@ def _inputs(db, user, as_of) -> tuple[dict, str]:
     return {name: _model_value(name, shown) for name, shown in values.items()}, currency
 
 
+# customers lost in a year are expected values (0.9 of a customer): one decimal, not a made-up whole
+YEAR_KINDS = {"year": "count", "base_at_start": Column("base_at_start", "churn.year.base_at_start", "number", decimals=1),
+              "newly_lost": Column("newly_lost", "churn.year.newly_lost", "number", decimals=1),
+              "cumulative_lost": Column("cumulative_lost", "churn.year.cumulative_lost", "number", decimals=1),
+              **{c: "money" for c in ("lost_revenue", "lost_profit", "discounted_lost_profit", "replacement_cost")}}
+
+
 def _year_table(loss) -> object:
     frame = loss.to_frame()[["year", "base_at_start", "newly_lost", "cumulative_lost", "lost_revenue",
                              "lost_profit", "discounted_lost_profit", "replacement_cost"]]
@@ -176,7 +185,6 @@ def render(db, user, as_of) -> None:
         chart = go.Figure(go.Bar(x=table["year"], y=table["lost_profit"], name=labels["lost_profit"]))
         chart.update_layout(xaxis_title=labels["year"], yaxis_title=f'{labels["lost_profit"]} ({currency})')
         st.plotly_chart(style_chart(chart, height=280), width="stretch")
-    st.dataframe(table.rename(columns=labels), hide_index=True, width="stretch", key="churn_year_table",
-                 column_config={labels[c]: st.column_config.NumberColumn(format="localized") for c in table.columns})
-    download_buttons(table.rename(columns=labels), "churn_loss_by_year", key="churn_years_dl")
+    show_frame(table, title="table.churn_loss_by_year", header_prefix="churn.year", key="churn_year_table",
+               file_stem="churn_loss_by_year", kinds=YEAR_KINDS)
     _what_if(values, currency, language)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import plotly.express as px
 import streamlit as st
 
+from crm_core import tables
 from crm_core.i18n import format_money, format_number, format_percent
 from ui.churn import cache
 from ui.churn.common import customer_list, money_column, rounded, share_column
@@ -54,9 +55,7 @@ def render_lapsed(db, user, as_of) -> None:
     if lapsed.empty:
         st.info(tr("churn.lapsed.none"))
         return
-    customer_list(lapsed.drop(columns=["threshold_days"]), "churn_lapsed", "lapsed_customers",
-                  {"revenue_at_risk": money_column(), "median_gap_days": st.column_config.NumberColumn(format="%.0f")},
-                  translate={"customer_type": choice_label("ctype"), "gap_source": choice_label("churn.gap_source")})
+    customer_list(lapsed, "churn_lapsed", "lapsed_customers", tables.CHURN_LAPSED)
 
 
 def render_rates(db, user, as_of) -> None:

@@ -6,11 +6,14 @@ import math
 import plotly.express as px
 import streamlit as st
 
+from crm_core import tables as shown_tables
 from crm_core.churn.model import DEFAULT_HORIZON, HORIZON_MONTHS, INACTIVE_SEGMENT
 from crm_core.i18n import format_money, format_number, format_percent, t
+from crm_core.tables import Column
 from ui.churn import cache
-from ui.churn.common import customer_list, money_column, rounded, share_column
-from ui.common import choice_label, download_buttons, lang, style_chart, tr
+from ui.churn.common import customer_list, rounded
+from ui.common import choice_label, lang, style_chart, tr
+from ui.tables import show_frame
 
 
 def _segment_label(by: str):
@@ -116,19 +119,17 @@ def render_model(db, user, as_of) -> None:
 
     st.subheader(tr("churn.model.loss_by_segment"))
     columns = st.columns(2)
-    value_label = tr("churn.col.value_horizon", months=months)
     for column, by in zip(columns, ("abc", "customer_type")):
         table = rounded(tables[by], ("value", "expected_loss")).assign(
             segment=lambda f, by=by: f["segment"].map(_segment_label(by)))
         chart = px.bar(table, x="segment", y="expected_loss",
                        labels={"segment": tr(f"churn.segment.by_{by}"), "expected_loss": tr("churn.col.expected_loss")})
         column.plotly_chart(style_chart(chart, height=260), width="stretch")
-        shown = table.rename(columns=lambda c: value_label if c == "value" else tr(f"churn.col.{c}"))
-        column.dataframe(shown, hide_index=True, width="stretch",
-                         column_config={value_label: money_column(), tr("churn.col.expected_loss"): money_column(),
-                                        tr("churn.col.loss_share"): share_column()})
+        kinds = {"value": Column("value", "churn.col.value_horizon", "money", params=(("months", months),)),
+                 "expected_loss": "money", "loss_share": "percent"}
         with column:
-            download_buttons(shown, f"expected_loss_by_{by}", key=f"churn_loss_{by}_dl")
+            show_frame(table, title="churn.model.loss_by_segment", header_prefix="churn.col", kinds=kinds,
+                       key=f"churn_loss_{by}", file_stem=f"expected_loss_by_{by}")
     st.caption(tr("churn.model.segment_explained", months=months))
 
 
@@ -145,7 +146,4 @@ def render_retention(db, user, as_of) -> None:
     if frame is None or frame.empty:
         st.info(tr("churn.retention.none"))
         return
-    customer_list(rounded(frame, ("value_if_alive", "expected_loss")), "churn_retention", "retention_list",
-                  {"p_alive": share_column(), "value_if_alive": money_column(), "expected_loss": money_column()},
-                  translate={"abc": _segment_label("abc"), "last_contact_channel": choice_label("channel")},
-                  labels={"value_if_alive": tr("churn.col.value_horizon", months=months)})
+    customer_list(frame, "churn_retention", "retention_list", shown_tables.churn_retention(months))

@@ -9,6 +9,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from crm_core import customers as cust
+from crm_core import tables
 from crm_core.churn import REASONS, customer_funnel
 from crm_core.churn.events import ChurnEventIn, record_churn_event
 from crm_core.i18n import format_number, format_percent
@@ -99,10 +100,10 @@ def render_reasons(db, user, as_of) -> None:
     events, total = cache.event_page(db, user, start, None, 0, 2000)
     if events.empty:
         return
-    shown = events.assign(reason=events["reason"].map(lambda r: tr(f"churn.reason.{r}")))
     if total > len(events):
         st.caption(tr("churn.events.latest", shown=f"{len(events):,}", total=f"{total:,}"))
-    customer_list(shown.drop(columns=["event_id"]), "churn_events", "churn_events")
+    customer_list(events, "churn_events", "churn_events", tables.CHURN_EVENTS,
+                  export=lambda: cache.event_page(db, user, start, None, 0, total)[0])
 
 
 def render_funnel(db, user, as_of) -> None:

@@ -14,7 +14,8 @@ import streamlit as st
 from crm_core import ingest
 from crm_core.i18n import format_date, format_number
 from crm_core.users import PermissionDenied
-from ui.common import audited_export, choice_label, denied_reason, download_buttons, lang, plain, tr
+from ui.common import audited_export, choice_label, denied_reason, lang, plain, tr
+from ui.tables import show_frame
 
 COLUMNS = ("import_id", "imported_at", "actor", "file_name", "kind", "mode", "encoding", "rows_read", "rows_created",
            "rows_updated", "rows_rejected", "undone_at", "sha256")
@@ -80,8 +81,7 @@ def render(db, user) -> None:
     if history.empty:
         st.info(tr("data.no_imports"))
         return
-    st.dataframe(history_table(history), hide_index=True, width="stretch", key="data_history_table")
-    download_buttons(history, "imports", key="data_hist_dl")
+    show_frame(history_table(history), title="table.imports", key="data_history_table", file_stem="imports")
     by_id = history.set_index("import_id")
     ids = history["import_id"].tolist()  # newest first
     # Keyed on the newest import: a new import makes a new picker, which starts on it.

@@ -9,9 +9,10 @@ import streamlit as st
 from crm_core.i18n import format_money, format_number, format_percent
 from crm_core.promises.policy import PROMISE_TYPES
 from crm_core.promises.text import label
-from ui.common import download_buttons, lang, open_customer, tr
+from ui.common import lang, open_customer, tr
 from ui.promises import common
 from ui.promises.detail import promise_panel
+from ui.tables import show_frame
 
 
 def kpi_cards(db, user, now: datetime) -> None:
@@ -68,8 +69,8 @@ def now_tab(db, user, now: datetime) -> None:
             "promise_type": columns["promise_type"],
             "description": lambda f: f["description"],
         })
-        event = st.dataframe(common.coloured(shown, {"status": frame["status"]}), hide_index=True, width="stretch",
-                             on_select="rerun", selection_mode="single-row", key="prom_board_table")
+        event = show_frame(shown, title="promises.board.title", key="prom_board_table", file_stem="open_promises",
+                           select=True, style=lambda f: common.coloured(f, {"status": frame["status"]}))
         st.caption(tr("promises.board.legend"))
         total = common.overview(db, user, now)["open"]
         if len(frame) < total:
@@ -77,7 +78,6 @@ def now_tab(db, user, now: datetime) -> None:
                           total=format_number(total, language)))
         if event.selection.rows:
             st.session_state["prom_selected"] = int(frame.iloc[event.selection.rows[0]]["promise_id"])
-        download_buttons(shown, "open_promises", key="prom_board_dl")
     promise_panel(db, user, now, key="prom_detail")
     complaint_board(db, user, now)
 
@@ -103,8 +103,7 @@ def complaint_board(db, user, now: datetime) -> None:
         "reply_due": lambda f: f["reply_due"].map(common.local_text),
     })
     statuses = {"to_gm_status": frame["to_gm_status"], "reply_status": frame["reply_status"]}
-    event = st.dataframe(common.coloured(shown, statuses), hide_index=True, width="stretch", on_select="rerun",
-                         selection_mode="single-row", key="prom_complaint_table")
-    download_buttons(shown, "complaints", key="prom_complaints_dl")
+    event = show_frame(shown, title="promises.board.complaints", key="prom_complaint_table", file_stem="complaints",
+                       select=True, style=lambda f: common.coloured(f, statuses))
     if event.selection.rows:
         open_customer(int(frame.iloc[event.selection.rows[0]]["customer_id"]))

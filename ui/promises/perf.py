@@ -12,8 +12,9 @@ import streamlit as st
 from crm_core.i18n import format_money, format_number, format_percent, t
 from crm_core.promises.reports import BREAKDOWN_ORDER
 from crm_core.promises.text import format_duration, label, policy_label
-from ui.common import download_buttons, lang, style_chart, tr
+from ui.common import lang, style_chart, tr
 from ui.promises import common
+from ui.tables import show_frame
 
 WINDOWS = (30, 90, 180, 365)
 
@@ -78,8 +79,8 @@ def performance_tab(db, user, now: datetime) -> None:
         with columns[i % 2]:
             st.markdown(f"**{tr(f'promises.perf.by.{by}')}**")
             shown = _attainment_shown(data["by"][by], by, language)
-            st.dataframe(shown, hide_index=True, width="stretch")
-            download_buttons(shown, f"promise_attainment_{by}", key=f"prom_perf_dl_{by}")
+            show_frame(shown, title=f"promises.perf.by.{by}", key=f"prom_perf_{by}",
+                       file_stem=f"promise_attainment_{by}")
     _month_chart(data["by"]["month"])
     _overrun(data["overrun"], language)
     _clocks(data["clocks"], language)
@@ -101,8 +102,7 @@ def _overrun(overrun: pd.DataFrame, language: str) -> None:
                                 for s, k in zip(f[c], f["clock"])])
            for c in ("p50", "p90", "wall_p50", "wall_p90")},
     })
-    st.dataframe(shown, hide_index=True, width="stretch")
-    download_buttons(shown, "promise_overrun", key="prom_perf_dl_overrun")
+    show_frame(shown, title="promises.perf.overrun", key="prom_perf_overrun", file_stem="promise_overrun")
 
 
 def _clocks(clocks: pd.DataFrame, language: str) -> None:
@@ -123,8 +123,7 @@ def _clocks(clocks: pd.DataFrame, language: str) -> None:
                                    zip(f["pct_calendar"], f["ci_low_calendar"], f["ci_high_calendar"])],
         "lead_hours_p50": lambda f: f["lead_hours_p50"].map(lambda h: format_duration(h * 3600, language)),
     })
-    st.dataframe(shown, hide_index=True, width="stretch")
-    download_buttons(shown, "promise_clocks", key="prom_perf_dl_clocks")
+    show_frame(shown, title="promises.perf.clocks", key="prom_perf_clocks", file_stem="promise_clocks")
 
 
 def _compensation(months: pd.DataFrame, by_key: pd.DataFrame, language: str) -> None:
@@ -147,8 +146,7 @@ def _compensation(months: pd.DataFrame, by_key: pd.DataFrame, language: str) -> 
         "owed_cost": money("owed_cost"), "delivered_count": lambda f: f["delivered_count"],
         "delivered_cost": money("delivered_cost"), "outstanding_cost": money("outstanding_cost"),
     })
-    st.dataframe(shown, hide_index=True, width="stretch")
-    download_buttons(shown, "promise_compensation", key="prom_perf_dl_comp")
+    show_frame(shown, title="promises.perf.compensation", key="prom_perf_comp", file_stem="promise_compensation")
     st.markdown(f"**{tr('promises.perf.remedies_by_key')}**")
     st.dataframe(common.labelled(by_key, {
         "remedy": lambda f: f["key"].map(lambda k: label("remedy", k, language)),

@@ -10,9 +10,11 @@ import streamlit as st
 
 from crm_core.promises import actions, notices, queries
 from crm_core.promises.policy import PROMISE_TYPES, PromisePolicy
-from crm_core.promises.text import label, policy_label
+from crm_core.promises.text import label, policy_label, policy_summary
+from crm_core.tables import POLICY_VERSIONS
 from ui.common import denied_reason, lang, plain, tr
 from ui.promises import common
+from ui.tables import show_table
 
 NEW = "__new__"
 LADDER_COLUMNS = ("key", "over_minutes", "cost_fixed", "cost_bill_fraction", "requires_complaint", "child_policy_id")
@@ -69,11 +71,9 @@ def _policy_editor(db, user) -> None:
     if base is not None:
         st.markdown(f"**{tr('promises.pol.history')}**")
         history = queries.policy_history(db, base.policy_id)
-        st.dataframe(common.labelled(history, {
-            "version": lambda f: f["version"], "created_at": lambda f: f["created_at"].map(common.local_text),
-            "created_by": lambda f: f["created_by"], "promises": lambda f: f["promises"],
-            "definition": lambda f: f["definition"],
-        }), hide_index=True, width="stretch")
+        readable = pd.DataFrame([policy_summary(d, language) for d in history["definition"]], index=history.index)
+        show_table(POLICY_VERSIONS, history.join(readable), key="prom_pol_history",
+                   file_stem=f"policy_{base.policy_id}_versions")
     cannot_manage = denied_reason(user, "manage")
     if cannot_manage:  # the versions above are for everyone; the editor only for who may save it
         st.caption(cannot_manage)

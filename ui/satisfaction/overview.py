@@ -10,6 +10,7 @@ from crm_core.satisfaction.report import BREAKDOWNS, MISSING
 from crm_core.text_safety import chart_text
 from ui.common import choice_label, download_buttons, lang, style_chart, tr
 from ui.satisfaction import data
+from ui.tables import show_frame
 
 
 def pct(value, decimals: int = 1) -> str:
@@ -61,8 +62,7 @@ def _wave_table(waves: pd.DataFrame) -> None:
         tr("sat.rate_interval"): [f"{pct(lo)} – {pct(hi)}" if pd.notna(lo) else "—"
                                   for lo, hi in zip(waves["rate_low"], waves["rate_high"], strict=True)],
     })
-    st.dataframe(shown, hide_index=True, width="stretch")
-    download_buttons(waves, "survey_waves", key="sat_waves_dl")
+    show_frame(shown, title="table.survey_waves", key="sat_waves", file_stem="survey_waves")
 
 
 def _ladder(ladder: pd.DataFrame) -> None:
@@ -142,7 +142,7 @@ def render_breakdowns(db, user, wave_id, as_of) -> None:
                                    for lo, hi in zip(table["nps_ci_low"], table["nps_ci_high"], strict=True)],
         tr("sat.nps_vs_rest"): table["nps_direction"].map(_mark),
     })
-    st.dataframe(shown, hide_index=True, width="stretch")
+    show_frame(shown, title="sat.breakdowns_title", key="sat_breakdown", file_stem=f"satisfaction_by_{by}")
     colours = table["csat_direction"].map({1: "#2ca02c", -1: "#d62728", 0: "#7f7f7f"})
     figure = go.Figure(go.Bar(
         x=[chart_text(label(g)) for g in table.index][:40], y=table["csat_top_two_box"][:40], marker_color=colours[:40],
@@ -152,4 +152,3 @@ def render_breakdowns(db, user, wave_id, as_of) -> None:
                          yaxis_title=tr("satisfaction.metric.csat"))
     st.plotly_chart(style_chart(figure, height=340), width="stretch", key="sat_breakdown_chart")
     st.caption(tr("sat.breakdown_tests", tests=format_number(int(table["csat_tests"].max()) if len(table) else 0, lang())))
-    download_buttons(table.reset_index(), f"satisfaction_by_{by}", key="sat_breakdown_dl")

@@ -12,6 +12,7 @@ from crm_core.text_safety import chart_text
 from ui.common import choice_label, download_buttons, lang, open_customer, plain, style_chart, tr
 from ui.satisfaction import data
 from ui.satisfaction.overview import pct
+from ui.tables import show_frame
 
 
 def _assumptions(key: str) -> dict:
@@ -107,11 +108,10 @@ def render_comments(db, user, wave_id) -> None:
         tr("field.code"): rows["code"].fillna(tr("sat.anonymous")), tr("field.name"): rows["name"].fillna(""),
         tr("sat.answer"): rows["satisfaction"].map(lambda s: tr(f"satisfaction.label.{int(s)}")),
         tr("sat.comment"): rows["comment"]})
-    event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-                         key="sat_word_answers")
+    event = show_frame(shown, title="sat.comments_title", key="sat_word_answers", select=True,
+                       file_stem="answers_with_word")
     if event.selection.rows and pd.notna(rows["customer_id"].iloc[event.selection.rows[0]]):
         open_customer(rows["customer_id"].iloc[event.selection.rows[0]])
-    download_buttons(rows, "answers_with_word", key="sat_word_dl")
 
 
 def render_nonresponse(db, user, waves: pd.DataFrame, wave_id) -> None:
@@ -135,9 +135,8 @@ def render_nonresponse(db, user, waves: pd.DataFrame, wave_id) -> None:
         tr("sat.p_holm"): table["p_holm"].map(lambda p: "—" if pd.isna(p) else f"{p:.3f}"),
         tr("sat.significant"): table["significant"].map(lambda s: "●" if s else ""),
     })
-    st.dataframe(shown, hide_index=True, width="stretch")
+    show_frame(shown, title="satisfaction.nonresponse.title", key="sat_nonresponse", file_stem="nonresponse_check")
     st.caption(tr("sat.nonresponse_tests", tests=int(table["p_value"].notna().sum())))
-    download_buttons(table, "nonresponse_check", key="sat_nonresponse_dl")
 
 
 def _fmt(value, measure: str) -> str:

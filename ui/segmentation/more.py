@@ -7,9 +7,11 @@ import streamlit as st
 
 from crm_core import segmentation as seg
 from crm_core.i18n import format_money, format_number
-from ui.common import choice_label, download_buttons, lang, tr
+from crm_core.tables import SEGMENT_SUMMARY, Column, Table
+from ui.common import choice_label, lang, tr
 from ui.satisfaction.quadrant import render_quadrant
 from ui.segmentation import common
+from ui.tables import show_table
 
 
 def render_need_types(db, user, q: seg.SegmentQuery) -> None:
@@ -24,10 +26,8 @@ def render_need_types(db, user, q: seg.SegmentQuery) -> None:
                             "source_label": tr("seg.col.need_source")})
     figure.update_layout(title=tr("seg.need_chart"), height=340, margin=dict(l=10, r=10, t=40, b=10))
     left.plotly_chart(figure, width="stretch")
-    right.dataframe(common.labelled(summary), hide_index=True, width="stretch",
-                    column_config=common.column_config(summary))
     with right:
-        download_buttons(summary, f"need_types_{q.start}_{q.end}", key="seg_need_sum_dl")
+        show_table(SEGMENT_SUMMARY, summary, key="seg_need_sum", file_stem=f"need_types_{q.start}_{q.end}")
     kinds = [k for k in (*seg.NEED_TYPES, "unknown") if k in set(summary["need_type"])]
     chosen = st.segmented_control(tr("seg.col.need_type"), kinds, default=kinds[0] if kinds else None,
                                   format_func=choice_label("seg.need"), key="seg_need_pick")
@@ -68,19 +68,16 @@ def render_resources(db, user, q: seg.SegmentQuery) -> None:
         st.error(tr("seg.split_invalid"))
         return
     effort = common.effort(db, user, tier_q)
-    fmt = (lambda v: format_money(v, language)) if unit == "money" else (lambda v: format_number(v, language, 1))
-    table = plan.assign(share=plan["share"].astype(float), total=plan["total"].map(fmt),
-                        per_customer=plan["per_customer"].map(lambda v: "—" if v is None else fmt(v)))
-    table = table[["tier", "customers", "share", "total", "per_customer", "actual", "actual_share"]]
-    shown = table.assign(tier=table["tier"].map(lambda v: tr(f"seg.tier.{v}")))
-    shown.columns = [tr(f"seg.alloc_col.{c}") if c not in ("actual",) else
-                     tr(f"seg.alloc_col.actual_{unit}") for c in table.columns]
-    st.dataframe(shown, hide_index=True, width="stretch",
-                 column_config={shown.columns[2]: st.column_config.NumberColumn(format="percent"),
-                                shown.columns[6]: st.column_config.NumberColumn(format="percent"),
-                                shown.columns[5]: st.column_config.NumberColumn(format="localized")})
-    download_buttons(plan.astype({"share": float, "total": float, "per_customer": float}),
-                     f"allocation_{q.start}_{q.end}", key="seg_alloc_dl")
+
+    def amount(source: str, header: str) -> Column:  # money, or effort (interactions) to a tenth
+        return Column(source, header, "money") if unit == "money" else Column(source, header, "number", decimals=1)
+
+    table = Table("table.allocation", (
+        Column("tier", "seg.alloc_col.tier", "label", prefix="seg.tier"),
+        Column("customers", "seg.alloc_col.customers", "count"), Column("share", "seg.alloc_col.share", "percent"),
+        amount("total", "seg.alloc_col.total"), amount("per_customer", "seg.alloc_col.per_customer"),
+        amount("actual", f"seg.alloc_col.actual_{unit}"), Column("actual_share", "seg.alloc_col.actual_share", "percent")))
+    show_table(table, plan, key="seg_alloc", file_stem=f"allocation_{q.start}_{q.end}")
     labels = [tr(f"seg.tier.{t}") for t in seg.ALLOCATION_TIERS]
     figure = go.Figure([go.Bar(name=tr("seg.allocation.recommended"), x=labels, y=plan["share"].astype(float)),
                         go.Bar(name=tr(f"seg.allocation.actual_{unit}"), x=labels, y=plan["actual_share"])])

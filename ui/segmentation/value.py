@@ -7,9 +7,11 @@ import streamlit as st
 
 from crm_core import segmentation as seg
 from crm_core.i18n import format_number
+from crm_core.tables import SEGMENT_CUSTOMERS, SEGMENT_SUMMARY
 from crm_core.text_safety import chart_text
-from ui.common import choice_label, download_buttons, lang, open_customer, tr
+from ui.common import choice_label, lang, open_customer, tr
 from ui.segmentation import common
+from ui.tables import show_table
 
 # The grade within the top 50 is not an ABC class: blues, never the A/B/C reds and greys.
 TOP_GRADE_COLOURS = {1: "#1f4e79", 2: "#2e86c1", 3: "#a9cce3"}
@@ -34,11 +36,9 @@ def _top50(db, user, q: seg.SegmentQuery) -> None:
     figure.update_layout(height=320, margin=dict(l=10, r=10, t=10, b=10), yaxis_tickformat=",.0f")
     st.plotly_chart(figure, width="stretch")
     rows = top[["customer_id", "code", "name", "rank", "abc", "top_grade", "spend", "share", "cum_share"]]
-    event = st.dataframe(common.labelled(rows), hide_index=True, width="stretch", on_select="rerun",
-                         selection_mode="single-row", key="seg_top50_table", column_config=common.column_config(rows))
+    event = show_table(SEGMENT_CUSTOMERS, rows, key="seg_top50_table", select=True, file_stem=f"top50_{q.start}_{q.end}")
     if event.selection.rows:
         open_customer(rows.iloc[event.selection.rows[0]]["customer_id"])
-    download_buttons(rows, f"top50_{q.start}_{q.end}", key="seg_top50_dl")
 
 
 def _weights() -> dict:
@@ -102,9 +102,8 @@ def render_rfm(db, user, q: seg.SegmentQuery) -> None:
     figure.update_layout(title=tr("seg.rfm_treemap"), height=420, margin=dict(l=10, r=10, t=40, b=10))
     left.plotly_chart(figure, width="stretch")
     table = summary[["segment", "customers", "revenue", "revenue_share"]]
-    right.dataframe(common.labelled(table), hide_index=True, width="stretch", column_config=common.column_config(table))
     with right:
-        download_buttons(table, f"rfm_segments_{q.start}_{q.end}", key="seg_rfm_sum_dl")
+        show_table(SEGMENT_SUMMARY, table, key="seg_rfm_sum", file_stem=f"rfm_segments_{q.start}_{q.end}")
     st.subheader(tr("seg.segment_list"))
     chosen = st.selectbox(tr("seg.segment"), list(shown["segment"]), format_func=choice_label("seg.rfm"),
                           key="seg_rfm_segment")

@@ -8,10 +8,11 @@ import streamlit as st
 from crm_core.i18n import format_money
 from crm_core.promises import queries
 from crm_core.promises.text import format_duration, label
-from ui.common import download_buttons, lang, tr
+from ui.common import lang, tr
 from ui.promises import common
 from ui.promises.detail import promise_panel
 from ui.promises.forms import complaint_form, make_promise_form
+from ui.tables import show_frame
 
 
 def render(db, user, customer_id: int, record: dict) -> None:
@@ -44,13 +45,12 @@ def render(db, user, customer_id: int, record: dict) -> None:
             "owed_cost": money("owed_cost"), "delivered_cost": money("delivered_cost"),
         })
         ordered = shown.iloc[::-1]  # newest first
-        event = st.dataframe(common.coloured(ordered, {"status": frame["status"].iloc[::-1].tolist()}),
-                             hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-                             key="p360_table")
+        event = show_frame(ordered, title="table.customer_promises", key="p360_table", select=True,
+                           file_stem=f"promises_{record.get('code', customer_id)}",
+                           style=lambda f: common.coloured(f, {"status": frame["status"].iloc[::-1].tolist()}))
         st.caption(tr("promises.c360.select_hint"))
         if event.selection.rows:
             st.session_state["p360_selected"] = int(frame["promise_id"].iloc[::-1].iloc[event.selection.rows[0]])
-        download_buttons(shown, f"promises_{record.get('code', customer_id)}", key="p360_dl")
         promise_panel(db, user, now, key="p360_detail", selected_key="p360_selected")
     with st.expander(tr("promises.form.make")):
         make_promise_form(db, user, now, key="p360_make", customer_id=int(customer_id))

@@ -6,7 +6,8 @@ import streamlit as st
 
 from crm_core.i18n import format_date
 from crm_core.satisfaction.report import customer_answers
-from ui.common import choice_label, download_buttons, lang, plain, tr
+from ui.common import choice_label, lang, plain, tr
+from ui.tables import show_frame
 
 
 def _yes_no(value) -> str:
@@ -34,5 +35,4 @@ def render(db, user, customer_id: int, record: dict) -> None:
         tr("sat.field.recommend"): answers["recommend"].map(lambda v: "—" if pd.isna(v) else str(int(v))),
         tr("sat.field.comment"): answers["comment"].fillna(""),
     })
-    st.dataframe(shown, hide_index=True, width="stretch")
-    download_buttons(answers, f"survey_answers_{customer_id}", key=f"sat360_dl_{customer_id}")
+    show_frame(shown, title="table.survey_answers", key=f"sat360_{customer_id}", file_stem=f"survey_answers_{customer_id}")
