@@ -17,6 +17,7 @@ from crm_core.users import PermissionDenied
 from ui.churn import cache
 from ui.churn.common import customer_list, share_column
 from ui.common import choice_label, denied_reason, lang, plain, style_chart, tr
+from ui.view_state import catalog_label, in_url
 
 WINDOWS = ("12m", "all")
 
@@ -74,7 +75,8 @@ def event_form(db, user, customer_id: int | None, key: str) -> None:
 
 def render_reasons(db, user, as_of) -> None:
     language = lang()
-    window = st.segmented_control(tr("churn.events.window"), WINDOWS, default="12m", key="churn_reason_window",
+    window = st.segmented_control(tr("churn.events.window"), WINDOWS, default="12m",
+                                  **in_url("churn_reason_window", WINDOWS, catalog_label("churn.window")),
                                   format_func=choice_label("churn.window")) or "12m"
     start = (pd.Timestamp(as_of) - pd.DateOffset(years=1) + pd.Timedelta(days=1)).date() if window == "12m" else None
     # no end: an event recorded today counts even when the analysis date is the last purchase day
