@@ -8,6 +8,7 @@ rule, in one place:
 - ``tabs(key, label_keys)``: tabs keyed by a stable key (never the language), bound to the URL.
 - ``in_url(key, options, label)``: the keyword arguments that bind a widget to the URL:
   ``st.radio(..., **in_url("seg_measure", MEASURES, catalog_label("seg.measure")))``.
+- ``kept(key)``: a choice widget outside the URL that should still survive a language switch.
 - A URL written in the other language (a link shared by a 中文 reader, opened in English, or a
   saved view) is mapped to this language's label before the widget reads it.
 - When the user switches language (``follow_language``, the sidebar switch's callback), every bound
@@ -23,7 +24,7 @@ import streamlit as st
 
 from crm_core.i18n import LANGUAGES, t
 
-BOUND = "_view_state_bound"  # session state: {widget key: label(option, language) -> str, or None}
+KEPT = "_view_state_kept"  # session state: the keys of widgets whose value a language switch gives again
 TABS = "_view_state_tabs"  # session state: {tabs key: the catalog keys of its labels}
 
 Label = Callable[[object, str], str]
@@ -80,8 +81,15 @@ def in_url(key: str, options: Sequence | None = None, label: Label | None = None
         options = list(options)
         labels = {code: [label(option, code) for option in options] for code in LANGUAGES}
         _adopt_url_value(key, labels, options, language)
-    _registry(BOUND)[key] = label
-    return {"key": key, "bind": "query-params"}
+    return {"key": kept(key), "bind": "query-params"}
+
+
+def kept(key: str) -> str:
+    """``key``, registered so a language switch gives the widget its value again: for a choice
+    widget whose labels change with the language but that does not belong in the URL (e.g. the
+    header row of an uploaded file)."""
+    _registry(KEPT)[key] = True
+    return key
 
 
 def _translate_tab(value: str, label_keys: Sequence[str], language: str) -> str:
@@ -98,6 +106,6 @@ def follow_language(new_language: str) -> None:
     for key, label_keys in _registry(TABS).items():
         if key in st.session_state:
             st.session_state[key] = _translate_tab(st.session_state[key], label_keys, new_language)
-    for key in _registry(BOUND):
+    for key in _registry(KEPT):
         if key in st.session_state:
             st.session_state[key] = st.session_state[key]

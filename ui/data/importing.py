@@ -34,7 +34,7 @@ from crm_core.i18n import format_number
 from crm_core.ingest.decode import TYPES_READ, is_spreadsheet
 from crm_core.users import PermissionDenied
 from ui.common import choice_label, denied_reason, lang, plain, tr
-from ui.view_state import catalog_label, in_url
+from ui.view_state import catalog_label, in_url, kept
 
 NUMBER_RULES = ("decimal", "int")                # field rules whose values are shown with thousands separators
 OPTION_CELLS = 6                                 # header cells shown in a header-row choice
@@ -218,7 +218,7 @@ def _header_row_choice(prepared, key: str) -> None:
         return tr("data.header_row_option", row=number, cells=shown)
 
     labels = {number: label(number) for number in rows}  # made now: format_func may run outside the script
-    st.selectbox(tr("data.header_row_pick"), rows, index=rows.index(row), format_func=labels.get, key=key,
+    st.selectbox(tr("data.header_row_pick"), rows, index=rows.index(row), format_func=labels.get, key=kept(key),
                  help=tr("data.header_row_help"))
 
 
