@@ -66,8 +66,8 @@ def _segment(page, label: str) -> str:
 
 
 def _selectbox(page, label: str) -> str:
-    box = page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').filter(has_text=label).first
-    return box.locator('[data-baseweb="select"]').inner_text()
+    """The shown choice of the main area's selectbox labelled ``label``."""
+    return page.locator('[data-testid="stMain"]').get_by_role("combobox", name=label).input_value()
 
 
 def _shot(page, name: str) -> None:
