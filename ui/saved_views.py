@@ -49,7 +49,7 @@ def saved_views_sidebar(current, menu: list[str]) -> None:
         if not views:
             st.caption(tr("views.none"))
         for view in views:
-            link, remove = st.columns([5, 1], vertical_alignment="center")
-            link.page_link(view.page, label=plain(view.name), query_params=view.query_params(), width="stretch")
-            remove.button("", icon=":material/delete:", key=f"views_delete_{view.view_id}", on_click=_delete,
-                          args=(view,), help=tr("views.delete_help", name=plain(view.name)))
+            row = st.container(horizontal=True, wrap=False, vertical_alignment="center")  # one row, even at 390 px
+            row.page_link(view.page, label=plain(view.name), query_params=view.query_params(), width="stretch")
+            row.button("", icon=":material/delete:", key=f"views_delete_{view.view_id}", on_click=_delete,
+                   args=(view,), help=tr("views.delete_help", name=plain(view.name)))
