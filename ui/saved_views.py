@@ -39,7 +39,7 @@ def saved_views_sidebar(current, menu: list[str]) -> None:
 
     by_stem = {Path(path).stem: path for path in menu}
     page = by_stem.get(current.url_path, DEFAULT_PAGE)
-    with st.sidebar.expander(tr("views.title"), icon=":material/bookmarks:"):
+    with st.sidebar.expander(tr("views.title")):
         st.text_input(tr("views.name"), key=NAME_KEY, max_chars=saved_views.MAX_NAME, help=tr("views.name_help"))
         st.button(tr("views.save"), key="views_save", on_click=_save, args=(page,), width="stretch")
         kind, text = st.session_state.pop("views_message", (None, None))
