@@ -1,7 +1,8 @@
 """Views that persist and share (issue 17), in Debian's Chromium on a real server with accounts:
-a language switch keeps every choice and the open tab; a URL with filters and a tab restores the
-view on reload and in a fresh browser (a bookmark), also in the other language; a shared link still
-shows a rep only what a rep may see; a saved view opens the page as it was saved."""
+a language switch keeps every choice and the open tab (also of a page left and come back to); a
+URL with filters and a tab restores the view on reload and in a fresh browser (a bookmark), also in
+the other language; a shared link still shows a rep only what a rep may see; a saved view opens the
+page as it was saved."""
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -104,6 +105,10 @@ def test_a_language_switch_keeps_tabs_radios_and_segmented_choices(server):
         _switch_language(page, "English")
         _shot(page, "data-after-switch-en")
         assert _checked(page, "Mode") == "Update only"
+
+        _go(page, "Segmentation")  # back through the menu, two language switches later
+        assert (_open_tab(page), _checked(page, "Rank by")) == ("RFM", "Profit contribution")
+        assert parse_qs(urlsplit(page.url).query)["seg_tab"] == ["RFM"]
 
 
 def test_a_url_restores_the_view_on_reload_in_a_new_browser_and_in_the_other_language(server):

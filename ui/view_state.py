@@ -71,17 +71,21 @@ def tabs(key: str, label_keys: Sequence[str], container=None):
     return (container or st).tabs(labels[language], key=key, bind="query-params")
 
 
-def in_url(key: str, options: Sequence | None = None, label: Label | None = None) -> dict:
+def in_url(key: str, options: Sequence | None = None, label: Label | None = None, persist: bool = True) -> dict:
     """The keyword arguments binding a widget to the URL under ``key``; registers it so a language
     switch gives it its value again. ``options`` and ``label`` (the widget's format_func as a
     function of the language) let a link written in the other language find the same option; leave
-    them out for values that do not depend on the language (dates, numbers, codes)."""
+    them out for values that do not depend on the language (dates, numbers, codes).
+
+    ``persist`` keeps the value for the session, so coming back to the page through the menu
+    restores it (and its URL); off for values the page loads into session state itself on each
+    visit (the churn calculator's inputs)."""
     if options is not None and label is not None:
         language = _current_language()
         options = list(options)
         labels = {code: [label(option, code) for option in options] for code in LANGUAGES}
         _adopt_url_value(key, labels, options, language)
-    return {"key": kept(key), "bind": "query-params"}
+    return {"key": kept(key), "bind": "query-params", "persist_state": "session" if persist else None}
 
 
 def kept(key: str) -> str:

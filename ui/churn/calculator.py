@@ -81,7 +81,7 @@ def _model_value(name: str, shown):
 def _input(column, name: str, currency: str):
     key, step, lower, upper, _ = FIELDS[name]
     label = tr(f"churn.in.{name}", currency=currency)
-    value = column.number_input(label, min_value=lower, max_value=upper, step=step, **in_url(key),
+    value = column.number_input(label, min_value=lower, max_value=upper, step=step, **in_url(key, persist=False),
                                 help=tr(f"churn.in.{name}.help"))
     column.caption(tr(f"churn.source.{_source(name)}"))
     return value
@@ -105,7 +105,7 @@ def _inputs(db, user, as_of) -> tuple[dict, str]:
         for column, name in zip(columns, row):
             if name:
                 values[name] = _input(column, name, currency)
-    currency = columns[3].selectbox(tr("churn.in.currency"), CURRENCIES, **in_url("churn_in_currency"))
+    currency = columns[3].selectbox(tr("churn.in.currency"), CURRENCIES, **in_url("churn_in_currency", persist=False))
     return {name: _model_value(name, shown) for name, shown in values.items()}, currency
 
 
