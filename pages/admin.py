@@ -8,6 +8,7 @@ from crm_core.users import PermissionDenied
 from ui.accounts import render_accounts
 from ui.common import actor, lang, page_header, plain, store, tr
 from ui.tables import show_frame
+from ui.view_state import in_url
 
 PAGE_SIZE = 200
 page_header("page.admin", "intro.admin")
@@ -18,13 +19,13 @@ if user.role not in audit.AUDIT_READERS:
 
 st.subheader(tr("admin.audit_log"))
 a, b, c = st.columns(3)
-since = a.date_input(tr("admin.since"), value=None, key="adm_since")
-who = b.text_input(tr("admin.who"), key="adm_who").strip() or None
-action = c.selectbox(tr("admin.action"), [None, *audit.audit_actions(db)], key="adm_action",
+since = a.date_input(tr("admin.since"), value=None, **in_url("adm_since"))
+who = b.text_input(tr("admin.who"), **in_url("adm_who")).strip() or None
+action = c.selectbox(tr("admin.action"), [None, *audit.audit_actions(db)], **in_url("adm_action"),
                      format_func=lambda v: "—" if v is None else v)
 first, total = audit.audit_entries(db, user, since, who, action, limit=PAGE_SIZE)
 page = st.number_input(tr("ui.page_of", pages=max(1, math.ceil(total / PAGE_SIZE))), 1,
-                       max(1, math.ceil(total / PAGE_SIZE)), 1, key="adm_page")
+                       max(1, math.ceil(total / PAGE_SIZE)), 1, **in_url("adm_page"))
 rows = first if page == 1 else audit.audit_entries(db, user, since, who, action, PAGE_SIZE, (page - 1) * PAGE_SIZE)[0]
 st.caption(tr("admin.entries", count=f"{total:,}"))
 show_frame(rows, title="table.audit_log", header_prefix="col", key="adm_audit", file_stem="audit_log",

@@ -3,11 +3,12 @@ and who is due a contact — the customer file as a daily to-do list (docs/domai
 import streamlit as st
 
 from crm_core import customers as cust
-from crm_core.i18n import format_date
+from crm_core.i18n import format_date, t
 from ui.cache import cached_read
 from ui.care.dates import absent_section, key_dates_section
 from ui.care.lists import contacts_section, replenish_section
 from ui.common import actor, analysis_date, lang, page_header, store, tr
+from ui.view_state import catalog_label, in_url
 
 page_header("page.care", "intro.care")
 db, user = store(), actor()
@@ -30,10 +31,13 @@ if user.rep_scope is not None:
     rep = user.rep_scope
     right.text_input(tr("care.ui.rep"), value="、".join(rep), disabled=True, key="care_rep_own")
 else:
-    rep = right.selectbox(tr("care.ui.rep"), [None, *_reps(db, user)], key="care_rep",
+    reps = [None, *_reps(db, user)]
+    rep = right.selectbox(tr("care.ui.rep"), reps,
+                          **in_url("care_rep", reps, lambda r, code: t("care.ui.all_reps", code) if r is None else r),
                           format_func=lambda r: all_reps if r is None else r)
 # One list at a time: only the chosen list is computed (a tab would compute all four).
-section = st.radio(tr("care.ui.section"), list(SECTIONS), horizontal=True, key="care_section",
+section = st.radio(tr("care.ui.section"), list(SECTIONS), horizontal=True,
+                   **in_url("care_section", SECTIONS, catalog_label("care.section")),
                    format_func=section_names.get, label_visibility="collapsed")
 st.divider()
 SECTIONS[section](db, user, as_of, rep)

@@ -4,6 +4,7 @@ import streamlit as st
 from crm_core.i18n import format_date
 from ui.churn import calculator, lapsed, model, reasons
 from ui.common import actor, analysis_date, lang, page_header, store, tr
+from ui.view_state import tabs as url_tabs
 
 page_header("churn.page_title", "churn.intro")
 db, user = store(), actor()
@@ -20,8 +21,8 @@ TABS = {
     "reasons": reasons.render_reasons,
     "funnel": reasons.render_funnel,
 }
-# on_change="rerun" makes each tab's .open known: only the open tab queries (and fits the model).
-tabs = st.tabs([tr(f"churn.tab.{name}") for name in TABS], key="churn_tab", on_change="rerun")
+# Bound to the URL, so each tab's .open is known: only the open tab queries (and fits the model).
+tabs = url_tabs("churn_tab", [f"churn.tab.{name}" for name in TABS])
 for tab, render in zip(tabs, TABS.values()):
     with tab:
         if tab.open:

@@ -22,7 +22,9 @@ prefix = f"form_{editing_id or 'new'}_"
 initial_values(prefix, record)
 
 errors = st.session_state.get(prefix + "errors", {})
-with st.form("customer_form", clear_on_submit=False):
+# Not an st.form: a form's choices wait in the browser until submitted, and a language switch
+# before saving would silently put them back to their defaults; as plain widgets they are kept.
+with st.container(border=True):
     for group, names in ORIGINAL_RECORD_GROUPS.items():
         st.markdown(f"#### {tr(f'group.{group}')}")
         columns = st.columns(3)
@@ -34,7 +36,7 @@ with st.form("customer_form", clear_on_submit=False):
     for i, name in enumerate(ANALYSIS_FIELDS):
         with columns[i % 2]:
             field_widget(prefix, name, errors.get(name))
-    submitted = st.form_submit_button(tr("ui.save"), type="primary")
+    submitted = st.button(tr("ui.save"), type="primary", key="form_save")
 
 if submitted:
     values = {name: st.session_state[prefix + name] for name in CustomerIn.model_fields}

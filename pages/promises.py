@@ -11,6 +11,7 @@ from ui.promises.common import now_instant
 from ui.promises.forms import complaint_form, make_promise_form
 from ui.promises.perf import performance_tab
 from ui.promises.policies import policies_tab
+from ui.view_state import tabs as url_tabs
 
 page_header("promises.page.title", "promises.page.intro")
 db, user = store(), actor()
@@ -20,7 +21,7 @@ now = now_instant(db)
 performance_end = min(now, datetime.combine(analysis_date() + timedelta(days=1), time(), tzinfo=now.tzinfo))
 
 kpi_cards(db, user, now)
-tabs = st.tabs([tr(f"promises.tab.{name}") for name in ("now", "performance", "record", "policies")])
+tabs = url_tabs("prom_tab", [f"promises.tab.{name}" for name in ("now", "performance", "record", "policies")])
 with tabs[0]:
     now_tab(db, user, now)
 with tabs[1]:

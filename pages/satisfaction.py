@@ -1,6 +1,7 @@
 """Satisfaction: survey scores with honest intervals, and the customers to act on."""
 import streamlit as st
 
+from crm_core.i18n import t
 from ui.common import actor, analysis_date, page_header, store, tr
 from ui.satisfaction import data
 from ui.satisfaction.entry import entry_forms
@@ -8,6 +9,8 @@ from ui.satisfaction.overview import render_breakdowns, render_overview, render_
 from ui.satisfaction.quadrant import render_quadrant
 from ui.satisfaction.quality import render_quality, render_regional
 from ui.satisfaction.voice import render_comments, render_iceberg, render_mystery, render_nonresponse
+from ui.view_state import in_url
+from ui.view_state import tabs as url_tabs
 
 page_header("page.satisfaction", "intro.satisfaction")
 db, user = store(), actor()
@@ -23,10 +26,11 @@ if waves.empty:
 
 options = [None, *waves["wave_id"].tolist()[::-1]]
 names = dict(zip(waves["wave_id"], waves["name"], strict=True))
-wave_id = st.selectbox(tr("sat.wave"), options, index=1, key="sat_wave",
+wave_id = st.selectbox(tr("sat.wave"), options, index=1,
+                       **in_url("sat_wave", options, lambda w, code: t("sat.all_waves", code) if w is None else names.get(w, str(w))),
                        format_func=lambda w: tr("sat.all_waves") if w is None else names.get(w, str(w)))
 st.caption(tr("sat.tabs_hint"))
-tabs = st.tabs([tr(f"sat.tab.{name}") for name in TABS], key="sat_tab", on_change="rerun")
+tabs = url_tabs("sat_tab", [f"sat.tab.{name}" for name in TABS])
 renderers = {
     "overview": lambda: render_overview(db, user, waves, wave_id),
     "trend": lambda: (render_trend(db, user), render_breakdowns(db, user, wave_id, as_of)),

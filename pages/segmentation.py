@@ -11,6 +11,8 @@ from ui.segmentation import abc as abc_tabs
 from ui.segmentation import more as more_tabs
 from ui.segmentation import value as value_tabs
 from ui.segmentation.common import percent_share
+from ui.view_state import catalog_label, in_url
+from ui.view_state import tabs as url_tabs
 
 page_header("seg.page_title", "seg.intro")
 db, user, language = store(), actor(), lang()
@@ -28,14 +30,15 @@ earliest, latest = analysis_bounds()  # any day the data covers, not just ten ye
 chosen_period = tuple(st.session_state.get("seg_period") or ())  # kept within the bounds too
 
 controls = st.columns([2, 1, 1, 1])
-period = controls[0].date_input(tr("seg.period"), value=default_period, key="seg_period",
+period = controls[0].date_input(tr("seg.period"), value=default_period, **in_url("seg_period"),
                                 min_value=min([earliest, default_period[0], *chosen_period[:1]]),
                                 max_value=max([latest, *chosen_period[1:]]),
                                 format="YYYY-MM-DD")
-measure = controls[1].radio(tr("seg.measure"), list(seg.MEASURES), key="seg_measure",
+measure = controls[1].radio(tr("seg.measure"), list(seg.MEASURES),
+                            **in_url("seg_measure", seg.MEASURES, catalog_label("seg.measure")),
                             format_func=choice_label("seg.measure"))
-a_pct = controls[2].number_input(tr("seg.a_share"), 0.1, 100.0, 5.0, 0.5, key="seg_a_pct", help=tr("seg.a_share_help"))
-b_pct = controls[3].number_input(tr("seg.b_share"), 0.1, 100.0, 20.0, 0.5, key="seg_b_pct", help=tr("seg.b_share_help"))
+a_pct = controls[2].number_input(tr("seg.a_share"), 0.1, 100.0, 5.0, 0.5, **in_url("seg_a_pct"), help=tr("seg.a_share_help"))
+b_pct = controls[3].number_input(tr("seg.b_share"), 0.1, 100.0, 20.0, 0.5, **in_url("seg_b_pct"), help=tr("seg.b_share_help"))
 if len(period) != 2:
     st.info(tr("seg.pick_period_end"))
     st.stop()
@@ -51,7 +54,7 @@ TABS = (("seg.tab.abc", abc_tabs.render_abc), ("seg.tab.movement", abc_tabs.rend
         ("seg.tab.big", value_tabs.render_big_customers), ("seg.tab.rfm", value_tabs.render_rfm),
         ("seg.tab.need", more_tabs.render_need_types), ("seg.tab.resources", more_tabs.render_resources),
         ("seg.tab.satisfaction", more_tabs.render_satisfaction))
-tabs = st.tabs([tr(key) for key, _ in TABS], key=f"seg_tab_{language}", on_change="rerun")
+tabs = url_tabs("seg_tab", [key for key, _ in TABS])  # in the URL, kept across a language switch
 for container, (_, render) in zip(tabs, TABS):
     with container:
         if container.open:

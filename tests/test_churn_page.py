@@ -216,7 +216,7 @@ def test_recording_a_churn_event_from_the_reasons_tab(churn_app):
     app.text_input(key="churn_event_form_code").input("C0000007")
     app.selectbox(key="churn_event_form_reason").set_value("rep_left")
     app.text_input(key="churn_event_form_note").input("followed 周杰")
-    app.button[-1].click().run()  # the form's save button is the last one on the tab
+    app.main.button[-1].click().run()  # the form's save button is the last one on the tab
     assert not app.exception
     assert [s.value for s in app.success] == ["Saved."]
     app.run()
@@ -226,7 +226,7 @@ def test_recording_a_churn_event_from_the_reasons_tab(churn_app):
 def test_unknown_customer_code_is_refused(churn_app):
     app = open_tab("en", "reasons")
     app.text_input(key="churn_event_form_code").input("NOPE")
-    app.button[-1].click().run()
+    app.main.button[-1].click().run()
     assert [e.value for e in app.error] == ["No customer with code NOPE: check the code."]
 
 

@@ -79,7 +79,7 @@ def test_adding_a_customer_through_the_form_persists_it(tmp_path, monkeypatch):
     monkeypatch.setenv("CRM_DB", str(db_path))
     app = run_page("customer_form.py", "zh")
     _fill(app, code="N0001", name="东方饭店", phone="13912345678", postal_code="200000", credit_limit="80000")
-    app.button[-1].click().run()
+    app.main.button[-1].click().run()
     assert not app.exception
     from crm_core.store import close_store
     close_store(db_path)  # the app's store: closing it is what a restart does
@@ -95,7 +95,7 @@ def test_an_invalid_form_shows_the_field_error_and_writes_nothing(tmp_path, monk
     monkeypatch.setenv("CRM_DB", str(db_path))
     app = run_page("customer_form.py", "en")
     _fill(app, code="N0002", name="Bad Phone Ltd", phone="12345", credit_limit="-5")
-    app.button[-1].click().run()
+    app.main.button[-1].click().run()
     errors = [e.value for e in app.error]
     assert any(e.startswith("Not a mainland-China phone number") for e in errors)
     assert "The credit limit cannot be negative: enter 0 or more." in errors

@@ -296,7 +296,7 @@ LAZY = {
     "satisfaction.py": ("sat_tab", [f"sat.tab.{n}" for n in ("overview", "trend", "quality", "regional",
                                                              "quadrants", "word_of_mouth", "comments",
                                                              "nonresponse", "mystery", "entry")]),
-    "segmentation.py": (f"seg_tab_{LANG}", [f"seg.tab.{n}" for n in ("abc", "movement", "big", "rfm", "need",
+    "segmentation.py": ("seg_tab", [f"seg.tab.{n}" for n in ("abc", "movement", "big", "rfm", "need",
                                                                      "resources", "satisfaction")]),
     "customer_360.py": ("c360_tab", ["tab.original_record", "tab.segments", "tab.promises", "tab.surveys",
                                      "tab.churn", "tab.care"]),

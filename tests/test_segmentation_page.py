@@ -361,7 +361,7 @@ def test_page_abc_tab_shows_the_store_numbers(demo_app, lang):
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_every_tab_renders(demo_app, lang):
     for label in TAB_LABELS[lang]:
-        app = run_page("segmentation.py", lang, seg_period=PERIOD, **{f"seg_tab_{lang}": label})
+        app = run_page("segmentation.py", lang, seg_period=PERIOD, seg_tab=label)
         assert not app.exception, (label, [e.value for e in app.exception])
         assert not app.error, (label, [e.value for e in app.error])
         if label in ("Satisfaction × loyalty", "满意度×忠诚度"):
@@ -376,7 +376,7 @@ def test_big_customers_tab_shows_the_abc_class_beside_the_top_50_grade(demo_app,
     from crm_core.i18n import t
     from crm_core.store import open_store
     tab = TAB_LABELS[lang][2]
-    app = run_page("segmentation.py", lang, seg_period=PERIOD, **{f"seg_tab_{lang}": tab})
+    app = run_page("segmentation.py", lang, seg_period=PERIOD, seg_tab=tab)
     assert not app.exception, [e.value for e in app.exception]
     shown = app.dataframe[0].value
     cur = open_store(demo_app).cursor()
@@ -399,7 +399,7 @@ def test_invalid_shares_show_an_error_not_a_crash(demo_app):
 
 def test_movement_tab_lists_customers_who_fell_out_of_a(demo_app):
     from crm_core.store import open_store
-    app = run_page("segmentation.py", "en", seg_period=PERIOD, seg_tab_en="Movement")
+    app = run_page("segmentation.py", "en", seg_period=PERIOD, seg_tab="Movement")
     _, count = seg.movement_customers(open_store(demo_app), None, seg.SegmentQuery(*PERIOD))
     assert any(c.value == f"{count:,} customers" for c in app.caption)
 

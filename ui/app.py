@@ -17,6 +17,7 @@ from crm_core.users import WRITE_ROLES
 from ui.auth import require_sign_in
 from ui.common import ROUTED, analysis_date_picker, language_switch, tr
 from ui.print_styles import print_styles
+from ui.saved_views import saved_views_sidebar
 
 DEFAULT_PAGE = "pages/overview.py"
 SECTIONS = {
@@ -71,6 +72,7 @@ def run_app() -> None:
                       for path, key, icon in pages if path in allowed]
         for section, pages in sections.items() if any(path in allowed for path, _, _ in pages)
     })
+    saved_views_sidebar(navigation, pages_for(user.role))  # "My views": save this view, open a saved one
     st.session_state[ROUTED] = True
     try:
         navigation.run()

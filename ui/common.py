@@ -45,6 +45,9 @@ def tr(key: str, **params) -> str:
 
 def _take_language_choice() -> None:
     st.session_state["lang"] = st.session_state[LANGUAGE_CHOICE]
+    from ui.view_state import follow_language  # here, not at the top: ui.view_state imports this module
+
+    follow_language(st.session_state["lang"])  # open tabs and choices stay as they were
 
 
 LANGUAGE_CHOICE = "lang_choice"

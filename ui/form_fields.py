@@ -6,6 +6,7 @@ import streamlit as st
 
 from crm_core.models import CUSTOMER_TYPES, NEED_TYPES, REGIONS, TENURE_STAGES, CustomerIn
 from ui.common import choice_label, tr
+from ui.view_state import kept
 
 CHOICES = {
     "customer_type": (CUSTOMER_TYPES, "ctype"),
@@ -46,9 +47,10 @@ def field_widget(prefix: str, name: str, error: str | None) -> None:
     key, label = prefix + name, tr(f"field.{name}")
     if name in CHOICES:
         options, catalog = CHOICES[name]
-        st.selectbox(label, options, key=key, format_func=choice_label(catalog))
+        st.selectbox(label, options, key=kept(key), format_func=choice_label(catalog))
     elif name == "region":
-        st.selectbox(label, (None, *REGIONS), key=key, accept_new_options=True, format_func=choice_label("region"))
+        st.selectbox(label, (None, *REGIONS), key=kept(key), accept_new_options=True,
+                     format_func=choice_label("region"))
     elif name == "birthday":
         st.date_input(label, key=key, min_value=date(1900, 1, 1), max_value=date(2100, 1, 1), format="YYYY-MM-DD")
     elif name in LONG_TEXT:

@@ -24,6 +24,7 @@ from ui.care.common import (
     with_cards,
 )
 from ui.common import choice_label, denied_reason, lang, open_customer, plain, tr
+from ui.view_state import in_url
 
 CARD_COLUMNS = ["name", "code", "abc", "sales_rep", "preferences", "last_gift_date", "last_gift",
                 "last_concession_date", "last_concession"]
@@ -75,12 +76,12 @@ def _log_panel(db, user, row: pd.Series) -> None:
 
 def key_dates_section(db, user, as_of: date, rep) -> None:
     a, b, c = st.columns([1, 2, 2])
-    days = int(a.number_input(tr("care.ui.next_days"), 1, 366, 14, key="care_days"))
-    fest = b.multiselect(tr("care.ui.festival_classes"), ABC_CLASSES, default=["A", "B"], key="care_fest",
+    days = int(a.number_input(tr("care.ui.next_days"), 1, 366, 14, **in_url("care_days")))
+    fest = b.multiselect(tr("care.ui.festival_classes"), ABC_CLASSES, default=["A", "B"], **in_url("care_fest"),
                          help=tr("care.ui.festival_classes_help"))
     frame = key_dates(db, user, as_of, days, rep, tuple(sorted(fest)))
     occasions = c.multiselect(tr("care.ui.occasions"), sorted(frame["occasion"].astype(str).unique()),
-                              format_func=choice_label("care.occasion"), key="care_occasions")
+                              format_func=choice_label("care.occasion"), **in_url("care_occasions"))
     if occasions:
         frame = frame[frame["occasion"].isin(occasions)]
     st.subheader(tr("care.ui.count_dates", count=f"{len(frame):,}", days=days))
@@ -113,7 +114,7 @@ def _absent_shape(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def absent_section(db, user, as_of: date, rep) -> None:
-    months = int(st.number_input(tr("care.ui.months_absent"), 1, 120, 6, key="care_months"))
+    months = int(st.number_input(tr("care.ui.months_absent"), 1, 120, 6, **in_url("care_months")))
     frame = absent(db, user, as_of, months, rep)
     st.subheader(tr("care.ui.count_absent", count=f"{len(frame):,}", months=months,
                     soon=f"{int(frame['birthday_soon'].sum()):,}"))

@@ -25,6 +25,7 @@ from ui.care.common import (
     with_cards,
 )
 from ui.common import choice_label, denied_reason, lang, open_customer, tr
+from ui.view_state import in_url
 
 
 def _delivery_shape(rows: pd.DataFrame) -> pd.DataFrame:
@@ -61,7 +62,7 @@ def _method_panel(scores: pd.DataFrame, chosen, language: str) -> None:
 
 
 def replenish_section(db, user, as_of: date, rep) -> None:
-    days = int(st.number_input(tr("care.ui.due_days"), 1, 60, 7, key="care_due_days"))
+    days = int(st.number_input(tr("care.ui.due_days"), 1, 60, 7, **in_url("care_due_days")))
     frame = deliveries(db, user, as_of, days, rep)
     scores, chosen, language = backtest(db, user, as_of, rep), choice(db, user, as_of, rep), lang()
     checks, error = chosen_error(scores, chosen)

@@ -12,6 +12,7 @@ from crm_core.tables import Column
 from ui.churn import cache
 from ui.common import lang, style_chart, tr
 from ui.tables import show_frame
+from ui.view_state import in_url
 
 CURRENCIES = ("CNY", "USD", "EUR")
 # input name → (widget key, step, lower, upper, shown as percent)
@@ -82,7 +83,7 @@ def _model_value(name: str, shown):
 def _input(column, name: str, currency: str):
     key, step, lower, upper, _ = FIELDS[name]
     label = tr(f"churn.in.{name}", currency=currency)
-    value = column.number_input(label, min_value=lower, max_value=upper, step=step, key=key,
+    value = column.number_input(label, min_value=lower, max_value=upper, step=step, **in_url(key, persist=False),
                                 help=tr(f"churn.in.{name}.help"))
     column.caption(tr(f"churn.source.{_source(name)}"))
     return value
@@ -106,7 +107,7 @@ def _inputs(db, user, as_of) -> tuple[dict, str]:
         for column, name in zip(columns, row):
             if name:
                 values[name] = _input(column, name, currency)
-    currency = columns[3].selectbox(tr("churn.in.currency"), CURRENCIES, key="churn_in_currency")
+    currency = columns[3].selectbox(tr("churn.in.currency"), CURRENCIES, **in_url("churn_in_currency", persist=False))
     return {name: _model_value(name, shown) for name, shown in values.items()}, currency
 
 
@@ -130,7 +131,7 @@ def _what_if(values: dict, currency: str, language: str) -> None:
     if top <= 0:
         st.info(tr("churn.whatif.no_churn"))
         return
-    cut = st.slider(tr("churn.whatif.cut"), 0.0, float(top), float(min(5.0, top)), 0.5, key="churn_cut")
+    cut = st.slider(tr("churn.whatif.cut"), 0.0, float(top), float(min(5.0, top)), 0.5, **in_url("churn_cut"))
     options = {k: values[k] for k in ("years", "discount_rate", "word_of_mouth", "word_of_mouth_loss_share")}
     result = what_if(values["customers"], values["churn_rate"], values["revenue_per_customer"], values["margin"],
                      cut, **options)

@@ -9,13 +9,15 @@ from crm_core.i18n import format_money, format_number, format_percent
 from ui.churn import cache
 from ui.churn.common import customer_list, money_column, rounded, share_column
 from ui.common import choice_label, lang, style_chart, tr
+from ui.view_state import catalog_label, in_url
 
 PERIODS = ("month", "quarter", "year")
 
 
 def _rates(db, user, as_of, language) -> None:
     st.subheader(tr("churn.rate.title"))
-    period = st.segmented_control(tr("churn.rate.period"), PERIODS, default="quarter", key="churn_period",
+    period = st.segmented_control(tr("churn.rate.period"), PERIODS, default="quarter",
+                                  **in_url("churn_period", PERIODS, catalog_label("churn.period")),
                                   format_func=choice_label("churn.period")) or "quarter"
     rates = cache.rate_by_period(db, user, as_of, period)
     if rates.empty:
@@ -45,7 +47,7 @@ def _rates(db, user, as_of, language) -> None:
 
 def render_lapsed(db, user, as_of) -> None:
     language = lang()
-    k = st.slider(tr("churn.lapsed.k"), 1.0, 5.0, 2.0, 0.5, key="churn_k", help=tr("churn.lapsed.k_help"))
+    k = st.slider(tr("churn.lapsed.k"), 1.0, 5.0, 2.0, 0.5, **in_url("churn_k"), help=tr("churn.lapsed.k_help"))
     with st.spinner(tr("churn.lapsed.computing")):
         lapsed = cache.lapsed(db, user, as_of, k)
     m = st.columns(2)

@@ -14,6 +14,7 @@ from ui.churn import cache
 from ui.churn.common import customer_list, rounded
 from ui.common import choice_label, lang, style_chart, tr
 from ui.tables import show_frame
+from ui.view_state import in_url
 
 
 def _segment_label(by: str):
@@ -81,7 +82,8 @@ def _fit_report(tables, language: str) -> None:
 def _horizon(key: str) -> int:
     language = lang()  # fixed here: Streamlit may call format_func outside the script run
     return st.selectbox(tr("churn.model.horizon"), HORIZON_MONTHS, index=HORIZON_MONTHS.index(DEFAULT_HORIZON),
-                        format_func=lambda m: t("churn.model.horizon_option", language, months=m), key=key,
+                        format_func=lambda m: t("churn.model.horizon_option", language, months=m),
+                        **in_url(key, HORIZON_MONTHS, lambda m, code: t("churn.model.horizon_option", code, months=m)),
                         help=tr("churn.model.horizon_help"))
 
 
@@ -136,9 +138,9 @@ def render_model(db, user, as_of) -> None:
 def render_retention(db, user, as_of) -> None:
     st.markdown(tr("churn.retention.explained"))
     a, b, c, d = st.columns(4)
-    max_p = a.slider(tr("churn.retention.max_p_alive"), 0.05, 0.95, 0.5, 0.05, key="churn_ret_p")
-    min_value = b.number_input(tr("churn.retention.min_value"), 0.0, None, 0.0, 1000.0, key="churn_ret_value")
-    limit = c.number_input(tr("churn.retention.limit"), 10, 5000, 500, 50, key="churn_ret_limit")
+    max_p = a.slider(tr("churn.retention.max_p_alive"), 0.05, 0.95, 0.5, 0.05, **in_url("churn_ret_p"))
+    min_value = b.number_input(tr("churn.retention.min_value"), 0.0, None, 0.0, 1000.0, **in_url("churn_ret_value"))
+    limit = c.number_input(tr("churn.retention.limit"), 10, 5000, 500, 50, **in_url("churn_ret_limit"))
     with d:
         months = _horizon("churn_ret_horizon")
     with st.spinner(tr("churn.model.fitting")):

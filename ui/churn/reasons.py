@@ -18,6 +18,7 @@ from crm_core.users import PermissionDenied
 from ui.churn import cache
 from ui.churn.common import customer_list, share_column
 from ui.common import choice_label, denied_reason, lang, plain, style_chart, tr
+from ui.view_state import catalog_label, in_url, kept
 
 WINDOWS = ("12m", "all")
 
@@ -43,17 +44,19 @@ def event_form(db, user, customer_id: int | None, key: str) -> None:
     if reason:
         st.caption(reason)
         return
-    with st.form(key, clear_on_submit=False):
+    # Plain widgets, not st.form: a form's choices wait in the browser, and a language switch before
+    # saving would put them back to their defaults (view_state.kept gives them again).
+    with st.container(border=True):
         a, b, c = st.columns(3)
         code = None if customer_id else a.text_input(tr("ui.customer_code"), key=f"{key}_code")
         day = b.date_input(tr("churn.events.churned_on"), value=date.today(), max_value=date.today(), key=f"{key}_day")
-        reason = c.selectbox(tr("churn.events.reason"), list(REASONS), key=f"{key}_reason",
+        reason = c.selectbox(tr("churn.events.reason"), list(REASONS), key=kept(f"{key}_reason"),
                              format_func=choice_label("churn.reason"))
         d, e = st.columns([1, 2])
-        judged = d.selectbox(tr("churn.events.controllable"), ("auto", "yes", "no"), key=f"{key}_ctl",
+        judged = d.selectbox(tr("churn.events.controllable"), ("auto", "yes", "no"), key=kept(f"{key}_ctl"),
                              format_func=choice_label("churn.ctl"))
         note = e.text_input(tr("churn.events.note"), key=f"{key}_note")
-        if not st.form_submit_button(tr("churn.events.save")):
+        if not st.button(tr("churn.events.save"), key=f"{key}_save"):
             return
     target = customer_id or cust.customer_id_for_code(db, user, (code or "").strip())
     if target is None:
@@ -75,7 +78,8 @@ def event_form(db, user, customer_id: int | None, key: str) -> None:
 
 def render_reasons(db, user, as_of) -> None:
     language = lang()
-    window = st.segmented_control(tr("churn.events.window"), WINDOWS, default="12m", key="churn_reason_window",
+    window = st.segmented_control(tr("churn.events.window"), WINDOWS, default="12m",
+                                  **in_url("churn_reason_window", WINDOWS, catalog_label("churn.window")),
                                   format_func=choice_label("churn.window")) or "12m"
     start = (pd.Timestamp(as_of) - pd.DateOffset(years=1) + pd.Timedelta(days=1)).date() if window == "12m" else None
     # no end: an event recorded today counts even when the analysis date is the last purchase day

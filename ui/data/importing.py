@@ -34,6 +34,7 @@ from crm_core.i18n import format_number
 from crm_core.ingest.decode import TYPES_READ, is_spreadsheet
 from crm_core.users import PermissionDenied
 from ui.common import choice_label, denied_reason, lang, plain, tr
+from ui.view_state import catalog_label, in_url, kept
 
 NUMBER_RULES = ("decimal", "int")                # field rules whose values are shown with thousands separators
 OPTION_CELLS = 6                                 # header cells shown in a header-row choice
@@ -217,7 +218,7 @@ def _header_row_choice(prepared, key: str) -> None:
         return tr("data.header_row_option", row=number, cells=shown)
 
     labels = {number: label(number) for number in rows}  # made now: format_func may run outside the script
-    st.selectbox(tr("data.header_row_pick"), rows, index=rows.index(row), format_func=labels.get, key=key,
+    st.selectbox(tr("data.header_row_pick"), rows, index=rows.index(row), format_func=labels.get, key=kept(key),
                  help=tr("data.header_row_help"))
 
 
@@ -373,7 +374,7 @@ def render(db, user) -> None:
         st.info(reason)
         return
     kind_name = st.selectbox(tr("data.kind"), list(ingest.KINDS), format_func=choice_label("ingest.kind"),
-                             key="data_kind")
+                             **in_url("data_kind", ingest.KINDS, catalog_label("ingest.kind")))
     kind = ingest.get_kind(kind_name)
     upload = _upload()
     if upload is None:
@@ -393,7 +394,8 @@ def render(db, user) -> None:
     st.dataframe(_blanks_blank(sample), hide_index=True, width="stretch")
     mapping = _mapping_editor(db, kind, prepared, sample)
     left, mid, right = st.columns(3)
-    mode = left.radio(tr("data.mode"), kind.modes, format_func=choice_label("ingest.mode"), key="data_mode")
+    mode = left.radio(tr("data.mode"), kind.modes, format_func=choice_label("ingest.mode"),
+                      **in_url("data_mode", kind.modes, catalog_label("ingest.mode")))
     skip = mid.checkbox(tr("data.skip_invalid"), key="data_skip", help=tr("data.skip_invalid_help"))
     skeletons = right.checkbox(tr("data.create_customers"), key="data_skeletons",
                                disabled=kind.customer_ref is None)

@@ -6,13 +6,14 @@ from datetime import datetime
 
 import streamlit as st
 
-from crm_core.i18n import format_money, format_number, format_percent
+from crm_core.i18n import format_money, format_number, format_percent, t
 from crm_core.promises.policy import PROMISE_TYPES
 from crm_core.promises.text import label
 from ui.common import lang, open_customer, tr
 from ui.promises import common
 from ui.promises.detail import promise_panel
 from ui.tables import show_frame
+from ui.view_state import in_url
 
 
 def kpi_cards(db, user, now: datetime) -> None:
@@ -41,14 +42,21 @@ def kpi_cards(db, user, now: datetime) -> None:
                       else ", ".join(map(str, years))))
 
 
+def _all(language: str) -> str:
+    return t("promises.board.all", language)
+
+
 def now_tab(db, user, now: datetime) -> None:
     language = lang()
     st.subheader(tr("promises.board.title"))
     left, right = st.columns(2)
     everyone = tr("promises.board.all")
-    owner = left.selectbox(tr("promises.board.owner"), [None, *common.owners(db, user)],
-                           format_func=lambda o: everyone if o is None else o, key="prom_board_owner")
-    ptype = right.selectbox(tr("promises.board.type"), [None, *PROMISE_TYPES], key="prom_board_type",
+    owners, types = [None, *common.owners(db, user)], [None, *PROMISE_TYPES]
+    owner = left.selectbox(tr("promises.board.owner"), owners, format_func=lambda o: everyone if o is None else o,
+                           **in_url("prom_board_owner", owners, lambda o, code: _all(code) if o is None else o))
+    ptype = right.selectbox(tr("promises.board.type"), types,
+                            **in_url("prom_board_type", types,
+                                     lambda p, code: _all(code) if p is None else label("type", p, code)),
                             format_func=lambda p: everyone if p is None else label("type", p, language))
     frame = common.board(db, user, now, owner, ptype)
     if frame.empty:

@@ -15,6 +15,7 @@ from crm_core.promises.text import format_duration, label, policy_label
 from ui.common import lang, style_chart, tr
 from ui.promises import common
 from ui.tables import show_frame
+from ui.view_state import in_url
 
 WINDOWS = (30, 90, 180, 365)
 
@@ -57,7 +58,8 @@ def _month_chart(table: pd.DataFrame) -> None:
 
 def performance_tab(db, user, now: datetime) -> None:
     language = lang()
-    days = st.selectbox(tr("promises.perf.window"), WINDOWS, index=3, key="prom_perf_window",
+    days = st.selectbox(tr("promises.perf.window"), WINDOWS, index=3,
+                        **in_url("prom_perf_window", WINDOWS, lambda d, code: t("promises.perf.window_days", code, days=d)),
                         format_func=lambda d: t("promises.perf.window_days", language, days=d))
     end = now.replace(second=0)
     start = end - timedelta(days=days)

@@ -19,6 +19,7 @@ from crm_core.satisfaction.entry import (
 )
 from crm_core.users import PermissionDenied
 from ui.common import choice_label, denied_reason, lang, plain, tr
+from ui.view_state import kept
 
 YES_NO = (None, True, False)
 
@@ -47,25 +48,27 @@ def _servqual_inputs() -> dict:
 
 def _answer_form(db, user, waves: pd.DataFrame) -> None:
     names = dict(zip(waves["wave_id"], waves["name"], strict=True))
-    with st.form("sat_answer_form", clear_on_submit=False):
+    # Plain widgets, not st.form: a form's choices wait in the browser, and a language switch before
+    # saving would put them back to their defaults (view_state.kept gives them again).
+    with st.container(border=True):
         c1, c2, c3 = st.columns(3)
         wave_id = c1.selectbox(tr("sat.wave"), list(names)[::-1], format_func=names.get, key="sat_form_wave")
         answered = c2.date_input(tr("sat.answered_on"), date.today(), key="sat_form_date")
         code = c3.text_input(tr("sat.field.customer_code"), key="sat_form_code", help=tr("sat.anonymous_help"))
         c4, c5, c6 = st.columns(3)
-        region = c4.selectbox(tr("field.region"), (None, *REGIONS), format_func=choice_label("region"), key="sat_form_region")
+        region = c4.selectbox(tr("field.region"), (None, *REGIONS), format_func=choice_label("region"), key=kept("sat_form_region"))
         channel = c5.selectbox(tr("sat.by.channel"), (None, *CHANNELS), format_func=choice_label("sat.channel"),
-                               key="sat_form_channel")
-        satisfaction = c6.selectbox(tr("sat.field.satisfaction"), (None, 5, 4, 3, 2, 1), key="sat_form_sat",
+                               key=kept("sat_form_channel"))
+        satisfaction = c6.selectbox(tr("sat.field.satisfaction"), (None, 5, 4, 3, 2, 1), key=kept("sat_form_sat"),
                                     format_func=lambda v: "—" if v is None else tr(f"satisfaction.label.{v}"))
         c7, c8, c9 = st.columns(3)
-        intent = c7.selectbox(tr("sat.field.repurchase_intent"), YES_NO, format_func=_yes_no, key="sat_form_intent")
+        intent = c7.selectbox(tr("sat.field.repurchase_intent"), YES_NO, format_func=_yes_no, key=kept("sat_form_intent"))
         recommend = c8.selectbox(tr("sat.field.recommend"), (None, *range(10, -1, -1)), key="sat_form_rec",
                                  format_func=lambda v: "—" if v is None else str(v))
-        recommend_yes = c9.selectbox(tr("sat.field.recommend_yes"), YES_NO, format_func=_yes_no, key="sat_form_rec_yes")
+        recommend_yes = c9.selectbox(tr("sat.field.recommend_yes"), YES_NO, format_func=_yes_no, key=kept("sat_form_rec_yes"))
         comment = st.text_area(tr("sat.field.comment"), key="sat_form_comment")
         servqual = _servqual_inputs()
-        if not st.form_submit_button(tr("sat.save_answer"), type="primary"):
+        if not st.button(tr("sat.save_answer"), type="primary", key="sat_form_save"):
             return
     values = {"wave_id": wave_id, "responded_on": answered, "customer_code": code, "region": region,
               "channel": channel, "satisfaction": satisfaction, "repurchase_intent": intent,

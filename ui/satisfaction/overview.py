@@ -11,6 +11,7 @@ from crm_core.text_safety import chart_text
 from ui.common import choice_label, download_buttons, lang, style_chart, tr
 from ui.satisfaction import data
 from ui.tables import show_frame
+from ui.view_state import catalog_label, in_url
 
 
 def pct(value, decimals: int = 1) -> str:
@@ -99,7 +100,8 @@ def _trend_chart(table: pd.DataFrame, column: str, low: str, high: str, flag: st
 
 
 def render_trend(db, user) -> None:
-    period = st.radio(tr("sat.period"), ("wave_id", "month"), horizontal=True, key="sat_period",
+    period = st.radio(tr("sat.period"), ("wave_id", "month"), horizontal=True,
+                      **in_url("sat_period", ("wave_id", "month"), catalog_label("sat.period")),
                       format_func=lambda p: tr(f"sat.period.{p}"))
     table = data.trend(db, user, period)
     left, right = st.columns(2)
@@ -124,7 +126,7 @@ def _p(value) -> str:
 
 def render_breakdowns(db, user, wave_id, as_of) -> None:
     st.subheader(tr("sat.breakdowns_title"))
-    by = st.selectbox(tr("sat.breakdown_by"), BREAKDOWNS, key="sat_breakdown_by",
+    by = st.selectbox(tr("sat.breakdown_by"), BREAKDOWNS, **in_url("sat_breakdown_by", BREAKDOWNS, catalog_label("sat.by")),
                       format_func=lambda b: tr(f"sat.by.{b}"))
     table = data.breakdown(db, user, by, wave_id, as_of).sort_values("csat_top_two_box", ascending=False)
     label = group_label(by)

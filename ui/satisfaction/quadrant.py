@@ -14,6 +14,7 @@ from crm_core.i18n import format_money, format_number
 from crm_core.satisfaction.loyalty import QUADRANTS
 from ui.common import analysis_date, choice_label, download_buttons, lang, open_customer, style_chart, tr
 from ui.satisfaction import data
+from ui.view_state import catalog_label, in_url
 
 COLOURS = {"saboteur": "#d62728", "mercenary": "#ff7f0e", "hostage": "#9467bd", "apostle": "#2ca02c"}
 LIST_NOTE = {"saboteur": "sat.list_note.saboteur", "hostage": "sat.list_note.hostage",
@@ -76,10 +77,11 @@ def render_quadrant(db, user, key_prefix: str) -> None:
     as_of = analysis_date()
     st.subheader(tr("sat.quadrant_title"))
     c1, c2, c3 = st.columns(3)
-    loyalty = c1.radio(tr("sat.loyalty_source"), ("behaviour", "intent"), key=f"{key_prefix}_source",
+    loyalty = c1.radio(tr("sat.loyalty_source"), ("behaviour", "intent"),
+                       **in_url(f"{key_prefix}_source", ("behaviour", "intent"), catalog_label("sat.loyalty")),
                        format_func=lambda s: tr(f"sat.loyalty.{s}"))
-    sat = c2.number_input(tr("sat.sat_threshold"), 2, 5, 4, key=f"{key_prefix}_sat")
-    loyal = c3.number_input(tr("sat.loyal_threshold"), 1, 12, 2, key=f"{key_prefix}_loyal",
+    sat = c2.number_input(tr("sat.sat_threshold"), 2, 5, 4, **in_url(f"{key_prefix}_sat"))
+    loyal = c3.number_input(tr("sat.loyal_threshold"), 1, 12, 2, **in_url(f"{key_prefix}_loyal"),
                             disabled=loyalty != "behaviour")
     cells = data.cells(db, user, loyalty, as_of, int(sat), int(loyal))
     if cells.empty:
@@ -97,6 +99,7 @@ def render_quadrant(db, user, key_prefix: str) -> None:
         card.metric(tr(f"satisfaction.quadrant.{quadrant}"), format_number(counts.loc[quadrant, "count"], lang()),
                     help=tr(f"satisfaction.action.{quadrant}"))
         card.caption(f"{format_number(counts.loc[quadrant, 'share'], lang(), 1)}%")
-    quadrant = st.segmented_control(tr("sat.show_list"), QUADRANTS, default="saboteur", key=f"{key_prefix}_pick",
+    quadrant = st.segmented_control(tr("sat.show_list"), QUADRANTS, default="saboteur",
+                                    **in_url(f"{key_prefix}_pick", QUADRANTS, catalog_label("satisfaction.quadrant")),
                                     format_func=lambda q: tr(f"satisfaction.quadrant.{q}")) or "saboteur"
     _member_list(db, user, quadrant, loyalty, as_of, int(sat), int(loyal), key_prefix)

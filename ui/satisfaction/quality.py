@@ -11,6 +11,7 @@ from crm_core.text_safety import chart_text
 from ui.common import choice_label, download_buttons, lang, style_chart, tr
 from ui.satisfaction import data
 from ui.satisfaction.overview import pct
+from ui.view_state import catalog_label, in_url
 
 
 def _dim(name: str) -> str:
@@ -62,7 +63,8 @@ def render_quality(db, user, wave_id) -> None:
     if table.empty:
         st.info(tr("sat.no_servqual"))
         return
-    view = st.radio(tr("sat.view"), ("gap", "servperf"), horizontal=True, key="sat_gap_view",
+    view = st.radio(tr("sat.view"), ("gap", "servperf"), horizontal=True,
+                    **in_url("sat_gap_view", ("gap", "servperf"), catalog_label("sat.view")),
                     format_func=lambda v: tr(f"sat.view.{v}"))
     _gap_chart(table, view)
     shown = table.rename(index=_dim).rename(columns=lambda c: tr(f"sat.col.{c}")).rename_axis(tr("sat.dimension"))
@@ -71,7 +73,8 @@ def render_quality(db, user, wave_id) -> None:
     download_buttons(table.reset_index(), "servqual", key="sat_servqual_dl")
 
     st.subheader(tr("sat.drivers_title"))
-    outcome = st.radio(tr("sat.outcome"), ("satisfaction", "recommend"), horizontal=True, key="sat_outcome",
+    outcome = st.radio(tr("sat.outcome"), ("satisfaction", "recommend"), horizontal=True,
+                       **in_url("sat_outcome", ("satisfaction", "recommend"), catalog_label("sat.outcome")),
                        format_func=lambda o: tr(f"sat.outcome.{o}"))
     drivers = data.drivers(db, user, wave_id, outcome)
     if drivers is None:
@@ -89,7 +92,9 @@ def render_quality(db, user, wave_id) -> None:
 
 def render_regional(db, user, wave_id) -> None:
     st.subheader(tr("sat.regional_title"))
-    method = st.radio(tr("sat.method"), ("label_calibration", "zscore"), horizontal=True, key="sat_region_method",
+    method = st.radio(tr("sat.method"), ("label_calibration", "zscore"), horizontal=True,
+                      **in_url("sat_region_method", ("label_calibration", "zscore"),
+                               catalog_label("satisfaction.regional")),
                       format_func=lambda m: tr(f"satisfaction.regional.{m}"))
     table = data.regional(db, user, wave_id, method)
     if table is None:

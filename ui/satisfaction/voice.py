@@ -13,10 +13,12 @@ from ui.common import choice_label, download_buttons, lang, open_customer, plain
 from ui.satisfaction import data
 from ui.satisfaction.overview import pct
 from ui.tables import show_frame
+from ui.view_state import catalog_label, in_url
 
 
 def _assumptions(key: str) -> dict:
-    preset = st.selectbox(tr("sat.preset"), tuple(sat.ICEBERG_PRESETS), key=f"{key}_preset",
+    preset = st.selectbox(tr("sat.preset"), tuple(sat.ICEBERG_PRESETS),
+                          **in_url(f"{key}_preset", sat.ICEBERG_PRESETS, catalog_label("sat.preset")),
                           format_func=lambda p: tr(f"sat.preset.{p}"))
     values = sat.ICEBERG_PRESETS[preset]
     c1, c2, c3 = st.columns(3)

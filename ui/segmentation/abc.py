@@ -8,6 +8,7 @@ from crm_core import segmentation as seg
 from crm_core.i18n import format_date, format_money, format_number, format_percent
 from ui.common import choice_label, lang, tr
 from ui.segmentation import common
+from ui.view_state import catalog_label, in_url
 
 CLASS_COLOURS = {"A": "#c0392b", "B": "#e67e22", "C": "#7f8c8d", "none": "#bdc3c7"}
 
@@ -72,7 +73,8 @@ def render_abc(db, user, q: seg.SegmentQuery) -> None:
 
     st.subheader(tr("seg.class_list"))
     chosen = st.segmented_control(tr("seg.show_class"), list(seg.ABC_CLASSES), default="A",
-                                  format_func=choice_label("seg.class"), key="seg_abc_class") or "A"
+                                  format_func=choice_label("seg.class"),
+                                  **in_url("seg_abc_class", seg.ABC_CLASSES, catalog_label("seg.class"))) or "A"
     total = overview.classes[chosen]["count"]
     common.customer_list(
         f"seg_abc_{chosen}", total,
@@ -125,9 +127,10 @@ def render_movement(db, user, q: seg.SegmentQuery) -> None:
     with st.expander(tr("seg.movement.other_cells")):
         c1, c2 = st.columns(2)
         picked_prev = c1.multiselect(tr("seg.movement.before"), list(seg.MIGRATION_CLASSES), default=["A"],
-                                     format_func=choice_label("seg.class"), key="seg_mv_prev")
+                                     format_func=choice_label("seg.class"), **in_url("seg_mv_prev"))
         picked_curr = c2.multiselect(tr("seg.movement.now"), list(seg.MIGRATION_CLASSES),
-                                     default=["B", "C", "none"], format_func=choice_label("seg.class"), key="seg_mv_curr")
+                                     default=["B", "C", "none"], format_func=choice_label("seg.class"),
+                                     **in_url("seg_mv_curr"))
         if picked_prev and picked_curr:
             prev_classes, curr_classes = tuple(picked_prev), tuple(picked_curr)
     total = int(matrix.loc[list(prev_classes), list(curr_classes)].to_numpy().sum())

@@ -6,12 +6,13 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from crm_core import segmentation as seg
-from crm_core.i18n import format_money, format_number
+from crm_core.i18n import format_money, format_number, t
 from crm_core.tables import SEGMENT_SUMMARY, Column, Table
 from ui.common import choice_label, lang, tr
 from ui.satisfaction.quadrant import render_quadrant
 from ui.segmentation import common
 from ui.tables import show_table
+from ui.view_state import catalog_label, in_url
 
 
 def render_need_types(db, user, q: seg.SegmentQuery) -> None:
@@ -30,7 +31,8 @@ def render_need_types(db, user, q: seg.SegmentQuery) -> None:
         show_table(SEGMENT_SUMMARY, summary, key="seg_need_sum", file_stem=f"need_types_{q.start}_{q.end}")
     kinds = [k for k in (*seg.NEED_TYPES, "unknown") if k in set(summary["need_type"])]
     chosen = st.segmented_control(tr("seg.col.need_type"), kinds, default=kinds[0] if kinds else None,
-                                  format_func=choice_label("seg.need"), key="seg_need_pick")
+                                  format_func=choice_label("seg.need"),
+                                  **in_url("seg_need_pick", kinds, catalog_label("seg.need")))
     if chosen:
         members = needs[needs["need_type"].fillna("unknown") == chosen]
         members = members.sort_values(["revenue", "customer_id"], ascending=[False, True]).reset_index(drop=True)
@@ -39,15 +41,16 @@ def render_need_types(db, user, q: seg.SegmentQuery) -> None:
 
 def _plan_inputs():
     c = st.columns(4)
-    unit = c[0].radio(tr("seg.budget_unit"), ["money", "hours"], key="seg_budget_unit",
+    unit = c[0].radio(tr("seg.budget_unit"), ["money", "hours"],
+                      **in_url("seg_budget_unit", ["money", "hours"], catalog_label("seg.unit")),
                       format_func=choice_label("seg.unit"))
     budget = c[1].number_input(tr(f"seg.budget.{unit}"), 0.0, 1e12, 1_000_000.0 if unit == "money" else 2000.0,
-                               1000.0 if unit == "money" else 10.0, key=f"seg_budget_{unit}")
-    key_pct = c[2].number_input(tr("seg.tier_a_share"), 0.1, 100.0, 10.0, 1.0, key="seg_tier_a")
-    general_pct = c[3].number_input(tr("seg.tier_b_share"), 0.1, 100.0, 40.0, 1.0, key="seg_tier_b")
+                               1000.0 if unit == "money" else 10.0, **in_url(f"seg_budget_{unit}"))
+    key_pct = c[2].number_input(tr("seg.tier_a_share"), 0.1, 100.0, 10.0, 1.0, **in_url("seg_tier_a"))
+    general_pct = c[3].number_input(tr("seg.tier_b_share"), 0.1, 100.0, 40.0, 1.0, **in_url("seg_tier_b"))
     s = st.columns(3)
     split = [s[i].number_input(tr("seg.split", tier=tr(f"seg.tier.{tier}")), 0.0, 100.0, default, 5.0,
-                               key=f"seg_split_{tier}")
+                               **in_url(f"seg_split_{tier}"))
              for i, (tier, default) in enumerate(zip(seg.ALLOCATION_TIERS, (60.0, 30.0, 10.0)))]
     return unit, budget, key_pct, general_pct, split
 
@@ -93,7 +96,8 @@ def render_resources(db, user, q: seg.SegmentQuery) -> None:
     tier_label = choice_label("seg.tier")
     chosen = st.segmented_control(tr("seg.show_tier"), list(seg.ABC_CLASSES), default="A",
                                   format_func=lambda c: tier_label(seg.CLASS_TO_TIER[c]),
-                                  key="seg_tier_pick") or "A"
+                                  **in_url("seg_tier_pick", seg.ABC_CLASSES,
+                                           lambda c, code: t(f"seg.tier.{seg.CLASS_TO_TIER[c]}", code))) or "A"
     total = int(effort.set_index("abc").loc[chosen, "customers"])
     common.customer_list(
         f"seg_tier_{chosen}", total,

@@ -12,6 +12,7 @@ from crm_core.text_safety import chart_text
 from ui.common import choice_label, lang, open_customer, tr
 from ui.segmentation import common
 from ui.tables import show_table
+from ui.view_state import catalog_label, in_url
 
 # The grade within the top 50 is not an ABC class: blues, never the A/B/C reds and greys.
 TOP_GRADE_COLOURS = {1: "#1f4e79", 2: "#2e86c1", 3: "#a9cce3"}
@@ -46,7 +47,7 @@ def _weights() -> dict:
         st.caption(tr("seg.weights_help"))
         columns = st.columns(4)
         return {factor: columns[i % 4].slider(tr(f"seg.factor.{factor}"), 0.0, 5.0, 1.0, 0.5,
-                                               key=f"seg_w_{factor}")
+                                               **in_url(f"seg_w_{factor}"))
                 for i, factor in enumerate(seg.NONMONETARY_FACTORS)}
 
 
@@ -106,7 +107,7 @@ def render_rfm(db, user, q: seg.SegmentQuery) -> None:
         show_table(SEGMENT_SUMMARY, table, key="seg_rfm_sum", file_stem=f"rfm_segments_{q.start}_{q.end}")
     st.subheader(tr("seg.segment_list"))
     chosen = st.selectbox(tr("seg.segment"), list(shown["segment"]), format_func=choice_label("seg.rfm"),
-                          key="seg_rfm_segment")
+                          **in_url("seg_rfm_segment", list(shown["segment"]), catalog_label("seg.rfm")))
     members = scored[scored["segment"] == chosen].sort_values(["monetary", "customer_id"], ascending=[False, True])
     common.frame_list(f"seg_rfm_{chosen}", members.reset_index(drop=True), f"rfm_{chosen}_{q.start}_{q.end}")
     with st.expander(tr("seg.rfm_rules")):
