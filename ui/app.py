@@ -16,6 +16,7 @@ from crm_core.audit import AUDIT_READERS
 from crm_core.users import WRITE_ROLES
 from ui.auth import require_sign_in
 from ui.common import ROUTED, analysis_date_picker, language_switch, tr
+from ui.signals import demo_banner, sidebar_signals
 
 DEFAULT_PAGE = "pages/overview.py"
 SECTIONS = {
@@ -70,6 +71,8 @@ def run_app() -> None:
         for section, pages in sections.items() if any(path in allowed for path, _, _ in pages)
     })
     st.session_state[ROUTED] = True
+    sidebar_signals()  # after st.navigation (its links need the pages): promises overdue / due in 24 h
+    demo_banner()  # while demo customers are in the store: what this is and how to start with your own
     try:
         navigation.run()
     finally:

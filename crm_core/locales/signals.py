@@ -1,0 +1,23 @@
+"""Signals (issue 17): card links, the sidebar's promise signal, the demo-data banner, full values
+behind compact cards."""
+
+MESSAGES = {
+    "metric.full_value": {"en": "Exactly {value}", "zh": "精确值：{value}"},
+    "signals.promises.mine": {"en": "My promises", "zh": "我的承诺"},
+    "signals.promises.all": {"en": "Open promises (everyone you can see)", "zh": "未结承诺（您可查看的全部）"},
+    "signals.promises.counts": {
+        "en": "{overdue} overdue · {due} due within 24 h",
+        "zh": "已超时 {overdue} 个 · 24小时内到期 {due} 个",
+    },
+    "signals.promises.none": {"en": "Nothing overdue or due within 24 h.", "zh": "没有超时或24小时内到期的承诺。"},
+    "signals.promises.board": {"en": "Promise board", "zh": "承诺看板"},
+    "signals.demo_banner": {
+        "en": "This is demo data ({count} made-up customers), for trying the app. To start with your own: "
+              "import your customers on the **Data import & export** page (they are added beside the demo "
+              "ones), or start the app on a new file — `python -m crm_core import customers customers.csv "
+              "--db data/mine.duckdb`, then `CRM_DB=data/mine.duckdb streamlit run Home.py`.",
+        "zh": "当前是演示数据（{count} 位虚构客户），供试用。要使用您自己的数据：在**数据导入导出**页面导入客户"
+              "（会与演示客户并存），或用一个新文件启动：先运行 `python -m crm_core import customers 客户.csv "
+              "--db data/mine.duckdb`，再运行 `CRM_DB=data/mine.duckdb streamlit run Home.py`。",
+    },
+}
