@@ -23,7 +23,10 @@ def money_metric(where, label: str, value, *, currency: str | None = None, help:
     language = lang()
     full = format_money(value, language, currency)
     shown = card_text(full, compact_money(value, language, currency))
-    exact = format_money_exact(value, currency) if shown != full else full
+    # Whole units (¥22,037) count as exact; anything in 万/亿 or K/M/B gets the amount to the cent
+    # in the tooltip — Chinese full text is already in 万 (format_money), so compare with whole units.
+    whole = format_money(value, "en", currency)
+    exact = whole if shown == whole else format_money_exact(value, currency)
     return where.metric(label, shown, help=_with_full(exact, shown, help), **options)
 
 

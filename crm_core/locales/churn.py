@@ -55,7 +55,7 @@ MESSAGES = {
     "churn.loss.lost_customers": {"en": "Customers lost", "zh": "流失客户数"},
     "churn.loss.lost_revenue": {"en": "Revenue lost", "zh": "损失的营业收入"},
     "churn.loss.lost_profit": {"en": "Profit lost", "zh": "损失的利润"},
-    "churn.loss.replacement_cost": {"en": "Cost of winning replacements", "zh": "补充新客户的成本"},
+    "churn.loss.replacement_cost": {"en": "Replacement cost", "zh": "补充新客户的成本"},
     "churn.loss.grows": {
         "en": "A lost customer stays lost: the loss grows in every following year.",
         "zh": "流失的客户不会自己回来:以后每一年的损失都会累加。"},
@@ -231,10 +231,10 @@ MESSAGES.update({
     "churn.model.one_time_buyers": {"en": "One-time buyers (not judged)", "zh": "仅购买一次(无法判断)"},
     "churn.model.repeat_buyers": {"en": "Repeat buyers", "zh": "重复购买客户"},
     "churn.model.mean_p_alive": {"en": "Average P(alive), repeat buyers", "zh": "重复购买客户平均存活概率"},
-    "churn.model.likely_lost": {"en": "Probably lost (P(alive) < 50 %)", "zh": "很可能已流失(存活概率 < 50%)"},
+    "churn.model.likely_lost": {"en": "Probably lost", "zh": "很可能已流失"},
     "churn.model.likely_lost_help": {
-        "en": "Repeat buyers the model thinks more likely gone than still with us.",
-        "zh": "模型认为已离开的可能性大于仍是客户的重复购买客户。"},
+        "en": "Repeat buyers with P(alive) below 50 %: the model thinks them more likely gone than still with us.",
+        "zh": "存活概率低于50%的重复购买客户：模型认为其已离开的可能性大于仍是客户。"},
     "churn.model.clv_help": {
         "en": "{months}-month value: expected revenue of the next {months} months, discounted 1 % a month — "
               "expected spend per purchase (Gamma-Gamma) × expected purchases (BG/NBD), which already "

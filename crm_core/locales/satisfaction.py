@@ -9,8 +9,8 @@ MESSAGES = {
     "satisfaction.label.1": {"en": "Very dissatisfied", "zh": "极不满意"},
     # headline metrics
     "satisfaction.metric.nps": {"en": "Net Promoter Score", "zh": "净推荐值 (NPS)"},
-    "satisfaction.metric.csat": {"en": "CSAT (top-two-box %)", "zh": "满意度（前两档占比 %）"},
-    "satisfaction.metric.top_box": {"en": "Highly satisfied (top box %)", "zh": "高度满意占比 %"},
+    "satisfaction.metric.csat": {"en": "CSAT (top-two-box %)", "zh": "满意度（前两档）"},
+    "satisfaction.metric.top_box": {"en": "Highly satisfied", "zh": "高度满意占比"},
     "satisfaction.metric.mean": {"en": "Mean score (1–5)", "zh": "平均分（1–5）"},
     "satisfaction.metric.promoters": {"en": "Promoters (9–10)", "zh": "推荐者（9–10 分）"},
     "satisfaction.metric.passives": {"en": "Passives (7–8)", "zh": "被动者（7–8 分）"},

@@ -15,7 +15,7 @@ MESSAGES = {
     "seg.gini": {"en": "Gini coefficient", "zh": "基尼系数"},
     "seg.lorenz.customer_fraction": {"en": "Share of customers (smallest first)", "zh": "客户累计占比（从小到大）"},
     "seg.lorenz.revenue_fraction": {"en": "Share of revenue", "zh": "收入累计占比"},
-    "seg.inactive": {"en": "Customers without a purchase in the period", "zh": "本期无购买的客户"},
+    "seg.inactive": {"en": "No purchase in period", "zh": "本期无购买的客户"},
     "seg.fell_out_of_a": {"en": "Left class A", "zh": "跌出A类的客户"},
     # non-monetary value (seed 001)
     "seg.factor.loyalty": {"en": "Loyalty", "zh": "忠诚度"},

@@ -6,9 +6,9 @@ import plotly.express as px
 import streamlit as st
 
 from crm_core import segmentation as seg
-from crm_core.i18n import format_number
 from crm_core.text_safety import chart_text
 from ui.common import choice_label, download_buttons, lang, open_customer, tr
+from ui.metrics import count_metric
 from ui.segmentation import common
 
 # The grade within the top 50 is not an ABC class: blues, never the A/B/C reds and greys.
@@ -75,7 +75,7 @@ def render_big_customers(db, user, q: seg.SegmentQuery) -> None:
                        labels={"x": tr("seg.value_tier"), "y": tr("seg.col.abc"), "color": tr("seg.col.customers")})
     figure.update_layout(title=tr("seg.grid_title"), height=320, margin=dict(l=10, r=10, t=40, b=10))
     left.plotly_chart(figure, width="stretch")
-    right.metric(tr("seg.not_to_overlook_count"), format_number(len(view.grid.not_to_overlook), language))
+    count_metric(right, tr("seg.not_to_overlook_count"), len(view.grid.not_to_overlook))
     right.caption(tr("seg.tier_rule"))
     st.markdown(f"**{tr('seg.not_to_overlook')}**")
     overlooked = view.grid.not_to_overlook.merge(view.scores[["customer_id", *view.factors]], on="customer_id")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from crm_core import segmentation as seg
-from crm_core.i18n import format_date, format_money, format_number, format_percent
+from crm_core.i18n import format_date, format_number, format_percent
 from ui.cache import cached_read
 from ui.common import analysis_date, lang, tr
+from ui.metrics import money_metric
 from ui.segmentation.common import percent_share
 
 
@@ -44,7 +45,7 @@ def render(db, user, customer_id: int, record: dict) -> None:
     else:
         cards[1].metric(tr("seg.col.rank"), tr("seg.360.rank_of", rank=format_number(why["rank"], language),
                                                   n=format_number(why["classified"], language)))
-        cards[2].metric(tr(f"seg.measure.{q.measure}"), format_money(why["spend"], language))
+        money_metric(cards[2], tr(f"seg.measure.{q.measure}"), why["spend"])
         cards[3].metric(tr("seg.col.cum_share"), format_percent(why["cum_share"], language))
         st.markdown(tr("seg.360.why", rank=format_number(why["rank"], language),
                        a_last=format_number(why["a_last"], language), b_last=format_number(why["b_last"], language),
