@@ -42,7 +42,7 @@ money_metric(cards[2], tr("kpi.revenue_12m"), kpis.revenue_12m,
 money_metric(cards[3], tr("kpi.revenue_per_customer"), kpis.revenue_per_active_customer,
              help=tr("kpi.revenue_per_customer_help"))
 count_metric(cards[4], tr("kpi.new_this_year"), kpis.new_customers_this_year, help=tr("kpi.new_this_year_help"))
-card_links(cards, ["pages/customers.py", "pages/segmentation.py", "pages/segmentation.py", "pages/segmentation.py"])
+card_links(cards, ["pages/customers.py", "pages/segmentation.py", "pages/segmentation.py"])
 
 cards = st.columns(3)
 count_metric(cards[0], tr("kpi.open_promises"), later.open_promises,

@@ -18,7 +18,7 @@ MESSAGES = {
     'ui.search': {'en': 'Search', 'zh': '搜索'},
     'ui.search_placeholder': {'en': 'Code, name or phone', 'zh': '编号、名称或电话'},
     'ui.page_of': {'en': 'Page (of {pages})', 'zh': '页码（共 {pages} 页）'},
-    'ui.matches': {'en': '{count} customers match', 'zh': '共 {count} 位客户符合条件'},
+    'ui.matches': {'en': '{count} {count!p:customer|customers} match', 'zh': '共 {count} 位客户符合条件'},
     'ui.no_matches': {'en': 'No customer matches these filters.', 'zh': '没有符合条件的客户。'},
     'ui.click_row_for_360': {'en': "Select a row to open the customer's 360 view.", 'zh': '选中一行即可打开该客户的全景视图。'},
     'ui.quick_edit': {'en': 'Quick edit this page of customers', 'zh': '快速编辑本页客户'},

@@ -14,6 +14,9 @@ from ui.metrics import count_metric, money_metric
 from ui.promises import common
 from ui.promises.detail import promise_panel
 
+# What a phone (390 px) shows before scrolling sideways: is it late, for whom, due when.
+BOARD_FIRST = ("status", "customer", "due_at", "time_left")
+
 
 def kpi_cards(db, user, now: datetime) -> None:
     """Open / overdue / warnings / paused / due soon / complaints / owed / kept % in 30 days."""
@@ -69,7 +72,9 @@ def now_tab(db, user, now: datetime) -> None:
             "promise_type": columns["promise_type"],
             "description": lambda f: f["description"],
         })
+        first = [tr(f"promises.col.{key}") for key in BOARD_FIRST]
         event = st.dataframe(common.coloured(shown, {"status": frame["status"]}), hide_index=True, width="stretch",
+                             column_order=first + [name for name in shown.columns if name not in first],
                              on_select="rerun", selection_mode="single-row", key="prom_board_table")
         st.caption(tr("promises.board.legend"))
         total = common.overview(db, user, now)["open"]
