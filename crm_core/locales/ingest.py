@@ -25,9 +25,9 @@ MESSAGES = {
                                   "zh": "没有任何列映射到“{field}”：请指定一列，或增加一个表头如“{example}”的列。"},
     "ingest.err_mapping_file": {"en": "The mapping file is not usable: {detail}", "zh": "映射文件无法使用：{detail}"},
     # row problems (one per row and column)
-    "ingest.err_code_exists": {"en": "Customer code {code} already exists: choose mode \"upsert\" or \"update\" to change that customer, or use another code.",
+    "ingest.err_code_exists": {"en": "Customer code {code} already exists: choose the mode \"Create or update by customer code\" or \"Update only\" to change that customer, or use another code.",
                                "zh": "客户编号 {code} 已存在：如要修改该客户请选择“新增或更新”或“仅更新”模式，否则请换一个编号。"},
-    "ingest.err_code_not_found": {"en": "No customer with code {code}: \"update\" only changes existing customers; choose \"upsert\" to create it.",
+    "ingest.err_code_not_found": {"en": "No customer with code {code}: \"Update only\" changes existing customers only; choose \"Create or update by customer code\" to create it.",
                                   "zh": "没有编号为 {code} 的客户：“仅更新”模式只修改已有客户；如要新建请选择“新增或更新”。"},
     "ingest.err_code_repeated": {"en": "Code {code} already appears in row {first_row} of this file: keep one row per customer.",
                                  "zh": "编号 {code} 已在本文件第 {first_row} 行出现：每位客户只保留一行。"},

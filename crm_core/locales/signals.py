@@ -2,6 +2,9 @@
 behind compact cards."""
 
 MESSAGES = {
+    # Stored yes/no answers named in a message about allowed values (crm_core.models.choices_text).
+    "choice.true": {"en": "Yes", "zh": "是"},
+    "choice.false": {"en": "No", "zh": "否"},
     "metric.full_value": {"en": "Exactly {value}", "zh": "精确值：{value}"},
     "signals.promises.mine": {"en": "My promises", "zh": "我的承诺"},
     "signals.promises.all": {"en": "Open promises (everyone you can see)", "zh": "未结承诺（您可查看的全部）"},
