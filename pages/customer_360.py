@@ -46,7 +46,7 @@ st.caption(plain(" · ".join(filter(None, [choice_label("ctype")(record["custome
                                     choice_label("tenure")(record["tenure_stage"]),
                                     choice_label("region")(record.get("region")), record.get("city"),
                                     record.get("sales_rep")]))))
-m = st.columns(5)
+m = st.columns([1, 0.7, 1.5, 0.9, 0.9])  # the last-purchase date (10 characters) gets the room it needs
 money_metric(m[0], tr("kpi.lifetime_revenue"), totals["lifetime_revenue"])
 count_metric(m[1], tr("kpi.orders"), totals["orders"])
 last = totals["last_purchase"]

@@ -101,3 +101,5 @@ def demo_banner() -> None:
     left = _demo_customers(store())
     if left:
         st.info(tr("signals.demo_banner", count=format_number(left, lang())), icon=":material/science:")
+        with st.expander(tr("signals.demo_how")):
+            st.markdown(tr("signals.demo_commands"))

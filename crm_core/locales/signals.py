@@ -15,12 +15,17 @@ MESSAGES = {
     "signals.promises.none": {"en": "Nothing overdue or due within 24 h.", "zh": "没有超时或24小时内到期的承诺。"},
     "signals.promises.board": {"en": "Promise board", "zh": "承诺看板"},
     "signals.demo_banner": {
-        "en": "This is demo data ({count} made-up customers), for trying the app. To start with your own: "
-              "import your customers on the **Data import & export** page (they are added beside the demo "
-              "ones), or start the app on a new file — `python -m crm_core import customers customers.csv "
-              "--db data/mine.duckdb`, then `CRM_DB=data/mine.duckdb streamlit run Home.py`.",
-        "zh": "当前是演示数据（{count} 位虚构客户），供试用。要使用您自己的数据：在**数据导入导出**页面导入客户"
-              "（会与演示客户并存），或用一个新文件启动：先运行 `python -m crm_core import customers 客户.csv "
-              "--db data/mine.duckdb`，再运行 `CRM_DB=data/mine.duckdb streamlit run Home.py`。",
+        "en": "This is demo data ({count} made-up customers). To work with your own, import it on the "
+              "**Data import & export** page, or start the app on a new file.",
+        "zh": "当前是演示数据（{count} 位虚构客户）。要使用您自己的数据，请在**数据导入导出**页面导入，或用一个新文件启动。",
+    },
+    "signals.demo_how": {"en": "Starting on a new file", "zh": "如何用新文件启动"},
+    "signals.demo_commands": {
+        "en": "Imported customers are added beside the demo ones. To start without them, import into a new "
+              "file and point the app at it:\n\n```\npython -m crm_core import customers customers.csv "
+              "--db data/mine.duckdb\nCRM_DB=data/mine.duckdb streamlit run Home.py\n```",
+        "zh": "导入的客户会与演示客户并存。要从零开始，请导入到一个新文件，并让应用使用该文件：\n\n```\n"
+              "python -m crm_core import customers 客户.csv --db data/mine.duckdb\n"
+              "CRM_DB=data/mine.duckdb streamlit run Home.py\n```",
     },
 }
