@@ -75,3 +75,19 @@ def test_no_metric_is_cut_at_1280_by_720_on_any_page_or_tab(signals_server, loca
             seen += count
     assert not cut, "cut metric cards:\n" + "\n".join(cut)
     assert seen >= 40, f"only {seen} metric cards were looked at"
+
+
+CARD_BOXES = """() => [...document.querySelectorAll('[data-testid="stMetric"]')].filter(c => c.offsetParent)
+  .map(c => { const r = c.getBoundingClientRect(); return [Math.round(r.left), Math.round(r.top), Math.round(r.width)]; })"""
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
+def test_cards_sit_two_to_a_row_at_390_px(signals_server, locale):
+    with browser_page(locale, 390, 844) as page:
+        open_and_check(page, signals_server, f"signals-{locale}-overview-390")
+        boxes = page.evaluate(CARD_BOXES)
+        cut = page.evaluate(CUT_METRICS)
+    (left, top, width), (second_left, second_top, _) = boxes[0], boxes[1]
+    assert second_top == top and second_left > left + width - 1, boxes[:2]  # side by side, not stacked
+    assert 140 <= width <= 190, boxes[0]  # half of the ~358 px content width
+    assert not [c for c in cut if c.startswith("Value")], cut  # values fit (a long label may wrap its ellipsis)

@@ -130,3 +130,11 @@ def test_the_migration_recognises_demo_data_loaded_before_it(demo_copy):
     db.system_cursor().execute(backfill)
     assert db.query_one("SELECT first_customer_id, last_customer_id FROM demo_loads") == (1, 300)
     db.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_promise_board_shows_status_customer_and_due_first(demo_db_path, monkeypatch, lang):
+    app = run(demo_db_path, monkeypatch, "promises.py", lang=lang, promises_now=NOW.isoformat())
+    board = app.dataframe[0]
+    assert list(board.proto.column_order)[:3] == [t(f"promises.col.{key}", lang)
+                                                  for key in ("status", "customer", "due_at")]

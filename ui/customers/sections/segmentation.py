@@ -39,7 +39,8 @@ def render(db, user, customer_id: int, record: dict) -> None:
                   measure=tr(f"seg.measure.{q.measure}"), a=format_percent(float(q.a_share), language),
                   b=format_percent(float(q.b_share), language)))
     cards = st.columns(4)
-    cards[0].metric(tr("seg.col.abc"), tr(f"seg.class.{why['abc']}"))
+    # The class letter fits the card; its name (A — key customers) is the tooltip.
+    cards[0].metric(tr("seg.col.abc"), "—" if why["abc"] == "none" else why["abc"], help=tr(f"seg.class.{why['abc']}"))
     if why["abc"] == "none":
         st.info(tr("seg.360.none"))
     else:
