@@ -6,7 +6,7 @@ import pytest
 
 from crm_core import demo
 from crm_core.store import Store
-from tests.browser_harness import browser_page, open_and_check, streamlit_server, wait_until_idle
+from tests.browser_harness import SCRIPT_IDLE, browser_page, open_and_check, streamlit_server
 from tests.conftest import DEMO_AS_OF
 from ui.app import page_paths
 
@@ -58,7 +58,8 @@ def cut_metrics_on_every_tab(page, where: str) -> tuple[list[str], int]:
     for index in range(1, tabs.count()):
         name = tabs.nth(index).inner_text().strip()
         tabs.nth(index).click()
-        wait_until_idle(page)
+        page.wait_for_selector(f'[role="tabpanel"][aria-labelledby="{tabs.nth(index).get_attribute("id")}"]')
+        page.wait_for_selector(SCRIPT_IDLE, state="attached")  # a tab bound to the URL reruns the page
         cut += [f"{where} › {name}: {c}" for c in page.evaluate(CUT_METRICS)]
         seen += page.evaluate(VISIBLE_METRICS)
     return cut, seen
