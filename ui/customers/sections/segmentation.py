@@ -40,7 +40,8 @@ def render(db, user, customer_id: int, record: dict) -> None:
                   b=format_percent(float(q.b_share), language)))
     cards = st.columns(4)
     # The class letter fits the card; its name (A — key customers) is the tooltip.
-    cards[0].metric(tr("seg.col.abc"), "—" if why["abc"] == "none" else why["abc"], help=tr(f"seg.class.{why['abc']}"))
+    cards[0].metric(tr("seg.col.abc"), "—" if why["abc"] == "none" else why["abc"],
+                    help=tr(f"seg.class.{why['abc']}"))
     if why["abc"] == "none":
         st.info(tr("seg.360.none"))
     else:
