@@ -58,7 +58,7 @@ def cut_metrics_on_every_tab(page, where: str) -> tuple[list[str], int]:
     for index in range(1, tabs.count()):
         name = tabs.nth(index).inner_text().strip()
         tabs.nth(index).click()
-        page.wait_for_selector(f'[role="tabpanel"][aria-labelledby="{tabs.nth(index).get_attribute("id")}"]')
+        page.wait_for_selector(f'[role="tabpanel"][aria-labelledby="{tabs.nth(index).get_attribute("id")}"]', state="attached")
         page.wait_for_selector(SCRIPT_IDLE, state="attached")  # a tab bound to the URL reruns the page
         cut += [f"{where} › {name}: {c}" for c in page.evaluate(CUT_METRICS)]
         seen += page.evaluate(VISIBLE_METRICS)
