@@ -258,4 +258,16 @@ def load_demo(store: Store, customers: int = 2000, seed: int = 20240305, as_of: 
         for module, key in EXTENSIONS:
             loader = importlib.import_module(module).load_demo
             extras[key] = loader(cur, people, txns, as_of, seed, **(options or {}).get(key, {}))
+        if len(people):  # the store now holds demo data: the app says so while these customers remain
+            cur.execute("INSERT INTO demo_loads (first_customer_id, last_customer_id, seed, as_of) VALUES (?, ?, ?, ?)",
+                        [int(people["customer_id"].min()), int(people["customer_id"].max()), seed, as_of])
     return DemoSize(len(people), len(txns), len(contacts), len(dates), extras)
+
+
+def demo_customers_left(store: Store) -> int:
+    """How many customers loaded as demo data are still in the store (0 for a store without demo
+    data). A count only — a fact about the store, the same for every user."""
+    row = store.query_one(
+        "SELECT count(*) FROM customers c WHERE EXISTS (SELECT 1 FROM demo_loads d "
+        "WHERE c.customer_id BETWEEN d.first_customer_id AND d.last_customer_id)")
+    return int(row[0]) if row else 0

@@ -24,7 +24,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from crm_core.i18n import t
+from crm_core.i18n import CATALOG, t
 
 CUSTOMER_TYPES = ("corporate", "channel", "individual")
 TENURE_STAGES = ("new", "old", "potential")
@@ -402,4 +402,35 @@ def error_message(problem: dict, lang: str) -> str:
         "datetime_type": "err.datetime_format", "int_from_float": "err.whole_number",
     }
     key = generic.get(kind, "err.invalid")
-    return t(key, lang, **{k: v for k, v in ctx.items() if isinstance(v, (int, float, str, Decimal))})
+    params = {k: v for k, v in ctx.items() if isinstance(v, (int, float, str, Decimal))}
+    if kind == "literal_error" and "expected" in params:
+        field = str(problem["loc"][-1]) if problem.get("loc") else ""
+        params["expected"] = choices_text(stored_choices(params["expected"]), lang, CHOICE_PREFIXES.get(field))
+    return t(key, lang, **params)
+
+
+# The catalog prefix of each stored choice's label (集团客户 for 'corporate'), as the form shows them.
+CHOICE_PREFIXES = {"customer_type": "ctype", "tenure_stage": "tenure", "need_type": "need"}
+
+
+def choices_text(values: list[str], lang: str, prefix: str | None = None) -> str:
+    """Allowed values as the user sees them, never as stored codes: 集团客户、渠道客户或个人客户 /
+    Corporate (group), Channel (dealer) or Individual / household. A value's label is
+    ``<prefix>.<value>``, else ``choice.<value>`` (是 / 否 for true / false), else the value itself."""
+    def label(value: str) -> str:
+        for key in (f"{prefix}.{value}" if prefix else None, f"choice.{value}"):
+            if key and key in CATALOG:
+                return t(key, lang)
+        return value
+
+    labels = [label(value) for value in values]
+    if len(labels) < 2:
+        return "".join(labels)
+    if lang == "zh":
+        return "、".join(labels[:-1]) + "或" + labels[-1]
+    return ", ".join(labels[:-1]) + " or " + labels[-1]
+
+
+def stored_choices(expected: str) -> list[str]:
+    """The stored keys in a choice rule's ``expected`` text (pydantic's and the import's: "'a', 'b' or 'c'")."""
+    return re.findall(r"'([^']*)'", str(expected))

@@ -29,6 +29,7 @@ import pandas as pd
 
 from crm_core.access import apply_scope
 from crm_core.config import DEFAULT_TZ
+from crm_core.i18n import plural
 from crm_core.users import Actor
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -263,7 +264,8 @@ class Store:
                 "WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = t.customer_id)"
             )
             if orphans:
-                problems.append(f"{table}: {orphans} rows reference a missing customer")
+                problems.append(f"{table}: {orphans} {plural(orphans, 'row references', 'rows reference')} "
+                                "a missing customer")
         return problems
 
 

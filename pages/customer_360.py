@@ -4,7 +4,7 @@ import plotly.express as px
 import streamlit as st
 
 from crm_core import customers as cust
-from crm_core.i18n import format_date, format_money, format_number
+from crm_core.i18n import format_date, format_money
 from crm_core.models import ANALYSIS_FIELDS, ORIGINAL_RECORD_GROUPS
 from crm_core.tables import Column
 from ui.common import (
@@ -20,6 +20,7 @@ from ui.common import (
 )
 from ui.customers import sections
 from ui.customers.entries import entry_forms
+from ui.metrics import count_metric, money_metric
 from ui.tables import show_frame
 
 page_header("page.customer_360", "intro.customer_360")
@@ -46,13 +47,13 @@ st.caption(plain(" · ".join(filter(None, [choice_label("ctype")(record["custome
                                     choice_label("tenure")(record["tenure_stage"]),
                                     choice_label("region")(record.get("region")), record.get("city"),
                                     record.get("sales_rep")]))))
-m = st.columns(5)
-m[0].metric(tr("kpi.lifetime_revenue"), format_money(totals["lifetime_revenue"], language))
-m[1].metric(tr("kpi.orders"), format_number(totals["orders"], language))
+m = st.columns([1, 0.7, 1.5, 0.9, 0.9])  # the last-purchase date (10 characters) gets the room it needs
+money_metric(m[0], tr("kpi.lifetime_revenue"), totals["lifetime_revenue"])
+count_metric(m[1], tr("kpi.orders"), totals["orders"])
 last = totals["last_purchase"]
 m[2].metric(tr("kpi.last_purchase"), "—" if last is None else f"{last:%Y-%m-%d}")  # short: fits the card
-m[3].metric(tr("kpi.cost_to_serve"), format_money(totals["cost_to_serve"], language))
-m[4].metric(tr("kpi.concessions"), format_money(totals["concessions"], language))
+money_metric(m[3], tr("kpi.cost_to_serve"), totals["cost_to_serve"])
+money_metric(m[4], tr("kpi.concessions"), totals["concessions"])
 limit, balance = (None if pd.isna(v) else float(v) for v in (record.get("credit_limit"), record.get("open_balance")))
 if limit:
     st.progress(min(max((balance or 0) / limit, 0.0), 1.0),

@@ -9,7 +9,9 @@ from crm_core import overview
 from crm_core.i18n import format_money, format_number, format_percent
 from ui.cache import cached_read
 from ui.common import actor, analysis_date, lang, page_header, store, style_chart, tr
+from ui.metrics import count_metric, money_metric
 from ui.report import report_button
+from ui.signals import card_links
 
 page_header("page.overview", "intro.overview")
 report_button()  # the management report (PDF) of this and the other pages' headlines
@@ -34,26 +36,26 @@ later = _relationship(db, actor(), now, as_of)  # churn rate as of the analysis 
 language = lang()
 
 cards = st.columns(5)
-cards[0].metric(tr("kpi.customers"), format_number(kpis.customers, language))
-cards[1].metric(tr("kpi.active_customers"), format_number(kpis.active_customers, language),
-                help=tr("kpi.active_customers_help"))
-cards[2].metric(tr("kpi.revenue_12m"), format_money(kpis.revenue_12m, language),
-                delta=None if kpis.revenue_growth is None else format_percent(kpis.revenue_growth, language),
-                help=tr("kpi.revenue_12m_help", prior=format_money(kpis.revenue_prior_12m, language)))
-cards[3].metric(tr("kpi.revenue_per_customer"), format_money(kpis.revenue_per_active_customer, language),
-                help=tr("kpi.revenue_per_customer_help"))
-cards[4].metric(tr("kpi.new_this_year"), format_number(kpis.new_customers_this_year, language),
-                help=tr("kpi.new_this_year_help"))
+count_metric(cards[0], tr("kpi.customers"), kpis.customers)
+count_metric(cards[1], tr("kpi.active_customers"), kpis.active_customers, help=tr("kpi.active_customers_help"))
+money_metric(cards[2], tr("kpi.revenue_12m"), kpis.revenue_12m,
+             delta=None if kpis.revenue_growth is None else format_percent(kpis.revenue_growth, language),
+             help=tr("kpi.revenue_12m_help", prior=format_money(kpis.revenue_prior_12m, language)))
+money_metric(cards[3], tr("kpi.revenue_per_customer"), kpis.revenue_per_active_customer,
+             help=tr("kpi.revenue_per_customer_help"))
+count_metric(cards[4], tr("kpi.new_this_year"), kpis.new_customers_this_year, help=tr("kpi.new_this_year_help"))
+card_links(cards, ["pages/customers.py", "pages/segmentation.py", "pages/segmentation.py"])
 
 cards = st.columns(3)
-cards[0].metric(tr("kpi.open_promises"), format_number(later.open_promises, language),
-                help=tr("kpi.not_yet_help") if later.open_promises is None else None)
+count_metric(cards[0], tr("kpi.open_promises"), later.open_promises,
+             help=tr("kpi.not_yet_help") if later.open_promises is None else None)
 cards[1].metric(tr("kpi.nps"), format_number(later.nps, language, 1),
                 help=tr("kpi.not_yet_help") if later.nps is None else
                 tr("kpi.nps_help", low=format_number(later.nps_low, language, 1),
                    high=format_number(later.nps_high, language, 1)))
 cards[2].metric(tr("kpi.churn_rate"), format_percent(later.churn_rate, language),
                 help=tr("kpi.not_yet_help") if later.churn_rate is None else tr("kpi.churn_rate_help"))
+card_links(cards, ["pages/promises.py", "pages/satisfaction.py", "pages/churn.py"])
 
 st.subheader(tr("chart.revenue_trend"))
 if trend.empty:

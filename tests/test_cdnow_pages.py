@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from crm_core.i18n import format_date, format_money, format_number, t
+from crm_core.i18n import compact_money, format_date, format_money, format_money_exact, format_number, t
 from crm_core.ingest import run_import
 from crm_core.store import Store, close_store
 from crm_core.users import Actor
@@ -77,7 +77,9 @@ def test_segmentation_classifies_1997(cdnow_app):
     ranked = int((spend > 0).sum())  # customers with net spend in the period
     shown = {m.label: m.value for m in app.metric}
     assert shown["Customers ranked"] == format_number(ranked, "en")
-    assert shown["Revenue"] == format_money(round(spend[spend > 0].sum()), "en")
+    total = spend[spend > 0].sum()
+    assert shown["Revenue"] == compact_money(total, "en")  # ¥201K: over 7 characters in full
+    assert next(m.help for m in app.metric if m.label == "Revenue") == f"Exactly {format_money_exact(total)}"
     captions = [c.value for c in app.caption]
     assert "Period 1997-01-01 to 1997-12-31, both days included." in captions
     assert f"{math.ceil(0.05 * ranked)} customers" in captions  # class A: the first 5 %, rounded up

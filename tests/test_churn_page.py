@@ -59,8 +59,9 @@ def test_textbook_example_in_english(churn_app):
     app.button(key="churn_textbook").click().run()
     shown = metrics(app)
     assert shown["Customers lost"] == "3,200"
-    assert shown["Revenue lost"] == "$128,000,000"
-    assert shown["Profit lost"] == "$12,800,000"
+    assert shown["Revenue lost"] == "$128M"  # compact on the card (over 7 characters), exact in its tooltip
+    assert shown["Profit lost"] == "$12.8M"
+    assert [m.help for m in app.metric if m.label == "Revenue lost"] == ["Exactly $128,000,000.00"]
     assert app.selectbox(key="churn_in_currency").value == "USD"
     assert any(c.value == "Year 1 exactly: 3,200 customers lost, 128,000,000 USD revenue and 12,800,000 USD "
                           "profit lost." for c in app.caption)
@@ -78,7 +79,7 @@ def test_textbook_example_in_chinese(churn_app):
     shown = metrics(app)
     assert shown["流失客户数"] == "3,200"
     assert shown["损失的营业收入"] == "$1.28亿"  # 128,000,000 the way a Chinese reader writes it
-    assert shown["损失的利润"] == "$1,280.0万"
+    assert shown["损失的利润"] == "$1,280万"  # compact on the card: 1,280.0万 has 9 characters
     assert any("128,000,000 USD" in c.value and "12,800,000 USD" in c.value and "3,200" in c.value
                for c in app.caption)
     assert app.caption[0].value == "教材案例"
@@ -200,9 +201,9 @@ def test_value_is_named_for_its_horizon_and_the_horizon_is_a_control(churn_app, 
     label24 = t("churn.col.clv", lang, months=24)
     assert label12 not in shown and label24 in shown
 
-    def amount(text: str) -> float:  # ¥1,234,567 / ¥123.5万 / ¥1.28亿
+    def amount(text: str) -> float:  # ¥1,234,567 / ¥123.5万 / ¥1.28亿 / ¥19.6M
         number = text.lstrip("¥$€").replace(",", "")
-        for unit, factor in (("亿", 1e8), ("万", 1e4)):
+        for unit, factor in (("亿", 1e8), ("万", 1e4), ("B", 1e9), ("M", 1e6), ("K", 1e3)):
             if number.endswith(unit):
                 return float(number[:-1]) * factor
         return float(number)

@@ -131,8 +131,8 @@ ERRORS_EN = [
     'Row 10, column "电子邮箱", value "not-an-email": Not an email address: write it as name@example.com.',
     'Row 11, column "邮编", value "12345": A mainland-China postal code has 6 digits, e.g. 200000.',
     'Row 12, column "家庭人口", value "0": Must be greater than 0.',
-    "Row 13, column \"客户类型\", value \"大客户\": Not one of the allowed values: choose 'corporate', 'channel' or "
-    "'individual'.",
+    "Row 13, column \"客户类型\", value \"大客户\": Not one of the allowed values: choose Corporate (group), "
+    "Channel (dealer) or Individual / household.",
     'Row 14, column "客户编号", value "R001": Code R001 already appears in row 2 of this file: keep one row per customer.',
 ]
 
@@ -165,8 +165,8 @@ def test_modes_create_upsert_update_and_diff_preview(store):
     _import(store, "customers", "customers_utf8.csv")
     again = _import(store, "customers", "customers_utf8.csv", again=True)  # create: existing codes are errors
     assert again.validation.rejected_rows == 3
-    assert again.lines[0].endswith('Customer code C001 already exists: choose mode "upsert" or "update" to change '
-                                   "that customer, or use another code.")
+    assert again.lines[0].endswith('Customer code C001 already exists: choose the mode "Create or update by customer '
+                                   'code" or "Update only" to change that customer, or use another code.')
     kind = get_kind("customers")
     prepared = prepare_file(FIX / "customers_en.csv")
     mapping = guess_mapping(kind, prepared.headers)
@@ -294,7 +294,7 @@ def test_cli_mapping_file_and_exit_codes(tmp_path):
     assert missing.returncode == 2 and 'No column is mapped to "Customer code"' in missing.stderr
     ok = subprocess.run([*cmd, "--mapping", str(mapping)], capture_output=True, text=True, cwd=ROOT)
     assert ok.returncode == 0, ok.stderr
-    assert ok.stdout.startswith("Import #1: 1 rows read, 1 created, 0 updated, 0 rejected")
+    assert ok.stdout.startswith("Import #1: 1 row read, 1 created, 0 updated, 0 rejected")
     bad = subprocess.run([sys.executable, "-m", "crm_core", "import", "customers",
                           str(FIX / "customers_errors.csv"), "--db", str(db), "--lang", "en"],
                          capture_output=True, text=True, cwd=ROOT)

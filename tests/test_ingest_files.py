@@ -538,4 +538,4 @@ def test_pad_codes_reaches_the_job(fresh_store, monkeypatch):
 def test_cli_takes_pad_codes(tmp_path):
     done = _cli("customers", str(FIX / "one_row.csv"), "--pad-codes", "--lang", "en", db=tmp_path / "c.duckdb")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("Import #1: 1 rows read, 1 created")
+    assert done.stdout.startswith("Import #1: 1 row read, 1 created")

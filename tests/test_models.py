@@ -60,7 +60,9 @@ def test_missing_name_and_bad_type_are_reported_per_field():
         CustomerIn.model_validate({"code": "C1", "name": "  ", "customer_type": "vip"})
     problems = field_errors(caught.value, "en")
     assert problems["name"] == "Required: fill this in."
-    assert problems["customer_type"].startswith("Not one of the allowed values: choose 'corporate'")
+    assert problems["customer_type"] == ("Not one of the allowed values: choose Corporate (group), Channel (dealer) "
+                                         "or Individual / household.")
+    assert field_errors(caught.value, "zh")["customer_type"] == "不是允许的取值：请选择集团客户、渠道客户或个人客户。"
 
 
 def test_code_with_spaces_rejected():

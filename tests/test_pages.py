@@ -64,7 +64,7 @@ def test_customers_page_searches(demo_app):
     app = run_page("customers.py", "en")
     app.text_input(key="cust_search").input("C0000007").run()
     assert not app.exception
-    assert any("1 customers match" in c.value for c in app.caption)
+    assert any("1 customer matches" in c.value for c in app.caption)
 
 
 def _fill(app: AppTest, **values) -> None:

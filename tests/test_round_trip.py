@@ -157,7 +157,7 @@ def test_the_data_page_asks_before_importing_the_same_file_again(tmp_path, monke
     app.button(key="data_validate").click().run()
     assert not app.warning and not app.button(key="data_commit").disabled
     app.button(key="data_commit").click().run()
-    assert app.success[0].value.startswith("Import #1: 1 rows read, 1 created")
+    assert app.success[0].value.startswith("Import #1: 1 row read, 1 created")
 
     app.button(key="data_validate").click().run()  # the same file, still in the uploader
     (warning,) = [w.value.replace("\\", "") for w in app.warning]
@@ -168,7 +168,7 @@ def test_the_data_page_asks_before_importing_the_same_file_again(tmp_path, monke
     again.check().run()
     assert not app.button(key="data_commit").disabled
     app.button(key="data_commit").click().run()
-    assert app.success[0].value.startswith("Import #2: 1 rows read, 0 created, 0 updated")
+    assert app.success[0].value.startswith("Import #2: 1 row read, 0 created, 0 updated")
     app.button(key="data_validate").click().run()
     (again,) = [c for c in app.checkbox if c.label == "Import it again anyway"]
     assert not again.value  # asked afresh about import #2

@@ -423,6 +423,7 @@ def test_360_section_explains_the_class(demo_app, lang):
     why = seg.class_explanation(open_store(demo_app), None, 1, seg.SegmentQuery(*PERIOD))
     from crm_core.i18n import t
     values = [m.value for m in app.metric]
-    assert values[0] == t(f"seg.class.{why['abc']}", lang)
+    assert values[0] == ("—" if why["abc"] == "none" else why["abc"])  # the letter; its name is the tooltip
+    assert app.metric[0].help == t(f"seg.class.{why['abc']}", lang)
     if why["abc"] != "none":
         assert values[1] == t("seg.360.rank_of", lang, rank=f"{why['rank']:,}", n=f"{why['classified']:,}")

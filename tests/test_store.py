@@ -96,7 +96,7 @@ def test_integrity_check_finds_orphans(store):
     assert store.integrity_problems() == []
     store.write(lambda cur: cur.execute(
         "INSERT INTO transactions (customer_id, txn_date, amount) VALUES (999, DATE '2025-01-01', 1)"))
-    assert store.integrity_problems() == ["transactions: 1 rows reference a missing customer"]
+    assert store.integrity_problems() == ["transactions: 1 row references a missing customer"]
 
 
 def test_a_migration_missing_below_the_highest_applied_one_is_still_applied(tmp_path):

@@ -337,7 +337,7 @@ def test_the_upload_s_copy_is_private_and_gone_once_the_import_ends(data_page):
     assert _copies(temp) == {"upload": 0o600}  # UTF-8 is read where it is: one copy, owner only
     app.button(key="data_validate").click().run()
     app.button(key="data_commit").click().run()
-    assert [s.value for s in app.success][0].startswith("Import #1: 1 rows read, 1 created")
+    assert [s.value for s in app.success][0].startswith("Import #1: 1 row read, 1 created")
     assert _copies(temp) == {}
 
 

@@ -18,6 +18,7 @@ from ui.auth import require_sign_in
 from ui.common import ROUTED, analysis_date_picker, language_switch, tr
 from ui.print_styles import print_styles
 from ui.saved_views import saved_views_sidebar
+from ui.signals import demo_banner, sidebar_signals
 
 DEFAULT_PAGE = "pages/overview.py"
 SECTIONS = {
@@ -74,6 +75,8 @@ def run_app() -> None:
     })
     saved_views_sidebar(navigation, pages_for(user.role))  # "My views": save this view, open a saved one
     st.session_state[ROUTED] = True
+    sidebar_signals()  # after st.navigation (its links need the pages): promises overdue / due in 24 h
+    demo_banner()  # while demo customers are in the store: what this is and how to start with your own
     try:
         navigation.run()
     finally:

@@ -145,9 +145,16 @@ def get_kind(name: str) -> Kind:
         raise KeyError(f"unknown import kind {name!r}; known: {', '.join(known)}") from None
 
 
+class Spellings(dict):
+    """Accepted spelling → stored key, remembering the catalog prefix of the keys' labels."""
+
+    prefix: str | None = None
+
+
 def choice_spellings(prefix: str, keys: tuple[str, ...], extra: dict[str, str] | None = None) -> dict[str, str]:
     """Accepted spellings of a fixed choice: the key itself and its catalog labels in both languages."""
-    spellings = {}
+    spellings = Spellings()
+    spellings.prefix = prefix
     for key in keys:
         spellings[key] = key
         for text in CATALOG.get(f"{prefix}.{key}", {}).values():

@@ -37,6 +37,7 @@ from crm_core.ingest.kinds import CheckContext, FieldSpec, Kind, get_kind
 from crm_core.ingest.layout import is_blank, number_list, trailing_totals
 from crm_core.ingest.units import money_unit, split_unit
 from crm_core.ingest.values import Normaliser, sql_duplicate_name, sql_fold
+from crm_core.models import choices_text, stored_choices
 from crm_core.sql import Fragment, compose, quote_identifier, run
 from crm_core.store import Store
 from crm_core.users import Actor
@@ -892,7 +893,10 @@ def message_params(job_kind: Kind, field_name: str, value, param) -> dict:
 
 
 def error_message(kind: Kind, field_name: str, key: str, value, param, lang: str) -> str:
-    return t(key, lang, **message_params(kind, field_name, value, param))
+    params = message_params(kind, field_name, value, param)
+    if "expected" in params and key == "err.choice":  # the allowed values as labels, not stored codes
+        params["expected"] = choices_text(stored_choices(params["expected"]), lang, params.get("choice_prefix"))
+    return t(key, lang, **params)
 
 
 def error_report(kind: Kind, errors: pd.DataFrame, lang: str) -> pd.DataFrame:

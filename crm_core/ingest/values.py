@@ -504,7 +504,9 @@ def choice_normaliser(options: dict[str, str]) -> Normaliser:
         value = f"CASE lower({v}) {cases} END"
         return value, f"CASE WHEN {v} IS NOT NULL AND ({value}) IS NULL THEN 'err.choice' END"
 
-    return Normaliser("choice", py, sql, "VARCHAR", {"expected": expected})
+    # The labels' catalog prefix (choice_spellings records it), so a message shows 集团客户, not 'corporate'.
+    return Normaliser("choice", py, sql, "VARCHAR", {"expected": expected,
+                                                     "choice_prefix": getattr(options, "prefix", None)})
 
 
 def mapped_normaliser(mapping: dict[str, str], upper: bool = False) -> Normaliser:

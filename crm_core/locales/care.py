@@ -74,7 +74,7 @@ MESSAGES = {
               "last 12 months). Personal dates go to everyone.",
         "zh": "春节、端午、中秋问候发给这些ABC等级（按近12个月收入）的客户；个人的重要日子发给所有客户。"},
     "care.ui.occasions": {"en": "Occasions", "zh": "事由"},
-    "care.ui.count_dates": {"en": "{count} key dates in the next {days} days", "zh": "未来 {days} 天共有 {count} 个重要日子"},
+    "care.ui.count_dates": {"en": "{count} key dates in the next {days} {days!p:day|days}", "zh": "未来 {days} 天共有 {count} 个重要日子"},
     "care.ui.rows_shown": {"en": "Rows {first}–{last} of {total}", "zh": "第 {first}–{last} 行，共 {total} 行"},
     "care.ui.page": {"en": "Page (of {pages})", "zh": "页码（共 {pages} 页）"},
     "care.ui.select_row": {
@@ -89,11 +89,11 @@ MESSAGES = {
     "care.ui.open_360": {"en": "Open customer 360", "zh": "打开客户全景"},
     "care.ui.download_ics": {"en": "Download calendar (.ics)", "zh": "下载日历（.ics）"},
     "care.ui.export_limit": {
-        "en": "Downloads hold the first {limit} rows of this list; choose a rep to narrow it.",
+        "en": "Downloads hold the first {limit} {limit!p:row|rows} of this list; choose a rep to narrow it.",
         "zh": "下载文件包含本清单的前 {limit} 行；可选择业务员缩小范围。"},
     "care.ui.months_absent": {"en": "No purchase for at least (months)", "zh": "至少多少个月未购买"},
     "care.ui.count_absent": {
-        "en": "{count} customers without a purchase for {months} months or more; {soon} of them have a birthday "
+        "en": "{count} {count!p:customer|customers} without a purchase for {months} {months!p:month|months} or more; {soon} of them have a birthday "
               "within 30 days (listed first).",
         "zh": "共 {count} 位客户 {months} 个月以上没有购买，其中 {soon} 位30天内过生日（排在最前）。"},
     "care.ui.due_days": {"en": "Runs out within (days)", "zh": "多少天内用完"},
@@ -107,7 +107,7 @@ MESSAGES = {
               "这么多天（共检验 {n} 次预测）。"},
     "care.ui.method_used": {"en": "Forecast method in use: **{method}** (the lowest mean error below).",
                             "zh": "当前预测方法：**{method}**（下表中平均误差最小）。"},
-    "care.ui.method_for_group": {"en": "{group} customers: {method} (lowest mean error for this customer type).",
+    "care.ui.method_for_group": {"en": "{group} {group!p:customer|customers}: {method} (lowest mean error for this customer type).",
                                  "zh": "{group}：{method}（该类客户平均误差最小）。"},
     "care.ui.backtest_title": {"en": "Each method's error on held-back purchases", "zh": "各方法在留出购买上的误差"},
     "care.ui.backtest_help": {
@@ -126,7 +126,7 @@ MESSAGES = {
               "否则不做预测。收款提醒定在客户的发薪日。"},
     "care.ui.frequency": {"en": "Contact every … days, by class", "zh": "按等级的联系周期（天）"},
     "care.ui.class_every": {"en": "Class {abc}", "zh": "{abc} 类"},
-    "care.ui.count_overdue": {"en": "{count} customers are due or overdue for a contact", "zh": "共 {count} 位客户已到或超过联系时间"},
+    "care.ui.count_overdue": {"en": "{count} {count!p:customer is|customers are} due or overdue for a contact", "zh": "共 {count} 位客户已到或超过联系时间"},
     "care.ui.by_rep": {"en": "Overdue contacts by rep", "zh": "各业务员的逾期联系"},
     "care.ui.own_every": {"en": "This customer's own interval (days)", "zh": "该客户的专属周期（天）"},
     "care.ui.save_every": {"en": "Save interval", "zh": "保存周期"},

@@ -55,7 +55,7 @@ MESSAGES = {
     "churn.loss.lost_customers": {"en": "Customers lost", "zh": "流失客户数"},
     "churn.loss.lost_revenue": {"en": "Revenue lost", "zh": "损失的营业收入"},
     "churn.loss.lost_profit": {"en": "Profit lost", "zh": "损失的利润"},
-    "churn.loss.replacement_cost": {"en": "Cost of winning replacements", "zh": "补充新客户的成本"},
+    "churn.loss.replacement_cost": {"en": "Replacement cost", "zh": "补充新客户的成本"},
     "churn.loss.grows": {
         "en": "A lost customer stays lost: the loss grows in every following year.",
         "zh": "流失的客户不会自己回来:以后每一年的损失都会累加。"},
@@ -160,14 +160,14 @@ MESSAGES.update({
     "churn.calc.invalid": {"en": "These inputs cannot be computed: {detail}", "zh": "无法按这些输入测算:{detail}"},
     "churn.calc.year_one": {"en": "In the first year", "zh": "第一年"},
     "churn.calc.exact": {
-        "en": "Year 1 exactly: {customers} customers lost, {revenue} {currency} revenue and {profit} {currency} "
+        "en": "Year 1 exactly: {customers} {customers!p:customer|customers} lost, {revenue} {currency} revenue and {profit} {currency} "
               "profit lost.",
         "zh": "第一年精确值:流失 {customers} 位客户,损失营业收入 {revenue} {currency}、利润 {profit} {currency}。"},
     "churn.calc.replacement_help": {
         "en": "Lost customers × new customers needed per lost one × acquisition cost multiple × retention "
               "cost per customer. Shown as — when the retention cost is unknown.",
         "zh": "流失客户数 × 每位流失客户所需新客户数 × 开发成本倍数 × 每位客户保留成本。保留成本未知时显示为 —。"},
-    "churn.calc.horizon": {"en": "Over {years} years (present value)", "zh": "{years} 年合计(现值)"},
+    "churn.calc.horizon": {"en": "Over {years} {years!p:year|years} (present value)", "zh": "{years} 年合计(现值)"},
     "churn.loss.total_lost_customers": {"en": "Customers lost by the end", "zh": "期末累计流失客户"},
     "churn.loss.total_lost_revenue": {"en": "Revenue lost, all years", "zh": "累计损失营业收入"},
     "churn.loss.total_lost_profit": {"en": "Profit lost, all years", "zh": "累计损失利润"},
@@ -231,29 +231,29 @@ MESSAGES.update({
     "churn.model.one_time_buyers": {"en": "One-time buyers (not judged)", "zh": "仅购买一次(无法判断)"},
     "churn.model.repeat_buyers": {"en": "Repeat buyers", "zh": "重复购买客户"},
     "churn.model.mean_p_alive": {"en": "Average P(alive), repeat buyers", "zh": "重复购买客户平均存活概率"},
-    "churn.model.likely_lost": {"en": "Probably lost (P(alive) < 50 %)", "zh": "很可能已流失(存活概率 < 50%)"},
+    "churn.model.likely_lost": {"en": "Probably lost", "zh": "很可能已流失"},
     "churn.model.likely_lost_help": {
-        "en": "Repeat buyers the model thinks more likely gone than still with us.",
-        "zh": "模型认为已离开的可能性大于仍是客户的重复购买客户。"},
+        "en": "Repeat buyers with P(alive) below 50 %: the model thinks them more likely gone than still with us.",
+        "zh": "存活概率低于50%的重复购买客户：模型认为其已离开的可能性大于仍是客户。"},
     "churn.model.clv_help": {
-        "en": "{months}-month value: expected revenue of the next {months} months, discounted 1 % a month — "
+        "en": "{months}-month value: expected revenue of the next {months} {months!p:month|months}, discounted 1 % a month — "
               "expected spend per purchase (Gamma-Gamma) × expected purchases (BG/NBD), which already "
               "weigh in P(alive). A value over this horizon, not a lifetime value.",
         "zh": "{months}个月价值:未来 {months} 个月的预期收入(按每月 1% 贴现)——每次预期消费额(Gamma-Gamma 模型)× "
               "预期购买次数(BG/NBD 模型,已计入存活概率)。这是该测算期内的价值,不是终身价值。"},
     "churn.model.horizon": {"en": "Value horizon", "zh": "价值测算期"},
-    "churn.model.horizon_option": {"en": "{months} months", "zh": "{months} 个月"},
+    "churn.model.horizon_option": {"en": "{months} {months!p:month|months}", "zh": "{months} 个月"},
     "churn.model.horizon_help": {
         "en": "How many months ahead the values count (discounted 1 % a month). P(alive) does not depend on it.",
         "zh": "价值计算向后看多少个月(按每月 1% 贴现)。存活概率与此无关。"},
-    "churn.col.value_horizon": {"en": "Value if kept ({months} months)", "zh": "保留价值({months}个月)"},
+    "churn.col.value_horizon": {"en": "Value if kept ({months} {months!p:month|months})", "zh": "保留价值({months}个月)"},
     "churn.model.expected_loss_help": {
-        "en": "Σ (1 − P(alive)) × value if still a customer: the value of the next {months} months that has "
+        "en": "Σ (1 − P(alive)) × value if still a customer: the value of the next {months} {months!p:month|months} that has "
               "probably already walked away.",
         "zh": "Σ (1 − 存活概率) × 客户仍在时的价值:未来 {months} 个月中很可能已随客户流失的价值。"},
     "churn.model.fit_title": {"en": "How the model was fitted", "zh": "模型拟合情况"},
     "churn.model.converged": {
-        "en": "BG/NBD fitted by maximum likelihood on {customers} customers: converged after {iterations} steps.",
+        "en": "BG/NBD fitted by maximum likelihood on {customers} {customers!p:customer|customers}: converged after {iterations} steps.",
         "zh": "BG/NBD 模型已按最大似然法在 {customers} 位客户上拟合:经 {iterations} 步收敛。"},
     "churn.model.not_converged": {
         "en": "The BG/NBD fit did not converge cleanly (stopped after {iterations} steps or a parameter "
@@ -285,7 +285,7 @@ MESSAGES.update({
     "churn.model.loss_by_segment": {"en": "Expected loss by segment", "zh": "各细分客户的预期损失"},
     "churn.model.segment_explained": {
         "en": "Segments: ABC class by revenue of the last 12 months (customers without purchases in them form "
-              "their own group) and customer type. Value = expected revenue of the next {months} months if still a "
+              "their own group) and customer type. Value = expected revenue of the next {months} {months!p:month|months} if still a "
               "customer; expected loss = Σ (1 − P(alive)) × value.",
         "zh": "细分:按近 12 个月营业收入划分的 ABC 类(其间没有购买的客户单列一组)和客户类型。"
               "价值 = 客户仍在时未来 {months} 个月的预期收入;预期损失 = Σ (1 − 存活概率) × 价值。"},
@@ -329,7 +329,7 @@ MESSAGES.update({
     "churn.events.save": {"en": "Save", "zh": "保存"},
     "churn.events.saved": {"en": "Saved.", "zh": "已保存。"},
     "churn.events.list": {"en": "Recorded losses", "zh": "流失记录"},
-    "churn.events.latest": {"en": "The latest {shown} of {total} events.", "zh": "共 {total} 条记录,显示最近 {shown} 条。"},
+    "churn.events.latest": {"en": "The latest {shown} of {total} {total!p:event|events}.", "zh": "共 {total} 条记录,显示最近 {shown} 条。"},
     # funnel
     "churn.funnel.visitors_input": {"en": "Visitors (your figure)", "zh": "访问客户数(请填写)"},
     "churn.funnel.visitors_help": {
@@ -350,8 +350,8 @@ MESSAGES.update({
               "customers today.",
         "zh": "客户关系管理的三个目标:客户更多、关系更长、关系更深。目前有 {loyal} 位忠实客户。"},
     # lists and columns
-    "churn.list.count": {"en": "{count} customers", "zh": "共 {count} 位客户"},
-    "churn.list.export_limit": {"en": "The download holds the first {limit} rows in this order.",
+    "churn.list.count": {"en": "{count} {count!p:customer|customers}", "zh": "共 {count} 位客户"},
+    "churn.list.export_limit": {"en": "The download holds the first {limit} {limit!p:row|rows} in this order.",
                                 "zh": "下载文件包含按此顺序的前 {limit} 行。"},
     "churn.col.customer_id": {"en": "Customer id", "zh": "客户 ID"},
     "churn.col.code": {"en": "Code", "zh": "客户编号"},
@@ -399,13 +399,13 @@ MESSAGES.update({
     "churn.c360.expected_loss": {"en": "Expected loss", "zh": "预期损失"},
     "churn.c360.no_purchases": {"en": "No purchase yet: nothing to judge churn by.", "zh": "尚无购买记录:无法判断是否流失。"},
     "churn.c360.lapsed": {
-        "en": "Lapsed: last purchase {days} days ago, more than {k} × her usual gap of {gap} days.",
+        "en": "Lapsed: last purchase {days} {days!p:day|days} ago, more than {k} × her usual gap of {gap} {gap!p:day|days}.",
         "zh": "已沉睡:最近一次购买在 {days} 天前,超过其平时间隔 {gap} 天的 {k} 倍。"},
     "churn.c360.on_rhythm": {
-        "en": "On rhythm: last purchase {days} days ago; usual gap {gap} days.",
+        "en": "On rhythm: last purchase {days} {days!p:day|days} ago; usual gap {gap} {gap!p:day|days}.",
         "zh": "节奏正常:最近一次购买在 {days} 天前;平时间隔 {gap} 天。"},
     "churn.c360.one_time": {
-        "en": "Bought once, {days} days ago: no rhythm of her own to judge by.",
+        "en": "Bought once, {days} {days!p:day|days} ago: no rhythm of her own to judge by.",
         "zh": "仅在 {days} 天前购买过一次:没有本人的购买节奏可供判断。"},
     "churn.c360.events": {"en": "Recorded as lost", "zh": "流失记录"},
     "churn.c360.record": {"en": "Record that this customer left", "zh": "记录该客户已流失"},

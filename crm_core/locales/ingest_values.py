@@ -59,7 +59,7 @@ MESSAGES = {
         "zh": "补回 Excel 去掉的客户编号前导零",
     },
     "ingest.pad_codes_help": {
-        "en": "{count} rows have a customer code that matches a stored customer only once the leading zeros Excel "
+        "en": "{count} {count!p:row has|rows have} a customer code that matches a stored customer only once the leading zeros Excel "
               "removed are restored (customer codes in this store are {width} digits long).",
         "zh": "有 {count} 行的客户编号补回 Excel 去掉的前导零后才能对上已有客户（本系统的客户编号为 {width} 位）。",
     },

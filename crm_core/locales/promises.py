@@ -158,7 +158,7 @@ MESSAGES = {
     "promises.kpi.open_complaints": {"en": "Complaints in progress", "zh": "处理中的投诉"},
     "promises.kpi.outstanding": {"en": "Compensation still owed", "zh": "尚未兑现的补偿"},
     "promises.kpi.outstanding_help": {
-        "en": "{count} remedies granted and not yet delivered.",
+        "en": "{count} {count!p:remedy|remedies} granted and not yet delivered.",
         "zh": "已给予但尚未兑现的补偿 {count} 项。",
     },
     "promises.kpi.attainment_30d": {"en": "Kept, last 30 days", "zh": "近30天兑现率"},
@@ -342,7 +342,7 @@ MESSAGES = {
     },
     # performance
     "promises.perf.window": {"en": "Window", "zh": "统计窗口"},
-    "promises.perf.window_days": {"en": "Last {days} days", "zh": "最近 {days} 天"},
+    "promises.perf.window_days": {"en": "Last {days} {days!p:day|days}", "zh": "最近 {days} 天"},
     "promises.perf.denominator": {
         "en": "**Kept % = kept ÷ (kept + broken)** over promises closed from {start} to {end}: {met} kept, "
         "{breached} broken. Open promises already past their due time count as broken; open promises not yet "
@@ -396,7 +396,7 @@ MESSAGES = {
     "promises.pol.clock": {"en": "Clock", "zh": "计时方式"},
     "promises.pol.warn1": {"en": "First warning at (share of the limit)", "zh": "一级预警点（占时限比例）"},
     "promises.pol.warn2": {"en": "Final warning at (share of the limit)", "zh": "二级预警点（占时限比例）"},
-    "promises.pol.class_target": {"en": "Limit for class {klass} customers (minutes; 0 = same)", "zh": "{klass}类客户时限（分钟；0 = 相同）"},
+    "promises.pol.class_target": {"en": "Limit for class {klass} {klass!p:customer|customers} (minutes; 0 = same)", "zh": "{klass}类客户时限（分钟；0 = 相同）"},
     "promises.pol.ladder": {"en": "Compensation ladder", "zh": "补偿阶梯"},
     "promises.pol.ladder_help": {
         "en": "Each step is earned once the promise is more than its minutes late; steps add up. A step may "
@@ -475,7 +475,7 @@ MESSAGES = {
         "en": "One day a line, e.g. 2027-02-08,holiday,Spring Festival or 2027-02-20,班,春节调休.",
         "zh": "每行一天，例如 2027-02-08,休,春节 或 2027-02-20,班,春节调休。",
     },
-    "promises.notice.preview": {"en": "{holidays} days off, {workdays} make-up working days", "zh": "放假 {holidays} 天，调休上班 {workdays} 天"},
+    "promises.notice.preview": {"en": "{holidays} {holidays!p:day|days} off, {workdays} make-up working days", "zh": "放假 {holidays} 天，调休上班 {workdays} 天"},
     "promises.notice.col.day": {"en": "Date", "zh": "日期"},
     "promises.notice.col.kind": {"en": "Kind", "zh": "类型"},
     "promises.notice.col.name": {"en": "Name", "zh": "名称"},

@@ -9,8 +9,8 @@ MESSAGES = {
     "satisfaction.label.1": {"en": "Very dissatisfied", "zh": "极不满意"},
     # headline metrics
     "satisfaction.metric.nps": {"en": "Net Promoter Score", "zh": "净推荐值 (NPS)"},
-    "satisfaction.metric.csat": {"en": "CSAT (top-two-box %)", "zh": "满意度（前两档占比 %）"},
-    "satisfaction.metric.top_box": {"en": "Highly satisfied (top box %)", "zh": "高度满意占比 %"},
+    "satisfaction.metric.csat": {"en": "CSAT (top-two-box %)", "zh": "满意度（前两档）"},
+    "satisfaction.metric.top_box": {"en": "Highly satisfied", "zh": "高度满意占比"},
     "satisfaction.metric.mean": {"en": "Mean score (1–5)", "zh": "平均分（1–5）"},
     "satisfaction.metric.promoters": {"en": "Promoters (9–10)", "zh": "推荐者（9–10 分）"},
     "satisfaction.metric.passives": {"en": "Passives (7–8)", "zh": "被动者（7–8 分）"},
@@ -236,7 +236,7 @@ PAGE_MESSAGES = {
     "sat.importance_axis": {"en": "Importance (% of explained variance)", "zh": "重要性（占解释方差 %）"},
     "sat.quadrant": {"en": "Quadrant", "zh": "象限"},
     "sat.drivers_method": {
-        "en": "Relative importance by Johnson's relative weights over up to {n} answers; cuts at the mean importance "
+        "en": "Relative importance by Johnson's relative weights over up to {n} {n!p:answer|answers}; cuts at the mean importance "
               "and mean performance.",
         "zh": "相对重要性采用 Johnson 相对权重法，基于最多 {n} 份答卷；分界线为重要性与绩效的平均值。"},
     "sat.no_drivers": {"en": "Too few answers with service-quality scores to weigh the drivers.",
@@ -272,7 +272,7 @@ PAGE_MESSAGES = {
     "sat.raw_csat": {"en": "Raw CSAT", "zh": "原始满意度"},
     "sat.no_regional": {"en": "Need answers from at least two regions (and repurchase answers for calibration).",
                         "zh": "需要至少两个区域的答卷（按评价档校准还需要再购意向答案）。"},
-    "sat.sample_note": {"en": "Computed on a repeatable sample of up to {n} answers.",
+    "sat.sample_note": {"en": "Computed on a repeatable sample of up to {n} {n!p:answer|answers}.",
                         "zh": "基于最多 {n} 份答卷的可重复抽样计算。"},
     "sat.quadrant_title": {"en": "Satisfaction × loyalty quadrants", "zh": "满意度 × 忠诚度四象限"},
     "sat.loyalty_source": {"en": "Loyalty from", "zh": "忠诚度依据"},
@@ -300,7 +300,7 @@ PAGE_MESSAGES = {
     "sat.intent_col": {"en": "Will buy again", "zh": "会再购买"},
     "sat.purchases_12m": {"en": "Purchases (12 months)", "zh": "购买次数（12 个月）"},
     "sat.spend_12m": {"en": "Spend (12 months)", "zh": "消费额（12 个月）"},
-    "sat.list_cap": {"en": "Showing {shown} customers, biggest 12-month spenders first (at most 5,000).",
+    "sat.list_cap": {"en": "Showing {shown} {shown!p:customer|customers}, biggest 12-month spenders first (at most 5,000).",
                      "zh": "显示 {shown} 位客户，按近 12 个月消费额从高到低（最多 5,000 位）。"},
     "sat.yes": {"en": "Yes", "zh": "是"},
     "sat.no": {"en": "No", "zh": "否"},
@@ -320,13 +320,13 @@ PAGE_MESSAGES = {
         "zh": "根据调查：{share} 的答卷不满意（1–2 分）；按 {active} 位活跃客户推算，约有 {dissatisfied} 位不满意客户。"},
     "sat.expected_complaints": {"en": "Of them, expected to complain", "zh": "其中预计会投诉"},
     "sat.iceberg_from_log": {
-        "en": "From the complaint log: {complaints} complaints in the last 12 months suggest {dissatisfied} "
-              "dissatisfied customers, {silent} of them silent; net word of mouth {reach} people.",
+        "en": "From the complaint log: {complaints} {complaints!p:complaint|complaints} in the last 12 months suggest {dissatisfied} "
+              "dissatisfied customers, {silent} of them silent; net word of mouth {reach} {reach!p:person|people}.",
         "zh": "根据投诉记录：近 12 个月 {complaints} 起投诉，推算约 {dissatisfied} 位不满意客户，其中 {silent} 位沉默；"
               "口碑净影响 {reach} 人。"},
     "sat.measured_ratio": {
-        "en": "Measured: {complained} of {dissatisfied} customers who answered 1–2 logged a complaint (from {before} "
-              "days before to {after} days after answering) = {ratio} (95% interval {low} – {high}), against the "
+        "en": "Measured: {complained} of {dissatisfied} {dissatisfied!p:customer|customers} who answered 1–2 logged a complaint (from {before} "
+              "days before to {after} {after!p:day|days} after answering) = {ratio} (95% interval {low} – {high}), against the "
               "assumed ratio above.",
         "zh": "实测：回答 1–2 分的 {dissatisfied} 位客户中有 {complained} 位登记了投诉（答卷前 {before} 天至答卷后 {after} 天）"
               "＝{ratio}（95% 区间 {low} – {high}），可与上面的假设比较。"},
@@ -343,7 +343,7 @@ PAGE_MESSAGES = {
     "sat.share_of_words": {"en": "Share of words", "zh": "占词语比例"},
     "sat.words_note": {
         "en": "Chinese split into words with jieba, English by words; common words left out. From a sample of up to "
-              "{n} answers. Click a word to read the answers that use it.",
+              "{n} {n!p:answer|answers}. Click a word to read the answers that use it.",
         "zh": "中文用结巴分词，英文按单词；已去除常用虚词。基于最多 {n} 份答卷的抽样。点击词语可查看使用它的答卷。"},
     "sat.pick_word": {"en": "Click a word to see the answers behind it.", "zh": "点击一个词语查看相关答卷。"},
     "sat.answers_with_word": {"en": "Answers containing “{word}”: {count} (newest first, at most 200)",

@@ -15,7 +15,7 @@ MESSAGES = {
     "seg.gini": {"en": "Gini coefficient", "zh": "基尼系数"},
     "seg.lorenz.customer_fraction": {"en": "Share of customers (smallest first)", "zh": "客户累计占比（从小到大）"},
     "seg.lorenz.revenue_fraction": {"en": "Share of revenue", "zh": "收入累计占比"},
-    "seg.inactive": {"en": "Customers without a purchase in the period", "zh": "本期无购买的客户"},
+    "seg.inactive": {"en": "No purchase in period", "zh": "本期无购买的客户"},
     "seg.fell_out_of_a": {"en": "Left class A", "zh": "跌出A类的客户"},
     # non-monetary value (seed 001)
     "seg.factor.loyalty": {"en": "Loyalty", "zh": "忠诚度"},
@@ -32,7 +32,7 @@ MESSAGES = {
         "en": "C by revenue but high non-monetary value — not to be overlooked",
         "zh": "营业额属C级但非货币价值高——不可忽视的客户",
     },
-    "seg.top_n": {"en": "Top {n} customers by revenue", "zh": "营业额排名前 {n} 位的客户"},
+    "seg.top_n": {"en": "Top {n} {n!p:customer|customers} by revenue", "zh": "营业额排名前 {n} 位的客户"},
     # RFM segments
     "seg.rfm.champions": {"en": "Champions", "zh": "冠军客户"},
     "seg.rfm.loyal": {"en": "Loyal customers", "zh": "忠诚客户"},
@@ -129,12 +129,12 @@ MESSAGES = {
         "zh": "0表示每位客户贡献相同；越接近1表示收入越集中于少数客户。等于曲线与对角线之间面积的两倍。",
     },
     "seg.not_positive": {
-        "en": "{count} customers bought in the period but their profit contribution is not above zero (or unknown); they are not ranked.",
+        "en": "{count} {count!p:customer|customers} bought in the period but their profit contribution is not above zero (or unknown); they are not ranked.",
         "zh": "有 {count} 位客户本期有购买，但利润贡献不大于零（或未知），未参与排名。",
     },
     "seg.no_purchases": {"en": "No purchases in this period.", "zh": "本期没有购买记录。"},
     "seg.pyramid_title": {"en": "Customer pyramid", "zh": "客户金字塔"},
-    "seg.pyramid_text": {"en": "{count} customers · {share} of the total", "zh": "{count} 位客户 · 占合计 {share}"},
+    "seg.pyramid_text": {"en": "{count} {count!p:customer|customers} · {share} of the total", "zh": "{count} 位客户 · 占合计 {share}"},
     "seg.pareto.title": {"en": "Pareto curve (largest customers first)", "zh": "帕累托曲线（从最大客户开始）"},
     "seg.pareto.x": {"en": "Share of customers (largest first)", "zh": "客户累计占比（从大到小）"},
     "seg.pareto.y": {"en": "Cumulative share of {measure}", "zh": "{measure}累计占比"},
@@ -148,9 +148,9 @@ MESSAGES = {
     },
     "seg.class_list": {"en": "Customers by class", "zh": "各类客户名单"},
     "seg.show_class": {"en": "Class", "zh": "类别"},
-    "seg.list_count": {"en": "{count} customers", "zh": "共 {count} 位客户"},
+    "seg.list_count": {"en": "{count} {count!p:customer|customers}", "zh": "共 {count} 位客户"},
     "seg.list_empty": {"en": "No customers in this list.", "zh": "名单中没有客户。"},
-    "seg.download_all": {"en": "Download the whole list ({count} rows, CSV)", "zh": "下载完整名单（{count} 行，CSV）"},
+    "seg.download_all": {"en": "Download the whole list ({count} {count!p:row|rows}, CSV)", "zh": "下载完整名单（{count} 行，CSV）"},
     "seg.movement.periods": {
         "en": "Previous period {prev_start} – {prev_end} against this period {start} – {end}.",
         "zh": "上一期 {prev_start} – {prev_end} 对比本期 {start} – {end}。",
@@ -244,7 +244,7 @@ MESSAGES = {
     "seg.allocation.chart": {"en": "Where effort should go and where it goes today", "zh": "资源应投向哪里，目前投向哪里"},
     "seg.allocation.share_axis": {"en": "Share", "zh": "占比"},
     "seg.allocation.no_purchase_effort": {
-        "en": "Besides, {customers} customers without a purchase in the period received {interactions} interactions costing {cost}.",
+        "en": "Besides, {customers} {customers!p:customer|customers} without a purchase in the period received {interactions} {interactions!p:interaction|interactions} costing {cost}.",
         "zh": "此外，本期无购买的 {customers} 位客户获得了 {interactions} 次接触，费用 {cost}。",
     },
     "seg.allocation.hours_note": {

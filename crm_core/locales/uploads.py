@@ -8,8 +8,8 @@ MESSAGES = {
     },
     # -- spreadsheets read within bounds (crm_core/ingest/sheets.py) -------------------------------
     "uploads.err_too_many_cells": {
-        "en": "The sheet \"{sheet}\" of {file} spans {rows} rows × {columns} columns ({first} to {last}, "
-              "{cells} cells); at most {max_cells} cells are read. Delete the empty rows and columns around "
+        "en": "The sheet \"{sheet}\" of {file} spans {rows} {rows!p:row|rows} × {columns} {columns!p:column|columns} ({first} to {last}, "
+              "{cells} {cells!p:cell|cells}); at most {max_cells} {max_cells!p:cell is|cells are} read. Delete the empty rows and columns around "
               "the table (or whatever sits far away from it), or save the table as CSV, and import again.",
         "zh": "{file} 的工作表“{sheet}”占用 {rows} 行 × {columns} 列（{first} 至 {last}，共 {cells} 个单元格），"
               "最多读取 {max_cells} 个单元格。请删除表格周围的空行空列（或远离表格的零散内容），"

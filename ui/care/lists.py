@@ -25,6 +25,7 @@ from ui.care.common import (
     with_cards,
 )
 from ui.common import choice_label, denied_reason, lang, open_customer, tr
+from ui.metrics import count_metric
 from ui.view_state import in_url
 
 
@@ -67,7 +68,7 @@ def replenish_section(db, user, as_of: date, rep) -> None:
     scores, chosen, language = backtest(db, user, as_of, rep), choice(db, user, as_of, rep), lang()
     checks, error = chosen_error(scores, chosen)
     left, right = st.columns(2)
-    left.metric(tr("care.ui.count_due"), format_number(len(frame), language))
+    count_metric(left, tr("care.ui.count_due"), len(frame))
     right.metric(tr("care.ui.mae"), format_number(error, language, 1),
                  help=tr("care.ui.mae_help", n=format_number(checks, language)))
     _method_panel(scores, chosen, language)

@@ -7,10 +7,11 @@ import streamlit as st
 from crm_core.churn import churn_loss, what_if
 from crm_core.churn.loss import REICHHELD_SASSER_CUT_POINTS, REICHHELD_SASSER_PROFIT_BAND
 from crm_core.churn.measured import LossInputs, default_inputs, textbook_inputs
-from crm_core.i18n import format_money, format_number, format_percent
+from crm_core.i18n import format_number, format_percent
 from crm_core.tables import Column
 from ui.churn import cache
 from ui.common import lang, style_chart, tr
+from ui.metrics import count_metric, money_metric
 from ui.tables import show_frame
 from ui.view_state import in_url
 
@@ -136,10 +137,10 @@ def _what_if(values: dict, currency: str, language: str) -> None:
     result = what_if(values["customers"], values["churn_rate"], values["revenue_per_customer"], values["margin"],
                      cut, **options)
     m = st.columns(3)
-    m[0].metric(tr("churn.whatif.profit_before"), format_money(result.profit_before, language, currency))
-    m[1].metric(tr("churn.whatif.profit_after"), format_money(result.profit_after, language, currency))
-    m[2].metric(tr("churn.whatif.profit_change"), format_money(result.profit_change, language, currency),
-                delta=None if result.profit_change_share is None
+    money_metric(m[0], tr("churn.whatif.profit_before"), result.profit_before, currency=currency)
+    money_metric(m[1], tr("churn.whatif.profit_after"), result.profit_after, currency=currency)
+    money_metric(m[2], tr("churn.whatif.profit_change"), result.profit_change, currency=currency,
+                 delta=None if result.profit_change_share is None
                 else format_percent(result.profit_change_share, language))
     low, high = (float(v) for v in REICHHELD_SASSER_PROFIT_BAND)
     figure = go.Figure()
@@ -164,21 +165,20 @@ def render(db, user, as_of) -> None:
         return
     st.subheader(tr("churn.calc.year_one"))
     m = st.columns(4)
-    m[0].metric(tr("churn.loss.lost_customers"), format_number(loss.lost_customers, language))
-    m[1].metric(tr("churn.loss.lost_revenue"), format_money(loss.lost_revenue, language, currency))
-    m[2].metric(tr("churn.loss.lost_profit"), format_money(loss.lost_profit, language, currency))
-    m[3].metric(tr("churn.loss.replacement_cost"), format_money(loss.replacement_cost, language, currency),
-                help=tr("churn.calc.replacement_help"))
+    count_metric(m[0], tr("churn.loss.lost_customers"), loss.lost_customers)
+    money_metric(m[1], tr("churn.loss.lost_revenue"), loss.lost_revenue, currency=currency)
+    money_metric(m[2], tr("churn.loss.lost_profit"), loss.lost_profit, currency=currency)
+    money_metric(m[3], tr("churn.loss.replacement_cost"), loss.replacement_cost, currency=currency,
+                 help=tr("churn.calc.replacement_help"))
     st.caption(tr("churn.calc.exact", customers=format_number(loss.lost_customers, language),
                   revenue=format_number(loss.lost_revenue, language), profit=format_number(loss.lost_profit, language),
                   currency=currency))
     st.subheader(tr("churn.calc.horizon", years=values["years"]))
     h = st.columns(4)
-    h[0].metric(tr("churn.loss.total_lost_customers"), format_number(loss.total_lost_customers, language))
-    h[1].metric(tr("churn.loss.total_lost_revenue"), format_money(loss.total_lost_revenue, language, currency))
-    h[2].metric(tr("churn.loss.total_lost_profit"), format_money(loss.total_lost_profit, language, currency))
-    h[3].metric(tr("churn.loss.total_replacement_cost"),
-                format_money(loss.total_replacement_cost, language, currency))
+    count_metric(h[0], tr("churn.loss.total_lost_customers"), loss.total_lost_customers)
+    money_metric(h[1], tr("churn.loss.total_lost_revenue"), loss.total_lost_revenue, currency=currency)
+    money_metric(h[2], tr("churn.loss.total_lost_profit"), loss.total_lost_profit, currency=currency)
+    money_metric(h[3], tr("churn.loss.total_replacement_cost"), loss.total_replacement_cost, currency=currency)
     st.info(tr("churn.loss.grows"))
     table = _year_table(loss)
     labels = {c: tr(f"churn.year.{c}") for c in table.columns}

@@ -5,10 +5,11 @@ import plotly.express as px
 import streamlit as st
 
 from crm_core import tables
-from crm_core.i18n import format_money, format_number, format_percent
+from crm_core.i18n import format_percent
 from ui.churn import cache
 from ui.churn.common import customer_list, money_column, rounded, share_column
 from ui.common import choice_label, lang, style_chart, tr
+from ui.metrics import count_metric, money_metric
 from ui.view_state import catalog_label, in_url
 
 PERIODS = ("month", "quarter", "year")
@@ -46,13 +47,12 @@ def _rates(db, user, as_of, language) -> None:
 
 
 def render_lapsed(db, user, as_of) -> None:
-    language = lang()
     k = st.slider(tr("churn.lapsed.k"), 1.0, 5.0, 2.0, 0.5, **in_url("churn_k"), help=tr("churn.lapsed.k_help"))
     with st.spinner(tr("churn.lapsed.computing")):
         lapsed = cache.lapsed(db, user, as_of, k)
     m = st.columns(2)
-    m[0].metric(tr("churn.lapsed.count"), format_number(len(lapsed), language))
-    m[1].metric(tr("churn.col.revenue_at_risk"), format_money(lapsed["revenue_at_risk"].sum(), language))
+    count_metric(m[0], tr("churn.lapsed.count"), len(lapsed))
+    money_metric(m[1], tr("churn.col.revenue_at_risk"), lapsed["revenue_at_risk"].sum())
     st.caption(tr("churn.lapsed.explained", k=k))
     if lapsed.empty:
         st.info(tr("churn.lapsed.none"))

@@ -8,11 +8,12 @@ import streamlit as st
 
 from crm_core import tables as shown_tables
 from crm_core.churn.model import DEFAULT_HORIZON, HORIZON_MONTHS, INACTIVE_SEGMENT
-from crm_core.i18n import format_money, format_number, format_percent, t
+from crm_core.i18n import format_number, format_percent, t
 from crm_core.tables import Column
 from ui.churn import cache
 from ui.churn.common import customer_list, rounded
 from ui.common import choice_label, lang, style_chart, tr
+from ui.metrics import count_metric, money_metric
 from ui.tables import show_frame
 from ui.view_state import in_url
 
@@ -98,17 +99,14 @@ def render_model(db, user, as_of) -> None:
         return
     s = tables["summary"]
     m = st.columns(4)
-    m[0].metric(tr("churn.model.repeat_buyers"), format_number(s["repeat_buyers"], language))
+    count_metric(m[0], tr("churn.model.repeat_buyers"), s["repeat_buyers"])
     m[1].metric(tr("churn.model.mean_p_alive"), format_percent(s["mean_p_alive_repeat"], language))
-    m[2].metric(tr("churn.model.likely_lost"), format_number(s["likely_lost"], language),
-                help=tr("churn.model.likely_lost_help"))
-    m[3].metric(tr("churn.model.one_time_buyers"), format_number(s["one_time_buyers"], language),
-                help=tr("churn.p_alive.one_time_buyer"))
+    count_metric(m[2], tr("churn.model.likely_lost"), s["likely_lost"], help=tr("churn.model.likely_lost_help"))
+    count_metric(m[3], tr("churn.model.one_time_buyers"), s["one_time_buyers"], help=tr("churn.p_alive.one_time_buyer"))
     v = st.columns(2)
-    v[0].metric(tr("churn.col.clv", months=months), format_money(s["clv"], language),
-                help=tr("churn.model.clv_help", months=months))
-    v[1].metric(tr("churn.col.expected_loss"), format_money(s["expected_loss"], language),
-                help=tr("churn.model.expected_loss_help", months=months))
+    money_metric(v[0], tr("churn.col.clv", months=months), s["clv"], help=tr("churn.model.clv_help", months=months))
+    money_metric(v[1], tr("churn.col.expected_loss"), s["expected_loss"],
+                 help=tr("churn.model.expected_loss_help", months=months))
     _fit_report(tables, language)
 
     histogram = tables["histogram"]

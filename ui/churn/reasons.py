@@ -18,6 +18,7 @@ from crm_core.users import PermissionDenied
 from ui.churn import cache
 from ui.churn.common import customer_list, share_column
 from ui.common import choice_label, denied_reason, lang, plain, style_chart, tr
+from ui.metrics import count_metric
 from ui.view_state import catalog_label, in_url, kept
 
 WINDOWS = ("12m", "all")
@@ -85,7 +86,7 @@ def render_reasons(db, user, as_of) -> None:
     # no end: an event recorded today counts even when the analysis date is the last purchase day
     pareto = cache.reason_pareto(db, user, start, None)
     m = st.columns(2)
-    m[0].metric(tr("churn.events.total"), format_number(pareto.total, language))
+    count_metric(m[0], tr("churn.events.total"), pareto.total)
     m[1].metric(tr("churn.events.controllable_share"), format_percent(pareto.controllable_share, language),
                 help=tr("churn.events.controllable_help"))
     if pareto.total:

@@ -34,6 +34,7 @@ from crm_core.i18n import format_number
 from crm_core.ingest.decode import TYPES_READ, is_spreadsheet
 from crm_core.users import PermissionDenied
 from ui.common import choice_label, denied_reason, lang, plain, tr
+from ui.metrics import count_metric
 from ui.view_state import catalog_label, in_url, kept
 
 NUMBER_RULES = ("decimal", "int")                # field rules whose values are shown with thousands separators
@@ -291,10 +292,10 @@ def _job(kind, prepared, mapping, mode, skip, skeletons, pad_codes: bool):
 
 def _show_validation(kind, job, validation, file_id: str, pad_codes: bool) -> None:
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric(tr("data.will_create"), format_number(validation.to_create, lang()))
-    c2.metric(tr("data.will_update"), format_number(validation.to_update, lang()))
-    c3.metric(tr("data.unchanged"), format_number(validation.unchanged, lang()))
-    c4.metric(tr("data.rejected"), format_number(validation.rejected_rows, lang()))
+    count_metric(c1, tr("data.will_create"), validation.to_create)
+    count_metric(c2, tr("data.will_update"), validation.to_update)
+    count_metric(c3, tr("data.unchanged"), validation.unchanged)
+    count_metric(c4, tr("data.rejected"), validation.rejected_rows)
     zeros = validation.pad_codes_would_fix
     if zeros and not pad_codes:
         st.warning(tr("data.pad_codes_note", count=format_number(zeros, lang())))

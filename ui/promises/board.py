@@ -6,10 +6,11 @@ from datetime import datetime
 
 import streamlit as st
 
-from crm_core.i18n import format_money, format_number, format_percent, t
+from crm_core.i18n import format_number, format_percent, t
 from crm_core.promises.policy import PROMISE_TYPES
 from crm_core.promises.text import label
 from ui.common import lang, open_customer, tr
+from ui.metrics import count_metric, money_metric
 from ui.promises import common
 from ui.promises.detail import promise_panel
 from ui.tables import show_frame
@@ -22,13 +23,13 @@ def kpi_cards(db, user, now: datetime) -> None:
     language = lang()
     top = st.columns(4)
     for column, key in zip(top, ("open", "overdue", "warning_2", "warning_1")):
-        column.metric(tr(f"promises.kpi.{key}"), format_number(numbers[key], language))
+        count_metric(column, tr(f"promises.kpi.{key}"), numbers[key])
     second = st.columns(4)
-    second[0].metric(tr("promises.kpi.due_24h"), format_number(numbers["due_24h"], language))
-    second[1].metric(tr("promises.kpi.open_complaints"), format_number(numbers["open_complaints"], language))
-    second[2].metric(tr("promises.kpi.outstanding"), format_money(numbers["cost_outstanding"], language),
-                     help=tr("promises.kpi.outstanding_help", count=format_number(numbers["remedies_outstanding"],
-                                                                                  language)))
+    count_metric(second[0], tr("promises.kpi.due_24h"), numbers["due_24h"])
+    count_metric(second[1], tr("promises.kpi.open_complaints"), numbers["open_complaints"])
+    money_metric(second[2], tr("promises.kpi.outstanding"), numbers["cost_outstanding"],
+                 help=tr("promises.kpi.outstanding_help",
+                         count=format_number(numbers["remedies_outstanding"], language)))
     kept = numbers["attainment"]
     second[3].metric(tr("promises.kpi.attainment_30d"), format_percent(kept["pct"], language),
                      help=tr("promises.kpi.attainment_help", met=kept["met"], decided=kept["met"] + kept["breached"],
@@ -64,12 +65,13 @@ def now_tab(db, user, now: datetime) -> None:
     else:
         columns = common.promise_columns(language)
         shown = common.labelled(frame, {
-            "promise_id": columns["promise_id"],
-            "customer": lambda f: f["code"].fillna("") + " " + f["customer_name"].fillna(""),
+            # Status, customer, due and time left first: all a phone shows without scrolling sideways.
             "status": columns["status"],
+            "customer": lambda f: f["code"].fillna("") + " " + f["customer_name"].fillna(""),
+            "due_at": columns["due_at"],
             "time_left": lambda f: [common.left_text(s, p, c == "business") for s, p, c in
                                     zip(f["time_left_seconds"], f["paused"], f["clock"])],
-            "due_at": columns["due_at"],
+            "promise_id": columns["promise_id"],
             "owner": columns["owner"],
             "policy": columns["policy"],
             "wall_left": lambda f: [common.left_text(s) for s in f["wall_left_seconds"]],

@@ -9,6 +9,7 @@ from crm_core.i18n import format_date, format_number
 from crm_core.satisfaction.report import BREAKDOWNS, MISSING
 from crm_core.text_safety import chart_text
 from ui.common import choice_label, download_buttons, lang, style_chart, tr
+from ui.metrics import count_metric
 from ui.satisfaction import data
 from ui.tables import show_frame
 from ui.view_state import catalog_label, in_url
@@ -42,7 +43,7 @@ def _headline(row: pd.Series, previous: pd.Series | None) -> None:
                     delta=f"{nps_change:+.1f}" if nps_sig and nps_change is not None else None,
                     help=tr("satisfaction.metric.interval", low=row["nps_ci_low"], high=row["nps_ci_high"])
                     + " " + tr("satisfaction.metric.nps_interval_note", adjusted=row["nps_score_adjusted"]))
-    cards[4].metric(tr("sat.answers"), format_number(row["csat_n"], lang()))
+    count_metric(cards[4], tr("sat.answers"), row["csat_n"])
     st.caption(tr("sat.interval_line", csat=pct(row["csat_top_two_box"]),
                   csat_low=pct(row["csat_top_two_box_low"]), csat_high=pct(row["csat_top_two_box_high"]),
                   nps=format_number(row["nps_score"], lang(), 1), nps_low=format_number(row["nps_ci_low"], lang(), 1),

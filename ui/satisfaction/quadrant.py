@@ -13,6 +13,7 @@ import streamlit as st
 from crm_core.i18n import format_money, format_number
 from crm_core.satisfaction.loyalty import QUADRANTS
 from ui.common import analysis_date, choice_label, download_buttons, lang, open_customer, style_chart, tr
+from ui.metrics import count_metric
 from ui.satisfaction import data
 from ui.view_state import catalog_label, in_url
 
@@ -96,8 +97,8 @@ def render_quadrant(db, user, key_prefix: str) -> None:
     _chart(cells, counts, loyalty, int(sat), int(loyal), f"{key_prefix}_chart")
     cards = st.columns(4)
     for card, quadrant in zip(cards, QUADRANTS, strict=True):
-        card.metric(tr(f"satisfaction.quadrant.{quadrant}"), format_number(counts.loc[quadrant, "count"], lang()),
-                    help=tr(f"satisfaction.action.{quadrant}"))
+        count_metric(card, tr(f"satisfaction.quadrant.{quadrant}"), counts.loc[quadrant, "count"],
+                     help=tr(f"satisfaction.action.{quadrant}"))
         card.caption(f"{format_number(counts.loc[quadrant, 'share'], lang(), 1)}%")
     quadrant = st.segmented_control(tr("sat.show_list"), QUADRANTS, default="saboteur",
                                     **in_url(f"{key_prefix}_pick", QUADRANTS, catalog_label("satisfaction.quadrant")),

@@ -10,6 +10,7 @@ from crm_core.i18n import format_date, format_number
 from crm_core.satisfaction.report import COMPLAINT_WINDOW, SAMPLE
 from crm_core.text_safety import chart_text
 from ui.common import choice_label, download_buttons, lang, open_customer, plain, style_chart, tr
+from ui.metrics import count_metric
 from ui.satisfaction import data
 from ui.satisfaction.overview import pct
 from ui.tables import show_frame
@@ -48,9 +49,9 @@ def render_iceberg(db, user, wave_id, as_of) -> None:
     st.markdown(tr("sat.iceberg_from_survey", share=pct(100 * dis_share), active=format_number(figures["active_customers"], language),
                    dissatisfied=format_number(dissatisfied, language)))
     cards = st.columns(3)
-    cards[0].metric(tr("sat.expected_complaints"), format_number(estimate.complaints, language))
-    cards[1].metric(tr("satisfaction.iceberg.silent"), format_number(estimate.silent_dissatisfied, language))
-    cards[2].metric(tr("satisfaction.iceberg.net_reach"), format_number(estimate.net_reach, language))
+    count_metric(cards[0], tr("sat.expected_complaints"), estimate.complaints)
+    count_metric(cards[1], tr("satisfaction.iceberg.silent"), estimate.silent_dissatisfied)
+    count_metric(cards[2], tr("satisfaction.iceberg.net_reach"), estimate.net_reach)
     _complaint_log(figures, assumed, satisfied)
     swan = sat.little_swan_reach(satisfied)
     st.markdown(tr("satisfaction.little_swan"))

@@ -5,8 +5,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from crm_core import segmentation as seg
-from crm_core.i18n import format_date, format_money, format_number, format_percent
+from crm_core.i18n import format_date, format_number, format_percent
 from ui.common import choice_label, lang, tr
+from ui.metrics import count_metric, money_metric
 from ui.segmentation import common
 from ui.view_state import catalog_label, in_url
 
@@ -50,10 +51,10 @@ def render_abc(db, user, q: seg.SegmentQuery) -> None:
     language = lang()
     overview = common.overview(db, user, q)
     cards = st.columns(5)
-    cards[0].metric(tr("seg.kpi.classified"), format_number(overview.classified, language),
-                    help=tr("seg.kpi.classified_help", measure=tr(f"seg.measure.{q.measure}")))
-    cards[1].metric(tr("seg.inactive"), format_number(overview.no_purchase, language), help=tr("seg.inactive_help"))
-    cards[2].metric(tr(f"seg.measure.{q.measure}"), format_money(overview.total_spend, language))
+    count_metric(cards[0], tr("seg.kpi.classified"), overview.classified,
+                 help=tr("seg.kpi.classified_help", measure=tr(f"seg.measure.{q.measure}")))
+    count_metric(cards[1], tr("seg.inactive"), overview.no_purchase, help=tr("seg.inactive_help"))
+    money_metric(cards[2], tr(f"seg.measure.{q.measure}"), overview.total_spend)
     cards[3].metric(tr("seg.kpi.top_share", fraction=format_percent(overview.top_fraction, language, 0)),
                     format_percent(overview.top_spend_share, language))
     cards[4].metric(tr("seg.gini"), format_number(overview.gini, language, 3), help=tr("seg.gini_help"))

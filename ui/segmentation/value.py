@@ -6,10 +6,10 @@ import plotly.express as px
 import streamlit as st
 
 from crm_core import segmentation as seg
-from crm_core.i18n import format_number
 from crm_core.tables import SEGMENT_CUSTOMERS, SEGMENT_SUMMARY
 from crm_core.text_safety import chart_text
 from ui.common import choice_label, lang, open_customer, tr
+from ui.metrics import count_metric
 from ui.segmentation import common
 from ui.tables import show_table
 from ui.view_state import catalog_label, in_url
@@ -76,7 +76,7 @@ def render_big_customers(db, user, q: seg.SegmentQuery) -> None:
                        labels={"x": tr("seg.value_tier"), "y": tr("seg.col.abc"), "color": tr("seg.col.customers")})
     figure.update_layout(title=tr("seg.grid_title"), height=320, margin=dict(l=10, r=10, t=40, b=10))
     left.plotly_chart(figure, width="stretch")
-    right.metric(tr("seg.not_to_overlook_count"), format_number(len(view.grid.not_to_overlook), language))
+    count_metric(right, tr("seg.not_to_overlook_count"), len(view.grid.not_to_overlook))
     right.caption(tr("seg.tier_rule"))
     st.markdown(f"**{tr('seg.not_to_overlook')}**")
     overlooked = view.grid.not_to_overlook.merge(view.scores[["customer_id", *view.factors]], on="customer_id")

@@ -9,12 +9,13 @@ import streamlit as st
 
 from crm_core.churn import events as churn_events
 from crm_core.churn.measured import customer_lapsed_status
-from crm_core.i18n import format_money, format_percent
+from crm_core.i18n import format_percent
 from crm_core.store import Store
 from crm_core.users import Actor
 from ui.churn import cache
 from ui.churn.reasons import event_form
 from ui.common import analysis_date, lang, tr
+from ui.metrics import money_metric
 
 LAPSED_K = 2.0
 
@@ -43,10 +44,10 @@ def render(db: Store, user: Actor, customer_id: int, record: dict) -> None:
         m = st.columns(4)
         m[0].metric(tr("churn.c360.p_alive"), format_percent(outlook["p_alive"], language),
                     help=tr("churn.p_alive.meaning"))
-        m[1].metric(tr("churn.c360.value_if_alive"), format_money(outlook["value_if_alive"], language, currency))
-        m[2].metric(tr("churn.c360.clv"), format_money(outlook["clv"], language, currency),
-                    help=tr("churn.model.clv_help", months=12))
-        m[3].metric(tr("churn.c360.expected_loss"), format_money(outlook["expected_loss"], language, currency))
+        money_metric(m[1], tr("churn.c360.value_if_alive"), outlook["value_if_alive"], currency=currency)
+        money_metric(m[2], tr("churn.c360.clv"), outlook["clv"], currency=currency,
+                     help=tr("churn.model.clv_help", months=12))
+        money_metric(m[3], tr("churn.c360.expected_loss"), outlook["expected_loss"], currency=currency)
         key = "churn.p_alive.one_time_buyer" if outlook["one_time_buyer"] else "churn.p_alive.repeat_buyer"
         st.caption(tr(key))
     history = churn_events.customer_churn_events(db, user, customer_id)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from crm_core import segmentation as seg
-from crm_core.i18n import format_date, format_money, format_number, format_percent
+from crm_core.i18n import format_date, format_number, format_percent
 from ui.cache import cached_read
 from ui.common import analysis_date, lang, tr
+from ui.metrics import money_metric
 from ui.segmentation.common import percent_share
 
 
@@ -38,13 +39,15 @@ def render(db, user, customer_id: int, record: dict) -> None:
                   measure=tr(f"seg.measure.{q.measure}"), a=format_percent(float(q.a_share), language),
                   b=format_percent(float(q.b_share), language)))
     cards = st.columns(4)
-    cards[0].metric(tr("seg.col.abc"), tr(f"seg.class.{why['abc']}"))
+    # The class letter fits the card; its name (A — key customers) is the tooltip.
+    cards[0].metric(tr("seg.col.abc"), "—" if why["abc"] == "none" else why["abc"],
+                    help=tr(f"seg.class.{why['abc']}"))
     if why["abc"] == "none":
         st.info(tr("seg.360.none"))
     else:
         cards[1].metric(tr("seg.col.rank"), tr("seg.360.rank_of", rank=format_number(why["rank"], language),
                                                   n=format_number(why["classified"], language)))
-        cards[2].metric(tr(f"seg.measure.{q.measure}"), format_money(why["spend"], language))
+        money_metric(cards[2], tr(f"seg.measure.{q.measure}"), why["spend"])
         cards[3].metric(tr("seg.col.cum_share"), format_percent(why["cum_share"], language))
         st.markdown(tr("seg.360.why", rank=format_number(why["rank"], language),
                        a_last=format_number(why["a_last"], language), b_last=format_number(why["b_last"], language),
