@@ -14,6 +14,7 @@ import pandas as pd
 
 from crm_core import access
 from crm_core.audit import customer_trail, write_audit
+from crm_core.customer_search import refresh_name_initials
 from crm_core.models import CustomerIn, InteractionIn, KeyDateIn, TransactionIn
 from crm_core.sql import Fragment, all_of, compose, quote_identifier, run
 from crm_core.store import Store
@@ -116,8 +117,13 @@ def create_customer(store: Store, actor: Actor, customer: CustomerIn) -> int:
             f"INSERT INTO customers ({columns}) VALUES ({', '.join('?' * len(values))}) RETURNING customer_id",
             list(values.values()),
         ).fetchone()
+        refresh_name_initials(cur, _one_customer(customer_id))
         write_audit(cur, actor, "create", "customer", customer_id, None, None, customer.code)
     return int(customer_id)
+
+
+def _one_customer(customer_id: int) -> Fragment:
+    return Fragment("customer_id = $customer_id", {"customer_id": int(customer_id)})
 
 
 def _comparable(value):
@@ -187,6 +193,8 @@ def _apply_changes(cur, actor: Actor, customer_id: int, changes: dict[str, tuple
         " WHERE customer_id = ?",
         [new for _, new in changes.values()] + [int(customer_id)],
     )
+    if "name" in changes:
+        refresh_name_initials(cur, _one_customer(customer_id))
     for name, (old, new) in changes.items():
         write_audit(cur, actor, "update", "customer", customer_id, name, old, new)
 

@@ -14,6 +14,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from crm_core.customer_search import name_initials
 from crm_core.store import Store
 
 REGION_CITIES = {
@@ -128,6 +129,7 @@ def _customers(rng: np.random.Generator, n: int, as_of: date) -> pd.DataFrame:
         "payday": np.where(rng.random(n) < 0.4, _pick(rng, [5, 10, 15, 25], n), None),
         "influence": np.where(rng.random(n) < 0.3, rng.integers(1, 6, n), None),
     })
+    frame["name_initials"] = name_initials(frame["name"])
     return frame
 
 
