@@ -129,7 +129,6 @@ def _customers(rng: np.random.Generator, n: int, as_of: date) -> pd.DataFrame:
         "payday": np.where(rng.random(n) < 0.4, _pick(rng, [5, 10, 15, 25], n), None),
         "influence": np.where(rng.random(n) < 0.3, rng.integers(1, 6, n), None),
     })
-    frame["name_initials"] = name_initials(frame["name"])
     return frame
 
 
@@ -249,7 +248,8 @@ def load_demo(store: Store, customers: int = 2000, seed: int = 20240305, as_of: 
     people, txns, contacts, dates = generate(customers, seed, as_of)
     extras = {}
     with store.transaction() as cur:
-        for table, frame in (("customers", people), ("transactions", txns),
+        stored = people.assign(name_initials=name_initials(people["name"]))  # what search finds them by
+        for table, frame in (("customers", stored), ("transactions", txns),
                              ("interactions", contacts), ("key_dates", dates)):
             cur.register("demo_frame", frame)
             columns = ", ".join(frame.columns)  # generated here, not user text
