@@ -18,6 +18,9 @@ Hook specs (the fields of ``Capability``):
 - ``dated_overview_figures``: ``dated_overview_figures(cur, as_of) -> {figure: value}``, the same for
   figures measured over a window that ends on the app's analysis date ``as_of`` (a ``date``), not at
   the clock's ``now``.
+- ``customer_classes``: ``customer_classes(actor, as_of) -> Fragment``, a query of ``(customer_id,
+  abc)``: each customer's class over the window ending on ``as_of`` as ``actor`` may see it (the
+  Customers list shows and sorts by it; customers without a class are absent).
 """
 from __future__ import annotations
 
@@ -32,9 +35,12 @@ if TYPE_CHECKING:  # annotations only: the registry imports no crm_core module w
     import duckdb
 
     from crm_core.ingest.kinds import Kind
+    from crm_core.sql import Fragment
+    from crm_core.users import Actor
 
 OverviewFigures = Callable[["duckdb.DuckDBPyConnection", datetime], Mapping[str, Any]]
 DatedOverviewFigures = Callable[["duckdb.DuckDBPyConnection", date], Mapping[str, Any]]
+CustomerClasses = Callable[["Actor", date], "Fragment"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,7 @@ class Capability:
     import_kinds: tuple[Kind, ...] = ()
     overview_figures: OverviewFigures | None = None
     dated_overview_figures: DatedOverviewFigures | None = None
+    customer_classes: CustomerClasses | None = None
 
 
 # The capabilities, in order; each module defines CAPABILITY. The core (customers, transactions,
@@ -91,3 +98,11 @@ def overview_figures(cur: duckdb.DuckDBPyConnection, now: datetime, as_of: date 
         if capability.dated_overview_figures is not None:
             figures.update(capability.dated_overview_figures(cur, as_of))
     return figures
+
+
+def customer_classes(actor: Actor, as_of: date) -> Fragment | None:
+    """The query of each customer's class (the first capability that declares one), or None."""
+    for capability in capabilities():
+        if capability.customer_classes is not None:
+            return capability.customer_classes(actor, as_of)
+    return None

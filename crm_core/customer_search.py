@@ -75,26 +75,29 @@ def _any(conditions: list[str]) -> str:
     return f"coalesce({' OR '.join(conditions)}, FALSE)" if conditions else "FALSE"
 
 
-def _match(text: str) -> tuple[Fragment, Fragment]:
-    """(the condition a customer must meet, its rank) for the text typed, lower-cased."""
+def match(text: str, alias: str | None = None) -> tuple[Fragment, Fragment]:
+    """(the condition a customer must meet, its rank) for the text typed, on ``customers`` (as
+    ``alias``): code, name, initials, contact person, and the phone's digits when the text is a
+    phone number; any case. The Customers list filters with the same condition."""
+    a = f"{alias}." if alias else ""
     needle = text.strip().lower()
     params = {"needle": needle}
-    own = ["lower(code)", "lower(name)"]  # the customer's own names for itself
-    contact = ["lower(contact_person)"]
+    own = [f"lower({a}code)", f"lower({a}name)"]  # the customer's own names for itself
+    contact = [f"lower({a}contact_person)"]
     if _INITIALS_QUERY.fullmatch(needle):
-        own.append("name_initials")
+        own.append(f"{a}name_initials")
     needles = {column: "$needle" for column in own + contact}
     digits = re.sub(r"\D", "", needle)
     if _PHONE_QUERY.fullmatch(needle) and len(digits) >= 3:
         # phones are stored normalised (13800138000, 021-12345678-8001): compare digits only
         params["digits"] = digits
-        contact.append("replace(phone, '-', '')")
+        contact.append(f"replace({a}phone, '-', '')")
         needles[contact[-1]] = "$digits"
 
     def tests(function: str, columns: list[str]) -> list[str]:
         return [f"{function}({column}, {needles[column]})" for column in columns]
 
-    rank = Fragment(f"CASE WHEN lower(code) = $needle OR lower(name) = $needle THEN {EXACT} "
+    rank = Fragment(f"CASE WHEN {own[0]} = $needle OR {own[1]} = $needle THEN {EXACT} "
                     f"WHEN {_any(tests('starts_with', own))} THEN {PREFIX} "
                     f"WHEN {_any(tests('starts_with', contact))} THEN {PREFIX_CONTACT} "
                     f"WHEN {_any(tests('contains', own))} THEN {CONTAINS} ELSE {CONTAINS_CONTACT} END", params)
@@ -107,7 +110,7 @@ def find_customers(store: Store, actor: Actor, text: str, limit: int = RESULT_LI
     names first within a rank, then by code. At most ``limit`` rows (RESULT_COLUMNS)."""
     if not text or not text.strip():
         return pd.DataFrame(columns=list(RESULT_COLUMNS))
-    condition, rank = _match(text)
+    condition, rank = match(text)
     query = compose("SELECT customer_id, code, name, city, contact_person, {rank} AS rank FROM customers "
                     "WHERE {where} ORDER BY rank, length(name), code LIMIT $limit",
                     rank=rank, where=all_of(access.visible(actor, "customers"), condition), limit=int(limit))
