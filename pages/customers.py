@@ -1,17 +1,31 @@
-"""Customers: find a customer, page through results, quick-edit several at once."""
+"""Customers: find a customer, sort and page through results, quick-edit several at once.
+
+The search, filters, sort and page live in the URL (``bind="query-params"``): back, reload and a
+shared link restore the view. Sorting is server-side: the list has 50 rows a page of up to a million.
+"""
 import math
 
 import streamlit as st
 
 from crm_core import customers as cust
 from crm_core.models import CUSTOMER_TYPES, TENURE_STAGES
+from crm_core.sql import last_12_months_dates
 from ui.cache import cached_read
-from ui.common import actor, choice_label, download_buttons, open_customer, page_header, store, tr
+from ui.common import (
+    actor,
+    analysis_date,
+    choice_label,
+    download_buttons,
+    open_customer,
+    page_header,
+    store,
+    tr,
+)
 from ui.customers.grid import quick_edit
 
 PAGE_SIZE = 50
 page_header("page.customers", "intro.customers")
-db, user = store(), actor()
+db, user, as_of = store(), actor(), analysis_date()
 
 
 @cached_read(ttl=600, max_entries=8)
@@ -19,40 +33,76 @@ def _options(db, who):
     return cust.filter_options(db, who)
 
 
+@cached_read(ttl=600, max_entries=4)
+def _activity(db, who, day):
+    return cust.customer_activity(db, who, day)  # one pass over the transactions per data version
+
+
 @cached_read(ttl=120, max_entries=64)
-def _search(db, who, flt: cust.CustomerFilter, offset: int):
-    return cust.search_customers(db, who, flt, limit=PAGE_SIZE, offset=offset)
+def _search(db, who, flt: cust.CustomerFilter, offset: int, sort: str, descending: bool, day):
+    return cust.search_customers(db, who, flt, limit=PAGE_SIZE, offset=offset, sort=sort, descending=descending,
+                                 activity=_activity(db, who, day))
+
+
+def _first_page() -> None:
+    st.session_state["cust_page"] = 1  # a new search, filter or order starts at its first page
 
 
 options = _options(db, user)
-text = st.text_input(tr("ui.search"), placeholder=tr("ui.search_placeholder"), key="cust_search")
+text = st.text_input(tr("ui.search"), placeholder=tr("find.placeholder"), key="cust_search", live=True,
+                     help=tr("find.help"), bind="query-params", on_change=_first_page)
 f1, f2, f3, f4 = st.columns(4)
-regions = f1.multiselect(tr("field.region"), options["region"], key="cust_regions", format_func=choice_label("region"))
-reps = f2.multiselect(tr("field.sales_rep"), options["sales_rep"], key="cust_reps")
-types = f3.multiselect(tr("field.customer_type"), CUSTOMER_TYPES, format_func=choice_label("ctype"), key="cust_types")
-stages = f4.multiselect(tr("field.tenure_stage"), TENURE_STAGES, format_func=choice_label("tenure"), key="cust_stages")
+regions = f1.multiselect(tr("field.region"), options["region"], key="cust_regions", format_func=choice_label("region"),
+                         bind="query-params", on_change=_first_page)
+reps = f2.multiselect(tr("field.sales_rep"), options["sales_rep"], key="cust_reps", bind="query-params",
+                      on_change=_first_page)
+types = f3.multiselect(tr("field.customer_type"), CUSTOMER_TYPES, format_func=choice_label("ctype"), key="cust_types",
+                       bind="query-params", on_change=_first_page)
+stages = f4.multiselect(tr("field.tenure_stage"), TENURE_STAGES, format_func=choice_label("tenure"), key="cust_stages",
+                        bind="query-params", on_change=_first_page)
 flt = cust.CustomerFilter(text, tuple(regions), tuple(reps), tuple(types), tuple(stages))
 
-first_page, total = _search(db, user, flt, 0)
+s1, s2, s3 = st.columns([2, 1, 1])
+sort = s1.selectbox(tr("find.sort_by"), cust.SORT_KEYS, format_func=choice_label("find.sort"), key="cust_sort",
+                    bind="query-params", on_change=_first_page)
+direction = s2.segmented_control(tr("find.direction"), ("asc", "desc"), default="asc", key="cust_dir",
+                                 format_func=choice_label("find.direction"), bind="query-params",
+                                 on_change=_first_page) or "asc"
+first_page, total = _search(db, user, flt, 0, sort, direction == "desc", as_of)
 pages = max(1, math.ceil(total / PAGE_SIZE))
-top_left, top_right = st.columns([3, 1])
-page_number = top_right.number_input(tr("ui.page_of", pages=f"{pages:,}"), 1, pages, 1, key="cust_page")
-rows = first_page if page_number == 1 else _search(db, user, flt, (page_number - 1) * PAGE_SIZE)[0]
-top_left.caption(tr("ui.matches", count=f"{total:,}"))
+if st.session_state.get("cust_page", 1) > pages:  # e.g. a link from a bigger list
+    st.session_state["cust_page"] = 1
+page_number = s3.number_input(tr("ui.page_of", pages=f"{pages:,}"), min_value=1, max_value=pages, key="cust_page",
+                              bind="query-params")
+rows = first_page if page_number == 1 else _search(db, user, flt, (page_number - 1) * PAGE_SIZE, sort,
+                                                   direction == "desc", as_of)[0]
+st.caption(f"{tr('ui.matches', count=f'{total:,}')} · {tr('find.sort_help', count=f'{total:,}')}")
 
 if rows.empty:
     st.info(tr("ui.no_matches"))
     st.stop()
 
+start, end = last_12_months_dates(as_of)
 shown = rows.copy()
 shown["customer_type"] = shown["customer_type"].map(choice_label("ctype"))
 shown["tenure_stage"] = shown["tenure_stage"].map(choice_label("tenure"))
 shown["region"] = shown["region"].map(choice_label("region"))
-shown.columns = [tr(f"field.{c}") for c in shown.columns]
+labels = {c: tr(f"field.{c}") for c in cust.LIST_COLUMNS}
+labels.update({c: tr(f"find.col.{c}") for c in cust.ACTIVITY_COLUMNS})
+shown = shown.rename(columns=labels)
+period = {"start": start.isoformat(), "end": end.isoformat()}
+# At 390 px only the first columns fit: who, how valuable, how much (column_order), then the rest.
+order = ["name", "abc", "revenue_12m", "last_purchase", "sales_rep", "code", "customer_type", "tenure_stage",
+         "region", "city", "phone", "credit_limit"]
 event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-                     key="cust_table", column_config={
-                         tr("field.customer_id"): None,
-                         tr("field.credit_limit"): st.column_config.NumberColumn(format="localized")})
+                     key="cust_table", column_order=[labels[c] for c in order], column_config={
+                         labels["customer_id"]: None,
+                         labels["credit_limit"]: st.column_config.NumberColumn(format="localized"),
+                         labels["revenue_12m"]: st.column_config.NumberColumn(
+                             format="localized", help=tr("find.col.revenue_12m_help", **period)),
+                         labels["last_purchase"]: st.column_config.DateColumn(
+                             format="YYYY-MM-DD", help=tr("find.col.last_purchase_help", **period)),
+                         labels["abc"]: st.column_config.TextColumn(help=tr("find.col.abc_help", **period))})
 st.caption(tr("ui.click_row_for_360"))
 if event.selection.rows:
     open_customer(rows.iloc[event.selection.rows[0]]["customer_id"])

@@ -21,3 +21,28 @@ MESSAGES = {
     "find.global_placeholder": {"en": "Name, code, njjx, phone…", "zh": "名称、编号、拼音首字母、电话…"},
     "find.open": {"en": "Open {customer}", "zh": "打开 {customer}"},
 }
+MESSAGES.update({
+    "find.sort_by": {"en": "Sort by", "zh": "排序依据"},
+    "find.sort.code": {"en": "Code", "zh": "客户编号"},
+    "find.sort.name": {"en": "Name", "zh": "客户名称"},
+    "find.sort.revenue_12m": {"en": "Revenue, last 12 months", "zh": "近12个月收入"},
+    "find.sort.last_purchase": {"en": "Last purchase", "zh": "最近购买日期"},
+    "find.sort.abc": {"en": "ABC class", "zh": "ABC 分类"},
+    "find.sort.sales_rep": {"en": "Owner (sales rep)", "zh": "负责业务员"},
+    "find.direction": {"en": "Order", "zh": "顺序"},
+    "find.direction.asc": {"en": "Ascending", "zh": "升序"},
+    "find.direction.desc": {"en": "Descending", "zh": "降序"},
+    "find.sort_help": {"en": "Sorts all {count} matches, not just this page. Blanks come last either way.",
+                       "zh": "对全部 {count} 位匹配客户排序，而不只是本页。空白的排在最后。"},
+    "find.col.revenue_12m": {"en": "Revenue, last 12 months (¥)", "zh": "近12个月收入（元）"},
+    "find.col.revenue_12m_help": {"en": "Net revenue from {start} to {end} (the analysis date): refunds subtracted.",
+                                  "zh": "{start} 至 {end}（分析日期）的净收入，已扣除退款。"},
+    "find.col.last_purchase": {"en": "Last purchase", "zh": "最近购买日期"},
+    "find.col.last_purchase_help": {"en": "The last day with a purchase, up to the analysis date {end}.",
+                                    "zh": "截至分析日期 {end} 的最后一次购买日期。"},
+    "find.col.abc": {"en": "Class (ABC)", "zh": "ABC 分类"},
+    "find.col.abc_help": {"en": "As on the Segmentation page for the same period: revenue from {start} to {end}, "
+                                "A = top 5 %, B = next 15 %, C = the rest; blank = no net purchase.",
+                          "zh": "与客户细分页面同一期间的分类：按 {start} 至 {end} 的收入排名，A 类为前 5%，"
+                                "B 类为其后 15%，其余为 C 类；空白表示该期间没有净购买。"},
+})
