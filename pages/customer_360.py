@@ -26,7 +26,7 @@ page_header("page.customer_360", "intro.customer_360")
 db, user, language = store(), actor(), lang()
 
 # ?code=C0000001 links here; the choice goes into the URL, so reload, back and shared links keep it
-customer_id = customer_picker(tr("find.customer"), "c360", chosen_key="customer_id", url_param="code")
+customer_id = customer_picker(tr("find.customer"), "c360", chosen_key="customer_id", url_param="code", echo=False)
 view = cust.customer_360(db, user, customer_id) if customer_id else None
 if view is None:
     st.info(tr("ui.pick_customer"))

@@ -52,14 +52,15 @@ options = _options(db, user)
 text = st.text_input(tr("ui.search"), placeholder=tr("find.placeholder"), key="cust_search", live=True,
                      help=tr("find.help"), bind="query-params", on_change=_first_page)
 f1, f2, f3, f4 = st.columns(4)
+everyone = tr("find.all")  # an empty filter keeps everyone
 regions = f1.multiselect(tr("field.region"), options["region"], key="cust_regions", format_func=choice_label("region"),
-                         bind="query-params", on_change=_first_page)
+                         bind="query-params", on_change=_first_page, placeholder=everyone)
 reps = f2.multiselect(tr("field.sales_rep"), options["sales_rep"], key="cust_reps", bind="query-params",
-                      on_change=_first_page)
+                      on_change=_first_page, placeholder=everyone)
 types = f3.multiselect(tr("field.customer_type"), CUSTOMER_TYPES, format_func=choice_label("ctype"), key="cust_types",
-                       bind="query-params", on_change=_first_page)
+                       bind="query-params", on_change=_first_page, placeholder=everyone)
 stages = f4.multiselect(tr("field.tenure_stage"), TENURE_STAGES, format_func=choice_label("tenure"), key="cust_stages",
-                        bind="query-params", on_change=_first_page)
+                        bind="query-params", on_change=_first_page, placeholder=everyone)
 flt = cust.CustomerFilter(text, tuple(regions), tuple(reps), tuple(types), tuple(stages))
 
 s1, s2, s3 = st.columns([2, 1, 1])

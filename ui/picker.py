@@ -68,13 +68,14 @@ def _show_in_url(brief: dict | None, url_param: str, synced_key: str) -> None:
 
 
 def customer_picker(label: str, key: str, *, chosen_key: str | None = None, url_param: str | None = None,
-                    optional: bool = False, container=st) -> int | None:
+                    optional: bool = False, echo: bool = True, container=st) -> int | None:
     """Let the user find and choose one customer; returns its id, or None while none is chosen.
 
     ``chosen_key``: the session-state key holding the choice (default ``{key}_id``), so a page can
     choose for the user (Customer 360 uses ``customer_id``, which ui.common.open_customer sets).
     ``url_param``: keep the choice in the URL as the customer's code (``?code=C0000001``), so a
     reload, the back button and a shared link restore it. ``optional``: offer "no customer".
+    ``echo``: say which customer is chosen under the box (off where the page's header says it).
     Drawn in ``container`` (e.g. a column); never inside an st.form (it searches as one types).
     """
     db, user = store(), actor()
@@ -92,12 +93,12 @@ def customer_picker(label: str, key: str, *, chosen_key: str | None = None, url_
         st.session_state[chosen_key] = chosen = None
     if url_param:
         _show_in_url(brief, url_param, synced_key)
-    if brief:
+    if brief and echo:
         container.markdown(f":material/person: {tr('find.chosen', customer=f'**{plain(describe(brief))}**')}")
         if optional and container.button(tr("find.clear"), key=f"{key}_clear", icon=":material/close:"):
             st.session_state[chosen_key] = None
             st.rerun()
-    elif not text:
+    elif echo and not brief and not text:
         container.caption(tr("find.nobody"))
     return None if chosen is None else int(chosen)
 
