@@ -11,6 +11,7 @@ from crm_core import customers as cust
 from crm_core.models import CUSTOMER_TYPES, TENURE_STAGES
 from crm_core.sql import last_12_months_dates
 from ui.cache import cached_read
+from ui.churn.cache import purchase_data_version
 from ui.common import (
     actor,
     analysis_date,
@@ -33,9 +34,11 @@ def _options(db, who):
     return cust.filter_options(db, who)
 
 
-@cached_read(ttl=600, max_entries=4)
+# Keyed on what it reads (purchases, customers), not on every write: making a promise or logging
+# a call does not make the next page view recompute a million customers' totals.
+@cached_read(ttl=600, max_entries=4, data_version=purchase_data_version)
 def _activity(db, who, day):
-    return cust.customer_activity(db, who, day)  # one pass over the transactions per data version
+    return cust.customer_activity(db, who, day)
 
 
 @cached_read(ttl=120, max_entries=64)
