@@ -108,3 +108,24 @@ def test_the_sidebar_search_links_to_customer_360(demo_app):
     links = [(link.proto.label, link.proto.page) for link in app.get("page_link")]
     assert len(links) == 1 and links[0][0] == "广州瑞源商行 · C0000009 · 广州"
     assert "customer_360" in links[0][1] and "code=C0000009" in str(app.get("page_link")[0].proto)
+
+
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_survey_entry_links_the_customer_found_or_stays_anonymous(demo_app, lang):
+    app = run_page("satisfaction.py", lang, sat_tab=t("sat.tab.entry", lang))
+    submit = [b for b in app.button if b.label == t("sat.save_answer", lang)]
+    assert len(submit) == 1
+    app.text_input(key="sat_form_customer_q").input("gzry").run()
+    assert f":material/person: {t('find.chosen', lang, customer='**广州瑞源商行 · C0000009 · 广州**')}" in texts(app)
+    app.selectbox(key="sat_form_rec").set_value(9)
+    [b for b in app.button if b.label == t("sat.save_answer", lang)][0].click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    db = open_store(demo_app)
+    assert db.query_one("SELECT customer_id, recommend FROM survey_responses ORDER BY response_id DESC LIMIT 1") == (
+        9, 9)
+    app.button(key="sat_form_customer_clear").click().run()  # "no customer": the next answer is anonymous
+    assert t("find.nobody", lang) in texts(app)
+    [b for b in app.button if b.label == t("sat.save_answer", lang)][0].click().run()
+    assert db.query_one("SELECT customer_id FROM survey_responses ORDER BY response_id DESC LIMIT 1") == (None,)

@@ -45,6 +45,12 @@ def _take(chosen_key: str, pick_key: str) -> None:
     st.session_state[chosen_key] = st.session_state.get(pick_key)
 
 
+def _clear(key: str, chosen_key: str) -> None:
+    """No customer: the choice and the text that found it both go."""
+    st.session_state[chosen_key] = None
+    st.session_state[f"{key}_q"] = ""
+
+
 def _follow_url(db, user, chosen_key: str, url_param: str, synced_key: str) -> None:
     """A code in the URL that this picker did not write (a shared link, a reload, the back button)
     chooses that customer; an unknown or invisible code is said, never guessed."""
@@ -95,9 +101,9 @@ def customer_picker(label: str, key: str, *, chosen_key: str | None = None, url_
         _show_in_url(brief, url_param, synced_key)
     if brief and echo:
         container.markdown(f":material/person: {tr('find.chosen', customer=f'**{plain(describe(brief))}**')}")
-        if optional and container.button(tr("find.clear"), key=f"{key}_clear", icon=":material/close:"):
-            st.session_state[chosen_key] = None
-            st.rerun()
+        if optional:
+            container.button(tr("find.clear"), key=f"{key}_clear", icon=":material/close:", on_click=_clear,
+                             args=(key, chosen_key))
     elif echo and not brief and not text:
         container.caption(tr("find.nobody"))
     return None if chosen is None else int(chosen)
