@@ -58,6 +58,7 @@ def test_customer_360_picker_finds_by_initials_and_survives_a_reload(server, lan
         page.go_back()  # the URL's code wins over the session's choice
         wait_until_idle(page)
         page.wait_for_selector(f"h2:has-text('{header}')", timeout=30_000)
+        assert _main(page).get_by_label(t("find.customer", lang), exact=True).input_value() == ""
         page.set_viewport_size({"width": 390, "height": 844})
         wait_until_idle(page)
         _shot(page, f"{lang}-360-390")

@@ -51,13 +51,16 @@ def _clear(key: str, chosen_key: str) -> None:
     st.session_state[f"{key}_q"] = ""
 
 
-def _follow_url(db, user, chosen_key: str, url_param: str, synced_key: str) -> None:
+def _follow_url(db, user, key: str, chosen_key: str, url_param: str, synced_key: str) -> None:
     """A code in the URL that this picker did not write (a shared link, a reload, the back button)
-    chooses that customer; an unknown or invisible code is said, never guessed."""
+    chooses that customer, and empties the search box (its text found another one); an unknown or
+    invisible code is said, never guessed."""
     code = st.query_params.get(url_param)
     if not code or code == st.session_state.get(synced_key):
         return
     st.session_state[synced_key] = code
+    st.session_state[f"{key}_q"] = ""
+    st.session_state.pop(f"{key}_last", None)
     found = cust.customer_id_for_code(db, user, code.strip())
     if found is None:
         st.warning(tr("err.customer_code_unknown", code=plain(code.strip())))
@@ -88,7 +91,7 @@ def customer_picker(label: str, key: str, *, chosen_key: str | None = None, url_
     chosen_key = chosen_key or f"{key}_id"
     synced_key = f"{key}_url"
     if url_param:
-        _follow_url(db, user, chosen_key, url_param, synced_key)
+        _follow_url(db, user, key, chosen_key, url_param, synced_key)
     text = container.text_input(label, key=f"{key}_q", live=True, placeholder=tr("find.placeholder"),
                                 help=tr("find.help")).strip()
     if text:
