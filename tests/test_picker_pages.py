@@ -64,7 +64,7 @@ def test_360_offers_several_matches_to_choose_from(demo_app, lang):
     labels = list(pick.options)  # as shown
     # the three named 张… first (shorter names first), then six whose contact person is a 张
     assert labels[:3] == ["张洋 · C0000213 · 天津", "张娟辉 · C0000123 · 哈尔滨", "张军宇 · C0000282 · 郑州"]
-    assert len(labels) == 9
+    assert len(labels) == 9 and labels[3] == f"宋桂 · C0000104 · 济南 · {t('find.contact', lang, name='张佳帆')}"
     pick.set_value(213).run()
     assert headers(app) == ["张洋 · C0000213"]
     assert app.query_params["code"] == "C0000213"

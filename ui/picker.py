@@ -33,6 +33,14 @@ def describe(brief: dict) -> str:
     return " · ".join(str(part) for part in parts if isinstance(part, str) and part)  # a blank city: NaN or None
 
 
+def _match_label(row: dict, text: str) -> str:
+    """A match in the list; one found by its contact person says so (宋桂 · C0000104 · 济南 · 联系人 张伟)."""
+    contact = row.get("contact_person")
+    if isinstance(contact, str) and text.lower() in contact.lower() and text.lower() not in str(row["name"]).lower():
+        return f"{describe(row)} · {tr('find.contact', name=contact)}"
+    return describe(row)
+
+
 def _sole_match(found) -> int | None:
     """The match to take without asking: the only one, or the one exact code or name."""
     if len(found) == 1 or (len(found) and found["rank"].iloc[0] == EXACT
@@ -126,7 +134,7 @@ def _offer_matches(db, user, text: str, key: str, chosen_key: str, container) ->
     if _sole_match(found) is not None:
         return  # chosen; the name is shown under the box
     ids = [int(i) for i in found["customer_id"]]
-    labels = {int(row.customer_id): describe(row._asdict()) for row in found.itertuples()}
+    labels = {int(row.customer_id): _match_label(row._asdict(), text) for row in found.itertuples()}
     chosen = st.session_state.get(chosen_key)
     placeholder = tr("find.choose_more" if len(ids) >= RESULT_LIMIT else "find.choose", count=len(ids))
     pick_key = f"{key}_pick_{text}"  # a new list for a new text: no choice carried over from another

@@ -24,6 +24,7 @@ MESSAGES = {
 MESSAGES.update({
     "find.sort_by": {"en": "Sort by", "zh": "排序依据"},
     "find.all": {"en": "All", "zh": "全部"},
+    "find.contact": {"en": "contact {name}", "zh": "联系人 {name}"},
     "find.sort.code": {"en": "Code", "zh": "客户编号"},
     "find.sort.name": {"en": "Name", "zh": "客户名称"},
     "find.sort.revenue_12m": {"en": "Revenue, last 12 months", "zh": "近12个月收入"},
