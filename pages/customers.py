@@ -99,7 +99,7 @@ period = {"start": start.isoformat(), "end": end.isoformat()}
 order = ["name", "abc", "revenue_12m", "last_purchase", "sales_rep", "code", "customer_type", "tenure_stage",
          "region", "city", "phone", "credit_limit"]
 event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-                     key="cust_table", column_order=[labels[c] for c in order], column_config={
+                     key="cust_table", placeholder="", column_order=[labels[c] for c in order], column_config={
                          labels["customer_id"]: None,
                          labels["credit_limit"]: st.column_config.NumberColumn(format="localized"),
                          labels["revenue_12m"]: st.column_config.NumberColumn(

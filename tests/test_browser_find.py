@@ -116,3 +116,11 @@ def test_customers_list_sorted_by_revenue(server, lang):
         wait_until_idle(page)
         page.locator('[data-testid="stDataFrame"]').first.scroll_into_view_if_needed()
         _shot(page, f"{lang}-customers-390")
+        # choosing a row opens its 360 view, although the search box and sort are bound to the URL
+        box = page.locator('[data-testid="stDataFrame"]').first.bounding_box()
+        page.mouse.click(box["x"] + 16, box["y"] + 35 + 17)  # the first row's selection box
+        page.wait_for_function("location.pathname.endsWith('/customer_360')", timeout=30_000)
+        wait_until_idle(page)
+        assert page.locator(EXCEPTION).count() == 0
+        page.wait_for_selector("h2:has-text('广州瑞隆分销中心 · C0000160')", timeout=30_000)  # the top by revenue
+

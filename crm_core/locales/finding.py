@@ -19,7 +19,6 @@ MESSAGES = {
     "find.clear": {"en": "No customer", "zh": "不关联客户"},
     "find.global": {"en": "Find a customer", "zh": "查找客户"},
     "find.global_placeholder": {"en": "Name, code, njjx, phone…", "zh": "名称、编号、拼音首字母、电话…"},
-    "find.open": {"en": "Open {customer}", "zh": "打开 {customer}"},
 }
 MESSAGES.update({
     "find.sort_by": {"en": "Sort by", "zh": "排序依据"},
