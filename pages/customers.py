@@ -101,12 +101,14 @@ order = ["name", "abc", "revenue_12m", "last_purchase", "sales_rep", "code", "cu
 event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
                      key="cust_table", placeholder="", column_order=[labels[c] for c in order], column_config={
                          labels["customer_id"]: None,
+                         # narrow enough that name, class and revenue fit a 390 px phone screen
+                         labels["name"]: st.column_config.TextColumn(width=130),
                          labels["credit_limit"]: st.column_config.NumberColumn(format="localized"),
                          labels["revenue_12m"]: st.column_config.NumberColumn(
-                             format="localized", help=tr("find.col.revenue_12m_help", **period)),
+                             format="localized", width=110, help=tr("find.col.revenue_12m_help", **period)),
                          labels["last_purchase"]: st.column_config.DateColumn(
                              format="YYYY-MM-DD", help=tr("find.col.last_purchase_help", **period)),
-                         labels["abc"]: st.column_config.TextColumn(help=tr("find.col.abc_help", **period))})
+                         labels["abc"]: st.column_config.TextColumn(width=50, help=tr("find.col.abc_help", **period))})
 st.caption(tr("ui.click_row_for_360"))
 if event.selection.rows:
     open_customer(rows.iloc[event.selection.rows[0]]["customer_id"])
