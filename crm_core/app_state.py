@@ -6,6 +6,7 @@ from pathlib import Path
 
 from crm_core import demo
 from crm_core.config import Settings, load_settings
+from crm_core.customer_search import fill_missing_initials
 from crm_core.store import Store, open_store
 
 log = logging.getLogger(__name__)
@@ -19,4 +20,5 @@ def open_app_store(settings: Settings | None = None) -> Store:
     if is_new:
         size = demo.load_demo(store, customers=settings.demo_customers)
         log.info("created %s with demo data: %s", settings.db_path, size)
+    fill_missing_initials(store)  # a store made before migration 012: once
     return store

@@ -20,6 +20,9 @@ Hook specs (the fields of ``Capability``):
   the clock's ``now``.
 - ``commands``: ``commands(subparsers)`` adds this capability's ``python -m crm_core`` subcommands
   (each sets its ``run`` default, as ``crm_core.__main__`` does).
+- ``customer_classes``: ``customer_classes(actor, as_of) -> Fragment``, a query of ``(customer_id,
+  abc)``: each customer's class over the window ending on ``as_of`` as ``actor`` may see it (the
+  Customers list shows and sorts by it; customers without a class are absent).
 """
 from __future__ import annotations
 
@@ -34,9 +37,12 @@ if TYPE_CHECKING:  # annotations only: the registry imports no crm_core module w
     import duckdb
 
     from crm_core.ingest.kinds import Kind
+    from crm_core.sql import Fragment
+    from crm_core.users import Actor
 
 OverviewFigures = Callable[["duckdb.DuckDBPyConnection", datetime], Mapping[str, Any]]
 DatedOverviewFigures = Callable[["duckdb.DuckDBPyConnection", date], Mapping[str, Any]]
+CustomerClasses = Callable[["Actor", date], "Fragment"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,7 @@ class Capability:
     overview_figures: OverviewFigures | None = None
     dated_overview_figures: DatedOverviewFigures | None = None
     commands: Callable[[Any], None] | None = None
+    customer_classes: CustomerClasses | None = None
 
 
 # The capabilities, in order; each module defines CAPABILITY. The core (customers, transactions,
@@ -102,3 +109,11 @@ def add_commands(subparsers) -> None:
     for capability in capabilities():
         if capability.commands is not None:
             capability.commands(subparsers)
+
+
+def customer_classes(actor: Actor, as_of: date) -> Fragment | None:
+    """The query of each customer's class (the first capability that declares one), or None."""
+    for capability in capabilities():
+        if capability.customer_classes is not None:
+            return capability.customer_classes(actor, as_of)
+    return None

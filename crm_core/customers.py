@@ -12,10 +12,12 @@ from decimal import Decimal
 
 import pandas as pd
 
-from crm_core import access
+from crm_core import access, capabilities, customer_search
 from crm_core.audit import customer_trail, write_audit
+from crm_core.customer_search import refresh_name_initials
+from crm_core.definitions import PURCHASE
 from crm_core.models import CustomerIn, InteractionIn, KeyDateIn, TransactionIn
-from crm_core.sql import Fragment, all_of, compose, quote_identifier, run
+from crm_core.sql import Fragment, all_of, compose, last_12_months, quote_identifier, relation, run
 from crm_core.store import Store
 from crm_core.tables import query_chunks
 from crm_core.users import Actor, PermissionDenied
@@ -49,9 +51,8 @@ class CustomerFilter:
         """The filter's condition on ``customers`` (as ``alias``), restricted to what ``actor`` may see."""
         a = f"{alias}." if alias else ""
         parts = [access.visible(actor, "customers", alias)]
-        if self.text.strip():
-            parts.append(Fragment(f"(lower({a}code) LIKE $needle OR lower({a}name) LIKE $needle OR {a}phone LIKE $needle)",
-                                  {"needle": f"%{self.text.strip().lower()}%"}))
+        if self.text.strip():  # what the customer picker finds: code, name, initials, phone, contact
+            parts.append(customer_search.match(self.text, alias)[0])
         for column, values in (("region", self.regions), ("sales_rep", self.reps),
                                ("customer_type", self.customer_types), ("tenure_stage", self.tenure_stages)):
             if values:
@@ -60,24 +61,86 @@ class CustomerFilter:
         return all_of(*parts)
 
 
-def search_customers(store: Store, actor: Actor, flt: CustomerFilter, limit: int = 50,
-                     offset: int = 0) -> tuple[pd.DataFrame, int]:
-    """One page of matching customers (ordered by code) and the total number of matches."""
-    where = flt.where(actor)
+# The Customers list's sort keys (the page offers these, server-side: the list is paged).
+SORT_KEYS = ("code", "name", "revenue_12m", "last_purchase", "abc", "sales_rep")
+ACTIVITY_COLUMNS = ("revenue_12m", "last_purchase", "abc")
+
+
+def customer_activity(store: Store, actor: Actor, as_of: date):
+    """Per customer ``actor`` may see who bought anything up to ``as_of``: ``revenue_12m`` (net
+    revenue over the last 12 months to ``as_of``, crm_core.definitions), ``last_purchase`` (the
+    last day with a purchase, ever, up to ``as_of``) and ``abc`` (the class the Segmentation page
+    shows for ``as_of``, when a capability declares classes). One pass over the transactions; the
+    page caches it per data version, so paging and sorting a million customers reuse it."""
+    classes = capabilities.customer_classes(actor, as_of)
+    query = compose(
+        f"""WITH activity AS (
+            SELECT customer_id, CAST(SUM(amount) FILTER (WHERE {{window}}) AS DOUBLE) AS revenue_12m,
+                   MAX(txn_date) FILTER (WHERE {PURCHASE}) AS last_purchase
+            FROM transactions WHERE txn_date <= $as_of AND {{visible}} GROUP BY customer_id)
+        SELECT a.*, {"k.abc" if classes else "CAST(NULL AS VARCHAR) AS abc"} FROM activity a
+        {"LEFT JOIN ({classes}) k USING (customer_id)" if classes else ""}""",
+        window=last_12_months(as_of, "txn_date"), visible=access.visible(actor, "transactions"),
+        as_of=as_of, **({"classes": classes} if classes else {}))
     with closing(store.cursor(actor)) as db:
-        (total,) = run(db, compose("SELECT count(*) FROM customers WHERE {where}", where=where)).fetchone()
-        page = run(db, compose(f"SELECT {', '.join(LIST_COLUMNS)} FROM customers WHERE {{where}} "
-                               "ORDER BY code LIMIT $limit OFFSET $offset",
-                               where=where, limit=int(limit), offset=int(offset))).df()
+        return relation(db, query).to_arrow_table()  # registered by search_customers without a copy
+
+
+def _activity_columns() -> str:
+    return ", ".join(f"a.{name}" for name in ACTIVITY_COLUMNS)
+
+
+def _list_query(actor: Actor, flt: CustomerFilter, sort: str, descending: bool, with_activity: bool,
+                limit: int | None = None, offset: int = 0) -> Fragment:
+    """The Customers list's query: matches sorted by ``sort`` (blanks last either way, then by
+    code), with the activity columns of the registered ``kehu_activity`` when ``with_activity``;
+    one page when ``limit`` is given, else every match (the list's download)."""
+    if sort not in SORT_KEYS:
+        raise ValueError(f"sort must be one of {SORT_KEYS}, got {sort!r}")
+    if sort in ACTIVITY_COLUMNS and not with_activity:
+        raise ValueError(f"sorting by {sort} needs the activity table")
+    order = f"{quote_identifier(sort)} {'DESC' if descending else 'ASC'} NULLS LAST, code"
+    page = "" if limit is None else " LIMIT $limit OFFSET $offset"
+    paging = {} if limit is None else {"limit": int(limit), "offset": int(offset)}
+    matches = compose(f"SELECT {', '.join(f'c.{name}' for name in LIST_COLUMNS)} FROM customers c "
+                      "WHERE {where}", where=flt.where(actor, "c"))
+    if not with_activity:
+        return compose(f"{{matches}} ORDER BY {order}{page}", matches=matches, **paging)
+    joined = f"SELECT p.*, {_activity_columns()} FROM ({{matches}}"
+    if sort in ACTIVITY_COLUMNS or limit is None:  # every match joined, then sorted
+        return compose(f"{joined}) p LEFT JOIN kehu_activity a USING (customer_id) ORDER BY {order}{page}",
+                       matches=matches, **paging)
+    # sorted by a column of the customer: the page first, then its 50 rows joined (a million-row join saved)
+    return compose(f"{joined} ORDER BY {order}{page}) p LEFT JOIN kehu_activity a USING (customer_id) "
+                   f"ORDER BY {order}", matches=matches, **paging)
+
+
+def search_customers(store: Store, actor: Actor, flt: CustomerFilter, limit: int = 50, offset: int = 0,
+                     sort: str = "code", descending: bool = False,
+                     activity=None) -> tuple[pd.DataFrame, int]:
+    """One page of matching customers and the total number of matches, sorted by ``sort`` (one of
+    SORT_KEYS; blanks last either way, then by code). With ``activity`` (customer_activity's
+    table) the page has its columns too; sorting by one of them needs it."""
+    query = _list_query(actor, flt, sort, descending, activity is not None, limit, offset)
+    with closing(store.cursor(actor)) as db:
+        if activity is not None:
+            db.register("kehu_activity", activity)
+        (total,) = run(db, compose("SELECT count(*) FROM customers c WHERE {where}",
+                                   where=flt.where(actor, "c"))).fetchall()[0]
+        page = run(db, query).df()
     return page, int(total)
 
 
-def all_matching_customers(store: Store, actor: Actor, flt: CustomerFilter, chunk_rows: int = 50_000):
-    """Every matching customer in the list's order, as frames of ``chunk_rows`` read as needed: the
-    list's download holds all matches, and a million of them never sit in memory at once."""
+def all_matching_customers(store: Store, actor: Actor, flt: CustomerFilter, sort: str = "code",
+                           descending: bool = False, activity=None, chunk_rows: int = 50_000):
+    """Every matching customer in the list's order and with its columns, as frames of ``chunk_rows``
+    read as needed: the list's download holds all matches, and a million of them never sit in
+    memory at once."""
+    query = _list_query(actor, flt, sort, descending, activity is not None)
     with closing(store.cursor(actor)) as db:
-        yield from query_chunks(db, compose(f"SELECT {', '.join(LIST_COLUMNS)} FROM customers WHERE {{where}} "
-                                            "ORDER BY code", where=flt.where(actor)), chunk_rows)
+        if activity is not None:
+            db.register("kehu_activity", activity)
+        yield from query_chunks(db, query, chunk_rows)
 
 
 def filter_options(store: Store, actor: Actor) -> dict[str, list[str]]:
@@ -125,8 +188,13 @@ def create_customer(store: Store, actor: Actor, customer: CustomerIn) -> int:
             f"INSERT INTO customers ({columns}) VALUES ({', '.join('?' * len(values))}) RETURNING customer_id",
             list(values.values()),
         ).fetchone()
+        refresh_name_initials(cur, _one_customer(customer_id))
         write_audit(cur, actor, "create", "customer", customer_id, None, None, customer.code)
     return int(customer_id)
+
+
+def _one_customer(customer_id: int) -> Fragment:
+    return Fragment("customer_id = $customer_id", {"customer_id": int(customer_id)})
 
 
 def _comparable(value):
@@ -196,6 +264,8 @@ def _apply_changes(cur, actor: Actor, customer_id: int, changes: dict[str, tuple
         " WHERE customer_id = ?",
         [new for _, new in changes.values()] + [int(customer_id)],
     )
+    if "name" in changes:
+        refresh_name_initials(cur, _one_customer(customer_id))
     for name, (old, new) in changes.items():
         write_audit(cur, actor, "update", "customer", customer_id, name, old, new)
 

@@ -14,6 +14,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from crm_core.customer_search import name_initials
 from crm_core.store import Store
 
 REGION_CITIES = {
@@ -247,7 +248,8 @@ def load_demo(store: Store, customers: int = 2000, seed: int = 20240305, as_of: 
     people, txns, contacts, dates = generate(customers, seed, as_of)
     extras = {}
     with store.transaction() as cur:
-        for table, frame in (("customers", people), ("transactions", txns),
+        stored = people.assign(name_initials=name_initials(people["name"]))  # what search finds them by
+        for table, frame in (("customers", stored), ("transactions", txns),
                              ("interactions", contacts), ("key_dates", dates)):
             cur.register("demo_frame", frame)
             columns = ", ".join(frame.columns)  # generated here, not user text

@@ -288,11 +288,13 @@ def query_chunks(cursor, fragment: Fragment, size: int = 50_000) -> Iterator[pd.
 # The shown tables. Headers are the catalog keys the pages already used; each list's downloads
 # come from the same Table, so screen and file cannot disagree.
 
+# Who, how valuable, how much first: at 390 px only the first columns fit a phone screen.
 CUSTOMERS = Table("table.customers", (
-    text("code", "field.code"), text("name", "field.name"),
+    text("name", "field.name"), text("abc", "find.col.abc"), money("revenue_12m", "find.col.revenue_12m"),
+    day("last_purchase", "find.col.last_purchase"), text("sales_rep", "field.sales_rep"), text("code", "field.code"),
     label("customer_type", "field.customer_type", "ctype"), label("tenure_stage", "field.tenure_stage", "tenure"),
     label("region", "field.region", "region"), text("city", "field.city"), text("phone", "field.phone"),
-    text("sales_rep", "field.sales_rep"), money("credit_limit", "field.credit_limit"),
+    money("credit_limit", "field.credit_limit"),
 ))
 
 # Segmentation's customer lists (ABC class, movement, top 50, RFM, need type, value scores, tiers):

@@ -21,21 +21,14 @@ from ui.common import (
 from ui.customers import sections
 from ui.customers.entries import entry_forms
 from ui.metrics import count_metric, money_metric
+from ui.picker import customer_picker
 from ui.tables import show_frame
 
 page_header("page.customer_360", "intro.customer_360")
 db, user, language = store(), actor(), lang()
 
-st.session_state.setdefault("c360_code", st.query_params.get("code", ""))  # ?code=C0000001 links here
-code = st.text_input(tr("ui.customer_code"), key="c360_code", placeholder="C0000001")
-if code.strip():
-    found = cust.customer_id_for_code(db, user, code.strip())
-    if found is None:
-        st.warning(tr("err.customer_code_unknown", code=plain(code.strip())))
-    else:
-        st.session_state["customer_id"] = found
-
-customer_id = st.session_state.get("customer_id")
+# ?code=C0000001 links here; the choice goes into the URL, so reload, back and shared links keep it
+customer_id = customer_picker(tr("find.customer"), "c360", chosen_key="customer_id", url_param="code", echo=False)
 view = cust.customer_360(db, user, customer_id) if customer_id else None
 if view is None:
     st.info(tr("ui.pick_customer"))

@@ -1,19 +1,25 @@
-"""Customers: find a customer, page through results, quick-edit several at once."""
+"""Customers: find a customer, sort and page through results, quick-edit several at once.
+
+The search, filters, sort and page live in the URL (``bind="query-params"``): back, reload and a
+shared link restore the view. Sorting is server-side: the list has 50 rows a page of up to a million.
+"""
 import math
 
 import streamlit as st
 
 from crm_core import customers as cust
 from crm_core.models import CUSTOMER_TYPES, TENURE_STAGES
+from crm_core.sql import last_12_months_dates
 from crm_core.tables import CUSTOMERS
 from ui.cache import cached_read
-from ui.common import actor, choice_label, open_customer, page_header, store, tr
+from ui.churn.cache import purchase_data_version
+from ui.common import actor, analysis_date, choice_label, open_customer, page_header, store, tr
 from ui.customers.grid import quick_edit
 from ui.tables import show_table
 
 PAGE_SIZE = 50
 page_header("page.customers", "intro.customers")
-db, user = store(), actor()
+db, user, as_of = store(), actor(), analysis_date()
 
 
 @cached_read(ttl=600, max_entries=8)
@@ -21,33 +27,64 @@ def _options(db, who):
     return cust.filter_options(db, who)
 
 
+# Keyed on what it reads (purchases, customers), not on every write: making a promise or logging
+# a call does not make the next page view recompute a million customers' totals.
+@cached_read(ttl=600, max_entries=4, data_version=purchase_data_version)
+def _activity(db, who, day):
+    return cust.customer_activity(db, who, day)
+
+
 @cached_read(ttl=120, max_entries=64)
-def _search(db, who, flt: cust.CustomerFilter, offset: int):
-    return cust.search_customers(db, who, flt, limit=PAGE_SIZE, offset=offset)
+def _search(db, who, flt: cust.CustomerFilter, offset: int, sort: str, descending: bool, day):
+    return cust.search_customers(db, who, flt, limit=PAGE_SIZE, offset=offset, sort=sort, descending=descending,
+                                 activity=_activity(db, who, day))
+
+
+def _first_page() -> None:
+    st.session_state["cust_page"] = 1  # a new search, filter or order starts at its first page
 
 
 options = _options(db, user)
-text = st.text_input(tr("ui.search"), placeholder=tr("ui.search_placeholder"), key="cust_search")
+text = st.text_input(tr("ui.search"), placeholder=tr("find.placeholder"), key="cust_search", live=True,
+                     help=tr("find.help"), bind="query-params", on_change=_first_page)
 f1, f2, f3, f4 = st.columns(4)
-regions = f1.multiselect(tr("field.region"), options["region"], key="cust_regions", format_func=choice_label("region"))
-reps = f2.multiselect(tr("field.sales_rep"), options["sales_rep"], key="cust_reps")
-types = f3.multiselect(tr("field.customer_type"), CUSTOMER_TYPES, format_func=choice_label("ctype"), key="cust_types")
-stages = f4.multiselect(tr("field.tenure_stage"), TENURE_STAGES, format_func=choice_label("tenure"), key="cust_stages")
+everyone = tr("find.all")  # an empty filter keeps everyone
+regions = f1.multiselect(tr("field.region"), options["region"], key="cust_regions", format_func=choice_label("region"),
+                         bind="query-params", on_change=_first_page, placeholder=everyone)
+reps = f2.multiselect(tr("field.sales_rep"), options["sales_rep"], key="cust_reps", bind="query-params",
+                      on_change=_first_page, placeholder=everyone)
+types = f3.multiselect(tr("field.customer_type"), CUSTOMER_TYPES, format_func=choice_label("ctype"), key="cust_types",
+                       bind="query-params", on_change=_first_page, placeholder=everyone)
+stages = f4.multiselect(tr("field.tenure_stage"), TENURE_STAGES, format_func=choice_label("tenure"), key="cust_stages",
+                        bind="query-params", on_change=_first_page, placeholder=everyone)
 flt = cust.CustomerFilter(text, tuple(regions), tuple(reps), tuple(types), tuple(stages))
 
-first_page, total = _search(db, user, flt, 0)
+s1, s2, s3 = st.columns([2, 1, 1])
+sort = s1.selectbox(tr("find.sort_by"), cust.SORT_KEYS, format_func=choice_label("find.sort"), key="cust_sort",
+                    bind="query-params", on_change=_first_page)
+direction = s2.segmented_control(tr("find.direction"), ("asc", "desc"), default="asc", key="cust_dir",
+                                 format_func=choice_label("find.direction"), bind="query-params",
+                                 on_change=_first_page) or "asc"
+first_page, total = _search(db, user, flt, 0, sort, direction == "desc", as_of)
 pages = max(1, math.ceil(total / PAGE_SIZE))
-top_left, top_right = st.columns([3, 1])
-page_number = top_right.number_input(tr("ui.page_of", pages=f"{pages:,}"), 1, pages, 1, key="cust_page")
-rows = first_page if page_number == 1 else _search(db, user, flt, (page_number - 1) * PAGE_SIZE)[0]
-top_left.caption(tr("ui.matches", count=f"{total:,}"))
+if st.session_state.get("cust_page", 1) > pages:  # e.g. a link from a bigger list
+    st.session_state["cust_page"] = 1
+page_number = s3.number_input(tr("ui.page_of", pages=f"{pages:,}"), min_value=1, max_value=pages, key="cust_page",
+                              bind="query-params")
+rows = first_page if page_number == 1 else _search(db, user, flt, (page_number - 1) * PAGE_SIZE, sort,
+                                                   direction == "desc", as_of)[0]
+st.caption(f"{tr('ui.matches', count=f'{total:,}')} · {tr('find.sort_help', count=f'{total:,}')}")
 
 if rows.empty:
     st.info(tr("ui.no_matches"))
     st.stop()
 
+activity = _activity(db, user, as_of)
 event = show_table(CUSTOMERS, rows, key="cust_table", select=True, file_stem="customers",
-                   export=lambda: cust.all_matching_customers(db, user, flt))
+                   export=lambda: cust.all_matching_customers(db, user, flt, sort, direction == "desc", activity))
+start, end = last_12_months_dates(as_of)
+st.caption(" ".join(tr(f"find.col.{c}_help", start=start.isoformat(), end=end.isoformat())
+                    for c in ("revenue_12m", "abc")))
 st.caption(tr("ui.click_row_for_360"))
 if event.selection.rows:
     open_customer(rows.iloc[event.selection.rows[0]]["customer_id"])

@@ -214,7 +214,7 @@ def test_value_is_named_for_its_horizon_and_the_horizon_is_a_control(churn_app, 
 def test_recording_a_churn_event_from_the_reasons_tab(churn_app):
     app = open_tab("en", "reasons", churn_reason_window="all")
     before = int(metrics(app)["Lost customers recorded"].replace(",", ""))
-    app.text_input(key="churn_event_form_code").input("C0000007")
+    app.text_input(key="churn_event_form_customer_q").input("C0000007").run()
     app.selectbox(key="churn_event_form_reason").set_value("rep_left")
     app.text_input(key="churn_event_form_note").input("followed 周杰")
     app.main.button[-1].click().run()  # the form's save button is the last one on the tab
@@ -226,9 +226,10 @@ def test_recording_a_churn_event_from_the_reasons_tab(churn_app):
 
 def test_unknown_customer_code_is_refused(churn_app):
     app = open_tab("en", "reasons")
-    app.text_input(key="churn_event_form_code").input("NOPE")
+    app.text_input(key="churn_event_form_customer_q").input("NOPE").run()
+    assert "No customer you may see matches “NOPE”." in [c.value for c in app.caption]
     app.main.button[-1].click().run()
-    assert [e.value for e in app.error] == ["No customer with code NOPE: check the code."]
+    assert [e.value for e in app.error] == ["No customer chosen"]
 
 
 def test_rep_sees_only_her_customers_at_risk(churn_app):

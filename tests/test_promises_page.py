@@ -359,7 +359,7 @@ def test_recording_fulfilment_on_the_page_closes_the_promise(page_db):
 
 def test_making_a_promise_on_the_page(page_db):
     app = run_page("promises.py", "zh", promises_now=NOW.isoformat())
-    app.text_input(key="prom_make_code").input("C0000007").run()
+    app.text_input(key="prom_make_customer_q").input("C0000007").run()
     app.selectbox(key="prom_make_policy").set_value("hotel_check_in").run()
     app.text_input(key="prom_make_description").input("VIP 入住").run()
     app.button(key="prom_make_submit").click().run()

@@ -97,7 +97,7 @@ def test_the_customer_grid_offers_quick_edits_only_to_writers(demo, monkeypatch,
 def test_promises_forms_actions_and_policies_follow_the_role(demo, monkeypatch, role):
     app = run_page(demo, monkeypatch, role, "promises.py", prom_selected=demo["promise_id"],
                    promises_now=f"{DEMO_AS_OF.isoformat()}T10:00:00")
-    code_inputs = [i for i in app.text_input if i.key in ("prom_make_code", "prom_complain_code")]
+    code_inputs = [i for i in app.text_input if i.key in ("prom_make_customer_q", "prom_complain_customer_q")]
     records = [b for b in app.button if b.key == "prom_detail_record"]
     policy_saves = [b for b in app.button if b.key and b.key.startswith("prom_pol_") and b.key.endswith("_save")]
     notice = [s for s in app.subheader if s.value == t("promises.notice.title", "en")]

@@ -16,6 +16,7 @@ from crm_core.audit import AUDIT_READERS
 from crm_core.users import WRITE_ROLES
 from ui.auth import require_sign_in
 from ui.common import ROUTED, analysis_date_picker, language_switch, tr
+from ui.picker import sidebar_search
 from ui.print_styles import print_styles
 from ui.saved_views import saved_views_sidebar
 from ui.signals import demo_banner, sidebar_signals
@@ -66,6 +67,7 @@ def run_app() -> None:
     language_switch()
     user = require_sign_in([_url_path(path) for path in page_paths()])
     analysis_date_picker()  # the one analysis date of every page, under the language switch
+    sidebar_search()  # find any customer from every page: opens their 360 view
     allowed = set(pages_for(user.role))
     sections = {**SECTIONS, "nav.system": SYSTEM_PAGES}
     navigation = st.navigation({

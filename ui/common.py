@@ -250,4 +250,6 @@ def style_chart(figure, height: int = 360, monthly: bool = False):
 
 def open_customer(customer_id: int) -> None:
     st.session_state["customer_id"] = int(customer_id)
-    st.switch_page("pages/customer_360.py")
+    # query_params={}: leave this page's URL behind without clearing it param by param, which
+    # Streamlit refuses while widgets are bound to it (bind="query-params"); back restores it.
+    st.switch_page("pages/customer_360.py", query_params={})

@@ -31,6 +31,7 @@ import duckdb
 import pandas as pd
 
 from crm_core.config import store_currency
+from crm_core.customer_search import refresh_name_initials
 from crm_core.i18n import t
 from crm_core.ingest.decode import ImportProblem, PreparedFile, read_problem, reencode_as_gb18030
 from crm_core.ingest.kinds import CheckContext, FieldSpec, Kind, get_kind
@@ -734,11 +735,19 @@ def commit(store: Store, actor: Actor, job: ImportJob, progress: Progress | None
         cur.execute("INSERT INTO audit_log (actor, action, entity, entity_id, field, new_value)"
                     " VALUES (?, 'import', 'import', ?, ?, ?)",
                     [actor.name, import_id, job.kind.name, job.file.file_name])
+        if job.kind.table == "customers" or customers_created:
+            refresh_name_initials(cur, _written_customers(import_id))
     if job.kind.after_commit is not None:
         _after_commit(store, actor, job, int(import_id))
     note(1.0, "ingest.stage_done")
     return ImportResult(int(import_id), counts["rows_read"], counts["to_create"], counts["to_update"],
                         counts["rejected_rows"], int(customers_created), time.perf_counter() - started)
+
+
+def _written_customers(import_id: int) -> Fragment:
+    """The customers an import created or updated (its backups are the updated ones' old rows)."""
+    return Fragment("import_id = $written_by OR customer_id IN (SELECT customer_id FROM import_customer_backups"
+                    " WHERE backup_import_id = $written_by)", {"written_by": int(import_id)})
 
 
 def _after_commit(store: Store, actor: Actor, job: ImportJob, import_id: int) -> None:

@@ -136,6 +136,15 @@ def _classified_ctes(q: SegmentQuery, actor, prefix: str = "", running: bool = F
                    period=_period(q, actor, prefix), case=class_case(a, b))
 
 
+def current_classes(actor, as_of: date) -> Fragment:
+    """(customer_id, abc): the classes the Segmentation page shows ``actor`` by default for
+    ``as_of`` (revenue over the last 12 months to it, A = top 5 %, B = top 20 %, ranked among the
+    customers the user may see); customers without net revenue are absent. The stored class
+    history cannot stand in: it is whole-population and only at closed month ends."""
+    return compose("WITH {ctes} SELECT customer_id, abc FROM classified",
+                   ctes=_classified_ctes(SegmentQuery(*default_period(as_of)), actor))
+
+
 class AbcOverview(NamedTuple):
     """The ABC tab's figures. ``classes``: A/B/C → count, spend, share, first_rank, last_rank.
     ``pareto``: the concentration curve from the largest customer down — ``customer_fraction``

@@ -8,7 +8,6 @@ import plotly.graph_objects as go
 import streamlit as st
 from pydantic import ValidationError
 
-from crm_core import customers as cust
 from crm_core import tables
 from crm_core.churn import REASONS, customer_funnel
 from crm_core.churn.events import ChurnEventIn, record_churn_event
@@ -19,6 +18,7 @@ from ui.churn import cache
 from ui.churn.common import customer_list, share_column
 from ui.common import choice_label, denied_reason, lang, plain, style_chart, tr
 from ui.metrics import count_metric
+from ui.picker import customer_picker
 from ui.view_state import catalog_label, in_url, kept
 
 WINDOWS = ("12m", "all")
@@ -45,11 +45,12 @@ def event_form(db, user, customer_id: int | None, key: str) -> None:
     if reason:
         st.caption(reason)
         return
+    if customer_id is None:  # found as one types
+        customer_id = customer_picker(tr("find.customer"), f"{key}_customer")
     # Plain widgets, not st.form: a form's choices wait in the browser, and a language switch before
     # saving would put them back to their defaults (view_state.kept gives them again).
     with st.container(border=True):
-        a, b, c = st.columns(3)
-        code = None if customer_id else a.text_input(tr("ui.customer_code"), key=f"{key}_code")
+        b, c = st.columns(2)
         day = b.date_input(tr("churn.events.churned_on"), value=date.today(), max_value=date.today(), key=f"{key}_day")
         reason = c.selectbox(tr("churn.events.reason"), list(REASONS), key=kept(f"{key}_reason"),
                              format_func=choice_label("churn.reason"))
@@ -59,9 +60,9 @@ def event_form(db, user, customer_id: int | None, key: str) -> None:
         note = e.text_input(tr("churn.events.note"), key=f"{key}_note")
         if not st.button(tr("churn.events.save"), key=f"{key}_save"):
             return
-    target = customer_id or cust.customer_id_for_code(db, user, (code or "").strip())
+    target = customer_id
     if target is None:
-        st.error(tr("err.customer_code_unknown", code=plain((code or "").strip())))
+        st.error(tr("find.nobody"))
         return
     try:
         event = ChurnEventIn(customer_id=target, churned_on=day, reason=reason, note=note or None,

@@ -12,7 +12,8 @@ from crm_core.i18n import format_percent
 from crm_core.promises import actions, queries
 from crm_core.promises.text import format_duration, label, policy_label
 from ui.cache import cached_read
-from ui.common import denied_reason, lang, plain, tr
+from ui.common import denied_reason, lang, tr
+from ui.picker import customer_picker
 from ui.promises import common
 
 
@@ -30,14 +31,10 @@ def _may_write(user) -> bool:
 
 
 def _customer(db, user, key: str, customer_id: int | None) -> dict | None:
-    """The customer the form is for: fixed (360 view) or looked up by the code typed."""
+    """The customer the form is for: fixed (360 view) or found with the customer picker."""
     if customer_id is None:
-        code = st.text_input(tr("promises.form.customer_code"), key=f"{key}_code", placeholder="C0000001").strip()
-        if not code:
-            return None
-        customer_id = cust.customer_id_for_code(db, user, code)
+        customer_id = customer_picker(tr("find.customer"), f"{key}_customer")
         if customer_id is None:
-            st.warning(tr("err.customer_code_unknown", code=plain(code)))
             return None
     return cust.get_customer(db, user, int(customer_id))
 

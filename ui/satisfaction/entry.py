@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
+from crm_core.customer_search import customer_brief
 from crm_core.models import REGIONS, field_errors
 from crm_core.satisfaction.demo import CHANNELS, MYSTERY_CHECKLIST
 from crm_core.satisfaction.entry import (
@@ -19,6 +20,7 @@ from crm_core.satisfaction.entry import (
 )
 from crm_core.users import PermissionDenied
 from ui.common import choice_label, denied_reason, lang, plain, tr
+from ui.picker import customer_picker
 from ui.view_state import kept
 
 YES_NO = (None, True, False)
@@ -48,13 +50,15 @@ def _servqual_inputs() -> dict:
 
 def _answer_form(db, user, waves: pd.DataFrame) -> None:
     names = dict(zip(waves["wave_id"], waves["name"], strict=True))
+    # found as one types; none chosen = an anonymous answer
+    customer_id = customer_picker(tr("find.customer_optional"), "sat_form_customer", optional=True)
+    code = customer_brief(db, user, customer_id)["code"] if customer_id is not None else ""
     # Plain widgets, not st.form: a form's choices wait in the browser, and a language switch before
     # saving would put them back to their defaults (view_state.kept gives them again).
     with st.container(border=True):
-        c1, c2, c3 = st.columns(3)
+        c1, c2 = st.columns(2)
         wave_id = c1.selectbox(tr("sat.wave"), list(names)[::-1], format_func=names.get, key="sat_form_wave")
         answered = c2.date_input(tr("sat.answered_on"), date.today(), key="sat_form_date")
-        code = c3.text_input(tr("sat.field.customer_code"), key="sat_form_code", help=tr("sat.anonymous_help"))
         c4, c5, c6 = st.columns(3)
         region = c4.selectbox(tr("field.region"), (None, *REGIONS), format_func=choice_label("region"), key=kept("sat_form_region"))
         channel = c5.selectbox(tr("sat.by.channel"), (None, *CHANNELS), format_func=choice_label("sat.channel"),
