@@ -134,7 +134,8 @@ RULES: dict[str, Rule] = {
     "accounts": _PRIVATE,
     "sessions": _PRIVATE,
     "sign_in_failures": _PRIVATE,
-    "saved_views": _PRIVATE,  # each user's bookmarks: crm_core.saved_views reads the owner's own
+    "saved_views": _PRIVATE,
+    "demo_loads": _PRIVATE,  # which customer ids a demo load made: the banner counts them, system only  # each user's bookmarks: crm_core.saved_views reads the owner's own
     # Reference data and company-wide figures, the same for everyone.
     "survey_waves": Rule(),
     "mystery_visits": Rule(),

@@ -16,6 +16,7 @@ from ui.churn.cache import purchase_data_version
 from ui.common import actor, analysis_date, choice_label, open_customer, page_header, store, tr
 from ui.customers.grid import quick_edit
 from ui.tables import show_table
+from ui.view_state import catalog_label, in_url
 
 PAGE_SIZE = 50
 page_header("page.customers", "intro.customers")
@@ -45,32 +46,32 @@ def _first_page() -> None:
 
 
 options = _options(db, user)
-text = st.text_input(tr("ui.search"), placeholder=tr("find.placeholder"), key="cust_search", live=True,
-                     help=tr("find.help"), bind="query-params", on_change=_first_page)
+text = st.text_input(tr("ui.search"), placeholder=tr("find.placeholder"), live=True, help=tr("find.help"),
+                     on_change=_first_page, **in_url("cust_search"))
 f1, f2, f3, f4 = st.columns(4)
 everyone = tr("find.all")  # an empty filter keeps everyone
-regions = f1.multiselect(tr("field.region"), options["region"], key="cust_regions", format_func=choice_label("region"),
-                         bind="query-params", on_change=_first_page, placeholder=everyone)
-reps = f2.multiselect(tr("field.sales_rep"), options["sales_rep"], key="cust_reps", bind="query-params",
-                      on_change=_first_page, placeholder=everyone)
-types = f3.multiselect(tr("field.customer_type"), CUSTOMER_TYPES, format_func=choice_label("ctype"), key="cust_types",
-                       bind="query-params", on_change=_first_page, placeholder=everyone)
-stages = f4.multiselect(tr("field.tenure_stage"), TENURE_STAGES, format_func=choice_label("tenure"), key="cust_stages",
-                        bind="query-params", on_change=_first_page, placeholder=everyone)
+regions = f1.multiselect(tr("field.region"), options["region"], format_func=choice_label("region"),
+                         on_change=_first_page, placeholder=everyone, **in_url("cust_regions"))
+reps = f2.multiselect(tr("field.sales_rep"), options["sales_rep"],
+                      on_change=_first_page, placeholder=everyone, **in_url("cust_reps"))
+types = f3.multiselect(tr("field.customer_type"), CUSTOMER_TYPES, format_func=choice_label("ctype"),
+                       on_change=_first_page, placeholder=everyone, **in_url("cust_types"))
+stages = f4.multiselect(tr("field.tenure_stage"), TENURE_STAGES, format_func=choice_label("tenure"),
+                        on_change=_first_page, placeholder=everyone, **in_url("cust_stages"))
 flt = cust.CustomerFilter(text, tuple(regions), tuple(reps), tuple(types), tuple(stages))
 
 s1, s2, s3 = st.columns([2, 1, 1])
-sort = s1.selectbox(tr("find.sort_by"), cust.SORT_KEYS, format_func=choice_label("find.sort"), key="cust_sort",
-                    bind="query-params", on_change=_first_page)
-direction = s2.segmented_control(tr("find.direction"), ("asc", "desc"), default="asc", key="cust_dir",
-                                 format_func=choice_label("find.direction"), bind="query-params",
-                                 on_change=_first_page) or "asc"
+sort = s1.selectbox(tr("find.sort_by"), cust.SORT_KEYS, format_func=choice_label("find.sort"), on_change=_first_page,
+                    **in_url("cust_sort", cust.SORT_KEYS, catalog_label("find.sort")))
+direction = s2.segmented_control(tr("find.direction"), ("asc", "desc"), default="asc", format_func=choice_label("find.direction"),
+                                 on_change=_first_page,
+                                 **in_url("cust_dir", ("asc", "desc"), catalog_label("find.direction"))) or "asc"
 first_page, total = _search(db, user, flt, 0, sort, direction == "desc", as_of)
 pages = max(1, math.ceil(total / PAGE_SIZE))
 if st.session_state.get("cust_page", 1) > pages:  # e.g. a link from a bigger list
     st.session_state["cust_page"] = 1
-page_number = s3.number_input(tr("ui.page_of", pages=f"{pages:,}"), min_value=1, max_value=pages, key="cust_page",
-                              bind="query-params")
+page_number = s3.number_input(tr("ui.page_of", pages=f"{pages:,}"), min_value=1, max_value=pages,
+                              **in_url("cust_page"))
 rows = first_page if page_number == 1 else _search(db, user, flt, (page_number - 1) * PAGE_SIZE, sort,
                                                    direction == "desc", as_of)[0]
 st.caption(f"{tr('ui.matches', count=f'{total:,}')} · {tr('find.sort_help', count=f'{total:,}')}")

@@ -162,6 +162,7 @@ def test_a_saved_view_reopens_the_page_as_saved_and_only_for_its_owner(server):
         if not side.get_by_role("link", name="Monthly churn").is_visible():
             side.get_by_text("My views").click()
         side.get_by_role("link", name="Monthly churn").click()
+        page.wait_for_url("**/churn?**", timeout=60_000)  # the click navigates; on a loaded machine, later
         wait_until_idle(page)
         assert urlsplit(page.url).path == "/churn"
         assert (_open_tab(page), _segment(page, "Period")) == ("Churn rate", "Month")

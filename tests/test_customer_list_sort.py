@@ -104,7 +104,7 @@ def test_the_page_sorts_and_keeps_the_view_in_the_url(tmp_path, monkeypatch):
     db.close()
     monkeypatch.setenv("CRM_DB", str(path))
     try:
-        for lang, revenue in (("en", "Revenue, last 12 months (¥)"), ("zh", "近12个月收入（元）")):
+        for lang, revenue in (("en", "Revenue, last 12 months"), ("zh", "近12个月收入")):
             app = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=60)
             app.session_state["lang"] = lang
             app.session_state["as_of"] = AS_OF
@@ -115,7 +115,7 @@ def test_the_page_sorts_and_keeps_the_view_in_the_url(tmp_path, monkeypatch):
             assert not app.exception, [e.value for e in app.exception]
             grid = app.dataframe[0].value
             assert grid[revenue].tolist()[:3] == [1000.0, 900.0, 800.0]
-            assert list(app.dataframe[0].proto.column_order)[:3] == [t("field.name", lang), t("find.col.abc", lang), revenue]
+            assert list(grid.columns)[:3] == [t("field.name", lang), t("find.col.abc", lang), revenue]
             # a link with the view in it restores it (bound widgets write the option as shown, in the UI language)
             link = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=60)
             link.session_state["lang"] = lang

@@ -93,8 +93,9 @@ REWRITTEN_IN_TEXT = (re.compile(r"(?i)(https?://|www\.)evil"), re.compile(r"@evi
 MARKUP_IN_CHART = ("<b>b</b>", "<a href", "$x^2$")
 # Proto fields a browser shows as text, not Markdown (checked in Chromium for the select box):
 # element ids, select box options, what a text box holds. Radio options, labels and help are Markdown;
-# plotly specs are checked as charts; dataframe cells are Arrow bytes, shown as text.
-TEXT_FIELDS = {"id", "form_id"}
+# plotly specs are checked as charts; dataframe cells are Arrow bytes, shown as text. An element's
+# icon is never user text: every icon= in ui/ and pages/ is a constant of the code.
+TEXT_FIELDS = {"id", "form_id", "icon"}
 TEXT_FIELDS_OF = {"selectbox": {"options", "raw_value", "placeholder"}, "multiselect": {"options", "placeholder"},
                   "text_input": {"value", "default", "placeholder"}, "text_area": {"value", "default", "placeholder"},
                   "number_input": {"placeholder"}, "dataframe": {"placeholder"}, "download_button": {"url"}}
