@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from crm_core.i18n import format_money, t
 from crm_core.store import Store, close_store
+from tests.app_pages import page_app
 from tests.conftest import DEMO_AS_OF
 from tests.test_pages import run_page
 
@@ -42,11 +43,7 @@ def metrics(app: AppTest) -> dict[str, str]:
 
 
 def test_a_date_in_the_url_sets_the_overview(old_app):
-    app = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=60)
-    app.session_state["lang"] = "en"
-    app.query_params["as_of"] = "1997-12-31"
-    app.switch_page("pages/overview.py")
-    app.run()
+    app = page_app("overview.py", "en", query={"as_of": "1997-12-31"})
     assert not app.exception, [e.value for e in app.exception]
     shown = metrics(app)
     assert shown[t("kpi.active_customers", "en")] == "3"

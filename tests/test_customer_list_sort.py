@@ -17,13 +17,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from crm_core import customers as cust
 from crm_core.i18n import t
 from crm_core.models import CustomerIn
 from crm_core.store import Store, close_store
 from crm_core.users import LOCAL_USER, Actor
+from tests.app_pages import page_app
 
 AS_OF = date(2026, 6, 30)
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,11 +105,7 @@ def test_the_page_sorts_and_keeps_the_view_in_the_url(tmp_path, monkeypatch):
     monkeypatch.setenv("CRM_DB", str(path))
     try:
         for lang, revenue in (("en", "Revenue, last 12 months"), ("zh", "近12个月收入")):
-            app = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=60)
-            app.session_state["lang"] = lang
-            app.session_state["as_of"] = AS_OF
-            app.switch_page("pages/customers.py")
-            app.run()
+            app = page_app("customers.py", lang, as_of=AS_OF)
             app.selectbox(key="cust_sort").set_value("revenue_12m").run()
             app.segmented_control(key="cust_dir").set_value("desc").run()
             assert not app.exception, [e.value for e in app.exception]
@@ -117,13 +113,9 @@ def test_the_page_sorts_and_keeps_the_view_in_the_url(tmp_path, monkeypatch):
             assert grid[revenue].tolist()[:3] == [1000.0, 900.0, 800.0]
             assert list(grid.columns)[:3] == [t("field.name", lang), t("find.col.abc", lang), revenue]
             # a link with the view in it restores it (bound widgets write the option as shown, in the UI language)
-            link = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=60)
-            link.session_state["lang"] = lang
-            link.session_state["as_of"] = AS_OF
-            link.query_params.update({"cust_sort": t("find.sort.revenue_12m", lang), "cust_dir": t("find.direction.asc", lang),
-                                      "cust_search": "客户0", "cust_page": "1"})
-            link.switch_page("pages/customers.py")
-            link.run()
+            link = page_app("customers.py", lang, as_of=AS_OF, query={
+                "cust_sort": t("find.sort.revenue_12m", lang), "cust_dir": t("find.direction.asc", lang),
+                "cust_search": "客户0", "cust_page": "1"})
             assert link.dataframe[0].value[t("field.code", lang)].tolist()[:2] == ["K02", "K01"]
             assert len(link.dataframe[0].value) == 9  # 客户01..客户09
     finally:

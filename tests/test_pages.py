@@ -5,6 +5,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from crm_core.store import Store
+from tests.app_pages import page_app
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted(p.name for p in (ROOT / "pages").glob("*.py") if not p.name.startswith("_"))
@@ -18,12 +19,7 @@ def demo_app(demo_db_path, monkeypatch):
 
 def run_page(name: str, lang: str, **state) -> AppTest:
     """Run ``pages/name`` through the real entry point (Home.py's navigation), with seeded state."""
-    app = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=60)
-    app.session_state["lang"] = lang
-    for key, value in state.items():
-        app.session_state[key] = value
-    app.switch_page(f"pages/{name}")
-    return app.run()
+    return page_app(name, lang, **state)
 
 
 def test_every_page_is_in_the_navigation():

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from crm_core.i18n import t
 from crm_core.store import close_store, open_store
 from crm_core.users import Actor
+from tests.app_pages import page_app
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 6, 30, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -27,13 +28,7 @@ def demo_app(demo_copy, monkeypatch):
 
 
 def run_page(name: str, lang: str, query: dict | None = None, **state) -> AppTest:
-    app = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=60)
-    app.session_state["lang"] = lang
-    for key, value in state.items():
-        app.session_state[key] = value
-    app.query_params.update(query or {})
-    app.switch_page(f"pages/{name}")
-    return app.run()
+    return page_app(name, lang, query=query, **state)
 
 
 def headers(app) -> list[str]:

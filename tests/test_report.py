@@ -23,6 +23,7 @@ from crm_core.report.document import html_document
 from crm_core.report.figures import gather
 from crm_core.store import Store
 from crm_core.users import Actor
+from tests.app_pages import page_app
 from tests.browser_harness import browser_page, streamlit_server, wait_until_idle
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -182,14 +183,9 @@ def test_without_chromium_the_report_says_what_to_install(demo_db_path, monkeypa
 
 
 def test_the_overview_button_says_what_to_install_without_chromium(demo_db_path, monkeypatch, tmp_path):
-    from streamlit.testing.v1 import AppTest
-
     monkeypatch.setenv("CRM_DB", str(demo_db_path))
     monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-chromium"))
-    app = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=60)
-    app.session_state["lang"] = "zh"
-    app.switch_page("pages/overview.py")
-    app.run()
+    app = page_app("overview.py", "zh")
     app.button(key="report_make").click().run()
     assert not app.exception, [e.value for e in app.exception]
     assert any("apt install chromium fonts-noto-cjk" in e.value for e in app.error)

@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from crm_core.i18n import t
 from crm_core.store import open_store
 from crm_core.users import Actor
+from tests.app_pages import page_app
 from tests.conftest import DEMO_AS_OF
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,13 +41,7 @@ def demo(demo_db_path):
 
 def run_page(demo, monkeypatch, role: str, page: str, **state) -> AppTest:
     monkeypatch.setenv("CRM_DB", str(demo["path"]))
-    app = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=90)
-    app.session_state["lang"] = "en"
-    app.session_state["actor"] = ACTORS[role]
-    for key, value in state.items():
-        app.session_state[key] = value
-    app.switch_page(f"pages/{page}")
-    app.run()
+    app = page_app(page, "en", actor=ACTORS[role], timeout=90, **state)
     assert not app.exception, [e.value for e in app.exception]
     return app
 

@@ -14,6 +14,7 @@ from crm_core.i18n import CARD_CHARS, card_text, compact_money, compact_number, 
 from crm_core.promises import actions, queries
 from crm_core.store import Store
 from crm_core.users import Actor
+from tests.app_pages import page_app
 
 ROOT = Path(__file__).resolve().parent.parent
 SH = ZoneInfo("Asia/Shanghai")
@@ -64,14 +65,7 @@ def test_one_plural_rule_for_english():
 # -- pages ---------------------------------------------------------------------------------------
 def run(db_path, monkeypatch, page: str, lang: str = "en", user: Actor | None = None, **state) -> AppTest:
     monkeypatch.setenv("CRM_DB", str(db_path))
-    app = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=90)
-    app.session_state["lang"] = lang
-    if user is not None:
-        app.session_state["actor"] = user
-    for key, value in state.items():
-        app.session_state[key] = value
-    app.switch_page(f"pages/{page}")
-    app.run()
+    app = page_app(page, lang, actor=user, timeout=90, **state)
     assert not app.exception, [e.value for e in app.exception]
     return app
 
