@@ -15,3 +15,7 @@ MESSAGES = {
     "grids.checklist_items": {"en": "Checklist items", "zh": "检查项数"},
     "grids.all_visits": {"en": "All visits", "zh": "全部暗访记录"},
 }
+MESSAGES |= {
+    "grids.action.create": {"en": "Created", "zh": "新建"},
+    "grids.action.update": {"en": "Changed", "zh": "修改"},
+}
