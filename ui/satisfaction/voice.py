@@ -15,7 +15,7 @@ from ui.common import choice_label, lang, open_customer, plain, style_chart, tr
 from ui.metrics import count_metric
 from ui.satisfaction import data
 from ui.satisfaction.overview import pct
-from ui.tables import show_frame, show_table
+from ui.tables import frame_grid, show_frame, show_table
 from ui.view_state import catalog_label, in_url
 
 
@@ -85,9 +85,9 @@ def _word_table(words: pd.DataFrame, mood: str, key: str):
         st.info(tr("sat.no_comments"))
         return None
     shown = pd.DataFrame({tr("sat.word"): words["word"], tr("sat.count"): words["count"],
-                          tr("sat.share_of_words"): words["share"].map(pct)})
-    event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun",
-                         selection_mode="single-row", key=key, height=420)
+                          tr("sat.share_of_words"): words["share"] / 100})  # a fraction: kind percent
+    event = frame_grid(shown, title="sat.comments_title", key=key, select=True, height=420,
+                       kinds={tr("sat.share_of_words"): "percent"})
     return words["word"].iloc[event.selection.rows[0]] if event.selection.rows else None
 
 
