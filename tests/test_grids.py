@@ -97,3 +97,27 @@ def test_the_check_finds_a_raw_grid(demo_app, tmp_path):
                       " 'c': pd.to_datetime(['2026-12-03', None])}))\n")
     problems = grid_problems(AppTest.from_file(str(script)).run(), "raw")
     assert len(problems) == 5, problems  # a, c: no format and a 'None' blank; b: 'None' text
+
+
+def test_the_import_error_list_names_row_column_value_and_problem_with_its_downloads(tmp_path, monkeypatch):
+    """A rejected row is listed as row (as Excel numbers it), the file's column, the value as read
+    (a blank blank) and the problem; CSV and Excel of the same list sit under it."""
+    from crm_core.store import Store
+
+    path = tmp_path / "crm.duckdb"
+    Store(path).close()
+    monkeypatch.setenv("CRM_DB", str(path))
+    app = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=60)
+    app.session_state["lang"] = "zh"
+    app.switch_page("pages/data.py").run()
+    app.file_uploader(key="data_upload").set_value(
+        ("额度.csv", "客户编号,客户名称,信用额度\nC1,甲公司,很多\nC2,,100\n".encode(), "text/csv")).run()
+    app.button(key="data_validate").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    (frame,) = [d.value for d in app.dataframe if list(d.value.columns[:3]) == ["行号", "列", "值"]]
+    assert list(frame.columns) == ["行号", "列", "值", "问题及修改方法"]
+    assert frame.values.tolist() == [[2, "信用额度", "很多", "不是数字：请只写数字，如 50000.00。"],
+                                     [3, "客户名称", "", "必填项：请填写。"]]
+    assert not grid_problems(app, "data.py import")
+    downloads = [b.proto.label for b in app.get("download_button")]
+    assert "下载 CSV" in downloads and "下载 Excel" in downloads, downloads

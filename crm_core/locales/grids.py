@@ -19,3 +19,4 @@ MESSAGES |= {
     "grids.action.create": {"en": "Created", "zh": "新建"},
     "grids.action.update": {"en": "Changed", "zh": "修改"},
 }
+MESSAGES |= {"grids.import_errors": {"en": "Import problems", "zh": "导入问题"}}
