@@ -20,9 +20,10 @@ from ui.common import (
 )
 from ui.customers import sections
 from ui.customers.entries import entry_forms
+from ui.customers.trail import KEY_DATES, TRAIL
 from ui.metrics import count_metric, money_metric
 from ui.picker import customer_picker
-from ui.tables import show_frame
+from ui.tables import grid, show_frame
 
 page_header("page.customer_360", "intro.customer_360")
 db, user, language = store(), actor(), lang()
@@ -105,13 +106,13 @@ with tabs[4]:
     st.markdown(f"**{tr('field.birthday')}**: {format_date(record.get('birthday'), language)}")
     st.markdown(f"**{tr('field.preferences')}**: {plain(record.get('preferences') or '—')}")
     if not view.key_dates.empty:
-        st.dataframe(view.key_dates.rename(columns=lambda c: tr(f"col.{c}")), hide_index=True)
+        grid(KEY_DATES, view.key_dates, key="c360_key_dates", width="content")
 for tab, (_, render) in zip(tabs[5:], SECTIONS):
     if tab.open:
         with tab:
             render(db, user, int(customer_id), record)
 with tabs[-1]:
-    st.dataframe(view.audit.rename(columns=lambda c: tr(f"col.{c}")), hide_index=True, width="stretch")
+    grid(TRAIL, view.audit, key="c360_audit")
 
 cannot_write = denied_reason(user, "write")  # the reason is shown under the button by entry_forms
 if st.button(tr("ui.edit_customer"), key="c360_edit", disabled=cannot_write is not None, help=cannot_write):

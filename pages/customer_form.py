@@ -6,7 +6,9 @@ from crm_core import customers as cust
 from crm_core.models import ANALYSIS_FIELDS, ORIGINAL_RECORD_GROUPS, CustomerIn, field_errors
 from crm_core.users import PermissionDenied
 from ui.common import actor, lang, open_customer, page_header, plain, store, tr
+from ui.customers.trail import TRAIL
 from ui.form_fields import field_widget, initial_values
+from ui.tables import grid
 
 page_header("page.customer_form", "intro.customer_form")
 db, user = store(), actor()
@@ -57,7 +59,7 @@ if submitted:
         st.rerun()
     except cust.StaleEdit as stale:
         st.error(tr("err.stale_edit"))
-        st.dataframe(stale.changes.rename(columns=lambda c: tr(f"col.{c}")), hide_index=True)
+        grid(TRAIL, stale.changes, key=prefix + "stale_changes")
         # The user has now seen what changed: their next save applies their input on top of it.
         st.session_state[prefix + "version"] = int(record["version"])
     except PermissionDenied as denied:

@@ -199,8 +199,8 @@ def test_the_360_audit_tab_shows_what_the_role_may_read(facts, tmp_path, monkeyp
     (audit,) = [d.value for d in app.dataframe if old in d.value.columns]
     shown = {row[field]: (row[old], row[new]) for _, row in audit.iterrows()}
     show = mask if role == "viewer" else (lambda v: v)
-    assert shown == {"phone": (show(facts.old_phone), show(NEW_PHONE)),
-                     "bank_account": (show(facts.old_bank), show(NEW_BANK))}
+    assert shown == {t("field.phone", LANG): (show(facts.old_phone), show(NEW_PHONE)),  # fields by name
+                     t("field.bank_account", LANG): (show(facts.old_bank), show(NEW_BANK))}
 
 
 # -- finding 4: import history and rejected cells ----------------------------------------------

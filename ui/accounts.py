@@ -13,6 +13,7 @@ from crm_core import accounts
 from crm_core.store import Store
 from crm_core.users import ROLES, Actor
 from ui.common import tr
+from ui.tables import frame_grid
 
 _CODE_SEPARATORS = re.compile(r"[,，、;；\n]")
 
@@ -30,11 +31,11 @@ def _table(known: list[accounts.Account]) -> None:
     if not known:
         st.caption(tr("accounts.none"))
         return
-    st.dataframe(pd.DataFrame([{
+    frame_grid(pd.DataFrame([{
         tr("auth.user_name"): a.name, tr("admin.display_name"): a.display_name, tr("admin.role"): tr(f"role.{a.role}"),
         tr("accounts.rep_codes"): "、".join(a.rep_codes), tr("accounts.enabled"): a.enabled,
         tr("accounts.managed_by"): tr(f"accounts.managed_by.{a.managed_by}"),
-    } for a in known]), hide_index=True)
+    } for a in known]), title="admin.accounts", key="acc_table")
 
 
 _NOTICE = "acc_notice"  # session state: the outcome of the last change, shown after the rerun

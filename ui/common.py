@@ -199,21 +199,6 @@ def page_header(title_key: str, intro_key: str) -> None:
         st.markdown(tr(intro_key))
 
 
-def download_buttons(frame, file_stem: str, key: str) -> None:
-    """CSV (UTF-8 with BOM, for Excel in China) and XLSX, formula-neutralised.
-
-    ``frame`` is a DataFrame or a function returning one; either way the files are built only when
-    a button is clicked, so a page render never pays for an export nobody asked for.
-    """
-    make = frame if callable(frame) else (lambda: frame)
-    left, right = st.columns(2)
-    left.download_button(tr("ui.download_csv"), audited_export(f"{file_stem}.csv", "csv", make),
-                         f"{file_stem}.csv", "text/csv", key=f"{key}_csv", width="stretch", on_click="ignore")
-    right.download_button(tr("ui.download_xlsx"), audited_export(f"{file_stem}.xlsx", "xlsx", make),
-                          f"{file_stem}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                          key=f"{key}_xlsx", width="stretch", on_click="ignore")
-
-
 def audited_export(file_name: str, fmt: str, make_frame):
     """The deferred data of a download button: builds the file when clicked (``fmt`` csv or xlsx);
     crm_core.exporting.export_bytes neutralises it and writes the audit row.

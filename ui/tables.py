@@ -107,3 +107,10 @@ def show_frame(frame: pd.DataFrame, *, title: str, key: str, file_stem: str, hea
     ``{header_prefix}.{column}`` (or the frame's own, already shown, headers), kinds from the data."""
     table = inferred(title, frame, header_prefix, kinds)
     return show_table(table, frame, key=key, file_stem=file_stem, export=export, **options)
+
+
+def frame_grid(frame: pd.DataFrame, *, title: str, key: str, header_prefix: str | None = None,
+               kinds: dict | None = None, **options):
+    """``grid`` (no downloads) for a small list without a hand-made Table: headers and kinds as in
+    ``show_frame`` (crm_core.tables.inferred)."""
+    return grid(inferred(title, frame, header_prefix, kinds), frame, key=key, **options)

@@ -6,6 +6,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from crm_core import tables
 from crm_core.care import DEFAULT_CONTACT_DAYS, board, set_contact_every
 from crm_core.care.ics import delivery_events
 from crm_core.care.replenishment import chosen_error
@@ -26,6 +27,7 @@ from ui.care.common import (
 )
 from ui.common import choice_label, denied_reason, lang, open_customer, tr
 from ui.metrics import count_metric
+from ui.tables import frame_grid, grid
 from ui.view_state import in_url
 
 
@@ -40,15 +42,10 @@ def _delivery_shape(rows: pd.DataFrame) -> pd.DataFrame:
         "sales_rep": rows["sales_rep"], "abc": rows["abc"]})
 
 
-def _backtest_table(scores: pd.DataFrame, language: str) -> pd.DataFrame:
-    """The overall rows of a back-test, labelled: method, checks, mean and median error (days)."""
-    overall = scores[scores["customer_type"].isna()]
-    name = choice_label("care.forecast")
-    return pd.DataFrame({
-        tr("care.col.forecast_method"): overall["method"].map(name),
-        tr("care.col.checks"): overall["n"].map(lambda v: format_number(v, language)),
-        tr("care.col.mean_error"): overall["mean_error"].map(lambda v: format_number(v, language, 1)),
-        tr("care.col.median_error"): overall["median_error"].map(lambda v: format_number(v, language, 1))})
+# The overall rows of a back-test: method, checks, mean and median error (days, one decimal).
+BACKTEST = tables.Table("care.ui.backtest_title", (
+    tables.label("method", "care.col.forecast_method", "care.forecast"), tables.count("n", "care.col.checks"),
+    tables.number("mean_error", "care.col.mean_error"), tables.number("median_error", "care.col.median_error")))
 
 
 def _method_panel(scores: pd.DataFrame, chosen, language: str) -> None:
@@ -58,7 +55,7 @@ def _method_panel(scores: pd.DataFrame, chosen, language: str) -> None:
     for customer_type, method in chosen.by_group.items():
         st.caption(tr("care.ui.method_for_group", group=group(customer_type), method=name(method)))
     with st.expander(tr("care.ui.backtest_title"), expanded=True):
-        st.dataframe(_backtest_table(scores, language), hide_index=True, width="stretch")
+        grid(BACKTEST, scores[scores["customer_type"].isna()], key="care_backtest")
         st.caption(tr("care.ui.backtest_help"))
 
 
@@ -131,7 +128,7 @@ def contacts_section(db, user, as_of: date, rep) -> None:
         with st.expander(tr("care.ui.by_rep"), expanded=True):
             summary = board.overdue_by_rep(frame)
             summary["sales_rep"] = summary["sales_rep"].astype(object)
-            st.dataframe(summary.rename(columns=lambda c: tr(f"care.col.{c}")), hide_index=True, width="stretch")
+            frame_grid(summary, title="care.ui.by_rep", key="care_overdue_by_rep", header_prefix="care.col")
     rows = with_cards(db, user, as_of, paged(frame, "care_contacts").drop(columns=["sales_rep", "abc"]))
     picked = table(_contact_shape(rows), "care_contacts_table")
     st.caption(tr("care.ui.select_row_360"))

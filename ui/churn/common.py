@@ -35,11 +35,3 @@ def customer_list(frame: pd.DataFrame, key: str, file_stem: str, table: Table, e
     st.caption(tr("ui.click_row_for_360"))
     if event.selection.rows:
         open_customer(rows.iloc[event.selection.rows[0]]["customer_id"])
-
-
-def money_column() -> st.column_config.NumberColumn:
-    return st.column_config.NumberColumn(format="localized")
-
-
-def share_column() -> st.column_config.NumberColumn:
-    return st.column_config.NumberColumn(format="percent")

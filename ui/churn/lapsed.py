@@ -7,9 +7,10 @@ import streamlit as st
 from crm_core import tables
 from crm_core.i18n import format_percent
 from ui.churn import cache
-from ui.churn.common import customer_list, money_column, rounded, share_column
+from ui.churn.common import customer_list, rounded
 from ui.common import choice_label, lang, style_chart, tr
 from ui.metrics import count_metric, money_metric
+from ui.tables import frame_grid
 from ui.view_state import catalog_label, in_url
 
 PERIODS = ("month", "quarter", "year")
@@ -40,9 +41,8 @@ def _rates(db, user, as_of, language) -> None:
         table = rounded(tables[by], ("revenue_lost",))
         table = table.assign(segment=table["segment"].map(
             ctype if by == "customer_type" else lambda s: tr("churn.segment.abc_class", abc=s)))
-        column.dataframe(table.rename(columns=lambda c: tr(f"churn.col.{c}")), hide_index=True, width="stretch",
-                         column_config={tr("churn.col.churn_rate"): share_column(),
-                                        tr("churn.col.revenue_lost"): money_column()})
+        frame_grid(table, title="churn.segment.title", key=f"churn_segments_{by}", header_prefix="churn.col",
+                   kinds={"churn_rate": "percent", "revenue_lost": "money"}, target=column)
     st.caption(tr("churn.segment.explained"))
 
 

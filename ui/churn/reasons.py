@@ -13,12 +13,14 @@ from crm_core.churn import REASONS, customer_funnel
 from crm_core.churn.events import ChurnEventIn, record_churn_event
 from crm_core.i18n import format_number, format_percent
 from crm_core.models import field_errors
+from crm_core.tables import Column
 from crm_core.users import PermissionDenied
 from ui.churn import cache
-from ui.churn.common import customer_list, share_column
+from ui.churn.common import customer_list
 from ui.common import choice_label, denied_reason, lang, plain, style_chart, tr
 from ui.metrics import count_metric
 from ui.picker import customer_picker
+from ui.tables import frame_grid
 from ui.view_state import catalog_label, in_url, kept
 
 WINDOWS = ("12m", "all")
@@ -94,9 +96,8 @@ def render_reasons(db, user, as_of) -> None:
         st.plotly_chart(_pareto_chart(pareto.table), width="stretch")
         shown = pareto.table.assign(reason=pareto.table["reason"].map(lambda r: tr(f"churn.reason.{r}")),
                                     category=pareto.table["category"].map(lambda c: tr(f"churn.reason_category.{c}")))
-        st.dataframe(shown.rename(columns=lambda c: tr(f"churn.col.{c}")), hide_index=True, width="stretch",
-                     column_config={tr("churn.col.share"): share_column(),
-                                    tr("churn.col.cumulative_share"): share_column()})
+        frame_grid(shown, title="churn.tab.reasons", key="churn_pareto", header_prefix="churn.col",
+                   kinds={"share": "percent", "cumulative_share": "percent"})
         st.caption(tr("churn.events.pareto_explained"))
     else:
         st.info(tr("churn.events.none"))
@@ -124,10 +125,9 @@ def render_funnel(db, user, as_of) -> None:
     labels = [tr(f"churn.funnel.{s}") for s in table["stage"]]
     figure = go.Figure(go.Funnel(y=labels, x=table["count"], textinfo="value+percent previous"))
     st.plotly_chart(style_chart(figure, height=340), width="stretch")
-    shown = table.assign(stage=labels).rename(columns=lambda c: tr(
-        f"churn.funnel.{c}" if c.endswith("conversion") else "churn.col.customers" if c == "count" else f"churn.col.{c}"))
-    st.dataframe(shown, hide_index=True, width="stretch",
-                 column_config={tr("churn.funnel.step_conversion"): share_column(),
-                                tr("churn.funnel.overall_conversion"): share_column()})
+    frame_grid(table.assign(stage=labels), title="churn.tab.funnel", key="churn_funnel", kinds={
+        "stage": Column("stage", "churn.col.stage"), "count": Column("count", "churn.col.customers", "count"),
+        "step_conversion": Column("step_conversion", "churn.funnel.step_conversion", "percent"),
+        "overall_conversion": Column("overall_conversion", "churn.funnel.overall_conversion", "percent")})
     st.markdown(tr("churn.funnel.definitions"))
     st.caption(tr("churn.funnel.aims", loyal=format_number(counts["loyal"], language)))

@@ -6,8 +6,10 @@ from pydantic import ValidationError
 from crm_core import customers as cust
 from crm_core.models import CUSTOMER_TYPES, TENURE_STAGES, CustomerIn, field_errors
 from crm_core.store import Store
+from crm_core.tables import currency_symbol
 from crm_core.users import Actor, PermissionDenied
-from ui.common import denied_reason, lang, plain, tr
+from ui.common import choice_label, denied_reason, lang, plain, tr
+from ui.tables import frame_grid
 
 EDITABLE = ["name", "customer_type", "tenure_stage", "region", "city", "phone", "sales_rep", "credit_limit"]
 
@@ -16,13 +18,16 @@ def _column_config() -> dict:
     return {
         "code": st.column_config.TextColumn(tr("field.code"), disabled=True),
         "name": st.column_config.TextColumn(tr("field.name"), required=True),
-        "customer_type": st.column_config.SelectboxColumn(tr("field.customer_type"), options=CUSTOMER_TYPES),
-        "tenure_stage": st.column_config.SelectboxColumn(tr("field.tenure_stage"), options=TENURE_STAGES),
+        "customer_type": st.column_config.SelectboxColumn(tr("field.customer_type"), options=CUSTOMER_TYPES,
+                                                          format_func=choice_label("ctype")),
+        "tenure_stage": st.column_config.SelectboxColumn(tr("field.tenure_stage"), options=TENURE_STAGES,
+                                                         format_func=choice_label("tenure")),
         "region": st.column_config.TextColumn(tr("field.region")),
         "city": st.column_config.TextColumn(tr("field.city")),
         "phone": st.column_config.TextColumn(tr("field.phone")),
         "sales_rep": st.column_config.TextColumn(tr("field.sales_rep")),
-        "credit_limit": st.column_config.NumberColumn(tr("field.credit_limit"), min_value=0, format="%.2f"),
+        "credit_limit": st.column_config.NumberColumn(tr("field.credit_limit"), min_value=0,
+                                                      format=f"{currency_symbol()}%,.2f"),  # as the grids show money
     }
 
 
@@ -52,14 +57,14 @@ def quick_edit(db: Store, user: Actor, rows: pd.DataFrame) -> None:
         return
     before = rows[["customer_id", "code", *EDITABLE]].reset_index(drop=True)
     after = st.data_editor(before.drop(columns="customer_id"), hide_index=True, width="stretch",
-                           column_config=_column_config(), num_rows="fixed", key="cust_grid")
+                           column_config=_column_config(), num_rows="fixed", key="cust_grid", placeholder="")
     if not st.button(tr("ui.save_changes"), key="cust_grid_save", type="primary"):
         return
     edits, problems = _validated_edits(db, user, before.drop(columns="customer_id"), after)
     if problems:
         st.error(tr("ui.nothing_saved_fix"))
-        st.dataframe(pd.DataFrame(problems, columns=[tr("field.code"), tr("ui.column"), tr("ui.problem")]),
-                     hide_index=True)
+        frame_grid(pd.DataFrame(problems, columns=[tr("field.code"), tr("ui.column"), tr("ui.problem")]),
+                   title="ui.nothing_saved_fix", key="cust_grid_problems")
         return
     try:
         changed = cust.update_many(db, user, edits)

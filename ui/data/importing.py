@@ -29,12 +29,12 @@ import pandas as pd
 import streamlit as st
 
 from crm_core import ingest
-from crm_core.exporting import to_csv_bytes
 from crm_core.i18n import format_number
 from crm_core.ingest.decode import TYPES_READ, is_spreadsheet
 from crm_core.users import PermissionDenied
 from ui.common import choice_label, denied_reason, lang, plain, tr
 from ui.metrics import count_metric
+from ui.tables import show_frame
 from ui.view_state import catalog_label, in_url, kept
 
 NUMBER_RULES = ("decimal", "int")                # field rules whose values are shown with thousands separators
@@ -306,9 +306,10 @@ def _show_validation(kind, job, validation, file_id: str, pad_codes: bool) -> No
     if validation.rejected_rows:
         report = ingest.error_report(kind, ingest.with_column_names(job, validation.errors), lang())
         st.warning(tr("data.rejected_note", count=format_number(validation.rejected_rows, lang())))
-        st.dataframe(_blanks_blank(report.head(1000)), hide_index=True, width="stretch")
-        st.download_button(tr("data.download_errors"), to_csv_bytes(report), "import_errors.csv", "text/csv",
-                           key="data_err_dl")
+        value = tr("ingest.col_value")  # the value as read from the file: text, a blank blank
+        report = report.assign(**{value: report[value].map(_text)})
+        show_frame(report.head(1000), title="grids.import_errors", key="data_errors", file_stem="import_errors",
+                   export=report, kinds={tr("ingest.col_row"): "count"})
     if not validation.duplicates.empty:
         st.subheader(tr("data.duplicates"))
         st.caption(tr("data.duplicates_note"))

@@ -13,6 +13,7 @@ from crm_core.promises import actions, queries
 from crm_core.promises.text import format_duration, label, policy_label, remedy_cost_text
 from ui.common import denied_reason, lang, open_customer, plain, tr
 from ui.promises import common
+from ui.tables import frame_grid
 
 OPEN_EVENTS = ("fulfilled", "paused", "resumed", "cancelled", "escalated", "complained")
 
@@ -68,22 +69,23 @@ def promise_panel(db, user, now: datetime, key: str, selected_key: str = "prom_s
             st.caption(tr("promises.detail.negotiated"))
         if pd.notna(row["parent_promise_id"]):
             st.caption(tr("promises.detail.parent", id=int(row["parent_promise_id"])))
-        _log_and_remedies(detail, language)
+        _log_and_remedies(detail, language, key)
         _actions(db, user, now, key, detail, language)
         if st.button(tr("promises.detail.open_customer"), key=f"{key}_open360"):
             open_customer(int(row["customer_id"]))
 
 
-def _log_and_remedies(detail: dict, language: str) -> None:
+def _log_and_remedies(detail: dict, language: str, key: str) -> None:
     row = detail["promise"]
     events = detail["events"]
     st.markdown(f"**{tr('promises.detail.events')}**")
-    st.dataframe(common.labelled(events, {
-        "at": lambda f: f["at"].map(common.local_text),
+    frame_grid(common.labelled(events, {
+        "at": lambda f: f["at"],
         "kind": lambda f: [_event_label(k, d, language) for k, d in zip(f["kind"], f["detail"])],
         "actor": lambda f: f["actor"],
         "remedy": lambda f: f["detail"].map(lambda d: _remedy_of(d, language)),
-    }), hide_index=True, width="stretch")
+    }), title="promises.detail.events", key=f"{key}_events",
+       kinds={tr("promises.col.at"): "datetime"})
     remedies = detail["remedies"]
     st.markdown(f"**{tr('promises.detail.remedies')}**")
     ladder = {rung.key: rung for rung in detail["policy"].ladder}
@@ -108,13 +110,13 @@ def _log_and_remedies(detail: dict, language: str) -> None:
         return remedy_cost_text(rung, bill, language) if rung is not None and bill is None and \
             rung.cost_bill_fraction else format_money(cost, language)
 
-    st.dataframe(common.labelled(remedies, {
+    frame_grid(common.labelled(remedies, {
         "remedy": lambda f: f["key"].map(lambda k: label("remedy", k, language)),
         "cost": lambda f: [cost_text(k, c) for k, c in zip(f["key"], f["cost"])],
-        "granted_at": lambda f: f["granted_at"].map(common.local_text),
-        "delivered_at": lambda f: f["delivered_at"].map(common.local_text),
-        "child_promise_id": lambda f: f["child_promise_id"].map(lambda c: "—" if pd.isna(c) else int(c)),
-    }), hide_index=True, width="stretch")
+        "granted_at": lambda f: f["granted_at"], "delivered_at": lambda f: f["delivered_at"],
+        "child_promise_id": lambda f: f["child_promise_id"].map(lambda c: None if pd.isna(c) else str(int(c))),
+    }), title="promises.detail.remedies", key=f"{key}_remedies",
+       kinds={tr("promises.col.granted_at"): "datetime", tr("promises.col.delivered_at"): "datetime"})
 
 
 def _event_label(kind: str, detail_text: str, language: str) -> str:

@@ -9,12 +9,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from crm_core.i18n import format_money, format_number, format_percent, t
+from crm_core.i18n import format_number, format_percent, t
 from crm_core.promises.reports import BREAKDOWN_ORDER
 from crm_core.promises.text import format_duration, label, policy_label
 from ui.common import lang, style_chart, tr
 from ui.promises import common
-from ui.tables import show_frame
+from ui.tables import frame_grid, show_frame
 from ui.view_state import in_url
 
 WINDOWS = (30, 90, 180, 365)
@@ -140,18 +140,20 @@ def _compensation(months: pd.DataFrame, by_key: pd.DataFrame, language: str) -> 
     figure.update_layout(title=tr("promises.perf.chart_comp"), xaxis_title=tr("promises.col.month"),
                          yaxis_title=tr("promises.perf.cost"), barmode="group", xaxis_type="category")
     st.plotly_chart(style_chart(figure, height=320), width="stretch")
-    def money(column):
-        return lambda f: f[column].map(lambda v: format_money(v, language))
+    def money(column):  # numeric, shown with kind money (Excel sums it)
+        return lambda f: f[column].astype("float64")
 
+    money_kinds = {tr(f"promises.col.{c}"): "money" for c in ("owed_cost", "delivered_cost", "outstanding_cost")}
     shown = common.labelled(months, {
         "month": lambda f: f["month"], "owed_count": lambda f: f["owed_count"],
         "owed_cost": money("owed_cost"), "delivered_count": lambda f: f["delivered_count"],
         "delivered_cost": money("delivered_cost"), "outstanding_cost": money("outstanding_cost"),
     })
-    show_frame(shown, title="promises.perf.compensation", key="prom_perf_comp", file_stem="promise_compensation")
+    show_frame(shown, title="promises.perf.compensation", key="prom_perf_comp", file_stem="promise_compensation",
+               kinds=money_kinds)
     st.markdown(f"**{tr('promises.perf.remedies_by_key')}**")
-    st.dataframe(common.labelled(by_key, {
+    frame_grid(common.labelled(by_key, {
         "remedy": lambda f: f["key"].map(lambda k: label("remedy", k, language)),
         "owed_count": lambda f: f["owed_count"], "owed_cost": money("owed_cost"),
         "delivered_count": lambda f: f["delivered_count"], "delivered_cost": money("delivered_cost"),
-    }), hide_index=True, width="stretch")
+    }), title="promises.perf.remedies_by_key", key="prom_perf_by_key", kinds=money_kinds)

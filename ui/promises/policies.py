@@ -11,10 +11,10 @@ import streamlit as st
 from crm_core.promises import actions, notices, queries
 from crm_core.promises.policy import PROMISE_TYPES, PromisePolicy
 from crm_core.promises.text import label, policy_label, policy_summary
-from crm_core.tables import POLICY_VERSIONS
+from crm_core.tables import POLICY_VERSIONS, currency_symbol
 from ui.common import denied_reason, lang, plain, tr
 from ui.promises import common
-from ui.tables import show_table
+from ui.tables import frame_grid, show_table
 
 NEW = "__new__"
 LADDER_COLUMNS = ("key", "over_minutes", "cost_fixed", "cost_bill_fraction", "requires_complaint", "child_policy_id")
@@ -30,6 +30,16 @@ def _ladder_frame(policy: PromisePolicy | None) -> pd.DataFrame:
         "requires_complaint": pd.Series([r.requires_complaint for r in rungs], dtype=bool),
         "child_policy_id": pd.Series([r.child_policy_id or "" for r in rungs], dtype=str),
     })
+
+
+def _ladder_config() -> dict:
+    """Headers, and formats for the numbers (as the grids show them: ¥1,000.00, 10%)."""
+    config = {c: tr(f"promises.ladder.{c}") for c in LADDER_COLUMNS}
+    number = st.column_config.NumberColumn
+    return config | {
+        "over_minutes": number(config["over_minutes"], format="%,.0f", min_value=0),
+        "cost_fixed": number(config["cost_fixed"], format=f"{currency_symbol()}%,.2f", min_value=0),
+        "cost_bill_fraction": number(config["cost_bill_fraction"], format="percent", min_value=0, max_value=1)}
 
 
 def _ladder_rows(edited: pd.DataFrame) -> list[dict]:
@@ -124,14 +134,14 @@ def _editor(base: PromisePolicy | None, key: str, language: str) -> dict:
     st.caption(tr("promises.pol.ladder_help"))
     edited = st.data_editor(_ladder_frame(base), num_rows="dynamic", hide_index=True, width="stretch",
                             key=f"{key}_ladder",
-                            column_config={c: tr(f"promises.ladder.{c}") for c in LADDER_COLUMNS})
+                            column_config=_ladder_config())
     data["ladder"] = _ladder_rows(edited)
     return data
 
 
 def _notice_frame(rows: list) -> pd.DataFrame:
     return pd.DataFrame({
-        tr("promises.notice.col.day"): [day.isoformat() for day, _, _ in rows],
+        tr("promises.notice.col.day"): [day for day, _, _ in rows],  # dates: the grid shows 2026-10-01
         tr("promises.notice.col.kind"): [tr(f"promises.notice.kind.{kind}") for _, kind, _ in rows],
         tr("promises.notice.col.name"): [name for _, _, name in rows],
     })
@@ -156,7 +166,7 @@ def notice_section(db, user) -> None:
     entered = common.notice_days(db, year)
     if entered:
         with st.expander(tr("promises.notice.current", year=year)):
-            st.dataframe(_notice_frame(entered), hide_index=True, width="stretch")
+            frame_grid(_notice_frame(entered), title="promises.notice.title", key="prom_notice_current")
     upload = st.file_uploader(tr("promises.notice.upload"), type=["csv", "txt"], key="prom_notice_file")
     pasted = st.text_area(tr("promises.notice.paste"), key="prom_notice_text", help=tr("promises.notice.help"))
     text = upload.getvalue().decode("utf-8-sig", errors="replace") if upload is not None else pasted
@@ -167,7 +177,7 @@ def notice_section(db, user) -> None:
         return
     kinds = [kind for _, kind, _ in rows]
     st.caption(tr("promises.notice.preview", holidays=kinds.count("holiday"), workdays=kinds.count("workday")))
-    st.dataframe(_notice_frame(rows), hide_index=True, width="stretch")
+    frame_grid(_notice_frame(rows), title="promises.notice.title", key="prom_notice_preview")
     if st.button(tr("promises.notice.save"), key="prom_notice_save", type="primary"):
         done, count = common.attempt(lambda: notices.enter_notice(db, user, year, rows))
         if done:

@@ -5,13 +5,14 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from crm_core import tables
 from crm_core.i18n import format_date, format_number
 from crm_core.satisfaction.report import BREAKDOWNS, MISSING
 from crm_core.text_safety import chart_text
-from ui.common import choice_label, download_buttons, lang, style_chart, tr
+from ui.common import choice_label, lang, style_chart, tr
 from ui.metrics import count_metric
 from ui.satisfaction import data
-from ui.tables import show_frame
+from ui.tables import show_frame, show_table
 from ui.view_state import catalog_label, in_url
 
 
@@ -113,7 +114,24 @@ def render_trend(db, user) -> None:
         _trend_chart(table, "nps_score", "nps_ci_low", "nps_ci_high", "nps_significant_change",
                      tr("satisfaction.metric.nps"), "sat_trend_nps")
     st.caption(tr("sat.trend_tests"))
-    download_buttons(table.reset_index(), "satisfaction_trend", key="sat_trend_dl")
+    show_table(TREND, _trend_rows(table), key="sat_trend", file_stem="satisfaction_trend")
+
+
+# The trend per period as a list (the charts' numbers), on screen and in its downloads.
+TREND = tables.Table("grids.trend_title", (
+    tables.text("label", "sat.period"), tables.count("csat_n", "sat.answers"),
+    tables.percent("csat", "satisfaction.metric.csat"), tables.percent("csat_low", "grids.csat_low"),
+    tables.percent("csat_high", "grids.csat_high"),
+    tables.label("csat_significant_change", "grids.csat_change", "table.yes_no"),
+    tables.number("nps_score", "satisfaction.metric.nps"), tables.number("nps_ci_low", "grids.nps_low"),
+    tables.number("nps_ci_high", "grids.nps_high"),
+    tables.label("nps_significant_change", "grids.nps_change", "table.yes_no")))
+
+
+def _trend_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """CSAT as fractions (the trend holds percentages), for the percent kind."""
+    return table.assign(csat=table["csat_top_two_box"] / 100, csat_low=table["csat_top_two_box_low"] / 100,
+                        csat_high=table["csat_top_two_box_high"] / 100)
 
 
 def _mark(direction) -> str:

@@ -10,11 +10,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from crm_core.i18n import format_money, format_number
+from crm_core import tables
+from crm_core.i18n import format_number
 from crm_core.satisfaction.loyalty import QUADRANTS
-from ui.common import analysis_date, choice_label, download_buttons, lang, open_customer, style_chart, tr
+from ui.common import analysis_date, lang, open_customer, style_chart, tr
 from ui.metrics import count_metric
 from ui.satisfaction import data
+from ui.tables import show_table
 from ui.view_state import catalog_label, in_url
 
 COLOURS = {"saboteur": "#d62728", "mercenary": "#ff7f0e", "hostage": "#9467bd", "apostle": "#2ca02c"}
@@ -57,20 +59,19 @@ def _member_list(db, user, quadrant: str, loyalty: str, as_of, sat: int, loyal: 
         st.info(tr("ui.no_matches"))
         return
     language = lang()
-    shown = pd.DataFrame({
-        tr("field.code"): rows["code"], tr("field.name"): rows["name"],
-        tr("field.region"): rows["region"].map(choice_label("region")), tr("field.sales_rep"): rows["sales_rep"],
-        tr("sat.latest_answer"): rows["satisfaction"].map(lambda s: tr(f"satisfaction.label.{int(s)}")),
-        tr("sat.intent_col"): rows["repurchase_intent"].map(lambda v: "—" if pd.isna(v) else tr("sat.yes" if v else "sat.no")),
-        tr("sat.purchases_12m"): rows["purchases_12m"].map(lambda v: format_number(v, language)),
-        tr("sat.spend_12m"): rows["spend_12m"].map(lambda v: format_money(v, language)),
-    })
-    event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-                         key=f"{key_prefix}_list")
+    event = show_table(MEMBERS, rows, key=f"{key_prefix}_list", file_stem=f"quadrant_{quadrant}", select=True)
     st.caption(tr("sat.list_cap", shown=format_number(len(rows), language)) + " " + tr("ui.click_row_for_360"))
     if event.selection.rows:
         open_customer(rows.iloc[event.selection.rows[0]]["customer_id"])
-    download_buttons(rows, f"quadrant_{quadrant}", key=f"{key_prefix}_dl")
+
+
+# The customers of one quadrant, on screen and in its downloads (numbers numeric: Excel sums them).
+MEMBERS = tables.Table("sat.quadrant_title", (
+    tables.text("code", "field.code"), tables.text("name", "field.name"),
+    tables.label("region", "field.region", "region"), tables.text("sales_rep", "field.sales_rep"),
+    tables.label("satisfaction", "sat.latest_answer", "satisfaction.label"),
+    tables.label("repurchase_intent", "sat.intent_col", "table.yes_no"),
+    tables.count("purchases_12m", "sat.purchases_12m"), tables.money("spend_12m", "sat.spend_12m")))
 
 
 def render_quadrant(db, user, key_prefix: str) -> None:

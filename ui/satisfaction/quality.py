@@ -8,9 +8,9 @@ import streamlit as st
 from crm_core.i18n import format_number
 from crm_core.satisfaction.report import SAMPLE
 from crm_core.text_safety import chart_text
-from ui.common import choice_label, download_buttons, lang, style_chart, tr
+from ui.common import choice_label, lang, style_chart, tr
 from ui.satisfaction import data
-from ui.satisfaction.overview import pct
+from ui.tables import show_frame
 from ui.view_state import catalog_label, in_url
 
 
@@ -68,9 +68,8 @@ def render_quality(db, user, wave_id) -> None:
                     format_func=lambda v: tr(f"sat.view.{v}"))
     _gap_chart(table, view)
     shown = table.rename(index=_dim).rename(columns=lambda c: tr(f"sat.col.{c}")).rename_axis(tr("sat.dimension"))
-    st.dataframe(shown.style.format(precision=2), width="stretch")
+    show_frame(shown.reset_index(), title="sat.quality_title", key="sat_servqual", file_stem="servqual")
     st.caption(tr("sat.servqual_note"))
-    download_buttons(table.reset_index(), "servqual", key="sat_servqual_dl")
 
     st.subheader(tr("sat.drivers_title"))
     outcome = st.radio(tr("sat.outcome"), ("satisfaction", "recommend"), horizontal=True,
@@ -83,11 +82,11 @@ def render_quality(db, user, wave_id) -> None:
     _drivers_chart(drivers, outcome)
     st.caption(tr("satisfaction.drivers.r2", r2=drivers.attrs["r2"]) + " " + tr("sat.drivers_method", n=SAMPLE))
     shown = pd.DataFrame({tr("sat.dimension"): [_dim(d) for d in drivers.index],
-                          tr("sat.importance_axis"): drivers["share"].map(pct),
-                          tr("sat.performance_axis"): drivers["performance"].map(lambda v: format_number(v, lang(), 2)),
-                          tr("sat.quadrant"): drivers["quadrant"].map(lambda q: tr(f"satisfaction.ipa.{q}"))})
-    st.dataframe(shown, hide_index=True, width="stretch")
-    download_buttons(drivers.reset_index(), f"key_drivers_{outcome}", key="sat_drivers_dl")
+                          tr("sat.importance_axis"): (drivers["share"] / 100).to_numpy(),  # a fraction: kind percent
+                          tr("sat.performance_axis"): drivers["performance"].to_numpy(),
+                          tr("sat.quadrant"): drivers["quadrant"].map(lambda q: tr(f"satisfaction.ipa.{q}")).to_numpy()})
+    show_frame(shown, title="sat.drivers_title", key="sat_drivers", file_stem=f"key_drivers_{outcome}",
+               kinds={tr("sat.importance_axis"): "percent"})
 
 
 def render_regional(db, user, wave_id) -> None:
@@ -118,16 +117,17 @@ def render_regional(db, user, wave_id) -> None:
     st.plotly_chart(figure, width="stretch", key="sat_regional_chart")
     shown = pd.DataFrame({
         tr("sat.by.region"): [region(r) for r in table.index],
-        tr("sat.answers"): table["n"].map(lambda v: format_number(v, lang())),
-        tr("satisfaction.regional.raw"): table["raw_mean"].map(lambda v: format_number(v, lang(), 2)),
-        tr("satisfaction.regional.adjusted"): table["adjusted_mean"].map(lambda v: format_number(v, lang(), 2)),
-        tr("sat.raw_csat"): table["raw_csat"].map(pct),
+        tr("sat.answers"): table["n"].astype("Int64").to_numpy(),
+        tr("satisfaction.regional.raw"): table["raw_mean"].to_numpy(),
+        tr("satisfaction.regional.adjusted"): table["adjusted_mean"].to_numpy(),
+        tr("sat.raw_csat"): (table["raw_csat"] / 100).to_numpy(),  # fractions: kind percent
     })
+    kinds = {tr("sat.answers"): "count", tr("sat.raw_csat"): "percent"}
     if method == "label_calibration":
-        shown[tr("sat.regional.n_intent")] = table["n_intent"].map(lambda v: format_number(v, lang())).to_numpy()
-        shown[tr("sat.regional.weight")] = (100 * table["weight"]).map(lambda v: pct(v, 0)).to_numpy()
-    st.dataframe(shown, hide_index=True, width="stretch")
+        shown[tr("sat.regional.n_intent")] = table["n_intent"].astype("Int64").to_numpy()
+        shown[tr("sat.regional.weight")] = table["weight"].to_numpy()
+        kinds |= {tr("sat.regional.n_intent"): "count", tr("sat.regional.weight"): "percent"}
+    show_frame(shown, title="sat.regional_title", key="sat_regional", file_stem="regional_style", kinds=kinds)
     if method == "label_calibration":
         st.caption(tr("sat.regional.shrinkage_note", m=format_number(table["prior_strength"].iloc[0], lang(), 1)))
     st.caption(tr("sat.sample_note", n=format_number(SAMPLE, lang())))
-    download_buttons(table.reset_index(), "regional_style", key="sat_regional_dl")

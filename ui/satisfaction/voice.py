@@ -6,14 +6,16 @@ import plotly.express as px
 import streamlit as st
 
 from crm_core import satisfaction as sat
+from crm_core import tables
 from crm_core.i18n import format_date, format_number
+from crm_core.satisfaction.mystery import location_summary
 from crm_core.satisfaction.report import COMPLAINT_WINDOW, SAMPLE
 from crm_core.text_safety import chart_text
-from ui.common import choice_label, download_buttons, lang, open_customer, plain, style_chart, tr
+from ui.common import choice_label, lang, open_customer, plain, style_chart, tr
 from ui.metrics import count_metric
 from ui.satisfaction import data
 from ui.satisfaction.overview import pct
-from ui.tables import show_frame
+from ui.tables import frame_grid, show_frame, show_table
 from ui.view_state import catalog_label, in_url
 
 
@@ -83,9 +85,9 @@ def _word_table(words: pd.DataFrame, mood: str, key: str):
         st.info(tr("sat.no_comments"))
         return None
     shown = pd.DataFrame({tr("sat.word"): words["word"], tr("sat.count"): words["count"],
-                          tr("sat.share_of_words"): words["share"].map(pct)})
-    event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun",
-                         selection_mode="single-row", key=key, height=420)
+                          tr("sat.share_of_words"): words["share"] / 100})  # a fraction: kind percent
+    event = frame_grid(shown, title="sat.comments_title", key=key, select=True, height=420,
+                       kinds={tr("sat.share_of_words"): "percent"})
     return words["word"].iloc[event.selection.rows[0]] if event.selection.rows else None
 
 
@@ -158,14 +160,19 @@ def render_mystery(db, user) -> None:
                              "location": tr("sat.location")}, title=tr("sat.mystery_chart"))
     style_chart(figure, height=380)
     st.plotly_chart(figure, width="stretch", key="sat_mystery_chart")
-    summary = sat_summary(visits)
-    st.dataframe(summary, width="stretch")
+    show_table(VISIT_SUMMARY, location_summary(visits).reset_index(), key="sat_mystery_summary",
+               file_stem="mystery_visits_by_location")
     st.caption(tr("sat.mystery_note"))
-    download_buttons(visits, "mystery_visits", key="sat_mystery_dl")
+    with st.expander(tr("grids.all_visits")):
+        show_table(VISITS, visits, key="sat_mystery_visits", file_stem="mystery_visits")
 
 
-def sat_summary(visits: pd.DataFrame) -> pd.DataFrame:
-    from crm_core.satisfaction.mystery import location_summary
-
-    table = location_summary(visits)
-    return table.rename_axis(tr("sat.location")).rename(columns=lambda c: tr(f"sat.mystery.{c}")).round(1)
+# Per location and every visit, on screen and in the downloads (scores are 0–100, one decimal).
+VISIT_SUMMARY = tables.Table("grids.visits_summary", (
+    tables.text("location", "sat.location"), tables.count("visits", "sat.mystery.visits"),
+    tables.number("first", "sat.mystery.first"), tables.number("last", "sat.mystery.last"),
+    tables.number("mean", "sat.mystery.mean"), tables.number("last_change", "sat.mystery.last_change")))
+VISITS = tables.Table("grids.visits_title", (
+    tables.text("location", "sat.location"), tables.day("visited_on", "sat.visited_on"),
+    tables.number("score", "sat.mystery_score"), tables.number("change", "grids.score_change"),
+    tables.count("checklist_passed", "grids.checklist_passed"), tables.count("checklist_items", "grids.checklist_items")))

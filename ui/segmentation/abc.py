@@ -9,6 +9,7 @@ from crm_core.i18n import format_date, format_number, format_percent
 from ui.common import choice_label, lang, tr
 from ui.metrics import count_metric, money_metric
 from ui.segmentation import common
+from ui.tables import frame_grid
 from ui.view_state import catalog_label, in_url
 
 CLASS_COLOURS = {"A": "#c0392b", "B": "#e67e22", "C": "#7f8c8d", "none": "#bdc3c7"}
@@ -114,10 +115,9 @@ def render_movement(db, user, q: seg.SegmentQuery) -> None:
                    end=format_date(q.end, language)))
     matrix = moved.matrix
     shown = matrix.rename(index=common.class_label, columns=common.class_label)
-    shown.index.name = tr("seg.movement.before")
-    shown.columns.name = tr("seg.movement.now")
+    shown = shown.rename_axis(f"{tr('seg.movement.before')} \\ {tr('seg.movement.now')}").rename_axis(columns=None)
     st.markdown(f"**{tr('seg.movement.matrix')}**")
-    st.dataframe(shown, width="stretch")
+    frame_grid(shown.reset_index(), title="seg.movement.matrix", key="seg_movement_matrix")
     st.caption(tr("seg.movement.matrix_help"))
     st.plotly_chart(_sankey(matrix, language), width="stretch")
 

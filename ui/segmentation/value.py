@@ -11,7 +11,7 @@ from crm_core.text_safety import chart_text
 from ui.common import choice_label, lang, open_customer, tr
 from ui.metrics import count_metric
 from ui.segmentation import common
-from ui.tables import show_table
+from ui.tables import frame_grid, show_table
 from ui.view_state import catalog_label, in_url
 
 # The grade within the top 50 is not an ABC class: blues, never the A/B/C reds and greys.
@@ -111,7 +111,7 @@ def render_rfm(db, user, q: seg.SegmentQuery) -> None:
     members = scored[scored["segment"] == chosen].sort_values(["monetary", "customer_id"], ascending=[False, True])
     common.frame_list(f"seg_rfm_{chosen}", members.reset_index(drop=True), f"rfm_{chosen}_{q.start}_{q.end}")
     with st.expander(tr("seg.rfm_rules")):
-        st.dataframe(_rule_table(), hide_index=True)
+        frame_grid(_rule_table(), title="seg.rfm_rules", key="seg_rfm_rules", width="content")
 
 
 def _rule_table() -> pd.DataFrame:

@@ -6,9 +6,11 @@ import streamlit as st
 
 from crm_core.care import board
 from crm_core.care.replenishment import MethodChoice
+from crm_core.tables import Column
 from ui.cache import cached_read
 from ui.care import common as care_common
 from ui.common import analysis_date, choice_label, tr
+from ui.tables import frame_grid
 
 
 @cached_read(ttl=600, max_entries=64)
@@ -33,7 +35,8 @@ def render(db, user, customer_id: int, record: dict) -> None:
             shown = pd.DataFrame({"date": dates["date"].dt.date,
                                   "occasion": dates["occasion"].map(choice_label("care.occasion")),
                                   "years": dates["years"], "label": dates["label"]})
-            st.dataframe(shown.rename(columns=lambda c: tr(f"care.col.{c}")), hide_index=True, width="stretch")
+            frame_grid(shown, title="care.c360.key_dates", key="c360_care_dates", header_prefix="care.col",
+                       kinds={"years": "count"})
     with right:
         st.markdown(f"**{tr('care.c360.forecast')}**")
         if forecast.empty:
@@ -43,4 +46,5 @@ def render(db, user, customer_id: int, record: dict) -> None:
                                   "rate_per_day": forecast["rate_per_day"].round(3),
                                   "run_out": forecast["run_out"].dt.date,
                                   "method": forecast["method"].map(choice_label("care.method"))})
-            st.dataframe(shown.rename(columns=lambda c: tr(f"care.col.{c}")), hide_index=True, width="stretch")
+            frame_grid(shown, title="care.c360.forecast", key="c360_care_forecast", header_prefix="care.col",
+                       kinds={"rate_per_day": Column("rate_per_day", "care.col.rate_per_day", "number", decimals=3)})

@@ -16,6 +16,7 @@ from ui.churn import cache
 from ui.churn.reasons import event_form
 from ui.common import analysis_date, lang, tr
 from ui.metrics import money_metric
+from ui.tables import frame_grid
 
 LAPSED_K = 2.0
 
@@ -55,6 +56,6 @@ def render(db: Store, user: Actor, customer_id: int, record: dict) -> None:
         st.markdown(f"**{tr('churn.c360.events')}**")
         shown = history.drop(columns=["event_id"]).assign(
             reason=history["reason"].map(lambda r: tr(f"churn.reason.{r}")))
-        st.dataframe(shown.rename(columns=lambda c: tr(f"churn.col.{c}")), hide_index=True, width="stretch")
+        frame_grid(shown, title="churn.c360.events", key="c360_churn_events", header_prefix="churn.col")
     with st.expander(tr("churn.c360.record")):
         event_form(db, user, int(customer_id), "c360_churn_event")

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from crm_core.i18n import format_money
 from crm_core.promises import queries
 from crm_core.promises.text import format_duration, label
 from ui.common import lang, tr
 from ui.promises import common
 from ui.promises.detail import promise_panel
 from ui.promises.forms import complaint_form, make_promise_form
-from ui.tables import show_frame
+from ui.tables import frame_grid, show_frame
 
 
 def render(db, user, customer_id: int, record: dict) -> None:
@@ -25,14 +24,15 @@ def render(db, user, customer_id: int, record: dict) -> None:
     else:
         st.markdown(f"**{tr('promises.c360.by_rep')}**")
         by_rep = queries.ledger_by_rep(frame)
-        def money(column):
-            return lambda f: f[column].map(lambda v: format_money(v, language))
+        def money(column):  # numeric, shown with kind money (Excel sums it)
+            return lambda f: f[column].astype("float64")
 
-        st.dataframe(common.labelled(by_rep, {
+        money_kinds = {tr("promises.col.owed_cost"): "money", tr("promises.col.delivered_cost"): "money"}
+        frame_grid(common.labelled(by_rep, {
             "owner": lambda f: f["owner"], "promises": lambda f: f["promises"], "kept": lambda f: f["kept"],
             "broken": lambda f: f["broken"], "open": lambda f: f["open"], "cancelled": lambda f: f["cancelled"],
             "owed_cost": money("owed_cost"), "delivered_cost": money("delivered_cost"),
-        }), hide_index=True, width="stretch")
+        }), title="promises.c360.by_rep", key="p360_by_rep", kinds=money_kinds)
         shown = common.labelled(frame, {
             **common.promise_columns(language),
             "description": lambda f: f["description"],
@@ -46,7 +46,7 @@ def render(db, user, customer_id: int, record: dict) -> None:
         })
         ordered = shown.iloc[::-1]  # newest first
         event = show_frame(ordered, title="table.customer_promises", key="p360_table", select=True,
-                           file_stem=f"promises_{record.get('code', customer_id)}",
+                           file_stem=f"promises_{record.get('code', customer_id)}", kinds=money_kinds,
                            style=lambda f: common.coloured(f, {"status": frame["status"].iloc[::-1].tolist()}))
         st.caption(tr("promises.c360.select_hint"))
         if event.selection.rows:

@@ -10,6 +10,7 @@ from ui.cache import cached_read
 from ui.common import analysis_date, lang, tr
 from ui.metrics import money_metric
 from ui.segmentation.common import percent_share
+from ui.tables import frame_grid
 
 
 @cached_read(ttl=600, max_entries=256)
@@ -64,5 +65,4 @@ def render(db, user, customer_id: int, record: dict) -> None:
         with st.expander(tr("seg.360.history")):
             shown = history.assign(prev_abc=history["prev_abc"].map(lambda v: tr(f"seg.class.{v}")),
                                    abc=history["abc"].map(lambda v: tr(f"seg.class.{v}")))
-            shown.columns = [tr(f"seg.col.{c}") for c in shown.columns]
-            st.dataframe(shown, hide_index=True, width="stretch")
+            frame_grid(shown, title="seg.360.history", key="c360_seg_history", header_prefix="seg.col")
