@@ -4,7 +4,7 @@ import plotly.express as px
 import streamlit as st
 
 from crm_core import customers as cust
-from crm_core.i18n import format_date, format_money
+from crm_core.i18n import format_date, format_money, format_number
 from crm_core.models import ANALYSIS_FIELDS, ORIGINAL_RECORD_GROUPS
 from crm_core.tables import Column
 from ui.common import (
@@ -58,16 +58,30 @@ if limit:
 LABELLED_FIELDS = {"customer_type": "ctype", "tenure_stage": "tenure", "need_type": "need", "region": "region"}
 
 
-def _fields_table(names):
-    def shown(name):
-        value = record.get(name)
-        if pd.isna(value):
-            return "—"
-        # st.table renders Markdown: user text goes through plain() so it shows as typed (a region
-        # typed by a user has no catalog label and comes back from choice_label as it is).
-        return plain(choice_label(LABELLED_FIELDS[name])(value) if name in LABELLED_FIELDS else value)
+MONEY_FIELDS = ("credit_limit", "open_balance")
 
-    return {tr(f"field.{n}"): shown(n) for n in names}
+
+def _field_text(name: str) -> str:
+    """A master-file value as a manager reads it: labels for stored keys, money and counts formatted,
+    days as 2026-12-03, blanks blank. Shown in a grid, whose cells are plain text (never Markdown)."""
+    value = record.get(name)
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if name in LABELLED_FIELDS:  # a region typed by a user has no catalog label: shown as typed
+        return choice_label(LABELLED_FIELDS[name])(value)
+    if name in MONEY_FIELDS:
+        return format_money(value, language)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()[:10]
+    if isinstance(value, float) and value.is_integer():
+        return format_number(value, language)
+    return str(value)
+
+
+def _fields_table(names, key: str) -> None:
+    frame = pd.DataFrame({tr("grids.field"): [tr(f"field.{n}") for n in names],
+                          tr("grids.value"): [_field_text(n) for n in names]})
+    st.dataframe(frame, hide_index=True, width="stretch", key=key, placeholder="")
 
 
 # Sections other capabilities contribute: (catalog key of the tab, render(db, user, id, record)).
@@ -82,9 +96,9 @@ tabs = st.tabs([tr(k) for k in ("tab.original_record", "tab.analysis", "tab.inve
 with tabs[0]:
     for group, names in ORIGINAL_RECORD_GROUPS.items():
         st.markdown(f"**{tr(f'group.{group}')}**")
-        st.table(_fields_table(names))
+        _fields_table(names, key=f"c360_fields_{group}")
 with tabs[1]:
-    st.table(_fields_table(ANALYSIS_FIELDS))
+    _fields_table(ANALYSIS_FIELDS, key="c360_fields_analysis")
 with tabs[2]:
     if view.interactions.empty:
         st.info(tr("ui.no_data_yet"))

@@ -290,9 +290,11 @@ def test_the_360_header_and_record_show_the_text_as_typed(hostile_app):
     app = run_page("customer_360.py", "en", **BASE_STATE)
     code = _code_of_customer_1(hostile_app)
     assert app.header[0].value == f"{markdown_literal(HOSTILE)} · {markdown_literal(code)}"
-    record = pd.concat([table.value for table in app.get("table")])  # the original record, one table a group
-    assert record.loc[t("field.name", "en")].iloc[0] == markdown_literal(HOSTILE)
-    assert _shown(record.loc[t("field.region", "en")].iloc[0]) == HOSTILE + " #1"
+    # the original record, one grid a group: grid cells are plain text, so the value is the text as typed
+    grids = [g.value for g in app.dataframe if list(g.value.columns) == [t("grids.field", "en"), t("grids.value", "en")]]
+    record = pd.concat(grids).set_index(t("grids.field", "en"))[t("grids.value", "en")]
+    assert record[t("field.name", "en")] == HOSTILE
+    assert record[t("field.region", "en")] == HOSTILE + " #1"
 
 
 @pytest.mark.parametrize("page, state", [

@@ -20,3 +20,7 @@ MESSAGES |= {
     "grids.action.update": {"en": "Changed", "zh": "修改"},
 }
 MESSAGES |= {"grids.import_errors": {"en": "Import problems", "zh": "导入问题"}}
+MESSAGES |= {
+    "grids.field": {"en": "Field", "zh": "字段"},
+    "grids.value": {"en": "Value", "zh": "内容"},
+}

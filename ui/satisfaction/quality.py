@@ -80,7 +80,7 @@ def render_quality(db, user, wave_id) -> None:
         st.info(tr("sat.no_drivers"))
         return
     _drivers_chart(drivers, outcome)
-    st.caption(tr("satisfaction.drivers.r2", r2=drivers.attrs["r2"]) + " " + tr("sat.drivers_method", n=SAMPLE))
+    st.caption(tr("satisfaction.drivers.r2", r2=drivers.attrs["r2"]) + " " + tr("sat.drivers_method", n=format_number(SAMPLE, lang())))
     shown = pd.DataFrame({tr("sat.dimension"): [_dim(d) for d in drivers.index],
                           tr("sat.importance_axis"): (drivers["share"] / 100).to_numpy(),  # a fraction: kind percent
                           tr("sat.performance_axis"): drivers["performance"].to_numpy(),
