@@ -81,7 +81,9 @@ def _field_text(name: str) -> str:
 def _fields_table(names, key: str) -> None:
     frame = pd.DataFrame({tr("grids.field"): [tr(f"field.{n}") for n in names],
                           tr("grids.value"): [_field_text(n) for n in names]})
-    st.dataframe(frame, hide_index=True, width="stretch", key=key, placeholder="")
+    # the same field column width in every group, so the groups line up one under another
+    st.dataframe(frame, hide_index=True, width="stretch", key=key, placeholder="",
+                 column_config={tr("grids.field"): st.column_config.TextColumn(width=200)})
 
 
 # Sections other capabilities contribute: (catalog key of the tab, render(db, user, id, record)).
