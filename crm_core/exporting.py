@@ -28,6 +28,7 @@ import xlsxwriter
 
 from crm_core import tables
 from crm_core.audit import record_event
+from crm_core.i18n import currency_symbol
 from crm_core.store import Store
 from crm_core.users import Actor
 
@@ -84,7 +85,7 @@ def to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "data") -> bytes:
 # XLSX number formats per column kind (Excel's own codes; the grid shows the same, ui/tables.py).
 def _xlsx_number_format(column: tables.Column) -> str | None:
     if column.kind == "money":
-        return f'"{tables.currency_symbol().strip()}"#,##0.00'
+        return f'"{currency_symbol().strip()}"#,##0.00'
     if column.kind == "count":
         return "#,##0"
     if column.kind == "number":
@@ -109,7 +110,7 @@ def _fitted_width(header: str, values: pd.Series, column: tables.Column) -> floa
     if not present.empty:
         if column.kind in tables.NUMERIC_KINDS:
             biggest = float(present.abs().max())
-            sample = {"money": f"{tables.currency_symbol()}{biggest:,.2f}", "count": f"{biggest:,.0f}",
+            sample = {"money": f"{currency_symbol()}{biggest:,.2f}", "count": f"{biggest:,.0f}",
                       "number": f"{biggest:,.{column.decimals}f}", "percent": f"{100 * biggest:.1f}%"}[column.kind]
             width = max(width, len(sample) + 2)
         elif column.kind == "date":

@@ -89,14 +89,20 @@ def format_number(value, lang: str, decimals: int = 0) -> str:
 CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "HKD": "HK$"}
 
 
+def currency_symbol(currency: str | None = None) -> str:
+    """What goes before an amount of ``currency`` (default: the store's): its symbol, else its code
+    and a space (``CHF 12``). THE prefix of every amount: cards, grids, files and the report."""
+    currency = currency or store_currency()
+    return CURRENCY_SYMBOLS.get(currency, currency + " ")
+
+
 def format_money(value, lang: str, currency: str | None = None) -> str:
     """Money the way each audience reads it: ¥1,234,567 / 123.5万 in Chinese. Without ``currency``,
     in the store's currency (CRM_CURRENCY): every amount shown says which currency it is in."""
     if value is None or (isinstance(value, float) and value != value):
         return "—"
     amount = float(value)
-    currency = currency or store_currency()
-    symbol = CURRENCY_SYMBOLS.get(currency, currency + " ")
+    symbol = currency_symbol(currency)
     if lang == "zh" and abs(amount) >= 100_000_000:
         return f"{symbol}{amount / 100_000_000:,.2f}亿"
     if lang == "zh" and abs(amount) >= 10_000:
@@ -109,8 +115,7 @@ def format_money_exact(value, currency: str | None = None) -> str:
     value a compact card puts in its tooltip."""
     if value is None or (isinstance(value, float) and value != value):
         return "—"
-    currency = currency or store_currency()
-    return f"{CURRENCY_SYMBOLS.get(currency, currency + ' ')}{float(value):,.2f}"
+    return f"{currency_symbol(currency)}{float(value):,.2f}"
 
 
 # -- compact forms for KPI cards ------------------------------------------------------------------
@@ -154,8 +159,7 @@ def compact_money(value, lang: str, currency: str | None = None) -> str:
     """Money in the short form: ¥5,337万 / ¥1.23亿 (zh), ¥53.4M (en); the symbol as format_money."""
     if value is None or (isinstance(value, float) and value != value):
         return "—"
-    currency = currency or store_currency()
-    symbol = CURRENCY_SYMBOLS.get(currency, currency + " ")
+    symbol = currency_symbol(currency)
     text = compact_number(value, lang)
     return f"-{symbol}{text[1:]}" if text.startswith("-") else f"{symbol}{text}"
 

@@ -32,8 +32,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from crm_core.config import store_currency
-from crm_core.i18n import CURRENCY_SYMBOLS, t
+from crm_core.i18n import t
 from crm_core.sql import Fragment, run
 
 KINDS = ("text", "label", "money", "count", "number", "percent", "date", "datetime")
@@ -244,11 +243,6 @@ def shown_values(series: pd.Series, column: Column, lang: str) -> pd.Series:
     if kind == "date":
         return series.map(_day).astype(object)
     return _local(series).dt.floor("min")  # datetime
-
-
-def currency_symbol() -> str:
-    currency = store_currency()
-    return CURRENCY_SYMBOLS.get(currency, currency + " ")
 
 
 def display_width(value: str) -> int:

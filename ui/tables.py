@@ -13,8 +13,8 @@ import pandas as pd
 import streamlit as st
 
 from crm_core import exporting
+from crm_core.i18n import currency_symbol
 from crm_core.tables import Rows, Table, inferred
-from crm_core.tables import currency_symbol as _currency_symbol
 from ui.common import actor, lang, store, tr
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -24,7 +24,7 @@ def _screen_column(column, header: str):
     """The grid's format for a column kind — the same as the XLSX number format of that kind."""
     kind = column.kind
     if kind == "money":
-        return st.column_config.NumberColumn(header, format=f"{_currency_symbol()}%,.2f")
+        return st.column_config.NumberColumn(header, format=f"{currency_symbol()}%,.2f")
     if kind == "count":
         return st.column_config.NumberColumn(header, format="%,d")
     if kind == "number":

@@ -4,9 +4,9 @@ import streamlit as st
 from pydantic import ValidationError
 
 from crm_core import customers as cust
+from crm_core.i18n import currency_symbol
 from crm_core.models import CUSTOMER_TYPES, TENURE_STAGES, CustomerIn, field_errors
 from crm_core.store import Store
-from crm_core.tables import currency_symbol
 from crm_core.users import Actor, PermissionDenied
 from ui.common import choice_label, denied_reason, lang, plain, tr
 from ui.tables import frame_grid

@@ -8,10 +8,11 @@ from decimal import Decimal
 import pandas as pd
 import streamlit as st
 
+from crm_core.i18n import currency_symbol
 from crm_core.promises import actions, notices, queries
 from crm_core.promises.policy import PROMISE_TYPES, PromisePolicy
 from crm_core.promises.text import label, policy_label, policy_summary
-from crm_core.tables import POLICY_VERSIONS, currency_symbol
+from crm_core.tables import POLICY_VERSIONS
 from ui.common import denied_reason, lang, plain, tr
 from ui.promises import common
 from ui.tables import frame_grid, show_table
