@@ -311,7 +311,6 @@ MESSAGES = {
     "promises.detail.parent": {"en": "Opened by promise No. {id}", "zh": "由承诺 {id} 号引发"},
     # forms
     "promises.form.make": {"en": "Make a promise", "zh": "作出承诺"},
-    "promises.form.customer_code": {"en": "Customer code", "zh": "客户编号"},
     "promises.form.policy": {"en": "Promise", "zh": "承诺内容"},
     "promises.form.limit": {"en": "Time limit {target} on {clock}; warnings at {w1} and {w2} of it.", "zh": "时限 {target}（{clock}），在 {w1} 和 {w2} 时预警。"},
     "promises.form.description": {"en": "What exactly was promised", "zh": "具体承诺了什么"},

@@ -392,7 +392,6 @@ PAGE_MESSAGES = {
                         "zh": "批量录入：请使用导入中心（类型“调查答卷”）。"},
     "sat.create_wave_first": {"en": "Open a survey wave first.", "zh": "请先新建调查批次。"},
     "sat.answer_form_title": {"en": "Enter one answer", "zh": "录入一份答卷"},
-    "sat.anonymous_help": {"en": "Leave blank for an anonymous answer.", "zh": "匿名答卷请留空。"},
     "sat.servqual_block": {"en": "Service-quality items (1–7, any subset)", "zh": "服务质量题项（1–7 分，可只答部分）"},
     "sat.save_answer": {"en": "Save answer", "zh": "保存答卷"},
     "sat.answer_saved": {"en": "Answer {id} saved.", "zh": "答卷 {id} 已保存。"},
