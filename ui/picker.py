@@ -43,8 +43,8 @@ def _match_label(row: dict, text: str) -> str:
 
 def _sole_match(found) -> int | None:
     """The match to take without asking: the only one, or the one exact code or name."""
-    if len(found) == 1 or (len(found) and found["rank"].iloc[0] == EXACT
-                           and (len(found) == 1 or found["rank"].iloc[1] != EXACT)):
+    ranks = found["rank"].tolist()
+    if len(ranks) == 1 or (len(ranks) > 1 and ranks[0] == EXACT and ranks[1] != EXACT):
         return int(found["customer_id"].iloc[0])
     return None
 
@@ -126,12 +126,12 @@ def _offer_matches(db, user, text: str, key: str, chosen_key: str, container) ->
     if found.empty:
         container.caption(tr("find.none", text=plain(text)))
         return
+    sole = _sole_match(found)
     if st.session_state.get(f"{key}_last") != text:  # the text changed: this run is the first for it
         st.session_state[f"{key}_last"] = text
-        sole = _sole_match(found)
         if sole is not None:
             st.session_state[chosen_key] = sole
-    if _sole_match(found) is not None:
+    if sole is not None:
         return  # chosen; the name is shown under the box
     ids = [int(i) for i in found["customer_id"]]
     labels = {int(row.customer_id): _match_label(row._asdict(), text) for row in found.itertuples()}
