@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from crm_core import accounts
 from tests.browser_harness import ARTIFACTS, EXCEPTION, ROOT, browser_page, streamlit_server, wait_until_idle
@@ -117,7 +118,8 @@ def test_a_url_restores_the_view_on_reload_in_a_new_browser_and_in_the_other_lan
         _open(page, link, "boss")
         shown = (_open_tab(page), _checked(page, "Rank by"))
         assert shown == ("RFM", "Profit contribution")
-        assert page.get_by_role("spinbutton", name="A: top % of customers").input_value() == "10.00"
+        # the spin box may paint its default before the URL's value arrives: wait for it, then fail
+        expect(page.get_by_role("spinbutton", name="A: top % of customers")).to_have_value("10.00", timeout=15_000)
         page.reload()
         wait_until_idle(page)
         assert (_open_tab(page), _checked(page, "Rank by")) == shown
