@@ -110,6 +110,7 @@ RULES: dict[str, Rule] = {
     "key_dates": Rule(rep_rows=_OF_CUSTOMER),
     "contact_frequency": Rule(rep_rows=_OF_CUSTOMER),
     "survey_responses": Rule(rep_rows=_OF_CUSTOMER),
+    "survey_invitations": Rule(rep_rows=_OF_CUSTOMER),  # a wave's personal links: a rep sees their customers'
     "churn_events": Rule(rep_rows=_OF_CUSTOMER),
     "complaints": Rule(rep_rows=_OF_CUSTOMER),
     "segment_class_changes": Rule(rep_rows=_OF_CUSTOMER),
@@ -135,6 +136,7 @@ RULES: dict[str, Rule] = {
     "sessions": _PRIVATE,
     "sign_in_failures": _PRIVATE,
     "saved_views": _PRIVATE,
+    "survey_link_secret": _PRIVATE,  # the key that signs survey links
     "demo_loads": _PRIVATE,  # which customer ids a demo load made: the banner counts them, system only  # each user's bookmarks: crm_core.saved_views reads the owner's own
     # Reference data and company-wide figures, the same for everyone.
     "survey_waves": Rule(),

@@ -38,6 +38,7 @@ from crm_core import accounts, sessions
 from crm_core.app_state import open_app_store
 from crm_core.config import load_settings
 from crm_core.i18n import format_date, language_from_locale, t
+from ui import survey_web
 
 SESSION_COOKIE = "kehu_session"
 SIGN_IN_PATH = "/auth/sign-in"
@@ -46,7 +47,8 @@ MAX_FORM_BYTES = 8192  # a name of 64 and a password of 256 characters, percent-
 MAX_NEXT = 2048
 MEDIA_PATH = "/media/"  # Streamlit's media files: download buttons' files, images
 # Streamlit's own paths and ours: never a page load to redirect.
-_NOT_PAGES = ("/_stcore/", "/static/", MEDIA_PATH, "/component/", "/auth/", "/app/static/", "/oauth2callback")
+_NOT_PAGES = ("/_stcore/", "/static/", MEDIA_PATH, "/component/", "/auth/", "/app/static/", "/oauth2callback",
+              "/survey/")  # survey links: answered without signing in (ui.survey_web)
 
 
 def sso_configured() -> bool:
@@ -236,5 +238,5 @@ class SignInRedirect:
         await self.app(scope, receive, send)
 
 
-ROUTES = [Route(SIGN_IN_PATH, sign_in_page, methods=["GET", "POST"])]
+ROUTES = [Route(SIGN_IN_PATH, sign_in_page, methods=["GET", "POST"]), *survey_web.ROUTES]
 MIDDLEWARE = [Middleware(SignInRedirect)]

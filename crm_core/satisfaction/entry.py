@@ -109,16 +109,19 @@ def _customer_id(cur, actor: Actor, code: str | None) -> int | None:
     return int(row[0])
 
 
-def create_wave(store: Store, actor: Actor, name: str, started_on: date, invited: int | None = None) -> int:
-    """A new survey wave; ``invited`` (customers invited, for the response rate) may be unknown."""
+def create_wave(store: Store, actor: Actor, name: str, started_on: date, invited: int | None = None,
+                asks_servqual: bool = True) -> int:
+    """A new survey wave; ``invited`` (customers invited, for the response rate) may be unknown;
+    ``asks_servqual``: whether its survey links ask the SERVQUAL block (crm_core.satisfaction.links)."""
     actor.require_write()
     if not name.strip():
         raise ValueError("a wave needs a name")
     if invited is not None and invited < 0:
         raise ValueError("invited cannot be negative")
     with store.transaction() as cur:
-        (wave_id,) = cur.execute("INSERT INTO survey_waves (name, started_on, invited) VALUES (?, ?, ?) "
-                                 "RETURNING wave_id", [name.strip(), started_on, invited]).fetchone()
+        (wave_id,) = cur.execute("INSERT INTO survey_waves (name, started_on, invited, asks_servqual) "
+                                 "VALUES (?, ?, ?, ?) RETURNING wave_id",
+                                 [name.strip(), started_on, invited, asks_servqual]).fetchone()
         write_audit(cur, actor, "create", "survey_wave", wave_id, "name", None, name.strip())
     return int(wave_id)
 
@@ -129,15 +132,21 @@ def record_response(store: Store, actor: Actor, answer: SurveyResponseIn) -> int
     unknown wave. Returns the response_id.
     """
     actor.require_write()
-    values = answer.model_dump(exclude={"customer_code"})
     with store.transaction() as cur:
         if cur.execute("SELECT 1 FROM survey_waves WHERE wave_id = ?", [answer.wave_id]).fetchone() is None:
             raise ValueError(f"no survey wave {answer.wave_id}")
-        values["customer_id"] = _customer_id(cur, actor, answer.customer_code)
-        (response_id,) = cur.execute(
-            f"INSERT INTO survey_responses ({', '.join(values)}) VALUES ({', '.join('?' * len(values))}) "
-            "RETURNING response_id", list(values.values())).fetchone()
-        write_audit(cur, actor, "create", "survey_response", response_id, "customer_id", None, values["customer_id"])
+        response_id = insert_response(cur, actor, answer, _customer_id(cur, actor, answer.customer_code))
+    return int(response_id)
+
+
+def insert_response(cur, actor: Actor, answer: SurveyResponseIn, customer_id: int | None) -> int:
+    """Write one validated answer inside the caller's transaction (the form above, a survey link),
+    with its audit row; the caller has checked the wave and who the customer is."""
+    values = answer.model_dump(exclude={"customer_code"}) | {"customer_id": customer_id}
+    (response_id,) = cur.execute(
+        f"INSERT INTO survey_responses ({', '.join(values)}) VALUES ({', '.join('?' * len(values))}) "
+        "RETURNING response_id", list(values.values())).fetchone()
+    write_audit(cur, actor, "create", "survey_response", response_id, "customer_id", None, customer_id)
     return int(response_id)
 
 

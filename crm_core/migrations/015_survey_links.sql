@@ -1,0 +1,30 @@
+-- 015: personal survey links (issue 20). One invitation per customer and wave; the link's token is
+-- signed (HMAC-SHA256 of "<invitation_id>.<expiry>" with the secret below) and never carries the
+-- customer's code or name. An invitation is used once: used_at and response_id are set in the same
+-- transaction that writes the answer into survey_responses (crm_core.satisfaction.links).
+-- No FOREIGN KEY clauses (see 001): wave_id and customer_id are checked by the writer.
+
+-- Which questions a wave asks: the SERVQUAL block (expectation and perception, five dimensions) or not.
+ALTER TABLE survey_waves ADD COLUMN asks_servqual BOOLEAN NOT NULL DEFAULT TRUE;
+
+CREATE SEQUENCE survey_invitation_id_seq START 1;
+CREATE TABLE survey_invitations (
+    invitation_id BIGINT PRIMARY KEY DEFAULT nextval('survey_invitation_id_seq'),
+    wave_id       BIGINT NOT NULL,
+    customer_id   BIGINT NOT NULL,
+    channel       VARCHAR NOT NULL CHECK (channel IN ('sms', 'email', 'wechat', 'other')),
+    created_at    TIMESTAMPTZ NOT NULL,
+    expires_at    TIMESTAMPTZ NOT NULL,
+    used_at       TIMESTAMPTZ,
+    response_id   BIGINT,
+    created_by    VARCHAR NOT NULL,
+    CHECK (expires_at > created_at)
+);
+
+-- The server's signing secret: one row, 32 random bytes made by Python's secrets module on first
+-- use (crm_core.satisfaction.links.signing_secret). Readable by the system only (crm_core.access).
+CREATE TABLE survey_link_secret (
+    id         SMALLINT PRIMARY KEY CHECK (id = 1),
+    secret     BLOB NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp
+);
