@@ -5,6 +5,7 @@ from crm_core.i18n import t
 from ui.common import actor, analysis_date, page_header, store, tr
 from ui.satisfaction import data
 from ui.satisfaction.entry import entry_forms
+from ui.satisfaction.links import render_links
 from ui.satisfaction.overview import render_breakdowns, render_overview, render_trend
 from ui.satisfaction.quadrant import render_quadrant
 from ui.satisfaction.quality import render_quality, render_regional
@@ -18,7 +19,7 @@ as_of = analysis_date()
 waves = data.waves(db, user)
 
 TABS = ("overview", "trend", "quality", "regional", "quadrants", "word_of_mouth", "comments",
-        "nonresponse", "mystery", "entry")
+        "nonresponse", "mystery", "entry", "links")
 if waves.empty:
     st.info(tr("sat.no_surveys"))
     entry_forms(db, user, waves)
@@ -42,6 +43,7 @@ renderers = {
     "nonresponse": lambda: render_nonresponse(db, user, waves, wave_id),
     "mystery": lambda: render_mystery(db, user),
     "entry": lambda: entry_forms(db, user, waves),
+    "links": lambda: render_links(db, user, wave_id),
 }
 for name, tab in zip(TABS, tabs, strict=True):
     if tab.open:  # lazy tabs: only the open one computes

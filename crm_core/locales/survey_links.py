@@ -69,7 +69,7 @@ MESSAGES = {
               "answers land in this page's data. Send them by SMS, e-mail or WeChat with a mail merge of the download.",
         "zh": "为调查批次生成每位客户专属的问卷链接：客户无需登录，每个链接只能回答一次，回答直接进入本页数据。"
               "下载后可通过短信、邮件或微信群发。"},
-    "survey_link.wave": {"en": "Survey wave", "zh": "调查批次"},
+    "survey_link.wave": {"en": "Wave to send links for", "zh": "发送链接的调查批次"},
     "survey_link.new_wave": {"en": "New wave for links", "zh": "新建链接调查批次"},
     "survey_link.new_wave_name": {"en": "Name of the new wave", "zh": "新批次名称"},
     "survey_link.asks_servqual": {"en": "Ask the service-quality questions (5 aspects, expected and experienced)",
@@ -80,14 +80,12 @@ MESSAGES = {
                               "zh": "问题：满意度、再购意向、推荐意向、0–10 分推荐、意见{servqual}。"},
     "survey_link.wave_asks_servqual": {"en": ", service quality", "zh": "、服务质量"},
     "survey_link.generate_title": {"en": "Generate links", "zh": "生成链接"},
-    "survey_link.regions": {"en": "Regions (none = all)", "zh": "区域（不选 = 全部）"},
-    "survey_link.reps": {"en": "Sales reps (none = all)", "zh": "业务员（不选 = 全部）"},
     "survey_link.channel": {"en": "Sent by", "zh": "发送渠道"},
     "survey_link.days": {"en": "Valid for (days)", "zh": "有效天数"},
     "survey_link.base_url": {"en": "Link address (this site as customers reach it)", "zh": "链接地址（客户访问本系统的网址）"},
     "survey_link.base_url_help": {
-        "en": "Taken from CRM_PUBLIC_URL when set, else from the address of this page.",
-        "zh": "已设置 CRM_PUBLIC_URL 时取其值，否则取本页地址。"},
+        "en": "The public address an administrator set (CRM_PUBLIC_URL) when there is one, else this page's own.",
+        "zh": "默认取管理员设置的公网地址；未设置时取本页地址。"},
     "survey_link.matching": {
         "en": "{count} customers match and have no live or answered link for this wave.",
         "zh": "共 {count} 位客户符合条件，且在本批次中没有未过期或已回答的链接。"},
@@ -104,6 +102,7 @@ MESSAGES = {
     "survey_link.rates_help": {
         "en": "Answered ÷ invited, with the 95% Wilson interval. Expired: the link ran out unanswered.",
         "zh": "回复率 = 已回答 ÷ 已邀请，附 95% 威尔逊置信区间。已过期：链接到期仍未回答。"},
+    "survey_link.rate_interval": {"en": "95% Wilson interval {low} to {high}", "zh": "95% 威尔逊置信区间 {low} 至 {high}"},
     "survey_link.no_rates": {"en": "No survey links sent yet.", "zh": "尚未发出调查链接。"},
     "survey_link.links_table": {"en": "Survey links", "zh": "调查链接"},
     "survey_link.rates_table": {"en": "Response rates", "zh": "回复率"},

@@ -270,3 +270,11 @@ def response_rates(store: Store, actor: Actor, now: datetime, wave_id: int | Non
         GROUP BY ALL ORDER BY i.wave_id DESC, i.channel""", {"now": now, "wave": wave_id})
     low, high = wilson_interval(frame["answered"].to_numpy(), frame["invited"].to_numpy())
     return frame.assign(rate=frame["answered"] / frame["invited"], rate_low=low, rate_high=high)
+
+
+def overall_rate(rates: pd.DataFrame) -> dict:
+    """The totals of ``response_rates`` rows: invited, answered, and the rate with its Wilson interval."""
+    invited, answered = int(rates["invited"].sum()), int(rates["answered"].sum())
+    low, high = wilson_interval(answered, invited)
+    return {"invited": invited, "answered": answered, "rate": answered / invited if invited else float("nan"),
+            "low": float(low), "high": float(high)}
