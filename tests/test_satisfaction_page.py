@@ -25,7 +25,7 @@ from tests.test_pages import run_page
 
 MANAGER = Actor("boss", "manager")
 TABS = ("overview", "trend", "quality", "regional", "quadrants", "word_of_mouth", "comments", "nonresponse",
-        "mystery", "entry")
+        "mystery", "entry", "links")
 
 
 def _with_surveys(db: Store, customers: int, as_of: date, seed: int = 20240305) -> None:

@@ -102,6 +102,9 @@ def test_rep_generates_for_own_customers_only(store):
     assert store.query_one("SELECT count(*) FROM survey_invitations")[0] == 0
     with pytest.raises(PermissionDenied):
         links.generate_links(store, Actor("v", "viewer"), wave, [1], "sms", NOW)
+    assert links.candidate_customers(store, MANAGER, wave, NOW, reps=["李强"])[0]["code"].tolist() == ["K003", "K004"]
+    assert links.candidate_customers(store, MANAGER, wave, NOW, regions=["华东"])[0]["code"].tolist() == ["K001", "K004"]
+    assert links.candidate_customers(store, REP, wave, NOW, reps=["李强"])[1] == 0  # not theirs to choose
     candidates, matching = links.candidate_customers(store, REP, wave, NOW)
     assert candidates["code"].tolist() == ["K001", "K002"] and matching == 2
     assert links.generate_links(store, REP, wave, candidates["customer_id"], "sms", NOW) == [1, 2]
@@ -233,3 +236,32 @@ def test_http_expired_link(store, client, monkeypatch):
     monkeypatch.setattr(survey_web, "_now", lambda db: NOW + timedelta(days=3))
     gone = client.get(f"/survey/{_token(store, first)}?lang=en")
     assert gone.status_code == 410 and "expired" in gone.text
+
+
+# -- the Satisfaction page's tab (AppTest) -----------------------------------------------------
+def test_tab_generates_a_reps_own_links(tmp_path, monkeypatch):
+    from crm_core.i18n import t
+    from crm_core.store import Store
+    from tests.app_pages import page_app
+
+    path = tmp_path / "crm.duckdb"
+    db = Store(path)
+    wave = _seed(db)
+    db.close()
+    monkeypatch.setenv("CRM_DB", str(path))
+    monkeypatch.setenv("CRM_PUBLIC_URL", BASE)
+    app = page_app("satisfaction.py", "en", actor=REP, sat_tab=t("sat.tab.links", "en"))
+    assert not app.exception, [e.value for e in app.exception]
+    assert [m.label for m in app.multiselect] == ["Region"]  # a rep chooses no rep: their own customers
+    assert any("2 customers match" in c.value for c in app.caption)
+    app.button(key="sat_link_go").click().run()
+    assert not app.exception and "2 links made" in app.success[0].value
+    links_grid = app.dataframe[-1].value
+    assert links_grid["Customer code"].tolist() == ["K002", "K001"]
+    assert links_grid["Link"].str.startswith(f"{BASE}/survey/").all()
+    db = Store(path)
+    try:
+        assert db.query_one("SELECT count(*), min(customer_id), max(customer_id), any_value(created_by) "
+                            "FROM survey_invitations WHERE wave_id = ?", [wave]) == (2, 1, 2, "wang")
+    finally:
+        db.close()

@@ -27,8 +27,10 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
+from crm_core import access
 from crm_core.audit import write_audit
 from crm_core.satisfaction.entry import SERVQUAL_FIELDS, SurveyResponseIn, insert_response
+from crm_core.sql import Fragment, compose, run
 from crm_core.stats import wilson_interval
 from crm_core.store import Store
 from crm_core.users import Actor, PermissionDenied
@@ -179,18 +181,20 @@ def candidate_customers(store: Store, actor: Actor, wave_id: int, now: datetime,
                         limit: int = MAX_BATCH) -> tuple[pd.DataFrame, int]:
     """The customers ``actor`` may see, narrowed to ``regions`` / ``reps`` when given, without those
     already invited to the wave whose link is unused and live or answered; (first ``limit`` by code, count)."""
-    where = ["NOT EXISTS (SELECT 1 FROM survey_invitations i WHERE i.customer_id = c.customer_id "
-             "AND i.wave_id = $wave AND (i.used_at IS NOT NULL OR i.expires_at > $now))"]
-    params: dict = {"wave": wave_id, "now": now}
+    condition = Fragment("NOT EXISTS (SELECT 1 FROM survey_invitations i WHERE i.customer_id = c.customer_id "
+                         "AND i.wave_id = $wave AND (i.used_at IS NOT NULL OR i.expires_at > $now))",
+                         {"wave": wave_id, "now": now})
     if regions:
-        where.append("c.region IN (SELECT unnest($regions))")
-        params["regions"] = list(regions)
+        condition &= Fragment("c.region IN (SELECT unnest($regions))", {"regions": list(regions)})
     if reps:
-        where.append("c.sales_rep IN (SELECT unnest($reps))")
-        params["reps"] = list(reps)
-    sql = (f"SELECT c.customer_id, c.code, c.name, c.region, c.sales_rep, count(*) OVER () AS matching "
-           f"FROM customers c WHERE {' AND '.join(where)} ORDER BY c.code LIMIT {int(limit)}")
-    frame = _query(store, actor, sql, params)
+        condition &= access.of_rep(list(reps), "customers", "c")
+    query = compose("SELECT c.customer_id, c.code, c.name, c.region, c.sales_rep, count(*) OVER () AS matching "
+                    f"FROM customers c WHERE {{condition}} ORDER BY c.code LIMIT {int(limit)}", condition=condition)
+    cur = store.cursor(actor)
+    try:
+        frame = run(cur, query).df()
+    finally:
+        cur.close()
     matching = int(frame["matching"].iloc[0]) if len(frame) else 0
     return frame.drop(columns="matching"), matching
 
