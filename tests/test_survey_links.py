@@ -92,7 +92,20 @@ def test_expired_link_takes_no_answer(store):
     with pytest.raises(links.LinkRefused) as late:
         links.submit_answer(store, _token(store, first), {"satisfaction": "5"}, NOW + timedelta(days=2))
     assert late.value.status == "expired"
+    # A link whose customer was removed since (an undone import) has nobody to answer for.
+    (gone,) = links.generate_links(store, MANAGER, wave, [3], "email", NOW)
+    with store.transaction() as cur:
+        cur.execute("DELETE FROM customers WHERE customer_id = 3")
+    with pytest.raises(links.LinkRefused) as orphan:
+        links.submit_answer(store, _token(store, gone), {"satisfaction": "5"}, NOW)
+    assert orphan.value.status == "invalid"
     assert store.query_one("SELECT count(*) FROM survey_responses")[0] == 0
+
+
+def test_no_secret_no_valid_token_and_checking_writes_nothing(store):
+    assert links.link_state(store, "1.1798682400.AAAAAAAAAAAAAAAAAAAAAA", NOW).status == "invalid"
+    assert store.query_one("SELECT count(*) FROM survey_link_secret")[0] == 0
+    assert len(links.signing_secret(store)) == 32 and links.signing_secret(store) == links.signing_secret(store)
 
 
 def test_rep_generates_for_own_customers_only(store):

@@ -49,9 +49,12 @@ _TOKEN = re.compile(r"^([1-9][0-9]{0,17})\.([1-9][0-9]{0,11})\.([A-Za-z0-9_-]{22
 
 
 # -- tokens ------------------------------------------------------------------------------------
-def signing_secret(store: Store) -> bytes:
-    """The store's link-signing secret, made (32 random bytes) the first time it is needed."""
+def signing_secret(store: Store, create: bool = True) -> bytes | None:
+    """The store's link-signing secret, made (32 random bytes) the first time a link is made;
+    None when there is none yet and ``create`` is off (checking a token never writes)."""
     row = store.query_one("SELECT secret FROM survey_link_secret WHERE id = 1")
+    if row is None and not create:
+        return None
     if row is None:
         with store.transaction(changes_data=False) as cur:
             cur.execute("INSERT INTO survey_link_secret (id, secret) VALUES (1, ?) ON CONFLICT DO NOTHING",
@@ -114,13 +117,15 @@ class LinkState:
 
 def link_state(store: Store, token: str, now: datetime) -> LinkState:
     """The state of the invitation behind ``token``; the signature is checked before any lookup."""
-    signed = read_token(signing_secret(store), token)
+    secret = signing_secret(store, create=False)
+    signed = read_token(secret, token) if secret else None
     if signed is None:
         return LinkState("invalid")
+    # The customer must still exist (an undone import removes its customers): else nobody to attribute to.
     row = store.query_one(
         "SELECT i.wave_id, w.name, w.asks_servqual, i.channel, i.used_at, epoch(i.expires_at)::BIGINT "
-        "FROM survey_invitations i JOIN survey_waves w USING (wave_id) WHERE i.invitation_id = ?",
-        [signed.invitation_id])
+        "FROM survey_invitations i JOIN survey_waves w USING (wave_id) WHERE i.invitation_id = ? "
+        "AND EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = i.customer_id)", [signed.invitation_id])
     if row is None or row[5] != signed.expires:
         return LinkState("invalid")
     wave_id, name, servqual, channel, used_at, _ = row
@@ -162,8 +167,10 @@ def submit_answer(store: Store, token: str, form: dict[str, str], now: datetime)
         if claimed is None:  # answered (or expired) since the form was checked: the transaction rolls back
             raise LinkRefused("used")
         customer_id = int(claimed[0])
-        region = cur.execute("SELECT region FROM customers WHERE customer_id = ?", [customer_id]).fetchone()
-        answer = answer.model_copy(update={"region": region[0] if region else None})
+        customer = cur.execute("SELECT region FROM customers WHERE customer_id = ?", [customer_id]).fetchone()
+        if customer is None:  # removed since the form was checked
+            raise LinkRefused("invalid")
+        answer = answer.model_copy(update={"region": customer[0]})
         response_id = insert_response(cur, RESPONDENT, answer, customer_id)
         cur.execute("UPDATE survey_invitations SET response_id = ? WHERE invitation_id = ?",
                     [response_id, state.invitation_id])
