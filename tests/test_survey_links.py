@@ -278,3 +278,17 @@ def test_tab_generates_a_reps_own_links(tmp_path, monkeypatch):
                             "FROM survey_invitations WHERE wave_id = ?", [wave]) == (2, 1, 2, "wang")
     finally:
         db.close()
+
+
+def test_sign_in_redirect_lets_survey_links_through():
+    from starlette.requests import Request
+
+    from ui.web import ROUTES, _is_page_load
+
+    def load(path: str) -> Request:
+        return Request({"type": "http", "method": "GET", "path": path, "query_string": b"",
+                        "headers": [(b"accept", b"text/html")]})
+
+    assert not _is_page_load(load("/survey/1.1798682400.AAAAAAAAAAAAAAAAAAAAAA"))  # no sign-in for respondents
+    assert _is_page_load(load("/satisfaction"))  # the app's pages still go through sign-in
+    assert any(getattr(route, "path", "") == "/survey/{token}" for route in ROUTES)
