@@ -75,6 +75,7 @@ border:1px solid #bbb;border-radius:6px;text-align:center;cursor:pointer;backgro
 .pill input:focus-visible+span{outline:3px solid #f3a;outline-offset:1px}
 .labels .pill span{text-align:left;min-width:0}
 .labels{flex-direction:column;align-items:stretch}.labels .pill span{width:100%}
+.row11{display:grid;grid-template-columns:repeat(11,1fr);gap:3px}.row11 .pill span{min-width:0;width:100%;padding:.45rem 0}
 .sub{font-size:.9rem;color:#555;margin:.5rem 0 .25rem}
 textarea{width:100%;box-sizing:border-box;min-height:6rem;padding:.5rem;font-size:1rem;border:1px solid #bbb;
 border-radius:4px;font-family:inherit}
@@ -103,14 +104,15 @@ def _message_page(lang: str, kind: str, status: int, title_key: str | None = Non
 REFUSALS = {"invalid": ("invalid", 404), "used": ("used", 410), "expired": ("expired", 410)}
 
 
-def _choice(name: str, options, given: dict, labelled: bool = False) -> str:
-    """Radio buttons styled as buttons (a 1–7 or 0–10 row, or a column of labelled choices)."""
+def _choice(name: str, options, given: dict, layout: str = "") -> str:
+    """Radio buttons styled as buttons: a row (1–7, yes/no), ``labels`` a column of labelled
+    choices, ``row11`` the 0–10 scale in one row even on a phone."""
     chosen = given.get(name)
     pills = "".join(
         f'<label class="pill"><input type="radio" name="{e(name)}" value="{e(value)}"'
         f'{" checked" if chosen == value else ""}><span>{e(text)}</span></label>'
         for value, text in options)
-    return f'<div class="scale{" labels" if labelled else ""}">{pills}</div>'
+    return f'<div class="scale {layout}">{pills}</div>'
 
 
 def _question(name: str, legend: str, control: str, errors: dict) -> str:
@@ -159,12 +161,12 @@ def form_page(state: links.LinkState, token: str, lang: str, given: dict | None 
         summary = f'<div class="error" role="alert">{e(t("survey_link.errors", lang))}<ul>{items}</ul></div>'
     satisfaction = [(str(v), t(f"satisfaction.label.{v}", lang)) for v in range(5, 0, -1)]
     questions = [
-        _question("satisfaction", t("survey_link.q.satisfaction", lang), _choice("satisfaction", satisfaction, given, True), errors),
+        _question("satisfaction", t("survey_link.q.satisfaction", lang), _choice("satisfaction", satisfaction, given, "labels"), errors),
         _question("repurchase_intent", t("survey_link.q.repurchase_intent", lang),
                   _choice("repurchase_intent", _yes_no(lang), given), errors),
         _question("recommend_yes", t("survey_link.q.recommend_yes", lang), _choice("recommend_yes", _yes_no(lang), given), errors),
         _question("recommend", t("survey_link.q.recommend", lang),
-                  _choice("recommend", [(str(v), str(v)) for v in range(11)], given), errors),
+                  _choice("recommend", [(str(v), str(v)) for v in range(11)], given, "row11"), errors),
     ]
     servqual = _servqual_block(lang, given, errors) if state.asks_servqual else ""
     comment = _question("comment", t("survey_link.q.comment", lang, max=MAX_COMMENT),
