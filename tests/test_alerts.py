@@ -26,7 +26,7 @@ from crm_core.audit import audit_entries
 from crm_core.promises import actions, ledger
 from crm_core.promises import demo as promises_demo
 from crm_core.promises.queries import business_calendar
-from crm_core.store import Store
+from crm_core.store import Store, open_store
 from crm_core.users import Actor, PermissionDenied
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -354,3 +354,32 @@ def test_secrets_are_masked_and_never_audited_and_only_admins_configure(small, s
     assert list(contacts.all_contacts(small)) == ["wang"]
     changes = audit_entries(small, ADMIN)[0].query("entity == 'alert_contact'")
     assert {"wang.email", "person"} <= set(changes["field"])
+
+
+# -- the Admin page ------------------------------------------------------------------------------------------------
+def test_admin_page_shows_channels_masked_contacts_and_recent_alerts(tmp_path, monkeypatch):
+    from tests.app_pages import page_app
+
+    path = tmp_path / "page.duckdb"
+    db = Store(path)
+    config.save_channel(db, ADMIN, "dingtalk", "销售群", {"url": "https://oapi.dingtalk.com/robot/send?access_token=TOK9",
+                                                          "secret": "SEC9"})
+    _people(db)
+    _queue_one(db, 1, at(6, 1, 10))
+    db.close()
+    monkeypatch.setenv("CRM_DB", str(path))
+    for lang, title, waiting in (("zh", "提醒通知", "待发送"), ("en", "Alerts", "Waiting")):
+        app = page_app("admin.py", lang, actor=ADMIN)
+        assert not app.exception
+        assert title in [s.value for s in app.subheader]
+        shown = " ".join(str(getattr(e, "value", "")) for e in app.main) + str(app.get("arrow_data_frame"))
+        frames = [f.value for f in app.dataframe]
+        text = shown + " ".join(f.to_string() for f in frames)
+        assert "oapi.dingtalk.com/••••" in text and "TOK9" not in text and "SEC9" not in text
+        assert any(waiting in f.to_string() and "wang" in f.to_string() for f in frames)
+    # Saving the weekly report's recipients through the form.
+    app.text_area[0].set_value("ceo@example.com\ncfo@example.com")
+    form_save = [b for b in app.button if b.label == "Save" and "alerts_weekly" in str(b.form_id)]
+    form_save[0].click().run()
+    assert not app.exception
+    assert config.weekly_report_settings(open_store(path))["addresses"] == ["ceo@example.com", "cfo@example.com"]

@@ -17,7 +17,9 @@ import pandas as pd
 
 from crm_core.alerts import channels as sending
 from crm_core.alerts.config import Channel, channels
+from crm_core.alerts.messages import render
 from crm_core.store import Store
+from crm_core.users import Actor
 
 MAX_ATTEMPTS = 6
 BACKOFF_BASE = timedelta(minutes=1)
@@ -90,7 +92,7 @@ def _record(store: Store, row: dict, problem: str | None, now: datetime) -> str:
     attempts = int(row["attempts"]) + 1
     if problem is None:
         status, retry_at = "sent", now
-    elif attempts >= MAX_ATTEMPTS or row["channel_missing"]:
+    elif attempts >= MAX_ATTEMPTS or row["channel_missing"] or row["kind"] == "test":  # a test is not retried
         status, retry_at = "failed", now
     else:
         status, retry_at = "pending", now + backoff(attempts)
@@ -103,7 +105,7 @@ def _record(store: Store, row: dict, problem: str | None, now: datetime) -> str:
 
 def due_rows(store: Store, now: datetime, only: int | None = None) -> list[dict]:
     frame = store.query_df(
-        "SELECT alert_id, channel_id, address, subject, body, html, attachment, attachment_name, attempts "
+        "SELECT alert_id, kind, channel_id, address, subject, body, html, attachment, attachment_name, attempts "
         "FROM alert_outbox WHERE status = 'pending' AND not_before <= ? AND next_attempt_at <= ? "
         "AND (?::BIGINT IS NULL OR alert_id = ?) ORDER BY alert_id LIMIT ?", [now, now, only, only, BATCH])
     return frame.astype(object).where(frame.notna(), None).to_dict("records")
@@ -132,3 +134,24 @@ def recent(store: Store, limit: int = 200) -> pd.DataFrame:
         "SELECT o.created_at, o.kind, o.recipient, c.name AS channel, o.status, o.attempts, o.not_before, "
         "o.sent_at, o.last_error FROM alert_outbox o LEFT JOIN alert_channels c ON c.channel_id = o.channel_id "
         "ORDER BY o.alert_id DESC LIMIT ?", [int(limit)])
+
+
+def send_test_message(store: Store, actor: Actor, channel_id: int, address: str | None, lang: str,
+                      now: datetime) -> str | None:
+    """Send the test message through one channel now (the Admin page's button; the admin waits for
+    the outcome, at most the channel's timeout): to ``address`` for e-mail, @-mentioning it (a
+    mobile, optional) for a robot. Kept in the outbox like any alert. Returns None when the channel
+    accepted it, else the reason. Admins only."""
+    actor.require_account_admin()
+    channel = next((c for c in channels(store) if c.channel_id == int(channel_id)), None)
+    if channel is None:
+        return "the channel was removed"
+    address = (address or "").strip() or None
+    subject, text, body_html = render("test", lang, store.timezone, {"channel": channel.name})
+    key = f"test:{channel.channel_id}:{now.isoformat()}:{address or ''}"
+    enqueue(store, [OutboxRow(key, "test", None, actor.name, channel.channel_id, address, subject, text,
+                              body_html if channel.kind == "email" else None, now, now)])
+    (alert_id,) = store.query_one("SELECT alert_id FROM alert_outbox WHERE dedupe_key = ?", [key])
+    deliver_due(store, now, only=int(alert_id))
+    status, error = store.query_one("SELECT status, last_error FROM alert_outbox WHERE alert_id = ?", [alert_id])
+    return None if status == "sent" else (error or status)
