@@ -252,7 +252,7 @@ def test_vendor_refusal_keeps_the_vendors_words(hooks, clean):
 
 # -- retries and quiet hours ---------------------------------------------------------------------------------
 def _queue_one(db, channel_id, now, key="k1"):
-    return outbox.enqueue(db, [outbox.OutboxRow(key, "test", None, "wang", channel_id, "13800000001", "s", "t", None,
+    return outbox.enqueue(db, [outbox.OutboxRow(key, "warning_1", None, "wang", channel_id, "13800000001", "s", "t", None,
                                                 now, now)])
 
 
@@ -383,3 +383,19 @@ def test_admin_page_shows_channels_masked_contacts_and_recent_alerts(tmp_path, m
     form_save[0].click().run()
     assert not app.exception
     assert config.weekly_report_settings(open_store(path))["addresses"] == ["ceo@example.com", "cfo@example.com"]
+
+
+def test_the_test_message_is_sent_at_once_and_a_refusal_is_not_retried(small, smtp, hooks, clean):
+    box, hook = clean
+    ids = _channels(small, smtp, hooks)
+    now = at(6, 1, 22)  # outside business hours: a test the admin asked for goes at once all the same
+    assert outbox.send_test_message(small, ADMIN, ids["email"], "it@example.com", "en", now) is None
+    ((rcpt, mail),) = box.mails
+    assert rcpt == ["it@example.com"] and mail["Subject"] == "[Kehu] Test message"
+    hook.answers.append((200, {"errcode": 93000, "errmsg": "invalid webhook url"}))
+    problem = outbox.send_test_message(small, ADMIN, ids["wecom"], "", "zh", now)
+    assert problem == "errcode 93000: invalid webhook url"
+    assert small.query_one("SELECT status, attempts FROM alert_outbox WHERE channel_id = ?", [ids["wecom"]]) \
+        == ("failed", 1)
+    with pytest.raises(PermissionDenied):
+        outbox.send_test_message(small, MANAGER, ids["email"], "it@example.com", "en", now)

@@ -37,7 +37,10 @@ def _kind_label(kind: str) -> str:
 
 
 def _settings_text(channel: config.Channel) -> str:
-    return " · ".join(f"{tr(f'alerts.field.{k}')}: {v}" for k, v in config.masked(channel).items() if v != "")
+    shown = config.masked(channel)
+    if "security" in shown:
+        shown["security"] = tr(f"alerts.security.{shown['security']}")
+    return " · ".join(f"{tr(f'alerts.field.{k}')}: {v}" for k, v in shown.items() if v != "")
 
 
 def _channel_fields(kind: str, old: config.Channel | None, key: str) -> dict:
@@ -108,7 +111,7 @@ def _channels(db: Store, user: Actor) -> None:
 def _contacts(db: Store, user: Actor) -> None:
     st.markdown(f"**{tr('alerts.contacts')}**")
     st.caption(tr("alerts.contacts_help"))
-    frame = contacts.contacts_frame(db)
+    frame = contacts.contacts_frame(db).fillna("")  # an empty cell, not the word None
     edited = st.data_editor(
         frame, num_rows="dynamic", hide_index=True, width="stretch", key="alerts_contacts",
         column_config={
@@ -117,7 +120,7 @@ def _contacts(db: Store, user: Actor) -> None:
             "mobile": st.column_config.TextColumn(tr("alerts.col.mobile")),
             "manager": st.column_config.TextColumn(tr("alerts.col.manager")),
             "language": st.column_config.SelectboxColumn(tr("alerts.col.language"), options=list(LANGUAGES),
-                                                         default="zh"),
+                                                         default="zh", format_func=LANGUAGE_NAMES.get),
         })
     if st.button(tr("alerts.save_contacts"), key="alerts_save_contacts"):
         wanted = [contacts.Contact(**row) for row in edited.to_dict("records") if any(
@@ -142,6 +145,7 @@ def _weekly_report(db: Store, user: Actor) -> None:
 
 
 def _recent(db: Store) -> None:
+    st.markdown(f"**{tr('alerts.recent')}**")
     rows = outbox.recent(db)
     rows["kind"] = rows["kind"].map(lambda k: tr(f"alerts.alert_kind.{k}"))
     rows["status"] = rows["status"].map(lambda s: tr(f"alerts.status.{s}"))

@@ -131,7 +131,8 @@ def deliver_due(store: Store, now: datetime, only: int | None = None) -> dict[st
 def recent(store: Store, limit: int = 200) -> pd.DataFrame:
     """The newest outbox rows for the Admin page (no bodies, no attachments, no addresses' secrets)."""
     return store.query_df(
-        "SELECT o.created_at, o.kind, o.recipient, c.name AS channel, o.status, o.attempts, o.not_before, "
+        "SELECT o.created_at, o.kind, o.recipient, c.name AS channel, o.status, o.attempts, "
+        "CASE WHEN o.status = 'pending' THEN o.next_attempt_at END AS next_attempt_at, "
         "o.sent_at, o.last_error FROM alert_outbox o LEFT JOIN alert_channels c ON c.channel_id = o.channel_id "
         "ORDER BY o.alert_id DESC LIMIT ?", [int(limit)])
 

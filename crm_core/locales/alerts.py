@@ -140,7 +140,7 @@ MESSAGES = {
     "alerts.col.recipient": {"en": "Recipient", "zh": "接收人"},
     "alerts.col.status": {"en": "Status", "zh": "状态"},
     "alerts.col.attempts": {"en": "Attempts", "zh": "尝试次数"},
-    "alerts.col.not_before": {"en": "Not before", "zh": "最早发送"},
+    "alerts.col.next_attempt_at": {"en": "Next try", "zh": "下次发送"},
     "alerts.col.sent_at": {"en": "Sent", "zh": "发送时间"},
     "alerts.col.last_error": {"en": "Last error", "zh": "最近错误"},
     "alerts.alert_kind.warning_1": {"en": "Warning 1", "zh": "一级预警"},
