@@ -171,7 +171,9 @@ def test_one_promise_walks_warning_breach_escalation_with_one_message_per_step(s
     mentioned = [c["json"]["text"]["mentioned_mobile_list"] for c in hook.calls]
     assert mentioned == [["13800000001"]] * 3 + [["13900000002"]]
     assert all(c["path"] == "/wecom" for c in hook.calls)
-    assert hook.calls[0]["json"]["text"]["content"].startswith("【客户】承诺即将到期：东方饭店\n")
+    assert hook.calls[0]["json"]["text"]["content"].startswith("【客户】承诺即将到期：东方饭店\n致 wang：\n东方饭店——")
+    assert hook.calls[3]["json"]["text"]["content"].startswith("[Kehu] Escalation: wang's promise to 东方饭店 is "
+                                                               "overdue\nFor zhao:\nwang's promise")
     assert ids["wecom"] in rows["channel_id"].tolist()
 
 
@@ -229,7 +231,8 @@ def test_webhook_json_and_signatures_verified_independently(hooks, clean):
     assert wecom["json"] == {"msgtype": "text", "text": {"content": "主题\n正文",
                                                          "mentioned_mobile_list": ["13800000001"]}}
     assert wecom["query"] == {"key": ["K"]}
-    assert ding["json"] == {"msgtype": "text", "text": {"content": "主题\n正文"}, "at": {"atMobiles": ["13800000001"]}}
+    assert ding["json"] == {"msgtype": "text", "text": {"content": "主题\n正文 @13800000001"},
+                            "at": {"atMobiles": ["13800000001"]}}
     stamp = ding["query"]["timestamp"][0]
     assert stamp == str(int(now.timestamp() * 1000)) and ding["query"]["access_token"] == ["T"]
     expected = base64.b64encode(hmac.new(b"SECabc", f"{stamp}\nSECabc".encode(), hashlib.sha256).digest()).decode()

@@ -16,7 +16,8 @@ Message formats and signatures, as the vendors document them:
 - Feishu/Lark custom bot: POST ``{"timestamp": "<s>", "sign": …, "msg_type": "text",
   "content": {"text": …}}``; sign = base64(HmacSHA256(key=f"{timestamp}\\n{secret}", msg=b""))
   (the key is the string to sign, the message empty); the answer is ``{"code": 0, "msg": "success"}``
-  (open.feishu.cn/document/client-docs/bot-v3/add-custom-bot).
+  (open.feishu.cn/document/client-docs/bot-v3/add-custom-bot). A Feishu text @-mentions by user id,
+  not by mobile, so a Feishu message names the person in its first line only.
 """
 from __future__ import annotations
 
@@ -83,7 +84,9 @@ def webhook_request(kind: str, config: dict, message: Message, now: datetime) ->
     if kind == "wecom":
         return url, {"msgtype": "text", "text": {"content": _text(message), "mentioned_mobile_list": mentions}}
     if kind == "dingtalk":
-        body = {"msgtype": "text", "text": {"content": _text(message)}, "at": {"atMobiles": mentions}}
+        # DingTalk highlights an @ only where "@<mobile>" appears in the content (its docs' example)
+        content = _text(message) + "".join(f" @{mobile}" for mobile in mentions)
+        body = {"msgtype": "text", "text": {"content": content}, "at": {"atMobiles": mentions}}
         if secret:
             stamp = int(now.timestamp() * 1000)
             query = urllib.parse.urlencode({"timestamp": stamp, "sign": dingtalk_sign(secret, stamp)})

@@ -29,6 +29,7 @@ from crm_core.alerts.config import channels
 from crm_core.alerts.contacts import Contact, all_contacts
 from crm_core.alerts.messages import render
 from crm_core.alerts.outbox import OutboxRow, enqueue
+from crm_core.i18n import t
 from crm_core.promises.calendar import BusinessCalendar
 from crm_core.promises.ledger import live_status
 from crm_core.promises.queries import calendar_for
@@ -145,6 +146,8 @@ def fan_out(store: Store, alerts: list[Alert], now: datetime, not_before: dateti
             continue
         subject, text, body_html = render(alert.kind, contact.language, store.timezone,
                                           {**alert.values, "person": contact.person})
+        # a group robot speaks to the whole group: its message says whom it is for
+        to_group = f"{t('alerts.msg.for_person', contact.language, person=contact.person)}\n{text}"
         for channel in enabled:
             address = contact.email if channel.kind == "email" else contact.mobile
             if channel.kind == "email" and not address:
@@ -152,7 +155,8 @@ def fan_out(store: Store, alerts: list[Alert], now: datetime, not_before: dateti
             rows.append(OutboxRow(
                 dedupe_key=f"{alert.key}:{contact.person}:{channel.channel_id}", kind=alert.kind,
                 promise_id=alert.promise_id, recipient=contact.person, channel_id=channel.channel_id,
-                address=address, subject=subject, body=text, html=body_html if channel.kind == "email" else None,
+                address=address, subject=subject, body=text if channel.kind == "email" else to_group,
+                html=body_html if channel.kind == "email" else None,
                 created_at=now, not_before=not_before))
     return rows
 

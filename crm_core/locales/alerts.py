@@ -2,6 +2,7 @@
 
 MESSAGES = {
     # -- the messages (subject, body); {person} is the recipient ------------------------------------
+    "alerts.msg.for_person": {"en": "For {person}:", "zh": "致 {person}："},
     "alerts.msg.warning_1.subject": {"en": "[Kehu] Promise due soon: {customer}",
                                      "zh": "【客户】承诺即将到期：{customer}"},
     "alerts.msg.warning_1.body": {
