@@ -11,6 +11,7 @@ import json
 import socket
 import threading
 import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from email import policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -199,12 +200,13 @@ def test_complaint_goes_to_owner_and_manager_and_compensation_to_owner(small, sm
     box, _ = clean
     _channels(small, smtp, hooks, kinds=("email",))
     _people(small)
-    actions.log_complaint(small, MANAGER, 1, at(6, 1, 10), "hotline", "汤是凉的", owner="wang")
+    actions.log_complaint(small, MANAGER, 1, at(6, 1, 10), "hotline", "汤是凉的<b>!", owner="wang")
     counts = promise_alerts_job(small, at(6, 1, 10, 1))
     assert counts["queued"] == counts["sent"] == 2
     by_rcpt = {tuple(rcpt): mail for rcpt, mail in box.mails}
     zh = by_rcpt[("wang@example.com",)].get_body(("plain",)).get_content()
-    assert "东方饭店 通过热线电话投诉：“汤是凉的”" in zh
+    assert "东方饭店 通过热线电话投诉：“汤是凉的<b>!”" in zh
+    assert "“汤是凉的&lt;b&gt;!”" in by_rcpt[("wang@example.com",)].get_body(("html",)).get_content()
     assert "2026年06月01日 22:00" in zh and "2026年06月02日 10:00" in zh  # GM ≤ 12 h, reply ≤ 24 h
     assert by_rcpt[("zhao@example.com",)]["Subject"] == "[Kehu] Complaint from 东方饭店 (green channel)"
     # A 10-minute promise served after 16 minutes (6 late) earns the fruit plate and 20 % off (the ladder).
@@ -273,6 +275,17 @@ def test_retry_backs_off_one_then_two_minutes_and_sends_on_the_third_attempt(sma
     row = small.query_one("SELECT status, attempts, sent_at, last_error FROM alert_outbox")
     assert row[:3] == ("sent", 3, t0 + timedelta(minutes=3)) and row[3] is None
     assert len(hook.calls) == 3
+
+
+def test_two_deliveries_at_once_send_a_row_once(small, smtp, hooks, clean):
+    _, hook = clean
+    ids = _channels(small, smtp, hooks, kinds=("wecom",))
+    now = at(6, 1, 10)
+    for n in range(6):
+        _queue_one(small, ids["wecom"], now, key=f"k{n}")
+    with ThreadPoolExecutor(3) as pool:
+        results = list(pool.map(lambda _: outbox.deliver_due(small, now), range(3)))
+    assert sum(r["sent"] for r in results) == 6 and len(hook.calls) == 6
 
 
 def test_gives_up_after_six_attempts_with_the_last_error_kept(small, smtp, hooks, clean):

@@ -25,6 +25,9 @@ MAX_ATTEMPTS = 6
 BACKOFF_BASE = timedelta(minutes=1)
 BACKOFF_CAP = timedelta(hours=1)
 BATCH = 200  # rows sent per run at most: a long queue drains over a few runs, never one long job
+# A row being sent is claimed for this long (next_attempt_at moved on), so two deliveries running at
+# once — two jobs, or a job and the test button — never send it twice; a crash mid-send retries it then.
+CLAIM = timedelta(minutes=2)
 _log = logging.getLogger(__name__)
 
 
@@ -111,6 +114,14 @@ def due_rows(store: Store, now: datetime, only: int | None = None) -> list[dict]
     return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
 
+def _claim(store: Store, alert_id: int, now: datetime) -> bool:
+    """Take one due row for this delivery (one serialised write); False when another took it first."""
+    with store.transaction(changes_data=False) as cur:
+        return bool(cur.execute(
+            "UPDATE alert_outbox SET next_attempt_at = ? WHERE alert_id = ? AND status = 'pending' "
+            "AND next_attempt_at <= ? RETURNING alert_id", [now + CLAIM, int(alert_id), now]).fetchall())
+
+
 def deliver_due(store: Store, now: datetime, only: int | None = None) -> dict[str, int]:
     """Send what is due at ``now`` (``only``: that one row); returns counts of sent / retrying /
     failed. Never raises: a problem reading the outbox is logged and reported as ``errors``."""
@@ -118,6 +129,8 @@ def deliver_due(store: Store, now: datetime, only: int | None = None) -> dict[st
     try:
         by_id = {c.channel_id: c for c in channels(store)}
         for row in due_rows(store, now, only):
+            if not _claim(store, row["alert_id"], now):
+                continue
             channel = by_id.get(int(row["channel_id"]))
             row["channel_missing"] = channel is None or not channel.enabled
             status = _record(store, row, _attempt(row, channel, now), now)
