@@ -27,7 +27,7 @@ from crm_core.audit import audit_entries
 from crm_core.promises import actions, ledger
 from crm_core.promises import demo as promises_demo
 from crm_core.promises.queries import business_calendar
-from crm_core.store import Store, open_store
+from crm_core.store import Store, close_store, open_store
 from crm_core.users import Actor, PermissionDenied
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -399,6 +399,7 @@ def test_admin_page_shows_channels_masked_contacts_and_recent_alerts(tmp_path, m
     form_save[0].click().run()
     assert not app.exception
     assert config.weekly_report_settings(open_store(path))["addresses"] == ["ceo@example.com", "cfo@example.com"]
+    close_store(path)
 
 
 def test_the_test_message_is_sent_at_once_and_a_refusal_is_not_retried(small, smtp, hooks, clean):

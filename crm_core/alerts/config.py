@@ -92,9 +92,6 @@ def _checked(kind: str, name: str, config: dict) -> dict:
 
 def channels(store: Store) -> list[Channel]:
     """Every configured channel with its secrets (for sending; show ``masked`` of it, never this)."""
-    rows = store.query_one("SELECT count(*) FROM alert_channels")
-    if not rows or not rows[0]:
-        return []
     frame = store.query_df("SELECT channel_id, kind, name, config, enabled FROM alert_channels ORDER BY channel_id")
     return [Channel(int(r.channel_id), r.kind, r.name, json.loads(r.config), bool(r.enabled))
             for r in frame.itertuples()]

@@ -9,7 +9,9 @@ as an export, as every download of the report is. The PDF needs Chromium and a C
 """
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from crm_core.alerts import SYSTEM_ACTOR
 from crm_core.alerts.config import channels, weekly_report_settings
@@ -25,6 +27,7 @@ from crm_core.report.document import html_document
 from crm_core.report.figures import gather
 from crm_core.store import Store
 
+_log = logging.getLogger(__name__)
 SEND_AT = time(8, 30)  # Monday 08:30: in the inbox before the week's first meeting
 
 
@@ -78,6 +81,8 @@ def make_report(store: Store, now: datetime, lang: str, as_of: date, pdf: bool =
             return build_pdfs(store, SYSTEM_ACTOR, as_of, (lang,), now=now)[lang], file_name(as_of, lang), True
         except ChromiumMissing:
             pass
+        except (RuntimeError, OSError, TimeoutError):  # the browser crashed or hung: the figures still go out
+            _log.exception("the weekly report's PDF could not be printed; sending its HTML")
     figures = gather(store, SYSTEM_ACTOR, as_of, now)
     document = html_document(figures, lang, SYSTEM_ACTOR, {})
     return document.encode("utf-8"), file_name(as_of, lang).removesuffix(".pdf") + ".html", False
@@ -87,6 +92,7 @@ def weekly_report_job(store: Store, now: datetime, *, pdf: bool = True) -> dict:
     """Queue and send this ISO week's report to every address that has not had it; a second run in
     the same week sends nothing. Returns counts (``queued``, then the outbox's ``sent`` …) or
     ``skipped`` with the reason (no addresses, no e-mail channel, already sent this week)."""
+    now = now.astimezone(ZoneInfo(store.timezone))  # the ISO week and the analysis date of the store's zone
     settings = weekly_report_settings(store)
     email = next((c for c in channels(store) if c.enabled and c.kind == "email"), None)
     if not settings["addresses"]:
