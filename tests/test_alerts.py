@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from aiosmtpd.controller import Controller
 
-from crm_core.alerts import config, contacts, outbox, promise_alerts
+from crm_core.alerts import config, contacts, outbox
 from crm_core.alerts.channels import Message, SendFailed, send
 from crm_core.alerts.jobs import next_weekly_report_at, promise_alerts_job, weekly_report_job
 from crm_core.audit import audit_entries
@@ -302,6 +302,16 @@ def test_gives_up_after_six_attempts_with_the_last_error_kept(small, smtp, hooks
     assert outbox.backoff(5) == timedelta(minutes=16) and outbox.backoff(9) == timedelta(hours=1)
 
 
+def test_a_retry_falling_after_closing_waits_for_the_next_opening(small, smtp, hooks, clean):
+    _, hook = clean
+    ids = _channels(small, smtp, hooks, kinds=("wecom",))
+    friday = at(6, 5, 17, 59, 30)  # Friday 5 June 2026; Monday 8 June is a working day
+    _queue_one(small, ids["wecom"], friday)
+    hook.answers.append((500, {"errmsg": "busy"}))
+    assert outbox.deliver_due(small, friday)["retrying"] == 1
+    assert small.query_one("SELECT next_attempt_at FROM alert_outbox")[0] == at(6, 8, 9)
+
+
 def test_quiet_hours_follow_holidays_and_make_up_days(small, smtp, hooks, clean):
     box, _ = clean
     _channels(small, smtp, hooks, kinds=("email",))
@@ -314,8 +324,8 @@ def test_quiet_hours_follow_holidays_and_make_up_days(small, smtp, hooks, clean)
     assert outbox.deliver_due(small, at(2, 14, 8, 59))["sent"] == 0 and box.mails == []
     assert outbox.deliver_due(small, at(2, 14, 9))["sent"] == 1
     calendar = business_calendar("Asia/Shanghai")
-    assert promise_alerts.next_opening(calendar, at(2, 14, 22)) == at(2, 24, 9)  # after the holiday
-    assert promise_alerts.next_opening(calendar, at(2, 13, 15)) == at(2, 13, 15)  # open: at once
+    assert outbox.next_opening(calendar, at(2, 14, 22)) == at(2, 24, 9)  # after the holiday
+    assert outbox.next_opening(calendar, at(2, 13, 15)) == at(2, 13, 15)  # open: at once
 
 
 # -- the weekly report -----------------------------------------------------------------------------------------

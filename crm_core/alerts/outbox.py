@@ -18,6 +18,8 @@ import pandas as pd
 from crm_core.alerts import channels as sending
 from crm_core.alerts.config import Channel, channels
 from crm_core.alerts.messages import render
+from crm_core.promises.calendar import BusinessCalendar
+from crm_core.promises.queries import calendar_for
 from crm_core.store import Store
 from crm_core.users import Actor
 
@@ -49,6 +51,13 @@ class OutboxRow:
 
 
 _COLUMNS = [f.name for f in fields(OutboxRow)]
+_TICK = timedelta(microseconds=1)
+
+
+def next_opening(calendar: BusinessCalendar, moment: datetime) -> datetime:
+    """Quiet hours: ``moment`` itself during business hours, else the calendar's next opening — the
+    instant one microsecond of open time after ``moment`` is used up, less that microsecond."""
+    return calendar.add(moment, _TICK) - _TICK
 
 
 def enqueue(store: Store, rows: list[OutboxRow]) -> int:
@@ -91,14 +100,15 @@ def _attempt(row: dict, channel: Channel | None, now: datetime) -> str | None:
     return None
 
 
-def _record(store: Store, row: dict, problem: str | None, now: datetime) -> str:
+def _record(store: Store, row: dict, problem: str | None, now: datetime, calendar: BusinessCalendar) -> str:
     attempts = int(row["attempts"]) + 1
     if problem is None:
         status, retry_at = "sent", now
     elif attempts >= MAX_ATTEMPTS or row["channel_missing"] or row["kind"] == "test":  # a test is not retried
         status, retry_at = "failed", now
     else:
-        status, retry_at = "pending", now + backoff(attempts)
+        # a retry waits out the back-off, and then the quiet hours as the first attempt did
+        status, retry_at = "pending", next_opening(calendar, now + backoff(attempts))
     with store.transaction(changes_data=False) as cur:
         cur.execute("UPDATE alert_outbox SET attempts = ?, status = ?, sent_at = ?, last_error = ?, "
                     "next_attempt_at = ? WHERE alert_id = ?",
@@ -128,12 +138,13 @@ def deliver_due(store: Store, now: datetime, only: int | None = None) -> dict[st
     counts = {"sent": 0, "retrying": 0, "failed": 0}
     try:
         by_id = {c.channel_id: c for c in channels(store)}
+        calendar = calendar_for(store)
         for row in due_rows(store, now, only):
             if not _claim(store, row["alert_id"], now):
                 continue
             channel = by_id.get(int(row["channel_id"]))
             row["channel_missing"] = channel is None or not channel.enabled
-            status = _record(store, row, _attempt(row, channel, now), now)
+            status = _record(store, row, _attempt(row, channel, now), now, calendar)
             counts[{"sent": "sent", "failed": "failed"}.get(status, "retrying")] += 1
     except Exception:
         _log.exception("the alert outbox could not be delivered")

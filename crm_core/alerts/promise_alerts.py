@@ -28,15 +28,13 @@ from crm_core.alerts import SYSTEM_ACTOR
 from crm_core.alerts.config import channels
 from crm_core.alerts.contacts import Contact, all_contacts
 from crm_core.alerts.messages import render
-from crm_core.alerts.outbox import OutboxRow, enqueue
+from crm_core.alerts.outbox import OutboxRow, enqueue, next_opening
 from crm_core.i18n import t
-from crm_core.promises.calendar import BusinessCalendar
 from crm_core.promises.ledger import live_status
 from crm_core.promises.queries import calendar_for
 from crm_core.store import Store
 
 LOOKBACK = timedelta(days=3)
-_TICK = timedelta(microseconds=1)
 STAGE_OF_STATUS = {"open_warning_1": "warning_1", "open_warning_2": "warning_2", "open_breached": "breach"}
 
 
@@ -50,12 +48,6 @@ class Alert:
     person: str
     values: dict
     promise_id: int | None = None
-
-
-def next_opening(calendar: BusinessCalendar, moment: datetime) -> datetime:
-    """``moment`` itself during business hours, else the calendar's next opening: the instant one
-    microsecond of open time after ``moment`` is used up, less that microsecond."""
-    return calendar.add(moment, _TICK) - _TICK
 
 
 def _rows(store: Store, sql: str, params: dict) -> list[dict]:
