@@ -21,14 +21,18 @@ from ui.tables import frame_grid, show_frame
 _NOTICE = "alerts_notice"  # session state: the outcome of the last change, shown after the rerun
 
 
-def _attempt(action, done_key: str) -> None:
-    """Run one change: a refusal in the catalog's words; a success reruns the page and says so."""
+def _attempt(action, done_key: str, forget: str | None = None) -> None:
+    """Run one change: a refusal in the catalog's words; a success reruns the page and says so.
+    ``forget``: a data editor's key, whose pending edits would otherwise be laid again over the
+    saved table after the rerun (a saved new row shown twice)."""
     try:
         action()
     except config.AlertError as error:
         st.error(tr(error.key, **{k: plain(v) for k, v in error.params.items()}))
     else:
         st.session_state[_NOTICE] = tr(done_key)
+        if forget:
+            st.session_state.pop(forget, None)
         st.rerun()
 
 
@@ -115,17 +119,19 @@ def _contacts(db: Store, user: Actor) -> None:
     edited = st.data_editor(
         frame, num_rows="dynamic", hide_index=True, width="stretch", key="alerts_contacts",
         column_config={
-            "person": st.column_config.TextColumn(tr("alerts.col.person"), max_chars=contacts.MAX_PERSON),
-            "email": st.column_config.TextColumn(tr("alerts.col.email")),
-            "mobile": st.column_config.TextColumn(tr("alerts.col.mobile")),
-            "manager": st.column_config.TextColumn(tr("alerts.col.manager")),
+            "person": st.column_config.TextColumn(tr("alerts.col.person"), max_chars=contacts.MAX_PERSON,
+                                                  required=True),
+            # a new row's empty cells start blank, not as the word None
+            "email": st.column_config.TextColumn(tr("alerts.col.email"), default=""),
+            "mobile": st.column_config.TextColumn(tr("alerts.col.mobile"), default=""),
+            "manager": st.column_config.TextColumn(tr("alerts.col.manager"), default=""),
             "language": st.column_config.SelectboxColumn(tr("alerts.col.language"), options=list(LANGUAGES),
                                                          default="zh", format_func=LANGUAGE_NAMES.get),
         })
     if st.button(tr("alerts.save_contacts"), key="alerts_save_contacts"):
         wanted = [contacts.Contact(**row) for row in edited.to_dict("records") if any(
             v is not None and str(v).strip() and v == v for v in row.values())]
-        _attempt(lambda: contacts.save_contacts(db, user, wanted), "alerts.contacts_saved")
+        _attempt(lambda: contacts.save_contacts(db, user, wanted), "alerts.contacts_saved", forget="alerts_contacts")
 
 
 def _weekly_report(db: Store, user: Actor) -> None:
