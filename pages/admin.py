@@ -6,6 +6,7 @@ import streamlit as st
 from crm_core import audit, backup
 from crm_core.users import PermissionDenied
 from ui.accounts import render_accounts
+from ui.alerts import render_alerts
 from ui.common import actor, lang, page_header, plain, store, tr
 from ui.tables import show_frame
 from ui.view_state import in_url
@@ -35,6 +36,7 @@ if user.role != "admin":
     st.stop()
 
 render_accounts(db, user)
+render_alerts(db, user)
 
 st.subheader(tr("admin.backup"))
 if st.button(tr("admin.make_backup"), key="adm_backup"):

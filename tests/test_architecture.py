@@ -5,7 +5,8 @@ Layers (checked over every module's ``ast``, function-level imports included):
 1. **Pages**: ``Home.py``, ``pages/`` (and ``ui/``, the pages' helpers). They may import anything in
    ``crm_core`` but never ``duckdb``: data goes through crm_core's functions and the store.
 2. **Capabilities**: the packages ``crm_core.segmentation``, ``promises``, ``satisfaction``,
-   ``churn``, ``care`` and ``report`` (the management report, which reads the others). They may import the base and each other's *public* names.
+   ``churn``, ``care``, ``report`` (the management report, which reads the others) and ``alerts`` (which
+   reads promises and sends the report). They may import the base and each other's *public* names.
 3. **Base**: every other module of ``crm_core`` — store, sql, access, models, i18n, config, users,
    accounts, audit, exporting, backup, stats, customers, overview, capabilities (the registry),
    demo, app_state, ``__main__``, ``ingest/*``, ``locales/*``. The base never imports a capability
@@ -28,7 +29,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CAPABILITY_PACKAGES = ("segmentation", "promises", "satisfaction", "churn", "care", "report")
+CAPABILITY_PACKAGES = ("segmentation", "promises", "satisfaction", "churn", "care", "report", "alerts")
 PAGE_DIRS = ("pages", "ui")
 
 

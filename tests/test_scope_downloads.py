@@ -305,6 +305,7 @@ CARE_SECTIONS = ("key_dates", "absent", "replenish", "contacts")
 # Download sites a role cannot reach, and why: the test checks that they exist and were not reached.
 _NEITHER = {
     "pages/admin.py": "the Admin page (audit log) is not in a rep's or viewer's menu",
+    "ui/alerts.py": "the Admin page's alerts section (the recent alerts list) is for admins only",
     "ui/data/importing.py": "the import's own error list: only importers (admin, manager, analyst) upload",
 }
 UNREACHABLE = {
