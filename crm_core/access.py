@@ -135,13 +135,13 @@ RULES: dict[str, Rule] = {
     "accounts": _PRIVATE,
     "sessions": _PRIVATE,
     "sign_in_failures": _PRIVATE,
-    "saved_views": _PRIVATE,
+    "saved_views": _PRIVATE,  # each user's bookmarks: crm_core.saved_views reads the owner's own
     "survey_link_secret": _PRIVATE,  # the key that signs survey links
     "alert_channels": _PRIVATE,  # alert channels hold secrets; contacts and the outbox: crm_core.alerts
     "alert_contacts": _PRIVATE,
     "alert_outbox": _PRIVATE,
     "alert_settings": _PRIVATE,
-    "demo_loads": _PRIVATE,  # which customer ids a demo load made: the banner counts them, system only  # each user's bookmarks: crm_core.saved_views reads the owner's own
+    "demo_loads": _PRIVATE,  # which customer ids a demo load made: the banner counts them, system only
     # Reference data and company-wide figures, the same for everyone.
     "survey_waves": Rule(),
     "mystery_visits": Rule(),
