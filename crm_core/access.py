@@ -134,6 +134,7 @@ RULES: dict[str, Rule] = {
     "accounts": _PRIVATE,
     "sessions": _PRIVATE,
     "sign_in_failures": _PRIVATE,
+    "scheduler_jobs": _PRIVATE,  # the scheduled jobs' state: the Admin page (admins) and the runner
     "saved_views": _PRIVATE,
     "demo_loads": _PRIVATE,  # which customer ids a demo load made: the banner counts them, system only  # each user's bookmarks: crm_core.saved_views reads the owner's own
     # Reference data and company-wide figures, the same for everyone.
