@@ -184,7 +184,8 @@ def run_now(store: Store, actor: Actor, job: str, now: datetime) -> None:
     """Make ``job`` due at ``now`` (the runner takes it at its next tick); admins only, audited."""
     actor.require_account_admin()
     with _bookkeeping(store) as cur:
-        cur.execute("UPDATE scheduler_jobs SET next_run_at = ? WHERE job = ?", [now, job])
+        cur.execute("INSERT INTO scheduler_jobs (job, next_run_at) VALUES (?, ?)"
+                    " ON CONFLICT (job) DO UPDATE SET next_run_at = excluded.next_run_at", [job, now])
         write_audit(cur, actor, "scheduler_run_now", "scheduler_job", field=job)
 
 
@@ -194,15 +195,17 @@ STATE_COLUMNS = ("job", "next_run_at", "last_started_at", "last_finished_at", "l
 
 def job_states(store: Store, actor: Actor, jobs: Sequence[Job] | None = None) -> pd.DataFrame:
     """One row per registered job, in registry order, with its state (``STATE_COLUMNS``; the counts
-    of ``last_result`` as a dict). Admins only."""
+    of ``last_result`` as a dict; blank for a job no runner has seen yet). Admins only."""
     actor.require_account_admin()
     names = [job.name for job in (registered_jobs() if jobs is None else jobs)]
     with closing(store.cursor(actor)) as cur:
-        frame = cur.execute(f"SELECT {', '.join(STATE_COLUMNS)} FROM scheduler_jobs"
-                            " WHERE job IN (SELECT unnest(?::VARCHAR[]))", [names]).df()
+        rows = cur.execute(f"SELECT {', '.join(STATE_COLUMNS)} FROM scheduler_jobs"
+                           " WHERE job IN (SELECT unnest(?::VARCHAR[]))", [names]).df()
+    frame = pd.DataFrame({"job": names}).merge(rows, on="job", how="left")
     frame["last_result"] = [json.loads(text) if isinstance(text, str) else {} for text in frame["last_result"]]
-    order = {name: i for i, name in enumerate(names)}
-    return frame.sort_values("job", key=lambda col: col.map(order)).reset_index(drop=True)
+    frame["failures"] = frame["failures"].fillna(0).astype(int)
+    frame["runs"] = frame["runs"].fillna(0).astype(int)
+    return frame
 
 
 # -- the runner (the only place that reads the wall clock) ----------------------------------------------
