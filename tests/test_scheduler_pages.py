@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 import pytest
 
 from crm_core import scheduler, sessions
@@ -79,7 +80,10 @@ def test_the_admin_page_shows_each_job_and_runs_one_now(store, monkeypatch):
                             lambda db, now: 1 / 0)
     scheduler.run_now(store, ADMIN, "sessions_cleanup", NOW)
     scheduler.run_now(store, ADMIN, "segment_history", NOW)
-    scheduler.run_due(store, NOW, "test", [sessions.SESSIONS_CLEANUP, failing])
+    never = scheduler.Job("weekly_report", scheduler.weekly(0, datetime.min.time()), lambda db, now: {})
+    jobs = (sessions.SESSIONS_CLEANUP, failing, never)
+    scheduler.run_due(store, NOW, "test", jobs)  # the weekly one is first seen: due next Monday
+    monkeypatch.setattr(scheduler, "registered_jobs", lambda: jobs)
     monkeypatch.setenv("CRM_DB", store.path)
 
     app = page_app("admin.py", "en", actor=ADMIN)
@@ -93,6 +97,9 @@ def test_the_admin_page_shows_each_job_and_runs_one_now(store, monkeypatch):
     assert cleanup["Next run"].strftime("%Y-%m-%d %H:%M") == "2026-07-01 03:30"
     assert (history["Outcome"], history["Failures in a row"]) == ("Failed", 1)
     assert history["Last error"] == "ZeroDivisionError: division by zero"
+    report = rows.loc["Weekly management report"]
+    assert (report["Outcome"], report["What it did"], report["Failures in a row"]) == ("Not run yet", "", 0)
+    assert report["Next run"].strftime("%Y-%m-%d %H:%M") == "2026-07-06 00:00" and pd.isna(report["Last run"])
     assert [w.value for w in app.warning] == ["1 job is failing: see the last error in the table."]
     assert any(c.value.startswith("The scheduler does not run in this process") for c in app.caption)
     assert scheduler.current_runner() is None  # a page script never starts the runner

@@ -21,6 +21,7 @@ from crm_core import scheduler
 from crm_core.config import load_settings
 from crm_core.i18n import format_number, t
 from crm_core.store import Store, already_open
+from crm_core.tables import Column
 from crm_core.users import Actor
 from ui.common import lang, tr
 from ui.tables import frame_grid
@@ -73,7 +74,7 @@ def jobs_frame(states: pd.DataFrame, language: str) -> pd.DataFrame:
         "last_run": states["last_started_at"],
         "seconds": states["last_seconds"].astype(float),
         "outcome": [_outcome(row, language) for _, row in states.iterrows()],
-        "result": [result_words(counts, language) if ok is True else ""
+        "result": [result_words(counts, language) if pd.notna(ok) and bool(ok) else ""
                    for counts, ok in zip(states["last_result"], states["last_ok"])],
         "next_run": states["next_run_at"],
         "failures": states["failures"].astype(int),
@@ -96,7 +97,8 @@ def render_scheduler(db: Store, user: Actor) -> None:
     if failing:
         st.warning(tr("scheduler.failing", count=failing), icon=":material/error:")
     frame_grid(jobs_frame(states, language), title="scheduler.table", key="adm_jobs", header_prefix="scheduler.col",
-               kinds={"last_run": "datetime", "next_run": "datetime", "seconds": "number", "failures": "count",
+               kinds={"last_run": "datetime", "next_run": "datetime", "failures": "count",
+                      "seconds": Column("seconds", "scheduler.col.seconds", "number", decimals=2),
                       "job": "text", "outcome": "text", "result": "text", "last_error": "text"})
     for name, error in zip(states["job"], states["last_error"]):
         if isinstance(error, str):  # the whole text, as plain text (an exception's message is not Markdown)
