@@ -57,9 +57,9 @@ def _sidebar(app):
 
 
 @pytest.mark.parametrize(("user", "lang", "badge", "visible"), [
-    (WANG, "en", ":red-badge[My promises: 1 overdue · 2 due within 24 h]",
+    (WANG, "en", "My promises :red-badge[1 overdue] :orange-badge[2 due within 24 h]",
      "2 overdue · 2 due within 24 h"),
-    (BOSS, "zh", ":orange-badge[我的承诺：逾期 0 · 24小时内到期 1]", "已超时 2 个 · 24小时内到期 3 个"),
+    (BOSS, "zh", "我的承诺 :gray-badge[逾期 0] :orange-badge[24小时内到期 1]", "已超时 2 个 · 24小时内到期 3 个"),
     (Actor("ana", "analyst"), "en", None, "2 overdue · 3 due within 24 h"),
 ])
 def test_the_sidebar_badge_shows_the_users_own_promises(promised, monkeypatch, user, lang, badge, visible):

@@ -93,16 +93,20 @@ def sidebar_signals() -> None:
 
 
 def own_badge(box, counts: dict[str, int], language: str) -> None:
-    """The badge of the signed-in user's own promises (those whose owner is one of their rep codes
-    or their login): overdue and due within 24 h, red when any is overdue, orange when any is due
-    soon, grey otherwise; only for someone who owns an open promise."""
+    """The badges of the signed-in user's own promises (those whose owner is one of their rep codes
+    or their login): overdue (red while any) and due within 24 h (orange while any), beside
+    "My promises"; only for someone who owns an open promise. Two badges in one Markdown line wrap
+    between them in a narrow sidebar, where one long badge would be cut off."""
     if not counts["own_open"]:
         return
-    colour = "red" if counts["own_overdue"] else "orange" if counts["own_due_24h"] else "gray"
-    # No icon: st.badge writes it into its Markdown, where tests/test_text_is_text.py rightly sees any
-    # ":material/" as a risk; the colour says it.
-    box.badge(tr("signals.promises.own", overdue=format_number(counts["own_overdue"], language),
-                 due=format_number(counts["own_due_24h"], language)), color=colour)
+    overdue, due = counts["own_overdue"], counts["own_due_24h"]
+    # No icon: a badge's icon is written into its Markdown, where tests/test_text_is_text.py rightly
+    # treats any ":material/" as a risk; the colour says it. The texts are the catalog's and numbers.
+    box.markdown(" ".join((
+        tr("signals.promises.own"),
+        f":{'red' if overdue else 'gray'}-badge[{tr('signals.promises.own_overdue', count=format_number(overdue, language))}]",
+        f":{'orange' if due else 'gray'}-badge[{tr('signals.promises.own_due', count=format_number(due, language))}]",
+    )))
 
 
 @cached_read(ttl=300, max_entries=4)

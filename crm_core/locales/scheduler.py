@@ -51,7 +51,7 @@ MESSAGES = {
         "en": "{count} {count!p:job is|jobs are} failing: see the last error in the table.",
         "zh": "有 {count} 个任务运行失败，请查看表中的最近错误。"},
     # the sidebar badge: the signed-in user's own promises
-    "signals.promises.own": {
-        "en": "My promises: {overdue} overdue · {due} due within 24 h",
-        "zh": "我的承诺：逾期 {overdue} · 24小时内到期 {due}"},
+    "signals.promises.own": {"en": "My promises", "zh": "我的承诺"},
+    "signals.promises.own_overdue": {"en": "{count} overdue", "zh": "逾期 {count}"},
+    "signals.promises.own_due": {"en": "{count} due within 24 h", "zh": "24小时内到期 {count}"},
 }
