@@ -178,3 +178,34 @@ def test_the_runner_ticks_on_the_store_it_is_given(store, monkeypatch):
         runner.stop()
     assert body.calls and body.calls[0].tzinfo is not None
     assert scheduler.Runner(lambda: None).tick_once() == []  # no store open yet: nothing to do
+
+
+def test_the_server_lifespan_starts_one_runner_and_stops_it(tmp_path, monkeypatch):
+    """Home.py's st.App lifespan (ui.scheduler): one runner per process, on the app's store only once
+    this process has opened it; none with CRM_SCHEDULER=off."""
+    import asyncio
+
+    from crm_core.store import close_store, open_store
+    from ui.scheduler import _app_store_if_open, server_lifespan
+
+    monkeypatch.setenv("CRM_DB", str(tmp_path / "app.duckdb"))
+    seen = []
+
+    async def serve():
+        async with server_lifespan(None):
+            seen.append((scheduler.current_runner(), scheduler.start_runner(_app_store_if_open)))
+
+    asyncio.run(serve())
+    (first, second), = seen
+    assert first is not None and second is first and not first.thread.is_alive()
+    assert scheduler.current_runner() is None
+    assert _app_store_if_open() is None and not (tmp_path / "app.duckdb").exists()  # never creates the file
+    opened = open_store(tmp_path / "app.duckdb")
+    try:
+        assert _app_store_if_open() is opened
+    finally:
+        close_store(tmp_path / "app.duckdb")
+    monkeypatch.setenv("CRM_SCHEDULER", "off")
+    seen.clear()
+    asyncio.run(serve())
+    assert seen == [(None, None)]

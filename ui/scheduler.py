@@ -69,15 +69,15 @@ def _outcome(row, language: str) -> str:
 
 def jobs_frame(states: pd.DataFrame, language: str) -> pd.DataFrame:
     """The Admin page's table of ``crm_core.scheduler.job_states``, its words in ``language``."""
-    return pd.DataFrame({
+    return pd.DataFrame({  # what one looks for first on the left: the outcome, when it ran and runs next
         "job": [job_title(name, language) for name in states["job"]],
-        "last_run": states["last_started_at"],
-        "seconds": states["last_seconds"].astype(float),
         "outcome": [_outcome(row, language) for _, row in states.iterrows()],
-        "result": [result_words(counts, language) if pd.notna(ok) and bool(ok) else ""
-                   for counts, ok in zip(states["last_result"], states["last_ok"])],
+        "last_run": states["last_started_at"],
         "next_run": states["next_run_at"],
         "failures": states["failures"].astype(int),
+        "result": [result_words(counts, language) if pd.notna(ok) and bool(ok) else ""
+                   for counts, ok in zip(states["last_result"], states["last_ok"])],
+        "seconds": states["last_seconds"].astype(float),
         "last_error": states["last_error"].where(states["last_error"].notna(), None),
     })
 
