@@ -119,3 +119,14 @@ def test_a_manager_sees_no_scheduled_jobs(store, monkeypatch):
     app = page_app("admin.py", "zh", actor=BOSS)
     assert not app.exception
     assert "计划任务" not in [h.value for h in app.subheader]
+
+
+def test_a_runs_counts_read_as_words_in_both_languages():
+    from ui.scheduler import result_words
+
+    weekly = {"queued": 2, "pdf": True, "sent": 1, "retrying": 1, "failed": 0}
+    assert result_words(weekly, "en") == "2 messages queued · as a PDF · 1 sent · 1 to retry · 0 could not be sent"
+    assert result_words({"skipped": "sent_this_week"}, "zh") == "已跳过：本周已发送"
+    assert result_words({"months": 1}, "en") == "1 month recorded"
+    assert result_words({"mystery": 1204}, "en") == "mystery: 1,204"  # a count the catalog does not know
+    assert result_words({}, "zh") == "无需处理"

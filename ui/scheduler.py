@@ -47,13 +47,17 @@ def job_title(name: str, language: str) -> str:
 
 
 def result_words(counts: dict, language: str) -> str:
-    """A run's counts in words ("2 ended sessions removed · 1 old failed sign-in removed")."""
+    """A run's counts in words ("2 ended sessions removed · 1 old failed sign-in removed"): a number
+    through ``scheduler.result.<name>``, a word or yes/no through ``scheduler.result.<name>.<value>``
+    ("skipped": "sent_this_week" → "skipped: already sent this week"); "name: value" for one the
+    catalog does not know."""
     if not counts:
         return t("scheduler.result.nothing", language)
     parts = []
-    for name, count in counts.items():
-        shown = format_number(count, language) if isinstance(count, int | float) else str(count)
-        key = f"scheduler.result.{name}"
+    for name, value in counts.items():
+        is_count = isinstance(value, int | float) and not isinstance(value, bool)
+        shown = format_number(value, language) if is_count else str(value)
+        key = f"scheduler.result.{name}" if is_count else f"scheduler.result.{name}.{value}"
         text = t(key, language, count=shown)
         parts.append(t("scheduler.result.other", language, name=name, count=shown) if text == key else text)
     return " · ".join(parts)

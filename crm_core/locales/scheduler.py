@@ -22,6 +22,17 @@ MESSAGES = {
     "scheduler.result.sign_in_failures": {"en": "{count} old failed {count!p:sign-in|sign-ins} removed",
                                           "zh": "删除过期的登录失败记录 {count} 条"},
     "scheduler.result.months": {"en": "{count} {count!p:month|months} recorded", "zh": "记录 {count} 个月"},
+    # the alert jobs' counts (crm_core.alerts.jobs): the outbox, and why a weekly report was skipped
+    "scheduler.result.queued": {"en": "{count} {count!p:message|messages} queued", "zh": "新排队消息 {count} 条"},
+    "scheduler.result.sent": {"en": "{count} sent", "zh": "已发送 {count} 条"},
+    "scheduler.result.retrying": {"en": "{count} to retry", "zh": "待重试 {count} 条"},
+    "scheduler.result.failed": {"en": "{count} could not be sent", "zh": "无法发送 {count} 条"},
+    "scheduler.result.pdf.True": {"en": "as a PDF", "zh": "PDF 格式"},
+    "scheduler.result.pdf.False": {"en": "as HTML (no PDF could be made)", "zh": "网页格式（未能生成 PDF）"},
+    "scheduler.result.skipped.no_addresses": {"en": "skipped: no addresses set", "zh": "已跳过：未设置收件地址"},
+    "scheduler.result.skipped.no_email_channel": {"en": "skipped: no e-mail channel",
+                                                  "zh": "已跳过：未配置电子邮件渠道"},
+    "scheduler.result.skipped.sent_this_week": {"en": "skipped: already sent this week", "zh": "已跳过：本周已发送"},
     "scheduler.result.nothing": {"en": "nothing to do", "zh": "无需处理"},
     "scheduler.result.other": {"en": "{name}: {count}", "zh": "{name}：{count}"},
     # the table
