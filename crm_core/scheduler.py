@@ -11,7 +11,8 @@
   and nobody holds a live lease … RETURNING``), so two runners — two threads here, two processes
   of a future team mode over one database — never run a job twice. After the run it records the
   outcome, sets ``next_run_at`` from the rule *at now* (a job whose time passed while the app was
-  down runs once, not once per missed interval) and releases the lease. A failing job is recorded
+  down runs once, not once per missed interval; a "run now" made during the run is kept) and
+  releases the lease. A failing job is recorded
   (exception text kept, truncated) and retried at its next time; it never stops the others. A
   runner that dies mid-run leaves its lease, which expires after the job's ``lease``.
 - The clock is injected (``now``); only ``Runner``, the one background thread of the server process
@@ -116,7 +117,15 @@ def ensure_jobs(store: Store, jobs: Sequence[Job], now: datetime) -> None:
         with _bookkeeping(store) as cur:
             for job in missing:
                 cur.execute("INSERT INTO scheduler_jobs (job, next_run_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                            [job.name, job.next_run(now)])
+                            [job.name, _first_run(job, now)])
+
+
+def _first_run(job: Job, now: datetime) -> datetime:
+    try:
+        return job.next_run(now)
+    except Exception:  # a broken rule: due now, so its run records the error on the Admin page
+        log.exception("scheduled job %s: its rule failed", job.name)
+        return now
 
 
 def _take_lease(store: Store, job: Job, now: datetime, owner: str) -> bool:
@@ -165,10 +174,11 @@ def _run_one(store: Store, job: Job, now: datetime, owner: str) -> Outcome:
             """UPDATE scheduler_jobs SET last_started_at = ?, last_finished_at = ?, last_seconds = ?,
                    last_ok = ?, last_result = ?, last_error = ?,
                    failures = CASE WHEN ? THEN 0 ELSE failures + 1 END, runs = runs + 1,
-                   next_run_at = ?, lease_owner = NULL, lease_until = NULL
+                   next_run_at = CASE WHEN next_run_at > ? THEN least(next_run_at, ?) ELSE ? END,
+                   lease_owner = NULL, lease_until = NULL
                WHERE job = ? AND lease_owner = ?""",
             [now, now + timedelta(seconds=seconds), seconds, ok, json.dumps(result, default=str, ensure_ascii=False),
-             error, ok, next_run_at, job.name, owner])
+             error, ok, now, next_run_at, next_run_at, job.name, owner])
     return Outcome(job.name, ok, result, error, seconds, next_run_at)
 
 

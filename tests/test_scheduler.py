@@ -209,3 +209,25 @@ def test_the_server_lifespan_starts_one_runner_and_stops_it(tmp_path, monkeypatc
     seen.clear()
     asyncio.run(serve())
     assert seen == [(None, None)]
+
+
+def test_run_now_during_a_run_is_kept_and_a_broken_rule_is_recorded(store):
+    ran_now = {}
+
+    def body(db, now):  # an admin presses "run now" while the job runs
+        if not ran_now:
+            run_now(db, ADMIN, "busy", now + timedelta(seconds=20))
+            ran_now["done"] = True
+        return {}
+
+    job = Job("busy", every(timedelta(hours=1)), body)
+    run_due(store, T0, "a", [job])
+    assert run_due(store, T0 + timedelta(hours=1), "a", [job])[0].ok  # 11:00:30
+    assert state(store, "busy")["next_run_at"] == T0 + timedelta(hours=1, seconds=20)  # not 12:00
+
+    def broken(after):
+        raise ValueError("no such weekday")
+
+    [outcome] = run_due(store, T0, "a", [Job("broken", broken, lambda db, now: {})])  # due at once, says why
+    assert not outcome.ok and outcome.error == "ValueError: no such weekday"
+    assert outcome.next_run_at == T0 + timedelta(hours=1)
