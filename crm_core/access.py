@@ -141,6 +141,7 @@ RULES: dict[str, Rule] = {
     "alert_contacts": _PRIVATE,
     "alert_outbox": _PRIVATE,
     "alert_settings": _PRIVATE,
+    "scheduler_jobs": _PRIVATE,  # the scheduled jobs' state: the Admin page (admins) and the runner
     "demo_loads": _PRIVATE,  # which customer ids a demo load made: the banner counts them, system only
     # Reference data and company-wide figures, the same for everyone.
     "survey_waves": Rule(),

@@ -23,6 +23,10 @@ Hook specs (the fields of ``Capability``):
 - ``customer_classes``: ``customer_classes(actor, as_of) -> Fragment``, a query of ``(customer_id,
   abc)``: each customer's class over the window ending on ``as_of`` as ``actor`` may see it (the
   Customers list shows and sorts by it; customers without a class are absent).
+- ``jobs``: ``crm_core.scheduler.Job`` objects this capability runs on a schedule (a name, a rule
+  ``next_run(after) -> datetime`` such as ``every(timedelta(minutes=1))`` or ``weekly(0, time(8))``,
+  and ``run(store, now) -> {count: number}``); the app's one runner runs them and the Admin page
+  shows their state (crm_core.scheduler).
 """
 from __future__ import annotations
 
@@ -37,6 +41,7 @@ if TYPE_CHECKING:  # annotations only: the registry imports no crm_core module w
     import duckdb
 
     from crm_core.ingest.kinds import Kind
+    from crm_core.scheduler import Job
     from crm_core.sql import Fragment
     from crm_core.users import Actor
 
@@ -55,6 +60,7 @@ class Capability:
     dated_overview_figures: DatedOverviewFigures | None = None
     commands: Callable[[Any], None] | None = None
     customer_classes: CustomerClasses | None = None
+    jobs: tuple[Job, ...] = ()
 
 
 # The capabilities, in order; each module defines CAPABILITY. The core (customers, transactions,
@@ -89,6 +95,17 @@ def import_kinds() -> dict[str, Kind]:
                 raise ValueError(f"import kind {kind.name!r} declared twice")
             kinds[kind.name] = kind
     return kinds
+
+
+def jobs() -> tuple[Job, ...]:
+    """Every scheduled job, in registry order (a name declared twice is an error)."""
+    found: dict[str, Job] = {}
+    for capability in capabilities():
+        for job in capability.jobs:
+            if job.name in found:
+                raise ValueError(f"scheduled job {job.name!r} declared twice")
+            found[job.name] = job
+    return tuple(found.values())
 
 
 def overview_figures(cur: duckdb.DuckDBPyConnection, now: datetime, as_of: date | None = None) -> dict[str, Any]:

@@ -27,13 +27,14 @@ import hashlib
 import secrets
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import duckdb
 
 from crm_core import accounts
 from crm_core.accounts import Account
 from crm_core.audit import write_audit
+from crm_core.scheduler import Job, daily
 from crm_core.sql import quote_identifier
 from crm_core.store import Store
 from crm_core.users import Actor
@@ -103,9 +104,31 @@ def locked_until(store: Store, name: str, address: str | None, now: datetime | N
     return max(ends) if ends else None
 
 
+def _drop_dead_sessions(cur: duckdb.DuckDBPyConnection, now: datetime) -> int:
+    """Delete the sessions that ended (expired or idle too long) by ``now``; how many."""
+    return int(cur.execute("DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?",
+                           [now, now - IDLE]).fetchone()[0])
+
+
+def _drop_old_failures(cur: duckdb.DuckDBPyConnection, now: datetime) -> int:
+    """Delete failed sign-ins older than the limits look back (``_KEEP_FAILURES``); how many."""
+    return int(cur.execute("DELETE FROM sign_in_failures WHERE failed_at < ?", [now - _KEEP_FAILURES]).fetchone()[0])
+
+
+def prune(store: Store, now: datetime) -> dict[str, int]:
+    """The nightly clean-up (scheduled job ``sessions_cleanup``): sessions that ended and failed
+    sign-ins too old to count, deleted; ``{"sessions": n, "sign_in_failures": m}``. Without it they
+    were pruned only when someone signed in or failed to."""
+    with _bookkeeping(store) as cur:
+        return {"sessions": _drop_dead_sessions(cur, now), "sign_in_failures": _drop_old_failures(cur, now)}
+
+
+SESSIONS_CLEANUP = Job("sessions_cleanup", daily(time(3, 30)), prune)
+
+
 def _record_failure(store: Store, name: str, address: str | None, now: datetime, reason: str) -> None:
     with _bookkeeping(store) as cur:
-        cur.execute("DELETE FROM sign_in_failures WHERE failed_at < ?", [now - _KEEP_FAILURES])
+        _drop_old_failures(cur, now)
         cur.execute("INSERT INTO sign_in_failures VALUES (?, ?, ?)", [name, _bounded(address), now])
         write_audit(cur, Actor(name or "?", "viewer"), "sign_in_failed", "session", field=reason,
                     new=_bounded(address))
@@ -127,7 +150,7 @@ def sign_in(store: Store, name: str, password: str, address: str | None = None,
         return SignIn(error="auth.wrong_credentials", locked_until=locked_until(store, name, address, now))
     token = secrets.token_urlsafe(32)
     with _bookkeeping(store) as cur:
-        cur.execute("DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?", [now, now - IDLE])
+        _drop_dead_sessions(cur, now)
         cur.execute("INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?)",
                     [token_hash(token), account.name, now, now, now + LIFETIME, _bounded(address)])
         cur.execute("DELETE FROM sign_in_failures WHERE name = ?", [account.name])

@@ -300,6 +300,13 @@ def open_store(path: str | Path, timezone: str = DEFAULT_TZ) -> Store:
         return store
 
 
+def already_open(path: str | Path) -> Store | None:
+    """The process-wide Store for ``path`` if this process has opened it, else None (nothing opened
+    or created): for the scheduler's runner, which works on the app's store once the app has one."""
+    with _open_lock:
+        return _open_stores.get(str(Path(path).resolve()))
+
+
 def close_store(path: str | Path) -> None:
     with _open_lock:
         store = _open_stores.pop(str(Path(path).resolve()), None)

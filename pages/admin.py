@@ -1,4 +1,4 @@
-"""Admin: the audit log (managers and admins), accounts and backup/restore (admins)."""
+"""Admin: the audit log (managers and admins), accounts, scheduled jobs and backup/restore (admins)."""
 import math
 
 import streamlit as st
@@ -8,6 +8,7 @@ from crm_core.users import PermissionDenied
 from ui.accounts import render_accounts
 from ui.alerts import render_alerts
 from ui.common import actor, lang, page_header, plain, store, tr
+from ui.scheduler import render_scheduler
 from ui.tables import show_frame
 from ui.view_state import in_url
 
@@ -37,6 +38,7 @@ if user.role != "admin":
 
 render_accounts(db, user)
 render_alerts(db, user)
+render_scheduler(db, user)  # the scheduled jobs: last run, next run, failures; run now
 
 st.subheader(tr("admin.backup"))
 if st.button(tr("admin.make_backup"), key="adm_backup"):

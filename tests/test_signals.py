@@ -98,7 +98,7 @@ def test_the_sidebar_counts_the_reps_promises_due_within_24_hours(demo_copy, mon
     db.close()
     app = run(demo_copy, monkeypatch, "overview.py", user=REP, promises_now=NOW.isoformat())
     title, counts = _sidebar_signal(app)
-    assert title == "My promises"
+    assert title == "Open promises (mine and my customers')"
     assert counts == f"{before['overdue']} overdue · {before['due_24h'] + 1} due within 24 h"
     assert ("Promise board", "promises") in [(link.proto.label, link.proto.page)
                                              for link in app.sidebar.get("page_link")]

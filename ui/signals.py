@@ -54,11 +54,10 @@ def card_links(columns, pages: list[str | None]) -> None:
 
 
 @cached_read(ttl=60, max_entries=32)
-def _due_counts(db, user, minute: datetime) -> tuple[int, int]:
-    from crm_core.promises import queries  # the Promises page's own headline query (access-scoped)
+def _due_counts(db, user, minute: datetime) -> dict[str, int]:
+    from crm_core.promises import queries  # the Promises page's rules of overdue / due soon (access-scoped)
 
-    numbers = queries.overview(db, user, minute)
-    return numbers["overdue"], numbers["due_24h"]
+    return queries.due_counts(db, user, minute)
 
 
 def _now_minute(db) -> datetime:
@@ -70,16 +69,19 @@ def _now_minute(db) -> datetime:
 
 
 def sidebar_signals() -> None:
-    """The sidebar's promise signal: the user's overdue promises and those due within 24 hours (a
-    rep's own; everyone's that a manager, analyst or viewer may see), with a link to the board."""
+    """The sidebar's promise signal: the badge of the user's own promises (``own_badge``), then the
+    overdue promises and those due within 24 hours that the user may see (a rep's and their
+    customers'; everyone's for a manager, analyst or viewer), with a link to the board."""
     st.html(NARROW_CARDS_CSS)
     user = actor()
     if PROMISE_BOARD not in allowed_pages(user):
         return
     db = store()
-    overdue, due_soon = _due_counts(db, user, _now_minute(db))
+    counts = _due_counts(db, user, _now_minute(db))
+    overdue, due_soon = counts["overdue"], counts["due_24h"]
     language = lang()
     box = st.sidebar.container(border=True, key="signals_promises")
+    own_badge(box, counts, language)
     box.markdown("**" + tr("signals.promises.mine" if user.rep_scope is not None else "signals.promises.all") + "**")
     text = tr("signals.promises.counts", overdue=format_number(overdue, language),
               due=format_number(due_soon, language))
@@ -88,6 +90,23 @@ def sidebar_signals() -> None:
     else:
         box.caption(tr("signals.promises.none"))
     box.page_link(PROMISE_BOARD, label=tr("signals.promises.board"), icon=":material/timer:")
+
+
+def own_badge(box, counts: dict[str, int], language: str) -> None:
+    """The badges of the signed-in user's own promises (those whose owner is one of their rep codes
+    or their login): overdue (red while any) and due within 24 h (orange while any), beside
+    "My promises"; only for someone who owns an open promise. Two badges in one Markdown line wrap
+    between them in a narrow sidebar, where one long badge would be cut off."""
+    if not counts["own_open"]:
+        return
+    overdue, due = counts["own_overdue"], counts["own_due_24h"]
+    # No icon: a badge's icon is written into its Markdown, where tests/test_text_is_text.py rightly
+    # treats any ":material/" as a risk; the colour says it. The texts are the catalog's and numbers.
+    box.markdown(" ".join((
+        tr("signals.promises.own"),
+        f":{'red' if overdue else 'gray'}-badge[{tr('signals.promises.own_overdue', count=format_number(overdue, language))}]",
+        f":{'orange' if due else 'gray'}-badge[{tr('signals.promises.own_due', count=format_number(due, language))}]",
+    )))
 
 
 @cached_read(ttl=300, max_entries=4)

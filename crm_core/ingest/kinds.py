@@ -47,6 +47,7 @@ from crm_core.ingest.values import (
     text_normaliser,
 )
 from crm_core.models import CHANNELS, CUSTOMER_TYPES, NEED_TYPES, TENURE_STAGES, is_code_field
+from crm_core.sessions import SESSIONS_CLEANUP
 
 MODES = ("create", "upsert", "update")
 
@@ -294,4 +295,5 @@ INTERACTIONS = Kind(
     ),
 )
 
-CAPABILITY = Capability("core", import_kinds=(CUSTOMERS, TRANSACTIONS, INTERACTIONS))
+CAPABILITY = Capability("core", import_kinds=(CUSTOMERS, TRANSACTIONS, INTERACTIONS),
+                        jobs=(SESSIONS_CLEANUP,))  # nightly: ended sessions, old failed sign-ins

@@ -6,7 +6,7 @@ MESSAGES = {
     "choice.true": {"en": "Yes", "zh": "是"},
     "choice.false": {"en": "No", "zh": "否"},
     "metric.full_value": {"en": "Exactly {value}", "zh": "精确值：{value}"},
-    "signals.promises.mine": {"en": "My promises", "zh": "我的承诺"},
+    "signals.promises.mine": {"en": "Open promises (mine and my customers')", "zh": "未结承诺（我的及我的客户的）"},
     "signals.promises.all": {"en": "Open promises (everyone you can see)", "zh": "未结承诺（您可查看的全部）"},
     "signals.promises.counts": {
         "en": "{overdue} overdue · {due} due within 24 h",

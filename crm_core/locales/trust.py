@@ -4,9 +4,9 @@ MESSAGES = {
     "page.admin": {"en": "Admin", "zh": "系统管理"},
     "intro.admin": {
         "en": "Who did what and when: every edit, import, export and sign-in is in the audit log. Admins also "
-              "manage accounts and make or restore backups of the whole store.",
-        "zh": "谁在什么时候做了什么：每一次修改、导入、导出和登录都记录在审计日志中。管理员还可以管理账号，"
-              "以及备份和恢复整个数据库。"},
+              "manage accounts, see how the scheduled jobs ran, and make or restore backups of the whole store.",
+        "zh": "谁在什么时候做了什么：每一次修改、导入、导出和登录都记录在审计日志中。管理员还可以管理账号、"
+              "查看计划任务的运行情况，以及备份和恢复整个数据库。"},
     "auth.sign_in_title": {"en": "Sign in to Kehu", "zh": "登录客户管理系统"},
     "auth.user_name": {"en": "User name", "zh": "用户名"},
     "auth.password": {"en": "Password", "zh": "密码"},

@@ -94,22 +94,51 @@ def due_is_provisional(store: Store, frame: pd.DataFrame) -> pd.Series:
 
 
 # -- the overview -------------------------------------------------------------------------------
+# What "overdue" and "due within 24 h" mean at $now (a paused promise is judged where its clock stopped
+# and is not "due soon"): the headline numbers and the sidebar's counts share them.
+_JUDGED = "coalesce(paused_at, $now::TIMESTAMPTZ)"
+_OVERDUE = f"status = 'open' AND {_JUDGED} > due_at"
+_DUE_24H = ("status = 'open' AND paused_at IS NULL AND due_at > $now"
+            " AND due_at <= $now::TIMESTAMPTZ + INTERVAL 24 HOUR")
+
+
+def own_codes(actor: Actor) -> tuple[str, ...]:
+    """The ``promises.owner`` values that are this user's own: their sales-rep codes and their login
+    name (a promise's owner is a rep code, or whatever a manager typed for themselves)."""
+    return tuple(dict.fromkeys((*actor.rep_codes, actor.name)))
+
+
+def due_counts(store: Store, actor: Actor, now: datetime) -> dict[str, int]:
+    """The sidebar's counts at ``now``, in one query: the open promises the user may see that are
+    overdue / due within 24 h, and of those, the ones the user owns (``own_codes``): ``overdue``,
+    ``due_24h``, ``own_open``, ``own_overdue``, ``own_due_24h``."""
+    own = "owner IN (SELECT unnest($owners::VARCHAR[]))"
+    with closing(store.system_cursor()) as db:  # narrowed to the user's promises (access)
+        row = run(db, compose(
+            f"""SELECT count(*) FILTER (WHERE {_OVERDUE}), count(*) FILTER (WHERE {_DUE_24H}),
+                       count(*) FILTER (WHERE status = 'open' AND {own}),
+                       count(*) FILTER (WHERE {_OVERDUE} AND {own}), count(*) FILTER (WHERE {_DUE_24H} AND {own})
+                FROM promises WHERE made_at <= $now AND {{visible}}""",
+            visible=access.visible(actor, "promises"), now=now, owners=list(own_codes(actor)),
+        )).fetchone()
+    return dict(zip(("overdue", "due_24h", "own_open", "own_overdue", "own_due_24h"), (int(v) for v in row)))
+
+
 def overview(store: Store, actor: Actor, now: datetime, window_days: int = 30) -> dict:
     """Headline numbers at ``now``: open promises by live status, paused, due within 24 h,
     complaints with a green-channel promise still open, compensation outstanding, and attainment
     over the last ``window_days`` (met, breached, excluded, pct, ci_low, ci_high, window)."""
-    judged = "coalesce(paused_at, $now::TIMESTAMPTZ)"
+    judged = _JUDGED
     start = now - timedelta(days=window_days)
     visible = access.visible(actor, "promises")
     with closing(store.system_cursor()) as db:  # narrowed to the user's promises in each query (access)
         row = run(db, compose(
             f"""SELECT count(*) FILTER (WHERE status = 'open'),
-                       count(*) FILTER (WHERE status = 'open' AND {judged} > due_at),
+                       count(*) FILTER (WHERE {_OVERDUE}),
                        count(*) FILTER (WHERE status = 'open' AND {judged} <= due_at AND {judged} >= warn2_at),
                        count(*) FILTER (WHERE status = 'open' AND {judged} < warn2_at AND {judged} >= warn1_at),
                        count(*) FILTER (WHERE status = 'open' AND paused_at IS NOT NULL),
-                       count(*) FILTER (WHERE status = 'open' AND paused_at IS NULL AND due_at > $now
-                                        AND due_at <= $now::TIMESTAMPTZ + INTERVAL 24 HOUR),
+                       count(*) FILTER (WHERE {_DUE_24H}),
                        count(DISTINCT complaint_id) FILTER (WHERE status = 'open' AND source = 'complaint')
                 FROM promises WHERE made_at <= $now AND {visible}""",
             visible=visible, now=now,

@@ -94,6 +94,12 @@ def record_class_history(store, through: date, backfill: int = 1) -> list[date]:
     return month_ends
 
 
+def class_history_job(store, now) -> dict[str, int]:
+    """The scheduled job ``segment_history``: the months closed by ``now`` recorded even when nobody
+    opens the Segmentation page (which also records them); ``{"months": months written}``."""
+    return {"months": len(record_class_history(store, now.date()))}
+
+
 def _months_to_record(recorded: date | None, last: date, backfill: int) -> list[date]:
     if recorded is not None and recorded >= last:
         return []
