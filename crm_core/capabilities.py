@@ -73,6 +73,7 @@ CAPABILITIES: tuple[str, ...] = (
     "crm_core.satisfaction.capability",
     "crm_core.care.capability",
     "crm_core.report.capability",
+    "crm_core.alerts.capability",
 )
 
 

@@ -426,3 +426,22 @@ def test_the_test_message_is_sent_at_once_and_a_refusal_is_not_retried(small, sm
         == ("failed", 1)
     with pytest.raises(PermissionDenied):
         outbox.send_test_message(small, MANAGER, ids["email"], "it@example.com", "en", now)
+
+
+def test_the_scheduler_runs_the_registered_alert_job_once_a_minute(small, smtp, hooks, clean):
+    """The alerts capability's job, through the scheduler (as the server's runner calls it): first
+    seen at 10:58:30 it is due at 10:59:00; the warning point 11:00 is sent by the 11:00 run, once."""
+    from crm_core import scheduler
+
+    box, _ = clean
+    _channels(small, smtp, hooks, kinds=("email",))
+    _people(small)
+    actions.make_promise(small, MANAGER, 1, "sales_callback", at(6, 1, 9), owner="wang")
+    job = [j for j in scheduler.registered_jobs() if j.name == "promise_alerts"]
+    ran = [len(scheduler.run_due(small, now, "test-runner", jobs=job))
+           for now in (at(6, 1, 10, 58, 30), at(6, 1, 10, 59), at(6, 1, 10, 59, 30), at(6, 1, 11), at(6, 1, 11, 0, 40))]
+    assert ran == [0, 1, 0, 1, 0]
+    assert [message["Subject"] for _, message in box.mails] == ["【客户】承诺即将到期：东方饭店"]
+    state = scheduler.job_states(small, ADMIN, job).iloc[0]
+    assert state["runs"] == 2 and state["last_result"] == {"queued": 1, "sent": 1, "retrying": 0, "failed": 0}
+    assert state["next_run_at"] == at(6, 1, 11, 1)

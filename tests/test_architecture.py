@@ -156,7 +156,7 @@ def test_every_registered_capability_declares_itself():
     assert len(declared) == len(CAPABILITIES)
     assert all(isinstance(c, Capability) for c in declared)
     assert [c.name for c in declared] == ["core", "segmentation", "churn", "promises", "satisfaction", "care",
-                                                "report"]
+                                                "report", "alerts"]
 
 
 def test_the_import_kinds_keep_their_order():
