@@ -10,11 +10,13 @@ outside any transaction (a slow server holds no lock); it never raises into its 
 from __future__ import annotations
 
 import logging
+from contextlib import closing
 from dataclasses import astuple, dataclass, fields
 from datetime import datetime, timedelta
 
 import pandas as pd
 
+from crm_core.alerts import SYSTEM_ACTOR
 from crm_core.alerts import channels as sending
 from crm_core.alerts.config import Channel, channels
 from crm_core.alerts.messages import render
@@ -61,17 +63,30 @@ def next_opening(calendar: BusinessCalendar, moment: datetime) -> datetime:
 
 
 def enqueue(store: Store, rows: list[OutboxRow]) -> int:
-    """Insert the rows not queued before (by dedupe key); returns how many were new."""
+    """Insert the rows not queued before (by dedupe key); returns how many were new. One statement
+    for all rows: thousands of alerts (a busy morning at a million customers) queue in well under a
+    second, where a statement per row took over a minute."""
     if not rows:
         return 0
-    placeholders = ", ".join("?" * (len(_COLUMNS) + 1))
-    added = 0
+    frame = pd.DataFrame([astuple(row) for row in rows], columns=_COLUMNS)
+    frame["promise_id"] = pd.array(frame["promise_id"], dtype="Int64")
+    frame["attachment"] = frame["attachment"].astype(object)
+    columns = ", ".join(_COLUMNS)
     with store.transaction(changes_data=False) as cur:
-        for row in rows:
-            added += len(cur.execute(
-                f"INSERT INTO alert_outbox ({', '.join(_COLUMNS)}, next_attempt_at) VALUES ({placeholders}) "
-                "ON CONFLICT (dedupe_key) DO NOTHING RETURNING alert_id", [*astuple(row), row.not_before]).fetchall())
-    return added
+        cur.register("alert_outbox_new", frame)
+        try:
+            return len(cur.execute(
+                f"INSERT INTO alert_outbox ({columns}, next_attempt_at) "
+                f"SELECT {columns}, not_before FROM alert_outbox_new "
+                "ON CONFLICT (dedupe_key) DO NOTHING RETURNING alert_id").fetchall())
+        finally:
+            cur.unregister("alert_outbox_new")
+
+
+def queued_keys(store: Store, since: datetime) -> set[str]:
+    """The dedupe keys queued at or after ``since`` (a scan skips rendering what is queued already)."""
+    with closing(store.cursor(SYSTEM_ACTOR)) as cur:
+        return set(cur.execute("SELECT dedupe_key FROM alert_outbox WHERE created_at >= ?", [since]).df()["dedupe_key"])
 
 
 def backoff(attempts: int) -> timedelta:

@@ -28,7 +28,7 @@ from crm_core.alerts import SYSTEM_ACTOR
 from crm_core.alerts.config import channels
 from crm_core.alerts.contacts import Contact, all_contacts
 from crm_core.alerts.messages import render
-from crm_core.alerts.outbox import OutboxRow, enqueue, next_opening
+from crm_core.alerts.outbox import OutboxRow, enqueue, next_opening, queued_keys
 from crm_core.i18n import t
 from crm_core.promises.ledger import live_status
 from crm_core.promises.queries import calendar_for
@@ -127,14 +127,18 @@ def _recipient(alert: Alert, people: dict[str, Contact]) -> Contact | None:
     return people.get(manager, Contact(manager)) if manager else None
 
 
-def fan_out(store: Store, alerts: list[Alert], now: datetime, not_before: datetime) -> list[OutboxRow]:
+def fan_out(store: Store, alerts: list[Alert], now: datetime, not_before: datetime,
+            queued: frozenset[str] | set[str] = frozenset()) -> list[OutboxRow]:
     """One outbox row per alert, recipient and enabled channel: e-mail to a contact with an address,
-    every group robot with the recipient @-mentioned by mobile when known."""
+    every group robot with the recipient @-mentioned by mobile when known. Alerts whose every row
+    is in ``queued`` (dedupe keys) are not rendered again: a scan every minute stays cheap."""
     people, enabled = all_contacts(store), [c for c in channels(store) if c.enabled]
     rows = []
     for alert in alerts:
         contact = _recipient(alert, people)
         if contact is None:  # an escalation or complaint for an owner without a manager on file
+            continue
+        if all(f"{alert.key}:{contact.person}:{channel.channel_id}" in queued for channel in enabled):
             continue
         subject, text, body_html = render(alert.kind, contact.language, store.timezone,
                                           {**alert.values, "person": contact.person})
@@ -158,4 +162,6 @@ def scan(store: Store, now: datetime) -> int:
     alerts = stage_alerts(store, now) + complaint_alerts(store, now) + compensation_alerts(store, now)
     if not alerts:
         return 0
-    return enqueue(store, fan_out(store, alerts, now, next_opening(calendar_for(store), now)))
+    # Every alert is of a stage reached since now - LOOKBACK, so a row queued for it was created then or later.
+    queued = queued_keys(store, now - LOOKBACK)
+    return enqueue(store, fan_out(store, alerts, now, next_opening(calendar_for(store), now), queued))
