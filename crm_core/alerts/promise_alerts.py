@@ -159,6 +159,8 @@ def fan_out(store: Store, alerts: list[Alert], now: datetime, not_before: dateti
 
 def scan(store: Store, now: datetime) -> int:
     """Queue every alert due at ``now`` that is not queued yet; returns how many rows were added."""
+    if not any(channel.enabled for channel in channels(store)):
+        return 0  # nothing configured to send through (the default): no scan every minute
     alerts = stage_alerts(store, now) + complaint_alerts(store, now) + compensation_alerts(store, now)
     if not alerts:
         return 0
