@@ -41,6 +41,15 @@ def language_from_locale(locale: str | None) -> str:
     return DEFAULT_LANGUAGE
 
 
+def language_of_request(chosen: str | None, accept_language: str) -> str:
+    """The language of a plain web page (sign-in, survey form): ``?lang=`` when it names one, else
+    the first language of the browser's Accept-Language header."""
+    if chosen in LANGUAGES:
+        return chosen
+    first = accept_language.split(",")[0].split(";")[0].strip()
+    return language_from_locale(first or None)
+
+
 def t(key: str, lang: str, **params) -> str:
     """The text for ``key`` in ``lang`` with ``params`` filled in.
 

@@ -25,7 +25,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from crm_core.app_state import open_app_store
-from crm_core.i18n import language_from_locale, t
+from crm_core.i18n import language_of_request, t
 from crm_core.models import field_errors
 from crm_core.satisfaction import links
 from crm_core.satisfaction.entry import SurveyResponseIn
@@ -49,11 +49,7 @@ def _now(db: Store) -> datetime:
 
 
 def _language(request: Request) -> str:
-    chosen = request.query_params.get("lang")
-    if chosen in ("zh", "en"):
-        return chosen
-    first = request.headers.get("accept-language", "").split(",")[0].split(";")[0].strip()
-    return language_from_locale(first or None)
+    return language_of_request(request.query_params.get("lang"), request.headers.get("accept-language", ""))
 
 
 _STYLE = """

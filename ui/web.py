@@ -37,7 +37,7 @@ from starlette.routing import Route
 from crm_core import accounts, sessions
 from crm_core.app_state import open_app_store
 from crm_core.config import load_settings
-from crm_core.i18n import format_date, language_from_locale, t
+from crm_core.i18n import format_date, language_of_request, t
 from ui import survey_web
 
 SESSION_COOKIE = "kehu_session"
@@ -68,11 +68,7 @@ def safe_next(value: str | None) -> str:
 
 
 def _language(request: Request) -> str:
-    chosen = request.query_params.get("lang")
-    if chosen in ("zh", "en"):
-        return chosen
-    first = request.headers.get("accept-language", "").split(",")[0].split(";")[0].strip()
-    return language_from_locale(first or None)
+    return language_of_request(request.query_params.get("lang"), request.headers.get("accept-language", ""))
 
 
 _STYLE = """
