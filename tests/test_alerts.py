@@ -392,12 +392,20 @@ def test_admin_page_shows_channels_masked_contacts_and_recent_alerts(tmp_path, m
                                                           "secret": "SEC9"})
     _people(db)
     _queue_one(db, 1, at(6, 1, 10))
+    with db.transaction() as cur:  # an open promise of li, who is not among the contacts
+        cur.execute("INSERT INTO customers (customer_id, code, name, customer_type) VALUES (1, 'C1', '东方饭店', 'corporate')")
+        ledger.install_presets(cur)
+        ledger.save_policy(cur, promises_demo.DEMO_POLICIES[0], "admin")
+    actions.make_promise(db, MANAGER, 1, "sales_callback", at(6, 1, 9), owner="li")
     db.close()
     monkeypatch.setenv("CRM_DB", str(path))
-    for lang, title, waiting in (("zh", "提醒通知", "待发送"), ("en", "Alerts", "Waiting")):
+    for lang, title, waiting, nobody in (("zh", "提醒通知", "待发送", "有 1 位承诺负责人尚未登记联系方式，他们的提醒无法送达：li"),
+                                         ("en", "Alerts", "Waiting",
+                                          "1 person who owns open promises has no contact here, so their alerts reach nobody: li")):
         app = page_app("admin.py", lang, actor=ADMIN)
         assert not app.exception
         assert title in [s.value for s in app.subheader]
+        assert nobody in [w.value for w in app.warning]  # (the sidebar's promise signal is a warning too)
         shown = " ".join(str(getattr(e, "value", "")) for e in app.main) + str(app.get("arrow_data_frame"))
         frames = [f.value for f in app.dataframe]
         text = shown + " ".join(f.to_string() for f in frames)
@@ -445,3 +453,14 @@ def test_the_scheduler_runs_the_registered_alert_job_once_a_minute(small, smtp, 
     state = scheduler.job_states(small, ADMIN, job).iloc[0]
     assert state["runs"] == 2 and state["last_result"] == {"queued": 1, "sent": 1, "retrying": 0, "failed": 0}
     assert state["next_run_at"] == at(6, 1, 11, 1)
+
+
+def test_owners_whose_alerts_would_go_nowhere_are_named(small):
+    """wang owns an open promise: with no contacts he is named; on file without a manager he is named
+    for the escalation; with zhao as his manager nobody is (zhao owns no promise, so needs none)."""
+    actions.make_promise(small, MANAGER, 1, "sales_callback", at(6, 1, 9), owner="wang")
+    assert contacts.uncovered_owners(small) == (["wang"], [])
+    contacts.save_contacts(small, ADMIN, [contacts.Contact("wang", "wang@example.com", None, None, "zh")])
+    assert contacts.uncovered_owners(small) == ([], ["wang"])
+    _people(small)
+    assert contacts.uncovered_owners(small) == ([], [])

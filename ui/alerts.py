@@ -132,6 +132,11 @@ def _contacts(db: Store, user: Actor) -> None:
         wanted = [contacts.Contact(**row) for row in edited.to_dict("records") if any(
             v is not None and str(v).strip() and v == v for v in row.values())]
         _attempt(lambda: contacts.save_contacts(db, user, wanted), "alerts.contacts_saved", forget="alerts_contacts")
+    no_contact, no_manager = contacts.uncovered_owners(db)
+    if no_contact:
+        st.warning(tr("alerts.owners_without_contact", count=len(no_contact), names=plain("、".join(no_contact))))
+    if no_manager:
+        st.warning(tr("alerts.owners_without_manager", count=len(no_manager), names=plain("、".join(no_manager))))
 
 
 def _weekly_report(db: Store, user: Actor) -> None:

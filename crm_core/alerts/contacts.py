@@ -61,6 +61,14 @@ def all_contacts(store: Store) -> dict[str, Contact]:
     return {row["person"]: Contact(**{c: _blank(row[c]) for c in COLUMNS}) for row in frame.to_dict("records")}
 
 
+def uncovered_owners(store: Store) -> tuple[list[str], list[str]]:
+    """Owners of open promises whose alerts would go nowhere: (no contact on file, a contact but no
+    manager — so no escalation, and a complaint reaches the owner only). Sorted names."""
+    owners = set(store.query_df("SELECT DISTINCT owner FROM promises WHERE status = 'open'")["owner"])
+    people = all_contacts(store)
+    return sorted(owners - people.keys()), sorted(o for o in owners & people.keys() if not people[o].manager)
+
+
 def contacts_frame(store: Store) -> pd.DataFrame:
     """The contacts as a table (one row a person, the columns of ``COLUMNS``) for the page's editor."""
     return pd.DataFrame([asdict(c) for c in all_contacts(store).values()], columns=list(COLUMNS))

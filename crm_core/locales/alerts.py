@@ -111,6 +111,16 @@ MESSAGES = {
     "alerts.test_failed": {"en": "{channel} did not take the test message: {error}",
                            "zh": "“{channel}”未能发出测试消息：{error}"},
     "alerts.contacts": {"en": "Contacts", "zh": "通知对象"},
+    "alerts.owners_without_contact": {
+        "en": "{count} {count!p:person who owns|people who own} open promises {count!p:has|have} no contact here, "
+              "so their alerts reach nobody: {names}",
+        "zh": "有 {count} 位承诺负责人尚未登记联系方式，他们的提醒无法送达：{names}",
+    },
+    "alerts.owners_without_manager": {
+        "en": "{count} {count!p:owner has|owners have} no manager here, so an overdue promise is not escalated "
+              "and a complaint reaches only the owner: {names}",
+        "zh": "有 {count} 位承诺负责人未填写主管，超时承诺不会升级、投诉只通知本人：{names}",
+    },
     "alerts.contacts_help": {
         "en": "One row a person, named as promises name their owner (the sales-rep code). Alerts go to the e-mail "
               "address; group robots @-mention the mobile; escalations and complaints also go to the manager.",
