@@ -50,6 +50,11 @@ def language_of_request(chosen: str | None, accept_language: str) -> str:
     return language_from_locale(first or None)
 
 
+def join_list(items, lang: str) -> str:
+    """Items of a running list: 甲、乙、丙 in Chinese, "a, b, c" in English."""
+    return ("、" if lang == "zh" else ", ").join(map(str, items))
+
+
 def t(key: str, lang: str, **params) -> str:
     """The text for ``key`` in ``lang`` with ``params`` filled in.
 

@@ -11,7 +11,7 @@ import streamlit as st
 
 from crm_core.alerts import config, contacts, outbox
 from crm_core.alerts.channels import KINDS, SECURITY
-from crm_core.i18n import LANGUAGES
+from crm_core.i18n import LANGUAGES, join_list
 from crm_core.store import Store
 from crm_core.users import Actor
 from ui.common import LANGUAGE_NAMES, lang, plain, tr
@@ -134,9 +134,9 @@ def _contacts(db: Store, user: Actor) -> None:
         _attempt(lambda: contacts.save_contacts(db, user, wanted), "alerts.contacts_saved", forget="alerts_contacts")
     no_contact, no_manager = contacts.uncovered_owners(db)
     if no_contact:
-        st.warning(tr("alerts.owners_without_contact", count=len(no_contact), names=plain("、".join(no_contact))))
+        st.warning(tr("alerts.owners_without_contact", count=len(no_contact), names=plain(join_list(no_contact, lang()))))
     if no_manager:
-        st.warning(tr("alerts.owners_without_manager", count=len(no_manager), names=plain("、".join(no_manager))))
+        st.warning(tr("alerts.owners_without_manager", count=len(no_manager), names=plain(join_list(no_manager, lang()))))
 
 
 def _weekly_report(db: Store, user: Actor) -> None:

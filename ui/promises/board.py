@@ -6,7 +6,7 @@ from datetime import datetime
 
 import streamlit as st
 
-from crm_core.i18n import format_number, format_percent, t
+from crm_core.i18n import format_number, format_percent, join_list, t
 from crm_core.promises.policy import PROMISE_TYPES
 from crm_core.promises.text import label
 from ui.common import lang, open_customer, tr
@@ -39,8 +39,7 @@ def kpi_cards(db, user, now: datetime) -> None:
                + tr("promises.kpi.paused") + f": {format_number(numbers['paused'], language)}")
     years = common.uncertain_years(db, user, now)
     if years:
-        st.warning(tr("promises.calendar.provisional", years="、".join(map(str, years)) if language == "zh"
-                      else ", ".join(map(str, years))))
+        st.warning(tr("promises.calendar.provisional", years=join_list(years, language)))
 
 
 def _all(language: str) -> str:

@@ -6,6 +6,7 @@ import plotly.express as px
 import streamlit as st
 
 from crm_core import segmentation as seg
+from crm_core.i18n import join_list
 from crm_core.tables import SEGMENT_CUSTOMERS, SEGMENT_SUMMARY
 from crm_core.text_safety import chart_text
 from ui.common import choice_label, lang, open_customer, tr
@@ -69,7 +70,7 @@ def render_big_customers(db, user, q: seg.SegmentQuery) -> None:
         return
     missing = [tr(f"seg.factor.{f}") for f in seg.NONMONETARY_FACTORS if f not in view.factors]
     if missing:
-        st.caption(tr("seg.factors_without_data", factors="、".join(missing) if language == "zh" else ", ".join(missing)))
+        st.caption(tr("seg.factors_without_data", factors=join_list(missing, language)))
     grid = view.grid.counts.rename(index=common.class_label, columns=lambda t: tr(f"seg.value_tier.{t}"))
     left, right = st.columns([3, 2])
     figure = px.imshow(grid, text_auto=True, color_continuous_scale="Blues", aspect="auto",
