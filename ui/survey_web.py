@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import html
 from datetime import datetime
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
@@ -31,6 +31,7 @@ from crm_core.satisfaction import links
 from crm_core.satisfaction.entry import SurveyResponseIn
 from crm_core.satisfaction.servqual import DIMENSIONS
 from crm_core.store import Store
+from ui.http_forms import read_form
 
 MAX_FORM_BYTES = 32_768  # a 2,000-character Chinese comment percent-encoded is 18 KB
 MAX_COMMENT = SurveyResponseIn.model_fields["comment"].metadata[0].max_length
@@ -176,17 +177,6 @@ def form_page(state: links.LinkState, token: str, lang: str, given: dict | None 
     return _document(lang, t("survey_link.title", lang), body)
 
 
-async def _read_form(request: Request) -> dict[str, str] | None:
-    """The posted fields (first value of each), or None when the body is larger than any real answer."""
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_FORM_BYTES:
-            return None
-    fields = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=64)
-    return {key: values[0] for key, values in fields.items()}
-
-
 def _answer(db: Store, token: str, lang: str, form: dict[str, str]) -> Response:
     now = _now(db)
     state = links.link_state(db, token, now)
@@ -215,7 +205,7 @@ async def survey_page(request: Request) -> Response:
     if request.method == "GET":
         return await run_in_threadpool(lambda: _show(_store(), token, lang))
     try:
-        form = await _read_form(request)
+        form = await read_form(request, MAX_FORM_BYTES, max_fields=64)
     except ValueError:  # more fields than any answer has
         return _message_page(lang, "bad_form", 400, "survey_link.title")
     if form is None:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import html
 import secrets
 from pathlib import Path
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 
 import streamlit as st
 from starlette.concurrency import run_in_threadpool
@@ -39,6 +39,7 @@ from crm_core.app_state import open_app_store
 from crm_core.config import load_settings
 from crm_core.i18n import format_date, language_of_request, t
 from ui import survey_web
+from ui.http_forms import read_form
 
 SESSION_COOKIE = "kehu_session"
 SIGN_IN_PATH = "/auth/sign-in"
@@ -124,20 +125,6 @@ def _live_session(token: str | None) -> bool:
     return sessions.account_for(open_app_store(), token) is not None
 
 
-async def _read_form(request: Request) -> dict[str, str] | None:
-    """The posted fields, or None when the body is larger than any real sign-in."""
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_FORM_BYTES:
-            return None
-    try:
-        fields = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=8)
-    except ValueError:
-        return None
-    return {key: values[0] for key, values in fields.items()}
-
-
 def _lock_text(lang: str, until) -> str:
     return t("auth.too_many_attempts", lang, until=format_date(until.astimezone(load_settings().tz), lang))
 
@@ -159,7 +146,7 @@ async def sign_in_page(request: Request) -> Response:
             return RedirectResponse(next_path, status_code=303)
         return _form_response(request, next_path, drop_session=True)
     lang = _language(request)
-    fields = await _read_form(request)
+    fields = await read_form(request, MAX_FORM_BYTES, max_fields=8)
     if fields is None:
         return _form_response(request, next_path, error=_refusal(lang, sessions.SignIn(error="auth.too_long"))[0],
                               status=413)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from crm_core.alerts import SYSTEM_ACTOR
-from crm_core.alerts.config import channels
+from crm_core.alerts.config import Channel, channels
 from crm_core.alerts.contacts import Contact, all_contacts
 from crm_core.alerts.messages import render
 from crm_core.alerts.outbox import OutboxRow, enqueue, next_opening, queued_keys
@@ -127,12 +127,12 @@ def _recipient(alert: Alert, people: dict[str, Contact]) -> Contact | None:
     return people.get(manager, Contact(manager)) if manager else None
 
 
-def fan_out(store: Store, alerts: list[Alert], now: datetime, not_before: datetime,
+def fan_out(store: Store, alerts: list[Alert], enabled: list[Channel], now: datetime, not_before: datetime,
             queued: frozenset[str] | set[str] = frozenset()) -> list[OutboxRow]:
     """One outbox row per alert, recipient and enabled channel: e-mail to a contact with an address,
     every group robot with the recipient @-mentioned by mobile when known. Alerts whose every row
     is in ``queued`` (dedupe keys) are not rendered again: a scan every minute stays cheap."""
-    people, enabled = all_contacts(store), [c for c in channels(store) if c.enabled]
+    people = all_contacts(store)
     rows = []
     for alert in alerts:
         contact = _recipient(alert, people)
@@ -159,11 +159,12 @@ def fan_out(store: Store, alerts: list[Alert], now: datetime, not_before: dateti
 
 def scan(store: Store, now: datetime) -> int:
     """Queue every alert due at ``now`` that is not queued yet; returns how many rows were added."""
-    if not any(channel.enabled for channel in channels(store)):
+    enabled = [channel for channel in channels(store) if channel.enabled]
+    if not enabled:
         return 0  # nothing configured to send through (the default): no scan every minute
     alerts = stage_alerts(store, now) + complaint_alerts(store, now) + compensation_alerts(store, now)
     if not alerts:
         return 0
     # Every alert is of a stage reached since now - LOOKBACK, so a row queued for it was created then or later.
     queued = queued_keys(store, now - LOOKBACK)
-    return enqueue(store, fan_out(store, alerts, now, next_opening(calendar_for(store), now), queued))
+    return enqueue(store, fan_out(store, alerts, enabled, now, next_opening(calendar_for(store), now), queued))
