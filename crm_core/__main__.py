@@ -54,6 +54,19 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_check(args: argparse.Namespace) -> int:
+    """Recompute the customer summaries and compare (crm_core.summaries.check): 0 when they match."""
+    from contextlib import closing
+
+    from crm_core import summaries
+    store = _store(args.db)
+    with closing(store.system_cursor()) as cur:
+        result = summaries.check(cur)
+    for line in summaries.check_lines(result):
+        print(line, file=sys.stdout if result.ok else sys.stderr)
+    return 0 if result.ok else 1
+
+
 def _cmd_backup(args: argparse.Namespace) -> int:
     try:
         store = _store(args.db)
@@ -116,6 +129,10 @@ def build_parser() -> argparse.ArgumentParser:
     migrate_cmd = commands.add_parser("migrate", help="bring a store's schema up to date")
     migrate_cmd.add_argument("--db")
     migrate_cmd.set_defaults(run=_cmd_migrate)
+
+    check_cmd = commands.add_parser("check", help="recompute the customer summaries and compare with the stored ones")
+    check_cmd.add_argument("--db")
+    check_cmd.set_defaults(run=_cmd_check)
 
     from crm_core.ingest.cli import add_import_arguments
     import_cmd = commands.add_parser("import", help="import customers, transactions or interactions from CSV/XLSX")

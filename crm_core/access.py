@@ -106,6 +106,7 @@ RULES: dict[str, Rule] = {
     # The rule itself: a rep sees the customers whose sales_rep is one of their codes.
     "customers": Rule(rep_rows="{a}sales_rep IN {reps}", masked=CONTACT_DETAILS),
     "transactions": Rule(rep_rows=_OF_CUSTOMER),
+    "customer_summary": Rule(rep_rows=_OF_CUSTOMER),  # one row per customer of transactions (crm_core.summaries)
     "interactions": Rule(rep_rows=_OF_CUSTOMER),
     "key_dates": Rule(rep_rows=_OF_CUSTOMER),
     "contact_frequency": Rule(rep_rows=_OF_CUSTOMER),
@@ -150,6 +151,7 @@ RULES: dict[str, Rule] = {
     "promise_policies": Rule(),
     "segment_snapshots": Rule(),
     "schema_version": Rule(),
+    "summary_state": Rule(),  # what the summaries were computed on: counts, no customer data
 }
 
 # Kept for callers that read the masked columns (the pages' hints).

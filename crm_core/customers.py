@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from crm_core import access, capabilities, customer_search
+from crm_core import access, capabilities, customer_search, summaries
 from crm_core.audit import customer_trail, write_audit
 from crm_core.customer_search import refresh_name_initials
 from crm_core.definitions import PURCHASE
@@ -317,6 +317,8 @@ def _add_to_file(store: Store, actor: Actor, table: str, id_column: str, entry, 
         (new_id,) = cur.execute(
             f"INSERT INTO {table} ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})"
             f" RETURNING {id_column}", list(values.values())).fetchone()
+        if table == "transactions":  # the customer's summary moves with it (crm_core.summaries)
+            summaries.add_rows(cur, Fragment("txn_id = $entered_txn", {"entered_txn": int(new_id)}))
         write_audit(cur, actor, "create", table.rstrip("s"), new_id, audit_field, None, audit_value)
     return int(new_id)
 

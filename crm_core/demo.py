@@ -14,6 +14,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from crm_core import summaries
 from crm_core.customer_search import name_initials
 from crm_core.store import Store
 
@@ -263,6 +264,7 @@ def load_demo(store: Store, customers: int = 2000, seed: int = 20240305, as_of: 
         if len(people):  # the store now holds demo data: the app says so while these customers remain
             cur.execute("INSERT INTO demo_loads (first_customer_id, last_customer_id, seed, as_of) VALUES (?, ?, ?, ?)",
                         [int(people["customer_id"].min()), int(people["customer_id"].max()), seed, as_of])
+        summaries.rebuild(cur)  # the customer summaries of everything loaded (crm_core.summaries)
     return DemoSize(len(people), len(txns), len(contacts), len(dates), extras)
 
 

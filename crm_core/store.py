@@ -249,6 +249,8 @@ class Store:
                     cur.execute(path.read_text(encoding="utf-8"))
                     cur.execute("INSERT INTO schema_version (version, name) VALUES (?, ?)", [version, path.stem])
                 applied.append(version)
+            from crm_core import summaries  # imports this module's users; the summaries need the schema above
+            summaries.ensure_current(self)  # a store from before 019, or rows changed by SQL behind the app
             return applied
 
     def table_names(self) -> list[str]:

@@ -24,12 +24,14 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from zoneinfo import available_timezones
 
 import duckdb
 import pandas as pd
 
+from crm_core import summaries
 from crm_core.config import store_currency
 from crm_core.customer_search import refresh_name_initials
 from crm_core.i18n import t
@@ -728,6 +730,8 @@ def commit(store: Store, actor: Actor, job: ImportJob, progress: Progress | None
                 raise ImportProblem("ingest.err_no_rows")
             counts = dict(rows_read=int(inserted), rejected_rows=0, to_create=int(inserted), to_update=0,
                           unchanged=0, new_customers=0, pad_codes_would_fix=0)
+        if job.kind.table == "transactions":  # the summaries move in the same transaction (crm_core.summaries)
+            summaries.add_rows(cur, Fragment("import_id = $summarised_import", {"summarised_import": int(import_id)}))
         cur.execute("UPDATE imports SET rows_created = ?, rows_updated = ?, rows_rejected = ?, rows_read = ?"
                     " WHERE import_id = ?",
                     [counts["to_create"], counts["to_update"], counts["rejected_rows"], counts["rows_read"],
@@ -786,8 +790,9 @@ def undo_import(store: Store, actor: Actor, import_id: int) -> dict:
         kind_name = _undoable_kind(cur, import_id)
         removed = _undo_counts(cur, import_id, kind_name)
         own = _own_rows_table(kind_name)
-        for table in ("transactions", "interactions", *((own,) if own else ())):  # from kind declarations
-            cur.execute(f"DELETE FROM {_q(table)} WHERE import_id = ?", [import_id])
+        with _summaries_recomputed(cur, import_id, removed["transactions"]):
+            for table in ("transactions", "interactions", *((own,) if own else ())):  # from kind declarations
+                cur.execute(f"DELETE FROM {_q(table)} WHERE import_id = ?", [import_id])
         _restore_backups(cur, import_id)
         cur.execute("DELETE FROM customers WHERE import_id = ?", [import_id])
         cur.execute("UPDATE imports SET undone_at = current_timestamp, undone_by = ? WHERE import_id = ?",
@@ -795,6 +800,14 @@ def undo_import(store: Store, actor: Actor, import_id: int) -> dict:
         cur.execute("INSERT INTO audit_log (actor, action, entity, entity_id, field) VALUES (?, 'undo', 'import', ?, ?)",
                     [actor.name, import_id, kind_name])
     return removed
+
+
+def _summaries_recomputed(cur, import_id: int, transactions: int):
+    """Around undo's deletes: the customer summaries of the transactions removed are recomputed
+    (crm_core.summaries); nothing to do when the import brought none."""
+    if not transactions:
+        return nullcontext()
+    return summaries.recomputing(cur, Fragment("import_id = $undone_import", {"undone_import": int(import_id)}))
 
 
 def _undoable_kind(cur, import_id: int) -> str:
