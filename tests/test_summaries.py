@@ -1,0 +1,126 @@
+"""The customer summaries (crm_core/summaries.py, migration 019) stay equal to a recomputation
+through every write of transactions, and ``python -m crm_core check`` says so — or names the customer."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from contextlib import closing
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from crm_core import overview, summaries
+from crm_core.customers import customer_id_for_code, record_transaction
+from crm_core.ingest import run_import, undo_import
+from crm_core.models import TransactionIn
+from crm_core.store import Store
+from crm_core.users import Actor
+
+ADMIN = Actor("tester", "admin")
+
+
+def _csv(tmp_path, name: str, rows: list[str]) -> str:
+    path = tmp_path / name
+    path.write_text("customer code,order date,amount,gross margin\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def _summary(store: Store, code: str) -> dict | None:
+    with closing(store.system_cursor()) as cur:
+        found = cur.execute("SELECT s.* FROM customer_summary s JOIN customers c USING (customer_id)"
+                            " WHERE c.code = ?", [code])
+        row = found.fetchone()
+        return None if row is None else dict(zip([d[0] for d in found.description], row))
+
+
+def _table(store: Store) -> list[tuple]:
+    with closing(store.system_cursor()) as cur:
+        return cur.execute("SELECT * FROM customer_summary ORDER BY customer_id").fetchall()
+
+
+def _check(store: Store) -> summaries.CheckResult:
+    with closing(store.system_cursor()) as cur:
+        return summaries.check(cur)
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    """One small store for the module (tests run in order; the last two write to it): two imports,
+    an undo of the second (which deletes customer C3 it created and A1's row it added), a
+    transaction entered on the form and a third import."""
+    tmp_path = tmp_path_factory.mktemp("summaries")
+    store = Store(tmp_path / "crm.duckdb")
+    run_import(store, ADMIN, "transactions", _csv(tmp_path, "one.csv", [
+        "A1,2026-01-10,100.00,30.00", "A1,2026-01-10,50.00,", "A1,2026-02-03,-20.00,-6.00",
+        "B2,2026-01-15,80.00,"]), create_customers=True)
+    second = run_import(store, ADMIN, "transactions", _csv(tmp_path, "two.csv", [
+        "A1,2026-03-01,999.00,", "C3,2026-03-02,10.00,"]), create_customers=True)
+    undo_import(store, ADMIN, second.result.import_id)
+    record_transaction(store, ADMIN, TransactionIn(customer_id=customer_id_for_code(store, ADMIN, "B2"),
+                                                    txn_date=date(2025, 12, 31), amount=Decimal("-5.00")))
+    run_import(store, ADMIN, "transactions", _csv(tmp_path, "three.csv", ["D4,2026-04-01,7.50,"]),
+               create_customers=True)
+    yield store
+    store.close()
+
+
+def test_every_write_keeps_the_summaries_exact(written):
+    a1 = _summary(written, "A1")  # the undone 999 is gone; the refund counts in revenue, not in purchases
+    assert (a1["txns"], a1["revenue"], a1["purchases"], a1["refunds"], a1["refund_amount"]) == \
+        (3, Decimal("130.00"), 2, 1, Decimal("-20.00"))
+    assert (a1["margin_txns"], a1["gross_margin"], a1["margin_revenue"]) == (2, Decimal("24.00"), Decimal("80.00"))
+    assert (a1["first_purchase"], a1["last_purchase"], a1["last_txn"]) == \
+        (date(2026, 1, 10), date(2026, 1, 10), date(2026, 2, 3))
+    b2 = _summary(written, "B2")  # the form's refund, dated before B2's only purchase
+    assert (b2["txns"], b2["revenue"], b2["first_txn"], b2["first_purchase"]) == \
+        (2, Decimal("75.00"), date(2025, 12, 31), date(2026, 1, 15))
+    assert _summary(written, "C3") is None  # deleted with the undone import
+    assert _summary(written, "D4")["revenue"] == Decimal("7.50")
+    result = _check(written)
+    assert result.ok and result.customers == 3
+
+
+def test_incremental_maintenance_equals_a_rebuild(written):
+    maintained = _table(written)
+    with written.transaction() as cur:
+        summaries.rebuild(cur)
+    assert _table(written) == maintained and len(maintained) == 3
+
+
+def test_transactions_written_behind_the_app_are_summarised_before_a_read(written):
+    with written.transaction() as cur:  # plain SQL, as a test or a repair script would
+        cur.execute("INSERT INTO transactions (customer_id, txn_date, amount)"
+                    " SELECT customer_id, DATE '2026-05-05', 1 FROM customers WHERE code = 'D4'")
+    summaries.ensure_current(written)
+    assert _summary(written, "D4")["txns"] == 2
+    assert _check(written).ok
+
+
+def test_check_names_a_corrupted_customer(written):
+    b2 = customer_id_for_code(written, ADMIN, "B2")
+    with written.transaction() as cur:
+        cur.execute("UPDATE customer_summary SET revenue = revenue + 1 WHERE customer_id = ?", [b2])
+    result = _check(written)
+    assert [(d.customer_id, d.field, d.stored, d.recomputed) for d in result.differences] == \
+        [(b2, "revenue", Decimal("76.00"), Decimal("75.00"))]
+    path = written.path
+    written.close()  # the command opens the file itself
+    done = subprocess.run([sys.executable, "-m", "crm_core", "check", "--db", path],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert f"customer {b2}: revenue stored 76.00, recomputed 75.00" in done.stderr
+
+
+@pytest.mark.parametrize("as_of", [date(2026, 6, 30), date(2026, 2, 17), date(2025, 9, 9)])
+def test_overview_from_summaries_equals_the_rows(demo_db_path, as_of):
+    """Mid-month analysis dates, one with most of the demo's purchases after it: the summaries'
+    figures (crm_core.overview._KPIS) are the transactions' (_KPIS_FROM_ROWS), for a manager and a rep."""
+    store = Store(demo_db_path)
+    try:
+        rep = Actor("rep", "rep", rep_codes=(store.query_one("SELECT min(sales_rep) FROM customers")[0],))
+        for actor in (ADMIN, rep):
+            assert overview.kpis(store, actor, as_of, from_rows=False) == overview.kpis(store, actor, as_of,
+                                                                                        from_rows=True)
+    finally:
+        store.close()
