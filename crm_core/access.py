@@ -151,6 +151,7 @@ RULES: dict[str, Rule] = {
     "promise_policies": Rule(),
     "segment_snapshots": Rule(),
     "schema_version": Rule(),
+    "data_changes": Rule(),  # the data version log (018): kinds and times, no customer data
     "summary_state": Rule(),  # what the summaries were computed on: counts, no customer data
 }
 

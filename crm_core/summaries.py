@@ -45,16 +45,21 @@ if TYPE_CHECKING:
 
 TABLE = "customer_summary"
 
+def _money(total: str) -> str:
+    """A sum of amounts as the table keeps it (migration 019: DECIMAL(18, 2), as an amount)."""
+    return f"CAST({total} AS DECIMAL(18, 2))"
+
+
 # column → (its aggregate over transactions, how two partial rows of one customer combine).
 _COLUMNS: dict[str, tuple[str, str]] = {
     "txns": ("count(*)", "sum"),
-    "revenue": ("sum(amount)", "sum"),
+    "revenue": (_money("sum(amount)"), "sum"),
     "purchases": (f"count(*) FILTER (WHERE {PURCHASE})", "sum"),
     "refunds": ("count(*) FILTER (WHERE amount < 0)", "sum"),
-    "refund_amount": ("coalesce(sum(amount) FILTER (WHERE amount < 0), 0)", "sum"),
+    "refund_amount": (_money("coalesce(sum(amount) FILTER (WHERE amount < 0), 0)"), "sum"),
     "margin_txns": ("count(gross_margin)", "sum"),
-    "gross_margin": ("coalesce(sum(gross_margin), 0)", "sum"),
-    "margin_revenue": ("coalesce(sum(amount) FILTER (WHERE gross_margin IS NOT NULL), 0)", "sum"),
+    "gross_margin": (_money("coalesce(sum(gross_margin), 0)"), "sum"),
+    "margin_revenue": (_money("coalesce(sum(amount) FILTER (WHERE gross_margin IS NOT NULL), 0)"), "sum"),
     "first_purchase": (f"min(txn_date) FILTER (WHERE {PURCHASE})", "min"),
     "last_purchase": (f"max(txn_date) FILTER (WHERE {PURCHASE})", "max"),
     "first_txn": ("min(txn_date)", "min"),
@@ -80,6 +85,18 @@ def _combined(source: str) -> str:
     return f"SELECT customer_id, {merges} FROM ({source}) GROUP BY customer_id"
 
 
+def _joined() -> str:
+    """The columns of a stored row ``s`` and a new partial row ``d`` of one customer combined, either
+    side possibly missing (a FULL JOIN: cheaper than grouping their union at a million customers)."""
+    parts = []
+    for name, (_, how) in _COLUMNS.items():
+        if how == "sum":
+            parts.append(f"coalesce(s.{name}, 0) + coalesce(d.{name}, 0) AS {name}")
+        else:  # least / greatest skip a NULL side
+            parts.append(f"{'least' if how == 'min' else 'greatest'}(s.{name}, d.{name}) AS {name}")
+    return ", ".join(parts)
+
+
 # -- writes (all on the writing transaction's cursor) ---------------------------------------------
 
 def rebuild(cur: duckdb.DuckDBPyConnection, record: bool = True) -> None:
@@ -97,8 +114,8 @@ def add_rows(cur: duckdb.DuckDBPyConnection, where: Fragment) -> None:
         (delta,) = cur.execute("SELECT count(*) FROM temp.summary_delta").fetchone()
         (stored,) = cur.execute(f"SELECT count(*) FROM {TABLE}").fetchone()
         if delta >= _REWRITE_SHARE * stored:  # most customers touched: one pass over the whole table
-            cur.execute("CREATE OR REPLACE TEMP TABLE summary_merged AS " + _combined(
-                f"SELECT {_LIST} FROM {TABLE} UNION ALL SELECT {_LIST} FROM temp.summary_delta"))
+            cur.execute(f"CREATE OR REPLACE TEMP TABLE summary_merged AS SELECT customer_id, {_joined()}"
+                        f" FROM {TABLE} s FULL JOIN temp.summary_delta d USING (customer_id)")
             cur.execute(f"DELETE FROM {TABLE}")
         elif delta:
             touched = "customer_id IN (SELECT customer_id FROM temp.summary_delta)"
