@@ -20,5 +20,6 @@ def record_change(cur: duckdb.DuckDBPyConnection, kind: str) -> int:
 
 def current(cur: duckdb.DuckDBPyConnection, kind: str) -> int:
     """The version of ``kind`` as ``cur`` sees it: 0 for data never changed since the store was made."""
-    (version,) = cur.execute("SELECT coalesce(max(change_id), 0) FROM data_changes WHERE kind = ?", [kind]).fetchone()
+    # fetchall: a result left unfetched blocks the cursor's next register() (DuckDB 2.0)
+    (version,) = cur.execute("SELECT coalesce(max(change_id), 0) FROM data_changes WHERE kind = ?", [kind]).fetchall()[0]
     return int(version)

@@ -38,7 +38,7 @@ import duckdb
 
 from crm_core import data_version
 from crm_core.definitions import PURCHASE
-from crm_core.sql import Fragment, compose, run
+from crm_core.sql import Fragment, compose, quote_identifier, run
 
 if TYPE_CHECKING:
     from crm_core.store import Store
@@ -111,8 +111,8 @@ def add_rows(cur: duckdb.DuckDBPyConnection, where: Fragment) -> None:
     """Merge in the transactions just appended that ``where`` picks (``import_id = …``, ``txn_id = …``)."""
     run(cur, compose("CREATE OR REPLACE TEMP TABLE summary_delta AS {rows}", rows=_aggregate(where)))
     try:
-        (delta,) = cur.execute("SELECT count(*) FROM temp.summary_delta").fetchone()
-        (stored,) = cur.execute(f"SELECT count(*) FROM {TABLE}").fetchone()
+        (delta,) = cur.execute("SELECT count(*) FROM temp.summary_delta").fetchall()[0]
+        (stored,) = cur.execute(f"SELECT count(*) FROM {TABLE}").fetchall()[0]
         if delta >= _REWRITE_SHARE * stored:  # most customers touched: one pass over the whole table
             cur.execute(f"CREATE OR REPLACE TEMP TABLE summary_merged AS SELECT customer_id, {_joined()}"
                         f" FROM {TABLE} s FULL JOIN temp.summary_delta d USING (customer_id)")
@@ -147,8 +147,11 @@ def recomputing(cur: duckdb.DuckDBPyConnection, where: Fragment) -> Iterator[Non
 
 
 def _fingerprint(cur: duckdb.DuckDBPyConnection) -> tuple[int, int | None, int]:
-    """(row count, largest txn_id, data version) of the transactions: metadata reads, milliseconds at 11M rows."""
-    (count, max_id) = cur.execute("SELECT count(*), max(txn_id) FROM transactions").fetchone()
+    """(row count, largest txn_id, data version) of all the transactions — the table itself, also
+    on a user's scoped cursor (counts, no customer data): milliseconds at 11M rows."""
+    (database,) = cur.execute("SELECT current_database()").fetchall()[0]
+    (count, max_id) = cur.execute(
+        f"SELECT count(*), max(txn_id) FROM {quote_identifier(database)}.main.transactions").fetchall()[0]
     return int(count), None if max_id is None else int(max_id), data_version.current(cur, data_version.TRANSACTIONS)
 
 
@@ -164,8 +167,17 @@ def _changed(cur: duckdb.DuckDBPyConnection, record: bool = True) -> None:
 
 
 def _is_current(cur: duckdb.DuckDBPyConnection) -> bool:
-    row = cur.execute("SELECT txn_count, max_txn_id, data_version FROM summary_state").fetchone()
-    return row is not None and tuple(row) == _fingerprint(cur)
+    rows = cur.execute("SELECT txn_count, max_txn_id, data_version FROM summary_state").fetchall()
+    return bool(rows) and tuple(rows[0]) == _fingerprint(cur)
+
+
+def usable(cur: duckdb.DuckDBPyConnection) -> bool:
+    """Whether ``cur`` may read the summaries instead of the rows: the store has them and they
+    are those of its transactions (readers given only a cursor — possibly of a bare schema, or
+    of rows just written by SQL — fall back to the rows otherwise)."""
+    (present,) = cur.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main'"
+                             " AND table_name IN ('customer_summary', 'summary_state')").fetchall()[0]
+    return present == 2 and _is_current(cur)
 
 
 def ensure_current(store: Store) -> None:
@@ -209,7 +221,7 @@ def check(cur: duckdb.DuckDBPyConnection, limit: int = 20) -> CheckResult:
         f" f.customer_id IS NOT NULL, {pairs} FROM {TABLE} s FULL JOIN f USING (customer_id)"
         f" WHERE s.customer_id IS NULL OR f.customer_id IS NULL OR {differs} ORDER BY id LIMIT $limit",
         fresh=fresh, limit=int(limit))).fetchall()
-    (customers,) = run(cur, compose("SELECT count(*) FROM ({fresh})", fresh=fresh)).fetchone()
+    (customers,) = run(cur, compose("SELECT count(*) FROM ({fresh})", fresh=fresh)).fetchall()[0]
     differences = []
     for row in rows:
         customer_id, has_stored, has_fresh, values = row[0], row[1], row[2], row[3:]

@@ -126,3 +126,26 @@ def test_overview_from_summaries_equals_the_rows(demo_db_path, as_of):
                                                                                         from_rows=True)
     finally:
         store.close()
+
+
+def test_care_lists_from_summaries_equal_the_rows(demo_db_path, monkeypatch):
+    """The long-absent list and the first-purchase anniversaries read the summaries when they are
+    current; forced onto the rows they are the same frames (a mid-month date with purchases after it)."""
+    from crm_core.care.absence import long_absent_list
+    from crm_core.care.key_dates import upcoming_key_dates_sql
+
+    store = Store(demo_db_path)
+    try:
+        with closing(store.system_cursor()) as cur:
+            assert summaries.usable(cur)
+            rep = cur.execute("SELECT min(sales_rep) FROM customers").fetchone()[0]
+            lists = [lambda: long_absent_list(cur, date(2026, 2, 17), 3),
+                     lambda: long_absent_list(cur, date(2026, 6, 30), 2, rep=rep),
+                     lambda: upcoming_key_dates_sql(cur, date(2026, 2, 17), 60)]
+            from_summaries = [make() for make in lists]
+            monkeypatch.setattr(summaries, "usable", lambda cur: False)
+            for made, make in zip(from_summaries, lists):
+                assert len(made) > 0
+                assert made.equals(make())
+    finally:
+        store.close()

@@ -14,7 +14,7 @@ from datetime import date
 
 import pandas as pd
 
-from crm_core import access
+from crm_core import access, summaries
 from crm_core.care.key_dates import anniversary_sql
 from crm_core.definitions import PURCHASE_T
 from crm_core.sql import Fragment, compose, run
@@ -23,13 +23,7 @@ _ABSENT_SQL = f"""
 WITH prm AS (SELECT $as_of::DATE AS as_of, CAST($as_of::DATE - to_months($months) AS DATE) AS cutoff,
                     $soon_days::INTEGER AS soon_days),
 sc AS (SELECT customer_id, birthday FROM customers WHERE {{scope}}),
-absent AS (
-    SELECT t.customer_id, max(t.txn_date) AS last_purchase, count(*) AS purchases
-    FROM transactions t, prm WHERE {PURCHASE_T} AND t.txn_date <= prm.as_of
-      {{scope_and}}
-    GROUP BY t.customer_id
-    HAVING max(t.txn_date) <= (SELECT cutoff FROM prm)
-),
+absent AS ({{absent}}),
 birthdays AS (
     SELECT c.customer_id,
            CASE WHEN {anniversary_sql('c.birthday', 'year(prm.as_of)')} >= prm.as_of
@@ -43,8 +37,26 @@ FROM absent a CROSS JOIN prm LEFT JOIN birthdays b USING (customer_id)
 ORDER BY birthday_soon DESC, CASE WHEN birthday_soon THEN b.next_birthday END, a.last_purchase,
          a.customer_id
 """
+# Last purchase up to as_of and purchases per customer away since the cutoff, from the rows.
+_ABSENT_FROM_ROWS = f"""
+    SELECT t.customer_id, max(t.txn_date) AS last_purchase, count(*) AS purchases
+    FROM transactions t, prm WHERE {PURCHASE_T} AND t.txn_date <= prm.as_of
+      {{scope_and}} {{only}}
+    GROUP BY t.customer_id
+    HAVING max(t.txn_date) <= (SELECT cutoff FROM prm)"""
+# The same from the customer summaries (crm_core.summaries) when the store keeps them current: a
+# customer whose last purchase ever is on or before the cutoff (before as_of) has every purchase
+# up to as_of; only those whose last purchase comes after as_of need their rows (none when as_of
+# is the data's last day).
+_ABSENT_FROM_SUMMARIES = """
+    SELECT s.customer_id, s.last_purchase, s.purchases FROM customer_summary s, prm
+    WHERE s.last_purchase <= prm.cutoff {scope_and_s}
+    UNION ALL """ + _ABSENT_FROM_ROWS
+_LATER_ONLY = Fragment("AND t.customer_id IN (SELECT customer_id FROM customer_summary, prm"
+                       " WHERE last_purchase > prm.as_of)")
 # Purchases of the customers in scope (sc), when the scope is narrower than everyone.
 _SCOPE_AND = Fragment("AND t.customer_id IN (SELECT customer_id FROM sc)")
+_SCOPE_AND_S = Fragment("AND s.customer_id IN (SELECT customer_id FROM sc)")
 
 _USUAL_SQL = """
 WITH ids AS (SELECT DISTINCT unnest(?::BIGINT[]) AS customer_id),
@@ -84,8 +96,14 @@ def long_absent_list(db, as_of: date, months: int, birthday_days: int = 30,
     """
     _check(months, 1, birthday_days)
     scope = access.of_rep(rep, "customers")
-    return run(db, compose(_ABSENT_SQL, scope=scope, scope_and=Fragment("") if rep is None else _SCOPE_AND,
-                            as_of=as_of, months=months, soon_days=birthday_days)).df()
+    scope_and = Fragment("") if rep is None else _SCOPE_AND
+    if summaries.usable(db):
+        absent = compose(_ABSENT_FROM_SUMMARIES, scope_and=scope_and, only=_LATER_ONLY,
+                         scope_and_s=Fragment("") if rep is None else _SCOPE_AND_S)
+    else:
+        absent = compose(_ABSENT_FROM_ROWS, scope_and=scope_and, only=Fragment(""))
+    return run(db, compose(_ABSENT_SQL, scope=scope, absent=absent,
+                           as_of=as_of, months=months, soon_days=birthday_days)).df()
 
 
 def usual_products(db, customer_ids: Iterable[int], as_of: date, top_products: int = 3) -> pd.DataFrame:

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from crm_core import access
+from crm_core import access, summaries
 from crm_core.china_calendar import festival_dates
 from crm_core.definitions import PURCHASE
 from crm_core.sql import Fragment, compose, run
@@ -58,8 +58,7 @@ origins AS (
     UNION ALL
     SELECT customer_id, kind, day, label FROM key_dates {{scope_filter}}
     UNION ALL
-    SELECT customer_id, 'first_purchase_anniversary', min(txn_date), NULL
-    FROM transactions WHERE {PURCHASE} {{scope_and}} GROUP BY customer_id
+    SELECT customer_id, 'first_purchase_anniversary', first_day, NULL FROM ({{first_purchases}})
 ),
 occ AS (
     SELECT o.customer_id, o.occasion, o.label, {anniversary_sql('o.origin', 'yrs.y')} AS date,
@@ -82,6 +81,14 @@ _FESTIVAL_SOURCES = {
     "subset": "SELECT DISTINCT customer_id FROM care_festival_customers WHERE customer_id IN "
               "(SELECT customer_id FROM sc)",
 }
+# Each customer's first purchase ever (the day of their earliest transaction with amount > 0): one
+# row per customer from the customer summaries (crm_core.summaries) when the store keeps them
+# current, else from the transactions — the same days.
+_FIRST_FROM_SUMMARIES = ("SELECT customer_id, first_purchase AS first_day FROM customer_summary"
+                         " WHERE first_purchase IS NOT NULL {scope_and}")
+_FIRST_FROM_ROWS = f"SELECT customer_id, min(txn_date) AS first_day FROM transactions WHERE {PURCHASE} {{scope_and}}" \
+                   " GROUP BY customer_id"
+
 # Whose dates: the customers in scope (sc) and the other tables' rows about them (fixed SQL text).
 _SCOPE_FILTER = Fragment("WHERE customer_id IN (SELECT customer_id FROM sc)")
 _SCOPE_AND = Fragment("AND customer_id IN (SELECT customer_id FROM sc)")
@@ -108,8 +115,10 @@ def upcoming_key_dates_sql(db, start: date, days: int, festival_customers: Itera
         scope = access.of_rep(rep, "customers")
     narrowed = scope.sql != "TRUE"
     subset = festival_customers is not None
+    scope_and = _SCOPE_AND if narrowed else _NO_FILTER
+    first = compose(_FIRST_FROM_SUMMARIES if summaries.usable(db) else _FIRST_FROM_ROWS, scope_and=scope_and)
     query = compose(_UPCOMING_SQL, scope=scope, scope_filter=_SCOPE_FILTER if narrowed else _NO_FILTER,
-                    scope_and=_SCOPE_AND if narrowed else _NO_FILTER,
+                    scope_and=scope_and, first_purchases=first,
                     festival_source=Fragment(_FESTIVAL_SOURCES["subset" if subset else "all"]),
                     lo=start, hi=end, first_year=start.year, end_year=(end - timedelta(days=1)).year + 1,
                     fest_occasions=[k for k, _ in hits], fest_dates=[d for _, d in hits])
