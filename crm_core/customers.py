@@ -354,16 +354,18 @@ def customer_360(store: Store, actor: Actor, customer_id: int) -> Customer360 | 
     if record is None:
         return None
     cid = {"id": int(customer_id)}
+    summaries.ensure_current(store)
     with closing(store.cursor(actor)) as db:
         monthly = db.execute(
             "SELECT date_trunc('month', txn_date)::DATE AS month, sum(amount)::DOUBLE AS revenue, count(*) AS orders"
             " FROM transactions WHERE customer_id = $id GROUP BY 1 ORDER BY 1", cid).df()
-        # fetchone keeps DECIMAL sums as Decimal (a DataFrame would turn money into floats).
+        # fetchone keeps DECIMAL sums as Decimal (a DataFrame would turn money into floats). The
+        # lifetime totals are the customer's summary row (crm_core.summaries; none: no transactions).
         row = db.execute(
-            "SELECT (SELECT coalesce(sum(amount), 0) FROM transactions WHERE customer_id = $id),"
-            " (SELECT count(*) FROM transactions WHERE customer_id = $id),"
-            " (SELECT min(txn_date) FROM transactions WHERE customer_id = $id),"
-            " (SELECT max(txn_date) FROM transactions WHERE customer_id = $id),"
+            "SELECT (SELECT coalesce(max(revenue), 0) FROM customer_summary WHERE customer_id = $id),"
+            " (SELECT coalesce(max(txns), 0) FROM customer_summary WHERE customer_id = $id),"
+            " (SELECT max(first_txn) FROM customer_summary WHERE customer_id = $id),"
+            " (SELECT max(last_txn) FROM customer_summary WHERE customer_id = $id),"
             " (SELECT coalesce(sum(cost), 0) FROM interactions WHERE customer_id = $id),"
             " (SELECT coalesce(sum(concession), 0) FROM interactions WHERE customer_id = $id),"
             " (SELECT count(*) FROM interactions WHERE customer_id = $id)", cid).fetchone()
