@@ -149,3 +149,18 @@ def test_care_lists_from_summaries_equal_the_rows(demo_db_path, monkeypatch):
                 assert made.equals(make())
     finally:
         store.close()
+
+
+def test_value_features_from_summaries_equal_the_rows(demo_db_path, monkeypatch):
+    """Tenure counts from the first purchase up to the period's end: the same from the summaries."""
+    from crm_core.segmentation.value import customer_features_sql
+
+    store = Store(demo_db_path)
+    try:
+        with closing(store.system_cursor()) as cur:
+            made = customer_features_sql(cur, date(2025, 3, 12), date(2026, 2, 17))
+            monkeypatch.setattr(summaries, "usable", lambda cur: False)
+            assert made["tenure_days"].notna().sum() > 100
+            assert made.equals(customer_features_sql(cur, date(2025, 3, 12), date(2026, 2, 17)))
+    finally:
+        store.close()

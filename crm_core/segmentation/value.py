@@ -7,6 +7,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from crm_core import summaries
 from crm_core.definitions import PURCHASE
 from crm_core.segmentation.abc import ABC_CLASSES, abc_classify, check_period
 
@@ -174,6 +175,13 @@ def months_in_period(start: date, end: date) -> int:
     return (end.year * 12 + end.month) - (start.year * 12 + start.month) + 1
 
 
+# Each customer's first purchase up to the period's end: their first purchase ever when it is on
+# or before it (crm_core.summaries, when current), else none — the same as from the rows.
+_FIRST_FROM_SUMMARIES = "SELECT customer_id, first_purchase AS first_date FROM customer_summary WHERE first_purchase <= ?"
+_FIRST_FROM_ROWS = ("SELECT customer_id, MIN(txn_date) AS first_date FROM transactions WHERE txn_date <= ? AND "
+                    + PURCHASE + " GROUP BY customer_id")
+
+
 def customer_features_sql(db, start: date, end: date) -> pd.DataFrame:
     """The non-monetary features the store can compute, one row per customer in ``customers``:
     ``tenure_days`` (days from the first purchase up to ``end`` until ``end``; NULL if none),
@@ -200,9 +208,7 @@ def customer_features_sql(db, start: date, end: date) -> pd.DataFrame:
                  + (? - s.months_seen) * s.mean_spend * s.mean_spend AS squares
         FROM stats s JOIN monthly m USING (customer_id)
         GROUP BY s.customer_id, s.mean_spend, s.active_months, s.months_seen),
-    first_purchase AS (
-        SELECT customer_id, MIN(txn_date) AS first_date
-        FROM transactions WHERE txn_date <= ? AND """ + PURCHASE + """ GROUP BY customer_id)
+    first_purchase AS (""" + (_FIRST_FROM_SUMMARIES if summaries.usable(db) else _FIRST_FROM_ROWS) + """)
     SELECT c.customer_id,
            date_diff('day', f.first_date, CAST(? AS DATE)) AS tenure_days,
            COALESCE(p.active_months, 0) / CAST(? AS DOUBLE) AS repeat_rate,
