@@ -3,8 +3,7 @@ exact by every write, so pages read one row per customer instead of every transa
 
 A row per customer with at least one transaction: ``txns``, net ``revenue`` (refunds included,
 crm_core.definitions), ``purchases`` (amount > 0) and ``refunds`` (amount < 0) with
-``refund_amount``, ``gross_margin`` over the ``margin_txns`` transactions that carry one and their
-``margin_revenue``, ``first_purchase`` / ``last_purchase`` (purchase days, NULL for refunds only)
+``refund_amount``, ``first_purchase`` / ``last_purchase`` (purchase days, NULL for refunds only)
 and ``first_txn`` / ``last_txn`` (any transaction). All-time figures: a read about a window up to
 an analysis date uses them only where the answer is the same (see the readers' docstrings).
 
@@ -21,7 +20,8 @@ How each write keeps them exact, in the writing transaction (each also calls
   ``summary_state`` — row count, largest txn_id, data version — catches) is rebuilt when opened
   (``Store.migrate``) or before a read (``ensure_current``).
 
-Not kept: distinct purchase days (not additive — merging needs the days already stored) and a
+Not kept: gross margins (no reader needs a lifetime margin; the margin measures are over windows,
+and three more sums cost an import of 10M rows ~1 s), distinct purchase days (not additive — merging needs the days already stored) and a
 per-customer-month table. At 1M customers the demo has 10.3M customer-months for 11.0M
 transactions, so a month table would be as long as the rows it summarises, and grouping 10M new
 rows by (customer, month) costs ~7 s (2 cores, load 4) — more than the whole margin an import has
@@ -57,9 +57,6 @@ _COLUMNS: dict[str, tuple[str, str]] = {
     "purchases": (f"count(*) FILTER (WHERE {PURCHASE})", "sum"),
     "refunds": ("count(*) FILTER (WHERE amount < 0)", "sum"),
     "refund_amount": (_money("coalesce(sum(amount) FILTER (WHERE amount < 0), 0)"), "sum"),
-    "margin_txns": ("count(gross_margin)", "sum"),
-    "gross_margin": (_money("coalesce(sum(gross_margin), 0)"), "sum"),
-    "margin_revenue": (_money("coalesce(sum(amount) FILTER (WHERE gross_margin IS NOT NULL), 0)"), "sum"),
     "first_purchase": (f"min(txn_date) FILTER (WHERE {PURCHASE})", "min"),
     "last_purchase": (f"max(txn_date) FILTER (WHERE {PURCHASE})", "max"),
     "first_txn": ("min(txn_date)", "min"),

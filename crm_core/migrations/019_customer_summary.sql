@@ -14,9 +14,6 @@ CREATE TABLE customer_summary (
     purchases       BIGINT NOT NULL,          -- transactions with amount > 0
     refunds         BIGINT NOT NULL,          -- transactions with amount < 0
     refund_amount   DECIMAL(18, 2) NOT NULL,  -- their sum (≤ 0)
-    margin_txns     BIGINT NOT NULL,          -- transactions that carry a gross margin
-    gross_margin    DECIMAL(18, 2) NOT NULL,  -- the margins' sum
-    margin_revenue  DECIMAL(18, 2) NOT NULL,  -- the amounts of the transactions that carry one
     first_purchase  DATE,                     -- NULL: never a purchase (refunds only)
     last_purchase   DATE,
     first_txn       DATE NOT NULL,
