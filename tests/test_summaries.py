@@ -7,7 +7,11 @@ import sys
 from contextlib import closing
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
+import duckdb
+import numpy as np
+import pandas as pd
 import pytest
 
 from crm_core import overview, summaries
@@ -161,3 +165,23 @@ def test_value_features_from_summaries_equal_the_rows(demo_db_path, monkeypatch)
             assert made.equals(customer_features_sql(cur, date(2025, 3, 12), date(2026, 2, 17)))
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("months", [64, 65])
+def test_churn_rate_per_month_by_masks_and_beyond_them(months):
+    """Monthly churn over 64 months (one 64-bit mask per customer) and 65 (the DISTINCT query):
+    the pandas reference's table either way."""
+    from crm_core.churn.lapsed import churn_rate_by_period_sql
+    from tests.reference import churn_rate_by_period
+
+    rng = np.random.default_rng(months)
+    month = np.concatenate([np.arange(months), rng.integers(0, months, 300)])  # every month has a row
+    days = [date(2020 + m // 12, m % 12 + 1, d) for m, d in zip(month, rng.integers(1, 29, len(month)))]
+    rows = pd.DataFrame({"customer_id": rng.integers(1, 30, len(month)), "date": days, "amount": 10.0})
+    con = duckdb.connect()
+    con.execute((Path(__file__).resolve().parents[1] / "crm_core" / "migrations" / "001_foundation.sql").read_text())
+    con.register("incoming", rows)
+    con.execute("INSERT INTO transactions (customer_id, txn_date, amount) SELECT customer_id, CAST(date AS DATE),"
+                " amount FROM incoming")
+    assert con.execute("SELECT count(DISTINCT date_trunc('month', txn_date)) FROM transactions").fetchone()[0] == months
+    pd.testing.assert_frame_equal(churn_rate_by_period_sql(con, "month"), churn_rate_by_period(rows, "month"))
