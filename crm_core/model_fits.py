@@ -37,6 +37,7 @@ from crm_core.store import Store
 
 KEPT_DATES = 3  # per model: the default analysis date's fit and those of the two dates asked for last
 FIT_LEASE = timedelta(minutes=30)  # a fit job's lease: longer than a fit at ten million customers
+EMPTY = "empty"  # params of a fit that found nothing to fit (Fit.empty)
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,11 @@ class Fit:
     fitted_at: datetime
     seconds: float
     params: dict
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to fit on that date (no purchases up to it): the page says there is no data."""
+        return bool(self.params.get(EMPTY))
 
 
 @dataclass(frozen=True)
@@ -94,6 +100,12 @@ def latest_fit(cur, model: str, as_of: date) -> Fit | None:
     return _fit_of(rows[0]) if rows else None
 
 
+def fit_by_id(cur, fit_id: int) -> Fit | None:
+    """A kept fit by its id (None once a newer one replaced it)."""
+    rows = cur.execute(f"SELECT {_FIT_COLUMNS} FROM model_fits WHERE fit_id = ?", [int(fit_id)]).fetchall()
+    return _fit_of(rows[0]) if rows else None
+
+
 def state(cur, model: str, as_of: date) -> FitState:
     """The newest fit of ``model`` for ``as_of``, the data version now and any pending request:
     three small reads, no cache needed."""
@@ -121,18 +133,22 @@ def fit_one(store: Store, fitter: Fitter, as_of: date, now: datetime) -> Fit:
         try:
             version = current(cur, TRANSACTIONS)
             (through,) = cur.execute("SELECT max(txn_date) FROM transactions WHERE txn_date <= ?", [as_of]).fetchall()[0]
-            params, rows = fitter.compute(cur, as_of)
+            try:
+                params, rows = fitter.compute(cur, as_of)
+            except ValueError:  # nothing to fit (no purchases up to as_of): kept as such, so no page waits
+                params, rows = {EMPTY: True}, None
         finally:
             cur.execute("ROLLBACK")  # read only
     seconds = monotonic_clock.monotonic() - started
     table = quote_identifier(fitter.table)
     with store.transaction(changes_data=False) as cur:
         (fit_id,) = cur.execute("SELECT nextval('model_fit_id_seq')").fetchall()[0]
-        cur.register("fit_rows", rows)
-        try:
-            cur.execute(f"INSERT INTO {table} SELECT ?, * FROM fit_rows", [fit_id])
-        finally:
-            cur.unregister("fit_rows")
+        if rows is not None:
+            cur.register("fit_rows", rows)
+            try:
+                cur.execute(f"INSERT INTO {table} SELECT ?, * FROM fit_rows", [fit_id])
+            finally:
+                cur.unregister("fit_rows")
         cur.execute(f"INSERT INTO model_fits ({_FIT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [fit_id, fitter.model, as_of, version, through, now, seconds,
                      json.dumps(params, ensure_ascii=False, default=str)])
@@ -177,8 +193,6 @@ def refit_stale(store: Store, fitters: Sequence[Fitter], now: datetime) -> dict[
             try:
                 fit_one(store, fitter, day, now)
                 fitted += 1
-            except ValueError:  # nothing to fit (no purchases up to that day): nobody should wait
-                _drop_request(store, fitter.model, day)
             except Exception as error:  # the next model still gets its turn
                 failure = failure or error
     if failure is not None:

@@ -65,16 +65,16 @@ def stored_backtest(fit: Fit) -> pd.DataFrame:
     return frame
 
 
-def stored_deliveries(store: Store, actor: Actor, fit: Fit, as_of: date, days: int = 7,
+def stored_deliveries(store: Store, actor: Actor, fit_id: int, as_of: date, days: int = 7,
                       rep: str | None = None) -> pd.DataFrame:
-    """The user's (or ``rep``'s) customer-products of the fit running out in ``[as_of, as_of +
+    """The user's (or ``rep``'s) customer-products of fit ``fit_id`` running out in ``[as_of, as_of +
     days)``, with payment reminders: board.deliveries_this_week's columns, read from the fit."""
     if days < 1:
         raise ValueError(f"days must be at least 1, got {days}")
     query = compose(f"SELECT f.{_KEPT.replace(', ', ', f.')}, c.payday"
                     " FROM fit_replenishment f LEFT JOIN customers c USING (customer_id)"
                     " WHERE f.fit_id = $fit_id AND f.run_out >= $lo AND f.run_out < $hi AND {scope}",
-                    fit_id=fit.fit_id, lo=as_of, hi=as_of + timedelta(days=days),
+                    fit_id=int(fit_id), lo=as_of, hi=as_of + timedelta(days=days),
                     scope=access.of_rep(scoped_rep(actor, rep), "fit_replenishment", alias="f"))
     cur = store.cursor(actor)
     try:

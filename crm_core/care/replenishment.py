@@ -84,6 +84,9 @@ def forecast_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(["run_out", "customer_id", "product"], kind="stable").reset_index(drop=True)
 
 
+_finish = forecast_frame  # the name tests/reference.py knows it by
+
+
 _FORECAST_SQL = """
 WITH prm AS (SELECT $as_of::DATE AS as_of, $due_lo::DATE AS due_lo, $due_hi::DATE AS due_hi, $since::DATE AS since),
 days AS (

@@ -77,11 +77,11 @@ def stored_customer(cur, fit: Fit, customer_id: int) -> StoreModel:
     return _model_of(fit, frame)
 
 
-def stored_rhythm(cur, fit: Fit, k: float | None = None) -> pd.DataFrame:
-    """The kept purchase rhythms (purchase_rhythm_sql's columns); with ``k``, only the rows
-    lapsed_from_rhythm would keep for that k (the same test, done in the query)."""
+def stored_rhythm(cur, fit_id: int, k: float | None = None) -> pd.DataFrame:
+    """The purchase rhythms kept by fit ``fit_id`` (purchase_rhythm_sql's columns); with ``k``, only
+    the rows lapsed_from_rhythm would keep for that k (the same test, done in the query)."""
     where = "" if k is None else "AND days_since_last > $k * median_gap_days"
-    params = {"fit_id": fit.fit_id} | ({} if k is None else {"k": float(k)})
+    params = {"fit_id": int(fit_id)} | ({} if k is None else {"k": float(k)})
     frame = cur.execute("SELECT customer_id, purchases, last_purchase, days_since_last, median_gap_days, gap_source,"
                         f" revenue_at_risk FROM fit_purchase_rhythm WHERE fit_id = $fit_id {where}", params).df()
     return frame.astype({"purchases": "int64", "days_since_last": "int64"})
