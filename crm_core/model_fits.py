@@ -144,11 +144,8 @@ def fit_one(store: Store, fitter: Fitter, as_of: date, now: datetime) -> Fit:
     with store.transaction(changes_data=False) as cur:
         (fit_id,) = cur.execute("SELECT nextval('model_fit_id_seq')").fetchall()[0]
         if rows is not None:
-            cur.register("fit_rows", rows)
-            try:
-                cur.execute(f"INSERT INTO {table} SELECT ?, * FROM fit_rows", [fit_id])
-            finally:
-                cur.unregister("fit_rows")
+            cur.register("fit_rows", rows)  # the cursor is closed with the transaction: no unregister
+            cur.execute(f"INSERT INTO {table} SELECT ?, * FROM fit_rows", [fit_id])
         cur.execute(f"INSERT INTO model_fits ({_FIT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [fit_id, fitter.model, as_of, version, through, now, seconds,
                      json.dumps(params, ensure_ascii=False, default=str)])

@@ -28,20 +28,21 @@ CREATE TABLE model_fit_requests (
 );
 -- BG/NBD + Gamma-Gamma: one row per customer who bought up to as_of; value columns over the
 -- default horizon (12 months, discounted 1 % a month); abc: the class over the 12 months to as_of.
+-- The model's numbers may be NULL (NaN in the fit: too few buyers to say).
 CREATE TABLE fit_purchase_model (
     fit_id              BIGINT NOT NULL,
     customer_id         BIGINT NOT NULL,
     abc                 VARCHAR NOT NULL,
     frequency           BIGINT NOT NULL,
-    recency             DOUBLE NOT NULL,
-    "T"                 DOUBLE NOT NULL,
-    monetary_value      DOUBLE NOT NULL,
-    p_alive             DOUBLE NOT NULL,
-    spend_per_purchase  DOUBLE NOT NULL,
-    purchases_if_alive  DOUBLE NOT NULL,
-    value_if_alive      DOUBLE NOT NULL,
-    clv                 DOUBLE NOT NULL,
-    expected_loss       DOUBLE NOT NULL
+    recency             DOUBLE,
+    "T"                 DOUBLE,
+    monetary_value      DOUBLE,
+    p_alive             DOUBLE,
+    spend_per_purchase  DOUBLE,
+    purchases_if_alive  DOUBLE,
+    value_if_alive      DOUBLE,
+    clv                 DOUBLE,
+    expected_loss       DOUBLE
 );
 -- Every buyer's purchase rhythm (crm_core.churn.lapsed.purchase_rhythm_sql).
 CREATE TABLE fit_purchase_rhythm (
@@ -52,7 +53,7 @@ CREATE TABLE fit_purchase_rhythm (
     days_since_last  BIGINT NOT NULL,
     median_gap_days  DOUBLE,
     gap_source       VARCHAR NOT NULL,
-    revenue_at_risk  DOUBLE NOT NULL
+    revenue_at_risk  DOUBLE
 );
 -- The replenishment forecast of every customer-product (crm_core.care.replenishment), by the
 -- method the back-test chose (the choice and the back-test are in model_fits.params).
