@@ -16,11 +16,18 @@ from crm_core.care import fits as care_fits
 from crm_core.care.replenishment import choose_methods
 from crm_core.churn import fits as churn_fits
 from crm_core.churn.lapsed import purchase_rhythm_sql
-from crm_core.churn.model import fit_store_model
+from crm_core.churn.model import (
+    at_horizon,
+    expected_loss_table,
+    fit_store_model,
+    model_summary,
+    p_alive_histogram,
+    retention_list,
+)
 from crm_core.data_version import TRANSACTIONS, current, record_change
 from crm_core.i18n import t
 from crm_core.store import Store, close_store
-from crm_core.users import LOCAL_USER
+from crm_core.users import LOCAL_USER, Actor
 from tests.conftest import DEMO_AS_OF
 from tests.test_pages import run_page
 
@@ -55,6 +62,25 @@ def test_the_demo_fits_are_kept_with_their_version_and_equal_the_direct_fits(dem
     pd.testing.assert_frame_equal(due, board.deliveries_this_week(demo_store, LOCAL_USER, DEMO_AS_OF, 14, since=since,
                                                                   choice=choose_methods(backtest)))
     assert len(due) > 0
+
+
+@pytest.mark.parametrize("role", ["manager", "rep"])
+def test_the_churn_pages_figures_from_the_kept_rows_equal_the_models(demo_store, role):
+    user = Actor("王芳" if role == "rep" else "boss", role)
+    with closing(demo_store.system_cursor()) as cur:
+        fit, direct = fits_of(demo_store)["purchase_model"], fit_store_model(cur, DEMO_AS_OF)
+    for months in (12, 24):  # the fit's own horizon and one kept beside it
+        model = at_horizon(direct, months)
+        with closing(demo_store.cursor(user)) as cur:
+            summary = churn_fits.stored_summary(cur, fit, months)
+            assert summary == pytest.approx(model_summary(model, user), rel=1e-12)
+            pd.testing.assert_frame_equal(churn_fits.stored_histogram(cur, fit), p_alive_histogram(model, user))
+            for by in ("abc", "customer_type"):
+                pd.testing.assert_frame_equal(churn_fits.stored_loss_table(cur, fit, by, months),
+                                              expected_loss_table(model, by, user), check_dtype=False, rtol=1e-12)
+            kept = churn_fits.stored_retention(cur, fit, months, 0.9, 0.0, 50)
+            pd.testing.assert_frame_equal(kept, retention_list(cur, model, user, 0.9, 0.0, 50), rtol=1e-12)
+    assert (summary["customers"] < 275) == (role == "rep") and len(kept) > 0
 
 
 def small_store(path) -> Store:

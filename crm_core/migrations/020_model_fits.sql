@@ -42,7 +42,10 @@ CREATE TABLE fit_purchase_model (
     purchases_if_alive  DOUBLE,
     value_if_alive      DOUBLE,
     clv                 DOUBLE,
-    expected_loss       DOUBLE
+    expected_loss       DOUBLE,
+    value_6             DOUBLE,  -- value_if_alive over the page's other horizons (6, 24, 36 months):
+    value_24            DOUBLE,  -- the Churn page's tables and retention list are then one query
+    value_36            DOUBLE   -- at any horizon it offers, never a million rows in pandas
 );
 -- Every buyer's purchase rhythm (crm_core.churn.lapsed.purchase_rhythm_sql).
 CREATE TABLE fit_purchase_rhythm (

@@ -37,15 +37,6 @@ def _kept(cur, fit_id: int):
     return None if fit is None or fit.empty else fit
 
 
-@cached_read(ttl=3600, max_entries=2)
-def store_model(db: Store, fit_id: int):
-    """The kept StoreModel of fit ``fit_id`` (None without purchases up to its date)."""
-    def read(cur):
-        fit = _kept(cur, fit_id)
-        return None if fit is None else fits.stored_model(cur, fit)
-    return _cursor_call(db, read)
-
-
 @cached_read(ttl=TTL, max_entries=256)
 def outlook(db: Store, fit_id: int, customer_id: int, months: int = model.DEFAULT_HORIZON) -> dict | None:
     """One customer's row of the kept model, values over ``months`` months (None without purchases
@@ -100,25 +91,33 @@ def event_page(db: Store, user, start, end, offset: int, limit: int):
     return events.list_churn_events(db, user, start, end, limit=limit, offset=offset)
 
 
+def _user_call(db: Store, user, fn):
+    cur = db.cursor(user)  # the user's cursor: a rep's figures cover only their customers
+    try:
+        return fn(cur)
+    finally:
+        cur.close()
+
+
 @cached_read(ttl=TTL, max_entries=16)
 def model_tables(db: Store, user, fit_id: int, months: int = model.DEFAULT_HORIZON):
-    """Summary, histogram and expected loss by ABC class and by customer type (small frames), values
-    over ``months`` months (the horizon is part of the key; the fit behind it is shared)."""
-    fitted = store_model(db, fit_id)
-    if fitted is None:
-        return None
-    fitted = model.at_horizon(fitted, months)
-    return {"fit": fitted.bgnbd, "spend": fitted.spend, "summary": model.model_summary(fitted, user),
-            "histogram": model.p_alive_histogram(fitted, user),
-            "abc": model.expected_loss_table(fitted, "abc", user),
-            "customer_type": model.expected_loss_table(fitted, "customer_type", user)}
+    """Summary, histogram and expected loss by ABC class and by customer type (small frames) of the
+    kept fit ``fit_id``, values over ``months`` months: aggregates in the store, no per-customer frame."""
+    def read(cur):
+        fit = _kept(cur, fit_id)
+        if fit is None:
+            return None
+        return {"fit": fits.stored_bgnbd(fit), "spend": fits.stored_spend(fit),
+                "summary": fits.stored_summary(cur, fit, months), "histogram": fits.stored_histogram(cur, fit),
+                "abc": fits.stored_loss_table(cur, fit, "abc", months),
+                "customer_type": fits.stored_loss_table(cur, fit, "customer_type", months)}
+    return _user_call(db, user, read)
 
 
 @cached_read(ttl=TTL, max_entries=16)
 def retention(db: Store, user, fit_id: int, max_p_alive: float, min_value: float, limit: int,
               months: int = model.DEFAULT_HORIZON):
-    fitted = store_model(db, fit_id)
-    if fitted is None:
-        return None
-    fitted = model.at_horizon(fitted, months)
-    return _cursor_call(db, lambda cur: model.retention_list(cur, fitted, user, max_p_alive, min_value, limit))
+    def read(cur):
+        fit = _kept(cur, fit_id)
+        return None if fit is None else fits.stored_retention(cur, fit, months, max_p_alive, min_value, limit)
+    return _user_call(db, user, read)
