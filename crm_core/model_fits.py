@@ -30,7 +30,7 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
-from crm_core.analysis_date import default_analysis_date
+from crm_core.analysis_date import data_span, default_from_span
 from crm_core.data_version import TRANSACTIONS, current
 from crm_core.sql import quote_identifier
 from crm_core.store import Store
@@ -166,6 +166,20 @@ def _prune(cur, fitter: Fitter, newest: int) -> None:
     cur.execute(f"DELETE FROM {table} WHERE fit_id <> ? AND fit_id NOT IN (SELECT fit_id FROM model_fits)", [newest])
 
 
+_LAST_DAY: dict[tuple[str, int], date | None] = {}  # (store, data version) -> last purchase day
+
+
+def _default_date(store: Store, today: date) -> date:
+    """The default analysis date (crm_core.analysis_date), the data's last day read once per data
+    version: the job looks every minute, and a scan of every transaction each time would not be free."""
+    with closing(store.system_cursor()) as cur:
+        key = (store.path, current(cur, TRANSACTIONS))
+    if key not in _LAST_DAY:
+        _LAST_DAY.clear()
+        _LAST_DAY[key] = data_span(store)[1]
+    return default_from_span(_LAST_DAY[key], today)[0]
+
+
 def _dates_asked(cur, fitter: Fitter) -> list[date]:
     rows = cur.execute("SELECT as_of FROM model_fit_requests WHERE model = ? ORDER BY requested_at",
                        [fitter.model]).fetchall()
@@ -176,7 +190,7 @@ def refit_stale(store: Store, fitters: Sequence[Fitter], now: datetime) -> dict[
     """Fit, one at a time, each model whose newest fit for the default analysis date (or for a date
     asked for) is missing or older than the data; returns {"fitted": n}. A fit that fails is raised
     after the others ran (the scheduler records it and tries again at the next run)."""
-    default, _ = default_analysis_date(store, now.date())
+    default = _default_date(store, now.date())
     fitted, failure = 0, None
     for fitter in fitters:
         with closing(store.system_cursor()) as cur:
