@@ -2,9 +2,9 @@
 
 All go through ui.cache.cached_read. The purchase model and the purchase rhythms are never fitted
 here: they are read from the fit kept by the background job (crm_core.churn.fits; the page gets
-the fit's id from ui.fits.fitted), so the fit id is part of every key that reads one. Whole-store
-objects (the model) are read only inside other cached reads, so a page gets small results, never a
-copy of a per-customer frame on every run.
+the fit's id from ui.fits.fitted), so the fit id is part of every key that reads one. The model's
+figures are aggregates computed in the store over the kept rows on the user's cursor (a rep's
+cover their customers): no per-customer frame is pulled into a page.
 """
 from __future__ import annotations
 
