@@ -126,7 +126,8 @@ def request(store: Store, model: str, as_of: date, now: datetime) -> datetime:
 
 
 def fit_one(store: Store, fitter: Fitter, as_of: date, now: datetime) -> Fit:
-    """Fit ``fitter``'s model for ``as_of`` now and keep it (see the module docstring)."""
+    """Fit ``fitter``'s model for ``as_of``, starting at ``now``, and keep it (see the module
+    docstring); its fitted_at is when it finished (``now`` + its duration)."""
     started = monotonic_clock.monotonic()
     with closing(store.system_cursor()) as cur:
         cur.execute("BEGIN TRANSACTION")  # one snapshot: the version and the data it fits agree
@@ -140,6 +141,7 @@ def fit_one(store: Store, fitter: Fitter, as_of: date, now: datetime) -> Fit:
         finally:
             cur.execute("ROLLBACK")  # read only
     seconds = monotonic_clock.monotonic() - started
+    fitted_at = now + timedelta(seconds=seconds)
     table = quote_identifier(fitter.table)
     with store.transaction(changes_data=False) as cur:
         (fit_id,) = cur.execute("SELECT nextval('model_fit_id_seq')").fetchall()[0]
@@ -147,12 +149,12 @@ def fit_one(store: Store, fitter: Fitter, as_of: date, now: datetime) -> Fit:
             cur.register("fit_rows", rows)  # the cursor is closed with the transaction: no unregister
             cur.execute(f"INSERT INTO {table} SELECT ?, * FROM fit_rows", [fit_id])
         cur.execute(f"INSERT INTO model_fits ({_FIT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [fit_id, fitter.model, as_of, version, through, now, seconds,
+                    [fit_id, fitter.model, as_of, version, through, fitted_at, seconds,
                      json.dumps(params, ensure_ascii=False, default=str)])
         cur.execute("DELETE FROM model_fit_requests WHERE model = ? AND as_of = ? AND requested_at <= ?",
                     [fitter.model, as_of, now])
         _prune(cur, fitter, fit_id)
-    return Fit(int(fit_id), fitter.model, as_of, version, through, now, seconds, json.loads(json.dumps(params, default=str)))
+    return Fit(int(fit_id), fitter.model, as_of, version, through, fitted_at, seconds, json.loads(json.dumps(params, default=str)))
 
 
 def _prune(cur, fitter: Fitter, newest: int) -> None:
@@ -191,7 +193,7 @@ def refit_stale(store: Store, fitters: Sequence[Fitter], now: datetime) -> dict[
     asked for) is missing or older than the data; returns {"fitted": n}. A fit that fails is raised
     after the others ran (the scheduler records it and tries again at the next run)."""
     default = _default_date(store, now.date())
-    fitted, failure = 0, None
+    fitted, failure, run_started = 0, None, monotonic_clock.monotonic()
     for fitter in fitters:
         with closing(store.system_cursor()) as cur:
             asked = _dates_asked(cur, fitter)
@@ -202,7 +204,7 @@ def refit_stale(store: Store, fitters: Sequence[Fitter], now: datetime) -> dict[
             _drop_request(store, fitter.model, day)
         for day in stale:
             try:
-                fit_one(store, fitter, day, now)
+                fit_one(store, fitter, day, now + timedelta(seconds=monotonic_clock.monotonic() - run_started))
                 fitted += 1
             except Exception as error:  # the next model still gets its turn
                 failure = failure or error
