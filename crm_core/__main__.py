@@ -158,6 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
                           help="for a rep: a 业务员 value whose customers they own (repeat for several)")
     user_add.set_defaults(run=_cmd_user_add)
     add_commands(commands)  # what capabilities add (the management report), through the registry
+    from crm_core.model_fits import add_fit_command
+    add_fit_command(commands)  # fit the background models now (issue 18)
     return parser
 
 

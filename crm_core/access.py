@@ -115,6 +115,11 @@ RULES: dict[str, Rule] = {
     "churn_events": Rule(rep_rows=_OF_CUSTOMER),
     "complaints": Rule(rep_rows=_OF_CUSTOMER),
     "segment_class_changes": Rule(rep_rows=_OF_CUSTOMER),
+    # Models fitted in the background (crm_core.model_fits): per-customer results go with the
+    # customer; a fit's header (parameters, back-test) and the requests are company-wide.
+    "fit_purchase_model": Rule(rep_rows=_OF_CUSTOMER),
+    "fit_purchase_rhythm": Rule(rep_rows=_OF_CUSTOMER),
+    "fit_replenishment": Rule(rep_rows=_OF_CUSTOMER),
     # The promises a rep made, and those anyone made to a customer the rep owns (a rep must see
     # what colleagues promised their customers).
     "promises": Rule(rep_rows="({a}owner IN {reps} OR " + _OF_CUSTOMER + ")"),
@@ -153,6 +158,8 @@ RULES: dict[str, Rule] = {
     "schema_version": Rule(),
     "data_changes": Rule(),  # the data version log (018): kinds and times, no customer data
     "summary_state": Rule(),  # what the summaries were computed on: counts, no customer data
+    "model_fits": Rule(),
+    "model_fit_requests": Rule(),
 }
 
 # Kept for callers that read the masked columns (the pages' hints).

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import shutil
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -27,8 +28,17 @@ def demo_db_path(tmp_path_factory):
     path = tmp_path_factory.mktemp("demo") / "crm.duckdb"
     db = Store(path)
     demo.load_demo(db, customers=300, as_of=DEMO_AS_OF)
+    fit_models_now(db)
     db.close()
     return path
+
+
+def fit_models_now(db: Store) -> None:
+    """The models the pages read, fitted as the background job would at the wall clock (for the
+    demo: on DEMO_AS_OF, its default analysis date), since an AppTest run has no scheduler thread."""
+    from crm_core.model_fits import fit_now
+
+    fit_now(db, datetime.now(ZoneInfo(db.timezone)))
 
 
 @pytest.fixture

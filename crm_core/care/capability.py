@@ -1,7 +1,14 @@
-"""What care adds through the capability registry: nothing yet (its page reads its own queries; it
-has no import kind and no Home page figure)."""
+"""What care adds through the capability registry: the job keeping the replenishment forecast
+fitted (crm_core.model_fits; its page reads its own queries otherwise, it has no import kind and
+no Home page figure)."""
 from __future__ import annotations
 
-from crm_core.capabilities import Capability
+from datetime import timedelta
 
-CAPABILITY = Capability("care")
+from crm_core.capabilities import Capability
+from crm_core.care.fits import FITTERS
+from crm_core.model_fits import FIT_LEASE, refit_job
+from crm_core.scheduler import Job, every
+
+CAPABILITY = Capability("care", jobs=(Job("care_model_fits", every(timedelta(minutes=1)), refit_job(FITTERS),
+                                          lease=FIT_LEASE),))

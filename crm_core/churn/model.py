@@ -212,7 +212,13 @@ def retention_list(db, model: StoreModel, actor: Actor | None = None, max_p_aliv
                     & (frame["value_if_alive"] >= min_value)]
     top = at_risk.nlargest(int(limit), "expected_loss")[["customer_id", "abc", "p_alive", "value_if_alive",
                                                          "expected_loss"]]
-    top = top.assign(abc=top["abc"].astype(str))
+    return retention_rows(db, top.assign(abc=top["abc"].astype(str)), model.as_of)
+
+
+def retention_rows(db, top: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """:func:`retention_list`'s rows for ``top`` (customer_id, abc, p_alive, value_if_alive,
+    expected_loss: the customers at risk already chosen), with code, name, owner, the last purchase
+    up to ``as_of`` and the last contact; largest expected loss first."""
     db.register("churn_retention_top", top)
     try:
         return db.execute("""
@@ -229,7 +235,7 @@ def retention_list(db, model: StoreModel, actor: Actor | None = None, max_p_aliv
                    r.expected_loss, b.last_purchase, k.last_contact, k.last_contact_channel
             FROM churn_retention_top r JOIN customers c USING (customer_id)
             LEFT JOIN bought b USING (customer_id) LEFT JOIN contact k USING (customer_id)
-            ORDER BY r.expected_loss DESC, r.customer_id""", [model.as_of]).df()
+            ORDER BY r.expected_loss DESC, r.customer_id""", [as_of]).df()
     finally:
         db.unregister("churn_retention_top")
 

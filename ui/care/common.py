@@ -3,22 +3,24 @@ table with row selection, and downloads built only when clicked."""
 from __future__ import annotations
 
 import math
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 import streamlit as st
 
 from crm_core.care import board
+from crm_core.care import fits as care_fits
+from crm_core.care.fits import REPLENISHMENT
 from crm_core.care.ics import to_ics
-from crm_core.care.replenishment import MethodChoice, choose_methods
+from crm_core.model_fits import Fit
 from crm_core.tables import Table, inferred
 from ui.cache import cached_read
 from ui.common import tr
+from ui.fits import fitted
 from ui.tables import grid, table_downloads
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 5000  # rows per download: one rep's list, not a million-customer file
-HISTORY_DAYS = 730   # the forecast reads the last two years of purchases
 
 
 @cached_read(ttl=900, max_entries=8)
@@ -36,27 +38,16 @@ def absent(db, user, as_of: date, months: int, rep) -> pd.DataFrame:
     return board.long_absent_ahead(db, user, as_of, months, rep)
 
 
-@cached_read(ttl=600, max_entries=16)
-def backtest(db, user, as_of: date, rep) -> pd.DataFrame:
-    """Each forecast method's error on the held-back purchases of the user's (or rep's) customers."""
-    return board.backtest_for(db, user, as_of, rep, since=as_of - timedelta(days=HISTORY_DAYS))
-
-
-def choice(db, user, as_of: date, rep) -> MethodChoice:
-    """The method with the lowest mean error in :func:`backtest` (per customer type where that wins)."""
-    return choose_methods(backtest(db, user, as_of, rep))
+def forecast_fit(db, as_of: date) -> Fit | None:
+    """The replenishment forecast kept by the background fit for ``as_of`` (its age shown), or None
+    while it is being fitted (ui.fits): its back-test, the method it chose and every run-out day."""
+    return fitted(db, REPLENISHMENT, as_of)
 
 
 @cached_read(ttl=600, max_entries=16)
-def _deliveries(db, user, as_of: date, days: int, rep, overall: str, by_group: tuple) -> pd.DataFrame:
-    return board.deliveries_this_week(db, user, as_of, days, rep, since=as_of - timedelta(days=HISTORY_DAYS),
-                                      choice=MethodChoice(overall=overall, by_group=dict(by_group)))
-
-
-def deliveries(db, user, as_of: date, days: int, rep) -> pd.DataFrame:
-    """Deliveries due within ``days``, each customer forecast by the chosen method."""
-    chosen = choice(db, user, as_of, rep)
-    return _deliveries(db, user, as_of, days, rep, chosen.overall, tuple(sorted(chosen.by_group.items())))
+def deliveries(db, user, fit_id: int, as_of: date, days: int, rep) -> pd.DataFrame:
+    """Deliveries due within ``days`` from the kept forecast, each customer by the chosen method."""
+    return care_fits.stored_deliveries(db, user, fit_id, as_of, days, rep)
 
 
 @cached_read(ttl=600, max_entries=16)

@@ -8,18 +8,18 @@ import streamlit as st
 
 from crm_core import tables
 from crm_core.care import DEFAULT_CONTACT_DAYS, board, set_contact_every
+from crm_core.care.fits import stored_backtest, stored_choice
 from crm_core.care.ics import delivery_events
 from crm_core.care.replenishment import chosen_error
 from crm_core.i18n import format_number
 from crm_core.users import PermissionDenied
 from ui.care.common import (
     EXPORT_LIMIT,
-    backtest,
-    choice,
     classes,
     deliveries,
     downloads,
     export_rows,
+    forecast_fit,
     overdue,
     paged,
     table,
@@ -61,8 +61,11 @@ def _method_panel(scores: pd.DataFrame, chosen, language: str) -> None:
 
 def replenish_section(db, user, as_of: date, rep) -> None:
     days = int(st.number_input(tr("care.ui.due_days"), 1, 60, 7, **in_url("care_due_days")))
-    frame = deliveries(db, user, as_of, days, rep)
-    scores, chosen, language = backtest(db, user, as_of, rep), choice(db, user, as_of, rep), lang()
+    fit = forecast_fit(db, as_of)  # fitted in the background, never here
+    if fit is None:
+        return
+    frame = deliveries(db, user, fit.fit_id, as_of, days, rep)
+    scores, chosen, language = stored_backtest(fit), stored_choice(fit), lang()
     checks, error = chosen_error(scores, chosen)
     left, right = st.columns(2)
     count_metric(left, tr("care.ui.count_due"), len(frame))

@@ -5,10 +5,12 @@ import plotly.express as px
 import streamlit as st
 
 from crm_core import tables
+from crm_core.churn.fits import PURCHASE_RHYTHM
 from crm_core.i18n import format_percent
 from ui.churn import cache
 from ui.churn.common import customer_list, rounded
 from ui.common import choice_label, lang, style_chart, tr
+from ui.fits import fitted
 from ui.metrics import count_metric, money_metric
 from ui.tables import frame_grid
 from ui.view_state import catalog_label, in_url
@@ -48,8 +50,11 @@ def _rates(db, user, as_of, language) -> None:
 
 def render_lapsed(db, user, as_of) -> None:
     k = st.slider(tr("churn.lapsed.k"), 1.0, 5.0, 2.0, 0.5, **in_url("churn_k"), help=tr("churn.lapsed.k_help"))
+    fit = fitted(db, PURCHASE_RHYTHM, as_of)  # the rhythms are fitted in the background
+    if fit is None:
+        return
     with st.spinner(tr("churn.lapsed.computing")):
-        lapsed = cache.lapsed(db, user, as_of, k)
+        lapsed = cache.lapsed(db, user, as_of, k, fit.fit_id)
     m = st.columns(2)
     count_metric(m[0], tr("churn.lapsed.count"), len(lapsed))
     money_metric(m[1], tr("churn.col.revenue_at_risk"), lapsed["revenue_at_risk"].sum())

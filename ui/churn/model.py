@@ -7,12 +7,14 @@ import plotly.express as px
 import streamlit as st
 
 from crm_core import tables as shown_tables
+from crm_core.churn.fits import PURCHASE_MODEL
 from crm_core.churn.model import DEFAULT_HORIZON, HORIZON_MONTHS, INACTIVE_SEGMENT
 from crm_core.i18n import format_number, format_percent, t
 from crm_core.tables import Column
 from ui.churn import cache
 from ui.churn.common import customer_list, rounded
 from ui.common import choice_label, lang, style_chart, tr
+from ui.fits import fitted
 from ui.metrics import count_metric, money_metric
 from ui.tables import show_frame
 from ui.view_state import in_url
@@ -92,8 +94,11 @@ def render_model(db, user, as_of) -> None:
     language = lang()
     st.info(tr("churn.p_alive.meaning"))
     months = _horizon("churn_horizon")
-    with st.spinner(tr("churn.model.fitting")):
-        tables = cache.model_tables(db, user, as_of, months)
+    fit = fitted(db, PURCHASE_MODEL, as_of)  # fitted in the background, never here
+    if fit is None:
+        return
+    with st.spinner(tr("churn.model.reading")):
+        tables = cache.model_tables(db, user, fit.fit_id, months)
     if tables is None:
         st.info(tr("ui.no_data_yet"))
         return
@@ -141,8 +146,11 @@ def render_retention(db, user, as_of) -> None:
     limit = c.number_input(tr("churn.retention.limit"), 10, 5000, 500, 50, **in_url("churn_ret_limit"))
     with d:
         months = _horizon("churn_ret_horizon")
-    with st.spinner(tr("churn.model.fitting")):
-        frame = cache.retention(db, user, as_of, max_p, min_value, int(limit), months)
+    fit = fitted(db, PURCHASE_MODEL, as_of)
+    if fit is None:
+        return
+    with st.spinner(tr("churn.model.reading")):
+        frame = cache.retention(db, user, fit.fit_id, max_p, min_value, int(limit), months)
     if frame is None or frame.empty:
         st.info(tr("churn.retention.none"))
         return

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from crm_core.care import board
+from crm_core.care.fits import stored_choice
 from crm_core.care.replenishment import MethodChoice
 from crm_core.tables import Column
 from ui.cache import cached_read
@@ -14,17 +15,20 @@ from ui.tables import frame_grid
 
 
 @cached_read(ttl=600, max_entries=64)
-def _care(db, user, customer_id: int, as_of, overall: str, by_group: tuple):
+def _dates(db, user, customer_id: int, as_of):
+    return board.customer_key_dates(db, user, customer_id, as_of)
+
+
+@cached_read(ttl=600, max_entries=64)
+def _forecast(db, user, customer_id: int, as_of, overall: str, by_group: tuple):
     choice = MethodChoice(overall=overall, by_group=dict(by_group))
-    return (board.customer_key_dates(db, user, customer_id, as_of),
-            board.customer_forecast(db, user, customer_id, as_of, choice=choice))
+    return board.customer_forecast(db, user, customer_id, as_of, choice=choice)
 
 
 def render(db, user, customer_id: int, record: dict) -> None:
     """Upcoming key dates (12 months, festivals included) and the replenishment forecast."""
     as_of = analysis_date()
-    chosen = care_common.choice(db, user, as_of, None)  # the Care page's method, from the same cached back-test
-    dates, forecast = _care(db, user, int(customer_id), as_of, chosen.overall, tuple(sorted(chosen.by_group.items())))
+    dates = _dates(db, user, int(customer_id), as_of)
     st.subheader(tr("care.c360.title"))
     left, right = st.columns(2)
     with left:
@@ -39,6 +43,11 @@ def render(db, user, customer_id: int, record: dict) -> None:
                        kinds={"years": "count"})
     with right:
         st.markdown(f"**{tr('care.c360.forecast')}**")
+        fit = care_common.forecast_fit(db, as_of)  # the Care page's method, chosen by the background fit
+        if fit is None:
+            return
+        chosen = stored_choice(fit)
+        forecast = _forecast(db, user, int(customer_id), as_of, chosen.overall, tuple(sorted(chosen.by_group.items())))
         if forecast.empty:
             st.info(tr("care.c360.no_forecast"))
         else:

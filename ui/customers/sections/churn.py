@@ -1,13 +1,14 @@
 """Customer 360 section: this customer's P(alive), expected value, lapsed flag and churn events.
 
 Wired by the lead: ``from ui.customers.sections.churn import render`` and call ``render(db, user, customer_id, record)``.
-The model fit is shared with the Churn page (ui.churn.cache), so after the first view it is instant.
+The purchase model is the one kept by the background fit (ui.fits), read one row at a time.
 """
 from __future__ import annotations
 
 import streamlit as st
 
 from crm_core.churn import events as churn_events
+from crm_core.churn.fits import PURCHASE_MODEL
 from crm_core.churn.measured import customer_lapsed_status
 from crm_core.i18n import format_percent
 from crm_core.store import Store
@@ -15,6 +16,7 @@ from crm_core.users import Actor
 from ui.churn import cache
 from ui.churn.reasons import event_form
 from ui.common import analysis_date, lang, tr
+from ui.fits import fitted
 from ui.metrics import money_metric
 from ui.tables import frame_grid
 
@@ -39,8 +41,8 @@ def render(db: Store, user: Actor, customer_id: int, record: dict) -> None:
     st.subheader(tr("churn.c360.title"))
     as_of = analysis_date()
     _status_line(customer_lapsed_status(db, customer_id, as_of, LAPSED_K))
-    with st.spinner(tr("churn.model.fitting")):
-        outlook = cache.outlook(db, as_of, int(customer_id))
+    fit = fitted(db, PURCHASE_MODEL, as_of)  # fitted in the background: one row read here
+    outlook = None if fit is None else cache.outlook(db, fit.fit_id, int(customer_id))
     if outlook is not None:
         m = st.columns(4)
         m[0].metric(tr("churn.c360.p_alive"), format_percent(outlook["p_alive"], language),

@@ -1,0 +1,85 @@
+"""The replenishment forecast kept by crm_core.model_fits: the back-test of the forecast methods
+on the whole store, the method it chooses, and every customer-product's run-out day by that
+method, fitted in the background for an analysis date and read back by the Care page.
+
+The forecast reads the last ``HISTORY_DAYS`` of purchases. The method is chosen on all customers'
+held-back purchases (one choice for the store; a rep's list is the rows of their customers). The
+payday is joined from ``customers`` when the fit is read; the household size a one-purchase
+forecast uses is the one at the time of the fit.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+
+from crm_core import access
+from crm_core.care.board import PER_PERSON_DAILY, scoped_rep
+from crm_core.care.replenishment import (
+    BACKTEST_COLUMNS,
+    MethodChoice,
+    choose_methods,
+    deliveries_due,
+    forecast_backtest_sql,
+    forecast_frame,
+    forecast_query,
+)
+from crm_core.model_fits import Fit, Fitter
+from crm_core.sql import compose, relation, run
+from crm_core.store import Store
+from crm_core.users import Actor
+
+REPLENISHMENT = "replenishment"
+HISTORY_DAYS = 730  # the forecast reads the last two years of purchases
+
+_KEPT = "customer_id, product, purchases, last_purchase, last_quantity, rate_per_day, method, days_left, run_out"
+
+
+def _fit_replenishment(cur, as_of: date) -> tuple[dict, object]:
+    """The whole store's back-test, its choice, and the forecast by that choice (an Arrow table:
+    no pandas copy of a million customer-products)."""
+    since = as_of - timedelta(days=HISTORY_DAYS)
+    backtest = forecast_backtest_sql(cur, as_of, since=since)
+    choice = choose_methods(backtest)
+    query = forecast_query(PER_PERSON_DAILY, as_of=as_of, since=since, methods=choice)
+    rows = relation(cur, compose(f"SELECT {_KEPT} FROM ({{forecast}}) ORDER BY customer_id, product",
+                                 forecast=query)).to_arrow_table()
+    params = {"since": since.isoformat(), "choice": choice.model_dump(),
+              "backtest": backtest.astype(object).where(backtest.notna(), None).to_dict("records")}
+    return params, rows
+
+
+FITTERS = (Fitter(REPLENISHMENT, "fit_replenishment", _fit_replenishment),)
+
+
+def stored_choice(fit: Fit) -> MethodChoice:
+    """The method the fit chose (choose_methods of its back-test)."""
+    return MethodChoice(**fit.params["choice"])
+
+
+def stored_backtest(fit: Fit) -> pd.DataFrame:
+    """The fit's back-test (forecast_backtest_sql's columns and order)."""
+    frame = pd.DataFrame(fit.params["backtest"], columns=BACKTEST_COLUMNS)
+    frame = frame.astype({"n": "int64", "mean_error": "float64", "median_error": "float64"})
+    frame["customer_type"] = frame["customer_type"].astype(object).where(frame["customer_type"].notna(), None)
+    return frame
+
+
+def stored_deliveries(store: Store, actor: Actor, fit_id: int, as_of: date, days: int = 7,
+                      rep: str | None = None) -> pd.DataFrame:
+    """The user's (or ``rep``'s) customer-products of fit ``fit_id`` running out in ``[as_of, as_of +
+    days)``, with payment reminders: board.deliveries_this_week's columns, read from the fit."""
+    if days < 1:
+        raise ValueError(f"days must be at least 1, got {days}")
+    query = compose(f"SELECT f.{_KEPT.replace(', ', ', f.')}, c.payday"
+                    " FROM fit_replenishment f LEFT JOIN customers c USING (customer_id)"
+                    " WHERE f.fit_id = $fit_id AND f.run_out >= $lo AND f.run_out < $hi AND {scope}",
+                    fit_id=int(fit_id), lo=as_of, hi=as_of + timedelta(days=days),
+                    scope=access.of_rep(scoped_rep(actor, rep), "fit_replenishment", alias="f"))
+    cur = store.cursor(actor)
+    try:
+        frame = deliveries_due(forecast_frame(run(cur, query).df()), as_of, days)
+    finally:
+        cur.close()
+    frame["product"] = frame["product"].astype("category")
+    return frame

@@ -1,0 +1,174 @@
+"""The churn models kept by crm_core.model_fits: the purchase model (BG/NBD + Gamma-Gamma,
+crm_core.churn.model) and every buyer's purchase rhythm (crm_core.churn.lapsed), fitted in the
+background for an analysis date and read back by the pages.
+
+Only what depends on the transactions is kept: each customer's type and owner are joined from
+``customers`` when a fit is read, so editing a customer never makes a fit stale.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from crm_core.churn.bgnbd import BGNBDFit
+from crm_core.churn.lapsed import purchase_rhythm_sql
+from crm_core.churn.model import (
+    DEFAULT_HORIZON,
+    HORIZON_MONTHS,
+    MODEL_SEGMENTS,
+    P_ALIVE_BINS,
+    StoreModel,
+    at_horizon,
+    fit_store_model,
+    retention_rows,
+)
+from crm_core.churn.spend import GammaGammaFit
+from crm_core.model_fits import Fit, Fitter
+
+PURCHASE_MODEL = "purchase_model"
+OTHER_HORIZONS = tuple(m for m in HORIZON_MONTHS if m != DEFAULT_HORIZON)  # value_6, value_24, value_36
+PURCHASE_RHYTHM = "purchase_rhythm"
+
+_KEPT = ["customer_id", "abc", "frequency", "recency", "T", "monetary_value", "p_alive", "spend_per_purchase",
+         "purchases_if_alive", "value_if_alive", "clv", "expected_loss"]
+
+
+def _fit_purchase_model(cur, as_of: date) -> tuple[dict, pd.DataFrame]:
+    """fit_store_model's parameters and per-customer rows (without type and owner)."""
+    model = fit_store_model(cur, as_of)
+    params = {"months": model.months, "discount_rate_monthly": model.discount_rate_monthly,
+              "bgnbd": asdict(model.bgnbd), "spend": None if model.spend is None else asdict(model.spend)}
+    rows = model.customers[_KEPT].assign(abc=model.customers["abc"].astype(str))
+    for months in OTHER_HORIZONS:  # the page's other horizons, so no page recomputes them
+        rows[f"value_{months}"] = at_horizon(model, months).customers["value_if_alive"].to_numpy()
+    return params, rows
+
+
+def _fit_rhythm(cur, as_of: date) -> tuple[dict, pd.DataFrame]:
+    rhythm = purchase_rhythm_sql(cur, as_of)
+    return {"buyers": len(rhythm)}, rhythm.sort_values("customer_id", kind="stable")
+
+
+FITTERS = (Fitter(PURCHASE_MODEL, "fit_purchase_model", _fit_purchase_model),
+           Fitter(PURCHASE_RHYTHM, "fit_purchase_rhythm", _fit_rhythm))
+
+# fit_store_model's columns and order, type and owner from customers as they are now
+_MODEL_SQL = """
+SELECT f.customer_id, f.frequency, f.recency, f."T", f.monetary_value, f.p_alive,
+       f.frequency = 0 AS one_time_buyer, f.spend_per_purchase, f.purchases_if_alive, f.value_if_alive,
+       f.clv, f.expected_loss, c.customer_type, c.sales_rep, f.abc
+FROM fit_purchase_model f LEFT JOIN customers c USING (customer_id)
+WHERE f.fit_id = $fit_id {and_customer}
+ORDER BY f.customer_id
+"""
+
+
+def stored_bgnbd(fit: Fit) -> BGNBDFit:
+    return BGNBDFit(**fit.params["bgnbd"])
+
+
+def stored_spend(fit: Fit) -> GammaGammaFit | None:
+    spend = fit.params["spend"]
+    return None if spend is None else GammaGammaFit(**spend)
+
+
+def _model_of(fit: Fit, frame: pd.DataFrame) -> StoreModel:
+    for column in ("customer_type", "sales_rep", "abc"):
+        frame[column] = frame[column].astype("category")
+    frame = frame.astype({"frequency": "int64", "one_time_buyer": "bool"})
+    return StoreModel(as_of=fit.as_of, months=int(fit.params["months"]),
+                      discount_rate_monthly=float(fit.params["discount_rate_monthly"]),
+                      bgnbd=stored_bgnbd(fit), spend=stored_spend(fit), customers=frame)
+
+
+def stored_model(cur, fit: Fit) -> StoreModel:
+    """The kept purchase model ``fit`` as fit_store_model returned it (every customer who bought;
+    read on a system cursor, narrowed by the callers as before: crm_core.churn.model.scoped)."""
+    return _model_of(fit, cur.execute(_MODEL_SQL.format(and_customer=""), {"fit_id": fit.fit_id}).df())
+
+
+def stored_customer(cur, fit: Fit, customer_id: int) -> StoreModel:
+    """The kept purchase model ``fit`` with one customer's row only (the 360 view: no whole-store read)."""
+    frame = cur.execute(_MODEL_SQL.format(and_customer="AND f.customer_id = $customer_id"),
+                        {"fit_id": fit.fit_id, "customer_id": int(customer_id)}).df()
+    return _model_of(fit, frame)
+
+
+def stored_rhythm(cur, fit_id: int, k: float | None = None) -> pd.DataFrame:
+    """The purchase rhythms kept by fit ``fit_id`` (purchase_rhythm_sql's columns); with ``k``, only
+    the rows lapsed_from_rhythm would keep for that k (the same test, done in the query)."""
+    where = "" if k is None else "AND days_since_last > $k * median_gap_days"
+    params = {"fit_id": int(fit_id)} | ({} if k is None else {"k": float(k)})
+    frame = cur.execute("SELECT customer_id, purchases, last_purchase, days_since_last, median_gap_days, gap_source,"
+                        f" revenue_at_risk FROM fit_purchase_rhythm WHERE fit_id = $fit_id {where}", params).df()
+    return frame.astype({"purchases": "int64", "days_since_last": "int64"})
+
+
+# -- the Churn page's figures, straight from the kept rows (a user's cursor: their customers only) --
+
+def _value_column(fit: Fit, months: int) -> str:
+    """The kept column of value_if_alive over ``months`` (one of the page's horizons)."""
+    if months == int(fit.params["months"]):
+        return "value_if_alive"
+    if months not in OTHER_HORIZONS:
+        raise ValueError(f"no kept value over {months} months; the page offers {HORIZON_MONTHS}")
+    return f"value_{months}"
+
+
+_ROWS = """
+WITH m AS (
+    SELECT f.customer_id, f.frequency = 0 AS one_time_buyer, f.p_alive, f.{value} AS value,
+           coalesce(c.customer_type::VARCHAR, 'nan') AS customer_type, f.abc
+    FROM fit_purchase_model f LEFT JOIN customers c USING (customer_id) WHERE f.fit_id = $fit_id
+)
+"""
+
+
+def stored_summary(cur, fit: Fit, months: int) -> dict:
+    """model.model_summary of the kept fit over ``months`` for the customers ``cur`` sees."""
+    row = cur.execute(_ROWS.format(value=_value_column(fit, months)) + """
+        SELECT count(*), count(*) FILTER (WHERE NOT one_time_buyer), count(*) FILTER (WHERE one_time_buyer),
+               avg(p_alive) FILTER (WHERE NOT one_time_buyer),
+               count(*) FILTER (WHERE NOT one_time_buyer AND p_alive < 0.5),
+               coalesce(sum(p_alive * value), 0), coalesce(sum((1 - p_alive) * value), 0) FROM m""",
+                      {"fit_id": fit.fit_id}).fetchall()[0]
+    customers, repeat, once, mean_alive, lost, clv, loss = row
+    return {"customers": int(customers), "repeat_buyers": int(repeat), "one_time_buyers": int(once),
+            "mean_p_alive_repeat": None if mean_alive is None else float(mean_alive), "likely_lost": int(lost),
+            "clv": float(clv), "expected_loss": float(loss)}
+
+
+def stored_histogram(cur, fit: Fit) -> pd.DataFrame:
+    """model.p_alive_histogram of the kept fit (numpy's bands on the repeat buyers' P(alive))."""
+    alive = cur.execute(_ROWS.format(value="value_if_alive") + "SELECT p_alive FROM m WHERE NOT one_time_buyer",
+                        {"fit_id": fit.fit_id}).fetchnumpy()["p_alive"]
+    counts, edges = np.histogram(np.asarray(alive, dtype="float64"), bins=P_ALIVE_BINS)
+    return pd.DataFrame({"band_start": edges[:-1], "band_end": edges[1:], "customers": counts})
+
+
+def stored_loss_table(cur, fit: Fit, by: str, months: int) -> pd.DataFrame:
+    """model.expected_loss_table of the kept fit over ``months`` (segment, customers, value,
+    expected_loss, loss_share; largest loss first, ties in order of first customer)."""
+    if by not in MODEL_SEGMENTS:
+        raise ValueError(f"by must be one of {MODEL_SEGMENTS}, got {by!r}")
+    frame = cur.execute(_ROWS.format(value=_value_column(fit, months)) + f"""
+        SELECT {by} AS segment, count(*) AS customers, sum(value) AS value, sum((1 - p_alive) * value) AS expected_loss
+        FROM m GROUP BY {by} ORDER BY expected_loss DESC, min(customer_id)""", {"fit_id": fit.fit_id}).df()
+    total = frame["expected_loss"].sum()
+    frame["loss_share"] = frame["expected_loss"] / total if total else np.nan
+    return frame.astype({"segment": object, "customers": "int64"})
+
+
+def stored_retention(cur, fit: Fit, months: int, max_p_alive: float = 0.5, min_value: float = 0.0,
+                     limit: int = 500) -> pd.DataFrame:
+    """model.retention_list of the kept fit over ``months`` for the customers ``cur`` sees."""
+    top = cur.execute(_ROWS.format(value=_value_column(fit, months)) + """
+        SELECT customer_id, abc, p_alive, value AS value_if_alive, (1 - p_alive) * value AS expected_loss FROM m
+        WHERE NOT one_time_buyer AND p_alive <= $max_p AND value >= $min_value
+        ORDER BY expected_loss DESC, customer_id LIMIT $limit""",
+                      {"fit_id": fit.fit_id, "max_p": float(max_p_alive), "min_value": float(min_value),
+                       "limit": int(limit)}).df()
+    return retention_rows(cur, top, fit.as_of)

@@ -1,0 +1,169 @@
+"""Models fitted in the background (issue 18, crm_core.model_fits): a fit is kept with the data
+version it was fitted on and equals the direct fit; a write makes it stale and the scheduled job
+refits it once; the pages show the fit's age and never fit on their own thread."""
+from __future__ import annotations
+
+from contextlib import closing
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import pytest
+
+from crm_core import model_fits, scheduler
+from crm_core.care import board
+from crm_core.care import fits as care_fits
+from crm_core.care.replenishment import choose_methods
+from crm_core.churn import fits as churn_fits
+from crm_core.churn.lapsed import purchase_rhythm_sql
+from crm_core.churn.model import (
+    at_horizon,
+    expected_loss_table,
+    fit_store_model,
+    model_summary,
+    p_alive_histogram,
+    retention_list,
+)
+from crm_core.data_version import TRANSACTIONS, current, record_change
+from crm_core.i18n import t
+from crm_core.store import Store, close_store
+from crm_core.users import LOCAL_USER, Actor
+from tests.conftest import DEMO_AS_OF
+from tests.test_pages import run_page
+
+MODELS = (churn_fits.PURCHASE_MODEL, churn_fits.PURCHASE_RHYTHM, care_fits.REPLENISHMENT)
+ZONE = ZoneInfo("Asia/Shanghai")
+
+
+def fits_of(db: Store, as_of: date = DEMO_AS_OF) -> dict[str, model_fits.Fit]:
+    with closing(db.cursor()) as cur:
+        return {model: model_fits.latest_fit(cur, model, as_of) for model in MODELS}
+
+
+def test_the_demo_fits_are_kept_with_their_version_and_equal_the_direct_fits(demo_store):
+    with closing(demo_store.system_cursor()) as cur:
+        version = current(cur, TRANSACTIONS)
+        kept = fits_of(demo_store)
+        assert {m: (f.as_of, f.data_version, f.data_through) for m, f in kept.items()} == {
+            m: (DEMO_AS_OF, version, DEMO_AS_OF) for m in MODELS}
+        stored, direct = churn_fits.stored_model(cur, kept["purchase_model"]), fit_store_model(cur, DEMO_AS_OF)
+        pd.testing.assert_frame_equal(stored.customers, direct.customers)
+        assert (stored.bgnbd, stored.spend) == (direct.bgnbd, direct.spend)
+        assert len(stored.customers) == 275  # the demo's buyers up to its date
+        rhythm = churn_fits.stored_rhythm(cur, kept["purchase_rhythm"].fit_id)
+        pd.testing.assert_frame_equal(rhythm.sort_values("customer_id", ignore_index=True),
+                                      purchase_rhythm_sql(cur, DEMO_AS_OF).sort_values("customer_id", ignore_index=True))
+    since = DEMO_AS_OF - timedelta(days=730)
+    backtest = board.backtest_for(demo_store, LOCAL_USER, DEMO_AS_OF, since=since)
+    forecast = kept["replenishment"]
+    pd.testing.assert_frame_equal(care_fits.stored_backtest(forecast), backtest)
+    assert care_fits.stored_choice(forecast) == choose_methods(backtest)
+    due = care_fits.stored_deliveries(demo_store, LOCAL_USER, forecast.fit_id, DEMO_AS_OF, 14)
+    pd.testing.assert_frame_equal(due, board.deliveries_this_week(demo_store, LOCAL_USER, DEMO_AS_OF, 14, since=since,
+                                                                  choice=choose_methods(backtest)))
+    assert len(due) > 0
+
+
+@pytest.mark.parametrize("role", ["manager", "rep"])
+def test_the_churn_pages_figures_from_the_kept_rows_equal_the_models(demo_store, role):
+    user = Actor("王芳" if role == "rep" else "boss", role)
+    with closing(demo_store.system_cursor()) as cur:
+        fit, direct = fits_of(demo_store)["purchase_model"], fit_store_model(cur, DEMO_AS_OF)
+    for months in (12, 24):  # the fit's own horizon and one kept beside it
+        model = at_horizon(direct, months)
+        with closing(demo_store.cursor(user)) as cur:
+            summary = churn_fits.stored_summary(cur, fit, months)
+            assert summary == pytest.approx(model_summary(model, user), rel=1e-12)
+            pd.testing.assert_frame_equal(churn_fits.stored_histogram(cur, fit), p_alive_histogram(model, user))
+            for by in ("abc", "customer_type"):
+                pd.testing.assert_frame_equal(churn_fits.stored_loss_table(cur, fit, by, months),
+                                              expected_loss_table(model, by, user), check_dtype=False, rtol=1e-12)
+            kept = churn_fits.stored_retention(cur, fit, months, 0.9, 0.0, 50)
+            pd.testing.assert_frame_equal(kept, retention_list(cur, model, user, 0.9, 0.0, 50), rtol=1e-12)
+    assert (summary["customers"] < 275) == (role == "rep") and len(kept) > 0
+
+
+def small_store(path) -> Store:
+    """Three customers buying every few weeks through 2026 (enough for every model to fit)."""
+    db = Store(path)
+    with db.transaction() as cur:
+        cur.execute("INSERT INTO customers (customer_id, code, name, sales_rep) VALUES"
+                    " (1, 'C1', '甲', '刘'), (2, 'C2', '乙', '刘'), (3, 'C3', '丙', '陈')")
+        cur.execute("""INSERT INTO transactions (customer_id, txn_date, amount, product, quantity)
+                       SELECT c, DATE '2026-01-05' + INTERVAL (n * (14 + 7 * c)) DAY, 100 + 10 * n, '大米 25kg', 1
+                       FROM range(1, 4) r(c), range(0, 10) s(n)""")
+        record_change(cur, TRANSACTIONS)
+    return db
+
+
+def test_a_write_makes_the_fits_stale_and_the_job_refits_each_once(tmp_path):
+    db = small_store(tmp_path / "crm.duckdb")
+    jobs = [job for job in scheduler.registered_jobs() if job.name in ("churn_model_fits", "care_model_fits")]
+    start = datetime(2026, 9, 1, 9, 0, 30, tzinfo=ZONE)  # data ends 2026-08-xx: default date = today
+    assert scheduler.run_due(db, start, "test", jobs) == []  # first sight: due at the next minute
+    first = scheduler.run_due(db, start + timedelta(minutes=1), "test", jobs)
+    assert [(o.job, o.ok, o.result) for o in first] == [("churn_model_fits", True, {"fitted": 2}),
+                                                        ("care_model_fits", True, {"fitted": 1})]
+    before = fits_of(db, start.date())
+    assert {f.data_version for f in before.values()} == {1}
+    with db.transaction() as cur:  # a write as every write path makes it: the rows and their change, together
+        cur.execute("INSERT INTO transactions (customer_id, txn_date, amount, product, quantity)"
+                    " VALUES (3, DATE '2026-08-31', 500, '大米 25kg', 2)")
+        record_change(cur, TRANSACTIONS)
+    later = [start + timedelta(minutes=2), start + timedelta(minutes=3)]
+    runs = [scheduler.run_due(db, moment, "test", jobs) for moment in later]
+    assert [[o.result for o in run] for run in runs] == [[{"fitted": 2}, {"fitted": 1}],
+                                                         [{"fitted": 0}, {"fitted": 0}]]
+    after = fits_of(db, start.date())
+    assert {f.data_version for f in after.values()} == {2}
+    assert all(after[m].fit_id > before[m].fit_id for m in MODELS)
+    # only the newest fit of a date is kept, rows included
+    assert db.query_one("SELECT count(*), count(DISTINCT model) FROM model_fits") == (3, 3)
+    assert db.query_one("SELECT count(DISTINCT fit_id) FROM fit_purchase_model") == (1,)
+    with closing(db.cursor()) as cur:
+        rhythm = churn_fits.stored_rhythm(cur, after["purchase_rhythm"].fit_id).set_index("customer_id")
+    # customer 3 buys every 35 days from 01-05: 7 purchase days to 09-01 (the last 08-03), then the new one
+    assert rhythm.loc[3, "purchases"] == 8 and str(rhythm.loc[3, "last_purchase"])[:10] == "2026-08-31"
+    db.close()
+
+
+@pytest.fixture
+def page_store(demo_copy, monkeypatch):
+    monkeypatch.setenv("CRM_DB", str(demo_copy))
+    yield demo_copy
+    close_store(demo_copy)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_model_tab_shows_the_fit_and_its_age_without_fitting(page_store, monkeypatch, lang):
+    def no_fit(*args, **kwargs):
+        raise AssertionError("a page must not fit the model")
+    monkeypatch.setattr(churn_fits, "fit_store_model", no_fit)
+    monkeypatch.setattr("crm_core.churn.model.fit_store_model", no_fit)
+    fitted_at = fits_of(Store(page_store))["purchase_model"].fitted_at
+    app = run_page("churn.py", lang, churn_tab=t("churn.tab.model", lang), as_of=DEMO_AS_OF,
+                   promises_now=(fitted_at + timedelta(minutes=3, seconds=20)).isoformat())
+    assert not app.exception, [e.value for e in app.exception]
+    expected = {"zh": "模型拟合于 3 分钟前，基于截至 2026年06月30日 的数据。",
+                "en": "Model fitted 3 min ago on data up to 2026-06-30."}[lang]
+    assert expected in [c.value for c in app.caption]
+    assert t("churn.model.repeat_buyers", lang) in [m.label for m in app.metric]
+
+
+def test_without_a_fit_the_page_asks_for_one_and_says_since_when(page_store):
+    db = Store(page_store)
+    with db.transaction() as cur:
+        cur.execute("DELETE FROM model_fits WHERE model = 'purchase_model'")
+    db.close()
+    app = run_page("churn.py", "zh", churn_tab=t("churn.tab.model", "zh"), as_of=DEMO_AS_OF,
+                   promises_now="2026-12-04T09:05:00+08:00")
+    assert not app.exception, [e.value for e in app.exception]
+    assert [i.value for i in app.info if "后台拟合" in i.value] == [
+        "2026年06月30日 的模型正在后台拟合（09:05 开始），通常需要几秒到几分钟，完成后本页会自动显示。"]
+    assert not app.metric, "no figures before the fit"
+    db = Store(page_store)
+    moment = datetime(2026, 12, 4, 9, 5, tzinfo=ZONE)
+    assert db.query_one("SELECT model, as_of, requested_at FROM model_fit_requests") == (
+        "purchase_model", DEMO_AS_OF, moment)
+    assert db.query_one("SELECT next_run_at FROM scheduler_jobs WHERE job = 'churn_model_fits'") == (moment,)
+    db.close()
