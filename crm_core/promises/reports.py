@@ -96,11 +96,12 @@ def clock_comparison(store: Store, actor: Actor, start: datetime, end: datetime)
     cur = store.system_cursor()  # narrowed to the user's promises inside each query (access.visible)
     try:
         combos = cur.execute(
-            f"""SELECT DISTINCT p.policy_id, p.policy_version, p.customer_class, p.priority, v.definition
-                FROM promises p JOIN promise_policies v
-                  ON v.policy_id = p.policy_id AND v.version = p.policy_version
-                WHERE p.clock = 'business' AND NOT p.negotiated_due AND p.status IN ('met', 'breached')
-                  AND p.closed_at >= $start AND p.closed_at < $end AND {visible}""",
+            # the distinct combinations first, then their policy text (not DISTINCT over the long text)
+            f"""SELECT d.policy_id, d.policy_version, d.customer_class, d.priority, v.definition
+                FROM (SELECT DISTINCT p.policy_id, p.policy_version, p.customer_class, p.priority FROM promises p
+                      WHERE p.clock = 'business' AND NOT p.negotiated_due AND p.status IN ('met', 'breached')
+                        AND p.closed_at >= $start AND p.closed_at < $end AND {visible}) d
+                JOIN promise_policies v ON v.policy_id = d.policy_id AND v.version = d.policy_version""",
             window,
         ).df()
         if combos.empty:
