@@ -106,3 +106,30 @@ def test_search_without_lowercasing_only_for_text_nothing_lowercases_into(store)
     found = customer_search.find_customers(store, None, "王")
     assert found["code"].tolist() == ["C1", "C2"]  # both names contain 王, whatever their case
     assert customer_search.find_customers(store, None, "王abc")["code"].tolist() == ["C1"]  # the lowercase path
+
+
+def test_the_performance_tab_computes_only_when_opened(demo_copy, monkeypatch):
+    from crm_core.i18n import t
+    from crm_core.promises import reports
+    from crm_core.store import close_store
+    from tests.test_pages import run_page
+
+    monkeypatch.setenv("CRM_DB", str(demo_copy))
+    calls = []
+    real = reports.performance
+    monkeypatch.setattr(reports, "performance", lambda *a, **k: calls.append(a) or real(*a, **k))
+    try:
+        now = "2026-06-30T12:00:00+08:00"
+        app = run_page("promises.py", "en", promises_now=now)
+        assert not app.exception, [e.value for e in app.exception]
+        assert calls == [] and not [d for d in app.dataframe if "prom_perf" in str(d.key or "")]
+        app = run_page("promises.py", "en", promises_now=now, prom_tab=t("promises.tab.performance", "en"))
+        assert not app.exception, [e.value for e in app.exception]
+        assert len(calls) == 1
+        _, _, start, end, _ = calls[0]
+        kept = real(*calls[0])["total"].loc["all"]
+        shown = app.markdown.values
+        assert any(f"{int(kept['met']):,}" in text and f"{int(kept['breached']):,}" in text for text in shown)
+        assert (end - start).days == 365 and kept["met"] + kept["breached"] > 0
+    finally:
+        close_store(demo_copy)
