@@ -8,6 +8,7 @@ purchases stop, interactions, key dates, birthdays and preferences.
 from __future__ import annotations
 
 import importlib
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -271,7 +272,21 @@ def load_demo(store: Store, customers: int = 2000, seed: int = 20240305, as_of: 
 def demo_customers_left(store: Store) -> int:
     """How many customers loaded as demo data are still in the store (0 for a store without demo
     data). A count only — a fact about the store, the same for every user."""
-    row = store.query_one(
-        "SELECT count(*) FROM customers c WHERE EXISTS (SELECT 1 FROM demo_loads d "
-        "WHERE c.customer_id BETWEEN d.first_customer_id AND d.last_customer_id)")
-    return int(row[0]) if row else 0
+    # One count per stretch of ids (the loads' ranges merged where they overlap): a range count is
+    # answered from the id column's min/max per block, where a join of every customer to the
+    # loads took ~0.4 s at 1M customers on every page's first view.
+    with closing(store.system_cursor()) as cur:  # a count of the whole file, the same for every user
+        loads = cur.execute("SELECT first_customer_id, last_customer_id FROM demo_loads ORDER BY 1, 2").fetchall()
+        return sum(cur.execute("SELECT count(*) FROM customers WHERE customer_id BETWEEN ? AND ?",
+                               [first, last]).fetchone()[0] for first, last in _merged_ranges(loads))
+
+
+def _merged_ranges(ranges) -> list[tuple[int, int]]:
+    """Inclusive id ranges sorted by start, merged where they overlap (each id counted once)."""
+    merged: list[tuple[int, int]] = []
+    for first, last in ranges:
+        if merged and first <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
+        else:
+            merged.append((first, last))
+    return merged

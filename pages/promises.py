@@ -24,8 +24,9 @@ kpi_cards(db, user, now)
 tabs = url_tabs("prom_tab", [f"promises.tab.{name}" for name in ("now", "performance", "record", "policies")])
 with tabs[0]:
     now_tab(db, user, now)
-with tabs[1]:
-    performance_tab(db, user, performance_end)
+if tabs[1].open:  # the one tab that reads the whole window's history: computed only when opened
+    with tabs[1]:
+        performance_tab(db, user, performance_end)
 with tabs[2]:
     left, right = st.columns(2)
     with left:

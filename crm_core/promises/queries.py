@@ -109,7 +109,8 @@ def own_codes(actor: Actor) -> tuple[str, ...]:
 
 
 def due_counts(store: Store, actor: Actor, now: datetime) -> dict[str, int]:
-    """The sidebar's counts at ``now``, in one query: the open promises the user may see that are
+    """The sidebar's counts at ``now``, in one query over the open promises only (every count is of
+    open ones; a scan of the whole table would grow with the closed history): the open promises the user may see that are
     overdue / due within 24 h, and of those, the ones the user owns (``own_codes``): ``overdue``,
     ``due_24h``, ``own_open``, ``own_overdue``, ``own_due_24h``."""
     own = "owner IN (SELECT unnest($owners::VARCHAR[]))"
@@ -118,7 +119,7 @@ def due_counts(store: Store, actor: Actor, now: datetime) -> dict[str, int]:
             f"""SELECT count(*) FILTER (WHERE {_OVERDUE}), count(*) FILTER (WHERE {_DUE_24H}),
                        count(*) FILTER (WHERE status = 'open' AND {own}),
                        count(*) FILTER (WHERE {_OVERDUE} AND {own}), count(*) FILTER (WHERE {_DUE_24H} AND {own})
-                FROM promises WHERE made_at <= $now AND {{visible}}""",
+                FROM promises WHERE status = 'open' AND made_at <= $now AND {{visible}}""",
             visible=access.visible(actor, "promises"), now=now, owners=list(own_codes(actor)),
         )).fetchone()
     return dict(zip(("overdue", "due_24h", "own_open", "own_overdue", "own_due_24h"), (int(v) for v in row)))
@@ -127,7 +128,8 @@ def due_counts(store: Store, actor: Actor, now: datetime) -> dict[str, int]:
 def overview(store: Store, actor: Actor, now: datetime, window_days: int = 30) -> dict:
     """Headline numbers at ``now``: open promises by live status, paused, due within 24 h,
     complaints with a green-channel promise still open, compensation outstanding, and attainment
-    over the last ``window_days`` (met, breached, excluded, pct, ci_low, ci_high, window)."""
+    over the last ``window_days`` (met, breached, excluded, pct, ci_low, ci_high, window). The
+    counts read open promises only (each of them is about open ones)."""
     judged = _JUDGED
     start = now - timedelta(days=window_days)
     visible = access.visible(actor, "promises")
@@ -140,7 +142,7 @@ def overview(store: Store, actor: Actor, now: datetime, window_days: int = 30) -
                        count(*) FILTER (WHERE status = 'open' AND paused_at IS NOT NULL),
                        count(*) FILTER (WHERE {_DUE_24H}),
                        count(DISTINCT complaint_id) FILTER (WHERE status = 'open' AND source = 'complaint')
-                FROM promises WHERE made_at <= $now AND {visible}""",
+                FROM promises WHERE status = 'open' AND made_at <= $now AND {visible}""",
             visible=visible, now=now,
         )).fetchone()
         keys = ("open", "overdue", "warning_2", "warning_1", "paused", "due_24h", "open_complaints")

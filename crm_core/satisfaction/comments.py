@@ -41,17 +41,32 @@ def _bigram_tokens(text: str) -> list[str]:
     return [run[i:i + 2] for run in _HAN_RUN.findall(text) for i in range(max(len(run) - 1, 1))]
 
 
-def _tokens(comments, lang_hint: str) -> tuple[list[str], str]:
-    text = "\n".join(str(c) for c in pd.Series(comments, dtype=object).dropna())
+def _tokens(comments, lang_hint: str) -> tuple[Counter, str]:
+    """Token counts (in order of first appearance) and the method. Each distinct comment is
+    segmented once and its tokens counted as often as it occurs: segmenting the joined text gives
+    the same tokens (jieba, the bigrams and the English words never cross the line break between
+    two comments), but a wave repeats short comments ("送货太慢") thousands of times."""
+    said = pd.Series(comments, dtype=object).dropna().map(str)
     if lang_hint not in ("auto", "zh", "en"):
         raise ValueError(f"lang_hint must be 'auto', 'zh' or 'en'; got {lang_hint!r}")
-    english = [w for w in _EN_WORD.findall(text.lower()) if w not in EN_STOPWORDS]
-    if lang_hint == "en" or not _HAN.search(text):
+    times = said.value_counts(sort=False)  # distinct comments in order of first appearance
+    distinct, weights = list(times.index), times.to_numpy().tolist()
+    english = _weighted([[w for w in _EN_WORD.findall(c.lower()) if w not in EN_STOPWORDS] for c in distinct], weights)
+    if lang_hint == "en" or not any(_HAN.search(c) for c in distinct):
         return english, "words"
-    chinese = _jieba_tokens(text)
-    method = "jieba" if chinese is not None else "char_bigram"
-    chinese = chinese if chinese is not None else _bigram_tokens(text)
-    return [t for t in chinese if t not in ZH_STOPWORDS] + english, method
+    method = "jieba" if _jieba_tokens("") is not None else "char_bigram"
+    cut = _jieba_tokens if method == "jieba" else _bigram_tokens
+    chinese = _weighted([[t for t in cut(c) if t not in ZH_STOPWORDS] for c in distinct], weights)
+    chinese.update(english)  # Chinese words first, then English, as in the joined text
+    return chinese, method
+
+
+def _weighted(token_lists: list[list[str]], weights: list[int]) -> Counter:
+    counts: Counter = Counter()
+    for tokens, weight in zip(token_lists, weights):
+        for token in tokens:
+            counts[token] += weight
+    return counts
 
 
 def top_words(comments, lang_hint: str = "auto", top: int = 20) -> pd.DataFrame:
@@ -62,9 +77,10 @@ def top_words(comments, lang_hint: str = "auto", top: int = 20) -> pd.DataFrame:
     (jieba unavailable) or "words". Missing comments are skipped.
     """
     tokens, method = _tokens(comments, lang_hint)
-    counts = Counter(tokens).most_common(top)
+    counts = tokens.most_common(top)
+    total = sum(tokens.values())
     table = pd.DataFrame(counts, columns=["word", "count"])
-    table["share"] = 100.0 * table["count"] / len(tokens) if tokens else pd.Series(dtype=float)
+    table["share"] = 100.0 * table["count"] / total if total else pd.Series(dtype=float)
     table.attrs["method"] = method
     return table
 

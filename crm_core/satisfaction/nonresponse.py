@@ -17,7 +17,11 @@ from crm_core.stats import ALPHA, holm_adjusted, two_proportion_z_test
 
 def _categorical_rows(values: pd.Series, responded: np.ndarray, column: str) -> pd.DataFrame:
     levels = values.fillna("(missing)")
-    counts = pd.crosstab(levels, responded).reindex(columns=[True, False], fill_value=0)
+    # The crosstab of levels × answered, counted with bincount (pd.crosstab took ~0.6 s at 1M customers).
+    codes, uniques = pd.factorize(levels, sort=True)
+    answered = np.bincount(codes[responded], minlength=len(uniques))
+    counts = pd.DataFrame({True: answered, False: np.bincount(codes, minlength=len(uniques)) - answered},
+                          index=pd.Index(uniques))
     n_yes, n_no = counts[True].sum(), counts[False].sum()
     _, p = two_proportion_z_test(counts[True].to_numpy(), n_yes, counts[False].to_numpy(), n_no)
     return pd.DataFrame({

@@ -102,14 +102,14 @@ def complaint_board(db, user, now: datetime) -> None:
     shown = common.labelled(frame, {
         "complaint_id": lambda f: f["complaint_id"],
         "customer": lambda f: f["code"].fillna("") + " " + f["customer_name"].fillna(""),
-        "received_at": lambda f: f["received_at"].map(common.local_text),
+        "received_at": lambda f: common.local_texts(f["received_at"]),
         "channel": lambda f: f["channel"].map(lambda c: label("channel", c, language)),
         "description": lambda f: f["description"],
         "owner": lambda f: f["owner"],
         "to_gm_status": lambda f: common.status_text(f["to_gm_status"]),
-        "to_gm_due": lambda f: f["to_gm_due"].map(common.local_text),
+        "to_gm_due": lambda f: common.local_texts(f["to_gm_due"]),
         "reply_status": lambda f: common.status_text(f["reply_status"]),
-        "reply_due": lambda f: f["reply_due"].map(common.local_text),
+        "reply_due": lambda f: common.local_texts(f["reply_due"]),
     })
     statuses = {"to_gm_status": frame["to_gm_status"], "reply_status": frame["reply_status"]}
     event = show_frame(shown, title="promises.board.complaints", key="prom_complaint_table", file_stem="complaints",

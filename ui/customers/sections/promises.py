@@ -36,7 +36,7 @@ def render(db, user, customer_id: int, record: dict) -> None:
         shown = common.labelled(frame, {
             **common.promise_columns(language),
             "description": lambda f: f["description"],
-            "closed_at": lambda f: f["closed_at"].map(common.local_text),
+            "closed_at": lambda f: common.local_texts(f["closed_at"]),
             "overrun": lambda f: [format_duration(s, language, days=c != "business") if s else "—"
                                   for s, c in zip(f["overrun_seconds"], f["clock"])],
             "remedies": lambda f: f["remedy_keys"].map(
