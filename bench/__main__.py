@@ -163,10 +163,13 @@ def main(argv: list[str] | None = None) -> int:
         with duckdb.connect(str(db_path), read_only=True) as con:
             counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # fixed table names
                       for t in ("customers", "transactions", "promises", "promise_events", "survey_responses")}
-        results["store"] = {"path": str(db_path), "counts": counts, "build_s": "reused"}
+        facts_file = db_path.with_suffix(".json")  # the build's facts, when bench.gen made the store
+        facts = json.loads(facts_file.read_text()) if facts_file.exists() else {"build_s": "reused"}
+        results["store"] = {**facts, "path": str(db_path), "counts": counts}
     else:
         db_path, facts = build_store(args.customers, args.seed, args.as_of)
         results["store"] = {"path": str(db_path), **facts}
+    results["store"]["file_mb"] = round(db_path.stat().st_size / 1e6)  # the size on disk now
     customers = results["store"]["counts"]["customers"]
     log = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
 
