@@ -33,18 +33,14 @@ def test_the_memory_bound_is_applied_to_the_store_connection(monkeypatch, tmp_pa
 def test_the_import_command_holds_at_most_512_mib_unless_the_operator_chose(monkeypatch, tmp_path):
     from crm_core.ingest.cli import bound_import_memory
 
-    monkeypatch.delenv("CRM_DUCKDB_MEMORY", raising=False)
-    store = Store(tmp_path / "import.duckdb")
-    try:
-        bound_import_memory(store)
-        assert _setting(store, "memory_limit") == "512.0 MiB"
-    finally:
-        store.close()
     monkeypatch.setenv("CRM_DUCKDB_MEMORY", "1GiB")
     store = Store(tmp_path / "import.duckdb")
     try:
         bound_import_memory(store)
-        assert _setting(store, "memory_limit") == "1.0 GiB"
+        assert _setting(store, "memory_limit") == "1.0 GiB"  # the operator's choice stands
+        monkeypatch.delenv("CRM_DUCKDB_MEMORY")
+        bound_import_memory(store)
+        assert _setting(store, "memory_limit") == "512.0 MiB"
     finally:
         store.close()
 
