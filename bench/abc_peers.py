@@ -35,7 +35,7 @@ def export_parquet(con, path: Path) -> None:
 
 
 def fetch_arrow(con):
-    return con.execute("SELECT customer_id, txn_date, CAST(amount AS DOUBLE) AS amount FROM transactions").to_arrow_table()
+    return con.sql("SELECT customer_id, txn_date, CAST(amount AS DOUBLE) AS amount FROM transactions").to_arrow_table()
 
 
 def _groups(frame, start, end):
