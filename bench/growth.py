@@ -1,12 +1,13 @@
 """The growth table (bench/README.md "How the cost grows"): one column per store size, one row per
 measure, from the JSON results of several ``python -m bench`` runs.
 
-    python -m bench.growth bench/results/*.json [--markdown-out FILE]
+    python -m bench.growth bench/results/*.json [--brief]
 
 Runs are grouped by the store's customer count; within a size a later run (by its ``started``
 time) replaces what an earlier one measured, so sections measured separately (``--only pages``,
 ``--only server`` …) add up to one column. Each column also lists the load averages of the runs
-it was taken from, to read the timings with.
+it was taken from, to read the timings with. ``--brief`` leaves out the per-rep care sections and
+the tabs' second openings (for bench/README.md).
 """
 from __future__ import annotations
 
@@ -135,11 +136,17 @@ def _cell(label: str, value) -> str:
     return f"{value:.2f}"
 
 
-def table(columns: dict[int, dict]) -> str:
+def _detail(label: str) -> bool:
+    """Rows ``--brief`` leaves out: one rep's care sections, tabs opened a second time."""
+    return ", rep " in label or label.endswith(": again, s") or (label.startswith("care ") and "re-render" in label)
+
+
+def table(columns: dict[int, dict], brief: bool = False) -> str:
     """The Markdown table: a row per measure any run has, a column per size (smallest first)."""
     labels: list[str] = []
     for column in columns.values():
-        labels += [label for label in column if label not in labels and label != "load averages"]
+        labels += [label for label in column if label not in labels and label != "load averages"
+                   and not (brief and _detail(label))]
     lines = ["| measure | " + " | ".join(size_label(c) for c in columns) + " |",
              "|---|" + "---|" * len(columns)]
     for label in labels:
@@ -152,6 +159,7 @@ def table(columns: dict[int, dict]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.growth", description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="+", help="bench/results/*.json")
+    parser.add_argument("--brief", action="store_true", help="without per-rep care rows and second openings")
     args = parser.parse_args(argv)
     results = []
     for name in args.files:
@@ -163,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     if not results:
         print("no benchmark results among the files", file=sys.stderr)
         return 1
-    print(table(merge(results)))
+    print(table(merge(results), brief=args.brief))
     return 0
 
 

@@ -113,3 +113,5 @@ def test_growth_table_from_two_runs_of_two_sizes(tmp_path, capsys):
     assert "| page overview: re-render, s | 0.03 | 0.03 |" in lines
     assert lines[-1] == "| load average before→after | 1.5→2.5 | 2.0→3.0, 3.0→4.0 |"
     assert growth.size_label(3_000_000) == "3M" and growth.size_label(2_500_000) == "2.5M"
+    brief = growth.table(growth.merge([small, big]), brief=True)
+    assert "| page overview: re-render, s | 0.03 | 0.03 |" in brief.splitlines()  # pages keep their re-render
