@@ -109,13 +109,25 @@ def measures(result: dict) -> dict:
     return rows
 
 
+def _place(order: list[str], labels: list[str]) -> None:
+    """Add ``labels`` (in their own order) to ``order``: a new one goes right after its predecessor."""
+    previous = None
+    for label in labels:
+        if label not in order:
+            order.insert(order.index(previous) + 1 if previous else len(order), label)
+        previous = label
+
+
 def merge(results: list[dict]) -> dict[int, dict]:
-    """{customers: {row label: value, "load averages": [...]}} — later runs (``started``) win."""
+    """{customers: {row label: value, "load averages": [...], "order": [labels]}} — later runs
+    (``started``) win."""
     columns: dict[int, dict] = {}
     for result in sorted(results, key=lambda r: r.get("started", "")):
         customers = result["store"]["counts"]["customers"]
-        column = columns.setdefault(customers, {"load averages": []})
-        column.update({label: value for label, value in measures(result).items() if value is not None})
+        column = columns.setdefault(customers, {"load averages": [], "order": []})
+        found = {label: value for label, value in measures(result).items() if value is not None}
+        column.update(found)
+        _place(column["order"], list(found))
         before = result.get("machine", {}).get("load_average", [None])[0]
         after = (result.get("load_average_after") or [None])[0]
         column["load averages"].append(f"{before}→{after}")
@@ -145,8 +157,7 @@ def table(columns: dict[int, dict], brief: bool = False) -> str:
     """The Markdown table: a row per measure any run has, a column per size (smallest first)."""
     labels: list[str] = []
     for column in columns.values():
-        labels += [label for label in column if label not in labels and label != "load averages"
-                   and not (brief and _detail(label))]
+        _place(labels, [label for label in column["order"] if not (brief and _detail(label))])
     lines = ["| measure | " + " | ".join(size_label(c) for c in columns) + " |",
              "|---|" + "---|" * len(columns)]
     for label in labels:
