@@ -38,7 +38,8 @@ def _store_rows(result: dict) -> dict:
     build = store.get("build_s")
     return {"transactions": counts.get("transactions"),
             "store build time, s": build if isinstance(build, (int, float)) else None,
-            "store build peak RSS, MiB": store.get("build_peak_mib", store.get("peak_rss_mib")),
+            "store build peak RSS, MiB": next((store[k] for k in ("build_peak_mib", "peak_rss_mib", "peak_rss_mb")
+                                               if k in store), None),
             "store file on disk, MB": store.get("file_mb")}
 
 
