@@ -20,7 +20,12 @@ from pathlib import Path
 from bench.common import RESULTS_DIR, ROOT, SEED, build_store, machine, scratch_copy
 
 SECTIONS = ("computations", "import", "pages", "server", "tabs", "office")
-FIRST_RENDER_S, WARM_RENDER_S, PEAK_MIB, PAGE_BYTES = 2.0, 0.5, 2.5 * 1024, 5_000_000
+# issue 18: every page and tab's first open ≤ 1 s up to 1M customers and ≤ 2 s at 10M; server ≤ 3 GiB at 10M
+WARM_RENDER_S, PEAK_MIB, PAGE_BYTES = 0.5, 3 * 1024, 5_000_000
+
+
+def first_render_target(customers: int) -> float:
+    return 1.0 if customers <= 1_000_000 else 2.0
 DEFAULT_DEPS = "/tmp/kehu_bench_deps"
 
 
@@ -47,6 +52,7 @@ def table(results: dict) -> str:
     add = lines.append
     m = results["machine"]
     f = results["store"]
+    first_target = first_render_target(f["counts"]["customers"])
     add(f"Kehu benchmark — {f['counts']['customers']:,} customers, {f['counts']['transactions']:,} transactions, "
         f"{f['counts']['promises']:,} promises / {f['counts']['promise_events']:,} events, "
         f"{f['counts']['survey_responses']:,} survey answers")
@@ -61,8 +67,8 @@ def table(results: dict) -> str:
         for name, v in p["pages"].items():
             first, warm = v["first"], v["warm"]
             add(row.format(f"{name}: first render", _fmt(first["median_s"]), _fmt(first["min_s"]),
-                           _fmt(first["max_s"]), f"≤ {FIRST_RENDER_S} s",
-                           "ERRORS (invalid)" if v["errors"] else _verdict(first["median_s"] <= FIRST_RENDER_S)))
+                           _fmt(first["max_s"]), f"≤ {first_target} s",
+                           "ERRORS (invalid)" if v["errors"] else _verdict(first["median_s"] <= first_target)))
             if warm:
                 add(row.format(f"{name}: re-render ({v['filter']})"[:58], _fmt(warm["median_s"]), _fmt(warm["min_s"]),
                                _fmt(warm["max_s"]), f"≤ {WARM_RENDER_S} s", _verdict(warm["median_s"] <= WARM_RENDER_S)))
@@ -109,13 +115,13 @@ def table(results: dict) -> str:
         add("")
         add("TABS AND SECTIONS (AppTest, single runs; first opening in a session of one process)")
         for name, seconds in t["care"].items():
-            add(f"  care {name:<52} {seconds:>8.3f}  {_verdict(seconds <= (WARM_RENDER_S if 're-render' in name else FIRST_RENDER_S))}")
+            add(f"  care {name:<52} {seconds:>8.3f}  {_verdict(seconds <= (WARM_RENDER_S if 're-render' in name else first_target))}")
         for tab, v in t["churn"].items():
-            add(f"  churn tab {tab:<20} first {v['first_s']:>7.2f}  {_verdict(v['first_s'] <= FIRST_RENDER_S):<4}"
+            add(f"  churn tab {tab:<20} first {v['first_s']:>7.2f}  {_verdict(v['first_s'] <= first_target):<4}"
                 f"  again {v['warm_s']:>6.2f}  {_verdict(v['warm_s'] <= WARM_RENDER_S)}"
                 + ("  EXCEPTION" if v["exception"] else ""))
         for tab, seconds in t["satisfaction"].items():
-            shown = f"{seconds:>8.3f}  {_verdict(seconds <= FIRST_RENDER_S)}" if isinstance(seconds, float) else seconds
+            shown = f"{seconds:>8.3f}  {_verdict(seconds <= first_target)}" if isinstance(seconds, float) else seconds
             add(f"  satisfaction tab {tab:<20} first {shown}")
     if "import" in results:
         i = results["import"]
@@ -163,10 +169,13 @@ def main(argv: list[str] | None = None) -> int:
         with duckdb.connect(str(db_path), read_only=True) as con:
             counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # fixed table names
                       for t in ("customers", "transactions", "promises", "promise_events", "survey_responses")}
-        results["store"] = {"path": str(db_path), "counts": counts, "build_s": "reused"}
+        facts_file = db_path.with_suffix(".json")  # the build's facts, when bench.gen made the store
+        facts = json.loads(facts_file.read_text()) if facts_file.exists() else {"build_s": "reused"}
+        results["store"] = {**facts, "path": str(db_path), "counts": counts}
     else:
         db_path, facts = build_store(args.customers, args.seed, args.as_of)
         results["store"] = {"path": str(db_path), **facts}
+    results["store"]["file_mb"] = round(db_path.stat().st_size / 1e6)  # the size on disk now
     customers = results["store"]["counts"]["customers"]
     log = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
 

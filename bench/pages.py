@@ -32,7 +32,9 @@ def _lang(app):
 FILTERS = {
     "overview": ("language switch zh→en (no filters on the page)", _lang),
     "customers": ("region filter: 华东", lambda app: app.multiselect(key="cust_regions").select("华东")),
-    "customer_360": ("another customer code (C0000002)", lambda app: app.text_input(key="c360_code").input("C0000002")),
+    # the page's picker (ui/picker.py) puts the chosen customer in session_state["customer_id"]
+    "customer_360": ("another customer (customer_id 2, as the picker sets it)",
+                     lambda app: app.session_state.__setitem__("customer_id", 2)),
     "customer_form": ("language switch zh→en (a form, no filters)", _lang),
     "care": ("sales rep: the first rep instead of all", lambda app: app.selectbox(key="care_rep").select_index(1)),
     "segmentation": ("measure: revenue → margin", lambda app: app.radio(key="seg_measure").set_value("margin")),

@@ -114,9 +114,9 @@ def _view(page, meter: WebsocketMeter, url: str, reload: bool = False) -> dict:
     meter.reset()
     started = time.monotonic()
     if reload:
-        page.reload()
+        page.reload(timeout=300_000)
     else:
-        page.goto(url)
+        page.goto(url, timeout=300_000)  # a busy shared machine: the settle timeout decides
     harness.wait_until_idle(page, timeout_ms=300_000)
     settle = time.monotonic() - started
     page.wait_for_timeout(200)  # frames still in flight after idle

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -11,6 +12,14 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = PROJECT_ROOT / "data" / "crm.duckdb"
 DEFAULT_TZ = "Asia/Shanghai"
 DEFAULT_CURRENCY = "CNY"
+# DuckDB's own default is 80 % of RAM per process: the app's server shares the machine with the
+# Python heap, pandas frames and other processes, so the store gets a quarter of RAM, at most 2 GiB;
+# above that, sorts, joins and aggregates spill to the temp directory instead of failing.
+DEFAULT_MEMORY_SHARE, DEFAULT_MEMORY_CAP = 0.25, 2 * 2**30
+MIN_MEMORY = 128 * 2**20  # below this DuckDB cannot hold even one scan's buffers
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(%|[KMGT]i?B)\s*$", re.IGNORECASE)
+_UNIT = {"KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
+         "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
 
 
 @dataclass(frozen=True)
@@ -52,3 +61,47 @@ def load_settings() -> Settings:
         demo_customers=int(os.environ.get("CRM_DEMO_CUSTOMERS", "2000")),
         store_currency=store_currency(),
     )
+
+
+def machine_memory() -> int:
+    """Bytes of memory this process may use: the cgroup's limit when one is set (a container),
+    else the machine's RAM."""
+    ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    try:
+        limit = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+    except OSError:
+        return ram
+    return min(ram, int(limit)) if limit.isdigit() else ram
+
+
+def memory_limit_bytes(value: str | None = None, memory: int | None = None) -> int:
+    """``CRM_DUCKDB_MEMORY``: how much memory the store's DuckDB may hold — a size (``1.5GiB``,
+    ``800MB``) or a share of memory (``25%``); default 25 % of memory, at most 2 GiB. A bad value
+    is a ValueError that says what is expected."""
+    memory = machine_memory() if memory is None else memory
+    value = os.environ.get("CRM_DUCKDB_MEMORY", "") if value is None else value
+    if not value.strip():
+        return max(MIN_MEMORY, min(int(memory * DEFAULT_MEMORY_SHARE), DEFAULT_MEMORY_CAP))
+    match = _SIZE.match(value)
+    if not match:
+        raise ValueError(f"CRM_DUCKDB_MEMORY={value!r} is not a size such as '2GiB', '800MB' or '25%'")
+    number, unit = float(match.group(1)), match.group(2).upper()
+    wanted = int(memory * number / 100) if unit == "%" else int(number * _UNIT[unit])
+    if unit == "%" and not 0 < number <= 100:
+        raise ValueError(f"CRM_DUCKDB_MEMORY={value!r}: a share of memory must be above 0 % and at most 100 %")
+    if wanted < MIN_MEMORY:
+        raise ValueError(f"CRM_DUCKDB_MEMORY={value!r} is below the 128MiB DuckDB needs to work")
+    return wanted
+
+
+def duckdb_config() -> dict[str, str]:
+    """The settings every connection to the store opens with: ``memory_limit`` (above), and
+    ``threads`` when ``CRM_DUCKDB_THREADS`` is set (default: DuckDB's, one per core). Spilling
+    needs no setting: DuckDB writes to ``<store>.tmp`` beside the file (private, like the store)."""
+    config = {"memory_limit": f"{memory_limit_bytes() // 2**20}MiB"}
+    threads = os.environ.get("CRM_DUCKDB_THREADS", "").strip()
+    if threads:
+        if not (threads.isdigit() and int(threads) > 0):
+            raise ValueError(f"CRM_DUCKDB_THREADS={threads!r} is not a whole number of threads such as '2'")
+        config["threads"] = threads
+    return config

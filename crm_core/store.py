@@ -28,7 +28,7 @@ import duckdb
 import pandas as pd
 
 from crm_core.access import apply_scope
-from crm_core.config import DEFAULT_TZ
+from crm_core.config import DEFAULT_TZ, duckdb_config
 from crm_core.i18n import plural
 from crm_core.users import Actor
 
@@ -98,7 +98,7 @@ class Store:
             make_private(self.path)
             make_private(self.path + ".wal")
         self.timezone = timezone
-        self._connection = duckdb.connect(self.path)
+        self._connection = duckdb.connect(self.path, config=duckdb_config())
         self._write_lock = threading.RLock()
         # Bumped after every committed write: cached reads take it as part of their key.
         self.generation = 0
@@ -214,14 +214,14 @@ class Store:
         self._connection = None
         wal = Path(self.path + ".wal")
         if wal.exists():  # closing checkpoints; a WAL left over is merged once more, explicitly
-            with duckdb.connect(self.path) as con:
+            with duckdb.connect(self.path, config=duckdb_config()) as con:
                 con.execute("FORCE CHECKPOINT")
         if wal.exists():
             raise OSError(f"{wal} is still there after a checkpoint: the store was not replaced")
 
     def _reconnect_if_closed(self) -> None:
         if self._connection is None:
-            self._connection = duckdb.connect(self.path)
+            self._connection = duckdb.connect(self.path, config=duckdb_config())
             self.migrate()
 
     # -- schema ------------------------------------------------------------------------------
