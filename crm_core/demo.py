@@ -7,14 +7,20 @@ purchases stop, interactions, key dates, birthdays and preferences.
 """
 from __future__ import annotations
 
+import ctypes
+import gc
 import importlib
+import os
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from crm_core.customer_search import name_initials
+from crm_core.data_version import TRANSACTIONS, record_change
 from crm_core.store import Store
 
 REGION_CITIES = {
@@ -51,8 +57,14 @@ CYCLE_WEIGHTS = np.array([0.06, 0.14, 0.18, 0.20, 0.20, 0.12, 0.10])
 
 # Other capabilities add their demo rows in the same transaction: (module, its options key).
 # Each module has load_demo(cur, customers, transactions, as_of, seed, **options) -> rows written.
-EXTENSIONS = (("crm_core.promises.demo", "promises"), ("crm_core.satisfaction.demo", "surveys"),
-              ("crm_core.churn.demo", "churn"), ("crm_core.segmentation", "segment_history"))
+# Per-chunk ones get each chunk's frames and seed; whole-population ones run once at the end, over
+# what is stored (they get None frames).
+PER_CHUNK_EXTENSIONS = (("crm_core.promises.demo", "promises"), ("crm_core.satisfaction.demo", "surveys"),
+                        ("crm_core.churn.demo", "churn"))
+WHOLE_EXTENSIONS = (("crm_core.segmentation", "segment_history"),)
+EXTENSIONS = PER_CHUNK_EXTENSIONS + WHOLE_EXTENSIONS
+CHUNK_CUSTOMERS = 250_000  # ≈ 2.75M transactions; Python's frames for one chunk stay near 1 GiB
+BUILD_MEMORY_LIMIT = "1536MB"  # DuckDB's share while a big demo is built (4 GiB budget in all)
 
 
 @dataclass(frozen=True)
@@ -86,8 +98,8 @@ def _names(rng: np.random.Generator, ctype: np.ndarray, city: np.ndarray) -> np.
     return np.where(ctype == "channel", dealer, names)
 
 
-def _customers(rng: np.random.Generator, n: int, as_of: date) -> pd.DataFrame:
-    ids = np.arange(1, n + 1)
+def _customers(rng: np.random.Generator, n: int, as_of: date, first_id: int = 1) -> pd.DataFrame:
+    ids = np.arange(first_id, first_id + n)
     ctype = _pick(rng, ["corporate", "channel", "individual"], n, [0.25, 0.15, 0.60])
     region_idx = rng.choice(len(REGION_CITIES), size=n, p=REGION_WEIGHTS)
     regions = list(REGION_CITIES)
@@ -151,7 +163,8 @@ def _purchase_plan(rng: np.random.Generator, customers: pd.DataFrame, as_of: dat
     return start, end, potential, cycle, annual, product
 
 
-def _transactions(rng: np.random.Generator, customers: pd.DataFrame, as_of: date) -> pd.DataFrame:
+def _transactions(rng: np.random.Generator, customers: pd.DataFrame, as_of: date,
+                  first_order: int = 1) -> pd.DataFrame:
     start, end, potential, cycle, annual, product = _purchase_plan(rng, customers, as_of)
     span = (end - start).astype(int)
     counts = np.where(potential, 0, np.maximum(1, span // cycle + 1))
@@ -172,7 +185,7 @@ def _transactions(rng: np.random.Generator, customers: pd.DataFrame, as_of: date
         "customer_id": customers["customer_id"].to_numpy()[owner],
         "txn_date": day.astype("datetime64[D]"),
         "amount": amount,
-        "order_id": np.char.add("SO", np.char.zfill(np.arange(1, len(owner) + 1).astype(str), 9)),
+        "order_id": np.char.add("SO", np.char.zfill(np.arange(first_order, first_order + len(owner)).astype(str), 9)),
         "product": np.asarray([p[0] for p in PRODUCTS], dtype=object)[product[owner]],
         "quantity": np.maximum(1, np.round(amount / unit_price)),
         "gross_margin": np.round(amount * margin_rate * rng.uniform(0.7, 1.2, len(owner)), 2),
@@ -224,19 +237,37 @@ def _finish_customers(customers: pd.DataFrame, txns: pd.DataFrame, as_of: date, 
     return customers
 
 
-def generate(customers: int = 2000, seed: int = 20240305, as_of: date | None = None):
-    """The demo tables as DataFrames: (customers, transactions, interactions, key_dates)."""
+def generate(customers: int = 2000, seed: int = 20240305, as_of: date | None = None,
+             first_id: int = 1, first_order: int = 1):
+    """The demo tables as DataFrames: (customers, transactions, interactions, key_dates), with
+    customer ids from ``first_id`` and order numbers from ``first_order`` (one chunk of a big demo
+    starts where the one before ended)."""
     as_of = as_of or date.today()
     rng = np.random.default_rng(seed)
-    people = _customers(rng, customers, as_of)
-    txns = _transactions(rng, people, as_of)
+    people = _customers(rng, customers, as_of, first_id)
+    txns = _transactions(rng, people, as_of, first_order)
     people = _finish_customers(people, txns, as_of, rng)
     return people, txns, _interactions(rng, people, as_of, per_customer=2.5), _key_dates(rng, people)
 
 
+def chunk_seed(seed: int, chunk: int) -> int:
+    """The seed of one chunk: the demo's own seed for the first (so a demo of one chunk is the one
+    it always was), a seed drawn from (seed, chunk) for the others (independent streams)."""
+    return seed if chunk == 0 else int(np.random.SeedSequence([seed, chunk]).generate_state(1)[0])
+
+
+def chunk_sizes(customers: int, chunk_customers: int = CHUNK_CUSTOMERS) -> list[int]:
+    """How many customers each chunk generates: full chunks, then the rest."""
+    full, rest = divmod(max(customers, 0), chunk_customers)
+    return [chunk_customers] * full + ([rest] if rest else [])
+
+
 def load_demo(store: Store, customers: int = 2000, seed: int = 20240305, as_of: date | None = None,
-              options: dict[str, dict] | None = None) -> DemoSize:
-    """Fill an empty store with demo data in one transaction. Refuses a store that has customers.
+              options: dict[str, dict] | None = None, chunk_customers: int = CHUNK_CUSTOMERS) -> DemoSize:
+    """Fill an empty store with demo data (see the module docstring). Refuses a store that has
+    customers. Up to ``chunk_customers`` customers: one transaction; more: one transaction per
+    chunk and a last one (``_finish``) that writes the whole-population data and the
+    ``demo_loads`` row, with DuckDB's memory bounded while it runs.
 
     ``options`` passes size settings to the extensions, e.g. ``{"promises": {"scale": 1.0},
     "surveys": {"response_share": 0.0625}}``.
@@ -245,25 +276,102 @@ def load_demo(store: Store, customers: int = 2000, seed: int = 20240305, as_of: 
     if existing:
         raise ValueError("the store already has customers; demo data goes into an empty store only")
     as_of = as_of or date.today()
-    people, txns, contacts, dates = generate(customers, seed, as_of)
-    extras = {}
-    with store.transaction() as cur:
-        stored = people.assign(name_initials=name_initials(people["name"]))  # what search finds them by
-        for table, frame in (("customers", stored), ("transactions", txns),
-                             ("interactions", contacts), ("key_dates", dates)):
-            cur.register("demo_frame", frame)
-            columns = ", ".join(frame.columns)  # generated here, not user text
-            cur.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM demo_frame")
-            cur.unregister("demo_frame")
-        # Explicit ids were used for customers: move the sequence past them.
-        cur.execute("SELECT max(nextval('customer_id_seq')) FROM range(?)", [len(people)]).fetchall()
-        for module, key in EXTENSIONS:
-            loader = importlib.import_module(module).load_demo
-            extras[key] = loader(cur, people, txns, as_of, seed, **(options or {}).get(key, {}))
-        if len(people):  # the store now holds demo data: the app says so while these customers remain
-            cur.execute("INSERT INTO demo_loads (first_customer_id, last_customer_id, seed, as_of) VALUES (?, ?, ?, ?)",
-                        [int(people["customer_id"].min()), int(people["customer_id"].max()), seed, as_of])
-    return DemoSize(len(people), len(txns), len(contacts), len(dates), extras)
+    options = options or {}
+    sizes = chunk_sizes(customers, chunk_customers)
+    total = DemoSize(0, 0, 0, 0, {key: 0 for _, key in PER_CHUNK_EXTENSIONS + WHOLE_EXTENSIONS})
+    if len(sizes) <= 1:  # the first-start demo and the tests' demos: all or nothing, as always
+        with store.transaction() as cur:
+            total = _load_chunk(cur, total, 0, sizes[0] if sizes else 0, seed, as_of, options)
+            return _finish(cur, total, seed, as_of, options)
+    with _bounded_memory(store):
+        for index, count in enumerate(sizes):
+            with store.transaction() as cur:
+                total = _load_chunk(cur, total, index, count, seed, as_of, options)
+            _release_freed_memory()
+        with store.transaction() as cur:
+            return _finish(cur, total, seed, as_of, options)
+
+
+def _load_chunk(cur, total: DemoSize, index: int, count: int, seed: int, as_of: date,
+                options: dict[str, dict]) -> DemoSize:
+    """Generate and insert one chunk of ``count`` customers after the ``total`` already stored,
+    with the per-customer extensions; returns the new running total."""
+    people, txns, contacts, dates = generate(count, chunk_seed(seed, index), as_of,
+                                             first_id=total.customers + 1, first_order=total.transactions + 1)
+    stored = people.assign(name_initials=name_initials(people["name"]))  # what search finds them by
+    for table, frame in (("customers", stored), ("transactions", txns),
+                         ("interactions", contacts), ("key_dates", dates)):
+        cur.register("demo_frame", frame)
+        columns = ", ".join(frame.columns)  # generated here, not user text
+        cur.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM demo_frame")
+        cur.unregister("demo_frame")
+    # Explicit ids were used for customers: move the sequence past them.
+    cur.execute("SELECT max(nextval('customer_id_seq')) FROM range(?)", [len(people)]).fetchall()
+    extras = dict(total.extras)
+    for module, key in PER_CHUNK_EXTENSIONS:
+        loader = importlib.import_module(module).load_demo
+        extras[key] += loader(cur, people, txns, as_of, chunk_seed(seed, index), **options.get(key, {}))
+    return DemoSize(total.customers + len(people), total.transactions + len(txns),
+                    total.interactions + len(contacts), total.key_dates + len(dates), extras)
+
+
+def _finish(cur, total: DemoSize, seed: int, as_of: date, options: dict[str, dict]) -> DemoSize:
+    """The last step, once every chunk is stored: what needs the whole population (class history
+    from the stored transactions), the new data version, then the ``demo_loads`` row that says the
+    store holds a complete demo. Anything else derived from all the transactions goes here too."""
+    extras = dict(total.extras)
+    for module, key in WHOLE_EXTENSIONS:
+        loader = importlib.import_module(module).load_demo
+        extras[key] += loader(cur, None, None, as_of, seed, **options.get(key, {}))
+    record_change(cur, TRANSACTIONS)
+    if total.customers:  # the store now holds demo data: the app says so while these customers remain
+        cur.execute("INSERT INTO demo_loads (first_customer_id, last_customer_id, seed, as_of) VALUES (?, ?, ?, ?)",
+                    [1, total.customers, seed, as_of])
+    return DemoSize(total.customers, total.transactions, total.interactions, total.key_dates, extras)
+
+
+@contextmanager
+def _bounded_memory(store: Store):
+    """DuckDB's memory capped at ``BUILD_MEMORY_LIMIT`` while a big demo is built (it spills to its
+    temporary directory beyond that), the previous limit restored afterwards. Insertion order is
+    kept: the transaction and interaction ids come from sequences in insertion order, which is what
+    makes them the same for the same seed."""
+    (previous,) = store.query_one("SELECT current_setting('memory_limit')")
+    # SET takes no ? parameter: the values are this module's constant and DuckDB's own setting.
+    store.query_one(f"SET memory_limit = '{BUILD_MEMORY_LIMIT}'")
+    try:
+        yield
+    finally:
+        store.query_one(f"SET memory_limit = '{previous}'")
+
+
+def _release_freed_memory() -> None:
+    """Give the heap freed by the chunk's frames back to the system (glibc keeps it otherwise, and
+    the peak resident size would creep up chunk after chunk)."""
+    gc.collect()
+    with suppress(OSError, AttributeError):  # not glibc: nothing to trim
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def build_demo_file(path: str | Path, customers: int, seed: int = 20240305, as_of: date | None = None,
+                    options: dict[str, dict] | None = None, timezone: str | None = None,
+                    chunk_customers: int = CHUNK_CUSTOMERS) -> DemoSize:
+    """Build a demo store at ``path`` (which must not exist) through a side file ``path.partial``
+    renamed into place only once complete: a failed or interrupted build leaves no file at
+    ``path`` that looks like a store."""
+    target, partial = Path(path), Path(f"{path}.partial")
+    if target.exists():
+        raise ValueError(f"{target} exists; a demo store is built into a new file only")
+    for stale in (partial, Path(f"{partial}.wal")):
+        stale.unlink(missing_ok=True)
+    store = Store(partial, timezone) if timezone else Store(partial)
+    try:
+        size = load_demo(store, customers, seed, as_of, options, chunk_customers)
+        store.query_one("CHECKPOINT")
+    finally:
+        store.close()
+    os.replace(partial, target)
+    return size
 
 
 def demo_customers_left(store: Store) -> int:
