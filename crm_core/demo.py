@@ -1,9 +1,42 @@
 """Deterministic demo data that makes every page show something true.
 
-Generated in bulk with numpy and loaded through DuckDB in one transaction (never row by row):
-customers in every region and type, a heavy-tailed spend (the top 20% bring about 75–85% of
-revenue), three years of cyclic, seasonal purchases up to ``as_of``, churned customers whose
-purchases stop, interactions, key dates, birthdays and preferences.
+Generated in bulk with numpy and loaded through DuckDB (never row by row): customers in every
+region and type, a heavy-tailed spend (the top 20% bring about 75–85% of revenue), three years of
+cyclic, seasonal purchases up to ``as_of``, churned customers whose purchases stop, interactions,
+key dates, birthdays and preferences; the extensions (``EXTENSIONS``) add promises, surveys, churn
+events and class history.
+
+**Streaming, in chunks of customers.** Whole frames for 1M customers took 4.4 GiB, so the demo is
+generated ``CHUNK_CUSTOMERS`` (250k ≈ 2.75M transactions) at a time and each chunk is inserted and
+dropped before the next; Python holds one chunk at most and DuckDB is capped (``BUILD_MEMORY_LIMIT``,
+it spills beyond), so the peak stays within 4 GiB whatever the size (bench/README.md, "Building the
+store", has the measurements up to 10M customers).
+
+- *Same data for a small demo.* Chunk 0 draws from ``default_rng(seed)`` exactly as the generator
+  always did, so a demo of one chunk (the 2,000-customer first start, the tests' 300) is identical to
+  the one before chunking, table by table, ids included; a big demo's first 250k customers are that
+  demo too. Chunk k > 0 draws from a seed derived from (seed, k) (``chunk_seed``), and so do the
+  per-chunk extensions: the same seed gives the same store.
+- *Ids continue.* Customer ids and order numbers start where the previous chunk ended; the other ids
+  (transactions, interactions, promises, events, complaints, remedies, responses) come from their
+  sequences in insertion order, so they continue too and stay deterministic (which is why
+  ``preserve_insertion_order`` is left on).
+- *Per customer or whole population.* Promises, surveys and churn events are per customer and run
+  per chunk on the chunk's frames (a customer's ABC class for promises is ranked within its chunk,
+  a random quarter-million sample of the population; survey waves are shared, mystery visits written
+  once). Class history ranks the whole population month by month, so it runs once in ``_finish``,
+  in SQL over the stored transactions.
+- *One final step.* ``_finish`` runs after every chunk is stored: whole-population extensions, the
+  transactions data version (``data_version.record_change``), anything else derived from all the
+  transactions, and last the ``demo_loads`` row saying the store holds a complete demo.
+
+**Atomicity.** A demo of one chunk is one transaction, as before: all of it or nothing. A bigger one
+commits each chunk (one transaction over 100M rows would hold every chunk's uncommitted rows and
+index entries until the end) and ``_finish`` last; until then the store has no ``demo_loads`` row. A new store (the CLI given a file
+that does not exist yet, the benchmark) is built by ``build_demo_file`` into ``<path>.partial``,
+renamed into place only when complete: a failed build leaves no file that looks like a store.
+Filling an existing empty store in place with a big demo that then fails leaves the chunks already
+committed and no ``demo_loads`` row; load the demo again into a new file.
 """
 from __future__ import annotations
 
