@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import logging
 import sys
 import time
 from datetime import date
@@ -35,6 +36,7 @@ def _store(path: str | None) -> Store:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     started = time.perf_counter()
+    logging.basicConfig(level=logging.INFO, format="%(message)s")  # a big demo reports each chunk
     settings = load_settings()
     path = Path(args.db or settings.db_path)
     as_of = date.fromisoformat(args.as_of) if args.as_of else None

@@ -43,7 +43,9 @@ from __future__ import annotations
 import ctypes
 import gc
 import importlib
+import logging
 import os
+import time
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date
@@ -96,6 +98,7 @@ PER_CHUNK_EXTENSIONS = (("crm_core.promises.demo", "promises"), ("crm_core.satis
                         ("crm_core.churn.demo", "churn"))
 WHOLE_EXTENSIONS = (("crm_core.segmentation", "segment_history"),)
 EXTENSIONS = PER_CHUNK_EXTENSIONS + WHOLE_EXTENSIONS
+log = logging.getLogger(__name__)
 CHUNK_CUSTOMERS = 250_000  # ≈ 2.75M transactions; Python's frames for one chunk stay near 1 GiB
 BUILD_MEMORY_LIMIT = "1536MB"  # DuckDB's share while a big demo is built (4 GiB budget in all)
 
@@ -314,24 +317,31 @@ def load_demo(store: Store, customers: int = 2000, seed: int = 20240305, as_of: 
     total = DemoSize(0, 0, 0, 0, {key: 0 for _, key in PER_CHUNK_EXTENSIONS + WHOLE_EXTENSIONS})
     if len(sizes) <= 1:  # the first-start demo and the tests' demos: all or nothing, as always
         with store.transaction() as cur:
-            total = _load_chunk(cur, total, 0, sizes[0] if sizes else 0, seed, as_of, options)
+            total = _load_chunk(cur, total, 0, sizes[0] if sizes else 0, seed, as_of, options, {})
             return _finish(cur, total, seed, as_of, options)
+    initials: dict[str, str] = {}
+    began = time.perf_counter()
     with _bounded_memory(store):
         for index, count in enumerate(sizes):
             with store.transaction() as cur:
-                total = _load_chunk(cur, total, index, count, seed, as_of, options)
+                total = _load_chunk(cur, total, index, count, seed, as_of, options, initials)
             _release_freed_memory()
+            log.info("demo chunk %d/%d: %s customers, %s transactions stored (%.0f s)", index + 1, len(sizes),
+                     f"{total.customers:,}", f"{total.transactions:,}", time.perf_counter() - began)
         with store.transaction() as cur:
-            return _finish(cur, total, seed, as_of, options)
+            total = _finish(cur, total, seed, as_of, options)
+    log.info("demo finished: class history and demo_loads (%.0f s)", time.perf_counter() - began)
+    return total
 
 
 def _load_chunk(cur, total: DemoSize, index: int, count: int, seed: int, as_of: date,
-                options: dict[str, dict]) -> DemoSize:
+                options: dict[str, dict], initials: dict[str, str]) -> DemoSize:
     """Generate and insert one chunk of ``count`` customers after the ``total`` already stored,
-    with the per-customer extensions; returns the new running total."""
+    with the per-customer extensions; returns the new running total. ``initials`` remembers the
+    names already converted (``_initials``)."""
     people, txns, contacts, dates = generate(count, chunk_seed(seed, index), as_of,
                                              first_id=total.customers + 1, first_order=total.transactions + 1)
-    stored = people.assign(name_initials=name_initials(people["name"]))  # what search finds them by
+    stored = people.assign(name_initials=_initials(people["name"], initials))  # what search finds them by
     for table, frame in (("customers", stored), ("transactions", txns),
                          ("interactions", contacts), ("key_dates", dates)):
         cur.register("demo_frame", frame)
@@ -346,6 +356,15 @@ def _load_chunk(cur, total: DemoSize, index: int, count: int, seed: int, as_of: 
         extras[key] += loader(cur, people, txns, as_of, chunk_seed(seed, index), **options.get(key, {}))
     return DemoSize(total.customers + len(people), total.transactions + len(txns),
                     total.interactions + len(contacts), total.key_dates + len(dates), extras)
+
+
+def _initials(names: pd.Series, known: dict[str, str]) -> list[str | None]:
+    """``customer_search.name_initials`` of ``names``, converting only the names no earlier chunk
+    had: the demo draws from a few hundred thousand names, so without this every chunk would spend
+    most of its time converting the same names to pinyin again."""
+    new = [name for name in names.unique() if isinstance(name, str) and name not in known]
+    known.update(zip(new, name_initials(new)))
+    return [known.get(name) if isinstance(name, str) else None for name in names]
 
 
 def _finish(cur, total: DemoSize, seed: int, as_of: date, options: dict[str, dict]) -> DemoSize:
