@@ -24,7 +24,8 @@ store", has the measurements up to 10M customers).
 - *Per customer or whole population.* Promises, surveys and churn events are per customer and run
   per chunk on the chunk's frames (a customer's ABC class for promises is ranked within its chunk,
   a random quarter-million sample of the population; survey waves are shared, mystery visits written
-  once). Class history ranks the whole population month by month, so it runs once in ``_finish``,
+  once; each rep's skill at keeping promises is drawn once from the demo's seed, else 40 chunks
+  would average the reps' differences away). Class history ranks the whole population month by month, so it runs once in ``_finish``,
   in SQL over the stored transactions.
 - *One final step.* ``_finish`` runs after every chunk is stored: whole-population extensions, the
   transactions data version (``data_version.record_change``), anything else derived from all the
@@ -93,9 +94,11 @@ CYCLE_WEIGHTS = np.array([0.06, 0.14, 0.18, 0.20, 0.20, 0.12, 0.10])
 # Other capabilities add their demo rows in the same transaction: (module, its options key).
 # Each module has load_demo(cur, customers, transactions, as_of, seed, **options) -> rows written.
 # Per-chunk ones get each chunk's frames and seed; whole-population ones run once at the end, over
-# what is stored (they get None frames).
+# what is stored (they get None frames). What must not vary from chunk to chunk (a rep's skill at
+# keeping promises) comes from the demo's own seed, passed under the keyword in SAME_IN_EVERY_CHUNK.
 PER_CHUNK_EXTENSIONS = (("crm_core.promises.demo", "promises"), ("crm_core.satisfaction.demo", "surveys"),
                         ("crm_core.churn.demo", "churn"))
+SAME_IN_EVERY_CHUNK = {"promises": "rep_seed"}
 WHOLE_EXTENSIONS = (("crm_core.segmentation", "segment_history"),)
 EXTENSIONS = PER_CHUNK_EXTENSIONS + WHOLE_EXTENSIONS
 log = logging.getLogger(__name__)
@@ -353,7 +356,8 @@ def _load_chunk(cur, total: DemoSize, index: int, count: int, seed: int, as_of: 
     extras = dict(total.extras)
     for module, key in PER_CHUNK_EXTENSIONS:
         loader = importlib.import_module(module).load_demo
-        extras[key] += loader(cur, people, txns, as_of, chunk_seed(seed, index), **options.get(key, {}))
+        shared = {SAME_IN_EVERY_CHUNK[key]: seed} if key in SAME_IN_EVERY_CHUNK else {}
+        extras[key] += loader(cur, people, txns, as_of, chunk_seed(seed, index), **shared, **options.get(key, {}))
     return DemoSize(total.customers + len(people), total.transactions + len(txns),
                     total.interactions + len(contacts), total.key_dates + len(dates), extras)
 
