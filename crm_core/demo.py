@@ -424,8 +424,12 @@ def build_demo_file(path: str | Path, customers: int, seed: int = 20240305, as_o
     try:
         size = load_demo(store, customers, seed, as_of, options, chunk_customers)
         store.query_one("CHECKPOINT")
-    finally:
+    except BaseException:
         store.close()
+        for stale in (partial, Path(f"{partial}.wal")):  # nothing half-built stays behind
+            stale.unlink(missing_ok=True)
+        raise
+    store.close()
     os.replace(partial, target)
     return size
 

@@ -116,4 +116,4 @@ def test_a_failed_build_leaves_no_store_at_the_path(tmp_path, monkeypatch):
     target = tmp_path / "crm.duckdb"
     with pytest.raises(RuntimeError):
         demo.build_demo_file(target, 20, as_of=AS_OF, chunk_customers=10)
-    assert not target.exists()
+    assert not target.exists() and list(tmp_path.iterdir()) == []  # nor the side file it was built in
