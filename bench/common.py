@@ -9,6 +9,7 @@ import contextlib
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import sys
@@ -42,10 +43,12 @@ def store_path(customers: int, seed: int = SEED, as_of: date | None = None) -> P
 
 
 def build_store(customers: int, seed: int = SEED, as_of: date | None = None, log=print) -> tuple[Path, dict]:
-    """The demo store for (customers, seed, as_of), generated through ``crm_core.demo.load_demo``
-    once and reused from bench/data/ afterwards. Returns (path, build facts)."""
+    """The demo store for (customers, seed, as_of), generated through ``crm_core.demo.build_demo_file``
+    (in chunks, into a side file renamed when complete) once and reused from bench/data/ afterwards.
+    Returns (path, build facts): counts, build time, file size and this process's peak RSS."""
+    import duckdb
+
     from crm_core import demo
-    from crm_core.store import Store
 
     as_of = as_of or date.today()
     path = store_path(customers, seed, as_of)
@@ -56,18 +59,15 @@ def build_store(customers: int, seed: int = SEED, as_of: date | None = None, log
         stale.unlink(missing_ok=True)
     log(f"generating {customers:,} customers (seed {seed}, as of {as_of}) into {path} ...")
     began = time.perf_counter()
-    store = Store(path)
-    try:
-        size = demo.load_demo(store, customers=customers, seed=seed, as_of=as_of, options=demo_options(customers))
-        store.query_one("CHECKPOINT")
-        counts = {table: store.query_one(f"SELECT count(*) FROM {table}")[0]  # fixed table names
+    size = demo.build_demo_file(path, customers, seed=seed, as_of=as_of, options=demo_options(customers))
+    build_s = time.perf_counter() - began
+    with duckdb.connect(str(path), read_only=True) as con:
+        counts = {table: con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # fixed table names
                   for table in ("customers", "transactions", "promises", "promise_events", "survey_responses",
                                 "interactions", "churn_events", "segment_class_changes")}
-    finally:
-        store.close()
     facts = {"customers": customers, "seed": seed, "as_of": as_of.isoformat(), "extras": size.extras,
-             "counts": counts, "build_s": round(time.perf_counter() - began, 1),
-             "file_mb": round(path.stat().st_size / 1e6)}
+             "counts": counts, "build_s": round(build_s, 1), "file_mb": round(path.stat().st_size / 1e6),
+             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
     facts_file.write_text(json.dumps(facts, indent=2))
     log(f"built in {facts['build_s']} s: {counts}")
     return path, facts

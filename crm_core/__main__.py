@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import logging
 import sys
 import time
 from datetime import date
+from pathlib import Path
 
 import duckdb
 
@@ -34,15 +36,20 @@ def _store(path: str | None) -> Store:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    store = _store(args.db)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")  # a big demo reports each chunk
+    settings = load_settings()
+    path = Path(args.db or settings.db_path)
     as_of = date.fromisoformat(args.as_of) if args.as_of else None
     try:
-        size = demo.load_demo(store, customers=args.customers, seed=args.seed, as_of=as_of)
+        if path.exists():  # an existing (empty) store: filled in place
+            size = demo.load_demo(_store(args.db), customers=args.customers, seed=args.seed, as_of=as_of)
+        else:  # a new file: built beside it and renamed only once complete
+            size = demo.build_demo_file(path, args.customers, args.seed, as_of, timezone=settings.timezone)
     except ValueError as error:
-        print(f"error: {error} ({store.path})", file=sys.stderr)
+        print(f"error: {error} ({path})", file=sys.stderr)
         return 2
     extras = "".join(f", {count:,} {name}" for name, count in size.extras.items())
-    print(f"{store.path}: {size.customers:,} customers, {size.transactions:,} transactions, "
+    print(f"{path}: {size.customers:,} customers, {size.transactions:,} transactions, "
           f"{size.interactions:,} interactions, {size.key_dates:,} key dates{extras} "
           f"in {time.perf_counter() - started:.1f} s")
     return 0

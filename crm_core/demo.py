@@ -1,16 +1,56 @@
 """Deterministic demo data that makes every page show something true.
 
-Generated in bulk with numpy and loaded through DuckDB in one transaction (never row by row):
-customers in every region and type, a heavy-tailed spend (the top 20% bring about 75–85% of
-revenue), three years of cyclic, seasonal purchases up to ``as_of``, churned customers whose
-purchases stop, interactions, key dates, birthdays and preferences.
+Generated in bulk with numpy and loaded through DuckDB (never row by row): customers in every
+region and type, a heavy-tailed spend (the top 20% bring about 75–85% of revenue), three years of
+cyclic, seasonal purchases up to ``as_of``, churned customers whose purchases stop, interactions,
+key dates, birthdays and preferences; the extensions (``EXTENSIONS``) add promises, surveys, churn
+events and class history.
+
+**Streaming, in chunks of customers.** Whole frames for 1M customers took 4.4 GiB, so the demo is
+generated ``CHUNK_CUSTOMERS`` (250k ≈ 2.75M transactions) at a time and each chunk is inserted and
+dropped before the next; Python holds one chunk at most and DuckDB is capped (``BUILD_MEMORY_LIMIT``,
+it spills beyond), so the peak stays within 4 GiB whatever the size (bench/README.md, "Building the
+store", has the measurements up to 10M customers).
+
+- *Same data for a small demo.* Chunk 0 draws from ``default_rng(seed)`` exactly as the generator
+  always did, so a demo of one chunk (the 2,000-customer first start, the tests' 300) is identical to
+  the one before chunking, table by table, ids included; a big demo's first 250k customers are that
+  demo too. Chunk k > 0 draws from a seed derived from (seed, k) (``chunk_seed``), and so do the
+  per-chunk extensions: the same seed gives the same store.
+- *Ids continue.* Customer ids and order numbers start where the previous chunk ended; the other ids
+  (transactions, interactions, promises, events, complaints, remedies, responses) come from their
+  sequences in insertion order, so they continue too and stay deterministic (which is why
+  ``preserve_insertion_order`` is left on).
+- *Per customer or whole population.* Promises, surveys and churn events are per customer and run
+  per chunk on the chunk's frames (a customer's ABC class for promises is ranked within its chunk,
+  a random quarter-million sample of the population; survey waves are shared, mystery visits written
+  once; each rep's skill at keeping promises is drawn once from the demo's seed, else 40 chunks
+  would average the reps' differences away). Class history ranks the whole population month by month, so it runs once in ``_finish``,
+  in SQL over the stored transactions.
+- *One final step.* ``_finish`` runs after every chunk is stored: whole-population extensions, the
+  customer summaries (crm_core.summaries; they record the transactions data version), anything else
+  derived from all the transactions, and last the ``demo_loads`` row saying the store holds a complete demo.
+
+**Atomicity.** A demo of one chunk is one transaction, as before: all of it or nothing. A bigger one
+commits each chunk (one transaction over 100M rows would hold every chunk's uncommitted rows and
+index entries until the end) and ``_finish`` last; until then the store has no ``demo_loads`` row. A new store (the CLI given a file
+that does not exist yet, the benchmark) is built by ``build_demo_file`` into ``<path>.partial``,
+renamed into place only when complete: a failed build leaves no file that looks like a store.
+Filling an existing empty store in place with a big demo that then fails leaves the chunks already
+committed and no ``demo_loads`` row; load the demo again into a new file.
 """
 from __future__ import annotations
 
+import ctypes
+import gc
 import importlib
-from contextlib import closing
+import logging
+import os
+import time
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -53,8 +93,17 @@ CYCLE_WEIGHTS = np.array([0.06, 0.14, 0.18, 0.20, 0.20, 0.12, 0.10])
 
 # Other capabilities add their demo rows in the same transaction: (module, its options key).
 # Each module has load_demo(cur, customers, transactions, as_of, seed, **options) -> rows written.
-EXTENSIONS = (("crm_core.promises.demo", "promises"), ("crm_core.satisfaction.demo", "surveys"),
-              ("crm_core.churn.demo", "churn"), ("crm_core.segmentation", "segment_history"))
+# Per-chunk ones get each chunk's frames and seed; whole-population ones run once at the end, over
+# what is stored (they get None frames). What must not vary from chunk to chunk (a rep's skill at
+# keeping promises) comes from the demo's own seed, passed under the keyword in SAME_IN_EVERY_CHUNK.
+PER_CHUNK_EXTENSIONS = (("crm_core.promises.demo", "promises"), ("crm_core.satisfaction.demo", "surveys"),
+                        ("crm_core.churn.demo", "churn"))
+SAME_IN_EVERY_CHUNK = {"promises": "rep_seed"}
+WHOLE_EXTENSIONS = (("crm_core.segmentation", "segment_history"),)
+EXTENSIONS = PER_CHUNK_EXTENSIONS + WHOLE_EXTENSIONS
+log = logging.getLogger(__name__)
+CHUNK_CUSTOMERS = 250_000  # ≈ 2.75M transactions; Python's frames for one chunk stay near 1 GiB
+BUILD_MEMORY_LIMIT = "1536MB"  # DuckDB's share while a big demo is built (4 GiB budget in all)
 
 
 @dataclass(frozen=True)
@@ -88,8 +137,8 @@ def _names(rng: np.random.Generator, ctype: np.ndarray, city: np.ndarray) -> np.
     return np.where(ctype == "channel", dealer, names)
 
 
-def _customers(rng: np.random.Generator, n: int, as_of: date) -> pd.DataFrame:
-    ids = np.arange(1, n + 1)
+def _customers(rng: np.random.Generator, n: int, as_of: date, first_id: int = 1) -> pd.DataFrame:
+    ids = np.arange(first_id, first_id + n)
     ctype = _pick(rng, ["corporate", "channel", "individual"], n, [0.25, 0.15, 0.60])
     region_idx = rng.choice(len(REGION_CITIES), size=n, p=REGION_WEIGHTS)
     regions = list(REGION_CITIES)
@@ -153,7 +202,8 @@ def _purchase_plan(rng: np.random.Generator, customers: pd.DataFrame, as_of: dat
     return start, end, potential, cycle, annual, product
 
 
-def _transactions(rng: np.random.Generator, customers: pd.DataFrame, as_of: date) -> pd.DataFrame:
+def _transactions(rng: np.random.Generator, customers: pd.DataFrame, as_of: date,
+                  first_order: int = 1) -> pd.DataFrame:
     start, end, potential, cycle, annual, product = _purchase_plan(rng, customers, as_of)
     span = (end - start).astype(int)
     counts = np.where(potential, 0, np.maximum(1, span // cycle + 1))
@@ -174,7 +224,7 @@ def _transactions(rng: np.random.Generator, customers: pd.DataFrame, as_of: date
         "customer_id": customers["customer_id"].to_numpy()[owner],
         "txn_date": day.astype("datetime64[D]"),
         "amount": amount,
-        "order_id": np.char.add("SO", np.char.zfill(np.arange(1, len(owner) + 1).astype(str), 9)),
+        "order_id": np.char.add("SO", np.char.zfill(np.arange(first_order, first_order + len(owner)).astype(str), 9)),
         "product": np.asarray([p[0] for p in PRODUCTS], dtype=object)[product[owner]],
         "quantity": np.maximum(1, np.round(amount / unit_price)),
         "gross_margin": np.round(amount * margin_rate * rng.uniform(0.7, 1.2, len(owner)), 2),
@@ -226,19 +276,37 @@ def _finish_customers(customers: pd.DataFrame, txns: pd.DataFrame, as_of: date, 
     return customers
 
 
-def generate(customers: int = 2000, seed: int = 20240305, as_of: date | None = None):
-    """The demo tables as DataFrames: (customers, transactions, interactions, key_dates)."""
+def generate(customers: int = 2000, seed: int = 20240305, as_of: date | None = None,
+             first_id: int = 1, first_order: int = 1):
+    """The demo tables as DataFrames: (customers, transactions, interactions, key_dates), with
+    customer ids from ``first_id`` and order numbers from ``first_order`` (one chunk of a big demo
+    starts where the one before ended)."""
     as_of = as_of or date.today()
     rng = np.random.default_rng(seed)
-    people = _customers(rng, customers, as_of)
-    txns = _transactions(rng, people, as_of)
+    people = _customers(rng, customers, as_of, first_id)
+    txns = _transactions(rng, people, as_of, first_order)
     people = _finish_customers(people, txns, as_of, rng)
     return people, txns, _interactions(rng, people, as_of, per_customer=2.5), _key_dates(rng, people)
 
 
+def chunk_seed(seed: int, chunk: int) -> int:
+    """The seed of one chunk: the demo's own seed for the first (so a demo of one chunk is the one
+    it always was), a seed drawn from (seed, chunk) for the others (independent streams)."""
+    return seed if chunk == 0 else int(np.random.SeedSequence([seed, chunk]).generate_state(1)[0])
+
+
+def chunk_sizes(customers: int, chunk_customers: int = CHUNK_CUSTOMERS) -> list[int]:
+    """How many customers each chunk generates: full chunks, then the rest."""
+    full, rest = divmod(max(customers, 0), chunk_customers)
+    return [chunk_customers] * full + ([rest] if rest else [])
+
+
 def load_demo(store: Store, customers: int = 2000, seed: int = 20240305, as_of: date | None = None,
-              options: dict[str, dict] | None = None) -> DemoSize:
-    """Fill an empty store with demo data in one transaction. Refuses a store that has customers.
+              options: dict[str, dict] | None = None, chunk_customers: int = CHUNK_CUSTOMERS) -> DemoSize:
+    """Fill an empty store with demo data (see the module docstring). Refuses a store that has
+    customers. Up to ``chunk_customers`` customers: one transaction; more: one transaction per
+    chunk and a last one (``_finish``) that writes the whole-population data and the
+    ``demo_loads`` row, with DuckDB's memory bounded while it runs.
 
     ``options`` passes size settings to the extensions, e.g. ``{"promises": {"scale": 1.0},
     "surveys": {"response_share": 0.0625}}``.
@@ -247,26 +315,123 @@ def load_demo(store: Store, customers: int = 2000, seed: int = 20240305, as_of: 
     if existing:
         raise ValueError("the store already has customers; demo data goes into an empty store only")
     as_of = as_of or date.today()
-    people, txns, contacts, dates = generate(customers, seed, as_of)
-    extras = {}
-    with store.transaction() as cur:
-        stored = people.assign(name_initials=name_initials(people["name"]))  # what search finds them by
-        for table, frame in (("customers", stored), ("transactions", txns),
-                             ("interactions", contacts), ("key_dates", dates)):
-            cur.register("demo_frame", frame)
-            columns = ", ".join(frame.columns)  # generated here, not user text
-            cur.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM demo_frame")
-            cur.unregister("demo_frame")
-        # Explicit ids were used for customers: move the sequence past them.
-        cur.execute("SELECT max(nextval('customer_id_seq')) FROM range(?)", [len(people)]).fetchall()
-        for module, key in EXTENSIONS:
-            loader = importlib.import_module(module).load_demo
-            extras[key] = loader(cur, people, txns, as_of, seed, **(options or {}).get(key, {}))
-        if len(people):  # the store now holds demo data: the app says so while these customers remain
-            cur.execute("INSERT INTO demo_loads (first_customer_id, last_customer_id, seed, as_of) VALUES (?, ?, ?, ?)",
-                        [int(people["customer_id"].min()), int(people["customer_id"].max()), seed, as_of])
-        summaries.rebuild(cur)  # the customer summaries of everything loaded (crm_core.summaries)
-    return DemoSize(len(people), len(txns), len(contacts), len(dates), extras)
+    options = options or {}
+    sizes = chunk_sizes(customers, chunk_customers)
+    total = DemoSize(0, 0, 0, 0, {key: 0 for _, key in PER_CHUNK_EXTENSIONS + WHOLE_EXTENSIONS})
+    if len(sizes) <= 1:  # the first-start demo and the tests' demos: all or nothing, as always
+        with store.transaction() as cur:
+            total = _load_chunk(cur, total, 0, sizes[0] if sizes else 0, seed, as_of, options, {})
+            return _finish(cur, total, seed, as_of, options)
+    initials: dict[str, str] = {}
+    began = time.perf_counter()
+    with _bounded_memory(store):
+        for index, count in enumerate(sizes):
+            with store.transaction() as cur:
+                total = _load_chunk(cur, total, index, count, seed, as_of, options, initials)
+            _release_freed_memory()
+            log.info("demo chunk %d/%d: %s customers, %s transactions stored (%.0f s)", index + 1, len(sizes),
+                     f"{total.customers:,}", f"{total.transactions:,}", time.perf_counter() - began)
+        with store.transaction() as cur:
+            total = _finish(cur, total, seed, as_of, options)
+    log.info("demo finished: class history and demo_loads (%.0f s)", time.perf_counter() - began)
+    return total
+
+
+def _load_chunk(cur, total: DemoSize, index: int, count: int, seed: int, as_of: date,
+                options: dict[str, dict], initials: dict[str, str]) -> DemoSize:
+    """Generate and insert one chunk of ``count`` customers after the ``total`` already stored,
+    with the per-customer extensions; returns the new running total. ``initials`` remembers the
+    names already converted (``_initials``)."""
+    people, txns, contacts, dates = generate(count, chunk_seed(seed, index), as_of,
+                                             first_id=total.customers + 1, first_order=total.transactions + 1)
+    stored = people.assign(name_initials=_initials(people["name"], initials))  # what search finds them by
+    for table, frame in (("customers", stored), ("transactions", txns),
+                         ("interactions", contacts), ("key_dates", dates)):
+        cur.register("demo_frame", frame)
+        columns = ", ".join(frame.columns)  # generated here, not user text
+        cur.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM demo_frame")
+        cur.unregister("demo_frame")
+    # Explicit ids were used for customers: move the sequence past them.
+    cur.execute("SELECT max(nextval('customer_id_seq')) FROM range(?)", [len(people)]).fetchall()
+    extras = dict(total.extras)
+    for module, key in PER_CHUNK_EXTENSIONS:
+        loader = importlib.import_module(module).load_demo
+        shared = {SAME_IN_EVERY_CHUNK[key]: seed} if key in SAME_IN_EVERY_CHUNK else {}
+        extras[key] += loader(cur, people, txns, as_of, chunk_seed(seed, index), **shared, **options.get(key, {}))
+    return DemoSize(total.customers + len(people), total.transactions + len(txns),
+                    total.interactions + len(contacts), total.key_dates + len(dates), extras)
+
+
+def _initials(names: pd.Series, known: dict[str, str]) -> list[str | None]:
+    """``customer_search.name_initials`` of ``names``, converting only the names no earlier chunk
+    had: the demo draws from a few hundred thousand names, so without this every chunk would spend
+    most of its time converting the same names to pinyin again."""
+    new = [name for name in names.unique() if isinstance(name, str) and name not in known]
+    known.update(zip(new, name_initials(new)))
+    return [known.get(name) if isinstance(name, str) else None for name in names]
+
+
+def _finish(cur, total: DemoSize, seed: int, as_of: date, options: dict[str, dict]) -> DemoSize:
+    """The last step, once every chunk is stored: what needs the whole population (class history
+    from the stored transactions), the customer summaries and the new data version, then the ``demo_loads`` row that says the
+    store holds a complete demo. Anything else derived from all the transactions goes here too."""
+    extras = dict(total.extras)
+    for module, key in WHOLE_EXTENSIONS:
+        loader = importlib.import_module(module).load_demo
+        extras[key] += loader(cur, None, None, as_of, seed, **options.get(key, {}))
+    summaries.rebuild(cur)  # the customer summaries of everything loaded; records the new data version
+    if total.customers:  # the store now holds demo data: the app says so while these customers remain
+        cur.execute("INSERT INTO demo_loads (first_customer_id, last_customer_id, seed, as_of) VALUES (?, ?, ?, ?)",
+                    [1, total.customers, seed, as_of])
+    return DemoSize(total.customers, total.transactions, total.interactions, total.key_dates, extras)
+
+
+@contextmanager
+def _bounded_memory(store: Store):
+    """DuckDB's memory capped at ``BUILD_MEMORY_LIMIT`` while a big demo is built (it spills to its
+    temporary directory beyond that), the previous limit restored afterwards. Insertion order is
+    kept: the transaction and interaction ids come from sequences in insertion order, which is what
+    makes them the same for the same seed."""
+    (previous,) = store.query_one("SELECT current_setting('memory_limit')")
+    # SET takes no ? parameter: the values are this module's constant and DuckDB's own setting.
+    store.query_one(f"SET memory_limit = '{BUILD_MEMORY_LIMIT}'")
+    try:
+        yield
+    finally:
+        store.query_one(f"SET memory_limit = '{previous}'")
+
+
+def _release_freed_memory() -> None:
+    """Give the heap freed by the chunk's frames back to the system (glibc keeps it otherwise, and
+    the peak resident size would creep up chunk after chunk)."""
+    gc.collect()
+    with suppress(OSError, AttributeError):  # not glibc: nothing to trim
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def build_demo_file(path: str | Path, customers: int, seed: int = 20240305, as_of: date | None = None,
+                    options: dict[str, dict] | None = None, timezone: str | None = None,
+                    chunk_customers: int = CHUNK_CUSTOMERS) -> DemoSize:
+    """Build a demo store at ``path`` (which must not exist) through a side file ``path.partial``
+    renamed into place only once complete: a failed or interrupted build leaves no file at
+    ``path`` that looks like a store."""
+    target, partial = Path(path), Path(f"{path}.partial")
+    if target.exists():
+        raise ValueError(f"{target} exists; a demo store is built into a new file only")
+    for stale in (partial, Path(f"{partial}.wal")):
+        stale.unlink(missing_ok=True)
+    store = Store(partial, timezone) if timezone else Store(partial)
+    try:
+        size = load_demo(store, customers, seed, as_of, options, chunk_customers)
+        store.query_one("CHECKPOINT")
+    except BaseException:
+        store.close()
+        for stale in (partial, Path(f"{partial}.wal")):  # nothing half-built stays behind
+            stale.unlink(missing_ok=True)
+        raise
+    store.close()
+    os.replace(partial, target)
+    return size
 
 
 def demo_customers_left(store: Store) -> int:

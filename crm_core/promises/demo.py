@@ -163,12 +163,15 @@ def load_demo(
     seed: int = 20240305,
     scale: float = 1.0,
     pause_cycles: float = 0.5,
+    rep_seed: int | None = None,
 ) -> int:
     """Fill the promise tables with a year of demo promises up to local midnight of ``as_of``
     (see the module docstring). ``scale`` multiplies the number of promises and complaints (1.0 ≈
     3 promises per customer); ``pause_cycles`` is the mean number of pause/resume cycles of a
     business-hours promise (0–3). Runs inside the caller's transaction; returns the number of
-    promises made. Deterministic for a given input and seed."""
+    promises made. Deterministic for a given input and seed. ``rep_seed``: the seed the reps'
+    skills come from when it is not ``seed`` — every chunk of a big demo (crm_core.demo) passes the
+    demo's own seed, so a rep keeps promises as well in every chunk as in the first."""
     ((tz,),) = cur.execute("SELECT current_setting('TimeZone')").fetchall()
     calendar = calendar_from(cur, tz)
     cutoff = int(_local_micros(np.array([np.datetime64(as_of, "D")]), np.array([0]), tz)[0])
@@ -177,7 +180,9 @@ def load_demo(
     table = _policy_table(policies)
     classes = _classes(customers, transactions, as_of)
     plan = _Plan()
-    skill = _rep_skill(rng)
+    skill = _rep_skill(rng)  # drawn in any case: the rest of the stream stays as it always was
+    if rep_seed is not None and rep_seed != seed:
+        skill = _rep_skill(np.random.default_rng(rep_seed + 5))  # the first chunk's draw (the same rng)
     _regular(rng, plan, customers, classes, table, skill, cutoff, tz, scale)
     complaints = _green_channel(rng, plan, customers, table, cutoff, tz, scale)
     promises = plan.arrays()

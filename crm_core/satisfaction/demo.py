@@ -156,12 +156,36 @@ def _mystery_visits(rng, as_of: date) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["location", "visited_on", "score", "checklist"])
 
 
+def _store_waves(cur, waves: pd.DataFrame, wave_pos: np.ndarray, customers: int) -> tuple[list[int], bool]:
+    """The eight waves' ids (their responses need them) and whether this call created them. A later
+    chunk of a big demo finds the waves the first chunk made and adds its own invitations."""
+    wave_ids, created = [], False
+    for w, row in waves.iterrows():  # eight waves
+        answered_w = int((wave_pos == w).sum())
+        rate = 0.35 + 0.02 * (w % 4)
+        invited = min(round(answered_w / rate), customers) if answered_w else None
+        found = cur.execute("SELECT wave_id FROM survey_waves WHERE name = ? AND started_on = ?",
+                            [row["name"], row["started_on"]]).fetchone()
+        if found:
+            if invited:
+                cur.execute("UPDATE survey_waves SET invited = coalesce(invited, 0) + ? WHERE wave_id = ?",
+                            [invited, found[0]])
+            wave_ids.append(found[0])
+            continue
+        created = True
+        wave_ids.append(cur.execute(
+            "INSERT INTO survey_waves (name, started_on, invited) VALUES (?, ?, ?) RETURNING wave_id",
+            [row["name"], row["started_on"], invited]).fetchone()[0])
+    return wave_ids, created
+
+
 def load_demo(cur, customers: pd.DataFrame, transactions: pd.DataFrame, as_of: date, seed: int,
               response_share: float = 0.15) -> int:
     """Insert demo survey waves, responses and mystery-shopper visits with ``cur`` (inside the
     caller's transaction). ``response_share``: expected share of customers answering per wave
     (0.15 by default; ≈ 0.0625 gives 500,000 answers from 1M customers). Returns the number of
-    responses inserted. Deterministic for a given seed and input.
+    responses inserted. Deterministic for a given seed and input. Called once per chunk of a big
+    demo (crm_core.demo): later chunks add their responses to the first chunk's waves.
     """
     rng = np.random.default_rng(seed + 4)
     waves = _wave_frame(as_of)
@@ -175,14 +199,7 @@ def load_demo(cur, customers: pd.DataFrame, transactions: pd.DataFrame, as_of: d
     bought = _bought_after(cur, ids, answered, transactions)
     answers = _answers(rng, base, wave_pos, np.isin(region, SOUTHERN_REGIONS), bought)
 
-    wave_ids = []
-    for w, row in waves.iterrows():  # eight waves: their ids are needed for the responses
-        answered_w = int((wave_pos == w).sum())
-        rate = 0.35 + 0.02 * (w % 4)
-        invited = min(round(answered_w / rate), len(customers)) if answered_w else None
-        wave_ids.append(cur.execute(
-            "INSERT INTO survey_waves (name, started_on, invited) VALUES (?, ?, ?) RETURNING wave_id",
-            [row["name"], row["started_on"], invited]).fetchone()[0])
+    wave_ids, first_chunk = _store_waves(cur, waves, wave_pos, len(customers))
     anonymous = rng.random(len(idx)) < 0.05
     frame = pd.DataFrame({
         "wave_id": np.asarray(wave_ids, dtype=np.int64)[wave_pos],
@@ -198,6 +215,8 @@ def load_demo(cur, customers: pd.DataFrame, transactions: pd.DataFrame, as_of: d
     columns = ", ".join(frame.columns)  # generated here, not user text
     cur.execute(f"INSERT INTO survey_responses ({columns}) SELECT {columns} FROM sat_demo_frame")
     cur.unregister("sat_demo_frame")
+    if not first_chunk:  # a later chunk of a big demo: the visits were written with the first
+        return len(frame)
     visits = _mystery_visits(rng, as_of)
     cur.register("sat_demo_visits", visits)
     cur.execute("INSERT INTO mystery_visits (location, visited_on, score, checklist) "
