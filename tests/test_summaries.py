@@ -162,7 +162,11 @@ def test_value_features_from_summaries_equal_the_rows(demo_db_path, monkeypatch)
             made = customer_features_sql(cur, date(2025, 3, 12), date(2026, 2, 17))
             monkeypatch.setattr(summaries, "usable", lambda cur: False)
             assert made["tenure_days"].notna().sum() > 100
-            assert made.equals(customer_features_sql(cur, date(2025, 3, 12), date(2026, 2, 17)))
+            rows = customer_features_sql(cur, date(2025, 3, 12), date(2026, 2, 17))
+            # tenure is what the summaries supply: exactly equal. spend_cv sums doubles in parallel,
+            # in an order DuckDB does not fix, so it may differ in the last bits from run to run.
+            assert made["tenure_days"].equals(rows["tenure_days"])
+            pd.testing.assert_frame_equal(made, rows, check_exact=False, rtol=1e-12)
     finally:
         store.close()
 
