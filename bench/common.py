@@ -78,6 +78,7 @@ def scratch_copy(path: Path):
     """A throw-away copy of the store for the app to open: pages write (class history, audit log),
     and the cached store must stay the same for the next run."""
     copy = DATA_DIR / "scratch.duckdb"
+    DATA_DIR.mkdir(parents=True, exist_ok=True)  # absent in a fresh clone run with --db
     for stale in (copy, Path(str(copy) + ".wal")):
         stale.unlink(missing_ok=True)
     shutil.copy(path, copy)
