@@ -2,20 +2,18 @@
 rules they replace, on small stores with numbers checkable by hand."""
 
 from datetime import datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import duckdb
 import pandas as pd
 import pytest
 
 from crm_core import customer_search, demo
 from crm_core.promises import BusinessCalendar, Promise, PromisePolicy, ledger
 from crm_core.satisfaction import comments
+from tests.promise_db import promise_connection
 
 SH = ZoneInfo("Asia/Shanghai")
 CHINA = BusinessCalendar.china()
-MIGRATIONS = Path(__file__).resolve().parent.parent / "crm_core" / "migrations"
 # Calendar time, so each due is the made time + 4 h whatever the day.
 CALLBACK = PromisePolicy(policy_id="callback", promise_type="response", target=timedelta(hours=4), clock="calendar")
 
@@ -26,12 +24,7 @@ def at(y, m, d, hh=0, mm=0):
 
 @pytest.fixture
 def cur():
-    con = duckdb.connect()
-    con.execute("SET TimeZone = 'Asia/Shanghai'")
-    for name in ("001_foundation.sql", "003_promises.sql"):
-        con.execute((MIGRATIONS / name).read_text())
-    ledger.install_presets(con)
-    ledger.save_policy(con, CALLBACK, "admin")
+    con = promise_connection(CALLBACK)
     yield con
     con.close()
 

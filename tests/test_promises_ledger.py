@@ -2,7 +2,6 @@
 
 from datetime import datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
@@ -16,11 +15,11 @@ from crm_core.promises import (
     ledger,
 )
 from crm_core.promises.state import promise_state
+from tests.promise_db import promise_connection
 from tests.reference import compensation_by_month, compensation_by_month_sql, overrun_percentiles_sql, remedies_frame
 
 SH = ZoneInfo("Asia/Shanghai")
 CHINA = BusinessCalendar.china()
-MIGRATIONS = Path(__file__).resolve().parent.parent / "crm_core" / "migrations"
 CALLBACK = PromisePolicy(policy_id="callback", promise_type="response", target=timedelta(hours=4))
 
 
@@ -30,12 +29,7 @@ def at(m, d, hh=0, mm=0, ss=0):
 
 @pytest.fixture
 def cur():
-    con = duckdb.connect()
-    con.execute("SET TimeZone = 'Asia/Shanghai'")
-    for name in ("001_foundation.sql", "003_promises.sql"):
-        con.execute((MIGRATIONS / name).read_text())
-    ledger.install_presets(con)
-    ledger.save_policy(con, CALLBACK, "admin")
+    con = promise_connection(CALLBACK)
     yield con
     con.close()
 
