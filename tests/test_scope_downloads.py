@@ -297,6 +297,7 @@ LANG = "en"
 # session state that opens it. A part with a download added later and missing here is caught by
 # test_every_download_site_was_reached.
 LAZY = {
+    "promises.py": ("prom_tab", [f"promises.tab.{n}" for n in ("now", "performance", "record", "policies")]),
     "churn.py": ("churn_tab", [f"churn.tab.{n}" for n in ("calculator", "lapsed", "rates", "model", "retention",
                                                           "reasons", "funnel")]),
     "satisfaction.py": ("sat_tab", [f"sat.tab.{n}" for n in ("overview", "trend", "quality", "regional",
@@ -323,7 +324,7 @@ UNREACHABLE = {
 
 
 def _runs(facts: Facts) -> list[dict]:
-    runs = [{"page": page} for page in ("overview.py", "customers.py", "promises.py")]
+    runs = [{"page": page} for page in ("overview.py", "customers.py")]
     runs += [{"page": "care.py", "care_section": section} for section in CARE_SECTIONS]
     for page, (key, tabs) in LAZY.items():
         runs += [{"page": page, key: t(tab, LANG), "customer_id": facts.focus} for tab in tabs]
