@@ -24,7 +24,7 @@ from crm_core.care.replenishment import (
     forecast_frame,
     forecast_query,
 )
-from crm_core.model_fits import Fit, Fitter
+from crm_core.model_fits import FIT_CHUNK_ROWS, Fit, Fitter
 from crm_core.sql import compose, relation, run
 from crm_core.store import Store
 from crm_core.users import Actor
@@ -36,14 +36,15 @@ _KEPT = "customer_id, product, purchases, last_purchase, last_quantity, rate_per
 
 
 def _fit_replenishment(cur, as_of: date) -> tuple[dict, object]:
-    """The whole store's back-test, its choice, and the forecast by that choice (an Arrow table:
-    no pandas copy of a million customer-products)."""
+    """The whole store's back-test, its choice, and the forecast by that choice (an Arrow stream
+    of ``FIT_CHUNK_ROWS`` rows a batch: neither a pandas copy nor all ten million customers'
+    customer-products in memory at once)."""
     since = as_of - timedelta(days=HISTORY_DAYS)
     backtest = forecast_backtest_sql(cur, as_of, since=since)
     choice = choose_methods(backtest)
     query = forecast_query(PER_PERSON_DAILY, as_of=as_of, since=since, methods=choice)
     rows = relation(cur, compose(f"SELECT {_KEPT} FROM ({{forecast}}) ORDER BY customer_id, product",
-                                 forecast=query)).to_arrow_table()
+                                 forecast=query)).to_arrow_reader(FIT_CHUNK_ROWS)
     params = {"since": since.isoformat(), "choice": choice.model_dump(),
               "backtest": backtest.astype(object).where(backtest.notna(), None).to_dict("records")}
     return params, rows
