@@ -141,6 +141,7 @@ def fit_one(store: Store, fitter: Fitter, as_of: date, now: datetime) -> Fit:
     table = quote_identifier(fitter.table)
     with store.transaction(changes_data=False) as cur:
         (fit_id,) = cur.execute("SELECT nextval('model_fit_id_seq')").fetchall()[0]
+    rows = None
     with closing(store.system_cursor()) as cur:
         cur.execute("BEGIN TRANSACTION")  # one snapshot: the version and the data it fits agree
         try:
@@ -153,6 +154,8 @@ def fit_one(store: Store, fitter: Fitter, as_of: date, now: datetime) -> Fit:
             for chunk in _chunks(rows):  # computed lazily: each chunk read from the snapshot as it is written
                 _write_rows(store, table, fit_id, chunk)
         finally:
+            if callable(getattr(rows, "close", None)):  # a stream cut short holds the cursor's open result
+                rows.close()
             cur.execute("ROLLBACK")  # read only
     seconds = monotonic_clock.monotonic() - started
     fitted_at = now + timedelta(seconds=seconds)
