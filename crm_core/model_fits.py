@@ -10,10 +10,12 @@ returning the parameters and the rows); its scheduled job (``refit_job``) keeps 
   the stale ones, one model at a time, and every fit a page asked for (``request``: another
   analysis date, or a model not fitted yet);
 - a fit is computed on a read snapshot (the version is read in the same transaction as the data,
-  so a write during the fit leaves it stale, never wrong), then its rows and its header row
-  (``model_fits``: data version, last purchase day seen, when, how long, parameters) are written in
-  one short transaction; only the newest fit of a (model, date) is kept, and the fits of at most
-  ``KEPT_DATES`` dates per model.
+  so a write during the fit leaves it stale, never wrong); its rows are written as they are
+  computed, ``FIT_CHUNK_ROWS`` at a time in short transactions under a fit_id no header names yet
+  (so memory stays bounded at ten million customers and no reader sees them), then its header row
+  (``model_fits``: data version, last purchase day seen, when, how long, parameters) in one short
+  transaction; only the newest fit of a (model, date) is kept, and the fits of at most
+  ``KEPT_DATES`` dates per model; rows without a header (a fit that died) are pruned.
 
 Pages read ``state(cur, model, as_of)``: the newest fit (possibly stale, still shown with its age)
 and whether a refit is pending; they never wait for one. Tests and the command line fit directly
