@@ -26,17 +26,17 @@ def kept_rows(db, fit: model_fits.Fit, table: str) -> pd.DataFrame:
                            " ORDER BY rowid", [fit.fit_id]).df()
 
 
-def test_seven_rows_a_chunk_keep_the_same_rows_and_parameters_as_one_chunk(demo_store, monkeypatch):
+def test_forty_rows_a_chunk_keep_the_same_rows_and_parameters_as_one_chunk(demo_store, monkeypatch):
     whole = {f.model: (fit := model_fits.fit_one(demo_store, f, DEMO_AS_OF, NOW), kept_rows(demo_store, fit, f.table))
              for f in FITTERS}
     for module in (churn_fits, care_fits):
-        monkeypatch.setattr(module, "FIT_CHUNK_ROWS", 7)
+        monkeypatch.setattr(module, "FIT_CHUNK_ROWS", 40)
     for fitter in FITTERS:
         fit = model_fits.fit_one(demo_store, fitter, DEMO_AS_OF, NOW)
         rows = kept_rows(demo_store, fit, fitter.table)
         first, first_rows = whole[fitter.model]
         assert fit.params == first.params, fitter.model
-        assert len(rows) > 7 * 20, fitter.model  # many chunks: 275 buyers, more customer-products
+        assert len(rows) > 40 * 6, fitter.model  # seven chunks or more: 275 buyers, more customer-products
         pd.testing.assert_frame_equal(rows, first_rows)
 
 
