@@ -10,10 +10,12 @@ returning the parameters and the rows); its scheduled job (``refit_job``) keeps 
   the stale ones, one model at a time, and every fit a page asked for (``request``: another
   analysis date, or a model not fitted yet);
 - a fit is computed on a read snapshot (the version is read in the same transaction as the data,
-  so a write during the fit leaves it stale, never wrong), then its rows and its header row
-  (``model_fits``: data version, last purchase day seen, when, how long, parameters) are written in
-  one short transaction; only the newest fit of a (model, date) is kept, and the fits of at most
-  ``KEPT_DATES`` dates per model.
+  so a write during the fit leaves it stale, never wrong); its rows are written as they are
+  computed, ``FIT_CHUNK_ROWS`` at a time in short transactions under a fit_id no header names yet
+  (so memory stays bounded at ten million customers and no reader sees them), then its header row
+  (``model_fits``: data version, last purchase day seen, when, how long, parameters) in one short
+  transaction; only the newest fit of a (model, date) is kept, and the fits of at most
+  ``KEPT_DATES`` dates per model; rows without a header (a fit that died) are pruned.
 
 Pages read ``state(cur, model, as_of)``: the newest fit (possibly stale, still shown with its age)
 and whether a refit is pending; they never wait for one. Tests and the command line fit directly
@@ -23,12 +25,13 @@ from __future__ import annotations
 
 import json
 import time as monotonic_clock
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import pandas as pd
+import pyarrow as pa
 
 from crm_core.analysis_date import data_span, default_from_span
 from crm_core.data_version import TRANSACTIONS, current
@@ -37,6 +40,7 @@ from crm_core.store import Store
 
 KEPT_DATES = 3  # per model: the default analysis date's fit and those of the two dates asked for last
 FIT_LEASE = timedelta(minutes=30)  # a fit job's lease: longer than a fit at ten million customers
+FIT_CHUNK_ROWS = 500_000  # rows a fit writes at a time: a few tens of MB, whatever the store size
 EMPTY = "empty"  # params of a fit that found nothing to fit (Fit.empty)
 
 
@@ -44,7 +48,9 @@ EMPTY = "empty"  # params of a fit that found nothing to fit (Fit.empty)
 class Fitter:
     """One model a capability fits: ``model`` (its name in model_fits), ``table`` (the fit_* table
     of its rows, whose columns after fit_id are ``compute``'s frame's, in order) and
-    ``compute(cur, as_of) -> (params, rows)`` on a read cursor over the whole store."""
+    ``compute(cur, as_of) -> (params, rows)`` on a read cursor over the whole store; ``rows`` is a
+    frame, an Arrow table or stream, or an iterable of them in order (read lazily: chunk by chunk,
+    so no model holds all its rows at once)."""
 
     model: str
     table: str
@@ -127,8 +133,17 @@ def request(store: Store, model: str, as_of: date, now: datetime) -> datetime:
 
 def fit_one(store: Store, fitter: Fitter, as_of: date, now: datetime) -> Fit:
     """Fit ``fitter``'s model for ``as_of``, starting at ``now``, and keep it (see the module
-    docstring); its fitted_at is when it finished (``now`` + its duration)."""
+    docstring); its fitted_at is when it finished (``now`` + its duration).
+
+    The rows are written a chunk at a time as the model yields them (``Fitter``: a frame, an Arrow
+    table or stream, or an iterable of chunks), each chunk in its own short write, so neither this
+    process nor a writer waiting on the write lock holds ten million rows at once; the header row
+    is written last, so a reader never sees part of a fit."""
     started = monotonic_clock.monotonic()
+    table = quote_identifier(fitter.table)
+    with store.transaction(changes_data=False) as cur:
+        (fit_id,) = cur.execute("SELECT nextval('model_fit_id_seq')").fetchall()[0]
+    rows = None
     with closing(store.system_cursor()) as cur:
         cur.execute("BEGIN TRANSACTION")  # one snapshot: the version and the data it fits agree
         try:
@@ -138,16 +153,15 @@ def fit_one(store: Store, fitter: Fitter, as_of: date, now: datetime) -> Fit:
                 params, rows = fitter.compute(cur, as_of)
             except ValueError:  # nothing to fit (no purchases up to as_of): kept as such, so no page waits
                 params, rows = {EMPTY: True}, None
+            for chunk in _chunks(rows):  # computed lazily: each chunk read from the snapshot as it is written
+                _write_rows(store, table, fit_id, chunk)
         finally:
+            if callable(getattr(rows, "close", None)):  # a stream cut short holds the cursor's open result
+                rows.close()
             cur.execute("ROLLBACK")  # read only
     seconds = monotonic_clock.monotonic() - started
     fitted_at = now + timedelta(seconds=seconds)
-    table = quote_identifier(fitter.table)
     with store.transaction(changes_data=False) as cur:
-        (fit_id,) = cur.execute("SELECT nextval('model_fit_id_seq')").fetchall()[0]
-        if rows is not None:
-            cur.register("fit_rows", rows)  # the cursor is closed with the transaction: no unregister
-            cur.execute(f"INSERT INTO {table} SELECT ?, * FROM fit_rows", [fit_id])
         cur.execute(f"INSERT INTO model_fits ({_FIT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [fit_id, fitter.model, as_of, version, through, fitted_at, seconds,
                      json.dumps(params, ensure_ascii=False, default=str)])
@@ -155,6 +169,28 @@ def fit_one(store: Store, fitter: Fitter, as_of: date, now: datetime) -> Fit:
                     [fitter.model, as_of, now])
         _prune(cur, fitter, fit_id)
     return Fit(int(fit_id), fitter.model, as_of, version, through, fitted_at, seconds, json.loads(json.dumps(params, default=str)))
+
+
+def _chunks(rows) -> Iterator:
+    """A compute's rows as chunks DuckDB can read: a frame or Arrow table is one chunk; an Arrow
+    stream or any other iterable yields its chunks (record batches become one-batch tables)."""
+    if rows is None:
+        return
+    if isinstance(rows, (pd.DataFrame, pa.Table)):
+        yield rows
+        return
+    for chunk in rows:
+        yield pa.Table.from_batches([chunk]) if isinstance(chunk, pa.RecordBatch) else chunk
+
+
+def _write_rows(store: Store, table: str, fit_id: int, chunk) -> None:
+    """One chunk of a fit's rows under ``fit_id`` (no header yet: invisible to readers, pruned if
+    the fit dies before its header)."""
+    if len(chunk) == 0:
+        return
+    with store.transaction(changes_data=False) as cur:
+        cur.register("fit_rows", chunk)  # the cursor is closed with the transaction: no unregister
+        cur.execute(f"INSERT INTO {table} SELECT ?, * FROM fit_rows", [fit_id])
 
 
 def _prune(cur, fitter: Fitter, newest: int) -> None:

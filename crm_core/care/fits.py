@@ -9,6 +9,7 @@ forecast uses is the one at the time of the fit.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pandas as pd
@@ -24,7 +25,7 @@ from crm_core.care.replenishment import (
     forecast_frame,
     forecast_query,
 )
-from crm_core.model_fits import Fit, Fitter
+from crm_core.model_fits import FIT_CHUNK_ROWS, Fit, Fitter
 from crm_core.sql import compose, relation, run
 from crm_core.store import Store
 from crm_core.users import Actor
@@ -35,18 +36,27 @@ HISTORY_DAYS = 730  # the forecast reads the last two years of purchases
 _KEPT = "customer_id, product, purchases, last_purchase, last_quantity, rate_per_day, method, days_left, run_out"
 
 
-def _fit_replenishment(cur, as_of: date) -> tuple[dict, object]:
-    """The whole store's back-test, its choice, and the forecast by that choice (an Arrow table:
-    no pandas copy of a million customer-products)."""
+def _fit_replenishment(cur, as_of: date) -> tuple[dict, Iterator]:
+    """The whole store's back-test, its choice, and the forecast by that choice, one range of
+    ``FIT_CHUNK_ROWS`` customer ids at a time (each forecast is one customer's own; the store's
+    transactions lie by customer, so a range reads its own row groups): neither DuckDB nor this
+    process holds ten million customers' customer-products at once, and no pandas copy is made."""
     since = as_of - timedelta(days=HISTORY_DAYS)
     backtest = forecast_backtest_sql(cur, as_of, since=since)
     choice = choose_methods(backtest)
-    query = forecast_query(PER_PERSON_DAILY, as_of=as_of, since=since, methods=choice)
-    rows = relation(cur, compose(f"SELECT {_KEPT} FROM ({{forecast}}) ORDER BY customer_id, product",
-                                 forecast=query)).to_arrow_table()
     params = {"since": since.isoformat(), "choice": choice.model_dump(),
               "backtest": backtest.astype(object).where(backtest.notna(), None).to_dict("records")}
-    return params, rows
+    (first, last) = cur.execute("SELECT min(customer_id), max(customer_id) FROM transactions"
+                                " WHERE txn_date BETWEEN ? AND ?", [since, as_of]).fetchall()[0]
+
+    def ranges() -> Iterator:
+        for lo in range(first if first is not None else 0, (last if last is not None else -1) + 1, FIT_CHUNK_ROWS):
+            query = forecast_query(PER_PERSON_DAILY, as_of=as_of, since=since, methods=choice,
+                                   customers=(lo, lo + FIT_CHUNK_ROWS - 1))
+            yield relation(cur, compose(f"SELECT {_KEPT} FROM ({{forecast}}) ORDER BY customer_id, product",
+                                        forecast=query)).to_arrow_table()
+
+    return params, ranges()
 
 
 FITTERS = (Fitter(REPLENISHMENT, "fit_replenishment", _fit_replenishment),)

@@ -142,12 +142,16 @@ WHERE (prm.due_lo IS NULL OR f.run_out >= prm.due_lo) AND (prm.due_hi IS NULL OR
 _RATE_COLUMNS = {"median": "median_rate", "span": "span_rate"}
 
 
-def _scope(rep: str | None, customer_id: int | None, stride: int = 1) -> Fragment:
+def _scope(rep: str | None, customer_id: int | None, stride: int = 1,
+           customers: tuple[int, int] | None = None) -> Fragment:
     """The condition restricting purchases (``t``) to one customer / a rep's customers (the
-    access rule, ``access.of_rep``) / a systematic sample of customers."""
+    access rule, ``access.of_rep``) / a systematic sample of customers / a customer_id range."""
     if customer_id is not None:
         return Fragment("t.customer_id = $customer_id", {"customer_id": int(customer_id)})
     sample = Fragment("t.customer_id % $stride = 0", {"stride": int(stride)}) if stride > 1 else TRUE
+    if customers is not None:
+        sample = sample & Fragment("t.customer_id BETWEEN $first_customer AND $last_customer",
+                                   {"first_customer": int(customers[0]), "last_customer": int(customers[1])})
     return sample & access.of_rep(rep, "transactions", alias="t")
 
 
@@ -178,14 +182,17 @@ def replenishment_forecast_sql(db, per_person_daily: Mapping[str, float] | None 
 def forecast_query(per_person_daily: Mapping[str, float] | None = None, estimator: Estimator = "median", *,
                    as_of: date | None = None, rep: str | None = None, customer_id: int | None = None,
                    run_out_from: date | None = None, run_out_before: date | None = None,
-                   since: date | None = None, methods: MethodChoice | None = None) -> Fragment:
+                   since: date | None = None, methods: MethodChoice | None = None,
+                   customers: tuple[int, int] | None = None) -> Fragment:
     """The query of :func:`replenishment_forecast_sql` (same arguments; its rows unsorted, dates as
-    DATE), for a caller that keeps the forecast in the store without a pandas copy."""
+    DATE), for a caller that keeps the forecast in the store without a pandas copy; ``customers``
+    (first, last) keeps that customer_id range only (every forecast is one customer's own, so the
+    ranges of a store give its whole forecast a part at a time)."""
     _check_estimator(estimator)
     per_person = dict(per_person_daily or {})
     choice = methods or MethodChoice()
     return compose(_FORECAST_SQL, rate_column=Identifier(_RATE_COLUMNS[estimator]),
-                   scope=_scope(rep, customer_id), as_of=as_of, due_lo=run_out_from, due_hi=run_out_before,
+                   scope=_scope(rep, customer_id, customers=customers), as_of=as_of, due_lo=run_out_from, due_hi=run_out_before,
                    since=since, pp_products=list(per_person), pp_daily=[float(v) for v in per_person.values()],
                    default_method=choice.overall, choice_groups=list(choice.by_group),
                    choice_methods=list(choice.by_group.values()))

@@ -7,26 +7,33 @@ Only what depends on the transactions is kept: each customer's type and owner ar
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
-from crm_core.churn.bgnbd import BGNBDFit
-from crm_core.churn.lapsed import purchase_rhythm_sql
+from crm_core.churn.bgnbd import BGNBDFit, fit_bgnbd
+from crm_core.churn.lapsed import purchase_rhythm_reader
 from crm_core.churn.model import (
     DEFAULT_HORIZON,
+    DISCOUNT_RATE_MONTHLY,
     HORIZON_MONTHS,
+    INACTIVE_SEGMENT,
     MODEL_SEGMENTS,
     P_ALIVE_BINS,
     StoreModel,
-    at_horizon,
-    fit_store_model,
+    fit_spend,
+    fit_store_model,  # noqa: F401  (the page tests patch it here too, to prove no page fits)
     retention_rows,
+    scored_rows,
+    spend_per_purchase,
 )
+from crm_core.churn.rfm import rfm_summary_sql
 from crm_core.churn.spend import GammaGammaFit
-from crm_core.model_fits import Fit, Fitter
+from crm_core.model_fits import FIT_CHUNK_ROWS, Fit, Fitter
+from crm_core.sql import last_12_months_dates
 
 PURCHASE_MODEL = "purchase_model"
 OTHER_HORIZONS = tuple(m for m in HORIZON_MONTHS if m != DEFAULT_HORIZON)  # value_6, value_24, value_36
@@ -36,20 +43,46 @@ _KEPT = ["customer_id", "abc", "frequency", "recency", "T", "monetary_value", "p
          "purchases_if_alive", "value_if_alive", "clv", "expected_loss"]
 
 
-def _fit_purchase_model(cur, as_of: date) -> tuple[dict, pd.DataFrame]:
-    """fit_store_model's parameters and per-customer rows (without type and owner)."""
-    model = fit_store_model(cur, as_of)
-    params = {"months": model.months, "discount_rate_monthly": model.discount_rate_monthly,
-              "bgnbd": asdict(model.bgnbd), "spend": None if model.spend is None else asdict(model.spend)}
-    rows = model.customers[_KEPT].assign(abc=model.customers["abc"].astype(str))
-    for months in OTHER_HORIZONS:  # the page's other horizons, so no page recomputes them
-        rows[f"value_{months}"] = at_horizon(model, months).customers["value_if_alive"].to_numpy()
-    return params, rows
+def _fit_purchase_model(cur, as_of: date) -> tuple[dict, Iterator[pd.DataFrame]]:
+    """fit_store_model's parameters and per-customer rows (without type and owner): the models are
+    fitted on the whole store's RFM summary, the rows scored ``FIT_CHUNK_ROWS`` customers at a time
+    (every per-customer figure is row by row), so only the compact summary is held whole."""
+    from crm_core.segmentation import abc_classify_sql  # as in fit_store_model: segmentation imports churn
+    summary = rfm_summary_sql(cur, as_of)
+    if summary.empty:
+        raise ValueError("no purchases up to the analysis date: nothing to fit")
+    bgnbd = fit_bgnbd(summary)
+    spend, population = fit_spend(summary)
+    classes = abc_classify_sql(cur, *last_12_months_dates(as_of))
+    abc = pd.Series(classes["abc"].astype(str).to_numpy(), index=classes["customer_id"].to_numpy())
+    del classes
+    params = {"months": DEFAULT_HORIZON, "discount_rate_monthly": DISCOUNT_RATE_MONTHLY,
+              "bgnbd": asdict(bgnbd), "spend": None if spend is None else asdict(spend)}
+
+    def scored(part: pd.DataFrame) -> pd.DataFrame:
+        per_purchase = spend_per_purchase(part, spend, population)
+        rows = scored_rows(part, bgnbd, per_purchase, DEFAULT_HORIZON, DISCOUNT_RATE_MONTHLY)
+        rows = rows.assign(abc=abc.reindex(rows["customer_id"].to_numpy()).fillna(INACTIVE_SEGMENT).to_numpy())[_KEPT]
+        for months in OTHER_HORIZONS:  # the page's other horizons, so no page recomputes them
+            rows[f"value_{months}"] = scored_rows(part, bgnbd, per_purchase, months,
+                                                  DISCOUNT_RATE_MONTHLY)["value_if_alive"].to_numpy()
+        return rows
+
+    return params, (scored(summary.iloc[start:start + FIT_CHUNK_ROWS])
+                    for start in range(0, len(summary), FIT_CHUNK_ROWS))
 
 
-def _fit_rhythm(cur, as_of: date) -> tuple[dict, pd.DataFrame]:
-    rhythm = purchase_rhythm_sql(cur, as_of)
-    return {"buyers": len(rhythm)}, rhythm.sort_values("customer_id", kind="stable")
+def _fit_rhythm(cur, as_of: date) -> tuple[dict, Iterator]:
+    """purchase_rhythm_sql's rows by customer, streamed from DuckDB ``FIT_CHUNK_ROWS`` at a time;
+    ``buyers`` is counted as they pass (fit_one writes the parameters after the rows)."""
+    params = {"buyers": 0}
+
+    def batches() -> Iterator:
+        for batch in purchase_rhythm_reader(cur, as_of, FIT_CHUNK_ROWS):
+            params["buyers"] += batch.num_rows
+            yield batch
+
+    return params, batches()
 
 
 FITTERS = (Fitter(PURCHASE_MODEL, "fit_purchase_model", _fit_purchase_model),

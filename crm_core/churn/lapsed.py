@@ -105,6 +105,16 @@ def purchase_rhythm_sql(db, as_of: date) -> pd.DataFrame:
     return frame.astype({"purchases": "int64", "days_since_last": "int64"})
 
 
+def purchase_rhythm_reader(db, as_of: date, batch_rows: int):
+    """:func:`purchase_rhythm_sql`'s rows by customer_id as an Arrow stream of ``batch_rows`` rows
+    a batch (last_purchase a DATE): for a caller that keeps every buyer's rhythm without holding
+    them all in memory at once."""
+    end = pd.Timestamp(as_of).date()
+    relation = db.sql(_RHYTHM_SQL + "ORDER BY per.customer_id",
+                      params={"end": end, "trailing_start": _trailing_year_start(end).date()})
+    return relation.to_arrow_reader(batch_rows)  # a relation streams; an executed result is copied first
+
+
 def lapsed_from_rhythm(rhythm: pd.DataFrame, k: float = 2.0) -> pd.DataFrame:
     """The lapsed customers of a :func:`purchase_rhythm_sql` table: same rows and columns as
     :func:`lapsed_customers_sql` (threshold_days = k × median_gap_days). Raises ValueError for k ≤ 0."""

@@ -38,6 +38,7 @@ P_ALIVE_BINS = np.linspace(0.0, 1.0, 21)
 SPEND_FIT_SAMPLE = 50_000
 HORIZON_MONTHS = (6, 12, 24, 36)  # the value horizons offered on the page; 12 is the default
 DEFAULT_HORIZON = 12
+DISCOUNT_RATE_MONTHLY = 0.01  # the value's monthly discount rate unless a caller gives another
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,13 @@ class StoreModel:
 
 def _spend_per_purchase(summary: pd.DataFrame) -> tuple[np.ndarray, GammaGammaFit | None]:
     """Gamma-Gamma expected spend; without a usable fit, the customer's own mean (population mean for one-timers)."""
+    fit, population = fit_spend(summary)
+    return spend_per_purchase(summary, fit, population), fit
+
+
+def fit_spend(summary: pd.DataFrame) -> tuple[GammaGammaFit | None, float]:
+    """The store's Gamma-Gamma fit (None: too few repeat buyers) and the repeat buyers' mean spend
+    (the fallback): what :func:`spend_per_purchase` needs from the whole store."""
     usable = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
     if len(usable) > SPEND_FIT_SAMPLE:  # population parameters: a large fixed sample pins them down
         usable = usable.sample(SPEND_FIT_SAMPLE, random_state=0)
@@ -70,10 +78,17 @@ def _spend_per_purchase(summary: pd.DataFrame) -> tuple[np.ndarray, GammaGammaFi
         fit = fit_gamma_gamma(usable)
     x = summary["frequency"].to_numpy("float64")
     own = summary["monetary_value"].to_numpy("float64")
+    return fit, (own[x > 0].mean() if (x > 0).any() else 0.0)
+
+
+def spend_per_purchase(rows: pd.DataFrame, fit: GammaGammaFit | None, population: float) -> np.ndarray:
+    """Each row's expected spend per purchase under :func:`fit_spend`'s answer (row by row, so any
+    slice of the summary gives its rows' values)."""
+    x = rows["frequency"].to_numpy("float64")
+    own = rows["monetary_value"].to_numpy("float64")
     if fit is not None and fit.q > 1:
-        return np.maximum(fit.p * (fit.gamma + x * own) / (fit.p * x + fit.q - 1), 0.0), fit
-    population = own[x > 0].mean() if (x > 0).any() else 0.0
-    return np.where(x > 0, np.maximum(own, 0.0), population), fit
+        return np.maximum(fit.p * (fit.gamma + x * own) / (fit.p * x + fit.q - 1), 0.0)
+    return np.where(x > 0, np.maximum(own, 0.0), population)
 
 
 def _discounted_purchases_if_alive(fit: BGNBDFit, x: np.ndarray, age: np.ndarray, months: int,
@@ -123,7 +138,8 @@ def at_horizon(model: StoreModel, months: int) -> StoreModel:
     return replace(model, months=months, customers=frame)
 
 
-def fit_store_model(db, as_of: date, months: int = DEFAULT_HORIZON, discount_rate_monthly: float = 0.01) -> StoreModel:
+def fit_store_model(db, as_of: date, months: int = DEFAULT_HORIZON,
+                    discount_rate_monthly: float = DISCOUNT_RATE_MONTHLY) -> StoreModel:
     """Fit BG/NBD and Gamma-Gamma on every customer's purchases up to ``as_of`` and score each customer.
 
     ``db``: a DuckDB cursor over the store. Customer columns: customer_id, customer_type,
@@ -140,11 +156,8 @@ def fit_store_model(db, as_of: date, months: int = DEFAULT_HORIZON, discount_rat
     if summary.empty:
         raise ValueError("no purchases up to the analysis date: nothing to fit")
     fit = fit_bgnbd(summary)
-    x = summary["frequency"].to_numpy("float64")
     spend, spend_fit = _spend_per_purchase(summary)
-    frame = _with_values(summary.assign(p_alive=p_alive(fit, summary).to_numpy(), one_time_buyer=x == 0,
-                                        spend_per_purchase=spend),
-                         fit, months, discount_rate_monthly)
+    frame = scored_rows(summary, fit, spend, months, discount_rate_monthly)
     classes = abc_classify_sql(db, *last_12_months_dates(as_of))[["customer_id", "abc"]]
     people = db.execute("SELECT customer_id, customer_type, sales_rep FROM customers").df()
     frame = frame.merge(people, on="customer_id", how="left").merge(classes, on="customer_id", how="left")
@@ -153,6 +166,14 @@ def fit_store_model(db, as_of: date, months: int = DEFAULT_HORIZON, discount_rat
         frame[column] = frame[column].astype("category")
     return StoreModel(as_of=as_of, months=months, discount_rate_monthly=discount_rate_monthly, bgnbd=fit,
                       spend=spend_fit, customers=frame)
+
+
+def scored_rows(summary: pd.DataFrame, fit: BGNBDFit, spend: np.ndarray, months: int, rate: float) -> pd.DataFrame:
+    """RFM ``summary`` rows with p_alive, one_time_buyer, spend_per_purchase (``spend``) and the
+    value columns over ``months``: row by row, so a slice of the store's summary scores the same."""
+    x = summary["frequency"].to_numpy("float64")
+    return _with_values(summary.assign(p_alive=p_alive(fit, summary).to_numpy(), one_time_buyer=x == 0,
+                                       spend_per_purchase=spend), fit, months, rate)
 
 
 def scoped(model: StoreModel, actor: Actor | None) -> pd.DataFrame:
