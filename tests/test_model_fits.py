@@ -138,8 +138,10 @@ def page_store(demo_copy, monkeypatch):
 def test_the_model_tab_shows_the_fit_and_its_age_without_fitting(page_store, monkeypatch, lang):
     def no_fit(*args, **kwargs):
         raise AssertionError("a page must not fit the model")
-    monkeypatch.setattr(churn_fits, "fit_store_model", no_fit)
-    monkeypatch.setattr("crm_core.churn.model.fit_store_model", no_fit)
+    # The BG/NBD fit itself, wherever it is imported: neither the whole-store fit nor the fit job's
+    # pieces may run on the page's thread.
+    monkeypatch.setattr(churn_fits, "fit_bgnbd", no_fit)
+    monkeypatch.setattr("crm_core.churn.model.fit_bgnbd", no_fit)
     fitted_at = fits_of(Store(page_store))["purchase_model"].fitted_at
     app = run_page("churn.py", lang, churn_tab=t("churn.tab.model", lang), as_of=DEMO_AS_OF,
                    promises_now=(fitted_at + timedelta(minutes=3, seconds=20)).isoformat())

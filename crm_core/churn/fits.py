@@ -25,7 +25,6 @@ from crm_core.churn.model import (
     P_ALIVE_BINS,
     StoreModel,
     fit_spend,
-    fit_store_model,  # noqa: F401  (the page tests patch it here too, to prove no page fits)
     retention_rows,
     scored_rows,
     spend_per_purchase,
