@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 
 TABLE = "customer_summary"
 
+
 def _money(total: str) -> str:
     """A sum of amounts as the table keeps it (migration 019: DECIMAL(18, 2), as an amount)."""
     return f"CAST({total} AS DECIMAL(18, 2))"

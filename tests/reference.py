@@ -20,7 +20,7 @@ from scipy.special import expit
 from crm_core.care.absence import _check, long_absent_list, usual_products
 from crm_core.care.key_dates import _finish, _window
 from crm_core.care.replenishment import Estimator, ForecastAccuracy, _check_estimator
-from crm_core.care.replenishment import _finish as _finish_forecast
+from crm_core.care.replenishment import forecast_frame as _finish_forecast
 from crm_core.china_calendar import festival_dates
 from crm_core.churn.bgnbd import _log_dropout_odds, expected_purchases_if_alive, p_alive, unique_patterns
 from crm_core.churn.events import _audit, _require_visible

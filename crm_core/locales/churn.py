@@ -227,7 +227,6 @@ MESSAGES.update({
         "zh": "基数:前 12 个月有购买的客户;流失:其中近 12 个月没有购买的客户。ABC 分类按前 12 个月的消费划分"
               "(流失客户近 12 个月没有消费,无法分类);损失收入为流失客户在前 12 个月带来的收入。"},
     # probability alive and value
-    "churn.model.fitting": {"en": "Fitting the purchase model…", "zh": "正在拟合购买模型…"},
     "churn.model.one_time_buyers": {"en": "One-time buyers (not judged)", "zh": "仅购买一次(无法判断)"},
     "churn.model.repeat_buyers": {"en": "Repeat buyers", "zh": "重复购买客户"},
     "churn.model.mean_p_alive": {"en": "Average P(alive), repeat buyers", "zh": "重复购买客户平均存活概率"},
