@@ -21,6 +21,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 EXCEPTION = '[data-testid="stException"]'
 SCRIPT_IDLE = '[data-test-script-state="notRunning"]'
+MAIN_ELEMENT = '[data-testid="stMainBlockContainer"] [data-testid="stElementContainer"]'
 
 
 def free_port() -> int:
@@ -75,13 +76,28 @@ def browser_page(locale: str = "zh-CN", width: int = 1400, height: int = 1000):
             context.close()
             browser.close()
 
+QUIET_MS, QUIET_LIMIT_MS = 400, 5_000
+# Resolves once the document has gone ``quiet`` ms without a change (or after ``limit`` ms in all).
+_DOM_QUIET = """([quiet, limit]) => new Promise(resolve => {
+    let timer = setTimeout(done, quiet);
+    const observer = new MutationObserver(() => { clearTimeout(timer); timer = setTimeout(done, quiet); });
+    const cap = setTimeout(done, limit);
+    function done() { observer.disconnect(); clearTimeout(timer); clearTimeout(cap); resolve(); }
+    observer.observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+})"""
+
 
 def wait_until_idle(page, timeout_ms: int = 60_000) -> float:
     """Wait for the script run to finish; returns the seconds it took to settle."""
     started = time.monotonic()
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
-    page.wait_for_selector(SCRIPT_IDLE, timeout=timeout_ms, state="attached")
-    page.wait_for_timeout(300)  # let the last deltas paint
+    # Idle *and* something drawn: before the first run starts (a slow websocket on a loaded machine)
+    # the app already reads "notRunning" over an empty page.
+    page.wait_for_function(f"""() => document.querySelector('{SCRIPT_IDLE}') !== null &&
+        document.querySelector('{MAIN_ELEMENT}') !== null""", timeout=timeout_ms)
+    # The browser can still be drawing the last deltas after the run ends (measured: a tab's metrics
+    # appeared 0.35-0.53 s after "notRunning"), so wait until the page has stopped changing.
+    page.evaluate(_DOM_QUIET, [QUIET_MS, QUIET_LIMIT_MS])
     page.wait_for_selector(SCRIPT_IDLE, timeout=timeout_ms, state="attached")
     return time.monotonic() - started
 
