@@ -120,6 +120,7 @@ RULES: dict[str, Rule] = {
     "fit_purchase_model": Rule(rep_rows=_OF_CUSTOMER),
     "fit_purchase_rhythm": Rule(rep_rows=_OF_CUSTOMER),
     "fit_replenishment": Rule(rep_rows=_OF_CUSTOMER),
+    "fit_churn_activity": Rule(rep_rows=_OF_CUSTOMER),
     # The promises a rep made, and those anyone made to a customer the rep owns (a rep must see
     # what colleagues promised their customers).
     "promises": Rule(rep_rows="({a}owner IN {reps} OR " + _OF_CUSTOMER + ")"),

@@ -64,6 +64,19 @@ def _wait_for(db: Store, model: str, as_of: date) -> None:
         st.rerun()
 
 
+def current_fit(db: Store, model: str, as_of: date) -> Fit | None:
+    """The fit of ``model`` for ``as_of`` made on the data as it is now, or None, silently: for
+    results a page can also compute itself with the same answers (slower), so it shows no age and
+    never waits. Without a current fit one is asked for, as ``fitted`` does."""
+    with closing(db.cursor()) as cur:  # fit headers only: company-wide, no customer rows
+        found = model_fits.state(cur, model, as_of)
+    if found.fit is not None and not found.stale and not found.fit.empty:
+        return found.fit
+    if found.requested_at is None:
+        _ask(db, model, as_of, now_instant(db))
+    return None
+
+
 def fitted(db: Store, model: str, as_of: date) -> Fit | None:
     """The newest fit of ``model`` for ``as_of`` with its age shown, or None (and a message) while
     the first one is being fitted. See the module docstring."""

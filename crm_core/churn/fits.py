@@ -1,6 +1,7 @@
 """The churn models kept by crm_core.model_fits: the purchase model (BG/NBD + Gamma-Gamma,
-crm_core.churn.model) and every buyer's purchase rhythm (crm_core.churn.lapsed), fitted in the
-background for an analysis date and read back by the pages.
+crm_core.churn.model), every buyer's purchase rhythm (crm_core.churn.lapsed) and every customer's
+activity (crm_core.churn.activity: the rates, segments and funnel), fitted in the background for
+an analysis date and read back by the pages.
 
 Only what depends on the transactions is kept: each customer's type and owner are joined from
 ``customers`` when a fit is read, so editing a customer never makes a fit stale.
@@ -14,6 +15,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from crm_core import access
+from crm_core.churn import activity
+from crm_core.churn.activity import CHURN_ACTIVITY
 from crm_core.churn.bgnbd import BGNBDFit, fit_bgnbd
 from crm_core.churn.lapsed import purchase_rhythm_reader
 from crm_core.churn.model import (
@@ -32,7 +36,8 @@ from crm_core.churn.model import (
 from crm_core.churn.rfm import rfm_summary_sql
 from crm_core.churn.spend import GammaGammaFit
 from crm_core.model_fits import FIT_CHUNK_ROWS, Fit, Fitter
-from crm_core.sql import last_12_months_dates
+from crm_core.sql import Fragment, compose, last_12_months_dates, run
+from crm_core.users import Actor
 
 PURCHASE_MODEL = "purchase_model"
 OTHER_HORIZONS = tuple(m for m in HORIZON_MONTHS if m != DEFAULT_HORIZON)  # value_6, value_24, value_36
@@ -85,7 +90,8 @@ def _fit_rhythm(cur, as_of: date) -> tuple[dict, Iterator]:
 
 
 FITTERS = (Fitter(PURCHASE_MODEL, "fit_purchase_model", _fit_purchase_model),
-           Fitter(PURCHASE_RHYTHM, "fit_purchase_rhythm", _fit_rhythm))
+           Fitter(PURCHASE_RHYTHM, "fit_purchase_rhythm", _fit_rhythm),
+           Fitter(CHURN_ACTIVITY, activity.TABLE, activity.fit_activity))
 
 # fit_store_model's columns and order, type and owner from customers as they are now
 _MODEL_SQL = """
@@ -137,6 +143,42 @@ def stored_rhythm(cur, fit_id: int, k: float | None = None) -> pd.DataFrame:
     frame = cur.execute("SELECT customer_id, purchases, last_purchase, days_since_last, median_gap_days, gap_source,"
                         f" revenue_at_risk FROM fit_purchase_rhythm WHERE fit_id = $fit_id {where}", params).df()
     return frame.astype({"purchases": "int64", "days_since_last": "int64"})
+
+
+# The lapsed customers of a kept rhythm for a k, as measured.lapsed_report gives them (its columns,
+# its order), narrowed to a user in the store: only a page of them is read, never every lapsed row.
+_LAPSED_SQL = """
+SELECT r.customer_id, c.code, c.name, c.customer_type, c.sales_rep, r.purchases, r.last_purchase,
+       r.days_since_last, r.median_gap_days, r.gap_source, $k * r.median_gap_days AS threshold_days,
+       r.revenue_at_risk
+FROM fit_purchase_rhythm r JOIN customers c USING (customer_id)
+WHERE r.fit_id = $fit_id AND r.days_since_last > $k * r.median_gap_days AND {scope}
+ORDER BY r.revenue_at_risk DESC, r.customer_id
+"""
+
+
+def _lapsed_query(fit_id: int, k: float, actor: Actor | None, tail: str = "", **params) -> Fragment:
+    if not k > 0:
+        raise ValueError(f"k must be a positive multiple of the purchase gap, got {k!r}")
+    return compose(_LAPSED_SQL + tail, scope=access.visible(actor, "customers", alias="c"), fit_id=int(fit_id),
+                   k=float(k), **params)
+
+
+def stored_lapsed(cur, fit_id: int, k: float, actor: Actor | None = None, offset: int = 0,
+                  limit: int | None = None) -> pd.DataFrame:
+    """measured.lapsed_report(cur, as_of, k, actor, stored_rhythm(cur, fit_id)) — or its rows
+    ``offset`` .. ``offset + limit`` — read in the store (``cur``: a system cursor)."""
+    tail = "" if limit is None else "LIMIT $limit OFFSET $offset"
+    extra = {} if limit is None else {"limit": int(limit), "offset": int(offset)}
+    return run(cur, _lapsed_query(fit_id, k, actor, tail, **extra)).df()
+
+
+def stored_lapsed_totals(cur, fit_id: int, k: float, actor: Actor | None = None) -> tuple[int, float]:
+    """How many :func:`stored_lapsed` rows there are and their revenue at risk, summed as the page
+    summed the whole list before (pandas, in the list's order: the same float to the last bit)."""
+    query = _lapsed_query(fit_id, k, actor)
+    at_risk = run(cur, compose("SELECT revenue_at_risk FROM ({rows})", rows=query)).fetchnumpy()["revenue_at_risk"]
+    return len(at_risk), pd.Series(np.asarray(at_risk, dtype="float64")).sum()
 
 
 # -- the Churn page's figures, straight from the kept rows (a user's cursor: their customers only) --

@@ -191,6 +191,11 @@ def churn_rate_by_period_sql(db, period: str = "month", as_of: date | None = Non
                                                   "as_of": as_of}).df()
     else:
         frame = db.execute(_CHURN_RATE_SQL, [period, as_of, as_of, months]).df()
+    return rates_frame(frame)
+
+
+def rates_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """period, active_prev, retained (as the SQL gives them) with churned and churn_rate added."""
     frame["period"] = pd.to_datetime(frame["period"])
     frame = frame.astype({"active_prev": "int64", "retained": "int64"})
     frame["churned"] = frame["active_prev"] - frame["retained"]

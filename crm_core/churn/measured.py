@@ -175,7 +175,7 @@ def fill_from_my_data(db: Store | duckdb.DuckDBPyConnection, as_of: date, actor:
 _SEGMENT_SQL = _YEARLY_ACTIVITY + """
 SELECT c.customer_type, coalesce(b.abc, 'C') AS abc, GROUPING(c.customer_type) AS by_abc,
        count(*) AS active_before, count(*) FILTER (WHERE NOT a.recent) AS churned,
-       CAST(coalesce(sum(b.spend) FILTER (WHERE NOT a.recent), 0) AS DOUBLE) AS revenue_lost
+       CAST(coalesce(sum(CAST(b.spend AS DECIMAL(18, 2))) FILTER (WHERE NOT a.recent), 0) AS DOUBLE) AS revenue_lost
 FROM activity a JOIN customers c USING (customer_id) LEFT JOIN churn_base_classes b USING (customer_id)
 WHERE a.before AND {scope}
 GROUP BY GROUPING SETS ((c.customer_type), (coalesce(b.abc, 'C')))
@@ -191,7 +191,7 @@ def churn_by_segments(db, as_of: date, actor: Actor | None = None) -> dict[str, 
     purchase in the last 12. The ABC class is that of the *base* year (abc_classify_sql over the
     previous 12 months: a churned customer has no spend in the last 12 to be classed by; a base
     customer whose spend there nets to ≤ 0 counts as C). revenue_lost = what the churned brought
-    in the base year. Summed over either segmentation, churned ÷ active_before is
+    in the base year, summed in cents (exact, so the same whatever order the rows are summed in). Summed over either segmentation, churned ÷ active_before is
     :func:`measured_churn_rate`. ``db``: a DuckDB cursor (a small table is registered).
     """
     from crm_core.segmentation import abc_classify_sql
@@ -202,6 +202,11 @@ def churn_by_segments(db, as_of: date, actor: Actor | None = None) -> dict[str, 
         frame = run(db, compose(_SEGMENT_SQL, scope=access.visible(actor, "customers", alias="c"), as_of=as_of)).df()
     finally:
         db.unregister("churn_base_classes")
+    return segment_tables(frame)
+
+
+def segment_tables(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The grouping-sets rows of the segment query as :func:`churn_by_segments`' two frames."""
     frame["churn_rate"] = frame["churned"] / frame["active_before"]
     result = {}
     for by, rows in (("abc", frame["by_abc"] == 1), ("customer_type", frame["by_abc"] == 0)):
@@ -238,6 +243,11 @@ def funnel_counts(db: Store | duckdb.DuckDBPyConnection, as_of: date, visitors: 
     potential customers) makes it equal to the potential count. Feed to ``customer_funnel``.
     """
     row = _fetchone(db, compose(_FUNNEL_SQL, scope=access.visible(actor, "customers", alias="c"), as_of=as_of))
+    return funnel_stages(row, visitors)
+
+
+def funnel_stages(row: tuple, visitors: int | None) -> dict[str, int]:
+    """The funnel query's (potential, purchasing, repeat, loyal) with the visitors, by stage."""
     counts = dict(zip(FUNNEL_STAGES[1:], (int(v) for v in row)))
     counts["visitor"] = max(int(visitors or 0), counts["potential"])
     return {stage: counts[stage] for stage in FUNNEL_STAGES}

@@ -2,7 +2,9 @@
 
 All go through ui.cache.cached_read. The purchase model and the purchase rhythms are never fitted
 here: they are read from the fit kept by the background job (crm_core.churn.fits; the page gets
-the fit's id from ui.fits.fitted), so the fit id is part of every key that reads one. The model's
+the fit's id from ui.fits.fitted), so the fit id is part of every key that reads one. The churn
+rates, segments and funnel read the kept customer activity when it is current for the date
+(``activity_fit``) and count from the transactions otherwise: the same answers either way. The model's
 figures are aggregates computed in the store over the kept rows on the user's cursor (a rep's
 cover their customers): no per-customer frame is pulled into a page.
 """
@@ -11,10 +13,11 @@ from __future__ import annotations
 from datetime import date
 
 from crm_core import model_fits
-from crm_core.churn import events, fits, measured, model
-from crm_core.churn.lapsed import churn_rate_by_period_sql
+from crm_core.churn import activity, events, fits, measured, model
+from crm_core.churn.activity import CHURN_ACTIVITY
 from crm_core.store import Store
 from ui.cache import cached_read
+from ui.fits import current_fit
 
 TTL = 600
 
@@ -55,30 +58,47 @@ def fill_from_data(db: Store, user, as_of: date):
     return measured.fill_from_my_data(db, as_of, user)
 
 
-@cached_read(ttl=TTL, max_entries=8)
-def lapsed(db: Store, user, as_of: date, k: float, fit_id: int):
-    """Lapsed customers from the kept purchase rhythms of fit ``fit_id`` (only the lapsed rows read)."""
-    return _cursor_call(db, lambda cur: measured.lapsed_report(cur, as_of, k, user,
-                                                               fits.stored_rhythm(cur, fit_id, k)))
+@cached_read(ttl=TTL, max_entries=16)
+def lapsed_totals(db: Store, user, k: float, fit_id: int) -> tuple[int, float]:
+    """How many customers have lapsed by the kept purchase rhythms of fit ``fit_id``, and their revenue at risk."""
+    return _cursor_call(db, fits.stored_lapsed_totals, fit_id, k, user)
+
+
+@cached_read(ttl=TTL, max_entries=64)
+def lapsed_page(db: Store, user, k: float, fit_id: int, offset: int, limit: int):
+    """One page of the lapsed customers (largest revenue at risk first): only those rows read."""
+    return _cursor_call(db, fits.stored_lapsed, fit_id, k, user, offset, limit)
+
+
+def lapsed_all(db: Store, user, k: float, fit_id: int):
+    """Every lapsed customer, for a download (not cached: read when the download is asked for)."""
+    return _cursor_call(db, fits.stored_lapsed, fit_id, k, user)
+
+
+def activity_fit(db: Store, as_of: date) -> int | None:
+    """The id of the kept customer activity for ``as_of`` if it is current, else None (the tabs
+    then count from the transactions, with the same answers, while it is fitted)."""
+    fit = current_fit(db, CHURN_ACTIVITY, as_of)
+    return None if fit is None else fit.fit_id
 
 
 @cached_read(ttl=TTL, max_entries=16)
-def rate_by_period(db: Store, user, as_of: date, period: str):
+def rate_by_period(db: Store, user, as_of: date, period: str, fit_id: int | None):
     cur = db.cursor(user)  # the user's cursor: a rep's rates cover only their customers
     try:
-        return churn_rate_by_period_sql(cur, period, as_of)
+        return activity.churn_rates(cur, period, as_of, fit_id)
     finally:
         cur.close()
 
 
 @cached_read(ttl=TTL, max_entries=16)
-def by_segments(db: Store, user, as_of: date):
-    return _cursor_call(db, measured.churn_by_segments, as_of, user)
+def by_segments(db: Store, user, as_of: date, fit_id: int | None):
+    return _cursor_call(db, activity.churn_segments, as_of, user, fit_id)
 
 
 @cached_read(ttl=TTL, max_entries=16)
-def funnel(db: Store, user, as_of: date):
-    return measured.funnel_counts(db, as_of, None, user)
+def funnel(db: Store, user, as_of: date, fit_id: int | None):
+    return _cursor_call(db, activity.funnel, as_of, user, fit_id)
 
 
 @cached_read(ttl=TTL, max_entries=16)

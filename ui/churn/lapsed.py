@@ -8,7 +8,7 @@ from crm_core import tables
 from crm_core.churn.fits import PURCHASE_RHYTHM
 from crm_core.i18n import format_percent
 from ui.churn import cache
-from ui.churn.common import customer_list, rounded
+from ui.churn.common import paged_customer_list, rounded
 from ui.common import choice_label, lang, style_chart, tr
 from ui.fits import fitted
 from ui.metrics import count_metric, money_metric
@@ -23,7 +23,8 @@ def _rates(db, user, as_of, language) -> None:
     period = st.segmented_control(tr("churn.rate.period"), PERIODS, default="quarter",
                                   **in_url("churn_period", PERIODS, catalog_label("churn.period")),
                                   format_func=choice_label("churn.period")) or "quarter"
-    rates = cache.rate_by_period(db, user, as_of, period)
+    kept = cache.activity_fit(db, as_of)  # None: counted from the transactions (same answers)
+    rates = cache.rate_by_period(db, user, as_of, period, kept)
     if rates.empty:
         st.info(tr("ui.no_data_yet"))
     else:
@@ -34,7 +35,7 @@ def _rates(db, user, as_of, language) -> None:
         st.plotly_chart(style_chart(chart, height=300).update_layout(yaxis_tickformat=".0%"), width="stretch")
         st.caption(tr("churn.rate.explained"))
     st.subheader(tr("churn.segment.title"))
-    tables = cache.by_segments(db, user, as_of)
+    tables = cache.by_segments(db, user, as_of, kept)
     base, churned = (int(tables["customer_type"][c].sum()) for c in ("active_before", "churned"))
     st.metric(tr("churn.rate.yearly"), format_percent(churned / base if base else None, language),
               help=tr("churn.rate.yearly_help"))
@@ -54,15 +55,18 @@ def render_lapsed(db, user, as_of) -> None:
     if fit is None:
         return
     with st.spinner(tr("churn.lapsed.computing")):
-        lapsed = cache.lapsed(db, user, as_of, k, fit.fit_id)
+        count, at_risk = cache.lapsed_totals(db, user, k, fit.fit_id)
     m = st.columns(2)
-    count_metric(m[0], tr("churn.lapsed.count"), len(lapsed))
-    money_metric(m[1], tr("churn.col.revenue_at_risk"), lapsed["revenue_at_risk"].sum())
+    count_metric(m[0], tr("churn.lapsed.count"), count)
+    money_metric(m[1], tr("churn.col.revenue_at_risk"), at_risk)
     st.caption(tr("churn.lapsed.explained", k=k))
-    if lapsed.empty:
+    if not count:
         st.info(tr("churn.lapsed.none"))
         return
-    customer_list(lapsed, "churn_lapsed", "lapsed_customers", tables.CHURN_LAPSED)
+    # a page of the list at a time: at ten million customers over a million may have lapsed
+    paged_customer_list(count, lambda offset, limit: cache.lapsed_page(db, user, k, fit.fit_id, offset, limit),
+                        "churn_lapsed", "lapsed_customers", tables.CHURN_LAPSED,
+                        export=lambda: cache.lapsed_all(db, user, k, fit.fit_id))
 
 
 def render_rates(db, user, as_of) -> None:

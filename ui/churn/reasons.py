@@ -115,7 +115,7 @@ def render_reasons(db, user, as_of) -> None:
 
 def render_funnel(db, user, as_of) -> None:
     language = lang()
-    counts = cache.funnel(db, user, as_of)
+    counts = cache.funnel(db, user, as_of, cache.activity_fit(db, as_of))
     visitors = st.number_input(tr("churn.funnel.visitors_input"), min_value=0, value=counts["potential"],
                                step=100, key="churn_visitors", help=tr("churn.funnel.visitors_help"))
     if visitors < counts["potential"]:
