@@ -147,37 +147,48 @@ def stored_rhythm(cur, fit_id: int, k: float | None = None) -> pd.DataFrame:
 
 # The lapsed customers of a kept rhythm for a k, as measured.lapsed_report gives them (its columns,
 # its order), narrowed to a user in the store: only a page of them is read, never every lapsed row.
+# The customers' details are joined to the rows of the page only: the list is cut from the kept
+# rows of the customers the user may see (their ids alone), so a page never reads a million names.
 _LAPSED_SQL = """
-SELECT r.customer_id, c.code, c.name, c.customer_type, c.sales_rep, r.purchases, r.last_purchase,
-       r.days_since_last, r.median_gap_days, r.gap_source, $k * r.median_gap_days AS threshold_days,
-       r.revenue_at_risk
-FROM fit_purchase_rhythm r JOIN customers c USING (customer_id)
-WHERE r.fit_id = $fit_id AND r.days_since_last > $k * r.median_gap_days AND {scope}
+WITH lapsed AS (
+    SELECT r.* FROM fit_purchase_rhythm r
+    WHERE r.fit_id = $fit_id AND r.days_since_last > $k * r.median_gap_days
+      AND r.customer_id IN (SELECT c.customer_id FROM customers c WHERE {scope})
+    ORDER BY r.revenue_at_risk DESC, r.customer_id {tail}
+)
+SELECT l.customer_id, c.code, c.name, c.customer_type, c.sales_rep, l.purchases, l.last_purchase,
+       l.days_since_last, l.median_gap_days, l.gap_source, $k * l.median_gap_days AS threshold_days,
+       l.revenue_at_risk
+FROM lapsed l JOIN customers c USING (customer_id)
+ORDER BY l.revenue_at_risk DESC, l.customer_id
+"""
+_LAPSED_AT_RISK_SQL = """
+SELECT r.revenue_at_risk FROM fit_purchase_rhythm r
+WHERE r.fit_id = $fit_id AND r.days_since_last > $k * r.median_gap_days
+  AND r.customer_id IN (SELECT c.customer_id FROM customers c WHERE {scope})
 ORDER BY r.revenue_at_risk DESC, r.customer_id
 """
 
 
-def _lapsed_query(fit_id: int, k: float, actor: Actor | None, tail: str = "", **params) -> Fragment:
+def _lapsed_query(sql: str, fit_id: int, k: float, actor: Actor | None, **parts) -> Fragment:
     if not k > 0:
         raise ValueError(f"k must be a positive multiple of the purchase gap, got {k!r}")
-    return compose(_LAPSED_SQL + tail, scope=access.visible(actor, "customers", alias="c"), fit_id=int(fit_id),
-                   k=float(k), **params)
+    return compose(sql, scope=access.visible(actor, "customers", alias="c"), fit_id=int(fit_id), k=float(k), **parts)
 
 
 def stored_lapsed(cur, fit_id: int, k: float, actor: Actor | None = None, offset: int = 0,
                   limit: int | None = None) -> pd.DataFrame:
     """measured.lapsed_report(cur, as_of, k, actor, stored_rhythm(cur, fit_id)) — or its rows
     ``offset`` .. ``offset + limit`` — read in the store (``cur``: a system cursor)."""
-    tail = "" if limit is None else "LIMIT $limit OFFSET $offset"
-    extra = {} if limit is None else {"limit": int(limit), "offset": int(offset)}
-    return run(cur, _lapsed_query(fit_id, k, actor, tail, **extra)).df()
+    tail = Fragment("") if limit is None else Fragment("LIMIT $limit OFFSET $offset",
+                                                       {"limit": int(limit), "offset": int(offset)})
+    return run(cur, _lapsed_query(_LAPSED_SQL, fit_id, k, actor, tail=tail)).df()
 
 
 def stored_lapsed_totals(cur, fit_id: int, k: float, actor: Actor | None = None) -> tuple[int, float]:
     """How many :func:`stored_lapsed` rows there are and their revenue at risk, summed as the page
     summed the whole list before (pandas, in the list's order: the same float to the last bit)."""
-    query = _lapsed_query(fit_id, k, actor)
-    at_risk = run(cur, compose("SELECT revenue_at_risk FROM ({rows})", rows=query)).fetchnumpy()["revenue_at_risk"]
+    at_risk = run(cur, _lapsed_query(_LAPSED_AT_RISK_SQL, fit_id, k, actor)).fetchnumpy()["revenue_at_risk"]
     return len(at_risk), pd.Series(np.asarray(at_risk, dtype="float64")).sum()
 
 
