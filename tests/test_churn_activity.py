@@ -69,6 +69,9 @@ def test_kept_rates_by_hand_and_as_counted_from_the_rows(months):
                 kept = activity.kept_rates(cur, fit.fit_id, period)
                 assert rate_rows(kept) == rows, (user, period)
                 pd.testing.assert_frame_equal(kept, churn_rate_by_period_sql(cur, period, date(2026, 4, 30)))
+                if user is None:  # everyone's rates: the tally the fit kept in its header
+                    pd.testing.assert_frame_equal(activity.kept_rates(cur, fit.fit_id, period, whole_store=True), kept)
+    assert fit.params["rates"]["month"] == {"active": [2, 2, 2, 1], "retained": [1, 0, 0, 0], "union": 0b1111}
 
 
 def test_a_date_within_a_month_keeps_only_its_days(months):
@@ -109,7 +112,7 @@ def test_the_demo_reads_the_same_from_the_kept_rows(demo_store, as_of):
     for user in USERS:
         with closing(demo_store.cursor(user)) as cur:
             for period in ("month", "quarter", "year"):
-                pd.testing.assert_frame_equal(activity.churn_rates(cur, period, as_of, fit.fit_id),
+                pd.testing.assert_frame_equal(activity.churn_rates(cur, period, as_of, fit.fit_id, user),
                                               churn_rate_by_period_sql(cur, period, as_of))
         with closing(demo_store.cursor()) as cur:
             kept, counted = activity.churn_segments(cur, as_of, user, fit.fit_id), churn_by_segments(cur, as_of, user)

@@ -94,8 +94,23 @@ def fit_activity(cur, as_of: date) -> tuple[dict, Iterator]:
     query = compose(_ROWS_SQL, masks=Fragment(", ".join(_mask(p, spans[p]) for p in PERIODS)),
                     before=previous_12_months(_AS_OF, "t.txn_date"), recent=last_12_months(_AS_OF, "t.txn_date"),
                     purchase=purchase("t"), as_of=as_of)
-    relation = cur.sql(query.sql, params=query.params)
-    return {"spans": spans}, relation.to_arrow_reader(FIT_CHUNK_ROWS)
+    params = {"spans": spans}
+    return params, _tallied(cur.sql(query.sql, params=query.params).to_arrow_reader(FIT_CHUNK_ROWS), params)
+
+
+def _tallied(reader, params: dict) -> Iterator:
+    """The rows' batches as they pass, tallying the whole store's rates per period into
+    ``params["rates"]`` (fit_one writes the parameters after the rows): a manager's rates are
+    then read from the fit's header, not from ten million masks."""
+    tallies = {period: None for period, span in params["spans"].items() if span is not None}
+    for batch in reader:
+        for period, tally in tallies.items():
+            masks = batch.column(_MASKS[period]).to_numpy(zero_copy_only=False).astype(np.uint64)
+            more = _tally(masks, params["spans"][period][1])
+            tallies[period] = more if tally is None else (tally[0] + more[0], tally[1] + more[1], tally[2] | more[2])
+        yield batch
+    params["rates"] = {period: {"active": t[0].tolist(), "retained": t[1].tolist(), "union": t[2]}
+                       for period, t in tallies.items() if t is not None}
 
 
 def _kept(cur, fit_id: int | None) -> model_fits.Fit | None:
@@ -126,37 +141,49 @@ FROM churn_rate_pairs ORDER BY period
 """
 
 
-def kept_rates(cur, fit_id: int | None, period: str) -> pd.DataFrame | None:
-    """:func:`churn_rate_by_period_sql` at the fit's date from its kept masks of the customers
-    ``cur`` sees (a user's cursor); None when the fit keeps no mask for ``period``.
-
-    Of the scope's periods, every one but the last with an active customer: active_prev = masks
-    with its bit set, retained = of them, those with the next bit set too."""
-    months = _period(period)[1]  # raises for an unknown period
-    fit = _kept(cur, fit_id)
-    span = None if fit is None else fit.params["spans"][period]
-    if span is None:
-        return None
-    column = _MASKS[period]
-    masks = cur.execute(f"SELECT {column} FROM {TABLE} WHERE fit_id = ?", [fit.fit_id]).fetchnumpy()[column]
-    masks = np.asarray(masks, dtype=np.uint64)
+def _tally(masks: np.ndarray, bits: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """Of ``masks``, per bit k < ``bits``: how many have it set (active in period k), how many
+    have bit k + 1 set too (retained in the next period), and all masks OR-ed together."""
     union = int(np.bitwise_or.reduce(masks)) if len(masks) else 0
-    last = union.bit_length() - 1  # the scope's last period: it has no next one to be retained in
-    active = bit_counts(masks, max(last, 0))
-    retained = bit_counts(masks & (masks >> np.uint64(1)), max(last, 0))
+    return bit_counts(masks, bits), bit_counts(masks & (masks >> np.uint64(1)), bits), union
+
+
+def _rates_of(cur, first: int, months: int, active, retained, union: int) -> pd.DataFrame:
+    """churn_rate_by_period_sql's frame from a tally: every period but the scope's last (the
+    highest bit of ``union``: it has no next period to be retained in) with an active customer."""
+    last = max(union.bit_length() - 1, 0)
+    active, retained = np.asarray(active[:last], dtype=np.int64), np.asarray(retained[:last], dtype=np.int64)
     k = np.flatnonzero(active)
     cur.register("churn_rate_pairs", pd.DataFrame({"k": k, "active_prev": active[k], "retained": retained[k]}))
     try:
-        frame = cur.execute(_PAIRS_SQL, {"first": span[0], "months": months}).df()
+        frame = cur.execute(_PAIRS_SQL, {"first": first, "months": months}).df()
     finally:
         cur.unregister("churn_rate_pairs")
     return rates_frame(frame)
 
 
-def churn_rates(cur, period: str, as_of: date, fit_id: int | None) -> pd.DataFrame:
-    """The churn rate per period up to ``as_of`` on ``cur`` (a user's cursor): from the kept fit
+def kept_rates(cur, fit_id: int | None, period: str, whole_store: bool = False) -> pd.DataFrame | None:
+    """:func:`churn_rate_by_period_sql` at the fit's date from its kept masks of the customers
+    ``cur`` sees (a user's cursor) — or, for a user who sees every customer (``whole_store``),
+    from the tally in the fit's header; None when the fit keeps no mask for ``period``."""
+    months = _period(period)[1]  # raises for an unknown period
+    fit = _kept(cur, fit_id)
+    span = None if fit is None else fit.params["spans"][period]
+    if span is None:
+        return None
+    if whole_store and period in fit.params.get("rates", {}):
+        kept = fit.params["rates"][period]
+        return _rates_of(cur, span[0], months, kept["active"], kept["retained"], int(kept["union"]))
+    column = _MASKS[period]
+    masks = cur.execute(f"SELECT {column} FROM {TABLE} WHERE fit_id = ?", [fit.fit_id]).fetchnumpy()[column]
+    return _rates_of(cur, span[0], months, *_tally(np.asarray(masks, dtype=np.uint64), span[1]))
+
+
+def churn_rates(cur, period: str, as_of: date, fit_id: int | None, actor: Actor | None = None) -> pd.DataFrame:
+    """The churn rate per period up to ``as_of`` on ``cur`` (``actor``'s cursor): from the kept fit
     ``fit_id`` when it has the masks, otherwise from the transactions."""
-    kept = kept_rates(cur, fit_id, period)
+    whole_store = access.visible(actor, "transactions").sql == "TRUE"
+    kept = kept_rates(cur, fit_id, period, whole_store)
     return churn_rate_by_period_sql(cur, period, as_of) if kept is None else kept
 
 

@@ -86,7 +86,7 @@ def activity_fit(db: Store, as_of: date) -> int | None:
 def rate_by_period(db: Store, user, as_of: date, period: str, fit_id: int | None):
     cur = db.cursor(user)  # the user's cursor: a rep's rates cover only their customers
     try:
-        return activity.churn_rates(cur, period, as_of, fit_id)
+        return activity.churn_rates(cur, period, as_of, fit_id, user)
     finally:
         cur.close()
 
