@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from crm_core import access, model_fits
-from crm_core.churn.lapsed import PERIODS, _period, churn_rate_by_period_sql, rates_frame
+from crm_core.churn.lapsed import PERIODS, churn_rate_by_period_sql, months_per_period, rates_frame
 from crm_core.churn.measured import churn_by_segments, funnel_counts, funnel_stages, segment_tables
 from crm_core.definitions import purchase
 from crm_core.model_fits import FIT_CHUNK_ROWS
@@ -166,7 +166,7 @@ def kept_rates(cur, fit_id: int | None, period: str, whole_store: bool = False) 
     """:func:`churn_rate_by_period_sql` at the fit's date from its kept masks of the customers
     ``cur`` sees (a user's cursor) — or, for a user who sees every customer (``whole_store``),
     from the tally in the fit's header; None when the fit keeps no mask for ``period``."""
-    months = _period(period)[1]  # raises for an unknown period
+    months = months_per_period(period)  # raises for an unknown period
     fit = _kept(cur, fit_id)
     span = None if fit is None else fit.params["spans"][period]
     if span is None:

@@ -132,6 +132,11 @@ def _period(period: str) -> tuple[str, int]:
     return PERIODS[period]
 
 
+def months_per_period(period: str) -> int:
+    """How many months ``period`` ("month", "quarter", "year") spans; ValueError for another."""
+    return _period(period)[1]
+
+
 _CHURN_RATE_SQL = """
 WITH active AS (
     SELECT DISTINCT customer_id, CAST(date_trunc(?, txn_date) AS DATE) AS period FROM transactions
