@@ -84,6 +84,26 @@ def test_a_date_within_a_month_keeps_only_its_days(months):
         assert activity.funnel(cur, date(2026, 3, 15), None, fit.fit_id) == funnel_counts(cur, date(2026, 3, 15), None)
 
 
+def test_the_whole_store_funnel_is_tallied_and_counts_only_customers_on_file(months):
+    with months.transaction() as cur:
+        cur.execute("INSERT INTO customers (customer_id, code, name, tenure_stage) VALUES"
+                    " (5, 'K5', '戊', 'potential'), (6, 'K6', '己', 'potential')")
+        cur.execute("INSERT INTO transactions (customer_id, txn_date, amount) VALUES"
+                    " (6, DATE '2026-04-01', 10), (9, DATE '2026-03-02', 10)")  # 9: not on file
+    as_of = date(2026, 4, 30)
+    fit = kept_fit(months, as_of)
+    # buyers on file: 1, 2, 3, 4, 6; on two days or more: 1 and 2; nobody bought in the year before 2025-05
+    assert fit.params["funnel"] == {"purchasing": 5, "repeat": 2, "loyal": 0}
+    with closing(months.cursor()) as cur:
+        expected = {"visitor": 6, "potential": 6, "purchasing": 5, "repeat": 2, "loyal": 0}  # + 5, marked potential
+        assert activity.funnel(cur, as_of, None, fit.fit_id) == funnel_counts(cur, as_of, None) == expected
+        assert activity.funnel(cur, as_of, WANG, fit.fit_id) == funnel_counts(cur, as_of, None, WANG)
+        # the rates count every transaction, the one of a customer not on file too
+        assert rate_rows(activity.churn_rates(cur, "month", as_of, fit.fit_id))[-1] == ("2026-04-01", 3, 0)
+        pd.testing.assert_frame_equal(activity.churn_rates(cur, "month", as_of, fit.fit_id),
+                                      churn_rate_by_period_sql(cur, "month", as_of))
+
+
 def test_more_than_64_periods_are_counted_from_the_rows(months):
     with months.transaction() as cur:
         cur.execute("INSERT INTO transactions (customer_id, txn_date, amount) VALUES (1, DATE '2015-01-02', 10)")

@@ -11,7 +11,8 @@ A row per customer with a transaction up to ``as_of`` (table ``fit_churn_activit
   :func:`crm_core.churn.measured.churn_by_segments` groups (purchases in the previous and the last
   12 months, the base year's ABC class and spend, over the whole store);
 - ``bought_twice`` / ``active_recent`` / ``active_before``: what
-  :func:`crm_core.churn.measured.funnel_counts` counts (any transaction).
+  :func:`crm_core.churn.measured.funnel_counts` counts (any transaction); ``customer_known``: the
+  customer is on file (the whole store's funnel is tallied in the fit's header from these).
 
 Only what depends on the transactions is kept: customer type, stage and owner are joined from
 ``customers`` when read, so editing a customer never makes a fit stale. Callers pass the id of a
@@ -76,9 +77,10 @@ per AS (
     FROM transactions t, prm WHERE t.txn_date <= prm.as_of GROUP BY t.customer_id
 )
 SELECT per.customer_id, per.month_mask, per.quarter_mask, per.year_mask, per.purchased_before,
-       per.purchased_recent, b.abc AS base_abc, CAST(b.spend AS DECIMAL(18, 2)) AS base_spend, per.bought_twice, per.active_recent,
-       per.active_before
+       per.purchased_recent, b.abc AS base_abc, CAST(b.spend AS DECIMAL(18, 2)) AS base_spend, per.bought_twice,
+       per.active_recent, per.active_before, c.customer_id IS NOT NULL AS customer_known
 FROM per LEFT JOIN churn_activity_classes b USING (customer_id)
+LEFT JOIN (SELECT customer_id FROM customers) c ON c.customer_id = per.customer_id
 ORDER BY per.customer_id
 """
 
@@ -103,14 +105,29 @@ def _tallied(reader, params: dict) -> Iterator:
     ``params["rates"]`` (fit_one writes the parameters after the rows): a manager's rates are
     then read from the fit's header, not from ten million masks."""
     tallies = {period: None for period, span in params["spans"].items() if span is not None}
+    funnel = dict.fromkeys(("purchasing", "repeat", "loyal"), 0)
     for batch in reader:
         for period, tally in tallies.items():
             masks = batch.column(_MASKS[period]).to_numpy(zero_copy_only=False).astype(np.uint64)
             more = _tally(masks, params["spans"][period][1])
             tallies[period] = more if tally is None else (tally[0] + more[0], tally[1] + more[1], tally[2] | more[2])
+        for stage, count in _funnel_tally(batch).items():
+            funnel[stage] += count
         yield batch
     params["rates"] = {period: {"active": t[0].tolist(), "retained": t[1].tolist(), "union": t[2]}
                        for period, t in tallies.items() if t is not None}
+    params["funnel"] = funnel
+
+
+def _funnel_tally(batch) -> dict[str, int]:
+    """The funnel's buyers in a batch of rows, as funnel_counts counts them for the whole store:
+    customers on file (a customer with transactions is never deleted while they stay — an undo
+    that would is refused — so the tally holds as long as the fit is current)."""
+    column = {name: batch.column(name).to_numpy(zero_copy_only=False) for name in
+              ("customer_known", "bought_twice", "active_recent", "active_before")}
+    known, twice = column["customer_known"], column["customer_known"] & column["bought_twice"]
+    return {"purchasing": int(known.sum()), "repeat": int(twice.sum()),
+            "loyal": int((twice & column["active_recent"] & column["active_before"]).sum())}
 
 
 def _kept(cur, fit_id: int | None) -> model_fits.Fit | None:
@@ -218,11 +235,25 @@ WHERE {scope}
 """
 
 
+# Everyone's funnel: the buyers from the fit's tally; of the customers marked potential, those with
+# no transaction up to the date (a tenth of the customers, no join of every customer with every row).
+_POTENTIAL_ONLY_SQL = """
+SELECT count(*) - count(a.customer_id) FROM customers c
+LEFT JOIN (SELECT customer_id FROM fit_churn_activity WHERE fit_id = $fit_id) a USING (customer_id)
+WHERE c.tenure_stage = 'potential'
+"""
+
+
 def funnel(cur, as_of: date, actor: Actor | None, fit_id: int | None) -> dict[str, int]:
     """:func:`funnel_counts` without visitors (``cur``: a system cursor) from the kept fit when given."""
     fit = _kept(cur, fit_id)
     if fit is None:
         return funnel_counts(cur, as_of, None, actor)
-    row = run(cur, compose(_FUNNEL_SQL, scope=access.visible(actor, "customers", alias="c"),
-                           fit_id=fit.fit_id)).fetchone()
+    scope = access.visible(actor, "customers", alias="c")
+    if scope.sql == "TRUE" and "funnel" in fit.params:
+        tally = fit.params["funnel"]
+        (potential_only,) = cur.execute(_POTENTIAL_ONLY_SQL, {"fit_id": fit.fit_id}).fetchall()[0]
+        row = (tally["purchasing"] + potential_only, tally["purchasing"], tally["repeat"], tally["loyal"])
+    else:
+        row = run(cur, compose(_FUNNEL_SQL, scope=scope, fit_id=fit.fit_id)).fetchone()
     return funnel_stages(row, None)

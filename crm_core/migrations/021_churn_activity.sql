@@ -15,5 +15,6 @@ CREATE TABLE fit_churn_activity (
     base_spend        DECIMAL(18, 2),    -- spend over the previous 12 months (abc_classify_sql's, in cents)
     bought_twice      BOOLEAN NOT NULL,  -- transactions on two or more days (the funnel's repeat)
     active_recent     BOOLEAN NOT NULL,  -- any transaction in the last 12 months (the funnel's loyal)
-    active_before     BOOLEAN NOT NULL   -- any transaction in the previous 12 months
+    active_before     BOOLEAN NOT NULL,  -- any transaction in the previous 12 months
+    customer_known    BOOLEAN NOT NULL   -- in customers when fitted (the funnel's whole-store tally)
 );
