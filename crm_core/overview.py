@@ -226,6 +226,7 @@ _FIT_ROWS = """
            CAST(sum(t.amount) FILTER (WHERE {recent}) AS DECIMAL(18, 2)) AS recent,
            CAST(sum(t.amount) FILTER (WHERE {prior}) AS DECIMAL(18, 2)) AS prior,
            count(*) FILTER (WHERE {recent} AND {purchase}) > 0 AS bought_recent,
+           count(*) FILTER (WHERE {prior} AND {purchase}) > 0 AS bought_prior,
            coalesce(bit_or(CAST(1 AS UBIGINT) << t.k) FILTER (WHERE {purchase}), 0) AS months,
            """ + ",\n           ".join(
     f"CAST(sum(t.amount) FILTER (WHERE t.k = {k}) AS DECIMAL(18, 2)) AS m{k}" for k in range(KEPT_MONTHS)) + """
@@ -313,22 +314,48 @@ def _kept_trend(fit: model_fits.Fit, actor: Actor, as_of: date) -> Fragment:
     return compose(_KEPT_TREND, fit_id=fit.fit_id, as_of=as_of)
 
 
+# The measured churn rate (crm_core.churn.measured.measured_churn_rate: customers who made a
+# purchase in the previous 12 months, and of them those who made none in the last 12, among the
+# customers in ``customers``) from the kept rows: every such customer has a row.
+_KEPT_CHURN = """
+    SELECT count(*) FILTER (WHERE bought_prior), count(*) FILTER (WHERE bought_prior AND NOT bought_recent)
+    FROM fit_overview WHERE fit_id = $fit_id AND customer_id IN (SELECT customer_id FROM customers)
+    """
+NOT_KEPT = object()  # kept_churn_rate's answer when no current fit exists for the date
+
+
+def kept_churn_rate(cur, as_of: date):
+    """The measured churn rate of the 12 months ending on ``as_of`` (None: nobody bought in the 12
+    before) from the rows kept for ``as_of`` on the user's cursor ``cur``, or ``NOT_KEPT`` when
+    there is no fit of the current transactions for that date (the caller measures it live)."""
+    row = _kept_on(cur, as_of, lambda fit: compose(_KEPT_CHURN, fit_id=fit.fit_id))
+    if row is None:
+        return NOT_KEPT
+    base, lost = row.iloc[0]
+    return None if not base else int(lost) / int(base)
+
+
 def _from_kept(store: Store, actor: Actor, as_of: date, query) -> pd.DataFrame | None:
     """``query(fit)`` over the rows kept for ``as_of`` on the user's cursor, or None when there is
     no fit of the current transactions for that date. One snapshot: a refit landing meanwhile
     (which prunes the older fit's rows) cannot leave the header without its rows."""
     cur = store.cursor(actor)
     try:
-        cur.execute("BEGIN TRANSACTION")
-        try:
-            fit = model_fits.latest_fit(cur, MODEL, as_of)
-            if fit is None or fit.data_version != data_version.current(cur, data_version.TRANSACTIONS):
-                return None
-            return run(cur, query(fit)).df()
-        finally:
-            cur.execute("ROLLBACK")  # read only
+        return _kept_on(cur, as_of, query)
     finally:
         cur.close()
+
+
+def _kept_on(cur, as_of: date, query) -> pd.DataFrame | None:
+    """``_from_kept`` on a cursor of the caller's (a user's scoped one)."""
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        fit = model_fits.latest_fit(cur, MODEL, as_of)
+        if fit is None or fit.data_version != data_version.current(cur, data_version.TRANSACTIONS):
+            return None
+        return run(cur, query(fit)).df()
+    finally:
+        cur.execute("ROLLBACK")  # read only
 
 
 @dataclass(frozen=True)

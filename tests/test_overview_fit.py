@@ -11,6 +11,8 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from crm_core import model_fits, overview
+from crm_core.churn.capability import overview_figures as churn_figures
+from crm_core.churn.measured import measured_churn_rate
 from crm_core.data_version import TRANSACTIONS, current
 from crm_core.users import Actor
 from tests.conftest import DEMO_AS_OF
@@ -57,6 +59,11 @@ def test_the_kept_figures_are_the_hand_counted_ones(small):
     assert [(m.strftime("%Y-%m"), r, c) for m, r, c in trend.itertuples(index=False)] == [
         ("2022-07", 40.0, 1), ("2024-03", 50.0, 1), ("2024-06", 30.0, 1), ("2025-02", 25.0, 1),
         ("2025-05", -20.0, 0), ("2025-06", 100.0, 1)]
+    # churn: 1 and 2 bought in 2023-07-01 .. 2024-06-30; 2 bought nothing since
+    with small.cursor(MANAGER) as cur:
+        assert overview.kept_churn_rate(cur, AS_OF) == 0.5 == churn_figures(cur, AS_OF)["churn_rate"]
+    with small.cursor(REP) as cur:
+        assert overview.kept_churn_rate(cur, AS_OF) is None  # 4 bought nothing in the year before
     mine = overview.kpis(small, REP, AS_OF)
     assert (mine.customers, mine.active_customers, mine.revenue_12m, mine.revenue_prior_12m) == (1, 1, 25.0, None)
     assert [(m.strftime("%Y-%m"), r, c) for m, r, c in overview.monthly_revenue(small, REP, AS_OF).itertuples(
@@ -72,6 +79,8 @@ def test_a_write_makes_the_kept_figures_stale_and_the_page_computes_live(small):
     assert made.data_version != current(small.system_cursor(), TRANSACTIONS)
     assert not kept_used(small, MANAGER, AS_OF)
     assert overview.kpis(small, MANAGER, AS_OF).revenue_12m == 112.0
+    with small.cursor(MANAGER) as cur:  # customer 2 bought again: nobody lost
+        assert overview.kept_churn_rate(cur, AS_OF) is overview.NOT_KEPT and churn_figures(cur, AS_OF)["churn_rate"] == 0
     assert not kept_used(small, MANAGER, date(2025, 6, 29))  # no fit for another date
 
 
@@ -89,3 +98,5 @@ def test_the_kept_figures_equal_the_live_ones_on_the_demo(demo_store, role):
             assert kept == overview.kpis(demo_store, actor, as_of, from_rows=from_rows, kept=False)
         assert_frame_equal(overview.monthly_revenue(demo_store, actor, as_of),
                            overview.monthly_revenue(demo_store, actor, as_of, kept=False), check_exact=True)
+        with demo_store.cursor(actor) as cur:
+            assert overview.kept_churn_rate(cur, as_of) == measured_churn_rate(cur, as_of)

@@ -9,12 +9,15 @@ from crm_core.churn.fits import FITTERS
 from crm_core.churn.import_kind import CHURN_EVENTS
 from crm_core.churn.measured import measured_churn_rate
 from crm_core.model_fits import FIT_LEASE, refit_job
+from crm_core.overview import NOT_KEPT, kept_churn_rate
 from crm_core.scheduler import Job, every
 
 
 def overview_figures(cur, as_of: date) -> dict:
-    """The measured churn rate of the 12 months ending on the analysis date."""
-    return {"churn_rate": measured_churn_rate(cur, as_of)}
+    """The measured churn rate of the 12 months ending on the analysis date: from the Home page's
+    rows kept for that date when they are current (crm_core.overview), measured live otherwise."""
+    rate = kept_churn_rate(cur, as_of)
+    return {"churn_rate": measured_churn_rate(cur, as_of) if rate is NOT_KEPT else rate}
 
 
 CAPABILITY = Capability("churn", import_kinds=(CHURN_EVENTS,), dated_overview_figures=overview_figures,

@@ -3,7 +3,8 @@
 -- page sums one row per customer instead of 24-36 months of transactions. One row per customer
 -- with a transaction in the 36 calendar months up to as_of (as_of's month and the 35 before it):
 -- recent / prior: net revenue in (as_of - 12 months, as_of] / (as_of - 24 months, as_of - 12 months]
--- (NULL: no transaction there); bought_recent: a purchase in the first; months: bit k set when the
+-- (NULL: no transaction there); bought_recent / bought_prior: a purchase in the first / the second
+-- (the measured churn rate's base and lost customers, crm_core.churn.measured); months: bit k set when the
 -- customer made a purchase in the k-th calendar month before as_of's (k = 0: as_of's own, up to
 -- as_of); m0..m35: net revenue of those months (NULL: no transaction).
 CREATE TABLE fit_overview (
@@ -12,6 +13,7 @@ CREATE TABLE fit_overview (
     recent         DECIMAL(18, 2),
     prior          DECIMAL(18, 2),
     bought_recent  BOOLEAN NOT NULL,
+    bought_prior   BOOLEAN NOT NULL,
     months         UBIGINT NOT NULL,
     m0  DECIMAL(18, 2),
     m1  DECIMAL(18, 2),
