@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 
+import duckdb
 import pandas as pd
 
 from crm_core import access, data_version, model_fits, summaries
@@ -347,15 +348,21 @@ def _from_kept(store: Store, actor: Actor, as_of: date, query) -> pd.DataFrame |
 
 
 def _kept_on(cur, as_of: date, query) -> pd.DataFrame | None:
-    """``_from_kept`` on a cursor of the caller's (a user's scoped one)."""
-    cur.execute("BEGIN TRANSACTION")
+    """``_from_kept`` on a cursor of the caller's (a user's scoped one; one already in a
+    transaction reads in that transaction's snapshot)."""
+    try:
+        cur.execute("BEGIN TRANSACTION")
+        own = True
+    except duckdb.TransactionException:
+        own = False
     try:
         fit = model_fits.latest_fit(cur, MODEL, as_of)
         if fit is None or fit.data_version != data_version.current(cur, data_version.TRANSACTIONS):
             return None
         return run(cur, query(fit)).df()
     finally:
-        cur.execute("ROLLBACK")  # read only
+        if own:
+            cur.execute("ROLLBACK")  # read only
 
 
 @dataclass(frozen=True)
