@@ -1,7 +1,9 @@
 """The business at a glance: the Home page's KPI cards and revenue trend.
 
-All figures are computed in DuckDB over the whole store; a card whose data does not exist yet
-is None (shown as "—"), never a made-up number. The relationship cards come from the capabilities
+All figures are computed in DuckDB over the whole store (the revenue windows, the chart and the
+churn rate from per-customer rows a background fit keeps for the default analysis date, when they
+are of the current data: see "the figures kept per customer" below); a card whose data does not
+exist yet is None (shown as "—"), never a made-up number. The relationship cards come from the capabilities
 that declare them (their ``overview_figures`` in ``crm_core.capabilities``); this module imports none.
 """
 from __future__ import annotations
@@ -10,7 +12,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 
-import duckdb
 import pandas as pd
 
 from crm_core import access, data_version, model_fits, summaries
@@ -348,21 +349,15 @@ def _from_kept(store: Store, actor: Actor, as_of: date, query) -> pd.DataFrame |
 
 
 def _kept_on(cur, as_of: date, query) -> pd.DataFrame | None:
-    """``_from_kept`` on a cursor of the caller's (a user's scoped one; one already in a
-    transaction reads in that transaction's snapshot)."""
-    try:
-        cur.execute("BEGIN TRANSACTION")
-        own = True
-    except duckdb.TransactionException:
-        own = False
+    """``_from_kept`` on a cursor of the caller's (a user's scoped one, not in a transaction)."""
+    cur.execute("BEGIN TRANSACTION")
     try:
         fit = model_fits.latest_fit(cur, MODEL, as_of)
         if fit is None or fit.data_version != data_version.current(cur, data_version.TRANSACTIONS):
             return None
         return run(cur, query(fit)).df()
     finally:
-        if own:
-            cur.execute("ROLLBACK")  # read only
+        cur.execute("ROLLBACK")  # read only
 
 
 @dataclass(frozen=True)
