@@ -70,7 +70,12 @@ def query_timings(db_path: str, rep: str, as_of: date) -> tuple[list[tuple[str, 
         rows.append((name, time.perf_counter() - began))
         return result
 
-    classes = timed("ABC classes (12 months)", lambda: board.customer_classes(db, as_of))
+    classes = timed("ABC classes (kept purchase model if current)", lambda: board.customer_classes(db, as_of))
+    from crm_core.segmentation import abc_classify_sql
+    from crm_core.sql import last_12_months_dates
+    live = db.system_cursor()
+    timed("ABC classes ranked live (12 months)", lambda: abc_classify_sql(live, *last_12_months_dates(as_of)))
+    live.close()
     for who, label in ((None, "all reps"), (rep, f"rep {rep}")):
         timed(f"key dates 14 days, {label}", lambda who=who: board.key_dates_ahead(db, boss, as_of, 14, who, classes))
         timed(f"long absent 6 months, {label}", lambda who=who: board.long_absent_ahead(db, boss, as_of, 6, who))

@@ -120,6 +120,14 @@ def state(cur, model: str, as_of: date) -> FitState:
     return FitState(latest_fit(cur, model, as_of), current(cur, TRANSACTIONS), requested)
 
 
+def current_fit(cur, model: str, as_of: date) -> Fit | None:
+    """The fit of ``model`` for ``as_of`` made on the transactions as ``cur`` sees them now, or None
+    (none yet, stale, or empty): for results a page can also compute live with the same answers.
+    Read it and its rows in one snapshot (a refit landing meanwhile prunes the older rows)."""
+    found = state(cur, model, as_of)
+    return found.fit if found.fit is not None and not found.stale and not found.fit.empty else None
+
+
 def request(store: Store, model: str, as_of: date, now: datetime) -> datetime:
     """Ask for a (re)fit of ``model`` for ``as_of``; returns when it was first asked for (a second
     ask keeps the first time). The caller makes the fit job due (crm_core.scheduler.request_run)."""

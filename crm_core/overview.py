@@ -1,20 +1,25 @@
 """The business at a glance: the Home page's KPI cards and revenue trend.
 
-All figures are computed in DuckDB over the whole store; a card whose data does not exist yet
-is None (shown as "—"), never a made-up number. The relationship cards come from the capabilities
+All figures are computed in DuckDB over the whole store (the revenue windows, the chart and the
+churn rate from per-customer rows a background fit keeps for the default analysis date, when they
+are of the current data: see "the figures kept per customer" below); a card whose data does not
+exist yet is None (shown as "—"), never a made-up number. The relationship cards come from the capabilities
 that declare them (their ``overview_figures`` in ``crm_core.capabilities``); this module imports none.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, fields
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 
-from crm_core import summaries
+from crm_core import access, model_fits, summaries
 from crm_core.capabilities import overview_figures
 from crm_core.definitions import PURCHASE, PURCHASE_T, purchase
-from crm_core.sql import Fragment, compose, last_12_months, previous_12_months, run
+from crm_core.model_fits import FIT_CHUNK_ROWS, FIT_LEASE, Fitter, refit_job
+from crm_core.scheduler import Job, every
+from crm_core.sql import Fragment, compose, last_12_months, previous_12_months, relation, run
 from crm_core.store import Store
 from crm_core.users import Actor
 
@@ -117,20 +122,29 @@ def _from_summaries(store: Store, as_of: date) -> bool:
     return later <= _LATER_SHARE * summarised
 
 
-def kpis(store: Store, actor: Actor, as_of: date, from_rows: bool | None = None) -> Kpis:
+def kpis(store: Store, actor: Actor, as_of: date, from_rows: bool | None = None, kept: bool = True) -> Kpis:
     """Active = made a purchase (crm_core.definitions) in the last 12 months up to ``as_of``;
     revenue, net of refunds, over the last 12 months (as_of − 12 months, as_of] and the previous 12
     months (as_of − 24 months, as_of − 12 months] (``crm_core.sql.last_12_months`` /
     ``previous_12_months``); new = first purchase ever between 1 January of as_of's year and as_of.
-    Read from the customer summaries when ``as_of`` is near the data's end (``_KPIS`` says why
-    that is exact), from the transactions otherwise; ``from_rows`` forces one way (tests)."""
+    Read from the rows kept for ``as_of`` by the background fit when it is current (``kept``; see
+    ``_KEPT_KPIS``), else from the customer summaries when ``as_of`` is near the data's end
+    (``_KPIS`` says why that is exact), from the transactions otherwise; ``from_rows`` forces one
+    of the two live ways (tests)."""
     summaries.ensure_current(store)
+    if kept and from_rows is None:
+        row = _from_kept(store, actor, as_of, lambda fit: compose(_KEPT_KPIS, fit_id=fit.fit_id, as_of=as_of))
+        if row is not None:
+            return _kpis_of(as_of, row.iloc[0])
     if from_rows is None:
         from_rows = not _from_summaries(store, as_of)
     query = compose(_KPIS_FROM_ROWS if from_rows else _KPIS, recent=last_12_months(as_of, "t.txn_date"),
                     prior=previous_12_months(as_of, "t.txn_date"), purchase=purchase("t"),
                     **({} if from_rows else {"last_in_window": last_12_months(as_of, "s.last_purchase")}))
-    row = _frame(store, actor, query).iloc[0]
+    return _kpis_of(as_of, _frame(store, actor, query).iloc[0])
+
+
+def _kpis_of(as_of: date, row: pd.Series) -> Kpis:
     active = int(row["active_customers"])
     revenue = None if pd.isna(row["revenue_12m"]) else float(row["revenue_12m"])
     return Kpis(
@@ -144,16 +158,26 @@ def kpis(store: Store, actor: Actor, as_of: date, from_rows: bool | None = None)
     )
 
 
-def monthly_revenue(store: Store, actor: Actor, as_of: date, months: int = 36) -> pd.DataFrame:
+def monthly_revenue(store: Store, actor: Actor, as_of: date, months: int = 36, kept: bool = True) -> pd.DataFrame:
     """Net revenue and customers who made a purchase, per calendar month, the last ``months`` months
-    up to ``as_of`` (crm_core.definitions)."""
+    up to ``as_of`` (crm_core.definitions). The default 36 months are read from the rows kept for
+    ``as_of`` by the background fit when it is current (``kept``), from the transactions otherwise."""
     months = int(months)
+    if kept and months == KEPT_MONTHS:
+        frame = _from_kept(store, actor, as_of, lambda fit: _kept_trend(fit, actor, as_of))
+        if frame is not None:
+            return frame
     if not 1 <= months <= 64:
         return _monthly_revenue_plain(store, actor, as_of, months)
-    # Buying customers per month without count(DISTINCT) over ~10M (month, customer) pairs: one
-    # 64-bit mask of months bought per customer (bit k = k months before as_of's month), then the
-    # set bits counted per month — about 3× faster at 10M transactions, the same numbers.
-    return _frame(store, actor, Fragment(
+    return _frame(store, actor, _trend_query(as_of, months))
+
+
+def _trend_query(as_of: date, months: int) -> Fragment:
+    """monthly_revenue's query for 1..64 months. Buying customers per month without
+    count(DISTINCT) over ~10M (month, customer) pairs: one 64-bit mask of months bought per
+    customer (bit k = k months before as_of's month), then the set bits counted per month — about
+    3× faster at 10M transactions, the same numbers."""
+    return Fragment(
         """
         WITH t AS (
             SELECT customer_id, amount, date_diff('month', txn_date, $as_of::DATE) AS k FROM transactions
@@ -168,7 +192,7 @@ def monthly_revenue(store: Store, actor: Actor, as_of: date, months: int = 36) -
                coalesce(buyers.customers, 0) AS customers
         FROM revenue LEFT JOIN buyers USING (k) ORDER BY month
         """,
-        {"as_of": as_of, "months": months}))
+        {"as_of": as_of, "months": months})
 
 
 def _monthly_revenue_plain(store: Store, actor: Actor, as_of: date, months: int) -> pd.DataFrame:
@@ -182,6 +206,136 @@ def _monthly_revenue_plain(store: Store, actor: Actor, as_of: date, months: int)
         GROUP BY 1 ORDER BY 1
         """,
         {"as_of": as_of, "months": months}))
+
+
+# -- the figures kept per customer (crm_core.model_fits, table fit_overview, migration 022) --------
+#
+# Revenue windows and the monthly chart read 24-36 months of transactions: at 10M customers
+# (110M rows) 40 s a render. They depend only on the transactions and the analysis date, so the
+# background fit keeps, for the default date, one row per customer with a transaction in the
+# chart's 36 months — the window sums, whether they made a purchase in the last 12 months, the
+# months they made one in (a bit mask) and each month's net revenue — and the page sums those rows
+# on the user's cursor (a rep's are their customers'). Sums of the customers' DECIMAL sums are the
+# sums of the rows, exactly, so the figures are the live ones; a stale or missing fit (another
+# date, newer data) is computed live.
+
+MODEL = "overview"
+KEPT_MONTHS = 36  # the chart's default: the months the rows keep
+_MONTH_COLUMNS = [f"m{k}" for k in range(KEPT_MONTHS)]
+
+_FIT_ROWS = """
+    SELECT t.customer_id,
+           CAST(sum(t.amount) FILTER (WHERE {recent}) AS DECIMAL(18, 2)) AS recent,
+           CAST(sum(t.amount) FILTER (WHERE {prior}) AS DECIMAL(18, 2)) AS prior,
+           count(*) FILTER (WHERE {recent} AND {purchase}) > 0 AS bought_recent,
+           coalesce(bit_or(CAST(1 AS UBIGINT) << t.k) FILTER (WHERE {purchase}), 0) AS months,
+           """ + ",\n           ".join(
+    f"CAST(sum(t.amount) FILTER (WHERE t.k = {k}) AS DECIMAL(18, 2)) AS m{k}" for k in range(KEPT_MONTHS)) + """
+    FROM (SELECT customer_id, amount, txn_date, date_diff('month', txn_date, $as_of::DATE) AS k FROM transactions
+          WHERE txn_date <= $as_of::DATE AND txn_date >= date_trunc('month', $as_of::DATE) - to_months($back)
+            AND customer_id BETWEEN $lo AND $hi) t
+    GROUP BY t.customer_id ORDER BY t.customer_id
+    """
+# The chart's window holds both revenue windows: (as_of - 24 months, as_of] starts after the first
+# day of the month 35 months before as_of's.
+
+
+def _fit_overview(cur, as_of: date) -> tuple[dict, Iterator]:
+    """The rows of fit_overview for ``as_of``, one range of ``FIT_CHUNK_ROWS`` customer ids at a
+    time (the transactions lie by customer: a range reads its own row groups, and neither DuckDB
+    nor this process holds ten million customers' rows at once)."""
+    (first, last) = cur.execute(
+        "SELECT min(customer_id), max(customer_id) FROM transactions WHERE txn_date <= $as_of::DATE"
+        " AND txn_date >= date_trunc('month', $as_of::DATE) - to_months($back)",
+        {"as_of": as_of, "back": KEPT_MONTHS - 1}).fetchall()[0]
+
+    def ranges() -> Iterator:
+        if first is None:
+            return
+        for lo in range(first, last + 1, FIT_CHUNK_ROWS):
+            yield relation(cur, compose(_FIT_ROWS, recent=last_12_months(as_of, "t.txn_date"),
+                                        prior=previous_12_months(as_of, "t.txn_date"), purchase=purchase("t"),
+                                        as_of=as_of, back=KEPT_MONTHS - 1, lo=lo,
+                                        hi=lo + FIT_CHUNK_ROWS - 1)).to_arrow_table()
+
+    trend = run(cur, _trend_query(as_of, KEPT_MONTHS)).df()  # the whole store's chart (every row: see _kept_trend)
+    return {"months": KEPT_MONTHS, "trend": {"month": [d.date().isoformat() for d in trend["month"]],
+                                             "revenue": trend["revenue"].tolist(),
+                                             "customers": trend["customers"].tolist()}}, ranges()
+
+
+FITTERS = (Fitter(MODEL, "fit_overview", _fit_overview),)
+# Declared by the report capability (crm_core.report.capability): the report opens with these figures.
+FITS_JOB = Job("overview_fits", every(timedelta(minutes=1)), refit_job(FITTERS), lease=FIT_LEASE)
+
+# The cards from the kept rows: the customers' count and the new customers as in _KPIS (the
+# customers table, the summaries); the rows of customers missing from ``customers`` (orphans) left
+# out of revenue and active customers as the live queries do.
+_KEPT_KPIS = """
+    WITH kept AS (SELECT * FROM fit_overview WHERE fit_id = $fit_id
+                  AND customer_id IN (SELECT customer_id FROM customers))
+    SELECT
+        (SELECT count(*) FROM customers) AS customers,
+        (SELECT count(*) FROM kept WHERE bought_recent) AS active_customers,
+        (SELECT sum(recent)::DOUBLE FROM kept) AS revenue_12m,
+        (SELECT sum(prior)::DOUBLE FROM kept) AS revenue_prior,
+        (SELECT count(*) FROM customer_summary s
+         WHERE s.first_purchase >= date_trunc('year', $as_of::DATE) AND s.first_purchase <= $as_of::DATE)
+            AS new_this_year
+    """
+# The chart of a user who sees every transaction (no rep scope): the fit's own, made by the live
+# query on the whole store (kept in its parameters: floats as JSON keeps them, exactly), read back
+# through DuckDB so the frame's types are the query's.
+_STORE_TREND = """
+    SELECT unnest($month::DATE[]) AS month, unnest($revenue::DOUBLE[]) AS revenue,
+           unnest($customers::BIGINT[]) AS customers
+    """
+# A rep's chart from their customers' kept rows, as monthly_revenue makes it: a month without
+# transactions has no row; the buying customers are the rows with the month's bit set (summed as
+# integers: three times faster than 36 filtered counts).
+_KEPT_TREND = """
+    WITH sums AS (
+        SELECT [""" + ", ".join(f"sum({c})" for c in _MONTH_COLUMNS) + """] AS revenue,
+               [""" + ", ".join(f"sum(((months >> {k}) & 1)::BIGINT)" for k in range(KEPT_MONTHS)) + """]
+                   AS customers
+        FROM fit_overview WHERE fit_id = $fit_id),
+    per AS (SELECT unnest(range(""" + str(KEPT_MONTHS) + """)) AS k, unnest(revenue) AS revenue,
+                   unnest(customers) AS customers FROM sums)
+    SELECT (date_trunc('month', $as_of::DATE) - to_months(k))::DATE AS month, revenue::DOUBLE AS revenue,
+           coalesce(customers, 0)::BIGINT AS customers
+    FROM per WHERE revenue IS NOT NULL ORDER BY month
+    """
+
+
+def _kept_trend(fit: model_fits.Fit, actor: Actor, as_of: date) -> Fragment:
+    """The chart from fit ``fit``: its whole-store chart for a user without a rep scope, the sums of
+    their customers' kept rows for a rep."""
+    if access.visible(actor, "transactions").sql == "TRUE" and "trend" in fit.params:
+        return compose(_STORE_TREND, **fit.params["trend"])
+    return compose(_KEPT_TREND, fit_id=fit.fit_id, as_of=as_of)
+
+
+def _from_kept(store: Store, actor: Actor, as_of: date, query) -> pd.DataFrame | None:
+    """``query(fit)`` over the rows kept for ``as_of`` on the user's cursor, or None when there is
+    no fit of the current transactions for that date. One snapshot: a refit landing meanwhile
+    (which prunes the older fit's rows) cannot leave the header without its rows."""
+    cur = store.cursor(actor)
+    try:
+        return _kept_on(cur, as_of, query)
+    finally:
+        cur.close()
+
+
+def _kept_on(cur, as_of: date, query) -> pd.DataFrame | None:
+    """``_from_kept`` on a cursor of the caller's (a user's scoped one, not in a transaction)."""
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        fit = model_fits.current_fit(cur, MODEL, as_of)
+        if fit is None:
+            return None
+        return run(cur, query(fit)).df()
+    finally:
+        cur.execute("ROLLBACK")  # read only
 
 
 @dataclass(frozen=True)

@@ -26,15 +26,14 @@ _OVERDUE_SQL = """
 WITH prm AS (SELECT $as_of::DATE AS as_of),
 freq AS (SELECT unnest($classes::VARCHAR[]) AS abc, unnest($every_days::INTEGER[]) AS every_days),
 last_contact AS (
-    SELECT i.customer_id, max(i.occurred_at)::DATE AS last_contact,
-           arg_max(i.rep, i.occurred_at) AS last_rep
+    SELECT i.customer_id, max(i.occurred_at)::DATE AS last_contact{last_rep_of}
     FROM interactions i, prm WHERE i.occurred_at::DATE <= prm.as_of AND {scope_interactions}
     GROUP BY i.customer_id
 ),
 plan AS (
     SELECT c.customer_id, c.code, c.name, c.sales_rep, k.abc,
            coalesce(o.every_days, f.every_days) AS every_days,
-           l.last_contact, l.last_rep,
+           l.last_contact, {plan_last_rep}
            coalesce(l.last_contact, c.created_at::DATE) + coalesce(o.every_days, f.every_days) AS due_date
     FROM customers c
     LEFT JOIN care_contact_classes k USING (customer_id)
@@ -53,9 +52,11 @@ ORDER BY p.sales_rep NULLS LAST, days_overdue DESC, p.customer_id
 
 # One rep's customers are picked before anything is joined (access.of_rep: the rule of the rep's own scope).
 # Full rows for a small list; compact rows (no text but the rep) for a whole population.
+# The compact rows also skip the last contact's rep in the grouping (DuckDB computes an unused
+# arg_max all the same: two thirds of the query at 2.5M interactions).
 _OVERDUE_COLUMNS = {
-    "full": ("p.sales_rep, p.customer_id, p.code, p.name", "p.last_rep,"),
-    "compact": ("p.sales_rep, p.customer_id", ""),
+    "full": ("p.sales_rep, p.customer_id, p.code, p.name", "p.last_rep,", ",\n           arg_max(i.rep, i.occurred_at) AS last_rep"),
+    "compact": ("p.sales_rep, p.customer_id", "", ""),
 }
 
 
@@ -79,8 +80,9 @@ def overdue_contacts(db, as_of: date, frequency_by_class: Mapping[str, int] | No
         raise ValueError(f"contact intervals must be at least 1 day: {frequency}")
     db.register("care_contact_classes", classes[["customer_id", "abc"]])
     try:
-        columns, last_rep = _OVERDUE_COLUMNS["compact" if compact else "full"]
+        columns, last_rep, last_rep_of = _OVERDUE_COLUMNS["compact" if compact else "full"]
         query = compose(_OVERDUE_SQL, columns=Fragment(columns), last_rep=Fragment(last_rep),
+                        last_rep_of=Fragment(last_rep_of), plan_last_rep=Fragment("l.last_rep," if last_rep else ""),
                         scope_customers=access.of_rep(rep, "customers", alias="c"),
                         scope_interactions=access.of_rep(rep, "interactions", alias="i"),
                         as_of=as_of, classes=list(frequency), every_days=[int(days) for days in frequency.values()])

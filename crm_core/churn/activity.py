@@ -28,7 +28,8 @@ import pandas as pd
 
 from crm_core import access, model_fits
 from crm_core.churn.lapsed import PERIODS, churn_rate_by_period_sql, months_per_period, rates_frame
-from crm_core.churn.measured import churn_by_segments, funnel_counts, funnel_stages, segment_tables
+from crm_core.churn.measured import (churn_by_segments, funnel_counts, funnel_stages, measured_churn_rate,
+                                     segment_tables)
 from crm_core.definitions import purchase
 from crm_core.model_fits import FIT_CHUNK_ROWS
 from crm_core.sql import Fragment, compose, last_12_months, previous_12_months, previous_12_months_dates, run
@@ -257,3 +258,28 @@ def funnel(cur, as_of: date, actor: Actor | None, fit_id: int | None) -> dict[st
     else:
         row = run(cur, compose(_FUNNEL_SQL, scope=scope, fit_id=fit.fit_id)).fetchone()
     return funnel_stages(row, None)
+
+
+# -- the Home page's measured churn rate -----------------------------------------------------------
+
+# measured_churn_rate's count (a purchase in the previous 12 months; of those, none in the last 12;
+# customers on file) from the kept rows: every such customer bought up to as_of, so has a row.
+_MEASURED_SQL = """
+    SELECT count(*) FILTER (WHERE purchased_before), count(*) FILTER (WHERE purchased_before AND NOT purchased_recent)
+    FROM fit_churn_activity WHERE fit_id = $fit_id AND customer_id IN (SELECT customer_id FROM customers)
+    """
+
+
+def measured_rate(cur, as_of: date) -> float | None:
+    """``measured_churn_rate`` on the user's cursor ``cur`` (not in a transaction): from the rows
+    kept for ``as_of`` when they are current, counted from the transactions otherwise. One read
+    snapshot, so a refit landing meanwhile cannot prune the rows of the fit just found."""
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        fit = model_fits.current_fit(cur, CHURN_ACTIVITY, as_of)
+        if fit is None:
+            return measured_churn_rate(cur, as_of)
+        base, lost = run(cur, compose(_MEASURED_SQL, fit_id=fit.fit_id)).fetchall()[0]
+        return None if not base else lost / base
+    finally:
+        cur.execute("ROLLBACK")  # read only

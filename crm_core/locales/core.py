@@ -226,4 +226,6 @@ MESSAGES = {
     'err.rep_own_customers_only': {'en': 'Reps can only work with their own customers.', 'zh': '业务员只能处理自己负责的客户。'},
     'err.customer_not_found': {'en': 'That customer does not exist or is not visible to you.', 'zh': '该客户不存在，或您无权查看。'},
     'err.customer_code_unknown': {'en': 'No customer with code {code}: check the code.', 'zh': '没有编号为 {code} 的客户：请检查编号。'},
+    'scheduler.job.overview_fits': {'en': 'Keep the Home page figures for the default analysis date',
+                                    'zh': '为默认分析日期预算首页指标'},
 }
