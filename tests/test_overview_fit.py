@@ -12,8 +12,8 @@ from pandas.testing import assert_frame_equal
 
 from crm_core import model_fits, overview
 from crm_core.churn import activity
-from crm_core.churn.fits import FITTERS as CHURN_FITTERS
 from crm_core.churn.capability import overview_figures as churn_figures
+from crm_core.churn.fits import FITTERS as CHURN_FITTERS
 from crm_core.churn.measured import measured_churn_rate
 from crm_core.data_version import TRANSACTIONS, current
 from crm_core.users import Actor

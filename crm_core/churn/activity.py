@@ -28,8 +28,7 @@ import pandas as pd
 
 from crm_core import access, model_fits
 from crm_core.churn.lapsed import PERIODS, churn_rate_by_period_sql, months_per_period, rates_frame
-from crm_core.churn.measured import (churn_by_segments, funnel_counts, funnel_stages, measured_churn_rate,
-                                     segment_tables)
+from crm_core.churn.measured import churn_by_segments, funnel_counts, funnel_stages, measured_churn_rate, segment_tables
 from crm_core.definitions import purchase
 from crm_core.model_fits import FIT_CHUNK_ROWS
 from crm_core.sql import Fragment, compose, last_12_months, previous_12_months, previous_12_months_dates, run
