@@ -90,6 +90,11 @@ class FitState:
         """Newer data than the fit's exists (the fit is still shown, with a note)."""
         return self.fit is not None and self.fit.data_version != self.data_version
 
+    @property
+    def current(self) -> Fit | None:
+        """The fit when it was made on the data as it is now and found something to fit, else None."""
+        return self.fit if self.fit is not None and not self.stale and not self.fit.empty else None
+
 
 _FIT_COLUMNS = "fit_id, model, as_of, data_version, data_through, fitted_at, seconds, params"
 
@@ -124,8 +129,7 @@ def current_fit(cur, model: str, as_of: date) -> Fit | None:
     """The fit of ``model`` for ``as_of`` made on the transactions as ``cur`` sees them now, or None
     (none yet, stale, or empty): for results a page can also compute live with the same answers.
     Read it and its rows in one snapshot (a refit landing meanwhile prunes the older rows)."""
-    found = state(cur, model, as_of)
-    return found.fit if found.fit is not None and not found.stale and not found.fit.empty else None
+    return state(cur, model, as_of).current
 
 
 def request(store: Store, model: str, as_of: date, now: datetime) -> datetime:

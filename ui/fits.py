@@ -70,8 +70,8 @@ def current_fit(db: Store, model: str, as_of: date) -> Fit | None:
     never waits. Without a current fit one is asked for, as ``fitted`` does."""
     with closing(db.cursor()) as cur:  # fit headers only: company-wide, no customer rows
         found = model_fits.state(cur, model, as_of)
-    if found.fit is not None and not found.stale and not found.fit.empty:
-        return found.fit
+    if found.current is not None:
+        return found.current
     if found.requested_at is None:
         _ask(db, model, as_of, now_instant(db))
     return None
