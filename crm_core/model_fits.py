@@ -50,11 +50,13 @@ class Fitter:
     of its rows, whose columns after fit_id are ``compute``'s frame's, in order) and
     ``compute(cur, as_of) -> (params, rows)`` on a read cursor over the whole store; ``rows`` is a
     frame, an Arrow table or stream, or an iterable of them in order (read lazily: chunk by chunk,
-    so no model holds all its rows at once)."""
+    so no model holds all its rows at once). ``kept_dates``: how many dates' fits to keep (fewer
+    for a model with wide rows that pages never ask for at another date)."""
 
     model: str
     table: str
     compute: Callable[[object, date], tuple[Mapping, pd.DataFrame]]
+    kept_dates: int = KEPT_DATES
 
 
 @dataclass(frozen=True)
@@ -206,13 +208,13 @@ def _write_rows(store: Store, table: str, fit_id: int, chunk) -> None:
 
 
 def _prune(cur, fitter: Fitter, newest: int) -> None:
-    """Keep the newest fit of each date, of the ``KEPT_DATES`` dates fitted last; drop the rest and
+    """Keep the newest fit of each date, of the ``fitter.kept_dates`` dates fitted last; drop the rest and
     rows without a header (a fit that died before writing it)."""
     table = quote_identifier(fitter.table)
     cur.execute("""DELETE FROM model_fits WHERE model = $model AND fit_id NOT IN (
                        SELECT fit_id FROM (SELECT max(fit_id) AS fit_id FROM model_fits WHERE model = $model
                                            GROUP BY as_of ORDER BY fit_id DESC LIMIT $kept))""",
-                {"model": fitter.model, "kept": KEPT_DATES})
+                {"model": fitter.model, "kept": fitter.kept_dates})
     cur.execute(f"DELETE FROM {table} WHERE fit_id <> ? AND fit_id NOT IN (SELECT fit_id FROM model_fits)", [newest])
 
 

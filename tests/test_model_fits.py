@@ -169,3 +169,21 @@ def test_without_a_fit_the_page_asks_for_one_and_says_since_when(page_store):
         "purchase_model", DEMO_AS_OF, moment)
     assert db.query_one("SELECT next_run_at FROM scheduler_jobs WHERE job = 'churn_model_fits'") == (moment,)
     db.close()
+
+
+def test_a_model_keeps_the_fits_of_as_many_dates_as_it_says(tmp_path):
+    """The purchase rhythm keeps three dates (KEPT_DATES); the same model declared with one keeps
+    only the date fitted last, rows included."""
+    db = small_store(tmp_path / "crm.duckdb")
+    (rhythm,) = [f for f in churn_fits.FITTERS if f.model == churn_fits.PURCHASE_RHYTHM]
+    one_date = model_fits.Fitter(rhythm.model, rhythm.table, rhythm.compute, kept_dates=1)
+    now = datetime(2026, 9, 1, 9, 0, tzinfo=ZONE)
+    days = [date(2026, 6, 30), date(2026, 7, 31), date(2026, 8, 31), date(2026, 8, 15)]
+    for day in days:
+        model_fits.fit_one(db, rhythm, day, now)
+    assert db.query_one("SELECT count(DISTINCT as_of) FROM model_fits") == (3,)
+    assert db.query_one("SELECT count(DISTINCT fit_id) FROM fit_purchase_rhythm") == (3,)
+    last = model_fits.fit_one(db, one_date, date(2026, 8, 1), now)
+    assert db.query_one("SELECT count(*), min(as_of) FROM model_fits") == (1, date(2026, 8, 1))
+    assert db.query_one("SELECT count(DISTINCT fit_id), min(fit_id) FROM fit_purchase_rhythm") == (1, last.fit_id)
+    db.close()
