@@ -17,7 +17,7 @@ from crm_core import access
 from crm_core.satisfaction import queries
 from crm_core.satisfaction.comments import word_contrast
 from crm_core.satisfaction.loyalty import QUADRANTS, loyalty_quadrant_of
-from crm_core.satisfaction.nonresponse import nonresponse_check
+from crm_core.satisfaction.nonresponse import categorical_rows, numeric_row, tested
 from crm_core.satisfaction.queries import filters
 from crm_core.satisfaction.regional import region_adjusted, region_adjusted_means
 from crm_core.satisfaction.servqual import DIMENSIONS, key_drivers
@@ -315,29 +315,62 @@ def iceberg_inputs(store: Store, actor: Actor, wave_id: int | None, as_of: date)
 
 # --- non-response --------------------------------------------------------------------------
 
+_NONRESPONSE_BASE = """
+WITH w AS (SELECT started_on FROM survey_waves WHERE wave_id = $wave_id),
+answered AS (SELECT DISTINCT customer_id FROM survey_responses WHERE customer_id IS NOT NULL AND wave_id = $wave_id),
+base AS (SELECT c.customer_id, coalesce(c.region, '(missing)') AS region,
+                coalesce(c.tenure_stage, '(missing)') AS tenure_stage,
+                c.customer_id IN (SELECT customer_id FROM answered) AS responded
+         FROM customers c CROSS JOIN w WHERE c.created_at < w.started_on::TIMESTAMPTZ AND {scope})"""
+# ``created_at < started_on::TIMESTAMPTZ`` (midnight of the start day in the store's time zone) is
+# ``created_at::DATE < started_on`` without converting a million timestamps to local days (0.1-0.3 s).
+
+
 def nonresponse(store: Store, actor: Actor, wave_id: int) -> pd.DataFrame:
     """Respondents of a wave against the customers who existed at its start and did not answer:
     region, tenure stage and spend (revenue in the 12 months before the wave), as
     ``nonresponse_check`` returns them.
+
+    Counted in DuckDB (the levels by group, the spend of the customers who bought in the window
+    only; everyone else spent 0), so no per-customer frame of the whole base is built. Who
+    answered is taken over everyone; the base is the user's customers.
     """
-    rep = actor.rep_scope
+    scope = access.of_rep(actor.rep_scope, "customers", alias="c")
+    base = compose(_NONRESPONSE_BASE, scope=scope)
     with closing(store.system_cursor()) as db:
-        base = run(db, compose(
-            "WITH w AS (SELECT started_on FROM survey_waves WHERE wave_id = $wave_id), "
-            "spend AS (SELECT t.customer_id, sum(t.amount)::DOUBLE AS spend FROM transactions t, w "
-            "WHERE {window} GROUP BY 1) "
-            "SELECT c.customer_id, coalesce(c.region, '(missing)') AS region, c.tenure_stage, "
-            "coalesce(s.spend, 0) AS spend FROM customers c CROSS JOIN w LEFT JOIN spend s USING (customer_id) "
-            "WHERE c.created_at::DATE < w.started_on AND {scope}",
-            window=last_12_months(Fragment("w.started_on"), "t.txn_date"),
-            scope=access.of_rep(rep, "customers", alias="c"), wave_id=wave_id)).df()
-        # Who answered, over everyone: nonresponse_check compares it with the (narrowed) base only.
-        answered = db.execute(
-            "SELECT DISTINCT customer_id FROM survey_responses WHERE customer_id IS NOT NULL AND wave_id = $wave_id",
-            {"wave_id": wave_id}).df()["customer_id"]
-    if base.empty:
-        return pd.DataFrame()
-    return nonresponse_check(base, answered)
+        groups = run(db, compose("{base} SELECT region, tenure_stage, responded, count(*) AS n FROM base GROUP BY ALL",
+                                 base=base, wave_id=wave_id)).df()
+        if groups.empty:
+            return pd.DataFrame()
+        bought = run(db, compose(
+            "{base}, spend AS (SELECT t.customer_id, sum(t.amount)::DOUBLE AS spend FROM transactions t, w "
+            "WHERE {window} {mine} GROUP BY 1) "
+            "SELECT b.responded, coalesce(s.spend, 0) AS spend FROM spend s JOIN base b USING (customer_id)",
+            base=base, window=last_12_months(Fragment("w.started_on"), "t.txn_date"), wave_id=wave_id,
+            # a rep's base is small: group only its rows (for everyone the join alone narrows)
+            mine=Fragment("") if actor.rep_scope is None else
+            Fragment("AND t.customer_id IN (SELECT customer_id FROM base)"))).fetchnumpy()
+    parts = [_level_rows(groups, column) for column in ("region", "tenure_stage")]
+    return tested([*parts, _spend_row(groups, bought)])
+
+
+def _level_rows(groups: pd.DataFrame, column: str) -> pd.DataFrame:
+    """The levels in sorted order (as ``nonresponse_check`` factorizes them) and their counts."""
+    by_level = groups.groupby([column, "responded"])["n"].sum().unstack("responded", fill_value=0)
+    levels = sorted(by_level.index)
+    by_level = by_level.reindex(index=levels, columns=[False, True], fill_value=0)
+    return categorical_rows(column, levels, by_level[True].to_numpy(), by_level.sum(axis=1).to_numpy())
+
+
+def _spend_row(groups: pd.DataFrame, bought: dict) -> pd.DataFrame:
+    """Spend per respondent and non-respondent: the window's buyers as summed, the rest 0."""
+    responded = np.asarray(bought["responded"], dtype=bool)
+    spend = np.asarray(bought["spend"], dtype=float)
+    n_yes = int(groups.loc[groups["responded"], "n"].sum())
+    n_no = int(groups["n"].sum()) - n_yes
+    yes, no = spend[responded], spend[~responded]
+    return numeric_row("spend", np.concatenate([yes, np.zeros(n_yes - len(yes))]),
+                       np.concatenate([no, np.zeros(n_no - len(no))]))
 
 
 # --- one customer --------------------------------------------------------------------------
