@@ -179,6 +179,25 @@ def test_quadrant_cells_match_member_lists(big_survey):
     assert len(members) == intent.loc["apostle", "count"] and members["repurchase_intent"].all()
 
 
+def test_quadrant_cells_and_lists_read_one_respondent_table(big_survey):
+    respondents = report.respondents_12m(big_survey, MANAGER, DEMO_AS_OF)
+    # one row per customer with a 1-5 answer; purchases and spend of the 12 months, 0 without any
+    assert respondents.num_rows == big_survey.query_one(
+        "SELECT count(DISTINCT customer_id) FROM survey_responses WHERE satisfaction IS NOT NULL")[0]
+    frame = respondents.to_pandas()
+    assert frame.loc[frame["purchases"] == 0, "spend"].eq(0).all()
+    for loyalty in ("behaviour", "intent"):
+        pd.testing.assert_frame_equal(
+            report.quadrant_cells(big_survey, MANAGER, loyalty, DEMO_AS_OF, 3, 1, respondents=respondents),
+            report.quadrant_cells(big_survey, MANAGER, loyalty, DEMO_AS_OF, 3, 1))
+        for quadrant in ("saboteur", "apostle"):
+            pd.testing.assert_frame_equal(
+                report.quadrant_members(big_survey, MANAGER, quadrant, loyalty, DEMO_AS_OF, respondents=respondents),
+                report.quadrant_members(big_survey, MANAGER, quadrant, loyalty, DEMO_AS_OF))
+    behaviour = report.quadrant_cells(big_survey, MANAGER, "behaviour", DEMO_AS_OF, respondents=respondents)
+    assert behaviour["n"].sum() == respondents.num_rows
+
+
 def test_breakdowns_by_every_grouping(big_survey):
     for by in report.BREAKDOWNS:
         table = report.breakdown(big_survey, MANAGER, by, None, DEMO_AS_OF)

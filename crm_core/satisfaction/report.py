@@ -12,6 +12,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from crm_core import access
 from crm_core.satisfaction import queries
@@ -22,7 +23,7 @@ from crm_core.satisfaction.queries import filters
 from crm_core.satisfaction.regional import region_adjusted, region_adjusted_means
 from crm_core.satisfaction.servqual import DIMENSIONS, key_drivers
 from crm_core.satisfaction.trend import breakdown_from_counts
-from crm_core.sql import Fragment, compose, last_12_months, run, trailing_year_days, trailing_year_days_dates
+from crm_core.sql import Fragment, compose, last_12_months, relation, run, trailing_year_days, trailing_year_days_dates
 from crm_core.stats import wilson_interval
 from crm_core.store import Store
 from crm_core.users import Actor
@@ -209,24 +210,45 @@ buys AS (
     GROUP BY customer_id)"""
 
 
-def _latest(actor: Actor, as_of: date, template: str, **values) -> Fragment:
-    """``template`` (with ``{latest}``: the CTEs above) for the user's answers and ``as_of``."""
-    latest = compose(_LATEST, filters=filters(None, actor.rep_scope), window=last_12_months(as_of, "txn_date"))
-    return compose(template, latest=latest, **values)
+def respondents_12m(store: Store, actor: Actor, as_of: date) -> pa.Table:
+    """One row per customer with a 1–5 answer the user may see: customer_id, sat and intent (their
+    latest answers), answered_on, purchases and spend (transactions in the 12 months up to
+    ``as_of``; 0 without any). The one scan behind the quadrant cells and every member list, so
+    a threshold or quadrant changed on the page reads this table, not the transactions (Arrow:
+    DuckDB reads it back with its own types)."""
+    query = compose(f"WITH {_LATEST} SELECT l.customer_id, l.sat, l.intent, l.answered_on, "
+                    "coalesce(b.purchases, 0) AS purchases, coalesce(b.spend, 0) AS spend "
+                    "FROM latest l LEFT JOIN buys b USING (customer_id)",
+                    filters=filters(None, actor.rep_scope), window=last_12_months(as_of, "txn_date"))
+    return _read(store, lambda db: relation(db, query).to_arrow_table())
+
+
+def _on_respondents(store: Store, actor: Actor, as_of: date, respondents: pa.Table | None, query: Fragment):
+    """``query`` over ``respondents`` (as the view ``l``; computed when None) on the system cursor."""
+    table = respondents_12m(store, actor, as_of) if respondents is None else respondents
+
+    def read(db):
+        db.register("sat_respondents", table)
+        try:
+            return run(db, query).df()
+        finally:
+            db.unregister("sat_respondents")
+
+    return _read(store, read)
 
 
 def quadrant_cells(store: Store, actor: Actor, loyalty: str, as_of: date, sat_threshold: int = 4,
-                   loyal_threshold: int = 2) -> pd.DataFrame:
+                   loyal_threshold: int = 2, respondents: pa.Table | None = None) -> pd.DataFrame:
     """Satisfaction × loyalty cells: sat (latest 1–5 answer per customer), loyalty (purchases in
     the 12 months up to ``as_of``, capped at 12, for "behaviour"; the latest stated repurchase
     intent for "intent"), n customers, quadrant (``loyalty_quadrant_of``). Unknown intent is left out.
+    ``respondents``: :func:`respondents_12m` of the same user and date, when already read.
     """
     if loyalty not in LOYALTY_SOURCES:
         raise ValueError(f"loyalty must be one of {LOYALTY_SOURCES}; got {loyalty!r}")
-    measure = "least(coalesce(b.purchases, 0), 12)" if loyalty == "behaviour" else "l.intent"
-    query = _latest(actor, as_of, f"WITH {{latest}} SELECT l.sat, {measure} AS loyalty, count(*) AS n "
-                    "FROM latest l LEFT JOIN buys b USING (customer_id) GROUP BY ALL ORDER BY ALL")
-    cells = _read(store, lambda db: run(db, query).df())
+    measure = "least(l.purchases, 12)" if loyalty == "behaviour" else "l.intent"
+    cells = _on_respondents(store, actor, as_of, respondents, Fragment(
+        f"SELECT l.sat, {measure} AS loyalty, count(*) AS n FROM sat_respondents l GROUP BY ALL ORDER BY ALL"))
     if loyalty == "intent":
         cells["loyalty"] = cells["loyalty"].astype("boolean")
     cells["quadrant"] = loyalty_quadrant_of(cells, "sat", "loyalty", sat_threshold, loyal_threshold)
@@ -241,27 +263,27 @@ def quadrant_counts(cells: pd.DataFrame) -> pd.DataFrame:
 
 
 def quadrant_members(store: Store, actor: Actor, quadrant: str, loyalty: str, as_of: date,
-                     sat_threshold: int = 4, loyal_threshold: int = 2, limit: int = 5000) -> pd.DataFrame:
+                     sat_threshold: int = 4, loyal_threshold: int = 2, limit: int = 5000,
+                     respondents: pa.Table | None = None) -> pd.DataFrame:
     """The customers of one quadrant, biggest 12-month spenders first (at most ``limit``):
     customer_id, code, name, region, sales_rep, satisfaction, repurchase_intent, purchases_12m,
-    spend_12m, answered_on.
+    spend_12m, answered_on. ``respondents`` as for :func:`quadrant_cells`.
     """
     if quadrant not in QUADRANTS or loyalty not in LOYALTY_SOURCES:
         raise ValueError(f"unknown quadrant {quadrant!r} or loyalty source {loyalty!r}")
     satisfied, loyal = quadrant in ("mercenary", "apostle"), quadrant in ("hostage", "apostle")
-    loyal_sql = ("coalesce(b.purchases, 0) >= $loyal_threshold" if loyalty == "behaviour"
+    loyal_sql = ("l.purchases >= $loyal_threshold" if loyalty == "behaviour"
                  else "l.intent AND $loyal_threshold IS NOT NULL")
-    query = _latest(
-        actor, as_of,
-        "WITH {latest} SELECT l.customer_id, c.code, c.name, c.region, c.sales_rep, l.sat AS satisfaction, "
-        "l.intent AS repurchase_intent, coalesce(b.purchases, 0) AS purchases_12m, coalesce(b.spend, 0) AS spend_12m, "
-        "l.answered_on FROM latest l JOIN customers c USING (customer_id) LEFT JOIN buys b USING (customer_id) "
+    query = compose(
+        "SELECT l.customer_id, c.code, c.name, c.region, c.sales_rep, l.sat AS satisfaction, "
+        "l.intent AS repurchase_intent, l.purchases AS purchases_12m, l.spend AS spend_12m, "
+        "l.answered_on FROM sat_respondents l JOIN customers c USING (customer_id) "
         f"WHERE (l.sat >= $sat_threshold) = $satisfied AND ({loyal_sql}) IS NOT DISTINCT FROM $loyal "
         + ("AND l.intent IS NOT NULL " if loyalty == "intent" else "")
         + "ORDER BY spend_12m DESC, l.customer_id LIMIT $limit",
         sat_threshold=sat_threshold, satisfied=satisfied, loyal_threshold=loyal_threshold, loyal=loyal,
         limit=int(limit))
-    return _read(store, lambda db: run(db, query).df())
+    return _on_respondents(store, actor, as_of, respondents, query)
 
 
 # --- word of mouth -------------------------------------------------------------------------
