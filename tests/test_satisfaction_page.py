@@ -214,6 +214,22 @@ def test_iceberg_inputs_measure_complaints_where_the_log_exists(big_survey):
     assert figures["satisfied"] + figures["dissatisfied"] < figures["answers"]
 
 
+def test_iceberg_active_customers_from_summaries_match_the_rows(big_survey, monkeypatch):
+    from datetime import timedelta
+
+    rep = big_survey.query_one("SELECT min(sales_rep) FROM customers")[0]
+    (end,) = big_survey.query_one("SELECT max(txn_date) FROM transactions")
+    for actor in (MANAGER, Actor(rep, "rep")):
+        for as_of in (end, end - timedelta(days=3), DEMO_AS_OF, end + timedelta(days=800)):
+            counted = big_survey.query_one(
+                "SELECT count(DISTINCT t.customer_id) FROM transactions t LEFT JOIN customers c USING (customer_id) "
+                "WHERE t.txn_date > ?::DATE - INTERVAL 12 MONTH AND t.txn_date <= ? AND (? IS NULL OR c.sales_rep = ?)",
+                [as_of, as_of, actor.rep_scope and rep, actor.rep_scope and rep])[0]
+            for share in (1.0, 0.0):  # every date from the summaries, then every date from the rows
+                monkeypatch.setattr(report, "_LATER_SHARE", share)
+                assert report.iceberg_inputs(big_survey, actor, None, as_of)["active_customers"] == counted
+
+
 def test_iceberg_inputs_without_complaints(tmp_path):
     db = Store(tmp_path / "crm.duckdb")
     _with_surveys(db, 300, DEMO_AS_OF)
