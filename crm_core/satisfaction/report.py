@@ -224,7 +224,7 @@ def respondents_12m(store: Store, actor: Actor, as_of: date) -> pa.Table:
 
 
 def _on_respondents(store: Store, actor: Actor, as_of: date, respondents: pa.Table | None, query: Fragment):
-    """``query`` over ``respondents`` (as the view ``l``; computed when None) on the system cursor."""
+    """``query`` over ``respondents`` (registered as ``sat_respondents``; read when None) on the system cursor."""
     table = respondents_12m(store, actor, as_of) if respondents is None else respondents
 
     def read(db):
