@@ -498,6 +498,51 @@ def test_top_words_bigram_fallback_without_jieba(monkeypatch):
     assert dict(zip(words["word"], words["count"], strict=True))["送货"] == 2
 
 
+def _catalog_chinese() -> list[str]:
+    """Every Chinese text of the locale catalogs: thousands of real sentences to cut."""
+    import importlib
+    import pkgutil
+
+    import crm_core.locales
+
+    texts = []
+    for module in pkgutil.iter_modules(crm_core.locales.__path__):
+        for value in vars(importlib.import_module(f"crm_core.locales.{module.name}")).values():
+            if isinstance(value, dict):
+                texts += [e["zh"] for e in value.values() if isinstance(e, dict) and isinstance(e.get("zh"), str)]
+    return texts
+
+
+def test_subset_tokenizer_cuts_exactly_like_jieba(tmp_path):
+    import jieba
+
+    from crm_core.satisfaction import segmenting
+
+    copy = tmp_path / "freq.sqlite"
+    segmenting.save_copy(copy)
+    texts = [*_catalog_chinese()[:800], "送货太慢了，价格贵 iPhone15 客服 abc-123 不满意", "王小二来自北京清华大学", ""]
+    subset = segmenting._subset_tokenizer(jieba, texts, copy)
+    assert len(subset.FREQ) < len(jieba.dt.FREQ) / 20  # only what these texts can look up
+    assert [subset.lcut(text) for text in texts] == [jieba.lcut(text) for text in texts]
+
+
+def test_segmenter_without_a_copy_uses_jieba_and_starts_writing_one(tmp_path, monkeypatch):
+    import jieba
+
+    from crm_core.satisfaction import segmenting
+
+    started = []
+    monkeypatch.setattr(segmenting, "cache_path", lambda: tmp_path / "none.sqlite")
+    monkeypatch.setattr(segmenting, "_start_saving", started.append)
+    monkeypatch.setattr(jieba.dt, "initialized", False)  # as in a fresh process (FREQ stays loaded)
+    assert segmenting.segmenter(["送货太慢"]) is jieba.lcut
+    assert started == [tmp_path / "none.sqlite"]
+    segmenting.save_copy(tmp_path / "none.sqlite")
+    monkeypatch.setattr(jieba.dt, "initialized", False)  # the next fresh process finds the copy
+    cut = segmenting.segmenter(["送货太慢"])
+    assert cut is not jieba.lcut and cut("送货太慢") == ["送货", "太慢"]
+
+
 def test_top_words_english_and_contrast():
     contrast = sat.word_contrast(["Delivery was slow", "slow delivery and rude staff"],
                                  ["Friendly staff", "friendly and fast"], "en")

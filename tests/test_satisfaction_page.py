@@ -179,6 +179,25 @@ def test_quadrant_cells_match_member_lists(big_survey):
     assert len(members) == intent.loc["apostle", "count"] and members["repurchase_intent"].all()
 
 
+def test_quadrant_cells_and_lists_read_one_respondent_table(big_survey):
+    respondents = report.respondents_12m(big_survey, MANAGER, DEMO_AS_OF)
+    # one row per customer with a 1-5 answer; purchases and spend of the 12 months, 0 without any
+    assert respondents.num_rows == big_survey.query_one(
+        "SELECT count(DISTINCT customer_id) FROM survey_responses WHERE satisfaction IS NOT NULL")[0]
+    frame = respondents.to_pandas()
+    assert frame.loc[frame["purchases"] == 0, "spend"].eq(0).all()
+    for loyalty in ("behaviour", "intent"):
+        pd.testing.assert_frame_equal(
+            report.quadrant_cells(big_survey, MANAGER, loyalty, DEMO_AS_OF, 3, 1, respondents=respondents),
+            report.quadrant_cells(big_survey, MANAGER, loyalty, DEMO_AS_OF, 3, 1))
+        for quadrant in ("saboteur", "apostle"):
+            pd.testing.assert_frame_equal(
+                report.quadrant_members(big_survey, MANAGER, quadrant, loyalty, DEMO_AS_OF, respondents=respondents),
+                report.quadrant_members(big_survey, MANAGER, quadrant, loyalty, DEMO_AS_OF))
+    behaviour = report.quadrant_cells(big_survey, MANAGER, "behaviour", DEMO_AS_OF, respondents=respondents)
+    assert behaviour["n"].sum() == respondents.num_rows
+
+
 def test_breakdowns_by_every_grouping(big_survey):
     for by in report.BREAKDOWNS:
         table = report.breakdown(big_survey, MANAGER, by, None, DEMO_AS_OF)
@@ -195,6 +214,22 @@ def test_iceberg_inputs_measure_complaints_where_the_log_exists(big_survey):
     assert figures["satisfied"] + figures["dissatisfied"] < figures["answers"]
 
 
+def test_iceberg_active_customers_from_summaries_match_the_rows(big_survey, monkeypatch):
+    from datetime import timedelta
+
+    rep = big_survey.query_one("SELECT min(sales_rep) FROM customers")[0]
+    (end,) = big_survey.query_one("SELECT max(txn_date) FROM transactions")
+    for actor in (MANAGER, Actor(rep, "rep")):
+        for as_of in (end, end - timedelta(days=3), DEMO_AS_OF, end + timedelta(days=800)):
+            counted = big_survey.query_one(
+                "SELECT count(DISTINCT t.customer_id) FROM transactions t LEFT JOIN customers c USING (customer_id) "
+                "WHERE t.txn_date > ?::DATE - INTERVAL 12 MONTH AND t.txn_date <= ? AND (? IS NULL OR c.sales_rep = ?)",
+                [as_of, as_of, actor.rep_scope and rep, actor.rep_scope and rep])[0]
+            for share in (1.0, 0.0):  # every date from the summaries, then every date from the rows
+                monkeypatch.setattr(report, "_LATER_SHARE", share)
+                assert report.iceberg_inputs(big_survey, actor, None, as_of)["active_customers"] == counted
+
+
 def test_iceberg_inputs_without_complaints(tmp_path):
     db = Store(tmp_path / "crm.duckdb")
     _with_surveys(db, 300, DEMO_AS_OF)
@@ -202,6 +237,68 @@ def test_iceberg_inputs_without_complaints(tmp_path):
     figures = report.iceberg_inputs(db, MANAGER, None, DEMO_AS_OF)
     assert figures["complaint_log"] is False and figures["dissatisfied_complained"] is None
     db.close()
+
+
+def test_nonresponse_hand_counted(store):
+    # Wave 1 starts 2026-07-15: its spend window is (2025-07-15, 2026-07-15]. K5 joined after the
+    # start (not in the base, though it answered); K3's 50 is before the window.
+    store.write(lambda cur: cur.execute(
+        "INSERT INTO customers (customer_id, code, name, region, sales_rep, created_at) VALUES "
+        "(1, 'K1', 'a', 'north', '王芳', TIMESTAMPTZ '2024-01-01 08:00:00+08'), "
+        "(2, 'K2', 'b', 'south', '王芳', TIMESTAMPTZ '2024-01-01 08:00:00+08'), "
+        "(3, 'K3', 'c', 'north', '李娜', TIMESTAMPTZ '2024-01-01 08:00:00+08'), "
+        "(4, 'K4', 'd', NULL, '李娜', TIMESTAMPTZ '2026-07-14 23:59:00+08'), "
+        "(5, 'K5', 'e', 'north', '王芳', TIMESTAMPTZ '2026-07-15 00:00:00+08')"))
+    store.write(lambda cur: cur.execute(
+        "INSERT INTO transactions (customer_id, txn_date, amount) VALUES (1, DATE '2026-07-15', 100), "
+        "(3, DATE '2026-01-02', 300), (3, DATE '2025-07-15', 50), (4, DATE '2025-07-16', 20), (5, DATE '2026-07-01', 9)"))
+    wave = create_wave(store, MANAGER, "2026 Q3", date(2026, 7, 15), invited=5)
+    for code in ("K1", "K2", "K5"):
+        record_response(store, MANAGER, SurveyResponseIn(wave_id=wave, responded_on="2026-07-20", customer_code=code,
+                                                         satisfaction=5))
+    table = report.nonresponse(store, MANAGER, wave).set_index(["variable", "level"])
+    # respondents K1, K2 (north, south); non-respondents K3, K4 (north, missing): shares in %
+    assert table.loc[("region", "north"), ["respondents", "non_respondents"]].tolist() == [50.0, 50.0]
+    assert table.loc[("region", "south"), ["respondents", "non_respondents"]].tolist() == [50.0, 0.0]
+    assert table.loc[("region", "(missing)"), ["respondents", "non_respondents"]].tolist() == [0.0, 50.0]
+    # spend: (100 + 0) / 2 = 50 against (300 + 20) / 2 = 160
+    assert table.loc[("spend", ""), ["respondents", "non_respondents"]].tolist() == [50.0, 160.0]
+    # 王芳's base is K1, K2 (both answered): no non-respondents, so no spend test
+    mine = report.nonresponse(store, Actor("王芳", "rep"), wave).set_index(["variable", "level"])
+    assert mine.loc[("spend", ""), "respondents"] == 50.0 and pd.isna(mine.loc[("spend", ""), "p_value"])
+    assert report.nonresponse(store, MANAGER, wave + 1).empty
+
+
+def _nonresponse_by_frame(db: Store, actor: Actor, wave_id: int) -> pd.DataFrame:
+    """The check as it was computed before the counts moved into SQL: the whole base as a frame."""
+    from contextlib import closing
+
+    from crm_core import access
+    from crm_core.satisfaction.nonresponse import nonresponse_check
+    from crm_core.sql import Fragment, compose, last_12_months, run
+
+    with closing(db.system_cursor()) as cur:
+        base = run(cur, compose(
+            "WITH w AS (SELECT started_on FROM survey_waves WHERE wave_id = $wave_id), "
+            "spend AS (SELECT t.customer_id, sum(t.amount)::DOUBLE AS spend FROM transactions t, w "
+            "WHERE {window} GROUP BY 1) "
+            "SELECT c.customer_id, coalesce(c.region, '(missing)') AS region, c.tenure_stage, "
+            "coalesce(s.spend, 0) AS spend FROM customers c CROSS JOIN w LEFT JOIN spend s USING (customer_id) "
+            "WHERE c.created_at::DATE < w.started_on AND {scope}",
+            window=last_12_months(Fragment("w.started_on"), "t.txn_date"),
+            scope=access.of_rep(actor.rep_scope, "customers", alias="c"), wave_id=wave_id)).df()
+        answered = cur.execute("SELECT DISTINCT customer_id FROM survey_responses "
+                               "WHERE customer_id IS NOT NULL AND wave_id = $w", {"w": wave_id}).df()["customer_id"]
+    return nonresponse_check(base, answered)
+
+
+def test_nonresponse_counted_in_sql_matches_the_frame_check(big_survey):
+    rep = big_survey.query_one("SELECT min(sales_rep) FROM customers")[0]
+    for actor in (MANAGER, Actor(rep, "rep")):
+        for wave_id in report.waves(big_survey, actor)["wave_id"]:
+            pd.testing.assert_frame_equal(report.nonresponse(big_survey, actor, int(wave_id)),
+                                          _nonresponse_by_frame(big_survey, actor, int(wave_id)),
+                                          check_exact=False, rtol=1e-12)
 
 
 # --- the page -------------------------------------------------------------------------------

@@ -11,11 +11,12 @@ short texts. For very large waves, pass a sample.
 """
 from __future__ import annotations
 
-import logging
 import re
 from collections import Counter
 
 import pandas as pd
+
+from crm_core.satisfaction.segmenting import segmenter
 
 ZH_STOPWORDS = frozenset(
     ["的", "了", "是", "我", "你", "他", "她", "它", "我们", "你们", "他们", "很", "也", "都", "就", "和", "与", "及", "在", "有", "这", "那", "这个", "那个", "一个", "还", "又", "把", "被", "给", "对", "吧", "吗", "呢", "啊", "呀", "哦", "嗯", "着", "过", "地", "得", "之", "而", "或", "等", "挺", "比较", "非常", "特别", "真", "太", "就是", "还是", "因为", "所以", "但是", "然后", "如果", "可以", "已经", "一下", "一些", "什么", "怎么"]
@@ -28,13 +29,13 @@ _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _EN_WORD = re.compile(r"[a-z][a-z']+")
 
 
-def _jieba_tokens(text: str) -> list[str] | None:
+def _jieba_cutter(distinct: list[str]):
+    """Chinese tokens of one comment with jieba (see ``segmenting``), None without jieba."""
     try:
-        import jieba
+        cut = segmenter(distinct)
     except ImportError:
         return None
-    jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter is not for the app log
-    return [token for token in jieba.lcut(text) if _HAN.search(token)]
+    return lambda text: [token for token in cut(text) if _HAN.search(token)]
 
 
 def _bigram_tokens(text: str) -> list[str]:
@@ -54,8 +55,8 @@ def _tokens(comments, lang_hint: str) -> tuple[Counter, str]:
     english = _weighted([[w for w in _EN_WORD.findall(c.lower()) if w not in EN_STOPWORDS] for c in distinct], weights)
     if lang_hint == "en" or not any(_HAN.search(c) for c in distinct):
         return english, "words"
-    method = "jieba" if _jieba_tokens("") is not None else "char_bigram"
-    cut = _jieba_tokens if method == "jieba" else _bigram_tokens
+    cut = _jieba_cutter(distinct)
+    method, cut = ("jieba", cut) if cut is not None else ("char_bigram", _bigram_tokens)
     chinese = _weighted([[t for t in cut(c) if t not in ZH_STOPWORDS] for c in distinct], weights)
     chinese.update(english)  # Chinese words first, then English, as in the joined text
     return chinese, method

@@ -12,17 +12,18 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from crm_core import access
+from crm_core import access, summaries
 from crm_core.satisfaction import queries
 from crm_core.satisfaction.comments import word_contrast
 from crm_core.satisfaction.loyalty import QUADRANTS, loyalty_quadrant_of
-from crm_core.satisfaction.nonresponse import nonresponse_check
+from crm_core.satisfaction.nonresponse import categorical_rows, numeric_row, tested
 from crm_core.satisfaction.queries import filters
 from crm_core.satisfaction.regional import region_adjusted, region_adjusted_means
 from crm_core.satisfaction.servqual import DIMENSIONS, key_drivers
 from crm_core.satisfaction.trend import breakdown_from_counts
-from crm_core.sql import Fragment, compose, last_12_months, run, trailing_year_days, trailing_year_days_dates
+from crm_core.sql import Fragment, compose, last_12_months, relation, run, trailing_year_days, trailing_year_days_dates
 from crm_core.stats import wilson_interval
 from crm_core.store import Store
 from crm_core.users import Actor
@@ -209,24 +210,45 @@ buys AS (
     GROUP BY customer_id)"""
 
 
-def _latest(actor: Actor, as_of: date, template: str, **values) -> Fragment:
-    """``template`` (with ``{latest}``: the CTEs above) for the user's answers and ``as_of``."""
-    latest = compose(_LATEST, filters=filters(None, actor.rep_scope), window=last_12_months(as_of, "txn_date"))
-    return compose(template, latest=latest, **values)
+def respondents_12m(store: Store, actor: Actor, as_of: date) -> pa.Table:
+    """One row per customer with a 1–5 answer the user may see: customer_id, sat and intent (their
+    latest answers), answered_on, purchases and spend (transactions in the 12 months up to
+    ``as_of``; 0 without any). The one scan behind the quadrant cells and every member list, so
+    a threshold or quadrant changed on the page reads this table, not the transactions (Arrow:
+    DuckDB reads it back with its own types)."""
+    query = compose(f"WITH {_LATEST} SELECT l.customer_id, l.sat, l.intent, l.answered_on, "
+                    "coalesce(b.purchases, 0) AS purchases, coalesce(b.spend, 0) AS spend "
+                    "FROM latest l LEFT JOIN buys b USING (customer_id)",
+                    filters=filters(None, actor.rep_scope), window=last_12_months(as_of, "txn_date"))
+    return _read(store, lambda db: relation(db, query).to_arrow_table())
+
+
+def _on_respondents(store: Store, actor: Actor, as_of: date, respondents: pa.Table | None, query: Fragment):
+    """``query`` over ``respondents`` (registered as ``sat_respondents``; read when None) on the system cursor."""
+    table = respondents_12m(store, actor, as_of) if respondents is None else respondents
+
+    def read(db):
+        db.register("sat_respondents", table)
+        try:
+            return run(db, query).df()
+        finally:
+            db.unregister("sat_respondents")
+
+    return _read(store, read)
 
 
 def quadrant_cells(store: Store, actor: Actor, loyalty: str, as_of: date, sat_threshold: int = 4,
-                   loyal_threshold: int = 2) -> pd.DataFrame:
+                   loyal_threshold: int = 2, respondents: pa.Table | None = None) -> pd.DataFrame:
     """Satisfaction × loyalty cells: sat (latest 1–5 answer per customer), loyalty (purchases in
     the 12 months up to ``as_of``, capped at 12, for "behaviour"; the latest stated repurchase
     intent for "intent"), n customers, quadrant (``loyalty_quadrant_of``). Unknown intent is left out.
+    ``respondents``: :func:`respondents_12m` of the same user and date, when already read.
     """
     if loyalty not in LOYALTY_SOURCES:
         raise ValueError(f"loyalty must be one of {LOYALTY_SOURCES}; got {loyalty!r}")
-    measure = "least(coalesce(b.purchases, 0), 12)" if loyalty == "behaviour" else "l.intent"
-    query = _latest(actor, as_of, f"WITH {{latest}} SELECT l.sat, {measure} AS loyalty, count(*) AS n "
-                    "FROM latest l LEFT JOIN buys b USING (customer_id) GROUP BY ALL ORDER BY ALL")
-    cells = _read(store, lambda db: run(db, query).df())
+    measure = "least(l.purchases, 12)" if loyalty == "behaviour" else "l.intent"
+    cells = _on_respondents(store, actor, as_of, respondents, Fragment(
+        f"SELECT l.sat, {measure} AS loyalty, count(*) AS n FROM sat_respondents l GROUP BY ALL ORDER BY ALL"))
     if loyalty == "intent":
         cells["loyalty"] = cells["loyalty"].astype("boolean")
     cells["quadrant"] = loyalty_quadrant_of(cells, "sat", "loyalty", sat_threshold, loyal_threshold)
@@ -241,27 +263,27 @@ def quadrant_counts(cells: pd.DataFrame) -> pd.DataFrame:
 
 
 def quadrant_members(store: Store, actor: Actor, quadrant: str, loyalty: str, as_of: date,
-                     sat_threshold: int = 4, loyal_threshold: int = 2, limit: int = 5000) -> pd.DataFrame:
+                     sat_threshold: int = 4, loyal_threshold: int = 2, limit: int = 5000,
+                     respondents: pa.Table | None = None) -> pd.DataFrame:
     """The customers of one quadrant, biggest 12-month spenders first (at most ``limit``):
     customer_id, code, name, region, sales_rep, satisfaction, repurchase_intent, purchases_12m,
-    spend_12m, answered_on.
+    spend_12m, answered_on. ``respondents`` as for :func:`quadrant_cells`.
     """
     if quadrant not in QUADRANTS or loyalty not in LOYALTY_SOURCES:
         raise ValueError(f"unknown quadrant {quadrant!r} or loyalty source {loyalty!r}")
     satisfied, loyal = quadrant in ("mercenary", "apostle"), quadrant in ("hostage", "apostle")
-    loyal_sql = ("coalesce(b.purchases, 0) >= $loyal_threshold" if loyalty == "behaviour"
+    loyal_sql = ("l.purchases >= $loyal_threshold" if loyalty == "behaviour"
                  else "l.intent AND $loyal_threshold IS NOT NULL")
-    query = _latest(
-        actor, as_of,
-        "WITH {latest} SELECT l.customer_id, c.code, c.name, c.region, c.sales_rep, l.sat AS satisfaction, "
-        "l.intent AS repurchase_intent, coalesce(b.purchases, 0) AS purchases_12m, coalesce(b.spend, 0) AS spend_12m, "
-        "l.answered_on FROM latest l JOIN customers c USING (customer_id) LEFT JOIN buys b USING (customer_id) "
+    query = compose(
+        "SELECT l.customer_id, c.code, c.name, c.region, c.sales_rep, l.sat AS satisfaction, "
+        "l.intent AS repurchase_intent, l.purchases AS purchases_12m, l.spend AS spend_12m, "
+        "l.answered_on FROM sat_respondents l JOIN customers c USING (customer_id) "
         f"WHERE (l.sat >= $sat_threshold) = $satisfied AND ({loyal_sql}) IS NOT DISTINCT FROM $loyal "
         + ("AND l.intent IS NOT NULL " if loyalty == "intent" else "")
         + "ORDER BY spend_12m DESC, l.customer_id LIMIT $limit",
         sat_threshold=sat_threshold, satisfied=satisfied, loyal_threshold=loyal_threshold, loyal=loyal,
         limit=int(limit))
-    return _read(store, lambda db: run(db, query).df())
+    return _on_respondents(store, actor, as_of, respondents, query)
 
 
 # --- word of mouth -------------------------------------------------------------------------
@@ -287,6 +309,7 @@ def iceberg_inputs(store: Store, actor: Actor, wave_id: int | None, as_of: date)
     """
     rep = actor.rep_scope
     log = complaint_log_exists(store)
+    summaries.ensure_current(store)  # _active_customers reads them
     with closing(store.system_cursor()) as db:  # every read below is narrowed to ``rep`` (access.of_rep)
         row = run(db, compose(
             "SELECT count(*) AS answers, count(*) FILTER (satisfaction >= 4) AS satisfied, "
@@ -294,10 +317,8 @@ def iceberg_inputs(store: Store, actor: Actor, wave_id: int | None, as_of: date)
             "count(DISTINCT customer_id) FILTER (satisfaction <= 2) AS dissatisfied_identified "
             "FROM survey_responses WHERE satisfaction IS NOT NULL AND {filters}",
             filters=filters(wave_id, rep))).df().iloc[0].to_dict()
-        (active,) = run(db, compose(
-            "SELECT count(DISTINCT customer_id) FROM transactions WHERE {window} AND {scope}",
-            window=last_12_months(as_of, "txn_date"), scope=access.of_rep(rep, "transactions"))).fetchone()
-        out = {k: int(v) for k, v in row.items()} | {"active_customers": int(active), "complaint_log": log}
+        active = _active_customers(db, rep, as_of)
+        out = {k: int(v) for k, v in row.items()} | {"active_customers": active, "complaint_log": log}
         out["complaints_12m"] = out["dissatisfied_complained"] = None
         if out["complaint_log"]:
             (out["complaints_12m"],) = run(db, compose(
@@ -313,31 +334,97 @@ def iceberg_inputs(store: Store, actor: Actor, wave_id: int | None, as_of: date)
     return out
 
 
+# Above this share of (the user's) customers with a transaction after the analysis date, reading
+# their rows costs about as much as counting the window's rows (crm_core.overview measured 5 %).
+_LATER_SHARE = 0.05
+
+
+def _active_customers(db, rep, as_of: date) -> int:
+    """Customers with a transaction in the 12 months up to ``as_of``. From the customer summaries
+    (crm_core.summaries, one row per customer with a transaction, orphans included) when few
+    customers have a transaction after ``as_of``: one whose last transaction falls in the window is
+    active, one whose last is on or before its start is not, and only the rows of the customers
+    with a later transaction are read. From the window's rows otherwise."""
+    mine = access.of_rep(rep, "customer_summary", alias="s")
+    later, summarised = run(db, compose(
+        "SELECT count(*) FILTER (WHERE s.last_txn > $as_of::DATE), count(*) FROM customer_summary s WHERE {mine}",
+        mine=mine, as_of=as_of)).fetchone()
+    if later > _LATER_SHARE * summarised:
+        query = compose("SELECT count(DISTINCT customer_id) FROM transactions WHERE {window} AND {scope}",
+                        window=last_12_months(as_of, "txn_date"), scope=access.of_rep(rep, "transactions"))
+    else:
+        query = compose(
+            "SELECT (SELECT count(*) FROM customer_summary s WHERE {last_in_window} AND {mine}) "
+            "+ (SELECT count(DISTINCT t.customer_id) FROM transactions t SEMI JOIN "
+            "(SELECT customer_id FROM customer_summary s WHERE s.last_txn > $as_of::DATE AND {mine}) l "
+            "USING (customer_id) WHERE {window})",
+            last_in_window=last_12_months(as_of, "s.last_txn"), window=last_12_months(as_of, "t.txn_date"),
+            mine=mine, as_of=as_of)
+    return int(run(db, query).fetchone()[0])
+
+
 # --- non-response --------------------------------------------------------------------------
+
+_NONRESPONSE_BASE = """
+WITH answered AS (SELECT DISTINCT customer_id FROM survey_responses WHERE customer_id IS NOT NULL AND wave_id = $wave_id),
+base AS (SELECT c.customer_id, coalesce(c.region, '(missing)') AS region,
+                coalesce(c.tenure_stage, '(missing)') AS tenure_stage,
+                c.customer_id IN (SELECT customer_id FROM answered) AS responded
+         FROM customers c WHERE c.created_at < $started_on::TIMESTAMPTZ AND {scope})"""
+# ``created_at < started_on::TIMESTAMPTZ`` (midnight of the start day in the store's time zone) is
+# ``created_at::DATE < started_on`` without converting a million timestamps to local days (0.1-0.3 s).
+# The start day is a parameter, not a join with survey_waves: a constant window is filtered in the
+# scan, where a join compared every transaction's day with it (a nested loop, ~30 % slower).
+
 
 def nonresponse(store: Store, actor: Actor, wave_id: int) -> pd.DataFrame:
     """Respondents of a wave against the customers who existed at its start and did not answer:
     region, tenure stage and spend (revenue in the 12 months before the wave), as
     ``nonresponse_check`` returns them.
+
+    Counted in DuckDB (the levels by group, the spend of the customers who bought in the window
+    only; everyone else spent 0), so no per-customer frame of the whole base is built. Who
+    answered is taken over everyone; the base is the user's customers.
     """
-    rep = actor.rep_scope
+    scope = access.of_rep(actor.rep_scope, "customers", alias="c")
     with closing(store.system_cursor()) as db:
-        base = run(db, compose(
-            "WITH w AS (SELECT started_on FROM survey_waves WHERE wave_id = $wave_id), "
-            "spend AS (SELECT t.customer_id, sum(t.amount)::DOUBLE AS spend FROM transactions t, w "
-            "WHERE {window} GROUP BY 1) "
-            "SELECT c.customer_id, coalesce(c.region, '(missing)') AS region, c.tenure_stage, "
-            "coalesce(s.spend, 0) AS spend FROM customers c CROSS JOIN w LEFT JOIN spend s USING (customer_id) "
-            "WHERE c.created_at::DATE < w.started_on AND {scope}",
-            window=last_12_months(Fragment("w.started_on"), "t.txn_date"),
-            scope=access.of_rep(rep, "customers", alias="c"), wave_id=wave_id)).df()
-        # Who answered, over everyone: nonresponse_check compares it with the (narrowed) base only.
-        answered = db.execute(
-            "SELECT DISTINCT customer_id FROM survey_responses WHERE customer_id IS NOT NULL AND wave_id = $wave_id",
-            {"wave_id": wave_id}).df()["customer_id"]
-    if base.empty:
-        return pd.DataFrame()
-    return nonresponse_check(base, answered)
+        started = db.execute("SELECT started_on FROM survey_waves WHERE wave_id = $wave_id", {"wave_id": wave_id}).fetchone()
+        if started is None:
+            return pd.DataFrame()
+        base = compose(_NONRESPONSE_BASE, scope=scope, wave_id=wave_id, started_on=started[0])
+        groups = run(db, compose("{base} SELECT region, tenure_stage, responded, count(*) AS n FROM base GROUP BY ALL",
+                                 base=base)).df()
+        if groups.empty:
+            return pd.DataFrame()
+        bought = run(db, compose(
+            "{base}, spend AS (SELECT t.customer_id, sum(t.amount)::DOUBLE AS spend FROM transactions t "
+            "WHERE {window} {mine} GROUP BY 1) "
+            "SELECT b.responded, coalesce(s.spend, 0) AS spend FROM spend s JOIN base b USING (customer_id)",
+            base=base, window=last_12_months(started[0], "t.txn_date"),
+            # a rep's base is small: group only its rows (for everyone the join alone narrows)
+            mine=Fragment("") if actor.rep_scope is None else
+            Fragment("AND t.customer_id IN (SELECT customer_id FROM base)"))).fetchnumpy()
+    parts = [_level_rows(groups, column) for column in ("region", "tenure_stage")]
+    return tested([*parts, _spend_row(groups, bought)])
+
+
+def _level_rows(groups: pd.DataFrame, column: str) -> pd.DataFrame:
+    """The levels in sorted order (as ``nonresponse_check`` factorizes them) and their counts."""
+    by_level = groups.groupby([column, "responded"])["n"].sum().unstack("responded", fill_value=0)
+    levels = sorted(by_level.index)
+    by_level = by_level.reindex(index=levels, columns=[False, True], fill_value=0)
+    return categorical_rows(column, levels, by_level[True].to_numpy(), by_level.sum(axis=1).to_numpy())
+
+
+def _spend_row(groups: pd.DataFrame, bought: dict) -> pd.DataFrame:
+    """Spend per respondent and non-respondent: the window's buyers as summed, the rest 0."""
+    responded = np.asarray(bought["responded"], dtype=bool)
+    spend = np.asarray(bought["spend"], dtype=float)
+    n_yes = int(groups.loc[groups["responded"], "n"].sum())
+    n_no = int(groups["n"].sum()) - n_yes
+    yes, no = spend[responded], spend[~responded]
+    return numeric_row("spend", np.concatenate([yes, np.zeros(n_yes - len(yes))]),
+                       np.concatenate([no, np.zeros(n_no - len(no))]))
 
 
 # --- one customer --------------------------------------------------------------------------
