@@ -543,6 +543,19 @@ def test_segmenter_without_a_copy_uses_jieba_and_starts_writing_one(tmp_path, mo
     assert cut is not jieba.lcut and cut("送货太慢") == ["送货", "太慢"]
 
 
+def test_the_dictionary_copy_lives_in_a_private_cache_folder(tmp_path, monkeypatch):
+    """Not in the shared temp folder, where another local user could plant a copy first."""
+    from crm_core.satisfaction import segmenting
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    path = segmenting.cache_path()
+    assert path.parent == tmp_path / "cache" / "kehu" and path.name.startswith("jieba-")
+    assert path.parent.stat().st_mode & 0o777 == 0o700
+    (tmp_path / "a-file").write_text("")  # no folder can be made under a file, whoever runs this
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "a-file" / "cache"))
+    assert segmenting.cache_path() is None  # then the full dictionary is used (segmenter)
+
+
 def test_top_words_english_and_contrast():
     contrast = sat.word_contrast(["Delivery was slow", "slow delivery and rude staff"],
                                  ["Friendly staff", "friendly and fast"], "en")

@@ -8,8 +8,10 @@ the dictionary entries that are substrings of that text (``Tokenizer.get_DAG`` l
 same text) and on the dictionary's total. So a ``jieba.Tokenizer`` given exactly those entries and
 the total cuts those texts exactly as the full one does.
 
-The entries are looked up in an SQLite copy of jieba's prefix dictionary in the temp directory
-(as jieba keeps its own cache there), made from ``jieba.dt.FREQ``. Without the copy, with more text
+The entries are looked up in an SQLite copy of jieba's prefix dictionary, made from
+``jieba.dt.FREQ``, in the user's own cache directory (``$XDG_CACHE_HOME/kehu``, else
+``~/.cache/kehu``, made readable by the owner only: not the shared temp directory, where another
+local user could plant a copy first). Without the copy, with more text
 than ``SUBSET_CHARS``, or once the full dictionary is in memory, the default tokenizer is used; a
 process that finds no copy starts one child process to write it (~1-2 s on the other core, so no
 page waits for it) and cuts with the full dictionary meanwhile.
@@ -39,12 +41,18 @@ def _jieba():
     return jieba
 
 
-def cache_path() -> Path:
-    """The copy's file: per jieba version and dictionary file (size and time), like jieba's own cache."""
+def cache_path() -> Path | None:
+    """The copy's file: per jieba version and dictionary file (size and time), like jieba's own
+    cache; None when the private cache directory cannot be made (then the full dictionary is used)."""
     jieba = _jieba()
     source = Path(jieba.__file__).with_name("dict.txt")
     stat = source.stat()
-    return Path(tempfile.gettempdir()) / f"kehu-jieba-{jieba.__version__}-{stat.st_size}-{int(stat.st_mtime)}.sqlite"
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kehu"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder / f"jieba-{jieba.__version__}-{stat.st_size}-{int(stat.st_mtime)}.sqlite"
 
 
 def _default_dictionary(jieba) -> bool:
@@ -56,6 +64,8 @@ def save_copy(path: Path | None = None) -> None:
     jieba = _jieba()
     jieba.dt.check_initialized()
     path = path or cache_path()
+    if path is None:
+        return
     fd, partial = tempfile.mkstemp(dir=path.parent, suffix=".partial")
     os.close(fd)
     try:
@@ -115,6 +125,8 @@ def segmenter(texts: list[str]) -> Callable[[str], list[str]]:
     if jieba.dt.initialized or not _default_dictionary(jieba) or sum(map(len, texts)) > SUBSET_CHARS:
         return _full(jieba)
     path = cache_path()
+    if path is None:
+        return _full(jieba)
     if path.exists():
         try:
             return _subset_tokenizer(jieba, texts, path).lcut
