@@ -26,8 +26,8 @@ MESSAGES = {
         "zh": "本应用进程不运行后台任务：拟合需等待运行后台任务的进程完成。"},
     "churn.model.reading": {"en": "Reading the purchase model…", "zh": "正在读取购买模型…"},
     # the scheduled jobs (crm_core.scheduler.Job.name) and what a run did
-    "scheduler.job.churn_model_fits": {"en": "Fit the purchase model and purchase rhythms",
-                                       "zh": "拟合购买模型与购买节奏"},
+    "scheduler.job.churn_model_fits": {"en": "Fit the purchase model and purchase rhythms, keep each customer's activity",
+                                       "zh": "拟合购买模型与购买节奏，预算每位客户的活跃情况"},
     "scheduler.job.care_model_fits": {"en": "Fit the replenishment forecast", "zh": "拟合补货预测"},
     "scheduler.result.fitted": {"en": "{count} {count!p:model|models} fitted", "zh": "拟合模型 {count} 个"},
 }
