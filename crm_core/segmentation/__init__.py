@@ -80,6 +80,7 @@ from crm_core.segmentation.views import (  # noqa: F401
     SegmentQuery,
     ValueView,
     abc_overview,
+    abc_overview_and_page,
     allocation_plan,
     class_customers,
     class_explanation,

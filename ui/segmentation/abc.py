@@ -50,7 +50,7 @@ def _pareto(overview: seg.AbcOverview, measure: str, language: str) -> go.Figure
 
 def render_abc(db, user, q: seg.SegmentQuery) -> None:
     language = lang()
-    overview = common.overview(db, user, q)
+    overview, first_a_page = common.overview(db, user, q)
     cards = st.columns(5)
     count_metric(cards[0], tr("seg.kpi.classified"), overview.classified,
                  help=tr("seg.kpi.classified_help", measure=tr(f"seg.measure.{q.measure}")))
@@ -80,7 +80,8 @@ def render_abc(db, user, q: seg.SegmentQuery) -> None:
     total = overview.classes[chosen]["count"]
     common.customer_list(
         f"seg_abc_{chosen}", total,
-        lambda offset: common.class_page(db, user, q, chosen, offset)[0],
+        lambda offset: (first_a_page if (chosen, offset) == ("A", 0)
+                        else common.class_page(db, user, q, chosen, offset))[0],
         f"abc_{chosen}_{q.start}_{q.end}",
         lambda: seg.class_customers(db, user, q, chosen, limit=None)[0])
 

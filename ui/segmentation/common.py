@@ -19,8 +19,11 @@ TTL = 600
 
 
 @cached_read(ttl=TTL, max_entries=16)
-def overview(db, who, q: seg.SegmentQuery) -> seg.AbcOverview:
-    return seg.abc_overview(db, who, q)
+def overview(db, who, q: seg.SegmentQuery) -> tuple[seg.AbcOverview, tuple]:
+    """The ABC tab's figures and the first page of the A list (the list it opens on), in one
+    query: a new measure or period opens without a second pass over the transactions for its
+    list. Another class's list, or another page, is read when chosen (``class_page``)."""
+    return seg.abc_overview_and_page(db, who, q, limit=PAGE_SIZE)
 
 
 @cached_read(ttl=TTL, max_entries=64)
