@@ -430,6 +430,29 @@ def test_invalid_shares_show_an_error_not_a_crash(demo_app):
     assert [e.value for e in app.error] == ["The A share cannot be larger than the A + B share: lower A or raise A + B."]
 
 
+@pytest.mark.parametrize("who", [None, Actor("Li", "rep")])
+def test_movement_and_its_first_page_in_one_query_give_the_same_answers(store, who):
+    # the two periods of test_movement_between_two_constructed_periods; customers 1, 3, 5 are Li's
+    load(store, [100, 50, 10, 5, 0, 90], day="2023-12-10", reps={1: "Li", 3: "Li", 5: "Li", 2: "W", 4: "W", 6: "W"})
+    load(store, [60, 120, 12, 0, 8, 95], day="2024-01-10")
+    q = query("0.17", 0.5)
+    for prev, curr, limit in ((("A",), ("B", "C", "none"), 50), (("A", "B", "C", "none"), ("A", "B", "C", "none"), 2),
+                              (("none",), ("C",), 50), (("B",), ("none",), 50)):
+        moved, (page, count) = seg.class_movement_and_page(store, who, q, prev, curr, limit)
+        alone = seg.class_movement(store, who, q)
+        assert moved.previous == alone.previous
+        pd.testing.assert_frame_equal(moved.matrix, alone.matrix, check_exact=True)
+        page_alone, count_alone = seg.movement_customers(store, who, q, prev, curr, limit)
+        pd.testing.assert_frame_equal(page, page_alone, check_exact=True)
+        assert count == count_alone
+    # everyone: customer 1 fell from A (Dec) to B (Jan); 6 customers moved somewhere, 2 on the page
+    _, (fell, count) = seg.class_movement_and_page(store, None, q)
+    assert fell["customer_id"].tolist() == [1] and count == 1
+    _, (page, count) = seg.class_movement_and_page(store, None, q, seg.MIGRATION_CLASSES, seg.MIGRATION_CLASSES, 2)
+    assert count == 6 and len(page) == 2
+    with pytest.raises(ValueError, match="non-empty choice"):
+        seg.class_movement_and_page(store, None, q, (), ("A",))
+
 def test_movement_tab_lists_customers_who_fell_out_of_a(demo_app):
     from crm_core.store import open_store
     app = run_page("segmentation.py", "en", seg_period=PERIOD, seg_tab="Movement")

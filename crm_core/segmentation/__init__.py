@@ -85,6 +85,7 @@ from crm_core.segmentation.views import (  # noqa: F401
     class_customers,
     class_explanation,
     class_movement,
+    class_movement_and_page,
     classified_frame,
     default_period,
     effort_by_class,

@@ -263,6 +263,11 @@ def _overview(cur, q: SegmentQuery, actor, top: Fraction, points: int, first_pag
     return overview, _first_a_page(groups, q)
 
 
+def _listed(value) -> list:
+    """A LIST column's value as a Python list: DuckDB's list() of no rows is NULL (None or pd.NA)."""
+    return list(value) if isinstance(value, (list, np.ndarray)) else []
+
+
 def _first_a_page(groups: pd.DataFrame, q: SegmentQuery) -> tuple[pd.DataFrame, int]:
     """``class_customers(..., "A", limit)`` from the overview query's ``page_rows``: spends as
     floats, as DuckDB hands a DECIMAL column to pandas (exact: cents / 100, correctly rounded)."""
@@ -271,7 +276,7 @@ def _first_a_page(groups: pd.DataFrame, q: SegmentQuery) -> tuple[pd.DataFrame, 
     a_last, b_last = ceil_count(a, n), ceil_count(b, n)
     if not n:
         return _page_frame(pd.DataFrame(), 0, a_last, b_last, 0.0, 0.0), 0
-    rows = pd.DataFrame(list(groups["page_rows"].iloc[0]), columns=["customer_id", "spend", "code", "name"])
+    rows = pd.DataFrame(_listed(groups["page_rows"].iloc[0]), columns=["customer_id", "spend", "code", "name"])
     rows["spend"] = rows["spend"].map(float)
     return _page_frame(rows, 0, a_last, b_last, 0.0, groups["page_total"].iloc[0]), a_last
 
@@ -446,14 +451,55 @@ def class_movement(store, actor, q: SegmentQuery) -> Movement:
     ctes, prev_q = _movement_ctes(q, actor)
     counts = _read(store, compose("WITH {ctes} SELECT prev_abc, curr_abc, COUNT(*) AS customers FROM moved "
                                          "GROUP BY ALL", ctes=ctes))
+    return Movement(prev_q, _movement_matrix(counts))
+
+
+def _movement_matrix(counts: pd.DataFrame) -> pd.DataFrame:
     matrix = (counts.pivot(index="prev_abc", columns="curr_abc", values="customers")
               .reindex(index=list(MIGRATION_CLASSES), columns=list(MIGRATION_CLASSES)).fillna(0).astype("int64"))
     matrix.index.name, matrix.columns.name = "prev", "curr"
-    return Movement(prev_q, matrix)
+    return matrix
 
 
 MOVEMENT_COLUMNS = ["customer_id", "code", "name", "prev_abc", "curr_abc", "prev_rank", "prev_spend",
                     "curr_rank", "curr_spend"]
+_MOVEMENT_ROW = ("STRUCT(customer_id BIGINT, code VARCHAR, name VARCHAR, prev_abc VARCHAR, curr_abc VARCHAR, "
+                 "prev_rank BIGINT, prev_spend DOUBLE, curr_rank BIGINT, curr_spend DOUBLE)")
+
+
+def class_movement_and_page(store, actor, q: SegmentQuery, prev_classes=("A",), curr_classes=("B", "C", "none"),
+                            limit: int = 50) -> tuple[Movement, tuple[pd.DataFrame, int]]:
+    """``class_movement(store, actor, q)`` and ``movement_customers(store, actor, q, prev_classes,
+    curr_classes, limit)`` (the first page and how many there are) in one query: the same answers
+    from one pass over the two periods' transactions instead of two."""
+    _check_moves(prev_classes, curr_classes)
+    ctes, prev_q = _movement_ctes(q, actor)
+    query = compose("""WITH {ctes}
+        SELECT prev_abc, curr_abc, COUNT(*) AS customers,
+               (SELECT list({'customer_id': m.customer_id, 'code': c.code, 'name': c.name, 'prev_abc': m.prev_abc,
+                             'curr_abc': m.curr_abc, 'prev_rank': m.prev_rank, 'prev_spend': m.prev_spend,
+                             'curr_rank': m.curr_rank, 'curr_spend': m.curr_spend}
+                            ORDER BY m.prev_rank NULLS LAST, m.curr_rank NULLS LAST, m.customer_id)
+                FROM (SELECT * FROM moved
+                      WHERE prev_abc IN (SELECT unnest($prev_classes)) AND curr_abc IN (SELECT unnest($curr_classes))
+                      ORDER BY prev_rank NULLS LAST, curr_rank NULLS LAST, customer_id LIMIT $limit) m
+                JOIN customers c USING (customer_id)) AS page_rows
+        FROM moved GROUP BY ALL""", ctes=ctes, prev_classes=list(prev_classes), curr_classes=list(curr_classes),
+                    limit=int(limit))
+    with closing(store.system_cursor()) as cur:  # narrowed inside the query (access.visible)
+        counts = run(cur, query).df()
+        rows = _listed(counts["page_rows"].iloc[0] if len(counts) else None)
+        # back through DuckDB with the list's column types, so pandas gets the very frame the page query gives
+        page = cur.execute(f"SELECT unnest(CAST($rows AS {_MOVEMENT_ROW}[]), recursive := true)", {"rows": rows}).df()
+    matrix = _movement_matrix(counts)
+    chosen = int(matrix.loc[list(prev_classes), list(curr_classes)].to_numpy().sum())
+    return Movement(prev_q, matrix), (page[MOVEMENT_COLUMNS].reset_index(drop=True), chosen if len(page) else 0)
+
+
+def _check_moves(prev_classes, curr_classes) -> None:
+    for chosen in (prev_classes, curr_classes):
+        if not chosen or set(chosen) - set(MIGRATION_CLASSES):
+            raise ValueError(f"classes must be a non-empty choice of {', '.join(MIGRATION_CLASSES)}")
 
 
 def movement_customers(store, actor, q: SegmentQuery, prev_classes=("A",), curr_classes=("B", "C", "none"),
@@ -462,9 +508,7 @@ def movement_customers(store, actor, q: SegmentQuery, prev_classes=("A",), curr_
     ``curr_classes`` ("A", "B", "C", "none"), by previous rank (then current rank): the default
     is the customers who fell out of A — the ones to call. Returns ``MOVEMENT_COLUMNS`` and
     the number of such customers. Raises ValueError for an unknown class or an empty choice."""
-    for chosen in (prev_classes, curr_classes):
-        if not chosen or set(chosen) - set(MIGRATION_CLASSES):
-            raise ValueError(f"classes must be a non-empty choice of {', '.join(MIGRATION_CLASSES)}")
+    _check_moves(prev_classes, curr_classes)
     ctes, _ = _movement_ctes(q, actor)
     page = "" if limit is None else " LIMIT $limit OFFSET $offset"
     inner = compose("""WITH {ctes}

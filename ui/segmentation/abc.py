@@ -109,7 +109,7 @@ def _sankey(matrix, language: str) -> go.Figure:
 
 def render_movement(db, user, q: seg.SegmentQuery) -> None:
     language = lang()
-    moved = common.movement(db, user, q)
+    moved, first_page = common.movement(db, user, q)
     prev = moved.previous
     st.markdown(tr("seg.movement.periods", prev_start=format_date(prev.start, language),
                    prev_end=format_date(prev.end, language), start=format_date(q.start, language),
@@ -124,8 +124,7 @@ def render_movement(db, user, q: seg.SegmentQuery) -> None:
 
     st.subheader(tr("seg.fell_out_of_a"))
     st.caption(tr("seg.fell_out_help"))
-    prev_classes = ("A",)
-    curr_classes = ("B", "C", "none")
+    prev_classes, curr_classes = common.FELL_OUT_OF_A
     with st.expander(tr("seg.movement.other_cells")):
         c1, c2 = st.columns(2)
         picked_prev = c1.multiselect(tr("seg.movement.before"), list(seg.MIGRATION_CLASSES), default=["A"],
@@ -138,7 +137,8 @@ def render_movement(db, user, q: seg.SegmentQuery) -> None:
     total = int(matrix.loc[list(prev_classes), list(curr_classes)].to_numpy().sum())
     common.customer_list(
         "seg_mv", total,
-        lambda offset: common.movement_page(db, user, q, prev_classes, curr_classes, offset)[0],
+        lambda offset: (first_page if ((prev_classes, curr_classes), offset) == (common.FELL_OUT_OF_A, 0)
+                        else common.movement_page(db, user, q, prev_classes, curr_classes, offset))[0],
         f"movement_{q.start}_{q.end}",
         lambda: seg.movement_customers(db, user, q, prev_classes, curr_classes, limit=None)[0])
     first, last = seg.history_span(db)
