@@ -66,11 +66,15 @@ def _tab_rows(result: dict) -> dict:
     if not tabs:
         return {}
     rows = {f"care {name}, s": seconds for name, seconds in tabs.get("care", {}).items()}
-    for tab, value in tabs.get("churn", {}).items():
-        rows[f"churn tab {tab}: first, s"] = value["first_s"]
-        rows[f"churn tab {tab}: again, s"] = value["warm_s"]
-    for tab, seconds in tabs.get("satisfaction", {}).items():
-        rows[f"satisfaction tab {tab}: first, s"] = seconds if isinstance(seconds, (int, float)) else None
+    for page, by_tab in tabs.items():
+        if page in ("care", "repeats"):
+            continue
+        for tab, value in by_tab.items():
+            if isinstance(value, dict):
+                rows[f"{page} tab {tab}: first, s"] = value["first_s"]
+                rows[f"{page} tab {tab}: again, s"] = value["warm_s"]
+            else:  # older runs kept the satisfaction tabs' first opening alone (or an error text)
+                rows[f"{page} tab {tab}: first, s"] = value if isinstance(value, (int, float)) else None
     return rows
 
 

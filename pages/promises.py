@@ -22,8 +22,9 @@ performance_end = min(now, datetime.combine(analysis_date() + timedelta(days=1),
 
 kpi_cards(db, user, now)
 tabs = url_tabs("prom_tab", [f"promises.tab.{name}" for name in ("now", "performance", "record", "policies")])
-with tabs[0]:
-    now_tab(db, user, now)
+if tabs[0].open:  # the board reads every open promise: computed only when it shows (lazy tabs)
+    with tabs[0]:
+        now_tab(db, user, now)
 if tabs[1].open:  # the one tab that reads the whole window's history: computed only when opened
     with tabs[1]:
         performance_tab(db, user, performance_end)

@@ -130,6 +130,39 @@ def test_margin_measure_counts_buyers_without_margin_apart(store):
     assert overview.classified == 1 and overview.not_positive == 2 and overview.no_purchase == 0
 
 
+
+@pytest.mark.parametrize("who", [None, Actor("Li", "rep")])
+def test_overview_and_first_pages_in_one_pass_give_the_same_answers(store, who):
+    # customer i (1..40) pays 100·i with a margin of 10·((7·i) mod 40) − 50: some margins are not
+    # positive (customer 40: 10·0 − 50 = −50), so the margin's buyers are counted apart from its classes
+    cur = store.cursor()
+    add_customers(cur, list(range(1, 41)))
+    add_transactions(cur, [(i, "2024-01-10", f"{100 * i}.00", f"{10 * (7 * i % 40) - 50}.00", None, None, None)
+                           for i in range(1, 41)])
+    for i in range(1, 41, 2):
+        cur.execute("UPDATE customers SET sales_rep = 'Li' WHERE customer_id = ?", [i])
+    cur.close()
+    for measure in ("revenue", "margin"):
+        q = query(0.1, 0.3, measure=measure)
+        for limit in (3, 50):  # a page shorter than the A list, and one that holds all of it
+            overview, (page, count) = seg.abc_overview_and_page(store, who, q, limit=limit)
+            separate = seg.abc_overview(store, who, q)
+            assert overview._replace(pareto=None) == separate._replace(pareto=None)
+            pd.testing.assert_frame_equal(overview.pareto, separate.pareto, check_exact=True)
+            alone, alone_count = seg.class_customers(store, who, q, "A", limit=limit)
+            pd.testing.assert_frame_equal(page, alone, check_exact=True)
+            assert count == alone_count
+    # revenue among everyone: 40 classified, A = ceil(4) = 4 → customers 40, 39, 38, (37 on the next page)
+    _, (page, count) = seg.abc_overview_and_page(store, None, query(0.1, 0.3), limit=3)
+    assert page["customer_id"].tolist() == [40, 39, 38] and count == 4
+    # nobody bought in the period: no classes, an empty list
+    overview, (page, count) = seg.abc_overview_and_page(store, who, query(period=(date(2020, 1, 1), date(2020, 1, 31))))
+    assert overview.classified == 0 and page.empty and count == 0
+    # margin: 10·(7i mod 40) − 50 > 0 unless 7i mod 40 ≤ 5: i = 40 (0), 23 (161 mod 40 = 1),
+    # 6 (42 → 2), 29 (203 → 3), 12 (84 → 4), 35 (245 → 5): 6 not positive, 34 classified
+    margin, _ = seg.abc_overview_and_page(store, None, query(0.1, 0.3, measure="margin"), limit=3)
+    assert margin.classified == 34 and margin.not_positive == 6 and margin.no_purchase == 0
+
 @pytest.mark.parametrize("measure", ["revenue", "margin"])
 def test_big_customer_list_shows_the_abc_class_of_the_same_period_and_measure(store, measure):
     # issue 15: 60 customers; customer i pays 100·i and earns a margin of 7·(61 − i) mod 60 + 1, so
@@ -396,6 +429,29 @@ def test_invalid_shares_show_an_error_not_a_crash(demo_app):
     assert not app.exception
     assert [e.value for e in app.error] == ["The A share cannot be larger than the A + B share: lower A or raise A + B."]
 
+
+@pytest.mark.parametrize("who", [None, Actor("Li", "rep")])
+def test_movement_and_its_first_page_in_one_query_give_the_same_answers(store, who):
+    # the two periods of test_movement_between_two_constructed_periods; customers 1, 3, 5 are Li's
+    load(store, [100, 50, 10, 5, 0, 90], day="2023-12-10", reps={1: "Li", 3: "Li", 5: "Li", 2: "W", 4: "W", 6: "W"})
+    load(store, [60, 120, 12, 0, 8, 95], day="2024-01-10")
+    q = query("0.17", 0.5)
+    for prev, curr, limit in ((("A",), ("B", "C", "none"), 50), (("A", "B", "C", "none"), ("A", "B", "C", "none"), 2),
+                              (("none",), ("C",), 50), (("B",), ("none",), 50)):
+        moved, (page, count) = seg.class_movement_and_page(store, who, q, prev, curr, limit)
+        alone = seg.class_movement(store, who, q)
+        assert moved.previous == alone.previous
+        pd.testing.assert_frame_equal(moved.matrix, alone.matrix, check_exact=True)
+        page_alone, count_alone = seg.movement_customers(store, who, q, prev, curr, limit)
+        pd.testing.assert_frame_equal(page, page_alone, check_exact=True)
+        assert count == count_alone
+    # everyone: customer 1 fell from A (Dec) to B (Jan); 6 customers moved somewhere, 2 on the page
+    _, (fell, count) = seg.class_movement_and_page(store, None, q)
+    assert fell["customer_id"].tolist() == [1] and count == 1
+    _, (page, count) = seg.class_movement_and_page(store, None, q, seg.MIGRATION_CLASSES, seg.MIGRATION_CLASSES, 2)
+    assert count == 6 and len(page) == 2
+    with pytest.raises(ValueError, match="non-empty choice"):
+        seg.class_movement_and_page(store, None, q, (), ("A",))
 
 def test_movement_tab_lists_customers_who_fell_out_of_a(demo_app):
     from crm_core.store import open_store

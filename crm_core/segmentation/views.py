@@ -113,27 +113,46 @@ def _period(q: SegmentQuery, actor, prefix: str = "") -> Fragment:
     return between(q.start, q.end, "txn_date", prefix=f"{prefix}period") & access.visible(actor, "transactions")
 
 
-def _classified_ctes(q: SegmentQuery, actor, prefix: str = "", running: bool = False) -> Fragment:
-    """CTEs ``{prefix}spend``, ``{prefix}ranked`` and ``{prefix}classified`` (customer_id, spend,
-    rank, n, abc; with ``running`` also running and total) — the rules of ``abc_classify_sql``."""
+def _spend_ctes(q: SegmentQuery, actor, prefix: str, buying: bool) -> Fragment:
+    """CTE ``{prefix}spend`` (customer_id, spend: the positive totals of ``q``'s measure); with
+    ``buying`` also ``{prefix}totals`` (customer_id, spend, revenue: every customer with a
+    transaction in the period), from which both are read — one pass over the transactions for
+    the margin's classes and its count of buyers (net revenue > 0)."""
     column = measure_column(q.measure)  # identifier from the fixed whitelist
+    # DECIMAL(18, 2) (a 64-bit integer inside) sorts about twice as fast as the DECIMAL(38, 2) that
+    # SUM returns; a customer's total would have to pass 10^16 to overflow (an error, not a wrong
+    # rank).
+    if not buying:
+        return compose(f"""{prefix}spend AS (
+        SELECT customer_id, CAST(SUM({column}) AS DECIMAL(18, 2)) AS spend FROM transactions
+        WHERE {{period}}
+        GROUP BY customer_id HAVING SUM({column}) > 0)""", period=_period(q, actor, prefix))
+    # The cast is applied after the test, as HAVING SUM(...) > 0 tests the uncast sum.
+    return compose(f"""{prefix}totals AS MATERIALIZED (
+        SELECT customer_id, SUM({column}) AS spend, SUM(amount) AS revenue FROM transactions
+        WHERE {{period}} GROUP BY customer_id),
+    {prefix}spend AS (
+        SELECT customer_id, CAST(spend AS DECIMAL(18, 2)) AS spend FROM {prefix}totals WHERE spend > 0)""",
+                   period=_period(q, actor, prefix))
+
+
+def _classified_ctes(q: SegmentQuery, actor, prefix: str = "", running: bool = False,
+                     buying: bool = False) -> Fragment:
+    """CTEs ``{prefix}spend``, ``{prefix}ranked`` and ``{prefix}classified`` (customer_id, spend,
+    rank, n, abc; with ``running`` also running and total) — the rules of ``abc_classify_sql``;
+    with ``buying`` also ``{prefix}totals`` (``_spend_ctes``)."""
     a, b = abc_shares(q.a_share, q.b_share)
     window = "ORDER BY spend DESC, customer_id"
     extra = (f", SUM(spend) OVER ({window} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running"
              ", SUM(spend) OVER () AS total") if running else ""
-    # DECIMAL(18, 2) (a 64-bit integer inside) sorts about twice as fast as the DECIMAL(38, 2) that
-    # SUM returns; a customer's total would have to pass 10^16 to overflow (an error, not a wrong
-    # rank). n comes from a scalar subquery: a second window over every row costs more.
-    return compose(f"""{prefix}spend AS (
-        SELECT customer_id, CAST(SUM({column}) AS DECIMAL(18, 2)) AS spend FROM transactions
-        WHERE {{period}}
-        GROUP BY customer_id HAVING SUM({column}) > 0),
+    # n comes from a scalar subquery: a second window over every row costs more.
+    return compose(f"""{{spend}},
     {prefix}ranked AS (
         SELECT customer_id, spend, ROW_NUMBER() OVER ({window}) AS rank,
                (SELECT COUNT(*) FROM {prefix}spend) AS n{extra}
         FROM {prefix}spend),
     {prefix}classified AS (SELECT *, {{case}} AS abc FROM {prefix}ranked)""",
-                   period=_period(q, actor, prefix), case=class_case(a, b))
+                   spend=_spend_ctes(q, actor, prefix, buying), case=class_case(a, b))
 
 
 def current_classes(actor, as_of: date) -> Fragment:
@@ -164,13 +183,14 @@ class AbcOverview(NamedTuple):
     pareto: pd.DataFrame
 
 
-def _count_row(db, q: SegmentQuery, actor, classified: int) -> tuple[int, int]:
+def _count_row(db, q: SegmentQuery, actor, classified: int, buying: int | None = None) -> tuple[int, int]:
     """Customers the user can see, and how many of them have net purchases in the period (for
-    revenue that is the number classified; for margin it takes a query of its own)."""
-    if q.measure == "revenue":
+    revenue that is the number classified; for margin ``buying`` when the overview query counted
+    them, else a query of its own)."""
+    if q.measure == "revenue" or buying is not None:
         (customers,) = run(db, compose("SELECT COUNT(*) FROM customers WHERE {visible}",
                                        visible=access.visible(actor, "customers"))).fetchone()
-        return int(customers), classified
+        return int(customers), classified if q.measure == "revenue" else buying
     query = compose("""SELECT (SELECT COUNT(*) FROM customers WHERE {visible}),
                     (SELECT COUNT(*) FROM (SELECT customer_id FROM transactions
                       WHERE {period} GROUP BY customer_id HAVING SUM(amount) > 0))""",
@@ -179,30 +199,86 @@ def _count_row(db, q: SegmentQuery, actor, classified: int) -> tuple[int, int]:
     return int(customers), int(buying)
 
 
-def abc_overview(store, actor, q: SegmentQuery, top_share=0.20, points: int = 200) -> AbcOverview:
-    """Classes, 80/20 numbers, Gini and the Pareto curve of ``q`` in one aggregate query; the
-    numbers equal ``pareto_summary(abc_classify_sql(...))`` (tested). ``points`` (>= 1) is the
-    number of rank buckets of the curve. Raises ValueError for an invalid ``top_share``."""
+def _checked_top(top_share, points: int) -> Fraction:
     top = exact_share(top_share, "top_share")
     if not 0 < top <= 1:
         raise ValueError(f"top_share must be in (0, 1], got {top_share}")
     if points < 1:
         raise ValueError(f"points must be at least 1, got {points}")
+    return top
+
+
+def abc_overview(store, actor, q: SegmentQuery, top_share=0.20, points: int = 200) -> AbcOverview:
+    """Classes, 80/20 numbers, Gini and the Pareto curve of ``q`` in one aggregate query; the
+    numbers equal ``pareto_summary(abc_classify_sql(...))`` (tested). ``points`` (>= 1) is the
+    number of rank buckets of the curve. Raises ValueError for an invalid ``top_share``."""
+    top = _checked_top(top_share, points)
+    cur = store.system_cursor()  # narrowed inside the query (access.visible)
+    try:
+        return _overview(cur, q, actor, top, points)
+    finally:
+        cur.close()
+
+
+def abc_overview_and_page(store, actor, q: SegmentQuery, limit: int = 50, top_share=0.20,
+                          points: int = 200) -> tuple[AbcOverview, tuple[pd.DataFrame, int]]:
+    """``abc_overview(store, actor, q, top_share, points)`` and ``class_customers(store, actor, q,
+    "A", limit)`` (the first page of the A list and how many there are) in one query: the same
+    answers from one pass over the period's transactions instead of two."""
+    top = _checked_top(top_share, points)
+    cur = store.system_cursor()  # narrowed inside the query (access.visible)
+    try:
+        return _overview(cur, q, actor, top, points, first_page=int(limit))
+    finally:
+        cur.close()
+
+
+def _overview(cur, q: SegmentQuery, actor, top: Fraction, points: int, first_page: int = 0):
+    """The overview of ``q`` on ``cur``; with ``first_page`` (> 0) also the first page of that many
+    rows of the A list, as ``class_customers`` gives it: (overview, (page, count))."""
+    margin = q.measure != "revenue"  # its buyers (net revenue > 0) are counted in the same pass
+    extra = ", (SELECT COUNT(*) FROM totals WHERE revenue > 0) AS buying" if margin else ""
+    if first_page:  # the page's rows (by rank: A comes first) as one list, and everyone's exact total
+        extra += """, (SELECT SUM(spend) FROM classified) AS page_total,
+           (SELECT list({'customer_id': k.customer_id, 'spend': k.spend, 'code': c.code, 'name': c.name}
+                        ORDER BY k.rank)
+            FROM classified k JOIN customers c USING (customer_id)
+            WHERE k.abc = 'A' AND k.rank <= $page_size) AS page_rows"""
     query = compose("""WITH {ctes}
     SELECT abc, (rank - 1) * CAST($points AS BIGINT) // n AS bucket, COUNT(*) AS customers,
            CAST(SUM(spend) AS DOUBLE) AS spend, MIN(rank) AS first_rank, MAX(rank) AS last_rank, MAX(n) AS n,
            SUM(CAST(n - rank + 1 AS DOUBLE) * CAST(spend AS DOUBLE)) AS weighted,
            COALESCE(CAST(SUM(spend) FILTER (WHERE (rank - 1) * CAST($top_den AS HUGEINT) < CAST($top_num AS HUGEINT) * n)
-                    AS DOUBLE), 0) AS top_spend
-    FROM classified GROUP BY ALL ORDER BY first_rank""", ctes=_classified_ctes(q, actor), points=int(points),
-                    top_den=str(top.denominator), top_num=str(top.numerator))
-    cur = store.system_cursor()  # narrowed inside the query (access.visible)
-    try:
-        groups = run(cur, query).df()
-        customers, buying = _count_row(cur, q, actor, int(groups["customers"].sum()))
-    finally:
-        cur.close()
-    return _overview_from_groups(groups, customers, buying, q.measure, top)
+                    AS DOUBLE), 0) AS top_spend{extra}
+    FROM classified GROUP BY ALL ORDER BY first_rank""", ctes=_classified_ctes(q, actor, buying=margin),
+                    points=int(points), top_den=str(top.denominator), top_num=str(top.numerator),
+                    extra=Fragment(extra, {"page_size": first_page} if first_page else {}))
+    groups = run(cur, query).df()
+    # no classified row carries the count of buyers: counted apart (as every margin was before)
+    buying = int(groups["buying"].iloc[0]) if margin and len(groups) else None
+    customers, buying = _count_row(cur, q, actor, int(groups["customers"].sum()), buying)
+    overview = _overview_from_groups(groups, customers, buying, q.measure, top)
+    if not first_page:
+        return overview
+    return overview, _first_a_page(groups, q)
+
+
+def _listed(value) -> list:
+    """A LIST column's value as a Python list: DuckDB's list() of no rows is NULL (None or pd.NA)."""
+    return list(value) if isinstance(value, (list, np.ndarray)) else []
+
+
+def _first_a_page(groups: pd.DataFrame, q: SegmentQuery) -> tuple[pd.DataFrame, int]:
+    """``class_customers(..., "A", limit)`` from the overview query's ``page_rows``: spends as
+    floats, as DuckDB hands a DECIMAL column to pandas (exact: cents / 100, correctly rounded)."""
+    n = int(groups["n"].max()) if len(groups) else 0
+    a, b = abc_shares(q.a_share, q.b_share)
+    a_last, b_last = ceil_count(a, n), ceil_count(b, n)
+    if not n:
+        return _page_frame(pd.DataFrame(), 0, a_last, b_last, 0.0, 0.0), 0
+    rows = pd.DataFrame(_listed(groups["page_rows"].iloc[0]), columns=["customer_id", "spend", "code", "name"])
+    rows["spend"] = rows["spend"].map(float)
+    return _page_frame(rows, 0, a_last, b_last, 0.0, groups["page_total"].iloc[0]), a_last
 
 
 def _overview_from_groups(groups: pd.DataFrame, customers: int, buying: int, measure: str,
@@ -255,10 +331,21 @@ def class_customers(store, actor, q: SegmentQuery, abc: str | None = None, limit
 
     A page is read with a top-N query (no ranking of every customer): the class's rank range
     follows from n, and ``cum_share`` adds the page's spends to the sum of all higher ranks."""
-    if abc is not None and abc not in ABC_CLASSES:
-        raise ValueError(f"abc must be one of A, B, C, got {abc!r}")
+    _check_class(abc)
     if limit is None:
         return _whole_class(store, actor, q, abc)
+    with closing(store.system_cursor()) as cur:  # narrowed inside the query (access.visible)
+        return _class_page(cur, q, abc, limit, offset, _spend_cte(q, actor))
+
+
+def _check_class(abc: str | None) -> None:
+    if abc is not None and abc not in ABC_CLASSES:
+        raise ValueError(f"abc must be one of A, B, C, got {abc!r}")
+
+
+def _class_page(cur, q: SegmentQuery, abc: str | None, limit: int, offset: int,
+                spend: Fragment) -> tuple[pd.DataFrame, int]:
+    """``class_customers``' page read on ``cur``, the CTE ``spend`` given (``_spend_cte``)."""
     a, b = abc_shares(q.a_share, q.b_share)
     # One query: the class's rank range follows from n (ceil in integers), then a top-N read of the
     # page and of the sum of every higher rank; LIMIT/OFFSET take scalar subqueries in DuckDB.
@@ -282,27 +369,31 @@ def class_customers(store, actor, q: SegmentQuery, abc: str | None = None, limit
     SELECT w.n, w.total, w.a_last, w.b_last, w.first_rank, w.last_rank, w.skip, above.above,
            p.customer_id, p.spend, c.code, c.name
     FROM window_ w CROSS JOIN above LEFT JOIN page p ON TRUE LEFT JOIN customers c ON c.customer_id = p.customer_id
-    ORDER BY p.spend DESC, p.customer_id""", spend=_spend_cte(q, actor), a_num=str(a.numerator), a_den=str(a.denominator),
+    ORDER BY p.spend DESC, p.customer_id""", spend=spend, a_num=str(a.numerator), a_den=str(a.denominator),
                     b_num=str(b.numerator), b_den=str(b.denominator), abc=abc, offset=max(int(offset), 0),
                     limit=int(limit))
-    rows = _read(store, query)
+    rows = run(cur, query).df()
     head = rows.iloc[0]
-    skip = int(head["skip"])
     matches = max(int(head["last_rank"]) - int(head["first_rank"]) + 1, 0)
-    rows = rows.dropna(subset=["customer_id"])
+    return _page_frame(rows.dropna(subset=["customer_id"]), int(head["skip"]), int(head["a_last"]),
+                       int(head["b_last"]), head["above"], head["total"]), matches
+
+
+def _page_frame(rows: pd.DataFrame, skip: int, a_last: int, b_last: int, above: float, total: float) -> pd.DataFrame:
+    """``LIST_COLUMNS`` of a page: ``rows`` (customer_id, spend, code, name by rank after the first
+    ``skip`` ranks), ``above`` the sum of the spends ranked higher and ``total`` everyone's."""
     if rows.empty:
-        return pd.DataFrame({c: [] for c in LIST_COLUMNS}), matches
+        return pd.DataFrame({c: [] for c in LIST_COLUMNS})
     spends = rows["spend"].map(Decimal)
-    running = Decimal(head["above"]) + spends.cumsum()
-    total = Decimal(head["total"])
+    running = Decimal(above) + spends.cumsum()
+    total = Decimal(total)
     rank = np.arange(skip + 1, skip + len(rows) + 1, dtype="int64")
-    frame = pd.DataFrame({
+    return pd.DataFrame({
         "customer_id": rows["customer_id"].astype("int64").to_numpy(), "code": rows["code"].to_numpy(),
         "name": rows["name"].to_numpy(),
-        "abc": np.where(rank <= int(head["a_last"]), "A", np.where(rank <= int(head["b_last"]), "B", "C")),
+        "abc": np.where(rank <= a_last, "A", np.where(rank <= b_last, "B", "C")),
         "rank": rank, "spend": spends.astype(float).to_numpy(),
         "share": (spends / total).astype(float).to_numpy(), "cum_share": (running / total).astype(float).to_numpy()})
-    return frame, matches
 
 
 def _spend_cte(q: SegmentQuery, actor) -> Fragment:
@@ -360,14 +451,55 @@ def class_movement(store, actor, q: SegmentQuery) -> Movement:
     ctes, prev_q = _movement_ctes(q, actor)
     counts = _read(store, compose("WITH {ctes} SELECT prev_abc, curr_abc, COUNT(*) AS customers FROM moved "
                                          "GROUP BY ALL", ctes=ctes))
+    return Movement(prev_q, _movement_matrix(counts))
+
+
+def _movement_matrix(counts: pd.DataFrame) -> pd.DataFrame:
     matrix = (counts.pivot(index="prev_abc", columns="curr_abc", values="customers")
               .reindex(index=list(MIGRATION_CLASSES), columns=list(MIGRATION_CLASSES)).fillna(0).astype("int64"))
     matrix.index.name, matrix.columns.name = "prev", "curr"
-    return Movement(prev_q, matrix)
+    return matrix
 
 
 MOVEMENT_COLUMNS = ["customer_id", "code", "name", "prev_abc", "curr_abc", "prev_rank", "prev_spend",
                     "curr_rank", "curr_spend"]
+_MOVEMENT_ROW = ("STRUCT(customer_id BIGINT, code VARCHAR, name VARCHAR, prev_abc VARCHAR, curr_abc VARCHAR, "
+                 "prev_rank BIGINT, prev_spend DOUBLE, curr_rank BIGINT, curr_spend DOUBLE)")
+
+
+def class_movement_and_page(store, actor, q: SegmentQuery, prev_classes=("A",), curr_classes=("B", "C", "none"),
+                            limit: int = 50) -> tuple[Movement, tuple[pd.DataFrame, int]]:
+    """``class_movement(store, actor, q)`` and ``movement_customers(store, actor, q, prev_classes,
+    curr_classes, limit)`` (the first page and how many there are) in one query: the same answers
+    from one pass over the two periods' transactions instead of two."""
+    _check_moves(prev_classes, curr_classes)
+    ctes, prev_q = _movement_ctes(q, actor)
+    query = compose("""WITH {ctes}
+        SELECT prev_abc, curr_abc, COUNT(*) AS customers,
+               (SELECT list({'customer_id': m.customer_id, 'code': c.code, 'name': c.name, 'prev_abc': m.prev_abc,
+                             'curr_abc': m.curr_abc, 'prev_rank': m.prev_rank, 'prev_spend': m.prev_spend,
+                             'curr_rank': m.curr_rank, 'curr_spend': m.curr_spend}
+                            ORDER BY m.prev_rank NULLS LAST, m.curr_rank NULLS LAST, m.customer_id)
+                FROM (SELECT * FROM moved
+                      WHERE prev_abc IN (SELECT unnest($prev_classes)) AND curr_abc IN (SELECT unnest($curr_classes))
+                      ORDER BY prev_rank NULLS LAST, curr_rank NULLS LAST, customer_id LIMIT $limit) m
+                JOIN customers c USING (customer_id)) AS page_rows
+        FROM moved GROUP BY ALL""", ctes=ctes, prev_classes=list(prev_classes), curr_classes=list(curr_classes),
+                    limit=int(limit))
+    with closing(store.system_cursor()) as cur:  # narrowed inside the query (access.visible)
+        counts = run(cur, query).df()
+        rows = _listed(counts["page_rows"].iloc[0] if len(counts) else None)
+        # back through DuckDB with the list's column types, so pandas gets the very frame the page query gives
+        page = cur.execute(f"SELECT unnest(CAST($rows AS {_MOVEMENT_ROW}[]), recursive := true)", {"rows": rows}).df()
+    matrix = _movement_matrix(counts)
+    chosen = int(matrix.loc[list(prev_classes), list(curr_classes)].to_numpy().sum())
+    return Movement(prev_q, matrix), (page[MOVEMENT_COLUMNS].reset_index(drop=True), chosen if len(page) else 0)
+
+
+def _check_moves(prev_classes, curr_classes) -> None:
+    for chosen in (prev_classes, curr_classes):
+        if not chosen or set(chosen) - set(MIGRATION_CLASSES):
+            raise ValueError(f"classes must be a non-empty choice of {', '.join(MIGRATION_CLASSES)}")
 
 
 def movement_customers(store, actor, q: SegmentQuery, prev_classes=("A",), curr_classes=("B", "C", "none"),
@@ -376,9 +508,7 @@ def movement_customers(store, actor, q: SegmentQuery, prev_classes=("A",), curr_
     ``curr_classes`` ("A", "B", "C", "none"), by previous rank (then current rank): the default
     is the customers who fell out of A — the ones to call. Returns ``MOVEMENT_COLUMNS`` and
     the number of such customers. Raises ValueError for an unknown class or an empty choice."""
-    for chosen in (prev_classes, curr_classes):
-        if not chosen or set(chosen) - set(MIGRATION_CLASSES):
-            raise ValueError(f"classes must be a non-empty choice of {', '.join(MIGRATION_CLASSES)}")
+    _check_moves(prev_classes, curr_classes)
     ctes, _ = _movement_ctes(q, actor)
     page = "" if limit is None else " LIMIT $limit OFFSET $offset"
     inner = compose("""WITH {ctes}

@@ -50,7 +50,7 @@ def _pareto(overview: seg.AbcOverview, measure: str, language: str) -> go.Figure
 
 def render_abc(db, user, q: seg.SegmentQuery) -> None:
     language = lang()
-    overview = common.overview(db, user, q)
+    overview, first_a_page = common.overview(db, user, q)
     cards = st.columns(5)
     count_metric(cards[0], tr("seg.kpi.classified"), overview.classified,
                  help=tr("seg.kpi.classified_help", measure=tr(f"seg.measure.{q.measure}")))
@@ -80,7 +80,8 @@ def render_abc(db, user, q: seg.SegmentQuery) -> None:
     total = overview.classes[chosen]["count"]
     common.customer_list(
         f"seg_abc_{chosen}", total,
-        lambda offset: common.class_page(db, user, q, chosen, offset)[0],
+        lambda offset: (first_a_page if (chosen, offset) == ("A", 0)
+                        else common.class_page(db, user, q, chosen, offset))[0],
         f"abc_{chosen}_{q.start}_{q.end}",
         lambda: seg.class_customers(db, user, q, chosen, limit=None)[0])
 
@@ -108,7 +109,7 @@ def _sankey(matrix, language: str) -> go.Figure:
 
 def render_movement(db, user, q: seg.SegmentQuery) -> None:
     language = lang()
-    moved = common.movement(db, user, q)
+    moved, first_page = common.movement(db, user, q)
     prev = moved.previous
     st.markdown(tr("seg.movement.periods", prev_start=format_date(prev.start, language),
                    prev_end=format_date(prev.end, language), start=format_date(q.start, language),
@@ -123,8 +124,7 @@ def render_movement(db, user, q: seg.SegmentQuery) -> None:
 
     st.subheader(tr("seg.fell_out_of_a"))
     st.caption(tr("seg.fell_out_help"))
-    prev_classes = ("A",)
-    curr_classes = ("B", "C", "none")
+    prev_classes, curr_classes = common.FELL_OUT_OF_A
     with st.expander(tr("seg.movement.other_cells")):
         c1, c2 = st.columns(2)
         picked_prev = c1.multiselect(tr("seg.movement.before"), list(seg.MIGRATION_CLASSES), default=["A"],
@@ -137,7 +137,8 @@ def render_movement(db, user, q: seg.SegmentQuery) -> None:
     total = int(matrix.loc[list(prev_classes), list(curr_classes)].to_numpy().sum())
     common.customer_list(
         "seg_mv", total,
-        lambda offset: common.movement_page(db, user, q, prev_classes, curr_classes, offset)[0],
+        lambda offset: (first_page if ((prev_classes, curr_classes), offset) == (common.FELL_OUT_OF_A, 0)
+                        else common.movement_page(db, user, q, prev_classes, curr_classes, offset))[0],
         f"movement_{q.start}_{q.end}",
         lambda: seg.movement_customers(db, user, q, prev_classes, curr_classes, limit=None)[0])
     first, last = seg.history_span(db)

@@ -16,11 +16,15 @@ from ui.tables import show_table
 
 PAGE_SIZE = 50
 TTL = 600
+FELL_OUT_OF_A = (("A",), ("B", "C", "none"))  # the movement tab's list until other cells are chosen
 
 
 @cached_read(ttl=TTL, max_entries=16)
-def overview(db, who, q: seg.SegmentQuery) -> seg.AbcOverview:
-    return seg.abc_overview(db, who, q)
+def overview(db, who, q: seg.SegmentQuery) -> tuple[seg.AbcOverview, tuple]:
+    """The ABC tab's figures and the first page of the A list (the list it opens on), in one
+    query: a new measure or period opens without a second pass over the transactions for its
+    list. Another class's list, or another page, is read when chosen (``class_page``)."""
+    return seg.abc_overview_and_page(db, who, q, limit=PAGE_SIZE)
 
 
 @cached_read(ttl=TTL, max_entries=64)
@@ -29,8 +33,10 @@ def class_page(db, who, q: seg.SegmentQuery, abc: str | None, offset: int):
 
 
 @cached_read(ttl=TTL, max_entries=8)
-def movement(db, who, q: seg.SegmentQuery) -> seg.Movement:
-    return seg.class_movement(db, who, q)
+def movement(db, who, q: seg.SegmentQuery) -> tuple[seg.Movement, tuple]:
+    """The movement matrix and the first page of the list the tab opens on (out of A), in one
+    query; another choice of cells, or another page, is read when chosen (``movement_page``)."""
+    return seg.class_movement_and_page(db, who, q, FELL_OUT_OF_A[0], FELL_OUT_OF_A[1], PAGE_SIZE)
 
 
 @cached_read(ttl=TTL, max_entries=64)
