@@ -9,11 +9,25 @@ from tests.browser_harness import browser_page, open_and_check, streamlit_server
 pytestmark = pytest.mark.browser
 
 
+HOSTILE_NAMES = {"X1": "<script>alert(1)</script>", "X2": '=HYPERLINK("http://x")', "X3": "**粗体** [link](http://x)"}
+
+
 @pytest.fixture(scope="module")
 def server(demo_db_path, tmp_path_factory):
+    """The demo with three customers of hostile names added (for test_hostile_names_show_as_plain_text;
+    no other test here looks at customers), on one server for the module."""
+    from crm_core import customers as cust
+    from crm_core.models import CustomerIn
+    from crm_core.store import Store
+    from crm_core.users import LOCAL_USER
+
     # A copy, so the browser's writes never touch the shared demo file other tests read.
     db = tmp_path_factory.mktemp("browser") / "crm.duckdb"
     db.write_bytes(Path(demo_db_path).read_bytes())
+    store = Store(db)
+    for code, name in HOSTILE_NAMES.items():
+        cust.create_customer(store, LOCAL_USER, CustomerIn(code=code, name=name))
+    store.close()
     with streamlit_server(db) as url:
         yield url
 
@@ -66,23 +80,12 @@ def test_a_deep_link_as_a_fresh_servers_first_request_opens_that_page_inside_the
         assert page.get_by_text("中文", exact=True).count() == 1  # the app's language switch
 
 
-def test_hostile_names_show_as_plain_text(demo_copy):
-    from crm_core import customers as cust
-    from crm_core.models import CustomerIn
-    from crm_core.store import Store
-    from crm_core.users import LOCAL_USER
-
-    db = demo_copy
-    names = {"X1": "<script>alert(1)</script>", "X2": '=HYPERLINK("http://x")', "X3": "**粗体** [link](http://x)"}
-    store = Store(db)
-    for code, name in names.items():
-        cust.create_customer(store, LOCAL_USER, CustomerIn(code=code, name=name))
-    store.close()
-    with streamlit_server(db) as url, browser_page("en-US") as page:
+def test_hostile_names_show_as_plain_text(server):
+    with browser_page("en-US") as page:
         dialogs = []
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-        for code, name in names.items():
-            open_and_check(page, f"{url}/customer_360?code={code}", f"hostile-{code}")
+        for code, name in HOSTILE_NAMES.items():
+            open_and_check(page, f"{server}/customer_360?code={code}", f"hostile-{code}")
             heading = page.locator("h2").first.inner_text().replace("\u2060", "")  # word joiners: see text_safety
             assert heading.startswith(name), heading
             assert page.locator('[data-testid="stMain"] a[href="http://x"]').count() == 0

@@ -415,9 +415,17 @@ def _forbidden(facts: Facts, role: str) -> tuple[set[str], set[str]]:
 def test_no_download_holds_what_the_role_may_not_read(downloads, facts):
     role, files = downloads
     cells, texts = _forbidden(facts, role)
+    sizes = {len(text) for text in texts}
     found = [(d.site, d.file_name, cell) for d in files for row in d.cells for cell in row
-             if cell in cells or any(text in cell for text in texts)]
+             if cell in cells or _holds_any(cell, texts, sizes)]
     assert found == [], found
+
+
+def _holds_any(cell: str, texts: set[str], sizes: set[int]) -> bool:
+    """Whether any of ``texts`` (whose lengths are ``sizes``) occurs in ``cell``: each slice of ``cell``
+    as long as some text, looked up in the set. The same answer as ``any(text in cell for text in
+    texts)``, without a pass over every text (~900 for the viewer) for each cell of every file."""
+    return any(cell[start:start + size] in texts for size in sizes for start in range(len(cell) - size + 1))
 
 
 def test_the_downloads_were_really_read(downloads, facts):
