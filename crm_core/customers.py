@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from crm_core import access, capabilities, customer_search, summaries
+from crm_core import access, capabilities, customer_search, data_version, summaries
 from crm_core.audit import customer_trail, write_audit
 from crm_core.customer_search import refresh_name_initials
 from crm_core.definitions import PURCHASE
@@ -84,6 +84,19 @@ def customer_activity(store: Store, actor: Actor, as_of: date):
         as_of=as_of, **({"classes": classes} if classes else {}))
     with closing(store.cursor(actor)) as db:
         return relation(db, query).to_arrow_table()  # registered by search_customers without a copy
+
+
+def activity_data_version(store: Store) -> tuple:
+    """A cheap fingerprint of what ``customer_activity`` reads: the transactions' data version, row
+    count and largest txn_id (the summaries' fingerprint, crm_core.summaries: every write of
+    transactions appends, deletes or rebuilds and records a new version) and the customers' count
+    and last edit (a rep's scope). Read on every page view, so it never sums the transactions: a
+    pass over them would grow with 100M rows."""
+    with closing(store.cursor()) as db:
+        return (data_version.current(db, data_version.TRANSACTIONS), *db.execute(
+            "SELECT (SELECT count(*) FROM transactions), (SELECT max(txn_id) FROM transactions),"
+            " (SELECT count(*) FROM customers), (SELECT CAST(max(updated_at) AS VARCHAR) FROM customers)"
+        ).fetchall()[0])
 
 
 def _activity_columns() -> str:

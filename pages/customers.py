@@ -12,7 +12,6 @@ from crm_core.models import CUSTOMER_TYPES, TENURE_STAGES
 from crm_core.sql import last_12_months_dates
 from crm_core.tables import CUSTOMERS
 from ui.cache import cached_read
-from ui.churn.cache import purchase_data_version
 from ui.common import actor, analysis_date, choice_label, open_customer, page_header, store, tr
 from ui.customers.grid import quick_edit
 from ui.tables import show_table
@@ -28,17 +27,20 @@ def _options(db, who):
     return cust.filter_options(db, who)
 
 
-# Keyed on what it reads (purchases, customers), not on every write: making a promise or logging
-# a call does not make the next page view recompute a million customers' totals.
-@cached_read(ttl=600, max_entries=4, data_version=purchase_data_version)
+# Keyed on what it reads (transactions, customers), not on every write: making a promise or
+# logging a call does not make the next page view recompute a million customers' totals. The key
+# is a fingerprint without a pass over the transactions (cust.activity_data_version).
+@cached_read(ttl=600, max_entries=4, data_version=cust.activity_data_version)
 def _activity(db, who, day):
     return cust.customer_activity(db, who, day)
 
 
+# ``_activity_table`` (not hashed: a leading underscore) is the page's _activity(db, who, day),
+# read once per view; the page's results are keyed on every write, which any change of it follows.
 @cached_read(ttl=120, max_entries=64)
-def _search(db, who, flt: cust.CustomerFilter, offset: int, sort: str, descending: bool, day):
+def _search(db, who, flt: cust.CustomerFilter, offset: int, sort: str, descending: bool, day, _activity_table):
     return cust.search_customers(db, who, flt, limit=PAGE_SIZE, offset=offset, sort=sort, descending=descending,
-                                 activity=_activity(db, who, day))
+                                 activity=_activity_table)
 
 
 def _first_page() -> None:
@@ -66,21 +68,21 @@ sort = s1.selectbox(tr("find.sort_by"), cust.SORT_KEYS, format_func=choice_label
 direction = s2.segmented_control(tr("find.direction"), ("asc", "desc"), default="asc", format_func=choice_label("find.direction"),
                                  on_change=_first_page,
                                  **in_url("cust_dir", ("asc", "desc"), catalog_label("find.direction"))) or "asc"
-first_page, total = _search(db, user, flt, 0, sort, direction == "desc", as_of)
+activity = _activity(db, user, as_of)
+first_page, total = _search(db, user, flt, 0, sort, direction == "desc", as_of, activity)
 pages = max(1, math.ceil(total / PAGE_SIZE))
 if st.session_state.get("cust_page", 1) > pages:  # e.g. a link from a bigger list
     st.session_state["cust_page"] = 1
 page_number = s3.number_input(tr("ui.page_of", pages=f"{pages:,}"), min_value=1, max_value=pages,
                               **in_url("cust_page"))
 rows = first_page if page_number == 1 else _search(db, user, flt, (page_number - 1) * PAGE_SIZE, sort,
-                                                   direction == "desc", as_of)[0]
+                                                   direction == "desc", as_of, activity)[0]
 st.caption(f"{tr('ui.matches', count=f'{total:,}')} · {tr('find.sort_help', count=f'{total:,}')}")
 
 if rows.empty:
     st.info(tr("ui.no_matches"))
     st.stop()
 
-activity = _activity(db, user, as_of)
 event = show_table(CUSTOMERS, rows, key="cust_table", select=True, file_stem="customers",
                    export=lambda: cust.all_matching_customers(db, user, flt, sort, direction == "desc", activity))
 start, end = last_12_months_dates(as_of)

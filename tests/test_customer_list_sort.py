@@ -120,3 +120,28 @@ def test_the_page_sorts_and_keeps_the_view_in_the_url(tmp_path, monkeypatch):
             assert len(link.dataframe[0].value) == 9  # 客户01..客户09
     finally:
         close_store(path)
+
+
+def test_the_activity_key_moves_with_transactions_and_customers_only(listed):
+    """The Customers list's activity is cached on ``activity_data_version``: a purchase, a new
+    customer or an edited one moves it; a logged call does not (no million totals recomputed)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from crm_core.models import InteractionIn, TransactionIn
+
+    first = cust.activity_data_version(listed)
+    k01 = cust.customer_id_for_code(listed, LOCAL_USER, "K01")
+    cust.log_interaction(listed, LOCAL_USER, InteractionIn(
+        customer_id=k01, occurred_at=datetime(2026, 6, 1, 10, tzinfo=ZoneInfo(listed.timezone)), channel="phone"))
+    assert cust.activity_data_version(listed) == first
+    cust.record_transaction(listed, LOCAL_USER, TransactionIn(customer_id=k01, txn_date=date(2026, 6, 1), amount="10"))
+    bought = cust.activity_data_version(listed)
+    assert bought != first and bought[1:3] == (first[1] + 1, first[2] + 1)  # one more row, a new largest txn_id
+    cust.create_customer(listed, LOCAL_USER, CustomerIn(code="K12", name="客户12", sales_rep="张伟"))
+    created = cust.activity_data_version(listed)
+    assert created[3] == bought[3] + 1
+    record = cust.get_customer(listed, LOCAL_USER, k01)
+    edit = cust.customer_from_record(record).model_copy(update={"sales_rep": "李娜"})
+    cust.update_customer(listed, LOCAL_USER, k01, edit)
+    assert cust.activity_data_version(listed)[4] != created[4]  # a rep's scope may have changed

@@ -175,9 +175,10 @@ def _with_customers(store: Store, frame: pd.DataFrame) -> pd.DataFrame:
     # The customers of promises the user may see (a rep's own promise to a colleague's customer
     # included): names only, for rows already narrowed, so a system read.
     with closing(store.system_cursor()) as system:
+        # list_contains, not IN (SELECT unnest(...)): a filter in the scan instead of a hash join
+        # against a million customers, less than half the time for a board's 200 ids.
         names = system.execute(
-            "SELECT customer_id, code, name AS customer_name FROM customers WHERE customer_id IN "
-            "(SELECT unnest($ids::BIGINT[]))",
+            "SELECT customer_id, code, name AS customer_name FROM customers WHERE list_contains($ids::BIGINT[], customer_id)",
             {"ids": ids},
         ).df()
     return frame.merge(names, on="customer_id", how="left")

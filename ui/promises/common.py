@@ -93,6 +93,13 @@ def policies(db) -> list:
     return queries.latest_policies(db)
 
 
+# Drawn on every run of the page (the policies tab is not lazy) and counting every promise made
+# under each version: kept until the next write instead of re-counted on each rerun.
+@cached_read(ttl=600, max_entries=16)
+def policy_history(db, policy_id: str) -> pd.DataFrame:
+    return queries.policy_history(db, policy_id)
+
+
 @cached_read(ttl=120, max_entries=64)
 def customer_ledger(db, user, customer_id: int, now: datetime) -> pd.DataFrame:
     return queries.customer_ledger(db, user, customer_id, now)

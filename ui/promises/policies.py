@@ -81,7 +81,7 @@ def _policy_editor(db, user) -> None:
         st.success(message)
     if base is not None:
         st.markdown(f"**{tr('promises.pol.history')}**")
-        history = queries.policy_history(db, base.policy_id)
+        history = common.policy_history(db, base.policy_id)
         readable = pd.DataFrame([policy_summary(d, language) for d in history["definition"]], index=history.index)
         show_table(POLICY_VERSIONS, history.join(readable), key="prom_pol_history",
                    file_stem=f"policy_{base.policy_id}_versions")

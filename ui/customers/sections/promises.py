@@ -52,7 +52,12 @@ def render(db, user, customer_id: int, record: dict) -> None:
         if event.selection.rows:
             st.session_state["p360_selected"] = int(frame["promise_id"].iloc[::-1].iloc[event.selection.rows[0]])
         promise_panel(db, user, now, key="p360_detail", selected_key="p360_selected")
-    with st.expander(tr("promises.form.make")):
-        make_promise_form(db, user, now, key="p360_make", customer_id=int(customer_id))
-    with st.expander(tr("promises.form.complaint")):
-        complaint_form(db, user, now, key="p360_complain", customer_id=int(customer_id))
+    # Lazy expanders (keyed, rerun on toggle): a closed form computes nothing. The promise form's
+    # default class ranks a year of every customer's transactions (queries.customer_class_of),
+    # which the tab would otherwise pay on every first open although the form starts closed.
+    with st.expander(tr("promises.form.make"), key="p360_make_open", on_change="rerun") as form:
+        if form.open:
+            make_promise_form(db, user, now, key="p360_make", customer_id=int(customer_id))
+    with st.expander(tr("promises.form.complaint"), key="p360_complain_open", on_change="rerun") as form:
+        if form.open:
+            complaint_form(db, user, now, key="p360_complain", customer_id=int(customer_id))
