@@ -43,7 +43,6 @@ from crm_core.churn.model import (
     customer_outlook,
     expected_loss_table,
     fit_store_model,
-    model_data_version,
     model_summary,
     retention_list,
 )
@@ -373,16 +372,6 @@ def test_customer_outlook(cdnow_model):
     # CDNOW customer 1: x = 2, t_x = 30.43, T = 38.86 weeks; P(alive) ≈ 0.7266 (see test_churn.py)
     assert one["frequency"] == 2 and one["p_alive"] == pytest.approx(0.7266, abs=1e-3)
     assert customer_outlook(cdnow_model, 99_999) is None
-
-
-def test_model_data_version_ignores_contacts_but_not_purchases(small):
-    cur = small.cursor()
-    before = model_data_version(cur)
-    with small.transaction() as write:
-        write.execute("INSERT INTO interactions (customer_id, occurred_at, channel) VALUES (1, now(), 'phone')")
-    assert model_data_version(cur) == before
-    add_purchases(small, [(3, date(2026, 6, 1), Decimal("5.00"))])
-    assert model_data_version(cur) != before
 
 
 # --- demo loader -----------------------------------------------------------------------------------

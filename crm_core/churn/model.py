@@ -270,15 +270,3 @@ def customer_outlook(model: StoreModel, customer_id: int) -> dict | None:
     row = rows.iloc[0].to_dict()
     row["abc"] = str(row["abc"])
     return row
-
-
-def model_data_version(db) -> tuple:
-    """A cheap fingerprint of what the model reads (transactions, customers' type/rep).
-
-    Cache the model on this rather than the store generation, so logging a call or a churn event
-    does not throw away a fit that took seconds: it changes only when purchases or customers do.
-    """
-    return tuple(db.execute(
-        "SELECT (SELECT count(*) FROM transactions), (SELECT max(txn_id) FROM transactions),"
-        " (SELECT CAST(sum(amount) AS VARCHAR) FROM transactions),"
-        " (SELECT count(*) FROM customers), (SELECT CAST(max(updated_at) AS VARCHAR) FROM customers)").fetchone())

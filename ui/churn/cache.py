@@ -30,11 +30,6 @@ def _cursor_call(db: Store, fn, *args):
         cur.close()
 
 
-def purchase_data_version(db: Store) -> tuple:
-    """What the customers list's totals read: purchases and customers (see model.model_data_version)."""
-    return _cursor_call(db, model.model_data_version)
-
-
 def _kept(cur, fit_id: int):
     fit = model_fits.fit_by_id(cur, fit_id)
     return None if fit is None or fit.empty else fit
