@@ -328,6 +328,4 @@ MESSAGES = {
         "zh": "标准类别（每月末前12个月的收入）最近一次变动在 {month_end}：{prev} → {new}。",
     },
     "seg.360.history": {"en": "Class history", "zh": "类别变动历史"},
-    "scheduler.job.segment_fits": {"en": "Keep the Segmentation page's RFM, need and value figures for the default analysis date",
-                                   "zh": "为默认分析日期预算客户细分页的 RFM、需求与价值指标"},
 }
