@@ -65,4 +65,6 @@ MESSAGES = {
     "signals.promises.own": {"en": "My promises", "zh": "我的承诺"},
     "signals.promises.own_overdue": {"en": "{count} overdue", "zh": "逾期 {count}"},
     "signals.promises.own_due": {"en": "{count} due within 24 h", "zh": "24小时内到期 {count}"},
+    "scheduler.job.segment_fits": {"en": "Keep the Segmentation page's RFM, need and value figures for the default analysis date",
+                                   "zh": "为默认分析日期预算客户细分页的 RFM、需求与价值指标"},
 }

@@ -53,6 +53,36 @@ def infer_need_type(features: pd.DataFrame) -> pd.DataFrame:
                          "need_type": np.where(has_own, own, inferred), "need_source": source})
 
 
+# The per-customer signals from the purchases alone (parameters $start, $end): also kept by the
+# background fit (crm_core.segmentation.fits), the same text. Sums are exact (DECIMAL amounts and
+# quantities) and a customer's priced quantities are added in product order, so the result does not
+# depend on the order DuckDB's threads add rows in (sums of floats in parallel differed in their
+# last bits from one run to the next): Σ quantity × unit price over a customer's lines is
+# Σ over their products of (the quantity bought) × (that product's unit price).
+NEED_CTES = """
+    lines AS (
+        SELECT customer_id, product, amount, quantity, discount
+        FROM transactions WHERE txn_date BETWEEN $start AND $end AND """ + PURCHASE + """),
+    product_price AS (
+        SELECT product, CAST(SUM(amount) AS DOUBLE) / CAST(SUM(quantity) AS DOUBLE) AS unit_price
+        FROM lines WHERE product IS NOT NULL AND quantity > 0 GROUP BY product),
+    bought AS (  -- per customer and priced product: what they paid and how much they bought
+        SELECT l.customer_id, l.product, SUM(l.amount) AS amount, SUM(l.quantity) AS quantity, MAX(p.unit_price) AS unit_price
+        FROM lines l JOIN product_price p ON l.product = p.product AND l.quantity > 0
+        WHERE p.unit_price > 0 GROUP BY l.customer_id, l.product),
+    priced AS (
+        SELECT customer_id, CAST(SUM(amount) AS DOUBLE)
+                   / list_sum(list(CAST(quantity AS DOUBLE) * unit_price ORDER BY product)) AS relative_price
+        FROM bought GROUP BY customer_id),
+    per_customer AS (
+        SELECT l.customer_id,
+               AVG(CASE WHEN l.discount > 0 THEN 1.0 ELSE 0.0 END)
+                   FILTER (WHERE l.discount IS NOT NULL) AS discount_share,
+               ANY_VALUE(r.relative_price) AS relative_price
+        FROM lines l LEFT JOIN priced r USING (customer_id)
+        GROUP BY l.customer_id)"""
+
+
 def need_features_sql(db, start: date, end: date) -> pd.DataFrame:
     """Inputs of ``infer_need_type`` for every customer in ``customers``, from purchases
     (amount > 0) dated ``start``..``end``: ``discount_share`` = share of purchase lines with a
@@ -62,25 +92,8 @@ def need_features_sql(db, start: date, end: date) -> pd.DataFrame:
     start > end.
     """
     check_period(start, end)
-    sql = """
-    WITH lines AS (
-        SELECT customer_id, product, CAST(amount AS DOUBLE) AS amount,
-               CAST(quantity AS DOUBLE) AS quantity, discount
-        FROM transactions WHERE txn_date BETWEEN ? AND ? AND """ + PURCHASE + """),
-    product_price AS (
-        SELECT product, SUM(amount) / SUM(quantity) AS unit_price
-        FROM lines WHERE product IS NOT NULL AND quantity > 0 GROUP BY product),
-    per_customer AS (
-        SELECT l.customer_id,
-               AVG(CASE WHEN l.discount > 0 THEN 1.0 ELSE 0.0 END)
-                   FILTER (WHERE l.discount IS NOT NULL) AS discount_share,
-               SUM(l.amount) FILTER (WHERE p.unit_price > 0)
-                   / SUM(l.quantity * p.unit_price) FILTER (WHERE p.unit_price > 0) AS relative_price
-        FROM lines l LEFT JOIN product_price p ON l.product = p.product AND l.quantity > 0
-        GROUP BY l.customer_id)
+    sql = "WITH " + NEED_CTES + """
     SELECT c.customer_id, p.discount_share, p.relative_price, c.need_type
     FROM customers c LEFT JOIN per_customer p USING (customer_id)
     ORDER BY c.customer_id"""
-    return db.execute(sql, [start, end]).df()
-
-
+    return db.execute(sql, {"start": start, "end": end}).df()

@@ -177,9 +177,38 @@ def months_in_period(start: date, end: date) -> int:
 
 # Each customer's first purchase up to the period's end: their first purchase ever when it is on
 # or before it (crm_core.summaries, when current), else none — the same as from the rows.
-_FIRST_FROM_SUMMARIES = "SELECT customer_id, first_purchase AS first_date FROM customer_summary WHERE first_purchase <= ?"
-_FIRST_FROM_ROWS = ("SELECT customer_id, MIN(txn_date) AS first_date FROM transactions WHERE txn_date <= ? AND "
+_FIRST_FROM_SUMMARIES = ("SELECT customer_id, first_purchase AS first_date FROM customer_summary"
+                         " WHERE first_purchase <= $end")
+_FIRST_FROM_ROWS = ("SELECT customer_id, MIN(txn_date) AS first_date FROM transactions WHERE txn_date <= $end AND "
                     + PURCHASE + " GROUP BY customer_id")
+
+# The per-customer parts of the features, from the transactions alone (parameters $start, $end,
+# $months): also kept by the background fit (crm_core.segmentation.fits), the same text. The sums
+# are exact (DECIMAL amounts, their squares in integer cents), so a customer's features do not
+# depend on the order DuckDB's threads add rows in: the kept rows and a live read agree exactly
+# (sums of floats in parallel differed in their last bits from one run to the next). The standard
+# deviation over the N months of the period, divided by the mean, is sqrt(N·Σc² − (Σc)²) / Σc
+# over the month totals c in cents (months without rows are 0).
+_MONTHLY_CTES = """
+    monthly AS (
+        SELECT customer_id, year(txn_date) * 12 + month(txn_date) AS month_index,
+               CAST(SUM(amount) * 100 AS HUGEINT) AS cents
+        FROM transactions WHERE txn_date BETWEEN $start AND $end
+        GROUP BY ALL),
+    spread AS (
+        SELECT customer_id, SUM(cents) AS cents, COUNT(*) FILTER (WHERE cents > 0) AS active_months,
+               SUM(cents * cents) AS squares
+        FROM monthly GROUP BY customer_id)"""
+TENURE_DAYS = "date_diff('day', f.first_date, CAST($end AS DATE))"
+REPEAT_RATE = "COALESCE(p.active_months, 0) / CAST($months AS DOUBLE)"
+SPEND_CV = ("CASE WHEN p.cents > 0 THEN sqrt(CAST(CAST($months AS HUGEINT) * p.squares - p.cents * p.cents AS DOUBLE))"
+            " / CAST(p.cents AS DOUBLE) END")
+
+
+def feature_ctes(db) -> str:
+    """CTEs ``monthly``, ``spread`` and ``first_purchase`` (see ``customer_features_sql``)."""
+    first = _FIRST_FROM_SUMMARIES if summaries.usable(db) else _FIRST_FROM_ROWS
+    return _MONTHLY_CTES + ",\n    first_purchase AS (" + first + ")"
 
 
 def customer_features_sql(db, start: date, end: date) -> pd.DataFrame:
@@ -192,33 +221,12 @@ def customer_features_sql(db, start: date, end: date) -> pd.DataFrame:
     treats their absence as neutral. Raises ValueError when start > end.
     """
     check_period(start, end)
-    sql = """
-    WITH monthly AS (
-        SELECT customer_id, year(txn_date) * 12 + month(txn_date) AS month_index,
-               CAST(SUM(amount) AS DOUBLE) AS month_spend
-        FROM transactions WHERE txn_date BETWEEN ? AND ?
-        GROUP BY ALL),
-    stats AS (
-        SELECT customer_id, SUM(month_spend) / ? AS mean_spend, COUNT(*) AS months_seen,
-               COUNT(*) FILTER (WHERE month_spend > 0) AS active_months
-        FROM monthly GROUP BY customer_id),
-    spread AS (  -- squared deviations; months without rows deviate by the whole mean
-        SELECT s.customer_id, s.mean_spend, s.active_months,
-               SUM((m.month_spend - s.mean_spend) * (m.month_spend - s.mean_spend))
-                 + (? - s.months_seen) * s.mean_spend * s.mean_spend AS squares
-        FROM stats s JOIN monthly m USING (customer_id)
-        GROUP BY s.customer_id, s.mean_spend, s.active_months, s.months_seen),
-    first_purchase AS (""" + (_FIRST_FROM_SUMMARIES if summaries.usable(db) else _FIRST_FROM_ROWS) + """)
-    SELECT c.customer_id,
-           date_diff('day', f.first_date, CAST(? AS DATE)) AS tenure_days,
-           COALESCE(p.active_months, 0) / CAST(? AS DOUBLE) AS repeat_rate,
-           CASE WHEN p.mean_spend > 0 THEN sqrt(p.squares / ?) / p.mean_spend END AS spend_cv,
-           c.influence
+    sql = f"""
+    WITH {feature_ctes(db)}
+    SELECT c.customer_id, {TENURE_DAYS} AS tenure_days, {REPEAT_RATE} AS repeat_rate,
+           {SPEND_CV} AS spend_cv, c.influence
     FROM customers c
     LEFT JOIN spread p USING (customer_id)
     LEFT JOIN first_purchase f USING (customer_id)
     ORDER BY c.customer_id"""
-    months = months_in_period(start, end)
-    return db.execute(sql, [start, end, months, months, end, end, months, months]).df()
-
-
+    return db.execute(sql, {"start": start, "end": end, "months": months_in_period(start, end)}).df()

@@ -23,6 +23,7 @@ from crm_core.segmentation.abc import (
     measure_column,
 )
 from crm_core.segmentation.allocation import CLASS_TO_TIER, allocate_budget
+from crm_core.segmentation.fits import kept_fit
 from crm_core.segmentation.needs import NEED_TYPES, infer_need_type, need_features_sql
 from crm_core.segmentation.rfm import rfm_scores, rfm_table_sql
 from crm_core.segmentation.value import (
@@ -563,24 +564,30 @@ def _table_exists(db, name: str) -> bool:
     return bool(db.execute("SELECT COUNT(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[0])
 
 
-def extra_features_sql(db, start: date, end: date) -> pd.DataFrame:
+_PURCHASE_DAYS = ("SELECT customer_id, COUNT(DISTINCT txn_date) AS days FROM transactions"
+                  " WHERE txn_date BETWEEN ? AND ? AND " + PURCHASE + " GROUP BY customer_id")
+_KEPT_PURCHASE_DAYS = "SELECT customer_id, frequency AS days FROM fit_segments WHERE fit_id = ? AND frequency > 0"
+
+
+def extra_features_sql(db, start: date, end: date, fit_id: int | None = None) -> pd.DataFrame:
     """Non-monetary features from other parts of the store, when those parts exist:
     ``complaints_per_purchase`` (complaints received in the period / purchase days; table
     ``complaints``) and ``feedback_count`` (survey answers given in the period; table
     ``survey_responses``). One row per customer with any of them; a missing table gives no
-    column. Referrals and payment delays are not recorded anywhere yet."""
+    column. Referrals and payment delays are not recorded anywhere yet. ``fit_id``: a kept fit of
+    the period (``crm_core.segmentation.fits``), whose ``frequency`` is the purchase days."""
     check_period(start, end)
     parts = []
     if _table_exists(db, "complaints"):
+        purchases = (_PURCHASE_DAYS, [start, end]) if fit_id is None else (_KEPT_PURCHASE_DAYS, [int(fit_id)])
         parts.append(db.execute("""
-            WITH purchases AS (SELECT customer_id, COUNT(DISTINCT txn_date) AS days FROM transactions
-                               WHERE txn_date BETWEEN ? AND ? AND """ + PURCHASE + """ GROUP BY customer_id),
+            WITH purchases AS (""" + purchases[0] + """),
             said AS (SELECT customer_id, COUNT(*) AS complaints FROM complaints
                      WHERE received_at >= CAST(CAST(? AS DATE) AS TIMESTAMPTZ)
                        AND received_at < CAST(CAST(? AS DATE) AS TIMESTAMPTZ) GROUP BY customer_id)
             SELECT p.customer_id, COALESCE(s.complaints, 0) / p.days AS complaints_per_purchase
             FROM purchases p LEFT JOIN said s USING (customer_id)""",
-            [start, end, start, end + timedelta(days=1)]).df().set_index("customer_id"))
+            [*purchases[1], start, end + timedelta(days=1)]).df().set_index("customer_id"))
     if _table_exists(db, "survey_responses"):
         parts.append(db.execute("""SELECT customer_id, COUNT(*) AS feedback_count FROM survey_responses
             WHERE customer_id IS NOT NULL AND responded_on BETWEEN ? AND ? GROUP BY customer_id""",
@@ -601,13 +608,9 @@ def value_view(store, actor, q: SegmentQuery, weights: dict | None = None) -> Va
     store's features, ``customer_features_sql`` + ``extra_features_sql``) and the grid of ABC
     class × value tier. Tiers are relative to the classified customers the user can see."""
     classified = classified_frame(store, actor, q)
-    # Features over the whole population (system cursor), kept only for the user's classified customers.
-    cur = store.system_cursor()
-    try:
-        features = customer_features_sql(cur, q.start, q.end)
-        extra = extra_features_sql(cur, q.start, q.end)
-    finally:
-        cur.close()
+    # Features over the whole population (system cursor), kept only for the user's classified
+    # customers: from the rows the background fit keeps for the default period when current.
+    features, extra = _kept(store, q.start, q.end, _kept_value_features) or _live_value_features(store, q)
     features = classified[["customer_id"]].merge(features, on="customer_id", how="left")
     if len(extra.columns) > 1:
         features = features.merge(extra, on="customer_id", how="left")
@@ -620,11 +623,45 @@ def value_view(store, actor, q: SegmentQuery, weights: dict | None = None) -> Va
     return ValueView(merged, value_grid(classified, scores), factors)
 
 
+def _kept(store, start: date, end: date, read):
+    """``read(cur, fit_id, start, end)`` over the rows kept for ``start``..``end``
+    (``crm_core.segmentation.fits``) on a system cursor, in one snapshot (a refit landing meanwhile
+    prunes the older rows); None when none is current for that period (compute live)."""
+    with closing(store.system_cursor()) as cur:
+        cur.execute("BEGIN TRANSACTION")
+        try:
+            fit = kept_fit(cur, start, end)
+            return None if fit is None else read(cur, fit.fit_id, start, end)
+        finally:
+            cur.execute("ROLLBACK")  # read only
+
+
+def _kept_value_features(cur, fit_id: int, start: date, end: date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``customer_features_sql`` and ``extra_features_sql`` from a kept fit, for the customers with a
+    transaction in the period (every classified customer is one): the same values."""
+    features = cur.execute("""SELECT c.customer_id, k.tenure_days, k.repeat_rate, k.spend_cv, c.influence
+                              FROM fit_segments k JOIN customers c USING (customer_id) WHERE k.fit_id = ?
+                              ORDER BY c.customer_id""", [fit_id]).df()
+    return features, extra_features_sql(cur, start, end, fit_id)
+
+
+def _live_value_features(store, q: SegmentQuery) -> tuple[pd.DataFrame, pd.DataFrame]:
+    with closing(store.system_cursor()) as cur:
+        return customer_features_sql(cur, q.start, q.end), extra_features_sql(cur, q.start, q.end)
+
+
+def _kept_rfm(cur, fit_id: int, start: date, end: date) -> pd.DataFrame:
+    """``rfm_table_sql(start, end)`` from a kept fit (its recency is to the period's end)."""
+    return cur.execute("""SELECT customer_id, recency_days, frequency, monetary FROM fit_segments
+                          WHERE fit_id = ? AND frequency > 0 ORDER BY customer_id""", [fit_id]).df()
+
+
 def rfm_view(store, actor, start: date, end: date, as_of: date | None = None) -> pd.DataFrame:
     """``rfm_scores`` of the customers the user can see who bought in ``start``..``end``."""
+    kept = _kept(store, start, end, _kept_rfm) if as_of in (None, end) else None
     cur = store.system_cursor()  # per-customer figures over everyone, then narrowed to the user
     try:
-        table = access.narrow(rfm_table_sql(cur, start, end, as_of), cur, actor)
+        table = access.narrow(rfm_table_sql(cur, start, end, as_of) if kept is None else kept, cur, actor)
     finally:
         cur.close()
     if table.empty:
@@ -636,11 +673,11 @@ def rfm_view(store, actor, start: date, end: date, as_of: date | None = None) ->
 def need_view(store, actor, start: date, end: date) -> pd.DataFrame:
     """Need type of every customer the user can see (``infer_need_type`` over
     ``need_features_sql``) with ``revenue`` in the period (0 when none) and the two signals."""
+    kept = _kept(store, start, end, _kept_needs)
     cur = store.system_cursor()  # features relative to the whole population, then narrowed to the user
     try:
-        features = access.narrow(need_features_sql(cur, start, end), cur, actor)
-        revenue = cur.execute("""SELECT customer_id, CAST(SUM(amount) AS DOUBLE) AS revenue FROM transactions
-                                 WHERE txn_date BETWEEN ? AND ? GROUP BY customer_id""", [start, end]).df()
+        features, revenue = _live_needs(cur, 0, start, end) if kept is None else kept
+        features = access.narrow(features, cur, actor)
     finally:
         cur.close()
     needs = infer_need_type(features)
@@ -649,6 +686,22 @@ def need_view(store, actor, start: date, end: date) -> pd.DataFrame:
     needs = needs.merge(revenue, on="customer_id", how="left")
     needs["revenue"] = needs["revenue"].fillna(0.0)
     return needs
+
+
+def _live_needs(cur, _fit_id, start: date, end: date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    revenue = cur.execute("""SELECT customer_id, CAST(SUM(amount) AS DOUBLE) AS revenue FROM transactions
+                             WHERE txn_date BETWEEN ? AND ? GROUP BY customer_id""", [start, end]).df()
+    return need_features_sql(cur, start, end), revenue
+
+
+def _kept_needs(cur, fit_id: int, start: date, end: date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``need_features_sql`` and the period's revenue per customer from a kept fit: the same values
+    (a customer without a kept row had no transaction in the period: no signal, no revenue)."""
+    features = cur.execute("""SELECT c.customer_id, k.discount_share, k.relative_price, c.need_type FROM customers c
+                              LEFT JOIN (SELECT * FROM fit_segments WHERE fit_id = ?) k USING (customer_id)
+                              ORDER BY c.customer_id""", [fit_id]).df()
+    revenue = cur.execute("SELECT customer_id, monetary AS revenue FROM fit_segments WHERE fit_id = ?", [fit_id]).df()
+    return features, revenue
 
 
 def need_summary(needs: pd.DataFrame) -> pd.DataFrame:

@@ -9,8 +9,10 @@ import streamlit as st
 
 from crm_core import segmentation as seg
 from crm_core.i18n import format_number
+from crm_core.store import Store
 from crm_core.tables import SEGMENT_CUSTOMERS
-from ui.cache import cached_read
+from crm_core.users import Actor
+from ui.cache import actor_key, cached_read, generation
 from ui.common import lang, open_customer, store, tr
 from ui.tables import show_table
 
@@ -49,19 +51,54 @@ def top50(db, who, q: seg.SegmentQuery):
     return seg.top_customers(db, who, q, 50)
 
 
-@cached_read(ttl=TTL, max_entries=4)
+def shared_read(*, ttl: int, max_entries: int):
+    """``cached_read`` without the copy: the value/RFM/need frames hold a row per customer (850,000
+    at 1M), and st.cache_data pickles such a frame back for every rerun (0.3-1 s). One shared
+    object instead, keyed the same way (store file and data version, user, arguments); the tabs
+    only read it (every filter or sort makes a new frame), never change it."""
+    def store_key(db: Store) -> tuple:
+        return id(db), db.path, generation(db)
+
+    return st.cache_resource(ttl=ttl, max_entries=max_entries, show_spinner=False,
+                             hash_funcs={Store: store_key, Actor: actor_key})
+
+
+@shared_read(ttl=TTL, max_entries=4)
 def values(db, who, q: seg.SegmentQuery, weights: tuple) -> seg.ValueView:
     return seg.value_view(db, who, q, dict(weights))
 
 
-@cached_read(ttl=TTL, max_entries=4)
+@shared_read(ttl=TTL, max_entries=4)
+def value_lists(db, who, q: seg.SegmentQuery, weights: tuple):
+    """The big-customer tab's two lists of ``values``: the C customers not to overlook (with their
+    factor scores) and every score, highest first; sorted once, not on every rerun (850,000 rows)."""
+    view = values(db, who, q, weights)
+    overlooked = view.grid.not_to_overlook.merge(view.scores[["customer_id", *view.factors]], on="customer_id")
+    return overlooked, view.scores.sort_values("score", ascending=False, kind="stable")
+
+
+@shared_read(ttl=TTL, max_entries=4)
 def rfm(db, who, start, end):
     return seg.rfm_view(db, who, start, end)
 
 
-@cached_read(ttl=TTL, max_entries=4)
+@shared_read(ttl=TTL, max_entries=4)
 def needs(db, who, start, end):
     return seg.need_view(db, who, start, end)
+
+
+@shared_read(ttl=TTL, max_entries=4)
+def need_summary(db, who, start, end):
+    """``seg.need_summary`` of ``needs``, made once per result rather than on every rerun."""
+    return seg.need_summary(needs(db, who, start, end))
+
+
+@shared_read(ttl=TTL, max_entries=16)
+def need_members(db, who, start, end, kind: str):
+    """The customers of need type ``kind`` ("unknown": none known) by revenue, made once per result."""
+    frame = needs(db, who, start, end)
+    members = frame[frame["need_type"].fillna("unknown") == kind]
+    return members.sort_values(["revenue", "customer_id"], ascending=[False, True]).reset_index(drop=True)
 
 
 @cached_read(ttl=TTL, max_entries=8)

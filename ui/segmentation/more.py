@@ -17,8 +17,7 @@ from ui.view_state import catalog_label, in_url
 
 def render_need_types(db, user, q: seg.SegmentQuery) -> None:
     st.info(tr("seg.need_rule"))
-    needs = common.needs(db, user, q.start, q.end)
-    summary = seg.need_summary(needs)
+    summary = common.need_summary(db, user, q.start, q.end)
     chart = summary.assign(type_label=summary["need_type"].map(lambda v: tr(f"seg.need.{v}")),
                            source_label=summary["need_source"].map(lambda v: tr(f"seg.need_source.{v}")))
     left, right = st.columns(2)
@@ -34,9 +33,8 @@ def render_need_types(db, user, q: seg.SegmentQuery) -> None:
                                   format_func=choice_label("seg.need"),
                                   **in_url("seg_need_pick", kinds, catalog_label("seg.need")))
     if chosen:
-        members = needs[needs["need_type"].fillna("unknown") == chosen]
-        members = members.sort_values(["revenue", "customer_id"], ascending=[False, True]).reset_index(drop=True)
-        common.frame_list(f"seg_need_{chosen}", members, f"need_{chosen}_{q.start}_{q.end}")
+        common.frame_list(f"seg_need_{chosen}", common.need_members(db, user, q.start, q.end, chosen),
+                          f"need_{chosen}_{q.start}_{q.end}")
 
 
 def _plan_inputs():

@@ -80,11 +80,10 @@ def render_big_customers(db, user, q: seg.SegmentQuery) -> None:
     count_metric(right, tr("seg.not_to_overlook_count"), len(view.grid.not_to_overlook))
     right.caption(tr("seg.tier_rule"))
     st.markdown(f"**{tr('seg.not_to_overlook')}**")
-    overlooked = view.grid.not_to_overlook.merge(view.scores[["customer_id", *view.factors]], on="customer_id")
+    overlooked, by_score = common.value_lists(db, user, q, tuple(sorted(weights.items())))
     common.frame_list("seg_overlook", overlooked, f"not_to_overlook_{q.start}_{q.end}")
     with st.expander(tr("seg.all_scores")):
-        common.frame_list("seg_scores", view.scores.sort_values("score", ascending=False, kind="stable"),
-                          f"value_scores_{q.start}_{q.end}")
+        common.frame_list("seg_scores", by_score, f"value_scores_{q.start}_{q.end}")
 
 
 def render_rfm(db, user, q: seg.SegmentQuery) -> None:
