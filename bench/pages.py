@@ -65,12 +65,17 @@ def _app(page: str, lang: str = "zh"):
 
 
 def clear_caches() -> list[str]:
-    """Empty st.cache_data, where every cached read lives (ui.cache.cached_read), keeping the app's
-    store open (its st.cache_resource), as on a running server: the state right after a data change."""
+    """Empty st.cache_data, where every cached read lives (ui.cache.cached_read), and the shared
+    reads of whole-population frames (ui.segmentation.common.shared_read), keeping the app's store
+    open (its st.cache_resource), as on a running server: the state right after a data change."""
     import streamlit as st
 
+    from ui.segmentation.common import SHARED_READS
+
     st.cache_data.clear()
-    return ["st.cache_data"]
+    for shared in SHARED_READS:
+        shared.clear()
+    return ["st.cache_data", "shared reads"]
 
 
 def _run(app) -> tuple[float, list[str]]:

@@ -59,8 +59,17 @@ def shared_read(*, ttl: int, max_entries: int):
     def store_key(db: Store) -> tuple:
         return id(db), db.path, generation(db)
 
-    return st.cache_resource(ttl=ttl, max_entries=max_entries, show_spinner=False,
-                             hash_funcs={Store: store_key, Actor: actor_key})
+    decorate = st.cache_resource(ttl=ttl, max_entries=max_entries, show_spinner=False,
+                                 hash_funcs={Store: store_key, Actor: actor_key})
+
+    def register(function):
+        shared = decorate(function)
+        SHARED_READS.append(shared)
+        return shared
+    return register
+
+
+SHARED_READS: list = []  # every shared_read function: the benchmark empties them to time first opens
 
 
 @shared_read(ttl=TTL, max_entries=4)
