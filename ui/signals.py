@@ -23,12 +23,13 @@ PAGE_TITLES = {"pages/customers.py": "page.customers", "pages/segmentation.py": 
                "pages/churn.py": "churn.page_title"}
 
 # At phone width Streamlit stacks every column full width: a row of cards becomes a tall list of
-# single cards. Rows holding metrics wrap two to a line instead (other rows keep stacking).
+# single cards. Rows holding metrics wrap two to a line instead (other rows keep stacking, and so do
+# rows where a chart sits beside a card: half of a phone is too narrow for the chart).
 NARROW_CARDS_CSS = """<style>
 @media (max-width: 640px) {
-  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]) {
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]):not(:has([data-testid="stPlotlyChart"])) {
     flex-flow: row wrap !important; gap: 0.5rem 1rem !important; }
-  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"])
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]):not(:has([data-testid="stPlotlyChart"]))
       > [data-testid="stColumn"] {
     flex: 1 1 calc(50% - 0.5rem) !important; min-width: calc(50% - 0.5rem) !important;
     width: calc(50% - 0.5rem) !important; }

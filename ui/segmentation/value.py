@@ -76,6 +76,7 @@ def render_big_customers(db, user, q: seg.SegmentQuery) -> None:
     figure = px.imshow(grid, text_auto=True, color_continuous_scale="Blues", aspect="auto",
                        labels={"x": tr("seg.value_tier"), "y": tr("seg.col.abc"), "color": tr("seg.col.customers")})
     figure.update_layout(title=tr("seg.grid_title"), height=320, margin=dict(l=10, r=10, t=40, b=10))
+    figure.update_coloraxes(showscale=False)  # each cell prints its count; a scale only squeezes the grid
     left.plotly_chart(figure, width="stretch")
     count_metric(right, tr("seg.not_to_overlook_count"), len(view.grid.not_to_overlook))
     right.caption(tr("seg.tier_rule"))
