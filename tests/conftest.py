@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from crm_core import demo
-from crm_core.store import Store
+from crm_core.store import Store, close_store
 
 DEMO_AS_OF = date(2026, 6, 30)
 
@@ -67,6 +67,15 @@ def demo_copy(demo_db_path, tmp_path):
     path = tmp_path / "demo.duckdb"
     shutil.copyfile(demo_db_path, path)
     return path
+
+
+@pytest.fixture
+def demo_app(demo_copy, monkeypatch):
+    """A private copy of the demo as the app's store (``CRM_DB``), for pages run in AppTest;
+    the process-wide Store on it closed afterwards."""
+    monkeypatch.setenv("CRM_DB", str(demo_copy))
+    yield demo_copy
+    close_store(demo_copy)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from crm_core.churn import activity, fits
 from crm_core.churn.lapsed import churn_rate_by_period_sql
 from crm_core.churn.measured import churn_by_segments, funnel_counts, lapsed_report
 from crm_core.i18n import t
-from crm_core.store import Store, close_store
+from crm_core.store import Store
 from crm_core.users import Actor
 from tests.conftest import DEMO_AS_OF
 from tests.test_model_fits import ZONE
@@ -181,13 +181,6 @@ def test_lapsed_needs_a_positive_k(demo_store):
 
 # -- the page ---------------------------------------------------------------------------------------
 
-@pytest.fixture
-def page_store(demo_copy, monkeypatch):
-    monkeypatch.setenv("CRM_DB", str(demo_copy))
-    yield demo_copy
-    close_store(demo_copy)
-
-
 def open_tab(tab: str, **state):
     app = run_page("churn.py", "en", churn_tab=t(f"churn.tab.{tab}", "en"), as_of=DEMO_AS_OF,
                    promises_now="2026-12-04T09:05:00+08:00", **state)
@@ -199,7 +192,7 @@ def shown(app) -> tuple:
     return ({m.label: m.value for m in app.metric}, [f.value.to_json() for f in app.dataframe])  # NaN as null
 
 
-def test_the_tabs_read_the_kept_activity_not_the_transactions(page_store, monkeypatch):
+def test_the_tabs_read_the_kept_activity_not_the_transactions(demo_app, monkeypatch):
     def counted(*args, **kwargs):
         raise AssertionError("a current fit is read, not the transactions")
     for name in ("churn_rate_by_period_sql", "churn_by_segments", "funnel_counts"):
@@ -208,14 +201,14 @@ def test_the_tabs_read_the_kept_activity_not_the_transactions(page_store, monkey
     assert shown(rates)[0] and shown(funnel)[1]
 
 
-def test_without_a_current_fit_the_tabs_count_the_same_and_ask_for_one(page_store):
+def test_without_a_current_fit_the_tabs_count_the_same_and_ask_for_one(demo_app):
     kept = [shown(open_tab(tab, churn_period=period)) for tab, period in (("rates", "month"), ("funnel", None))]
-    db = Store(page_store)
+    db = Store(demo_app)
     with db.transaction() as cur:
         cur.execute("DELETE FROM model_fits WHERE model = 'churn_activity'")
     db.close()
     counted = [shown(open_tab(tab, churn_period=period)) for tab, period in (("rates", "month"), ("funnel", None))]
     assert counted == kept
-    db = Store(page_store)
+    db = Store(demo_app)
     assert db.query_one("SELECT model, as_of FROM model_fit_requests") == ("churn_activity", DEMO_AS_OF)
     db.close()

@@ -26,7 +26,7 @@ from crm_core.churn.model import (
 )
 from crm_core.data_version import TRANSACTIONS, current, record_change
 from crm_core.i18n import t
-from crm_core.store import Store, close_store
+from crm_core.store import Store
 from crm_core.users import LOCAL_USER, Actor
 from tests.conftest import DEMO_AS_OF
 from tests.test_pages import run_page
@@ -127,22 +127,15 @@ def test_a_write_makes_the_fits_stale_and_the_job_refits_each_once(tmp_path):
     db.close()
 
 
-@pytest.fixture
-def page_store(demo_copy, monkeypatch):
-    monkeypatch.setenv("CRM_DB", str(demo_copy))
-    yield demo_copy
-    close_store(demo_copy)
-
-
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_the_model_tab_shows_the_fit_and_its_age_without_fitting(page_store, monkeypatch, lang):
+def test_the_model_tab_shows_the_fit_and_its_age_without_fitting(demo_app, monkeypatch, lang):
     def no_fit(*args, **kwargs):
         raise AssertionError("a page must not fit the model")
     # The BG/NBD fit itself, wherever it is imported: neither the whole-store fit nor the fit job's
     # pieces may run on the page's thread.
     monkeypatch.setattr(churn_fits, "fit_bgnbd", no_fit)
     monkeypatch.setattr("crm_core.churn.model.fit_bgnbd", no_fit)
-    fitted_at = fits_of(Store(page_store))["purchase_model"].fitted_at
+    fitted_at = fits_of(Store(demo_app))["purchase_model"].fitted_at
     app = run_page("churn.py", lang, churn_tab=t("churn.tab.model", lang), as_of=DEMO_AS_OF,
                    promises_now=(fitted_at + timedelta(minutes=3, seconds=20)).isoformat())
     assert not app.exception, [e.value for e in app.exception]
@@ -152,8 +145,8 @@ def test_the_model_tab_shows_the_fit_and_its_age_without_fitting(page_store, mon
     assert t("churn.model.repeat_buyers", lang) in [m.label for m in app.metric]
 
 
-def test_without_a_fit_the_page_asks_for_one_and_says_since_when(page_store):
-    db = Store(page_store)
+def test_without_a_fit_the_page_asks_for_one_and_says_since_when(demo_app):
+    db = Store(demo_app)
     with db.transaction() as cur:
         cur.execute("DELETE FROM model_fits WHERE model = 'purchase_model'")
     db.close()
@@ -163,7 +156,7 @@ def test_without_a_fit_the_page_asks_for_one_and_says_since_when(page_store):
     assert [i.value for i in app.info if "后台拟合" in i.value] == [
         "2026年06月30日 的模型正在后台拟合（09:05 开始），通常需要几秒到几分钟，完成后本页会自动显示。"]
     assert not app.metric, "no figures before the fit"
-    db = Store(page_store)
+    db = Store(demo_app)
     moment = datetime(2026, 12, 4, 9, 5, tzinfo=ZONE)
     assert db.query_one("SELECT model, as_of, requested_at FROM model_fit_requests") == (
         "purchase_model", DEMO_AS_OF, moment)

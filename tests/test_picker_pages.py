@@ -12,19 +12,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from crm_core.i18n import t
-from crm_core.store import close_store, open_store
+from crm_core.store import open_store
 from crm_core.users import Actor
 from tests.app_pages import page_app
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 6, 30, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-
-
-@pytest.fixture
-def demo_app(demo_copy, monkeypatch):
-    monkeypatch.setenv("CRM_DB", str(demo_copy))
-    yield demo_copy
-    close_store(demo_copy)
 
 
 def run_page(name: str, lang: str, query: dict | None = None, **state) -> AppTest:

@@ -9,17 +9,10 @@ import pytest
 
 from crm_core.i18n import t
 from crm_core.promises import queries
-from crm_core.store import close_store, open_store
+from crm_core.store import open_store
 from tests.app_pages import page_app
 
 NOW = datetime(2026, 6, 30, 10, tzinfo=ZoneInfo("Asia/Shanghai"))  # the demo's as of, mid-morning
-
-
-@pytest.fixture
-def demo_app(demo_copy, monkeypatch):
-    monkeypatch.setenv("CRM_DB", str(demo_copy))
-    yield demo_copy
-    close_store(demo_copy)
 
 
 def _open(customer_id: int, **state):

@@ -5,23 +5,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from crm_core.i18n import t
 from crm_core.promises import actions, ledger
-from crm_core.store import close_store, open_store
+from crm_core.store import open_store
 from crm_core.users import Actor
 from tests.app_pages import page_app
 
 NOW = datetime(2026, 6, 30, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
 MANAGER = Actor("boss", "manager")
-
-
-@pytest.fixture
-def demo_app(demo_copy, monkeypatch):
-    monkeypatch.setenv("CRM_DB", str(demo_copy))
-    yield demo_copy
-    close_store(demo_copy)
 
 
 def _history(app):
