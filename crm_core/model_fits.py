@@ -134,6 +134,19 @@ def current_fit(cur, model: str, as_of: date) -> Fit | None:
     return state(cur, model, as_of).current
 
 
+def read_current(cur, model: str, as_of: date, read: Callable[[Fit], object]):
+    """``read(fit)`` with the current fit of ``model`` for ``as_of`` (``current_fit``), or None when
+    there is none (the caller computes live). ``cur`` (not in a transaction: a user's scoped cursor
+    or a system one) reads the header and the rows in one snapshot, so a refit landing meanwhile,
+    which prunes the older fit's rows, cannot leave the header found without its rows."""
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        fit = current_fit(cur, model, as_of)
+        return None if fit is None else read(fit)
+    finally:
+        cur.execute("ROLLBACK")  # read only
+
+
 def request(store: Store, model: str, as_of: date, now: datetime) -> datetime:
     """Ask for a (re)fit of ``model`` for ``as_of``; returns when it was first asked for (a second
     ask keeps the first time). The caller makes the fit job due (crm_core.scheduler.request_run)."""

@@ -330,14 +330,7 @@ def _from_kept(store: Store, actor: Actor, as_of: date, query) -> pd.DataFrame |
 
 def _kept_on(cur, as_of: date, query) -> pd.DataFrame | None:
     """``_from_kept`` on a cursor of the caller's (a user's scoped one, not in a transaction)."""
-    cur.execute("BEGIN TRANSACTION")
-    try:
-        fit = model_fits.current_fit(cur, MODEL, as_of)
-        if fit is None:
-            return None
-        return run(cur, query(fit)).df()
-    finally:
-        cur.execute("ROLLBACK")  # read only
+    return model_fits.read_current(cur, MODEL, as_of, lambda fit: run(cur, query(fit)).df())
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from crm_core import customers as cust
-from crm_core import data_version, model_fits
+from crm_core import model_fits
 from crm_core.care.absence import long_absent_list, usual_products
 from crm_core.care.contacts import overdue_contacts
 from crm_core.care.key_dates import upcoming_key_dates_sql
@@ -92,14 +92,8 @@ def kept_classes(cur, as_of: date) -> pd.DataFrame | None:
     the current transactions (crm_core.model_fits), else None. On one snapshot, so a refit landing
     meanwhile (which prunes the older fit's rows) cannot leave the header without its rows."""
     from crm_core.churn.fits import PURCHASE_MODEL  # segmentation (imported above) imports churn anyway
-    cur.execute("BEGIN TRANSACTION")
-    try:
-        fit = model_fits.latest_fit(cur, PURCHASE_MODEL, as_of)
-        if fit is None or fit.empty or fit.data_version != data_version.current(cur, data_version.TRANSACTIONS):
-            return None
-        return cur.execute(_KEPT_CLASSES, [fit.fit_id]).df()
-    finally:
-        cur.execute("ROLLBACK")  # read only
+    return model_fits.read_current(cur, PURCHASE_MODEL, as_of,
+                                   lambda fit: cur.execute(_KEPT_CLASSES, [fit.fit_id]).df())
 
 
 def key_dates_ahead(store: Store, actor: Actor, as_of: date, days: int, rep: str | None = None,

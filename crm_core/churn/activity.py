@@ -271,14 +271,10 @@ _MEASURED_SQL = """
 
 def measured_rate(cur, as_of: date) -> float | None:
     """``measured_churn_rate`` on the user's cursor ``cur`` (not in a transaction): from the rows
-    kept for ``as_of`` when they are current, counted from the transactions otherwise. One read
-    snapshot, so a refit landing meanwhile cannot prune the rows of the fit just found."""
-    cur.execute("BEGIN TRANSACTION")
-    try:
-        fit = model_fits.current_fit(cur, CHURN_ACTIVITY, as_of)
-        if fit is None:
-            return measured_churn_rate(cur, as_of)
-        base, lost = run(cur, compose(_MEASURED_SQL, fit_id=fit.fit_id)).fetchall()[0]
-        return None if not base else lost / base
-    finally:
-        cur.execute("ROLLBACK")  # read only
+    kept for ``as_of`` when they are current, counted from the transactions otherwise."""
+    counts = model_fits.read_current(cur, CHURN_ACTIVITY, as_of, lambda fit: run(
+        cur, compose(_MEASURED_SQL, fit_id=fit.fit_id)).fetchall()[0])
+    if counts is None:
+        return measured_churn_rate(cur, as_of)
+    base, lost = counts
+    return None if not base else lost / base

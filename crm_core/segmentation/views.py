@@ -491,6 +491,7 @@ def class_movement_and_page(store, actor, q: SegmentQuery, prev_classes=("A",), 
         counts = run(cur, query).df()
         rows = _listed(counts["page_rows"].iloc[0] if len(counts) else None)
         # back through DuckDB with the list's column types, so pandas gets the very frame the page query gives
+        # _MOVEMENT_ROW is a fixed type text (a constant above); the rows go in as a parameter
         page = cur.execute(f"SELECT unnest(CAST($rows AS {_MOVEMENT_ROW}[]), recursive := true)", {"rows": rows}).df()
     matrix = _movement_matrix(counts)
     chosen = int(matrix.loc[list(prev_classes), list(curr_classes)].to_numpy().sum())
