@@ -358,9 +358,16 @@ def test_need_view_and_summary(store):
     assert needs["need_type"].tolist() == ["price", "value", "value"]
     assert needs["need_source"].tolist() == ["inferred", "inferred", "own"]
     assert needs["revenue"].tolist() == [100.0, 300.0, 0.0]
-    summary = seg.need_summary(needs.reset_index())
-    assert summary[["need_type", "need_source", "customers"]].values.tolist() == [
-        ["price", "inferred", 1], ["value", "inferred", 1], ["value", "own", 1]]
+    summary = seg.need_summary(store, None, *JAN)
+    assert summary[["need_type", "need_source", "customers", "revenue"]].values.tolist() == [
+        ["price", "inferred", 1, 100.0], ["value", "inferred", 1, 300.0], ["value", "own", 1, 0.0]]
+    # the value list by revenue, then id; a page of one; the customer's code and name beside the id
+    members = seg.need_members(store, None, *JAN, "value")
+    assert members["customer_id"].tolist() == [2, 3] and list(members.columns[:3]) == ["customer_id", "code", "name"]
+    assert seg.need_members(store, None, *JAN, "value", limit=1, offset=1)["customer_id"].tolist() == [3]
+    assert seg.need_members(store, None, *JAN, "unknown").empty
+    with pytest.raises(ValueError, match="kind must be one of"):
+        seg.need_members(store, None, *JAN, "cheap")
 
 
 # --- the page -------------------------------------------------------------------------------------

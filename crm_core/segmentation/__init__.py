@@ -91,6 +91,7 @@ from crm_core.segmentation.views import (  # noqa: F401
     effort_by_class,
     extra_features_sql,
     movement_customers,
+    need_members,
     need_summary,
     need_view,
     previous_period,

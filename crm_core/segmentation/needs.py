@@ -1,8 +1,10 @@
 """Need types: price-, value-oriented or composite (seed 001)."""
 from __future__ import annotations
 
+from contextlib import closing
 from datetime import date
 
+import duckdb
 import numpy as np
 import pandas as pd
 
@@ -20,6 +22,20 @@ LOW_RELATIVE_PRICE = 0.9  # … price-oriented ones pay under 90% of the average
 HIGH_RELATIVE_PRICE = 1.1  # … value-oriented ones over 110%
 
 
+def need_type_sql(discount: str, relative: str, own: str) -> tuple[str, str]:
+    """The need-type rule as two SQL expressions, (need_type, need_source), over the SQL column
+    texts ``discount`` (discount_share), ``relative`` (relative_price) and ``own`` (the recorded
+    type): the one place the rule is written (``infer_need_type`` runs it over a frame, the
+    Segmentation page over the store). A NULL signal never votes for a type (NULL OR TRUE is TRUE,
+    NULL AND x is not TRUE)."""
+    known = f"({discount} IS NOT NULL OR {relative} IS NOT NULL)"
+    inferred = (f"CASE WHEN {discount} >= {PRICE_DISCOUNT_SHARE!r} OR {relative} < {LOW_RELATIVE_PRICE!r} THEN 'price' "
+                f"WHEN {discount} < {VALUE_DISCOUNT_SHARE!r} AND {relative} > {HIGH_RELATIVE_PRICE!r} THEN 'value' "
+                f"WHEN {known} THEN 'composite' END")
+    source = f"CASE WHEN {own} IS NOT NULL THEN 'own' WHEN {known} THEN 'inferred' END"
+    return f"COALESCE({own}, {inferred})", source
+
+
 def infer_need_type(features: pd.DataFrame) -> pd.DataFrame:
     """Need type (需求类型) per customer.
 
@@ -32,25 +48,26 @@ def infer_need_type(features: pd.DataFrame) -> pd.DataFrame:
       composite  otherwise, when at least one of the two is known;
       missing (NA) when neither is known.
     A recorded ``need_type`` wins. Returns ``customer_id``, ``need_type`` and ``need_source``
-    ("own", "inferred", or NA when neither). Raises ValueError when a recorded type is not a known one.
+    ("own", "inferred", or NA when neither), in the rows' order. Raises ValueError when a recorded
+    type is not a known one.
     """
-    discount = pd.to_numeric(features["discount_share"]).astype(float).to_numpy()
-    relative = pd.to_numeric(features["relative_price"]).astype(float).to_numpy()
-    # NaN compares False, so a missing signal never votes for a type.
-    price = (discount >= PRICE_DISCOUNT_SHARE) | (relative < LOW_RELATIVE_PRICE)
-    value = (discount < VALUE_DISCOUNT_SHARE) & (relative > HIGH_RELATIVE_PRICE)
-    known = ~(np.isnan(discount) & np.isnan(relative))
-    inferred = np.where(price, "price", np.where(value, "value", "composite")).astype(object)
-    inferred[~known] = None
     own = features["need_type"] if "need_type" in features.columns else pd.Series(None, index=features.index)
-    has_own = own.notna().to_numpy()
-    own = own.astype(object).to_numpy()
-    unknown = set(own[has_own]) - set(NEED_TYPES)
+    unknown = set(own.dropna()) - set(NEED_TYPES)
     if unknown:
         raise ValueError(f"unknown need_type value(s): {', '.join(map(str, sorted(unknown)))}")
-    source = np.where(has_own, "own", np.where(known, "inferred", None)).astype(object)
-    return pd.DataFrame({"customer_id": features["customer_id"].to_numpy(),
-                         "need_type": np.where(has_own, own, inferred), "need_source": source})
+    signals = pd.DataFrame({  # NaN reads as NULL in DuckDB
+        "customer_id": features["customer_id"].to_numpy(), "own": own.astype(object).to_numpy(),
+        "discount": pd.to_numeric(features["discount_share"]).astype(float).to_numpy(),
+        "relative": pd.to_numeric(features["relative_price"]).astype(float).to_numpy(),
+        "row": np.arange(len(features))})
+    need_type, source = need_type_sql("discount", "relative", "CAST(own AS VARCHAR)")
+    with closing(duckdb.connect()) as db:
+        db.register("signals", signals)
+        result = db.execute(f"SELECT customer_id, {need_type} AS need_type, {source} AS need_source "
+                            "FROM signals ORDER BY row").df()
+    for column in ("need_type", "need_source"):  # a NULL text comes back as NaN: None, as recorded
+        result[column] = result[column].astype(object).where(result[column].notna(), None)
+    return result
 
 
 # The per-customer signals from the purchases alone (parameters $start, $end): also kept by the

@@ -24,7 +24,7 @@ from crm_core.segmentation.abc import (
 )
 from crm_core.segmentation.allocation import CLASS_TO_TIER, allocate_budget
 from crm_core.segmentation.fits import kept_fit
-from crm_core.segmentation.needs import NEED_TYPES, infer_need_type, need_features_sql
+from crm_core.segmentation.needs import NEED_CTES, NEED_TYPES, need_type_sql
 from crm_core.segmentation.rfm import rfm_scores, rfm_table_sql
 from crm_core.segmentation.value import (
     NONMONETARY_FACTORS,
@@ -671,49 +671,91 @@ def rfm_view(store, actor, start: date, end: date, as_of: date | None = None) ->
     return rfm_scores(table)
 
 
+# The need tab's rows: for each customer the user can see, the two signals and the period's
+# revenue (the whole population's figures: the average prices are the store's) and the type the
+# rule gives. From the rows the background fit keeps for the default period when current
+# ($fit_id), else from the transactions ($start, $end); counted and paged in DuckDB, so the tab
+# never holds a row per customer in Python.
+_KEPT_NEED_SIGNALS = """signals AS (
+        SELECT customer_id, discount_share, relative_price, monetary AS revenue
+        FROM fit_segments WHERE fit_id = $fit_id)"""
+_LIVE_NEED_SIGNALS = NEED_CTES + """,
+    period_revenue AS (
+        SELECT customer_id, CAST(SUM(amount) AS DOUBLE) AS revenue FROM transactions
+        WHERE txn_date BETWEEN $start AND $end GROUP BY customer_id),
+    signals AS (
+        SELECT r.customer_id, n.discount_share, n.relative_price, r.revenue
+        FROM period_revenue r LEFT JOIN per_customer n USING (customer_id))"""
+_NEED_TYPE, _NEED_SOURCE = need_type_sql("s.discount_share", "s.relative_price", "c.need_type")
+NEED_LIST_COLUMNS = ["customer_id", "need_type", "need_source", "discount_share", "relative_price", "revenue"]
+
+
+def live_need_signals(start: date, end: date) -> Fragment:
+    """CTEs ending in ``signals`` computed from the period's transactions (``need_features_sql``)."""
+    return Fragment(_LIVE_NEED_SIGNALS, {"start": start, "end": end})
+
+
+def _need_rows(actor, fit_id: int | None, start: date, end: date) -> Fragment:
+    """WITH ... CTE ``needs``: ``NEED_LIST_COLUMNS`` of every customer ``actor`` may see."""
+    signals = (Fragment(_KEPT_NEED_SIGNALS, {"fit_id": int(fit_id)}) if fit_id is not None
+               else live_need_signals(start, end))
+    return compose(f"""WITH {{signals}},
+    needs AS (
+        SELECT c.customer_id, {_NEED_TYPE} AS need_type, {_NEED_SOURCE} AS need_source,
+               s.discount_share, s.relative_price, COALESCE(s.revenue, 0.0) AS revenue
+        FROM customers c LEFT JOIN signals s USING (customer_id) WHERE {{visible}})""",
+                   signals=signals, visible=access.visible(actor, "customers", alias="c"))
+
+
+def _read_needs(store, start: date, end: date, query) -> pd.DataFrame:
+    """``query(rows)`` run over ``_need_rows`` in one snapshot: the kept rows when current."""
+    check_period(start, end)
+    kept = _kept(store, start, end, lambda cur, fit_id, *_: run(cur, query(fit_id)).df())
+    return _read(store, query(None)) if kept is None else kept
+
+
 def need_view(store, actor, start: date, end: date) -> pd.DataFrame:
-    """Need type of every customer the user can see (``infer_need_type`` over
-    ``need_features_sql``) with ``revenue`` in the period (0 when none) and the two signals."""
-    kept = _kept(store, start, end, _kept_needs)
-    cur = store.system_cursor()  # features relative to the whole population, then narrowed to the user
-    try:
-        features, revenue = _live_needs(cur, 0, start, end) if kept is None else kept
-        features = access.narrow(features, cur, actor)
-    finally:
-        cur.close()
-    needs = infer_need_type(features)
-    needs["discount_share"] = features["discount_share"].to_numpy()
-    needs["relative_price"] = features["relative_price"].to_numpy()
-    needs = needs.merge(revenue, on="customer_id", how="left")
-    needs["revenue"] = needs["revenue"].fillna(0.0)
-    return needs
+    """Need type of every customer the user can see (``need_type_sql``, the rule of
+    ``infer_need_type``, over ``need_features_sql``'s signals) with ``revenue`` in the period
+    (0 when none): ``NEED_LIST_COLUMNS`` by customer_id."""
+    def query(fit_id):
+        return compose("{rows} SELECT * FROM needs ORDER BY customer_id",
+                       rows=_need_rows(actor, fit_id, start, end))
+    return _read_needs(store, start, end, query)
 
 
-def _live_needs(cur, _fit_id, start: date, end: date) -> tuple[pd.DataFrame, pd.DataFrame]:
-    revenue = cur.execute("""SELECT customer_id, CAST(SUM(amount) AS DOUBLE) AS revenue FROM transactions
-                             WHERE txn_date BETWEEN ? AND ? GROUP BY customer_id""", [start, end]).df()
-    return need_features_sql(cur, start, end), revenue
-
-
-def _kept_needs(cur, fit_id: int, start: date, end: date) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``need_features_sql`` and the period's revenue per customer from a kept fit: the same values
-    (a customer without a kept row had no transaction in the period: no signal, no revenue)."""
-    features = cur.execute("""SELECT c.customer_id, k.discount_share, k.relative_price, c.need_type FROM customers c
-                              LEFT JOIN (SELECT * FROM fit_segments WHERE fit_id = ?) k USING (customer_id)
-                              ORDER BY c.customer_id""", [fit_id]).df()
-    revenue = cur.execute("SELECT customer_id, monetary AS revenue FROM fit_segments WHERE fit_id = ?", [fit_id]).df()
-    return features, revenue
-
-
-def need_summary(needs: pd.DataFrame) -> pd.DataFrame:
-    """Customers and revenue per need type ("unknown" for no data) and source, from ``need_view``."""
-    frame = needs.assign(need_type=needs["need_type"].fillna("unknown"),
-                         need_source=needs["need_source"].fillna("none"))
-    summary = frame.groupby(["need_type", "need_source"], as_index=False).agg(
-        customers=("customer_id", "size"), revenue=("revenue", "sum"))
+def need_summary(store, actor, start: date, end: date) -> pd.DataFrame:
+    """Customers and revenue per need type ("unknown" for no data) and source ("none")."""
+    def query(fit_id):
+        return compose("""{rows} SELECT COALESCE(need_type, 'unknown') AS need_type,
+                                  COALESCE(need_source, 'none') AS need_source,
+                                  COUNT(*) AS customers,
+                                  -- in whole cents: exact, whatever order the threads add in
+                                  CAST(SUM(CAST(revenue AS DECIMAL(18, 2))) AS DOUBLE) AS revenue
+                           FROM needs GROUP BY ALL""", rows=_need_rows(actor, fit_id, start, end))
+    summary = _read_needs(store, start, end, query).astype({"customers": "int64", "revenue": float})
     order = {k: i for i, k in enumerate((*NEED_TYPES, "unknown"))}
     return summary.sort_values(["need_type", "need_source"], key=lambda s: s.map(order) if s.name == "need_type"
                                else s).reset_index(drop=True)
+
+
+def need_members(store, actor, start: date, end: date, kind: str, limit: int | None = 50,
+                 offset: int = 0) -> pd.DataFrame:
+    """One page of the customers of need type ``kind`` ("unknown": none known) by revenue, then
+    id, with code and name; ``limit`` None: all of them."""
+    if kind not in (*NEED_TYPES, "unknown"):
+        raise ValueError(f"kind must be one of {', '.join((*NEED_TYPES, 'unknown'))}, got {kind!r}")
+    page = "" if limit is None else " LIMIT $limit OFFSET $offset"
+
+    def query(fit_id):
+        inner = compose("""{rows} SELECT * FROM needs WHERE COALESCE(need_type, 'unknown') = $kind
+                           ORDER BY revenue DESC, customer_id""" + page,
+                        rows=_need_rows(actor, fit_id, start, end), kind=kind,
+                        limit=None if limit is None else int(limit), offset=int(offset))
+        return compose("""SELECT x.customer_id, c.code, c.name, x.* EXCLUDE (customer_id) FROM ({inner}) x
+                          JOIN customers c USING (customer_id) ORDER BY x.revenue DESC, x.customer_id""",
+                       inner=inner)
+    return _read_needs(store, start, end, query)
 
 
 def effort_by_class(store, actor, q: SegmentQuery) -> pd.DataFrame:

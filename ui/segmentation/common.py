@@ -91,23 +91,15 @@ def rfm(db, who, start, end):
     return seg.rfm_view(db, who, start, end)
 
 
-@shared_read(ttl=TTL, max_entries=4)
-def needs(db, who, start, end):
-    return seg.need_view(db, who, start, end)
-
-
-@shared_read(ttl=TTL, max_entries=4)
+@cached_read(ttl=TTL, max_entries=8)
 def need_summary(db, who, start, end):
-    """``seg.need_summary`` of ``needs``, made once per result rather than on every rerun."""
-    return seg.need_summary(needs(db, who, start, end))
+    return seg.need_summary(db, who, start, end)
 
 
-@shared_read(ttl=TTL, max_entries=16)
-def need_members(db, who, start, end, kind: str):
-    """The customers of need type ``kind`` ("unknown": none known) by revenue, made once per result."""
-    frame = needs(db, who, start, end)
-    members = frame[frame["need_type"].fillna("unknown") == kind]
-    return members.sort_values(["revenue", "customer_id"], ascending=[False, True]).reset_index(drop=True)
+@cached_read(ttl=TTL, max_entries=64)
+def need_page(db, who, start, end, kind: str, offset: int):
+    """One page of the customers of need type ``kind`` ("unknown": none known) by revenue."""
+    return seg.need_members(db, who, start, end, kind, PAGE_SIZE, offset)
 
 
 @cached_read(ttl=TTL, max_entries=8)

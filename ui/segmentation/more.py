@@ -33,8 +33,11 @@ def render_need_types(db, user, q: seg.SegmentQuery) -> None:
                                   format_func=choice_label("seg.need"),
                                   **in_url("seg_need_pick", kinds, catalog_label("seg.need")))
     if chosen:
-        common.frame_list(f"seg_need_{chosen}", common.need_members(db, user, q.start, q.end, chosen),
-                          f"need_{chosen}_{q.start}_{q.end}")
+        total = int(summary.loc[summary["need_type"] == chosen, "customers"].sum())
+        common.customer_list(f"seg_need_{chosen}", total,
+                             lambda offset: common.need_page(db, user, q.start, q.end, chosen, offset),
+                             f"need_{chosen}_{q.start}_{q.end}",
+                             lambda: seg.need_members(db, user, q.start, q.end, chosen, limit=None))
 
 
 def _plan_inputs():
