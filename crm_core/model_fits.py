@@ -41,7 +41,21 @@ from crm_core.store import Store
 KEPT_DATES = 3  # per model: the default analysis date's fit and those of the two dates asked for last
 FIT_LEASE = timedelta(minutes=30)  # a fit job's lease: longer than a fit at ten million customers
 FIT_CHUNK_ROWS = 500_000  # rows a fit writes at a time: a few tens of MB, whatever the store size
+FIT_RANGE_CUSTOMERS = 1_000_000  # customers a fit aggregates at a time (customer_ranges)
 EMPTY = "empty"  # params of a fit that found nothing to fit (Fit.empty)
+
+
+def customer_ranges(cur, size: int = FIT_RANGE_CUSTOMERS) -> list[tuple[int, int]]:
+    """Consecutive customer_id ranges (lo, hi], in order, together covering every id (whatever
+    the tables hold), each holding about ``size`` of the customers on file.
+    A fit that groups every transaction by customer in one query needs memory for ten million
+    groups at once (at 10M customers it ran out of DuckDB's 2 GiB); range by range it needs a
+    tenth of that, for one more scan of the transactions per range."""
+    bounds = [row[0] for row in cur.execute(
+        "SELECT customer_id FROM (SELECT customer_id, row_number() OVER (ORDER BY customer_id) AS n"
+        " FROM customers) WHERE n % ? = 0 ORDER BY customer_id", [int(size)]).fetchall()]
+    edges = [-(2 ** 63), *bounds, 2 ** 63 - 1]
+    return [(lo, hi) for lo, hi in zip(edges, edges[1:]) if lo < hi]
 
 
 @dataclass(frozen=True)

@@ -126,6 +126,29 @@ def test_no_transactions_up_to_the_date(months):
         assert activity.funnel(cur, date(2025, 6, 30), None, fit.fit_id) == funnel_counts(cur, date(2025, 6, 30), None)
 
 
+def test_customer_ranges_by_hand(months):
+    with closing(months.cursor()) as cur:  # customers 1-4 have transactions
+        assert model_fits.customer_ranges(cur, 2) == [(-(2 ** 63), 2), (2, 4), (4, 2 ** 63 - 1)]
+        assert model_fits.customer_ranges(cur, 3) == [(-(2 ** 63), 3), (3, 2 ** 63 - 1)]
+        assert model_fits.customer_ranges(cur, 10) == [(-(2 ** 63), 2 ** 63 - 1)]
+
+
+def test_a_fit_made_range_by_range_keeps_the_same_rows_and_tallies(demo_store, monkeypatch):
+    """At 10M customers the activity is grouped a million customers at a time (one query over every
+    customer ran out of DuckDB's memory): 40 customers at a time keeps the same rows and header."""
+    read = "SELECT * EXCLUDE (fit_id) FROM fit_churn_activity WHERE fit_id = ? ORDER BY customer_id"
+    whole = kept_fit(demo_store, DEMO_AS_OF)
+    with closing(demo_store.cursor()) as cur:
+        rows = cur.execute(read, [whole.fit_id]).df()  # a refit for the same date prunes them
+    monkeypatch.setattr(activity, "customer_ranges", lambda cur: model_fits.customer_ranges(cur, 40))
+    with closing(demo_store.cursor()) as cur:
+        assert len(activity.customer_ranges(cur)) > 5
+    ranged = kept_fit(demo_store, DEMO_AS_OF)
+    assert ranged.params == whole.params and len(rows) > 200
+    with closing(demo_store.cursor()) as cur:
+        pd.testing.assert_frame_equal(rows, cur.execute(read, [ranged.fit_id]).df())
+
+
 @pytest.mark.parametrize("as_of", [DEMO_AS_OF, date(2026, 2, 28), date(2025, 11, 17), date(2025, 2, 14)])
 def test_the_demo_reads_the_same_from_the_kept_rows(demo_store, as_of):
     fit = kept_fit(demo_store, as_of)

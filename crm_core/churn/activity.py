@@ -30,7 +30,7 @@ from crm_core import access, model_fits
 from crm_core.churn.lapsed import PERIODS, churn_rate_by_period_sql, months_per_period, rates_frame
 from crm_core.churn.measured import churn_by_segments, funnel_counts, funnel_stages, measured_churn_rate, segment_tables
 from crm_core.definitions import purchase
-from crm_core.model_fits import FIT_CHUNK_ROWS
+from crm_core.model_fits import FIT_CHUNK_ROWS, customer_ranges
 from crm_core.sql import Fragment, compose, last_12_months, previous_12_months, previous_12_months_dates, run
 from crm_core.users import Actor
 
@@ -74,7 +74,8 @@ per AS (
            bool_or({before} AND {purchase}) AS purchased_before, bool_or({recent} AND {purchase}) AS purchased_recent,
            min(t.txn_date) < max(t.txn_date) AS bought_twice,
            bool_or({recent}) AS active_recent, bool_or({before}) AS active_before
-    FROM transactions t, prm WHERE t.txn_date <= prm.as_of GROUP BY t.customer_id
+    FROM transactions t, prm
+    WHERE t.txn_date <= prm.as_of AND t.customer_id > $lo AND t.customer_id <= $hi GROUP BY t.customer_id
 )
 SELECT per.customer_id, per.month_mask, per.quarter_mask, per.year_mask, per.purchased_before,
        per.purchased_recent, b.abc AS base_abc, CAST(b.spend AS DECIMAL(18, 2)) AS base_spend, per.bought_twice,
@@ -97,7 +98,11 @@ def fit_activity(cur, as_of: date) -> tuple[dict, Iterator]:
                     before=previous_12_months(_AS_OF, "t.txn_date"), recent=last_12_months(_AS_OF, "t.txn_date"),
                     purchase=purchase("t"), as_of=as_of)
     params = {"spans": spans}
-    return params, _tallied(cur.sql(query.sql, params=query.params).to_arrow_reader(FIT_CHUNK_ROWS), params)
+
+    def batches() -> Iterator:  # one customer range at a time (bounded memory), in customer order
+        for lo, hi in customer_ranges(cur):
+            yield from cur.sql(query.sql, params={**query.params, "lo": lo, "hi": hi}).to_arrow_reader(FIT_CHUNK_ROWS)
+    return params, _tallied(batches(), params)
 
 
 def _tallied(reader, params: dict) -> Iterator:
