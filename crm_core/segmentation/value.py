@@ -273,13 +273,14 @@ def value_grid(classified: pd.DataFrame, scores: pd.DataFrame) -> ValueGrid:
 def grid_of(merged: pd.DataFrame) -> ValueGrid:
     """``value_grid`` of customers with both their class and tier in one frame (``customer_id``,
     ``spend``, ``rank``, ``abc``, ``score``, ``tier``)."""
-    # each class × tier compared as text (fast on string columns; codes from labels cost more)
-    cells = [int(((merged["abc"] == cls) & (merged["tier"] == tier)).sum()) for cls in ABC_CLASSES for tier in VALUE_TIERS]
-    cells = np.array(cells, dtype="int64")
+    # each class and tier compared as text once (fast on string columns; codes from labels cost more)
+    in_class = [(merged["abc"] == cls).to_numpy(dtype=bool) for cls in ABC_CLASSES]
+    in_tier = [(merged["tier"] == tier).to_numpy(dtype=bool) for tier in VALUE_TIERS]
+    cells = np.array([np.count_nonzero(c & t) for c in in_class for t in in_tier], dtype="int64")
     counts = pd.DataFrame(cells.reshape(len(ABC_CLASSES), len(VALUE_TIERS)),
                           index=pd.Index(ABC_CLASSES, name="abc"),
                           columns=pd.Index(VALUE_TIERS, name="tier"))
-    overlooked = merged[(merged["abc"] == "C") & (merged["tier"] == "high")]
+    overlooked = merged[in_class[ABC_CLASSES.index("C")] & in_tier[VALUE_TIERS.index("high")]]
     overlooked = overlooked.sort_values(["score", "customer_id"], ascending=[False, True])
     return ValueGrid(counts, overlooked[["customer_id", "spend", "rank", "score"]].reset_index(drop=True))
 

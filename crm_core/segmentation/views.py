@@ -744,14 +744,12 @@ def value_list(store, view: ValueView, which: str, offset: int = 0, limit: int |
         return with_customer_names(store, pd.concat([rows.reset_index(drop=True), factors.reset_index(drop=True)],
                                                     axis=1))
     page = "" if limit is None else " LIMIT $limit OFFSET $offset"
-    with closing(store.system_cursor()) as cur:  # the rows are the user's already; names only
-        cur.register("value_scores", view.scores)
-        named = run(cur, Fragment(f"""SELECT s.*, c.code, c.name FROM (
-            SELECT * FROM value_scores ORDER BY score DESC, rank{page}) s
-            LEFT JOIN customers c ON c.customer_id = s.customer_id ORDER BY s.score DESC, s.rank""",
+    with closing(store.system_cursor()) as cur:  # numbers of the user's rows only
+        cur.register("value_order", view.scores[["score", "rank"]])
+        ranks = run(cur, Fragment(f"SELECT rank FROM value_order ORDER BY score DESC, rank{page}",
                                   {"limit": None if limit is None else int(limit), "offset": offset})).df()
-    rest = [c for c in view.scores.columns if c != "customer_id"]
-    return named[["customer_id", "code", "name", *rest]]
+    # the scores are by rank 1..n, so a customer's row is at rank − 1
+    return with_customer_names(store, view.scores.iloc[ranks["rank"].to_numpy() - 1])
 
 
 def _kept(store, start: date, end: date, read):
