@@ -10,7 +10,6 @@ import pytest
 
 from crm_core import segmentation as seg
 from crm_core.i18n import CATALOG
-from crm_core.segmentation import value as value_module
 from tests import reference
 
 SCHEMA = Path(__file__).resolve().parents[1] / "crm_core" / "migrations" / "001_foundation.sql"
@@ -299,10 +298,7 @@ FIVE = pd.DataFrame({"customer_id": [1, 2, 3, 4, 5],
                      "influence": [5, 3, 3, np.nan, 1]})
 
 
-@pytest.mark.parametrize("sorted_features", [(), value_module.FEATURE_COLUMNS])
-def test_nonmonetary_sql_rule_on_five_customers_by_hand(monkeypatch, sorted_features):
-    # Both plans of the SQL rule (grouped by value, or a window over the rows) give the same numbers.
-    monkeypatch.setattr(value_module, "SORTED_FEATURES", sorted_features)
+def test_nonmonetary_sql_rule_on_five_customers_by_hand():
     scores = seg.nonmonetary_scores(FIVE)
     assert list(scores.columns) == ["customer_id", "loyalty", "stability", "influence", "score", "tier"]
     # tenure known for 4: 50, 100, 200, 200 → ranks 1, 2, 3.5, 3.5 → (r − 1)/3: 0, 1/3, 5/6; missing 50
@@ -317,19 +313,17 @@ def test_nonmonetary_sql_rule_on_five_customers_by_hand(monkeypatch, sorted_feat
     assert scores["tier"].tolist() == ["high", "high", "medium", "low", "low"]
 
 
-def test_nonmonetary_sql_percentiles_are_pandas_average_ranks_bit_for_bit(monkeypatch):
+def test_nonmonetary_sql_percentiles_are_pandas_average_ranks_bit_for_bit():
+    # factor_scores_sql (in DuckDB) against percentile_score (pandas' average rank): equal floats
     rng = np.random.default_rng(18)
     n = 500
     values = {"few": rng.integers(0, 6, n).astype(float), "many": rng.random(n), "sevenths": rng.integers(0, 50, n) / 7}
-    for sorted_features in ((), ("spend_cv",)):
-        monkeypatch.setattr(value_module, "SORTED_FEATURES", sorted_features)
-        for kind, column in values.items():
-            column = column.copy()
-            column[rng.random(n) < 0.2] = np.nan
-            frame = pd.DataFrame({"customer_id": range(n), "spend_cv": column, "influence": column})
-            scores = seg.nonmonetary_scores(frame)
-            assert scores["stability"].tolist() == seg.percentile_score(frame["spend_cv"], False).tolist(), kind
-            assert scores["influence"].tolist() == seg.percentile_score(frame["influence"]).tolist(), kind
+    for kind, column in values.items():
+        column[rng.random(n) < 0.2] = np.nan
+        frame = pd.DataFrame({"customer_id": range(n), "spend_cv": column, "influence": column})
+        scores = seg.nonmonetary_scores(frame)
+        assert scores["stability"].tolist() == seg.percentile_score(frame["spend_cv"], False).tolist(), kind
+        assert scores["influence"].tolist() == seg.percentile_score(frame["influence"]).tolist(), kind
 
 
 def test_value_grid_finds_c_customers_with_high_value():
