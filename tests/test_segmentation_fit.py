@@ -158,3 +158,10 @@ def test_big_customer_lists_and_top_50_from_the_value_base(demo_store):
                        listed[["customer_id"]].merge(names, on="customer_id", how="left"), check_exact=True)
     with pytest.raises(ValueError):
         views.value_list(demo_store, view, "everyone")
+
+
+def test_value_view_of_no_buyers_is_empty_with_a_zero_grid(store):
+    view = views.value_view(store, MANAGER, seg.SegmentQuery(*seg.default_period(AS_OF)), {"referrals": 1})
+    assert view.scores.empty and view.factors == () and view.grid.not_to_overlook.empty
+    assert list(view.scores.columns) == ["customer_id", "spend", "rank", "share", "cum_share", "abc", "score", "tier"]
+    assert view.grid.counts.to_numpy().sum() == 0 and view.grid.counts.shape == (3, 3)

@@ -770,7 +770,8 @@ def scored_values(base: pd.DataFrame, weights: dict | None = None) -> ValueView:
     weights change: no query)."""
     factors = available_factors(base[[f for f in NONMONETARY_FACTORS if f in base.columns]])
     if base.empty:  # as the classification's empty frame gave it
-        empty = base[VALUE_BASE_COLUMNS].assign(share=pd.Series(dtype=float), cum_share=pd.Series(dtype=float))
+        empty = base[VALUE_BASE_COLUMNS].astype({"abc": object}).assign(share=pd.Series(dtype=float),
+                                                                        cum_share=pd.Series(dtype=float))
         empty = empty[["customer_id", "spend", "rank", "share", "cum_share", "abc"]].assign(
             score=pd.Series(dtype=float), tier=pd.Series(dtype=str))
         return ValueView(empty, grid_of(empty), ())
