@@ -40,7 +40,7 @@ from crm_core.segmentation.value import (
     top_n_graded,
     weighted_scores,
 )
-from crm_core.sql import Fragment, between, compose, last_12_months_dates, run
+from crm_core.sql import Fragment, between, compose, last_12_months_dates, quote_identifier, run
 
 # ---------------------------------------------------------------------------------------------
 # The Segmentation page: (store, actor, ...) reads over the whole store, fast at 1M customers.
@@ -696,7 +696,7 @@ def _value_base(cur, actor, q: SegmentQuery, fit_id: int | None) -> pd.DataFrame
         classified, x, days = _classified_ctes(q, actor), "x", "p.days"
         ctes.append(features)
         joins.append("LEFT JOIN value_customer_features x ON x.customer_id = k.customer_id")
-    columns = [f"CAST({x}.{c} AS DOUBLE) AS {c}" for c in CUSTOMER_FEATURE_COLUMNS]
+    columns = [f"CAST({x}.{quote_identifier(c)} AS DOUBLE) AS {quote_identifier(c)}" for c in CUSTOMER_FEATURE_COLUMNS]
     extras = _extra_features(cur, q.start, q.end)
     if any("{days}" in e.value for e in extras) and days == "p.days":
         ctes.append(_purchase_days(q.start, q.end, fit_id))
@@ -705,7 +705,7 @@ def _value_base(cur, actor, q: SegmentQuery, fit_id: int | None) -> pd.DataFrame
         ctes.append(extra.cte)
         joins.append(f"LEFT JOIN {extra.name} e{i} ON e{i}.customer_id = k.customer_id")
         value = extra.value.format(count=f"e{i}.count", days=days)
-        columns.append(f"CAST({value} AS DOUBLE) AS {extra.column}")
+        columns.append(f"CAST({value} AS DOUBLE) AS {quote_identifier(extra.column)}")
     factor_ctes, factors, factor_joins = factor_scores_sql([*CUSTOMER_FEATURE_COLUMNS, *(e.column for e in extras)])
     # The classified customers and their features once (MATERIALIZED): every percentile reads them.
     # The texts put in are fixed SQL of this module and value.py (no braces); values are parameters.
