@@ -291,6 +291,41 @@ def test_nonmonetary_invalid_weights_raise(weights):
         seg.nonmonetary_scores(pd.DataFrame({"customer_id": [1, 2], "influence": [1, 5]}), weights)
 
 
+FIVE = pd.DataFrame({"customer_id": [1, 2, 3, 4, 5],
+                     "tenure_days": [100, 200, np.nan, 200, 50],
+                     "repeat_rate": [np.nan] * 5,  # no data: loyalty is tenure alone
+                     "spend_cv": [0.2, np.nan, 0.2, 0.4, 0.1],
+                     "influence": [5, 3, 3, np.nan, 1]})
+
+
+def test_nonmonetary_sql_rule_on_five_customers_by_hand():
+    scores = seg.nonmonetary_scores(FIVE)
+    assert list(scores.columns) == ["customer_id", "loyalty", "stability", "influence", "score", "tier"]
+    # tenure known for 4: 50, 100, 200, 200 → ranks 1, 2, 3.5, 3.5 → (r − 1)/3: 0, 1/3, 5/6; missing 50
+    assert scores["loyalty"].tolist() == pytest.approx([100 / 3, 250 / 3, 50, 250 / 3, 0], abs=1e-12)
+    # spend_cv (lower better) known for 4: 0.1, 0.2, 0.2, 0.4 → 100, 50, 50, 0; missing 50
+    assert scores["stability"].tolist() == [50, 50, 50, 0, 100]
+    # influence known for 4: 1, 3, 3, 5 → 0, 50, 50, 100; missing 50
+    assert scores["influence"].tolist() == [100, 50, 50, 50, 0]
+    # means: 550/9, 550/9, 50, 400/9, 100/3 → customers 1 and 2 tie at rank 4.5 of 5 (p = 7/8: high),
+    # 3 → p = 1/2 medium, 4 → p = 1/4 and 5 → p = 0 low
+    assert scores["score"].tolist() == [61.111111, 61.111111, 50.0, 44.444444, 33.333333]
+    assert scores["tier"].tolist() == ["high", "high", "medium", "low", "low"]
+
+
+def test_nonmonetary_sql_percentiles_are_pandas_average_ranks_bit_for_bit():
+    # factor_scores_sql (in DuckDB) against percentile_score (pandas' average rank): equal floats
+    rng = np.random.default_rng(18)
+    n = 500
+    values = {"few": rng.integers(0, 6, n).astype(float), "many": rng.random(n), "sevenths": rng.integers(0, 50, n) / 7}
+    for kind, column in values.items():
+        column[rng.random(n) < 0.2] = np.nan
+        frame = pd.DataFrame({"customer_id": range(n), "spend_cv": column, "influence": column})
+        scores = seg.nonmonetary_scores(frame)
+        assert scores["stability"].tolist() == seg.percentile_score(frame["spend_cv"], False).tolist(), kind
+        assert scores["influence"].tolist() == seg.percentile_score(frame["influence"]).tolist(), kind
+
+
 def test_value_grid_finds_c_customers_with_high_value():
     classified = seg.abc_classify(spend_frame(list(range(20, 0, -1))))  # A: 1, B: 2–4, C: 5–20
     scores = pd.DataFrame({"customer_id": range(1, 21),

@@ -95,7 +95,7 @@ def no_live_reads(monkeypatch) -> None:
     """The per-customer live reads fail: a view that still answers read the kept rows."""
     def refuse(*args):
         raise AssertionError("read live")
-    for name in ("customer_features_sql", "rfm_table_sql", "live_need_signals"):
+    for name in ("customer_features_sql", "customer_features_cte", "rfm_table_sql", "live_need_signals"):
         monkeypatch.setattr(views, name, refuse)
 
 
@@ -105,6 +105,9 @@ def test_the_views_read_the_kept_rows_with_the_live_answers(small, monkeypatch):
     no_live_reads(monkeypatch)
     start, end = seg.default_period(AS_OF)
     assert views.rfm_view(small, REP, start, end)["customer_id"].tolist() == [3]  # narrowed to 刘's
+    # the big-customer tab: classes and features from the kept rows, ranked among 刘's own
+    mine = views.value_view(small, REP, seg.SegmentQuery(start, end)).scores
+    assert mine[["customer_id", "spend", "rank", "abc"]].values.tolist() == [[3, 25.0, 1, "A"]]
     needs = views.need_view(small, MANAGER, start, end).set_index("customer_id")
     assert needs["revenue"].tolist() == [180.0, 60.0, 25.0, 0.0]
     assert needs["need_type"].tolist()[:3] == ["price", "composite", "price"] and pd.isna(needs.loc[4, "need_type"])
@@ -129,3 +132,36 @@ def test_kept_equals_live_on_the_demo(demo_store, monkeypatch):
     fit(demo_store, DEMO_AS_OF)
     (rep,) = demo_store.query_one("SELECT min(sales_rep) FROM customers")
     assert_kept_equals_live(demo_store, monkeypatch, (MANAGER, Actor("r", "rep", rep_codes=(rep,))), DEMO_AS_OF)
+
+
+def test_big_customer_lists_and_top_50_from_the_value_base(demo_store):
+    # The tab reads the classification once (value_base): its top 50 are top_customers' own query,
+    # and the list pages are slices of the whole lists, sorted as the tab showed them before.
+    fit(demo_store, DEMO_AS_OF)
+    q = seg.SegmentQuery(*seg.default_period(DEMO_AS_OF))
+    base = views.value_base(demo_store, MANAGER, q)
+    assert_frame_equal(seg.top_customers(demo_store, MANAGER, q, 50, classified=base),
+                       seg.top_customers(demo_store, MANAGER, q, 50), check_exact=True)
+    view = views.scored_values(base, {"influence": 2, "loyalty": 1})
+    by_score = view.scores.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
+    whole = views.value_list(demo_store, view, "score", limit=None)
+    assert whole["customer_id"].tolist() == by_score["customer_id"].tolist()
+    assert list(whole.columns) == ["customer_id", "code", "name", *by_score.columns[1:]]
+    page = views.value_list(demo_store, view, "score", offset=50, limit=50)
+    assert_frame_equal(page, whole.iloc[50:100].reset_index(drop=True), check_exact=True)
+    overlooked = view.grid.not_to_overlook.merge(view.scores[["customer_id", *view.factors]], on="customer_id")
+    assert len(overlooked) > 50
+    listed = views.value_list(demo_store, view, "overlook", offset=50, limit=50)
+    assert listed.drop(columns=["code", "name"]).equals(overlooked.iloc[50:100].reset_index(drop=True))
+    names = demo_store.query_df("SELECT customer_id, code, name FROM customers")
+    assert_frame_equal(listed[["customer_id", "code", "name"]],
+                       listed[["customer_id"]].merge(names, on="customer_id", how="left"), check_exact=True)
+    with pytest.raises(ValueError):
+        views.value_list(demo_store, view, "everyone")
+
+
+def test_value_view_of_no_buyers_is_empty_with_a_zero_grid(store):
+    view = views.value_view(store, MANAGER, seg.SegmentQuery(*seg.default_period(AS_OF)), {"referrals": 1})
+    assert view.scores.empty and view.factors == () and view.grid.not_to_overlook.empty
+    assert list(view.scores.columns) == ["customer_id", "spend", "rank", "share", "cum_share", "abc", "score", "tier"]
+    assert view.grid.counts.to_numpy().sum() == 0 and view.grid.counts.shape == (3, 3)

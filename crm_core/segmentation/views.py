@@ -27,15 +27,20 @@ from crm_core.segmentation.fits import kept_fit
 from crm_core.segmentation.needs import NEED_CTES, NEED_TYPES, need_type_sql
 from crm_core.segmentation.rfm import rfm_scores, rfm_table_sql
 from crm_core.segmentation.value import (
+    CUSTOMER_FEATURE_COLUMNS,
     NONMONETARY_FACTORS,
     ValueGrid,
-    customer_features_sql,
+    available_factors,
+    customer_features_cte,
+    customer_features_sql,  # noqa: F401  (the live read; tests check a kept view never makes it)
+    factor_scores_sql,
+    grid_of,
+    labels_of,
     months_in_period,
-    nonmonetary_scores,
     top_n_graded,
-    value_grid,
+    weighted_scores,
 )
-from crm_core.sql import Fragment, between, compose, last_12_months_dates, run
+from crm_core.sql import Fragment, between, compose, last_12_months_dates, quote_identifier, run
 
 # ---------------------------------------------------------------------------------------------
 # The Segmentation page: (store, actor, ...) reads over the whole store, fast at 1M customers.
@@ -138,10 +143,11 @@ def _spend_ctes(q: SegmentQuery, actor, prefix: str, buying: bool) -> Fragment:
 
 
 def _classified_ctes(q: SegmentQuery, actor, prefix: str = "", running: bool = False,
-                     buying: bool = False) -> Fragment:
+                     buying: bool = False, spend: Fragment | None = None) -> Fragment:
     """CTEs ``{prefix}spend``, ``{prefix}ranked`` and ``{prefix}classified`` (customer_id, spend,
     rank, n, abc; with ``running`` also running and total) — the rules of ``abc_classify_sql``;
-    with ``buying`` also ``{prefix}totals`` (``_spend_ctes``)."""
+    with ``buying`` also ``{prefix}totals`` (``_spend_ctes``). ``spend``: that CTE given instead
+    (the same customers and totals from kept rows; other columns it has are carried along)."""
     a, b = abc_shares(q.a_share, q.b_share)
     window = "ORDER BY spend DESC, customer_id"
     extra = (f", SUM(spend) OVER ({window} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running"
@@ -149,11 +155,11 @@ def _classified_ctes(q: SegmentQuery, actor, prefix: str = "", running: bool = F
     # n comes from a scalar subquery: a second window over every row costs more.
     return compose(f"""{{spend}},
     {prefix}ranked AS (
-        SELECT customer_id, spend, ROW_NUMBER() OVER ({window}) AS rank,
+        SELECT *, ROW_NUMBER() OVER ({window}) AS rank,
                (SELECT COUNT(*) FROM {prefix}spend) AS n{extra}
         FROM {prefix}spend),
     {prefix}classified AS (SELECT *, {{case}} AS abc FROM {prefix}ranked)""",
-                   spend=_spend_ctes(q, actor, prefix, buying), case=class_case(a, b))
+                   spend=_spend_ctes(q, actor, prefix, buying) if spend is None else spend, case=class_case(a, b))
 
 
 def current_classes(actor, as_of: date) -> Fragment:
@@ -545,18 +551,22 @@ def with_customer_names(store, frame: pd.DataFrame) -> pd.DataFrame:
     return named[["customer_id", "code", "name", *rest]]
 
 
-def top_customers(store, actor, q: SegmentQuery, n: int = 50) -> pd.DataFrame:
+def top_customers(store, actor, q: SegmentQuery, n: int = 50, classified: pd.DataFrame | None = None) -> pd.DataFrame:
     """The ``n`` highest spenders of ``q`` with their ABC class of ``q`` (the same class as every other
     list of ``q``) and their grade within the top n (``top_n_graded``, with ``q``'s shares), with
-    code and name."""
-    cur = store.system_cursor()  # narrowed inside the query (access.visible)
-    try:
-        top = _with_names(cur, compose("WITH {ctes} SELECT customer_id, CAST(spend AS DOUBLE) AS spend, rank, abc "
-                                       "FROM classified ORDER BY rank LIMIT $n", ctes=_classified_ctes(q, actor),
-                                       n=int(n)),
-                          "rank")
-    finally:
-        cur.close()
+    code and name. ``classified``: the classification of ``q`` for ``actor`` already read, by rank
+    (``value_base`` or ``classified_frame``): its first n rows, no second ranking of the period."""
+    if classified is None:
+        cur = store.system_cursor()  # narrowed inside the query (access.visible)
+        try:
+            top = _with_names(cur, compose("WITH {ctes} SELECT customer_id, CAST(spend AS DOUBLE) AS spend, rank, abc "
+                                           "FROM classified ORDER BY rank LIMIT $n", ctes=_classified_ctes(q, actor),
+                                           n=int(n)),
+                              "rank")
+        finally:
+            cur.close()
+    else:
+        top = with_customer_names(store, classified.loc[classified["rank"] <= int(n), ["customer_id", "spend", "rank", "abc"]])
     graded = top_n_graded(top, n=n, a_share=q.a_share, b_share=q.b_share)
     return graded.merge(top[["customer_id", "code", "name"]], on="customer_id", how="left")
 
@@ -565,9 +575,46 @@ def _table_exists(db, name: str) -> bool:
     return bool(db.execute("SELECT COUNT(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[0])
 
 
-_PURCHASE_DAYS = ("SELECT customer_id, COUNT(DISTINCT txn_date) AS days FROM transactions"
-                  " WHERE txn_date BETWEEN ? AND ? AND " + PURCHASE + " GROUP BY customer_id")
-_KEPT_PURCHASE_DAYS = "SELECT customer_id, frequency AS days FROM fit_segments WHERE fit_id = ? AND frequency > 0"
+_PURCHASE_DAYS = Fragment("""value_purchases AS (
+        SELECT customer_id, COUNT(DISTINCT txn_date) AS days FROM transactions
+        WHERE txn_date BETWEEN $value_start AND $value_end AND """ + PURCHASE + """ GROUP BY customer_id)""")
+_KEPT_PURCHASE_DAYS = Fragment("""value_purchases AS (
+        SELECT customer_id, frequency AS days FROM fit_segments WHERE fit_id = $value_fit AND frequency > 0)""")
+
+
+class _Extra(NamedTuple):
+    """A non-monetary feature from another part of the store: its CTE (``name``: customer_id and
+    ``count``) and its value from that count and the customer's purchase days ``days``."""
+    column: str
+    name: str
+    cte: Fragment
+    value: str  # SQL over {count} and {days}
+
+
+def _extra_features(db, start: date, end: date) -> list[_Extra]:
+    """The features ``extra_features_sql`` reads, when their tables exist."""
+    parts = []
+    if _table_exists(db, "complaints"):
+        parts.append(_Extra("complaints_per_purchase", "value_said", Fragment("""value_said AS (
+        SELECT customer_id, COUNT(*) AS count FROM complaints
+        WHERE received_at >= CAST(CAST($value_start AS DATE) AS TIMESTAMPTZ)
+          AND received_at < CAST(CAST($value_next AS DATE) AS TIMESTAMPTZ) GROUP BY customer_id)""",
+            {"value_start": start, "value_next": end + timedelta(days=1)}),
+            "CASE WHEN {days} > 0 THEN COALESCE({count}, 0) / {days} END"))  # per purchase day
+    if _table_exists(db, "survey_responses"):
+        parts.append(_Extra("feedback_count", "value_feedback", Fragment("""value_feedback AS (
+        SELECT customer_id, COUNT(*) AS count FROM survey_responses
+        WHERE customer_id IS NOT NULL AND responded_on BETWEEN $value_start AND $value_end GROUP BY customer_id)""",
+            {"value_start": start, "value_end": end}), "{count}"))
+    return parts
+
+
+def _purchase_days(start: date, end: date, fit_id: int | None) -> Fragment:
+    """CTE ``value_purchases`` (customer_id, days): the days with a purchase in the period, from the
+    kept fit ``fit_id`` (its ``frequency``) or from the transactions."""
+    if fit_id is None:
+        return replace(_PURCHASE_DAYS, params={"value_start": start, "value_end": end})
+    return replace(_KEPT_PURCHASE_DAYS, params={"value_fit": int(fit_id)})
 
 
 def extra_features_sql(db, start: date, end: date, fit_id: int | None = None) -> pd.DataFrame:
@@ -579,20 +626,13 @@ def extra_features_sql(db, start: date, end: date, fit_id: int | None = None) ->
     the period (``crm_core.segmentation.fits``), whose ``frequency`` is the purchase days."""
     check_period(start, end)
     parts = []
-    if _table_exists(db, "complaints"):
-        purchases = (_PURCHASE_DAYS, [start, end]) if fit_id is None else (_KEPT_PURCHASE_DAYS, [int(fit_id)])
-        parts.append(db.execute("""
-            WITH purchases AS (""" + purchases[0] + """),
-            said AS (SELECT customer_id, COUNT(*) AS complaints FROM complaints
-                     WHERE received_at >= CAST(CAST(? AS DATE) AS TIMESTAMPTZ)
-                       AND received_at < CAST(CAST(? AS DATE) AS TIMESTAMPTZ) GROUP BY customer_id)
-            SELECT p.customer_id, COALESCE(s.complaints, 0) / p.days AS complaints_per_purchase
-            FROM purchases p LEFT JOIN said s USING (customer_id)""",
-            [*purchases[1], start, end + timedelta(days=1)]).df().set_index("customer_id"))
-    if _table_exists(db, "survey_responses"):
-        parts.append(db.execute("""SELECT customer_id, COUNT(*) AS feedback_count FROM survey_responses
-            WHERE customer_id IS NOT NULL AND responded_on BETWEEN ? AND ? GROUP BY customer_id""",
-                                 [start, end]).df().set_index("customer_id"))
+    for extra in _extra_features(db, start, end):
+        value = extra.value.format(count="e.count", days="p.days")
+        source = ("value_purchases p LEFT JOIN value_said e USING (customer_id)" if "{days}" in extra.value
+                  else f"{extra.name} e")
+        template = f"WITH {{purchases}}, {{extra}} SELECT customer_id, {value} AS {extra.column} FROM {source}"
+        parts.append(run(db, compose(template, purchases=_purchase_days(start, end, fit_id), extra=extra.cte)).df()
+                     .set_index("customer_id"))
     if not parts:
         return pd.DataFrame({"customer_id": pd.Series(dtype="int64")})
     return pd.concat(parts, axis=1).rename_axis("customer_id").reset_index()
@@ -604,24 +644,112 @@ class ValueView(NamedTuple):
     factors: tuple  # the factors that had data
 
 
+VALUE_BASE_COLUMNS = ["customer_id", "spend", "rank", "abc"]
+
+
 def value_view(store, actor, q: SegmentQuery, weights: dict | None = None) -> ValueView:
     """Non-monetary value of every classified customer of ``q`` (``nonmonetary_scores`` over the
     store's features, ``customer_features_sql`` + ``extra_features_sql``) and the grid of ABC
-    class × value tier. Tiers are relative to the classified customers the user can see."""
-    classified = classified_frame(store, actor, q)
-    # Features over the whole population (system cursor), kept only for the user's classified
-    # customers: from the rows the background fit keeps for the default period when current.
-    features, extra = _kept(store, q.start, q.end, _kept_value_features) or _live_value_features(store, q)
-    features = classified[["customer_id"]].merge(features, on="customer_id", how="left")
-    if len(extra.columns) > 1:
-        features = features.merge(extra, on="customer_id", how="left")
-    if classified.empty:
-        empty = classified.assign(score=pd.Series(dtype=float), tier=pd.Series(dtype=str))
-        return ValueView(empty, value_grid(classified, empty), ())
-    scores = nonmonetary_scores(features, weights)
-    merged = classified[["customer_id", "spend", "rank", "abc"]].merge(scores, on="customer_id")
-    factors = tuple(f for f in NONMONETARY_FACTORS if f in scores.columns)
-    return ValueView(merged, value_grid(classified, scores), factors)
+    class × value tier. Tiers are relative to the classified customers the user can see.
+    ``scored_values(value_base(...), weights)``: the page keeps the first for every weighting."""
+    return scored_values(value_base(store, actor, q), weights)
+
+
+def value_base(store, actor, q: SegmentQuery) -> pd.DataFrame:
+    """The part of ``value_view`` that does not depend on the weights, in one query: every
+    classified customer of ``q`` the user can see, by rank — ``customer_id``, ``spend``, ``rank``,
+    ``abc`` as ``classified_frame`` gives them — with the 0..100 score of each factor that has a
+    feature column (``factor_scores_sql``, percentiles among these customers; NULL throughout for a
+    factor without data). The features are over the whole population (system cursor), read for the
+    user's classified customers only: from the rows the background fit keeps for the default
+    period when current, else computed from the transactions."""
+    kept = _kept(store, q.start, q.end, lambda cur, fit_id, _start, _end: _value_base(cur, actor, q, fit_id))
+    if kept is not None:
+        return kept
+    with closing(store.system_cursor()) as cur:
+        return _value_base(cur, actor, q, None)
+
+
+def _value_base(cur, actor, q: SegmentQuery, fit_id: int | None) -> pd.DataFrame:
+    """``value_base`` on ``cur``: features from the kept fit ``fit_id``, or live (None)."""
+    ctes, joins = [], []
+    if fit_id is not None and q.measure == "revenue":
+        # The kept rows hold each customer's revenue of the period (``monetary``: the exact sum
+        # the classification ranks, as a double — the same order and the same spend) beside the
+        # features: ranked among the customers whose transactions the user may see, no join.
+        spend = compose("""spend AS (
+        SELECT s.customer_id, s.monetary AS spend, s.frequency AS days, s.tenure_days, s.repeat_rate,
+               s.spend_cv, c.influence
+        FROM fit_segments s JOIN customers c ON c.customer_id = s.customer_id
+        WHERE s.fit_id = $value_fit AND s.monetary > 0 AND {visible})""",
+                        visible=access.visible(actor, "transactions", "s"), value_fit=int(fit_id))
+        classified, x, days = _classified_ctes(q, actor, spend=spend), "k", "k.days"
+    else:
+        if fit_id is None:
+            features = Fragment(customer_features_cte(cur), {"start": q.start, "end": q.end,
+                                                             "months": months_in_period(q.start, q.end)})
+        else:
+            features = Fragment("""value_customer_features AS (
+        SELECT c.customer_id, s.tenure_days, s.repeat_rate, s.spend_cv, c.influence
+        FROM fit_segments s JOIN customers c USING (customer_id) WHERE s.fit_id = $value_fit)""",
+                                {"value_fit": int(fit_id)})
+        classified, x, days = _classified_ctes(q, actor), "x", "p.days"
+        ctes.append(features)
+        joins.append("LEFT JOIN value_customer_features x ON x.customer_id = k.customer_id")
+    columns = [f"CAST({x}.{quote_identifier(c)} AS DOUBLE) AS {quote_identifier(c)}" for c in CUSTOMER_FEATURE_COLUMNS]
+    extras = _extra_features(cur, q.start, q.end)
+    if any("{days}" in e.value for e in extras) and days == "p.days":
+        ctes.append(_purchase_days(q.start, q.end, fit_id))
+        joins.append("LEFT JOIN value_purchases p ON p.customer_id = k.customer_id")
+    for i, extra in enumerate(extras):
+        ctes.append(extra.cte)
+        joins.append(f"LEFT JOIN {extra.name} e{i} ON e{i}.customer_id = k.customer_id")
+        value = extra.value.format(count=f"e{i}.count", days=days)
+        columns.append(f"CAST({value} AS DOUBLE) AS {quote_identifier(extra.column)}")
+    factor_ctes, factors, factor_joins = factor_scores_sql([*CUSTOMER_FEATURE_COLUMNS, *(e.column for e in extras)])
+    # The classified customers and their features once (MATERIALIZED): every percentile reads them.
+    # The texts put in are fixed SQL of this module and value.py (no braces); values are parameters.
+    template = f"""WITH {{classified}}{"".join(f", {{cte{i}}}" for i in range(len(ctes)))},
+    value_features AS MATERIALIZED (
+        SELECT k.customer_id, k.spend, k.rank, k.abc, {", ".join(columns)}
+        FROM classified k {" ".join(joins)}),
+    {factor_ctes}
+    SELECT f.customer_id, CAST(f.spend AS DOUBLE) AS spend, f.rank,
+           CAST(CASE f.abc WHEN 'A' THEN 0 WHEN 'B' THEN 1 ELSE 2 END AS TINYINT) AS abc{", " if factors else ""}{factors}
+    FROM value_features f {factor_joins}"""
+    base = run(cur, compose(template, classified=classified, **{f"cte{i}": c for i, c in enumerate(ctes)})).df()
+    base["abc"] = labels_of(base["abc"].to_numpy(), ABC_CLASSES)  # the class as its code: text costs more to read
+    # By rank, 1..n: put each row at rank − 1 (no sort of every row in the query).
+    at = np.empty(len(base), dtype="int64")
+    at[base["rank"].to_numpy() - 1] = np.arange(len(base))
+    return base.take(at).reset_index(drop=True)
+
+
+VALUE_LISTS = ("overlook", "score")
+
+
+def value_list(store, view: ValueView, which: str, offset: int = 0, limit: int | None = 50) -> pd.DataFrame:
+    """``limit`` rows from ``offset`` (every row: None) of one of the big-customer tab's lists of
+    ``view``, with each customer's code and name after the id (``with_customer_names``):
+    ``"overlook"`` — ``grid.not_to_overlook`` in its order, with the customers' factor scores;
+    ``"score"`` — every scored customer, highest score first, ties by rank. A page is read as a
+    top-N (no sort of every row). Raises ValueError for another list."""
+    if which not in VALUE_LISTS:
+        raise ValueError(f"which must be one of {', '.join(VALUE_LISTS)}, got {which!r}")
+    offset = max(int(offset), 0)
+    if which == "overlook":
+        rows = view.grid.not_to_overlook.iloc[offset:None if limit is None else offset + int(limit)]
+        # the scores are by rank 1..n, so a customer's row is at rank − 1
+        factors = view.scores[list(view.factors)].iloc[rows["rank"].to_numpy() - 1]
+        return with_customer_names(store, pd.concat([rows.reset_index(drop=True), factors.reset_index(drop=True)],
+                                                    axis=1))
+    page = "" if limit is None else " LIMIT $limit OFFSET $offset"
+    with closing(store.system_cursor()) as cur:  # numbers of the user's rows only
+        cur.register("value_order", view.scores[["score", "rank"]])
+        ranks = run(cur, Fragment(f"SELECT rank FROM value_order ORDER BY score DESC, rank{page}",
+                                  {"limit": None if limit is None else int(limit), "offset": offset})).df()
+    # the scores are by rank 1..n, so a customer's row is at rank − 1
+    return with_customer_names(store, view.scores.iloc[ranks["rank"].to_numpy() - 1])
 
 
 def _kept(store, start: date, end: date, read):
@@ -637,18 +765,18 @@ def _kept(store, start: date, end: date, read):
             cur.execute("ROLLBACK")  # read only
 
 
-def _kept_value_features(cur, fit_id: int, start: date, end: date) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``customer_features_sql`` and ``extra_features_sql`` from a kept fit, for the customers with a
-    transaction in the period (every classified customer is one): the same values."""
-    features = cur.execute("""SELECT c.customer_id, k.tenure_days, k.repeat_rate, k.spend_cv, c.influence
-                              FROM fit_segments k JOIN customers c USING (customer_id) WHERE k.fit_id = ?
-                              ORDER BY c.customer_id""", [fit_id]).df()
-    return features, extra_features_sql(cur, start, end, fit_id)
-
-
-def _live_value_features(store, q: SegmentQuery) -> tuple[pd.DataFrame, pd.DataFrame]:
-    with closing(store.system_cursor()) as cur:
-        return customer_features_sql(cur, q.start, q.end), extra_features_sql(cur, q.start, q.end)
+def scored_values(base: pd.DataFrame, weights: dict | None = None) -> ValueView:
+    """``value_view`` from its ``value_base``: the weighted scores, tiers and grid (the step the
+    weights change: no query)."""
+    factors = available_factors(base[[f for f in NONMONETARY_FACTORS if f in base.columns]])
+    if base.empty:  # as the classification's empty frame gave it
+        empty = base[VALUE_BASE_COLUMNS].astype({"abc": object}).assign(share=pd.Series(dtype=float),
+                                                                        cum_share=pd.Series(dtype=float))
+        empty = empty[["customer_id", "spend", "rank", "share", "cum_share", "abc"]].assign(
+            score=pd.Series(dtype=float), tier=pd.Series(dtype=str))
+        return ValueView(empty, grid_of(empty), ())
+    scores = weighted_scores(base[VALUE_BASE_COLUMNS], factors, weights)
+    return ValueView(scores, grid_of(scores), tuple(factors.columns))
 
 
 def _kept_rfm(cur, fit_id: int, start: date, end: date) -> pd.DataFrame:

@@ -9,6 +9,7 @@ import streamlit as st
 
 from crm_core import segmentation as seg
 from crm_core.i18n import format_number
+from crm_core.segmentation import views as value_views
 from crm_core.store import Store
 from crm_core.tables import SEGMENT_CUSTOMERS
 from crm_core.users import Actor
@@ -48,7 +49,8 @@ def movement_page(db, who, q: seg.SegmentQuery, prev: tuple, curr: tuple, offset
 
 @cached_read(ttl=TTL, max_entries=8)
 def top50(db, who, q: seg.SegmentQuery):
-    return seg.top_customers(db, who, q, 50)
+    """The top 50 of the big-customer tab: the first ranks of ``value_base`` (no second ranking)."""
+    return seg.top_customers(db, who, q, 50, classified=value_base(db, who, q))
 
 
 def shared_read(*, ttl: int, max_entries: int):
@@ -73,17 +75,23 @@ SHARED_READS: list = []  # every shared_read function: the benchmark empties the
 
 
 @shared_read(ttl=TTL, max_entries=4)
-def values(db, who, q: seg.SegmentQuery, weights: tuple) -> seg.ValueView:
-    return seg.value_view(db, who, q, dict(weights))
+def value_base(db, who, q: seg.SegmentQuery):
+    """The big-customer tab's classification with each customer's factor scores (one query): the
+    top 50 and every weighting of the sliders read it, so a slider moved runs no query."""
+    return value_views.value_base(db, who, q)
 
 
 @shared_read(ttl=TTL, max_entries=4)
-def value_lists(db, who, q: seg.SegmentQuery, weights: tuple):
-    """The big-customer tab's two lists of ``values``: the C customers not to overlook (with their
-    factor scores) and every score, highest first; sorted once, not on every rerun (850,000 rows)."""
-    view = values(db, who, q, weights)
-    overlooked = view.grid.not_to_overlook.merge(view.scores[["customer_id", *view.factors]], on="customer_id")
-    return overlooked, view.scores.sort_values("score", ascending=False, kind="stable")
+def values(db, who, q: seg.SegmentQuery, weights: tuple) -> seg.ValueView:
+    return value_views.scored_values(value_base(db, who, q), dict(weights))
+
+
+@cached_read(ttl=TTL, max_entries=64)
+def value_lists(db, who, q: seg.SegmentQuery, weights: tuple, which: str, offset: int):
+    """One page of a list of ``values`` (``which``: "overlook", the C customers not to overlook with
+    their factor scores; "score", every score highest first), with code and name: a top-N read, not
+    a sort of every customer (850,000 at 1M). The whole list is ``value_views.value_list``'s."""
+    return value_views.value_list(db, values(db, who, q, weights), which, offset, PAGE_SIZE)
 
 
 @shared_read(ttl=TTL, max_entries=4)

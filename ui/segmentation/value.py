@@ -7,6 +7,7 @@ import streamlit as st
 
 from crm_core import segmentation as seg
 from crm_core.i18n import join_list
+from crm_core.segmentation.views import value_list
 from crm_core.tables import SEGMENT_CUSTOMERS, SEGMENT_SUMMARY
 from crm_core.text_safety import chart_text
 from ui.common import choice_label, lang, open_customer, tr
@@ -81,10 +82,17 @@ def render_big_customers(db, user, q: seg.SegmentQuery) -> None:
     count_metric(right, tr("seg.not_to_overlook_count"), len(view.grid.not_to_overlook))
     right.caption(tr("seg.tier_rule"))
     st.markdown(f"**{tr('seg.not_to_overlook')}**")
-    overlooked, by_score = common.value_lists(db, user, q, tuple(sorted(weights.items())))
-    common.frame_list("seg_overlook", overlooked, f"not_to_overlook_{q.start}_{q.end}")
+    _value_list(db, user, q, weights, view, "overlook", len(view.grid.not_to_overlook), "seg_overlook",
+                f"not_to_overlook_{q.start}_{q.end}")
     with st.expander(tr("seg.all_scores")):
-        common.frame_list("seg_scores", by_score, f"value_scores_{q.start}_{q.end}")
+        _value_list(db, user, q, weights, view, "score", len(view.scores), "seg_scores", f"value_scores_{q.start}_{q.end}")
+
+
+def _value_list(db, user, q: seg.SegmentQuery, weights: dict, view, which: str, total: int, key: str, stem: str) -> None:
+    """A paged list of ``view`` (``common.value_lists``); its downloads hold the whole list."""
+    chosen = tuple(sorted(weights.items()))
+    common.customer_list(key, total, lambda offset: common.value_lists(db, user, q, chosen, which, offset), stem,
+                         lambda: value_list(db, view, which, limit=None))
 
 
 def render_rfm(db, user, q: seg.SegmentQuery) -> None:
