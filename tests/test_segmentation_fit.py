@@ -95,7 +95,7 @@ def no_live_reads(monkeypatch) -> None:
     """The per-customer live reads fail: a view that still answers read the kept rows."""
     def refuse(*args):
         raise AssertionError("read live")
-    for name in ("customer_features_sql", "rfm_table_sql", "live_need_signals"):
+    for name in ("customer_features_sql", "live_rfm_rows", "live_need_signals"):
         monkeypatch.setattr(views, name, refuse)
 
 

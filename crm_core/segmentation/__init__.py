@@ -95,6 +95,8 @@ from crm_core.segmentation.views import (  # noqa: F401
     need_summary,
     need_view,
     previous_period,
+    rfm_members,
+    rfm_summary,
     rfm_view,
     survey_answers_linked,
     top_customers,
