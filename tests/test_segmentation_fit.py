@@ -74,7 +74,8 @@ def views_of(db, actor, start: date, end: date) -> dict:
     for measure in seg.MEASURES:
         view = views.value_view(db, actor, seg.SegmentQuery(start, end, measure))
         out[measure] = [view.scores, view.grid.counts, view.grid.not_to_overlook, pd.DataFrame({"f": view.factors})]
-    out["rfm"] = [views.rfm_view(db, actor, start, end)]
+    out["rfm"] = [views.rfm_view(db, actor, start, end), views.rfm_summary(db, actor, start, end),
+                  *(views.rfm_members(db, actor, start, end, s, limit=None) for s in seg.RFM_SEGMENTS)]
     out["need"] = [views.need_view(db, actor, start, end)]
     return out
 
@@ -105,6 +106,9 @@ def test_the_views_read_the_kept_rows_with_the_live_answers(small, monkeypatch):
     no_live_reads(monkeypatch)
     start, end = seg.default_period(AS_OF)
     assert views.rfm_view(small, REP, start, end)["customer_id"].tolist() == [3]  # narrowed to 刘's
+    assert views.rfm_summary(small, REP, start, end)["customers"].sum() == 1
+    (segment,) = views.rfm_view(small, REP, start, end)["segment"]
+    assert views.rfm_members(small, REP, start, end, segment)["customer_id"].tolist() == [3]
     needs = views.need_view(small, MANAGER, start, end).set_index("customer_id")
     assert needs["revenue"].tolist() == [180.0, 60.0, 25.0, 0.0]
     assert needs["need_type"].tolist()[:3] == ["price", "composite", "price"] and pd.isna(needs.loc[4, "need_type"])

@@ -54,8 +54,10 @@ from crm_core.segmentation.rfm import (  # noqa: F401
     RFM_SEGMENT_RULES,
     RFM_SEGMENTS,
     quintile_score,
+    quintile_sql,
     rfm_scores,
     rfm_table_sql,
+    segment_sql,
     segment_summary,
 )
 from crm_core.segmentation.value import (  # noqa: F401
