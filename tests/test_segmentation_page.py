@@ -356,7 +356,7 @@ def test_rfm_members_page_by_page(store):
     # a page of one: the M score of 100 still counts the values below the page's range
     assert seg.rfm_members(store, None, *period, "potential_loyalist", limit=1, offset=1)[
         ["customer_id", "m_score"]].values.tolist() == [[1, 2]]
-    assert seg.rfm_members(store, None, *period, "champions").empty
+    assert lists["champions"].empty and lists["champions"].dtypes.equals(potential.dtypes)  # typed when empty too
     # every member list, in the order of the frame's rows, is rfm_view with code and name
     frame = seg.rfm_view(store, None, *period)
     together = pd.concat([rows for rows in lists.values() if len(rows)]).sort_values("customer_id", ignore_index=True)

@@ -708,7 +708,13 @@ def rfm_view(store, actor, start: date, end: date, as_of: date | None = None) ->
                    {RFM_SEGMENT} AS segment
             FROM rfm_rows x JOIN r_scores USING (recency_days) JOIN f_scores USING (frequency)
             JOIN m_scores USING (monetary) ORDER BY x.customer_id""", rows=rows)
-    return _read_rfm(store, actor, start, end, as_of, query)
+    return _as_text(_read_rfm(store, actor, start, end, as_of, query), ["segment"])
+
+
+def _as_text(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """``frame`` with its text ``columns`` typed as text when it has no rows too (DuckDB hands an
+    empty VARCHAR column over as object, a filled one as str, as pandas makes them)."""
+    return frame.astype({c: str for c in columns}) if frame.empty else frame
 
 
 # CTE rfm_cells: the buyers by (recency, frequency), counted, with their revenue in whole cents;
@@ -761,7 +767,7 @@ def rfm_members(store, actor, start: date, end: date, segment: str, limit: int |
     FROM members m JOIN m_scores s USING (monetary) JOIN customers c USING (customer_id)
     ORDER BY m.monetary DESC, m.customer_id""", rows=rows, segment=segment,
                        limit=None if limit is None else int(limit), offset=int(offset))
-    return _read_rfm(store, actor, start, end, None, query)
+    return _as_text(_read_rfm(store, actor, start, end, None, query), ["code", "name", "segment"])
 
 
 # The need tab's rows: for each customer the user can see, the two signals and the period's
