@@ -751,9 +751,10 @@ def rfm_members(store, actor, start: date, end: date, segment: str, limit: int |
 
     def query(rows):
         return compose(f"""WITH {{rows}}, {_RFM_CELLS},
-    cells AS (SELECT recency_days, frequency, r_score, f_score
-              FROM rfm_cells JOIN r_scores USING (recency_days) JOIN f_scores USING (frequency)
-              WHERE {RFM_SEGMENT} = $segment),
+    cells AS MATERIALIZED (  -- the segment's few cells, made apart: inlined, the rule became a join condition
+        SELECT recency_days, frequency, r_score, f_score
+        FROM rfm_cells JOIN r_scores USING (recency_days) JOIN f_scores USING (frequency)
+        WHERE {RFM_SEGMENT} = $segment),
     members AS (SELECT * FROM rfm_rows JOIN cells USING (recency_days, frequency)
                 ORDER BY monetary DESC, customer_id{page}),
     bounds AS (SELECT MIN(monetary) AS low, MAX(monetary) AS high FROM members),
