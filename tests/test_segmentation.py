@@ -355,6 +355,27 @@ def test_quintiles_with_few_customers_and_ties():
     assert seg.quintile_score(pd.Series([5, 5, 9, 1])).tolist() == [3, 3, 5, 1]
 
 
+def test_quintile_sql_over_distinct_values_and_a_part_of_them():
+    # [5, 5, 9, 1] as distinct values with counts: 1 → rank 1, 5 → ranks 2, 3, 9 → rank 4 of n = 4:
+    # 1 + ⌊5·(2·(values up to it) − count) / 2n⌋ = 1 + ⌊5/8⌋, 1 + ⌊5·4/8⌋, 1 + ⌊5·7/8⌋ = 1, 3, 5
+    sql = "SELECT v, {} AS s FROM (VALUES {}) t(v, c) ORDER BY v"
+    rule = seg.quintile_sql("v", "c", "4")
+    assert duckdb.sql(sql.format(rule, "(1, 1), (5, 2), (9, 1)")).fetchall() == [(1, 1), (5, 3), (9, 5)]
+    # the relation holds only 5 and 9: one value ranks below them
+    rule = seg.quintile_sql("v", "c", "4", before="1")
+    assert duckdb.sql(sql.format(rule, "(5, 2), (9, 1)")).fetchall() == [(5, 3), (9, 5)]
+    # lower is better: 9 scores as 1 did
+    rule = seg.quintile_sql("v", "c", "4", higher_is_better=False)
+    assert duckdb.sql(sql.format(rule, "(1, 1), (5, 2), (9, 1)")).fetchall() == [(1, 5), (5, 3), (9, 1)]
+
+
+def test_segment_sql_is_the_rule_table():
+    cells = [(r, f) for r in range(1, 6) for f in range(1, 6)]
+    query = f"SELECT {seg.segment_sql('r', 'f')} FROM (VALUES {', '.join(map(str, cells))}) t(r, f)"
+    named = {cell: segment for cell, (segment,) in zip(cells, duckdb.sql(query).fetchall())}
+    assert named == {(r, f): s for s, rs, fs in seg.RFM_SEGMENT_RULES for r in rs for f in fs}
+
+
 def test_rfm_scores_on_constructed_set():
     rfm = pd.DataFrame({
         "customer_id": [1, 2, 3, 4, 5],

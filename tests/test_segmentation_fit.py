@@ -74,7 +74,8 @@ def views_of(db, actor, start: date, end: date) -> dict:
     for measure in seg.MEASURES:
         view = views.value_view(db, actor, seg.SegmentQuery(start, end, measure))
         out[measure] = [view.scores, view.grid.counts, view.grid.not_to_overlook, pd.DataFrame({"f": view.factors})]
-    out["rfm"] = [views.rfm_view(db, actor, start, end)]
+    out["rfm"] = [views.rfm_view(db, actor, start, end), views.rfm_summary(db, actor, start, end),
+                  *(views.rfm_members(db, actor, start, end, s, limit=None) for s in seg.RFM_SEGMENTS)]
     out["need"] = [views.need_view(db, actor, start, end)]
     return out
 
@@ -95,7 +96,7 @@ def no_live_reads(monkeypatch) -> None:
     """The per-customer live reads fail: a view that still answers read the kept rows."""
     def refuse(*args):
         raise AssertionError("read live")
-    for name in ("customer_features_sql", "customer_features_cte", "rfm_table_sql", "live_need_signals"):
+    for name in ("customer_features_sql", "customer_features_cte", "live_rfm_rows", "live_need_signals"):
         monkeypatch.setattr(views, name, refuse)
 
 
@@ -108,6 +109,9 @@ def test_the_views_read_the_kept_rows_with_the_live_answers(small, monkeypatch):
     # the big-customer tab: classes and features from the kept rows, ranked among 刘's own
     mine = views.value_view(small, REP, seg.SegmentQuery(start, end)).scores
     assert mine[["customer_id", "spend", "rank", "abc"]].values.tolist() == [[3, 25.0, 1, "A"]]
+    assert views.rfm_summary(small, REP, start, end)["customers"].sum() == 1
+    (segment,) = views.rfm_view(small, REP, start, end)["segment"]
+    assert views.rfm_members(small, REP, start, end, segment)["customer_id"].tolist() == [3]
     needs = views.need_view(small, MANAGER, start, end).set_index("customer_id")
     assert needs["revenue"].tolist() == [180.0, 60.0, 25.0, 0.0]
     assert needs["need_type"].tolist()[:3] == ["price", "composite", "price"] and pd.isna(needs.loc[4, "need_type"])

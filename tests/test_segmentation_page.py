@@ -322,6 +322,47 @@ def test_rfm_view_on_a_constructed_set(store):
     assert scored["segment"].tolist() == ["champions", "at_risk", "promising", "need_attention", "at_risk"]
     summary = seg.segment_summary(scored).set_index("segment")
     assert summary.loc["at_risk", "customers"] == 2 and summary.loc["at_risk", "revenue"] == 3103
+    # the page's reads: the summary in one GROUP BY, the same as segment_summary of the frame
+    counted = seg.rfm_summary(store, None, date(2024, 1, 1), date(2024, 12, 31))
+    pd.testing.assert_frame_equal(counted, seg.segment_summary(scored.reset_index()), check_exact=True)
+    counted = counted.set_index("segment")
+    assert counted.loc["at_risk", ["customers", "revenue"]].tolist() == [2, 3103.0]  # 3002 + 101
+    assert counted.loc["champions", "revenue_share"] == 5003 / 8957 and counted.loc["loyal", "customers"] == 0
+
+
+def test_rfm_members_page_by_page(store):
+    cur = store.cursor()
+    add_customers(cur, [1, 2, 3, 4, 5])
+    # one purchase each in 2024, on days 10, 20, 30, 40, 50 before the end; customer 5 also earlier
+    add_transactions(cur, [
+        (1, "2024-12-21", "100.00", None, None, None, None), (2, "2024-12-11", "300.00", None, None, None, None),
+        (3, "2024-12-01", "200.00", None, None, None, None), (4, "2024-11-21", "300.00", None, None, None, None),
+        (5, "2024-11-11", "50.00", None, None, None, None), (5, "2024-01-02", "50.00", None, None, None, None),
+    ])
+    cur.close()
+    period = (date(2024, 1, 1), date(2024, 12, 31))
+    # recency 10, 20, 30, 40, 50 → R = 5, 4, 3, 2, 1; frequency 1, 1, 1, 1, 2 → ranks 2.5 (four tied) and 5
+    # → F = 1 + ⌊5(2.5 − ½)/5⌋ = 3 and 5; segments: 5,3 potential loyalist; 4,3 potential loyalist;
+    # 3,3 need attention; 2,3 at risk; 1,5 cannot lose
+    lists = {s: seg.rfm_members(store, None, *period, s) for s in seg.RFM_SEGMENTS}
+    potential = lists["potential_loyalist"]
+    assert list(potential.columns) == ["customer_id", "code", "name", "recency_days", "frequency", "monetary",
+                                       "r_score", "f_score", "m_score", "segment"]
+    # by monetary, highest first: 300 (customer 2), then 100 (customer 1)
+    assert potential["customer_id"].tolist() == [2, 1] and potential["f_score"].tolist() == [3, 3]
+    # monetary 100, 300, 200, 300, 100: 300 is tied at ranks 4 and 5 → M = 1 + ⌊5·4/5⌋ = 5; 100 at 1, 2 → 2
+    assert potential["m_score"].tolist() == [5, 2] and potential["r_score"].tolist() == [4, 5]
+    assert lists["cannot_lose"][["customer_id", "m_score"]].values.tolist() == [[5, 2]]
+    # a page of one: the M score of 100 still counts the values below the page's range
+    assert seg.rfm_members(store, None, *period, "potential_loyalist", limit=1, offset=1)[
+        ["customer_id", "m_score"]].values.tolist() == [[1, 2]]
+    assert lists["champions"].empty and lists["champions"].dtypes.equals(potential.dtypes)  # typed when empty too
+    # every member list, in the order of the frame's rows, is rfm_view with code and name
+    frame = seg.rfm_view(store, None, *period)
+    together = pd.concat([rows for rows in lists.values() if len(rows)]).sort_values("customer_id", ignore_index=True)
+    pd.testing.assert_frame_equal(together.drop(columns=["code", "name"]), frame, check_exact=True)
+    with pytest.raises(ValueError, match="segment must be one of"):
+        seg.rfm_members(store, None, *period, "whales")
 
 
 def test_effort_by_class_and_allocation(store):

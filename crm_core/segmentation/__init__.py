@@ -54,8 +54,10 @@ from crm_core.segmentation.rfm import (  # noqa: F401
     RFM_SEGMENT_RULES,
     RFM_SEGMENTS,
     quintile_score,
+    quintile_sql,
     rfm_scores,
     rfm_table_sql,
+    segment_sql,
     segment_summary,
 )
 from crm_core.segmentation.value import (  # noqa: F401
@@ -95,6 +97,8 @@ from crm_core.segmentation.views import (  # noqa: F401
     need_summary,
     need_view,
     previous_period,
+    rfm_members,
+    rfm_summary,
     rfm_view,
     survey_answers_linked,
     top_customers,

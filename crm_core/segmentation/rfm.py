@@ -1,8 +1,10 @@
 """RFM quintile scores and named segments."""
 from __future__ import annotations
 
+from contextlib import closing
 from datetime import date
 
+import duckdb
 import numpy as np
 import pandas as pd
 
@@ -39,14 +41,73 @@ def _rfm_segment_grid() -> np.ndarray:
     return grid
 
 
+def quintile_sql(value: str, count: str, n: str, higher_is_better: bool = True, before: str = "0") -> str:
+    """The quintile rule of ``quintile_score`` as one SQL window expression, the one place it is
+    written: over a relation with one row per distinct ``value`` (SQL text) held by ``count`` of
+    the ``n`` values ranked, the score of that value. With the values in order (best last), a
+    value's tied run is ranks a..b, its average rank r = (a + b)/2 and b = (values up to and
+    including it), so 2r − 1 = 2b − count and score = 1 + ⌊5·(2b − count) / 2n⌋. ``before``:
+    how many of the n values rank below the relation's first value (0 when it holds them all)."""
+    order = value if higher_is_better else f"{value} DESC"
+    up_to = f"({before} + SUM({count}) OVER (ORDER BY {order}))"
+    return f"CAST(1 + (5 * (2 * {up_to} - {count})) // (2 * {n}) AS BIGINT)"
+
+
+def segment_sql(r_score: str, f_score: str) -> str:
+    """``RFM_SEGMENT_RULES`` as a SQL CASE on the SQL texts ``r_score`` and ``f_score``."""
+    whens = " ".join(f"WHEN {r_score} IN ({', '.join(map(str, rs))}) AND {f_score} IN ({', '.join(map(str, fs))}) "
+                     f"THEN '{segment}'" for segment, rs, fs in RFM_SEGMENT_RULES)
+    return f"CASE {whens} END"
+
+
+def _on_frame(sql: str, **frames: pd.DataFrame) -> pd.DataFrame:
+    """``sql`` run over pandas ``frames`` (registered under their keyword names) in DuckDB."""
+    with closing(duckdb.connect()) as db:
+        for name, frame in frames.items():
+            db.register(name, frame)
+        return db.execute(sql).df()
+
+
 def quintile_score(values: pd.Series, higher_is_better: bool = True) -> pd.Series:
     """Scores 1..5 by midpoint percentile: with average rank r (ties share it) among n values,
-    score = 1 + floor(5·(r − ½)/n), computed in integers. Distinct values split into fifths
-    (10 values: 1,1,2,2,…,5,5); one value, or all tied, scores 3; 2 values score 2 and 4."""
-    n = len(values)
-    ranks = (values if higher_is_better else -values).rank(method="average").to_numpy()
-    twice_rank = np.rint(2 * ranks).astype("int64")
-    return pd.Series(1 + (5 * (twice_rank - 1)) // (2 * n), index=values.index, dtype="int64")
+    score = 1 + floor(5·(r − ½)/n), computed in integers (``quintile_sql`` run over the values).
+    Distinct values split into fifths (10 values: 1,1,2,2,…,5,5); one value, or all tied, scores 3;
+    2 values score 2 and 4."""
+    frame = pd.DataFrame({"v": _as_float(values), "row": np.arange(len(values))})
+    scores = _on_frame(f"""WITH counts AS (SELECT v, COUNT(*) AS c FROM frame GROUP BY v),
+                           scored AS (SELECT v, {quintile_sql("v", "c", "n", higher_is_better)} AS score
+                                      FROM counts, (SELECT COUNT(*) AS n FROM frame))
+                           SELECT score FROM frame LEFT JOIN scored USING (v)
+                           ORDER BY frame.row""", frame=frame)["score"] if len(frame) else []
+    return pd.Series(np.asarray(scores, dtype="int64"), index=values.index, dtype="int64")
+
+
+def _as_float(values: pd.Series) -> np.ndarray:
+    """Values as floats, as they are ranked; + 0.0 makes a −0.0 the 0.0 it ties with."""
+    return pd.to_numeric(values).astype(float).to_numpy() + 0.0
+
+
+# The RFM scores of a relation ``rfm_rows`` (customer_id, recency_days, frequency, monetary; every
+# figure known): CTEs ``rfm_n`` (n), ``r_scores`` (recency_days, r_score), ``f_scores``
+# (frequency, f_score) and ``m_scores`` (monetary, m_score), each score by ``quintile_sql`` over the
+# distinct values, not by a window over every row. ``rfm_scores`` runs it over a frame, the
+# Segmentation page over the store (crm_core.segmentation.views).
+RFM_N = "rfm_n AS (SELECT COUNT(*) AS n FROM rfm_rows)"
+
+
+def score_cte(name: str, column: str, score: str, higher_is_better: bool = True,
+              counts: str = "rfm_rows", count: str = "COUNT(*)") -> str:
+    """CTE ``name`` (``column``, ``score``) of ``column``'s distinct values in ``counts`` (each
+    counted by ``count``), scored among ``rfm_n``'s n by ``quintile_sql``."""
+    return f"""{name} AS (
+        SELECT {column}, {quintile_sql(column, "c", "n", higher_is_better)} AS {score}
+        FROM (SELECT {column}, {count} AS c FROM {counts} GROUP BY {column}), rfm_n)"""
+
+
+RFM_SCORE_CTES = ",\n    ".join((RFM_N, score_cte("r_scores", "recency_days", "r_score", False),
+                                  score_cte("f_scores", "frequency", "f_score"),
+                                  score_cte("m_scores", "monetary", "m_score")))
+RFM_SEGMENT = segment_sql("r_score", "f_score")
 
 
 def rfm_scores(rfm: pd.DataFrame) -> pd.DataFrame:
@@ -63,7 +124,9 @@ def rfm_scores(rfm: pd.DataFrame) -> pd.DataFrame:
         2     hibernating     hibernating        at_risk            at_risk    cannot_lose
         1     lost            lost               at_risk            at_risk    cannot_lose
 
-    Raises ValueError when a column is missing or holds missing values.
+    Computed by ``RFM_SCORE_CTES`` and ``RFM_SEGMENT`` in DuckDB over the frame (the same SQL the
+    Segmentation page runs over the store). Raises ValueError when a column is missing or holds
+    missing values.
     """
     columns = ["customer_id", "recency_days", "frequency", "monetary"]
     missing = [c for c in columns if c not in rfm.columns]
@@ -72,12 +135,38 @@ def rfm_scores(rfm: pd.DataFrame) -> pd.DataFrame:
     if rfm[columns[1:]].isna().any().any():
         raise ValueError("recency_days, frequency and monetary must all be known")
     scored = rfm.reset_index(drop=True).copy()
-    scored["r_score"] = quintile_score(pd.to_numeric(scored["recency_days"]).astype(float), False)
-    scored["f_score"] = quintile_score(pd.to_numeric(scored["frequency"]).astype(float))
-    scored["m_score"] = quintile_score(pd.to_numeric(scored["monetary"]).astype(float))
-    grid = _rfm_segment_grid()
-    scored["segment"] = grid[scored["r_score"].to_numpy() - 1, scored["f_score"].to_numpy() - 1]
+    figures = pd.DataFrame({c: _as_float(scored[c]) for c in columns[1:]})  # ranked as floats
+    figures["row"] = np.arange(len(figures))
+    scores = _on_frame(f"""WITH {RFM_SCORE_CTES}
+        SELECT r_score, f_score, m_score, {RFM_SEGMENT} AS segment
+        FROM rfm_rows JOIN r_scores USING (recency_days) JOIN f_scores USING (frequency)
+        JOIN m_scores USING (monetary) ORDER BY rfm_rows.row""", rfm_rows=figures)
+    for column in ("r_score", "f_score", "m_score"):
+        scored[column] = scores[column].to_numpy(dtype="int64")
+    scored["segment"] = scores["segment"].to_numpy(dtype=object)
     return scored
+
+
+# rfm_table_sql's figures (parameters $start, $end, $as_of); also the RFM tab's live rows.
+RFM_TABLE = """
+    SELECT customer_id,
+           date_diff('day', MAX(txn_date) FILTER (WHERE """ + PURCHASE + """), CAST($as_of AS DATE)) AS recency_days,
+           COUNT(DISTINCT txn_date) FILTER (WHERE """ + PURCHASE + """) AS frequency,
+           CAST(SUM(amount) AS DOUBLE) AS monetary
+    FROM transactions
+    WHERE txn_date BETWEEN $start AND $end
+    GROUP BY customer_id
+    HAVING COUNT(*) FILTER (WHERE """ + PURCHASE + """) > 0"""
+
+
+def rfm_as_of(start: date, end: date, as_of: date | None = None) -> date:
+    """The day recency counts to: ``as_of``, default ``end``. Raises ValueError when start > end
+    or as_of < end."""
+    check_period(start, end)
+    as_of = end if as_of is None else as_of
+    if as_of < end:
+        raise ValueError(f"as_of {as_of} is before the period end {end}")
+    return as_of
 
 
 def rfm_table_sql(db, start: date, end: date, as_of: date | None = None) -> pd.DataFrame:
@@ -87,35 +176,33 @@ def rfm_table_sql(db, start: date, end: date, as_of: date | None = None) -> pd.D
     ``monetary`` = net amount (returns subtract). Customers without a purchase in the period
     are left out. Raises ValueError when start > end or as_of < end.
     """
-    check_period(start, end)
-    as_of = end if as_of is None else as_of
-    if as_of < end:
-        raise ValueError(f"as_of {as_of} is before the period end {end}")
-    sql = """
-    SELECT customer_id,
-           date_diff('day', MAX(txn_date) FILTER (WHERE """ + PURCHASE + """), CAST(? AS DATE)) AS recency_days,
-           COUNT(DISTINCT txn_date) FILTER (WHERE """ + PURCHASE + """) AS frequency,
-           CAST(SUM(amount) AS DOUBLE) AS monetary
-    FROM transactions
-    WHERE txn_date BETWEEN ? AND ?
-    GROUP BY customer_id
-    HAVING COUNT(*) FILTER (WHERE """ + PURCHASE + """) > 0
-    ORDER BY customer_id"""
-    return db.execute(sql, [as_of, start, end]).df()
+    as_of = rfm_as_of(start, end, as_of)
+    return db.execute(RFM_TABLE + " ORDER BY customer_id", {"as_of": as_of, "start": start, "end": end}).df()
+
+
+# The revenue of a segment: its customers' ``monetary`` summed in whole cents, exact whatever order
+# the rows (or DuckDB's threads) add in.
+SEGMENT_REVENUE = "CAST(SUM(CAST(monetary AS DECIMAL(18, 2))) AS DOUBLE)"
 
 
 def segment_summary(scored: pd.DataFrame) -> pd.DataFrame:
     """Customers and revenue per RFM segment of an ``rfm_scores`` result: columns
     ``segment`` (every segment, in ``RFM_SEGMENTS`` order), ``customers``, ``revenue`` (sum of
-    ``monetary``) and ``revenue_share`` (NaN when total revenue is 0)."""
-    grouped = scored.groupby("segment")["monetary"].agg(["count", "sum"])
-    grouped = grouped.reindex(list(RFM_SEGMENTS), fill_value=0)
-    total = float(grouped["sum"].sum())
+    ``monetary``, in whole cents) and ``revenue_share`` (NaN when total revenue is 0)."""
+    grouped = _on_frame(f"SELECT segment, COUNT(*) AS customers, {SEGMENT_REVENUE} AS revenue FROM scored "
+                        "GROUP BY segment", scored=scored[["segment", "monetary"]])
+    return summary_frame(grouped)
+
+
+def summary_frame(grouped: pd.DataFrame) -> pd.DataFrame:
+    """``segment_summary``'s frame from one row per segment with customers (``segment``,
+    ``customers``, ``revenue``): every segment in order, and the shares of the total."""
+    grouped = grouped.set_index("segment").reindex(list(RFM_SEGMENTS), fill_value=0)
+    revenue = grouped["revenue"].to_numpy(dtype=float)
+    total = float(revenue.sum())
     return pd.DataFrame({
         "segment": list(RFM_SEGMENTS),
-        "customers": grouped["count"].to_numpy(dtype="int64"),
-        "revenue": grouped["sum"].to_numpy(dtype=float),
-        "revenue_share": grouped["sum"].to_numpy(dtype=float) / total if total else np.nan,
+        "customers": grouped["customers"].to_numpy(dtype="int64"),
+        "revenue": revenue,
+        "revenue_share": revenue / total if total else np.nan,
     })
-
-

@@ -25,7 +25,16 @@ from crm_core.segmentation.abc import (
 from crm_core.segmentation.allocation import CLASS_TO_TIER, allocate_budget
 from crm_core.segmentation.fits import kept_fit
 from crm_core.segmentation.needs import NEED_CTES, NEED_TYPES, need_type_sql
-from crm_core.segmentation.rfm import rfm_scores, rfm_table_sql
+from crm_core.segmentation.rfm import (
+    RFM_SCORE_CTES,
+    RFM_SEGMENT,
+    RFM_SEGMENTS,
+    RFM_TABLE,
+    quintile_sql,
+    rfm_as_of,
+    score_cte,
+    summary_frame,
+)
 from crm_core.segmentation.value import (
     CUSTOMER_FEATURE_COLUMNS,
     NONMONETARY_FACTORS,
@@ -51,7 +60,7 @@ from crm_core.sql import Fragment, between, compose, last_12_months_dates, quote
 # system cursor: a rep's book is a semi-join of transactions on their customers in the same single
 # query (through the scoped cursor's views the same reads took up to twice as long at 300,000
 # customers). The per-customer features of the RFM, needs and value tabs are computed over
-# everyone and then narrowed with ``access.narrow``.
+# everyone (the store's average prices, the kept rows) and narrowed inside the same query.
 # Everyone else sees the whole company. ABC and Pareto figures are aggregated in DuckDB; only
 # small results (a few hundred rows, or one page of a list) come back to Python.
 # ---------------------------------------------------------------------------------------------
@@ -779,24 +788,115 @@ def scored_values(base: pd.DataFrame, weights: dict | None = None) -> ValueView:
     return ValueView(scores, grid_of(scores), tuple(factors.columns))
 
 
-def _kept_rfm(cur, fit_id: int, start: date, end: date) -> pd.DataFrame:
-    """``rfm_table_sql(start, end)`` from a kept fit (its recency is to the period's end)."""
-    return cur.execute("""SELECT customer_id, recency_days, frequency, monetary FROM fit_segments
-                          WHERE fit_id = ? AND frequency > 0 ORDER BY customer_id""", [fit_id]).df()
+# The RFM tab's rows: ``rfm_table_sql``'s figures of the customers the user can see who bought in
+# the period (quintiles are among them), from the rows the background fit keeps for the default
+# period when current ($fit_id), else from the transactions ($start, $end, $as_of); scored
+# (RFM_SCORE_CTES, the rule of ``rfm_scores``), counted and paged in DuckDB, so the tab never holds
+# a row per customer in Python.
+_KEPT_RFM = ("SELECT customer_id, recency_days, frequency, monetary FROM fit_segments "
+             "WHERE fit_id = $fit_id AND frequency > 0")
+RFM_LIST_COLUMNS = ["customer_id", "code", "name", "recency_days", "frequency", "monetary",
+                    "r_score", "f_score", "m_score", "segment"]
+
+
+def live_rfm_rows(start: date, end: date, as_of: date) -> Fragment:
+    """``rfm_table_sql``'s rows computed from the period's transactions."""
+    return Fragment(RFM_TABLE, {"start": start, "end": end, "as_of": as_of})
+
+
+def _rfm_rows(actor, fit_id: int | None, start: date, end: date, as_of: date) -> Fragment:
+    """CTE ``rfm_rows`` (customer_id, recency_days, frequency, monetary) of the buyers ``actor``
+    may see. Every query reads it several times: live or narrowed to a rep's book, the rows are
+    made once (materialised); the kept rows of everyone are cheaper to scan again than to copy."""
+    source = (Fragment(_KEPT_RFM, {"fit_id": int(fit_id)}) if fit_id is not None
+              else live_rfm_rows(start, end, as_of))
+    visible = access.visible(actor, "customers", alias="c")
+    scope = "" if visible.sql == "TRUE" else " WHERE customer_id IN (SELECT c.customer_id FROM customers c WHERE {visible})"
+    how = "NOT MATERIALIZED" if fit_id is not None and not scope else "MATERIALIZED"
+    return compose(f"rfm_rows AS {how} (SELECT * FROM ({{source}}) x" + scope + ")", source=source, visible=visible)
+
+
+def _read_rfm(store, actor, start: date, end: date, as_of: date | None, query) -> pd.DataFrame:
+    """``query(rows)`` over ``rows``, the CTE ``_rfm_rows`` of ``actor``, in one snapshot: the kept
+    rows when current (and recency counts to the period's end, as theirs does)."""
+    as_of = rfm_as_of(start, end, as_of)
+
+    def kept(cur, fit_id, *_):
+        return run(cur, query(_rfm_rows(actor, fit_id, start, end, as_of))).df()
+    result = _kept(store, start, end, kept) if as_of == end else None
+    return _read(store, query(_rfm_rows(actor, None, start, end, as_of))) if result is None else result
 
 
 def rfm_view(store, actor, start: date, end: date, as_of: date | None = None) -> pd.DataFrame:
-    """``rfm_scores`` of the customers the user can see who bought in ``start``..``end``."""
-    kept = _kept(store, start, end, _kept_rfm) if as_of in (None, end) else None
-    cur = store.system_cursor()  # per-customer figures over everyone, then narrowed to the user
-    try:
-        table = access.narrow(rfm_table_sql(cur, start, end, as_of) if kept is None else kept, cur, actor)
-    finally:
-        cur.close()
-    if table.empty:
-        return table.assign(r_score=pd.Series(dtype="int64"), f_score=pd.Series(dtype="int64"),
-                            m_score=pd.Series(dtype="int64"), segment=pd.Series(dtype=str))
-    return rfm_scores(table)
+    """``rfm_scores`` of the customers the user can see who bought in ``start``..``end``, by
+    customer_id (``RFM_SCORE_CTES`` in DuckDB: the same SQL)."""
+    def query(rows):
+        return compose(f"""WITH {{rows}}, {RFM_SCORE_CTES}
+            SELECT x.customer_id, x.recency_days, x.frequency, x.monetary, r_score, f_score, m_score,
+                   {RFM_SEGMENT} AS segment
+            FROM rfm_rows x JOIN r_scores USING (recency_days) JOIN f_scores USING (frequency)
+            JOIN m_scores USING (monetary) ORDER BY x.customer_id""", rows=rows)
+    return _as_text(_read_rfm(store, actor, start, end, as_of, query), ["segment"])
+
+
+def _as_text(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """``frame`` with its text ``columns`` typed as text when it has no rows too (DuckDB hands an
+    empty VARCHAR column over as object, a filled one as str, as pandas makes them)."""
+    return frame.astype({c: str for c in columns}) if frame.empty else frame
+
+
+# CTE rfm_cells: the buyers by (recency, frequency), counted, with their revenue in whole cents;
+# their R and F scores (r_scores, f_scores) from these few cells, not from every row again.
+_RFM_CELLS = ",\n    ".join((
+    """rfm_cells AS (SELECT recency_days, frequency, COUNT(*) AS customers,
+                         SUM(CAST(monetary AS DECIMAL(18, 2))) AS revenue FROM rfm_rows GROUP BY ALL)""",
+    "rfm_n AS (SELECT SUM(customers) AS n FROM rfm_cells)",
+    score_cte("r_scores", "recency_days", "r_score", False, "rfm_cells", "SUM(customers)"),
+    score_cte("f_scores", "frequency", "f_score", True, "rfm_cells", "SUM(customers)")))
+
+
+def rfm_summary(store, actor, start: date, end: date) -> pd.DataFrame:
+    """``segment_summary(rfm_view(...))`` in one GROUP BY: the rows grouped by (recency, frequency)
+    first, whose few cells are then scored (R and F alone make the segment)."""
+    def query(rows):
+        return compose(f"""WITH {{rows}}, {_RFM_CELLS}
+            SELECT {RFM_SEGMENT} AS segment, SUM(customers) AS customers, CAST(SUM(revenue) AS DOUBLE) AS revenue
+            FROM rfm_cells JOIN r_scores USING (recency_days) JOIN f_scores USING (frequency) GROUP BY ALL""",
+                       rows=rows)
+    return summary_frame(_read_rfm(store, actor, start, end, None, query))
+
+
+def rfm_members(store, actor, start: date, end: date, segment: str, limit: int | None = 50,
+                offset: int = 0) -> pd.DataFrame:
+    """One page of the customers of RFM ``segment`` by monetary (highest first), then id:
+    ``RFM_LIST_COLUMNS`` (``rfm_view``'s row with code and name); ``limit`` None: all of them.
+    Their M scores are counted among the values in the page's range of monetary (and how many lie
+    below it), not over a window of every row."""
+    if segment not in RFM_SEGMENTS:
+        raise ValueError(f"segment must be one of {', '.join(RFM_SEGMENTS)}, got {segment!r}")
+    page = "" if limit is None else " LIMIT $limit OFFSET $offset"
+    m_score = quintile_sql("monetary", "c", "n", before="below")
+
+    def query(rows):
+        return compose(f"""WITH {{rows}}, {_RFM_CELLS},
+    cells AS MATERIALIZED (  -- the segment's few cells, made apart: inlined, the rule became a join condition
+        SELECT recency_days, frequency, r_score, f_score
+        FROM rfm_cells JOIN r_scores USING (recency_days) JOIN f_scores USING (frequency)
+        WHERE {RFM_SEGMENT} = $segment),
+    members AS (SELECT * FROM rfm_rows JOIN cells USING (recency_days, frequency)
+                ORDER BY monetary DESC, customer_id{page}),
+    bounds AS (SELECT MIN(monetary) AS low, MAX(monetary) AS high FROM members),
+    below AS (SELECT COUNT(*) AS below FROM rfm_rows WHERE monetary < (SELECT low FROM bounds)),
+    m_scores AS (SELECT monetary, {m_score} AS m_score FROM
+                 (SELECT monetary, COUNT(*) AS c FROM rfm_rows
+                  WHERE monetary BETWEEN (SELECT low FROM bounds) AND (SELECT high FROM bounds)
+                  GROUP BY monetary), below, rfm_n)
+    SELECT m.customer_id, c.code, c.name, m.recency_days, m.frequency, m.monetary, m.r_score, m.f_score,
+           s.m_score, CAST($segment AS VARCHAR) AS segment
+    FROM members m JOIN m_scores s USING (monetary) JOIN customers c USING (customer_id)
+    ORDER BY m.monetary DESC, m.customer_id""", rows=rows, segment=segment,
+                       limit=None if limit is None else int(limit), offset=int(offset))
+    return _as_text(_read_rfm(store, actor, start, end, None, query), ["code", "name", "segment"])
 
 
 # The need tab's rows: for each customer the user can see, the two signals and the period's

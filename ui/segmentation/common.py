@@ -94,9 +94,16 @@ def value_lists(db, who, q: seg.SegmentQuery, weights: tuple, which: str, offset
     return value_views.value_list(db, values(db, who, q, weights), which, offset, PAGE_SIZE)
 
 
-@shared_read(ttl=TTL, max_entries=4)
-def rfm(db, who, start, end):
-    return seg.rfm_view(db, who, start, end)
+@cached_read(ttl=TTL, max_entries=8)
+def rfm_summary(db, who, start, end):
+    """Customers and revenue per RFM segment (one GROUP BY in DuckDB)."""
+    return seg.rfm_summary(db, who, start, end)
+
+
+@cached_read(ttl=TTL, max_entries=64)
+def rfm_page(db, who, start, end, segment: str, offset: int):
+    """One page of the customers of RFM ``segment`` by monetary, with their scores."""
+    return seg.rfm_members(db, who, start, end, segment, PAGE_SIZE, offset)
 
 
 @cached_read(ttl=TTL, max_entries=8)

@@ -96,12 +96,11 @@ def _value_list(db, user, q: seg.SegmentQuery, weights: dict, view, which: str, 
 
 
 def render_rfm(db, user, q: seg.SegmentQuery) -> None:
-    scored = common.rfm(db, user, q.start, q.end)
+    summary = common.rfm_summary(db, user, q.start, q.end)
     st.caption(tr("seg.rfm_help"))
-    if scored.empty:
+    if not summary["customers"].any():
         st.info(tr("seg.no_purchases"))
         return
-    summary = seg.segment_summary(scored)
     summary["label"] = summary["segment"].map(lambda s: tr(f"seg.rfm.{s}"))
     left, right = st.columns([3, 2])
     shown = summary[summary["customers"] > 0]
@@ -117,8 +116,11 @@ def render_rfm(db, user, q: seg.SegmentQuery) -> None:
     st.subheader(tr("seg.segment_list"))
     chosen = st.selectbox(tr("seg.segment"), list(shown["segment"]), format_func=choice_label("seg.rfm"),
                           **in_url("seg_rfm_segment", list(shown["segment"]), catalog_label("seg.rfm")))
-    members = scored[scored["segment"] == chosen].sort_values(["monetary", "customer_id"], ascending=[False, True])
-    common.frame_list(f"seg_rfm_{chosen}", members.reset_index(drop=True), f"rfm_{chosen}_{q.start}_{q.end}")
+    total = int(summary.loc[summary["segment"] == chosen, "customers"].sum())
+    common.customer_list(f"seg_rfm_{chosen}", total,
+                         lambda offset: common.rfm_page(db, user, q.start, q.end, chosen, offset),
+                         f"rfm_{chosen}_{q.start}_{q.end}",
+                         lambda: seg.rfm_members(db, user, q.start, q.end, chosen, limit=None))
     with st.expander(tr("seg.rfm_rules")):
         frame_grid(_rule_table(), title="seg.rfm_rules", key="seg_rfm_rules", width="content")
 
