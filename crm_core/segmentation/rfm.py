@@ -32,15 +32,6 @@ RFM_SEGMENT_RULES = (
 RFM_SEGMENTS = tuple(rule[0] for rule in RFM_SEGMENT_RULES)
 
 
-def _rfm_segment_grid() -> np.ndarray:
-    grid = np.full((5, 5), "", dtype=object)
-    for segment, r_scores, f_scores in RFM_SEGMENT_RULES:
-        for r in r_scores:
-            for f in f_scores:
-                grid[r - 1, f - 1] = segment
-    return grid
-
-
 def quintile_sql(value: str, count: str, n: str, higher_is_better: bool = True, before: str = "0") -> str:
     """The quintile rule of ``quintile_score`` as one SQL window expression, the one place it is
     written: over a relation with one row per distinct ``value`` (SQL text) held by ``count`` of
