@@ -193,21 +193,31 @@ def _classified_ctes(q: SegmentQuery, actor, prefix: str = "", running: bool = F
     ranking at all), else ranked here among the user's customers."""
     a, b = abc_shares(q.a_share, q.b_share)
     spend = _spend_ctes(q, actor, prefix, buying, kept)
-    ranked = kept is not None and _sees_everyone(actor)
-    window = "ORDER BY rank" if ranked else "ORDER BY spend DESC, customer_id"
+    kept_n = _kept_n(q, actor, kept)
+    window = "ORDER BY spend DESC, customer_id" if kept_n is None else "ORDER BY rank"
     extra = (f", SUM(spend) OVER ({window} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running"
              ", SUM(spend) OVER () AS total") if running else ""
-    if ranked:  # n: the header's count of the kept ranks
-        rank, n = "rank", Fragment(f"CAST(${prefix}kept_n AS BIGINT)",
-                                   {f"{prefix}kept_n": int(kept.ranked[kept.columns(q.measure)[1]])})
+    if kept_n is not None:  # n is known: the class is a comparison of the rank with the classes' last ranks
+        rank, n = "rank", Fragment(f"CAST(${prefix}kept_n AS BIGINT)", {f"{prefix}kept_n": kept_n})
+        case = Fragment(f"CASE WHEN rank <= ${prefix}a_last THEN 'A' WHEN rank <= ${prefix}b_last THEN 'B' ELSE 'C' END",
+                        {f"{prefix}a_last": ceil_count(a, kept_n), f"{prefix}b_last": ceil_count(b, kept_n)})
     else:  # n comes from a scalar subquery: a second window over every row costs more.
         rank, n = f"ROW_NUMBER() OVER ({window}) AS rank", Fragment(f"(SELECT COUNT(*) FROM {prefix}spend)")
+        case = class_case(a, b)
     return compose(f"""{{spend}},
     {prefix}ranked AS (
         SELECT customer_id, spend, {rank}, {{n}} AS n{extra}
         FROM {prefix}spend),
     {prefix}classified AS (SELECT *, {{case}} AS abc FROM {prefix}ranked)""",
-                   spend=spend, n=n, case=class_case(a, b))
+                   spend=spend, n=n, case=case)
+
+
+def _kept_n(q: SegmentQuery, actor, kept: Kept | None) -> int | None:
+    """How many customers ``q``'s kept ranks rank when they are ``actor``'s (a user who sees
+    everyone): the header's count. None: ranked at read time."""
+    if kept is None or not _sees_everyone(actor):
+        return None
+    return int(kept.ranked[kept.columns(q.measure)[1]])
 
 
 def current_classes(actor, as_of: date, cur=None) -> Fragment:
@@ -290,6 +300,11 @@ def _overview(cur, q: SegmentQuery, actor, top: Fraction, points: int, first_pag
     rows of the A list, as ``class_customers`` gives it: (overview, (page, count)). ``kept``: where
     ``q``'s totals are kept (``_classified_ctes``)."""
     margin = q.measure != "revenue"  # its buyers (net revenue > 0) are counted in the same pass
+    kept_n = _kept_n(q, actor, kept)
+    # the top share's customers: the first ceil(top·n) ranks (n known for kept ranks: a comparison of integers)
+    in_top = (Fragment("(rank - 1) * CAST($top_den AS HUGEINT) < CAST($top_num AS HUGEINT) * n",
+                       {"top_den": str(top.denominator), "top_num": str(top.numerator)}) if kept_n is None
+              else Fragment("rank <= $top_last", {"top_last": ceil_count(top, kept_n)}))
     extra = ", (SELECT COUNT(*) FROM totals WHERE revenue > 0) AS buying" if margin else ""
     if first_page:  # the page's rows (by rank: A comes first) as one list, and everyone's exact total
         extra += """, (SELECT SUM(spend) FROM classified) AS page_total,
@@ -302,10 +317,9 @@ def _overview(cur, q: SegmentQuery, actor, top: Fraction, points: int, first_pag
            CAST(SUM(spend) AS DOUBLE) AS spend, MIN(rank) AS first_rank, MAX(rank) AS last_rank, MAX(n) AS n,
            -- exact (in cents, then one rounding): a sum of doubles depends on the order rows come in
            CAST(SUM(CAST(n - rank + 1 AS DECIMAL(20, 0)) * spend) AS DOUBLE) AS weighted,
-           COALESCE(CAST(SUM(spend) FILTER (WHERE (rank - 1) * CAST($top_den AS HUGEINT) < CAST($top_num AS HUGEINT) * n)
-                    AS DOUBLE), 0) AS top_spend{extra}
+           COALESCE(CAST(SUM(spend) FILTER (WHERE {in_top}) AS DOUBLE), 0) AS top_spend{extra}
     FROM classified GROUP BY ALL ORDER BY first_rank""", ctes=_classified_ctes(q, actor, buying=margin, kept=kept),
-                    points=int(points), top_den=str(top.denominator), top_num=str(top.numerator),
+                    points=int(points), in_top=in_top,
                     extra=Fragment(extra, {"page_size": first_page} if first_page else {}))
     groups = run(cur, query).df()
     # no classified row carries the count of buyers: counted apart (as every margin was before)
