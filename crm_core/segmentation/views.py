@@ -82,13 +82,20 @@ def _read(store, query: Fragment) -> pd.DataFrame:
         return run(db, query).df()
 
 
-def class_case(a: Fraction, b: Fraction, rank: str = "rank", n: str = "n") -> Fragment:
-    """The class of a row with ``rank`` among ``n`` (SQL text of the code: columns or a parameter):
-    A within the first a·n ranks, B within b·n (exact integer arithmetic on the shares' fractions)."""
-    return Fragment(f"CASE WHEN ({rank} - 1) * CAST($a_den AS HUGEINT) < CAST($a_num AS HUGEINT) * {n} THEN 'A' "
-                    f"WHEN ({rank} - 1) * CAST($b_den AS HUGEINT) < CAST($b_num AS HUGEINT) * {n} THEN 'B' ELSE 'C' END",
+def class_case(a: Fraction, b: Fraction) -> Fragment:
+    """The class of a row with ``rank`` among ``n``: A within the first a·n ranks, B within b·n
+    (exact integer arithmetic on the shares' fractions)."""
+    return Fragment("CASE WHEN (rank - 1) * CAST($a_den AS HUGEINT) < CAST($a_num AS HUGEINT) * n THEN 'A' "
+                    "WHEN (rank - 1) * CAST($b_den AS HUGEINT) < CAST($b_num AS HUGEINT) * n THEN 'B' ELSE 'C' END",
                     {"a_den": str(a.denominator), "a_num": str(a.numerator),
                      "b_den": str(b.denominator), "b_num": str(b.numerator)})
+
+
+def _cut_case(a: Fraction, b: Fraction, n: int, rank: str = "rank", prefix: str = "") -> Fragment:
+    """``class_case`` when ``n`` is known: ``rank`` (a column of the code) compared with the last
+    ranks of A and of B, ceil(a·n) and ceil(b·n) — the same classes, without 128-bit products."""
+    return Fragment(f"CASE WHEN {rank} <= ${prefix}a_last THEN 'A' WHEN {rank} <= ${prefix}b_last THEN 'B' ELSE 'C' END",
+                    {f"{prefix}a_last": ceil_count(a, n), f"{prefix}b_last": ceil_count(b, n)})
 
 
 def _period(q: SegmentQuery, actor, prefix: str = "") -> Fragment:
@@ -199,8 +206,7 @@ def _classified_ctes(q: SegmentQuery, actor, prefix: str = "", running: bool = F
              ", SUM(spend) OVER () AS total") if running else ""
     if kept_n is not None:  # n is known: the class is a comparison of the rank with the classes' last ranks
         rank, n = "rank", Fragment(f"CAST(${prefix}kept_n AS BIGINT)", {f"{prefix}kept_n": kept_n})
-        case = Fragment(f"CASE WHEN rank <= ${prefix}a_last THEN 'A' WHEN rank <= ${prefix}b_last THEN 'B' ELSE 'C' END",
-                        {f"{prefix}a_last": ceil_count(a, kept_n), f"{prefix}b_last": ceil_count(b, kept_n)})
+        case = _cut_case(a, b, kept_n, prefix=prefix)
     else:  # n comes from a scalar subquery: a second window over every row costs more.
         rank, n = f"ROW_NUMBER() OVER ({window}) AS rank", Fragment(f"(SELECT COUNT(*) FROM {prefix}spend)")
         case = class_case(a, b)
@@ -531,8 +537,6 @@ def _kept_moved(q: SegmentQuery, kept: Kept) -> Fragment:
     and ranks over the whole store are on each customer's row, so no ranking and no join."""
     a, b = abc_shares(q.a_share, q.b_share)
     (c_total, c_rank), (p_total, p_rank) = kept.columns(q.measure), kept.before().columns(q.measure)
-    def case(rank: str, name: str) -> Fragment:
-        return class_case(a, b, rank, f"CAST(${name} AS BIGINT)")
     # fixed column names (fits.SPEND_COLUMNS); a total without a rank is not positive: not classified
     return compose(f"""moved AS (
         SELECT customer_id, CASE WHEN {p_rank} IS NULL THEN 'none' ELSE {{p_case}} END AS prev_abc,
@@ -540,8 +544,8 @@ def _kept_moved(q: SegmentQuery, kept: Kept) -> Fragment:
                {p_rank} AS prev_rank, CAST(CASE WHEN {p_rank} IS NOT NULL THEN {p_total} END AS DOUBLE) AS prev_spend,
                {c_rank} AS curr_rank, CAST(CASE WHEN {c_rank} IS NOT NULL THEN {c_total} END AS DOUBLE) AS curr_spend
         FROM {SPEND_TABLE} WHERE fit_id = $kept_fit AND ({p_rank} IS NOT NULL OR {c_rank} IS NOT NULL))""",
-                   p_case=case(p_rank, "p_kept_n"), c_case=case(c_rank, "c_kept_n"), kept_fit=kept.fit_id,
-                   p_kept_n=int(kept.ranked[p_rank]), c_kept_n=int(kept.ranked[c_rank]))
+                   p_case=_cut_case(a, b, int(kept.ranked[p_rank]), p_rank, "p_"),
+                   c_case=_cut_case(a, b, int(kept.ranked[c_rank]), c_rank, "c_"), kept_fit=kept.fit_id)
 
 
 def class_movement(store, actor, q: SegmentQuery) -> Movement:
