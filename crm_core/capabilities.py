@@ -20,9 +20,10 @@ Hook specs (the fields of ``Capability``):
   the clock's ``now``.
 - ``commands``: ``commands(subparsers)`` adds this capability's ``python -m crm_core`` subcommands
   (each sets its ``run`` default, as ``crm_core.__main__`` does).
-- ``customer_classes``: ``customer_classes(actor, as_of) -> Fragment``, a query of ``(customer_id,
-  abc)``: each customer's class over the window ending on ``as_of`` as ``actor`` may see it (the
-  Customers list shows and sorts by it; customers without a class are absent).
+- ``customer_classes``: ``customer_classes(actor, as_of, cur=None) -> Fragment``, a query of
+  ``(customer_id, abc)``: each customer's class over the window ending on ``as_of`` as ``actor`` may
+  see it (the Customers list shows and sorts by it; customers without a class are absent); ``cur``,
+  when given, is the cursor the query will run on, inside a transaction (for reading kept rows).
 - ``jobs``: ``crm_core.scheduler.Job`` objects this capability runs on a schedule (a name, a rule
   ``next_run(after) -> datetime`` such as ``every(timedelta(minutes=1))`` or ``weekly(0, time(8))``,
   and ``run(store, now) -> {count: number}``); the app's one runner runs them and the Admin page
@@ -47,7 +48,7 @@ if TYPE_CHECKING:  # annotations only: the registry imports no crm_core module w
 
 OverviewFigures = Callable[["duckdb.DuckDBPyConnection", datetime], Mapping[str, Any]]
 DatedOverviewFigures = Callable[["duckdb.DuckDBPyConnection", date], Mapping[str, Any]]
-CustomerClasses = Callable[["Actor", date], "Fragment"]
+CustomerClasses = Callable[..., "Fragment"]  # (actor, as_of, cur=None)
 
 
 @dataclass(frozen=True)
@@ -129,9 +130,10 @@ def add_commands(subparsers) -> None:
             capability.commands(subparsers)
 
 
-def customer_classes(actor: Actor, as_of: date) -> Fragment | None:
-    """The query of each customer's class (the first capability that declares one), or None."""
+def customer_classes(actor: Actor, as_of: date, cur=None) -> Fragment | None:
+    """The query of each customer's class (the first capability that declares one), or None; ``cur``:
+    the cursor it will run on, inside a transaction (the hook may read kept rows there)."""
     for capability in capabilities():
         if capability.customer_classes is not None:
-            return capability.customer_classes(actor, as_of)
+            return capability.customer_classes(actor, as_of, cur=cur)
     return None

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from crm_core import access, capabilities, customer_search, data_version, summaries
+from crm_core import access, capabilities, customer_search, data_version, model_fits, overview, summaries
 from crm_core.audit import customer_trail, write_audit
 from crm_core.customer_search import refresh_name_initials
 from crm_core.definitions import PURCHASE
@@ -70,20 +70,49 @@ def customer_activity(store: Store, actor: Actor, as_of: date):
     """Per customer ``actor`` may see who bought anything up to ``as_of``: ``revenue_12m`` (net
     revenue over the last 12 months to ``as_of``, crm_core.definitions), ``last_purchase`` (the
     last day with a purchase, ever, up to ``as_of``) and ``abc`` (the class the Segmentation page
-    shows for ``as_of``, when a capability declares classes). One pass over the transactions; the
-    page caches it per data version, so paging and sorting a million customers reuse it."""
-    classes = capabilities.customer_classes(actor, as_of)
-    query = compose(
-        f"""WITH activity AS (
-            SELECT customer_id, CAST(SUM(amount) FILTER (WHERE {{window}}) AS DOUBLE) AS revenue_12m,
-                   MAX(txn_date) FILTER (WHERE {PURCHASE}) AS last_purchase
-            FROM transactions WHERE txn_date <= $as_of AND {{visible}} GROUP BY customer_id)
-        SELECT a.*, {"k.abc" if classes else "CAST(NULL AS VARCHAR) AS abc"} FROM activity a
-        {"LEFT JOIN ({classes}) k USING (customer_id)" if classes else ""}""",
-        window=last_12_months(as_of, "txn_date"), visible=access.visible(actor, "transactions"),
-        as_of=as_of, **({"classes": classes} if classes else {}))
+    shows for ``as_of``, when a capability declares classes). Read from kept rows when they give
+    the same answers (``_kept_activity``), else in one pass over the transactions; the page caches
+    it per data version, so paging and sorting a million customers reuse it."""
+    summaries.ensure_current(store)
     with closing(store.cursor(actor)) as db:
-        return relation(db, query).to_arrow_table()  # registered by search_customers without a copy
+        db.execute("BEGIN TRANSACTION")  # one snapshot: the kept fits' headers, their rows and the summaries
+        try:
+            classes = capabilities.customer_classes(actor, as_of, cur=db)
+            query = _kept_activity(db, actor, as_of) or _live_activity(actor, as_of)
+            query = compose(f"""WITH activity AS ({{activity}})
+                SELECT a.*, {"k.abc" if classes else "CAST(NULL AS VARCHAR) AS abc"} FROM activity a
+                {"LEFT JOIN ({classes}) k USING (customer_id)" if classes else ""}""",
+                            activity=query, **({"classes": classes} if classes else {}))
+            return relation(db, query).to_arrow_table()  # registered by search_customers without a copy
+        finally:
+            db.execute("ROLLBACK")  # read only
+
+
+def _live_activity(actor: Actor, as_of: date) -> Fragment:
+    return compose(f"""SELECT customer_id, CAST(SUM(amount) FILTER (WHERE {{window}}) AS DOUBLE) AS revenue_12m,
+                   MAX(txn_date) FILTER (WHERE {PURCHASE}) AS last_purchase
+            FROM transactions WHERE txn_date <= $as_of AND {{visible}} GROUP BY customer_id""",
+                   window=last_12_months(as_of, "txn_date"), visible=access.visible(actor, "transactions"),
+                   as_of=as_of)
+
+
+def _kept_activity(db, actor: Actor, as_of: date) -> Fragment | None:
+    """``_live_activity``'s rows without reading the transactions, when no transaction is dated
+    after ``as_of`` (the usual case: the default analysis date is today) and the Home figures'
+    rows are kept for ``as_of`` (crm_core.overview, current): the customers with a transaction
+    are the summaries' (crm_core.summaries, exact in every write), their last purchase ever is the
+    one up to ``as_of``, and the window's revenue is the kept ``recent`` (the same sum, as
+    DECIMAL(18, 2): the same double). None otherwise: compute live. On ``db`` inside a transaction."""
+    (last,) = db.execute("SELECT max(last_txn) FROM customer_summary").fetchall()[0]
+    if last is not None and last > as_of:
+        return None
+    fit = model_fits.current_fit(db, overview.MODEL, as_of)
+    if fit is None:
+        return None
+    return compose("""SELECT s.customer_id, CAST(o.recent AS DOUBLE) AS revenue_12m, s.last_purchase
+            FROM customer_summary s LEFT JOIN (SELECT customer_id, recent FROM fit_overview WHERE fit_id = $fit_id) o
+            USING (customer_id) WHERE {visible}""", visible=access.visible(actor, "customer_summary", alias="s"),
+                   fit_id=fit.fit_id)
 
 
 def activity_data_version(store: Store) -> tuple:

@@ -1,6 +1,8 @@
-"""What the Segmentation page keeps fitted in the background (crm_core.model_fits, table
-fit_segments, migration 023): for the default analysis date, each customer's RFM figures, need
-signals and value features over the page's default period (the 12 months up to that date).
+"""What the Segmentation page keeps fitted in the background (crm_core.model_fits): for the default
+analysis date, each customer's RFM figures, need signals and value features over the page's default
+period (the 12 months up to that date; model 'segments', table fit_segments, migration 023), and
+each customer's revenue and margin over that period and the one before it, with their ranks over
+the whole store (model 'segment_spend', table fit_segment_spend, migration 024).
 
 At 1M customers computing them from the transactions took 1.5-4 s per tab. They depend on the
 transactions alone, so they are kept per customer with a transaction in the period; a customer's
@@ -13,10 +15,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pandas as pd
+import pyarrow.compute as pc
+
 from crm_core import model_fits
 from crm_core.definitions import PURCHASE
 from crm_core.model_fits import FIT_CHUNK_ROWS, FIT_LEASE, Fitter, refit_job
 from crm_core.scheduler import Job, every
+from crm_core.segmentation.abc import check_period
 from crm_core.segmentation.needs import NEED_CTES
 from crm_core.segmentation.value import REPEAT_RATE, SPEND_CV, TENURE_DAYS, feature_ctes, months_in_period
 from crm_core.sql import last_12_months_dates
@@ -53,7 +59,80 @@ def _fit_segments(cur, as_of: date):
     return {"start": start.isoformat(), "end": end.isoformat()}, rows.to_arrow_reader(FIT_CHUNK_ROWS)
 
 
-FITTERS = (Fitter(MODEL, TABLE, _fit_segments, kept_dates=1),)
+def _month_end(day: date) -> date:
+    return (pd.Timestamp(day) + pd.offsets.MonthEnd(0)).date()
+
+
+def previous_period(start: date, end: date) -> tuple[date, date]:
+    """The period of the same length just before ``start``..``end``. Whole calendar months shift
+    by months (2025-07-01..2026-06-30 → 2024-07-01..2025-06-30); other periods by days."""
+    check_period(start, end)
+    if start.day == 1 and end == _month_end(end):
+        months = months_in_period(start, end)
+        prev_start = (pd.Timestamp(start) - pd.DateOffset(months=months)).date()
+        return prev_start, start - timedelta(days=1)
+    length = (end - start).days + 1
+    return start - timedelta(days=length), start - timedelta(days=1)
+
+
+SPEND_MODEL = "segment_spend"
+SPEND_TABLE = "fit_segment_spend"
+# The measures' columns of fit_segment_spend: (measure, period) → (total, rank); the measures are
+# abc.MEASURES' (revenue: amount, margin: gross_margin), the periods the default one ("") and the
+# one before it ("prior_").
+SPEND_COLUMNS = {(measure, prior): (f"{prior}{measure}", f"{prior}{measure}_rank")
+                 for prior in ("", "prior_") for measure in ("revenue", "margin")}
+
+# Every customer with a transaction in either period: the two periods' totals as the live reads
+# sum them (views._spend_ctes: SUM of the column, NULL without a row or a margin, held as
+# DECIMAL(18, 2)), and the rank of each positive total over the whole store (ORDER BY spend DESC,
+# customer_id — abc_classify_sql's order); one pass over the two periods' transactions.
+_SPEND_ROWS = """
+    WITH totals AS (
+        SELECT customer_id,
+               CAST(SUM(amount) FILTER (WHERE txn_date >= $start) AS DECIMAL(18, 2)) AS revenue,
+               CAST(SUM(gross_margin) FILTER (WHERE txn_date >= $start) AS DECIMAL(18, 2)) AS margin,
+               CAST(SUM(amount) FILTER (WHERE txn_date <= $prev_end) AS DECIMAL(18, 2)) AS prior_revenue,
+               CAST(SUM(gross_margin) FILTER (WHERE txn_date <= $prev_end) AS DECIMAL(18, 2)) AS prior_margin
+        FROM transactions WHERE txn_date BETWEEN $prev_start AND $end GROUP BY customer_id)
+    SELECT customer_id, revenue, margin, {revenue_rank} AS revenue_rank, {margin_rank} AS margin_rank,
+           prior_revenue, prior_margin, {prior_revenue_rank} AS prior_revenue_rank,
+           {prior_margin_rank} AS prior_margin_rank
+    FROM totals ORDER BY customer_id"""
+
+
+def _rank(total: str) -> str:
+    return (f"CASE WHEN {total} > 0 THEN ROW_NUMBER() OVER (PARTITION BY {total} > 0 "
+            f"ORDER BY {total} DESC, customer_id) END")
+
+
+def _fit_spend(cur, as_of: date):
+    """The rows of fit_segment_spend for ``as_of``'s default period and the one before it, streamed
+    ``FIT_CHUNK_ROWS`` at a time; the header's ``ranked`` (how many customers each rank column
+    ranks: n of the classes over the whole store) is counted while they stream."""
+    start, end = last_12_months_dates(as_of)
+    prev_start, prev_end = previous_period(start, end)  # ends the day before start: one pass reads both
+    ranks = {rank: _rank(total) for total, rank in SPEND_COLUMNS.values()}
+    rows = cur.sql(_SPEND_ROWS.format(**ranks),
+                   params={"start": start, "end": end, "prev_start": prev_start, "prev_end": prev_end})
+    params = {"start": start.isoformat(), "end": end.isoformat(), "prev_start": prev_start.isoformat(),
+              "prev_end": prev_end.isoformat(), "ranked": {}}
+    return params, _ranked(rows.to_arrow_reader(FIT_CHUNK_ROWS), params)
+
+
+def _ranked(batches, params: dict):
+    """``batches`` as they are, counting each rank column's ranks into ``params["ranked"]`` (fit_one
+    writes the parameters after the rows)."""
+    counts = dict.fromkeys((rank for _, rank in SPEND_COLUMNS.values()), 0)
+    for batch in batches:
+        for column in counts:
+            counts[column] += int(pc.count(batch.column(column)).as_py())
+        yield batch
+    params["ranked"] = counts
+
+
+FITTERS = (Fitter(MODEL, TABLE, _fit_segments, kept_dates=1),
+           Fitter(SPEND_MODEL, SPEND_TABLE, _fit_spend, kept_dates=1))
 FITS_JOB = Job("segment_fits", every(timedelta(minutes=1)), refit_job(FITTERS),
                lease=FIT_LEASE)
 
@@ -64,3 +143,12 @@ def kept_fit(cur, start: date, end: date) -> model_fits.Fit | None:
     if (start, end) != last_12_months_dates(end):
         return None
     return model_fits.current_fit(cur, MODEL, end)
+
+
+def kept_spend(cur, start: date, end: date) -> model_fits.Fit | None:
+    """The current fit of the totals kept for ``start``..``end`` (and for ``previous_period`` of it)
+    when that is the default period of ``end`` (the only one kept), else None: compute live. Call
+    inside a transaction on ``cur`` and read its rows there."""
+    if (start, end) != last_12_months_dates(end):
+        return None
+    return model_fits.current_fit(cur, SPEND_MODEL, end)

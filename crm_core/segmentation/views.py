@@ -23,7 +23,7 @@ from crm_core.segmentation.abc import (
     measure_column,
 )
 from crm_core.segmentation.allocation import CLASS_TO_TIER, allocate_budget
-from crm_core.segmentation.fits import kept_fit
+from crm_core.segmentation.fits import SPEND_COLUMNS, SPEND_TABLE, kept_fit, kept_spend, previous_period
 from crm_core.segmentation.needs import NEED_CTES, NEED_TYPES, need_type_sql
 from crm_core.segmentation.rfm import (
     RFM_SCORE_CTES,
@@ -91,22 +91,6 @@ def default_period(as_of: date) -> tuple[date, date]:
     return last_12_months_dates(as_of)
 
 
-def _month_end(day: date) -> date:
-    return (pd.Timestamp(day) + pd.offsets.MonthEnd(0)).date()
-
-
-def previous_period(start: date, end: date) -> tuple[date, date]:
-    """The period of the same length just before ``start``..``end``. Whole calendar months shift
-    by months (2025-07-01..2026-06-30 → 2024-07-01..2025-06-30); other periods by days."""
-    check_period(start, end)
-    if start.day == 1 and end == _month_end(end):
-        months = months_in_period(start, end)
-        prev_start = (pd.Timestamp(start) - pd.DateOffset(months=months)).date()
-        return prev_start, start - timedelta(days=1)
-    length = (end - start).days + 1
-    return start - timedelta(days=length), start - timedelta(days=1)
-
-
 def _read(store, query: Fragment) -> pd.DataFrame:
     """``query`` (already narrowed by ``access.visible``) on the system cursor."""
     with closing(store.system_cursor()) as db:
@@ -122,17 +106,88 @@ def class_case(a: Fraction, b: Fraction) -> Fragment:
                      "b_den": str(b.denominator), "b_num": str(b.numerator)})
 
 
+def _cut_case(a: Fraction, b: Fraction, n: int, rank: str = "rank", prefix: str = "") -> Fragment:
+    """``class_case`` when ``n`` is known: ``rank`` (a column of the code) compared with the last
+    ranks of A and of B, ceil(a·n) and ceil(b·n) — the same classes, without 128-bit products."""
+    return Fragment(f"CASE WHEN {rank} <= ${prefix}a_last THEN 'A' WHEN {rank} <= ${prefix}b_last THEN 'B' ELSE 'C' END",
+                    {f"{prefix}a_last": ceil_count(a, n), f"{prefix}b_last": ceil_count(b, n)})
+
+
 def _period(q: SegmentQuery, actor, prefix: str = "") -> Fragment:
     """The transactions of ``q``'s days (both ends included) that ``actor`` may see; parameters
     named after ``prefix``."""
     return between(q.start, q.end, "txn_date", prefix=f"{prefix}period") & access.visible(actor, "transactions")
 
 
-def _spend_ctes(q: SegmentQuery, actor, prefix: str, buying: bool) -> Fragment:
+@dataclass(frozen=True)
+class Kept:
+    """A period's per-customer totals as the background fit keeps them (``fits.SPEND_TABLE``): fit
+    ``fit_id``, ``prior`` "" for its default period or "prior_" for the one before, and ``ranked``
+    (its header's count of each rank column: n over the whole store)."""
+
+    fit_id: int
+    prior: str
+    ranked: dict
+
+    def columns(self, measure: str) -> tuple[str, str]:
+        """(total, rank) columns of ``measure`` (fixed names of the kept table, never user text)."""
+        return SPEND_COLUMNS[(measure, self.prior)]
+
+    def before(self) -> Kept:
+        """The period before this one (``previous_period``), kept in the same rows."""
+        return replace(self, prior="prior_")
+
+
+def _kept_totals(cur, q: SegmentQuery) -> Kept | None:
+    """Where ``q``'s totals are kept (``fits.kept_spend``; on ``cur`` inside a transaction), or None:
+    compute live."""
+    fit = kept_spend(cur, q.start, q.end)
+    return None if fit is None else Kept(fit.fit_id, "", fit.params["ranked"])
+
+
+def _on_snapshot(store, q: SegmentQuery, read):
+    """``read(cur, kept)`` on a system cursor (narrowed inside its queries, ``access.visible``) in one
+    snapshot, ``kept`` being where ``q``'s totals are kept (None: live), so a refit landing meanwhile
+    (which prunes the older rows) cannot leave the header without its rows."""
+    with closing(store.system_cursor()) as cur:
+        cur.execute("BEGIN TRANSACTION")
+        try:
+            return read(cur, _kept_totals(cur, q))
+        finally:
+            cur.execute("ROLLBACK")  # read only
+
+
+def _sees_everyone(actor) -> bool:
+    """Whether ``actor`` may see every customer's transactions: the kept ranks are theirs."""
+    return access.visible(actor, SPEND_TABLE).sql == "TRUE"
+
+
+def _kept_spend_ctes(q: SegmentQuery, actor, prefix: str, buying: bool, kept: Kept) -> Fragment:
+    """``_spend_ctes`` read from the kept totals: the same customers and sums (DECIMAL(18, 2)); for
+    a user who sees everyone ``{prefix}spend`` also has the kept ``rank``."""
+    total, rank = kept.columns(q.measure)  # fixed column names (fits.SPEND_COLUMNS)
+    revenue, _ = kept.columns("revenue")
+    ranked = f", {rank} AS rank" if _sees_everyone(actor) else ""
+    where = compose(f"fit_id = ${prefix}kept_fit AND {{visible}}", visible=access.visible(actor, SPEND_TABLE),
+                    **{f"{prefix}kept_fit": kept.fit_id})
+    if not buying:
+        return compose(f"""{prefix}spend AS (
+        SELECT customer_id, {total} AS spend{ranked} FROM {SPEND_TABLE} WHERE {{where}} AND {total} > 0)""",
+                       where=where)
+    return compose(f"""{prefix}totals AS (
+        SELECT customer_id, {total} AS spend, {revenue} AS revenue{ranked} FROM {SPEND_TABLE}
+        WHERE {{where}} AND {revenue} IS NOT NULL),
+    {prefix}spend AS (SELECT * EXCLUDE (revenue) FROM {prefix}totals WHERE spend > 0)""", where=where)
+
+
+def _spend_ctes(q: SegmentQuery, actor, prefix: str, buying: bool, kept: Kept | None = None) -> Fragment:
     """CTE ``{prefix}spend`` (customer_id, spend: the positive totals of ``q``'s measure); with
     ``buying`` also ``{prefix}totals`` (customer_id, spend, revenue: every customer with a
     transaction in the period), from which both are read — one pass over the transactions for
-    the margin's classes and its count of buyers (net revenue > 0)."""
+    the margin's classes and its count of buyers (net revenue > 0). ``kept``: read from the totals
+    the background fit keeps for ``q``'s period (``_kept_spend_ctes``), else from the transactions."""
+    if kept is not None:
+        return _kept_spend_ctes(q, actor, prefix, buying, kept)
     column = measure_column(q.measure)  # identifier from the fixed whitelist
     # DECIMAL(18, 2) (a 64-bit integer inside) sorts about twice as fast as the DECIMAL(38, 2) that
     # SUM returns; a customer's total would have to pass 10^16 to overflow (an error, not a wrong
@@ -152,32 +207,51 @@ def _spend_ctes(q: SegmentQuery, actor, prefix: str, buying: bool) -> Fragment:
 
 
 def _classified_ctes(q: SegmentQuery, actor, prefix: str = "", running: bool = False,
-                     buying: bool = False, spend: Fragment | None = None) -> Fragment:
+                     buying: bool = False, kept: Kept | None = None, spend: Fragment | None = None) -> Fragment:
     """CTEs ``{prefix}spend``, ``{prefix}ranked`` and ``{prefix}classified`` (customer_id, spend,
     rank, n, abc; with ``running`` also running and total) — the rules of ``abc_classify_sql``;
-    with ``buying`` also ``{prefix}totals`` (``_spend_ctes``). ``spend``: that CTE given instead
-    (the same customers and totals from kept rows; other columns it has are carried along)."""
+    with ``buying`` also ``{prefix}totals`` (``_spend_ctes``). ``kept``: from the totals the
+    background fit keeps, with their ranks over the whole store when ``actor`` sees everyone (no
+    ranking at all), else ranked here among the user's customers. ``spend``: that CTE given
+    instead (the same customers and totals; other columns it has are carried along), ranked here."""
     a, b = abc_shares(q.a_share, q.b_share)
-    window = "ORDER BY spend DESC, customer_id"
+    kept_n = _kept_n(q, actor, kept) if spend is None else None
+    spend = _spend_ctes(q, actor, prefix, buying, kept) if spend is None else spend
+    window = "ORDER BY spend DESC, customer_id" if kept_n is None else "ORDER BY rank"
     extra = (f", SUM(spend) OVER ({window} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running"
              ", SUM(spend) OVER () AS total") if running else ""
-    # n comes from a scalar subquery: a second window over every row costs more.
+    if kept_n is not None:  # n is known: the class is a comparison of the rank with the classes' last ranks
+        rank, n = "", Fragment(f"CAST(${prefix}kept_n AS BIGINT)", {f"{prefix}kept_n": kept_n})
+        case = _cut_case(a, b, kept_n, prefix=prefix)
+    else:  # n comes from a scalar subquery: a second window over every row costs more.
+        rank, n = f", ROW_NUMBER() OVER ({window}) AS rank", Fragment(f"(SELECT COUNT(*) FROM {prefix}spend)")
+        case = class_case(a, b)
     return compose(f"""{{spend}},
     {prefix}ranked AS (
-        SELECT *, ROW_NUMBER() OVER ({window}) AS rank,
-               (SELECT COUNT(*) FROM {prefix}spend) AS n{extra}
+        SELECT *{rank}, {{n}} AS n{extra}
         FROM {prefix}spend),
     {prefix}classified AS (SELECT *, {{case}} AS abc FROM {prefix}ranked)""",
-                   spend=_spend_ctes(q, actor, prefix, buying) if spend is None else spend, case=class_case(a, b))
+                   spend=spend, n=n, case=case)
 
 
-def current_classes(actor, as_of: date) -> Fragment:
+def _kept_n(q: SegmentQuery, actor, kept: Kept | None) -> int | None:
+    """How many customers ``q``'s kept ranks rank when they are ``actor``'s (a user who sees
+    everyone): the header's count. None: ranked at read time."""
+    if kept is None or not _sees_everyone(actor):
+        return None
+    return int(kept.ranked[kept.columns(q.measure)[1]])
+
+
+def current_classes(actor, as_of: date, cur=None) -> Fragment:
     """(customer_id, abc): the classes the Segmentation page shows ``actor`` by default for
     ``as_of`` (revenue over the last 12 months to it, A = top 5 %, B = top 20 %, ranked among the
     customers the user may see); customers without net revenue are absent. The stored class
-    history cannot stand in: it is whole-population and only at closed month ends."""
-    return compose("WITH {ctes} SELECT customer_id, abc FROM classified",
-                   ctes=_classified_ctes(SegmentQuery(*default_period(as_of)), actor))
+    history cannot stand in: it is whole-population and only at closed month ends. With ``cur``
+    (inside a transaction, where the query will run) from the totals the background fit keeps
+    when current, else from the transactions."""
+    q = SegmentQuery(*default_period(as_of))
+    kept = None if cur is None else _kept_totals(cur, q)
+    return compose("WITH {ctes} SELECT customer_id, abc FROM classified", ctes=_classified_ctes(q, actor, kept=kept))
 
 
 class AbcOverview(NamedTuple):
@@ -229,11 +303,7 @@ def abc_overview(store, actor, q: SegmentQuery, top_share=0.20, points: int = 20
     numbers equal ``pareto_summary(abc_classify_sql(...))`` (tested). ``points`` (>= 1) is the
     number of rank buckets of the curve. Raises ValueError for an invalid ``top_share``."""
     top = _checked_top(top_share, points)
-    cur = store.system_cursor()  # narrowed inside the query (access.visible)
-    try:
-        return _overview(cur, q, actor, top, points)
-    finally:
-        cur.close()
+    return _on_snapshot(store, q, lambda cur, kept: _overview(cur, q, actor, top, points, kept=kept))
 
 
 def abc_overview_and_page(store, actor, q: SegmentQuery, limit: int = 50, top_share=0.20,
@@ -242,17 +312,21 @@ def abc_overview_and_page(store, actor, q: SegmentQuery, limit: int = 50, top_sh
     "A", limit)`` (the first page of the A list and how many there are) in one query: the same
     answers from one pass over the period's transactions instead of two."""
     top = _checked_top(top_share, points)
-    cur = store.system_cursor()  # narrowed inside the query (access.visible)
-    try:
-        return _overview(cur, q, actor, top, points, first_page=int(limit))
-    finally:
-        cur.close()
+    return _on_snapshot(store, q, lambda cur, kept: _overview(cur, q, actor, top, points, first_page=int(limit),
+                                                               kept=kept))
 
 
-def _overview(cur, q: SegmentQuery, actor, top: Fraction, points: int, first_page: int = 0):
+def _overview(cur, q: SegmentQuery, actor, top: Fraction, points: int, first_page: int = 0,
+              kept: Kept | None = None):
     """The overview of ``q`` on ``cur``; with ``first_page`` (> 0) also the first page of that many
-    rows of the A list, as ``class_customers`` gives it: (overview, (page, count))."""
+    rows of the A list, as ``class_customers`` gives it: (overview, (page, count)). ``kept``: where
+    ``q``'s totals are kept (``_classified_ctes``)."""
     margin = q.measure != "revenue"  # its buyers (net revenue > 0) are counted in the same pass
+    kept_n = _kept_n(q, actor, kept)
+    # the top share's customers: the first ceil(top·n) ranks (n known for kept ranks: a comparison of integers)
+    in_top = (Fragment("(rank - 1) * CAST($top_den AS HUGEINT) < CAST($top_num AS HUGEINT) * n",
+                       {"top_den": str(top.denominator), "top_num": str(top.numerator)}) if kept_n is None
+              else Fragment("rank <= $top_last", {"top_last": ceil_count(top, kept_n)}))
     extra = ", (SELECT COUNT(*) FROM totals WHERE revenue > 0) AS buying" if margin else ""
     if first_page:  # the page's rows (by rank: A comes first) as one list, and everyone's exact total
         extra += """, (SELECT SUM(spend) FROM classified) AS page_total,
@@ -263,11 +337,11 @@ def _overview(cur, q: SegmentQuery, actor, top: Fraction, points: int, first_pag
     query = compose("""WITH {ctes}
     SELECT abc, (rank - 1) * CAST($points AS BIGINT) // n AS bucket, COUNT(*) AS customers,
            CAST(SUM(spend) AS DOUBLE) AS spend, MIN(rank) AS first_rank, MAX(rank) AS last_rank, MAX(n) AS n,
-           SUM(CAST(n - rank + 1 AS DOUBLE) * CAST(spend AS DOUBLE)) AS weighted,
-           COALESCE(CAST(SUM(spend) FILTER (WHERE (rank - 1) * CAST($top_den AS HUGEINT) < CAST($top_num AS HUGEINT) * n)
-                    AS DOUBLE), 0) AS top_spend{extra}
-    FROM classified GROUP BY ALL ORDER BY first_rank""", ctes=_classified_ctes(q, actor, buying=margin),
-                    points=int(points), top_den=str(top.denominator), top_num=str(top.numerator),
+           -- exact (in cents, then one rounding): a sum of doubles depends on the order rows come in
+           CAST(SUM(CAST(n - rank + 1 AS DECIMAL(20, 0)) * spend) AS DOUBLE) AS weighted,
+           COALESCE(CAST(SUM(spend) FILTER (WHERE {in_top}) AS DOUBLE), 0) AS top_spend{extra}
+    FROM classified GROUP BY ALL ORDER BY first_rank""", ctes=_classified_ctes(q, actor, buying=margin, kept=kept),
+                    points=int(points), in_top=in_top,
                     extra=Fragment(extra, {"page_size": first_page} if first_page else {}))
     groups = run(cur, query).df()
     # no classified row carries the count of buyers: counted apart (as every margin was before)
@@ -350,8 +424,9 @@ def class_customers(store, actor, q: SegmentQuery, abc: str | None = None, limit
     _check_class(abc)
     if limit is None:
         return _whole_class(store, actor, q, abc)
-    with closing(store.system_cursor()) as cur:  # narrowed inside the query (access.visible)
-        return _class_page(cur, q, abc, limit, offset, _spend_cte(q, actor))
+    return _on_snapshot(store, q, lambda cur, kept: _class_page(
+        cur, q, abc, limit, offset, _spend_cte(q, actor) if kept is None else _spend_ctes(q, actor, "", False, kept),
+        ranked=kept is not None and _sees_everyone(actor)))
 
 
 def _check_class(abc: str | None) -> None:
@@ -360,8 +435,9 @@ def _check_class(abc: str | None) -> None:
 
 
 def _class_page(cur, q: SegmentQuery, abc: str | None, limit: int, offset: int,
-                spend: Fragment) -> tuple[pd.DataFrame, int]:
-    """``class_customers``' page read on ``cur``, the CTE ``spend`` given (``_spend_cte``)."""
+                spend: Fragment, ranked: bool = False) -> tuple[pd.DataFrame, int]:
+    """``class_customers``' page read on ``cur``, the CTE ``spend`` given (``_spend_cte``);
+    ``ranked``: it has each customer's ``rank`` (kept), so the page is a range of ranks."""
     a, b = abc_shares(q.a_share, q.b_share)
     # One query: the class's rank range follows from n (ceil in integers), then a top-N read of the
     # page and of the sum of every higher rank; LIMIT/OFFSET take scalar subqueries in DuckDB.
@@ -378,14 +454,12 @@ def _class_page(cur, q: SegmentQuery, abc: str | None, limit: int, offset: int,
     window_ AS (SELECT *, CAST(first_rank - 1 + $offset AS BIGINT) AS skip,
                        CAST(GREATEST(LEAST($limit, last_rank - (first_rank - 1 + $offset)), 0) AS BIGINT) AS take
                 FROM bounds),
-    page AS (SELECT customer_id, spend FROM spend ORDER BY spend DESC, customer_id
-             LIMIT (SELECT take FROM window_) OFFSET (SELECT skip FROM window_)),
-    above AS (SELECT COALESCE(SUM(spend), 0) AS above FROM
-              (SELECT spend FROM spend ORDER BY spend DESC, customer_id LIMIT (SELECT skip FROM window_)))
+    {page},
     SELECT w.n, w.total, w.a_last, w.b_last, w.first_rank, w.last_rank, w.skip, above.above,
            p.customer_id, p.spend, c.code, c.name
     FROM window_ w CROSS JOIN above LEFT JOIN page p ON TRUE LEFT JOIN customers c ON c.customer_id = p.customer_id
-    ORDER BY p.spend DESC, p.customer_id""", spend=spend, a_num=str(a.numerator), a_den=str(a.denominator),
+    ORDER BY p.spend DESC, p.customer_id""", spend=spend, page=Fragment(_RANKED_PAGE if ranked else _TOP_N_PAGE),
+                    a_num=str(a.numerator), a_den=str(a.denominator),
                     b_num=str(b.numerator), b_den=str(b.denominator), abc=abc, offset=max(int(offset), 0),
                     limit=int(limit))
     rows = run(cur, query).df()
@@ -393,6 +467,15 @@ def _class_page(cur, q: SegmentQuery, abc: str | None, limit: int, offset: int,
     matches = max(int(head["last_rank"]) - int(head["first_rank"]) + 1, 0)
     return _page_frame(rows.dropna(subset=["customer_id"]), int(head["skip"]), int(head["a_last"]),
                        int(head["b_last"]), head["above"], head["total"]), matches
+
+
+# The page of ``_class_page`` and the sum of every higher rank: a top-N read, or a range of kept ranks.
+_TOP_N_PAGE = """page AS (SELECT customer_id, spend FROM spend ORDER BY spend DESC, customer_id
+             LIMIT (SELECT take FROM window_) OFFSET (SELECT skip FROM window_)),
+    above AS (SELECT COALESCE(SUM(spend), 0) AS above FROM
+              (SELECT spend FROM spend ORDER BY spend DESC, customer_id LIMIT (SELECT skip FROM window_)))"""
+_RANKED_PAGE = """page AS (SELECT customer_id, spend FROM spend, window_ w WHERE rank > w.skip AND rank <= w.skip + w.take),
+    above AS (SELECT COALESCE(SUM(spend), 0) AS above FROM spend, window_ w WHERE rank <= w.skip)"""
 
 
 def _page_frame(rows: pd.DataFrame, skip: int, a_last: int, b_last: int, above: float, total: float) -> pd.DataFrame:
@@ -419,17 +502,15 @@ def _spend_cte(q: SegmentQuery, actor) -> Fragment:
 
 
 def _whole_class(store, actor, q: SegmentQuery, abc: str | None) -> tuple[pd.DataFrame, int]:
-    inner = compose("""WITH {ctes}
-        SELECT customer_id, abc, rank, CAST(spend AS DOUBLE) AS spend,
-               CAST(spend AS DOUBLE) / CAST(total AS DOUBLE) AS share,
-               CAST(running AS DOUBLE) / CAST(total AS DOUBLE) AS cum_share
-        FROM classified WHERE (CAST($abc AS VARCHAR) IS NULL OR abc = $abc)""",
-                    ctes=_classified_ctes(q, actor, running=True), abc=abc)
-    cur = store.system_cursor()  # narrowed inside the query (access.visible)
-    try:
-        frame = _with_names(cur, inner, "rank")
-    finally:
-        cur.close()
+    def read(cur, kept):
+        inner = compose("""WITH {ctes}
+            SELECT customer_id, abc, rank, CAST(spend AS DOUBLE) AS spend,
+                   CAST(spend AS DOUBLE) / CAST(total AS DOUBLE) AS share,
+                   CAST(running AS DOUBLE) / CAST(total AS DOUBLE) AS cum_share
+            FROM classified WHERE (CAST($abc AS VARCHAR) IS NULL OR abc = $abc)""",
+                        ctes=_classified_ctes(q, actor, running=True, kept=kept), abc=abc)
+        return _with_names(cur, inner, "rank")
+    frame = _on_snapshot(store, q, read)
     return frame[LIST_COLUMNS].reset_index(drop=True), len(frame)
 
 
@@ -449,25 +530,49 @@ class Movement(NamedTuple):
     matrix: pd.DataFrame  # like class_migration: rows prev class, columns current class
 
 
-def _movement_ctes(q: SegmentQuery, actor) -> tuple[Fragment, SegmentQuery]:
+def _movement_ctes(q: SegmentQuery, actor, kept: Kept | None = None) -> tuple[Fragment, SegmentQuery]:
+    """CTE ``moved`` (customer_id, prev_abc, curr_abc, prev_rank, prev_spend, curr_rank, curr_spend:
+    every customer classified in ``q`` or in the period before) and that period's query. ``kept``:
+    where ``q``'s totals are kept (the period before is kept in the same rows)."""
     prev_q = q.with_period(*previous_period(q.start, q.end))
+    if kept is not None and _sees_everyone(actor):
+        return _kept_moved(q, kept), prev_q
     joined = """moved AS (
         SELECT COALESCE(p.customer_id, c.customer_id) AS customer_id,
                COALESCE(p.abc, 'none') AS prev_abc, COALESCE(c.abc, 'none') AS curr_abc,
                p.rank AS prev_rank, CAST(p.spend AS DOUBLE) AS prev_spend,
                c.rank AS curr_rank, CAST(c.spend AS DOUBLE) AS curr_spend
         FROM p_classified p FULL OUTER JOIN c_classified c ON p.customer_id = c.customer_id)"""
-    return compose("{prev},\n{curr},\n" + joined, prev=_classified_ctes(prev_q, actor, prefix="p_"),
-                   curr=_classified_ctes(q, actor, prefix="c_")), prev_q
+    return compose("{prev},\n{curr},\n" + joined,
+                   prev=_classified_ctes(prev_q, actor, prefix="p_", kept=None if kept is None else kept.before()),
+                   curr=_classified_ctes(q, actor, prefix="c_", kept=kept)), prev_q
+
+
+def _kept_moved(q: SegmentQuery, kept: Kept) -> Fragment:
+    """``moved`` for a user who sees everyone from one read of the kept rows: both periods' totals
+    and ranks over the whole store are on each customer's row, so no ranking and no join."""
+    a, b = abc_shares(q.a_share, q.b_share)
+    (c_total, c_rank), (p_total, p_rank) = kept.columns(q.measure), kept.before().columns(q.measure)
+    # fixed column names (fits.SPEND_COLUMNS); a total without a rank is not positive: not classified
+    return compose(f"""moved AS (
+        SELECT customer_id, CASE WHEN {p_rank} IS NULL THEN 'none' ELSE {{p_case}} END AS prev_abc,
+               CASE WHEN {c_rank} IS NULL THEN 'none' ELSE {{c_case}} END AS curr_abc,
+               {p_rank} AS prev_rank, CAST(CASE WHEN {p_rank} IS NOT NULL THEN {p_total} END AS DOUBLE) AS prev_spend,
+               {c_rank} AS curr_rank, CAST(CASE WHEN {c_rank} IS NOT NULL THEN {c_total} END AS DOUBLE) AS curr_spend
+        FROM {SPEND_TABLE} WHERE fit_id = $kept_fit AND ({p_rank} IS NOT NULL OR {c_rank} IS NOT NULL))""",
+                   p_case=_cut_case(a, b, int(kept.ranked[p_rank]), p_rank, "p_"),
+                   c_case=_cut_case(a, b, int(kept.ranked[c_rank]), c_rank, "c_"), kept_fit=kept.fit_id)
 
 
 def class_movement(store, actor, q: SegmentQuery) -> Movement:
     """Customers per (class in the previous period, class in ``q``), the previous period being
     ``previous_period(q.start, q.end)``; the same numbers as ``class_migration``."""
-    ctes, prev_q = _movement_ctes(q, actor)
-    counts = _read(store, compose("WITH {ctes} SELECT prev_abc, curr_abc, COUNT(*) AS customers FROM moved "
-                                         "GROUP BY ALL", ctes=ctes))
-    return Movement(prev_q, _movement_matrix(counts))
+    def read(cur, kept):
+        ctes, prev_q = _movement_ctes(q, actor, kept)
+        counts = run(cur, compose("WITH {ctes} SELECT prev_abc, curr_abc, COUNT(*) AS customers FROM moved "
+                                  "GROUP BY ALL", ctes=ctes)).df()
+        return Movement(prev_q, _movement_matrix(counts))
+    return _on_snapshot(store, q, read)
 
 
 def _movement_matrix(counts: pd.DataFrame) -> pd.DataFrame:
@@ -489,7 +594,13 @@ def class_movement_and_page(store, actor, q: SegmentQuery, prev_classes=("A",), 
     curr_classes, limit)`` (the first page and how many there are) in one query: the same answers
     from one pass over the two periods' transactions instead of two."""
     _check_moves(prev_classes, curr_classes)
-    ctes, prev_q = _movement_ctes(q, actor)
+    return _on_snapshot(store, q, lambda cur, kept: _movement_and_page(cur, actor, q, prev_classes, curr_classes,
+                                                                       limit, kept))
+
+
+def _movement_and_page(cur, actor, q: SegmentQuery, prev_classes, curr_classes, limit: int,
+                       kept: Kept | None) -> tuple[Movement, tuple[pd.DataFrame, int]]:
+    ctes, prev_q = _movement_ctes(q, actor, kept)
     query = compose("""WITH {ctes}
         SELECT prev_abc, curr_abc, COUNT(*) AS customers,
                (SELECT list({'customer_id': m.customer_id, 'code': c.code, 'name': c.name, 'prev_abc': m.prev_abc,
@@ -502,12 +613,11 @@ def class_movement_and_page(store, actor, q: SegmentQuery, prev_classes=("A",), 
                 JOIN customers c USING (customer_id)) AS page_rows
         FROM moved GROUP BY ALL""", ctes=ctes, prev_classes=list(prev_classes), curr_classes=list(curr_classes),
                     limit=int(limit))
-    with closing(store.system_cursor()) as cur:  # narrowed inside the query (access.visible)
-        counts = run(cur, query).df()
-        rows = _listed(counts["page_rows"].iloc[0] if len(counts) else None)
-        # back through DuckDB with the list's column types, so pandas gets the very frame the page query gives
-        # _MOVEMENT_ROW is a fixed type text (a constant above); the rows go in as a parameter
-        page = cur.execute(f"SELECT unnest(CAST($rows AS {_MOVEMENT_ROW}[]), recursive := true)", {"rows": rows}).df()
+    counts = run(cur, query).df()
+    rows = _listed(counts["page_rows"].iloc[0] if len(counts) else None)
+    # back through DuckDB with the list's column types, so pandas gets the very frame the page query gives
+    # _MOVEMENT_ROW is a fixed type text (a constant above); the rows go in as a parameter
+    page = cur.execute(f"SELECT unnest(CAST($rows AS {_MOVEMENT_ROW}[]), recursive := true)", {"rows": rows}).df()
     matrix = _movement_matrix(counts)
     chosen = int(matrix.loc[list(prev_classes), list(curr_classes)].to_numpy().sum())
     return Movement(prev_q, matrix), (page[MOVEMENT_COLUMNS].reset_index(drop=True), chosen if len(page) else 0)
@@ -526,19 +636,18 @@ def movement_customers(store, actor, q: SegmentQuery, prev_classes=("A",), curr_
     is the customers who fell out of A — the ones to call. Returns ``MOVEMENT_COLUMNS`` and
     the number of such customers. Raises ValueError for an unknown class or an empty choice."""
     _check_moves(prev_classes, curr_classes)
-    ctes, _ = _movement_ctes(q, actor)
     page = "" if limit is None else " LIMIT $limit OFFSET $offset"
-    inner = compose("""WITH {ctes}
-        SELECT *, COUNT(*) OVER () AS matches FROM moved
-        WHERE prev_abc IN (SELECT unnest($prev_classes)) AND curr_abc IN (SELECT unnest($curr_classes))
-        ORDER BY prev_rank NULLS LAST, curr_rank NULLS LAST, customer_id""" + page,
-                    ctes=ctes, prev_classes=list(prev_classes), curr_classes=list(curr_classes),
-                    limit=None if limit is None else int(limit), offset=int(offset))
-    cur = store.system_cursor()  # narrowed inside the query (access.visible)
-    try:
-        frame = _with_names(cur, inner, "prev_rank NULLS LAST, curr_rank NULLS LAST, customer_id")
-    finally:
-        cur.close()
+
+    def read(cur, kept):
+        inner = compose("""WITH {ctes}
+            SELECT *, COUNT(*) OVER () AS matches FROM moved
+            WHERE prev_abc IN (SELECT unnest($prev_classes)) AND curr_abc IN (SELECT unnest($curr_classes))
+            ORDER BY prev_rank NULLS LAST, curr_rank NULLS LAST, customer_id""" + page,
+                        ctes=_movement_ctes(q, actor, kept)[0], prev_classes=list(prev_classes),
+                        curr_classes=list(curr_classes), limit=None if limit is None else int(limit),
+                        offset=int(offset))
+        return _with_names(cur, inner, "prev_rank NULLS LAST, curr_rank NULLS LAST, customer_id")
+    frame = _on_snapshot(store, q, read)
     total = int(frame["matches"].iloc[0]) if len(frame) else 0
     return frame[MOVEMENT_COLUMNS].reset_index(drop=True), total
 
@@ -990,7 +1099,8 @@ def effort_by_class(store, actor, q: SegmentQuery) -> pd.DataFrame:
     """Where effort goes today: per ABC class of ``q`` (and "none" for the customers the user
     can see who did not buy), ``customers``, ``interactions`` and ``cost_to_serve`` (cost +
     concession, money as float) from the interaction log in ``q``'s period (local dates)."""
-    query = compose("""WITH {ctes},
+    def read(cur, kept):
+        query = compose("""WITH {ctes},
     effort AS (SELECT customer_id, COUNT(*) AS interactions, SUM(cost + concession) AS cost_to_serve
                FROM interactions
                WHERE occurred_at >= CAST(CAST($from_day AS DATE) AS TIMESTAMPTZ)
@@ -1000,9 +1110,10 @@ def effort_by_class(store, actor, q: SegmentQuery) -> pd.DataFrame:
            COALESCE(SUM(e.interactions), 0) AS interactions,
            COALESCE(CAST(SUM(e.cost_to_serve) AS DOUBLE), 0) AS cost_to_serve
     FROM people p LEFT JOIN classified k USING (customer_id) LEFT JOIN effort e USING (customer_id)
-    GROUP BY ALL""", ctes=_classified_ctes(q, actor), visible=access.visible(actor, "customers"),
+    GROUP BY ALL""", ctes=_classified_ctes(q, actor, kept=kept), visible=access.visible(actor, "customers"),
                     from_day=q.start, before_day=q.end + timedelta(days=1))
-    frame = _read(store, query)
+        return run(cur, query).df()
+    frame = _on_snapshot(store, q, read)
     frame = frame.set_index("abc").reindex(list(MIGRATION_CLASSES), fill_value=0).reset_index()
     return frame.astype({"customers": "int64", "interactions": "int64", "cost_to_serve": float})
 
@@ -1047,17 +1158,22 @@ def class_explanation(store, actor, customer_id: int, q: SegmentQuery) -> dict:
     last rank of A and of B). Same ranks as ``abc_classify_sql``; one aggregate query."""
     column = measure_column(q.measure)
     a, b = abc_shares(q.a_share, q.b_share)
-    query = compose(f"""WITH spend AS (
+
+    def read(cur, kept):
+        # the kept totals are the same sums (as DECIMAL(18, 2): the same doubles)
+        spend = (compose(f"""spend AS (
         SELECT customer_id, SUM({column}) AS spend FROM transactions
-        WHERE {{period}} GROUP BY customer_id HAVING SUM({column}) > 0),
+        WHERE {{period}} GROUP BY customer_id HAVING SUM({column}) > 0)""", period=_period(q, actor))
+                 if kept is None else _spend_ctes(q, actor, "", False, kept))
+        query = compose("""WITH {spend},
     me AS (SELECT MAX(spend) AS spend FROM spend WHERE customer_id = $id)
     SELECT CAST(me.spend AS DOUBLE), COUNT(*), CAST(SUM(s.spend) AS DOUBLE),
            COUNT(*) FILTER (WHERE s.spend > me.spend OR (s.spend = me.spend AND s.customer_id <= $id)),
            CAST(SUM(s.spend) FILTER (WHERE s.spend > me.spend OR (s.spend = me.spend AND s.customer_id <= $id))
                 AS DOUBLE)
-    FROM spend s, me GROUP BY me.spend""", period=_period(q, actor), id=int(customer_id))
-    with closing(store.system_cursor()) as db:  # narrowed inside the query (access.visible)
-        row = run(db, query).fetchone()
+    FROM spend s, me GROUP BY me.spend""", spend=spend, id=int(customer_id))
+        return run(cur, query).fetchone()
+    row = _on_snapshot(store, q, read)
     my_spend, n, total, rank, running = row if row else (None, 0, None, 0, None)
     n = int(n or 0)
     result = {"customer_id": int(customer_id), "classified": n, "a_last": ceil_count(a, n),
