@@ -66,23 +66,26 @@ SORT_KEYS = ("code", "name", "revenue_12m", "last_purchase", "abc", "sales_rep")
 ACTIVITY_COLUMNS = ("revenue_12m", "last_purchase", "abc")
 
 
-def customer_activity(store: Store, actor: Actor, as_of: date):
+def customer_activity(store: Store, actor: Actor, as_of: date, ids=None):
     """Per customer ``actor`` may see who bought anything up to ``as_of``: ``revenue_12m`` (net
     revenue over the last 12 months to ``as_of``, crm_core.definitions), ``last_purchase`` (the
     last day with a purchase, ever, up to ``as_of``) and ``abc`` (the class the Segmentation page
     shows for ``as_of``, when a capability declares classes). Read from kept rows when they give
     the same answers (``_kept_activity``), else in one pass over the transactions; the page caches
-    it per data version, so paging and sorting a million customers reuse it."""
+    it per data version, so paging and sorting a million customers reuse it. ``ids``: only those
+    customers (a page sorted by a customer's own column needs its 50 rows, not ten million)."""
     summaries.ensure_current(store)
     with closing(store.cursor(actor)) as db:
         db.execute("BEGIN TRANSACTION")  # one snapshot: the kept fits' headers, their rows and the summaries
         try:
             classes = capabilities.customer_classes(actor, as_of, cur=db)
             query = _kept_activity(db, actor, as_of) or _live_activity(actor, as_of)
+            only = {} if ids is None else {"ids": [int(i) for i in ids]}
             query = compose(f"""WITH activity AS ({{activity}})
                 SELECT a.*, {"k.abc" if classes else "CAST(NULL AS VARCHAR) AS abc"} FROM activity a
-                {"LEFT JOIN ({classes}) k USING (customer_id)" if classes else ""}""",
-                            activity=query, **({"classes": classes} if classes else {}))
+                {"LEFT JOIN ({classes}) k USING (customer_id)" if classes else ""}
+                {"" if ids is None else "WHERE a.customer_id IN (SELECT unnest($ids))"}""",
+                            activity=query, **({"classes": classes} if classes else {}), **only)
             return relation(db, query).to_arrow_table()  # registered by search_customers without a copy
         finally:
             db.execute("ROLLBACK")  # read only
@@ -171,6 +174,17 @@ def search_customers(store: Store, actor: Actor, flt: CustomerFilter, limit: int
                                    where=flt.where(actor, "c"))).fetchall()[0]
         page = run(db, query).df()
     return page, int(total)
+
+
+def with_activity(store: Store, page: pd.DataFrame, activity) -> pd.DataFrame:
+    """A page of ``search_customers`` read without activity, with the activity columns of
+    ``activity`` (``customer_activity`` of its ids) joined, rows in their order: the same frame as
+    a search with the whole activity table. The ids come from a page the user may see."""
+    with closing(store.system_cursor()) as db:
+        db.register("kehu_page", page.assign(kehu_row=range(len(page))))
+        db.register("kehu_activity", activity)
+        return db.execute(f"""SELECT p.* EXCLUDE (kehu_row), {_activity_columns()} FROM kehu_page p
+                              LEFT JOIN kehu_activity a USING (customer_id) ORDER BY p.kehu_row""").df()
 
 
 def all_matching_customers(store: Store, actor: Actor, flt: CustomerFilter, sort: str = "code",

@@ -35,6 +35,11 @@ def _activity(db, who, day):
     return cust.customer_activity(db, who, day)
 
 
+@cached_read(ttl=600, max_entries=64, data_version=cust.activity_data_version)
+def _page_activity(db, who, day, ids: tuple):
+    return cust.customer_activity(db, who, day, ids)
+
+
 # ``_activity_table`` (not hashed: a leading underscore) is the page's _activity(db, who, day),
 # read once per view; the page's results are keyed on every write, which any change of it follows.
 @cached_read(ttl=120, max_entries=64)
@@ -68,7 +73,9 @@ sort = s1.selectbox(tr("find.sort_by"), cust.SORT_KEYS, format_func=choice_label
 direction = s2.segmented_control(tr("find.direction"), ("asc", "desc"), default="asc", format_func=choice_label("find.direction"),
                                  on_change=_first_page,
                                  **in_url("cust_dir", ("asc", "desc"), catalog_label("find.direction"))) or "asc"
-activity = _activity(db, user, as_of)
+# Sorted by an activity column, every customer's activity is needed (cached per data version);
+# sorted by one of the customer's own columns, only the shown page's (50 rows, not ten million).
+activity = _activity(db, user, as_of) if sort in cust.ACTIVITY_COLUMNS else None
 first_page, total = _search(db, user, flt, 0, sort, direction == "desc", as_of, activity)
 pages = max(1, math.ceil(total / PAGE_SIZE))
 if st.session_state.get("cust_page", 1) > pages:  # e.g. a link from a bigger list
@@ -77,6 +84,8 @@ page_number = s3.number_input(tr("ui.page_of", pages=f"{pages:,}"), min_value=1,
                               **in_url("cust_page"))
 rows = first_page if page_number == 1 else _search(db, user, flt, (page_number - 1) * PAGE_SIZE, sort,
                                                    direction == "desc", as_of, activity)[0]
+if activity is None and not rows.empty:
+    rows = cust.with_activity(db, rows, _page_activity(db, user, as_of, tuple(rows["customer_id"].tolist())))
 st.caption(f"{tr('ui.matches', count=f'{total:,}')} · {tr('find.sort_help', count=f'{total:,}')}")
 
 if rows.empty:
@@ -84,7 +93,8 @@ if rows.empty:
     st.stop()
 
 event = show_table(CUSTOMERS, rows, key="cust_table", select=True, file_stem="customers",
-                   export=lambda: cust.all_matching_customers(db, user, flt, sort, direction == "desc", activity))
+                   export=lambda: cust.all_matching_customers(db, user, flt, sort, direction == "desc",
+                                                              _activity(db, user, as_of)))
 start, end = last_12_months_dates(as_of)
 st.caption(" ".join(tr(f"find.col.{c}_help", start=start.isoformat(), end=end.isoformat())
                     for c in ("revenue_12m", "abc")))

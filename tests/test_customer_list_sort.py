@@ -92,6 +92,19 @@ def test_owner_sort_and_a_reps_list(listed):
     assert mine["abc"].tolist() == ["A", "C", "C", "C", "C"]
 
 
+@pytest.mark.parametrize("who", [LOCAL_USER, Actor("李娜", "rep"), Actor("v", "viewer")])
+@pytest.mark.parametrize("sort", ["code", "name", "sales_rep"])
+def test_a_page_sorted_by_a_customer_column_reads_only_its_own_activity(listed, who, sort):
+    """The page sorted by one of the customer's own columns joins the activity of its ids only
+    (customer_activity(ids=...)): the same rows, columns and values as with everyone's activity."""
+    whole, total = page(listed, who=who, sort=sort, limit=4, offset=2)
+    bare, same_total = cust.search_customers(listed, who, cust.CustomerFilter(), 4, 2, sort)
+    ids = bare["customer_id"].tolist()
+    own = cust.customer_activity(listed, who, AS_OF, ids)
+    assert total == same_total and len(own) <= len(ids) and set(own["customer_id"].to_pylist()) <= set(ids)
+    pd.testing.assert_frame_equal(cust.with_activity(listed, bare, own), whole)
+
+
 def test_an_unknown_sort_is_refused(listed):
     with pytest.raises(ValueError):
         page(listed, sort="name; DROP TABLE customers")
