@@ -10,7 +10,7 @@ cache; :func:`customer_cards` then fetches what we know about the few customers 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -20,7 +20,7 @@ from crm_core import customers as cust
 from crm_core import model_fits
 from crm_core.care.absence import long_absent_list, usual_products
 from crm_core.care.contacts import overdue_contacts, overdue_rows, overdue_summary
-from crm_core.care.key_dates import upcoming_key_dates_sql
+from crm_core.care.key_dates import festivals_between, upcoming_key_dates_sql
 from crm_core.care.replenishment import (
     FORECAST_COLUMNS,
     MethodChoice,
@@ -31,7 +31,7 @@ from crm_core.care.replenishment import (
 from crm_core.i18n import t
 from crm_core.models import InteractionIn
 from crm_core.segmentation import abc_classify_sql
-from crm_core.sql import last_12_months_dates
+from crm_core.sql import Fragment, last_12_months_dates
 from crm_core.store import Store
 from crm_core.users import Actor
 
@@ -106,22 +106,42 @@ def kept_classes(cur, as_of: date, customer_ids: list[int] | None = None) -> pd.
 
 
 def key_dates_ahead(store: Store, actor: Actor, as_of: date, days: int, rep: str | None = None,
-                    classes: pd.DataFrame | None = None,
+                    classes: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
                     festival_classes: Iterable[str] | None = FESTIVAL_CLASSES) -> pd.DataFrame:
     """Key dates of the user's customers in ``[as_of, as_of + days)`` (see ``upcoming_key_dates_sql``).
 
     Festivals go to customers whose class is in ``festival_classes`` (``classes``: customer_id →
-    abc); ``None`` sends them to everyone in scope. Columns customer_id, occasion, date, years, label.
+    abc, or a function giving it); ``None`` sends them to everyone in scope. The classes are needed
+    only when a festival falls in the window, and are read in SQL from the purchase model kept for
+    ``as_of`` when it is current (``classes`` is then not called). Columns customer_id, occasion,
+    date, years, label.
     """
-    recipients = None
-    if festival_classes is not None:
-        wanted = set(festival_classes)
-        known = classes if classes is not None else pd.DataFrame({"customer_id": [], "abc": []})
-        recipients = known.loc[known["abc"].isin(wanted), "customer_id"]
     who = scoped_rep(actor, rep)
-    frame = _run(store, actor, lambda cur: upcoming_key_dates_sql(cur, as_of, days, recipients, rep=who))
+    if festival_classes is None:
+        frame = _run(store, actor, lambda cur: upcoming_key_dates_sql(cur, as_of, days, None, rep=who))
+    elif not festivals_between(as_of, as_of + timedelta(days=days)):  # no festival: no recipients to find
+        frame = _run(store, actor, lambda cur: upcoming_key_dates_sql(cur, as_of, days, (), rep=who))
+    else:
+        wanted = sorted(set(festival_classes))
+        frame = _run(store, actor, lambda cur: _key_dates_kept(cur, as_of, days, who, wanted))
+        if frame is None:
+            known = classes() if callable(classes) else classes
+            known = known if known is not None else pd.DataFrame({"customer_id": [], "abc": []})
+            recipients = known.loc[known["abc"].isin(wanted), "customer_id"]
+            frame = _run(store, actor, lambda cur: upcoming_key_dates_sql(cur, as_of, days, recipients, rep=who))
     frame["occasion"] = frame["occasion"].astype("category")
     return frame
+
+
+def _key_dates_kept(cur, as_of: date, days: int, rep, wanted: list[str]) -> pd.DataFrame | None:
+    """The key dates with the festivals' recipients read from the purchase model kept for ``as_of``
+    (the classes ``customer_classes`` gives), or None when it is not current."""
+    from crm_core.churn.fits import PURCHASE_MODEL  # segmentation (imported above) imports churn anyway
+    return model_fits.read_current(cur, PURCHASE_MODEL, as_of, lambda fit: upcoming_key_dates_sql(
+        cur, as_of, days, rep=rep, festival_sql=Fragment(
+            "SELECT customer_id FROM fit_purchase_model WHERE fit_id = $classes_fit"
+            " AND abc IN (SELECT unnest($festival_abc::VARCHAR[]))",
+            {"classes_fit": fit.fit_id, "festival_abc": wanted})))
 
 
 _CARDS_SQL = """

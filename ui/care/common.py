@@ -30,7 +30,8 @@ def classes(db, as_of: date) -> pd.DataFrame:
 
 @cached_read(ttl=600, max_entries=16)
 def key_dates(db, user, as_of: date, days: int, rep, fest: tuple) -> pd.DataFrame:
-    return board.key_dates_ahead(db, user, as_of, days, rep, classes(db, as_of), fest)
+    # the classes only when a festival falls in the window and the kept purchase model is not current
+    return board.key_dates_ahead(db, user, as_of, days, rep, lambda: classes(db, as_of), fest)
 
 
 @cached_read(ttl=600, max_entries=16)
