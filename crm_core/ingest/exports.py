@@ -18,7 +18,7 @@ from contextlib import closing
 
 import pandas as pd
 
-from crm_core import access
+from crm_core import access, summaries
 from crm_core.audit import record_event
 from crm_core.exporting import neutralise_sql
 from crm_core.ingest.kinds import CUSTOMERS
@@ -67,12 +67,23 @@ _COUNT_FROM = {"customers": "customers c",
                "interactions": "interactions i JOIN customers c USING (customer_id)"}
 
 
+# The transactions' rows from the customer summaries (crm_core.summaries: each customer's count of
+# transactions, ``txns``) when they are those of the transactions: one row per customer joined to
+# the customers instead of every transaction (2 s at 33M rows on the Data page's first render).
+_COUNT_TRANSACTIONS_FROM_SUMMARIES = ("SELECT coalesce(sum(s.txns), 0) FROM customer_summary s"
+                                      " JOIN customers c USING (customer_id) WHERE {where}")
+
+
 def row_count(store: Store, actor: Actor, table: str) -> int:
     if table not in _COUNT_FROM:
         raise ValueError(f"no export for {table!r}; choose one of {EXPORT_TABLES}")
+    where = access.visible(actor, "customers", alias="c")
     with closing(store.cursor(actor)) as db:
-        (count,) = run(db, compose(f"SELECT count(*) FROM {_COUNT_FROM[table]} WHERE {{where}}",
-                                   where=access.visible(actor, "customers", alias="c"))).fetchone()
+        if table == "transactions" and summaries.usable(db):
+            query = compose(_COUNT_TRANSACTIONS_FROM_SUMMARIES, where=where)
+        else:
+            query = compose(f"SELECT count(*) FROM {_COUNT_FROM[table]} WHERE {{where}}", where=where)
+        (count,) = run(db, query).fetchone()
     return int(count)
 
 
