@@ -1,11 +1,14 @@
-"""The Data page's export row counts: the transactions counted from the customer summaries (one
-row per customer) are the rows of the export — orphans (a customer missing from the file) left
-out, a rep's own customers only — and the same as counting the rows when the summaries are stale."""
+"""The Data page's export row counts without joining every row to the customers: by the customers'
+id range when it is unbroken, from the customer summaries otherwise (transactions) — the rows of the
+export, orphans (a customer missing from the file) left out, a rep's own customers only, and the
+same as joining the rows."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pandas as pd
+import pytest
 
 from crm_core import summaries
 from crm_core.ingest import exports
@@ -13,20 +16,32 @@ from crm_core.sql import Fragment
 from crm_core.users import Actor
 from tests.test_care import insert
 
+ACTORS = {"boss": Actor("boss", "manager"), "v": Actor("v", "viewer"), "刘": Actor("刘", "rep")}
 
-def test_transactions_counted_from_the_summaries_are_the_export_rows(store, monkeypatch):
+
+@pytest.mark.parametrize("other, orphan", [(2, 9), (3, 2)])  # ids 1-2 unbroken, orphan outside; 1 and 3, orphan between
+def test_the_counts_are_the_export_rows(store, monkeypatch, other, orphan):
     with store.transaction() as cur:
-        insert(cur, "customers", pd.DataFrame({"customer_id": [1, 2], "code": ["a", "b"], "name": "x",
+        insert(cur, "customers", pd.DataFrame({"customer_id": [1, other], "code": ["a", "b"], "name": "x",
                                                "sales_rep": ["刘", "陈"]}))
-        # 1: three rows (a refund among them), 2: one, 9: two rows of a customer not on file
-        insert(cur, "transactions", pd.DataFrame({"customer_id": [1, 1, 1, 2, 9, 9],
+        # 1: three rows (a refund among them), the other one; the orphan two
+        insert(cur, "transactions", pd.DataFrame({"customer_id": [1, 1, 1, other, orphan, orphan],
                                                   "amount": [10.0, -5.0, 7.0, 3.0, 1.0, 2.0],
                                                   "txn_date": date(2025, 6, 1)}))
+        insert(cur, "interactions", pd.DataFrame({"customer_id": [1, other, orphan], "channel": "phone",
+                                                  "occurred_at": datetime(2025, 6, 1, tzinfo=ZoneInfo("UTC"))}))
         summaries.add_rows(cur, Fragment("TRUE"))
     with store.cursor(None) as cur:
-        assert summaries.usable(cur)  # the count below reads them
-    actors = {"boss": Actor("boss", "manager"), "v": Actor("v", "viewer"), "刘": Actor("刘", "rep")}
-    counted = {name: exports.row_count(store, actor, "transactions") for name, actor in actors.items()}
-    assert counted == {"boss": 4, "v": 4, "刘": 3}
-    monkeypatch.setattr(summaries, "usable", lambda cur: False)  # the rows themselves
-    assert {name: exports.row_count(store, actor, "transactions") for name, actor in actors.items()} == counted
+        assert summaries.usable(cur)
+        assert (exports._unbroken_ids(cur) is not None) == (other == 2)
+
+    def counts() -> dict:
+        return {(name, table): exports.row_count(store, actor, table) for name, actor in ACTORS.items()
+                for table in ("transactions", "interactions")}
+
+    expected = {("boss", "transactions"): 4, ("boss", "interactions"): 2, ("v", "transactions"): 4,
+                ("v", "interactions"): 2, ("刘", "transactions"): 3, ("刘", "interactions"): 1}
+    assert counts() == expected
+    monkeypatch.setattr(summaries, "usable", lambda cur: False)  # the rows themselves, joined
+    monkeypatch.setattr(exports, "_unbroken_ids", lambda cur: None)
+    assert counts() == expected
