@@ -126,7 +126,7 @@ def test_the_kept_cards_leave_out_orphans_by_id_range_or_by_join(store, customer
                                                   "amount": [100.0, 30.0, 60.0],
                                                   "txn_date": [date(2025, 6, 1), date(2024, 3, 1), date(2025, 5, 1)]}))
     with store.cursor(None) as cur:
-        assert (overview._on_file(cur, MANAGER).sql == overview._ON_FILE.sql) == (orphan == 3)
+        assert (overview.on_file(cur).sql == overview._ON_FILE.sql) == (orphan == 3)
     fit(store, AS_OF)
     assert kept_used(store, MANAGER, AS_OF)
     kept = overview.kpis(store, MANAGER, AS_OF)
