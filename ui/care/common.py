@@ -76,9 +76,11 @@ def with_cards(db, user, as_of: date, rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def export_rows(db, user, as_of: date, rows: pd.DataFrame, shape) -> pd.DataFrame:
-    """Up to EXPORT_LIMIT ``rows`` with customer cards, shaped by ``shape`` (headed by ``care_table``)."""
+    """Up to EXPORT_LIMIT ``rows`` with customer cards, shaped by ``shape`` (headed by ``care_table``).
+    Called when a download is clicked (outside the script run): reads the store, not the page's caches."""
     head = rows.head(EXPORT_LIMIT)
-    known = board.customer_cards(db, user, head["customer_id"].unique(), lambda: classes(db, as_of), as_of=as_of)
+    known = board.customer_cards(db, user, head["customer_id"].unique(), lambda: board.customer_classes(db, as_of),
+                                 as_of=as_of)
     return shape(head.merge(known, on="customer_id", how="left"))
 
 

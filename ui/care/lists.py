@@ -141,7 +141,8 @@ def contacts_section(db, user, as_of: date, rep) -> None:
     if picked is not None:
         _own_interval(db, user, rows.iloc[picked])
 
-    def export() -> pd.DataFrame:  # built when clicked: the list's first EXPORT_LIMIT rows
-        head = overdue_page(db, user, as_of, every, rep, 0, EXPORT_LIMIT).drop(columns=["sales_rep", "abc"])
+    def export() -> pd.DataFrame:  # built when clicked (outside the run): the list's first EXPORT_LIMIT rows
+        head = board.overdue_page(db, user, as_of, dict(every), lambda: board.customer_classes(db, as_of), counts,
+                                  0, EXPORT_LIMIT, rep).drop(columns=["sales_rep", "abc"])
         return export_rows(db, user, as_of, head, _contact_shape)
     downloads(export, f"contacts_{as_of:%Y%m%d}", "care_contacts_dl", like=_contact_shape(rows))
