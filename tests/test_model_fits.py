@@ -31,7 +31,8 @@ from crm_core.users import LOCAL_USER, Actor
 from tests.conftest import DEMO_AS_OF
 from tests.test_pages import run_page
 
-MODELS = (churn_fits.PURCHASE_MODEL, churn_fits.PURCHASE_RHYTHM, churn_fits.CHURN_ACTIVITY, care_fits.REPLENISHMENT)
+MODELS = (churn_fits.PURCHASE_MODEL, churn_fits.PURCHASE_RHYTHM, churn_fits.CHURN_ACTIVITY, care_fits.REPLENISHMENT,
+          care_fits.CARE_CONTACTS)
 ZONE = ZoneInfo("Asia/Shanghai")
 
 
@@ -103,7 +104,7 @@ def test_a_write_makes_the_fits_stale_and_the_job_refits_each_once(tmp_path):
     assert scheduler.run_due(db, start, "test", jobs) == []  # first sight: due at the next minute
     first = scheduler.run_due(db, start + timedelta(minutes=1), "test", jobs)
     assert [(o.job, o.ok, o.result) for o in first] == [("churn_model_fits", True, {"fitted": 3}),
-                                                        ("care_model_fits", True, {"fitted": 1})]
+                                                        ("care_model_fits", True, {"fitted": 2})]
     before = fits_of(db, start.date())
     assert {f.data_version for f in before.values()} == {1}
     with db.transaction() as cur:  # a write as every write path makes it: the rows and their change, together
@@ -112,13 +113,13 @@ def test_a_write_makes_the_fits_stale_and_the_job_refits_each_once(tmp_path):
         record_change(cur, TRANSACTIONS)
     later = [start + timedelta(minutes=2), start + timedelta(minutes=3)]
     runs = [scheduler.run_due(db, moment, "test", jobs) for moment in later]
-    assert [[o.result for o in run] for run in runs] == [[{"fitted": 3}, {"fitted": 1}],
+    assert [[o.result for o in run] for run in runs] == [[{"fitted": 3}, {"fitted": 2}],
                                                          [{"fitted": 0}, {"fitted": 0}]]
     after = fits_of(db, start.date())
     assert {f.data_version for f in after.values()} == {2}
     assert all(after[m].fit_id > before[m].fit_id for m in MODELS)
     # only the newest fit of a date is kept, rows included
-    assert db.query_one("SELECT count(*), count(DISTINCT model) FROM model_fits") == (4, 4)
+    assert db.query_one("SELECT count(*), count(DISTINCT model) FROM model_fits") == (5, 5)
     assert db.query_one("SELECT count(DISTINCT fit_id) FROM fit_purchase_model") == (1,)
     with closing(db.cursor()) as cur:
         rhythm = churn_fits.stored_rhythm(cur, after["purchase_rhythm"].fit_id).set_index("customer_id")

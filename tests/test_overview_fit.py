@@ -113,3 +113,22 @@ def test_the_kept_figures_equal_the_live_ones_on_the_demo(demo_store, role):
         with demo_store.cursor(actor) as cur:
             assert model_fits.current_fit(cur, activity.CHURN_ACTIVITY, as_of) is not None
             assert activity.measured_rate(cur, as_of) == measured_churn_rate(cur, as_of)
+
+
+@pytest.mark.parametrize("customers, orphan", [([1, 2, 3, 4], 9), ([1, 2, 4, 5], 3)])
+def test_the_kept_cards_leave_out_orphans_by_id_range_or_by_join(store, customers, orphan):
+    """Customers 1-4 (ids unbroken: a row's customer is on file when its id is in 1..4) or 1, 2, 4, 5
+    (3 missing: joined); either way the orphan's 60.0 is left out, as the live query leaves it out."""
+    with store.transaction() as cur:
+        insert(cur, "customers", pd.DataFrame({"customer_id": customers, "code": ["a", "b", "c", "d"], "name": "x",
+                                               "sales_rep": "陈"}))
+        insert(cur, "transactions", pd.DataFrame({"customer_id": [customers[0], customers[1], orphan],
+                                                  "amount": [100.0, 30.0, 60.0],
+                                                  "txn_date": [date(2025, 6, 1), date(2024, 3, 1), date(2025, 5, 1)]}))
+    with store.cursor(None) as cur:
+        assert (overview.on_file(cur).sql == overview._ON_FILE.sql) == (orphan == 3)
+    fit(store, AS_OF)
+    assert kept_used(store, MANAGER, AS_OF)
+    kept = overview.kpis(store, MANAGER, AS_OF)
+    assert (kept.active_customers, kept.revenue_12m, kept.revenue_prior_12m) == (1, 100.0, 30.0)
+    assert kept == overview.kpis(store, MANAGER, AS_OF, kept=False)

@@ -9,8 +9,8 @@ cache; :func:`customer_cards` then fetches what we know about the few customers 
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -19,8 +19,8 @@ import pandas as pd
 from crm_core import customers as cust
 from crm_core import model_fits
 from crm_core.care.absence import long_absent_list, usual_products
-from crm_core.care.contacts import overdue_contacts
-from crm_core.care.key_dates import upcoming_key_dates_sql
+from crm_core.care.contacts import overdue_contacts, overdue_rows, overdue_summary
+from crm_core.care.key_dates import festivals_between, upcoming_key_dates_sql
 from crm_core.care.replenishment import (
     FORECAST_COLUMNS,
     MethodChoice,
@@ -31,7 +31,7 @@ from crm_core.care.replenishment import (
 from crm_core.i18n import t
 from crm_core.models import InteractionIn
 from crm_core.segmentation import abc_classify_sql
-from crm_core.sql import last_12_months_dates
+from crm_core.sql import Fragment, last_12_months_dates
 from crm_core.store import Store
 from crm_core.users import Actor
 
@@ -87,32 +87,61 @@ _KEPT_CLASSES = ("SELECT customer_id, abc::ENUM('A', 'B', 'C') AS abc FROM fit_p
                  " WHERE fit_id = ? AND abc IN ('A', 'B', 'C') ORDER BY customer_id")
 
 
-def kept_classes(cur, as_of: date) -> pd.DataFrame | None:
+_KEPT_CLASSES_OF = ("SELECT customer_id, abc::ENUM('A', 'B', 'C') AS abc FROM fit_purchase_model"
+                    " WHERE fit_id = ? AND abc IN ('A', 'B', 'C')"
+                    " AND customer_id IN (SELECT unnest(?::BIGINT[])) ORDER BY customer_id")
+
+
+def kept_classes(cur, as_of: date, customer_ids: list[int] | None = None) -> pd.DataFrame | None:
     """customer_id → abc for ``as_of`` from the kept purchase model when its fit for that date is of
-    the current transactions (crm_core.model_fits), else None. On one snapshot, so a refit landing
-    meanwhile (which prunes the older fit's rows) cannot leave the header without its rows."""
+    the current transactions (crm_core.model_fits), else None; ``customer_ids``: of those only. On
+    one snapshot, so a refit landing meanwhile (which prunes the older fit's rows) cannot leave the
+    header without its rows."""
     from crm_core.churn.fits import PURCHASE_MODEL  # segmentation (imported above) imports churn anyway
+    if customer_ids is None:
+        return model_fits.read_current(cur, PURCHASE_MODEL, as_of,
+                                       lambda fit: cur.execute(_KEPT_CLASSES, [fit.fit_id]).df())
     return model_fits.read_current(cur, PURCHASE_MODEL, as_of,
-                                   lambda fit: cur.execute(_KEPT_CLASSES, [fit.fit_id]).df())
+                                   lambda fit: cur.execute(_KEPT_CLASSES_OF, [fit.fit_id, customer_ids]).df())
 
 
 def key_dates_ahead(store: Store, actor: Actor, as_of: date, days: int, rep: str | None = None,
-                    classes: pd.DataFrame | None = None,
+                    classes: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
                     festival_classes: Iterable[str] | None = FESTIVAL_CLASSES) -> pd.DataFrame:
     """Key dates of the user's customers in ``[as_of, as_of + days)`` (see ``upcoming_key_dates_sql``).
 
     Festivals go to customers whose class is in ``festival_classes`` (``classes``: customer_id →
-    abc); ``None`` sends them to everyone in scope. Columns customer_id, occasion, date, years, label.
+    abc, or a function giving it); ``None`` sends them to everyone in scope. The classes are needed
+    only when a festival falls in the window, and are read in SQL from the purchase model kept for
+    ``as_of`` when it is current (``classes`` is then not called). Columns customer_id, occasion,
+    date, years, label.
     """
-    recipients = None
-    if festival_classes is not None:
-        wanted = set(festival_classes)
-        known = classes if classes is not None else pd.DataFrame({"customer_id": [], "abc": []})
-        recipients = known.loc[known["abc"].isin(wanted), "customer_id"]
     who = scoped_rep(actor, rep)
-    frame = _run(store, actor, lambda cur: upcoming_key_dates_sql(cur, as_of, days, recipients, rep=who))
+    if festival_classes is None:
+        frame = _run(store, actor, lambda cur: upcoming_key_dates_sql(cur, as_of, days, None, rep=who))
+    elif not festivals_between(as_of, as_of + timedelta(days=days)):  # no festival: no recipients to find
+        frame = _run(store, actor, lambda cur: upcoming_key_dates_sql(cur, as_of, days, (), rep=who))
+    else:
+        wanted = sorted(set(festival_classes))
+        frame = _run(store, actor, lambda cur: _key_dates_kept(cur, as_of, days, who, wanted))
+        if frame is None:
+            known = classes() if callable(classes) else classes
+            known = known if known is not None else pd.DataFrame({"customer_id": [], "abc": []})
+            recipients = known.loc[known["abc"].isin(wanted), "customer_id"]
+            frame = _run(store, actor, lambda cur: upcoming_key_dates_sql(cur, as_of, days, recipients, rep=who))
     frame["occasion"] = frame["occasion"].astype("category")
     return frame
+
+
+def _key_dates_kept(cur, as_of: date, days: int, rep, wanted: list[str]) -> pd.DataFrame | None:
+    """The key dates with the festivals' recipients read from the purchase model kept for ``as_of``
+    (the classes ``customer_classes`` gives), or None when it is not current."""
+    from crm_core.churn.fits import PURCHASE_MODEL  # segmentation (imported above) imports churn anyway
+    return model_fits.read_current(cur, PURCHASE_MODEL, as_of, lambda fit: upcoming_key_dates_sql(
+        cur, as_of, days, rep=rep, festival_sql=Fragment(
+            "SELECT customer_id FROM fit_purchase_model WHERE fit_id = $classes_fit"
+            " AND abc IN (SELECT unnest($festival_abc::VARCHAR[]))",
+            {"classes_fit": fit.fit_id, "festival_abc": wanted})))
 
 
 _CARDS_SQL = """
@@ -135,14 +164,23 @@ WHERE c.customer_id IN (SELECT customer_id FROM ids)
 
 
 def customer_cards(store: Store, actor: Actor, customer_ids: Iterable[int],
-                   classes: pd.DataFrame | None = None) -> pd.DataFrame:
+                   classes: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
+                   as_of: date | None = None) -> pd.DataFrame:
     """What we know about a few customers: code, name, sales_rep, phone (masked for a viewer),
     preferences, address (delivery address, else address), abc (class), last gift (date and
     what was given) and last concession (date and amount). Customers the user may not see are
     left out. Meant for the rows on screen or an export (thousands), not a whole population.
+    ``classes``: the class frame (``customer_classes``), or a function giving it; with ``as_of``,
+    the classes of these customers are read from the purchase model kept for it when it is current
+    (``classes`` is then not called: the whole population's classes cost ~0.5 s at 3M customers).
     """
     ids = [int(i) for i in customer_ids]
     frame = _run(store, actor, lambda cur: cur.execute(_CARDS_SQL, [ids]).df())
+    kept = None if as_of is None else _run(store, None, lambda cur: kept_classes(cur, as_of, ids))
+    if kept is not None:
+        classes = kept
+    elif callable(classes):
+        classes = classes()
     # The classes of these customers only: the whole population's as text cost 0.2 s a page at 1M.
     known = classes if classes is None else classes[classes["customer_id"].isin(frame["customer_id"])]
     abc = (known.set_index("customer_id")["abc"].astype(str) if known is not None
@@ -217,6 +255,33 @@ def overdue_ahead(store: Store, actor: Actor, as_of: date, frequency_by_class: M
     frame = _run(store, actor, lambda cur: overdue_contacts(cur, as_of, frequency_by_class, classes, who, compact=True))
     frame["sales_rep"] = frame["sales_rep"].astype("category")
     return frame
+
+
+def overdue_counts(store: Store, actor: Actor, as_of: date, frequency_by_class: Mapping[str, int] | None,
+                   classes: Callable[[], pd.DataFrame], rep: str | None = None) -> pd.DataFrame:
+    """``overdue_summary`` for the user's customers (per rep: overdue, max_days_overdue, before)."""
+    who = scoped_rep(actor, rep)
+    return _run(store, actor, lambda cur: overdue_summary(cur, as_of, frequency_by_class, classes, who))
+
+
+def overdue_page(store: Store, actor: Actor, as_of: date, frequency_by_class: Mapping[str, int] | None,
+                 classes: Callable[[], pd.DataFrame], summary: pd.DataFrame, offset: int, limit: int,
+                 rep: str | None = None) -> pd.DataFrame:
+    """Rows ``offset``… of ``overdue_ahead``'s list (``overdue_rows``; ``summary``: ``overdue_counts``)."""
+    who = scoped_rep(actor, rep)
+    frame = _run(store, actor, lambda cur: overdue_rows(cur, as_of, frequency_by_class, classes, summary,
+                                                        offset, limit, who))
+    frame["sales_rep"] = frame["sales_rep"].astype("category")
+    return frame
+
+
+def summary_by_rep(summary: pd.DataFrame) -> pd.DataFrame:
+    """``overdue_by_rep`` from ``overdue_counts``'s frame: the same rows, most overdue first."""
+    if summary.empty:
+        return pd.DataFrame({"sales_rep": [], "overdue": [], "max_days_overdue": []})
+    frame = summary[["sales_rep", "overdue", "max_days_overdue"]].copy()
+    frame["sales_rep"] = frame["sales_rep"].astype("category").astype(object)  # no rep: NaN, as the groupby's
+    return frame.sort_values(["overdue", "sales_rep"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
 def overdue_by_rep(overdue: pd.DataFrame) -> pd.DataFrame:

@@ -12,10 +12,11 @@ from datetime import date
 
 import pandas as pd
 
-from crm_core import access
+from crm_core import access, model_fits
 from crm_core.audit import write_audit
 from crm_core.customers import get_customer
-from crm_core.sql import Fragment, compose, run
+from crm_core.model_fits import FIT_CHUNK_ROWS, Fit
+from crm_core.sql import Fragment, compose, relation, run
 from crm_core.store import Store
 from crm_core.users import Actor, PermissionDenied
 
@@ -89,6 +90,204 @@ def overdue_contacts(db, as_of: date, frequency_by_class: Mapping[str, int] | No
         return run(db, query).df()
     finally:
         db.unregister("care_contact_classes")
+
+
+# -- The list at a million customers (the Care page) ------------------------------------------
+# The page shows how many are due, per rep, and one page of the list: it asks SQL for the counts
+# per rep and for the rows of the page only, instead of fetching every overdue customer (2M rows at
+# 3M customers). Each customer's last contact comes from the fit kept for the date (CARE_CONTACTS,
+# below) when it is current, and the classes from the kept purchase model: neither groups every
+# interaction or ranks a year of transactions on the page.
+
+CARE_CONTACTS = "care_contacts"  # the model name of the kept last contacts (crm_core.model_fits)
+KEPT_TABLE = "fit_care_contacts"  # migration 025
+
+_FIT_SQL = """
+WITH lc AS (
+    SELECT i.customer_id, max(i.occurred_at) FILTER (WHERE i.occurred_at::DATE <= $as_of::DATE)::DATE AS last_contact,
+           count(*) AS interactions
+    FROM interactions i WHERE i.interaction_id <= $max_id GROUP BY i.customer_id
+)
+SELECT customer_id, k.abc::VARCHAR AS abc, lc.last_contact, coalesce(lc.interactions, 0) AS interactions
+FROM lc FULL JOIN care_fit_classes k USING (customer_id) ORDER BY customer_id
+"""
+
+
+def fit_contacts(cur, as_of: date) -> tuple[dict, object]:
+    """The fit job's compute (crm_core.model_fits.Fitter): every customer's class for ``as_of`` (the
+    ranking ``customer_classes`` makes, over the whole store) and last contact up to ``as_of`` over
+    the interactions up to the largest id now, streamed FIT_CHUNK_ROWS at a time. The classes are a
+    function of the transactions (whose version says when to refit), the contacts not: the reader
+    adds what was logged since and checks that nothing was deleted (``_kept_plan``)."""
+    from crm_core.segmentation import abc_classify_sql  # segmentation imports churn, which imports nothing of care
+    from crm_core.sql import last_12_months_dates
+
+    (max_id,) = cur.execute("SELECT coalesce(max(interaction_id), 0) FROM interactions").fetchall()[0]
+    classes = abc_classify_sql(cur, *last_12_months_dates(as_of))[["customer_id", "abc"]]
+    cur.register("care_fit_classes", classes)  # on the fit's own cursor, closed after the fit
+    query = compose(_FIT_SQL, as_of=as_of, max_id=int(max_id))
+    return {"max_interaction_id": int(max_id)}, relation(cur, query).to_arrow_reader(FIT_CHUNK_ROWS)
+
+
+# Each customer's class and last contact, live: the interactions grouped, the classes a frame.
+_LIVE_PLAN = """
+    SELECT c.customer_id, c.sales_rep, c.created_at, k.abc, l.last_contact FROM customers c
+    LEFT JOIN care_contact_classes k USING (customer_id)
+    LEFT JOIN (SELECT i.customer_id, max(i.occurred_at)::DATE AS last_contact
+               FROM interactions i WHERE i.occurred_at::DATE <= $as_of::DATE AND {scope_interactions}
+               GROUP BY i.customer_id) l USING (customer_id)
+    WHERE {scope_customers} AND {reps}"""
+# The same from the kept rows: one join of the customers with one kept row each.
+_KEPT_PLAN = """
+    SELECT c.customer_id, c.sales_rep, c.created_at, k.abc, k.last_contact FROM customers c
+    LEFT JOIN (SELECT customer_id, abc, last_contact FROM fit_care_contacts k
+               WHERE k.fit_id = $contacts_fit AND {scope_kept}) k USING (customer_id)
+    WHERE {scope_customers} AND {reps}"""
+# ... with the interactions logged since the fit: the later of the two days.
+_KEPT_AND_NEW_PLAN = """
+    SELECT c.customer_id, c.sales_rep, c.created_at, k.abc, greatest(k.last_contact, d.last_contact) AS last_contact
+    FROM customers c
+    LEFT JOIN (SELECT customer_id, abc, last_contact FROM fit_care_contacts k
+               WHERE k.fit_id = $contacts_fit AND {scope_kept}) k USING (customer_id)
+    LEFT JOIN (SELECT i.customer_id, max(i.occurred_at)::DATE AS last_contact FROM interactions i
+               WHERE i.interaction_id > $max_id AND i.occurred_at::DATE <= $as_of::DATE AND {scope_interactions}
+               GROUP BY i.customer_id) d USING (customer_id)
+    WHERE {scope_customers} AND {reps}"""
+# The kept counts against the interactions as the cursor sees them (the same customers on a rep's
+# cursor: both tables are scoped by customer): a difference means an interaction the fit counted
+# is gone, and the list is counted live. Also how many were logged since.
+_KEPT_CHECK = """SELECT (SELECT coalesce(sum(interactions), 0) FROM fit_care_contacts WHERE fit_id = ?),
+    count(*) FILTER (WHERE interaction_id <= ?), count(*) FILTER (WHERE interaction_id > ?) FROM interactions"""
+
+_PLAN_SQL = """
+WITH freq AS (SELECT unnest($freq_classes::VARCHAR[]) AS abc, unnest($every_days::INTEGER[]) AS every_days),
+known AS ({known}),
+plan AS (
+    SELECT c.customer_id, c.sales_rep, c.abc, coalesce(o.every_days, f.every_days) AS every_days, c.last_contact,
+           coalesce(c.last_contact, c.created_at::DATE) + coalesce(o.every_days, f.every_days) AS due_date
+    FROM known c
+    LEFT JOIN freq f ON f.abc = c.abc
+    LEFT JOIN contact_frequency o USING (customer_id)
+),
+overdue AS (
+    SELECT p.sales_rep, p.customer_id, p.abc, p.every_days, p.last_contact, p.due_date,
+           $as_of::DATE - p.due_date AS days_overdue
+    FROM plan p WHERE p.every_days IS NOT NULL AND p.due_date <= $as_of::DATE
+)
+"""
+# Per rep in the list's order (reps by name, no rep last): how many, the longest overdue, and how
+# many rows of the reps before come first (the page's rows are then read from the reps they fall in).
+_SUMMARY_SQL = _PLAN_SQL + """
+SELECT sales_rep, count(*) AS overdue, max(days_overdue) AS max_days_overdue,
+       sum(count(*)) OVER (ORDER BY sales_rep NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+           AS before
+FROM overdue GROUP BY sales_rep ORDER BY sales_rep NULLS LAST
+"""
+_ROWS_SQL = _PLAN_SQL + """
+SELECT sales_rep, customer_id, abc, every_days, last_contact, due_date, days_overdue FROM overdue
+ORDER BY sales_rep NULLS LAST, days_overdue DESC, customer_id LIMIT $limit OFFSET $offset
+"""
+
+
+def _frequency(frequency_by_class: Mapping[str, int] | None) -> dict[str, int]:
+    frequency = dict(DEFAULT_CONTACT_DAYS if frequency_by_class is None else frequency_by_class)
+    if any(int(days) < 1 for days in frequency.values()):
+        raise ValueError(f"contact intervals must be at least 1 day: {frequency}")
+    return frequency
+
+
+def _kept_plan(cur, fit: Fit, scopes: dict) -> Fragment | None:
+    """Each customer's class and last contact from ``fit`` (and the interactions logged since), or
+    None when an interaction it counted is gone."""
+    max_id = int(fit.params["max_interaction_id"])
+    kept, counted, since = cur.execute(_KEPT_CHECK, [fit.fit_id, max_id, max_id]).fetchall()[0]
+    if kept != counted:
+        return None
+    if since == 0:
+        return compose(_KEPT_PLAN, contacts_fit=fit.fit_id, **{k: v for k, v in scopes.items()
+                                                               if k != "scope_interactions"})
+    return compose(_KEPT_AND_NEW_PLAN, contacts_fit=fit.fit_id, max_id=max_id, **scopes)
+
+
+def plan_scopes(rep, reps: Fragment) -> dict:
+    """The scope fragments of the plan's tables for ``rep`` (None: everyone), ``reps``: the page's reps."""
+    return {"scope_kept": access.of_rep(rep, KEPT_TABLE, alias="k"),
+            "scope_interactions": access.of_rep(rep, "interactions", alias="i"),
+            "scope_customers": access.of_rep(rep, "customers", alias="c"), "reps": reps}
+
+
+def kept_source(cur, as_of: date, scopes: dict) -> Fragment | None:
+    """The kept plan rows for ``as_of`` (``_kept_plan``) when the fit is current, else None."""
+    fit = model_fits.current_fit(cur, CARE_CONTACTS, as_of)
+    return None if fit is None else _kept_plan(cur, fit, scopes)
+
+
+def _overdue_query(cur, template: str, as_of: date, frequency_by_class, rep, classes, reps, **extra):
+    """``template`` over the plan, from the rows kept for ``as_of`` where current (on the caller's
+    snapshot), live otherwise; ``classes`` is a callable giving the live class frame."""
+    frequency = _frequency(frequency_by_class)
+    scopes = plan_scopes(rep, reps)
+    known = kept_source(cur, as_of, scopes)
+    if known is None:
+        cur.register("care_contact_classes", classes()[["customer_id", "abc"]])
+        known = compose(_LIVE_PLAN, **{k: v for k, v in scopes.items() if k != "scope_kept"})
+    return compose(template, known=known, as_of=as_of, freq_classes=list(frequency),
+                   every_days=[int(days) for days in frequency.values()], **extra)
+
+
+def _in_snapshot(cur, build, read):
+    """``read(query)`` for ``build(cur)``, fit headers and rows read in one snapshot (a refit landing
+    meanwhile prunes the older fit's rows); the live class frame, if registered, dropped after."""
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        return read(build(cur))
+    finally:
+        cur.execute("ROLLBACK")  # read only
+        cur.unregister("care_contact_classes")  # registered only when the classes were live; a no-op otherwise
+
+
+_ALL_REPS = Fragment("TRUE")
+
+
+def overdue_summary(cur, as_of: date, frequency_by_class: Mapping[str, int] | None, classes,
+                    rep: str | None = None) -> pd.DataFrame:
+    """Per responsible rep (by name, no rep last): how many customers are due or overdue for a
+    contact on ``as_of`` (``overdue``), the longest overdue in days (``max_days_overdue``) and how
+    many of the list's rows come before the rep's (``before``) — what ``overdue_contacts`` lists,
+    counted in SQL. ``classes()`` gives the class frame when the purchase model kept for ``as_of``
+    is not current (called only then)."""
+    frame = _in_snapshot(cur, lambda c: _overdue_query(c, _SUMMARY_SQL, as_of, frequency_by_class, rep, classes,
+                                                       _ALL_REPS),
+                         lambda query: run(cur, query).df())
+    return frame.astype({"overdue": "int64", "before": "float64"}).fillna({"before": 0}).astype({"before": "int64"})
+
+
+def overdue_rows(cur, as_of: date, frequency_by_class: Mapping[str, int] | None, classes, summary: pd.DataFrame,
+                 offset: int, limit: int, rep: str | None = None) -> pd.DataFrame:
+    """Rows ``offset`` to ``offset + limit`` of the compact ``overdue_contacts`` list (sales_rep,
+    customer_id, abc, every_days, last_contact, due_date, days_overdue; the same order), read from
+    the reps those rows fall in (``summary``: ``overdue_summary``'s frame)."""
+    wanted = summary[(summary["before"] < offset + limit) & (summary["before"] + summary["overdue"] > offset)]
+    if wanted.empty or limit < 1:
+        return _empty_rows()
+    # The page's rows lie in a range of reps of the list's order (by name, the no-rep rows last):
+    # only the customers of those reps are planned (a position in the list, not a scope).
+    named = [str(r) for r in wanted["sales_rep"] if pd.notna(r)]
+    reps = Fragment("c.sales_rep BETWEEN $first_rep AND $last_rep", {"first_rep": named[0], "last_rep": named[-1]}) \
+        if named else Fragment("FALSE")
+    if wanted["sales_rep"].isna().any():
+        reps = Fragment(f"({reps.sql} OR c.sales_rep IS NULL)", reps.params)
+    skip = int(offset - wanted["before"].iloc[0])
+    return _in_snapshot(cur, lambda c: _overdue_query(c, _ROWS_SQL, as_of, frequency_by_class, rep, classes, reps,
+                                                      limit=int(limit), offset=max(skip, 0)),
+                        lambda query: run(cur, query).df())
+
+
+def _empty_rows() -> pd.DataFrame:
+    return pd.DataFrame({"sales_rep": pd.Series(dtype=object), "customer_id": pd.Series(dtype="int64"),
+                         "abc": pd.Series(dtype=object), "every_days": pd.Series(dtype="int32"),
+                         "last_contact": pd.Series(dtype="datetime64[us]"),
+                         "due_date": pd.Series(dtype="datetime64[us]"), "days_overdue": pd.Series(dtype="int64")})
 
 
 def set_contact_frequency(con, customer_id: int, every_days: int | None) -> None:

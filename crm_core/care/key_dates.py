@@ -60,11 +60,12 @@ origins AS (
     UNION ALL
     SELECT customer_id, 'first_purchase_anniversary', first_day, NULL FROM ({{first_purchases}})
 ),
+near AS (SELECT * FROM origins o WHERE {{near}}),
 occ AS (
     SELECT o.customer_id, o.occasion, o.label, {anniversary_sql('o.origin', 'yrs.y')} AS date,
            yrs.y - year(o.origin) AS n,
            o.occasion IN ('birthday', 'founding', 'anniversary', 'first_purchase_anniversary') AS counted
-    FROM origins o CROSS JOIN yrs
+    FROM near o CROSS JOIN yrs
 ),
 fest AS (SELECT unnest($fest_occasions::VARCHAR[]) AS occasion, unnest($fest_dates::DATE[]) AS date),
 recipients AS ({{festival_source}})
@@ -75,12 +76,28 @@ SELECT c.customer_id, f.occasion, f.date, NULL, NULL
 FROM recipients c CROSS JOIN fest f
 ORDER BY date, customer_id, occasion
 """
-# Festival recipients (fixed SQL text): everyone in scope, or the registered subset within scope.
+# Festival recipients (fixed SQL text): everyone in scope, or the registered subset within scope,
+# or a subset a query of the caller's selects (``festival_sql``), within scope.
 _FESTIVAL_SOURCES = {
     "all": "SELECT customer_id FROM sc",
     "subset": "SELECT DISTINCT customer_id FROM care_festival_customers WHERE customer_id IN "
               "(SELECT customer_id FROM sc)",
+    "query": "SELECT DISTINCT customer_id FROM ({festival_sql}) WHERE customer_id IN (SELECT customer_id FROM sc)",
 }
+
+
+def _near(start: date, end: date) -> Fragment:
+    """The origins whose month and day can fall in ``[start, end)`` in some year: every 3M
+    customers' birthday and first purchase need no date arithmetic for a window of two weeks.
+    A 29 February origin falls on the 28th in a year without it, so it is kept when the 28th is in
+    the window. A window of a year or more keeps everything."""
+    if (end - start).days >= 366:
+        return Fragment("TRUE")
+    days = {day.month * 100 + day.day for day in (start + timedelta(days=k) for k in range((end - start).days))}
+    if 228 in days:
+        days.add(229)
+    return Fragment("month(o.origin) * 100 + day(o.origin) IN (SELECT unnest($near_days::INTEGER[]))",
+                    {"near_days": sorted(days)})
 # Each customer's first purchase ever (the day of their earliest transaction with amount > 0): one
 # row per customer from the customer summaries (crm_core.summaries) when the store keeps them
 # current, else from the transactions — the same days.
@@ -95,8 +112,15 @@ _SCOPE_AND = Fragment("AND customer_id IN (SELECT customer_id FROM sc)")
 _NO_FILTER = Fragment("")
 
 
+def festivals_between(start: date, end: date) -> list[tuple[str, date]]:
+    """The three festivals falling in ``[start, end)``: (occasion, day), by year."""
+    return [(key, day) for year in range(start.year, (end - timedelta(days=1)).year + 1)
+            for key, day in festival_dates(year).items() if start <= day < end]
+
+
 def upcoming_key_dates_sql(db, start: date, days: int, festival_customers: Iterable[int] | None = None,
-                           *, rep: str | None = None, customer_id: int | None = None) -> pd.DataFrame:
+                           *, rep: str | None = None, customer_id: int | None = None,
+                           festival_sql: Fragment | None = None) -> pd.DataFrame:
     """Every key date of the customers in ``[start, start + days)``, computed in DuckDB from the
     store's tables (the pandas reference is ``upcoming_key_dates`` in tests/reference.py).
 
@@ -104,22 +128,24 @@ def upcoming_key_dates_sql(db, start: date, days: int, festival_customers: Itera
     get the three festivals, ``None`` for everyone (registered as a temporary view for the
     query). Built for 1,000,000 customers: month/day arithmetic in SQL, festivals as two array parameters.
     ``rep`` restricts everything to that sales rep's customers, ``customer_id`` to one customer
-    (festival recipients too: a subset is intersected with the scope).
+    (festival recipients too: a subset is intersected with the scope). ``festival_sql``: the
+    recipients as a query selecting customer_id (instead of ``festival_customers``).
     """
     start, end = _window(start, days)
-    hits = [(key, day) for year in range(start.year, (end - timedelta(days=1)).year + 1)
-            for key, day in festival_dates(year).items() if start <= day < end]
+    hits = festivals_between(start, end)
     if customer_id is not None:
         scope = Fragment("customer_id = $customer_id", {"customer_id": customer_id})
     else:
         scope = access.of_rep(rep, "customers")
     narrowed = scope.sql != "TRUE"
-    subset = festival_customers is not None
+    subset = festival_customers is not None and festival_sql is None
+    source = "query" if festival_sql is not None else "subset" if subset else "all"
     scope_and = _SCOPE_AND if narrowed else _NO_FILTER
     first = compose(_FIRST_FROM_SUMMARIES if summaries.usable(db) else _FIRST_FROM_ROWS, scope_and=scope_and)
     query = compose(_UPCOMING_SQL, scope=scope, scope_filter=_SCOPE_FILTER if narrowed else _NO_FILTER,
                     scope_and=scope_and, first_purchases=first,
-                    festival_source=Fragment(_FESTIVAL_SOURCES["subset" if subset else "all"]),
+                    festival_source=compose(_FESTIVAL_SOURCES[source], festival_sql=festival_sql or Fragment("")),
+                    near=_near(start, end),
                     lo=start, hi=end, first_year=start.year, end_year=(end - timedelta(days=1)).year + 1,
                     fest_occasions=[k for k, _ in hits], fest_dates=[d for _, d in hits])
     if subset:

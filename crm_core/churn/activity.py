@@ -270,15 +270,17 @@ def funnel(cur, as_of: date, actor: Actor | None, fit_id: int | None) -> dict[st
 # customers on file) from the kept rows: every such customer bought up to as_of, so has a row.
 _MEASURED_SQL = """
     SELECT count(*) FILTER (WHERE purchased_before), count(*) FILTER (WHERE purchased_before AND NOT purchased_recent)
-    FROM fit_churn_activity WHERE fit_id = $fit_id AND customer_id IN (SELECT customer_id FROM customers)
+    FROM fit_churn_activity WHERE fit_id = $fit_id AND {on_file}
     """
 
 
 def measured_rate(cur, as_of: date) -> float | None:
     """``measured_churn_rate`` on the user's cursor ``cur`` (not in a transaction): from the rows
     kept for ``as_of`` when they are current, counted from the transactions otherwise."""
+    from crm_core.overview import on_file  # the customers on file by id range when unbroken (no join)
+
     counts = model_fits.read_current(cur, CHURN_ACTIVITY, as_of, lambda fit: run(
-        cur, compose(_MEASURED_SQL, fit_id=fit.fit_id)).fetchall()[0])
+        cur, compose(_MEASURED_SQL, fit_id=fit.fit_id, on_file=on_file(cur))).fetchall()[0])
     if counts is None:
         return measured_churn_rate(cur, as_of)
     base, lost = counts

@@ -18,7 +18,7 @@ from contextlib import closing
 
 import pandas as pd
 
-from crm_core import access
+from crm_core import access, summaries
 from crm_core.audit import record_event
 from crm_core.exporting import neutralise_sql
 from crm_core.ingest.kinds import CUSTOMERS
@@ -67,12 +67,37 @@ _COUNT_FROM = {"customers": "customers c",
                "interactions": "interactions i JOIN customers c USING (customer_id)"}
 
 
+# The transactions' rows from the customer summaries (crm_core.summaries: each customer's count of
+# transactions, ``txns``) when they are those of the transactions: one row per customer joined to
+# the customers instead of every transaction (2 s at 33M rows on the Data page's first render).
+_COUNT_TRANSACTIONS_FROM_SUMMARIES = ("SELECT coalesce(sum(s.txns), 0) FROM customer_summary s"
+                                      " JOIN customers c USING (customer_id) WHERE {where}")
+# For a user who sees every customer, when the customers' ids are one unbroken range (none deleted:
+# as many customers as ids from the least to the greatest), a row's customer is on file exactly when
+# its id is in that range: the rows are counted without a join at all.
+_COUNT_IN_RANGE = {"transactions": "SELECT count(*) FROM transactions WHERE customer_id BETWEEN $lo AND $hi",
+                   "interactions": "SELECT count(*) FROM interactions WHERE customer_id BETWEEN $lo AND $hi"}
+
+
+def _unbroken_ids(db) -> tuple[int, int] | None:
+    """(least, greatest) customer id when every id between them is a customer's, else None."""
+    lo, hi, n = db.execute("SELECT min(customer_id), max(customer_id), count(*) FROM customers").fetchall()[0]
+    return (int(lo), int(hi)) if n and hi - lo + 1 == n else None
+
+
 def row_count(store: Store, actor: Actor, table: str) -> int:
     if table not in _COUNT_FROM:
         raise ValueError(f"no export for {table!r}; choose one of {EXPORT_TABLES}")
+    where = access.visible(actor, "customers", alias="c")
     with closing(store.cursor(actor)) as db:
-        (count,) = run(db, compose(f"SELECT count(*) FROM {_COUNT_FROM[table]} WHERE {{where}}",
-                                   where=access.visible(actor, "customers", alias="c"))).fetchone()
+        ids = _unbroken_ids(db) if table in _COUNT_IN_RANGE and where.sql == "TRUE" else None
+        if ids is not None:
+            query = compose(_COUNT_IN_RANGE[table], lo=ids[0], hi=ids[1])
+        elif table == "transactions" and summaries.usable(db):
+            query = compose(_COUNT_TRANSACTIONS_FROM_SUMMARIES, where=where)
+        else:
+            query = compose(f"SELECT count(*) FROM {_COUNT_FROM[table]} WHERE {{where}}", where=where)
+        (count,) = run(db, query).fetchone()
     return int(count)
 
 

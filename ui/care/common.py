@@ -30,7 +30,8 @@ def classes(db, as_of: date) -> pd.DataFrame:
 
 @cached_read(ttl=600, max_entries=16)
 def key_dates(db, user, as_of: date, days: int, rep, fest: tuple) -> pd.DataFrame:
-    return board.key_dates_ahead(db, user, as_of, days, rep, classes(db, as_of), fest)
+    # the classes only when a festival falls in the window and the kept purchase model is not current
+    return board.key_dates_ahead(db, user, as_of, days, rep, lambda: classes(db, as_of), fest)
 
 
 @cached_read(ttl=600, max_entries=16)
@@ -51,13 +52,21 @@ def deliveries(db, user, fit_id: int, as_of: date, days: int, rep) -> pd.DataFra
 
 
 @cached_read(ttl=600, max_entries=16)
-def overdue(db, user, as_of: date, every: tuple, rep) -> pd.DataFrame:
-    return board.overdue_ahead(db, user, as_of, dict(every), classes(db, as_of), rep)
+def overdue_counts(db, user, as_of: date, every: tuple, rep) -> pd.DataFrame:
+    """Per rep: how many contacts are due (``board.overdue_counts``); the list's rows are read a page at a time."""
+    return board.overdue_counts(db, user, as_of, dict(every), lambda: classes(db, as_of), rep)
+
+
+@cached_read(ttl=600, max_entries=32)
+def overdue_page(db, user, as_of: date, every: tuple, rep, offset: int, limit: int) -> pd.DataFrame:
+    summary = overdue_counts(db, user, as_of, every, rep)
+    return board.overdue_page(db, user, as_of, dict(every), lambda: classes(db, as_of), summary, offset, limit, rep)
 
 
 @cached_read(ttl=600, max_entries=64)
 def cards(db, user, as_of: date, ids: tuple) -> pd.DataFrame:
-    return board.customer_cards(db, user, ids, classes(db, as_of))
+    # the classes of these customers from the kept purchase model; the whole population's only when it is not current
+    return board.customer_cards(db, user, ids, lambda: classes(db, as_of), as_of=as_of)
 
 
 def with_cards(db, user, as_of: date, rows: pd.DataFrame) -> pd.DataFrame:
@@ -66,10 +75,12 @@ def with_cards(db, user, as_of: date, rows: pd.DataFrame) -> pd.DataFrame:
     return rows.merge(known, on="customer_id", how="left")
 
 
-def export_rows(db, user, cls: pd.DataFrame, rows: pd.DataFrame, shape) -> pd.DataFrame:
-    """Up to EXPORT_LIMIT ``rows`` with customer cards, shaped by ``shape`` (headed by ``care_table``)."""
+def export_rows(db, user, as_of: date, rows: pd.DataFrame, shape) -> pd.DataFrame:
+    """Up to EXPORT_LIMIT ``rows`` with customer cards, shaped by ``shape`` (headed by ``care_table``).
+    Called when a download is clicked (outside the script run): reads the store, not the page's caches."""
     head = rows.head(EXPORT_LIMIT)
-    known = board.customer_cards(db, user, head["customer_id"].unique(), cls)
+    known = board.customer_cards(db, user, head["customer_id"].unique(), lambda: board.customer_classes(db, as_of),
+                                 as_of=as_of)
     return shape(head.merge(known, on="customer_id", how="left"))
 
 
@@ -80,13 +91,19 @@ def care_table(shown: pd.DataFrame) -> Table:
 
 def paged(frame: pd.DataFrame, key: str) -> pd.DataFrame:
     """One page (PAGE_SIZE rows) of ``frame``, with a page picker and a "rows a–b of n" caption."""
-    pages = max(1, math.ceil(len(frame) / PAGE_SIZE))
+    return paged_rows(len(frame), key, lambda first, size: frame.iloc[first:first + size])
+
+
+def paged_rows(total: int, key: str, fetch) -> pd.DataFrame:
+    """One page (PAGE_SIZE rows) of a list of ``total`` rows, ``fetch(first, PAGE_SIZE)`` reading it,
+    with a page picker and a "rows a–b of n" caption."""
+    pages = max(1, math.ceil(total / PAGE_SIZE))
     left, right = st.columns([3, 1])
     number = right.number_input(tr("care.ui.page", pages=f"{pages:,}"), 1, pages, 1, key=f"{key}_page")
     first = (int(number) - 1) * PAGE_SIZE
-    rows = frame.iloc[first:first + PAGE_SIZE]
+    rows = fetch(first, PAGE_SIZE)
     left.caption(tr("care.ui.rows_shown", first=f"{first + 1:,}", last=f"{first + len(rows):,}",
-                    total=f"{len(frame):,}"))
+                    total=f"{total:,}"))
     return rows
 
 

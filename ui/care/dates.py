@@ -15,7 +15,6 @@ from crm_core.users import PermissionDenied
 from ui.care.common import (
     EXPORT_LIMIT,
     absent,
-    classes,
     downloads,
     export_rows,
     key_dates,
@@ -94,9 +93,8 @@ def key_dates_section(db, user, as_of: date, rep) -> None:
     st.caption(tr("care.ui.select_row"))
     if picked is not None:
         _log_panel(db, user, rows.iloc[picked])
-    cls = classes(db, as_of)
     head = frame.head(EXPORT_LIMIT)
-    downloads(lambda: export_rows(db, user, cls, head, shape), f"key_dates_{as_of:%Y%m%d}", "care_dates_dl",
+    downloads(lambda: export_rows(db, user, as_of, head, shape), f"key_dates_{as_of:%Y%m%d}", "care_dates_dl",
               lambda: key_date_events(head, board.customer_cards(db, user, head["customer_id"].unique()), language),
               "care.calendar.key_dates", like=shape(rows))
 
@@ -127,10 +125,8 @@ def absent_section(db, user, as_of: date, rep) -> None:
     st.caption(tr("care.ui.select_row_360"))
     if picked is not None:
         open_customer(int(rows.iloc[picked]["customer_id"]))
-    cls = classes(db, as_of)
-
     def export() -> pd.DataFrame:
         head = frame.head(EXPORT_LIMIT).merge(board.usual_choices(db, user, frame["customer_id"].head(EXPORT_LIMIT), as_of),
                                               on="customer_id", how="left")
-        return export_rows(db, user, cls, head, _absent_shape)
+        return export_rows(db, user, as_of, head, _absent_shape)
     downloads(export, f"long_absent_{as_of:%Y%m%d}", "care_absent_dl", like=_absent_shape(rows))

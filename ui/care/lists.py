@@ -15,13 +15,14 @@ from crm_core.i18n import format_number
 from crm_core.users import PermissionDenied
 from ui.care.common import (
     EXPORT_LIMIT,
-    classes,
     deliveries,
     downloads,
     export_rows,
     forecast_fit,
-    overdue,
+    overdue_counts,
+    overdue_page,
     paged,
+    paged_rows,
     table,
     with_cards,
 )
@@ -81,9 +82,9 @@ def replenish_section(db, user, as_of: date, rep) -> None:
     st.caption(tr("care.ui.select_row_360"))
     if picked is not None:
         open_customer(int(rows.iloc[picked]["customer_id"]))
-    cls, language = classes(db, as_of), lang()
+    language = lang()
     head = frame.head(EXPORT_LIMIT)
-    downloads(lambda: export_rows(db, user, cls, head, _delivery_shape), f"deliveries_{as_of:%Y%m%d}",
+    downloads(lambda: export_rows(db, user, as_of, head, _delivery_shape), f"deliveries_{as_of:%Y%m%d}",
               "care_due_dl", lambda: delivery_events(head, board.customer_cards(db, user, head["customer_id"].unique()),
                                                      language), "care.calendar.deliveries_file",
               like=_delivery_shape(rows))
@@ -122,22 +123,26 @@ def contacts_section(db, user, as_of: date, rep) -> None:
     inputs = st.columns(len(DEFAULT_CONTACT_DAYS))
     every = tuple((abc, int(col.number_input(tr("care.ui.class_every", abc=abc), 1, 3650, days, key=f"care_every_{abc}")))
                   for col, (abc, days) in zip(inputs, DEFAULT_CONTACT_DAYS.items()))
-    frame = overdue(db, user, as_of, every, rep)
-    st.subheader(tr("care.ui.count_overdue", count=f"{len(frame):,}"))
-    if frame.empty:
+    # Counted per rep in SQL; the rows are read a page at a time (2M due at 3M customers).
+    counts = overdue_counts(db, user, as_of, every, rep)
+    total = int(counts["overdue"].sum())
+    st.subheader(tr("care.ui.count_overdue", count=f"{total:,}"))
+    if total == 0:
         st.info(tr("care.ui.none"))
         return
     if rep is None and user.rep_scope is None:
         with st.expander(tr("care.ui.by_rep"), expanded=True):
-            summary = board.overdue_by_rep(frame)
-            summary["sales_rep"] = summary["sales_rep"].astype(object)
-            frame_grid(summary, title="care.ui.by_rep", key="care_overdue_by_rep", header_prefix="care.col")
-    rows = with_cards(db, user, as_of, paged(frame, "care_contacts").drop(columns=["sales_rep", "abc"]))
+            frame_grid(board.summary_by_rep(counts), title="care.ui.by_rep", key="care_overdue_by_rep",
+                       header_prefix="care.col")
+    page = paged_rows(total, "care_contacts", lambda first, size: overdue_page(db, user, as_of, every, rep, first, size))
+    rows = with_cards(db, user, as_of, page.drop(columns=["sales_rep", "abc"]))
     picked = table(_contact_shape(rows), "care_contacts_table")
     st.caption(tr("care.ui.select_row_360"))
     if picked is not None:
         _own_interval(db, user, rows.iloc[picked])
-    cls = classes(db, as_of)
-    head = frame.head(EXPORT_LIMIT).drop(columns=["sales_rep", "abc"])
-    downloads(lambda: export_rows(db, user, cls, head, _contact_shape), f"contacts_{as_of:%Y%m%d}",
-              "care_contacts_dl", like=_contact_shape(rows))
+
+    def export() -> pd.DataFrame:  # built when clicked (outside the run): the list's first EXPORT_LIMIT rows
+        head = board.overdue_page(db, user, as_of, dict(every), lambda: board.customer_classes(db, as_of), counts,
+                                  0, EXPORT_LIMIT, rep).drop(columns=["sales_rep", "abc"])
+        return export_rows(db, user, as_of, head, _contact_shape)
+    downloads(export, f"contacts_{as_of:%Y%m%d}", "care_contacts_dl", like=_contact_shape(rows))
