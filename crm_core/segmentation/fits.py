@@ -143,10 +143,14 @@ def _fit_values(cur, as_of: date):
     return views.value_rows(cur, *last_12_months_dates(as_of))
 
 
-def _values_fresh(cur, fit: model_fits.Fit) -> bool:
+def _values_fresh(store, cur, fit: model_fits.Fit, seen: tuple | None = None) -> bool:
+    """Whether ``fit`` was made on the influence, complaints and survey answers as ``cur`` sees them
+    (``seen``: views.value_sources' key, read before ``cur``'s transaction began; None: ``cur`` is
+    in none, read now)."""
     from crm_core.segmentation import views
 
-    return fit.empty or fit.params.get("sources") == views.value_sources(cur)
+    seen = views.sources_key(store) if seen is None else seen
+    return fit.empty or fit.params.get("sources") == views.value_sources(cur, seen)
 
 
 FITTERS = (Fitter(MODEL, TABLE, _fit_segments, kept_dates=1),
@@ -164,15 +168,16 @@ def kept_fit(cur, start: date, end: date) -> model_fits.Fit | None:
     return model_fits.current_fit(cur, MODEL, end)
 
 
-def kept_values(cur, start: date, end: date) -> model_fits.Fit | None:
+def kept_values(store, cur, start: date, end: date, seen: tuple) -> model_fits.Fit | None:
     """The current fit of the value scores kept for ``start``..``end`` when that is the default
     period of ``end``, made on the transactions as they are and on the influence, complaints and
     survey answers as they are (params.sources), else None: compute live. Call inside a
-    transaction on ``cur`` and read its rows there."""
+    transaction on ``cur`` begun after ``seen = views.sources_key(store)`` was read, and read the
+    rows there."""
     if (start, end) != last_12_months_dates(end):
         return None
     fit = model_fits.current_fit(cur, VALUE_MODEL, end)
-    return fit if fit is not None and _values_fresh(cur, fit) else None
+    return fit if fit is not None and _values_fresh(store, cur, fit, seen) else None
 
 
 def kept_spend(cur, start: date, end: date) -> model_fits.Fit | None:

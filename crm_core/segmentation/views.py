@@ -929,10 +929,24 @@ VALUE_SOURCES = (("customers", "customer_id, influence"), ("complaints", "custom
                  ("survey_responses", "customer_id, responded_on"))
 
 
-def value_sources(cur) -> list:
+_SOURCES_SEEN: dict = {}  # sources_key -> value_sources: one pass per data change
+
+
+def sources_key(store) -> tuple:
+    """The key ``value_sources`` keeps a fingerprint under: the store (object and file) and its
+    generation, which every committed write of data moves (after its commit; crm_core.store), as the
+    pages' caches are keyed. Read it BEFORE the snapshot the fingerprint is read in begins: that
+    snapshot then holds every write up to it."""
+    return id(store), store.path, store.generation
+
+
+def value_sources(cur, key: tuple | None = None) -> list:
     """A fingerprint of what the value scores read besides the transactions: per table of
     ``VALUE_SOURCES``, its row count and the sum of a hash of the columns read (None for a table the
-    store lacks). One pass over those columns (no sort)."""
+    store lacks). One pass over those columns (no sort). With ``key`` (``sources_key``), the
+    fingerprint is kept for that generation: one pass per data change."""
+    if key is not None and key in _SOURCES_SEEN:
+        return _SOURCES_SEEN[key]
     out = []
     for table, columns in VALUE_SOURCES:
         if not _table_exists(cur, table):
@@ -940,6 +954,9 @@ def value_sources(cur) -> list:
             continue
         count, total = cur.execute(f"SELECT count(*), CAST(sum(hash({columns})) AS VARCHAR) FROM {table}").fetchall()[0]
         out.append([int(count), total])
+    if key is not None:
+        _SOURCES_SEEN.clear()
+        _SOURCES_SEEN[key] = out
     return out
 
 
@@ -996,10 +1013,11 @@ def _keeps_values(actor, q: SegmentQuery) -> bool:
 def _on_kept_values(store, q: SegmentQuery, read):
     """``read(cur, fit)`` with the current kept value scores of ``q``'s period in one snapshot, or
     None when there are none."""
+    seen = sources_key(store)  # before the snapshot begins
     with closing(store.system_cursor()) as cur:
         cur.execute("BEGIN TRANSACTION")
         try:
-            fit = kept_values(cur, q.start, q.end)
+            fit = kept_values(store, cur, q.start, q.end, seen)
             return None if fit is None else read(cur, fit)
         finally:
             cur.execute("ROLLBACK")  # read only
