@@ -940,6 +940,11 @@ def sources_key(store) -> tuple:
     return id(store), store.path, store.generation
 
 
+def forget_value_sources() -> None:
+    """Drop the kept fingerprint (the benchmark times a first open after a data change)."""
+    _SOURCES_SEEN.clear()
+
+
 def value_sources(cur, key: tuple | None = None) -> list:
     """A fingerprint of what the value scores read besides the transactions: per table of
     ``VALUE_SOURCES``, its row count and the sum of a hash of the columns read (None for a table the
