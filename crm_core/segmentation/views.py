@@ -970,11 +970,13 @@ KEPT_VALUE_COLUMNS = ["customer_id", "rank", "spend", *NONMONETARY_FACTORS, "sco
 
 def value_rows(cur, start: date, end: date):
     """(params, rows) of the value scores kept for the default period ``start``..``end``
-    (fits.VALUE_TABLE): value_base of the whole store for the revenue measure, computed live on
-    ``cur``'s snapshot, scored with the default weights (``scored_values``); rows by rank. Raises
+    (fits.VALUE_TABLE): value_base of the whole store for the revenue measure on ``cur``'s snapshot
+    (from the kept features when current, as the page read them, else live), scored with the
+    default weights (``scored_values``); rows by rank. Raises
     ValueError when nobody has revenue in the period or no factor has data (kept as empty)."""
     sources = value_sources(cur)  # first: the same snapshot as the rows
-    base = _value_base(cur, None, SegmentQuery(start, end), None)
+    segments = kept_fit(cur, start, end)  # the features kept just before in the same job, as a page reads them
+    base = _value_base(cur, None, SegmentQuery(start, end), None if segments is None else segments.fit_id)
     if base.empty:
         raise ValueError("no customer with revenue in the period")
     view = scored_values(base)
