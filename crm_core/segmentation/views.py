@@ -1060,15 +1060,19 @@ def _kept_rows(cur, view: KeptValues, select: str, where: str, tie: str, offset:
                **params) -> pd.DataFrame:
     """Rows of the kept value scores (``select`` over ``k``, narrowed by ``where``) by score,
     highest first, ties by ``tie`` (rank or customer_id: a total order), from ``offset`` (every row:
-    ``limit`` None), with each customer's code and name: a top-N, then the names of its rows."""
-    page = "" if limit is None else " LIMIT $limit OFFSET $offset"
-    return run(cur, compose(f"""WITH page AS (
-        SELECT {select}, k.score AS value_score, k.{tie} AS value_tie FROM {VALUE_TABLE} k
-        WHERE k.fit_id = $value_fit{where} ORDER BY k.score DESC, k.{tie}{page})
-    SELECT page.* EXCLUDE (value_score, value_tie), c.code, c.name
-    FROM page LEFT JOIN customers c ON c.customer_id = page.customer_id ORDER BY value_score DESC, value_tie""",
-                            value_fit=view.fit_id, limit=None if limit is None else int(limit), offset=int(offset),
+    ``limit`` None), with each customer's code and name. A page is a top-N, and its names are looked
+    up by id (a join would read every customer's id)."""
+    order = f"ORDER BY k.score DESC, k.{tie}"
+    if limit is None:
+        return run(cur, compose(f"""SELECT {select}, c.code, c.name FROM {VALUE_TABLE} k
+            LEFT JOIN customers c ON c.customer_id = k.customer_id WHERE k.fit_id = $value_fit{where} {order}""",
+                                value_fit=view.fit_id, **params)).df()
+    rows = run(cur, compose(f"SELECT {select} FROM {VALUE_TABLE} k WHERE k.fit_id = $value_fit{where} {order}"
+                            " LIMIT $limit OFFSET $offset", value_fit=view.fit_id, limit=int(limit), offset=int(offset),
                             **params)).df()
+    names = cur.execute("SELECT customer_id, code, name FROM customers WHERE customer_id = ANY(?::BIGINT[])",
+                        [rows["customer_id"].tolist()]).df()
+    return rows.merge(names, on="customer_id", how="left", validate="one_to_one")
 
 
 def value_list_sizes(view) -> tuple[pd.DataFrame, int, int]:
