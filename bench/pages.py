@@ -65,17 +65,20 @@ def _app(page: str, lang: str = "zh"):
 
 
 def clear_caches() -> list[str]:
-    """Empty st.cache_data, where every cached read lives (ui.cache.cached_read), and the shared
-    reads of whole-population frames (ui.segmentation.common.shared_read), keeping the app's store
+    """Empty st.cache_data, where every cached read lives (ui.cache.cached_read), the shared
+    reads of whole-population frames (ui.segmentation.common.shared_read) and the fingerprint of the
+    value scores' sources (crm_core.segmentation.views.value_sources), keeping the app's store
     open (its st.cache_resource), as on a running server: the state right after a data change."""
     import streamlit as st
 
+    from crm_core.segmentation.views import forget_value_sources
     from ui.segmentation.common import SHARED_READS
 
     st.cache_data.clear()
     for shared in SHARED_READS:
         shared.clear()
-    return ["st.cache_data", "shared reads"]
+    forget_value_sources()
+    return ["st.cache_data", "shared reads", "value sources"]
 
 
 def _run(app) -> tuple[float, list[str]]:

@@ -65,12 +65,16 @@ class Fitter:
     ``compute(cur, as_of) -> (params, rows)`` on a read cursor over the whole store; ``rows`` is a
     frame, an Arrow table or stream, or an iterable of them in order (read lazily: chunk by chunk,
     so no model holds all its rows at once). ``kept_dates``: how many dates' fits to keep (fewer
-    for a model with wide rows that pages never ask for at another date)."""
+    for a model with wide rows that pages never ask for at another date). ``fresh(store, cur, fit)``:
+    for a model that also reads data without a data version, whether ``fit`` (made on the
+    transactions as they are) still matches that data as ``cur`` sees it (None: the transactions'
+    version alone decides); the job refits when it does not."""
 
     model: str
     table: str
     compute: Callable[[object, date], tuple[Mapping, pd.DataFrame]]
     kept_dates: int = KEPT_DATES
+    fresh: Callable[[Store, object, Fit], bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -276,7 +280,8 @@ def refit_stale(store: Store, fitters: Sequence[Fitter], now: datetime) -> dict[
             asked = _dates_asked(cur, fitter)
             version = current(cur, TRANSACTIONS)
             stale = [day for day in dict.fromkeys([default, *asked])
-                     if (fit := latest_fit(cur, fitter.model, day)) is None or fit.data_version != version]
+                     if (fit := latest_fit(cur, fitter.model, day)) is None or fit.data_version != version
+                     or (fitter.fresh is not None and not fitter.fresh(store, cur, fit))]
         for day in set(asked) - set(stale):  # asked for while it was being fitted: already current
             _drop_request(store, fitter.model, day)
         for day in stale:

@@ -5,7 +5,8 @@ transactions changed."""
 from __future__ import annotations
 
 import math
-from datetime import date, datetime
+from contextlib import closing
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -169,3 +170,114 @@ def test_value_view_of_no_buyers_is_empty_with_a_zero_grid(store):
     assert view.scores.empty and view.factors == () and view.grid.not_to_overlook.empty
     assert list(view.scores.columns) == ["customer_id", "spend", "rank", "share", "cum_share", "abc", "score", "tier"]
     assert view.grid.counts.to_numpy().sum() == 0 and view.grid.counts.shape == (3, 3)
+
+
+# -- the big-customer tab's value scores kept (fits.VALUE_MODEL, table fit_value_scores) ------------
+
+VIEWER = Actor("v", "viewer")
+OTHER_WEIGHTS = {"loyalty": 2.5, "stability": 1.5, "tolerance": 0.5, "feedback": 3.0, "referrals": 1.0,
+                 "credit": 0.0, "influence": 4.5}
+
+
+def fit_values(db, as_of: date) -> model_fits.Fit:
+    return model_fits.fit_one(db, fits.FITTERS[2], as_of, NOW)
+
+
+def test_the_kept_value_scores_are_the_hand_counted_ones(small):
+    kept = fit_values(small, AS_OF)
+    rows = small.query_df("SELECT * EXCLUDE (fit_id) FROM fit_value_scores WHERE fit_id = ? ORDER BY rank",
+                          [kept.fit_id])
+    # revenue 180, 60, 25 in the period (customer 4 bought nothing): ranks 1-3
+    assert rows[["customer_id", "rank", "spend"]].values.tolist() == [[1, 1, 180.0], [2, 2, 60.0], [3, 3, 25.0]]
+    # loyalty: tenure 486 / 364 / 149 days → 100 / 50 / 0; months bought 2 / 1 / 1 of 12 → 100 / 25 / 25
+    assert rows["loyalty"].tolist() == [100.0, 37.5, 12.5]
+    # stability: spend varies least for customer 1 (two months); 2 and 3 bought in one month each (tied)
+    assert rows["stability"].tolist() == [100.0, 25.0, 25.0]
+    assert rows["tolerance"].tolist() == [50.0, 50.0, 50.0]  # no complaints: all tied
+    assert rows["influence"].tolist() == [0.0, 50.0, 100.0]  # 3, none (neutral), 5
+    assert rows[["feedback", "referrals", "credit"]].isna().all().all()  # no answers; not recorded
+    # default weights: the mean of the four factors with data; terciles of 3 customers
+    assert rows["score"].tolist() == [62.5, 40.625, 46.875]
+    assert rows["tier"].tolist() == [0, 2, 1]  # high, low, medium
+    assert kept.params["n"] == 3 and kept.params["factors"] == ["loyalty", "stability", "tolerance", "influence"]
+
+
+def tab_of(db, actor, q, weights=None) -> list:
+    """What the big-customer tab shows: grid, counts, factors, list pages and whole lists, top 50 —
+    from the kept value scores where they apply (as ui.segmentation.common reads them)."""
+    view = views.kept_value_view(db, actor, q, weights)
+    if view is None:
+        base = views.kept_value_base(db, actor, q)
+        view = views.scored_values(views.value_base(db, actor, q) if base is None else base, weights)
+    counts, overlooked, scored = views.value_list_sizes(view)
+    top = views.kept_value_top(db, actor, q, 50)
+    shown = [counts, pd.DataFrame({"n": [overlooked, scored]}), pd.DataFrame({"f": list(view.factors)}),
+             seg.top_customers(db, actor, q, 50, classified=views.value_base(db, actor, q) if top is None else top)]
+    for which in views.VALUE_LISTS:
+        shown += [views.value_list(db, view, which, offset) for offset in (0, 50, 120)]
+        shown.append(views.value_list(db, view, which, limit=None))
+    return shown
+
+
+def old_tab_of(db, actor, q, weights=None) -> list:
+    """The same from every customer's features ranked again and weighed in numpy (before 026)."""
+    base = views.value_base(db, actor, q)
+    view = views.scored_values(base, weights)
+    shown = [view.grid.counts, pd.DataFrame({"n": [len(view.grid.not_to_overlook), len(view.scores)]}),
+             pd.DataFrame({"f": list(view.factors)}), seg.top_customers(db, actor, q, 50, classified=base)]
+    for which in views.VALUE_LISTS:
+        shown += [views.value_list(db, view, which, offset) for offset in (0, 50, 120)]
+        shown.append(views.value_list(db, view, which, limit=None))
+    return shown
+
+
+def assert_tab_as_before(db, actors, q, weightings=(None, OTHER_WEIGHTS)) -> None:
+    for actor in actors:
+        for weights in weightings:
+            for a, b in zip(tab_of(db, actor, q, weights), old_tab_of(db, actor, q, weights), strict=True):
+                assert_frame_equal(a, b, check_exact=True)
+
+
+def test_the_big_customer_tab_reads_the_kept_scores_with_the_same_answers(demo_store, monkeypatch):
+    fit_values(demo_store, DEMO_AS_OF)
+    start, end = seg.default_period(DEMO_AS_OF)
+    (rep,) = demo_store.query_one("SELECT min(sales_rep) FROM customers")
+    actors = (MANAGER, VIEWER, Actor("r", "rep", rep_codes=(rep,)))
+    for q in (seg.SegmentQuery(start, end), seg.SegmentQuery(start, end, a_share=0.1, b_share=0.3),
+              seg.SegmentQuery(start, end, "margin"), seg.SegmentQuery(start + timedelta(days=1), end)):
+        assert_tab_as_before(demo_store, actors, q)
+    q = seg.SegmentQuery(start, end)
+    assert views.kept_value_view(demo_store, MANAGER, q) is not None  # the kept path was compared
+    assert views.kept_value_view(demo_store, MANAGER, q, OTHER_WEIGHTS) is None  # other weights: numpy
+    assert views.kept_value_base(demo_store, VIEWER, q) is not None
+    assert views.kept_value_base(demo_store, actors[2], q) is None  # a rep's percentiles are among their own
+    assert views.kept_value_view(demo_store, MANAGER, seg.SegmentQuery(start, end, "margin")) is None
+    # The default weights' tab reads no row per customer: the grid, a page and the top 50 from the kept rows
+    monkeypatch.setattr(views, "_value_base", lambda *args: pytest.fail("ranked every customer"))
+    monkeypatch.setattr(views, "scored_values", lambda *args: pytest.fail("weighed every customer"))
+    view = views.kept_value_view(demo_store, MANAGER, q)
+    assert view.scored == view.counts.to_numpy().sum() and view.overlooked == view.counts.loc["C", "high"]
+    assert len(views.value_list(demo_store, view, "score", 0, 50)) == 50
+    assert views.kept_value_top(demo_store, MANAGER, q, 50)["rank"].tolist() == list(range(1, 51))
+
+
+def test_kept_value_scores_are_stale_once_influence_complaints_or_answers_change(demo_store):
+    fit_values(demo_store, DEMO_AS_OF)
+    q = seg.SegmentQuery(*seg.default_period(DEMO_AS_OF))
+    assert views.kept_value_view(demo_store, MANAGER, q) is not None
+    (customer,) = demo_store.query_one("SELECT customer_id FROM fit_value_scores ORDER BY rank LIMIT 1")
+    for change in ("UPDATE customers SET influence = CASE WHEN influence = 5 THEN 1 ELSE 5 END WHERE customer_id = ?",
+                   "INSERT INTO complaints (customer_id, received_at, channel, owner)"
+                   " VALUES (?, TIMESTAMPTZ '2026-03-02 10:00:00+08', 'phone', 'x')",
+                   "UPDATE survey_responses SET customer_id = ? WHERE response_id = (SELECT min(response_id)"
+                   " FROM survey_responses WHERE customer_id IS NULL OR customer_id <> 0)"):
+        with demo_store.transaction() as cur:  # no transaction changed: the data version stays
+            cur.execute(change, [customer])
+        assert views.kept_value_view(demo_store, MANAGER, q) is None  # read live, with the change
+        assert_tab_as_before(demo_store, (MANAGER,), q, (None,))
+        with closing(demo_store.system_cursor()) as cur:  # the job refits it
+            stale = model_fits.latest_fit(cur, fits.VALUE_MODEL, DEMO_AS_OF)
+            assert stale is not None and not fits.FITTERS[2].fresh(demo_store, cur, stale)
+        fit_values(demo_store, DEMO_AS_OF)
+        assert views.kept_value_view(demo_store, MANAGER, q) is not None
+        assert_tab_as_before(demo_store, (MANAGER,), q, (None,))

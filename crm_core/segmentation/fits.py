@@ -2,7 +2,8 @@
 analysis date, each customer's RFM figures, need signals and value features over the page's default
 period (the 12 months up to that date; model 'segments', table fit_segments, migration 023), and
 each customer's revenue and margin over that period and the one before it, with their ranks over
-the whole store (model 'segment_spend', table fit_segment_spend, migration 024).
+the whole store (model 'segment_spend', table fit_segment_spend, migration 024), and the big-customer
+tab's value scores of the whole store (model 'value_scores', table fit_value_scores, migration 026).
 
 At 1M customers computing them from the transactions took 1.5-4 s per tab. They depend on the
 transactions alone, so they are kept per customer with a transaction in the period; a customer's
@@ -131,8 +132,30 @@ def _ranked(batches, params: dict):
     params["ranked"] = counts
 
 
+VALUE_MODEL = "value_scores"
+VALUE_TABLE = "fit_value_scores"
+
+
+def _fit_values(cur, as_of: date):
+    """The rows of fit_value_scores for ``as_of``'s default period (views.value_rows)."""
+    from crm_core.segmentation import views  # views reads the fits of this module
+
+    return views.value_rows(cur, *last_12_months_dates(as_of))
+
+
+def _values_fresh(store, cur, fit: model_fits.Fit, seen: tuple | None = None) -> bool:
+    """Whether ``fit`` was made on the influence, complaints and survey answers as ``cur`` sees them
+    (``seen``: views.value_sources' key, read before ``cur``'s transaction began; None: ``cur`` is
+    in none, read now)."""
+    from crm_core.segmentation import views
+
+    seen = views.sources_key(store) if seen is None else seen
+    return fit.empty or fit.params.get("sources") == views.value_sources(cur, seen)
+
+
 FITTERS = (Fitter(MODEL, TABLE, _fit_segments, kept_dates=1),
-           Fitter(SPEND_MODEL, SPEND_TABLE, _fit_spend, kept_dates=1))
+           Fitter(SPEND_MODEL, SPEND_TABLE, _fit_spend, kept_dates=1),
+           Fitter(VALUE_MODEL, VALUE_TABLE, _fit_values, kept_dates=1, fresh=_values_fresh))
 FITS_JOB = Job("segment_fits", every(timedelta(minutes=1)), refit_job(FITTERS),
                lease=FIT_LEASE)
 
@@ -143,6 +166,18 @@ def kept_fit(cur, start: date, end: date) -> model_fits.Fit | None:
     if (start, end) != last_12_months_dates(end):
         return None
     return model_fits.current_fit(cur, MODEL, end)
+
+
+def kept_values(store, cur, start: date, end: date, seen: tuple) -> model_fits.Fit | None:
+    """The current fit of the value scores kept for ``start``..``end`` when that is the default
+    period of ``end``, made on the transactions as they are and on the influence, complaints and
+    survey answers as they are (params.sources), else None: compute live. Call inside a
+    transaction on ``cur`` begun after ``seen = views.sources_key(store)`` was read, and read the
+    rows there."""
+    if (start, end) != last_12_months_dates(end):
+        return None
+    fit = model_fits.current_fit(cur, VALUE_MODEL, end)
+    return fit if fit is not None and _values_fresh(store, cur, fit, seen) else None
 
 
 def kept_spend(cur, start: date, end: date) -> model_fits.Fit | None:

@@ -23,7 +23,15 @@ from crm_core.segmentation.abc import (
     measure_column,
 )
 from crm_core.segmentation.allocation import CLASS_TO_TIER, allocate_budget
-from crm_core.segmentation.fits import SPEND_COLUMNS, SPEND_TABLE, kept_fit, kept_spend, previous_period
+from crm_core.segmentation.fits import (
+    SPEND_COLUMNS,
+    SPEND_TABLE,
+    VALUE_TABLE,
+    kept_fit,
+    kept_spend,
+    kept_values,
+    previous_period,
+)
 from crm_core.segmentation.needs import NEED_CTES, NEED_TYPES, need_type_sql
 from crm_core.segmentation.rfm import (
     RFM_SCORE_CTES,
@@ -37,8 +45,11 @@ from crm_core.segmentation.rfm import (
 )
 from crm_core.segmentation.value import (
     CUSTOMER_FEATURE_COLUMNS,
+    DEFAULT_NONMONETARY_WEIGHTS,
     NONMONETARY_FACTORS,
+    VALUE_TIERS,
     ValueGrid,
+    _checked_weights,
     available_factors,
     customer_features_cte,
     customer_features_sql,  # noqa: F401  (the live read; tests check a kept view never makes it)
@@ -851,10 +862,16 @@ def value_list(store, view: ValueView, which: str, offset: int = 0, limit: int |
     ``view``, with each customer's code and name after the id (``with_customer_names``):
     ``"overlook"`` — ``grid.not_to_overlook`` in its order, with the customers' factor scores;
     ``"score"`` — every scored customer, highest score first, ties by rank. A page is read as a
-    top-N (no sort of every row). Raises ValueError for another list."""
+    top-N (no sort of every row). ``view`` may be ``KeptValues`` (read from the kept rows). Raises
+    ValueError for another list."""
     if which not in VALUE_LISTS:
         raise ValueError(f"which must be one of {', '.join(VALUE_LISTS)}, got {which!r}")
     offset = max(int(offset), 0)
+    if isinstance(view, KeptValues):
+        rows = _kept_value_list(store, view, which, offset, limit)
+        if rows is not None:
+            return rows
+        view = scored_values(value_base(store, view.actor, view.q))  # replaced meanwhile: live
     if which == "overlook":
         rows = view.grid.not_to_overlook.iloc[offset:None if limit is None else offset + int(limit)]
         # the scores are by rank 1..n, so a customer's row is at rank − 1
@@ -895,6 +912,232 @@ def scored_values(base: pd.DataFrame, weights: dict | None = None) -> ValueView:
         return ValueView(empty, grid_of(empty), ())
     scores = weighted_scores(base[VALUE_BASE_COLUMNS], factors, weights)
     return ValueView(scores, grid_of(scores), tuple(factors.columns))
+
+
+# -- the big-customer tab of the default period, kept (fits.VALUE_TABLE, migration 026) -----------
+#
+# For a user who sees every customer, the revenue measure and the default period, the background
+# fit keeps value_base's rows with the scores and tiers of the default weights (scored_values, the
+# same numpy code: the same numbers bit for bit). The tab then reads its grid as one GROUP BY and
+# one page of a list as a top-N, never a row per customer in Python. Other weights read the kept
+# factor scores instead of ranking the features again (kept_value_base) and weigh them in numpy as
+# before. The classes come from the kept ranks and the user's shares (``_cut_case``).
+
+# What the value scores read besides the transactions, and its columns: influence, complaints and
+# survey answers carry no data version, so a fit notes a fingerprint of them (``value_sources``).
+VALUE_SOURCES = (("customers", "customer_id, influence"), ("complaints", "customer_id, received_at"),
+                 ("survey_responses", "customer_id, responded_on"))
+
+
+_SOURCES_SEEN: dict = {}  # sources_key -> value_sources: one pass per data change
+
+
+def sources_key(store) -> tuple:
+    """The key ``value_sources`` keeps a fingerprint under: the store (object and file) and its
+    generation, which every committed write of data moves (after its commit; crm_core.store), as the
+    pages' caches are keyed. Read it BEFORE the snapshot the fingerprint is read in begins: that
+    snapshot then holds every write up to it."""
+    return id(store), store.path, store.generation
+
+
+def forget_value_sources() -> None:
+    """Drop the kept fingerprint (the benchmark times a first open after a data change)."""
+    _SOURCES_SEEN.clear()
+
+
+def value_sources(cur, key: tuple | None = None) -> list:
+    """A fingerprint of what the value scores read besides the transactions: per table of
+    ``VALUE_SOURCES``, its row count and the sum of a hash of the columns read (None for a table the
+    store lacks). One pass over those columns (no sort). With ``key`` (``sources_key``), the
+    fingerprint is kept for that generation: one pass per data change."""
+    if key is not None and key in _SOURCES_SEEN:
+        return _SOURCES_SEEN[key]
+    out = []
+    for table, columns in VALUE_SOURCES:
+        if not _table_exists(cur, table):
+            out.append(None)
+            continue
+        count, total = cur.execute(f"SELECT count(*), CAST(sum(hash({columns})) AS VARCHAR) FROM {table}").fetchall()[0]
+        out.append([int(count), total])
+    if key is not None:
+        _SOURCES_SEEN.clear()
+        _SOURCES_SEEN[key] = out
+    return out
+
+
+KEPT_VALUE_COLUMNS = ["customer_id", "rank", "spend", *NONMONETARY_FACTORS, "score", "tier"]
+
+
+def value_rows(cur, start: date, end: date):
+    """(params, rows) of the value scores kept for the default period ``start``..``end``
+    (fits.VALUE_TABLE): value_base of the whole store for the revenue measure on ``cur``'s snapshot
+    (from the kept features when current, as the page read them, else live), scored with the
+    default weights (``scored_values``); rows by rank. Raises
+    ValueError when nobody has revenue in the period or no factor has data (kept as empty)."""
+    sources = value_sources(cur)  # first: the same snapshot as the rows
+    segments = kept_fit(cur, start, end)  # the features kept just before in the same job, as a page reads them
+    base = _value_base(cur, None, SegmentQuery(start, end), None if segments is None else segments.fit_id)
+    if base.empty:
+        raise ValueError("no customer with revenue in the period")
+    view = scored_values(base)
+    scores = view.scores
+    rows = pd.DataFrame({"customer_id": scores["customer_id"].to_numpy(), "rank": scores["rank"].to_numpy(),
+                         "spend": scores["spend"].to_numpy(dtype=float),
+                         **{f: (scores[f].to_numpy(dtype=float) if f in view.factors else np.full(len(scores), np.nan))
+                            for f in NONMONETARY_FACTORS},
+                         "score": scores["score"].to_numpy(dtype=float),
+                         "tier": pd.Categorical(scores["tier"], categories=VALUE_TIERS).codes.astype("int8")})
+    params = {"start": start.isoformat(), "end": end.isoformat(), "n": len(rows), "factors": list(view.factors),
+              "sources": sources}
+    chunk = 500_000
+    return params, (rows.iloc[i:i + chunk] for i in range(0, len(rows), chunk))
+
+
+class KeptValues(NamedTuple):
+    """The big-customer tab's figures read from the kept value scores (``kept_value_view``): the
+    grid's ``counts``, how many customers are ``overlooked`` (class C, tier high) and ``scored``,
+    the ``factors`` that have data; ``fit_id``, ``actor`` and ``q`` to read the lists' pages."""
+    counts: pd.DataFrame
+    overlooked: int
+    scored: int
+    factors: tuple
+    fit_id: int
+    n: int
+    actor: object
+    q: SegmentQuery
+
+
+def _default_weights(weights: dict | None) -> bool:
+    return weights is None or _checked_weights(weights) == _checked_weights(DEFAULT_NONMONETARY_WEIGHTS)
+
+
+def _keeps_values(actor, q: SegmentQuery) -> bool:
+    """Whether ``q``'s value scores can be the kept ones for ``actor``: the revenue measure over
+    the whole store (the kept percentiles are among every classified customer)."""
+    return q.measure == "revenue" and _sees_everyone(actor)
+
+
+def _on_kept_values(store, q: SegmentQuery, read):
+    """``read(cur, fit)`` with the current kept value scores of ``q``'s period in one snapshot, or
+    None when there are none."""
+    seen = sources_key(store)  # before the snapshot begins
+    with closing(store.system_cursor()) as cur:
+        cur.execute("BEGIN TRANSACTION")
+        try:
+            fit = kept_values(store, cur, q.start, q.end, seen)
+            return None if fit is None else read(cur, fit)
+        finally:
+            cur.execute("ROLLBACK")  # read only
+
+
+def _kept_class(q: SegmentQuery, n: int) -> Fragment:
+    a, b = abc_shares(q.a_share, q.b_share)
+    return _cut_case(a, b, n, rank="k.rank")
+
+
+def kept_value_view(store, actor, q: SegmentQuery, weights: dict | None = None) -> KeptValues | None:
+    """The tab's figures of ``value_view`` from the kept value scores, when they are ``q``'s for
+    ``actor`` (``_keeps_values``), the weights are the default ones and the fit is current; else
+    None (``value_view``). The same counts as ``value_view(...).grid`` and ``len(scores)``."""
+    if not _keeps_values(actor, q) or not _default_weights(weights):
+        return None
+
+    def read(cur, fit):
+        n = int(fit.params["n"])
+        cells = run(cur, compose(f"SELECT {{abc}} AS abc, k.tier, COUNT(*) AS customers FROM {VALUE_TABLE} k "
+                                 "WHERE k.fit_id = $value_fit GROUP BY ALL", abc=_kept_class(q, n),
+                                 value_fit=fit.fit_id)).fetchall()
+        grid = np.zeros((len(ABC_CLASSES), len(VALUE_TIERS)), dtype="int64")
+        for abc, tier, customers in cells:
+            grid[ABC_CLASSES.index(abc), int(tier)] = customers
+        counts = pd.DataFrame(grid, index=pd.Index(ABC_CLASSES, name="abc"), columns=pd.Index(VALUE_TIERS, name="tier"))
+        overlooked = int(counts.loc["C", "high"])
+        return KeptValues(counts, overlooked, n, tuple(fit.params["factors"]), fit.fit_id, n, actor, q)
+    return _on_kept_values(store, q, read)
+
+
+def _kept_rows(cur, view: KeptValues, select: str, where: str, tie: str, offset: int, limit: int | None,
+               **params) -> pd.DataFrame:
+    """Rows of the kept value scores (``select`` over ``k``, narrowed by ``where``) by score,
+    highest first, ties by ``tie`` (rank or customer_id: a total order), from ``offset`` (every row:
+    ``limit`` None), with each customer's code and name. A page is a top-N, and its names are looked
+    up by id (a join would read every customer's id)."""
+    order = f"ORDER BY k.score DESC, k.{tie}"
+    if limit is None:
+        return run(cur, compose(f"""SELECT {select}, c.code, c.name FROM {VALUE_TABLE} k
+            LEFT JOIN customers c ON c.customer_id = k.customer_id WHERE k.fit_id = $value_fit{where} {order}""",
+                                value_fit=view.fit_id, **params)).df()
+    rows = run(cur, compose(f"SELECT {select} FROM {VALUE_TABLE} k WHERE k.fit_id = $value_fit{where} {order}"
+                            " LIMIT $limit OFFSET $offset", value_fit=view.fit_id, limit=int(limit), offset=int(offset),
+                            **params)).df()
+    names = cur.execute("SELECT customer_id, code, name FROM customers WHERE customer_id = ANY(?::BIGINT[])",
+                        [rows["customer_id"].tolist()]).df()
+    return rows.merge(names, on="customer_id", how="left", validate="one_to_one")
+
+
+def value_list_sizes(view) -> tuple[pd.DataFrame, int, int]:
+    """(grid counts, customers not to overlook, customers scored) of a ``ValueView`` or ``KeptValues``."""
+    if isinstance(view, KeptValues):
+        return view.counts, view.overlooked, view.scored
+    return view.grid.counts, len(view.grid.not_to_overlook), len(view.scores)
+
+
+def _kept_value_list(store, view: KeptValues, which: str, offset: int, limit: int | None) -> pd.DataFrame | None:
+    """``value_list`` of a ``KeptValues``: one page read as a top-N of the kept rows with the
+    customers' names; None when the fit was replaced meanwhile."""
+    factors = [f"k.{quote_identifier(f)}" for f in view.factors]
+    abc = _kept_class(view.q, view.n)
+
+    def read(cur, fit):
+        if fit.fit_id != view.fit_id:
+            return None
+        if which == "score":
+            tier = "CASE k.tier " + " ".join(f"WHEN {i} THEN '{t}'" for i, t in enumerate(VALUE_TIERS)) + " END"
+            select = ", ".join(["k.customer_id", "k.spend", "k.rank", "{abc} AS abc", *factors, "k.score",
+                                f"{tier} AS tier"])
+            rows = _kept_rows(cur, view, select, "", "rank", offset, limit, abc=abc)
+            columns = ["customer_id", "code", "name", "spend", "rank", "abc", *view.factors, "score", "tier"]
+        else:
+            select = ", ".join(["k.customer_id", "k.spend", "k.rank", "k.score", *factors])
+            b_last = ceil_count(abc_shares(view.q.a_share, view.q.b_share)[1], view.n)
+            rows = _kept_rows(cur, view, select, f" AND k.tier = {VALUE_TIERS.index('high')} AND k.rank > $b_last",
+                              "customer_id", offset, limit, b_last=b_last)
+            columns = ["customer_id", "code", "name", "spend", "rank", "score", *view.factors]
+        return rows[columns]
+    return _on_kept_values(store, view.q, read)
+
+
+def kept_value_top(store, actor, q: SegmentQuery, n: int = 50) -> pd.DataFrame | None:
+    """The first ``n`` ranks of the kept classification (customer_id, spend, rank, abc: what
+    ``top_customers`` reads of ``value_base``) when the kept value scores are ``q``'s for ``actor``
+    and current, else None."""
+    if not _keeps_values(actor, q):
+        return None
+
+    def read(cur, fit):
+        return run(cur, compose(f"SELECT k.customer_id, k.spend, k.rank, {{abc}} AS abc FROM {VALUE_TABLE} k "
+                                "WHERE k.fit_id = $value_fit AND k.rank <= $top ORDER BY k.rank",
+                                abc=_kept_class(q, int(fit.params["n"])), value_fit=fit.fit_id, top=int(n))).df()
+    return _on_kept_values(store, q, read)
+
+
+def kept_value_base(store, actor, q: SegmentQuery) -> pd.DataFrame | None:
+    """``value_base`` from the kept value scores when they are ``q``'s for ``actor``
+    (``_keeps_values``) and current: the same rows in the same order with the factors that have
+    data (a factor without data is left out instead of NULL throughout; ``scored_values`` drops it
+    either way); else None."""
+    if not _keeps_values(actor, q):
+        return None
+
+    def read(cur, fit):
+        factors = "".join(f", k.{quote_identifier(f)}" for f in fit.params["factors"])
+        abc = _kept_class(q, int(fit.params["n"]))
+        base = run(cur, compose(f"SELECT k.customer_id, k.spend, k.rank, CAST(CASE {{abc}} WHEN 'A' THEN 0 WHEN 'B' "
+                                f"THEN 1 ELSE 2 END AS TINYINT) AS abc{factors} FROM {VALUE_TABLE} k "
+                                "WHERE k.fit_id = $value_fit ORDER BY k.rank", abc=abc, value_fit=fit.fit_id)).df()
+        base["abc"] = labels_of(base["abc"].to_numpy(), ABC_CLASSES)
+        return base
+    return _on_kept_values(store, q, read)
 
 
 # The RFM tab's rows: ``rfm_table_sql``'s figures of the customers the user can see who bought in

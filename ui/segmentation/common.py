@@ -49,8 +49,10 @@ def movement_page(db, who, q: seg.SegmentQuery, prev: tuple, curr: tuple, offset
 
 @cached_read(ttl=TTL, max_entries=8)
 def top50(db, who, q: seg.SegmentQuery):
-    """The top 50 of the big-customer tab: the first ranks of ``value_base`` (no second ranking)."""
-    return seg.top_customers(db, who, q, 50, classified=value_base(db, who, q))
+    """The top 50 of the big-customer tab: the first ranks of ``value_base`` (no second ranking),
+    of the kept value scores when current."""
+    top = value_views.kept_value_top(db, who, q, 50)
+    return seg.top_customers(db, who, q, 50, classified=value_base(db, who, q) if top is None else top)
 
 
 def shared_read(*, ttl: int, max_entries: int):
@@ -76,14 +78,19 @@ SHARED_READS: list = []  # every shared_read function: the benchmark empties the
 
 @shared_read(ttl=TTL, max_entries=4)
 def value_base(db, who, q: seg.SegmentQuery):
-    """The big-customer tab's classification with each customer's factor scores (one query): the
-    top 50 and every weighting of the sliders read it, so a slider moved runs no query."""
-    return value_views.value_base(db, who, q)
+    """The big-customer tab's classification with each customer's factor scores (one query; the
+    kept factor scores when current, ``value_views.kept_value_base``): the top 50 and every
+    weighting of the sliders read it, so a slider moved runs no query."""
+    kept = value_views.kept_value_base(db, who, q)
+    return value_views.value_base(db, who, q) if kept is None else kept
 
 
 @shared_read(ttl=TTL, max_entries=4)
-def values(db, who, q: seg.SegmentQuery, weights: tuple) -> seg.ValueView:
-    return value_views.scored_values(value_base(db, who, q), dict(weights))
+def values(db, who, q: seg.SegmentQuery, weights: tuple):
+    """``value_views.kept_value_view`` when the kept value scores are current for these weights
+    (no row per customer here), else ``scored_values`` of ``value_base``."""
+    kept = value_views.kept_value_view(db, who, q, dict(weights))
+    return kept if kept is not None else value_views.scored_values(value_base(db, who, q), dict(weights))
 
 
 @cached_read(ttl=TTL, max_entries=64)

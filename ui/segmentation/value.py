@@ -7,7 +7,7 @@ import streamlit as st
 
 from crm_core import segmentation as seg
 from crm_core.i18n import join_list
-from crm_core.segmentation.views import value_list
+from crm_core.segmentation.views import value_list, value_list_sizes
 from crm_core.tables import SEGMENT_CUSTOMERS, SEGMENT_SUMMARY
 from crm_core.text_safety import chart_text
 from ui.common import choice_label, lang, open_customer, tr
@@ -66,26 +66,27 @@ def render_big_customers(db, user, q: seg.SegmentQuery) -> None:
     except ValueError:
         st.error(tr("seg.weights_no_data"))
         return
-    if view.scores.empty:
+    counts, overlooked, scored = value_list_sizes(view)
+    if not scored:
         st.info(tr("seg.no_purchases"))
         return
     missing = [tr(f"seg.factor.{f}") for f in seg.NONMONETARY_FACTORS if f not in view.factors]
     if missing:
         st.caption(tr("seg.factors_without_data", factors=join_list(missing, language)))
-    grid = view.grid.counts.rename(index=common.class_label, columns=lambda t: tr(f"seg.value_tier.{t}"))
+    grid = counts.rename(index=common.class_label, columns=lambda t: tr(f"seg.value_tier.{t}"))
     left, right = st.columns([3, 2])
     figure = px.imshow(grid, text_auto=True, color_continuous_scale="Blues", aspect="auto",
                        labels={"x": tr("seg.value_tier"), "y": tr("seg.col.abc"), "color": tr("seg.col.customers")})
     figure.update_layout(title=tr("seg.grid_title"), height=320, margin=dict(l=10, r=10, t=40, b=10))
     figure.update_coloraxes(showscale=False)  # each cell prints its count; a scale only squeezes the grid
     left.plotly_chart(figure, width="stretch")
-    count_metric(right, tr("seg.not_to_overlook_count"), len(view.grid.not_to_overlook))
+    count_metric(right, tr("seg.not_to_overlook_count"), overlooked)
     right.caption(tr("seg.tier_rule"))
     st.markdown(f"**{tr('seg.not_to_overlook')}**")
-    _value_list(db, user, q, weights, view, "overlook", len(view.grid.not_to_overlook), "seg_overlook",
+    _value_list(db, user, q, weights, view, "overlook", overlooked, "seg_overlook",
                 f"not_to_overlook_{q.start}_{q.end}")
     with st.expander(tr("seg.all_scores")):
-        _value_list(db, user, q, weights, view, "score", len(view.scores), "seg_scores", f"value_scores_{q.start}_{q.end}")
+        _value_list(db, user, q, weights, view, "score", scored, "seg_scores", f"value_scores_{q.start}_{q.end}")
 
 
 def _value_list(db, user, q: seg.SegmentQuery, weights: dict, view, which: str, total: int, key: str, stem: str) -> None:
