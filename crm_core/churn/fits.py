@@ -203,10 +203,19 @@ def _value_column(fit: Fit, months: int) -> str:
     return f"value_{months}"
 
 
+# The kept rows the cursor sees (a rep's: their customers'), with the value over the horizon asked for.
+# Only the loss by customer type joins ``customers`` (the type is read as it is now, not kept): the
+# other figures need nothing but the kept rows, and a join to every customer was most of a read's
+# time at millions of customers (issue 18).
 _ROWS = """
 WITH m AS (
-    SELECT f.customer_id, f.frequency = 0 AS one_time_buyer, f.p_alive, f.{value} AS value,
-           coalesce(c.customer_type::VARCHAR, 'nan') AS customer_type, f.abc
+    SELECT f.customer_id, f.frequency = 0 AS one_time_buyer, f.p_alive, f.{value} AS value, f.abc
+    FROM fit_purchase_model f WHERE f.fit_id = $fit_id
+)
+"""
+_TYPED_ROWS = """
+WITH m AS (
+    SELECT f.customer_id, f.p_alive, f.{value} AS value, coalesce(c.customer_type::VARCHAR, 'nan') AS customer_type
     FROM fit_purchase_model f LEFT JOIN customers c USING (customer_id) WHERE f.fit_id = $fit_id
 )
 """
@@ -226,12 +235,31 @@ def stored_summary(cur, fit: Fit, months: int) -> dict:
             "clv": float(clv), "expected_loss": float(loss)}
 
 
+# The repeat buyers per P(alive) band as numpy's histogram counts them with the edges P_ALIVE_BINS
+# ($edges, 1-based): a band holds edge <= p < next edge, the last one also p = 1. floor(p * bands)
+# is the band or its neighbour (the edges are rounded multiples of 1/bands), the comparisons with
+# the edges themselves settle which. A P(alive) the fit left empty (NULL: too few buyers to say)
+# counts as 0, as the page counted it when it read the column into numpy.
+_BANDS = """
+SELECT band, count(*) AS customers FROM (
+    SELECT CASE WHEN p < $edges[c + 1] THEN c - 1 WHEN c < $bands - 1 AND p >= $edges[c + 2] THEN c + 1 ELSE c END AS band
+    FROM (SELECT p, least(floor(p * $bands)::INTEGER, $bands - 1) AS c
+          FROM (SELECT coalesce(p_alive, 0) AS p FROM fit_purchase_model WHERE fit_id = $fit_id AND frequency <> 0)
+          WHERE p >= 0 AND p <= 1)
+) GROUP BY band
+"""
+
+
 def stored_histogram(cur, fit: Fit) -> pd.DataFrame:
-    """model.p_alive_histogram of the kept fit (numpy's bands on the repeat buyers' P(alive))."""
-    alive = cur.execute(_ROWS.format(value="value_if_alive") + "SELECT p_alive FROM m WHERE NOT one_time_buyer",
-                        {"fit_id": fit.fit_id}).fetchnumpy()["p_alive"]
-    counts, edges = np.histogram(np.asarray(alive, dtype="float64"), bins=P_ALIVE_BINS)
-    return pd.DataFrame({"band_start": edges[:-1], "band_end": edges[1:], "customers": counts})
+    """model.p_alive_histogram of the kept fit: the repeat buyers per P(alive) band, counted in the
+    store (no per-customer column is read out)."""
+    bands = len(P_ALIVE_BINS) - 1
+    found = cur.execute(_BANDS, {"fit_id": fit.fit_id, "edges": [float(edge) for edge in P_ALIVE_BINS],
+                                 "bands": bands}).fetchall()
+    counts = np.zeros(bands, dtype="int64")
+    for band, customers in found:
+        counts[band] = customers
+    return pd.DataFrame({"band_start": P_ALIVE_BINS[:-1], "band_end": P_ALIVE_BINS[1:], "customers": counts})
 
 
 def stored_loss_table(cur, fit: Fit, by: str, months: int) -> pd.DataFrame:
@@ -239,7 +267,8 @@ def stored_loss_table(cur, fit: Fit, by: str, months: int) -> pd.DataFrame:
     expected_loss, loss_share; largest loss first, ties in order of first customer)."""
     if by not in MODEL_SEGMENTS:
         raise ValueError(f"by must be one of {MODEL_SEGMENTS}, got {by!r}")
-    frame = cur.execute(_ROWS.format(value=_value_column(fit, months)) + f"""
+    rows = _TYPED_ROWS if by == "customer_type" else _ROWS
+    frame = cur.execute(rows.format(value=_value_column(fit, months)) + f"""
         SELECT {by} AS segment, count(*) AS customers, sum(value) AS value, sum((1 - p_alive) * value) AS expected_loss
         FROM m GROUP BY {by} ORDER BY expected_loss DESC, min(customer_id)""", {"fit_id": fit.fit_id}).df()
     total = frame["expected_loss"].sum()
