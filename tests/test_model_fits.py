@@ -29,7 +29,7 @@ from crm_core.churn.model import (
 )
 from crm_core.data_version import TRANSACTIONS, current, record_change
 from crm_core.i18n import t
-from crm_core.sql import quote_identifier
+from crm_core.sql import compose, quote_identifier, run
 from crm_core.store import Store
 from crm_core.users import LOCAL_USER, Actor
 from tests.conftest import DEMO_AS_OF
@@ -158,6 +158,46 @@ def test_the_model_tabs_figures_but_the_loss_by_type_read_only_the_kept_rows(sto
         assert churn_fits.stored_loss_table(cur, fit, "abc", 24)["customers"].sum() == 8
         with pytest.raises(duckdb.Error, match="customers read"):
             churn_fits.stored_loss_table(cur, fit, "customer_type", 12)
+
+
+def test_the_loss_by_type_reads_the_kept_types_until_a_customer_changes_type(demo_store):
+    """The purchase model keeps each buyer's type and a digest of every customer's (migration 028):
+    while the customers digest the same, the loss by type groups the kept rows (no join to
+    customers); a type edited since sends it back to the join, with the new type, and no refit."""
+    fit = fits_of(demo_store)["purchase_model"]
+    kept = demo_store.query_df("SELECT f.customer_id, f.customer_type AS kept, c.customer_type AS now"
+                               " FROM fit_purchase_model f JOIN customers c USING (customer_id) WHERE f.fit_id = ?",
+                               [fit.fit_id])
+    assert len(kept) == 275 and (kept["kept"] == kept["now"]).all()
+    manager, viewer, rep = Actor("boss", "manager"), Actor("guest", "viewer"), Actor("王芳", "rep")
+
+    def by_type(user, months=24):
+        with closing(demo_store.cursor(user)) as cur:
+            return churn_fits.types_kept(cur, fit), churn_fits.stored_loss_table(cur, fit, "customer_type", months)
+
+    def joined(user, months=24):
+        with closing(demo_store.cursor(user)) as cur:
+            return run(cur, compose(churn_fits._TYPED_ROWS.format(value="value_24") + """
+                SELECT customer_type AS segment, count(*) AS customers, sum((1 - p_alive) * value) AS expected_loss
+                FROM m GROUP BY customer_type ORDER BY expected_loss DESC, min(customer_id)""",
+                fit_id=fit.fit_id)).df()
+
+    for user, fast in ((manager, True), (viewer, True), (rep, False)):  # a rep's customers digest apart: joined
+        used, table = by_type(user)
+        expected = joined(user)
+        assert used == fast
+        assert table["segment"].tolist() == expected["segment"].tolist()
+        assert table["customers"].tolist() == expected["customers"].tolist()
+        assert table["expected_loss"].tolist() == pytest.approx(expected["expected_loss"].tolist(), rel=1e-12)
+    moved = int(kept.loc[kept["now"] == "individual", "customer_id"].iloc[0])
+    before = by_type(manager)[1].set_index("segment")["customers"]
+    with demo_store.transaction() as cur:  # an edit of the type alone: the fit stays current
+        cur.execute("UPDATE customers SET customer_type = 'corporate' WHERE customer_id = ?", [moved])
+    assert fits_of(demo_store)["purchase_model"].fit_id == fit.fit_id
+    used, after = by_type(manager)
+    assert not used
+    after = after.set_index("segment")["customers"]
+    assert (after["individual"], after["corporate"]) == (before["individual"] - 1, before["corporate"] + 1)
 
 
 def small_store(path) -> Store:

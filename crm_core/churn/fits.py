@@ -47,8 +47,34 @@ _KEPT = ["customer_id", "abc", "frequency", "recency", "T", "monetary_value", "p
          "purchases_if_alive", "value_if_alive", "clv", "expected_loss"]
 
 
+# A digest of every customer's id and type the cursor sees (how many, and the sum of their hashes):
+# equal digests, the same customers with the same types (the odds of two sets of customers digesting
+# alike by chance are about one in 2^64). One scan of ``customers``, no join.
+_TYPES_DIGEST = "SELECT count(*), coalesce(sum(hash(customer_id, customer_type)), 0)::VARCHAR FROM customers"
+
+
+def types_digest(cur) -> list:
+    """[count, sum of hashes as text] of the customers ``cur`` sees (``_TYPES_DIGEST``)."""
+    count, hashes = cur.execute(_TYPES_DIGEST).fetchall()[0]
+    return [int(count), hashes]
+
+
+def _with_types(cur, rows: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` with each customer's type now (NULL: no longer on file), read for these customers only."""
+    cur.register("fit_type_ids", rows[["customer_id"]])
+    try:
+        types = cur.execute("SELECT k.customer_id, c.customer_type FROM fit_type_ids k"
+                            " JOIN customers c USING (customer_id)").df()
+    finally:
+        cur.unregister("fit_type_ids")
+    kinds = pd.Series(types["customer_type"].to_numpy(), index=types["customer_id"].to_numpy(), dtype=object)
+    kinds = kinds.reindex(rows["customer_id"].to_numpy())
+    return rows.assign(customer_type=kinds.where(kinds.notna(), None).to_numpy())
+
+
 def _fit_purchase_model(cur, as_of: date) -> tuple[dict, Iterator[pd.DataFrame]]:
-    """fit_store_model's parameters and per-customer rows (without type and owner): the models are
+    """fit_store_model's parameters and per-customer rows (without owner; the type as it is now,
+    with the digest of every customer's type in the params: see migration 028): the models are
     fitted on the whole store's RFM summary, the rows scored ``FIT_CHUNK_ROWS`` customers at a time
     (every per-customer figure is row by row), so only the compact summary is held whole."""
     from crm_core.segmentation import abc_classify_sql  # as in fit_store_model: segmentation imports churn
@@ -61,7 +87,8 @@ def _fit_purchase_model(cur, as_of: date) -> tuple[dict, Iterator[pd.DataFrame]]
     abc = pd.Series(classes["abc"].astype(str).to_numpy(), index=classes["customer_id"].to_numpy())
     del classes
     params = {"months": DEFAULT_HORIZON, "discount_rate_monthly": DISCOUNT_RATE_MONTHLY,
-              "bgnbd": asdict(bgnbd), "spend": None if spend is None else asdict(spend)}
+              "bgnbd": asdict(bgnbd), "spend": None if spend is None else asdict(spend),
+              "customer_types": types_digest(cur)}  # the same snapshot as the types kept
 
     def scored(part: pd.DataFrame) -> pd.DataFrame:
         per_purchase = spend_per_purchase(part, spend, population)
@@ -70,7 +97,7 @@ def _fit_purchase_model(cur, as_of: date) -> tuple[dict, Iterator[pd.DataFrame]]
         for months in OTHER_HORIZONS:  # the page's other horizons, so no page recomputes them
             rows[f"value_{months}"] = scored_rows(part, bgnbd, per_purchase, months,
                                                   DISCOUNT_RATE_MONTHLY)["value_if_alive"].to_numpy()
-        return rows
+        return _with_types(cur, rows)
 
     return params, (scored(summary.iloc[start:start + FIT_CHUNK_ROWS])
                     for start in range(0, len(summary), FIT_CHUNK_ROWS))
@@ -204,12 +231,19 @@ def _value_column(fit: Fit, months: int) -> str:
 
 
 # The kept rows the cursor sees (a rep's: their customers'), with the value over the horizon asked for.
-# Only the loss by customer type joins ``customers`` (the type is read as it is now, not kept): the
-# other figures need nothing but the kept rows, and a join to every customer was most of a read's
-# time at millions of customers (issue 18).
+# The figures need nothing but the kept rows (a join to every customer was most of a read's time at
+# millions of customers, issue 18); the loss by customer type takes the type kept with the rows when
+# no customer the cursor sees has changed type since the fit (``types_digest``), else joins
+# ``customers`` for the type as it is now (_TYPED_ROWS): the same answer either way.
 _ROWS = """
 WITH m AS (
     SELECT f.customer_id, f.frequency = 0 AS one_time_buyer, f.p_alive, f.{value} AS value, f.abc
+    FROM fit_purchase_model f WHERE f.fit_id = $fit_id
+)
+"""
+_KEPT_TYPED_ROWS = """
+WITH m AS (
+    SELECT f.customer_id, f.p_alive, f.{value} AS value, coalesce(f.customer_type, 'nan') AS customer_type
     FROM fit_purchase_model f WHERE f.fit_id = $fit_id
 )
 """
@@ -219,6 +253,14 @@ WITH m AS (
     FROM fit_purchase_model f LEFT JOIN customers c USING (customer_id) WHERE f.fit_id = $fit_id
 )
 """
+
+
+def types_kept(cur, fit: Fit) -> bool:
+    """Whether the types kept with ``fit``'s rows are the customers' types now, for every customer
+    ``cur`` sees: true when they digest as the whole store did at the fit (a manager's or a viewer's
+    cursor, no customer changed since); a rep's part of the customers never does (their join is small)."""
+    kept = fit.params.get("customer_types")
+    return kept is not None and types_digest(cur) == kept
 
 
 def stored_summary(cur, fit: Fit, months: int) -> dict:
@@ -267,7 +309,7 @@ def stored_loss_table(cur, fit: Fit, by: str, months: int) -> pd.DataFrame:
     expected_loss, loss_share; largest loss first, ties in order of first customer)."""
     if by not in MODEL_SEGMENTS:
         raise ValueError(f"by must be one of {MODEL_SEGMENTS}, got {by!r}")
-    rows = _TYPED_ROWS if by == "customer_type" else _ROWS
+    rows = _ROWS if by == "abc" else _KEPT_TYPED_ROWS if types_kept(cur, fit) else _TYPED_ROWS
     frame = cur.execute(rows.format(value=_value_column(fit, months)) + f"""
         SELECT {by} AS segment, count(*) AS customers, sum(value) AS value, sum((1 - p_alive) * value) AS expected_loss
         FROM m GROUP BY {by} ORDER BY expected_loss DESC, min(customer_id)""", {"fit_id": fit.fit_id}).df()
