@@ -3,8 +3,10 @@ crm_core.churn.model), every buyer's purchase rhythm (crm_core.churn.lapsed) and
 activity (crm_core.churn.activity: the rates, segments and funnel), fitted in the background for
 an analysis date and read back by the pages.
 
-Only what depends on the transactions is kept: each customer's type and owner are joined from
-``customers`` when a fit is read, so editing a customer never makes a fit stale.
+Only what depends on the transactions decides whether a fit is current: each customer's owner is
+joined from ``customers`` when a fit is read, and the type kept with the purchase model's rows (with
+a digest of every customer's, migration 028) is used only while the customers still digest the
+same, so editing a customer never makes a fit stale.
 """
 from __future__ import annotations
 
