@@ -277,3 +277,30 @@ def test_360_section_shows_p_alive_and_churn_events(churn_app, lang):
     assert app.dataframe, "the recorded churn event is listed"
     lapsed_or_not = [w.value for w in app.warning] + [s.value for s in app.success] + [i.value for i in app.info]
     assert lapsed_or_not
+
+
+@pytest.mark.parametrize("theme", ["streamlit", "plotly"])
+def test_the_model_tabs_bars_are_plotly_express_bars_to_the_json(theme, monkeypatch):
+    """ui.churn.common.bar_chart builds the model tab's bar charts directly (plotly express spends
+    ~50 ms a chart); what goes to the browser must be what px.bar sent, byte for byte, with
+    Streamlit's theme (its placeholder colours) and with plotly's own."""
+    import numpy as np
+    import pandas as pd
+    import plotly.express as px
+    import plotly.io as pio
+
+    from crm_core.churn.model import P_ALIVE_BINS
+    from ui.churn.common import bar_chart
+    from ui.common import style_chart
+
+    monkeypatch.setattr(pio.templates, "default", theme)
+    bands = pd.DataFrame({"band_start": P_ALIVE_BINS[:-1], "customers": np.arange(20, dtype="int64")})
+    loss = pd.DataFrame({"segment": ["无购买 (12 个月)", "Class A"], "expected_loss": [1234.0, np.nan]})
+    for frame, x, y in ((bands, "band_start", "customers"), (loss, "segment", "expected_loss")):
+        labels = {x: "P(存活) <b>", y: "客户数"}
+        made = [px.bar(frame, x=x, y=y, labels=labels), bar_chart(frame, x, y, labels)]
+        for chart in made:  # as the page styles them
+            chart.update_traces(offset=0, width=0.05)
+            chart.update_layout(xaxis_tickformat=".0%", title="分布")
+            style_chart(chart, height=300)
+        assert pio.to_json(made[1], validate=False) == pio.to_json(made[0], validate=False)

@@ -7,6 +7,8 @@ from contextlib import closing
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -17,6 +19,7 @@ from crm_core.care.replenishment import choose_methods
 from crm_core.churn import fits as churn_fits
 from crm_core.churn.lapsed import purchase_rhythm_sql
 from crm_core.churn.model import (
+    P_ALIVE_BINS,
     at_horizon,
     expected_loss_table,
     fit_store_model,
@@ -26,6 +29,7 @@ from crm_core.churn.model import (
 )
 from crm_core.data_version import TRANSACTIONS, current, record_change
 from crm_core.i18n import t
+from crm_core.sql import compose, quote_identifier, run
 from crm_core.store import Store
 from crm_core.users import LOCAL_USER, Actor
 from tests.conftest import DEMO_AS_OF
@@ -82,6 +86,118 @@ def test_the_churn_pages_figures_from_the_kept_rows_equal_the_models(demo_store,
             kept = churn_fits.stored_retention(cur, fit, months, 0.9, 0.0, 50)
             pd.testing.assert_frame_equal(kept, retention_list(cur, model, user, 0.9, 0.0, 50), rtol=1e-12)
     assert (summary["customers"] < 275) == (role == "rep") and len(kept) > 0
+
+
+# Kept rows of a purchase model made by hand: (customer, abc, frequency, P(alive), value over 12 months).
+# Edges of numpy's bands: 0.15 lies just below the edge 0.15000000000000002 (band 0.10-0.15), 0.95 just below
+# 0.9500000000000001 (band 0.90-0.95); customer 8 is in the fit but no longer on file (type "nan").
+HAND_ROWS = [(1, "A", 2, 0.0, 100.0), (2, "A", 3, 0.15, 200.0), (3, "B", 1, float(P_ALIVE_BINS[3]), 50.0),
+             (4, "C", 5, 1.0, 400.0), (5, "inactive", 0, 0.9, 10.0), (6, "A", 4, 0.95, 20.0),
+             (7, "C", 2, None, 30.0), (8, "B", 2, 0.5, 60.0)]
+HAND_PEOPLE = {1: ("corporate", "刘"), 2: ("individual", "刘"), 3: ("individual", "陈"), 4: ("channel", "陈"),
+               5: ("individual", "刘"), 6: ("channel", "陈"), 7: ("individual", "刘")}
+
+
+def hand_fit(db: Store) -> model_fits.Fit:
+    with db.transaction() as cur:
+        cur.executemany("INSERT INTO customers (customer_id, code, name, customer_type, sales_rep) VALUES (?, ?, ?, ?, ?)",
+                        [[c, f"C{c}", f"客户{c}", kind, rep] for c, (kind, rep) in HAND_PEOPLE.items()])
+        cur.executemany("INSERT INTO fit_purchase_model (fit_id, customer_id, abc, frequency, p_alive, value_if_alive,"
+                        " value_24) VALUES (1, ?, ?, ?, ?, ?, ?)", [[*row, 2 * row[-1]] for row in HAND_ROWS])
+    return model_fits.Fit(1, churn_fits.PURCHASE_MODEL, DEMO_AS_OF, 0, DEMO_AS_OF, datetime(2026, 1, 1, tzinfo=ZONE),
+                          1.0, {"months": 12})
+
+
+@pytest.mark.parametrize("role", ["manager", "rep"])
+def test_the_model_tabs_figures_counted_in_the_store_by_hand(store, role):
+    fit = hand_fit(store)
+    user = Actor("刘", "rep") if role == "rep" else Actor("boss", "manager")
+    rows = [r for r in HAND_ROWS if role == "manager" or HAND_PEOPLE.get(r[0], ("", ""))[1] == "刘"]
+    with closing(store.cursor(user)) as cur:
+        bands = churn_fits.stored_histogram(cur, fit)
+        summary = churn_fits.stored_summary(cur, fit, 12)
+        by_class = churn_fits.stored_loss_table(cur, fit, "abc", 12)
+        by_type = churn_fits.stored_loss_table(cur, fit, "customer_type", 24)
+    # numpy's bands of the repeat buyers' P(alive); an empty one counts as 0, as the page always counted it
+    repeat = [r for r in rows if r[2] > 0]
+    expected, _ = np.histogram([0.0 if r[3] is None else r[3] for r in repeat], bins=P_ALIVE_BINS)
+    assert bands["customers"].tolist() == expected.tolist()
+    assert list(bands["band_start"]) == list(P_ALIVE_BINS[:-1]) and list(bands["band_end"]) == list(P_ALIVE_BINS[1:])
+    if role == "manager":  # by hand: 0 and the empty one in 0-5 %, 0.15 in 10-15 %, its edge in 15-20 %, 0.5, 0.95, 1
+        assert {i: n for i, n in enumerate(bands["customers"]) if n} == {0: 2, 2: 1, 3: 1, 10: 1, 18: 1, 19: 1}
+        assert summary == {"customers": 8, "repeat_buyers": 7, "one_time_buyers": 1,
+                           "mean_p_alive_repeat": pytest.approx((0.15 + 0.15 + 1 + 0.95 + 0.5) / 6),
+                           "likely_lost": 3, "clv": pytest.approx(30 + 7.5 + 400 + 9 + 19 + 30),
+                           "expected_loss": pytest.approx(100 + 170 + 42.5 + 1 + 1 + 30)}
+        # loss by class: A 100 + 170 + 1, B 42.5 + 30, C 0 (customer 7's P(alive) is empty), inactive 1
+        assert by_class[["segment", "customers"]].values.tolist() == [["A", 3], ["B", 2], ["inactive", 1], ["C", 2]]
+        assert by_class["expected_loss"].tolist() == pytest.approx([271, 72.5, 1, 0])
+        assert by_class["value"].tolist() == pytest.approx([320, 110, 10, 430])
+        # by type over 24 months (twice the values): the customer no longer on file is "nan"
+        assert by_type[["segment", "customers"]].values.tolist() == [
+            ["individual", 4], ["corporate", 1], ["nan", 1], ["channel", 2]]
+        assert by_type["expected_loss"].tolist() == pytest.approx([2 * (170 + 42.5 + 1), 200, 60, 2])
+    else:  # 刘: customers 1, 2, 5 and 7
+        assert {i: n for i, n in enumerate(bands["customers"]) if n} == {0: 2, 2: 1}
+        assert (summary["customers"], summary["repeat_buyers"], summary["likely_lost"]) == (4, 3, 2)
+        assert by_class[["segment", "customers"]].values.tolist() == [["A", 2], ["inactive", 1], ["C", 1]]
+        assert by_type[["segment", "customers"]].values.tolist() == [["individual", 3], ["corporate", 1]]
+    assert by_class["loss_share"].sum() == pytest.approx(1)
+
+
+def test_the_model_tabs_figures_but_the_loss_by_type_read_only_the_kept_rows(store):
+    """The summary, the bands and the loss by ABC class need nothing from ``customers`` (a join to
+    every customer was most of the tab's time at millions of customers); the loss by type does."""
+    fit = hand_fit(store)
+    with closing(store.cursor(Actor("boss", "manager"))) as cur:
+        (name,) = cur.execute("SELECT current_database()").fetchone()  # the base table under the view
+        cur.execute(f"CREATE TEMP VIEW customers AS SELECT * FROM {quote_identifier(name)}.main.customers"
+                    " WHERE error('customers read')")
+        assert churn_fits.stored_summary(cur, fit, 12)["customers"] == 8
+        assert churn_fits.stored_histogram(cur, fit)["customers"].sum() == 7
+        assert churn_fits.stored_loss_table(cur, fit, "abc", 24)["customers"].sum() == 8
+        with pytest.raises(duckdb.Error, match="customers read"):
+            churn_fits.stored_loss_table(cur, fit, "customer_type", 12)
+
+
+def test_the_loss_by_type_reads_the_kept_types_until_a_customer_changes_type(demo_store):
+    """The purchase model keeps each buyer's type and a digest of every customer's (migration 028):
+    while the customers digest the same, the loss by type groups the kept rows (no join to
+    customers); a type edited since sends it back to the join, with the new type, and no refit."""
+    fit = fits_of(demo_store)["purchase_model"]
+    kept = demo_store.query_df("SELECT f.customer_id, f.customer_type AS kept, c.customer_type AS now"
+                               " FROM fit_purchase_model f JOIN customers c USING (customer_id) WHERE f.fit_id = ?",
+                               [fit.fit_id])
+    assert len(kept) == 275 and (kept["kept"] == kept["now"]).all()
+    manager, viewer, rep = Actor("boss", "manager"), Actor("guest", "viewer"), Actor("王芳", "rep")
+
+    def by_type(user, months=24):
+        with closing(demo_store.cursor(user)) as cur:
+            return churn_fits.types_kept(cur, fit), churn_fits.stored_loss_table(cur, fit, "customer_type", months)
+
+    def joined(user, months=24):
+        with closing(demo_store.cursor(user)) as cur:
+            return run(cur, compose(churn_fits._TYPED_ROWS.format(value="value_24") + """
+                SELECT customer_type AS segment, count(*) AS customers, sum((1 - p_alive) * value) AS expected_loss
+                FROM m GROUP BY customer_type ORDER BY expected_loss DESC, min(customer_id)""",
+                fit_id=fit.fit_id)).df()
+
+    for user, fast in ((manager, True), (viewer, True), (rep, False)):  # a rep's customers digest apart: joined
+        used, table = by_type(user)
+        expected = joined(user)
+        assert used == fast
+        assert table["segment"].tolist() == expected["segment"].tolist()
+        assert table["customers"].tolist() == expected["customers"].tolist()
+        assert table["expected_loss"].tolist() == pytest.approx(expected["expected_loss"].tolist(), rel=1e-12)
+    moved = int(kept.loc[kept["now"] == "individual", "customer_id"].iloc[0])
+    before = by_type(manager)[1].set_index("segment")["customers"]
+    with demo_store.transaction() as cur:  # an edit of the type alone: the fit stays current
+        cur.execute("UPDATE customers SET customer_type = 'corporate' WHERE customer_id = ?", [moved])
+    assert fits_of(demo_store)["purchase_model"].fit_id == fit.fit_id
+    used, after = by_type(manager)
+    assert not used
+    after = after.set_index("segment")["customers"]
+    assert (after["individual"], after["corporate"]) == (before["individual"] - 1, before["corporate"] + 1)
 
 
 def small_store(path) -> Store:

@@ -3,8 +3,10 @@ crm_core.churn.model), every buyer's purchase rhythm (crm_core.churn.lapsed) and
 activity (crm_core.churn.activity: the rates, segments and funnel), fitted in the background for
 an analysis date and read back by the pages.
 
-Only what depends on the transactions is kept: each customer's type and owner are joined from
-``customers`` when a fit is read, so editing a customer never makes a fit stale.
+Only what depends on the transactions decides whether a fit is current: each customer's owner is
+joined from ``customers`` when a fit is read, and the type kept with the purchase model's rows (with
+a digest of every customer's, migration 028) is used only while the customers still digest the
+same, so editing a customer never makes a fit stale.
 """
 from __future__ import annotations
 
@@ -47,8 +49,34 @@ _KEPT = ["customer_id", "abc", "frequency", "recency", "T", "monetary_value", "p
          "purchases_if_alive", "value_if_alive", "clv", "expected_loss"]
 
 
+# A digest of every customer's id and type the cursor sees (how many, and the sum of their hashes):
+# equal digests, the same customers with the same types (the odds of two sets of customers digesting
+# alike by chance are about one in 2^64). One scan of ``customers``, no join.
+_TYPES_DIGEST = "SELECT count(*), coalesce(sum(hash(customer_id, customer_type)), 0)::VARCHAR FROM customers"
+
+
+def types_digest(cur) -> list:
+    """[count, sum of hashes as text] of the customers ``cur`` sees (``_TYPES_DIGEST``)."""
+    count, hashes = cur.execute(_TYPES_DIGEST).fetchall()[0]
+    return [int(count), hashes]
+
+
+def _with_types(cur, rows: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` with each customer's type now (NULL: no longer on file), read for these customers only."""
+    cur.register("fit_type_ids", rows[["customer_id"]])
+    try:
+        types = cur.execute("SELECT k.customer_id, c.customer_type FROM fit_type_ids k"
+                            " JOIN customers c USING (customer_id)").df()
+    finally:
+        cur.unregister("fit_type_ids")
+    kinds = pd.Series(types["customer_type"].to_numpy(), index=types["customer_id"].to_numpy(), dtype=object)
+    kinds = kinds.reindex(rows["customer_id"].to_numpy())
+    return rows.assign(customer_type=kinds.where(kinds.notna(), None).to_numpy())
+
+
 def _fit_purchase_model(cur, as_of: date) -> tuple[dict, Iterator[pd.DataFrame]]:
-    """fit_store_model's parameters and per-customer rows (without type and owner): the models are
+    """fit_store_model's parameters and per-customer rows (without owner; the type as it is now,
+    with the digest of every customer's type in the params: see migration 028): the models are
     fitted on the whole store's RFM summary, the rows scored ``FIT_CHUNK_ROWS`` customers at a time
     (every per-customer figure is row by row), so only the compact summary is held whole."""
     from crm_core.segmentation import abc_classify_sql  # as in fit_store_model: segmentation imports churn
@@ -61,7 +89,8 @@ def _fit_purchase_model(cur, as_of: date) -> tuple[dict, Iterator[pd.DataFrame]]
     abc = pd.Series(classes["abc"].astype(str).to_numpy(), index=classes["customer_id"].to_numpy())
     del classes
     params = {"months": DEFAULT_HORIZON, "discount_rate_monthly": DISCOUNT_RATE_MONTHLY,
-              "bgnbd": asdict(bgnbd), "spend": None if spend is None else asdict(spend)}
+              "bgnbd": asdict(bgnbd), "spend": None if spend is None else asdict(spend),
+              "customer_types": types_digest(cur)}  # the same snapshot as the types kept
 
     def scored(part: pd.DataFrame) -> pd.DataFrame:
         per_purchase = spend_per_purchase(part, spend, population)
@@ -70,7 +99,7 @@ def _fit_purchase_model(cur, as_of: date) -> tuple[dict, Iterator[pd.DataFrame]]
         for months in OTHER_HORIZONS:  # the page's other horizons, so no page recomputes them
             rows[f"value_{months}"] = scored_rows(part, bgnbd, per_purchase, months,
                                                   DISCOUNT_RATE_MONTHLY)["value_if_alive"].to_numpy()
-        return rows
+        return _with_types(cur, rows)
 
     return params, (scored(summary.iloc[start:start + FIT_CHUNK_ROWS])
                     for start in range(0, len(summary), FIT_CHUNK_ROWS))
@@ -203,13 +232,37 @@ def _value_column(fit: Fit, months: int) -> str:
     return f"value_{months}"
 
 
+# The kept rows the cursor sees (a rep's: their customers'), with the value over the horizon asked for.
+# The figures need nothing but the kept rows (a join to every customer was most of a read's time at
+# millions of customers, issue 18); the loss by customer type takes the type kept with the rows when
+# no customer the cursor sees has changed type since the fit (``types_digest``), else joins
+# ``customers`` for the type as it is now (_TYPED_ROWS): the same answer either way.
 _ROWS = """
 WITH m AS (
-    SELECT f.customer_id, f.frequency = 0 AS one_time_buyer, f.p_alive, f.{value} AS value,
-           coalesce(c.customer_type::VARCHAR, 'nan') AS customer_type, f.abc
+    SELECT f.customer_id, f.frequency = 0 AS one_time_buyer, f.p_alive, f.{value} AS value, f.abc
+    FROM fit_purchase_model f WHERE f.fit_id = $fit_id
+)
+"""
+_KEPT_TYPED_ROWS = """
+WITH m AS (
+    SELECT f.customer_id, f.p_alive, f.{value} AS value, coalesce(f.customer_type, 'nan') AS customer_type
+    FROM fit_purchase_model f WHERE f.fit_id = $fit_id
+)
+"""
+_TYPED_ROWS = """
+WITH m AS (
+    SELECT f.customer_id, f.p_alive, f.{value} AS value, coalesce(c.customer_type::VARCHAR, 'nan') AS customer_type
     FROM fit_purchase_model f LEFT JOIN customers c USING (customer_id) WHERE f.fit_id = $fit_id
 )
 """
+
+
+def types_kept(cur, fit: Fit) -> bool:
+    """Whether the types kept with ``fit``'s rows are the customers' types now, for every customer
+    ``cur`` sees: true when they digest as the whole store did at the fit (a manager's or a viewer's
+    cursor, no customer changed since); a rep's part of the customers never does (their join is small)."""
+    kept = fit.params.get("customer_types")
+    return kept is not None and types_digest(cur) == kept
 
 
 def stored_summary(cur, fit: Fit, months: int) -> dict:
@@ -226,12 +279,31 @@ def stored_summary(cur, fit: Fit, months: int) -> dict:
             "clv": float(clv), "expected_loss": float(loss)}
 
 
+# The repeat buyers per P(alive) band as numpy's histogram counts them with the edges P_ALIVE_BINS
+# ($edges, 1-based): a band holds edge <= p < next edge, the last one also p = 1. floor(p * bands)
+# is the band or its neighbour (the edges are rounded multiples of 1/bands), the comparisons with
+# the edges themselves settle which. A P(alive) the fit left empty (NULL: too few buyers to say)
+# counts as 0, as the page counted it when it read the column into numpy.
+_BANDS = """
+SELECT band, count(*) AS customers FROM (
+    SELECT CASE WHEN p < $edges[c + 1] THEN c - 1 WHEN c < $bands - 1 AND p >= $edges[c + 2] THEN c + 1 ELSE c END AS band
+    FROM (SELECT p, least(floor(p * $bands)::INTEGER, $bands - 1) AS c
+          FROM (SELECT coalesce(p_alive, 0) AS p FROM fit_purchase_model WHERE fit_id = $fit_id AND frequency <> 0)
+          WHERE p >= 0 AND p <= 1)
+) GROUP BY band
+"""
+
+
 def stored_histogram(cur, fit: Fit) -> pd.DataFrame:
-    """model.p_alive_histogram of the kept fit (numpy's bands on the repeat buyers' P(alive))."""
-    alive = cur.execute(_ROWS.format(value="value_if_alive") + "SELECT p_alive FROM m WHERE NOT one_time_buyer",
-                        {"fit_id": fit.fit_id}).fetchnumpy()["p_alive"]
-    counts, edges = np.histogram(np.asarray(alive, dtype="float64"), bins=P_ALIVE_BINS)
-    return pd.DataFrame({"band_start": edges[:-1], "band_end": edges[1:], "customers": counts})
+    """model.p_alive_histogram of the kept fit: the repeat buyers per P(alive) band, counted in the
+    store (no per-customer column is read out)."""
+    bands = len(P_ALIVE_BINS) - 1
+    found = cur.execute(_BANDS, {"fit_id": fit.fit_id, "edges": [float(edge) for edge in P_ALIVE_BINS],
+                                 "bands": bands}).fetchall()
+    counts = np.zeros(bands, dtype="int64")
+    for band, customers in found:
+        counts[band] = customers
+    return pd.DataFrame({"band_start": P_ALIVE_BINS[:-1], "band_end": P_ALIVE_BINS[1:], "customers": counts})
 
 
 def stored_loss_table(cur, fit: Fit, by: str, months: int) -> pd.DataFrame:
@@ -239,7 +311,8 @@ def stored_loss_table(cur, fit: Fit, by: str, months: int) -> pd.DataFrame:
     expected_loss, loss_share; largest loss first, ties in order of first customer)."""
     if by not in MODEL_SEGMENTS:
         raise ValueError(f"by must be one of {MODEL_SEGMENTS}, got {by!r}")
-    frame = cur.execute(_ROWS.format(value=_value_column(fit, months)) + f"""
+    rows = _ROWS if by == "abc" else _KEPT_TYPED_ROWS if types_kept(cur, fit) else _TYPED_ROWS
+    frame = cur.execute(rows.format(value=_value_column(fit, months)) + f"""
         SELECT {by} AS segment, count(*) AS customers, sum(value) AS value, sum((1 - p_alive) * value) AS expected_loss
         FROM m GROUP BY {by} ORDER BY expected_loss DESC, min(customer_id)""", {"fit_id": fit.fit_id}).df()
     total = frame["expected_loss"].sum()

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import math
 
-import plotly.express as px
 import streamlit as st
 
 from crm_core import tables as shown_tables
@@ -12,7 +11,7 @@ from crm_core.churn.model import DEFAULT_HORIZON, HORIZON_MONTHS, INACTIVE_SEGME
 from crm_core.i18n import format_number, format_percent, t
 from crm_core.tables import Column
 from ui.churn import cache
-from ui.churn.common import customer_list, rounded
+from ui.churn.common import bar_chart, customer_list, rounded
 from ui.common import choice_label, lang, style_chart, tr
 from ui.fits import fitted
 from ui.metrics import count_metric, money_metric
@@ -115,8 +114,8 @@ def render_model(db, user, as_of) -> None:
     _fit_report(tables, language)
 
     histogram = tables["histogram"]
-    chart = px.bar(histogram, x="band_start", y="customers",
-                   labels={"band_start": tr("churn.col.p_alive"), "customers": tr("churn.col.customers")})
+    chart = bar_chart(histogram, "band_start", "customers",
+                      {"band_start": tr("churn.col.p_alive"), "customers": tr("churn.col.customers")})
     chart.update_traces(offset=0, width=0.05)
     chart.update_layout(xaxis_tickformat=".0%", title=tr("churn.model.histogram"))
     st.plotly_chart(style_chart(chart, height=300), width="stretch")
@@ -127,8 +126,8 @@ def render_model(db, user, as_of) -> None:
     for column, by in zip(columns, ("abc", "customer_type")):
         table = rounded(tables[by], ("value", "expected_loss")).assign(
             segment=lambda f, by=by: f["segment"].map(_segment_label(by)))
-        chart = px.bar(table, x="segment", y="expected_loss",
-                       labels={"segment": tr(f"churn.segment.by_{by}"), "expected_loss": tr("churn.col.expected_loss")})
+        chart = bar_chart(table, "segment", "expected_loss",
+                          {"segment": tr(f"churn.segment.by_{by}"), "expected_loss": tr("churn.col.expected_loss")})
         column.plotly_chart(style_chart(chart, height=260), width="stretch")
         kinds = {"value": Column("value", "churn.col.value_horizon", "money", params=(("months", months),)),
                  "expected_loss": "money", "loss_share": "percent"}
