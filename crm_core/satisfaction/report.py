@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from crm_core import access, summaries
+from crm_core import access, model_fits, summaries
+from crm_core.satisfaction import fits as sat_fits
 from crm_core.satisfaction import queries
 from crm_core.satisfaction.comments import word_contrast
 from crm_core.satisfaction.loyalty import QUADRANTS, loyalty_quadrant_of
@@ -203,24 +204,35 @@ latest AS (
            max(responded_on) AS answered_on
     FROM survey_responses WHERE customer_id IS NOT NULL AND satisfaction IS NOT NULL AND {filters}
     GROUP BY customer_id),
-buys AS (
-    SELECT customer_id, count(*) AS purchases, sum(amount)::DOUBLE AS spend FROM transactions
-    WHERE {window}
-      AND customer_id IN (SELECT customer_id FROM latest)
-    GROUP BY customer_id)"""
+buys AS ({buys})"""
+# Each respondent's transactions in the window, grouped live (only the respondents' rows) ...
+_LIVE_BUYS = (f"SELECT customer_id, {sat_fits.PURCHASES} AS purchases, {sat_fits.SPEND}::DOUBLE AS spend "
+              "FROM transactions WHERE {window} AND customer_id IN (SELECT customer_id FROM latest) GROUP BY customer_id")
+# ... or every buyer's kept row (crm_core.satisfaction.fits; the LEFT JOIN keeps the respondents').
+_KEPT_BUYS = "SELECT customer_id, purchases, spend::DOUBLE AS spend FROM fit_sat_spend WHERE fit_id = $fit_id"
 
 
 def respondents_12m(store: Store, actor: Actor, as_of: date) -> pa.Table:
     """One row per customer with a 1–5 answer the user may see: customer_id, sat and intent (their
     latest answers), answered_on, purchases and spend (transactions in the 12 months up to
-    ``as_of``; 0 without any). The one scan behind the quadrant cells and every member list, so
+    ``as_of``; 0 without any). The one read behind the quadrant cells and every member list, so
     a threshold or quadrant changed on the page reads this table, not the transactions (Arrow:
-    DuckDB reads it back with its own types)."""
-    query = compose(f"WITH {_LATEST} SELECT l.customer_id, l.sat, l.intent, l.answered_on, "
-                    "coalesce(b.purchases, 0) AS purchases, coalesce(b.spend, 0) AS spend "
-                    "FROM latest l LEFT JOIN buys b USING (customer_id)",
-                    filters=filters(None, actor.rep_scope), window=last_12_months(as_of, "txn_date"))
-    return _read(store, lambda db: relation(db, query).to_arrow_table())
+    DuckDB reads it back with its own types). Purchases and spend come from the rows kept for
+    ``as_of`` (crm_core.satisfaction.fits) when that fit is current, else from the transactions."""
+    def query(buys: Fragment) -> Fragment:
+        return compose(f"WITH {_LATEST} SELECT l.customer_id, l.sat, l.intent, l.answered_on, "
+                       "coalesce(b.purchases, 0) AS purchases, coalesce(b.spend, 0) AS spend "
+                       "FROM latest l LEFT JOIN buys b USING (customer_id)",
+                       filters=filters(None, actor.rep_scope), buys=buys)
+
+    def read(db):
+        table = model_fits.read_current(db, sat_fits.MODEL, as_of, lambda fit: relation(
+            db, query(compose(_KEPT_BUYS, fit_id=fit.fit_id))).to_arrow_table())
+        if table is None:
+            table = relation(db, query(compose(_LIVE_BUYS, window=last_12_months(as_of, "txn_date")))).to_arrow_table()
+        return table
+
+    return _read(store, read)
 
 
 def _on_respondents(store: Store, actor: Actor, as_of: date, respondents: pa.Table | None, query: Fragment):
@@ -396,14 +408,24 @@ def nonresponse(store: Store, actor: Actor, wave_id: int) -> pd.DataFrame:
                                  base=base)).df()
         if groups.empty:
             return pd.DataFrame()
-        bought = run(db, compose(
-            "{base}, spend AS (SELECT t.customer_id, sum(t.amount)::DOUBLE AS spend FROM transactions t "
-            "WHERE {window} {mine} GROUP BY 1) "
-            "SELECT b.responded, coalesce(s.spend, 0) AS spend FROM spend s JOIN base b USING (customer_id)",
-            base=base, window=last_12_months(started[0], "t.txn_date"),
-            # a rep's base is small: group only its rows (for everyone the join alone narrows)
-            mine=Fragment("") if actor.rep_scope is None else
-            Fragment("AND t.customer_id IN (SELECT customer_id FROM base)"))).fetchnumpy()
+
+        def spent(spend: Fragment) -> dict:
+            return run(db, compose(
+                "{base}, spend AS ({spend}) "
+                "SELECT b.responded, coalesce(s.spend, 0) AS spend FROM spend s JOIN base b USING (customer_id)",
+                base=base, spend=spend)).fetchnumpy()
+
+        # The window's spend per customer kept for the wave's start (the latest wave's, see
+        # crm_core.satisfaction.fits) when current, else summed from the transactions.
+        bought = model_fits.read_current(db, sat_fits.MODEL, started[0], lambda fit: spent(compose(
+            "SELECT customer_id, spend::DOUBLE AS spend FROM fit_sat_spend WHERE fit_id = $fit_id", fit_id=fit.fit_id)))
+        if bought is None:
+            bought = spent(compose(
+                f"SELECT t.customer_id, {sat_fits.SPEND}::DOUBLE AS spend FROM transactions t "
+                "WHERE {window} {mine} GROUP BY 1", window=last_12_months(started[0], "t.txn_date"),
+                # a rep's base is small: group only its rows (for everyone the join alone narrows)
+                mine=Fragment("") if actor.rep_scope is None else
+                Fragment("AND t.customer_id IN (SELECT customer_id FROM base)")))
     parts = [_level_rows(groups, column) for column in ("region", "tenure_stage")]
     return tested([*parts, _spend_row(groups, bought)])
 
