@@ -52,8 +52,10 @@ def _fit_spend(cur, as_of: date) -> tuple[dict, Iterator]:
     return {"window": "last_12_months"}, batches()
 
 
-# Kept for two dates at most: the default analysis date and the latest wave's start.
-FITTERS = (Fitter(MODEL, TABLE, _fit_spend, kept_dates=2),)
+# The default analysis date and the latest wave's start, and the wave before it (a new wave's fit,
+# the newest, would otherwise prune the default date's, fitted before it: model_fits keeps the
+# dates fitted last). Other dates are never asked for: the page counts them live.
+FITTERS = (Fitter(MODEL, TABLE, _fit_spend, kept_dates=3),)
 
 
 def latest_wave_start(cur) -> date | None:
