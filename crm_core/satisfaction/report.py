@@ -414,7 +414,9 @@ def nonresponse(store: Store, actor: Actor, wave_id: int) -> pd.DataFrame:
 
     Counted in DuckDB (the levels by group, the spend of the customers who bought in the window
     only; everyone else spent 0), so no per-customer frame of the whole base is built. Who
-    answered is taken over everyone; the base is the user's customers.
+    answered is taken over everyone; the base is the user's customers. The spend per customer is
+    read from the rows kept for the wave's start (crm_core.satisfaction.fits: the latest wave's)
+    when that fit is current, else summed from the window's transactions.
     """
     scope = access.of_rep(actor.rep_scope, "customers", alias="c")
     with closing(store.system_cursor()) as db:
