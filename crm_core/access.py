@@ -126,6 +126,7 @@ RULES: dict[str, Rule] = {
     "fit_segment_spend": Rule(rep_rows=_OF_CUSTOMER),  # the Segmentation page's totals and ranks (the same)
     "fit_care_contacts": Rule(rep_rows=_OF_CUSTOMER),  # each customer's last contact (crm_core.care.contacts)
     "fit_value_scores": Rule(rep_rows=_OF_CUSTOMER),  # the big-customer tab's value scores (segmentation.fits)
+    "fit_sat_spend": Rule(rep_rows=_OF_CUSTOMER),  # each customer's 12-month count and spend (crm_core.satisfaction.fits)
     # The promises a rep made, and those anyone made to a customer the rep owns (a rep must see
     # what colleagues promised their customers).
     "promises": Rule(rep_rows="({a}owner IN {reps} OR " + _OF_CUSTOMER + ")"),

@@ -1,10 +1,12 @@
-"""What satisfaction adds to the app: the ``survey_responses`` import kind and the Home page's NPS of
-the latest survey wave (with its interval)."""
+"""What satisfaction adds to the app: the ``survey_responses`` import kind, the Home page's NPS of
+the latest survey wave (with its interval) and the job keeping each customer's 12-month purchases
+and spend for the quadrant and non-response tabs (crm_core.satisfaction.fits)."""
 from __future__ import annotations
 
 from datetime import datetime
 
 from crm_core.capabilities import Capability
+from crm_core.satisfaction.fits import FITS_JOB
 from crm_core.satisfaction.import_kind import SURVEY_RESPONSES
 from crm_core.satisfaction.queries import nps_by
 
@@ -18,4 +20,5 @@ def overview_figures(cur, now: datetime) -> dict:
     return {"nps": float(latest["score"]), "nps_low": float(latest["ci_low"]), "nps_high": float(latest["ci_high"])}
 
 
-CAPABILITY = Capability("satisfaction", import_kinds=(SURVEY_RESPONSES,), overview_figures=overview_figures)
+CAPABILITY = Capability("satisfaction", import_kinds=(SURVEY_RESPONSES,), overview_figures=overview_figures,
+                        jobs=(FITS_JOB,))
