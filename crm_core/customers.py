@@ -48,15 +48,19 @@ class CustomerFilter:
     tenure_stages: tuple[str, ...] = ()
 
     def where(self, actor: Actor, alias: str | None = None) -> Fragment:
-        """The filter's condition on ``customers`` (as ``alias``), restricted to what ``actor`` may see."""
+        """The filter's condition on ``customers`` (as ``alias``), restricted to what ``actor`` may see.
+        A chosen region, rep, type or stage is ``list_contains`` of the chosen values: a filter
+        DuckDB evaluates in the scan, so the list's ``ORDER BY … LIMIT`` skips row groups as it
+        does unfiltered; ``IN (SELECT unnest(…))`` is a semi join that reads every row first
+        (10M customers, region 华东: ~1 s a re-render). The same rows (NULL matches neither)."""
         a = f"{alias}." if alias else ""
         parts = [access.visible(actor, "customers", alias)]
         if self.text.strip():  # what the customer picker finds: code, name, initials, phone, contact
             parts.append(customer_search.match(self.text, alias)[0])
         for column, values in (("region", self.regions), ("sales_rep", self.reps),
                                ("customer_type", self.customer_types), ("tenure_stage", self.tenure_stages)):
-            if values:
-                parts.append(Fragment(f"{a}{quote_identifier(column)} IN (SELECT unnest(${column}))",
+            if values:  # a filter in the scan (list_contains), not a semi join: see ``where``'s docstring
+                parts.append(Fragment(f"list_contains(${column}::VARCHAR[], {a}{quote_identifier(column)})",
                                       {column: list(values)}))
         return all_of(*parts)
 
