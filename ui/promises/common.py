@@ -64,8 +64,13 @@ def board(db, user, now: datetime, owner, promise_type) -> pd.DataFrame:
 
 
 @cached_read(ttl=600, max_entries=16)
+def latest_business_due(db, user):
+    return queries.latest_business_due(db, user)
+
+
 def uncertain_years(db, user, now: datetime) -> list[int]:
-    return queries.uncertain_calendar_years(db, user, now)
+    """``queries.uncertain_calendar_years``: the latest due kept until the next write, the years from it at ``now``."""
+    return queries.uncertain_years_until(db, latest_business_due(db, user), now)
 
 
 @cached_read(ttl=600, max_entries=16)
@@ -73,9 +78,15 @@ def notice_days(db, year: int) -> list:
     return notices.notice_days(db, year)
 
 
-@cached_read(ttl=60, max_entries=16)
+@cached_read(ttl=600, max_entries=16)
+def complaint_listing(db, user) -> queries.ComplaintListing:
+    return queries.complaint_listing(db, user)
+
+
 def complaints(db, user, now: datetime) -> pd.DataFrame:
-    return queries.complaint_board(db, user, now)
+    """The complaint board at ``now``: the complaints kept until the next write (they do not depend
+    on the clock), their promises judged at each run's ``now`` (a few hundred rows, milliseconds)."""
+    return queries.judge_complaints(db, complaint_listing(db, user), user, now)
 
 
 @cached_read(ttl=600, max_entries=16)
