@@ -137,11 +137,23 @@ def due_counts(store: Store, actor: Actor, now: datetime) -> dict[str, int]:
     return dict(zip(("overdue", "due_24h", "own_open", "own_overdue", "own_due_24h"), (int(v) for v in row)))
 
 
-def overview(store: Store, actor: Actor, now: datetime, window_days: int = 30) -> dict:
+def remedies_owed(db: duckdb.DuckDBPyConnection, actor: Actor) -> tuple[int, float]:
+    """(remedies not delivered yet, their cost) of the promises ``actor`` may see, on a system
+    cursor ``db``: the same at any moment (a page keeps it until the next write)."""
+    owed = run(db, compose(
+        """SELECT count(*), coalesce(sum(r.cost), 0) FROM remedies r JOIN promises p USING (promise_id)
+           WHERE r.delivered_at IS NULL AND {visible}""", visible=access.visible(actor, "promises", "p"))
+    ).fetchone()
+    return int(owed[0]), float(owed[1])
+
+
+def overview(store: Store, actor: Actor, now: datetime, window_days: int = 30,
+             owed: tuple[int, float] | None = None) -> dict:
     """Headline numbers at ``now``: open promises by live status, paused, due within 24 h,
     complaints with a green-channel promise still open, compensation outstanding, and attainment
     over the last ``window_days`` (met, breached, excluded, pct, ci_low, ci_high, window). The
-    counts read open promises only (each of them is about open ones)."""
+    counts read open promises only (each of them is about open ones). ``owed``: ``remedies_owed``
+    read already (it does not depend on ``now``)."""
     judged = _JUDGED
     start = now - timedelta(days=window_days)
     visible = access.visible(actor, "promises")
@@ -159,11 +171,8 @@ def overview(store: Store, actor: Actor, now: datetime, window_days: int = 30) -
         )).fetchone()
         keys = ("open", "overdue", "warning_2", "warning_1", "paused", "due_24h", "open_complaints")
         out = dict(zip(keys, (int(v) for v in row)))
-        owed = run(db, compose(
-            """SELECT count(*), coalesce(sum(r.cost), 0) FROM remedies r JOIN promises p USING (promise_id)
-               WHERE r.delivered_at IS NULL AND {visible}""", visible=access.visible(actor, "promises", "p"))
-        ).fetchone()
-        out["remedies_outstanding"], out["cost_outstanding"] = int(owed[0]), float(owed[1])
+        owed = remedies_owed(db, actor) if owed is None else owed
+        out["remedies_outstanding"], out["cost_outstanding"] = owed
         total = ledger.attainment_counts(db, start, now, now, rep_scope=actor.rep_scope)
     first = total.iloc[0] if not total.empty else None
     out["attainment"] = {

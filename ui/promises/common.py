@@ -2,6 +2,7 @@
 turning frames into labelled, coloured display tables. No business logic here."""
 from __future__ import annotations
 
+from contextlib import closing
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
@@ -53,9 +54,16 @@ def moment_input(db, key: str, now: datetime, now_label: str = "promises.detail.
 
 
 # -- cached reads (now is part of the key: the board is live) -------------------------------------
+@cached_read(ttl=600, max_entries=16)
+def remedies_owed(db, user) -> tuple[int, float]:
+    with closing(db.system_cursor()) as system:  # narrowed to the user's promises in the query (access)
+        return queries.remedies_owed(system, user)
+
+
 @cached_read(ttl=60, max_entries=16)
 def overview(db, user, now: datetime) -> dict:
-    return queries.overview(db, user, now)
+    # the remedies owed do not move with the clock: kept until the next write, not read each second
+    return queries.overview(db, user, now, owed=remedies_owed(db, user))
 
 
 @cached_read(ttl=60, max_entries=32)
