@@ -19,7 +19,7 @@ from crm_core import access
 from crm_core.promises import ledger
 from crm_core.promises.calendar import BusinessCalendar
 from crm_core.promises.policy import PromisePolicy
-from crm_core.sql import Fragment, compose, run, trailing_year_days
+from crm_core.sql import Fragment, compose, relation, run, trailing_year_days
 from crm_core.store import Store
 from crm_core.users import Actor
 
@@ -147,17 +147,37 @@ def remedies_owed(db: duckdb.DuckDBPyConnection, actor: Actor) -> tuple[int, flo
     return int(owed[0]), float(owed[1])
 
 
+# What the headline numbers read of each promise (``overview``; ``ledger.attainment_counts``).
+_JUDGED_COLUMNS = "status, made_at, due_at, warn1_at, warn2_at, paused_at, closed_at, complaint_id, source"
+
+
+def judged_rows(store: Store, actor: Actor, since: datetime):
+    """The user's promises ``overview`` reads for any ``now`` whose window starts at or after
+    ``since`` (an Arrow table): every open one and every one closed since ``since`` — a few per cent
+    of the promises. Nothing in it depends on the clock: a page keeps it until the next write (and
+    the day ``since`` moves) and judges it at each run's ``now``."""
+    with closing(store.system_cursor()) as db:  # narrowed to the user's promises (access)
+        return relation(db, compose(f"SELECT {_JUDGED_COLUMNS} FROM promises WHERE (status = 'open' OR closed_at >= $since)"
+                                    " AND {visible}", visible=access.visible(actor, "promises"), since=since)
+                        ).to_arrow_table()
+
+
 def overview(store: Store, actor: Actor, now: datetime, window_days: int = 30,
-             owed: tuple[int, float] | None = None) -> dict:
+             owed: tuple[int, float] | None = None, rows=None, since: datetime | None = None) -> dict:
     """Headline numbers at ``now``: open promises by live status, paused, due within 24 h,
     complaints with a green-channel promise still open, compensation outstanding, and attainment
     over the last ``window_days`` (met, breached, excluded, pct, ci_low, ci_high, window). The
     counts read open promises only (each of them is about open ones). ``owed``: ``remedies_owed``
-    read already (it does not depend on ``now``)."""
+    read already (it does not depend on ``now``); ``rows``: ``judged_rows(store, actor, since)``,
+    read instead of ``promises`` when ``since`` is at or before the window's start (the same rows)."""
     judged = _JUDGED
     start = now - timedelta(days=window_days)
-    visible = access.visible(actor, "promises")
+    kept = rows is not None and since is not None and pd.Timestamp(since) <= pd.Timestamp(start)
+    visible = Fragment("TRUE") if kept else access.visible(actor, "promises")  # kept rows: the user's already
+    source = ledger.JUDGED_ROWS if kept else "promises"
     with closing(store.system_cursor()) as db:  # narrowed to the user's promises in each query (access)
+        if kept:
+            db.register(ledger.JUDGED_ROWS, rows)
         row = run(db, compose(
             f"""SELECT count(*) FILTER (WHERE status = 'open'),
                        count(*) FILTER (WHERE {_OVERDUE}),
@@ -166,14 +186,15 @@ def overview(store: Store, actor: Actor, now: datetime, window_days: int = 30,
                        count(*) FILTER (WHERE status = 'open' AND paused_at IS NOT NULL),
                        count(*) FILTER (WHERE {_DUE_24H}),
                        count(DISTINCT complaint_id) FILTER (WHERE status = 'open' AND source = 'complaint')
-                FROM promises WHERE status = 'open' AND made_at <= $now AND {visible}""",
+                FROM {source} WHERE status = 'open' AND made_at <= $now AND {{visible}}""",
             visible=visible, now=now,
         )).fetchone()
         keys = ("open", "overdue", "warning_2", "warning_1", "paused", "due_24h", "open_complaints")
         out = dict(zip(keys, (int(v) for v in row)))
         owed = remedies_owed(db, actor) if owed is None else owed
         out["remedies_outstanding"], out["cost_outstanding"] = owed
-        total = ledger.attainment_counts(db, start, now, now, rep_scope=actor.rep_scope)
+        total = (ledger.attainment_counts(db, start, now, now, rows=source) if kept
+                 else ledger.attainment_counts(db, start, now, now, rep_scope=actor.rep_scope))
     first = total.iloc[0] if not total.empty else None
     out["attainment"] = {
         "met": 0 if first is None else int(first["met"]),

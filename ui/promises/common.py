@@ -3,7 +3,7 @@ turning frames into labelled, coloured display tables. No business logic here.""
 from __future__ import annotations
 
 from contextlib import closing
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -60,10 +60,19 @@ def remedies_owed(db, user) -> tuple[int, float]:
         return queries.remedies_owed(system, user)
 
 
+@cached_read(ttl=600, max_entries=16)
+def judged_rows(db, user, since: datetime):
+    return queries.judged_rows(db, user, since)
+
+
 @cached_read(ttl=60, max_entries=16)
 def overview(db, user, now: datetime) -> dict:
-    # the remedies owed do not move with the clock: kept until the next write, not read each second
-    return queries.overview(db, user, now, owed=remedies_owed(db, user))
+    # What does not move with the clock is kept until the next write, not read each second: the
+    # remedies owed, and the promises the numbers judge (every open one, those closed since the
+    # day the 30-day window starts); those are judged here at ``now``, a few milliseconds.
+    since = datetime.combine((now - timedelta(days=30)).date(), time(), tzinfo=now.tzinfo)
+    return queries.overview(db, user, now, owed=remedies_owed(db, user), rows=judged_rows(db, user, since),
+                            since=since)
 
 
 @cached_read(ttl=60, max_entries=32)
