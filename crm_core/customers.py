@@ -51,8 +51,8 @@ class CustomerFilter:
         """The filter's condition on ``customers`` (as ``alias``), restricted to what ``actor`` may see.
         A chosen region, rep, type or stage is ``list_contains`` of the chosen values: a filter
         DuckDB evaluates in the scan, so the list's ``ORDER BY … LIMIT`` skips row groups as it
-        does unfiltered; ``IN (SELECT unnest(…))`` is a semi join that reads every row first
-        (10M customers, region 华东: ~1 s a re-render). The same rows (NULL matches neither)."""
+        does unfiltered; ``IN (SELECT unnest(…))`` is a semi join that reads every row first.
+        The same rows (NULL matches neither)."""
         a = f"{alias}." if alias else ""
         parts = [access.visible(actor, "customers", alias)]
         if self.text.strip():  # what the customer picker finds: code, name, initials, phone, contact
