@@ -19,7 +19,7 @@ SECTIONS = {"key_dates": key_dates_section, "absent": absent_section,
 
 @cached_read(ttl=600, max_entries=8)
 def _reps(db, who) -> list[str]:
-    return cust.filter_options(db, who)["sales_rep"]
+    return cust.filter_options(db, who, ("sales_rep",))["sales_rep"]  # the regions' pass over every customer saved
 
 
 all_reps = tr("care.ui.all_reps")  # labels fixed now: Streamlit may format outside the script run

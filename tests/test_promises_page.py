@@ -265,6 +265,47 @@ def test_complaint_opens_green_channel_and_marks_the_promise(small):
         (to_gm, "complaint_to_gm", complaint, None), (reply, "complaint_reply", complaint, None)]
 
 
+def test_the_complaint_listing_is_judged_at_each_moment_as_the_board_is(small):
+    """The page keeps the complaints (``complaint_listing``: nothing in it depends on the clock)
+    until the next write and judges their promises at each run's moment (``judge_complaints``):
+    the same board as ``complaint_board`` at that moment. The GM's office is due 12 h after the
+    complaint (12:21 → 00:21 the next day): open at 13:00, overdue at 01:00, when the reply (24 h)
+    has passed half its time, its first warning point. A moment before the
+    complaint was made (a pinned past) reads the complaints made by then: none."""
+    complaint, _ = actions.log_complaint(small, MANAGER, 1, at(11, 17, 12, 21), "visit", "菜太慢")
+    listing = queries.complaint_listing(small, MANAGER)
+    assert listing.made_until == at(11, 17, 12, 21)
+    for moment, to_gm, reply in ((at(11, 17, 13), "open", "open"), (at(11, 18, 1), "open_breached", "open_warning_1")):
+        judged = queries.judge_complaints(small, listing, MANAGER, moment)
+        pd.testing.assert_frame_equal(judged, queries.complaint_board(small, MANAGER, moment))
+        assert judged[["complaint_id", "to_gm_status", "reply_status"]].values.tolist() == [[complaint, to_gm, reply]]
+        assert judged.loc[0, "to_gm_due"] == at(11, 18, 0, 21)
+    before = queries.judge_complaints(small, listing, MANAGER, at(11, 17, 12))
+    assert before.empty
+    pd.testing.assert_frame_equal(before, queries.complaint_board(small, MANAGER, at(11, 17, 12)))
+
+
+def test_the_headline_numbers_from_the_kept_rows_are_those_of_the_store(small):
+    """The page keeps the promises its headline numbers judge (``judged_rows``: every open one and
+    those closed since the day the 30-day window starts) and judges them at each run's moment:
+    the same numbers as reading ``promises``. Two call-backs made at 09:00, one kept at 09:30:
+    one open, one met; a window that starts after ``since`` is not read from the kept rows."""
+    first = actions.make_promise(small, MANAGER, 1, "sales_callback", at(11, 17, 9), owner="wang")
+    actions.make_promise(small, MANAGER, 2, "sales_callback", at(11, 17, 9), owner="li")
+    actions.record(small, MANAGER, first, "fulfilled", at(11, 17, 9, 30))
+    since = at(10, 18)
+    for who in (MANAGER, Actor("li", "rep"), Actor("v", "viewer")):
+        rows = queries.judged_rows(small, who, since)
+        for moment in (at(11, 17, 10), at(11, 18, 12)):
+            kept = queries.overview(small, who, moment, rows=rows, since=since)
+            assert repr(kept) == repr(queries.overview(small, who, moment))  # repr: nan equals nan
+    numbers = queries.overview(small, MANAGER, at(11, 17, 10), rows=queries.judged_rows(small, MANAGER, since),
+                               since=since)
+    assert (numbers["open"], numbers["attainment"]["met"]) == (1, 1)
+    empty = queries.judged_rows(small, MANAGER, at(12, 1)).slice(0, 0)  # kept from a later day: not used
+    assert repr(queries.overview(small, MANAGER, at(11, 17, 10), rows=empty, since=at(12, 1))) == repr(numbers)
+
+
 def test_policy_edit_keeps_closed_outcomes_and_recompute_is_recorded(small):
     pid = actions.make_promise(small, MANAGER, 1, "hotel_check_in", at(11, 3, 10), owner="wang")
     actions.record(small, MANAGER, pid, "fulfilled", at(11, 3, 10, 2, 30))  # 150 s of 180: kept

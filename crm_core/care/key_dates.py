@@ -30,11 +30,13 @@ def _window(start: date, days: int) -> tuple[date, date]:
     return start, start + timedelta(days=days)
 
 
-def _finish(frame: pd.DataFrame) -> pd.DataFrame:
+def _finish(frame: pd.DataFrame, ordered: bool = False) -> pd.DataFrame:
     frame = frame[COLUMNS].astype({"customer_id": "int64", "years": "Int64"})
     frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[us]")
     frame["occasion"] = frame["occasion"].astype("str")
     frame["label"] = frame["label"].astype("str")  # missing stays missing (NaN), not "None"
+    if ordered:  # the query's ORDER BY date, customer_id, occasion: the order this sort gives (DuckDB
+        return frame.reset_index(drop=True)  # compares text byte by byte, as Python does code points)
     return frame.sort_values(["date", "customer_id", "occasion"], kind="stable").reset_index(drop=True)
 
 
@@ -156,4 +158,4 @@ def upcoming_key_dates_sql(db, start: date, days: int, festival_customers: Itera
     finally:
         if subset:
             db.unregister("care_festival_customers")
-    return _finish(frame)
+    return _finish(frame, ordered=True)  # sorted by the query: not sorted again (0.1 s at 3M customers)

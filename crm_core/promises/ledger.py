@@ -420,6 +420,9 @@ def ledger_for_customer(
     return frame
 
 
+JUDGED_ROWS = "kehu_judged_rows"  # the name a caller registers ``queries.judged_rows`` under
+
+
 def attainment_counts(
     db: duckdb.DuckDBPyConnection,
     window_start: datetime,
@@ -427,12 +430,17 @@ def attainment_counts(
     now: datetime,
     by: str | None = None,
     rep_scope: str | None = None,
+    rows: str = "promises",
 ) -> pd.DataFrame:
     """Attainment per group in DuckDB, with the rules of ``performance.attainment_outcomes``:
     met, breached, excluded, pct, ci_low, ci_high, indexed by group ('all' when ``by`` is None).
     ``by`` must be one of performance.BREAKDOWNS or SQL_BREAKDOWNS (ValueError otherwise);
     ``rep_scope`` limits to one rep's promises (``access.of_rep``). Only the rows that can have an
-    outcome are read (open, or closed within the window): the closed history outside it is skipped."""
+    outcome are read (open, or closed within the window): the closed history outside it is skipped.
+    ``rows``: the relation read instead of ``promises`` (a fixed name, never user text): one holding
+    at least those rows (``queries.judged_rows``)."""
+    if rows not in ("promises", JUDGED_ROWS):
+        raise ValueError(f"cannot read attainment from {rows!r}")
     if by is not None and by not in BREAKDOWNS and by not in SQL_BREAKDOWNS:
         raise ValueError(f"cannot break attainment down by {by!r}")
     group = SQL_BREAKDOWNS.get(by, by) if by else "'all'"  # whitelisted expressions, never user text
@@ -444,7 +452,7 @@ def attainment_counts(
                 WHEN status = 'open' AND coalesce(paused_at, $now::TIMESTAMPTZ) > due_at
                      AND due_at < $end THEN 'breached'
                 WHEN status = 'open' AND coalesce(paused_at, $now::TIMESTAMPTZ) <= due_at THEN 'excluded'
-              END AS outcome FROM promises
+              END AS outcome FROM {rows}
               WHERE (status = 'open' OR (closed_at >= $start AND closed_at < $end)) AND {{scope}})
             SELECT "group", count(*) FILTER (WHERE outcome = 'met') AS met,
                    count(*) FILTER (WHERE outcome = 'breached') AS breached,

@@ -8,6 +8,7 @@ migration 003), so the overview over a million promises is a handful of scans.
 from __future__ import annotations
 
 from contextlib import closing
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
@@ -18,7 +19,7 @@ from crm_core import access
 from crm_core.promises import ledger
 from crm_core.promises.calendar import BusinessCalendar
 from crm_core.promises.policy import PromisePolicy
-from crm_core.sql import compose, run, trailing_year_days
+from crm_core.sql import Fragment, compose, relation, run, trailing_year_days
 from crm_core.store import Store
 from crm_core.users import Actor
 
@@ -73,11 +74,22 @@ def uncertain_calendar_years(store: Store, actor: Actor, now: datetime) -> list[
     """Years after ``now`` whose days off the business calendar knows only provisionally (statutory
     holidays, no State Council notice yet; docs/domain.md §3) and that the user's open business-hours
     promises run into: their due times may move when the notice is known. Empty when none do."""
+    return uncertain_years_until(store, latest_business_due(store, actor), now)
+
+
+def latest_business_due(store: Store, actor: Actor) -> datetime | None:
+    """The latest due of the user's open business-hours promises (None: none); it does not depend
+    on the clock, so a page keeps it until the next write."""
     row = store.query_one("SELECT max(due_at) FROM promises WHERE status = 'open' AND clock = 'business'",
                           actor=actor)
-    if row is None or row[0] is None:
+    return None if row is None else row[0]
+
+
+def uncertain_years_until(store: Store, latest_due: datetime | None, now: datetime) -> list[int]:
+    """``uncertain_calendar_years`` from ``latest_business_due``'s answer."""
+    if latest_due is None:
         return []
-    return calendar_for(store).uncertain_years(now, max(now, row[0]))
+    return calendar_for(store).uncertain_years(now, max(now, latest_due))
 
 
 def due_is_provisional(store: Store, frame: pd.DataFrame) -> pd.Series:
@@ -125,15 +137,47 @@ def due_counts(store: Store, actor: Actor, now: datetime) -> dict[str, int]:
     return dict(zip(("overdue", "due_24h", "own_open", "own_overdue", "own_due_24h"), (int(v) for v in row)))
 
 
-def overview(store: Store, actor: Actor, now: datetime, window_days: int = 30) -> dict:
+def remedies_owed(db: duckdb.DuckDBPyConnection, actor: Actor) -> tuple[int, float]:
+    """(remedies not delivered yet, their cost) of the promises ``actor`` may see, on a system
+    cursor ``db``: the same at any moment (a page keeps it until the next write)."""
+    owed = run(db, compose(
+        """SELECT count(*), coalesce(sum(r.cost), 0) FROM remedies r JOIN promises p USING (promise_id)
+           WHERE r.delivered_at IS NULL AND {visible}""", visible=access.visible(actor, "promises", "p"))
+    ).fetchone()
+    return int(owed[0]), float(owed[1])
+
+
+# What the headline numbers read of each promise (``overview``; ``ledger.attainment_counts``).
+_JUDGED_COLUMNS = "status, made_at, due_at, warn1_at, warn2_at, paused_at, closed_at, complaint_id, source"
+
+
+def judged_rows(store: Store, actor: Actor, since: datetime):
+    """The user's promises ``overview`` reads for any ``now`` whose window starts at or after
+    ``since`` (an Arrow table): every open one and every one closed since ``since`` — a few per cent
+    of the promises. Nothing in it depends on the clock: a page keeps it until the next write (and
+    the day ``since`` moves) and judges it at each run's ``now``."""
+    with closing(store.system_cursor()) as db:  # narrowed to the user's promises (access)
+        return relation(db, compose(f"SELECT {_JUDGED_COLUMNS} FROM promises WHERE (status = 'open' OR closed_at >= $since)"
+                                    " AND {visible}", visible=access.visible(actor, "promises"), since=since)
+                        ).to_arrow_table()
+
+
+def overview(store: Store, actor: Actor, now: datetime, window_days: int = 30,
+             owed: tuple[int, float] | None = None, rows=None, since: datetime | None = None) -> dict:
     """Headline numbers at ``now``: open promises by live status, paused, due within 24 h,
     complaints with a green-channel promise still open, compensation outstanding, and attainment
     over the last ``window_days`` (met, breached, excluded, pct, ci_low, ci_high, window). The
-    counts read open promises only (each of them is about open ones)."""
+    counts read open promises only (each of them is about open ones). ``owed``: ``remedies_owed``
+    read already (it does not depend on ``now``); ``rows``: ``judged_rows(store, actor, since)``,
+    read instead of ``promises`` when ``since`` is at or before the window's start (the same rows)."""
     judged = _JUDGED
     start = now - timedelta(days=window_days)
-    visible = access.visible(actor, "promises")
+    kept = rows is not None and since is not None and pd.Timestamp(since) <= pd.Timestamp(start)
+    visible = Fragment("TRUE") if kept else access.visible(actor, "promises")  # kept rows: the user's already
+    source = ledger.JUDGED_ROWS if kept else "promises"
     with closing(store.system_cursor()) as db:  # narrowed to the user's promises in each query (access)
+        if kept:
+            db.register(ledger.JUDGED_ROWS, rows)
         row = run(db, compose(
             f"""SELECT count(*) FILTER (WHERE status = 'open'),
                        count(*) FILTER (WHERE {_OVERDUE}),
@@ -142,17 +186,15 @@ def overview(store: Store, actor: Actor, now: datetime, window_days: int = 30) -
                        count(*) FILTER (WHERE status = 'open' AND paused_at IS NOT NULL),
                        count(*) FILTER (WHERE {_DUE_24H}),
                        count(DISTINCT complaint_id) FILTER (WHERE status = 'open' AND source = 'complaint')
-                FROM promises WHERE status = 'open' AND made_at <= $now AND {visible}""",
+                FROM {source} WHERE status = 'open' AND made_at <= $now AND {{visible}}""",
             visible=visible, now=now,
         )).fetchone()
         keys = ("open", "overdue", "warning_2", "warning_1", "paused", "due_24h", "open_complaints")
         out = dict(zip(keys, (int(v) for v in row)))
-        owed = run(db, compose(
-            """SELECT count(*), coalesce(sum(r.cost), 0) FROM remedies r JOIN promises p USING (promise_id)
-               WHERE r.delivered_at IS NULL AND {visible}""", visible=access.visible(actor, "promises", "p"))
-        ).fetchone()
-        out["remedies_outstanding"], out["cost_outstanding"] = int(owed[0]), float(owed[1])
-        total = ledger.attainment_counts(db, start, now, now, rep_scope=actor.rep_scope)
+        owed = remedies_owed(db, actor) if owed is None else owed
+        out["remedies_outstanding"], out["cost_outstanding"] = owed
+        total = (ledger.attainment_counts(db, start, now, now, rows=source) if kept
+                 else ledger.attainment_counts(db, start, now, now, rep_scope=actor.rep_scope))
     first = total.iloc[0] if not total.empty else None
     out["attainment"] = {
         "met": 0 if first is None else int(first["met"]),
@@ -203,41 +245,91 @@ def now_board(
 def complaint_board(store: Store, actor: Actor, now: datetime, limit: int = 200) -> pd.DataFrame:
     """Complaints with their two green-channel promises (to the GM's office, reply to the customer):
     live status and current due time of each (``ledger.current_due``); complaints with an open
-    promise first, the soonest due first, then the most recent."""
-    # Complaints are reached through the promises the user may see (a rep sees a complaint about a
-    # colleague's customer when they hold one of its promises), so the complaints table is read on
-    # the system cursor and the promises narrowed by the access rule.
-    query = compose(
-        f"""WITH g AS (
-              SELECT p.complaint_id, p.promise_id, p.policy_id, p.due_at, p.closed_at, p.status AS stored,
-                     {ledger.live_status("p")} AS live
-              FROM promises p WHERE p.source = 'complaint' AND p.made_at <= $now AND {{scope}})
-            SELECT c.complaint_id, c.customer_id, c.received_at, c.channel, c.description, c.owner,
-                   any_value(g.live) FILTER (WHERE g.policy_id = 'complaint_to_gm') AS to_gm_status,
-                   any_value(g.due_at) FILTER (WHERE g.policy_id = 'complaint_to_gm') AS to_gm_due,
-                   any_value(g.live) FILTER (WHERE g.policy_id = 'complaint_reply') AS reply_status,
-                   any_value(g.due_at) FILTER (WHERE g.policy_id = 'complaint_reply') AS reply_due,
-                   any_value(g.promise_id) FILTER (WHERE g.policy_id = 'complaint_to_gm') AS to_gm_id,
-                   any_value(g.promise_id) FILTER (WHERE g.policy_id = 'complaint_reply') AS reply_id,
-                   bool_or(g.stored = 'open') AS is_open,
-                   min(g.due_at) FILTER (WHERE g.stored = 'open') AS next_due
-            FROM complaints c JOIN g USING (complaint_id)
-            GROUP BY ALL
-            ORDER BY is_open DESC, next_due NULLS LAST, c.received_at DESC, c.complaint_id DESC
-            LIMIT $limit""",
-        scope=access.visible(actor, "promises", alias="p"), now=now, limit=limit)
-    with closing(store.system_cursor()) as system:
-        frame = run(system, query).df()
-        # Paused green-channel promises show their current due (``ledger.current_due``).
-        ids = [int(i) for c in ("to_gm_id", "reply_id") for i in frame[c].dropna()]
-        paused = system.execute(
-            "SELECT promise_id, due_at, paused_at, clock FROM promises WHERE paused_at IS NOT NULL "
-            "AND promise_id IN (SELECT unnest($ids::BIGINT[]))", {"ids": ids}).df()
-    if not paused.empty:
-        moved = dict(zip(paused["promise_id"], ledger.current_due(paused, calendar_for(store), now)))
-        for due, pid in (("to_gm_due", "to_gm_id"), ("reply_due", "reply_id")):
-            frame[due] = [moved.get(i, d) if pd.notna(i) else d for d, i in zip(frame[due], frame[pid])]
-    return _with_customers(store, frame.drop(columns=["next_due", "to_gm_id", "reply_id"]))
+    promise first, the soonest due first, then the most recent. ``complaint_listing`` and
+    ``judge_complaints``: the same rows, with the part that does not depend on ``now`` read apart
+    (a page keeps it until the next write and judges it at each run's ``now``)."""
+    return judge_complaints(store, complaint_listing(store, actor, limit), actor, now, limit)
+
+
+# The complaints and the stored fields of their two promises; the order needs none of ``now``
+# (open by stored status, soonest stored due): only "made by ``now``" does, which leaves nothing out
+# once ``now`` is at or after the latest promise made (``ComplaintListing.made_until``).
+_COMPLAINTS = """WITH g AS (
+      SELECT p.complaint_id, p.promise_id, p.policy_id, p.due_at, p.closed_at, p.status AS stored,
+             p.status, p.paused_at, p.warn1_at, p.warn2_at, p.clock
+      FROM promises p WHERE p.source = 'complaint' AND {made} AND {scope})
+    SELECT c.complaint_id, c.customer_id, c.received_at, c.channel, c.description, c.owner,
+           any_value(g.due_at) FILTER (WHERE g.policy_id = 'complaint_to_gm') AS to_gm_due,
+           any_value(g.due_at) FILTER (WHERE g.policy_id = 'complaint_reply') AS reply_due,
+           any_value(g.promise_id) FILTER (WHERE g.policy_id = 'complaint_to_gm') AS to_gm_id,
+           any_value(g.promise_id) FILTER (WHERE g.policy_id = 'complaint_reply') AS reply_id,
+           bool_or(g.stored = 'open') AS is_open,
+           min(g.due_at) FILTER (WHERE g.stored = 'open') AS next_due
+    FROM complaints c JOIN g USING (complaint_id)
+    GROUP BY ALL
+    ORDER BY is_open DESC, next_due NULLS LAST, c.received_at DESC, c.complaint_id DESC
+    LIMIT $limit"""
+
+
+@dataclass(frozen=True)
+class ComplaintListing:
+    """``complaint_board``'s rows before they are judged at a moment: ``frame`` (stored dues and
+    the two promises' ids, with the customer's code and name), ``promises`` (those promises' stored
+    fields) and ``made_until`` (the latest complaint promise made that the user may see; None:
+    none). Valid for any ``now`` at or after ``made_until``."""
+
+    frame: pd.DataFrame
+    promises: pd.DataFrame
+    made_until: datetime | None
+
+
+def complaint_listing(store: Store, actor: Actor, limit: int = 200, now: datetime | None = None) -> ComplaintListing:
+    """The complaint board's complaints and their promises' stored fields (see ``ComplaintListing``);
+    ``now``: only the promises made by then (None: every one)."""
+    scope = access.visible(actor, "promises", alias="p")
+    made = Fragment("TRUE") if now is None else Fragment("p.made_at <= $now", {"now": now})
+    with closing(store.system_cursor()) as system:  # complaints reached through the promises the user may see
+        system.execute("BEGIN TRANSACTION")  # one snapshot: the latest promise made, the rows and their promises
+        try:
+            (made_until,) = run(system, compose(
+                "SELECT max(p.made_at) FROM promises p WHERE p.source = 'complaint' AND {made} AND {scope}",
+                made=made, scope=scope)).fetchone()
+            frame = run(system, compose(_COMPLAINTS, made=made, scope=scope, limit=limit)).df()
+            ids = [int(i) for c in ("to_gm_id", "reply_id") for i in frame[c].dropna()]
+            promises = system.execute(
+                "SELECT promise_id, status, due_at, paused_at, warn1_at, warn2_at, clock FROM promises"
+                " WHERE list_contains($ids::BIGINT[], promise_id)", {"ids": ids}).df()
+        finally:
+            system.execute("ROLLBACK")  # read only
+    return ComplaintListing(_with_customers(store, frame.drop(columns=["next_due"])), promises, made_until)
+
+
+def judge_complaints(store: Store, listing: ComplaintListing, actor: Actor, now: datetime,
+                     limit: int = 200) -> pd.DataFrame:
+    """``complaint_board`` at ``now`` from ``listing``: each promise's live status
+    (``ledger.live_status``) and, while paused, its current due (``ledger.current_due``). A listing
+    read before a promise made after ``now`` (a pinned moment in the past) is read again up to ``now``."""
+    if listing.made_until is not None and pd.Timestamp(listing.made_until) > pd.Timestamp(now):
+        listing = complaint_listing(store, actor, limit, now)
+    frame, promises = listing.frame.copy(), listing.promises
+    with closing(store.system_cursor()) as system:  # the listing's own rows, judged at now
+        system.register("kehu_complaint_promises", promises)
+        live = system.execute(f"SELECT promise_id, {ledger.live_status()} AS live FROM kehu_complaint_promises",
+                              {"now": now}).df()
+        system.unregister("kehu_complaint_promises")
+    status = dict(zip(live["promise_id"], live["live"]))
+    paused = promises[promises["paused_at"].notna()]
+    moved = dict(zip(paused["promise_id"], ledger.current_due(paused, calendar_for(store), now))) \
+        if not paused.empty else {}
+    for name in ("to_gm", "reply"):
+        ids, dues = frame[f"{name}_id"], frame[f"{name}_due"]
+        shown = [status.get(i) if pd.notna(i) else None for i in ids]  # text, as DuckDB gives it (empty: object)
+        frame[f"{name}_status"] = pd.Series(shown, index=frame.index, dtype=None if shown else object)
+        if moved:
+            frame[f"{name}_due"] = [moved.get(i, d) if pd.notna(i) else d for d, i in zip(dues, ids)]
+    columns = ["complaint_id", "customer_id", "received_at", "channel", "description", "owner", "to_gm_status",
+               "to_gm_due", "reply_status", "reply_due", "is_open", "code", "customer_name"]
+    return frame[columns]
 
 
 # -- one customer, one promise --------------------------------------------------------------------

@@ -79,7 +79,8 @@ def key_dates_section(db, user, as_of: date, rep) -> None:
     fest = b.multiselect(tr("care.ui.festival_classes"), ABC_CLASSES, default=["A", "B"], **in_url("care_fest"),
                          help=tr("care.ui.festival_classes_help"))
     frame = key_dates(db, user, as_of, days, rep, tuple(sorted(fest)))
-    occasions = c.multiselect(tr("care.ui.occasions"), sorted(frame["occasion"].astype(str).unique()),
+    # the occasions present, from the distinct values (not every row's text: 0.2 s at 3M customers)
+    occasions = c.multiselect(tr("care.ui.occasions"), sorted(str(o) for o in frame["occasion"].unique()),
                               format_func=choice_label("care.occasion"), **in_url("care_occasions"))
     if occasions:
         frame = frame[frame["occasion"].isin(occasions)]

@@ -2,7 +2,8 @@
 turning frames into labelled, coloured display tables. No business logic here."""
 from __future__ import annotations
 
-from datetime import datetime, time
+from contextlib import closing
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -53,9 +54,25 @@ def moment_input(db, key: str, now: datetime, now_label: str = "promises.detail.
 
 
 # -- cached reads (now is part of the key: the board is live) -------------------------------------
+@cached_read(ttl=600, max_entries=16)
+def remedies_owed(db, user) -> tuple[int, float]:
+    with closing(db.system_cursor()) as system:  # narrowed to the user's promises in the query (access)
+        return queries.remedies_owed(system, user)
+
+
+@cached_read(ttl=600, max_entries=16)
+def judged_rows(db, user, since: datetime):
+    return queries.judged_rows(db, user, since)
+
+
 @cached_read(ttl=60, max_entries=16)
 def overview(db, user, now: datetime) -> dict:
-    return queries.overview(db, user, now)
+    # What does not move with the clock is kept until the next write, not read each second: the
+    # remedies owed, and the promises the numbers judge (every open one, those closed since the
+    # day the 30-day window starts); those are judged here at ``now``, a few milliseconds.
+    since = datetime.combine((now - timedelta(days=30)).date(), time(), tzinfo=now.tzinfo)
+    return queries.overview(db, user, now, owed=remedies_owed(db, user), rows=judged_rows(db, user, since),
+                            since=since)
 
 
 @cached_read(ttl=60, max_entries=32)
@@ -64,8 +81,13 @@ def board(db, user, now: datetime, owner, promise_type) -> pd.DataFrame:
 
 
 @cached_read(ttl=600, max_entries=16)
+def latest_business_due(db, user):
+    return queries.latest_business_due(db, user)
+
+
 def uncertain_years(db, user, now: datetime) -> list[int]:
-    return queries.uncertain_calendar_years(db, user, now)
+    """``queries.uncertain_calendar_years``: the latest due kept until the next write, the years from it at ``now``."""
+    return queries.uncertain_years_until(db, latest_business_due(db, user), now)
 
 
 @cached_read(ttl=600, max_entries=16)
@@ -73,9 +95,15 @@ def notice_days(db, year: int) -> list:
     return notices.notice_days(db, year)
 
 
-@cached_read(ttl=60, max_entries=16)
+@cached_read(ttl=600, max_entries=16)
+def complaint_listing(db, user) -> queries.ComplaintListing:
+    return queries.complaint_listing(db, user)
+
+
 def complaints(db, user, now: datetime) -> pd.DataFrame:
-    return queries.complaint_board(db, user, now)
+    """The complaint board at ``now``: the complaints kept until the next write (they do not depend
+    on the clock), their promises judged at each run's ``now`` (a few hundred rows, milliseconds)."""
+    return queries.judge_complaints(db, complaint_listing(db, user), user, now)
 
 
 @cached_read(ttl=600, max_entries=16)
