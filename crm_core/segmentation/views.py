@@ -1015,7 +1015,7 @@ def rfm_members(store, actor, start: date, end: date, segment: str, limit: int |
 # never holds a row per customer in Python.
 _KEPT_NEED_SIGNALS = """signals AS (
         SELECT customer_id, discount_share, relative_price, monetary AS revenue
-        FROM fit_segments WHERE fit_id = $fit_id)"""
+        FROM fit_segments WHERE fit_id = $fit_id{floor})"""
 _LIVE_NEED_SIGNALS = NEED_CTES + """,
     period_revenue AS (
         SELECT customer_id, CAST(SUM(amount) AS DOUBLE) AS revenue FROM transactions
@@ -1032,15 +1032,24 @@ def live_need_signals(start: date, end: date) -> Fragment:
     return Fragment(_LIVE_NEED_SIGNALS, {"start": start, "end": end})
 
 
-def _need_rows(actor, fit_id: int | None, start: date, end: date) -> Fragment:
-    """WITH ... CTE ``needs``: ``NEED_LIST_COLUMNS`` of every customer ``actor`` may see."""
-    signals = (Fragment(_KEPT_NEED_SIGNALS, {"fit_id": int(fit_id)}) if fit_id is not None
-               else live_need_signals(start, end))
+def _need_rows(actor, fit_id: int | None, start: date, end: date, reach: int | None = None) -> Fragment:
+    """WITH ... CTE ``needs``: ``NEED_LIST_COLUMNS`` of every customer ``actor`` may see. With
+    ``reach`` (kept rows only) only those whose revenue is at least the ``reach``-th highest kept
+    revenue when that is > 0 (none else): every customer left out has less revenue than all of
+    those kept in (without a kept row: 0)."""
+    if fit_id is None:
+        signals = live_need_signals(start, end)
+    else:
+        floor = Fragment("") if reach is None else Fragment(
+            " AND monetary >= (SELECT MIN(monetary) FROM (SELECT monetary FROM fit_segments WHERE fit_id = $fit_id"
+            " ORDER BY monetary DESC LIMIT $reach)) AND monetary > 0", {"reach": int(reach)})
+        signals = compose(_KEPT_NEED_SIGNALS, floor=floor, fit_id=int(fit_id))
+    join = "LEFT JOIN" if reach is None else "JOIN"  # within reach: everyone has a kept row
     return compose(f"""WITH {{signals}},
     needs AS (
         SELECT c.customer_id, {_NEED_TYPE} AS need_type, {_NEED_SOURCE} AS need_source,
                s.discount_share, s.relative_price, COALESCE(s.revenue, 0.0) AS revenue
-        FROM customers c LEFT JOIN signals s USING (customer_id) WHERE {{visible}})""",
+        FROM customers c {join} signals s USING (customer_id) WHERE {{visible}})""",
                    signals=signals, visible=access.visible(actor, "customers", alias="c"))
 
 
@@ -1076,23 +1085,46 @@ def need_summary(store, actor, start: date, end: date) -> pd.DataFrame:
                                else s).reset_index(drop=True)
 
 
+NEED_PAGE_REACH = 10  # a page is first looked for among the top 10 × (offset + limit) kept revenues
+NEED_PAGE_MIN_REACH = 1_000
+NEED_PAGE_MAX_ROWS = 100_000  # a deeper page is read from everyone at once
+
+
 def need_members(store, actor, start: date, end: date, kind: str, limit: int | None = 50,
                  offset: int = 0) -> pd.DataFrame:
     """One page of the customers of need type ``kind`` ("unknown": none known) by revenue, then
-    id, with code and name; ``limit`` None: all of them."""
+    id, with code and name; ``limit`` None: all of them.
+
+    From the kept rows, for a user who sees everyone, the page is first looked for among the
+    customers with the highest revenues (``_need_rows``' reach): when it is full there, no one
+    left out can come before any of its rows; else (or live) the types of everyone are read."""
     if kind not in (*NEED_TYPES, "unknown"):
         raise ValueError(f"kind must be one of {', '.join((*NEED_TYPES, 'unknown'))}, got {kind!r}")
     page = "" if limit is None else " LIMIT $limit OFFSET $offset"
+    offset = max(int(offset), 0)
 
-    def query(fit_id):
+    def query(fit_id, reach=None):
         inner = compose("""{rows} SELECT * FROM needs WHERE COALESCE(need_type, 'unknown') = $kind
                            ORDER BY revenue DESC, customer_id""" + page,
-                        rows=_need_rows(actor, fit_id, start, end), kind=kind,
-                        limit=None if limit is None else int(limit), offset=int(offset))
+                        rows=_need_rows(actor, fit_id, start, end, reach), kind=kind,
+                        limit=None if limit is None else int(limit), offset=offset)
         return compose("""SELECT x.customer_id, c.code, c.name, x.* EXCLUDE (customer_id) FROM ({inner}) x
                           JOIN customers c USING (customer_id) ORDER BY x.revenue DESC, x.customer_id""",
                        inner=inner)
-    return _read_needs(store, start, end, query)
+
+    def kept(cur, fit_id, *_):
+        if limit is not None and limit > 0 and offset + limit <= NEED_PAGE_MAX_ROWS and _sees_all_customers(actor):
+            rows = run(cur, query(fit_id, max(NEED_PAGE_MIN_REACH, NEED_PAGE_REACH * (offset + limit)))).df()
+            if len(rows) == limit:
+                return rows
+        return run(cur, query(fit_id)).df()
+    check_period(start, end)
+    found = _kept(store, start, end, kept)
+    return _read(store, query(None)) if found is None else found
+
+
+def _sees_all_customers(actor) -> bool:
+    return access.visible(actor, "customers", alias="c").sql == "TRUE"
 
 
 def effort_by_class(store, actor, q: SegmentQuery) -> pd.DataFrame:
