@@ -1127,27 +1127,59 @@ def _sees_all_customers(actor) -> bool:
     return access.visible(actor, "customers", alias="c").sql == "TRUE"
 
 
+_EFFORT_PERIOD = """occurred_at >= CAST(CAST($from_day AS DATE) AS TIMESTAMPTZ)
+                 AND occurred_at < CAST(CAST($before_day AS DATE) AS TIMESTAMPTZ)"""
+
+
 def effort_by_class(store, actor, q: SegmentQuery) -> pd.DataFrame:
     """Where effort goes today: per ABC class of ``q`` (and "none" for the customers the user
     can see who did not buy), ``customers``, ``interactions`` and ``cost_to_serve`` (cost +
-    concession, money as float) from the interaction log in ``q``'s period (local dates)."""
+    concession, money as float) from the interaction log in ``q``'s period (local dates).
+
+    The period's interactions are joined to their customer's class and summed by class: no sum
+    per customer (a group for each of millions of customers). A user who sees every customer,
+    when the customer ids are one unbroken range (none removed), needs no join to the customers
+    at all: a customer is on file exactly when its id is in that range (``_dense_ids``)."""
     def read(cur, kept):
-        query = compose("""WITH {ctes},
-    effort AS (SELECT customer_id, COUNT(*) AS interactions, SUM(cost + concession) AS cost_to_serve
-               FROM interactions
-               WHERE occurred_at >= CAST(CAST($from_day AS DATE) AS TIMESTAMPTZ)
-                 AND occurred_at < CAST(CAST($before_day AS DATE) AS TIMESTAMPTZ) GROUP BY customer_id),
-    people AS (SELECT customer_id FROM customers WHERE {visible})
-    SELECT COALESCE(k.abc, 'none') AS abc, COUNT(*) AS customers,
-           COALESCE(SUM(e.interactions), 0) AS interactions,
-           COALESCE(CAST(SUM(e.cost_to_serve) AS DOUBLE), 0) AS cost_to_serve
-    FROM people p LEFT JOIN classified k USING (customer_id) LEFT JOIN effort e USING (customer_id)
-    GROUP BY ALL""", ctes=_classified_ctes(q, actor, kept=kept), visible=access.visible(actor, "customers"),
-                    from_day=q.start, before_day=q.end + timedelta(days=1))
+        dense = _dense_ids(cur) if _sees_all_customers(actor) else None
+        ctes = _classified_ctes(q, actor, kept=kept)
+        period = Fragment(_EFFORT_PERIOD, {"from_day": q.start, "before_day": q.end + timedelta(days=1)})
+        if dense is not None:  # everyone on file: ids lo..hi, n of them
+            lo, hi, n = dense
+            query = compose("""WITH {ctes},
+    classes AS (SELECT customer_id, abc FROM classified WHERE customer_id BETWEEN $lo AND $hi),
+    counts AS (SELECT abc, COUNT(*) AS customers FROM classes GROUP BY abc
+               UNION ALL SELECT 'none', $people - (SELECT COUNT(*) FROM classes)),
+    effort AS (SELECT COALESCE(k.abc, 'none') AS abc, COUNT(*) AS interactions, SUM(cost + concession) AS cost_to_serve
+               FROM interactions i LEFT JOIN classes k USING (customer_id)
+               WHERE {period} AND i.customer_id BETWEEN $lo AND $hi GROUP BY ALL)""" + _EFFORT_SELECT,
+                            ctes=ctes, period=period, lo=lo, hi=hi, people=n)
+        else:
+            query = compose("""WITH {ctes},
+    classes AS MATERIALIZED (
+        SELECT p.customer_id, COALESCE(k.abc, 'none') AS abc
+        FROM customers p LEFT JOIN classified k USING (customer_id) WHERE {visible}),
+    counts AS (SELECT abc, COUNT(*) AS customers FROM classes GROUP BY abc),
+    effort AS (SELECT abc, COUNT(*) AS interactions, SUM(cost + concession) AS cost_to_serve
+               FROM interactions JOIN classes USING (customer_id) WHERE {period} GROUP BY abc)""" + _EFFORT_SELECT,
+                            ctes=ctes, period=period, visible=access.visible(actor, "customers", alias="p"))
         return run(cur, query).df()
     frame = _on_snapshot(store, q, read)
     frame = frame.set_index("abc").reindex(list(MIGRATION_CLASSES), fill_value=0).reset_index()
     return frame.astype({"customers": "int64", "interactions": "int64", "cost_to_serve": float})
+
+
+_EFFORT_SELECT = """
+    SELECT abc, customers, COALESCE(e.interactions, 0) AS interactions,
+           COALESCE(CAST(e.cost_to_serve AS DOUBLE), 0) AS cost_to_serve
+    FROM counts LEFT JOIN effort e USING (abc)"""
+
+
+def _dense_ids(cur) -> tuple[int, int, int] | None:
+    """(lowest id, highest id, customers) when the customers' ids are every number from the lowest
+    to the highest (ids are unique: the primary key), else None."""
+    lo, hi, n = cur.execute("SELECT MIN(customer_id), MAX(customer_id), COUNT(*) FROM customers").fetchone()
+    return (int(lo), int(hi), int(n)) if n and hi - lo + 1 == n else None
 
 
 def allocation_plan(effort: pd.DataFrame, budget, split=(0.6, 0.3, 0.1), unit: str = "money") -> pd.DataFrame:
