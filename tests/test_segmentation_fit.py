@@ -77,7 +77,10 @@ def views_of(db, actor, start: date, end: date) -> dict:
         out[measure] = [view.scores, view.grid.counts, view.grid.not_to_overlook, pd.DataFrame({"f": view.factors})]
     out["rfm"] = [views.rfm_view(db, actor, start, end), views.rfm_summary(db, actor, start, end),
                   *(views.rfm_members(db, actor, start, end, s, limit=None) for s in seg.RFM_SEGMENTS)]
-    out["need"] = [views.need_view(db, actor, start, end)]
+    out["need"] = [views.need_view(db, actor, start, end), views.need_summary(db, actor, start, end),
+                   *(views.need_members(db, actor, start, end, kind, limit, offset)
+                     for kind in (*seg.NEED_TYPES, "unknown") for limit, offset in ((50, 0), (1, 0), (1, 1), (2, 1),
+                                                                                    (None, 0)))]
     return out
 
 
@@ -116,6 +119,47 @@ def test_the_views_read_the_kept_rows_with_the_live_answers(small, monkeypatch):
     needs = views.need_view(small, MANAGER, start, end).set_index("customer_id")
     assert needs["revenue"].tolist() == [180.0, 60.0, 25.0, 0.0]
     assert needs["need_type"].tolist()[:3] == ["price", "composite", "price"] and pd.isna(needs.loc[4, "need_type"])
+
+
+def test_a_need_page_is_looked_for_among_the_highest_revenues_first(small, monkeypatch):
+    """Revenues 180 (1, price), 60 (2, composite), 25 (3, price), none (4, unknown). Reaching the
+    top k revenues: a page full there is the answer; else everyone is read. Both give the live page."""
+    fit(small, AS_OF)
+    start, end = seg.default_period(AS_OF)
+    monkeypatch.setattr(views, "NEED_PAGE_MIN_REACH", 1)
+    monkeypatch.setattr(views, "NEED_PAGE_REACH", 1)  # reach = offset + limit
+    queries = []
+    real_run = views.run
+    monkeypatch.setattr(views, "run", lambda cur, q: queries.append(q.sql) or real_run(cur, q))
+
+    def page(actor, kind, limit, offset=0):
+        queries.clear()
+        ids = views.need_members(small, actor, start, end, kind, limit, offset)["customer_id"].tolist()
+        return ids, ["$reach" in q for q in queries if "needs AS" in q]
+    assert page(MANAGER, "price", 1) == ([1], [True])  # 180 ≥ the top revenue: a full page of one
+    assert page(MANAGER, "price", 2) == ([1, 3], [True, False])  # the top 2 (180, 60) hold one price: read all
+    assert page(MANAGER, "composite", 1) == ([2], [True, False])
+    assert page(MANAGER, "composite", 1, 1) == ([], [True, False])  # one composite: no second page
+    monkeypatch.setattr(views, "NEED_PAGE_REACH", 2)  # reach = 2 × (offset + limit)
+    assert page(MANAGER, "price", 1, 1) == ([3], [True])  # reach 4: 1, 2 and 3 (25 > 0) hold both prices
+    assert page(MANAGER, "unknown", 1) == ([4], [True, False])  # no kept row: revenue 0, never within reach
+    assert page(REP, "price", 1) == ([3], [False])  # 刘 sees only 3: everyone's top revenues are not his
+    monkeypatch.setattr(views, "kept_fit", lambda *args: None)
+    assert page(MANAGER, "price", 1) == ([1], [False])  # live: no kept revenues to reach into
+
+
+def test_a_need_page_is_never_looked_for_below_zero_revenue(store, monkeypatch):
+    """Customers 1 and 2 only returned goods (revenue -5 and -1); 3 never bought (0): the top
+    revenues are not > 0, so a customer without a kept row could come first: everyone is read."""
+    with store.transaction() as cur:
+        insert(cur, "customers", pd.DataFrame({"customer_id": [1, 2, 3], "code": ["a", "b", "c"], "name": "x",
+                                               "need_type": ["price", "price", "price"]}))
+        insert(cur, "transactions", pd.DataFrame({"customer_id": [1, 2], "amount": [-5.0, -1.0],
+                                                  "txn_date": [date(2025, 6, 1), date(2025, 6, 2)]}))
+    fit(store, AS_OF)
+    monkeypatch.setattr(views, "NEED_PAGE_MIN_REACH", 1)
+    members = views.need_members(store, MANAGER, *seg.default_period(AS_OF), "price", limit=2)
+    assert members["customer_id"].tolist() == [3, 2] and members["revenue"].tolist() == [0.0, -1.0]
 
 
 def test_another_period_or_newer_transactions_are_computed_live(small, monkeypatch):

@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from crm_core import segmentation as seg
+from crm_core.segmentation import views
 from crm_core.users import Actor
 from tests import reference
 from tests.test_pages import run_page
@@ -385,6 +386,34 @@ def test_effort_by_class_and_allocation(store):
     assert hours["actual"].tolist() == [1.0, 0.0, 1.0]
     with pytest.raises(ValueError):
         seg.allocation_plan(effort, 100, unit="days")
+
+
+def test_effort_counts_only_the_customers_on_file(store, monkeypatch):
+    """Customers 1-4 (ids 1..4: one unbroken range) and the interactions of 1, 4 and of 9, who is
+    not on file: 9's visit counts nowhere. With 3 removed (ids 1, 2, 4: a gap) the counts are
+    read by joining to the customers, with the same rule."""
+    load(store, [300, 200, 100, 0])  # customer 4 did not buy
+    cur = store.cursor()
+    cur.execute("""INSERT INTO interactions (customer_id, occurred_at, channel, cost, concession) VALUES
+        (1, TIMESTAMPTZ '2024-01-03 10:00:00+08', 'visit', 100, 0),
+        (4, TIMESTAMPTZ '2024-01-05 10:00:00+08', 'phone', 5, 1),
+        (9, TIMESTAMPTZ '2024-01-06 10:00:00+08', 'visit', 70, 0)""")
+    cur.close()
+    ranges = []
+    real = views._dense_ids
+    monkeypatch.setattr(views, "_dense_ids", lambda cur: ranges.append(real(cur)) or ranges[-1])
+
+    def effort():
+        frame = seg.effort_by_class(store, None, query("0.3", "0.6")).set_index("abc")
+        return {c: frame.loc[c].tolist() for c in frame.index}
+    # A = customer 1, B = 2, C = 3, none = 4
+    assert effort() == {"A": [1, 1, 100.0], "B": [1, 0, 0.0], "C": [1, 0, 0.0], "none": [1, 1, 6.0]}
+    assert ranges == [(1, 4, 4)]
+    cur = store.cursor()
+    cur.execute("DELETE FROM customers WHERE customer_id = 3")  # 3's purchase stays: ranked, not on file
+    cur.close()
+    assert effort() == {"A": [1, 1, 100.0], "B": [1, 0, 0.0], "C": [0, 0, 0.0], "none": [1, 1, 6.0]}
+    assert ranges[-1] is None
 
 
 def test_need_view_and_summary(store):

@@ -1258,7 +1258,7 @@ def rfm_members(store, actor, start: date, end: date, segment: str, limit: int |
 # never holds a row per customer in Python.
 _KEPT_NEED_SIGNALS = """signals AS (
         SELECT customer_id, discount_share, relative_price, monetary AS revenue
-        FROM fit_segments WHERE fit_id = $fit_id)"""
+        FROM fit_segments WHERE fit_id = $fit_id{floor})"""
 _LIVE_NEED_SIGNALS = NEED_CTES + """,
     period_revenue AS (
         SELECT customer_id, CAST(SUM(amount) AS DOUBLE) AS revenue FROM transactions
@@ -1275,15 +1275,24 @@ def live_need_signals(start: date, end: date) -> Fragment:
     return Fragment(_LIVE_NEED_SIGNALS, {"start": start, "end": end})
 
 
-def _need_rows(actor, fit_id: int | None, start: date, end: date) -> Fragment:
-    """WITH ... CTE ``needs``: ``NEED_LIST_COLUMNS`` of every customer ``actor`` may see."""
-    signals = (Fragment(_KEPT_NEED_SIGNALS, {"fit_id": int(fit_id)}) if fit_id is not None
-               else live_need_signals(start, end))
+def _need_rows(actor, fit_id: int | None, start: date, end: date, reach: int | None = None) -> Fragment:
+    """WITH ... CTE ``needs``: ``NEED_LIST_COLUMNS`` of every customer ``actor`` may see. With
+    ``reach`` (kept rows only) only those whose revenue is at least the ``reach``-th highest kept
+    revenue when that is > 0 (none else): every customer left out has less revenue than all of
+    those kept in (without a kept row: 0)."""
+    if fit_id is None:
+        signals = live_need_signals(start, end)
+    else:
+        floor = Fragment("") if reach is None else Fragment(
+            " AND monetary >= (SELECT MIN(monetary) FROM (SELECT monetary FROM fit_segments WHERE fit_id = $fit_id"
+            " ORDER BY monetary DESC LIMIT $reach)) AND monetary > 0", {"reach": int(reach)})
+        signals = compose(_KEPT_NEED_SIGNALS, floor=floor, fit_id=int(fit_id))
+    join = "LEFT JOIN" if reach is None else "JOIN"  # within reach: everyone has a kept row
     return compose(f"""WITH {{signals}},
     needs AS (
         SELECT c.customer_id, {_NEED_TYPE} AS need_type, {_NEED_SOURCE} AS need_source,
                s.discount_share, s.relative_price, COALESCE(s.revenue, 0.0) AS revenue
-        FROM customers c LEFT JOIN signals s USING (customer_id) WHERE {{visible}})""",
+        FROM customers c {join} signals s USING (customer_id) WHERE {{visible}})""",
                    signals=signals, visible=access.visible(actor, "customers", alias="c"))
 
 
@@ -1319,46 +1328,101 @@ def need_summary(store, actor, start: date, end: date) -> pd.DataFrame:
                                else s).reset_index(drop=True)
 
 
+NEED_PAGE_REACH = 10  # a page is first looked for among the top 10 × (offset + limit) kept revenues
+NEED_PAGE_MIN_REACH = 1_000
+NEED_PAGE_MAX_ROWS = 100_000  # a deeper page is read from everyone at once
+
+
 def need_members(store, actor, start: date, end: date, kind: str, limit: int | None = 50,
                  offset: int = 0) -> pd.DataFrame:
     """One page of the customers of need type ``kind`` ("unknown": none known) by revenue, then
-    id, with code and name; ``limit`` None: all of them."""
+    id, with code and name; ``limit`` None: all of them.
+
+    From the kept rows, for a user who sees everyone, the page is first looked for among the
+    customers with the highest revenues (``_need_rows``' reach): when it is full there, no one
+    left out can come before any of its rows; else (or live) the types of everyone are read."""
     if kind not in (*NEED_TYPES, "unknown"):
         raise ValueError(f"kind must be one of {', '.join((*NEED_TYPES, 'unknown'))}, got {kind!r}")
     page = "" if limit is None else " LIMIT $limit OFFSET $offset"
+    offset = max(int(offset), 0)
 
-    def query(fit_id):
+    def query(fit_id, reach=None):
         inner = compose("""{rows} SELECT * FROM needs WHERE COALESCE(need_type, 'unknown') = $kind
                            ORDER BY revenue DESC, customer_id""" + page,
-                        rows=_need_rows(actor, fit_id, start, end), kind=kind,
-                        limit=None if limit is None else int(limit), offset=int(offset))
+                        rows=_need_rows(actor, fit_id, start, end, reach), kind=kind,
+                        limit=None if limit is None else int(limit), offset=offset)
         return compose("""SELECT x.customer_id, c.code, c.name, x.* EXCLUDE (customer_id) FROM ({inner}) x
                           JOIN customers c USING (customer_id) ORDER BY x.revenue DESC, x.customer_id""",
                        inner=inner)
-    return _read_needs(store, start, end, query)
+
+    def kept(cur, fit_id, *_):
+        if limit is not None and limit > 0 and offset + limit <= NEED_PAGE_MAX_ROWS and _sees_all_customers(actor):
+            rows = run(cur, query(fit_id, max(NEED_PAGE_MIN_REACH, NEED_PAGE_REACH * (offset + limit)))).df()
+            if len(rows) == limit:
+                return rows
+        return run(cur, query(fit_id)).df()
+    check_period(start, end)
+    found = _kept(store, start, end, kept)
+    return _read(store, query(None)) if found is None else found
+
+
+def _sees_all_customers(actor) -> bool:
+    return access.visible(actor, "customers", alias="c").sql == "TRUE"
+
+
+_EFFORT_PERIOD = """occurred_at >= CAST(CAST($from_day AS DATE) AS TIMESTAMPTZ)
+                 AND occurred_at < CAST(CAST($before_day AS DATE) AS TIMESTAMPTZ)"""
 
 
 def effort_by_class(store, actor, q: SegmentQuery) -> pd.DataFrame:
     """Where effort goes today: per ABC class of ``q`` (and "none" for the customers the user
     can see who did not buy), ``customers``, ``interactions`` and ``cost_to_serve`` (cost +
-    concession, money as float) from the interaction log in ``q``'s period (local dates)."""
+    concession, money as float) from the interaction log in ``q``'s period (local dates).
+
+    The period's interactions are joined to their customer's class and summed by class: no sum
+    per customer (a group for each of millions of customers). A user who sees every customer,
+    when the customer ids are one unbroken range (none removed), needs no join to the customers
+    at all: a customer is on file exactly when its id is in that range (``_dense_ids``)."""
     def read(cur, kept):
-        query = compose("""WITH {ctes},
-    effort AS (SELECT customer_id, COUNT(*) AS interactions, SUM(cost + concession) AS cost_to_serve
-               FROM interactions
-               WHERE occurred_at >= CAST(CAST($from_day AS DATE) AS TIMESTAMPTZ)
-                 AND occurred_at < CAST(CAST($before_day AS DATE) AS TIMESTAMPTZ) GROUP BY customer_id),
-    people AS (SELECT customer_id FROM customers WHERE {visible})
-    SELECT COALESCE(k.abc, 'none') AS abc, COUNT(*) AS customers,
-           COALESCE(SUM(e.interactions), 0) AS interactions,
-           COALESCE(CAST(SUM(e.cost_to_serve) AS DOUBLE), 0) AS cost_to_serve
-    FROM people p LEFT JOIN classified k USING (customer_id) LEFT JOIN effort e USING (customer_id)
-    GROUP BY ALL""", ctes=_classified_ctes(q, actor, kept=kept), visible=access.visible(actor, "customers"),
-                    from_day=q.start, before_day=q.end + timedelta(days=1))
+        dense = _dense_ids(cur) if _sees_all_customers(actor) else None
+        ctes = _classified_ctes(q, actor, kept=kept)
+        period = Fragment(_EFFORT_PERIOD, {"from_day": q.start, "before_day": q.end + timedelta(days=1)})
+        if dense is not None:  # everyone on file: ids lo..hi, n of them
+            lo, hi, n = dense
+            query = compose("""WITH {ctes},
+    classes AS (SELECT customer_id, abc FROM classified WHERE customer_id BETWEEN $lo AND $hi),
+    counts AS (SELECT abc, COUNT(*) AS customers FROM classes GROUP BY abc
+               UNION ALL SELECT 'none', $people - (SELECT COUNT(*) FROM classes)),
+    effort AS (SELECT COALESCE(k.abc, 'none') AS abc, COUNT(*) AS interactions, SUM(cost + concession) AS cost_to_serve
+               FROM interactions i LEFT JOIN classes k USING (customer_id)
+               WHERE {period} AND i.customer_id BETWEEN $lo AND $hi GROUP BY ALL)""" + _EFFORT_SELECT,
+                            ctes=ctes, period=period, lo=lo, hi=hi, people=n)
+        else:
+            query = compose("""WITH {ctes},
+    classes AS MATERIALIZED (
+        SELECT p.customer_id, COALESCE(k.abc, 'none') AS abc
+        FROM customers p LEFT JOIN classified k USING (customer_id) WHERE {visible}),
+    counts AS (SELECT abc, COUNT(*) AS customers FROM classes GROUP BY abc),
+    effort AS (SELECT abc, COUNT(*) AS interactions, SUM(cost + concession) AS cost_to_serve
+               FROM interactions JOIN classes USING (customer_id) WHERE {period} GROUP BY abc)""" + _EFFORT_SELECT,
+                            ctes=ctes, period=period, visible=access.visible(actor, "customers", alias="p"))
         return run(cur, query).df()
     frame = _on_snapshot(store, q, read)
     frame = frame.set_index("abc").reindex(list(MIGRATION_CLASSES), fill_value=0).reset_index()
     return frame.astype({"customers": "int64", "interactions": "int64", "cost_to_serve": float})
+
+
+_EFFORT_SELECT = """
+    SELECT abc, customers, COALESCE(e.interactions, 0) AS interactions,
+           COALESCE(CAST(e.cost_to_serve AS DOUBLE), 0) AS cost_to_serve
+    FROM counts LEFT JOIN effort e USING (abc)"""
+
+
+def _dense_ids(cur) -> tuple[int, int, int] | None:
+    """(lowest id, highest id, customers) when the customers' ids are every number from the lowest
+    to the highest (ids are unique: the primary key), else None."""
+    lo, hi, n = cur.execute("SELECT MIN(customer_id), MAX(customer_id), COUNT(*) FROM customers").fetchone()
+    return (int(lo), int(hi), int(n)) if n and hi - lo + 1 == n else None
 
 
 def allocation_plan(effort: pd.DataFrame, budget, split=(0.6, 0.3, 0.1), unit: str = "money") -> pd.DataFrame:
