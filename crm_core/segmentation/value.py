@@ -65,7 +65,10 @@ VALUE_TIERS = ("high", "medium", "low")
 NEUTRAL_SCORE = 50.0
 
 
-def _checked_weights(weights: dict) -> dict[str, float]:
+def checked_weights(weights: dict) -> dict[str, float]:
+    """Every known factor's weight as a float (0 where ``weights`` leaves it out); ValueError for
+    an unknown factor, a negative or non-finite weight, or all zero. Also how the segmentation
+    views tell the default weights (whose scores the fit job keeps) from a user's own."""
     unknown = set(weights) - set(NONMONETARY_FACTORS)
     if unknown:
         raise ValueError(f"unknown factor(s) {', '.join(sorted(unknown))}; "
@@ -215,7 +218,7 @@ def nonmonetary_scores(features: pd.DataFrame, weights: dict | None = None) -> p
     Raises ValueError for unknown factors, negative weights, all-zero weights, or when no
     factor with a weight has data.
     """
-    checked = _checked_weights(DEFAULT_NONMONETARY_WEIGHTS if weights is None else weights)
+    checked = checked_weights(DEFAULT_NONMONETARY_WEIGHTS if weights is None else weights)
     features = features.reset_index(drop=True)
     return weighted_scores(features[["customer_id"]], _factor_scores(features), checked)
 
@@ -223,7 +226,7 @@ def nonmonetary_scores(features: pd.DataFrame, weights: dict | None = None) -> p
 def weighted_scores(rows: pd.DataFrame, factors: pd.DataFrame, weights: dict | None = None) -> pd.DataFrame:
     """``rows`` with the ``factors`` (``available_factors``, the same index), the weighted ``score``
     and the ``tier`` of ``nonmonetary_scores``: the step that depends on the weights."""
-    checked = _checked_weights(DEFAULT_NONMONETARY_WEIGHTS if weights is None else weights)
+    checked = checked_weights(DEFAULT_NONMONETARY_WEIGHTS if weights is None else weights)
     used = [f for f in factors.columns if checked[f] > 0]
     if not used:
         raise ValueError("none of the weighted factors has data; weight one of: "

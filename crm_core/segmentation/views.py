@@ -49,7 +49,7 @@ from crm_core.segmentation.value import (
     NONMONETARY_FACTORS,
     VALUE_TIERS,
     ValueGrid,
-    _checked_weights,
+    checked_weights,
     available_factors,
     customer_features_cte,
     customer_features_sql,  # noqa: F401  (the live read; tests check a kept view never makes it)
@@ -1008,7 +1008,7 @@ class KeptValues(NamedTuple):
 
 
 def _default_weights(weights: dict | None) -> bool:
-    return weights is None or _checked_weights(weights) == _checked_weights(DEFAULT_NONMONETARY_WEIGHTS)
+    return weights is None or checked_weights(weights) == checked_weights(DEFAULT_NONMONETARY_WEIGHTS)
 
 
 def _keeps_values(actor, q: SegmentQuery) -> bool:
