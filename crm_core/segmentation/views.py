@@ -49,8 +49,8 @@ from crm_core.segmentation.value import (
     NONMONETARY_FACTORS,
     VALUE_TIERS,
     ValueGrid,
-    checked_weights,
     available_factors,
+    checked_weights,
     customer_features_cte,
     customer_features_sql,  # noqa: F401  (the live read; tests check a kept view never makes it)
     factor_scores_sql,
