@@ -81,6 +81,18 @@ def test_no_postgresql_installed_is_an_error_that_names_the_package(tmp_path):
         server_bin_dir(str(tmp_path / "*" / "bin"))
 
 
+def test_a_server_that_cannot_be_made_says_so_and_leaves_nothing_behind(tmp_path):
+    bin_dir = tmp_path / "15" / "bin"
+    bin_dir.mkdir(parents=True)
+    (bin_dir / "initdb").write_text("#!/bin/sh\necho 'initdb: broken on purpose' >&2\nexit 1\n")
+    (bin_dir / "initdb").chmod(0o755)
+    server = LocalPostgres(tmp_path / "cluster", bin_dir=bin_dir)
+    with pytest.raises(RuntimeError, match="initdb failed"):
+        server.start()
+    assert server.url is None
+    assert server.cluster_dir is None or server.cluster_dir.is_relative_to(tmp_path)  # no fallback dir left
+
+
 # -- (a) one numbered list, one body per engine -------------------------------------------------
 
 def test_every_migration_number_has_one_body_per_engine():

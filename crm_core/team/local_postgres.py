@@ -106,6 +106,13 @@ class LocalPostgres:
             return self.url
         bin_dir = self._bin_dir or server_bin_dir()
         self.cluster_dir = self._make_cluster_dir()
+        try:
+            return self._start_server(bin_dir)
+        except BaseException:
+            self.stop()  # a fallback directory is removed even when __exit__ will not run
+            raise
+
+    def _start_server(self, bin_dir: Path) -> str:
         data = self.cluster_dir / "data"
         if not (data / "PG_VERSION").exists():
             self._initdb(bin_dir, data)
