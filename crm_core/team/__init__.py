@@ -1,0 +1,10 @@
+"""Team mode (issue 19): several app processes over one shared PostgreSQL database, the embedded
+DuckDB file staying the default.
+
+What exists so far is the first slice, the foundation the later steps build on; the app does not
+use any of it yet:
+
+- ``local_postgres``: a throwaway local PostgreSQL cluster from Debian's packages (tests, trying it);
+- ``schema``: the one numbered migration list applied to PostgreSQL (``migrate_postgres``), with a
+  PostgreSQL body in ``crm_core/migrations/postgres/`` only where the DuckDB one does not run there.
+"""
