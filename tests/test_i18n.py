@@ -36,3 +36,19 @@ def test_money_formats_per_language():
     assert format_money(128_000_000, "zh", "USD") == "$1.28亿"
     assert format_money(15_000, "zh") == "¥1.5万"
     assert format_money(None, "zh") == "—"
+
+
+def test_every_multiselect_says_its_placeholder():
+    """Streamlit's own placeholder of an empty multiselect ("Choose options") is English only: every
+    multiselect of the UI passes its own, from the catalog."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    missing = []
+    for path in [root / "Home.py", *(root / "pages").glob("*.py"), *(root / "ui").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "multiselect"
+                    and not any(k.arg == "placeholder" for k in node.keywords)):
+                missing.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert missing == []

@@ -12,6 +12,8 @@ MESSAGES = {
     'intro.customers': {'en': 'Find any customer by code, name or phone and filter by region, rep, type and tenure. The customer master file is the foundation of CRM: whoever owns the file owns the relationship, not the rep who happens to hold it.', 'zh': '按编号、名称或电话查找客户，并按区域、业务员、类型和新老客户筛选。客户主文件是客户关系管理的基础：客户属于企业的档案，而不只属于某个业务员。'},
     'intro.customer_360': {'en': 'Everything about one customer in the three parts of the master file — original record, analysis data and investment record — plus key dates and preferences. Like the Oriental Hotel, which greets a guest by name and offers “your usual seat, the usual breakfast”.', 'zh': '一位客户的全部信息：客户主文件的三部分——原始记录、统计分析资料、企业投入记录——以及重要日子和偏好。就像东方饭店叫得出客人的名字，还记得“老位子、老早餐”。'},
     'intro.customer_form': {'en': 'Enter or edit a customer. Every field of the master file, grouped as the textbook groups it. Invalid input writes nothing and keeps what you typed; every change is kept in the audit trail.', 'zh': '录入或修改客户。按教材的分组列出客户主文件的全部字段。输入有误时不会保存，已输入的内容也不会丢失；每次修改都记入审计记录。'},
+    # A multiselect left empty shows this (Streamlit's own placeholder is English only).
+    'ui.choose': {'en': 'Choose', 'zh': '请选择'},
     'ui.about_this_page': {'en': 'What this page shows and why it matters', 'zh': '本页展示什么、为什么重要'},
     'ui.download_csv': {'en': 'Download CSV', 'zh': '下载 CSV'},
     'ui.download_xlsx': {'en': 'Download Excel', 'zh': '下载 Excel'},

@@ -77,11 +77,12 @@ def key_dates_section(db, user, as_of: date, rep) -> None:
     a, b, c = st.columns([1, 2, 2])
     days = int(a.number_input(tr("care.ui.next_days"), 1, 366, 14, **in_url("care_days")))
     fest = b.multiselect(tr("care.ui.festival_classes"), ABC_CLASSES, default=["A", "B"], **in_url("care_fest"),
-                         help=tr("care.ui.festival_classes_help"))
+                         help=tr("care.ui.festival_classes_help"), placeholder=tr("ui.choose"))
     frame = key_dates(db, user, as_of, days, rep, tuple(sorted(fest)))
     # the occasions present, from the distinct values (not every row's text: 0.2 s at 3M customers)
     occasions = c.multiselect(tr("care.ui.occasions"), sorted(str(o) for o in frame["occasion"].unique()),
-                              format_func=choice_label("care.occasion"), **in_url("care_occasions"))
+                              format_func=choice_label("care.occasion"), placeholder=tr("find.all"),  # empty: every occasion
+                              **in_url("care_occasions"))
     if occasions:
         frame = frame[frame["occasion"].isin(occasions)]
     st.subheader(tr("care.ui.count_dates", count=f"{len(frame):,}", days=days))

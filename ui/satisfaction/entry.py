@@ -113,7 +113,7 @@ def _visit_form(db, user) -> None:
         visited = c2.date_input(tr("sat.visited_on"), date.today(), key="sat_visit_date")
         score = c3.number_input(tr("sat.mystery_score"), 0.0, 100.0, 80.0, 1.0, key="sat_visit_score")
         checked = st.multiselect(tr("sat.checklist_passed"), MYSTERY_CHECKLIST, key="sat_visit_checks",
-                                 format_func=lambda c: tr(f"sat.check.{c}"))
+                                 format_func=lambda c: tr(f"sat.check.{c}"), placeholder=tr("ui.choose"))
         if not st.form_submit_button(tr("sat.save_visit")):
             return
     try:

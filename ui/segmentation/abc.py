@@ -128,10 +128,11 @@ def render_movement(db, user, q: seg.SegmentQuery) -> None:
     with st.expander(tr("seg.movement.other_cells")):
         c1, c2 = st.columns(2)
         picked_prev = c1.multiselect(tr("seg.movement.before"), list(seg.MIGRATION_CLASSES), default=["A"],
-                                     format_func=choice_label("seg.class"), **in_url("seg_mv_prev"))
+                                     format_func=choice_label("seg.class"), placeholder=tr("ui.choose"),
+                                     **in_url("seg_mv_prev"))
         picked_curr = c2.multiselect(tr("seg.movement.now"), list(seg.MIGRATION_CLASSES),
                                      default=["B", "C", "none"], format_func=choice_label("seg.class"),
-                                     **in_url("seg_mv_curr"))
+                                     placeholder=tr("ui.choose"), **in_url("seg_mv_curr"))
         if picked_prev and picked_curr:
             prev_classes, curr_classes = tuple(picked_prev), tuple(picked_curr)
     total = int(matrix.loc[list(prev_classes), list(curr_classes)].to_numpy().sum())
