@@ -97,7 +97,7 @@ class _Patterns:
 
     Terms in x alone (Gamma/Beta functions) run over the distinct x values; the ln(α+T) term over
     the distinct T values; only the mixture term of repeat buyers needs every (x, t_x, T) pattern,
-    and even there logarithms are taken per distinct t_x / T and gathered by code.
+    and even there logarithms are taken per distinct x / t_x / T and gathered by code.
     """
 
     k: np.ndarray  # distinct x values and the customers having each
@@ -105,8 +105,10 @@ class _Patterns:
     ages: np.ndarray  # distinct T values, customers having each, and Σ customers × x per T
     age_weight: np.ndarray
     age_weight_x: np.ndarray
-    x: np.ndarray  # repeat-buyer patterns: x, weight, codes into ages / recencies
+    x: np.ndarray  # repeat-buyer patterns: x, weight, codes into their distinct x / ages / recencies
     weight: np.ndarray
+    repeats: np.ndarray
+    repeat_code: np.ndarray
     age_code: np.ndarray
     recencies: np.ndarray
     recency_code: np.ndarray
@@ -118,10 +120,12 @@ class _Patterns:
         age_code, ages = _levels(age)
         repeat = x > 0
         recency_code, recencies = _levels(t_x[repeat])
+        repeat_code, repeats = _levels(x[repeat])
         return cls(k=k, k_weight=np.bincount(k_code, weights=weight),
                    ages=ages, age_weight=np.bincount(age_code, weights=weight),
                    age_weight_x=np.bincount(age_code, weights=weight * x),
-                   x=x[repeat], weight=weight[repeat], age_code=age_code[repeat],
+                   x=x[repeat], weight=weight[repeat], repeats=repeats, repeat_code=repeat_code,
+                   age_code=age_code[repeat],
                    recencies=recencies, recency_code=recency_code, total=float(weight.sum()))
 
 
@@ -146,7 +150,11 @@ def _negative_mean_ll(log_params, data: _Patterns):
     age_term = r * data.age_weight + data.age_weight_x  # Σ w (r + x) per distinct T
     log_ratio = log_age[data.age_code] - log_recency[data.recency_code]
     rx = r + data.x
-    d = np.log(a) - np.log(b + data.x - 1) + rx * log_ratio
+    # ln(b+x−1) and 1/(b+x−1) per distinct x, gathered by code: the same values, one logarithm
+    # for each of a few dozen x instead of each of hundreds of thousands of patterns
+    b_gap = b + data.repeats - 1
+    log_b_gap, inv_b_gap = np.log(b_gap)[data.repeat_code], (1 / b_gap)[data.repeat_code]
+    d = np.log(a) - log_b_gap + rx * log_ratio
     softplus, sigmoid = _softplus_and_sigmoid(d)
     dropout = sigmoid * data.weight
     inv_gap = (1 / (alpha + data.recencies))[data.recency_code] - (1 / (alpha + data.ages))[data.age_code]
@@ -156,7 +164,7 @@ def _negative_mean_ll(log_params, data: _Patterns):
         (digamma(r + k) - digamma(r) + np.log(alpha)) @ wk - data.age_weight @ log_age + dropout @ log_ratio,
         r / alpha * data.total - age_term @ (1 / (alpha + data.ages)) - dropout @ (rx * inv_gap),
         (digamma(a + b) - digamma(a + b + k)) @ wk + dropout.sum() / a,
-        (digamma(b + k) - digamma(a + b + k) - digamma(b) + digamma(a + b)) @ wk - dropout @ (1 / (b + data.x - 1)),
+        (digamma(b + k) - digamma(a + b + k) - digamma(b) + digamma(a + b)) @ wk - dropout @ inv_b_gap,
     ])
     return -ll / data.total, -(grad * params) / data.total
 
