@@ -58,11 +58,11 @@ from crm_core.team.schema import MIGRATION_LOCK_KEY
 
 CHANGE_LOG_SQL = Path(__file__).with_name("change_log.sql")
 NOT_REPLICATED = ("schema_version", "row_changes")  # the copy's own migrations; the log itself
-TRIGGER_EVENTS = {  # trigger name suffix → (event, transition tables)
-    "ins": ("INSERT", "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT"),
-    "upd": ("UPDATE", "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT"),
-    "del": ("DELETE", "REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT"),
-    "trunc": ("TRUNCATE", "FOR EACH STATEMENT"),
+TRIGGER_EVENTS = {  # trigger name suffix → (when, transition tables)
+    "ins": ("AFTER INSERT", "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT"),
+    "upd": ("AFTER UPDATE", "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT"),
+    "del": ("AFTER DELETE", "REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT"),
+    "trunc": ("BEFORE TRUNCATE", "FOR EACH STATEMENT"),  # before: the keys are still there to read
 }
 TRIGGER_PREFIX = "row_changes_"
 # Tables without a primary key → the NOT NULL columns a refresh re-copies them by (see the docstring).
@@ -196,9 +196,9 @@ def _create_triggers(conn: psycopg.Connection, table: ReplicatedTable) -> None:
     key_literal = "'" + table.key_sql().replace("'", "''") + "'"  # a trigger argument is a string literal
     if not table.key:
         key_literal = "'''[]''::jsonb'"
-    for suffix, (event, clause) in TRIGGER_EVENTS.items():
+    for suffix, (when, clause) in TRIGGER_EVENTS.items():
         conn.execute(f"CREATE OR REPLACE TRIGGER {quote_identifier(TRIGGER_PREFIX + suffix)} "
-                     f"AFTER {event} ON {quote_identifier(table.name)} {clause} "
+                     f"{when} ON {quote_identifier(table.name)} {clause} "
                      f"EXECUTE FUNCTION record_row_changes({key_literal})")
 
 
