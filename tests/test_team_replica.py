@@ -40,7 +40,8 @@ def copy_store():
 
 @pytest.fixture
 def analytic(team_url, copy_store):
-    return AnalyticCopy(team_url, copy_store.system_cursor())
+    with AnalyticCopy(team_url, copy_store.system_cursor()) as copy:
+        yield copy
 
 
 def _connect(url: str) -> psycopg.Connection:
@@ -114,8 +115,9 @@ def test_fill_replaces_what_the_copy_held(team_url, analytic, copy_store):
 
 def test_fill_refuses_a_database_without_the_change_log(pg_url, copy_store):
     migrate_postgres(pg_url)
-    with pytest.raises(ChangeLogMissing, match="install_change_log"):
-        AnalyticCopy(pg_url, copy_store.system_cursor()).fill()
+    with pytest.raises(ChangeLogMissing, match="install_change_log"), \
+            AnalyticCopy(pg_url, copy_store.system_cursor()) as analytic:
+        analytic.fill()
 
 
 def test_refresh_before_fill_is_an_error(analytic):
@@ -288,8 +290,8 @@ def test_bulk_load_keeps_every_type(team_url, copy_store):
     for sql, params in TYPE_WRITES:
         cur.execute(sql.replace("%s", "?"), params)
     copy_to_postgres(cur, team_url)
-    analytic = AnalyticCopy(team_url, copy_store.system_cursor())
-    analytic.fill()
+    with AnalyticCopy(team_url, copy_store.system_cursor()) as analytic:
+        analytic.fill()
     for sql, expected in TYPE_READS:
         assert copy_store.system_cursor().execute(sql).fetchall() == cur.execute(sql).fetchall() == expected, sql
     source.close()
