@@ -195,6 +195,32 @@ def test_a_key_written_many_times_is_copied_once_in_its_last_state(team_url, ana
     assert copy_store.system_cursor().execute("SELECT name FROM customers").fetchall() == [("d",)]
 
 
+def test_a_table_without_a_primary_key_is_refreshed_by_its_replica_key(team_url, analytic, copy_store):
+    """fit_care_contacts is keyed by fit_id (REPLICA_KEYS): one deleted row of fit 1 re-copies
+    fit 1's other rows (3 removed, 2 copied) and leaves fit 2 alone."""
+    rows = "INSERT INTO fit_care_contacts (fit_id, customer_id, interactions) VALUES (%s, %s, 0)"
+    with psycopg.connect(team_url) as conn:
+        for fit_id, customer_id in ((1, 1), (1, 2), (1, 3), (2, 1)):
+            conn.execute(rows, [fit_id, customer_id])
+    analytic.fill()
+    with psycopg.connect(team_url) as conn:
+        conn.execute("DELETE FROM fit_care_contacts WHERE fit_id = 1 AND customer_id = 2")
+    assert analytic.refresh() == {"fit_care_contacts": Changes(copied=2, removed=3)}
+    assert copy_store.system_cursor().execute(
+        "SELECT fit_id, customer_id FROM fit_care_contacts ORDER BY 1, 2").fetchall() == [(1, 1), (1, 3), (2, 1)]
+
+
+def test_an_update_that_changes_the_key_moves_the_row(team_url, analytic, copy_store):
+    with psycopg.connect(team_url) as conn:
+        conn.execute(SEED)
+    analytic.fill()
+    with psycopg.connect(team_url) as conn:
+        conn.execute("UPDATE customers SET customer_id = 9 WHERE customer_id = 3")
+    assert analytic.refresh() == {"customers": Changes(copied=1, removed=1)}  # key 3 removed, key 9 copied
+    assert copy_store.system_cursor().execute("SELECT customer_id FROM customers ORDER BY 1").fetchall() == [
+        (1,), (2,), (9,)]
+
+
 def test_truncate_is_replicated(team_url, analytic, copy_store):
     with psycopg.connect(team_url) as conn:
         conn.execute(SEED)
