@@ -130,7 +130,8 @@ def test_refresh_before_fill_is_an_error(analytic):
 SEED = """
     INSERT INTO customers (customer_id, code, name) VALUES (1, 'C1', '南京金信'), (2, 'C2', '上海'), (3, 'C3', '广州');
     INSERT INTO transactions (txn_id, customer_id, txn_date, amount) VALUES
-        (1, 1, '2026-01-05', 100.00), (2, 1, '2026-02-05', 200.00), (3, 2, '2026-03-05', 300.00);
+        (1, 1, '2026-01-05', 100.00), (2, 1, '2026-02-05', 200.00), (3, 2, '2026-03-05', 300.00),
+        (5, 3, '2026-03-06', 7.00);
     INSERT INTO customer_summary (customer_id, txns, revenue, purchases, refunds, refund_amount, first_txn, last_txn)
         VALUES (1, 2, 300.00, 2, 0, 0, '2026-01-05', '2026-02-05'), (2, 1, 300.00, 1, 0, 0, '2026-03-05', '2026-03-05');
     INSERT INTO demo_loads (first_customer_id, last_customer_id) VALUES (1, 3);
@@ -140,7 +141,7 @@ SEED = """
 def test_refresh_copies_inserts_updates_and_deletes_and_nothing_else(team_url, analytic, copy_store):
     with psycopg.connect(team_url) as conn:
         conn.execute(SEED)
-    assert analytic.fill()["transactions"] == 3
+    assert analytic.fill()["transactions"] == 4
     with psycopg.connect(team_url) as conn:
         conn.execute("UPDATE customers SET name = '北京' WHERE customer_id = 2")
         conn.execute("DELETE FROM customers WHERE customer_id = 3")
@@ -152,14 +153,16 @@ def test_refresh_copies_inserts_updates_and_deletes_and_nothing_else(team_url, a
     changes = analytic.refresh()
     assert changes == {
         "customers": Changes(copied=1, removed=2),  # 2 updated (out, in), 3 deleted
-        "transactions": Changes(copied=2, removed=2),  # 4 new, 2 updated, 1 deleted
+        # keyed by customer_id: customers 1 (txn 1 deleted, 2 updated) and 2 (txn 4 new) whole again,
+        # customer 3's txn 5 left alone
+        "transactions": Changes(copied=3, removed=3),
         "customer_summary": Changes(copied=1, removed=1),  # keyed by customer_id: only customer 2
         "demo_loads": Changes(copied=2, removed=1),  # no key: the whole table again (1 row before, 2 now)
     }
     cur = copy_store.system_cursor()
     assert cur.execute("SELECT customer_id, name FROM customers ORDER BY 1").fetchall() == [(1, "南京金信"), (2, "北京")]
     assert cur.execute("SELECT txn_id, amount FROM transactions ORDER BY 1").fetchall() == [
-        (2, Decimal("250.00")), (3, Decimal("300.00")), (4, Decimal("5.50"))]
+        (2, Decimal("250.00")), (3, Decimal("300.00")), (4, Decimal("5.50")), (5, Decimal("7.00"))]
     assert_copy_equals_postgres(team_url, cur)
 
 
@@ -227,7 +230,7 @@ def test_truncate_is_replicated(team_url, analytic, copy_store):
     analytic.fill()
     with psycopg.connect(team_url) as conn:
         conn.execute("TRUNCATE transactions")
-    assert analytic.refresh() == {"transactions": Changes(copied=0, removed=3)}
+    assert analytic.refresh() == {"transactions": Changes(copied=0, removed=4)}
     assert copy_store.system_cursor().execute("SELECT count(*) FROM transactions").fetchone() == (0,)
 
 
