@@ -40,10 +40,18 @@ string-backed type DuckDB cannot read), so DECIMAL and NUMERIC(20,0) → UBIGINT
 
 Measured 2026-12-05 on this 2-core machine shared with other jobs (so upper bounds), a demo of
 100,000 customers (``python -m crm_core demo``: 1,104,178 transactions, 3,018,687 rows in the
-replicated tables) loaded with ``bulk_load.copy_to_postgres``: ``fill()`` 14.0–20.8 s (6 runs);
-``refresh()`` with nothing new 6 ms; ``refresh()`` after 1,000 changed rows (500 customers and 400
-transactions updated, 100 transactions deleted) 171 ms (245 ms before the replica-key index). Reading
-``transactions`` alone into Arrow: ADBC 3.2–5.1 s, psycopg's binary COPY through Python rows 33–40 s.
+replicated tables) loaded with ``bulk_load.copy_to_postgres``: ``fill()`` 14.0–20.8 s (8 runs);
+``refresh()`` with nothing new 4–7 ms; ``refresh()`` after 1,000 changed rows (500 customers and 400
+transactions updated, 100 transactions deleted) 171–226 ms (245 ms before the replica-key index).
+Reading ``transactions`` alone into Arrow: ADBC 3.2–5.1 s, psycopg's binary COPY through Python
+rows 33–40 s.
+
+The log's price is on writes, per key logged: loading that demo with the triggers on took 104–115 s
+against 31–37 s without (1,380,927 keys logged), and 500,000 single-row keys of one INSERT 21.7 s
+against 1.5 s. So load a store before installing the log (``fill`` copies everything anyway), and
+key big append-mostly tables coarsely (REPLICA_KEYS). An append-only log without the primary key
+measured 5.0 s for those 500,000 keys, but needs its old entries pruned in step with every
+process's last snapshot (a registry of readers and their expiry); not built.
 
 ``AnalyticCopy(pg_url, duckdb_connection)``: the connection is on a DuckDB database holding the
 store's schema (``Store(":memory:").system_cursor()``: the DuckDB migrations made it); ``fill()``
