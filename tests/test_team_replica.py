@@ -120,6 +120,22 @@ def test_fill_refuses_a_database_without_the_change_log(pg_url, copy_store):
         analytic.fill()
 
 
+def test_fill_refuses_a_table_missing_one_of_its_triggers(team_url, copy_store):
+    with psycopg.connect(team_url) as conn:
+        conn.execute('DROP TRIGGER "row_changes_trunc" ON transactions')
+    with pytest.raises(ChangeLogMissing, match="transactions"), \
+            AnalyticCopy(team_url, copy_store.system_cursor()) as analytic:
+        analytic.fill()
+
+
+def test_fill_refuses_postgresql_migrated_differently_from_the_copy(team_url, copy_store):
+    with psycopg.connect(team_url) as conn:
+        conn.execute("DELETE FROM schema_version WHERE version = 28")
+    with pytest.raises(RuntimeError, match=r"migrations \[28\]"), \
+            AnalyticCopy(team_url, copy_store.system_cursor()) as analytic:
+        analytic.fill()
+
+
 def test_refresh_before_fill_is_an_error(analytic):
     with pytest.raises(RuntimeError, match="fill"):
         analytic.refresh()

@@ -155,6 +155,7 @@ def new_changes(snapshot: str) -> str:
     return (f"xid >= pg_snapshot_xmin({snapshot}::pg_snapshot)"
             f" AND NOT pg_visible_in_snapshot(xid, {snapshot}::pg_snapshot)")
 
+
 TABLES_SQL = """
     SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY c.relname"""
@@ -169,7 +170,8 @@ PRIMARY_KEY_SQL = """
 TRIGGERED_SQL = """
     SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
     JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE n.nspname = 'public' AND t.tgname = %s"""
+    WHERE n.nspname = 'public' AND t.tgname = ANY(%s::name[]) AND NOT t.tgisinternal
+    GROUP BY c.relname HAVING count(*) = cardinality(%s::name[])"""
 
 
 def replicated_tables(conn: psycopg.Connection) -> list[ReplicatedTable]:
@@ -320,7 +322,8 @@ class AnalyticCopy:
     def _load_tables(self) -> list[ReplicatedTable]:
         with psycopg.connect(self.pg_url) as conn:
             tables = replicated_tables(conn)
-            triggered = {name for (name,) in conn.execute(TRIGGERED_SQL, [TRIGGER_PREFIX + "ins"]).fetchall()}
+            names = [TRIGGER_PREFIX + suffix for suffix in TRIGGER_EVENTS]
+            triggered = {name for (name,) in conn.execute(TRIGGERED_SQL, [names, names]).fetchall()}
         missing = [table.name for table in tables if table.name not in triggered]
         if missing:
             raise ChangeLogMissing(f"no change-log trigger on {missing}: run install_change_log(url)")
