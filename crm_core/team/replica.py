@@ -36,13 +36,14 @@ it is named here.
 **Arrow**: rows come out of PostgreSQL through ``adbc-driver-postgresql`` (binary COPY into Arrow in
 C++, no Python object per value) and go into DuckDB with an INSERT … SELECT that casts every column to
 the copy's DuckDB type. NUMERIC and JSON travel as text (ADBC hands NUMERIC over as an opaque
-string-backed type DuckDB cannot read), so DECIMAL and NUMERIC(20,0) → UBIGINT are exact.
+extension type holding its text anyway), cast exactly by DuckDB: DECIMAL, NUMERIC(20,0) → UBIGINT.
 
 Measured 2026-12-05 on this 2-core machine shared with other jobs (so upper bounds), a demo of
 100,000 customers (``python -m crm_core demo``: 1,104,178 transactions, 3,018,687 rows in the
 replicated tables) loaded with ``bulk_load.copy_to_postgres``, ``python -m bench.team_replica``:
-``fill()`` 14.0–20.8 s (10 runs); ``refresh()`` with nothing new 4–7 ms; ``refresh()`` after 1,000 changed rows (500 customers and 400
-transactions updated, 100 transactions deleted) 140–226 ms (245 ms before the replica-key index).
+``fill()`` 14.0–20.8 s (10 runs); ``refresh()`` with nothing new 4–7 ms; ``refresh()`` after 1,000
+changed rows (500 customers and 400 transactions updated, 100 transactions deleted) 140–226 ms
+(245 ms before the replica-key index).
 Reading ``transactions`` alone into Arrow: ADBC 3.2–5.1 s, psycopg's binary COPY through Python
 rows 33–40 s.
 
