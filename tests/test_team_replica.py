@@ -6,6 +6,7 @@ nothing skips without PostgreSQL.
 """
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -267,6 +268,40 @@ def test_a_transaction_committing_out_of_order_is_not_lost(team_url, analytic, c
     assert numbers["1"] < numbers["2"]  # really out of order: the lower number committed later
     assert analytic.refresh() == {"customers": Changes(copied=1, removed=0)}
     assert cur.execute("SELECT code FROM customers ORDER BY 1").fetchall() == [("FAST",), ("SLOW",)]
+
+
+def test_refreshing_while_two_writers_commit_misses_nothing(team_url, analytic, copy_store):
+    """Two writers, each 150 transactions (insert a customer, update it, delete every third), while
+    the copy refreshes as fast as it can; one last refresh after they stop equals PostgreSQL."""
+    analytic.fill()
+    errors: list[BaseException] = []
+
+    def write(first_id: int) -> None:
+        try:
+            with psycopg.connect(team_url, autocommit=True) as conn:
+                for customer_id in range(first_id, first_id + 150):
+                    with conn.transaction():
+                        conn.execute("INSERT INTO customers (customer_id, code, name) VALUES (%s, %s, 'n')",
+                                     [customer_id, f"C{customer_id}"])
+                        conn.execute("UPDATE customers SET name = 'updated' WHERE customer_id = %s", [customer_id])
+                    if customer_id % 3 == 0:
+                        conn.execute("DELETE FROM customers WHERE customer_id = %s", [customer_id])
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+
+    writers = [threading.Thread(target=write, args=(first,)) for first in (1, 1001)]
+    for writer in writers:
+        writer.start()
+    refreshes = 0
+    while any(writer.is_alive() for writer in writers):
+        analytic.refresh()
+        refreshes += 1
+    analytic.refresh()
+    assert errors == []
+    assert refreshes > 1  # the refreshes really ran between the writes
+    cur = copy_store.system_cursor()
+    assert cur.execute("SELECT count(*), count(*) FILTER (WHERE name = 'updated') FROM customers").fetchone() == (200, 200)
+    assert duckdb_rows(cur, "customers") == postgres_rows(team_url, "customers")
 
 
 def test_a_rolled_back_change_is_never_copied(team_url, analytic):
