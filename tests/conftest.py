@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+import uuid
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -9,6 +10,7 @@ import pytest
 
 from crm_core import demo
 from crm_core.store import Store, close_store
+from crm_core.team.local_postgres import LocalPostgres, create_database, drop_database
 
 DEMO_AS_OF = date(2026, 6, 30)
 
@@ -91,3 +93,24 @@ def fresh_store(store):
     """An empty store with the whole schema (every migration run) in a tmp file — the same store
     as ``store``, under the name sqlite-utils' ``fresh_db`` made familiar."""
     return store
+
+
+# -- PostgreSQL (team mode, issue 19) -------------------------------------------------------------
+# Never skipped when PostgreSQL is missing: tests/run.sh installs it, so a machine without it fails
+# these tests (LocalPostgres raises PostgresNotFound) instead of passing them silently.
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory):
+    """One throwaway cluster per pytest worker (a session fixture is made once per xdist worker),
+    started only when a test asks for it."""
+    with LocalPostgres(tmp_path_factory.mktemp("postgres")) as server:
+        yield server
+
+
+@pytest.fixture
+def pg_url(postgres_server):
+    """A fresh, empty database on the worker's cluster, dropped afterwards."""
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    url = create_database(postgres_server.url, name)
+    yield url
+    drop_database(postgres_server.url, name)

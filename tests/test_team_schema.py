@@ -1,6 +1,7 @@
 """Team mode's first slice (issue 19): the store's schema on a real PostgreSQL server.
 
-A throwaway cluster from Debian's ``postgresql`` per pytest worker, a fresh database per test.
+A throwaway cluster from Debian's ``postgresql`` per pytest worker, a fresh database per test
+(``postgres_server`` and ``pg_url`` in tests/conftest.py, shared with test_team_replica).
 Nothing here skips when PostgreSQL is missing: tests/run.sh installs it, so a machine without it
 fails these tests (LocalPostgres raises PostgresNotFound) instead of passing them silently.
 """
@@ -8,7 +9,6 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
 from collections import Counter
 from datetime import date, datetime
 from decimal import Decimal
@@ -22,8 +22,6 @@ from crm_core.store import Store, available_migrations
 from crm_core.team.local_postgres import (
     LocalPostgres,
     PostgresNotFound,
-    create_database,
-    drop_database,
     server_bin_dir,
 )
 from crm_core.team.schema import MIGRATION_LOCK_KEY, applied_postgres, migrate_postgres, migrations, postgres_type
@@ -33,22 +31,6 @@ from crm_core.team.schema import MIGRATION_LOCK_KEY, applied_postgres, migrate_p
 # needs a PostgreSQL body adds its number here.
 OVERRIDDEN = [3, 11, 15, 16, 17, 20, 21, 22, 23, 26]
 ALL_VERSIONS = list(range(1, 29))  # 001 .. 028; a new migration extends it
-
-
-@pytest.fixture(scope="session")
-def postgres_server(tmp_path_factory):
-    """One cluster per pytest worker (a session fixture is made once per xdist worker)."""
-    with LocalPostgres(tmp_path_factory.mktemp("postgres")) as server:
-        yield server
-
-
-@pytest.fixture
-def pg_url(postgres_server):
-    """A fresh, empty database on the worker's cluster, dropped afterwards."""
-    name = f"test_{uuid.uuid4().hex[:12]}"
-    url = create_database(postgres_server.url, name)
-    yield url
-    drop_database(postgres_server.url, name)
 
 
 @pytest.fixture(scope="module")

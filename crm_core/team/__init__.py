@@ -6,5 +6,8 @@ use any of it yet:
 
 - ``local_postgres``: a throwaway local PostgreSQL cluster from Debian's packages (tests, trying it);
 - ``schema``: the one numbered migration list applied to PostgreSQL (``migrate_postgres``), with a
-  PostgreSQL body in ``crm_core/migrations/postgres/`` only where the DuckDB one does not run there.
+  PostgreSQL body in ``crm_core/migrations/postgres/`` only where the DuckDB one does not run there;
+- ``replica``: the change log on PostgreSQL (``install_change_log``) and ``AnalyticCopy``, an
+  in-process DuckDB copy filled as Arrow and refreshed with the changed rows only;
+- ``bulk_load``: a DuckDB store's rows into PostgreSQL with ``COPY`` (``copy_to_postgres``).
 """

@@ -1,0 +1,73 @@
+"""Copy a DuckDB store's rows into a migrated PostgreSQL database with ``COPY`` (team mode, issue 19).
+
+``copy_to_postgres(duckdb_connection, pg_url)`` writes every table PostgreSQL's change log
+replicates (crm_core.team.replica.replicated_tables) from the DuckDB database into the PostgreSQL
+one, in one PostgreSQL transaction, and moves each sequence past the ids copied so the next
+``nextval`` does not collide. DuckDB writes each table as CSV (its own C++ writer) and psycopg
+streams the file into ``COPY … FROM STDIN (FORMAT csv)``: no Python object per value.
+
+CSV carries every type as PostgreSQL reads it except two, converted in DuckDB's SELECT: lists
+(``[a, b]`` → ``{"a","b"}``) and BLOB (→ ``\\x`` and hex). Empty strings are quoted by DuckDB's
+writer and unquoted empties are NULL in PostgreSQL's CSV, so '' and NULL stay apart.
+"""
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+
+import duckdb
+import psycopg
+
+from crm_core.sql import quote_identifier
+from crm_core.team.replica import replicated_tables
+
+CHUNK_BYTES = 1 << 20
+_NEXTVAL = re.compile(r"^nextval\('([^']+)'::regclass\)$")
+SEQUENCE_COLUMNS_SQL = """
+    SELECT c.relname, a.attname, pg_get_expr(d.adbin, d.adrelid)
+    FROM pg_attrdef d JOIN pg_class c ON c.oid = d.adrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+    JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+    WHERE n.nspname = 'public' AND pg_get_expr(d.adbin, d.adrelid) LIKE 'nextval(%%'"""
+
+
+def copy_to_postgres(duckdb_connection: duckdb.DuckDBPyConnection, pg_url: str) -> dict[str, int]:
+    """Copy the rows of every replicated table from the DuckDB database into the (migrated,
+    empty) PostgreSQL one; returns the rows copied per table. All or nothing on PostgreSQL."""
+    copied = {}
+    with psycopg.connect(pg_url) as conn, tempfile.TemporaryDirectory(prefix="kehu-copy-") as tmp:
+        for table in replicated_tables(conn):
+            path = Path(tmp) / "rows.csv"
+            columns = [name for name, _ in table.columns]
+            select = ", ".join(_as_postgres_text(duckdb_connection, table.name, c) for c in columns)
+            duckdb_connection.execute(f"COPY (SELECT {select} FROM {quote_identifier(table.name)}) "
+                                      f"TO '{path}' (FORMAT csv, HEADER false)")
+            target = f"{quote_identifier(table.name)} ({', '.join(map(quote_identifier, columns))})"
+            with conn.cursor().copy(f"COPY {target} FROM STDIN (FORMAT csv)") as copy, path.open("rb") as rows:
+                while chunk := rows.read(CHUNK_BYTES):
+                    copy.write(chunk)
+            copied[table.name] = conn.execute(f"SELECT count(*) FROM {quote_identifier(table.name)}").fetchone()[0]
+        _advance_sequences(conn)
+    return copied
+
+
+def _as_postgres_text(con: duckdb.DuckDBPyConnection, table: str, column: str) -> str:
+    (kind,) = con.execute("SELECT data_type FROM duckdb_columns() WHERE database_name = current_database()"
+                          " AND schema_name = 'main' AND table_name = ? AND column_name = ?", [table, column]).fetchone()
+    name = quote_identifier(column)
+    if kind.endswith("[]"):  # an array literal: elements quoted with \ and " escaped, NULL bare
+        element = r"""coalesce('"' || replace(replace(e, '\', '\\'), '"', '\"') || '"', 'NULL')"""
+        return (f"CASE WHEN {name} IS NULL THEN NULL ELSE "
+                f"'{{' || array_to_string(list_transform({name}, lambda e: {element}), ',') || '}}' END AS {name}")
+    if kind == "BLOB":
+        return rf"'\x' || hex({name}) AS {name}"
+    return name
+
+
+def _advance_sequences(conn: psycopg.Connection) -> None:
+    for table, column, default in conn.execute(SEQUENCE_COLUMNS_SQL).fetchall():
+        match = _NEXTVAL.match(default)
+        if match is None:
+            continue
+        conn.execute(f"SELECT setval(%s, max({quote_identifier(column)})) FROM {quote_identifier(table)}"
+                     f" HAVING max({quote_identifier(column)}) IS NOT NULL", [match[1]])

@@ -1,0 +1,40 @@
+-- Team mode's change log (issue 19, "Analytics stay DuckDB-fast"): which keys of which tables
+-- changed, and by which transaction. crm_core.team.replica explains the design; this file is run by
+-- install_change_log after migrate_postgres, every time (it is idempotent), and the per-table
+-- triggers are created there from the catalog.
+
+CREATE SEQUENCE IF NOT EXISTS row_change_seq;
+
+-- One row per (table, key): the latest change only, so the log grows with the keys ever changed,
+-- not with the number of writes.
+CREATE TABLE IF NOT EXISTS row_changes (
+    table_name text   NOT NULL,
+    row_key    jsonb  NOT NULL,  -- the replica key's values as a JSON array in key order; [] = the whole table
+    change_no  bigint NOT NULL DEFAULT nextval('row_change_seq'),  -- global order of the changes
+    xid        xid8   NOT NULL DEFAULT pg_current_xact_id(),  -- the writing transaction: what readers filter on
+    PRIMARY KEY (table_name, row_key)
+);
+CREATE INDEX IF NOT EXISTS row_changes_by_xid ON row_changes (xid);
+
+-- The statement-level trigger of every replicated table (INSERT, UPDATE, DELETE through transition
+-- tables; TRUNCATE by reading the keys before they go). TG_ARGV[0] is the key expression over one
+-- row, e.g. jsonb_build_array("txn_id"), made from the catalog by install_change_log.
+CREATE OR REPLACE FUNCTION record_row_changes() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    key_sql text := TG_ARGV[0];
+    source  text;
+BEGIN
+    source := CASE TG_OP
+        WHEN 'INSERT' THEN format('SELECT %s AS k FROM new_rows', key_sql)
+        WHEN 'DELETE' THEN format('SELECT %s AS k FROM old_rows', key_sql)
+        -- an UPDATE may move a row to another key: both keys changed
+        WHEN 'UPDATE' THEN format('SELECT %1$s AS k FROM old_rows UNION SELECT %1$s FROM new_rows', key_sql)
+        ELSE format('SELECT %s AS k FROM %I.%I', key_sql, TG_TABLE_SCHEMA, TG_TABLE_NAME)  -- TRUNCATE
+    END;
+    -- DISTINCT: ON CONFLICT DO UPDATE may not touch one row twice in a statement.
+    EXECUTE format('INSERT INTO row_changes (table_name, row_key) SELECT DISTINCT %L, k FROM (%s) AS s '
+                   'ON CONFLICT (table_name, row_key) DO UPDATE '
+                   'SET change_no = EXCLUDED.change_no, xid = EXCLUDED.xid', TG_TABLE_NAME, source);
+    RETURN NULL;
+END
+$$;
