@@ -114,3 +114,26 @@ def pg_url(postgres_server):
     url = create_database(postgres_server.url, name)
     yield url
     drop_database(postgres_server.url, name)
+
+
+@pytest.fixture(scope="session")
+def team_template(postgres_server):
+    """A database migrated with the change log installed, made once per worker: each ``team_url``
+    is a copy of it (CREATE DATABASE … TEMPLATE copies files: the 28 migrations and the triggers
+    run once, not once per test)."""
+    from crm_core.team.replica import install_change_log
+    from crm_core.team.schema import migrate_postgres
+
+    url = create_database(postgres_server.url, "team_template")
+    migrate_postgres(url)
+    install_change_log(url)
+    return "team_template"
+
+
+@pytest.fixture
+def team_url(postgres_server, team_template):
+    """A fresh migrated database with the change log installed, dropped afterwards."""
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    url = create_database(postgres_server.url, name, template=team_template)
+    yield url
+    drop_database(postgres_server.url, name)

@@ -25,14 +25,6 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
-def team_url(pg_url):
-    """A migrated database with the change log installed."""
-    migrate_postgres(pg_url)
-    install_change_log(pg_url)
-    return pg_url
-
-
-@pytest.fixture
 def copy_store():
     store = Store(":memory:")
     yield store

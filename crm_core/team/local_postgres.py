@@ -74,10 +74,12 @@ def database_url(url: str, name: str) -> str:
     return urlunsplit(parts._replace(path="/" + quote(name, safe="")))
 
 
-def create_database(url: str, name: str) -> str:
-    """Create database ``name`` (UTF8, as the cluster) on the server of ``url``; returns its URL."""
+def create_database(url: str, name: str, template: str | None = None) -> str:
+    """Create database ``name`` (UTF8, as the cluster) on the server of ``url``, a copy of database
+    ``template`` when given (a file copy: no statement of it runs again); returns its URL."""
+    copy_of = "" if template is None else f" TEMPLATE {quote_identifier(template)}"
     with psycopg.connect(url, autocommit=True) as conn:  # CREATE DATABASE cannot run in a transaction
-        conn.execute(f"CREATE DATABASE {quote_identifier(name)}")
+        conn.execute(f"CREATE DATABASE {quote_identifier(name)}{copy_of}")
     return database_url(url, name)
 
 
