@@ -94,7 +94,8 @@ def test_sigkill_during_imports_twenty_times(demo_copy, tmp_path):
                "--lang", "en"]
     # The importer's stderr: "Checking… 0%", "Writing… 5%", "Writing… 95%", "Done. 100%", "", the summary.
     # Kill after a random number of those lines: 0 = while starting, 1 = checking, 2–3 = writing, 4 = after
-    # the write, 6 = after the import has finished (its process already gone).
+    # the write; 6 = the whole summary read: that import is left to end by itself (a kill there would race
+    # the process's own exit, which a loaded machine loses: all 20 counted as killed once in CI).
     seen = {"killed": 0, "finished": 0}
     for _ in range(20):
         importer = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -102,8 +103,9 @@ def test_sigkill_during_imports_twenty_times(demo_copy, tmp_path):
         for _ in range(lines):
             if not importer.stderr.readline():
                 break
-        importer.send_signal(signal.SIGKILL)
-        importer.wait()
+        if lines < 6:
+            importer.send_signal(signal.SIGKILL)
+        importer.wait(timeout=600)
         importer.stderr.close()
         seen["killed" if importer.returncode == -signal.SIGKILL else "finished"] += 1
         reopened = Store(path)
