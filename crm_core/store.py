@@ -73,11 +73,10 @@ def link_or_copy(source: str | Path, target: str | Path) -> None:
             shutil.copyfileobj(src, dst)
 
 
-def available_migrations(directory: Path = MIGRATIONS_DIR) -> list[tuple[int, Path]]:
-    """(version, path) of every migration file in ``directory`` (DuckDB's by default; team mode's
-    PostgreSQL bodies are in its ``postgres/`` folder), in order; duplicate numbers are a packaging error."""
+def available_migrations() -> list[tuple[int, Path]]:
+    """(version, path) of every migration file, in order; duplicate numbers are a packaging error."""
     found: dict[int, Path] = {}
-    for path in sorted(directory.glob("*.sql")):
+    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
         match = _MIGRATION_NAME.match(path.name)
         if not match:
             raise RuntimeError(f"migration file {path.name} is not named NNN_name.sql")

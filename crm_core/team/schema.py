@@ -1,15 +1,14 @@
 """The store's schema on PostgreSQL, from the one numbered migration list DuckDB uses.
 
-- Migration NNN is ``crm_core/migrations/NNN_name.sql`` on both engines, except where that body
-  does not run on PostgreSQL as written: then ``crm_core/migrations/postgres/NNN_name.sql`` (same
-  file name) is its PostgreSQL body. ``migrations()`` pairs them and raises when an override has no
-  DuckDB migration of that number and name, so the two engines can never drift into two lists.
+- Migration NNN is ``crm_core/migrations/NNN_name.sql`` on both engines: written once, in DuckDB's
+  dialect; PostgreSQL runs it with DuckDB's type spellings replaced (``postgres_body``), so the two
+  engines can never drift into two schemas.
 - ``migrate_postgres(url)`` applies the migrations a database has not recorded, in order, each in
   one transaction with its row in ``schema_version`` (the same table as DuckDB's), under an advisory
   lock: two processes starting at once never both migrate.
 - ``POSTGRES_TYPES`` / ``postgres_type``: the one table of which PostgreSQL type stands for which
-  DuckDB type (as ``format_type`` and ``duckdb_columns().data_type`` spell them). The override files
-  follow it, and tests/test_team_schema.py checks every column of every table against it.
+  DuckDB type (as ``format_type`` and ``duckdb_columns().data_type`` spell them). ``POSTGRES_SPELLINGS``
+  follows it, and tests/test_team_schema.py checks every column of every table against it.
 """
 from __future__ import annotations
 
@@ -19,16 +18,15 @@ from pathlib import Path
 
 import psycopg
 
-from crm_core.store import MIGRATIONS_DIR, SCHEMA_VERSION_TABLE, available_migrations
+from crm_core.store import SCHEMA_VERSION_TABLE, available_migrations
 
-POSTGRES_MIGRATIONS_DIR = MIGRATIONS_DIR / "postgres"
 ENGINES = ("duckdb", "postgres")
 # pg_advisory_lock key of "migrating this database" (advisory locks are per database). Any fixed
 # 64-bit number no other code of ours uses: the bytes of "kehu-mig".
 MIGRATION_LOCK_KEY = int.from_bytes(b"kehu-mig", "big") & 0x7FFF_FFFF_FFFF_FFFF
 
 # DuckDB type → PostgreSQL type of the same values. Where PostgreSQL has no type of the same range,
-# the override's column is a wider type with a CHECK cutting it to DuckDB's range.
+# the respelled column is a wider type with a CHECK cutting it to DuckDB's range.
 POSTGRES_TYPES = {
     "BOOLEAN": "boolean",
     "TINYINT": "smallint",  # CHECK (-128 .. 127)
@@ -58,36 +56,45 @@ def postgres_type(duckdb_type: str) -> str:
     return POSTGRES_TYPES[duckdb_type]
 
 
+# DuckDB spellings PostgreSQL lacks → PostgreSQL's, as POSTGRES_TYPES says (a column of a type with
+# no equal range on PostgreSQL gets a CHECK cutting it to DuckDB's). Applied to every migration's
+# DuckDB body: the schema is written once, in DuckDB's dialect.
+_COLUMN = r"(\b[a-z_]+)[ \t]+"
+POSTGRES_SPELLINGS: tuple[tuple[re.Pattern, str], ...] = (
+    (re.compile(r"\bDOUBLE\b(?![ \t]+PRECISION)"), "DOUBLE PRECISION"),
+    (re.compile(r"\bBLOB\b"), "BYTEA"),
+    (re.compile(r"\bVARCHAR\[\]([ \t]+NOT NULL)?[ \t]+DEFAULT[ \t]+\[\]"), r"TEXT[]\1 DEFAULT '{}'"),
+    (re.compile(_COLUMN + r"UBIGINT\b"), r"\1 NUMERIC(20, 0) CHECK (\1 BETWEEN 0 AND 18446744073709551615)"),
+    (re.compile(_COLUMN + r"TINYINT\b"), r"\1 SMALLINT CHECK (\1 BETWEEN -128 AND 127)"),
+)
+
+
+def postgres_body(duckdb_sql: str) -> str:
+    """A migration's DuckDB body in PostgreSQL's spelling (``POSTGRES_SPELLINGS``)."""
+    for pattern, replacement in POSTGRES_SPELLINGS:
+        duckdb_sql = pattern.sub(replacement, duckdb_sql)
+    return duckdb_sql
+
+
 @dataclass(frozen=True)
 class Migration:
-    """Migration ``version`` with its body on each engine; ``name`` (the file's stem) is what both
-    engines record in ``schema_version``."""
+    """Migration ``version`` (file ``path``); ``name`` (the file's stem) is what both engines
+    record in ``schema_version``."""
 
     version: int
     name: str
-    duckdb_path: Path
-    postgres_path: Path  # the override, or duckdb_path when that body runs on PostgreSQL as written
+    path: Path
 
     def body(self, engine: str) -> str:
         if engine not in ENGINES:
             raise ValueError(f"unknown engine {engine!r}; one of {ENGINES}")
-        path = self.duckdb_path if engine == "duckdb" else self.postgres_path
-        return path.read_text(encoding="utf-8")
+        text = self.path.read_text(encoding="utf-8")
+        return text if engine == "duckdb" else postgres_body(text)
 
 
-def migrations(duckdb_dir: Path = MIGRATIONS_DIR, postgres_dir: Path = POSTGRES_MIGRATIONS_DIR) -> list[Migration]:
-    """Every migration in order with its body on both engines. Raises RuntimeError when an override
-    in ``postgres_dir`` has no DuckDB migration of the same number and name (or two share a number)."""
-    duckdb_files = dict(available_migrations(duckdb_dir))
-    overrides = dict(available_migrations(postgres_dir)) if postgres_dir.is_dir() else {}
-    for version, path in overrides.items():
-        twin = duckdb_files.get(version)
-        if twin is None or twin.name != path.name:
-            expected = twin.name if twin else "none"
-            raise RuntimeError(f"PostgreSQL migration {path.name} has no DuckDB counterpart "
-                               f"(DuckDB's migration {version:03d}: {expected})")
-    return [Migration(version, path.stem, path, overrides.get(version, path))
-            for version, path in sorted(duckdb_files.items())]
+def migrations() -> list[Migration]:
+    """Every migration in order, the one numbered list of both engines."""
+    return [Migration(version, path.stem, path) for version, path in available_migrations()]
 
 
 def applied_postgres(conn: psycopg.Connection) -> set[int]:
