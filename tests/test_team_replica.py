@@ -6,6 +6,7 @@ nothing skips without PostgreSQL.
 """
 from __future__ import annotations
 
+import shutil
 import threading
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -82,10 +83,13 @@ def assert_copy_equals_postgres(url: str, con) -> int:
 
 # -- fill ------------------------------------------------------------------------------------------
 
-def test_fill_copies_every_table_of_the_demo_exactly(demo_db_path, team_url, analytic, copy_store):
+def test_fill_copies_every_table_of_the_demo_exactly(demo_db_path, team_url, analytic, copy_store, tmp_path):
     """The session's demo store (300 customers, fitted models) → PostgreSQL by COPY → the copy:
     every table equal at both steps, row for row."""
-    source = duckdb.connect(str(demo_db_path), read_only=True)
+    # A file of our own: another test of this worker may hold the session's demo file open through
+    # a Store, and DuckDB refuses a second connection to a file with another configuration.
+    shutil.copy(demo_db_path, tmp_path / "demo.duckdb")
+    source = duckdb.connect(str(tmp_path / "demo.duckdb"), read_only=True)
     loaded = copy_to_postgres(source, team_url)
     tables = replicated(team_url)
     for table in tables:
