@@ -22,6 +22,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 EXCEPTION = '[data-testid="stException"]'
 SCRIPT_IDLE = '[data-test-script-state="notRunning"]'
 MAIN_ELEMENT = '[data-testid="stMainBlockContainer"] [data-testid="stElementContainer"]'
+LOADING_ELEMENT = '[data-testid="stSkeleton"]'
 
 
 def free_port() -> int:
@@ -95,6 +96,9 @@ def wait_until_idle(page, timeout_ms: int = 60_000) -> float:
     # the app already reads "notRunning" over an empty page.
     page.wait_for_function(f"""() => document.querySelector('{SCRIPT_IDLE}') !== null &&
         document.querySelector('{MAIN_ELEMENT}') !== null""", timeout=timeout_ms)
+    # An element whose code is loaded on demand shows a grey skeleton until its chunk arrives; on a
+    # loaded machine that took longer than the quiet window below (cards measured mid-load, CI).
+    page.wait_for_function(f"() => document.querySelector('{LOADING_ELEMENT}') === null", timeout=timeout_ms)
     # The browser can still be drawing the last deltas after the run ends (measured: a tab's metrics
     # appeared 0.35-0.53 s after "notRunning"), so wait until the page has stopped changing.
     page.evaluate(_DOM_QUIET, [QUIET_MS, QUIET_LIMIT_MS])
