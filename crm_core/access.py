@@ -224,6 +224,14 @@ def masked_columns(actor: Actor | None, table: str) -> tuple[str, ...]:
     return _rule(table).masked
 
 
+def unbroken_customer_ids(db: duckdb.DuckDBPyConnection) -> tuple[int, int, int] | None:
+    """(least id, greatest id, customers) when every id between them is a customer's (ids are the
+    primary key), else None: then a row is of a customer on file exactly when its id is in range,
+    and whoever sees everyone needs no join to the customers."""
+    lo, hi, n = db.execute("SELECT min(customer_id), max(customer_id), count(*) FROM customers").fetchone()
+    return (int(lo), int(hi), int(n)) if n and hi - lo + 1 == n else None
+
+
 def visible_customer_ids(db: duckdb.DuckDBPyConnection, actor: Actor | None) -> np.ndarray | None:
     """Ids of the customers ``actor`` may see, or None when that is everyone."""
     where = visible(actor, "customers", alias="c")

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
-from crm_core import summaries
+from crm_core import access, summaries
 from crm_core.ingest import exports
 from crm_core.sql import Fragment
 from crm_core.users import Actor
@@ -33,7 +33,7 @@ def test_the_counts_are_the_export_rows(store, monkeypatch, other, orphan):
         summaries.add_rows(cur, Fragment("TRUE"))
     with store.cursor(None) as cur:
         assert summaries.usable(cur)
-        assert (exports._unbroken_ids(cur) is not None) == (other == 2)
+        assert (access.unbroken_customer_ids(cur) is not None) == (other == 2)
 
     def counts() -> dict:
         return {(name, table): exports.row_count(store, actor, table) for name, actor in ACTORS.items()
@@ -43,5 +43,5 @@ def test_the_counts_are_the_export_rows(store, monkeypatch, other, orphan):
                 ("v", "interactions"): 2, ("刘", "transactions"): 3, ("刘", "interactions"): 1}
     assert counts() == expected
     monkeypatch.setattr(summaries, "usable", lambda cur: False)  # the rows themselves, joined
-    monkeypatch.setattr(exports, "_unbroken_ids", lambda cur: None)
+    monkeypatch.setattr(access, "unbroken_customer_ids", lambda cur: None)
     assert counts() == expected

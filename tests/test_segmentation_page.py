@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from crm_core import access
 from crm_core import segmentation as seg
-from crm_core.segmentation import views
 from crm_core.users import Actor
 from tests import reference
 from tests.test_pages import run_page
@@ -400,8 +400,8 @@ def test_effort_counts_only_the_customers_on_file(store, monkeypatch):
         (9, TIMESTAMPTZ '2024-01-06 10:00:00+08', 'visit', 70, 0)""")
     cur.close()
     ranges = []
-    real = views._dense_ids
-    monkeypatch.setattr(views, "_dense_ids", lambda cur: ranges.append(real(cur)) or ranges[-1])
+    real = access.unbroken_customer_ids
+    monkeypatch.setattr(access, "unbroken_customer_ids", lambda cur: ranges.append(real(cur)) or ranges[-1])
 
     def effort():
         frame = seg.effort_by_class(store, None, query("0.3", "0.6")).set_index("abc")

@@ -79,18 +79,12 @@ _COUNT_IN_RANGE = {"transactions": "SELECT count(*) FROM transactions WHERE cust
                    "interactions": "SELECT count(*) FROM interactions WHERE customer_id BETWEEN $lo AND $hi"}
 
 
-def _unbroken_ids(db) -> tuple[int, int] | None:
-    """(least, greatest) customer id when every id between them is a customer's, else None."""
-    lo, hi, n = db.execute("SELECT min(customer_id), max(customer_id), count(*) FROM customers").fetchall()[0]
-    return (int(lo), int(hi)) if n and hi - lo + 1 == n else None
-
-
 def row_count(store: Store, actor: Actor, table: str) -> int:
     if table not in _COUNT_FROM:
         raise ValueError(f"no export for {table!r}; choose one of {EXPORT_TABLES}")
     where = access.visible(actor, "customers", alias="c")
     with closing(store.cursor(actor)) as db:
-        ids = _unbroken_ids(db) if table in _COUNT_IN_RANGE and where.sql == "TRUE" else None
+        ids = access.unbroken_customer_ids(db) if table in _COUNT_IN_RANGE and where.sql == "TRUE" else None
         if ids is not None:
             query = compose(_COUNT_IN_RANGE[table], lo=ids[0], hi=ids[1])
         elif table == "transactions" and summaries.usable(db):

@@ -1382,9 +1382,9 @@ def effort_by_class(store, actor, q: SegmentQuery) -> pd.DataFrame:
     The period's interactions are joined to their customer's class and summed by class: no sum
     per customer (a group for each of millions of customers). A user who sees every customer,
     when the customer ids are one unbroken range (none removed), needs no join to the customers
-    at all: a customer is on file exactly when its id is in that range (``_dense_ids``)."""
+    at all: a customer is on file exactly when its id is in that range (``access.unbroken_customer_ids``)."""
     def read(cur, kept):
-        dense = _dense_ids(cur) if _sees_all_customers(actor) else None
+        dense = access.unbroken_customer_ids(cur) if _sees_all_customers(actor) else None
         ctes = _classified_ctes(q, actor, kept=kept)
         period = Fragment(_EFFORT_PERIOD, {"from_day": q.start, "before_day": q.end + timedelta(days=1)})
         if dense is not None:  # everyone on file: ids lo..hi, n of them
@@ -1417,12 +1417,6 @@ _EFFORT_SELECT = """
            COALESCE(CAST(e.cost_to_serve AS DOUBLE), 0) AS cost_to_serve
     FROM counts LEFT JOIN effort e USING (abc)"""
 
-
-def _dense_ids(cur) -> tuple[int, int, int] | None:
-    """(lowest id, highest id, customers) when the customers' ids are every number from the lowest
-    to the highest (ids are unique: the primary key), else None."""
-    lo, hi, n = cur.execute("SELECT MIN(customer_id), MAX(customer_id), COUNT(*) FROM customers").fetchone()
-    return (int(lo), int(hi), int(n)) if n and hi - lo + 1 == n else None
 
 
 def allocation_plan(effort: pd.DataFrame, budget, split=(0.6, 0.3, 0.1), unit: str = "money") -> pd.DataFrame:
