@@ -3,15 +3,11 @@
 Whatever is derived from data and kept (summaries, fitted models) records the version it was
 computed on; comparing it with ``current`` tells whether it is stale. Every write that changes a
 kind of data calls ``record_change`` with the writing cursor, inside the same transaction, so the
-version moves exactly when the data does (migration 018). Data whose writers do not all record a
-change (written by the import center, say, which knows nothing of the result kept from it) is
-versioned by its content instead: ``fingerprint``.
+version moves exactly when the data does (migration 018).
 """
 from __future__ import annotations
 
 import duckdb
-
-from crm_core.sql import quote_identifier
 
 TRANSACTIONS = "transactions"
 
@@ -27,12 +23,3 @@ def current(cur: duckdb.DuckDBPyConnection, kind: str) -> int:
     # fetchall: a result left unfetched blocks the cursor's next register() (DuckDB 2.0)
     (version,) = cur.execute("SELECT coalesce(max(change_id), 0) FROM data_changes WHERE kind = ?", [kind]).fetchall()[0]
     return int(version)
-
-
-def fingerprint(cur: duckdb.DuckDBPyConnection, table: str, columns: str) -> list:
-    """The version of data no write records: ``[row count, sum of a hash of columns]`` of ``table``
-    as ``cur`` sees it (the sum as text: it outgrows a JSON number). Equal fingerprints mean the
-    same rows of those columns but for a 64-bit hash collision; one pass over the columns, no sort.
-    ``table`` and ``columns`` are fixed text of the caller's, never user input."""
-    count, total = cur.execute(f"SELECT count(*), CAST(sum(hash({columns})) AS VARCHAR) FROM {quote_identifier(table)}").fetchall()[0]
-    return [int(count), total]

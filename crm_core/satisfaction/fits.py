@@ -13,11 +13,10 @@ of transactions at each opening (6.4 and 5.9 s at ten million customers):
   whole base's non-response table of that wave, made by the live reader's code.
 
 The answers and the customers have no recorded data version (the import center writes and undoes
-both without one), so the last two fits carry fingerprints of what they read (``SOURCES``,
-crm_core.data_version.fingerprint): a reader uses the kept rows only while the transactions'
-version and the fingerprints are those of the fit (the quadrants need the answers' only, the
-lists' customer columns and the non-response table the customers' too), and the job refits when
-they moved. Another date (analysis date chosen, an older wave), a rep's non-response table, or
+both without one), so the last two fits carry versions read from those rows (``SOURCES``): a reader
+uses the kept rows only while the transactions' version and those are the fit's (the quadrants
+need the answers' only, the lists' customer columns and the non-response table the customers'
+too), and the job refits when they moved. Another date (analysis date chosen, an older wave), a rep's non-response table, or
 data newer than the fit: computed live, by the same SQL text (:data:`PURCHASES`, :data:`SPEND`,
 report's queries), so the answers are the same.
 """
@@ -30,7 +29,7 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 
 from crm_core import model_fits
-from crm_core.data_version import TRANSACTIONS, current, fingerprint
+from crm_core.data_version import TRANSACTIONS, current
 from crm_core.model_fits import FIT_CHUNK_ROWS, FIT_LEASE, Fitter, customer_ranges, fit_one, refit_stale
 from crm_core.scheduler import Job, every
 from crm_core.sql import compose, last_12_months
@@ -72,59 +71,43 @@ RESPONDENTS_TABLE = "fit_sat_respondents"
 NONRESPONSE_MODEL = "sat_nonresponse"
 NONRESPONSE_TABLE = "fit_sat_nonresponse"
 
-# What those two fits read besides the transactions (table, columns fingerprinted): the answers'
-# columns the latest answer and a wave's respondents depend on, and the customers by id and
-# version, which every write of a customer moves (the form's update, an import's update and its
-# undo's restore add 1; creating or deleting one changes the rows): so region, tenure stage,
-# creation, code, name and sales rep are covered without reading them (the names would cost a
-# second at ten million customers).
-SOURCES = {"answers": ("survey_responses", "response_id, wave_id, customer_id, responded_on, satisfaction,"
-                                           " repurchase_intent"),
-           "customers": ("customers", "customer_id, version")}
-_SEEN: dict = {}  # (sources_key, source) -> fingerprint: one pass per data change and store
+# What those two fits read besides the transactions, versioned by aggregates of the rows themselves
+# (their writers record no data version; crm_core.summaries versions the transactions alike):
+# - answers are appended, their ids drawn from a sequence (always above every id before), and
+#   deleted (an import's undo), never edited: the count and the greatest id are the same only
+#   while the rows are (a row added since raises the greatest id unless deleted again, a row
+#   deleted lowers the count);
+# - customers are also edited, and every edit adds 1 to their version (the form, an import's
+#   update, its undo's restore): with the ids as for answers, equal counts, greatest ids and sums
+#   of versions mean the same customers with the same columns (region, tenure stage, code, name,
+#   sales rep...). Milliseconds at ten million customers, where hashing the columns read takes ~1 s.
+SOURCES = {"answers": "SELECT count(*), max(response_id) FROM survey_responses",
+           "customers": "SELECT count(*), max(customer_id), sum(version) FROM customers"}
 
 
-def sources_key(store: Store) -> tuple:
-    """The key a fingerprint is kept under: the store (object and file) and its generation, which
-    every committed write of data moves (after its commit; crm_core.store), as the pages' caches
-    are keyed. Read it BEFORE the snapshot the fingerprint is read in begins: that snapshot then
-    holds every write up to it."""
-    return id(store), store.path, store.generation
-
-
-def source(cur, name: str, key: tuple | None = None) -> list:
-    """The fingerprint of ``SOURCES[name]`` as ``cur`` sees it; with ``key`` (``sources_key``) kept
-    for that generation (the server's job and its pages share the store: a few keys are kept)."""
-    if key is not None and (key, name) in _SEEN:
-        return _SEEN[key, name]
-    found = fingerprint(cur, *SOURCES[name])
-    if key is not None:
-        if len(_SEEN) >= 8:
-            _SEEN.clear()
-        _SEEN[key, name] = found
-    return found
-
-
-def forget_sources() -> None:
-    """Drop the kept fingerprints (a benchmark times a first opening after a data change)."""
-    _SEEN.clear()
+def source(cur, name: str) -> list:
+    """The version of ``SOURCES[name]`` as ``cur`` sees it (JSON-ready: a fit's params hold it)."""
+    return [None if value is None else int(value) for value in cur.execute(SOURCES[name]).fetchall()[0]]
 
 
 def _sources(cur) -> dict:
-    """Both fingerprints in ``cur``'s snapshot (a fit's parameters)."""
+    """Every source's version in ``cur``'s snapshot (a fit's parameters)."""
     return {name: source(cur, name) for name in SOURCES}
 
 
-def unchanged(cur, fit: model_fits.Fit, names, key: tuple | None = None) -> bool:
-    """Whether the sources ``names`` are as ``fit`` read them (see ``source`` for ``key``)."""
-    return all(fit.params.get(name) == source(cur, name, key) for name in names)
+def unchanged(cur, fit: model_fits.Fit, names=tuple(SOURCES)) -> bool:
+    """Whether the sources ``names`` are as ``fit`` read them, as ``cur`` sees them."""
+    return all(fit.params.get(name) == source(cur, name) for name in names)
 
 
 def _fit_respondents(cur, as_of: date) -> tuple[dict, Iterator]:
-    """The rows of fit_sat_respondents for ``as_of`` (report.respondent_rows), with the fingerprints."""
+    """The rows of fit_sat_respondents for ``as_of`` and everyone's quadrant cells
+    (report.respondent_rows), with the versions of the answers and customers read."""
     from crm_core.satisfaction import report  # report reads the fits of this module
 
-    return _sources(cur), report.respondent_rows(cur, as_of)
+    versions = _sources(cur)  # before the rows' stream opens (it holds the cursor's result)
+    cells, rows = report.respondent_rows(cur, as_of)
+    return {"cells": cells, **versions}, rows
 
 
 def wave_starting(cur, day: date) -> int | None:
@@ -152,7 +135,7 @@ def _fit_nonresponse(cur, as_of: date) -> tuple[dict, pd.DataFrame]:
 
 
 RESPONDENTS_FITTER = Fitter(RESPONDENTS_MODEL, RESPONDENTS_TABLE, _fit_respondents, kept_dates=1,
-                            fresh=lambda store, cur, fit: unchanged(cur, fit, SOURCES, sources_key(store)))
+                            fresh=lambda store, cur, fit: fit.empty or unchanged(cur, fit))
 # Fitted for the latest wave's start only (``refit``), not for the default analysis date.
 NONRESPONSE_FITTER = Fitter(NONRESPONSE_MODEL, NONRESPONSE_TABLE, _fit_nonresponse, kept_dates=1)
 FITTERS = (SPEND_FITTER, RESPONDENTS_FITTER, NONRESPONSE_FITTER)
@@ -164,24 +147,23 @@ def latest_wave_start(cur) -> date | None:
     return rows[0][0] if rows else None
 
 
-def nonresponse_current(cur, fit: model_fits.Fit, wave_id: int, key: tuple | None = None) -> bool:
+def nonresponse_current(cur, fit: model_fits.Fit, wave_id: int | None) -> bool:
     """Whether the kept non-response ``fit`` (current for the transactions) is ``wave_id``'s and was
     made from the answers and customers as ``cur`` sees them."""
-    return fit.params.get("wave_id") == wave_id and unchanged(cur, fit, SOURCES, key)
+    return fit.params.get("wave_id") == wave_id and unchanged(cur, fit)
 
 
 def refit(store: Store, now: datetime) -> dict[str, int]:
     """The fit job: asks for the latest wave's spend when its fit is missing or stale (a new wave,
     newer transactions), fits what is stale (``model_fits.refit_stale``: the default date's spend
     and respondents too), then the latest wave's non-response table when missing or stale."""
-    key = sources_key(store)
     with closing(store.system_cursor()) as cur:
         day, version = latest_wave_start(cur), current(cur, TRANSACTIONS)
         spend = None if day is None else model_fits.latest_fit(cur, MODEL, day)
         stale = day is not None and (spend is None or spend.data_version != version)
         table = None if day is None else model_fits.latest_fit(cur, NONRESPONSE_MODEL, day)
         table_stale = day is not None and (table is None or table.data_version != version
-                                           or not nonresponse_current(cur, table, wave_starting(cur, day), key))
+                                           or not nonresponse_current(cur, table, wave_starting(cur, day)))
     if stale:
         model_fits.request(store, MODEL, day, now)
     try:

@@ -259,50 +259,62 @@ def respondents_12m(store: Store, actor: Actor, as_of: date) -> pa.Table:
     return _read(store, read)
 
 
+# The quadrants' default thresholds (the page opens on them): satisfied from 4 of 5, loyal from 2
+# purchases in the 12 months.
+SATISFIED_FROM, LOYAL_FROM = 4, 2
+
 # The rows of fit_sat_respondents (crm_core.satisfaction.fits): respondents_12m's of everyone, and
-# the customer's columns a member list shows (on_file: the customer is on file).
+# the customer's columns a member list shows (on_file: the customer is on file) ...
 _RESPONDENT_ROWS = """
     SELECT r.customer_id, r.sat, r.intent, r.answered_on, r.purchases, r.spend,
            c.customer_id IS NOT NULL AS on_file, c.code, c.name, c.region, c.sales_rep
-    FROM ({respondents}) r LEFT JOIN customers c USING (customer_id) ORDER BY r.customer_id"""
+    FROM ({respondents}) r LEFT JOIN customers c USING (customer_id)"""
+# ... kept in the order of a member list within each quadrant of the default thresholds: a list
+# of those thresholds then reads the first row groups of its quadrant only (DuckDB skips a row
+# group by its columns' least and greatest values, and a top 5,000 by spend stops early).
+_KEPT_ORDER = ("ORDER BY sat >= $satisfied_from, purchases >= $loyal_from, spend DESC, customer_id")
 
 
-def respondent_rows(cur, as_of: date) -> Iterator:
-    """The rows of fit_sat_respondents for ``as_of`` on ``cur``'s snapshot: one customer range at a
-    time (model_fits.customer_ranges: bounded memory), streamed ``FIT_CHUNK_ROWS`` at a time."""
+def respondent_rows(cur, as_of: date) -> tuple[dict, Iterator]:
+    """(cells, rows) kept in fit_sat_respondents for ``as_of``, on ``cur``'s snapshot (in a
+    transaction: a temporary table holds the rows until it ends). The rows are grouped one customer
+    range at a time (model_fits.customer_ranges: bounded memory) into that table, then streamed
+    ``FIT_CHUNK_ROWS`` at a time in the kept order; cells: every respondent's
+    :func:`quadrant_cells` counts per loyalty source (``[sat, loyalty, n]`` rows), by the same SQL."""
     buys = compose(_LIVE_BUYS, window=last_12_months(as_of, "txn_date"))
-    for lo, hi in customer_ranges(cur):
+    for n, (lo, hi) in enumerate(customer_ranges(cur)):
         part = Fragment("customer_id > $lo AND customer_id <= $hi", {"lo": lo, "hi": hi})
-        query = compose(_RESPONDENT_ROWS, respondents=_respondents_query(cur, filters(None, None) & part, buys))
-        yield from relation(cur, query).to_arrow_reader(FIT_CHUNK_ROWS)
+        rows = compose(_RESPONDENT_ROWS, respondents=_respondents_query(cur, filters(None, None) & part, buys))
+        run(cur, compose(("INSERT INTO sat_respondents " if n else "CREATE TEMP TABLE sat_respondents AS ") + "{rows}",
+                         rows=rows))
+    cells = {loyalty: [list(row) for row in run(cur, _cells_query(loyalty)).fetchall()] for loyalty in LOYALTY_SOURCES}
+    ordered = compose(f"SELECT * FROM sat_respondents {_KEPT_ORDER}", satisfied_from=SATISFIED_FROM,
+                      loyal_from=LOYAL_FROM)
+    return cells, relation(cur, ordered).to_arrow_reader(FIT_CHUNK_ROWS)
 
 
 _KEPT_RESPONDENTS = ("SELECT customer_id, sat, intent, answered_on, purchases, spend{columns} FROM fit_sat_respondents "
                      "WHERE fit_id = $respondents_fit AND {mine}")
-_MEMBER_COLUMNS = Fragment(", on_file, code, name, region, sales_rep")
 
 
-def _on_respondents(store: Store, actor: Actor, as_of: date, respondents, query: Fragment,
-                    own_query: Fragment | None = None) -> pd.DataFrame:
-    """``query`` over the respondents as ``sat_respondents`` (respondents_12m's columns) on the
-    system cursor: the rows kept for ``as_of`` (fit_sat_respondents) when current for the
-    transactions and made from the answers as they are, narrowed to the user's customers (the
-    answers' rule); else ``respondents``' (the live table, or a function returning it; read when
-    None). ``own_query``: the same read over the kept rows with the customer's columns (on_file,
-    code, name, region, sales_rep), used instead when the customers are those they were taken from."""
-    key = sat_fits.sources_key(store)  # before the snapshot (see sources_key)
+def _kept_respondents(fit: model_fits.Fit, actor: Actor, query: Fragment, customer_columns: bool = False) -> Fragment:
+    """``query`` over the rows of ``fit`` as ``sat_respondents`` (respondents_12m's columns; with the
+    customer's: on_file, code, name, region, sales_rep), narrowed to the user's customers (the
+    answers' rule)."""
+    rows = compose(_KEPT_RESPONDENTS, columns=Fragment(", on_file, code, name, region, sales_rep" if customer_columns
+                                                       else ""),
+                   mine=access.of_rep(actor.rep_scope, "survey_responses"), respondents_fit=fit.fit_id)
+    return compose("WITH sat_respondents AS ({rows}) {query}", rows=rows, query=query)
 
-    def kept(db, fit: model_fits.Fit) -> pd.DataFrame | None:
-        if not sat_fits.unchanged(db, fit, ["answers"], key):
-            return None
-        own = own_query is not None and sat_fits.unchanged(db, fit, ["customers"], key)
-        rows = compose(_KEPT_RESPONDENTS, columns=_MEMBER_COLUMNS if own else Fragment(""),
-                       mine=access.of_rep(actor.rep_scope, "survey_responses"), respondents_fit=fit.fit_id)
-        return run(db, compose("WITH sat_respondents AS ({rows}) {query}", rows=rows,
-                               query=own_query if own else query)).df()
 
+def _on_respondents(store: Store, actor: Actor, as_of: date, respondents, live: Fragment, kept) -> pd.DataFrame:
+    """A read of the respondents on the system cursor: ``kept(db, fit)`` with the respondents kept
+    for ``as_of`` (fits.RESPONDENTS_MODEL) when current for the transactions and made from the
+    answers as they are; else ``live`` over ``respondents`` (respondents_12m's table, or a function
+    returning it; read when None) registered as ``sat_respondents``."""
     def read(db):
-        found = model_fits.read_current(db, sat_fits.RESPONDENTS_MODEL, as_of, lambda fit: kept(db, fit))
+        found = model_fits.read_current(db, sat_fits.RESPONDENTS_MODEL, as_of, lambda fit: kept(db, fit)
+                                        if sat_fits.unchanged(db, fit, ["answers"]) else None)
         if found is not None:
             return found
         table = respondents() if callable(respondents) else respondents
@@ -310,45 +322,52 @@ def _on_respondents(store: Store, actor: Actor, as_of: date, respondents, query:
             table = respondents_12m(store, actor, as_of)
         db.register("sat_respondents", table)
         try:
-            return run(db, query).df()
+            return run(db, live).df()
         finally:
             db.unregister("sat_respondents")
 
     return _read(store, read)
 
 
-def quadrant_cells(store: Store, actor: Actor, loyalty: str, as_of: date, sat_threshold: int = 4,
-                   loyal_threshold: int = 2, respondents=None) -> pd.DataFrame:
+def _cells_query(loyalty: str) -> Fragment:
+    measure = "least(l.purchases, 12)" if loyalty == "behaviour" else "l.intent"
+    return Fragment(f"SELECT l.sat, {measure} AS loyalty, count(*) AS n FROM sat_respondents l GROUP BY ALL ORDER BY ALL")
+
+
+def _kept_cells(fit: model_fits.Fit, loyalty: str) -> pd.DataFrame:
+    """Everyone's cells as the fit counted them, with the types DuckDB gives the live count."""
+    cells = pd.DataFrame(fit.params["cells"][loyalty], columns=["sat", "loyalty", "n"])
+    return cells.astype({"sat": "int16", "n": "int64"} | ({"loyalty": "int64"} if loyalty == "behaviour" else {}))
+
+
+def quadrant_cells(store: Store, actor: Actor, loyalty: str, as_of: date, sat_threshold: int = SATISFIED_FROM,
+                   loyal_threshold: int = LOYAL_FROM, respondents=None) -> pd.DataFrame:
     """Satisfaction × loyalty cells: sat (latest 1–5 answer per customer), loyalty (purchases in
     the 12 months up to ``as_of``, capped at 12, for "behaviour"; the latest stated repurchase
     intent for "intent"), n customers, quadrant (``loyalty_quadrant_of``). Unknown intent is left out.
-    ``respondents``: :func:`respondents_12m` of the same user and date, or a function returning it,
-    read only when no kept respondents are current (see ``_on_respondents``).
+    From the kept respondents when current (everyone's cells as counted by the fit; a rep's counted
+    over the kept rows); else over ``respondents``: :func:`respondents_12m` of the same user and
+    date, or a function returning it (read when None).
     """
     if loyalty not in LOYALTY_SOURCES:
         raise ValueError(f"loyalty must be one of {LOYALTY_SOURCES}; got {loyalty!r}")
-    measure = "least(l.purchases, 12)" if loyalty == "behaviour" else "l.intent"
-    cells = _on_respondents(store, actor, as_of, respondents, Fragment(
-        f"SELECT l.sat, {measure} AS loyalty, count(*) AS n FROM sat_respondents l GROUP BY ALL ORDER BY ALL"))
+    query = _cells_query(loyalty)
+    cells = _on_respondents(store, actor, as_of, respondents, query, lambda db, fit: _kept_cells(fit, loyalty)
+                            if actor.rep_scope is None else run(db, _kept_respondents(fit, actor, query)).df())
     if loyalty == "intent":
         cells["loyalty"] = cells["loyalty"].astype("boolean")
     cells["quadrant"] = loyalty_quadrant_of(cells, "sat", "loyalty", sat_threshold, loyal_threshold)
     return cells.dropna(subset=["quadrant"]).reset_index(drop=True)
 
 
-def quadrant_counts(cells: pd.DataFrame) -> pd.DataFrame:
-    """count and share (%) per quadrant, in :data:`QUADRANTS` order, from :func:`quadrant_cells`."""
-    counts = cells.groupby("quadrant")["n"].sum().reindex(list(QUADRANTS), fill_value=0)
-    total = counts.sum()
-    return pd.DataFrame({"count": counts, "share": 100.0 * counts / total if total else np.nan})
-
-
 def quadrant_members(store: Store, actor: Actor, quadrant: str, loyalty: str, as_of: date,
-                     sat_threshold: int = 4, loyal_threshold: int = 2, limit: int = 5000,
+                     sat_threshold: int = SATISFIED_FROM, loyal_threshold: int = LOYAL_FROM, limit: int = 5000,
                      respondents=None) -> pd.DataFrame:
     """The customers of one quadrant, biggest 12-month spenders first (at most ``limit``):
     customer_id, code, name, region, sales_rep, satisfaction, repurchase_intent, purchases_12m,
-    spend_12m, answered_on. ``respondents`` as for :func:`quadrant_cells`.
+    spend_12m, answered_on. ``respondents`` as for :func:`quadrant_cells`; from the kept rows with
+    their customer columns while the customers are unchanged (looking up a list's 5,000 customers
+    reads every customer's code and name: ~1 s at ten million), else joined to the customers.
     """
     if quadrant not in QUADRANTS or loyalty not in LOYALTY_SOURCES:
         raise ValueError(f"unknown quadrant {quadrant!r} or loyalty source {loyalty!r}")
@@ -357,7 +376,7 @@ def quadrant_members(store: Store, actor: Actor, quadrant: str, loyalty: str, as
                  else "l.intent AND $loyal_threshold IS NOT NULL")
 
     def members(customer: str, join: str, on_file: str) -> Fragment:
-        # the customer's columns from ``customer``, respondents not on file left out by ``join`` or ``on_file``
+        # the customer's columns from ``customer``; respondents not on file left out by ``join`` or ``on_file``
         return compose(
             f"SELECT l.customer_id, {customer}.code, {customer}.name, {customer}.region, {customer}.sales_rep, "
             "l.sat AS satisfaction, l.intent AS repurchase_intent, l.purchases AS purchases_12m, "
@@ -368,10 +387,21 @@ def quadrant_members(store: Store, actor: Actor, quadrant: str, loyalty: str, as
             sat_threshold=sat_threshold, satisfied=satisfied, loyal_threshold=loyal_threshold, loyal=loyal,
             limit=int(limit))
 
-    # Looking up the 5,000 customers of a list reads every customer's code and name (~1 s at ten
-    # million): the kept rows carry them while the customers are unchanged.
-    return _on_respondents(store, actor, as_of, respondents, members("c", "JOIN customers c USING (customer_id) ", ""),
-                           own_query=members("l", "", "l.on_file AND "))
+    joined = members("c", "JOIN customers c USING (customer_id) ", "")
+
+    def kept(db, fit: model_fits.Fit) -> pd.DataFrame:
+        if sat_fits.unchanged(db, fit, ["customers"]):
+            return run(db, _kept_respondents(fit, actor, members("l", "", "l.on_file AND "), customer_columns=True)).df()
+        return run(db, _kept_respondents(fit, actor, joined)).df()
+
+    return _on_respondents(store, actor, as_of, respondents, joined, kept)
+
+
+def quadrant_counts(cells: pd.DataFrame) -> pd.DataFrame:
+    """count and share (%) per quadrant, in :data:`QUADRANTS` order, from :func:`quadrant_cells`."""
+    counts = cells.groupby("quadrant")["n"].sum().reindex(list(QUADRANTS), fill_value=0)
+    total = counts.sum()
+    return pd.DataFrame({"count": counts, "share": 100.0 * counts / total if total else np.nan})
 
 
 # --- word of mouth -------------------------------------------------------------------------
@@ -476,14 +506,13 @@ def nonresponse(store: Store, actor: Actor, wave_id: int) -> pd.DataFrame:
     from the rows kept for the wave's start (the latest wave's) when that fit is current, else
     summed from the window's transactions.
     """
-    key = sat_fits.sources_key(store)  # before the snapshots (see sources_key)
     with closing(store.system_cursor()) as db:
         started = db.execute("SELECT started_on FROM survey_waves WHERE wave_id = $wave_id", {"wave_id": wave_id}).fetchone()
         if started is None:
             return pd.DataFrame()
         if actor.rep_scope is None:
             table = model_fits.read_current(db, sat_fits.NONRESPONSE_MODEL, started[0],
-                                            lambda fit: _kept_nonresponse(db, fit, wave_id, key))
+                                            lambda fit: _kept_nonresponse(db, fit, wave_id))
             if table is not None:
                 return table
         return nonresponse_counted(db, actor.rep_scope, wave_id, started[0],
@@ -493,10 +522,10 @@ def nonresponse(store: Store, actor: Actor, wave_id: int) -> pd.DataFrame:
 _NONRESPONSE_COLUMNS = "variable, level, respondents, non_respondents, p_value, measure, difference, p_holm, significant"
 
 
-def _kept_nonresponse(db, fit: model_fits.Fit, wave_id: int, key: tuple) -> pd.DataFrame | None:
+def _kept_nonresponse(db, fit: model_fits.Fit, wave_id: int) -> pd.DataFrame | None:
     """The kept table of ``fit`` when it is ``wave_id``'s and current (``sat_fits.nonresponse_current``);
     no row is the empty table, as counted."""
-    if not sat_fits.nonresponse_current(db, fit, wave_id, key):
+    if not sat_fits.nonresponse_current(db, fit, wave_id):
         return None
     table = db.execute(f"SELECT {_NONRESPONSE_COLUMNS} FROM fit_sat_nonresponse WHERE fit_id = ? ORDER BY row_no",
                        [fit.fit_id]).df()
