@@ -143,18 +143,24 @@ def test_an_answer_recorded_is_counted_live_until_the_job_refits(db, monkeypatch
     assert report.quadrant_cells(db, MANAGER, "behaviour", AS_OF).equals(cells)
 
 
-def test_a_customer_edited_is_joined_live_until_the_job_refits(db, monkeypatch):
+def test_a_customer_edited_is_joined_live_until_a_refit(db, monkeypatch):
     sat_fits.refit(db, NOW)
     edited = customer_from_record(get_customer(db, MANAGER, 2)).model_copy(update={"name": "Wang", "region": "north"})
     update_customer(db, MANAGER, 2, edited)
     reads = both_ways(db, monkeypatch, [db.wave])
     # the answers are unchanged: the quadrants still from the kept rows, the lists joined to the
-    # customers; the non-response table (regions) counted
+    # customers (the kept row still says x, south); the non-response table (regions) counted
     assert reads[sat_fits.RESPONDENTS_MODEL] == 90 and reads[sat_fits.NONRESPONSE_MODEL] == 0
     mercenaries = report.quadrant_members(db, MANAGER, "mercenary", "behaviour", AS_OF)
     assert mercenaries[["customer_id", "name", "region"]].values.tolist() == [[2, "Wang", "north"], [3, "x", "north"]]
-    regions = report.nonresponse(db, MANAGER, db.wave).query("variable == 'region'")["level"].tolist()
-    assert "south" not in regions
+    assert "south" not in report.nonresponse(db, MANAGER, db.wave).query("variable == 'region'")["level"].tolist()
+    # the job refits the non-response table, not the respondents for a customer edited
+    assert sat_fits.refit(db, NOW) == {"fitted": 1}
+    reads = both_ways(db, monkeypatch, [db.wave])
+    assert reads[sat_fits.RESPONDENTS_MODEL] == 90 and reads[sat_fits.NONRESPONSE_MODEL] == 2
+    # a new answer: the respondents are refitted with the customers as they are
+    record_response(db, MANAGER, SurveyResponseIn(wave_id=db.wave, responded_on="2026-04-20", customer_code="K4",
+                                                  satisfaction=1))
     assert sat_fits.refit(db, NOW) == {"fitted": 2}
     assert kept_fit(db, sat_fits.RESPONDENTS_MODEL, AS_OF).params["customers"] == [4, 4, 5]  # one edit: version 2
     db.write(lambda cur: cur.execute("UPDATE fit_sat_respondents SET name = 'kept' WHERE customer_id = 2"))
