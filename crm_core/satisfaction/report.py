@@ -272,7 +272,7 @@ _RESPONDENT_ROWS = """
 # ... kept in the order of a member list within each quadrant of the default thresholds: a list
 # of those thresholds then reads the first row groups of its quadrant only (DuckDB skips a row
 # group by its columns' least and greatest values, and a top 5,000 by spend stops early).
-_KEPT_ORDER = ("ORDER BY sat >= $satisfied_from, purchases >= $loyal_from, spend DESC, customer_id")
+_KEPT_ORDER = "ORDER BY sat >= $satisfied_from, purchases >= $loyal_from, spend DESC, customer_id"
 
 
 def respondent_rows(cur, as_of: date) -> tuple[dict, Iterator]:
@@ -360,6 +360,13 @@ def quadrant_cells(store: Store, actor: Actor, loyalty: str, as_of: date, sat_th
     return cells.dropna(subset=["quadrant"]).reset_index(drop=True)
 
 
+def quadrant_counts(cells: pd.DataFrame) -> pd.DataFrame:
+    """count and share (%) per quadrant, in :data:`QUADRANTS` order, from :func:`quadrant_cells`."""
+    counts = cells.groupby("quadrant")["n"].sum().reindex(list(QUADRANTS), fill_value=0)
+    total = counts.sum()
+    return pd.DataFrame({"count": counts, "share": 100.0 * counts / total if total else np.nan})
+
+
 def quadrant_members(store: Store, actor: Actor, quadrant: str, loyalty: str, as_of: date,
                      sat_threshold: int = SATISFIED_FROM, loyal_threshold: int = LOYAL_FROM, limit: int = 5000,
                      respondents=None) -> pd.DataFrame:
@@ -395,13 +402,6 @@ def quadrant_members(store: Store, actor: Actor, quadrant: str, loyalty: str, as
         return run(db, _kept_respondents(fit, actor, joined)).df()
 
     return _on_respondents(store, actor, as_of, respondents, joined, kept)
-
-
-def quadrant_counts(cells: pd.DataFrame) -> pd.DataFrame:
-    """count and share (%) per quadrant, in :data:`QUADRANTS` order, from :func:`quadrant_cells`."""
-    counts = cells.groupby("quadrant")["n"].sum().reindex(list(QUADRANTS), fill_value=0)
-    total = counts.sum()
-    return pd.DataFrame({"count": counts, "share": 100.0 * counts / total if total else np.nan})
 
 
 # --- word of mouth -------------------------------------------------------------------------
