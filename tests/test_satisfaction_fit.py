@@ -4,6 +4,7 @@ latest wave's start, and the quadrant and non-response tabs giving the same answ
 rows as from the transactions (kept fit current, absent, stale, another date)."""
 from __future__ import annotations
 
+from collections import Counter
 from contextlib import closing
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -25,7 +26,7 @@ WAVE_START = date(2026, 4, 1)  # its window (2025-04-01, 2026-04-01]
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 6, 30, 9, 0, tzinfo=TZ)  # today = AS_OF: the default analysis date
 MANAGER, REP, VIEWER = Actor("boss", "manager"), Actor("刘", "rep"), Actor("v", "viewer")
-(FITTER,) = sat_fits.FITTERS
+FITTER = sat_fits.SPEND_FITTER
 
 
 @pytest.fixture
@@ -72,20 +73,28 @@ def test_fit_rows_hand_counted(small):
     assert kept_rows(small, model_fits.fit_one(small, FITTER, WAVE_START, NOW)) == {1: (2, 30.0), 2: (1, 30.0), 9: (1, 5.0)}
 
 
+def _fitted_dates(db) -> dict:
+    with closing(db.system_cursor()) as cur:
+        rows = cur.execute("SELECT model, as_of FROM model_fits WHERE model LIKE 'sat_%'").fetchall()
+    return {model: {day for m, day in rows if m == model} for model, _ in rows}
+
+
 def test_job_fits_the_analysis_date_and_the_latest_wave(small):
-    assert sat_fits.refit(small, NOW) == {"fitted": 2}
+    # the spend for both dates, the respondents for the analysis date, the non-response for the wave
+    assert sat_fits.refit(small, NOW) == {"fitted": 4}
+    assert _fitted_dates(small) == {sat_fits.MODEL: {AS_OF, WAVE_START}, sat_fits.RESPONDENTS_MODEL: {AS_OF},
+                                    sat_fits.NONRESPONSE_MODEL: {WAVE_START}}
     with closing(small.system_cursor()) as cur:
-        assert {d for (d,) in cur.execute("SELECT as_of FROM model_fits WHERE model = ?", [sat_fits.MODEL]).fetchall()} \
-            == {AS_OF, WAVE_START}
         assert sat_fits.kept(cur, AS_OF) is not None and sat_fits.kept(cur, WAVE_START) is not None
     assert sat_fits.refit(small, NOW) == {"fitted": 0}  # nothing new
     create_wave(small, MANAGER, "2026 Q3", date(2026, 5, 1))  # a newer wave: its start is fitted next
-    assert sat_fits.refit(small, NOW) == {"fitted": 1}
+    assert sat_fits.refit(small, NOW) == {"fitted": 2}  # its spend and its non-response table
+    assert _fitted_dates(small) == {sat_fits.MODEL: {AS_OF, WAVE_START, date(2026, 5, 1)},  # the default date's kept
+                                    sat_fits.RESPONDENTS_MODEL: {AS_OF}, sat_fits.NONRESPONSE_MODEL: {date(2026, 5, 1)}}
     with closing(small.system_cursor()) as cur:
-        assert {d for (d,) in cur.execute("SELECT as_of FROM model_fits WHERE model = ?", [sat_fits.MODEL]).fetchall()} \
-            == {AS_OF, WAVE_START, date(2026, 5, 1)}  # the default date's fit kept beside the waves'
         assert sat_fits.kept(cur, AS_OF) is not None and sat_fits.kept(cur, date(2026, 5, 1)) is not None
-        assert model_fits.job_name_of(sat_fits.MODEL) == "satisfaction_fits"
+    for model in (sat_fits.MODEL, sat_fits.RESPONDENTS_MODEL, sat_fits.NONRESPONSE_MODEL):
+        assert model_fits.job_name_of(model) == "satisfaction_fits"
 
 
 def test_respondents_from_the_kept_rows_hand_counted(small):
@@ -103,9 +112,15 @@ def test_nonresponse_from_the_kept_rows_hand_counted(small):
     table = report.nonresponse(small, MANAGER, small.wave).set_index(["variable", "level"])
     # respondents 1, 2, 3 spent 30, 30, 0 in the year before the start; customer 4 nothing
     assert table.loc[("spend", ""), ["respondents", "non_respondents"]].tolist() == [20.0, 0.0]
-    small.write(lambda cur: cur.execute("UPDATE fit_sat_spend SET spend = 60 WHERE customer_id = 1"))
+    # 刘's base: 2 and 3, both respondents: 30 and 0
+    assert report.nonresponse(small, REP, small.wave).set_index(["variable", "level"]).loc[
+        ("spend", ""), "respondents"] == 15.0
+    small.write(lambda cur: cur.execute("UPDATE fit_sat_spend SET spend = 60 WHERE customer_id = 2"))
+    table = report.nonresponse(small, REP, small.wave).set_index(["variable", "level"])
+    assert table.loc[("spend", ""), "respondents"] == 30.0  # a rep's table is counted over the kept spend
+    small.write(lambda cur: cur.execute("UPDATE fit_sat_nonresponse SET respondents = 21 WHERE variable = 'spend'"))
     table = report.nonresponse(small, MANAGER, small.wave).set_index(["variable", "level"])
-    assert table.loc[("spend", ""), "respondents"] == 30.0  # the kept rows are read
+    assert table.loc[("spend", ""), "respondents"] == 21.0  # everyone's is the kept table
 
 
 def _answers(db, as_of: date, wave_ids) -> dict:
@@ -154,11 +169,19 @@ def test_demo_kept_and_live_answers_equal(demo_store, monkeypatch):
     with closing(demo_store.system_cursor()) as cur:
         assert sat_fits.kept(cur, DEMO_AS_OF) is not None
         assert sat_fits.kept(cur, waves["started_on"].iloc[-1]) is not None
-    reads = []
+    reads = Counter()
     read_current = model_fits.read_current
-    monkeypatch.setattr(model_fits, "read_current", lambda *a, **k: reads.append(found := read_current(*a, **k)) or found)
+
+    def counted(db, model, as_of, read):
+        found = read_current(db, model, as_of, read)
+        reads[model] += found is not None
+        return found
+
+    monkeypatch.setattr(model_fits, "read_current", counted)
     kept = _answers(demo_store, DEMO_AS_OF, [latest, latest - 1])
-    assert sum(found is not None for found in reads) == 6  # 3 users × (respondents, the latest wave)
+    # 3 users: each one's respondents_12m and, for the rep, the latest wave's counted spend; every
+    # cell and list (2 sources × 3 thresholds × 5 reads); the latest wave's table of who sees everyone
+    assert reads == {sat_fits.MODEL: 4, sat_fits.RESPONDENTS_MODEL: 90, sat_fits.NONRESPONSE_MODEL: 2}
     live(monkeypatch)
     _same(kept, _answers(demo_store, DEMO_AS_OF, [latest, latest - 1]))
 

@@ -7,6 +7,7 @@ style, comments) run on a repeatable sample of at most ``SAMPLE`` answers, which
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import closing
 from datetime import date
 
@@ -15,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 
 from crm_core import access, model_fits, summaries
+from crm_core.model_fits import FIT_CHUNK_ROWS, customer_ranges
 from crm_core.satisfaction import fits as sat_fits
 from crm_core.satisfaction import queries
 from crm_core.satisfaction.comments import word_contrast
@@ -228,57 +230,130 @@ _LIVE_BUYS = (f"SELECT customer_id, {sat_fits.PURCHASES} AS purchases, {sat_fits
 _KEPT_BUYS = "SELECT customer_id, purchases, spend::DOUBLE AS spend FROM fit_sat_spend WHERE fit_id = $fit_id"
 
 
+def _respondents_query(db, answers: Fragment, buys: Fragment) -> Fragment:
+    """One row per customer with a 1-5 answer among ``answers`` (a condition on survey_responses):
+    customer_id, sat, intent, answered_on, purchases, spend (``buys``' figures; 0 without any)."""
+    return compose(f"WITH {_LATEST} SELECT l.customer_id, l.sat, l.intent, l.answered_on, "
+                   "coalesce(b.purchases, 0) AS purchases, coalesce(b.spend, 0) AS spend "
+                   "FROM latest l LEFT JOIN buys b USING (customer_id)",
+                   filters=answers, buys=buys, key=_latest_key(db))
+
+
 def respondents_12m(store: Store, actor: Actor, as_of: date) -> pa.Table:
     """One row per customer with a 1–5 answer the user may see: customer_id, sat and intent (their
     latest answers), answered_on, purchases and spend (transactions in the 12 months up to
-    ``as_of``; 0 without any). The one read behind the quadrant cells and every member list, so
-    a threshold or quadrant changed on the page reads this table, not the transactions (Arrow:
-    DuckDB reads it back with its own types). Purchases and spend come from the rows kept for
-    ``as_of`` (crm_core.satisfaction.fits) when that fit is current, else from the transactions."""
+    ``as_of``; 0 without any). The live read behind the quadrant cells and every member list (when
+    no kept respondents are current, see ``_on_respondents``), so a threshold or quadrant changed on
+    the page reads this table, not the transactions (Arrow: DuckDB reads it back with its own
+    types). Purchases and spend come from the rows kept for ``as_of`` (crm_core.satisfaction.fits)
+    when that fit is current, else from the transactions."""
     def read(db):
-        key = _latest_key(db)
-
-        def query(buys: Fragment) -> Fragment:
-            return compose(f"WITH {_LATEST} SELECT l.customer_id, l.sat, l.intent, l.answered_on, "
-                           "coalesce(b.purchases, 0) AS purchases, coalesce(b.spend, 0) AS spend "
-                           "FROM latest l LEFT JOIN buys b USING (customer_id)",
-                           filters=filters(None, actor.rep_scope), buys=buys, key=key)
-
+        answers = filters(None, actor.rep_scope)
         table = model_fits.read_current(db, sat_fits.MODEL, as_of, lambda fit: relation(
-            db, query(compose(_KEPT_BUYS, fit_id=fit.fit_id))).to_arrow_table())
+            db, _respondents_query(db, answers, compose(_KEPT_BUYS, fit_id=fit.fit_id))).to_arrow_table())
         if table is None:
-            table = relation(db, query(compose(_LIVE_BUYS, window=last_12_months(as_of, "txn_date")))).to_arrow_table()
+            buys = compose(_LIVE_BUYS, window=last_12_months(as_of, "txn_date"))
+            table = relation(db, _respondents_query(db, answers, buys)).to_arrow_table()
         return table
 
     return _read(store, read)
 
 
-def _on_respondents(store: Store, actor: Actor, as_of: date, respondents: pa.Table | None, query: Fragment):
-    """``query`` over ``respondents`` (registered as ``sat_respondents``; read when None) on the system cursor."""
-    table = respondents_12m(store, actor, as_of) if respondents is None else respondents
+# The quadrants' default thresholds (the page opens on them): satisfied from 4 of 5, loyal from 2
+# purchases in the 12 months.
+SATISFIED_FROM, LOYAL_FROM = 4, 2
 
+# The rows of fit_sat_respondents (crm_core.satisfaction.fits): respondents_12m's of everyone, and
+# the customer's columns a member list shows (on_file: the customer is on file) ...
+_RESPONDENT_ROWS = """
+    SELECT r.customer_id, r.sat, r.intent, r.answered_on, r.purchases, r.spend,
+           c.customer_id IS NOT NULL AS on_file, c.code, c.name, c.region, c.sales_rep
+    FROM ({respondents}) r LEFT JOIN customers c USING (customer_id)"""
+# ... kept in the order of a member list within each quadrant of the default thresholds: a list
+# of those thresholds then reads the first row groups of its quadrant only (DuckDB skips a row
+# group by its columns' least and greatest values, and a top 5,000 by spend stops early).
+_KEPT_ORDER = "ORDER BY sat >= $satisfied_from, purchases >= $loyal_from, spend DESC, customer_id"
+
+
+def respondent_rows(cur, as_of: date) -> tuple[dict, Iterator]:
+    """(cells, rows) kept in fit_sat_respondents for ``as_of``, on ``cur``'s snapshot (in a
+    transaction: a temporary table holds the rows until it ends). The rows are grouped one customer
+    range at a time (model_fits.customer_ranges: bounded memory) into that table, then streamed
+    ``FIT_CHUNK_ROWS`` at a time in the kept order; cells: every respondent's
+    :func:`quadrant_cells` counts per loyalty source (``[sat, loyalty, n]`` rows), by the same SQL."""
+    buys = compose(_LIVE_BUYS, window=last_12_months(as_of, "txn_date"))
+    for n, (lo, hi) in enumerate(customer_ranges(cur)):
+        part = Fragment("customer_id > $lo AND customer_id <= $hi", {"lo": lo, "hi": hi})
+        rows = compose(_RESPONDENT_ROWS, respondents=_respondents_query(cur, filters(None, None) & part, buys))
+        run(cur, compose(("INSERT INTO sat_respondents " if n else "CREATE TEMP TABLE sat_respondents AS ") + "{rows}",
+                         rows=rows))
+    cells = {loyalty: [list(row) for row in run(cur, _cells_query(loyalty)).fetchall()] for loyalty in LOYALTY_SOURCES}
+    ordered = compose(f"SELECT * FROM sat_respondents {_KEPT_ORDER}", satisfied_from=SATISFIED_FROM,
+                      loyal_from=LOYAL_FROM)
+    return cells, relation(cur, ordered).to_arrow_reader(FIT_CHUNK_ROWS)
+
+
+_KEPT_RESPONDENTS = ("SELECT customer_id, sat, intent, answered_on, purchases, spend{columns} FROM fit_sat_respondents "
+                     "WHERE fit_id = $respondents_fit AND {mine}")
+
+
+def _kept_respondents(fit: model_fits.Fit, actor: Actor, query: Fragment, customer_columns: bool = False) -> Fragment:
+    """``query`` over the rows of ``fit`` as ``sat_respondents`` (respondents_12m's columns; with the
+    customer's: on_file, code, name, region, sales_rep), narrowed to the user's customers (the
+    answers' rule)."""
+    rows = compose(_KEPT_RESPONDENTS, columns=Fragment(", on_file, code, name, region, sales_rep" if customer_columns
+                                                       else ""),
+                   mine=access.of_rep(actor.rep_scope, "survey_responses"), respondents_fit=fit.fit_id)
+    return compose("WITH sat_respondents AS ({rows}) {query}", rows=rows, query=query)
+
+
+def _on_respondents(store: Store, actor: Actor, as_of: date, respondents, live: Fragment, kept) -> pd.DataFrame:
+    """A read of the respondents on the system cursor: ``kept(db, fit)`` with the respondents kept
+    for ``as_of`` (fits.RESPONDENTS_MODEL) when current for the transactions and made from the
+    answers as they are; else ``live`` over ``respondents`` (respondents_12m's table, or a function
+    returning it; read when None) registered as ``sat_respondents``."""
     def read(db):
+        found = model_fits.read_current(db, sat_fits.RESPONDENTS_MODEL, as_of, lambda fit: kept(db, fit)
+                                        if sat_fits.unchanged(db, fit, ["answers"]) else None)
+        if found is not None:
+            return found
+        table = respondents() if callable(respondents) else respondents
+        if table is None:
+            table = respondents_12m(store, actor, as_of)
         db.register("sat_respondents", table)
         try:
-            return run(db, query).df()
+            return run(db, live).df()
         finally:
             db.unregister("sat_respondents")
 
     return _read(store, read)
 
 
-def quadrant_cells(store: Store, actor: Actor, loyalty: str, as_of: date, sat_threshold: int = 4,
-                   loyal_threshold: int = 2, respondents: pa.Table | None = None) -> pd.DataFrame:
+def _cells_query(loyalty: str) -> Fragment:
+    measure = "least(l.purchases, 12)" if loyalty == "behaviour" else "l.intent"
+    return Fragment(f"SELECT l.sat, {measure} AS loyalty, count(*) AS n FROM sat_respondents l GROUP BY ALL ORDER BY ALL")
+
+
+def _kept_cells(fit: model_fits.Fit, loyalty: str) -> pd.DataFrame:
+    """Everyone's cells as the fit counted them, with the types DuckDB gives the live count."""
+    cells = pd.DataFrame(fit.params["cells"][loyalty], columns=["sat", "loyalty", "n"])
+    return cells.astype({"sat": "int16", "n": "int64"} | ({"loyalty": "int64"} if loyalty == "behaviour" else {}))
+
+
+def quadrant_cells(store: Store, actor: Actor, loyalty: str, as_of: date, sat_threshold: int = SATISFIED_FROM,
+                   loyal_threshold: int = LOYAL_FROM, respondents=None) -> pd.DataFrame:
     """Satisfaction × loyalty cells: sat (latest 1–5 answer per customer), loyalty (purchases in
     the 12 months up to ``as_of``, capped at 12, for "behaviour"; the latest stated repurchase
     intent for "intent"), n customers, quadrant (``loyalty_quadrant_of``). Unknown intent is left out.
-    ``respondents``: :func:`respondents_12m` of the same user and date, when already read.
+    From the kept respondents when current (everyone's cells as counted by the fit; a rep's counted
+    over the kept rows); else over ``respondents``: :func:`respondents_12m` of the same user and
+    date, or a function returning it (read when None).
     """
     if loyalty not in LOYALTY_SOURCES:
         raise ValueError(f"loyalty must be one of {LOYALTY_SOURCES}; got {loyalty!r}")
-    measure = "least(l.purchases, 12)" if loyalty == "behaviour" else "l.intent"
-    cells = _on_respondents(store, actor, as_of, respondents, Fragment(
-        f"SELECT l.sat, {measure} AS loyalty, count(*) AS n FROM sat_respondents l GROUP BY ALL ORDER BY ALL"))
+    query = _cells_query(loyalty)
+    cells = _on_respondents(store, actor, as_of, respondents, query, lambda db, fit: _kept_cells(fit, loyalty)
+                            if actor.rep_scope is None else run(db, _kept_respondents(fit, actor, query)).df())
     if loyalty == "intent":
         cells["loyalty"] = cells["loyalty"].astype("boolean")
     cells["quadrant"] = loyalty_quadrant_of(cells, "sat", "loyalty", sat_threshold, loyal_threshold)
@@ -293,27 +368,40 @@ def quadrant_counts(cells: pd.DataFrame) -> pd.DataFrame:
 
 
 def quadrant_members(store: Store, actor: Actor, quadrant: str, loyalty: str, as_of: date,
-                     sat_threshold: int = 4, loyal_threshold: int = 2, limit: int = 5000,
-                     respondents: pa.Table | None = None) -> pd.DataFrame:
+                     sat_threshold: int = SATISFIED_FROM, loyal_threshold: int = LOYAL_FROM, limit: int = 5000,
+                     respondents=None) -> pd.DataFrame:
     """The customers of one quadrant, biggest 12-month spenders first (at most ``limit``):
     customer_id, code, name, region, sales_rep, satisfaction, repurchase_intent, purchases_12m,
-    spend_12m, answered_on. ``respondents`` as for :func:`quadrant_cells`.
+    spend_12m, answered_on. ``respondents`` as for :func:`quadrant_cells`; from the kept rows with
+    their customer columns while the customers are unchanged (looking up a list's 5,000 customers
+    reads every customer's code and name: ~1 s at ten million), else joined to the customers.
     """
     if quadrant not in QUADRANTS or loyalty not in LOYALTY_SOURCES:
         raise ValueError(f"unknown quadrant {quadrant!r} or loyalty source {loyalty!r}")
     satisfied, loyal = quadrant in ("mercenary", "apostle"), quadrant in ("hostage", "apostle")
     loyal_sql = ("l.purchases >= $loyal_threshold" if loyalty == "behaviour"
                  else "l.intent AND $loyal_threshold IS NOT NULL")
-    query = compose(
-        "SELECT l.customer_id, c.code, c.name, c.region, c.sales_rep, l.sat AS satisfaction, "
-        "l.intent AS repurchase_intent, l.purchases AS purchases_12m, l.spend AS spend_12m, "
-        "l.answered_on FROM sat_respondents l JOIN customers c USING (customer_id) "
-        f"WHERE (l.sat >= $sat_threshold) = $satisfied AND ({loyal_sql}) IS NOT DISTINCT FROM $loyal "
-        + ("AND l.intent IS NOT NULL " if loyalty == "intent" else "")
-        + "ORDER BY spend_12m DESC, l.customer_id LIMIT $limit",
-        sat_threshold=sat_threshold, satisfied=satisfied, loyal_threshold=loyal_threshold, loyal=loyal,
-        limit=int(limit))
-    return _on_respondents(store, actor, as_of, respondents, query)
+
+    def members(customer: str, join: str, on_file: str) -> Fragment:
+        # the customer's columns from ``customer``; respondents not on file left out by ``join`` or ``on_file``
+        return compose(
+            f"SELECT l.customer_id, {customer}.code, {customer}.name, {customer}.region, {customer}.sales_rep, "
+            "l.sat AS satisfaction, l.intent AS repurchase_intent, l.purchases AS purchases_12m, "
+            f"l.spend AS spend_12m, l.answered_on FROM sat_respondents l {join}"
+            f"WHERE {on_file}(l.sat >= $sat_threshold) = $satisfied AND ({loyal_sql}) IS NOT DISTINCT FROM $loyal "
+            + ("AND l.intent IS NOT NULL " if loyalty == "intent" else "")
+            + "ORDER BY spend_12m DESC, l.customer_id LIMIT $limit",
+            sat_threshold=sat_threshold, satisfied=satisfied, loyal_threshold=loyal_threshold, loyal=loyal,
+            limit=int(limit))
+
+    joined = members("c", "JOIN customers c USING (customer_id) ", "")
+
+    def kept(db, fit: model_fits.Fit) -> pd.DataFrame:
+        if sat_fits.unchanged(db, fit, ["customers"]):
+            return run(db, _kept_respondents(fit, actor, members("l", "", "l.on_file AND "), customer_columns=True)).df()
+        return run(db, _kept_respondents(fit, actor, joined)).df()
+
+    return _on_respondents(store, actor, as_of, respondents, joined, kept)
 
 
 # --- word of mouth -------------------------------------------------------------------------
@@ -412,40 +500,68 @@ def nonresponse(store: Store, actor: Actor, wave_id: int) -> pd.DataFrame:
     region, tenure stage and spend (revenue in the 12 months before the wave), as
     ``nonresponse_check`` returns them.
 
-    Counted in DuckDB (the levels by group, the spend of the customers who bought in the window
-    only; everyone else spent 0), so no per-customer frame of the whole base is built. Who
-    answered is taken over everyone; the base is the user's customers. The spend per customer is
-    read from the rows kept for the wave's start (crm_core.satisfaction.fits: the latest wave's)
-    when that fit is current, else summed from the window's transactions.
+    For a user who sees every customer, the table kept for the latest wave (crm_core.satisfaction
+    .fits, made by ``nonresponse_counted``) while it is current: made on the transactions, answers
+    and customers as they are. Else counted (``nonresponse_counted``), the spend per customer read
+    from the rows kept for the wave's start (the latest wave's) when that fit is current, else
+    summed from the window's transactions.
     """
-    scope = access.of_rep(actor.rep_scope, "customers", alias="c")
     with closing(store.system_cursor()) as db:
         started = db.execute("SELECT started_on FROM survey_waves WHERE wave_id = $wave_id", {"wave_id": wave_id}).fetchone()
         if started is None:
             return pd.DataFrame()
-        base = compose(_NONRESPONSE_BASE, scope=scope, wave_id=wave_id, started_on=started[0])
-        groups = run(db, compose("{base} SELECT region, tenure_stage, responded, count(*) AS n FROM base GROUP BY ALL",
-                                 base=base)).df()
-        if groups.empty:
-            return pd.DataFrame()
+        if actor.rep_scope is None:
+            table = model_fits.read_current(db, sat_fits.NONRESPONSE_MODEL, started[0],
+                                            lambda fit: _kept_nonresponse(db, fit, wave_id))
+            if table is not None:
+                return table
+        return nonresponse_counted(db, actor.rep_scope, wave_id, started[0],
+                                   lambda read: model_fits.read_current(db, sat_fits.MODEL, started[0], read))
 
-        def spent(spend: Fragment) -> dict:
-            return run(db, compose(
-                "{base}, spend AS ({spend}) "
-                "SELECT b.responded, coalesce(s.spend, 0) AS spend FROM spend s JOIN base b USING (customer_id)",
-                base=base, spend=spend)).fetchnumpy()
 
-        # The window's spend per customer kept for the wave's start (the latest wave's, see
-        # crm_core.satisfaction.fits) when current, else summed from the transactions.
-        bought = model_fits.read_current(db, sat_fits.MODEL, started[0], lambda fit: spent(compose(
-            "SELECT customer_id, spend::DOUBLE AS spend FROM fit_sat_spend WHERE fit_id = $fit_id", fit_id=fit.fit_id)))
-        if bought is None:
-            bought = spent(compose(
-                f"SELECT t.customer_id, {sat_fits.SPEND}::DOUBLE AS spend FROM transactions t "
-                "WHERE {window} {mine} GROUP BY 1", window=last_12_months(started[0], "t.txn_date"),
-                # a rep's base is small: group only its rows (for everyone the join alone narrows)
-                mine=Fragment("") if actor.rep_scope is None else
-                Fragment("AND t.customer_id IN (SELECT customer_id FROM base)")))
+_NONRESPONSE_COLUMNS = "variable, level, respondents, non_respondents, p_value, measure, difference, p_holm, significant"
+
+
+def _kept_nonresponse(db, fit: model_fits.Fit, wave_id: int) -> pd.DataFrame | None:
+    """The kept table of ``fit`` when it is ``wave_id``'s and current (``sat_fits.nonresponse_current``);
+    no row is the empty table, as counted."""
+    if not sat_fits.nonresponse_current(db, fit, wave_id):
+        return None
+    table = db.execute(f"SELECT {_NONRESPONSE_COLUMNS} FROM fit_sat_nonresponse WHERE fit_id = ? ORDER BY row_no",
+                       [fit.fit_id]).df()
+    return pd.DataFrame() if table.empty else table
+
+
+def nonresponse_counted(db, rep, wave_id: int, started_on: date, kept_spend) -> pd.DataFrame:
+    """``nonresponse``'s table counted on ``db`` for the customers of ``rep`` (None: everyone) who
+    existed before ``started_on``, the start of ``wave_id``. ``kept_spend(read)``: ``read(fit)`` on
+    the current fit of fit_sat_spend for ``started_on``, or None without one (sum the transactions).
+
+    Counted in DuckDB (the levels by group, the spend of the customers who bought in the window
+    only; everyone else spent 0), so no per-customer frame of the whole base is built. Who
+    answered is taken over everyone; the base is the user's customers.
+    """
+    scope = access.of_rep(rep, "customers", alias="c")
+    base = compose(_NONRESPONSE_BASE, scope=scope, wave_id=wave_id, started_on=started_on)
+    groups = run(db, compose("{base} SELECT region, tenure_stage, responded, count(*) AS n FROM base GROUP BY ALL",
+                             base=base)).df()
+    if groups.empty:
+        return pd.DataFrame()
+
+    def spent(spend: Fragment) -> dict:
+        return run(db, compose(
+            "{base}, spend AS ({spend}) "
+            "SELECT b.responded, coalesce(s.spend, 0) AS spend FROM spend s JOIN base b USING (customer_id)",
+            base=base, spend=spend)).fetchnumpy()
+
+    bought = kept_spend(lambda fit: spent(compose(
+        "SELECT customer_id, spend::DOUBLE AS spend FROM fit_sat_spend WHERE fit_id = $fit_id", fit_id=fit.fit_id)))
+    if bought is None:
+        bought = spent(compose(
+            f"SELECT t.customer_id, {sat_fits.SPEND}::DOUBLE AS spend FROM transactions t "
+            "WHERE {window} {mine} GROUP BY 1", window=last_12_months(started_on, "t.txn_date"),
+            # a rep's base is small: group only its rows (for everyone the join alone narrows)
+            mine=Fragment("") if rep is None else Fragment("AND t.customer_id IN (SELECT customer_id FROM base)")))
     parts = [_level_rows(groups, column) for column in ("region", "tenure_stage")]
     return tested([*parts, _spend_row(groups, bought)])
 

@@ -102,6 +102,8 @@ REPLICA_KEYS: dict[str, tuple[str, ...]] = {
     "fit_purchase_model": ("fit_id",),
     "fit_purchase_rhythm": ("fit_id",),
     "fit_replenishment": ("fit_id",),
+    "fit_sat_nonresponse": ("fit_id",),
+    "fit_sat_respondents": ("fit_id",),
     "fit_sat_spend": ("fit_id",),
     "fit_segment_spend": ("fit_id",),
     "fit_segments": ("fit_id",),

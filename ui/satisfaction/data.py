@@ -60,19 +60,20 @@ def answers_with_word(db: Store, user: Actor, word: str, mood: str, wave_id):
 
 @cached_read(ttl=600, max_entries=8)
 def respondents(db: Store, user: Actor, as_of):
-    """The one transactions scan of the quadrant tab (cells and every list read it)."""
+    """The one transactions scan of the quadrant tab when no kept respondents are current (cells and
+    every list read it then; report._on_respondents)."""
     return report.respondents_12m(db, user, as_of)
 
 
 @cached_read(ttl=600, max_entries=32)
 def cells(db: Store, user: Actor, loyalty: str, as_of, sat: int, loyal: int):
-    return report.quadrant_cells(db, user, loyalty, as_of, sat, loyal, respondents=respondents(db, user, as_of))
+    return report.quadrant_cells(db, user, loyalty, as_of, sat, loyal, respondents=lambda: respondents(db, user, as_of))
 
 
 @cached_read(ttl=300, max_entries=32)
 def members(db: Store, user: Actor, quadrant: str, loyalty: str, as_of, sat: int, loyal: int):
     return report.quadrant_members(db, user, quadrant, loyalty, as_of, sat, loyal,
-                                   respondents=respondents(db, user, as_of))
+                                   respondents=lambda: respondents(db, user, as_of))
 
 
 @cached_read(ttl=600, max_entries=16)

@@ -13,6 +13,7 @@ import streamlit as st
 from crm_core import tables
 from crm_core.i18n import format_number
 from crm_core.satisfaction.loyalty import QUADRANTS
+from crm_core.satisfaction.report import LOYAL_FROM, SATISFIED_FROM
 from ui.common import analysis_date, lang, open_customer, style_chart, tr
 from ui.metrics import count_metric
 from ui.satisfaction import data
@@ -82,8 +83,8 @@ def render_quadrant(db, user, key_prefix: str) -> None:
     loyalty = c1.radio(tr("sat.loyalty_source"), ("behaviour", "intent"),
                        **in_url(f"{key_prefix}_source", ("behaviour", "intent"), catalog_label("sat.loyalty")),
                        format_func=lambda s: tr(f"sat.loyalty.{s}"))
-    sat = c2.number_input(tr("sat.sat_threshold"), 2, 5, 4, **in_url(f"{key_prefix}_sat"))
-    loyal = c3.number_input(tr("sat.loyal_threshold"), 1, 12, 2, **in_url(f"{key_prefix}_loyal"),
+    sat = c2.number_input(tr("sat.sat_threshold"), 2, 5, SATISFIED_FROM, **in_url(f"{key_prefix}_sat"))
+    loyal = c3.number_input(tr("sat.loyal_threshold"), 1, 12, LOYAL_FROM, **in_url(f"{key_prefix}_loyal"),
                             disabled=loyalty != "behaviour")
     cells = data.cells(db, user, loyalty, as_of, int(sat), int(loyal))
     if cells.empty:
