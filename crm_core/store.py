@@ -239,6 +239,14 @@ class Store:
         below one already applied (branches landing in a different order) is still applied.
         """
         with self._write_lock:
+            applied = self.apply_migrations()
+            from crm_core import summaries  # imports this module's users; the summaries need the schema above
+            summaries.ensure_current(self)  # a store from before 019, or rows changed by SQL behind the app
+            return applied
+
+    def apply_migrations(self) -> list[int]:
+        """The schema part of ``migrate``: the migration files not recorded yet, each in one transaction."""
+        with self._write_lock:
             self._connection.execute(SCHEMA_VERSION_TABLE)
             done = self.applied_migrations()
             applied = []
@@ -249,8 +257,6 @@ class Store:
                     cur.execute(path.read_text(encoding="utf-8"))
                     cur.execute("INSERT INTO schema_version (version, name) VALUES (?, ?)", [version, path.stem])
                 applied.append(version)
-            from crm_core import summaries  # imports this module's users; the summaries need the schema above
-            summaries.ensure_current(self)  # a store from before 019, or rows changed by SQL behind the app
             return applied
 
     def table_names(self) -> list[str]:
