@@ -60,7 +60,11 @@ def store(tmp_path, engine, request):
     else:
         db = Store(tmp_path / "crm.duckdb")
     yield db
-    db.close()
+    try:
+        if engine == "postgres":  # whatever the test wrote is in PostgreSQL exactly as the copy shows it
+            assert db.differences_from_postgres() == []
+    finally:
+        db.close()
 
 
 @pytest.fixture(scope="session")

@@ -30,6 +30,7 @@ import duckdb
 import psycopg
 
 from crm_core.config import DEFAULT_TZ, duckdb_config
+from crm_core.sql import quote_identifier
 from crm_core.store import Store, keep_files_private
 from crm_core.team.replica import AnalyticCopy, install_change_log
 from crm_core.team.schema import migrate_postgres
@@ -53,6 +54,10 @@ def without_password(url: str) -> str:
         return url
     scheme, _, credentials = head.partition("://")
     return f"{scheme}://{credentials.split(':', 1)[0]}@{tail}"
+
+
+def _rows(store: Store, table: str) -> list[tuple]:
+    return store.query_one(f"SELECT list(t ORDER BY ALL) FROM {quote_identifier(table)} t")[0]
 
 
 class TeamStore(Store):
@@ -105,6 +110,20 @@ class TeamStore(Store):
                 self.refresh()
             except Exception:  # PostgreSQL restarting, a network blip: the next round retries
                 log.exception("refreshing the analytic copy from PostgreSQL failed")
+
+    def differences_from_postgres(self) -> list[str]:
+        """The replicated tables whose rows in this copy differ from PostgreSQL's now, as a second
+        copy filled from scratch holds them (``python -m crm_core check``, the tests): empty when
+        PostgreSQL and the copy agree row for row, value for value."""
+        fresh = Store(":memory:", self.timezone)
+        try:
+            with AnalyticCopy(self.url, fresh.system_cursor()) as second, self._write_lock:
+                second.fill()
+                self._copy.refresh()
+                return [name for name in sorted(second.tables_by_name())
+                        if _rows(fresh, name) != _rows(self, name)]
+        finally:
+            fresh.close()
 
     # -- writes ----------------------------------------------------------------------------------
     @contextmanager

@@ -248,5 +248,5 @@ def _check_versions(table: ReplicatedTable, keys: pa.Table, committed_cursor, pg
     now = set(pg.execute(f"SELECT {', '.join(f'r.{quote_identifier(k)}' for k in table.key)}, r.version "
                          f"FROM {name} r JOIN {TOUCHED} USING ({key_list}) FOR UPDATE OF r").fetchall())
     if before != now:
-        changed = sorted(set(k for *k, _ in before ^ now))[:5]
+        changed = sorted({row[:-1] for row in before ^ now})[:5]
         raise ConcurrentWrite(f"{table.name}: rows {changed} were changed in PostgreSQL since they were read")
