@@ -13,9 +13,9 @@ import duckdb
 
 from crm_core import accounts, backup, demo
 from crm_core.capabilities import add_commands
-from crm_core.config import load_settings
+from crm_core.config import is_database_url, load_settings, without_password
 from crm_core.i18n import t
-from crm_core.store import Store
+from crm_core.store import Store, new_store
 from crm_core.users import ROLES, Actor
 
 
@@ -29,19 +29,25 @@ def cli_actor() -> Actor:
     return Actor(name or "cli", "admin")
 
 
-def _store(path: str | None) -> Store:
+def _store(location: str | None) -> Store:
+    """The store of ``--db`` (a DuckDB file or a PostgreSQL URL), else the configured one."""
     settings = load_settings()
-    return Store(path or settings.db_path, settings.timezone)
+    return new_store(location or settings.location, settings.timezone)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     logging.basicConfig(level=logging.INFO, format="%(message)s")  # a big demo reports each chunk
     settings = load_settings()
-    path = Path(args.db or settings.db_path)
+    location = args.db or settings.location
+    path = Path(location)
     as_of = date.fromisoformat(args.as_of) if args.as_of else None
     try:
-        if path.exists():  # an existing (empty) store: filled in place
+        if is_database_url(location):  # team mode: built as a file, copied into PostgreSQL
+            from crm_core.team.bulk_load import load_demo
+            size = load_demo(location, args.customers, args.seed, as_of, timezone=settings.timezone)
+            path = without_password(location)
+        elif path.exists():  # an existing (empty) store: filled in place
             size = demo.load_demo(_store(args.db), customers=args.customers, seed=args.seed, as_of=as_of)
         else:  # a new file: built beside it and renamed only once complete
             size = demo.build_demo_file(path, args.customers, args.seed, as_of, timezone=settings.timezone)
@@ -71,7 +77,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
         result = summaries.check(cur)
     for line in summaries.check_lines(result):
         print(line, file=sys.stdout if result.ok else sys.stderr)
-    return 0 if result.ok else 1
+    differences = store.differences_from_postgres() if hasattr(store, "differences_from_postgres") else []
+    for table in differences:
+        print(f"{table}: the analytic copy differs from PostgreSQL", file=sys.stderr)
+    return 0 if result.ok and not differences else 1
 
 
 def _cmd_backup(args: argparse.Namespace) -> int:
@@ -130,7 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo_cmd.add_argument("--customers", type=int, default=2000)
     demo_cmd.add_argument("--seed", type=int, default=20240305)
     demo_cmd.add_argument("--as-of", help="last day of the demo history (YYYY-MM-DD; default today)")
-    demo_cmd.add_argument("--db", help="DuckDB file (default $CRM_DB or data/crm.duckdb)")
+    demo_cmd.add_argument("--db", help="DuckDB file or PostgreSQL URL (default $CRM_DATABASE_URL, $CRM_DB "
+                                       "or data/crm.duckdb)")
     demo_cmd.set_defaults(run=_cmd_demo)
 
     migrate_cmd = commands.add_parser("migrate", help="bring a store's schema up to date")

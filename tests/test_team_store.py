@@ -8,8 +8,9 @@ import psycopg
 import pytest
 
 from crm_core import customers as cust
+from crm_core.config import without_password
 from crm_core.models import CustomerIn
-from crm_core.team.store import TeamStore, without_password
+from crm_core.team.store import TeamStore
 from crm_core.team.writes import ConcurrentWrite, NotInTeamMode
 from crm_core.users import LOCAL_USER
 
@@ -87,7 +88,7 @@ def test_a_failed_write_leaves_neither_postgresql_nor_the_copy_changed(two, team
     with pytest.raises(ZeroDivisionError), first.transaction() as cur:
         cur.execute("INSERT INTO customers (code, name) VALUES ('C2', 'x')")
         cur.execute("DELETE FROM customers WHERE code = 'C1'")
-        1 / 0
+        raise ZeroDivisionError("the write fails half-way")
     assert in_postgres(team_url, "SELECT code FROM customers") == [("C1",)]
     assert first.query_df("SELECT code FROM customers")["code"].tolist() == ["C1"]
 

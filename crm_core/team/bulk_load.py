@@ -79,3 +79,26 @@ def advance_sequences(conn: psycopg.Connection) -> None:
             continue
         conn.execute(f"SELECT setval(%s, max({quote_identifier(column)})) FROM {quote_identifier(table)}"
                      f" HAVING max({quote_identifier(column)}) IS NOT NULL", [match[1]])
+
+
+def load_demo(url: str, customers: int, seed: int, as_of=None, timezone: str | None = None):
+    """The demo dataset into the PostgreSQL database at ``url`` (migrated here; it must have no
+    customers): built by the embedded generator into a DuckDB file beside, then copied with COPY,
+    and only then the change log installed (its triggers would triple the load: replica's docstring).
+    Returns the demo's size (crm_core.demo.DemoSize)."""
+    from crm_core import demo
+    from crm_core.team.replica import install_change_log
+    from crm_core.team.schema import migrate_postgres
+
+    migrate_postgres(url)
+    with psycopg.connect(url) as conn:
+        (existing,) = conn.execute("SELECT count(*) FROM customers").fetchone()
+    if existing:
+        raise ValueError("the database already has customers; demo data goes into an empty one only")
+    with tempfile.TemporaryDirectory(prefix="kehu-demo-") as tmp:
+        path = Path(tmp) / "demo.duckdb"
+        size = demo.build_demo_file(path, customers, seed, as_of, timezone=timezone)
+        with duckdb.connect(str(path), read_only=True) as con:
+            copy_to_postgres(con, url)
+    install_change_log(url)
+    return size

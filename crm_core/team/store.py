@@ -29,7 +29,7 @@ from contextlib import contextmanager, suppress
 import duckdb
 import psycopg
 
-from crm_core.config import DEFAULT_TZ, duckdb_config
+from crm_core.config import DEFAULT_TZ, duckdb_config, without_password
 from crm_core.sql import quote_identifier
 from crm_core.store import Store, keep_files_private
 from crm_core.team.replica import AnalyticCopy, install_change_log
@@ -45,15 +45,6 @@ REFRESH_SECONDS = 2.0
 SEQUENCES_SQL = "SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = 'public'"
 COPY_SEQUENCES_SQL = ("SELECT sequence_name, last_value FROM duckdb_sequences()"
                       " WHERE database_name = current_database() AND NOT temporary")
-
-
-def without_password(url: str) -> str:
-    """The URL to show and to key caches by: ``postgresql://user:secret@host/db`` → ``postgresql://user@host/db``."""
-    head, sep, tail = url.rpartition("@")
-    if not sep or "://" not in head:
-        return url
-    scheme, _, credentials = head.partition("://")
-    return f"{scheme}://{credentials.split(':', 1)[0]}@{tail}"
 
 
 def _rows(store: Store, table: str) -> list[tuple]:
