@@ -13,7 +13,7 @@ import duckdb
 
 from crm_core import accounts, backup, demo
 from crm_core.capabilities import add_commands
-from crm_core.config import is_database_url, load_settings, without_password
+from crm_core.config import TEAM_DIR, is_database_url, load_settings, without_password
 from crm_core.i18n import t
 from crm_core.store import Store, new_store
 from crm_core.users import ROLES, Actor
@@ -131,6 +131,19 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return run_cli(args, _store(args.db))
 
 
+def _cmd_team(args: argparse.Namespace) -> int:
+    from crm_core.team import local_team
+    directory = Path(args.dir)
+    if args.action == "up":
+        print(f"team mode is up: {local_team.up(directory, args.port, args.customers)}"
+              f" (PostgreSQL, {local_team.APP_PROCESSES} app processes, nginx; stop: python -m crm_core team down)")
+    elif local_team.down(directory):
+        print("team mode is down (the database stays for the next 'team up')")
+    else:
+        print(f"nothing was up in {directory}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m crm_core", description="Kehu (客户) CRM command line")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -174,6 +187,12 @@ def build_parser() -> argparse.ArgumentParser:
     user_add.add_argument("--rep-code", action="append",
                           help="for a rep: a 业务员 value whose customers they own (repeat for several)")
     user_add.set_defaults(run=_cmd_user_add)
+    team_cmd = commands.add_parser("team", help="try team mode here: PostgreSQL, two app processes and nginx")
+    team_cmd.add_argument("action", choices=("up", "down"))
+    team_cmd.add_argument("--dir", default=str(TEAM_DIR), help="where the cluster, logs and state live")
+    team_cmd.add_argument("--port", type=int, default=8500, help="nginx's port on 127.0.0.1 (up)")
+    team_cmd.add_argument("--customers", type=int, default=2000, help="demo size of a new database (up)")
+    team_cmd.set_defaults(run=_cmd_team)
     add_commands(commands)  # what capabilities add (the management report), through the registry
     from crm_core.model_fits import add_fit_command
     add_fit_command(commands)  # fit the background models now (issue 18)

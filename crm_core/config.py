@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = PROJECT_ROOT / "data" / "crm.duckdb"
+TEAM_DIR = PROJECT_ROOT / "data" / "team"  # ``python -m crm_core team up``: its cluster, logs and state
 DEFAULT_TZ = "Asia/Shanghai"
 DEFAULT_CURRENCY = "CNY"
 # DuckDB's own default is 80 % of RAM per process: the app's server shares the machine with the
