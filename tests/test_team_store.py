@@ -3,6 +3,8 @@ app processes (each has its own DuckDB copy and its own PostgreSQL connections).
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
@@ -10,6 +12,7 @@ import pytest
 from crm_core import customers as cust
 from crm_core.config import without_password
 from crm_core.models import CustomerIn
+from crm_core.scheduler import Job, ensure_jobs, every, run_due
 from crm_core.team.store import TeamStore
 from crm_core.team.writes import ConcurrentWrite, NotInTeamMode
 from crm_core.users import LOCAL_USER
@@ -146,3 +149,21 @@ def test_the_refresh_thread_brings_another_process_s_write(team_url):
 def test_the_url_is_shown_without_its_password():
     assert without_password("postgresql://kehu:s3cr%40t@db.example:5432/crm") == "postgresql://kehu@db.example:5432/crm"
     assert without_password("postgresql:///crm") == "postgresql:///crm"
+
+
+def test_a_due_job_runs_in_one_process_only(two):
+    """Background work (promise warnings, model fits, class history) takes a job's lease with one
+    write; team writes are serialised through PostgreSQL on a fresh copy, so two processes whose
+    runners wake together run the job once."""
+    first, second = two
+    runs = []
+    job = Job("team_test_job", every(timedelta(hours=1)), lambda store, now: runs.append(store.path) or {"runs": 1})
+    now = datetime(2026, 12, 5, 12, tzinfo=UTC)
+    ensure_jobs(first, [job], now - timedelta(hours=2))  # first due an hour ago
+    second.refresh()
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = list(pool.map(lambda store_owner: run_due(store_owner[0], now, store_owner[1], [job]),
+                                 [(first, "process-1"), (second, "process-2")]))
+    assert len(runs) == 1 and sorted(len(ran) for ran in outcomes) == [0, 1]
+    assert in_postgres(first.url, "SELECT runs, lease_owner FROM scheduler_jobs WHERE job = 'team_test_job'") == [
+        (1, None)]
