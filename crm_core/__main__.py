@@ -13,9 +13,9 @@ import duckdb
 
 from crm_core import accounts, backup, demo
 from crm_core.capabilities import add_commands
-from crm_core.config import load_settings
+from crm_core.config import TEAM_DIR, is_database_url, load_settings, without_password
 from crm_core.i18n import t
-from crm_core.store import Store
+from crm_core.store import Store, new_store
 from crm_core.users import ROLES, Actor
 
 
@@ -29,19 +29,25 @@ def cli_actor() -> Actor:
     return Actor(name or "cli", "admin")
 
 
-def _store(path: str | None) -> Store:
+def _store(location: str | None) -> Store:
+    """The store of ``--db`` (a DuckDB file or a PostgreSQL URL), else the configured one."""
     settings = load_settings()
-    return Store(path or settings.db_path, settings.timezone)
+    return new_store(location or settings.location, settings.timezone)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     logging.basicConfig(level=logging.INFO, format="%(message)s")  # a big demo reports each chunk
     settings = load_settings()
-    path = Path(args.db or settings.db_path)
+    location = args.db or settings.location
+    path = Path(location)
     as_of = date.fromisoformat(args.as_of) if args.as_of else None
     try:
-        if path.exists():  # an existing (empty) store: filled in place
+        if is_database_url(location):  # team mode: built as a file, copied into PostgreSQL
+            from crm_core.team.bulk_load import load_demo
+            size = load_demo(location, args.customers, args.seed, as_of, timezone=settings.timezone)
+            path = without_password(location)
+        elif path.exists():  # an existing (empty) store: filled in place
             size = demo.load_demo(_store(args.db), customers=args.customers, seed=args.seed, as_of=as_of)
         else:  # a new file: built beside it and renamed only once complete
             size = demo.build_demo_file(path, args.customers, args.seed, as_of, timezone=settings.timezone)
@@ -71,7 +77,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
         result = summaries.check(cur)
     for line in summaries.check_lines(result):
         print(line, file=sys.stdout if result.ok else sys.stderr)
-    return 0 if result.ok else 1
+    differences = store.differences_from_postgres() if hasattr(store, "differences_from_postgres") else []
+    for table in differences:
+        print(f"{table}: the analytic copy differs from PostgreSQL", file=sys.stderr)
+    return 0 if result.ok and not differences else 1
 
 
 def _cmd_backup(args: argparse.Namespace) -> int:
@@ -91,13 +100,33 @@ def _cmd_backup(args: argparse.Namespace) -> int:
 
 
 def _cmd_restore(args: argparse.Namespace) -> int:
-    db_path = args.db or load_settings().db_path
+    location = args.db or load_settings().location
+    if is_database_url(location):
+        return _restore_team(location, Path(args.path))
+    db_path = location
     try:
         version = backup.restore_file_offline(db_path, args.path, cli_actor())  # migrates, audits
     except (ValueError, duckdb.IOException) as error:
         print(f"error: {error}", file=sys.stderr)
         return 3
     print(f"restored {db_path} from {args.path} (schema version {version} at backup time)")
+    return 0
+
+
+def _restore_team(url: str, source: Path) -> int:
+    """Team mode: pg_restore the dump into the database (every app process stopped), audited."""
+    from crm_core.audit import record_event
+    from crm_core.team.backup import TeamBackupError, restore
+
+    try:
+        restore(url, source)
+    except TeamBackupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 3
+    store = new_store(url, load_settings().timezone)
+    record_event(store, cli_actor(), "restore", "store", str(source))
+    store.close()
+    print(f"restored {without_password(url)} from {source}")
     return 0
 
 
@@ -122,6 +151,19 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return run_cli(args, _store(args.db))
 
 
+def _cmd_team(args: argparse.Namespace) -> int:
+    from crm_core.team import local_team
+    directory = Path(args.dir)
+    if args.action == "up":
+        print(f"team mode is up: {local_team.up(directory, args.port, args.customers)}"
+              f" (PostgreSQL, {local_team.APP_PROCESSES} app processes, nginx; stop: python -m crm_core team down)")
+    elif local_team.down(directory):
+        print("team mode is down (the database stays for the next 'team up')")
+    else:
+        print(f"nothing was up in {directory}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m crm_core", description="Kehu (客户) CRM command line")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -130,7 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo_cmd.add_argument("--customers", type=int, default=2000)
     demo_cmd.add_argument("--seed", type=int, default=20240305)
     demo_cmd.add_argument("--as-of", help="last day of the demo history (YYYY-MM-DD; default today)")
-    demo_cmd.add_argument("--db", help="DuckDB file (default $CRM_DB or data/crm.duckdb)")
+    demo_cmd.add_argument("--db", help="DuckDB file or PostgreSQL URL (default $CRM_DATABASE_URL, $CRM_DB "
+                                       "or data/crm.duckdb)")
     demo_cmd.set_defaults(run=_cmd_demo)
 
     migrate_cmd = commands.add_parser("migrate", help="bring a store's schema up to date")
@@ -164,6 +207,12 @@ def build_parser() -> argparse.ArgumentParser:
     user_add.add_argument("--rep-code", action="append",
                           help="for a rep: a 业务员 value whose customers they own (repeat for several)")
     user_add.set_defaults(run=_cmd_user_add)
+    team_cmd = commands.add_parser("team", help="try team mode here: PostgreSQL, two app processes and nginx")
+    team_cmd.add_argument("action", choices=("up", "down"))
+    team_cmd.add_argument("--dir", default=str(TEAM_DIR), help="where the cluster, logs and state live")
+    team_cmd.add_argument("--port", type=int, default=8500, help="nginx's port on 127.0.0.1 (up)")
+    team_cmd.add_argument("--customers", type=int, default=2000, help="demo size of a new database (up)")
+    team_cmd.set_defaults(run=_cmd_team)
     add_commands(commands)  # what capabilities add (the management report), through the registry
     from crm_core.model_fits import add_fit_command
     add_fit_command(commands)  # fit the background models now (issue 18)

@@ -13,10 +13,12 @@ log = logging.getLogger(__name__)
 
 
 def open_app_store(settings: Settings | None = None) -> Store:
-    """The store at ``CRM_DB``; a new file gets the demo dataset so the app never opens empty."""
+    """The store at ``CRM_DB``; a new file gets the demo dataset so the app never opens empty. In
+    team mode (``CRM_DATABASE_URL``) the shared database as it is: a company's database is never
+    filled with demo data by opening it (``python -m crm_core team up`` loads the demo)."""
     settings = settings or load_settings()
-    is_new = not Path(settings.db_path).exists()
-    store = open_store(settings.db_path, settings.timezone)
+    is_new = not settings.database_url and not Path(settings.db_path).exists()
+    store = open_store(settings.location, settings.timezone)
     if is_new:
         size = demo.load_demo(store, customers=settings.demo_customers)
         log.info("created %s with demo data: %s", settings.db_path, size)

@@ -41,12 +41,14 @@ from typing import BinaryIO
 import duckdb
 
 from crm_core.audit import record_event
+from crm_core.config import TEAM_DIR, is_database_url
 from crm_core.i18n import t
 from crm_core.sql import quote_identifier
 from crm_core.store import SCHEMA_VERSION_TABLE, Store, available_migrations, make_private
 from crm_core.users import Actor, PermissionDenied
 
 BACKUP_FOLDER = "backups"  # beside the store
+TEAM_BACKUP_SUFFIX = ".dump"  # team mode: pg_dump's custom format
 BACKUP_WAIT_SECONDS = 120  # a backup waits this long for the backup or restore before it
 # How a file under check is opened: it may read nothing but itself, load nothing, change nothing.
 CHECK_CONFIG = {"enable_external_access": False, "autoload_known_extensions": False,
@@ -86,7 +88,7 @@ def one_at_a_time(store: Store, wait_seconds: float) -> Iterator[None]:
     if store.path == ":memory:":
         yield
         return
-    with os.fdopen(os.open(store.path + ".lock", os.O_RDWR | os.O_CREAT, 0o600)) as lock:
+    with os.fdopen(os.open(_lock_path(store), os.O_RDWR | os.O_CREAT, 0o600)) as lock:
         deadline = time.monotonic() + wait_seconds
         while True:
             try:
@@ -100,6 +102,14 @@ def one_at_a_time(store: Store, wait_seconds: float) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _lock_path(store: Store) -> str:
+    if is_database_url(store.path):  # team mode: this machine's backups of that database, one at a time
+        folder = default_backup_folder(store)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return str(folder / ".team.lock")
+    return store.path + ".lock"
 
 
 # -- backup -----------------------------------------------------------------------------------
@@ -122,13 +132,15 @@ def backup_now(store: Store, actor: Actor, folder: str | Path | None = None) -> 
     two at once each get their file (the second waits for the first)."""
     _require_admin(actor)
     folder = Path(folder) if folder is not None else default_backup_folder(store)
-    stem = Path(store.path).stem if store.path != ":memory:" else "crm"
+    team = is_database_url(store.path)
+    stem = "team" if team else Path(store.path).stem if store.path != ":memory:" else "crm"
+    suffix = TEAM_BACKUP_SUFFIX if team else ".duckdb"
 
     def names() -> Iterator[Path]:
         first = f"{stem}-{datetime.now():%Y%m%d-%H%M%S-%f}"
-        yield folder / f"{first}.duckdb"
+        yield folder / f"{first}{suffix}"
         for n in range(2, 1000):
-            yield folder / f"{first}-{n}.duckdb"
+            yield folder / f"{first}-{n}{suffix}"
 
     with one_at_a_time(store, BACKUP_WAIT_SECONDS):
         target = _write_and_publish(store, folder, names)
@@ -137,6 +149,9 @@ def backup_now(store: Store, actor: Actor, folder: str | Path | None = None) -> 
 
 
 def default_backup_folder(store: Store) -> Path:
+    """``backups/`` beside the store's file; in team mode beside team mode's files (data/team)."""
+    if is_database_url(store.path):
+        return TEAM_DIR / BACKUP_FOLDER
     return Path(store.path).resolve().parent / BACKUP_FOLDER
 
 
@@ -162,6 +177,10 @@ def _write_and_publish(store: Store, folder: Path, names) -> Path:
 
 
 def _copy_store_to(store: Store, target: Path) -> None:
+    if is_database_url(store.path):  # team mode: PostgreSQL's own dump (custom format, for pg_restore)
+        from crm_core.team.backup import dump
+        dump(store.url, target)
+        return
     with store.exclusive() as cur:
         (source,) = cur.execute("SELECT current_database()").fetchone()
         cur.execute("ATTACH ? AS backup_target", [str(target)])

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = PROJECT_ROOT / "data" / "crm.duckdb"
+TEAM_DIR = PROJECT_ROOT / "data" / "team"  # ``python -m crm_core team up``: its cluster, logs and state
 DEFAULT_TZ = "Asia/Shanghai"
 DEFAULT_CURRENCY = "CNY"
 # DuckDB's own default is 80 % of RAM per process: the app's server shares the machine with the
@@ -28,6 +29,12 @@ class Settings:
     timezone: str
     demo_customers: int
     store_currency: str = DEFAULT_CURRENCY
+    database_url: str = ""  # team mode (CRM_DATABASE_URL): PostgreSQL is the system of record
+
+    @property
+    def location(self) -> str:
+        """Where the store is: the PostgreSQL URL in team mode, else the DuckDB file."""
+        return self.database_url or str(self.db_path)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -49,9 +56,31 @@ def store_currency() -> str:
     return code
 
 
+def is_database_url(location: str | Path) -> bool:
+    """A PostgreSQL URL (team mode) rather than a DuckDB file path."""
+    return str(location).startswith(("postgresql://", "postgres://"))
+
+
+def without_password(url: str) -> str:
+    """The URL to show and to key caches by: ``postgresql://user:secret@host/db`` → ``postgresql://user@host/db``."""
+    head, sep, tail = url.rpartition("@")
+    if not sep or "://" not in head:
+        return url
+    scheme, _, credentials = head.partition("://")
+    return f"{scheme}://{credentials.split(':', 1)[0]}@{tail}"
+
+
+def database_url() -> str:
+    """``CRM_DATABASE_URL``: a PostgreSQL URL makes team mode (crm_core.team); unset, the embedded file."""
+    url = os.environ.get("CRM_DATABASE_URL", "").strip()
+    if url and not is_database_url(url):
+        raise ValueError(f"CRM_DATABASE_URL must start with postgresql:// (got {url.split(':')[0]!r}:…)")
+    return url
+
+
 def load_settings() -> Settings:
     """``CRM_DB`` (DuckDB file), ``CRM_TZ`` (IANA zone), ``CRM_DEMO_CUSTOMERS`` (first-start demo size),
-    ``CRM_CURRENCY`` (the store's currency)."""
+    ``CRM_CURRENCY`` (the store's currency), ``CRM_DATABASE_URL`` (team mode)."""
     timezone = os.environ.get("CRM_TZ", DEFAULT_TZ)
     if not _known_timezone(timezone):
         raise ValueError(f"CRM_TZ={timezone!r} is not an IANA time zone such as 'Asia/Shanghai'")
@@ -60,6 +89,7 @@ def load_settings() -> Settings:
         timezone=timezone,
         demo_customers=int(os.environ.get("CRM_DEMO_CUSTOMERS", "2000")),
         store_currency=store_currency(),
+        database_url=database_url(),
     )
 
 

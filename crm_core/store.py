@@ -28,7 +28,7 @@ import duckdb
 import pandas as pd
 
 from crm_core.access import apply_scope
-from crm_core.config import DEFAULT_TZ, duckdb_config
+from crm_core.config import DEFAULT_TZ, duckdb_config, is_database_url
 from crm_core.i18n import plural
 from crm_core.users import Actor
 
@@ -239,6 +239,14 @@ class Store:
         below one already applied (branches landing in a different order) is still applied.
         """
         with self._write_lock:
+            applied = self.apply_migrations()
+            from crm_core import summaries  # imports this module's users; the summaries need the schema above
+            summaries.ensure_current(self)  # a store from before 019, or rows changed by SQL behind the app
+            return applied
+
+    def apply_migrations(self) -> list[int]:
+        """The schema part of ``migrate``: the migration files not recorded yet, each in one transaction."""
+        with self._write_lock:
             self._connection.execute(SCHEMA_VERSION_TABLE)
             done = self.applied_migrations()
             applied = []
@@ -249,8 +257,6 @@ class Store:
                     cur.execute(path.read_text(encoding="utf-8"))
                     cur.execute("INSERT INTO schema_version (version, name) VALUES (?, ?)", [version, path.stem])
                 applied.append(version)
-            from crm_core import summaries  # imports this module's users; the summaries need the schema above
-            summaries.ensure_current(self)  # a store from before 019, or rows changed by SQL behind the app
             return applied
 
     def table_names(self) -> list[str]:
@@ -290,27 +296,42 @@ _open_stores: dict[str, Store] = {}
 _open_lock = threading.Lock()
 
 
-def open_store(path: str | Path, timezone: str = DEFAULT_TZ) -> Store:
-    """The process-wide Store for ``path`` (DuckDB allows one read-write owner per file)."""
-    key = str(Path(path).resolve()) if str(path) != ":memory:" else ":memory:"
+def _key(location: str | Path) -> str:
+    if str(location) == ":memory:" or is_database_url(location):
+        return str(location)
+    return str(Path(location).resolve())
+
+
+def new_store(location: str | Path, timezone: str = DEFAULT_TZ) -> Store:
+    """A store on ``location``: a DuckDB file, or (a PostgreSQL URL) team mode's TeamStore."""
+    if is_database_url(location):
+        from crm_core.team.store import TeamStore  # PostgreSQL's libraries load only in team mode
+        return TeamStore(str(location), timezone)
+    return Store(location, timezone)
+
+
+def open_store(location: str | Path, timezone: str = DEFAULT_TZ) -> Store:
+    """The process-wide Store for ``location`` (DuckDB allows one read-write owner per file; a
+    team process keeps one analytic copy)."""
+    key = _key(location)
     with _open_lock:
         store = _open_stores.get(key)
         if store is None or key == ":memory:":
-            store = Store(path, timezone)
+            store = new_store(location, timezone)
             if key != ":memory:":
                 _open_stores[key] = store
         return store
 
 
-def already_open(path: str | Path) -> Store | None:
-    """The process-wide Store for ``path`` if this process has opened it, else None (nothing opened
+def already_open(location: str | Path) -> Store | None:
+    """The process-wide Store for ``location`` if this process has opened it, else None (nothing opened
     or created): for the scheduler's runner, which works on the app's store once the app has one."""
     with _open_lock:
-        return _open_stores.get(str(Path(path).resolve()))
+        return _open_stores.get(_key(location))
 
 
-def close_store(path: str | Path) -> None:
+def close_store(location: str | Path) -> None:
     with _open_lock:
-        store = _open_stores.pop(str(Path(path).resolve()), None)
+        store = _open_stores.pop(_key(location), None)
     if store is not None:
         store.close()

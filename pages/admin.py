@@ -4,6 +4,7 @@ import math
 import streamlit as st
 
 from crm_core import audit, backup
+from crm_core.config import is_database_url
 from crm_core.users import PermissionDenied
 from ui.accounts import render_accounts
 from ui.alerts import render_alerts
@@ -49,7 +50,11 @@ if st.button(tr("admin.make_backup"), key="adm_backup"):
     else:
         st.success(tr("admin.backup_done", path=plain(target)))
 
-uploaded = st.file_uploader(tr("admin.restore_from"), type=["duckdb"], key="adm_restore_file")
+uploaded = None
+if is_database_url(db.path):  # team mode: restored from the command line, every process stopped
+    st.info(tr("admin.restore_team"))
+else:
+    uploaded = st.file_uploader(tr("admin.restore_from"), type=["duckdb"], key="adm_restore_file")
 if uploaded is not None and st.button(tr("admin.restore"), key="adm_restore", type="primary"):
     try:  # the upload is copied beside the store and checked there; nothing changes until it passes
         done = backup.restore(db, user, uploaded, name=uploaded.name)

@@ -11,6 +11,7 @@ import pytest
 from crm_core import demo
 from crm_core.store import Store, close_store
 from crm_core.team.local_postgres import LocalPostgres, create_database, drop_database
+from crm_core.team.schema import ENGINES
 
 DEMO_AS_OF = date(2026, 6, 30)
 
@@ -34,12 +35,36 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
 
 
+def pytest_generate_tests(metafunc):
+    """A module with ``BOTH_ENGINES = True`` runs each test taking ``store`` on both engines: the
+    embedded DuckDB file and team mode's PostgreSQL (issue 19)."""
+    if "store" in metafunc.fixturenames and getattr(metafunc.module, "BOTH_ENGINES", False):
+        metafunc.parametrize("engine", ENGINES)
+
+
 @pytest.fixture
-def store(tmp_path):
-    """An empty store with the whole schema, in a file of its own."""
-    db = Store(tmp_path / "crm.duckdb")
+def engine():
+    """The store's engine where a module does not ask for both."""
+    return "duckdb"
+
+
+@pytest.fixture
+def store(tmp_path, engine, request):
+    """An empty store with the whole schema: a DuckDB file of its own, or (engine "postgres") a
+    TeamStore over a fresh migrated PostgreSQL database, its copy refreshed by the writes only
+    (no refresh thread: a test's reads see exactly what it wrote)."""
+    if engine == "postgres":
+        from crm_core.team.store import TeamStore
+
+        db = TeamStore(request.getfixturevalue("team_url"), refresh_seconds=0)
+    else:
+        db = Store(tmp_path / "crm.duckdb")
     yield db
-    db.close()
+    try:
+        if engine == "postgres":  # whatever the test wrote is in PostgreSQL exactly as the copy shows it
+            assert db.differences_from_postgres() == []
+    finally:
+        db.close()
 
 
 @pytest.fixture(scope="session")

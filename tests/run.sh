@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh Debian machine: installs what the tests need (Debian's Chromium and
 # CJK fonts for the browser tests and the PDF report, poppler-utils to read the PDFs back, PostgreSQL
-# for team mode's tests, which start a throwaway cluster of their own, the Python packages), then
+# for team mode's tests, which start a throwaway cluster of their own, nginx for team mode's
+# load balancer, the Python packages), then
 # runs every test. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" \
-   || ! command -v pdftoppm >/dev/null 2>&1 || ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+   || ! command -v pdftoppm >/dev/null 2>&1 || ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null \
+   || ! [ -x /usr/sbin/nginx ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-noto-cjk poppler-utils postgresql >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-noto-cjk poppler-utils postgresql nginx >/dev/null
 fi
 python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -r requirements-test.txt
 

@@ -10,6 +10,8 @@ from crm_core.customers import CustomerFilter, search_customers
 from crm_core.store import Store
 from crm_core.users import Actor, PermissionDenied
 
+BOTH_ENGINES = True  # the embedded file and team mode (conftest)
+
 ADMIN = Actor("root", "admin")
 
 

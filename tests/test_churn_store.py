@@ -51,6 +51,8 @@ from crm_core.store import Store
 from crm_core.users import Actor, PermissionDenied
 from tests.reference import customer_lifetime_value, delete_churn_event
 
+BOTH_ENGINES = True  # the embedded file and team mode (conftest)
+
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = date(2026, 6, 30)
 TZ = ZoneInfo("Asia/Shanghai")

@@ -10,6 +10,8 @@ from crm_core.ingest import ImportJob, commit, get_kind, prepare_file, undo_impo
 from crm_core.models import CustomerIn
 from crm_core.users import LOCAL_USER, Actor
 
+BOTH_ENGINES = True  # the embedded file and team mode (conftest)
+
 ANALYST = Actor("analyst1", "analyst")
 REP_ZHANG = Actor("张伟", "rep")
 

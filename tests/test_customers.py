@@ -9,6 +9,8 @@ from crm_core import customers as cust
 from crm_core.models import CustomerIn, InteractionIn, TransactionIn
 from crm_core.users import LOCAL_USER, Actor, PermissionDenied
 
+BOTH_ENGINES = True  # the embedded file and team mode (conftest)
+
 
 def add(store, code, name="客户", **extra):
     return cust.create_customer(store, LOCAL_USER, CustomerIn(code=code, name=name, **extra))

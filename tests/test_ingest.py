@@ -30,6 +30,8 @@ from crm_core.ingest.exports import export_csv_file, export_frame
 from crm_core.store import Store
 from crm_core.users import Actor, PermissionDenied
 
+BOTH_ENGINES = True  # the embedded file and team mode (conftest)
+
 ROOT = Path(__file__).resolve().parent.parent
 FIX = ROOT / "tests" / "fixtures" / "import"
 ACTOR = Actor("analyst1", "analyst")
@@ -161,7 +163,7 @@ def test_skip_invalid_writes_valid_rows_and_keeps_rejects(store):
         3, "客户编号", "R 002", "err.code_spaces"]
 
 
-def test_modes_create_upsert_update_and_diff_preview(store):
+def test_modes_create_upsert_update_and_diff_preview(store, tmp_path):
     _import(store, "customers", "customers_utf8.csv")
     again = _import(store, "customers", "customers_utf8.csv", again=True)  # create: existing codes are errors
     assert again.validation.rejected_rows == 3
@@ -175,7 +177,7 @@ def test_modes_create_upsert_update_and_diff_preview(store):
     upd = _import(store, "customers", "customers_en.csv", mode="update")
     assert upd.validation.rejected_rows == 2  # E001/E002 do not exist
     # upsert a changed C001 and a new C009
-    path = store.path + ".upsert.csv"
+    path = tmp_path / "upsert.csv"
     Path(path).write_text("客户编号,客户名称,信用额度\nC001,东方大饭店,\nC009,新客户,100\nC002,西湖贸易有限公司,1.5万\n",
                           encoding="utf-8")
     job = ImportJob(kind, prepare_file(path), {0: "code", 1: "name", 2: "credit_limit"}, mode="upsert")

@@ -5,6 +5,8 @@ import pytest
 from crm_core import audit, saved_views
 from crm_core.users import Actor
 
+BOTH_ENGINES = True  # the embedded file and team mode (conftest)
+
 BOSS = Actor("boss", "manager")
 REP = Actor("rep1", "rep", rep_codes=("rep1",))
 

@@ -29,6 +29,16 @@ def actor_key(user: Actor) -> tuple:
     return user.name, user.role, user.rep_scope
 
 
+# Team mode's store (crm_core.team.store.TeamStore) is a Store, but Streamlit finds hash functions by
+# exact type: every store type is named, the team one by its name (its module loads only in team mode).
+STORE_TYPES = (Store, "crm_core.team.store.TeamStore")
+
+
+def store_hash_funcs(store_key: Callable[[Store], tuple]) -> dict:
+    """``hash_funcs`` for a cached function taking a store and a user."""
+    return {**dict.fromkeys(STORE_TYPES, store_key), Actor: actor_key}
+
+
 def generation(db: Store) -> int:
     """The store's data version: bumped after every committed write (and by a restore)."""
     return db.generation
@@ -46,6 +56,6 @@ def cached_read(*, ttl: int, max_entries: int, data_version: Callable[[Store], o
 
     def decorate(fn: F) -> F:
         return st.cache_data(ttl=ttl, max_entries=max_entries, show_spinner=False,
-                             hash_funcs={Store: store_key, Actor: actor_key})(fn)
+                             hash_funcs=store_hash_funcs(store_key))(fn)
 
     return decorate

@@ -62,14 +62,14 @@ def language_switch() -> None:
 
 
 @st.cache_resource(show_spinner="正在准备数据… / Preparing data…")
-def _cached_store(db_path: str, timezone: str) -> Store:
-    return open_app_store(Settings(Path(db_path), timezone, load_settings().demo_customers))
+def _cached_store(db_path: str, timezone: str, database_url: str) -> Store:
+    return open_app_store(Settings(Path(db_path), timezone, load_settings().demo_customers, database_url=database_url))
 
 
 def store() -> Store:
-    """The app's one store for the configured file (keyed on the path, so tests can switch files)."""
+    """The app's one store for the configured file or database (keyed on them, so tests can switch)."""
     settings = load_settings()
-    return _cached_store(str(settings.db_path), settings.timezone)
+    return _cached_store(str(settings.db_path), settings.timezone, settings.database_url)
 
 
 ANALYSIS_DATE = "as_of"  # session state and URL (?as_of=1998-06-30): the analysis date a user chose

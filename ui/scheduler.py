@@ -28,7 +28,7 @@ from ui.tables import frame_grid
 
 
 def _app_store_if_open() -> Store | None:
-    return already_open(load_settings().db_path)
+    return already_open(load_settings().location)
 
 
 @asynccontextmanager

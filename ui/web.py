@@ -174,7 +174,7 @@ def _page_allowed(token: str | None, file_error_allows: bool = True) -> bool:
     the app itself shows why it does not serve; a media request (``file_error_allows`` False) is
     refused while users.toml cannot be read."""
     settings = load_settings()
-    if not Path(settings.db_path).exists() and not accounts.users_file().exists():
+    if not settings.database_url and not Path(settings.db_path).exists() and not accounts.users_file().exists():
         return True  # a first start without accounts: no store to open yet
     store = open_app_store(settings)
     try:

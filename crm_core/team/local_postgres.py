@@ -130,12 +130,25 @@ class LocalPostgres:
             last_error = result.stdout + result.stderr + self._log_tail()
         raise RuntimeError(f"PostgreSQL did not start in {self.cluster_dir}:\n{last_error}")
 
+    @classmethod
+    def attach(cls, cluster_dir: Path, temporary: bool) -> LocalPostgres:
+        """The cluster a ``start()`` in another process made in ``cluster_dir`` (``temporary``: its
+        fallback directory, removed by ``stop()``), for stopping it (``team down``)."""
+        server = cls(cluster_dir.parent)
+        server.cluster_dir, server._own_temp_dir = cluster_dir, temporary
+        return server
+
+    @property
+    def owns_cluster_dir(self) -> bool:
+        """The cluster lives in a fallback directory ``stop()`` removes (see the module docstring)."""
+        return self._own_temp_dir
+
     def stop(self) -> None:
         """Stop the server (fast shutdown: open sessions are ended); removes the fallback directory."""
-        if self.url is not None:
+        if self.cluster_dir is not None and (self.cluster_dir / "data" / "postmaster.pid").exists():
             self._pg_ctl(self._bin_dir or server_bin_dir(), "stop", "-w", "-m", "fast")
-            self.url = None
-            self.port = None
+        self.url = None
+        self.port = None
         if self._own_temp_dir and self.cluster_dir is not None:
             shutil.rmtree(self.cluster_dir, ignore_errors=True)
             self.cluster_dir = None

@@ -144,19 +144,23 @@ class ReplicatedTable:
         """The key of one row as jsonb (the trigger's argument)."""
         return f"jsonb_build_array({', '.join(quote_identifier(k) for k in self.key)})"
 
-    def keys_from_log(self) -> str:
+    def keys_from_log(self, skipped: frozenset[int] = frozenset()) -> str:
         """The typed key columns of the log rows ``new_changes`` selects (parameters: table, snapshot)."""
         columns = ", ".join(f"(row_key->>{i})::{t} AS {quote_identifier(k)}"
                             for i, (k, t) in enumerate(zip(self.key, self.key_types)))
-        return f"SELECT {columns} FROM row_changes WHERE table_name = $1 AND {new_changes('$2')}"
+        return f"SELECT {columns} FROM row_changes WHERE table_name = $1 AND {new_changes('$2', skipped)}"
 
 
-def new_changes(snapshot: str) -> str:
+def new_changes(snapshot: str, skipped: frozenset[int] = frozenset()) -> str:
     """The log rows written by transactions the previous snapshot (the parameter ``snapshot``, e.g.
     ``$2``) did not see; the reader's own REPEATABLE READ snapshot already hides those not committed
-    yet. The first condition is the one the index on ``xid`` serves."""
-    return (f"xid >= pg_snapshot_xmin({snapshot}::pg_snapshot)"
-            f" AND NOT pg_visible_in_snapshot(xid, {snapshot}::pg_snapshot)")
+    yet. The first condition is the one the index on ``xid`` serves. ``skipped``: transactions whose
+    rows the copy holds already (AnalyticCopy.written); a key changed after them has another xid."""
+    condition = (f"xid >= pg_snapshot_xmin({snapshot}::pg_snapshot)"
+                 f" AND NOT pg_visible_in_snapshot(xid, {snapshot}::pg_snapshot)")
+    if skipped:  # ints read from PostgreSQL (AnalyticCopy.written): safe to spell as literals
+        condition += f" AND xid NOT IN ({', '.join(f'{int(x)}::text::xid8' for x in sorted(skipped))})"
+    return condition
 
 
 TABLES_SQL = """
@@ -175,6 +179,17 @@ TRIGGERED_SQL = """
     JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE n.nspname = 'public' AND t.tgname = ANY(%s::name[]) AND NOT t.tgisinternal
     GROUP BY c.relname HAVING count(*) = cardinality(%s::name[])"""
+
+
+def column_types(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
+    """Every table's columns' DuckDB types in ``con``'s main schema: {table: {column: type}} (one
+    catalog query; one per column costs ~6 ms each)."""
+    types: dict[str, dict[str, str]] = {}
+    for table, column, kind in con.execute(
+            "SELECT table_name, column_name, data_type FROM duckdb_columns()"
+            " WHERE database_name = current_database() AND schema_name = 'main'").fetchall():
+        types.setdefault(table, {})[column] = kind
+    return types
 
 
 def replicated_tables(conn: psycopg.Connection) -> list[ReplicatedTable]:
@@ -247,6 +262,10 @@ class AnalyticCopy:
         self.duckdb = duckdb_connection
         self.snapshot: str | None = None  # PostgreSQL's snapshot the copy equals (pg_snapshot text)
         self._tables: list[ReplicatedTable] | None = None
+        self._types: dict[str, dict[str, str]] | None = None
+        # PostgreSQL transactions (xid) whose rows the copy already holds because this process made
+        # them there (TeamStore's writes): the next refresh does not copy them back.
+        self.written: set[int] = set()
         self._connection = None  # kept between refreshes: an ADBC connect costs ~0.1 s (measured)
 
     # -- public ----------------------------------------------------------------------------------
@@ -282,13 +301,28 @@ class AnalyticCopy:
         by_name = {table.name: table for table in self._tables}
         with self._pg() as pg, pg.cursor() as cur:
             snapshot = self._begin_snapshot(cur)
-            cur.execute(f"SELECT DISTINCT table_name FROM row_changes WHERE {new_changes('$1')}", [self.snapshot])
+            skipped = frozenset(self.written)
+            cur.execute(f"SELECT DISTINCT table_name FROM row_changes WHERE {new_changes('$1', skipped)}",
+                        [self.snapshot])
             changed = sorted(name for (name,) in cur.fetchall() if name in by_name)
-            pulled = [(by_name[name], *self._changed_rows(cur, by_name[name])) for name in changed]
+            pulled = [(by_name[name], *self._changed_rows(cur, by_name[name], skipped)) for name in changed]
             cur.execute("COMMIT")
         result = self._apply(pulled)
         self.snapshot = snapshot
+        self.written -= skipped
         return result
+
+    def column_types(self) -> dict[str, dict[str, str]]:
+        """The copy's column types per table (``column_types``), read once: the schema is fixed."""
+        if self._types is None:
+            self._types = column_types(self.duckdb)
+        return self._types
+
+    def tables_by_name(self) -> dict[str, ReplicatedTable]:
+        """The replicated tables as of the last fill, by name."""
+        if self._tables is None:
+            raise RuntimeError("fill() the analytic copy first")
+        return {table.name: table for table in self._tables}
 
     def close(self) -> None:
         """Close the PostgreSQL connection (the DuckDB one is the caller's)."""
@@ -340,7 +374,7 @@ class AnalyticCopy:
             raise RuntimeError(f"PostgreSQL has migrations {sorted(set(postgres) ^ set(copy))} the copy "
                                "has not, or the reverse: migrate both from the same code")
 
-    def _changed_rows(self, cur, table: ReplicatedTable):
+    def _changed_rows(self, cur, table: ReplicatedTable, skipped: frozenset[int]):
         """(keys, rows) as Arrow tables: the changed keys and PostgreSQL's rows of those keys now;
         keys is None for a whole-table key."""
         params = [table.name, self.snapshot]
@@ -348,10 +382,10 @@ class AnalyticCopy:
         if not table.key:
             cur.execute(f"SELECT {table.select_list()} FROM {name}")
             return None, cur.fetch_arrow_table()
-        cur.execute(table.keys_from_log(), params)
+        cur.execute(table.keys_from_log(skipped), params)
         keys = cur.fetch_arrow_table()
         key_list = ", ".join(quote_identifier(k) for k in table.key)
-        cur.execute(f"SELECT {table.select_list()} FROM {name} WHERE ({key_list}) IN ({table.keys_from_log()})",
+        cur.execute(f"SELECT {table.select_list()} FROM {name} WHERE ({key_list}) IN ({table.keys_from_log(skipped)})",
                     params)
         return keys, cur.fetch_arrow_table()
 
@@ -383,9 +417,7 @@ class AnalyticCopy:
     def _insert(self, table: ReplicatedTable, data) -> int:
         """Insert Arrow ``data`` (a table or a record-batch reader) cast to the copy's column types;
         returns the rows inserted."""
-        types = dict(self.duckdb.execute(
-            "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = current_database()"
-            " AND schema_name = 'main' AND table_name = ?", [table.name]).fetchall())
+        types = self.column_types()[table.name]
         columns = [column for column, _ in table.columns]
         missing = [column for column in columns if column not in types]
         if missing:

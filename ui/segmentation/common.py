@@ -12,8 +12,7 @@ from crm_core.i18n import format_number
 from crm_core.segmentation import views as value_views
 from crm_core.store import Store
 from crm_core.tables import SEGMENT_CUSTOMERS
-from crm_core.users import Actor
-from ui.cache import actor_key, cached_read, generation
+from ui.cache import cached_read, generation, store_hash_funcs
 from ui.common import lang, open_customer, store, tr
 from ui.tables import show_table
 
@@ -64,7 +63,7 @@ def shared_read(*, ttl: int, max_entries: int):
         return id(db), db.path, generation(db)
 
     decorate = st.cache_resource(ttl=ttl, max_entries=max_entries, show_spinner=False,
-                                 hash_funcs={Store: store_key, Actor: actor_key})
+                                 hash_funcs=store_hash_funcs(store_key))
 
     def register(function):
         shared = decorate(function)
