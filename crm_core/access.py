@@ -260,7 +260,7 @@ def narrow_customers_frame(frame: pd.DataFrame, actor: Actor | None, owner: str 
 
 # -- the scoped cursor's views ---------------------------------------------------------------
 
-def _mask_expression(column: str, where: str | None) -> str:
+def mask_expression(column: str, where: str | None) -> str:
     """``column`` masked (all but its last four characters as dots) on the rows where ``where``
     holds (every row for None); NULL stays NULL."""
     quoted = quote_identifier(column)
@@ -273,7 +273,7 @@ def _select_list(masked: list[str], where: str | None) -> str:
     """Every column, the ``masked`` ones replaced by their masks (no catalog read per table)."""
     if not masked:
         return "*"
-    return "* REPLACE (" + ", ".join(_mask_expression(c, where) for c in masked) + ")"
+    return "* REPLACE (" + ", ".join(mask_expression(c, where) for c in masked) + ")"
 
 
 def _existing_tables(cur: duckdb.DuckDBPyConnection, db: str) -> set[str]:

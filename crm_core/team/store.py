@@ -33,6 +33,7 @@ from crm_core.config import DEFAULT_TZ, duckdb_config, without_password
 from crm_core.sql import quote_identifier
 from crm_core.store import Store, keep_files_private
 from crm_core.team.replica import AnalyticCopy, install_change_log
+from crm_core.team.row_security import install_row_security
 from crm_core.team.schema import migrate_postgres
 from crm_core.team.writes import RecordingCursor, ship
 
@@ -81,6 +82,7 @@ class TeamStore(Store):
         with self._write_lock:
             applied = migrate_postgres(self.url)
             install_change_log(self.url)
+            install_row_security(self.url)
             self.apply_migrations()
             self._copy.fill()
             from crm_core import summaries
