@@ -164,6 +164,24 @@ def _cmd_team(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_sql_login(args: argparse.Namespace) -> int:
+    """Team mode: a PostgreSQL login for an app account, reading what its role may read."""
+    from crm_core.team.row_security import grant_sql_login
+
+    url = args.db or load_settings().database_url
+    if not is_database_url(url):
+        print("error: sql-login is for team mode: set CRM_DATABASE_URL or pass --db postgresql://…", file=sys.stderr)
+        return 2
+    password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+    try:
+        group = grant_sql_login(url, args.name, password)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"{args.name} may now sign in to {without_password(url)} and reads what the role {group} may read")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m crm_core", description="Kehu (客户) CRM command line")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -213,6 +231,11 @@ def build_parser() -> argparse.ArgumentParser:
     team_cmd.add_argument("--port", type=int, default=8500, help="nginx's port on 127.0.0.1 (up)")
     team_cmd.add_argument("--customers", type=int, default=2000, help="demo size of a new database (up)")
     team_cmd.set_defaults(run=_cmd_team)
+    login_cmd = commands.add_parser("sql-login", help="team mode: a PostgreSQL login for an app account, "
+                                    "limited by the database to what the account may read")
+    login_cmd.add_argument("name")
+    login_cmd.add_argument("--db", help="PostgreSQL URL (default $CRM_DATABASE_URL)")
+    login_cmd.set_defaults(run=_cmd_sql_login)
     add_commands(commands)  # what capabilities add (the management report), through the registry
     from crm_core.model_fits import add_fit_command
     add_fit_command(commands)  # fit the background models now (issue 18)

@@ -75,3 +75,20 @@ def test_a_rep_s_codes_follow_her_account(shared, team_url):
     grant_sql_login(team_url, "lina", "lina-sql")  # made again for her new role
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         as_login(team_url, "lina", "SELECT phone FROM customers")
+
+
+def test_the_command_line_gives_an_account_its_login(shared, team_url):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    accounts.create(shared, ADMIN, "zhang", "rep", "rep-password-2", rep_codes=("张伟",))
+    result = subprocess.run([sys.executable, "-m", "crm_core", "sql-login", "zhang", "--db", team_url],
+                            input="zhang-sql\n", capture_output=True, text=True, timeout=300,
+                            cwd=Path(__file__).resolve().parent.parent)
+    assert result.returncode == 0 and "kehu_rep" in result.stdout, result.stderr
+    assert as_login(team_url, "zhang", "SELECT code FROM customers ORDER BY code") == [("C2",), ("C3",)]
+    refused = subprocess.run([sys.executable, "-m", "crm_core", "sql-login", "nobody", "--db", team_url],
+                             input="x\n", capture_output=True, text=True, timeout=300,
+                             cwd=Path(__file__).resolve().parent.parent)
+    assert refused.returncode == 2 and "no enabled account 'nobody'" in refused.stderr
