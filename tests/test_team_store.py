@@ -167,3 +167,19 @@ def test_a_due_job_runs_in_one_process_only(two):
     assert len(runs) == 1 and sorted(len(ran) for ran in outcomes) == [0, 1]
     assert in_postgres(first.url, "SELECT runs, lease_owner FROM scheduler_jobs WHERE job = 'team_test_job'") == [
         (1, None)]
+
+
+def test_bookkeeping_from_another_process_arrives_without_ending_cached_reads(two):
+    """A saved view (like a session or a job's lease) changes no figure: the embedded store keeps
+    its data version for it (changes_data=False), and so does another team process."""
+    from crm_core import saved_views
+
+    first, second = two
+    add(first, "C1")
+    second.refresh()
+    generation = second.generation
+    saved_views.save(first, LOCAL_USER, "A customers", "pages/segmentation.py", "seg_tab=ABC")
+    assert second.refresh() is False and second.generation == generation
+    assert second.query_one("SELECT name FROM saved_views") == ("A customers",)  # the row did arrive
+    add(first, "C2")
+    assert second.refresh() is True and second.generation == generation + 1

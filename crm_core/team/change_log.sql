@@ -38,3 +38,13 @@ BEGIN
     RETURN NULL;
 END
 $$;
+
+-- The data version of the whole team (TeamStore): a write that changes data (Store.transaction's
+-- changes_data) adds one in its transaction, and a process whose refresh finds another number ends
+-- its cached reads; bookkeeping writes (sessions, the scheduler's leases) leave it, as in the
+-- embedded mode. Not replicated: each refresh reads it in its snapshot.
+CREATE TABLE IF NOT EXISTS team_generation (
+    one        boolean PRIMARY KEY DEFAULT true CHECK (one),
+    generation bigint  NOT NULL DEFAULT 0
+);
+INSERT INTO team_generation DEFAULT VALUES ON CONFLICT DO NOTHING;

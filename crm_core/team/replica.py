@@ -75,7 +75,7 @@ from crm_core.sql import quote_identifier
 from crm_core.team.schema import MIGRATION_LOCK_KEY
 
 CHANGE_LOG_SQL = Path(__file__).with_name("change_log.sql")
-NOT_REPLICATED = ("schema_version", "row_changes")  # the copy's own migrations; the log itself
+NOT_REPLICATED = ("schema_version", "row_changes", "team_generation")  # the copy's own migrations; the log
 TRIGGER_EVENTS = {  # trigger name suffix → (when, transition tables)
     "ins": ("AFTER INSERT", "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT"),
     "upd": ("AFTER UPDATE", "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT"),
@@ -261,6 +261,8 @@ class AnalyticCopy:
         self.pg_url = pg_url
         self.duckdb = duckdb_connection
         self.snapshot: str | None = None  # PostgreSQL's snapshot the copy equals (pg_snapshot text)
+        self.data_generation: int | None = None  # team_generation as of that snapshot (change_log.sql)
+        self._seen_generation: int | None = None  # the same, read by the refresh in progress
         self._tables: list[ReplicatedTable] | None = None
         self._types: dict[str, dict[str, str]] | None = None
         # PostgreSQL transactions (xid) whose rows the copy already holds because this process made
@@ -289,7 +291,7 @@ class AnalyticCopy:
                 self.duckdb.execute("ROLLBACK")
                 raise
             cur.execute("COMMIT")
-        self.snapshot = snapshot
+        self.snapshot, self.data_generation = snapshot, self._seen_generation
         return copied
 
     def refresh(self) -> dict[str, Changes]:
@@ -308,7 +310,7 @@ class AnalyticCopy:
             pulled = [(by_name[name], *self._changed_rows(cur, by_name[name], skipped)) for name in changed]
             cur.execute("COMMIT")
         result = self._apply(pulled)
-        self.snapshot = snapshot
+        self.snapshot, self.data_generation = snapshot, self._seen_generation
         self.written -= skipped
         return result
 
@@ -349,12 +351,14 @@ class AnalyticCopy:
             self.close()
             raise
 
-    @staticmethod
-    def _begin_snapshot(cur) -> str:
+    def _begin_snapshot(self, cur) -> str:
         # READ ONLY: the reader never takes an xid, so it never holds anyone's snapshot back.
         cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         cur.execute("SELECT pg_current_snapshot()::text")  # the transaction's snapshot from here on
-        return cur.fetchone()[0]
+        snapshot = cur.fetchone()[0]
+        cur.execute("SELECT generation FROM team_generation")
+        self._seen_generation = int(cur.fetchone()[0])
+        return snapshot
 
     def _load_tables(self) -> list[ReplicatedTable]:
         with psycopg.connect(self.pg_url) as conn:

@@ -90,12 +90,15 @@ class TeamStore(Store):
             return applied
 
     def refresh(self) -> bool:
-        """Bring the copy up to date with PostgreSQL now; True when something changed."""
+        """Bring the copy up to date with PostgreSQL now; True when data changed (another process
+        wrote with ``changes_data``: team_generation moved), which ends this process's cached reads."""
         with self._write_lock:
-            changes = self._copy.refresh()
-            if changes:
-                self.generation += 1
-            return bool(changes)
+            before = self._copy.data_generation
+            self._copy.refresh()
+            if self._copy.data_generation == before:
+                return False
+            self.generation += 1
+            return True
 
     def _refresh_loop(self, seconds: float) -> None:
         while not self._stop.wait(seconds):
@@ -140,6 +143,7 @@ class TeamStore(Store):
                         committed.close()
                     self._sequences_to_postgres(pg)
                     (xid,) = pg.execute("SELECT pg_current_xact_id()::text").fetchone()
+                    data_generation = self._next_generation(pg) if changes_data else None
             except BaseException:
                 if cur is not None:
                     with suppress(duckdb.Error):
@@ -147,8 +151,14 @@ class TeamStore(Store):
                     cur.close()
                 raise
             self._commit_copy(cur, int(xid))
-        if changes_data:
-            self.generation += 1
+            if data_generation is not None:  # our own change: counted here, not again at the next refresh
+                self._copy.data_generation = data_generation
+                self.generation += 1
+
+    @staticmethod
+    def _next_generation(pg: psycopg.Connection) -> int:
+        (generation,) = pg.execute("UPDATE team_generation SET generation = generation + 1 RETURNING generation").fetchone()
+        return int(generation)
 
     def _commit_copy(self, cur: duckdb.DuckDBPyConnection, xid: int) -> None:
         try:
