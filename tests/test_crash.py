@@ -77,6 +77,23 @@ def test_sigkill_during_edits_twenty_times(demo_copy):
     assert edits - before >= observed > 20
 
 
+def import_killed_after(command: list[str], lines: int) -> bool:
+    """Run the import ``command`` and SIGKILL it after reading ``lines`` lines of its stderr
+    ("Checking… 0%", "Writing… 5%", "Writing… 95%", "Done. 100%", "", the summary): 0 = while
+    starting, 1 = checking, 2–3 = writing, 4 = after the write; 6 = the whole summary read, that
+    import left to end by itself (a kill there would race the process's own exit, which a loaded
+    machine loses: all 20 counted as killed once in CI). True when the kill ended it."""
+    importer = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    for _ in range(lines):
+        if not importer.stderr.readline():
+            break
+    if lines < 6:
+        importer.send_signal(signal.SIGKILL)
+    importer.wait(timeout=600)
+    importer.stderr.close()
+    return importer.returncode == -signal.SIGKILL
+
+
 def test_sigkill_during_imports_twenty_times(demo_copy, tmp_path):
     """Each kill lands somewhere in an import (starting, checking, writing, or after it finished):
     every import recorded is wholly present, every other one wholly absent."""
@@ -92,22 +109,10 @@ def test_sigkill_during_imports_twenty_times(demo_copy, tmp_path):
     rng = random.Random(7)
     command = [sys.executable, "-m", "crm_core", "import", "transactions", str(data), "--db", str(path),
                "--lang", "en"]
-    # The importer's stderr: "Checking… 0%", "Writing… 5%", "Writing… 95%", "Done. 100%", "", the summary.
-    # Kill after a random number of those lines: 0 = while starting, 1 = checking, 2–3 = writing, 4 = after
-    # the write; 6 = the whole summary read: that import is left to end by itself (a kill there would race
-    # the process's own exit, which a loaded machine loses: all 20 counted as killed once in CI).
+    # Kill after a random number of the importer's lines (import_killed_after).
     seen = {"killed": 0, "finished": 0}
     for _ in range(20):
-        importer = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        lines = rng.randint(0, 6)
-        for _ in range(lines):
-            if not importer.stderr.readline():
-                break
-        if lines < 6:
-            importer.send_signal(signal.SIGKILL)
-        importer.wait(timeout=600)
-        importer.stderr.close()
-        seen["killed" if importer.returncode == -signal.SIGKILL else "finished"] += 1
+        seen["killed" if import_killed_after(command, rng.randint(0, 6)) else "finished"] += 1
         reopened = Store(path)
         imports, created = reopened.query_one("SELECT count(*), coalesce(sum(rows_created), 0) FROM imports")
         assert reopened.query_one("SELECT count(*) FROM transactions") == (before + imports * rows,)

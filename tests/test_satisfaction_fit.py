@@ -66,6 +66,20 @@ def live(monkeypatch):
     monkeypatch.setattr(model_fits, "read_current", lambda *args, **kwargs: None)
 
 
+def kept_reads(monkeypatch) -> Counter:
+    """The reads that found a current kept fit, per model, from now on."""
+    reads = Counter()
+    read_current = model_fits.read_current
+
+    def counted(db, model, as_of, read):
+        found = read_current(db, model, as_of, read)
+        reads[model] += found is not None
+        return found
+
+    monkeypatch.setattr(model_fits, "read_current", counted)
+    return reads
+
+
 def test_fit_rows_hand_counted(small):
     fit = model_fits.fit_one(small, FITTER, AS_OF, NOW)
     # every transaction counts (the refund too); the window excludes its first day's eve and 07-01
@@ -169,15 +183,7 @@ def test_demo_kept_and_live_answers_equal(demo_store, monkeypatch):
     with closing(demo_store.system_cursor()) as cur:
         assert sat_fits.kept(cur, DEMO_AS_OF) is not None
         assert sat_fits.kept(cur, waves["started_on"].iloc[-1]) is not None
-    reads = Counter()
-    read_current = model_fits.read_current
-
-    def counted(db, model, as_of, read):
-        found = read_current(db, model, as_of, read)
-        reads[model] += found is not None
-        return found
-
-    monkeypatch.setattr(model_fits, "read_current", counted)
+    reads = kept_reads(monkeypatch)
     kept = _answers(demo_store, DEMO_AS_OF, [latest, latest - 1])
     # 3 users: each one's respondents_12m and, for the rep, the latest wave's counted spend; every
     # cell and list (2 sources × 3 thresholds × 5 reads); the latest wave's table of who sees everyone

@@ -26,6 +26,7 @@ from tests.test_satisfaction_fit import (
     WAVE_START,
     _answers,
     _same,
+    kept_reads,
     live,
     small,  # noqa: F401  (a fixture: pytest finds it by this name)
 )
@@ -38,20 +39,6 @@ def db(request):
 
 
 RESPONDENT_COLUMNS = ["customer_id", "sat", "intent", "purchases", "spend", "on_file", "code", "region", "sales_rep"]
-
-
-def kept_reads(monkeypatch) -> Counter:
-    """The reads that found a current kept fit, per model, from now on."""
-    reads = Counter()
-    read_current = model_fits.read_current
-
-    def counted(db, model, as_of, read):
-        found = read_current(db, model, as_of, read)
-        reads[model] += found is not None
-        return found
-
-    monkeypatch.setattr(model_fits, "read_current", counted)
-    return reads
 
 
 def both_ways(db, monkeypatch, waves) -> Counter:

@@ -2,8 +2,6 @@
 present or wholly absent in PostgreSQL, and another process goes on serving and writing."""
 from __future__ import annotations
 
-import signal
-import subprocess
 import sys
 from pathlib import Path
 
@@ -14,13 +12,13 @@ from crm_core.models import CustomerIn
 from crm_core.team.bulk_load import load_demo
 from crm_core.team.store import TeamStore
 from crm_core.users import LOCAL_USER
+from tests.test_crash import import_killed_after
 from tests.test_ingest_kill import _big_transactions_csv
 
 ROOT = Path(__file__).resolve().parent.parent
 ROWS = 2_000
-# Lines of the importer's stderr read before the kill ("Checking… 0%", "Writing… 5%", "Writing… 95%",
-# "Done. 100%", "", the summary): 0 = starting, 1 = checking, 2–3 = writing, 4 = after the write;
-# 6 = the whole summary read, that import left to end by itself. Fixed, so both kinds always happen.
+# Lines of the importer's stderr read before the kill (tests.test_crash.import_killed_after). Fixed,
+# so both kinds always happen.
 KILL_AFTER_LINES = (2, 6, 0, 3, 6)
 
 
@@ -43,15 +41,7 @@ def test_sigkill_during_imports_leaves_each_whole_or_absent_and_the_other_proces
                    "--lang", "en"]
         seen = {"killed": 0, "finished": 0}
         for index, lines in enumerate(KILL_AFTER_LINES):
-            importer = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-            for _ in range(lines):
-                if not importer.stderr.readline():
-                    break
-            if lines < 6:
-                importer.send_signal(signal.SIGKILL)
-            importer.wait(timeout=600)
-            importer.stderr.close()
-            seen["killed" if importer.returncode == -signal.SIGKILL else "finished"] += 1
+            seen["killed" if import_killed_after(command, lines) else "finished"] += 1
             transactions, imports, created = counts(team_url)
             assert transactions == before + imports * ROWS and created == imports * ROWS
             # The other process: its copy follows PostgreSQL, and the killed one's lock is gone.
