@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import psycopg
+import pytest
 
 from crm_core import backup
 from crm_core import customers as cust
@@ -61,3 +62,36 @@ def test_a_failed_restore_leaves_the_database_as_it_was(team_url, tmp_path):
                             cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert result.returncode == 3 and "pg_restore failed" in result.stderr
     assert codes(team_url) == ["C1"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_admin_page_backs_up_and_sends_a_team_restore_to_the_command_line(team_url, tmp_path, monkeypatch, lang):
+    from streamlit.testing.v1 import AppTest
+
+    import ui.auth
+    from crm_core import accounts, sessions
+    from crm_core.i18n import t
+    from crm_core.store import close_store, open_store
+
+    users = tmp_path / "users.toml"
+    accounts.add_account("boss", "admin", "admin password 1", path=users)
+    monkeypatch.setenv("CRM_USERS", str(users))
+    monkeypatch.setenv("CRM_DATABASE_URL", team_url)
+    monkeypatch.setattr(backup, "TEAM_DIR", tmp_path)  # team mode's backups: data/team/backups by default
+    app_store = open_store(team_url)  # the store the app's script runs use
+    try:
+        accounts.sync_file(app_store)
+        token = sessions.sign_in(app_store, "boss", "admin password 1").token
+        monkeypatch.setattr(ui.auth, "session_token", lambda: token)  # AppTest cannot send the cookie
+        app = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=120)
+        app.session_state["lang"] = lang
+        app.run()
+        app.switch_page("pages/admin.py").run()
+        assert t("admin.restore_team", lang) in [info.value for info in app.info]
+        assert not app.get("file_uploader")  # a team restore is not uploaded into a running process
+        app.button(key="adm_backup").click().run()
+        assert not app.exception and not app.error, [e.value for e in [*app.exception, *app.error]]
+        (written,) = [path for path in (tmp_path / "backups").iterdir() if not path.name.startswith(".")]  # .team.lock
+        assert written.suffix == ".dump" and written.stat().st_size > 0
+    finally:
+        close_store(team_url)
