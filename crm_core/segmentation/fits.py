@@ -2,13 +2,19 @@
 analysis date, each customer's RFM figures, need signals and value features over the page's default
 period (the 12 months up to that date; model 'segments', table fit_segments, migration 023), and
 each customer's revenue and margin over that period and the one before it, with their ranks over
-the whole store (model 'segment_spend', table fit_segment_spend, migration 024), and the big-customer
-tab's value scores of the whole store (model 'value_scores', table fit_value_scores, migration 026).
+the whole store (model 'segment_spend', table fit_segment_spend, migration 024), the big-customer
+tab's value scores of the whole store (model 'value_scores', table fit_value_scores, migration 026),
+the need tab's summary of the whole store (model 'need_summary', table fit_need_summary) and each
+customer's interactions and their cost in the period beside their ranks, for the resources tab's
+effort by class (model 'segment_effort', table fit_segment_effort; both migration 031).
 
 At 1M customers computing them from the transactions took 1.5-4 s per tab. They depend on the
 transactions alone, so they are kept per customer with a transaction in the period; a customer's
 recorded need type and influence, the complaints and the survey answers are read live when the
-rows are, so editing a customer or logging a complaint never makes a fit stale. The kept rows are
+rows are, so editing a customer or logging a complaint never makes those fits stale. The value
+scores and the need summary read such data when fitted: they note a fingerprint of it and are stale
+once it changes; the effort notes the last interaction it counted, and its reader adds the ones
+logged since. The kept rows are
 made by the same SQL text as the live reads (crm_core.segmentation.value / needs / rfm): the
 same answers. Another period, or newer transactions, are computed live.
 """
@@ -26,7 +32,7 @@ from crm_core.scheduler import Job, every
 from crm_core.segmentation.abc import check_period
 from crm_core.segmentation.needs import NEED_CTES
 from crm_core.segmentation.value import REPEAT_RATE, SPEND_CV, TENURE_DAYS, feature_ctes, months_in_period
-from crm_core.sql import last_12_months_dates
+from crm_core.sql import Fragment, last_12_months_dates
 
 MODEL = "segments"
 TABLE = "fit_segments"
@@ -153,9 +159,64 @@ def _values_fresh(store, cur, fit: model_fits.Fit, seen: tuple | None = None) ->
     return fit.empty or fit.params.get("sources") == views.value_sources(cur, seen)
 
 
+NEED_MODEL = "need_summary"
+NEED_TABLE = "fit_need_summary"
+
+
+def _fit_needs(cur, as_of: date):
+    """The rows of fit_need_summary for ``as_of``'s default period (views.need_summary_rows)."""
+    from crm_core.segmentation import views
+
+    return views.need_summary_rows(cur, *last_12_months_dates(as_of))
+
+
+def _needs_fresh(store, cur, fit: model_fits.Fit) -> bool:
+    """Whether ``fit`` was made on the customers' recorded need types as ``cur`` sees them."""
+    from crm_core.segmentation import views
+
+    return fit.empty or fit.params.get("sources") == views.need_sources(cur)
+
+
+EFFORT_MODEL = "segment_effort"
+EFFORT_TABLE = "fit_segment_effort"
+
+
+def _fit_effort(cur, as_of: date):
+    """The rows of fit_segment_effort for ``as_of``'s default period (views.effort_rows)."""
+    from crm_core.segmentation import views
+
+    return views.effort_rows(cur, *last_12_months_dates(as_of))
+
+
+def _effort_fresh(store, cur, fit: model_fits.Fit) -> bool:
+    """Whether the interactions and customers ``fit`` counted are all still there (views.effort_check;
+    interactions logged since are added by the reader, no refit needed for them)."""
+    from crm_core.segmentation import views
+
+    return fit.empty or views.effort_check(cur, fit) is not None
+
+
+def spend_ranks(cur, start: date, end: date) -> Fragment:
+    """(customer_id, revenue_rank, margin_rank): the ranks of ``start``..``end``'s totals over the
+    whole store (``_SPEND_ROWS``'), of every customer ranked by either; from the kept totals when
+    current (``kept_spend``, on ``cur`` in a transaction), else computed by the same query."""
+    fit = kept_spend(cur, start, end)
+    if fit is not None:
+        return Fragment(f"SELECT customer_id, revenue_rank, margin_rank FROM {SPEND_TABLE} WHERE fit_id = $ranks_fit"
+                        " AND (revenue_rank IS NOT NULL OR margin_rank IS NOT NULL)", {"ranks_fit": fit.fit_id})
+    prev_start, prev_end = previous_period(start, end)
+    spend = _SPEND_ROWS.format(**{rank: _rank(total) for total, rank in SPEND_COLUMNS.values()})
+    return Fragment(f"SELECT customer_id, revenue_rank, margin_rank FROM ({spend}) s"
+                    " WHERE revenue_rank IS NOT NULL OR margin_rank IS NOT NULL",
+                    {"start": start, "end": end, "prev_start": prev_start, "prev_end": prev_end})
+
+
 FITTERS = (Fitter(MODEL, TABLE, _fit_segments, kept_dates=1),
            Fitter(SPEND_MODEL, SPEND_TABLE, _fit_spend, kept_dates=1),
-           Fitter(VALUE_MODEL, VALUE_TABLE, _fit_values, kept_dates=1, fresh=_values_fresh))
+           Fitter(VALUE_MODEL, VALUE_TABLE, _fit_values, kept_dates=1, fresh=_values_fresh),
+           # after the models they read the kept rows of (fit_segments, fit_segment_spend)
+           Fitter(NEED_MODEL, NEED_TABLE, _fit_needs, kept_dates=1, fresh=_needs_fresh),
+           Fitter(EFFORT_MODEL, EFFORT_TABLE, _fit_effort, kept_dates=1, fresh=_effort_fresh))
 FITS_JOB = Job("segment_fits", every(timedelta(minutes=1)), refit_job(FITTERS),
                lease=FIT_LEASE)
 
@@ -187,3 +248,23 @@ def kept_spend(cur, start: date, end: date) -> model_fits.Fit | None:
     if (start, end) != last_12_months_dates(end):
         return None
     return model_fits.current_fit(cur, SPEND_MODEL, end)
+
+
+def kept_needs(cur, start: date, end: date) -> model_fits.Fit | None:
+    """The current need summary kept for ``start``..``end`` when that is the default period of
+    ``end``, made on the transactions and on the customers' recorded need types as they are
+    (params.sources), else None: compute live. Call inside a transaction on ``cur`` and read the
+    rows there."""
+    if (start, end) != last_12_months_dates(end):
+        return None
+    fit = model_fits.current_fit(cur, NEED_MODEL, end)
+    return fit if fit is not None and _needs_fresh(None, cur, fit) else None
+
+
+def kept_effort(cur, start: date, end: date) -> model_fits.Fit | None:
+    """The current fit of the effort kept for ``start``..``end`` when that is the default period of
+    ``end``, else None: compute live. The reader checks it against the interactions and customers
+    (views.effort_check). Call inside a transaction on ``cur`` and read the rows there."""
+    if (start, end) != last_12_months_dates(end):
+        return None
+    return model_fits.current_fit(cur, EFFORT_MODEL, end)

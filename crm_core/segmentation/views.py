@@ -13,6 +13,7 @@ import pandas as pd
 
 from crm_core import access
 from crm_core.definitions import PURCHASE
+from crm_core.model_fits import FIT_CHUNK_ROWS
 from crm_core.segmentation.abc import (
     ABC_CLASSES,
     MIGRATION_CLASSES,
@@ -24,13 +25,18 @@ from crm_core.segmentation.abc import (
 )
 from crm_core.segmentation.allocation import CLASS_TO_TIER, allocate_budget
 from crm_core.segmentation.fits import (
+    EFFORT_TABLE,
+    NEED_TABLE,
     SPEND_COLUMNS,
     SPEND_TABLE,
     VALUE_TABLE,
+    kept_effort,
     kept_fit,
+    kept_needs,
     kept_spend,
     kept_values,
     previous_period,
+    spend_ranks,
 )
 from crm_core.segmentation.needs import NEED_CTES, NEED_TYPES, need_type_sql
 from crm_core.segmentation.rfm import (
@@ -60,7 +66,7 @@ from crm_core.segmentation.value import (
     top_n_graded,
     weighted_scores,
 )
-from crm_core.sql import Fragment, between, compose, last_12_months_dates, quote_identifier, run
+from crm_core.sql import Fragment, between, compose, last_12_months_dates, quote_identifier, relation, run
 
 # ---------------------------------------------------------------------------------------------
 # The Segmentation page: (store, actor, ...) reads over the whole store, fast at 1M customers.
@@ -1313,19 +1319,68 @@ def need_view(store, actor, start: date, end: date) -> pd.DataFrame:
     return _read_needs(store, start, end, query)
 
 
+def _need_cells(actor, fit_id: int | None, start: date, end: date) -> Fragment:
+    """The need summary's cells: customers per need type ("unknown" for no data) and source ("none")
+    and their revenue, summed in whole cents (exact, whatever order the threads add in; DECIMAL)."""
+    return compose("""{rows} SELECT COALESCE(need_type, 'unknown') AS need_type,
+                              COALESCE(need_source, 'none') AS need_source,
+                              COUNT(*) AS customers, SUM(CAST(revenue AS DECIMAL(18, 2))) AS revenue
+                       FROM needs GROUP BY ALL""", rows=_need_rows(actor, fit_id, start, end))
+
+
+_NEED_CELLS_SHOWN = "SELECT need_type, need_source, customers, CAST(revenue AS DOUBLE) AS revenue FROM ({cells})"
+
+
 def need_summary(store, actor, start: date, end: date) -> pd.DataFrame:
-    """Customers and revenue per need type ("unknown" for no data) and source ("none")."""
-    def query(fit_id):
-        return compose("""{rows} SELECT COALESCE(need_type, 'unknown') AS need_type,
-                                  COALESCE(need_source, 'none') AS need_source,
-                                  COUNT(*) AS customers,
-                                  -- in whole cents: exact, whatever order the threads add in
-                                  CAST(SUM(CAST(revenue AS DECIMAL(18, 2))) AS DOUBLE) AS revenue
-                           FROM needs GROUP BY ALL""", rows=_need_rows(actor, fit_id, start, end))
-    summary = _read_needs(store, start, end, query).astype({"customers": "int64", "revenue": float})
+    """Customers and revenue per need type ("unknown" for no data) and source ("none"). For a user
+    who sees every customer, from the summary the background fit keeps when current (``kept_needs``)."""
+    check_period(start, end)
+    summary = _kept_need_summary(store, actor, start, end)
+    if summary is None:
+        summary = _read_needs(store, start, end, lambda fit_id: compose(
+            _NEED_CELLS_SHOWN, cells=_need_cells(actor, fit_id, start, end)))
+    summary = summary.astype({"customers": "int64", "revenue": float})
     order = {k: i for i, k in enumerate((*NEED_TYPES, "unknown"))}
     return summary.sort_values(["need_type", "need_source"], key=lambda s: s.map(order) if s.name == "need_type"
                                else s).reset_index(drop=True)
+
+
+def _kept_need_summary(store, actor, start: date, end: date) -> pd.DataFrame | None:
+    """``need_summary``'s cells from the kept summary of the whole store (``fits.NEED_TABLE``) when
+    ``actor`` sees every customer and it is current, else None."""
+    if not _sees_all_customers(actor):
+        return None
+    with closing(store.system_cursor()) as cur:
+        cur.execute("BEGIN TRANSACTION")
+        try:
+            fit = kept_needs(cur, start, end)
+            return None if fit is None else run(cur, compose(
+                _NEED_CELLS_SHOWN, cells=Fragment(f"SELECT * FROM {NEED_TABLE} WHERE fit_id = $need_fit",
+                                                  {"need_fit": fit.fit_id}))).df()
+        finally:
+            cur.execute("ROLLBACK")  # read only
+
+
+# What the need summary reads besides the transactions: the customers and their recorded type.
+NEED_SOURCES = ("customers", "customer_id, need_type")
+
+
+def need_sources(cur) -> list:
+    """A fingerprint of the customers' recorded need types (and of who is on file): the row count
+    and the sum of a hash of ``NEED_SOURCES``' columns; one pass over two columns, no sort."""
+    table, columns = NEED_SOURCES
+    count, total = cur.execute(f"SELECT count(*), CAST(sum(hash({columns})) AS VARCHAR) FROM {table}").fetchall()[0]
+    return [int(count), total]
+
+
+def need_summary_rows(cur, start: date, end: date):
+    """(params, rows) of the need summary kept for the default period ``start``..``end``
+    (fits.NEED_TABLE): ``need_summary``'s cells of the whole store on ``cur``'s snapshot, from the
+    kept signals when current (as the page reads them), else live; the revenue the exact DECIMAL sum
+    (an Arrow table: no double on the way). params.sources: ``need_sources`` in the same snapshot."""
+    segments = kept_fit(cur, start, end)
+    rows = relation(cur, _need_cells(None, None if segments is None else segments.fit_id, start, end)).to_arrow_table()
+    return {"start": start.isoformat(), "end": end.isoformat(), "sources": need_sources(cur)}, rows
 
 
 NEED_PAGE_REACH = 10  # a page is first looked for among the top 10 × (offset + limit) kept revenues
@@ -1374,19 +1429,29 @@ _EFFORT_PERIOD = """occurred_at >= CAST(CAST($from_day AS DATE) AS TIMESTAMPTZ)
                  AND occurred_at < CAST(CAST($before_day AS DATE) AS TIMESTAMPTZ)"""
 
 
+def _effort_period(start: date, end: date) -> Fragment:
+    """The interactions of ``start``..``end`` (local dates, both included)."""
+    return Fragment(_EFFORT_PERIOD, {"from_day": start, "before_day": end + timedelta(days=1)})
+
+
 def effort_by_class(store, actor, q: SegmentQuery) -> pd.DataFrame:
     """Where effort goes today: per ABC class of ``q`` (and "none" for the customers the user
     can see who did not buy), ``customers``, ``interactions`` and ``cost_to_serve`` (cost +
     concession, money as float) from the interaction log in ``q``'s period (local dates).
 
-    The period's interactions are joined to their customer's class and summed by class: no sum
-    per customer (a group for each of millions of customers). A user who sees every customer,
-    when the customer ids are one unbroken range (none removed), needs no join to the customers
-    at all: a customer is on file exactly when its id is in that range (``access.unbroken_customer_ids``)."""
+    For a user who sees every customer, from the effort the background fit keeps for ``q``'s period
+    when current (``_kept_effort``: a few sums by rank range). Else the period's interactions are
+    joined to their customer's class and summed by class: no sum per customer (a group for each of
+    millions of customers). A user who sees every customer, when the customer ids are one unbroken
+    range (none removed), needs no join to the customers at all: a customer is on file exactly when
+    its id is in that range (``access.unbroken_customer_ids``)."""
     def read(cur, kept):
+        found = _kept_effort(cur, actor, q, kept)
+        if found is not None:
+            return found
         dense = access.unbroken_customer_ids(cur) if _sees_all_customers(actor) else None
         ctes = _classified_ctes(q, actor, kept=kept)
-        period = Fragment(_EFFORT_PERIOD, {"from_day": q.start, "before_day": q.end + timedelta(days=1)})
+        period = _effort_period(q.start, q.end)
         if dense is not None:  # everyone on file: ids lo..hi, n of them
             lo, hi, n = dense
             query = compose("""WITH {ctes},
@@ -1417,6 +1482,118 @@ _EFFORT_SELECT = """
            COALESCE(CAST(e.cost_to_serve AS DOUBLE), 0) AS cost_to_serve
     FROM counts LEFT JOIN effort e USING (abc)"""
 
+
+# -- the effort of the default period, kept (fits.EFFORT_TABLE, migration 031) --------------------
+#
+# For each customer on file with an interaction in the period, the fit keeps how many and their cost
+# beside the customer's ranks over the whole store: a class is a range of ranks, so the effort of a
+# class of any shares is one sum over the kept rows, no join. The interaction log and the customers
+# carry no data version: the fit notes the last interaction id it counted and a fingerprint of the
+# customers; the reader adds the interactions logged since and goes live when one counted is gone,
+# or a customer on file then is not now (``effort_check``). Interactions of customers not on file
+# never count; the fit notes how many ranked customers or counted interactions it found without a
+# customer on file (``off_file``), and the reader goes live unless there were none (the classes'
+# sizes are then the rank ranges').
+
+_EFFORT_ROWS = """WITH ranks AS ({ranks}),
+    effort AS (
+        SELECT i.customer_id, COUNT(*) AS interactions, CAST(SUM(i.cost + i.concession) AS DECIMAL(18, 2)) AS cost
+        FROM interactions i
+        WHERE {period} AND i.interaction_id <= $max_id
+          AND EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = i.customer_id)
+        GROUP BY i.customer_id)
+    SELECT e.customer_id, r.revenue_rank, r.margin_rank, e.interactions, e.cost
+    FROM effort e LEFT JOIN ranks r USING (customer_id) ORDER BY e.customer_id"""
+_EFFORT_OFF_FILE = """WITH ranks AS ({ranks})
+    SELECT (SELECT COUNT(*) FROM ranks r WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = r.customer_id))
+         + (SELECT COUNT(*) FROM interactions i WHERE {period} AND i.interaction_id <= $max_id
+            AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = i.customer_id))"""
+# The customers on file up to an id: how many and the sum of a hash of their ids (one column, no sort).
+_CUSTOMERS_UP_TO = ("SELECT COUNT(*), CAST(COALESCE(SUM(hash(customer_id)), 0) AS VARCHAR) FROM customers"
+                    " WHERE customer_id <= ?")
+
+
+def effort_rows(cur, start: date, end: date):
+    """(params, rows) of the effort kept for the default period ``start``..``end``
+    (fits.EFFORT_TABLE) on ``cur``'s snapshot, streamed FIT_CHUNK_ROWS at a time: each customer on
+    file with an interaction in the period (up to the largest id now), how many and their exact
+    cost, and the period's ranks (``fits.spend_ranks``). params: max_interaction_id, interactions (how
+    many there were up to it), customers (the largest id on file, how many up to it and their
+    fingerprint: ``_CUSTOMERS_UP_TO``), off_file (see above)."""
+    (max_id, counted) = cur.execute("SELECT COALESCE(MAX(interaction_id), 0), COUNT(*) FROM interactions").fetchall()[0]
+    (last_customer,) = cur.execute("SELECT COALESCE(MAX(customer_id), 0) FROM customers").fetchall()[0]
+    on_file = cur.execute(_CUSTOMERS_UP_TO, [last_customer]).fetchall()[0]
+    parts = {"ranks": spend_ranks(cur, start, end), "period": _effort_period(start, end)}
+    (off_file,) = run(cur, compose(_EFFORT_OFF_FILE, max_id=int(max_id), **parts)).fetchall()[0]
+    params = {"start": start.isoformat(), "end": end.isoformat(), "max_interaction_id": int(max_id),
+              "interactions": int(counted), "customers": [int(last_customer), int(on_file[0]), on_file[1]],
+              "off_file": int(off_file)}
+    rows = relation(cur, compose(_EFFORT_ROWS, max_id=int(max_id), **parts))
+    return params, rows.to_arrow_reader(FIT_CHUNK_ROWS)  # a relation streams
+
+
+def effort_check(cur, fit) -> int | None:
+    """How many interactions were logged since ``fit`` (fits.EFFORT_TABLE) was made, when every
+    interaction it counted and every customer then on file (up to its largest id) are still there;
+    None when not (the effort is then computed live)."""
+    max_id = int(fit.params["max_interaction_id"])
+    # the whole table's count costs nothing and the ids above the fit's are the log's tail (pruned by
+    # the row groups' ranges): no pass over every id
+    (everyone,) = cur.execute("SELECT COUNT(*) FROM interactions").fetchall()[0]
+    (since,) = cur.execute("SELECT COUNT(*) FROM interactions WHERE interaction_id > ?", [max_id]).fetchall()[0]
+    counted = everyone - since
+    last_customer, *on_file = fit.params["customers"]
+    if counted != fit.params["interactions"] or list(cur.execute(_CUSTOMERS_UP_TO, [last_customer]).fetchall()[0]) != on_file:
+        return None
+    return int(since)
+
+
+def _kept_effort(cur, actor, q: SegmentQuery, kept: Kept | None) -> pd.DataFrame | None:
+    """``effort_by_class``'s rows from the kept effort (and the interactions logged since) when
+    ``actor`` sees every customer and the kept totals (``kept``) and effort of ``q``'s period are
+    current and whole (``effort_check``); else None. The sizes of the classes are the rank ranges'
+    (every ranked customer is on file: ``off_file``), "none" the rest of the customers on file."""
+    if kept is None or not (_sees_everyone(actor) and _sees_all_customers(actor)):
+        return None
+    fit = kept_effort(cur, q.start, q.end)
+    since = None if fit is None or fit.params["off_file"] else effort_check(cur, fit)
+    if since is None:
+        return None
+    _, rank = kept.columns(q.measure)  # the same fixed column name in both kept tables
+    n = int(kept.ranked[rank])
+    a, b = abc_shares(q.a_share, q.b_share)
+    a_last, b_last = ceil_count(a, n), ceil_count(b, n)
+    (people,) = cur.execute("SELECT COUNT(*) FROM customers").fetchall()[0]
+    parts = {"effort_fit": fit.fit_id, "classes": ["A", "B", "C", "none"],
+             "sizes": [a_last, b_last - a_last, n - b_last, int(people) - n]}
+    ranked = Fragment(f"SELECT {rank} AS rank, interactions, cost FROM {EFFORT_TABLE} WHERE fit_id = $effort_fit")
+    if since:
+        ranked = compose("{kept} UNION ALL {logged}", kept=ranked, logged=_effort_since(cur, q, fit, kept, rank))
+    query = compose("""WITH ranked AS ({ranked}),
+    effort AS (SELECT CASE WHEN rank IS NULL THEN 'none' ELSE {case} END AS abc,
+                      CAST(SUM(interactions) AS BIGINT) AS interactions, SUM(cost) AS cost_to_serve
+               FROM ranked GROUP BY ALL),
+    counts AS (SELECT unnest($classes::VARCHAR[]) AS abc, unnest($sizes::BIGINT[]) AS customers)""" + _EFFORT_SELECT,
+                    ranked=ranked, case=_cut_case(a, b, n), **parts)
+    return run(cur, query).df()
+
+
+def _effort_since(cur, q: SegmentQuery, fit, kept: Kept, rank: str) -> Fragment:
+    """(rank, interactions, cost) of the customers on file with interactions in ``q``'s period logged
+    after ``fit``, their ranks from the kept totals ``kept``: the ids first (the tail of the log), then
+    a lookup of those ids only (no join with every customer or every kept row)."""
+    period, max_id = _effort_period(q.start, q.end), int(fit.params["max_interaction_id"])
+    new = run(cur, compose("SELECT DISTINCT customer_id FROM interactions WHERE interaction_id > $max_id AND {period}",
+                           period=period, max_id=max_id)).fetchall()
+    ids = [int(customer_id) for (customer_id,) in new]
+    return compose(f"""SELECT s.{rank} AS rank, n.interactions, n.cost FROM (
+        SELECT customer_id, COUNT(*) AS interactions, SUM(cost + concession) AS cost FROM interactions
+        WHERE interaction_id > $max_id AND {{period}}
+          AND customer_id IN (SELECT customer_id FROM customers WHERE customer_id = ANY($new_ids::BIGINT[]))
+        GROUP BY customer_id) n
+    LEFT JOIN (SELECT customer_id, {rank} FROM {SPEND_TABLE}
+               WHERE fit_id = $since_fit AND customer_id = ANY($new_ids::BIGINT[])) s USING (customer_id)""",
+                   period=period, max_id=max_id, new_ids=ids, since_fit=kept.fit_id)
 
 
 def allocation_plan(effort: pd.DataFrame, budget, split=(0.6, 0.3, 0.1), unit: str = "money") -> pd.DataFrame:
