@@ -7,6 +7,7 @@ from __future__ import annotations
 from contextlib import closing
 from datetime import date, datetime
 from decimal import Decimal
+from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -50,6 +51,7 @@ def small(store):
     (discount share 0.5: price); 3 buys 2 for 100 (relative price 0.43: price); 6 one for 250 (2.14,
     no discount: value); 2 one for 150 (its own 'value'); 5 only returns 10 (no signal: its own
     'price'). Revenue ranks 6, 1, 2, 3 (250, 200, 150, 100); margin ranks 1, 3, 6 (60, 40, 20).
+    The year before, 2 alone bought (300, margin 90 on 2024-03-01).
     Interactions in the period (local days): 1 on 2025-01-10 (10 + 5) and on 2025-06-30 23:30 (1),
     6 on 2024-07-01 00:10 (20), 4 (7) and 5 (3); 3's of 2024-06-30 23:59 and 2's of 2025-07-01 00:00
     fall outside."""
@@ -58,14 +60,15 @@ def small(store):
                                                "sales_rep": ["陈", "陈", "刘", "陈", "刘", "陈"],
                                                "need_type": [None, "value", None, None, "price", None]}))
         insert(cur, "transactions", pd.DataFrame({
-            "customer_id": [1, 1, 2, 3, 6, 5],
-            "amount": [100.0, 100.0, 150.0, 100.0, 250.0, -10.0],
-            "gross_margin": [30.0, 30.0, None, 40.0, 20.0, -2.0],
+            "customer_id": [1, 1, 2, 3, 6, 5, 2],
+            "amount": [100.0, 100.0, 150.0, 100.0, 250.0, -10.0, 300.0],
+            "gross_margin": [30.0, 30.0, None, 40.0, 20.0, -2.0, 90.0],
             "txn_date": [date(2025, 5, 1), date(2025, 6, 1), date(2024, 9, 1), date(2025, 2, 1), date(2025, 3, 1),
-                         date(2025, 1, 1)],
-            "product": ["P", "P", "P", "P", "P", None],
-            "quantity": [1.0, 1.0, 1.0, 2.0, 1.0, None],
-            "discount": [10.0, 0.0, 0.0, 0.0, 0.0, None]}))
+                         date(2025, 1, 1), date(2024, 3, 1)],
+            "product": ["P", "P", "P", "P", "P", None, None],
+            "quantity": [1.0, 1.0, 1.0, 2.0, 1.0, None, None],
+            "discount": [10.0, 0.0, 0.0, 0.0, 0.0, None, None]}))
+        summaries.rebuild(cur, record=False)
         insert(cur, "interactions", pd.DataFrame({
             "interaction_id": [1, 2, 3, 4, 5, 6, 7], "customer_id": [1, 1, 6, 4, 3, 2, 5],
             "occurred_at": [local("2025-01-10 10:00"), local("2025-06-30 23:30"), local("2024-07-01 00:10"),
@@ -271,10 +274,82 @@ def test_another_period_or_newer_transactions_are_counted_live(small, monkeypatc
 def test_kept_equals_live_on_the_demo(demo_store, monkeypatch):
     (rep,) = demo_store.query_one("SELECT min(sales_rep) FROM customers")
     actors = (MANAGER, VIEWER, Actor("r", "rep", rep_codes=(rep,)))
-    fit(demo_store, "segments", "segment_spend", "need_summary", "segment_effort", as_of=DEMO_AS_OF)
+    fit(demo_store, "segments", "segment_spend", "need_summary", "segment_effort", "segment_overview",
+        "segment_movement", as_of=DEMO_AS_OF)
     assert_needs_kept_equal_live(demo_store, monkeypatch, actors, DEMO_AS_OF)
+    assert_classes_kept_equal_live(demo_store, monkeypatch, actors, DEMO_AS_OF)
     assert_effort_kept_equals_live(demo_store, monkeypatch, actors, DEMO_AS_OF)
     with demo_store.transaction() as cur:  # a contact logged since, as the Care page logs one
         cur.execute("INSERT INTO interactions (customer_id, occurred_at, channel, cost, concession)"
                     " SELECT min(customer_id), TIMESTAMPTZ '2026-06-30 10:00:00+08', 'visit', 12.5, 0 FROM customers")
     assert_effort_kept_equals_live(demo_store, monkeypatch, actors, DEMO_AS_OF)
+
+
+# -- the ABC figures and the movement matrix of the default classification ---------------------------
+
+def test_the_kept_abc_figures_and_movement_are_the_hand_counted_ones(small, monkeypatch):
+    fitted = fit(small, "segment_spend", "segment_overview", "segment_movement")
+    rows = small.query_df("SELECT * EXCLUDE (fit_id) FROM fit_segment_overview WHERE fit_id = ? ORDER BY measure DESC,"
+                          " first_rank", [fitted["segment_overview"].fit_id])
+    # n = 4 (revenue): A is rank 1 alone (ceil(5 % of 4)), B none (ceil(20 % of 4) = 1), C ranks 2-4;
+    # bucket (rank − 1) · 200 // 4; weighted (n − rank + 1) · spend; the 80/20 point's ranks: 1
+    assert [[r[1], *map(int, r[2:4]), r[4], *map(int, r[5:8]), r[8], r[9], r[11]] for r in rows.values[:4]] == [
+        ["A", 0, 1, 250.0, 1, 1, 4, 1000.0, 250.0, 700.0], ["C", 50, 1, 200.0, 2, 2, 4, 600.0, 0.0, 700.0],
+        ["C", 100, 1, 150.0, 3, 3, 4, 300.0, 0.0, 700.0], ["C", 150, 1, 100.0, 4, 4, 4, 100.0, 0.0, 700.0]]
+    assert rows["buying"].iloc[:4].isna().all() and set(rows["measure"].iloc[:4]) == {"revenue"}
+    # margin: n = 3 (1, 3, 6: 60, 40, 20), buckets 0, 66, 133; 4 customers bought (1, 2, 3, 6)
+    assert rows.iloc[4:][["abc", "bucket", "spend", "buying", "total"]].values.tolist() == [
+        ["A", 0, 60.0, 4, 120.0], ["C", 66, 40.0, 4, 120.0], ["C", 133, 20.0, 4, 120.0]]
+    moved = small.query_df("SELECT * EXCLUDE (fit_id) FROM fit_segment_movement WHERE fit_id = ? ORDER BY ALL",
+                           [fitted["segment_movement"].fit_id])
+    assert moved.values.tolist() == [  # 2 fell from A (rank 1 of 1 the year before) to C (rank 3)
+        ["margin", "A", "none", 1], ["margin", "none", "A", 1], ["margin", "none", "C", 2],
+        ["revenue", "A", "C", 1], ["revenue", "none", "A", 1], ["revenue", "none", "C", 2]]
+    monkeypatch.setattr(views, "_overview_query", lambda *args: pytest.fail("ranked the kept totals"))
+    q = seg.SegmentQuery(*period())
+    overview, (page, count) = views.abc_overview_and_page(small, MANAGER, q, limit=2)
+    assert (overview.classified, overview.no_purchase, overview.total_spend, count) == (4, 2, 700.0, 1)
+    assert overview.gini == pytest.approx(2 * 2000 / (4 * 700) - 5 / 4)
+    assert page[["customer_id", "code", "abc", "rank", "spend", "cum_share"]].values.tolist() == [
+        [6, "f", "A", 1, 250.0, 250 / 700]]
+    movement, (page, count) = views.class_movement_and_page(small, MANAGER, q)
+    assert count == 1 and page[["customer_id", "prev_abc", "curr_abc", "prev_rank", "curr_rank"]].values.tolist() == [
+        [2, "A", "C", 1, 3]]
+    assert int(movement.matrix.loc["none", "C"]) == 2
+
+
+def assert_classes_kept_equal_live(db, monkeypatch, actors, as_of: date) -> None:
+    """Every read of the ABC, movement and resources tabs (tests/test_segmentation_spend.READS, four
+    classifications) gives the same answers with the kept figures as without them (the totals kept
+    either way), and the kept figures were read."""
+    from tests.test_segmentation_spend import answers, same
+    used = []
+    for name in ("kept_overview", "kept_movement"):
+        real = getattr(fits, name)
+        monkeypatch.setattr(views, name, lambda *args, real=real: used.append(real(*args)) or used[-1])
+    kept = answers(db, actors, as_of)
+    assert any(found is not None for found in used)
+    with monkeypatch.context() as live:
+        live.setattr(views, "kept_overview", lambda *args: None)
+        live.setattr(views, "kept_movement", lambda *args: None)
+        computed = answers(db, actors, as_of)
+    same(kept, computed)
+
+
+def test_the_abc_figures_and_movement_give_the_live_answers_for_every_role(small, monkeypatch):
+    fit(small, "segment_spend", "segment_overview", "segment_movement")
+    assert_classes_kept_equal_live(small, monkeypatch, (None, MANAGER, VIEWER, REP), AS_OF)
+
+
+def test_the_abc_figures_are_never_read_for_other_shares_or_newer_transactions(small, monkeypatch):
+    fit(small, "segment_spend", "segment_overview", "segment_movement")
+    start, end = period()
+    assert views._default_classes(seg.SegmentQuery(start, end, "margin", Decimal("0.05"), Decimal("0.2")))
+    assert not views._default_classes(seg.SegmentQuery(start, end, "revenue", Decimal("0.1"), Decimal("0.4")))
+    assert not views._default_classes(seg.SegmentQuery(start, end), Fraction(1, 4))  # another 80/20 point
+    with small.transaction() as cur:  # 4 buys 70: ranks 6, 1, 2, 3, 4
+        insert(cur, "transactions", pd.DataFrame({"customer_id": [4], "amount": [70.0], "txn_date": [date(2025, 6, 2)]}))
+        summaries.add_rows(cur, Fragment("customer_id = 4"))
+    with small.transaction(changes_data=False) as cur:
+        assert fits.kept_overview(cur, start, end) is None and fits.kept_movement(cur, start, end) is None
+    assert views.abc_overview(small, MANAGER, seg.SegmentQuery(start, end)).classified == 5

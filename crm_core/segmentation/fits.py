@@ -4,9 +4,11 @@ period (the 12 months up to that date; model 'segments', table fit_segments, mig
 each customer's revenue and margin over that period and the one before it, with their ranks over
 the whole store (model 'segment_spend', table fit_segment_spend, migration 024), the big-customer
 tab's value scores of the whole store (model 'value_scores', table fit_value_scores, migration 026),
-the need tab's summary of the whole store (model 'need_summary', table fit_need_summary) and each
+the need tab's summary of the whole store (model 'need_summary', table fit_need_summary), each
 customer's interactions and their cost in the period beside their ranks, for the resources tab's
-effort by class (model 'segment_effort', table fit_segment_effort; both migration 031).
+effort by class (model 'segment_effort', table fit_segment_effort), and the ABC tab's figures and the
+movement matrix of the default classification (models 'segment_overview' and 'segment_movement',
+tables fit_segment_overview and fit_segment_movement; all four migration 031).
 
 At 1M customers computing them from the transactions took 1.5-4 s per tab. They depend on the
 transactions alone, so they are kept per customer with a transaction in the period; a customer's
@@ -211,12 +213,34 @@ def spend_ranks(cur, start: date, end: date) -> Fragment:
                     {"start": start, "end": end, "prev_start": prev_start, "prev_end": prev_end})
 
 
+OVERVIEW_MODEL = "segment_overview"
+OVERVIEW_TABLE = "fit_segment_overview"
+MOVEMENT_MODEL = "segment_movement"
+MOVEMENT_TABLE = "fit_segment_movement"
+
+
+def _fit_overview(cur, as_of: date):
+    """The rows of fit_segment_overview for ``as_of``'s default period (views.overview_rows)."""
+    from crm_core.segmentation import views
+
+    return views.overview_rows(cur, *last_12_months_dates(as_of))
+
+
+def _fit_movement(cur, as_of: date):
+    """The rows of fit_segment_movement for ``as_of``'s default period (views.movement_rows)."""
+    from crm_core.segmentation import views
+
+    return views.movement_rows(cur, *last_12_months_dates(as_of))
+
+
 FITTERS = (Fitter(MODEL, TABLE, _fit_segments, kept_dates=1),
            Fitter(SPEND_MODEL, SPEND_TABLE, _fit_spend, kept_dates=1),
            Fitter(VALUE_MODEL, VALUE_TABLE, _fit_values, kept_dates=1, fresh=_values_fresh),
            # after the models they read the kept rows of (fit_segments, fit_segment_spend)
            Fitter(NEED_MODEL, NEED_TABLE, _fit_needs, kept_dates=1, fresh=_needs_fresh),
-           Fitter(EFFORT_MODEL, EFFORT_TABLE, _fit_effort, kept_dates=1, fresh=_effort_fresh))
+           Fitter(EFFORT_MODEL, EFFORT_TABLE, _fit_effort, kept_dates=1, fresh=_effort_fresh),
+           Fitter(OVERVIEW_MODEL, OVERVIEW_TABLE, _fit_overview, kept_dates=1),
+           Fitter(MOVEMENT_MODEL, MOVEMENT_TABLE, _fit_movement, kept_dates=1))
 FITS_JOB = Job("segment_fits", every(timedelta(minutes=1)), refit_job(FITTERS),
                lease=FIT_LEASE)
 
@@ -268,3 +292,21 @@ def kept_effort(cur, start: date, end: date) -> model_fits.Fit | None:
     if (start, end) != last_12_months_dates(end):
         return None
     return model_fits.current_fit(cur, EFFORT_MODEL, end)
+
+
+def kept_overview(cur, start: date, end: date) -> model_fits.Fit | None:
+    """The current ABC figures kept for ``start``..``end`` (the default classification of the whole
+    store) when that is the default period of ``end``, else None. Call inside a transaction on
+    ``cur`` and read the rows there."""
+    if (start, end) != last_12_months_dates(end):
+        return None
+    return model_fits.current_fit(cur, OVERVIEW_MODEL, end)
+
+
+def kept_movement(cur, start: date, end: date) -> model_fits.Fit | None:
+    """The current movement matrix kept for ``start``..``end`` (the default classification of the
+    whole store) when that is the default period of ``end``, else None. Call inside a transaction on
+    ``cur`` and read the rows there."""
+    if (start, end) != last_12_months_dates(end):
+        return None
+    return model_fits.current_fit(cur, MOVEMENT_MODEL, end)

@@ -26,13 +26,17 @@ from crm_core.segmentation.abc import (
 from crm_core.segmentation.allocation import CLASS_TO_TIER, allocate_budget
 from crm_core.segmentation.fits import (
     EFFORT_TABLE,
+    MOVEMENT_TABLE,
     NEED_TABLE,
+    OVERVIEW_TABLE,
     SPEND_COLUMNS,
     SPEND_TABLE,
     VALUE_TABLE,
     kept_effort,
     kept_fit,
+    kept_movement,
     kept_needs,
+    kept_overview,
     kept_spend,
     kept_values,
     previous_period,
@@ -179,16 +183,18 @@ def _sees_everyone(actor) -> bool:
     return access.visible(actor, SPEND_TABLE).sql == "TRUE"
 
 
-def _kept_spend_ctes(q: SegmentQuery, actor, prefix: str, buying: bool, kept: Kept) -> Fragment:
+def _kept_spend_ctes(q: SegmentQuery, actor, prefix: str, buying: bool, kept: Kept, inline: bool = False) -> Fragment:
     """``_spend_ctes`` read from the kept totals: the same customers and sums (DECIMAL(18, 2)); for
-    a user who sees everyone ``{prefix}spend`` also has the kept ``rank``."""
+    a user who sees everyone ``{prefix}spend`` also has the kept ``rank``. ``inline``: never made
+    apart (a query that reads it twice by rank reads only those rows each time)."""
     total, rank = kept.columns(q.measure)  # fixed column names (fits.SPEND_COLUMNS)
     revenue, _ = kept.columns("revenue")
     ranked = f", {rank} AS rank" if _sees_everyone(actor) else ""
     where = compose(f"fit_id = ${prefix}kept_fit AND {{visible}}", visible=access.visible(actor, SPEND_TABLE),
                     **{f"{prefix}kept_fit": kept.fit_id})
     if not buying:
-        return compose(f"""{prefix}spend AS (
+        how = "NOT MATERIALIZED " if inline else ""
+        return compose(f"""{prefix}spend AS {how}(
         SELECT customer_id, {total} AS spend{ranked} FROM {SPEND_TABLE} WHERE {{where}} AND {total} > 0)""",
                        where=where)
     return compose(f"""{prefix}totals AS (
@@ -337,30 +343,12 @@ def _overview(cur, q: SegmentQuery, actor, top: Fraction, points: int, first_pag
               kept: Kept | None = None):
     """The overview of ``q`` on ``cur``; with ``first_page`` (> 0) also the first page of that many
     rows of the A list, as ``class_customers`` gives it: (overview, (page, count)). ``kept``: where
-    ``q``'s totals are kept (``_classified_ctes``)."""
+    ``q``'s totals are kept (``_classified_ctes``); the default classification of a user who sees
+    everyone is read from the kept figures when current (``_kept_groups``)."""
     margin = q.measure != "revenue"  # its buyers (net revenue > 0) are counted in the same pass
-    kept_n = _kept_n(q, actor, kept)
-    # the top share's customers: the first ceil(top·n) ranks (n known for kept ranks: a comparison of integers)
-    in_top = (Fragment("(rank - 1) * CAST($top_den AS HUGEINT) < CAST($top_num AS HUGEINT) * n",
-                       {"top_den": str(top.denominator), "top_num": str(top.numerator)}) if kept_n is None
-              else Fragment("rank <= $top_last", {"top_last": ceil_count(top, kept_n)}))
-    extra = ", (SELECT COUNT(*) FROM totals WHERE revenue > 0) AS buying" if margin else ""
-    if first_page:  # the page's rows (by rank: A comes first) as one list, and everyone's exact total
-        extra += """, (SELECT SUM(spend) FROM classified) AS page_total,
-           (SELECT list({'customer_id': k.customer_id, 'spend': k.spend, 'code': c.code, 'name': c.name}
-                        ORDER BY k.rank)
-            FROM classified k JOIN customers c USING (customer_id)
-            WHERE k.abc = 'A' AND k.rank <= $page_size) AS page_rows"""
-    query = compose("""WITH {ctes}
-    SELECT abc, (rank - 1) * CAST($points AS BIGINT) // n AS bucket, COUNT(*) AS customers,
-           CAST(SUM(spend) AS DOUBLE) AS spend, MIN(rank) AS first_rank, MAX(rank) AS last_rank, MAX(n) AS n,
-           -- exact (in cents, then one rounding): a sum of doubles depends on the order rows come in
-           CAST(SUM(CAST(n - rank + 1 AS DECIMAL(20, 0)) * spend) AS DOUBLE) AS weighted,
-           COALESCE(CAST(SUM(spend) FILTER (WHERE {in_top}) AS DOUBLE), 0) AS top_spend{extra}
-    FROM classified GROUP BY ALL ORDER BY first_rank""", ctes=_classified_ctes(q, actor, buying=margin, kept=kept),
-                    points=int(points), in_top=in_top,
-                    extra=Fragment(extra, {"page_size": first_page} if first_page else {}))
-    groups = run(cur, query).df()
+    groups = _kept_groups(cur, q, actor, top, points, first_page, kept)
+    if groups is None:
+        groups = run(cur, _overview_query(q, actor, top, points, first_page, kept)).df()
     # no classified row carries the count of buyers: counted apart (as every margin was before)
     buying = int(groups["buying"].iloc[0]) if margin and len(groups) else None
     customers, buying = _count_row(cur, q, actor, int(groups["customers"].sum()), buying)
@@ -368,6 +356,98 @@ def _overview(cur, q: SegmentQuery, actor, top: Fraction, points: int, first_pag
     if not first_page:
         return overview
     return overview, _first_a_page(groups, q)
+
+
+# The rows of the A list's first page (by rank: A comes first) as one list, from CTE ``classified``.
+_A_PAGE_ROWS = """(SELECT list({'customer_id': k.customer_id, 'spend': k.spend, 'code': c.code, 'name': c.name}
+                        ORDER BY k.rank)
+            FROM classified k JOIN customers c USING (customer_id)
+            WHERE k.abc = 'A' AND k.rank <= $page_size)"""
+
+
+def _overview_query(q: SegmentQuery, actor, top: Fraction, points: int, first_page: int,
+                    kept: Kept | None) -> Fragment:
+    """The overview's groups (class × rank bucket), with the count of buyers for the margin and,
+    with ``first_page``, the A list's first page and everyone's exact total (``page_total``)."""
+    margin = q.measure != "revenue"
+    kept_n = _kept_n(q, actor, kept)
+    # the top share's customers: the first ceil(top·n) ranks (n known for kept ranks: a comparison of integers)
+    in_top = (Fragment("(rank - 1) * CAST($top_den AS HUGEINT) < CAST($top_num AS HUGEINT) * n",
+                       {"top_den": str(top.denominator), "top_num": str(top.numerator)}) if kept_n is None
+              else Fragment("rank <= $top_last", {"top_last": ceil_count(top, kept_n)}))
+    extra = ", (SELECT COUNT(*) FROM totals WHERE revenue > 0) AS buying" if margin else ""
+    if first_page:  # the page's rows as one list, and everyone's exact total
+        extra += ", (SELECT SUM(spend) FROM classified) AS page_total, " + _A_PAGE_ROWS + " AS page_rows"
+    return compose("""WITH {ctes}
+    SELECT abc, (rank - 1) * CAST($points AS BIGINT) // n AS bucket, COUNT(*) AS customers,
+           CAST(SUM(spend) AS DOUBLE) AS spend, MIN(rank) AS first_rank, MAX(rank) AS last_rank, MAX(n) AS n,
+           -- exact (in cents, then one rounding): a sum of doubles depends on the order rows come in
+           CAST(SUM(CAST(n - rank + 1 AS DECIMAL(20, 0)) * spend) AS DOUBLE) AS weighted,
+           COALESCE(CAST(SUM(spend) FILTER (WHERE {in_top}) AS DOUBLE), 0) AS top_spend{extra}
+    FROM classified GROUP BY ALL ORDER BY first_rank""", ctes=_classified_ctes(q, actor, buying=margin, kept=kept),
+                   points=int(points), in_top=in_top,
+                   extra=Fragment(extra, {"page_size": first_page} if first_page else {}))
+
+
+# -- the ABC figures and the movement matrix of the default classification, kept ------------------
+# (fits.OVERVIEW_TABLE and fits.MOVEMENT_TABLE, migration 031)
+#
+# For a user who sees every customer, ranks are the store's (the kept totals'): the figures of the
+# default classification (the page's default shares, the 80/20 point, 200 buckets) are the same for
+# all of them, kept per measure as the live query makes them. Other shares are computed as before.
+KEPT_TOP, KEPT_POINTS = Fraction(1, 5), 200  # abc_overview's defaults
+_KEPT_SHARES = abc_shares(SegmentQuery.a_share, SegmentQuery.b_share)  # SegmentQuery's defaults: the page's
+
+
+def _default_classes(q: SegmentQuery, top: Fraction = KEPT_TOP, points: int = KEPT_POINTS) -> bool:
+    return abc_shares(q.a_share, q.b_share) == _KEPT_SHARES and top == KEPT_TOP and points == KEPT_POINTS
+
+
+def _keeps_classes(q: SegmentQuery, actor, kept: Kept | None, top: Fraction = KEPT_TOP,
+                   points: int = KEPT_POINTS) -> bool:
+    """Whether the kept figures of ``q``'s period can be ``actor``'s: the kept totals are current,
+    the ranks are theirs and the classification the default one."""
+    return kept is not None and _sees_everyone(actor) and _default_classes(q, top, points)
+
+
+def _kept_groups(cur, q: SegmentQuery, actor, top: Fraction, points: int, first_page: int,
+                 kept: Kept | None) -> pd.DataFrame | None:
+    """``_overview_query``'s groups from the kept figures (and, with ``first_page``, the A list's
+    first page read by rank from the kept totals, with the names as they are now), or None."""
+    if not _keeps_classes(q, actor, kept, top, points):
+        return None
+    fit = kept_overview(cur, q.start, q.end)
+    if fit is None:
+        return None
+    buying = ", buying" if q.measure != "revenue" else ""
+    groups = run(cur, Fragment(f"""SELECT abc, bucket, customers, spend, first_rank, last_rank, n, weighted, top_spend{buying},
+               total AS page_total FROM {OVERVIEW_TABLE} WHERE fit_id = $overview_fit AND measure = $measure
+        ORDER BY first_rank""", {"overview_fit": fit.fit_id, "measure": q.measure})).df()
+    if first_page and len(groups):
+        total, rank = kept.columns(q.measure)  # fixed column names (fits.SPEND_COLUMNS)
+        a_last = ceil_count(_KEPT_SHARES[0], int(groups["n"].iloc[0]))
+        page = run(cur, compose(f"""WITH classified AS (
+            SELECT customer_id, {total} AS spend, {rank} AS rank, 'A' AS abc FROM {SPEND_TABLE}
+            WHERE fit_id = $kept_fit AND {rank} <= $a_last)
+        SELECT {_A_PAGE_ROWS} AS page_rows""", kept_fit=kept.fit_id, a_last=a_last, page_size=int(first_page))).df()
+        groups["page_rows"] = pd.Series([page["page_rows"].iloc[0]] * len(groups), dtype=object)
+    return groups
+
+
+def overview_rows(cur, start: date, end: date):
+    """(params, rows) of the ABC figures kept for the default period ``start``..``end``
+    (fits.OVERVIEW_TABLE): ``_overview_query``'s groups of the default classification of the whole
+    store per measure, on ``cur``'s snapshot, from the kept totals when current (as the page reads
+    them), else live; the total exact (an Arrow table: no double on the way)."""
+    kept = _kept_totals(cur, SegmentQuery(start, end))
+    parts = []
+    for measure in ("revenue", "margin"):
+        query = _overview_query(SegmentQuery(start, end, measure), None, KEPT_TOP, KEPT_POINTS, 1, kept)
+        buying = "buying" if measure != "revenue" else "CAST(NULL AS BIGINT)"
+        parts.append(relation(cur, compose(f"""SELECT CAST($measure AS VARCHAR) AS measure, abc, bucket, customers,
+            spend, first_rank, last_rank, n, weighted, top_spend, {buying} AS buying, page_total AS total
+            FROM ({{groups}}) ORDER BY first_rank""", groups=query, measure=measure)).to_arrow_table())
+    return {"start": start.isoformat(), "end": end.isoformat()}, parts
 
 
 def _listed(value) -> list:
@@ -441,9 +521,26 @@ def class_customers(store, actor, q: SegmentQuery, abc: str | None = None, limit
     _check_class(abc)
     if limit is None:
         return _whole_class(store, actor, q, abc)
-    return _on_snapshot(store, q, lambda cur, kept: _class_page(
-        cur, q, abc, limit, offset, _spend_cte(q, actor) if kept is None else _spend_ctes(q, actor, "", False, kept),
-        ranked=kept is not None and _sees_everyone(actor)))
+    def read(cur, kept):
+        stats = _kept_stats(cur, q, actor, kept)  # n and total known: the page and the sum above it are rank ranges
+        spend = (_spend_cte(q, actor) if kept is None
+                 else _kept_spend_ctes(q, actor, "", False, kept, inline=stats is not None))
+        return _class_page(cur, q, abc, limit, offset, spend, ranked=kept is not None and _sees_everyone(actor),
+                           stats=stats)
+    return _on_snapshot(store, q, read)
+
+
+def _kept_stats(cur, q: SegmentQuery, actor, kept: Kept | None) -> Fragment | None:
+    """CTE ``stats`` (n, total: how many ``q``'s kept ranks rank and the exact sum of their totals)
+    from the kept ABC figures when the ranks are ``actor``'s and they are current — the same for any
+    shares —, so a page of a list reads no other row than its own; else None."""
+    if kept is None or not _sees_everyone(actor):
+        return None
+    fit = kept_overview(cur, q.start, q.end)
+    return None if fit is None else Fragment(
+        f"""stats AS (SELECT CAST($known_n AS BIGINT) AS n, (SELECT total FROM {OVERVIEW_TABLE}
+                      WHERE fit_id = $overview_fit AND measure = $measure LIMIT 1) AS total)""",
+        {"known_n": _kept_n(q, actor, kept), "overview_fit": fit.fit_id, "measure": q.measure})
 
 
 def _check_class(abc: str | None) -> None:
@@ -452,14 +549,15 @@ def _check_class(abc: str | None) -> None:
 
 
 def _class_page(cur, q: SegmentQuery, abc: str | None, limit: int, offset: int,
-                spend: Fragment, ranked: bool = False) -> tuple[pd.DataFrame, int]:
+                spend: Fragment, ranked: bool = False, stats: Fragment | None = None) -> tuple[pd.DataFrame, int]:
     """``class_customers``' page read on ``cur``, the CTE ``spend`` given (``_spend_cte``);
-    ``ranked``: it has each customer's ``rank`` (kept), so the page is a range of ranks."""
+    ``ranked``: it has each customer's ``rank`` (kept), so the page is a range of ranks; ``stats``:
+    the CTE of n and total when known (``_kept_stats``), else counted from ``spend``."""
     a, b = abc_shares(q.a_share, q.b_share)
     # One query: the class's rank range follows from n (ceil in integers), then a top-N read of the
     # page and of the sum of every higher rank; LIMIT/OFFSET take scalar subqueries in DuckDB.
     query = compose("""WITH {spend},
-    stats AS (SELECT COUNT(*) AS n, SUM(spend) AS total FROM spend),
+    {stats},
     cuts AS (SELECT n, total,
                     (CAST($a_num AS HUGEINT) * n + CAST($a_den AS HUGEINT) - 1) // CAST($a_den AS HUGEINT) AS a_last,
                     (CAST($b_num AS HUGEINT) * n + CAST($b_den AS HUGEINT) - 1) // CAST($b_den AS HUGEINT) AS b_last
@@ -476,6 +574,8 @@ def _class_page(cur, q: SegmentQuery, abc: str | None, limit: int, offset: int,
            p.customer_id, p.spend, c.code, c.name
     FROM window_ w CROSS JOIN above LEFT JOIN page p ON TRUE LEFT JOIN customers c ON c.customer_id = p.customer_id
     ORDER BY p.spend DESC, p.customer_id""", spend=spend, page=Fragment(_RANKED_PAGE if ranked else _TOP_N_PAGE),
+                    stats=Fragment("stats AS (SELECT COUNT(*) AS n, SUM(spend) AS total FROM spend)") if stats is None
+                    else stats,
                     a_num=str(a.numerator), a_den=str(a.denominator),
                     b_num=str(b.numerator), b_den=str(b.denominator), abc=abc, offset=max(int(offset), 0),
                     limit=int(limit))
@@ -547,13 +647,15 @@ class Movement(NamedTuple):
     matrix: pd.DataFrame  # like class_migration: rows prev class, columns current class
 
 
-def _movement_ctes(q: SegmentQuery, actor, kept: Kept | None = None) -> tuple[Fragment, SegmentQuery]:
+def _movement_ctes(q: SegmentQuery, actor, kept: Kept | None = None,
+                   chosen: tuple | None = None) -> tuple[Fragment, SegmentQuery]:
     """CTE ``moved`` (customer_id, prev_abc, curr_abc, prev_rank, prev_spend, curr_rank, curr_spend:
     every customer classified in ``q`` or in the period before) and that period's query. ``kept``:
-    where ``q``'s totals are kept (the period before is kept in the same rows)."""
+    where ``q``'s totals are kept (the period before is kept in the same rows). ``chosen``: (classes
+    before, classes now) a query keeps only of ``moved``: the kept rows are then narrowed by rank."""
     prev_q = q.with_period(*previous_period(q.start, q.end))
     if kept is not None and _sees_everyone(actor):
-        return _kept_moved(q, kept), prev_q
+        return _kept_moved(q, kept, chosen), prev_q
     joined = """moved AS (
         SELECT COALESCE(p.customer_id, c.customer_id) AS customer_id,
                COALESCE(p.abc, 'none') AS prev_abc, COALESCE(c.abc, 'none') AS curr_abc,
@@ -565,20 +667,31 @@ def _movement_ctes(q: SegmentQuery, actor, kept: Kept | None = None) -> tuple[Fr
                    curr=_classified_ctes(q, actor, prefix="c_", kept=kept)), prev_q
 
 
-def _kept_moved(q: SegmentQuery, kept: Kept) -> Fragment:
+def _kept_moved(q: SegmentQuery, kept: Kept, chosen: tuple | None = None) -> Fragment:
     """``moved`` for a user who sees everyone from one read of the kept rows: both periods' totals
-    and ranks over the whole store are on each customer's row, so no ranking and no join."""
+    and ranks over the whole store are on each customer's row, so no ranking and no join. ``chosen``
+    (classes before, classes now): only the rows whose ranks put them there (a test of the columns
+    as stored, before any class is worked out)."""
     a, b = abc_shares(q.a_share, q.b_share)
     (c_total, c_rank), (p_total, p_rank) = kept.columns(q.measure), kept.before().columns(q.measure)
+    narrow = "" if chosen is None else f" AND {_ranks_of(p_rank, chosen[0], 'p_')} AND {_ranks_of(c_rank, chosen[1], 'c_')}"
     # fixed column names (fits.SPEND_COLUMNS); a total without a rank is not positive: not classified
     return compose(f"""moved AS (
         SELECT customer_id, CASE WHEN {p_rank} IS NULL THEN 'none' ELSE {{p_case}} END AS prev_abc,
                CASE WHEN {c_rank} IS NULL THEN 'none' ELSE {{c_case}} END AS curr_abc,
                {p_rank} AS prev_rank, CAST(CASE WHEN {p_rank} IS NOT NULL THEN {p_total} END AS DOUBLE) AS prev_spend,
                {c_rank} AS curr_rank, CAST(CASE WHEN {c_rank} IS NOT NULL THEN {c_total} END AS DOUBLE) AS curr_spend
-        FROM {SPEND_TABLE} WHERE fit_id = $kept_fit AND ({p_rank} IS NOT NULL OR {c_rank} IS NOT NULL))""",
+        FROM {SPEND_TABLE} WHERE fit_id = $kept_fit AND ({p_rank} IS NOT NULL OR {c_rank} IS NOT NULL){narrow})""",
                    p_case=_cut_case(a, b, int(kept.ranked[p_rank]), p_rank, "p_"),
                    c_case=_cut_case(a, b, int(kept.ranked[c_rank]), c_rank, "c_"), kept_fit=kept.fit_id)
+
+
+def _ranks_of(rank: str, classes, prefix: str) -> str:
+    """SQL text: ``rank`` (a fixed column name) puts the row in one of ``classes`` ("A", "B", "C",
+    "none"), by the last ranks of A and B that ``_cut_case(..., prefix=prefix)`` binds."""
+    tests = {"A": f"{rank} <= ${prefix}a_last", "B": f"({rank} > ${prefix}a_last AND {rank} <= ${prefix}b_last)",
+             "C": f"{rank} > ${prefix}b_last", "none": f"{rank} IS NULL"}
+    return "(" + " OR ".join(tests[c] for c in classes) + ")"
 
 
 def class_movement(store, actor, q: SegmentQuery) -> Movement:
@@ -586,10 +699,36 @@ def class_movement(store, actor, q: SegmentQuery) -> Movement:
     ``previous_period(q.start, q.end)``; the same numbers as ``class_migration``."""
     def read(cur, kept):
         ctes, prev_q = _movement_ctes(q, actor, kept)
-        counts = run(cur, compose("WITH {ctes} SELECT prev_abc, curr_abc, COUNT(*) AS customers FROM moved "
-                                  "GROUP BY ALL", ctes=ctes)).df()
+        counts = _kept_moves(cur, q, actor, kept)
+        if counts is None:
+            counts = run(cur, compose("WITH {ctes} SELECT prev_abc, curr_abc, COUNT(*) AS customers FROM moved "
+                                      "GROUP BY ALL", ctes=ctes)).df()
         return Movement(prev_q, _movement_matrix(counts))
     return _on_snapshot(store, q, read)
+
+
+def _kept_moves(cur, q: SegmentQuery, actor, kept: Kept | None) -> pd.DataFrame | None:
+    """(prev_abc, curr_abc, customers) of ``q`` from the kept matrix of the default classification
+    (fits.MOVEMENT_TABLE) when it is ``actor``'s (``_keeps_classes``) and current, else None."""
+    if not _keeps_classes(q, actor, kept):
+        return None
+    fit = kept_movement(cur, q.start, q.end)
+    return None if fit is None else run(cur, Fragment(
+        f"SELECT prev_abc, curr_abc, customers FROM {MOVEMENT_TABLE} WHERE fit_id = $movement_fit AND measure = $measure",
+        {"movement_fit": fit.fit_id, "measure": q.measure})).df()
+
+
+def movement_rows(cur, start: date, end: date):
+    """(params, rows) of the movement matrix kept for the default period ``start``..``end``
+    (fits.MOVEMENT_TABLE): ``class_movement``'s counts of the default classification of the whole
+    store per measure, on ``cur``'s snapshot, from the kept totals when current, else live."""
+    kept = _kept_totals(cur, SegmentQuery(start, end))
+    parts = []
+    for measure in ("revenue", "margin"):
+        ctes, _ = _movement_ctes(SegmentQuery(start, end, measure), None, kept)
+        parts.append(run(cur, compose("""WITH {ctes} SELECT CAST($measure AS VARCHAR) AS measure, prev_abc, curr_abc,
+            COUNT(*) AS customers FROM moved GROUP BY ALL ORDER BY ALL""", ctes=ctes, measure=measure)).df())
+    return {"start": start.isoformat(), "end": end.isoformat()}, pd.concat(parts, ignore_index=True)
 
 
 def _movement_matrix(counts: pd.DataFrame) -> pd.DataFrame:
@@ -615,23 +754,30 @@ def class_movement_and_page(store, actor, q: SegmentQuery, prev_classes=("A",), 
                                                                        limit, kept))
 
 
-def _movement_and_page(cur, actor, q: SegmentQuery, prev_classes, curr_classes, limit: int,
-                       kept: Kept | None) -> tuple[Movement, tuple[pd.DataFrame, int]]:
-    ctes, prev_q = _movement_ctes(q, actor, kept)
-    query = compose("""WITH {ctes}
-        SELECT prev_abc, curr_abc, COUNT(*) AS customers,
-               (SELECT list({'customer_id': m.customer_id, 'code': c.code, 'name': c.name, 'prev_abc': m.prev_abc,
+# One page of the customers who moved between the classes chosen, as one list (CTE ``moved``).
+_MOVED_PAGE_ROWS = """(SELECT list({'customer_id': m.customer_id, 'code': c.code, 'name': c.name, 'prev_abc': m.prev_abc,
                              'curr_abc': m.curr_abc, 'prev_rank': m.prev_rank, 'prev_spend': m.prev_spend,
                              'curr_rank': m.curr_rank, 'curr_spend': m.curr_spend}
                             ORDER BY m.prev_rank NULLS LAST, m.curr_rank NULLS LAST, m.customer_id)
                 FROM (SELECT * FROM moved
                       WHERE prev_abc IN (SELECT unnest($prev_classes)) AND curr_abc IN (SELECT unnest($curr_classes))
                       ORDER BY prev_rank NULLS LAST, curr_rank NULLS LAST, customer_id LIMIT $limit) m
-                JOIN customers c USING (customer_id)) AS page_rows
-        FROM moved GROUP BY ALL""", ctes=ctes, prev_classes=list(prev_classes), curr_classes=list(curr_classes),
-                    limit=int(limit))
-    counts = run(cur, query).df()
-    rows = _listed(counts["page_rows"].iloc[0] if len(counts) else None)
+                JOIN customers c USING (customer_id))"""
+
+
+def _movement_and_page(cur, actor, q: SegmentQuery, prev_classes, curr_classes, limit: int,
+                       kept: Kept | None) -> tuple[Movement, tuple[pd.DataFrame, int]]:
+    ctes, prev_q = _movement_ctes(q, actor, kept)
+    chosen = {"ctes": ctes, "prev_classes": list(prev_classes), "curr_classes": list(curr_classes), "limit": int(limit)}
+    counts = _kept_moves(cur, q, actor, kept)
+    if counts is None:
+        counts = run(cur, compose("WITH {ctes} SELECT prev_abc, curr_abc, COUNT(*) AS customers, "
+                                  + _MOVED_PAGE_ROWS + " AS page_rows FROM moved GROUP BY ALL", **chosen)).df()
+        rows = _listed(counts["page_rows"].iloc[0] if len(counts) else None)
+    else:  # the counts kept: only the page is read, of the kept rows in the cells chosen
+        chosen["ctes"] = _movement_ctes(q, actor, kept, (prev_classes, curr_classes))[0]
+        rows = _listed(run(cur, compose("WITH {ctes} SELECT " + _MOVED_PAGE_ROWS, **chosen)).fetchall()[0][0]
+                       if len(counts) else None)
     # back through DuckDB with the list's column types, so pandas gets the very frame the page query gives
     # _MOVEMENT_ROW is a fixed type text (a constant above); the rows go in as a parameter
     page = cur.execute(f"SELECT unnest(CAST($rows AS {_MOVEMENT_ROW}[]), recursive := true)", {"rows": rows}).df()
@@ -660,7 +806,8 @@ def movement_customers(store, actor, q: SegmentQuery, prev_classes=("A",), curr_
             SELECT *, COUNT(*) OVER () AS matches FROM moved
             WHERE prev_abc IN (SELECT unnest($prev_classes)) AND curr_abc IN (SELECT unnest($curr_classes))
             ORDER BY prev_rank NULLS LAST, curr_rank NULLS LAST, customer_id""" + page,
-                        ctes=_movement_ctes(q, actor, kept)[0], prev_classes=list(prev_classes),
+                        ctes=_movement_ctes(q, actor, kept, (prev_classes, curr_classes))[0],
+                        prev_classes=list(prev_classes),
                         curr_classes=list(curr_classes), limit=None if limit is None else int(limit),
                         offset=int(offset))
         return _with_names(cur, inner, "prev_rank NULLS LAST, curr_rank NULLS LAST, customer_id")

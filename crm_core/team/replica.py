@@ -105,6 +105,8 @@ REPLICA_KEYS: dict[str, tuple[str, ...]] = {
     "fit_replenishment": ("fit_id",),
     "fit_sat_spend": ("fit_id",),
     "fit_segment_effort": ("fit_id",),
+    "fit_segment_movement": ("fit_id",),
+    "fit_segment_overview": ("fit_id",),
     "fit_segment_spend": ("fit_id",),
     "fit_segments": ("fit_id",),
     "fit_value_scores": ("fit_id",),
