@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
@@ -64,8 +65,32 @@ def _fit_segments(cur, as_of: date):
     sql = _ROWS.format(features=feature_ctes(cur), needs=NEED_CTES, purchase=PURCHASE, tenure=TENURE_DAYS,
                        repeat=REPEAT_RATE, cv=SPEND_CV)
     rows = cur.sql(sql, params={"start": start, "end": end, "months": months_in_period(start, end)})
+    params = {"start": start.isoformat(), "end": end.isoformat()}
     # a relation streams; an executed result is copied first
-    return {"start": start.isoformat(), "end": end.isoformat()}, rows.to_arrow_reader(FIT_CHUNK_ROWS)
+    return params, _revenue_floors(rows.to_arrow_reader(FIT_CHUNK_ROWS), params)
+
+
+# How far down the revenues the need tab looks for a page first (views.need_members): the fit notes
+# the k-th highest revenue for each k, so the page reads the rows above it without ranking them all.
+REVENUE_FLOOR_REACHES = (1_000, 10_000, 100_000)
+
+
+def _revenue_floors(batches, params: dict):
+    """``batches`` as they are, noting in ``params["revenue_floors"]`` the k-th highest ``monetary``
+    for each k of ``REVENUE_FLOOR_REACHES`` ({str(k): value}; None when fewer than k rows have one,
+    or it is not > 0: then every row with a positive revenue is within reach). Only the highest
+    max(k) values are held, whatever the number of rows."""
+    keep = max(REVENUE_FLOOR_REACHES, default=0)
+    top = np.empty(0)
+    for batch in batches:
+        values = batch.column("monetary").to_numpy(zero_copy_only=False).astype(float)
+        top = np.concatenate([top, values[~np.isnan(values)]])
+        if len(top) > keep:
+            top = np.partition(top, len(top) - keep)[len(top) - keep:] if keep else top[:0]
+        yield batch
+    top = np.sort(top)[::-1]
+    params["revenue_floors"] = {str(k): (float(top[k - 1]) if len(top) >= k and top[k - 1] > 0 else None)
+                                for k in REVENUE_FLOOR_REACHES}
 
 
 def _month_end(day: date) -> date:

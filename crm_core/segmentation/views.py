@@ -13,7 +13,7 @@ import pandas as pd
 
 from crm_core import access
 from crm_core.definitions import PURCHASE
-from crm_core.model_fits import FIT_CHUNK_ROWS
+from crm_core.model_fits import FIT_CHUNK_ROWS, fit_by_id
 from crm_core.segmentation.abc import (
     ABC_CLASSES,
     MIGRATION_CLASSES,
@@ -1428,17 +1428,17 @@ def live_need_signals(start: date, end: date) -> Fragment:
     return Fragment(_LIVE_NEED_SIGNALS, {"start": start, "end": end})
 
 
-def _need_rows(actor, fit_id: int | None, start: date, end: date, reach: int | None = None) -> Fragment:
+def _need_rows(actor, fit_id: int | None, start: date, end: date, reach: int | None = None,
+               floors: dict | None = None) -> Fragment:
     """WITH ... CTE ``needs``: ``NEED_LIST_COLUMNS`` of every customer ``actor`` may see. With
     ``reach`` (kept rows only) only those whose revenue is at least the ``reach``-th highest kept
     revenue when that is > 0 (none else): every customer left out has less revenue than all of
-    those kept in (without a kept row: 0)."""
+    those kept in (without a kept row: 0). ``floors``: the fit's k-th highest revenues
+    (``fits.REVENUE_FLOOR_REACHES``), the first k at least ``reach`` taken instead (no ranking)."""
     if fit_id is None:
         signals = live_need_signals(start, end)
     else:
-        floor = Fragment("") if reach is None else Fragment(
-            " AND monetary >= (SELECT MIN(monetary) FROM (SELECT monetary FROM fit_segments WHERE fit_id = $fit_id"
-            " ORDER BY monetary DESC LIMIT $reach)) AND monetary > 0", {"reach": int(reach)})
+        floor = Fragment("") if reach is None else _revenue_floor(int(reach), floors or {})
         signals = compose(_KEPT_NEED_SIGNALS, floor=floor, fit_id=int(fit_id))
     join = "LEFT JOIN" if reach is None else "JOIN"  # within reach: everyone has a kept row
     return compose(f"""WITH {{signals}},
@@ -1530,6 +1530,20 @@ def need_summary_rows(cur, start: date, end: date):
     return {"start": start.isoformat(), "end": end.isoformat(), "sources": need_sources(cur)}, rows
 
 
+def _revenue_floor(reach: int, floors: dict) -> Fragment:
+    """The test on a kept row (its ``monetary``) of being within ``reach`` of the highest revenues:
+    at least the k-th highest of ``floors`` for the least k >= ``reach`` (more rows than asked for:
+    the same page when it is full), else at least the ``reach``-th highest, ranked here."""
+    known = sorted((int(k), value) for k, value in floors.items() if int(k) >= reach)
+    if not known:
+        return Fragment(" AND monetary >= (SELECT MIN(monetary) FROM (SELECT monetary FROM fit_segments"
+                        " WHERE fit_id = $fit_id ORDER BY monetary DESC LIMIT $reach)) AND monetary > 0",
+                        {"reach": reach})
+    floor = known[0][1]
+    return (Fragment(" AND monetary > 0") if floor is None
+            else Fragment(" AND monetary >= $floor AND monetary > 0", {"floor": float(floor)}))
+
+
 NEED_PAGE_REACH = 10  # a page is first looked for among the top 10 × (offset + limit) kept revenues
 NEED_PAGE_MIN_REACH = 1_000
 NEED_PAGE_MAX_ROWS = 100_000  # a deeper page is read from everyone at once
@@ -1548,10 +1562,10 @@ def need_members(store, actor, start: date, end: date, kind: str, limit: int | N
     page = "" if limit is None else " LIMIT $limit OFFSET $offset"
     offset = max(int(offset), 0)
 
-    def query(fit_id, reach=None):
+    def query(fit_id, reach=None, floors=None):
         inner = compose("""{rows} SELECT * FROM needs WHERE COALESCE(need_type, 'unknown') = $kind
                            ORDER BY revenue DESC, customer_id""" + page,
-                        rows=_need_rows(actor, fit_id, start, end, reach), kind=kind,
+                        rows=_need_rows(actor, fit_id, start, end, reach, floors), kind=kind,
                         limit=None if limit is None else int(limit), offset=offset)
         return compose("""SELECT x.customer_id, c.code, c.name, x.* EXCLUDE (customer_id) FROM ({inner}) x
                           JOIN customers c USING (customer_id) ORDER BY x.revenue DESC, x.customer_id""",
@@ -1559,7 +1573,8 @@ def need_members(store, actor, start: date, end: date, kind: str, limit: int | N
 
     def kept(cur, fit_id, *_):
         if limit is not None and limit > 0 and offset + limit <= NEED_PAGE_MAX_ROWS and _sees_all_customers(actor):
-            rows = run(cur, query(fit_id, max(NEED_PAGE_MIN_REACH, NEED_PAGE_REACH * (offset + limit)))).df()
+            floors = fit_by_id(cur, fit_id).params.get("revenue_floors")  # none in a fit made before they were noted
+            rows = run(cur, query(fit_id, max(NEED_PAGE_MIN_REACH, NEED_PAGE_REACH * (offset + limit)), floors)).df()
             if len(rows) == limit:
                 return rows
         return run(cur, query(fit_id)).df()
