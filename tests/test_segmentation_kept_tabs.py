@@ -353,3 +353,72 @@ def test_the_abc_figures_are_never_read_for_other_shares_or_newer_transactions(s
     with small.transaction(changes_data=False) as cur:
         assert fits.kept_overview(cur, start, end) is None and fits.kept_movement(cur, start, end) is None
     assert views.abc_overview(small, MANAGER, seg.SegmentQuery(start, end)).classified == 5
+
+
+# -- the RFM cells, and a page of a segment looked for among the highest revenues first --------------
+
+def rfm_answers(db, actors, as_of: date) -> list:
+    start, end = period(as_of)
+    out = []
+    for actor in actors:
+        out.append(views.rfm_summary(db, actor, start, end))
+        out += [views.rfm_members(db, actor, start, end, segment, limit, offset) for segment in seg.RFM_SEGMENTS
+                for limit, offset in ((50, 0), (1, 0), (1, 1), (2, 1), (None, 0))]
+    return out
+
+
+def assert_rfm_kept_equals_live(db, monkeypatch, actors, as_of: date) -> None:
+    used = []
+    monkeypatch.setattr(views, "kept_rfm_cells", lambda *args: used.append(fits.kept_rfm_cells(*args)) or used[-1])
+    kept = rfm_answers(db, actors, as_of)
+    assert used and all(found is not None for found in used)
+    with monkeypatch.context() as live:
+        live.setattr(views, "kept_fit", lambda *args: None)  # the rows live, hence the cells
+        computed = rfm_answers(db, actors, as_of)
+    for a, b in zip(kept, computed):
+        assert_frame_equal(a, b, check_exact=True)
+
+
+def test_the_kept_rfm_cells_are_the_hand_counted_ones(small, monkeypatch):
+    """Buyers in the period (recency to 2025-06-30): 1 on 2 days, last 2025-06-01 (29 days, 200);
+    6 (121 days, 250), 3 (149, 100), 2 (302, 150); 5 only returned goods: no buyer."""
+    fitted = fit(small, "segments", "rfm_cells")["rfm_cells"]
+    rows = small.query_df("SELECT * EXCLUDE (fit_id) FROM fit_rfm_cells WHERE fit_id = ? ORDER BY ALL",
+                          [fitted.fit_id])
+    assert rows.values.tolist() == [[29, 2, 1, 200.0], [121, 1, 1, 250.0], [149, 1, 1, 100.0], [302, 1, 1, 150.0]]
+    monkeypatch.setattr(views, "_RFM_CELLS_OF_ROWS", "rfm_cells AS (SELECT error('counted the rows'))")
+    assert views.rfm_summary(small, MANAGER, *period())["customers"].sum() == 4
+    assert views.rfm_members(small, MANAGER, *period(), "champions")["customer_id"].tolist() == [1]  # R 5, F 5
+
+
+@pytest.mark.parametrize("floors", [(), (1, 2, 4)], ids=["ranked_when_read", "floors_kept_by_the_fit"])
+def test_the_rfm_tab_gives_the_live_answers_for_every_role(small, monkeypatch, floors):
+    monkeypatch.setattr(fits, "REVENUE_FLOOR_REACHES", floors)
+    monkeypatch.setattr(views, "NEED_PAGE_MIN_REACH", 1)
+    monkeypatch.setattr(views, "NEED_PAGE_REACH", 1)  # reach = offset + limit: the pages below try it
+    fit(small, "segments", "rfm_cells")
+    assert_rfm_kept_equals_live(small, monkeypatch, (None, MANAGER, VIEWER, REP), AS_OF)
+
+
+def test_a_page_of_a_segment_is_looked_for_among_the_highest_revenues_first(small, monkeypatch):
+    """Every buyer of the small store is in its own cell; with floors at the 1st (250) and 2nd (200)
+    revenue, a page of one is found within reach when its member is one of those, else everyone's
+    rows are read: the same pages."""
+    monkeypatch.setattr(fits, "REVENUE_FLOOR_REACHES", (1, 2))
+    monkeypatch.setattr(views, "NEED_PAGE_MIN_REACH", 1)
+    monkeypatch.setattr(views, "NEED_PAGE_REACH", 1)
+    fit(small, "segments", "rfm_cells")
+    queries = []
+    real_run = views.run
+    monkeypatch.setattr(views, "run", lambda cur, q: queries.append(q.sql) or real_run(cur, q))
+    start, end = period()
+    within = {}
+    for segment in seg.RFM_SEGMENTS:
+        for offset in (0, 1):
+            queries.clear()
+            views.rfm_members(small, MANAGER, start, end, segment, 1, offset)
+            tried = ["monetary >= $floor" in q for q in queries if "members AS" in q]
+            assert tried[0] and len(tried) in (1, 2)  # within reach first; everyone's rows only if not full there
+            within[(segment, offset)] = len(tried) == 1
+    assert not within[("champions", 0)]  # its one member, 1 (200), is below the highest revenue (6's 250)
+    assert sum(within.values()) == 1  # 6's segment, its first page: 250 is the highest revenue

@@ -1,7 +1,7 @@
 -- 031: results of the Segmentation page kept by the segmentation fit job (issue 18;
 -- crm_core/segmentation/fits.py) for the page's default period (the 12 months up to an analysis date),
--- so the ABC, movement, need-type and resources tabs of a user who sees every customer read a few rows
--- instead of a row per customer (joined to every customer or every interaction of the period).
+-- so the ABC, movement, RFM, need-type and resources tabs of a user who sees every customer read a
+-- few rows instead of a row per customer (joined to every customer or every interaction of the period).
 --
 -- fit_need_summary (model 'need_summary'): the need tab's summary of the whole store, as
 -- views.need_summary counts it: customers and their revenue in the period (the exact sum of the
@@ -62,4 +62,15 @@ CREATE TABLE fit_segment_movement (
     prev_abc   VARCHAR NOT NULL,
     curr_abc   VARCHAR NOT NULL,
     customers  BIGINT NOT NULL
+);
+
+-- fit_rfm_cells (model 'rfm_cells'): the RFM tab's buyers of the whole store per (recency, frequency)
+-- cell (the cells its R and F scores and segments are made from), as views.rfm_summary counts them
+-- from fit_segments: how many and their revenue (the exact sum of the cents).
+CREATE TABLE fit_rfm_cells (
+    fit_id        BIGINT NOT NULL,
+    recency_days  BIGINT NOT NULL,
+    frequency     BIGINT NOT NULL,
+    customers     BIGINT NOT NULL,
+    revenue       DECIMAL(38, 2) NOT NULL
 );

@@ -8,7 +8,8 @@ the need tab's summary of the whole store (model 'need_summary', table fit_need_
 customer's interactions and their cost in the period beside their ranks, for the resources tab's
 effort by class (model 'segment_effort', table fit_segment_effort), and the ABC tab's figures and the
 movement matrix of the default classification (models 'segment_overview' and 'segment_movement',
-tables fit_segment_overview and fit_segment_movement; all four migration 031).
+tables fit_segment_overview and fit_segment_movement) and the RFM tab's buyers per (recency,
+frequency) cell (model 'rfm_cells', table fit_rfm_cells; all five migration 031).
 
 At 1M customers computing them from the transactions took 1.5-4 s per tab. They depend on the
 transactions alone, so they are kept per customer with a transaction in the period; a customer's
@@ -258,6 +259,17 @@ def _fit_movement(cur, as_of: date):
     return views.movement_rows(cur, *last_12_months_dates(as_of))
 
 
+RFM_CELLS_MODEL = "rfm_cells"
+RFM_CELLS_TABLE = "fit_rfm_cells"
+
+
+def _fit_rfm_cells(cur, as_of: date):
+    """The rows of fit_rfm_cells for ``as_of``'s default period (views.rfm_cells_rows)."""
+    from crm_core.segmentation import views
+
+    return views.rfm_cells_rows(cur, *last_12_months_dates(as_of))
+
+
 FITTERS = (Fitter(MODEL, TABLE, _fit_segments, kept_dates=1),
            Fitter(SPEND_MODEL, SPEND_TABLE, _fit_spend, kept_dates=1),
            Fitter(VALUE_MODEL, VALUE_TABLE, _fit_values, kept_dates=1, fresh=_values_fresh),
@@ -265,7 +277,8 @@ FITTERS = (Fitter(MODEL, TABLE, _fit_segments, kept_dates=1),
            Fitter(NEED_MODEL, NEED_TABLE, _fit_needs, kept_dates=1, fresh=_needs_fresh),
            Fitter(EFFORT_MODEL, EFFORT_TABLE, _fit_effort, kept_dates=1, fresh=_effort_fresh),
            Fitter(OVERVIEW_MODEL, OVERVIEW_TABLE, _fit_overview, kept_dates=1),
-           Fitter(MOVEMENT_MODEL, MOVEMENT_TABLE, _fit_movement, kept_dates=1))
+           Fitter(MOVEMENT_MODEL, MOVEMENT_TABLE, _fit_movement, kept_dates=1),
+           Fitter(RFM_CELLS_MODEL, RFM_CELLS_TABLE, _fit_rfm_cells, kept_dates=1))
 FITS_JOB = Job("segment_fits", every(timedelta(minutes=1)), refit_job(FITTERS),
                lease=FIT_LEASE)
 
@@ -335,3 +348,11 @@ def kept_movement(cur, start: date, end: date) -> model_fits.Fit | None:
     if (start, end) != last_12_months_dates(end):
         return None
     return model_fits.current_fit(cur, MOVEMENT_MODEL, end)
+
+
+def kept_rfm_cells(cur, start: date, end: date) -> model_fits.Fit | None:
+    """The current RFM cells of the whole store kept for ``start``..``end`` when that is the default
+    period of ``end``, else None. Call inside a transaction on ``cur`` and read the rows there."""
+    if (start, end) != last_12_months_dates(end):
+        return None
+    return model_fits.current_fit(cur, RFM_CELLS_MODEL, end)

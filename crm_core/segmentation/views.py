@@ -29,6 +29,7 @@ from crm_core.segmentation.fits import (
     MOVEMENT_TABLE,
     NEED_TABLE,
     OVERVIEW_TABLE,
+    RFM_CELLS_TABLE,
     SPEND_COLUMNS,
     SPEND_TABLE,
     VALUE_TABLE,
@@ -37,6 +38,7 @@ from crm_core.segmentation.fits import (
     kept_movement,
     kept_needs,
     kept_overview,
+    kept_rfm_cells,
     kept_spend,
     kept_values,
     previous_period,
@@ -1321,21 +1323,27 @@ def _rfm_rows(actor, fit_id: int | None, start: date, end: date, as_of: date) ->
     return compose(f"rfm_rows AS {how} (SELECT * FROM ({{source}}) x" + scope + ")", source=source, visible=visible)
 
 
-def _read_rfm(store, actor, start: date, end: date, as_of: date | None, query) -> pd.DataFrame:
-    """``query(rows)`` over ``rows``, the CTE ``_rfm_rows`` of ``actor``, in one snapshot: the kept
-    rows when current (and recency counts to the period's end, as theirs does)."""
+def _read_rfm(store, actor, start: date, end: date, as_of: date | None, query, first=None) -> pd.DataFrame:
+    """``query(rows, cells)`` over ``rows``, the CTE ``_rfm_rows`` of ``actor``, and ``cells``, the
+    CTEs ``_rfm_cells``, in one snapshot: the kept rows when current (and recency counts to the
+    period's end, as theirs does), and the kept cells of everyone when they are ``actor``'s.
+    ``first(cur, fit_id, rows, cells)``: tried first on the kept rows; its answer unless None."""
     as_of = rfm_as_of(start, end, as_of)
 
     def kept(cur, fit_id, *_):
-        return run(cur, query(_rfm_rows(actor, fit_id, start, end, as_of))).df()
+        found = kept_rfm_cells(cur, start, end) if _sees_all_customers(actor) else None
+        rows, cells = _rfm_rows(actor, fit_id, start, end, as_of), _rfm_cells(None if found is None else found.fit_id)
+        answer = None if first is None else first(cur, fit_id, rows, cells)
+        return run(cur, query(rows, cells)).df() if answer is None else answer
     result = _kept(store, start, end, kept) if as_of == end else None
-    return _read(store, query(_rfm_rows(actor, None, start, end, as_of))) if result is None else result
+    return (_read(store, query(_rfm_rows(actor, None, start, end, as_of), _rfm_cells(None))) if result is None
+            else result)
 
 
 def rfm_view(store, actor, start: date, end: date, as_of: date | None = None) -> pd.DataFrame:
     """``rfm_scores`` of the customers the user can see who bought in ``start``..``end``, by
     customer_id (``RFM_SCORE_CTES`` in DuckDB: the same SQL)."""
-    def query(rows):
+    def query(rows, _cells):
         return compose(f"""WITH {{rows}}, {RFM_SCORE_CTES}
             SELECT x.customer_id, x.recency_days, x.frequency, x.monetary, r_score, f_score, m_score,
                    {RFM_SEGMENT} AS segment
@@ -1352,22 +1360,43 @@ def _as_text(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 # CTE rfm_cells: the buyers by (recency, frequency), counted, with their revenue in whole cents;
 # their R and F scores (r_scores, f_scores) from these few cells, not from every row again.
-_RFM_CELLS = ",\n    ".join((
-    """rfm_cells AS (SELECT recency_days, frequency, COUNT(*) AS customers,
-                         SUM(CAST(monetary AS DECIMAL(18, 2))) AS revenue FROM rfm_rows GROUP BY ALL)""",
+_RFM_CELLS_OF_ROWS = """rfm_cells AS (SELECT recency_days, frequency, COUNT(*) AS customers,
+                         SUM(CAST(monetary AS DECIMAL(18, 2))) AS revenue FROM rfm_rows GROUP BY ALL)"""
+_RFM_CELL_SCORES = ",\n    ".join((
     "rfm_n AS (SELECT SUM(customers) AS n FROM rfm_cells)",
     score_cte("r_scores", "recency_days", "r_score", False, "rfm_cells", "SUM(customers)"),
     score_cte("f_scores", "frequency", "f_score", True, "rfm_cells", "SUM(customers)")))
 
 
+def _rfm_cells(fit_id: int | None) -> Fragment:
+    """CTEs ``rfm_cells``, ``rfm_n``, ``r_scores`` and ``f_scores``: the cells counted from
+    ``rfm_rows``, or read from the kept cells of fit ``fit_id`` (fits.RFM_CELLS_TABLE: everyone's,
+    counted by the same text)."""
+    if fit_id is None:
+        return Fragment(_RFM_CELLS_OF_ROWS + ",\n    " + _RFM_CELL_SCORES)
+    return Fragment(f"rfm_cells AS (SELECT recency_days, frequency, customers, revenue FROM {RFM_CELLS_TABLE}"
+                    " WHERE fit_id = $cells_fit),\n    " + _RFM_CELL_SCORES, {"cells_fit": int(fit_id)})
+
+
+def rfm_cells_rows(cur, start: date, end: date):
+    """(params, rows) of the RFM cells kept for the default period ``start``..``end``
+    (fits.RFM_CELLS_TABLE): every buyer's cell counted on ``cur``'s snapshot from the kept rows when
+    current (as the page reads them), else live; the revenue exact (an Arrow table)."""
+    segments = kept_fit(cur, start, end)
+    rows = _rfm_rows(None, None if segments is None else segments.fit_id, start, end, end)
+    query = compose("WITH {rows}, " + _RFM_CELLS_OF_ROWS +
+                    " SELECT recency_days, frequency, customers, revenue FROM rfm_cells ORDER BY ALL", rows=rows)
+    return {"start": start.isoformat(), "end": end.isoformat()}, relation(cur, query).to_arrow_table()
+
+
 def rfm_summary(store, actor, start: date, end: date) -> pd.DataFrame:
     """``segment_summary(rfm_view(...))`` in one GROUP BY: the rows grouped by (recency, frequency)
     first, whose few cells are then scored (R and F alone make the segment)."""
-    def query(rows):
-        return compose(f"""WITH {{rows}}, {_RFM_CELLS}
+    def query(rows, cells):
+        return compose(f"""WITH {{rows}}, {{cells}}
             SELECT {RFM_SEGMENT} AS segment, SUM(customers) AS customers, CAST(SUM(revenue) AS DOUBLE) AS revenue
             FROM rfm_cells JOIN r_scores USING (recency_days) JOIN f_scores USING (frequency) GROUP BY ALL""",
-                       rows=rows)
+                       rows=rows, cells=cells)
     return summary_frame(_read_rfm(store, actor, start, end, None, query))
 
 
@@ -1382,13 +1411,13 @@ def rfm_members(store, actor, start: date, end: date, segment: str, limit: int |
     page = "" if limit is None else " LIMIT $limit OFFSET $offset"
     m_score = quintile_sql("monetary", "c", "n", before="below")
 
-    def query(rows):
-        return compose(f"""WITH {{rows}}, {_RFM_CELLS},
+    def query(rows, cells, reach=None):
+        return compose(f"""WITH {{rows}}, {{cells}},
     cells AS MATERIALIZED (  -- the segment's few cells, made apart: inlined, the rule became a join condition
         SELECT recency_days, frequency, r_score, f_score
         FROM rfm_cells JOIN r_scores USING (recency_days) JOIN f_scores USING (frequency)
         WHERE {RFM_SEGMENT} = $segment),
-    members AS (SELECT * FROM rfm_rows JOIN cells USING (recency_days, frequency)
+    members AS (SELECT * FROM rfm_rows JOIN cells USING (recency_days, frequency) WHERE TRUE{{reach}}
                 ORDER BY monetary DESC, customer_id{page}),
     bounds AS (SELECT MIN(monetary) AS low, MAX(monetary) AS high FROM members),
     below AS (SELECT COUNT(*) AS below FROM rfm_rows WHERE monetary < (SELECT low FROM bounds)),
@@ -1399,9 +1428,19 @@ def rfm_members(store, actor, start: date, end: date, segment: str, limit: int |
     SELECT m.customer_id, c.code, c.name, m.recency_days, m.frequency, m.monetary, m.r_score, m.f_score,
            s.m_score, CAST($segment AS VARCHAR) AS segment
     FROM members m JOIN m_scores s USING (monetary) JOIN customers c USING (customer_id)
-    ORDER BY m.monetary DESC, m.customer_id""", rows=rows, segment=segment,
-                       limit=None if limit is None else int(limit), offset=int(offset))
-    return _as_text(_read_rfm(store, actor, start, end, None, query), ["code", "name", "segment"])
+    ORDER BY m.monetary DESC, m.customer_id""", rows=rows, cells=cells, segment=segment,
+                       reach=reach or Fragment(""), limit=None if limit is None else int(limit), offset=int(offset))
+
+    def within_reach(cur, fit_id, rows, cells):
+        """The page from the members among the highest kept revenues (``_revenue_floor``, as the
+        need tab's): when it is full there, no member left out comes before any of its rows."""
+        if limit is None or limit <= 0 or offset + limit > NEED_PAGE_MAX_ROWS or not _sees_all_customers(actor):
+            return None
+        floors = fit_by_id(cur, fit_id).params.get("revenue_floors")
+        reach = _revenue_floor(max(NEED_PAGE_MIN_REACH, NEED_PAGE_REACH * (offset + limit)), floors or {})
+        found = run(cur, query(rows, cells, reach)).df()
+        return found if len(found) == limit else None
+    return _as_text(_read_rfm(store, actor, start, end, None, query, within_reach), ["code", "name", "segment"])
 
 
 # The need tab's rows: for each customer the user can see, the two signals and the period's

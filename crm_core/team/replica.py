@@ -103,6 +103,7 @@ REPLICA_KEYS: dict[str, tuple[str, ...]] = {
     "fit_purchase_model": ("fit_id",),
     "fit_purchase_rhythm": ("fit_id",),
     "fit_replenishment": ("fit_id",),
+    "fit_rfm_cells": ("fit_id",),
     "fit_sat_spend": ("fit_id",),
     "fit_segment_effort": ("fit_id",),
     "fit_segment_movement": ("fit_id",),
