@@ -13,7 +13,7 @@ import pandas as pd
 
 from crm_core import access
 from crm_core.definitions import PURCHASE
-from crm_core.model_fits import FIT_CHUNK_ROWS, fit_by_id
+from crm_core.model_fits import FIT_CHUNK_ROWS, customer_ranges, fit_by_id
 from crm_core.segmentation.abc import (
     ABC_CLASSES,
     MIGRATION_CLASSES,
@@ -1700,11 +1700,12 @@ _EFFORT_ROWS = """WITH ranks AS ({ranks}),
     effort AS (
         SELECT i.customer_id, COUNT(*) AS interactions, CAST(SUM(i.cost + i.concession) AS DECIMAL(18, 2)) AS cost
         FROM interactions i
-        WHERE {period} AND i.interaction_id <= $max_id
+        WHERE {period} AND i.interaction_id <= $max_id AND i.customer_id > $lo AND i.customer_id <= $hi
           AND EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = i.customer_id)
         GROUP BY i.customer_id)
     SELECT e.customer_id, r.revenue_rank, r.margin_rank, e.interactions, e.cost
-    FROM effort e LEFT JOIN ranks r USING (customer_id) ORDER BY e.customer_id"""
+    FROM effort e LEFT JOIN (SELECT * FROM ranks WHERE customer_id > $lo AND customer_id <= $hi) r USING (customer_id)
+    ORDER BY e.customer_id"""
 _EFFORT_OFF_FILE = """WITH ranks AS ({ranks})
     SELECT (SELECT COUNT(*) FROM ranks r WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = r.customer_id))
          + (SELECT COUNT(*) FROM interactions i WHERE {period} AND i.interaction_id <= $max_id
@@ -1716,7 +1717,7 @@ _CUSTOMERS_UP_TO = ("SELECT COUNT(*), CAST(COALESCE(SUM(hash(customer_id)), 0) A
 
 def effort_rows(cur, start: date, end: date):
     """(params, rows) of the effort kept for the default period ``start``..``end``
-    (fits.EFFORT_TABLE) on ``cur``'s snapshot, streamed FIT_CHUNK_ROWS at a time: each customer on
+    (fits.EFFORT_TABLE) on ``cur``'s snapshot, a customer range at a time: each customer on
     file with an interaction in the period (up to the largest id now), how many and their exact
     cost, and the period's ranks (``fits.spend_ranks``). params: max_interaction_id, interactions (how
     many there were up to it), customers (the largest id on file, how many up to it and their
@@ -1729,8 +1730,12 @@ def effort_rows(cur, start: date, end: date):
     params = {"start": start.isoformat(), "end": end.isoformat(), "max_interaction_id": int(max_id),
               "interactions": int(counted), "customers": [int(last_customer), int(on_file[0]), on_file[1]],
               "off_file": int(off_file)}
-    rows = relation(cur, compose(_EFFORT_ROWS, max_id=int(max_id), **parts))
-    return params, rows.to_arrow_reader(FIT_CHUNK_ROWS)  # a relation streams
+    rows = compose(_EFFORT_ROWS, max_id=int(max_id), **parts)
+
+    def batches():  # a customer range at a time (model_fits.customer_ranges): bounded memory at 10M
+        for lo, hi in customer_ranges(cur):
+            yield from cur.sql(rows.sql, params={**rows.params, "lo": lo, "hi": hi}).to_arrow_reader(FIT_CHUNK_ROWS)
+    return params, batches()
 
 
 def effort_check(cur, fit) -> int | None:
