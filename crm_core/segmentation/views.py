@@ -16,6 +16,7 @@ from crm_core.definitions import PURCHASE
 from crm_core.model_fits import FIT_CHUNK_ROWS, customer_ranges, fit_by_id
 from crm_core.segmentation.abc import (
     ABC_CLASSES,
+    MEASURES,
     MIGRATION_CLASSES,
     abc_shares,
     ceil_count,
@@ -443,7 +444,7 @@ def overview_rows(cur, start: date, end: date):
     them), else live; the total exact (an Arrow table: no double on the way)."""
     kept = _kept_totals(cur, SegmentQuery(start, end))
     parts = []
-    for measure in ("revenue", "margin"):
+    for measure in MEASURES:
         query = _overview_query(SegmentQuery(start, end, measure), None, KEPT_TOP, KEPT_POINTS, 1, kept)
         buying = "buying" if measure != "revenue" else "CAST(NULL AS BIGINT)"
         parts.append(relation(cur, compose(f"""SELECT CAST($measure AS VARCHAR) AS measure, abc, bucket, customers,
@@ -726,7 +727,7 @@ def movement_rows(cur, start: date, end: date):
     store per measure, on ``cur``'s snapshot, from the kept totals when current, else live."""
     kept = _kept_totals(cur, SegmentQuery(start, end))
     parts = []
-    for measure in ("revenue", "margin"):
+    for measure in MEASURES:
         ctes, _ = _movement_ctes(SegmentQuery(start, end, measure), None, kept)
         parts.append(run(cur, compose("""WITH {ctes} SELECT CAST($measure AS VARCHAR) AS measure, prev_abc, curr_abc,
             COUNT(*) AS customers FROM moved GROUP BY ALL ORDER BY ALL""", ctes=ctes, measure=measure)).df())
