@@ -11,15 +11,15 @@ movement matrix of the default classification (models 'segment_overview' and 'se
 tables fit_segment_overview and fit_segment_movement) and the RFM tab's buyers per (recency,
 frequency) cell (model 'rfm_cells', table fit_rfm_cells; all five migration 031).
 
-At 1M customers computing them from the transactions took 1.5-4 s per tab. They depend on the
-transactions alone, so they are kept per customer with a transaction in the period; a customer's
-recorded need type and influence, the complaints and the survey answers are read live when the
-rows are, so editing a customer or logging a complaint never makes those fits stale. The value
-scores and the need summary read such data when fitted: they note a fingerprint of it and are stale
-once it changes; the effort notes the last interaction it counted, and its reader adds the ones
-logged since. The kept rows are
-made by the same SQL text as the live reads (crm_core.segmentation.value / needs / rfm): the
-same answers. Another period, or newer transactions, are computed live.
+At 1M customers computing them from the transactions took 1.5-4 s per tab. The per-customer rows
+depend on the transactions alone (kept per customer with a transaction in the period); a customer's
+recorded need type and influence, the complaints and the survey answers are read live when the rows
+are, so editing a customer or logging a complaint never makes them stale. The value scores and the
+need summary read such data when fitted: they note a fingerprint of it and are stale once it
+changes; the effort notes the last interaction it counted, and its reader adds the ones logged
+since. Everything kept is made by the same SQL text as the live reads (crm_core.segmentation.views,
+value, needs, rfm): the same answers. Another period, other shares for the ABC figures and the
+movement, newer transactions, or a user who sees only some customers are computed live.
 """
 from __future__ import annotations
 
