@@ -90,6 +90,7 @@ def assert_kept_equals_live(db, monkeypatch, actors, as_of: date) -> None:
         kept = views_of(db, actor, start, end)
         with monkeypatch.context() as live:
             live.setattr(views, "kept_fit", lambda *args: None)
+            live.setattr(views, "kept_needs", lambda *args: None)  # the kept need summary (test_segmentation_kept_tabs)
             computed = views_of(db, actor, start, end)
         for key, frames in kept.items():
             for a, b in zip(frames, computed[key]):
@@ -121,10 +122,16 @@ def test_the_views_read_the_kept_rows_with_the_live_answers(small, monkeypatch):
     assert needs["need_type"].tolist()[:3] == ["price", "composite", "price"] and pd.isna(needs.loc[4, "need_type"])
 
 
-def test_a_need_page_is_looked_for_among_the_highest_revenues_first(small, monkeypatch):
+@pytest.mark.parametrize("floors", [(), (1, 2, 4)], ids=["ranked_when_read", "floors_kept_by_the_fit"])
+def test_a_need_page_is_looked_for_among_the_highest_revenues_first(small, monkeypatch, floors):
     """Revenues 180 (1, price), 60 (2, composite), 25 (3, price), none (4, unknown). Reaching the
-    top k revenues: a page full there is the answer; else everyone is read. Both give the live page."""
-    fit(small, AS_OF)
+    top k revenues: a page full there is the answer; else everyone is read. Both give the live page.
+    The k-th highest revenue is ranked when read, or noted by the fit for a few k (here the 1st
+    (180), the 2nd (60) and the 4th (none: every positive revenue), so each reach below is one of
+    them)."""
+    monkeypatch.setattr(fits, "REVENUE_FLOOR_REACHES", floors)
+    fitted = fit(small, AS_OF)
+    assert fitted.params["revenue_floors"] == ({"1": 180.0, "2": 60.0, "4": None} if floors else {})
     start, end = seg.default_period(AS_OF)
     monkeypatch.setattr(views, "NEED_PAGE_MIN_REACH", 1)
     monkeypatch.setattr(views, "NEED_PAGE_REACH", 1)  # reach = offset + limit
@@ -135,7 +142,7 @@ def test_a_need_page_is_looked_for_among_the_highest_revenues_first(small, monke
     def page(actor, kind, limit, offset=0):
         queries.clear()
         ids = views.need_members(small, actor, start, end, kind, limit, offset)["customer_id"].tolist()
-        return ids, ["$reach" in q for q in queries if "needs AS" in q]
+        return ids, ["monetary > 0" in q for q in queries if "needs AS" in q]  # within reach, or everyone
     assert page(MANAGER, "price", 1) == ([1], [True])  # 180 ≥ the top revenue: a full page of one
     assert page(MANAGER, "price", 2) == ([1, 3], [True, False])  # the top 2 (180, 60) hold one price: read all
     assert page(MANAGER, "composite", 1) == ([2], [True, False])

@@ -13,8 +13,10 @@ import pandas as pd
 
 from crm_core import access
 from crm_core.definitions import PURCHASE
+from crm_core.model_fits import FIT_CHUNK_ROWS, customer_ranges, fit_by_id
 from crm_core.segmentation.abc import (
     ABC_CLASSES,
+    MEASURES,
     MIGRATION_CLASSES,
     abc_shares,
     ceil_count,
@@ -24,13 +26,24 @@ from crm_core.segmentation.abc import (
 )
 from crm_core.segmentation.allocation import CLASS_TO_TIER, allocate_budget
 from crm_core.segmentation.fits import (
+    EFFORT_TABLE,
+    MOVEMENT_TABLE,
+    NEED_TABLE,
+    OVERVIEW_TABLE,
+    RFM_CELLS_TABLE,
     SPEND_COLUMNS,
     SPEND_TABLE,
     VALUE_TABLE,
+    kept_effort,
     kept_fit,
+    kept_movement,
+    kept_needs,
+    kept_overview,
+    kept_rfm_cells,
     kept_spend,
     kept_values,
     previous_period,
+    spend_ranks,
 )
 from crm_core.segmentation.needs import NEED_CTES, NEED_TYPES, need_type_sql
 from crm_core.segmentation.rfm import (
@@ -60,7 +73,7 @@ from crm_core.segmentation.value import (
     top_n_graded,
     weighted_scores,
 )
-from crm_core.sql import Fragment, between, compose, last_12_months_dates, quote_identifier, run
+from crm_core.sql import Fragment, between, compose, last_12_months_dates, quote_identifier, relation, run
 
 # ---------------------------------------------------------------------------------------------
 # The Segmentation page: (store, actor, ...) reads over the whole store, fast at 1M customers.
@@ -173,16 +186,18 @@ def _sees_everyone(actor) -> bool:
     return access.visible(actor, SPEND_TABLE).sql == "TRUE"
 
 
-def _kept_spend_ctes(q: SegmentQuery, actor, prefix: str, buying: bool, kept: Kept) -> Fragment:
+def _kept_spend_ctes(q: SegmentQuery, actor, prefix: str, buying: bool, kept: Kept, inline: bool = False) -> Fragment:
     """``_spend_ctes`` read from the kept totals: the same customers and sums (DECIMAL(18, 2)); for
-    a user who sees everyone ``{prefix}spend`` also has the kept ``rank``."""
+    a user who sees everyone ``{prefix}spend`` also has the kept ``rank``. ``inline``: never made
+    apart (a query that reads it twice by rank reads only those rows each time)."""
     total, rank = kept.columns(q.measure)  # fixed column names (fits.SPEND_COLUMNS)
     revenue, _ = kept.columns("revenue")
     ranked = f", {rank} AS rank" if _sees_everyone(actor) else ""
     where = compose(f"fit_id = ${prefix}kept_fit AND {{visible}}", visible=access.visible(actor, SPEND_TABLE),
                     **{f"{prefix}kept_fit": kept.fit_id})
     if not buying:
-        return compose(f"""{prefix}spend AS (
+        how = "NOT MATERIALIZED " if inline else ""
+        return compose(f"""{prefix}spend AS {how}(
         SELECT customer_id, {total} AS spend{ranked} FROM {SPEND_TABLE} WHERE {{where}} AND {total} > 0)""",
                        where=where)
     return compose(f"""{prefix}totals AS (
@@ -331,30 +346,12 @@ def _overview(cur, q: SegmentQuery, actor, top: Fraction, points: int, first_pag
               kept: Kept | None = None):
     """The overview of ``q`` on ``cur``; with ``first_page`` (> 0) also the first page of that many
     rows of the A list, as ``class_customers`` gives it: (overview, (page, count)). ``kept``: where
-    ``q``'s totals are kept (``_classified_ctes``)."""
+    ``q``'s totals are kept (``_classified_ctes``); the default classification of a user who sees
+    everyone is read from the kept figures when current (``_kept_groups``)."""
     margin = q.measure != "revenue"  # its buyers (net revenue > 0) are counted in the same pass
-    kept_n = _kept_n(q, actor, kept)
-    # the top share's customers: the first ceil(top·n) ranks (n known for kept ranks: a comparison of integers)
-    in_top = (Fragment("(rank - 1) * CAST($top_den AS HUGEINT) < CAST($top_num AS HUGEINT) * n",
-                       {"top_den": str(top.denominator), "top_num": str(top.numerator)}) if kept_n is None
-              else Fragment("rank <= $top_last", {"top_last": ceil_count(top, kept_n)}))
-    extra = ", (SELECT COUNT(*) FROM totals WHERE revenue > 0) AS buying" if margin else ""
-    if first_page:  # the page's rows (by rank: A comes first) as one list, and everyone's exact total
-        extra += """, (SELECT SUM(spend) FROM classified) AS page_total,
-           (SELECT list({'customer_id': k.customer_id, 'spend': k.spend, 'code': c.code, 'name': c.name}
-                        ORDER BY k.rank)
-            FROM classified k JOIN customers c USING (customer_id)
-            WHERE k.abc = 'A' AND k.rank <= $page_size) AS page_rows"""
-    query = compose("""WITH {ctes}
-    SELECT abc, (rank - 1) * CAST($points AS BIGINT) // n AS bucket, COUNT(*) AS customers,
-           CAST(SUM(spend) AS DOUBLE) AS spend, MIN(rank) AS first_rank, MAX(rank) AS last_rank, MAX(n) AS n,
-           -- exact (in cents, then one rounding): a sum of doubles depends on the order rows come in
-           CAST(SUM(CAST(n - rank + 1 AS DECIMAL(20, 0)) * spend) AS DOUBLE) AS weighted,
-           COALESCE(CAST(SUM(spend) FILTER (WHERE {in_top}) AS DOUBLE), 0) AS top_spend{extra}
-    FROM classified GROUP BY ALL ORDER BY first_rank""", ctes=_classified_ctes(q, actor, buying=margin, kept=kept),
-                    points=int(points), in_top=in_top,
-                    extra=Fragment(extra, {"page_size": first_page} if first_page else {}))
-    groups = run(cur, query).df()
+    groups = _kept_groups(cur, q, actor, top, points, first_page, kept)
+    if groups is None:
+        groups = run(cur, _overview_query(q, actor, top, points, first_page, kept)).df()
     # no classified row carries the count of buyers: counted apart (as every margin was before)
     buying = int(groups["buying"].iloc[0]) if margin and len(groups) else None
     customers, buying = _count_row(cur, q, actor, int(groups["customers"].sum()), buying)
@@ -362,6 +359,98 @@ def _overview(cur, q: SegmentQuery, actor, top: Fraction, points: int, first_pag
     if not first_page:
         return overview
     return overview, _first_a_page(groups, q)
+
+
+# The rows of the A list's first page (by rank: A comes first) as one list, from CTE ``classified``.
+_A_PAGE_ROWS = """(SELECT list({'customer_id': k.customer_id, 'spend': k.spend, 'code': c.code, 'name': c.name}
+                        ORDER BY k.rank)
+            FROM classified k JOIN customers c USING (customer_id)
+            WHERE k.abc = 'A' AND k.rank <= $page_size)"""
+
+
+def _overview_query(q: SegmentQuery, actor, top: Fraction, points: int, first_page: int,
+                    kept: Kept | None) -> Fragment:
+    """The overview's groups (class × rank bucket), with the count of buyers for the margin and,
+    with ``first_page``, the A list's first page and everyone's exact total (``page_total``)."""
+    margin = q.measure != "revenue"
+    kept_n = _kept_n(q, actor, kept)
+    # the top share's customers: the first ceil(top·n) ranks (n known for kept ranks: a comparison of integers)
+    in_top = (Fragment("(rank - 1) * CAST($top_den AS HUGEINT) < CAST($top_num AS HUGEINT) * n",
+                       {"top_den": str(top.denominator), "top_num": str(top.numerator)}) if kept_n is None
+              else Fragment("rank <= $top_last", {"top_last": ceil_count(top, kept_n)}))
+    extra = ", (SELECT COUNT(*) FROM totals WHERE revenue > 0) AS buying" if margin else ""
+    if first_page:  # the page's rows as one list, and everyone's exact total
+        extra += ", (SELECT SUM(spend) FROM classified) AS page_total, " + _A_PAGE_ROWS + " AS page_rows"
+    return compose("""WITH {ctes}
+    SELECT abc, (rank - 1) * CAST($points AS BIGINT) // n AS bucket, COUNT(*) AS customers,
+           CAST(SUM(spend) AS DOUBLE) AS spend, MIN(rank) AS first_rank, MAX(rank) AS last_rank, MAX(n) AS n,
+           -- exact (in cents, then one rounding): a sum of doubles depends on the order rows come in
+           CAST(SUM(CAST(n - rank + 1 AS DECIMAL(20, 0)) * spend) AS DOUBLE) AS weighted,
+           COALESCE(CAST(SUM(spend) FILTER (WHERE {in_top}) AS DOUBLE), 0) AS top_spend{extra}
+    FROM classified GROUP BY ALL ORDER BY first_rank""", ctes=_classified_ctes(q, actor, buying=margin, kept=kept),
+                   points=int(points), in_top=in_top,
+                   extra=Fragment(extra, {"page_size": first_page} if first_page else {}))
+
+
+# -- the ABC figures and the movement matrix of the default classification, kept ------------------
+# (fits.OVERVIEW_TABLE and fits.MOVEMENT_TABLE, migration 031)
+#
+# For a user who sees every customer, ranks are the store's (the kept totals'): the figures of the
+# default classification (the page's default shares, the 80/20 point, 200 buckets) are the same for
+# all of them, kept per measure as the live query makes them. Other shares are computed as before.
+KEPT_TOP, KEPT_POINTS = Fraction(1, 5), 200  # abc_overview's defaults
+_KEPT_SHARES = abc_shares(SegmentQuery.a_share, SegmentQuery.b_share)  # SegmentQuery's defaults: the page's
+
+
+def _default_classes(q: SegmentQuery, top: Fraction = KEPT_TOP, points: int = KEPT_POINTS) -> bool:
+    return abc_shares(q.a_share, q.b_share) == _KEPT_SHARES and top == KEPT_TOP and points == KEPT_POINTS
+
+
+def _keeps_classes(q: SegmentQuery, actor, kept: Kept | None, top: Fraction = KEPT_TOP,
+                   points: int = KEPT_POINTS) -> bool:
+    """Whether the kept figures of ``q``'s period can be ``actor``'s: the kept totals are current,
+    the ranks are theirs and the classification the default one."""
+    return kept is not None and _sees_everyone(actor) and _default_classes(q, top, points)
+
+
+def _kept_groups(cur, q: SegmentQuery, actor, top: Fraction, points: int, first_page: int,
+                 kept: Kept | None) -> pd.DataFrame | None:
+    """``_overview_query``'s groups from the kept figures (and, with ``first_page``, the A list's
+    first page read by rank from the kept totals, with the names as they are now), or None."""
+    if not _keeps_classes(q, actor, kept, top, points):
+        return None
+    fit = kept_overview(cur, q.start, q.end)
+    if fit is None:
+        return None
+    buying = ", buying" if q.measure != "revenue" else ""
+    groups = run(cur, Fragment(f"""SELECT abc, bucket, customers, spend, first_rank, last_rank, n, weighted, top_spend{buying},
+               total AS page_total FROM {OVERVIEW_TABLE} WHERE fit_id = $overview_fit AND measure = $measure
+        ORDER BY first_rank""", {"overview_fit": fit.fit_id, "measure": q.measure})).df()
+    if first_page and len(groups):
+        total, rank = kept.columns(q.measure)  # fixed column names (fits.SPEND_COLUMNS)
+        a_last = ceil_count(_KEPT_SHARES[0], int(groups["n"].iloc[0]))
+        page = run(cur, compose(f"""WITH classified AS (
+            SELECT customer_id, {total} AS spend, {rank} AS rank, 'A' AS abc FROM {SPEND_TABLE}
+            WHERE fit_id = $kept_fit AND {rank} <= $a_last)
+        SELECT {_A_PAGE_ROWS} AS page_rows""", kept_fit=kept.fit_id, a_last=a_last, page_size=int(first_page))).df()
+        groups["page_rows"] = pd.Series([page["page_rows"].iloc[0]] * len(groups), dtype=object)
+    return groups
+
+
+def overview_rows(cur, start: date, end: date):
+    """(params, rows) of the ABC figures kept for the default period ``start``..``end``
+    (fits.OVERVIEW_TABLE): ``_overview_query``'s groups of the default classification of the whole
+    store per measure, on ``cur``'s snapshot, from the kept totals when current (as the page reads
+    them), else live; the total exact (an Arrow table: no double on the way)."""
+    kept = _kept_totals(cur, SegmentQuery(start, end))
+    parts = []
+    for measure in MEASURES:
+        query = _overview_query(SegmentQuery(start, end, measure), None, KEPT_TOP, KEPT_POINTS, 1, kept)
+        buying = "buying" if measure != "revenue" else "CAST(NULL AS BIGINT)"
+        parts.append(relation(cur, compose(f"""SELECT CAST($measure AS VARCHAR) AS measure, abc, bucket, customers,
+            spend, first_rank, last_rank, n, weighted, top_spend, {buying} AS buying, page_total AS total
+            FROM ({{groups}}) ORDER BY first_rank""", groups=query, measure=measure)).to_arrow_table())
+    return {"start": start.isoformat(), "end": end.isoformat()}, parts
 
 
 def _listed(value) -> list:
@@ -435,9 +524,26 @@ def class_customers(store, actor, q: SegmentQuery, abc: str | None = None, limit
     _check_class(abc)
     if limit is None:
         return _whole_class(store, actor, q, abc)
-    return _on_snapshot(store, q, lambda cur, kept: _class_page(
-        cur, q, abc, limit, offset, _spend_cte(q, actor) if kept is None else _spend_ctes(q, actor, "", False, kept),
-        ranked=kept is not None and _sees_everyone(actor)))
+    def read(cur, kept):
+        stats = _kept_stats(cur, q, actor, kept)  # n and total known: the page and the sum above it are rank ranges
+        spend = (_spend_cte(q, actor) if kept is None
+                 else _kept_spend_ctes(q, actor, "", False, kept, inline=stats is not None))
+        return _class_page(cur, q, abc, limit, offset, spend, ranked=kept is not None and _sees_everyone(actor),
+                           stats=stats)
+    return _on_snapshot(store, q, read)
+
+
+def _kept_stats(cur, q: SegmentQuery, actor, kept: Kept | None) -> Fragment | None:
+    """CTE ``stats`` (n, total: how many ``q``'s kept ranks rank and the exact sum of their totals)
+    from the kept ABC figures when the ranks are ``actor``'s and they are current — the same for any
+    shares —, so a page of a list reads no other row than its own; else None."""
+    if kept is None or not _sees_everyone(actor):
+        return None
+    fit = kept_overview(cur, q.start, q.end)
+    return None if fit is None else Fragment(
+        f"""stats AS (SELECT CAST($known_n AS BIGINT) AS n, (SELECT total FROM {OVERVIEW_TABLE}
+                      WHERE fit_id = $overview_fit AND measure = $measure LIMIT 1) AS total)""",
+        {"known_n": _kept_n(q, actor, kept), "overview_fit": fit.fit_id, "measure": q.measure})
 
 
 def _check_class(abc: str | None) -> None:
@@ -446,14 +552,15 @@ def _check_class(abc: str | None) -> None:
 
 
 def _class_page(cur, q: SegmentQuery, abc: str | None, limit: int, offset: int,
-                spend: Fragment, ranked: bool = False) -> tuple[pd.DataFrame, int]:
+                spend: Fragment, ranked: bool = False, stats: Fragment | None = None) -> tuple[pd.DataFrame, int]:
     """``class_customers``' page read on ``cur``, the CTE ``spend`` given (``_spend_cte``);
-    ``ranked``: it has each customer's ``rank`` (kept), so the page is a range of ranks."""
+    ``ranked``: it has each customer's ``rank`` (kept), so the page is a range of ranks; ``stats``:
+    the CTE of n and total when known (``_kept_stats``), else counted from ``spend``."""
     a, b = abc_shares(q.a_share, q.b_share)
     # One query: the class's rank range follows from n (ceil in integers), then a top-N read of the
     # page and of the sum of every higher rank; LIMIT/OFFSET take scalar subqueries in DuckDB.
     query = compose("""WITH {spend},
-    stats AS (SELECT COUNT(*) AS n, SUM(spend) AS total FROM spend),
+    {stats},
     cuts AS (SELECT n, total,
                     (CAST($a_num AS HUGEINT) * n + CAST($a_den AS HUGEINT) - 1) // CAST($a_den AS HUGEINT) AS a_last,
                     (CAST($b_num AS HUGEINT) * n + CAST($b_den AS HUGEINT) - 1) // CAST($b_den AS HUGEINT) AS b_last
@@ -470,6 +577,8 @@ def _class_page(cur, q: SegmentQuery, abc: str | None, limit: int, offset: int,
            p.customer_id, p.spend, c.code, c.name
     FROM window_ w CROSS JOIN above LEFT JOIN page p ON TRUE LEFT JOIN customers c ON c.customer_id = p.customer_id
     ORDER BY p.spend DESC, p.customer_id""", spend=spend, page=Fragment(_RANKED_PAGE if ranked else _TOP_N_PAGE),
+                    stats=Fragment("stats AS (SELECT COUNT(*) AS n, SUM(spend) AS total FROM spend)") if stats is None
+                    else stats,
                     a_num=str(a.numerator), a_den=str(a.denominator),
                     b_num=str(b.numerator), b_den=str(b.denominator), abc=abc, offset=max(int(offset), 0),
                     limit=int(limit))
@@ -541,13 +650,15 @@ class Movement(NamedTuple):
     matrix: pd.DataFrame  # like class_migration: rows prev class, columns current class
 
 
-def _movement_ctes(q: SegmentQuery, actor, kept: Kept | None = None) -> tuple[Fragment, SegmentQuery]:
+def _movement_ctes(q: SegmentQuery, actor, kept: Kept | None = None,
+                   chosen: tuple | None = None) -> tuple[Fragment, SegmentQuery]:
     """CTE ``moved`` (customer_id, prev_abc, curr_abc, prev_rank, prev_spend, curr_rank, curr_spend:
     every customer classified in ``q`` or in the period before) and that period's query. ``kept``:
-    where ``q``'s totals are kept (the period before is kept in the same rows)."""
+    where ``q``'s totals are kept (the period before is kept in the same rows). ``chosen``: (classes
+    before, classes now) a query keeps only of ``moved``: the kept rows are then narrowed by rank."""
     prev_q = q.with_period(*previous_period(q.start, q.end))
     if kept is not None and _sees_everyone(actor):
-        return _kept_moved(q, kept), prev_q
+        return _kept_moved(q, kept, chosen), prev_q
     joined = """moved AS (
         SELECT COALESCE(p.customer_id, c.customer_id) AS customer_id,
                COALESCE(p.abc, 'none') AS prev_abc, COALESCE(c.abc, 'none') AS curr_abc,
@@ -559,20 +670,31 @@ def _movement_ctes(q: SegmentQuery, actor, kept: Kept | None = None) -> tuple[Fr
                    curr=_classified_ctes(q, actor, prefix="c_", kept=kept)), prev_q
 
 
-def _kept_moved(q: SegmentQuery, kept: Kept) -> Fragment:
+def _kept_moved(q: SegmentQuery, kept: Kept, chosen: tuple | None = None) -> Fragment:
     """``moved`` for a user who sees everyone from one read of the kept rows: both periods' totals
-    and ranks over the whole store are on each customer's row, so no ranking and no join."""
+    and ranks over the whole store are on each customer's row, so no ranking and no join. ``chosen``
+    (classes before, classes now): only the rows whose ranks put them there (a test of the columns
+    as stored, before any class is worked out)."""
     a, b = abc_shares(q.a_share, q.b_share)
     (c_total, c_rank), (p_total, p_rank) = kept.columns(q.measure), kept.before().columns(q.measure)
+    narrow = "" if chosen is None else f" AND {_ranks_of(p_rank, chosen[0], 'p_')} AND {_ranks_of(c_rank, chosen[1], 'c_')}"
     # fixed column names (fits.SPEND_COLUMNS); a total without a rank is not positive: not classified
     return compose(f"""moved AS (
         SELECT customer_id, CASE WHEN {p_rank} IS NULL THEN 'none' ELSE {{p_case}} END AS prev_abc,
                CASE WHEN {c_rank} IS NULL THEN 'none' ELSE {{c_case}} END AS curr_abc,
                {p_rank} AS prev_rank, CAST(CASE WHEN {p_rank} IS NOT NULL THEN {p_total} END AS DOUBLE) AS prev_spend,
                {c_rank} AS curr_rank, CAST(CASE WHEN {c_rank} IS NOT NULL THEN {c_total} END AS DOUBLE) AS curr_spend
-        FROM {SPEND_TABLE} WHERE fit_id = $kept_fit AND ({p_rank} IS NOT NULL OR {c_rank} IS NOT NULL))""",
+        FROM {SPEND_TABLE} WHERE fit_id = $kept_fit AND ({p_rank} IS NOT NULL OR {c_rank} IS NOT NULL){narrow})""",
                    p_case=_cut_case(a, b, int(kept.ranked[p_rank]), p_rank, "p_"),
                    c_case=_cut_case(a, b, int(kept.ranked[c_rank]), c_rank, "c_"), kept_fit=kept.fit_id)
+
+
+def _ranks_of(rank: str, classes, prefix: str) -> str:
+    """SQL text: ``rank`` (a fixed column name) puts the row in one of ``classes`` ("A", "B", "C",
+    "none"), by the last ranks of A and B that ``_cut_case(..., prefix=prefix)`` binds."""
+    tests = {"A": f"{rank} <= ${prefix}a_last", "B": f"({rank} > ${prefix}a_last AND {rank} <= ${prefix}b_last)",
+             "C": f"{rank} > ${prefix}b_last", "none": f"{rank} IS NULL"}
+    return "(" + " OR ".join(tests[c] for c in classes) + ")"
 
 
 def class_movement(store, actor, q: SegmentQuery) -> Movement:
@@ -580,10 +702,36 @@ def class_movement(store, actor, q: SegmentQuery) -> Movement:
     ``previous_period(q.start, q.end)``; the same numbers as ``class_migration``."""
     def read(cur, kept):
         ctes, prev_q = _movement_ctes(q, actor, kept)
-        counts = run(cur, compose("WITH {ctes} SELECT prev_abc, curr_abc, COUNT(*) AS customers FROM moved "
-                                  "GROUP BY ALL", ctes=ctes)).df()
+        counts = _kept_moves(cur, q, actor, kept)
+        if counts is None:
+            counts = run(cur, compose("WITH {ctes} SELECT prev_abc, curr_abc, COUNT(*) AS customers FROM moved "
+                                      "GROUP BY ALL", ctes=ctes)).df()
         return Movement(prev_q, _movement_matrix(counts))
     return _on_snapshot(store, q, read)
+
+
+def _kept_moves(cur, q: SegmentQuery, actor, kept: Kept | None) -> pd.DataFrame | None:
+    """(prev_abc, curr_abc, customers) of ``q`` from the kept matrix of the default classification
+    (fits.MOVEMENT_TABLE) when it is ``actor``'s (``_keeps_classes``) and current, else None."""
+    if not _keeps_classes(q, actor, kept):
+        return None
+    fit = kept_movement(cur, q.start, q.end)
+    return None if fit is None else run(cur, Fragment(
+        f"SELECT prev_abc, curr_abc, customers FROM {MOVEMENT_TABLE} WHERE fit_id = $movement_fit AND measure = $measure",
+        {"movement_fit": fit.fit_id, "measure": q.measure})).df()
+
+
+def movement_rows(cur, start: date, end: date):
+    """(params, rows) of the movement matrix kept for the default period ``start``..``end``
+    (fits.MOVEMENT_TABLE): ``class_movement``'s counts of the default classification of the whole
+    store per measure, on ``cur``'s snapshot, from the kept totals when current, else live."""
+    kept = _kept_totals(cur, SegmentQuery(start, end))
+    parts = []
+    for measure in MEASURES:
+        ctes, _ = _movement_ctes(SegmentQuery(start, end, measure), None, kept)
+        parts.append(run(cur, compose("""WITH {ctes} SELECT CAST($measure AS VARCHAR) AS measure, prev_abc, curr_abc,
+            COUNT(*) AS customers FROM moved GROUP BY ALL ORDER BY ALL""", ctes=ctes, measure=measure)).df())
+    return {"start": start.isoformat(), "end": end.isoformat()}, pd.concat(parts, ignore_index=True)
 
 
 def _movement_matrix(counts: pd.DataFrame) -> pd.DataFrame:
@@ -609,23 +757,30 @@ def class_movement_and_page(store, actor, q: SegmentQuery, prev_classes=("A",), 
                                                                        limit, kept))
 
 
-def _movement_and_page(cur, actor, q: SegmentQuery, prev_classes, curr_classes, limit: int,
-                       kept: Kept | None) -> tuple[Movement, tuple[pd.DataFrame, int]]:
-    ctes, prev_q = _movement_ctes(q, actor, kept)
-    query = compose("""WITH {ctes}
-        SELECT prev_abc, curr_abc, COUNT(*) AS customers,
-               (SELECT list({'customer_id': m.customer_id, 'code': c.code, 'name': c.name, 'prev_abc': m.prev_abc,
+# One page of the customers who moved between the classes chosen, as one list (CTE ``moved``).
+_MOVED_PAGE_ROWS = """(SELECT list({'customer_id': m.customer_id, 'code': c.code, 'name': c.name, 'prev_abc': m.prev_abc,
                              'curr_abc': m.curr_abc, 'prev_rank': m.prev_rank, 'prev_spend': m.prev_spend,
                              'curr_rank': m.curr_rank, 'curr_spend': m.curr_spend}
                             ORDER BY m.prev_rank NULLS LAST, m.curr_rank NULLS LAST, m.customer_id)
                 FROM (SELECT * FROM moved
                       WHERE prev_abc IN (SELECT unnest($prev_classes)) AND curr_abc IN (SELECT unnest($curr_classes))
                       ORDER BY prev_rank NULLS LAST, curr_rank NULLS LAST, customer_id LIMIT $limit) m
-                JOIN customers c USING (customer_id)) AS page_rows
-        FROM moved GROUP BY ALL""", ctes=ctes, prev_classes=list(prev_classes), curr_classes=list(curr_classes),
-                    limit=int(limit))
-    counts = run(cur, query).df()
-    rows = _listed(counts["page_rows"].iloc[0] if len(counts) else None)
+                JOIN customers c USING (customer_id))"""
+
+
+def _movement_and_page(cur, actor, q: SegmentQuery, prev_classes, curr_classes, limit: int,
+                       kept: Kept | None) -> tuple[Movement, tuple[pd.DataFrame, int]]:
+    ctes, prev_q = _movement_ctes(q, actor, kept)
+    chosen = {"ctes": ctes, "prev_classes": list(prev_classes), "curr_classes": list(curr_classes), "limit": int(limit)}
+    counts = _kept_moves(cur, q, actor, kept)
+    if counts is None:
+        counts = run(cur, compose("WITH {ctes} SELECT prev_abc, curr_abc, COUNT(*) AS customers, "
+                                  + _MOVED_PAGE_ROWS + " AS page_rows FROM moved GROUP BY ALL", **chosen)).df()
+        rows = _listed(counts["page_rows"].iloc[0] if len(counts) else None)
+    else:  # the counts kept: only the page is read, of the kept rows in the cells chosen
+        chosen["ctes"] = _movement_ctes(q, actor, kept, (prev_classes, curr_classes))[0]
+        rows = _listed(run(cur, compose("WITH {ctes} SELECT " + _MOVED_PAGE_ROWS, **chosen)).fetchall()[0][0]
+                       if len(counts) else None)
     # back through DuckDB with the list's column types, so pandas gets the very frame the page query gives
     # _MOVEMENT_ROW is a fixed type text (a constant above); the rows go in as a parameter
     page = cur.execute(f"SELECT unnest(CAST($rows AS {_MOVEMENT_ROW}[]), recursive := true)", {"rows": rows}).df()
@@ -654,7 +809,8 @@ def movement_customers(store, actor, q: SegmentQuery, prev_classes=("A",), curr_
             SELECT *, COUNT(*) OVER () AS matches FROM moved
             WHERE prev_abc IN (SELECT unnest($prev_classes)) AND curr_abc IN (SELECT unnest($curr_classes))
             ORDER BY prev_rank NULLS LAST, curr_rank NULLS LAST, customer_id""" + page,
-                        ctes=_movement_ctes(q, actor, kept)[0], prev_classes=list(prev_classes),
+                        ctes=_movement_ctes(q, actor, kept, (prev_classes, curr_classes))[0],
+                        prev_classes=list(prev_classes),
                         curr_classes=list(curr_classes), limit=None if limit is None else int(limit),
                         offset=int(offset))
         return _with_names(cur, inner, "prev_rank NULLS LAST, curr_rank NULLS LAST, customer_id")
@@ -1168,21 +1324,27 @@ def _rfm_rows(actor, fit_id: int | None, start: date, end: date, as_of: date) ->
     return compose(f"rfm_rows AS {how} (SELECT * FROM ({{source}}) x" + scope + ")", source=source, visible=visible)
 
 
-def _read_rfm(store, actor, start: date, end: date, as_of: date | None, query) -> pd.DataFrame:
-    """``query(rows)`` over ``rows``, the CTE ``_rfm_rows`` of ``actor``, in one snapshot: the kept
-    rows when current (and recency counts to the period's end, as theirs does)."""
+def _read_rfm(store, actor, start: date, end: date, as_of: date | None, query, first=None) -> pd.DataFrame:
+    """``query(rows, cells)`` over ``rows``, the CTE ``_rfm_rows`` of ``actor``, and ``cells``, the
+    CTEs ``_rfm_cells``, in one snapshot: the kept rows when current (and recency counts to the
+    period's end, as theirs does), and the kept cells of everyone when they are ``actor``'s.
+    ``first(cur, fit_id, rows, cells)``: tried first on the kept rows; its answer unless None."""
     as_of = rfm_as_of(start, end, as_of)
 
     def kept(cur, fit_id, *_):
-        return run(cur, query(_rfm_rows(actor, fit_id, start, end, as_of))).df()
+        found = kept_rfm_cells(cur, start, end) if _sees_all_customers(actor) else None
+        rows, cells = _rfm_rows(actor, fit_id, start, end, as_of), _rfm_cells(None if found is None else found.fit_id)
+        answer = None if first is None else first(cur, fit_id, rows, cells)
+        return run(cur, query(rows, cells)).df() if answer is None else answer
     result = _kept(store, start, end, kept) if as_of == end else None
-    return _read(store, query(_rfm_rows(actor, None, start, end, as_of))) if result is None else result
+    return (_read(store, query(_rfm_rows(actor, None, start, end, as_of), _rfm_cells(None))) if result is None
+            else result)
 
 
 def rfm_view(store, actor, start: date, end: date, as_of: date | None = None) -> pd.DataFrame:
     """``rfm_scores`` of the customers the user can see who bought in ``start``..``end``, by
     customer_id (``RFM_SCORE_CTES`` in DuckDB: the same SQL)."""
-    def query(rows):
+    def query(rows, _cells):
         return compose(f"""WITH {{rows}}, {RFM_SCORE_CTES}
             SELECT x.customer_id, x.recency_days, x.frequency, x.monetary, r_score, f_score, m_score,
                    {RFM_SEGMENT} AS segment
@@ -1199,22 +1361,43 @@ def _as_text(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 # CTE rfm_cells: the buyers by (recency, frequency), counted, with their revenue in whole cents;
 # their R and F scores (r_scores, f_scores) from these few cells, not from every row again.
-_RFM_CELLS = ",\n    ".join((
-    """rfm_cells AS (SELECT recency_days, frequency, COUNT(*) AS customers,
-                         SUM(CAST(monetary AS DECIMAL(18, 2))) AS revenue FROM rfm_rows GROUP BY ALL)""",
+_RFM_CELLS_OF_ROWS = """rfm_cells AS (SELECT recency_days, frequency, COUNT(*) AS customers,
+                         SUM(CAST(monetary AS DECIMAL(18, 2))) AS revenue FROM rfm_rows GROUP BY ALL)"""
+_RFM_CELL_SCORES = ",\n    ".join((
     "rfm_n AS (SELECT SUM(customers) AS n FROM rfm_cells)",
     score_cte("r_scores", "recency_days", "r_score", False, "rfm_cells", "SUM(customers)"),
     score_cte("f_scores", "frequency", "f_score", True, "rfm_cells", "SUM(customers)")))
 
 
+def _rfm_cells(fit_id: int | None) -> Fragment:
+    """CTEs ``rfm_cells``, ``rfm_n``, ``r_scores`` and ``f_scores``: the cells counted from
+    ``rfm_rows``, or read from the kept cells of fit ``fit_id`` (fits.RFM_CELLS_TABLE: everyone's,
+    counted by the same text)."""
+    if fit_id is None:
+        return Fragment(_RFM_CELLS_OF_ROWS + ",\n    " + _RFM_CELL_SCORES)
+    return Fragment(f"rfm_cells AS (SELECT recency_days, frequency, customers, revenue FROM {RFM_CELLS_TABLE}"
+                    " WHERE fit_id = $cells_fit),\n    " + _RFM_CELL_SCORES, {"cells_fit": int(fit_id)})
+
+
+def rfm_cells_rows(cur, start: date, end: date):
+    """(params, rows) of the RFM cells kept for the default period ``start``..``end``
+    (fits.RFM_CELLS_TABLE): every buyer's cell counted on ``cur``'s snapshot from the kept rows when
+    current (as the page reads them), else live; the revenue exact (an Arrow table)."""
+    segments = kept_fit(cur, start, end)
+    rows = _rfm_rows(None, None if segments is None else segments.fit_id, start, end, end)
+    query = compose("WITH {rows}, " + _RFM_CELLS_OF_ROWS +
+                    " SELECT recency_days, frequency, customers, revenue FROM rfm_cells ORDER BY ALL", rows=rows)
+    return {"start": start.isoformat(), "end": end.isoformat()}, relation(cur, query).to_arrow_table()
+
+
 def rfm_summary(store, actor, start: date, end: date) -> pd.DataFrame:
     """``segment_summary(rfm_view(...))`` in one GROUP BY: the rows grouped by (recency, frequency)
     first, whose few cells are then scored (R and F alone make the segment)."""
-    def query(rows):
-        return compose(f"""WITH {{rows}}, {_RFM_CELLS}
+    def query(rows, cells):
+        return compose(f"""WITH {{rows}}, {{cells}}
             SELECT {RFM_SEGMENT} AS segment, SUM(customers) AS customers, CAST(SUM(revenue) AS DOUBLE) AS revenue
             FROM rfm_cells JOIN r_scores USING (recency_days) JOIN f_scores USING (frequency) GROUP BY ALL""",
-                       rows=rows)
+                       rows=rows, cells=cells)
     return summary_frame(_read_rfm(store, actor, start, end, None, query))
 
 
@@ -1229,13 +1412,13 @@ def rfm_members(store, actor, start: date, end: date, segment: str, limit: int |
     page = "" if limit is None else " LIMIT $limit OFFSET $offset"
     m_score = quintile_sql("monetary", "c", "n", before="below")
 
-    def query(rows):
-        return compose(f"""WITH {{rows}}, {_RFM_CELLS},
+    def query(rows, cells, reach=None):
+        return compose(f"""WITH {{rows}}, {{cells}},
     cells AS MATERIALIZED (  -- the segment's few cells, made apart: inlined, the rule became a join condition
         SELECT recency_days, frequency, r_score, f_score
         FROM rfm_cells JOIN r_scores USING (recency_days) JOIN f_scores USING (frequency)
         WHERE {RFM_SEGMENT} = $segment),
-    members AS (SELECT * FROM rfm_rows JOIN cells USING (recency_days, frequency)
+    members AS (SELECT * FROM rfm_rows JOIN cells USING (recency_days, frequency) WHERE TRUE{{reach}}
                 ORDER BY monetary DESC, customer_id{page}),
     bounds AS (SELECT MIN(monetary) AS low, MAX(monetary) AS high FROM members),
     below AS (SELECT COUNT(*) AS below FROM rfm_rows WHERE monetary < (SELECT low FROM bounds)),
@@ -1246,9 +1429,19 @@ def rfm_members(store, actor, start: date, end: date, segment: str, limit: int |
     SELECT m.customer_id, c.code, c.name, m.recency_days, m.frequency, m.monetary, m.r_score, m.f_score,
            s.m_score, CAST($segment AS VARCHAR) AS segment
     FROM members m JOIN m_scores s USING (monetary) JOIN customers c USING (customer_id)
-    ORDER BY m.monetary DESC, m.customer_id""", rows=rows, segment=segment,
-                       limit=None if limit is None else int(limit), offset=int(offset))
-    return _as_text(_read_rfm(store, actor, start, end, None, query), ["code", "name", "segment"])
+    ORDER BY m.monetary DESC, m.customer_id""", rows=rows, cells=cells, segment=segment,
+                       reach=reach or Fragment(""), limit=None if limit is None else int(limit), offset=int(offset))
+
+    def within_reach(cur, fit_id, rows, cells):
+        """The page from the members among the highest kept revenues (``_revenue_floor``, as the
+        need tab's): when it is full there, no member left out comes before any of its rows."""
+        if limit is None or limit <= 0 or offset + limit > NEED_PAGE_MAX_ROWS or not _sees_all_customers(actor):
+            return None
+        floors = fit_by_id(cur, fit_id).params.get("revenue_floors")
+        reach = _revenue_floor(max(NEED_PAGE_MIN_REACH, NEED_PAGE_REACH * (offset + limit)), floors or {})
+        found = run(cur, query(rows, cells, reach)).df()
+        return found if len(found) == limit else None
+    return _as_text(_read_rfm(store, actor, start, end, None, query, within_reach), ["code", "name", "segment"])
 
 
 # The need tab's rows: for each customer the user can see, the two signals and the period's
@@ -1275,17 +1468,17 @@ def live_need_signals(start: date, end: date) -> Fragment:
     return Fragment(_LIVE_NEED_SIGNALS, {"start": start, "end": end})
 
 
-def _need_rows(actor, fit_id: int | None, start: date, end: date, reach: int | None = None) -> Fragment:
+def _need_rows(actor, fit_id: int | None, start: date, end: date, reach: int | None = None,
+               floors: dict | None = None) -> Fragment:
     """WITH ... CTE ``needs``: ``NEED_LIST_COLUMNS`` of every customer ``actor`` may see. With
     ``reach`` (kept rows only) only those whose revenue is at least the ``reach``-th highest kept
     revenue when that is > 0 (none else): every customer left out has less revenue than all of
-    those kept in (without a kept row: 0)."""
+    those kept in (without a kept row: 0). ``floors``: the fit's k-th highest revenues
+    (``fits.REVENUE_FLOOR_REACHES``), the first k at least ``reach`` taken instead (no ranking)."""
     if fit_id is None:
         signals = live_need_signals(start, end)
     else:
-        floor = Fragment("") if reach is None else Fragment(
-            " AND monetary >= (SELECT MIN(monetary) FROM (SELECT monetary FROM fit_segments WHERE fit_id = $fit_id"
-            " ORDER BY monetary DESC LIMIT $reach)) AND monetary > 0", {"reach": int(reach)})
+        floor = Fragment("") if reach is None else _revenue_floor(int(reach), floors or {})
         signals = compose(_KEPT_NEED_SIGNALS, floor=floor, fit_id=int(fit_id))
     join = "LEFT JOIN" if reach is None else "JOIN"  # within reach: everyone has a kept row
     return compose(f"""WITH {{signals}},
@@ -1313,19 +1506,82 @@ def need_view(store, actor, start: date, end: date) -> pd.DataFrame:
     return _read_needs(store, start, end, query)
 
 
+def _need_cells(actor, fit_id: int | None, start: date, end: date) -> Fragment:
+    """The need summary's cells: customers per need type ("unknown" for no data) and source ("none")
+    and their revenue, summed in whole cents (exact, whatever order the threads add in; DECIMAL)."""
+    return compose("""{rows} SELECT COALESCE(need_type, 'unknown') AS need_type,
+                              COALESCE(need_source, 'none') AS need_source,
+                              COUNT(*) AS customers, SUM(CAST(revenue AS DECIMAL(18, 2))) AS revenue
+                       FROM needs GROUP BY ALL""", rows=_need_rows(actor, fit_id, start, end))
+
+
+_NEED_CELLS_SHOWN = "SELECT need_type, need_source, customers, CAST(revenue AS DOUBLE) AS revenue FROM ({cells})"
+
+
 def need_summary(store, actor, start: date, end: date) -> pd.DataFrame:
-    """Customers and revenue per need type ("unknown" for no data) and source ("none")."""
-    def query(fit_id):
-        return compose("""{rows} SELECT COALESCE(need_type, 'unknown') AS need_type,
-                                  COALESCE(need_source, 'none') AS need_source,
-                                  COUNT(*) AS customers,
-                                  -- in whole cents: exact, whatever order the threads add in
-                                  CAST(SUM(CAST(revenue AS DECIMAL(18, 2))) AS DOUBLE) AS revenue
-                           FROM needs GROUP BY ALL""", rows=_need_rows(actor, fit_id, start, end))
-    summary = _read_needs(store, start, end, query).astype({"customers": "int64", "revenue": float})
+    """Customers and revenue per need type ("unknown" for no data) and source ("none"). For a user
+    who sees every customer, from the summary the background fit keeps when current (``kept_needs``)."""
+    check_period(start, end)
+    summary = _kept_need_summary(store, actor, start, end)
+    if summary is None:
+        summary = _read_needs(store, start, end, lambda fit_id: compose(
+            _NEED_CELLS_SHOWN, cells=_need_cells(actor, fit_id, start, end)))
+    summary = summary.astype({"customers": "int64", "revenue": float})
     order = {k: i for i, k in enumerate((*NEED_TYPES, "unknown"))}
     return summary.sort_values(["need_type", "need_source"], key=lambda s: s.map(order) if s.name == "need_type"
                                else s).reset_index(drop=True)
+
+
+def _kept_need_summary(store, actor, start: date, end: date) -> pd.DataFrame | None:
+    """``need_summary``'s cells from the kept summary of the whole store (``fits.NEED_TABLE``) when
+    ``actor`` sees every customer and it is current, else None."""
+    if not _sees_all_customers(actor):
+        return None
+    with closing(store.system_cursor()) as cur:
+        cur.execute("BEGIN TRANSACTION")
+        try:
+            fit = kept_needs(cur, start, end)
+            return None if fit is None else run(cur, compose(
+                _NEED_CELLS_SHOWN, cells=Fragment(f"SELECT * FROM {NEED_TABLE} WHERE fit_id = $need_fit",
+                                                  {"need_fit": fit.fit_id}))).df()
+        finally:
+            cur.execute("ROLLBACK")  # read only
+
+
+# What the need summary reads besides the transactions: the customers and their recorded type.
+NEED_SOURCES = ("customers", "customer_id, need_type")
+
+
+def need_sources(cur) -> list:
+    """A fingerprint of the customers' recorded need types (and of who is on file): the row count
+    and the sum of a hash of ``NEED_SOURCES``' columns; one pass over two columns, no sort."""
+    table, columns = NEED_SOURCES
+    count, total = cur.execute(f"SELECT count(*), CAST(sum(hash({columns})) AS VARCHAR) FROM {table}").fetchall()[0]
+    return [int(count), total]
+
+
+def need_summary_rows(cur, start: date, end: date):
+    """(params, rows) of the need summary kept for the default period ``start``..``end``
+    (fits.NEED_TABLE): ``need_summary``'s cells of the whole store on ``cur``'s snapshot, from the
+    kept signals when current (as the page reads them), else live; the revenue the exact DECIMAL sum
+    (an Arrow table: no double on the way). params.sources: ``need_sources`` in the same snapshot."""
+    segments = kept_fit(cur, start, end)
+    rows = relation(cur, _need_cells(None, None if segments is None else segments.fit_id, start, end)).to_arrow_table()
+    return {"start": start.isoformat(), "end": end.isoformat(), "sources": need_sources(cur)}, rows
+
+
+def _revenue_floor(reach: int, floors: dict) -> Fragment:
+    """The test on a kept row (its ``monetary``) of being within ``reach`` of the highest revenues:
+    at least the k-th highest of ``floors`` for the least k >= ``reach`` (more rows than asked for:
+    the same page when it is full), else at least the ``reach``-th highest, ranked here."""
+    known = sorted((int(k), value) for k, value in floors.items() if int(k) >= reach)
+    if not known:
+        return Fragment(" AND monetary >= (SELECT MIN(monetary) FROM (SELECT monetary FROM fit_segments"
+                        " WHERE fit_id = $fit_id ORDER BY monetary DESC LIMIT $reach)) AND monetary > 0",
+                        {"reach": reach})
+    floor = known[0][1]
+    return (Fragment(" AND monetary > 0") if floor is None
+            else Fragment(" AND monetary >= $floor AND monetary > 0", {"floor": float(floor)}))
 
 
 NEED_PAGE_REACH = 10  # a page is first looked for among the top 10 × (offset + limit) kept revenues
@@ -1346,10 +1602,10 @@ def need_members(store, actor, start: date, end: date, kind: str, limit: int | N
     page = "" if limit is None else " LIMIT $limit OFFSET $offset"
     offset = max(int(offset), 0)
 
-    def query(fit_id, reach=None):
+    def query(fit_id, reach=None, floors=None):
         inner = compose("""{rows} SELECT * FROM needs WHERE COALESCE(need_type, 'unknown') = $kind
                            ORDER BY revenue DESC, customer_id""" + page,
-                        rows=_need_rows(actor, fit_id, start, end, reach), kind=kind,
+                        rows=_need_rows(actor, fit_id, start, end, reach, floors), kind=kind,
                         limit=None if limit is None else int(limit), offset=offset)
         return compose("""SELECT x.customer_id, c.code, c.name, x.* EXCLUDE (customer_id) FROM ({inner}) x
                           JOIN customers c USING (customer_id) ORDER BY x.revenue DESC, x.customer_id""",
@@ -1357,7 +1613,8 @@ def need_members(store, actor, start: date, end: date, kind: str, limit: int | N
 
     def kept(cur, fit_id, *_):
         if limit is not None and limit > 0 and offset + limit <= NEED_PAGE_MAX_ROWS and _sees_all_customers(actor):
-            rows = run(cur, query(fit_id, max(NEED_PAGE_MIN_REACH, NEED_PAGE_REACH * (offset + limit)))).df()
+            floors = fit_by_id(cur, fit_id).params.get("revenue_floors")  # none in a fit made before they were noted
+            rows = run(cur, query(fit_id, max(NEED_PAGE_MIN_REACH, NEED_PAGE_REACH * (offset + limit)), floors)).df()
             if len(rows) == limit:
                 return rows
         return run(cur, query(fit_id)).df()
@@ -1374,19 +1631,29 @@ _EFFORT_PERIOD = """occurred_at >= CAST(CAST($from_day AS DATE) AS TIMESTAMPTZ)
                  AND occurred_at < CAST(CAST($before_day AS DATE) AS TIMESTAMPTZ)"""
 
 
+def _effort_period(start: date, end: date) -> Fragment:
+    """The interactions of ``start``..``end`` (local dates, both included)."""
+    return Fragment(_EFFORT_PERIOD, {"from_day": start, "before_day": end + timedelta(days=1)})
+
+
 def effort_by_class(store, actor, q: SegmentQuery) -> pd.DataFrame:
     """Where effort goes today: per ABC class of ``q`` (and "none" for the customers the user
     can see who did not buy), ``customers``, ``interactions`` and ``cost_to_serve`` (cost +
     concession, money as float) from the interaction log in ``q``'s period (local dates).
 
-    The period's interactions are joined to their customer's class and summed by class: no sum
-    per customer (a group for each of millions of customers). A user who sees every customer,
-    when the customer ids are one unbroken range (none removed), needs no join to the customers
-    at all: a customer is on file exactly when its id is in that range (``access.unbroken_customer_ids``)."""
+    For a user who sees every customer, from the effort the background fit keeps for ``q``'s period
+    when current (``_kept_effort``: a few sums by rank range). Else the period's interactions are
+    joined to their customer's class and summed by class: no sum per customer (a group for each of
+    millions of customers). A user who sees every customer, when the customer ids are one unbroken
+    range (none removed), needs no join to the customers at all: a customer is on file exactly when
+    its id is in that range (``access.unbroken_customer_ids``)."""
     def read(cur, kept):
+        found = _kept_effort(cur, actor, q, kept)
+        if found is not None:
+            return found
         dense = access.unbroken_customer_ids(cur) if _sees_all_customers(actor) else None
         ctes = _classified_ctes(q, actor, kept=kept)
-        period = Fragment(_EFFORT_PERIOD, {"from_day": q.start, "before_day": q.end + timedelta(days=1)})
+        period = _effort_period(q.start, q.end)
         if dense is not None:  # everyone on file: ids lo..hi, n of them
             lo, hi, n = dense
             query = compose("""WITH {ctes},
@@ -1417,6 +1684,123 @@ _EFFORT_SELECT = """
            COALESCE(CAST(e.cost_to_serve AS DOUBLE), 0) AS cost_to_serve
     FROM counts LEFT JOIN effort e USING (abc)"""
 
+
+# -- the effort of the default period, kept (fits.EFFORT_TABLE, migration 031) --------------------
+#
+# For each customer on file with an interaction in the period, the fit keeps how many and their cost
+# beside the customer's ranks over the whole store: a class is a range of ranks, so the effort of a
+# class of any shares is one sum over the kept rows, no join. The interaction log and the customers
+# carry no data version: the fit notes the last interaction id it counted and a fingerprint of the
+# customers; the reader adds the interactions logged since and goes live when one counted is gone,
+# or a customer on file then is not now (``effort_check``). Interactions of customers not on file
+# never count; the fit notes how many ranked customers or counted interactions it found without a
+# customer on file (``off_file``), and the reader goes live unless there were none (the classes'
+# sizes are then the rank ranges').
+
+_EFFORT_ROWS = """WITH ranks AS ({ranks}),
+    effort AS (
+        SELECT i.customer_id, COUNT(*) AS interactions, CAST(SUM(i.cost + i.concession) AS DECIMAL(18, 2)) AS cost
+        FROM interactions i
+        WHERE {period} AND i.interaction_id <= $max_id AND i.customer_id > $lo AND i.customer_id <= $hi
+          AND EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = i.customer_id)
+        GROUP BY i.customer_id)
+    SELECT e.customer_id, r.revenue_rank, r.margin_rank, e.interactions, e.cost
+    FROM effort e LEFT JOIN (SELECT * FROM ranks WHERE customer_id > $lo AND customer_id <= $hi) r USING (customer_id)
+    ORDER BY e.customer_id"""
+_EFFORT_OFF_FILE = """WITH ranks AS ({ranks})
+    SELECT (SELECT COUNT(*) FROM ranks r WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = r.customer_id))
+         + (SELECT COUNT(*) FROM interactions i WHERE {period} AND i.interaction_id <= $max_id
+            AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = i.customer_id))"""
+# The customers on file up to an id: how many and the sum of a hash of their ids (one column, no sort).
+_CUSTOMERS_UP_TO = ("SELECT COUNT(*), CAST(COALESCE(SUM(hash(customer_id)), 0) AS VARCHAR) FROM customers"
+                    " WHERE customer_id <= ?")
+
+
+def effort_rows(cur, start: date, end: date):
+    """(params, rows) of the effort kept for the default period ``start``..``end``
+    (fits.EFFORT_TABLE) on ``cur``'s snapshot, a customer range at a time: each customer on
+    file with an interaction in the period (up to the largest id now), how many and their exact
+    cost, and the period's ranks (``fits.spend_ranks``). params: max_interaction_id, interactions (how
+    many there were up to it), customers (the largest id on file, how many up to it and their
+    fingerprint: ``_CUSTOMERS_UP_TO``), off_file (see above)."""
+    (max_id, counted) = cur.execute("SELECT COALESCE(MAX(interaction_id), 0), COUNT(*) FROM interactions").fetchall()[0]
+    (last_customer,) = cur.execute("SELECT COALESCE(MAX(customer_id), 0) FROM customers").fetchall()[0]
+    on_file = cur.execute(_CUSTOMERS_UP_TO, [last_customer]).fetchall()[0]
+    parts = {"ranks": spend_ranks(cur, start, end), "period": _effort_period(start, end)}
+    (off_file,) = run(cur, compose(_EFFORT_OFF_FILE, max_id=int(max_id), **parts)).fetchall()[0]
+    params = {"start": start.isoformat(), "end": end.isoformat(), "max_interaction_id": int(max_id),
+              "interactions": int(counted), "customers": [int(last_customer), int(on_file[0]), on_file[1]],
+              "off_file": int(off_file)}
+    rows = compose(_EFFORT_ROWS, max_id=int(max_id), **parts)
+
+    def batches():  # a customer range at a time (model_fits.customer_ranges): bounded memory at 10M
+        for lo, hi in customer_ranges(cur):
+            yield from cur.sql(rows.sql, params={**rows.params, "lo": lo, "hi": hi}).to_arrow_reader(FIT_CHUNK_ROWS)
+    return params, batches()
+
+
+def effort_check(cur, fit) -> int | None:
+    """How many interactions were logged since ``fit`` (fits.EFFORT_TABLE) was made, when every
+    interaction it counted and every customer then on file (up to its largest id) are still there;
+    None when not (the effort is then computed live)."""
+    max_id = int(fit.params["max_interaction_id"])
+    # the whole table's count costs nothing and the ids above the fit's are the log's tail (pruned by
+    # the row groups' ranges): no pass over every id
+    (everyone,) = cur.execute("SELECT COUNT(*) FROM interactions").fetchall()[0]
+    (since,) = cur.execute("SELECT COUNT(*) FROM interactions WHERE interaction_id > ?", [max_id]).fetchall()[0]
+    counted = everyone - since
+    last_customer, *on_file = fit.params["customers"]
+    if counted != fit.params["interactions"] or list(cur.execute(_CUSTOMERS_UP_TO, [last_customer]).fetchall()[0]) != on_file:
+        return None
+    return int(since)
+
+
+def _kept_effort(cur, actor, q: SegmentQuery, kept: Kept | None) -> pd.DataFrame | None:
+    """``effort_by_class``'s rows from the kept effort (and the interactions logged since) when
+    ``actor`` sees every customer and the kept totals (``kept``) and effort of ``q``'s period are
+    current and whole (``effort_check``); else None. The sizes of the classes are the rank ranges'
+    (every ranked customer is on file: ``off_file``), "none" the rest of the customers on file."""
+    if kept is None or not (_sees_everyone(actor) and _sees_all_customers(actor)):
+        return None
+    fit = kept_effort(cur, q.start, q.end)
+    since = None if fit is None or fit.params["off_file"] else effort_check(cur, fit)
+    if since is None:
+        return None
+    _, rank = kept.columns(q.measure)  # the same fixed column name in both kept tables
+    n = int(kept.ranked[rank])
+    a, b = abc_shares(q.a_share, q.b_share)
+    a_last, b_last = ceil_count(a, n), ceil_count(b, n)
+    (people,) = cur.execute("SELECT COUNT(*) FROM customers").fetchall()[0]
+    parts = {"effort_fit": fit.fit_id, "classes": ["A", "B", "C", "none"],
+             "sizes": [a_last, b_last - a_last, n - b_last, int(people) - n]}
+    ranked = Fragment(f"SELECT {rank} AS rank, interactions, cost FROM {EFFORT_TABLE} WHERE fit_id = $effort_fit")
+    if since:
+        ranked = compose("{kept} UNION ALL {logged}", kept=ranked, logged=_effort_since(cur, q, fit, kept, rank))
+    query = compose("""WITH ranked AS ({ranked}),
+    effort AS (SELECT CASE WHEN rank IS NULL THEN 'none' ELSE {case} END AS abc,
+                      CAST(SUM(interactions) AS BIGINT) AS interactions, SUM(cost) AS cost_to_serve
+               FROM ranked GROUP BY ALL),
+    counts AS (SELECT unnest($classes::VARCHAR[]) AS abc, unnest($sizes::BIGINT[]) AS customers)""" + _EFFORT_SELECT,
+                    ranked=ranked, case=_cut_case(a, b, n), **parts)
+    return run(cur, query).df()
+
+
+def _effort_since(cur, q: SegmentQuery, fit, kept: Kept, rank: str) -> Fragment:
+    """(rank, interactions, cost) of the customers on file with interactions in ``q``'s period logged
+    after ``fit``, their ranks from the kept totals ``kept``: the ids first (the tail of the log), then
+    a lookup of those ids only (no join with every customer or every kept row)."""
+    period, max_id = _effort_period(q.start, q.end), int(fit.params["max_interaction_id"])
+    new = run(cur, compose("SELECT DISTINCT customer_id FROM interactions WHERE interaction_id > $max_id AND {period}",
+                           period=period, max_id=max_id)).fetchall()
+    ids = [int(customer_id) for (customer_id,) in new]
+    return compose(f"""SELECT s.{rank} AS rank, n.interactions, n.cost FROM (
+        SELECT customer_id, COUNT(*) AS interactions, SUM(cost + concession) AS cost FROM interactions
+        WHERE interaction_id > $max_id AND {{period}}
+          AND customer_id IN (SELECT customer_id FROM customers WHERE customer_id = ANY($new_ids::BIGINT[]))
+        GROUP BY customer_id) n
+    LEFT JOIN (SELECT customer_id, {rank} FROM {SPEND_TABLE}
+               WHERE fit_id = $since_fit AND customer_id = ANY($new_ids::BIGINT[])) s USING (customer_id)""",
+                   period=period, max_id=max_id, new_ids=ids, since_fit=kept.fit_id)
 
 
 def allocation_plan(effort: pd.DataFrame, budget, split=(0.6, 0.3, 0.1), unit: str = "money") -> pd.DataFrame:

@@ -1,7 +1,6 @@
 """Segmentation tabs: need types, resource allocation (seed 000), satisfaction × loyalty."""
 from __future__ import annotations
 
-import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -15,17 +14,26 @@ from ui.tables import show_table
 from ui.view_state import catalog_label, in_url
 
 
+def _need_chart(summary) -> go.Figure:
+    """Customers per need type, stacked by source (a bar per source, in the summary's order).
+    Built from graph objects: plotly.express took ~0.3 s a render for these few bars."""
+    types = summary["need_type"].map(lambda v: tr(f"seg.need.{v}"))
+    sources = summary["need_source"].map(lambda v: tr(f"seg.need_source.{v}"))
+    titles = tr("seg.col.need_type"), tr("seg.col.customers"), tr("seg.col.need_source")
+    figure = go.Figure([go.Bar(name=source, x=types[sources == source], y=summary.loc[sources == source, "customers"],
+                               hovertemplate=f"{titles[2]}={source}<br>{titles[0]}=%{{x}}<br>{titles[1]}=%{{y}}<extra></extra>")
+                        for source in sources.unique()])
+    figure.update_layout(barmode="stack", title=tr("seg.need_chart"), height=340, margin=dict(l=10, r=10, t=40, b=10),
+                         xaxis_title=titles[0], yaxis_title=titles[1], legend_title_text=titles[2],
+                         legend_traceorder="normal")  # as the sources come (a stack would list them reversed)
+    return figure
+
+
 def render_need_types(db, user, q: seg.SegmentQuery) -> None:
     st.info(tr("seg.need_rule"))
     summary = common.need_summary(db, user, q.start, q.end)
-    chart = summary.assign(type_label=summary["need_type"].map(lambda v: tr(f"seg.need.{v}")),
-                           source_label=summary["need_source"].map(lambda v: tr(f"seg.need_source.{v}")))
     left, right = st.columns(2)
-    figure = px.bar(chart, x="type_label", y="customers", color="source_label", barmode="stack",
-                    labels={"type_label": tr("seg.col.need_type"), "customers": tr("seg.col.customers"),
-                            "source_label": tr("seg.col.need_source")})
-    figure.update_layout(title=tr("seg.need_chart"), height=340, margin=dict(l=10, r=10, t=40, b=10))
-    left.plotly_chart(figure, width="stretch")
+    left.plotly_chart(_need_chart(summary), width="stretch")
     with right:
         show_table(SEGMENT_SUMMARY, summary, key="seg_need_sum", file_stem=f"need_types_{q.start}_{q.end}")
     kinds = [k for k in (*seg.NEED_TYPES, "unknown") if k in set(summary["need_type"])]
