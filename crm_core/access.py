@@ -97,6 +97,7 @@ class Rule:
 
 _IMPORT_DATA = Rule(hidden_from=("rep",))  # files, their rows and mappings: reps do not import
 _PRIVATE = Rule(hidden_from=SCOPED_ROLES)  # sign-in data, read by the system only
+_WHOLE_STORE_FIGURES = Rule(hidden_from=("rep",))  # counts over every customer: not a rep's to read
 
 # The one table of visibility, with a row for every table of the schema (tests/test_access.py
 # checks): a scoped cursor hides a table that has no rule, so a table added by a migration stays
@@ -127,6 +128,15 @@ RULES: dict[str, Rule] = {
     "fit_care_contacts": Rule(rep_rows=_OF_CUSTOMER),  # each customer's last contact (crm_core.care.contacts)
     "fit_value_scores": Rule(rep_rows=_OF_CUSTOMER),  # the big-customer tab's value scores (segmentation.fits)
     "fit_sat_spend": Rule(rep_rows=_OF_CUSTOMER),  # each customer's 12-month count and spend (crm_core.satisfaction.fits)
+    "fit_sat_respondents": Rule(rep_rows=_OF_CUSTOMER),  # each respondent's quadrant row (the same)
+    "fit_segment_effort": Rule(rep_rows=_OF_CUSTOMER),  # each customer's interactions and cost (segmentation.fits)
+    # Whole-store figures kept for the users who see every customer (the pages read them for
+    # those only): a rep, whose figures are counted over their own customers, reads none.
+    "fit_sat_nonresponse": _WHOLE_STORE_FIGURES,
+    "fit_need_summary": _WHOLE_STORE_FIGURES,
+    "fit_segment_overview": _WHOLE_STORE_FIGURES,
+    "fit_segment_movement": _WHOLE_STORE_FIGURES,
+    "fit_rfm_cells": _WHOLE_STORE_FIGURES,
     # The promises a rep made, and those anyone made to a customer the rep owns (a rep must see
     # what colleagues promised their customers).
     "promises": Rule(rep_rows="({a}owner IN {reps} OR " + _OF_CUSTOMER + ")"),
