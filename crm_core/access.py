@@ -127,6 +127,12 @@ RULES: dict[str, Rule] = {
     "fit_care_contacts": Rule(rep_rows=_OF_CUSTOMER),  # each customer's last contact (crm_core.care.contacts)
     "fit_value_scores": Rule(rep_rows=_OF_CUSTOMER),  # the big-customer tab's value scores (segmentation.fits)
     "fit_sat_spend": Rule(rep_rows=_OF_CUSTOMER),  # each customer's 12-month count and spend (crm_core.satisfaction.fits)
+    # The performance tab's counts and rows of everyone's closed promises (crm_core.promises.fits):
+    # company-wide, read for users who see every promise; a rep's are computed live.
+    "fit_promise_outcomes": Rule(hidden_from=("rep",)),
+    "fit_promise_remedies": Rule(hidden_from=("rep",)),
+    "fit_promise_overruns": Rule(hidden_from=("rep",)),
+    "fit_promise_clocks": Rule(hidden_from=("rep",)),
     # The promises a rep made, and those anyone made to a customer the rep owns (a rep must see
     # what colleagues promised their customers).
     "promises": Rule(rep_rows="({a}owner IN {reps} OR " + _OF_CUSTOMER + ")"),

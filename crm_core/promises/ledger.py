@@ -87,6 +87,11 @@ SQL_BREAKDOWNS = {
              "'%Y-%m')",
 }
 _MONTH_MOMENT = "CASE WHEN status = 'open' THEN greatest(due_at, $start::TIMESTAMPTZ) ELSE closed_at END"
+# The breakdowns of the closed promises' counts kept per day (crm_core.promises.fits, table
+# fit_promise_outcomes): the same keys, the month of the day closed (the store's zone, as the moment's).
+KEPT_BREAKDOWNS = {"promise_type": "promise_type", "owner": "owner", "customer_class": "customer_class",
+                   "month": "strftime(day, '%Y-%m')"}
+CLOSED_STATUSES = "('met', 'breached', 'cancelled')"  # a closed promise's stored status (SQL list)
 
 
 # -- policies ----------------------------------------------------------------------------------
@@ -471,16 +476,21 @@ def attainment_breakdowns(
     now: datetime,
     bys: tuple[str | None, ...],
     rep_scope: str | None = None,
+    kept=None,
 ) -> dict[str | None, pd.DataFrame]:
     """``attainment_counts`` for several breakdowns at once (None = the 'all' row), in one pass
     over ``promises`` (counted per combination of the keys, then GROUPING SETS over those few rows)
     instead of one per breakdown: {by: table}, each table equal to
     ``attainment_counts(..., by=by)``. Only rows that can have an outcome are read (open, or closed
     within the window; closed ones counted by status, open ones judged one by one), and the month is found by comparing with the window's month boundaries
-    rather than formatting every row's time in the store's zone (the costly part on a big store)."""
-    unknown = [by for by in bys if by is not None and by not in SQL_BREAKDOWNS]
+    rather than formatting every row's time in the store's zone (the costly part on a big store).
+    ``kept`` (``crm_core.promises.fits.KeptDays``, everyone's promises only): the closed promises of
+    the window's whole days are counted from its fit's rows (``KEPT_BREAKDOWNS``), the rest live."""
+    unknown = [by for by in bys if by is not None and by not in (KEPT_BREAKDOWNS if kept else SQL_BREAKDOWNS)]
     if unknown:
         raise ValueError(f"cannot break attainment down by {unknown[0]!r}")
+    if kept is not None and rep_scope is not None:
+        raise ValueError("kept counts are everyone's: a rep's are counted live")
     window = {"start": window_start, "end": window_end, "now": now}
     keys = {by: f"k{i}" for i, by in enumerate(bys) if by is not None}
     month = _month_label(db, window_start, window_end) if "month" in keys else None
@@ -490,16 +500,28 @@ def attainment_breakdowns(
     grouping = f"GROUPING({', '.join(keys.values())})" if keys else "0"
     key_list = "".join(f"{k}, " for k in keys.values())
     # Closed promises are counted by their stored status (the rule's outcome follows from it after
-    # counting); only the open ones, a few per cent, are judged row by row at $now.
+    # counting); only the open ones, a few per cent, are judged row by row at $now. Those closed in
+    # the window are counted live (a range each: a scan skips what lies outside it), with ``kept``
+    # only outside its whole days, whose counts are the kept rows'; with ``kept`` the open promises
+    # are its rows too.
+    ranges = kept.ranges("closed_at") if kept else [Fragment("closed_at >= $start AND closed_at < $end")]
+    live_closed = " UNION ALL ".join(
+        f"SELECT *{moment} FROM promises WHERE status IN {CLOSED_STATUSES} AND {{range{i}}} AND {{scope}}"
+        for i in range(len(ranges))) or f"SELECT *{moment} FROM promises WHERE FALSE"
+    kept_closed, open_rows = "", "promises WHERE status = 'open' AND {scope}"
+    if kept:
+        kept_columns = "".join(f"{KEPT_BREAKDOWNS[by]} AS {key}, " for by, key in keys.items())
+        kept_closed = f""" UNION ALL SELECT {kept_columns}status, CAST(sum(n) AS BIGINT) FROM fit_promise_outcomes
+                           WHERE fit_id = $outcome_fit AND status <> 'open' AND {{days}} GROUP BY ALL"""
+        open_rows = ("(SELECT promise_type, owner, customer_class, status, due_at, paused_at, NULL::TIMESTAMPTZ"
+                     " AS closed_at FROM fit_promise_outcomes WHERE fit_id = $outcome_fit AND status = 'open')")
     template = f"""WITH closed AS (
-          SELECT {columns + ',' if columns else ''} status, count(*) AS n FROM (SELECT *{moment} FROM promises
-          WHERE status IN ('met', 'breached', 'cancelled') AND closed_at >= $start AND closed_at < $end
-            AND {{scope}}) GROUP BY ALL),
+          SELECT {columns + ',' if columns else ''} status, count(*) AS n FROM ({live_closed}) GROUP BY ALL{kept_closed}),
         open_ AS (
           SELECT {columns + ',' if columns else ''} CASE
             WHEN coalesce(paused_at, $now::TIMESTAMPTZ) > due_at AND due_at < $end THEN 'breached'
             WHEN coalesce(paused_at, $now::TIMESTAMPTZ) <= due_at THEN 'excluded'
-          END AS outcome, count(*) AS n FROM (SELECT *{moment} FROM promises WHERE status = 'open' AND {{scope}})
+          END AS outcome, count(*) AS n FROM (SELECT *{moment} FROM {open_rows})
           GROUP BY ALL),
         fine AS (SELECT {key_list}CASE status WHEN 'cancelled' THEN 'excluded' ELSE status END AS outcome, n FROM closed
                  UNION ALL SELECT {key_list}outcome, n FROM open_ WHERE outcome IS NOT NULL)
@@ -509,7 +531,9 @@ def attainment_breakdowns(
                coalesce(sum(n) FILTER (WHERE outcome = 'excluded'), 0) AS excluded
         FROM fine GROUP BY GROUPING SETS ({sets})
         ORDER BY grouping_id{''.join(', ' + k for k in keys.values())}"""
-    parts = {"scope": access.of_rep(rep_scope, "promises")}
+    parts = {"scope": access.of_rep(rep_scope, "promises"), **{f"range{i}": r for i, r in enumerate(ranges)}}
+    if kept:
+        parts |= {"days": kept.days("day"), "outcome_fit": kept.fit.fit_id}
     if month is not None:
         parts["month"] = month
     df = run(db, compose(template, **parts, **window)).df()
