@@ -14,6 +14,7 @@ from datetime import datetime
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow
 
 from crm_core import access
 from crm_core.promises.calendar import BusinessCalendar
@@ -28,7 +29,7 @@ from crm_core.promises.state import (
     stored_plan,
 )
 from crm_core.promises.vectors import add_micros, elapsed_micros
-from crm_core.sql import Fragment, compose, run
+from crm_core.sql import Fragment, compose, relation, run
 
 _PROMISE_COLUMNS = (
     "promise_id, customer_id, owner, promise_type, policy_id, policy_version, made_at, "
@@ -355,6 +356,21 @@ def record_complaint(
 
 
 # -- reads -------------------------------------------------------------------------------------
+# What the board reads of a promise (``board``; ``board_candidates`` keeps these columns).
+BOARD_COLUMNS = ("promise_id, customer_id, owner, promise_type, policy_id, policy_version, clock, made_at, due_at, "
+                 "negotiated_due, paused_at, description, complaint_id, parent_promise_id, status, warn1_at, warn2_at")
+BOARD_ROWS = "kehu_board_rows"  # the name ``board`` reads ``rows`` under (``board_candidates``)
+
+
+def _board_filter(owner: str | None, promise_type: str | None, rep_scope, made: bool) -> Fragment:
+    """Open promises (stored), of ``owner`` and ``promise_type`` (None: any), in ``rep_scope``,
+    made by ``$now`` when ``made``."""
+    return compose("status = 'open'" + (" AND made_at <= $now" if made else "")
+                   + " AND ($owner::VARCHAR IS NULL OR owner = $owner)"
+                   " AND ($promise_type::VARCHAR IS NULL OR promise_type = $promise_type) AND {scope}",
+                   scope=access.of_rep(rep_scope, "promises"), owner=owner, promise_type=promise_type)
+
+
 def board(
     db: duckdb.DuckDBPyConnection,
     now: datetime,
@@ -363,23 +379,29 @@ def board(
     limit: int = 500,
     rep_scope: str | None = None,
     promise_type: str | None = None,
+    rows=None,
 ) -> pd.DataFrame:
     """Open promises, the least time left first (wall time to due; paused ones frozen at their
     pause), with live status. ``due_at`` is the current due (``current_due``: a paused promise's
     due moves later while it stays paused); ``time_left_seconds`` is on each promise's own clock
     (business hours or calendar time), negative once breached; ``wall_left_seconds`` the same in
     calendar time. Promises made after ``now`` are left out;
-    ``rep_scope`` limits to one rep's (``access.of_rep``), ``promise_type`` to one type."""
+    ``rep_scope`` limits to one rep's (``access.of_rep``), ``promise_type`` to one type.
+    ``rows``: ``board_candidates`` of the same filters, read instead of ``promises`` (the same answer)."""
+    if rows is not None:
+        db.register(BOARD_ROWS, rows)
     query = compose(
         "SELECT promise_id, customer_id, owner, promise_type, policy_id, policy_version, clock, made_at, "
         "due_at, negotiated_due, paused_at IS NOT NULL AS paused, paused_at, "
         "coalesce(paused_at, $now::TIMESTAMPTZ) AS judged_at, description, complaint_id, parent_promise_id, "
-        f"{live_status()} AS status FROM promises WHERE status = 'open' AND made_at <= $now "
-        "AND ($owner::VARCHAR IS NULL OR owner = $owner) "
-        "AND ($promise_type::VARCHAR IS NULL OR promise_type = $promise_type) AND {scope} "
+        f"{live_status()} AS status FROM {BOARD_ROWS if rows is not None else 'promises'} WHERE {{open}} "
         "ORDER BY due_at - judged_at, promise_id LIMIT $limit",
-        scope=access.of_rep(rep_scope, "promises"), now=now, owner=owner, promise_type=promise_type, limit=limit)
-    df = run(db, query).df()
+        open=_board_filter(owner, promise_type, rep_scope, made=True), now=now, limit=limit)
+    try:
+        df = run(db, query).df()
+    finally:
+        if rows is not None:
+            db.unregister(BOARD_ROWS)
     # Time left is counted from the moment the promise is judged at (its pause, else now) to the
     # stored due: the same as from now to the current due, without moving both.
     df["wall_left_seconds"] = (df["due_at"] - df["judged_at"]).dt.total_seconds()
@@ -392,6 +414,36 @@ def board(
     df["time_left_seconds"] = wall
     df["due_at"] = current_due(df, calendar, now)
     return df.drop(columns=["judged_at", "paused_at"])
+
+
+def board_candidates(
+    db: duckdb.DuckDBPyConnection,
+    limit: int,
+    owner: str | None = None,
+    rep_scope: str | None = None,
+    promise_type: str | None = None,
+    now: datetime | None = None,
+) -> tuple[pyarrow.Table, datetime | None]:
+    """The rows ``board`` can show at any moment from the latest ``made_at`` among them on, and
+    that moment: (rows, made_until; None without open promises). ``board`` orders by time left at
+    ``now``: a promise not paused by its due (now moves them all alike), a paused one by its due
+    less its pause (fixed), so its first ``limit`` are among the first ``limit`` of each kind.
+    Nothing here depends on the clock: a page keeps them until the next write. ``now``: only the
+    promises made by then (a moment before ``made_until``)."""
+    filters = _board_filter(owner, promise_type, rep_scope, made=now is not None)
+    kind = "SELECT {columns} FROM promises WHERE {open} AND paused_at IS {paused} ORDER BY {order}, promise_id LIMIT $limit"
+    query = compose(f"({kind.format(columns=BOARD_COLUMNS, open='{open}', paused='NULL', order='due_at')}) UNION ALL "
+                    f"({kind.format(columns=BOARD_COLUMNS, open='{open}', paused='NOT NULL', order='due_at - paused_at')})",
+                    open=filters, limit=int(limit), **({"now": now} if now is not None else {}))
+    latest = compose("SELECT max(made_at) FROM promises WHERE {open}", open=filters,
+                     **({"now": now} if now is not None else {}))
+    db.execute("BEGIN TRANSACTION")  # one snapshot: the rows and the latest made
+    try:
+        (made_until,) = run(db, latest).fetchall()[0]  # fetched whole: the next query needs the cursor
+        rows = relation(db, query).to_arrow_table()
+    finally:
+        db.execute("ROLLBACK")  # read only
+    return rows, made_until
 
 
 def _micros(column: pd.Series):

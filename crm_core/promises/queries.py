@@ -209,10 +209,13 @@ def overview(store: Store, actor: Actor, now: datetime, window_days: int = 30,
     return out
 
 
-def _with_customers(store: Store, frame: pd.DataFrame) -> pd.DataFrame:
-    """Add customer code and name to a frame with ``customer_id`` (one small lookup)."""
+def _with_customers(store: Store, frame: pd.DataFrame, names: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Add customer code and name to a frame with ``customer_id`` (one small lookup; ``names``:
+    those of its customers read already, ``_with_customers`` of them)."""
     if frame.empty:
         return frame.assign(code=pd.Series(dtype=str), customer_name=pd.Series(dtype=str))
+    if names is not None:
+        return frame.merge(names, on="customer_id", how="left")
     ids = sorted({int(i) for i in frame["customer_id"]})
     # The customers of promises the user may see (a rep's own promise to a colleague's customer
     # included): names only, for rows already narrowed, so a system read.
@@ -235,11 +238,44 @@ def now_board(
     limit: int = 200,
 ) -> pd.DataFrame:
     """Open promises, overdue first then the least time left (see ``ledger.board``), with the
-    customer's code and name."""
+    customer's code and name. ``board_listing`` and ``judge_board``: the same rows, with the part
+    that does not depend on ``now`` read apart (a page keeps it until the next write)."""
+    return judge_board(store, board_listing(store, actor, owner, promise_type, limit), actor, now)
+
+
+@dataclass(frozen=True)
+class BoardListing:
+    """``now_board``'s candidates before they are judged at a moment (``ledger.board_candidates``:
+    ``rows``, valid from ``made_until`` on) and the filters they were read with."""
+
+    rows: object  # an Arrow table
+    made_until: datetime | None
+    owner: str | None
+    promise_type: str | None
+    limit: int
+    names: pd.DataFrame  # customer_id, code, customer_name of the rows' customers
+
+
+def board_listing(store: Store, actor: Actor, owner: str | None = None, promise_type: str | None = None,
+                  limit: int = 200, now: datetime | None = None) -> BoardListing:
+    """The Now board's candidates for ``actor`` (``ledger.board_candidates``); ``now``: only the
+    promises made by then (None: every one)."""
     with closing(store.system_cursor()) as db:  # narrowed to the user's promises by rep_scope (access.of_rep)
-        frame = ledger.board(db, now, calendar_for(store), owner=owner, limit=limit, rep_scope=actor.rep_scope,
-                             promise_type=promise_type)
-    return _with_customers(store, frame)
+        rows, made_until = ledger.board_candidates(db, limit, owner=owner, rep_scope=actor.rep_scope,
+                                                   promise_type=promise_type, now=now)
+    names = _with_customers(store, pd.DataFrame({"customer_id": rows.column("customer_id").to_pandas()}).drop_duplicates())
+    return BoardListing(rows, made_until, owner, promise_type, limit, names)
+
+
+def judge_board(store: Store, listing: BoardListing, actor: Actor, now: datetime) -> pd.DataFrame:
+    """``now_board`` at ``now`` from ``listing`` (``ledger.board`` over its rows). A listing read
+    before a promise made after ``now`` (a pinned moment in the past) is read again up to ``now``."""
+    if listing.made_until is not None and pd.Timestamp(listing.made_until) > pd.Timestamp(now):
+        listing = board_listing(store, actor, listing.owner, listing.promise_type, listing.limit, now)
+    with closing(store.system_cursor()) as db:
+        frame = ledger.board(db, now, calendar_for(store), owner=listing.owner, limit=listing.limit,
+                             rep_scope=actor.rep_scope, promise_type=listing.promise_type, rows=listing.rows)
+    return _with_customers(store, frame, listing.names)
 
 
 def complaint_board(store: Store, actor: Actor, now: datetime, limit: int = 200) -> pd.DataFrame:
