@@ -14,7 +14,7 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from crm_core import model_fits
-from crm_core.promises import actions, fits, ledger, reports
+from crm_core.promises import actions, fits, ledger, queries, reports
 from crm_core.store import Store
 from crm_core.users import Actor
 from tests.reference import (
@@ -70,7 +70,7 @@ def fit_all(db: Store) -> dict:
 
 def live(monkeypatch):
     """The tab as it is without a kept fit."""
-    monkeypatch.setattr(fits, "kept_fits", lambda cur: {})
+    monkeypatch.setattr(fits, "kept_fits", lambda cur, models=None: {})
 
 
 def totals(db: Store, start: datetime, end: datetime, actor: Actor = MANAGER) -> list[int]:
@@ -170,7 +170,7 @@ def test_kept_and_live_agree_on_the_demo(demo_store, monkeypatch):
 
 def test_a_rep_is_counted_live(demo_store, monkeypatch):
     rep = Actor(demo_store.query_one("SELECT min(owner) FROM promises")[0], "rep")
-    monkeypatch.setattr(fits, "kept_fits", lambda cur: pytest.fail("a rep's tables read kept fits"))
+    monkeypatch.setattr(fits, "kept_fits", lambda cur, models=None: pytest.fail("a rep reads kept fits"))
     start, end = _windows(demo_store)[3]
     result = reports.performance(demo_store, rep, start, end, end)
     with closing(demo_store.system_cursor()) as cur:
@@ -199,3 +199,36 @@ def test_live_tables_are_what_they_were(demo_store, monkeypatch, role):
                            check_exact=True)
         assert_frame_equal(result["clocks"], clock_comparison_reference(demo_store, actor, start, end),
                            check_exact=True)
+
+
+def test_headline_numbers_count_the_kept_whole_days_and_read_only_the_part_days(small, monkeypatch):
+    fit_all(small)
+    now = at(31, 10)  # the 30 days from 03-01 10:00: 03-02 .. 03-30 whole and kept, 03-01 10:00- and 03-31 live
+    rows = queries.overview_rows(small, MANAGER, now)
+    assert rows.skip == (at(2, 0), at(31, 0)) and rows.since == at(1, 0)
+    # read: the open promises (5, 6) and those closed on 03-01 (1 at 10:00, 2 at 23:30), not 3 and 4
+    assert sorted(rows.rows.column("status").to_pylist()) == ["breached", "met", "open", "open"]
+    numbers = queries.overview(small, MANAGER, now, rows=rows)
+    # met 1, 4; breached 2, and 5 and 6 open past their due; excluded 3 (cancelled)
+    assert [numbers["attainment"][k] for k in ("met", "breached", "excluded")] == [2, 3, 1]
+    small.write(lambda cur: cur.execute("UPDATE fit_promise_outcomes SET n = 4 WHERE status = 'met'"))
+    assert queries.overview(small, MANAGER, now, rows=rows)["attainment"]["met"] == 5  # 4 kept for 03-03, and 1
+    small.write(lambda cur: cur.execute("UPDATE fit_promise_outcomes SET n = 1 WHERE status = 'met'"))
+    for moment in (now, at(31, 0) + timedelta(seconds=1), at(31, 23, 59), at(31, 0)):  # 00:00:00: read live
+        for who in (MANAGER, VIEWER, Actor("王", "rep")):
+            kept = queries.overview(small, who, moment, rows=queries.overview_rows(small, who, at(31, 12)))
+            assert repr(kept) == repr(queries.overview(small, who, moment)), (who, moment)
+    live(monkeypatch)
+    assert queries.overview_rows(small, MANAGER, now).skip is None
+
+
+def test_headline_numbers_kept_and_live_agree_on_the_demo(demo_store):
+    (last,) = demo_store.query_one("SELECT max(closed_at) FROM promises")
+    for day in (last - timedelta(days=3), last, last + timedelta(days=20)):
+        noon = day.astimezone(TZ).replace(hour=12, minute=0, second=0, microsecond=0)
+        for who in (MANAGER, VIEWER):
+            rows = queries.overview_rows(demo_store, who, noon)
+            assert rows.skip is not None
+            for moment in (noon.replace(hour=0, minute=0, second=1), noon, noon.replace(hour=23, minute=59, second=59)):
+                assert repr(queries.overview(demo_store, who, moment, rows=rows)) == \
+                    repr(queries.overview(demo_store, who, moment)), (who, moment)

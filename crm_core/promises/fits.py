@@ -106,14 +106,16 @@ FITTERS = (Fitter(OUTCOMES, "fit_promise_outcomes", _fit_outcomes, kept_dates=1,
 FITS_JOB = Job("promise_fits", every(timedelta(minutes=1)), refit_job(FITTERS), lease=FIT_LEASE)
 
 
-def kept_fits(cur) -> dict[str, Fit]:
-    """{model: its newest fit} for the models whose newest fit was made on the ledger ``cur`` sees
-    (``matches``), of whatever analysis date. Call inside a transaction on ``cur`` and read the
-    rows there (a refit prunes the older fit's rows)."""
-    newest = cur.execute("SELECT model, max(fit_id) FROM model_fits WHERE model IN (?, ?, ?, ?) GROUP BY model",
-                         [fitter.model for fitter in FITTERS]).fetchall()
-    fits = {model: model_fits.fit_by_id(cur, fit_id) for model, fit_id in newest}
-    return {model: fit for model, fit in fits.items() if fit is not None and matches(cur, fit)}
+def kept_fits(cur, models: tuple[str, ...] | None = None) -> dict[str, Fit]:
+    """{model: its newest fit} for the ``models`` (None: all four) whose newest fit was made on the
+    ledger ``cur`` sees (``matches``), of whatever analysis date. Call inside a transaction on
+    ``cur`` and read the rows there (a refit prunes the older fit's rows)."""
+    wanted = [fitter.model for fitter in FITTERS if models is None or fitter.model in models]
+    newest = cur.execute("SELECT model, max(fit_id) FROM model_fits WHERE list_contains($models, model)"
+                         " GROUP BY model", {"models": wanted}).fetchall()
+    made_on = _made_on(cur)  # read once for all
+    fits = (model_fits.fit_by_id(cur, fit_id) for _, fit_id in newest)
+    return {fit.model: fit for fit in fits if fit is not None and not fit.empty and fit.params == made_on}
 
 
 @dataclass(frozen=True)
@@ -125,12 +127,18 @@ class KeptDays:
     fit: Fit
     first: date
     stop: date
+    first_at: datetime  # midnight of ``first``
+    stop_at: datetime  # midnight of ``stop``
     live: tuple[tuple[datetime, datetime], ...]  # the moments counted live: [from, to) each, none empty
 
     def days(self, column: str) -> Fragment:
         """The kept rows of the whole days (``column``: their day)."""
         return Fragment(f"{column} >= $kept_first AND {column} < $kept_stop",
                         {"kept_first": self.first, "kept_stop": self.stop})
+
+    def moments(self) -> tuple[datetime, datetime]:
+        """When the whole days begin and end: [midnight of ``first``, midnight of ``stop``)."""
+        return self.first_at, self.stop_at
 
     def ranges(self, column: str) -> list[Fragment]:
         """A condition on the moment ``column`` per range counted live: a range each, so a scan
@@ -151,4 +159,4 @@ def kept_days(cur, fit: Fit, start: datetime, end: datetime) -> KeptDays | None:
     if first >= stop:
         return None
     live = tuple((low, high) for low, high in ((start, first_at), (stop_at, end)) if low < high)
-    return KeptDays(fit, first, stop, live)
+    return KeptDays(fit, first, stop, first_at, stop_at, live)

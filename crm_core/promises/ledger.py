@@ -529,6 +529,7 @@ def attainment_breakdowns(
     bys: tuple[str | None, ...],
     rep_scope: str | None = None,
     kept=None,
+    rows: str = "promises",
 ) -> dict[str | None, pd.DataFrame]:
     """``attainment_counts`` for several breakdowns at once (None = the 'all' row), in one pass
     over ``promises`` (counted per combination of the keys, then GROUPING SETS over those few rows)
@@ -537,7 +538,11 @@ def attainment_breakdowns(
     within the window; closed ones counted by status, open ones judged one by one), and the month is found by comparing with the window's month boundaries
     rather than formatting every row's time in the store's zone (the costly part on a big store).
     ``kept`` (``crm_core.promises.fits.KeptDays``, everyone's promises only): the closed promises of
-    the window's whole days are counted from its fit's rows (``KEPT_BREAKDOWNS``), the rest live."""
+    the window's whole days are counted from its fit's rows (``KEPT_BREAKDOWNS``), the rest live.
+    ``rows``: the relation read instead of ``promises`` (a fixed name): one holding at least the
+    promises counted live (``queries.judged_rows``)."""
+    if rows not in ("promises", JUDGED_ROWS):
+        raise ValueError(f"cannot read attainment from {rows!r}")
     unknown = [by for by in bys if by is not None and by not in (KEPT_BREAKDOWNS if kept else SQL_BREAKDOWNS)]
     if unknown:
         raise ValueError(f"cannot break attainment down by {unknown[0]!r}")
@@ -558,9 +563,9 @@ def attainment_breakdowns(
     # are its rows too.
     ranges = kept.ranges("closed_at") if kept else [Fragment("closed_at >= $start AND closed_at < $end")]
     live_closed = " UNION ALL ".join(
-        f"SELECT *{moment} FROM promises WHERE status IN {CLOSED_STATUSES} AND {{range{i}}} AND {{scope}}"
-        for i in range(len(ranges))) or f"SELECT *{moment} FROM promises WHERE FALSE"
-    kept_closed, open_rows = "", "promises WHERE status = 'open' AND {scope}"
+        f"SELECT *{moment} FROM {rows} WHERE status IN {CLOSED_STATUSES} AND {{range{i}}} AND {{scope}}"
+        for i in range(len(ranges))) or f"SELECT *{moment} FROM {rows} WHERE FALSE"
+    kept_closed, open_rows = "", f"{rows} WHERE status = 'open' AND {{scope}}"
     if kept:
         kept_columns = "".join(f"{KEPT_BREAKDOWNS[by]} AS {key}, " for by, key in keys.items())
         kept_closed = f""" UNION ALL SELECT {kept_columns}status, CAST(sum(n) AS BIGINT) FROM fit_promise_outcomes
