@@ -431,18 +431,18 @@ def board_candidates(
     Nothing here depends on the clock: a page keeps them until the next write. ``now``: only the
     promises made by then (a moment before ``made_until``)."""
     filters = _board_filter(owner, promise_type, rep_scope, made=now is not None)
-    kind = "SELECT {columns} FROM promises WHERE {open} AND paused_at IS {paused} ORDER BY {order}, promise_id LIMIT $limit"
-    query = compose(f"({kind.format(columns=BOARD_COLUMNS, open='{open}', paused='NULL', order='due_at')}) UNION ALL "
-                    f"({kind.format(columns=BOARD_COLUMNS, open='{open}', paused='NOT NULL', order='due_at - paused_at')})",
-                    open=filters, limit=int(limit), **({"now": now} if now is not None else {}))
-    latest = compose("SELECT max(made_at) FROM promises WHERE {open}", open=filters,
-                     **({"now": now} if now is not None else {}))
-    db.execute("BEGIN TRANSACTION")  # one snapshot: the rows and the latest made
-    try:
-        (made_until,) = run(db, latest).fetchall()[0]  # fetched whole: the next query needs the cursor
-        rows = relation(db, query).to_arrow_table()
-    finally:
-        db.execute("ROLLBACK")  # read only
+    # One pass over the promises: the open ones (a few per cent) materialised, then each kind's
+    # first ``limit`` and the latest made among all of them (on every row kept; none: no row).
+    query = compose(
+        f"""WITH o AS MATERIALIZED (SELECT {BOARD_COLUMNS} FROM promises WHERE {{open}})
+            SELECT *, (SELECT max(made_at) FROM o) AS made_until FROM (
+              (SELECT * FROM o WHERE paused_at IS NULL ORDER BY due_at, promise_id LIMIT $limit)
+              UNION ALL
+              (SELECT * FROM o WHERE paused_at IS NOT NULL ORDER BY due_at - paused_at, promise_id LIMIT $limit))""",
+        open=filters, limit=int(limit), **({"now": now} if now is not None else {}))
+    rows = relation(db, query).to_arrow_table()
+    made_until = rows.column("made_until")[0].as_py() if rows.num_rows else None
+    rows = rows.drop_columns(["made_until"])
     return rows, made_until
 
 
