@@ -137,6 +137,12 @@ RULES: dict[str, Rule] = {
     "fit_segment_overview": _WHOLE_STORE_FIGURES,
     "fit_segment_movement": _WHOLE_STORE_FIGURES,
     "fit_rfm_cells": _WHOLE_STORE_FIGURES,
+    # The performance tab's counts and rows of everyone's closed promises (crm_core.promises.fits):
+    # company-wide, read for users who see every promise; a rep's are computed live.
+    "fit_promise_outcomes": _WHOLE_STORE_FIGURES,
+    "fit_promise_remedies": _WHOLE_STORE_FIGURES,
+    "fit_promise_overruns": _WHOLE_STORE_FIGURES,
+    "fit_promise_clocks": _WHOLE_STORE_FIGURES,
     # The promises a rep made, and those anyone made to a customer the rep owns (a rep must see
     # what colleagues promised their customers).
     "promises": Rule(rep_rows="({a}owner IN {reps} OR " + _OF_CUSTOMER + ")"),

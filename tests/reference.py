@@ -693,3 +693,107 @@ def breakdown_sql(db, group_by: str, wave_id: int | None = None, rep: str | None
     """Each group's CSAT/NPS against the rest, with significance; see ``breakdown_from_counts``."""
     return breakdown_from_counts(answer_counts_sql(db, "satisfaction", group_by, wave_id, rep),
                                  answer_counts_sql(db, "recommend", group_by, wave_id, rep))
+
+
+# -- from crm_core/promises/reports.py (as they were before the kept fits, issue 18) -------------
+# The performance tab's tables read straight from the ledger in one query each: the product now
+# reads them from rows shared with the kept fits (crm_core.promises.fits); these say what they were.
+def _performance_read(store: Store, actor: Actor, sql: str, start: datetime, end: datetime,
+                      alias: str | None = None) -> pd.DataFrame:
+    from crm_core import access
+    from crm_core.sql import compose, run
+
+    cur = store.system_cursor()
+    try:
+        return run(cur, compose(sql, visible=access.visible(actor, "promises", alias), start=start, end=end)).df()
+    finally:
+        cur.close()
+
+
+def overrun_table_reference(store: Store, actor: Actor, start: datetime, end: datetime) -> pd.DataFrame:
+    return _performance_read(store, actor,
+        """SELECT policy_id, promise_type, clock, count(*) AS n,
+                   quantile_cont(overrun_seconds, 0.5) AS p50, quantile_cont(overrun_seconds, 0.9) AS p90,
+                   quantile_cont(epoch(closed_at) - epoch(due_at), 0.5) AS wall_p50,
+                   quantile_cont(epoch(closed_at) - epoch(due_at), 0.9) AS wall_p90
+            FROM promises WHERE status = 'breached' AND closed_at >= $start AND closed_at < $end AND {visible}
+            GROUP BY policy_id, promise_type, clock ORDER BY promise_type, policy_id, clock""",
+        start, end)
+
+
+def compensation_table_reference(store: Store, actor: Actor, start: datetime, end: datetime) -> pd.DataFrame:
+    return _performance_read(store, actor,
+        """SELECT strftime(r.granted_at, '%Y-%m') AS month, count(*) AS owed_count,
+                   CAST(sum(r.cost) AS DOUBLE) AS owed_cost, count(r.delivered_at) AS delivered_count,
+                   CAST(coalesce(sum(r.cost) FILTER (WHERE r.delivered_at IS NOT NULL), 0) AS DOUBLE)
+                       AS delivered_cost
+            FROM remedies r JOIN promises p USING (promise_id)
+            WHERE r.granted_at >= $start AND r.granted_at < $end AND {visible}
+            GROUP BY month ORDER BY month""",
+        start, end, "p").assign(outstanding_cost=lambda f: f["owed_cost"] - f["delivered_cost"])
+
+
+def remedies_by_key_reference(store: Store, actor: Actor, start: datetime, end: datetime) -> pd.DataFrame:
+    """Ties of cost in the order of the remedy's key (the query left them in any order)."""
+    return _performance_read(store, actor,
+        """SELECT r.key, count(*) AS owed_count, count(r.delivered_at) AS delivered_count,
+                   CAST(sum(r.cost) AS DOUBLE) AS owed_cost,
+                   CAST(coalesce(sum(r.cost) FILTER (WHERE r.delivered_at IS NOT NULL), 0) AS DOUBLE)
+                       AS delivered_cost
+            FROM remedies r JOIN promises p USING (promise_id)
+            WHERE r.granted_at >= $start AND r.granted_at < $end AND {visible}
+            GROUP BY r.key ORDER BY owed_cost DESC, r.key""",
+        start, end, "p")
+
+
+def clock_comparison_reference(store: Store, actor: Actor, start: datetime, end: datetime) -> pd.DataFrame:
+    from crm_core import access
+    from crm_core.promises.policy import PromisePolicy
+
+    scope = access.visible(actor, "promises", "p")
+    visible, window = scope.sql, {"start": start, "end": end, **scope.params}
+    cur = store.system_cursor()
+    try:
+        combos = cur.execute(
+            f"""SELECT d.policy_id, d.policy_version, d.customer_class, d.priority, v.definition
+                FROM (SELECT DISTINCT p.policy_id, p.policy_version, p.customer_class, p.priority FROM promises p
+                      WHERE p.clock = 'business' AND NOT p.negotiated_due AND p.status IN ('met', 'breached')
+                        AND p.closed_at >= $start AND p.closed_at < $end AND {visible}) d
+                JOIN promise_policies v ON v.policy_id = d.policy_id AND v.version = d.policy_version""",
+            window,
+        ).df()
+        if combos.empty:
+            columns = ["n", "lead_hours_p50", "pct_business", "ci_low_business", "ci_high_business",
+                       "pct_calendar", "ci_low_calendar", "ci_high_calendar"]
+            return pd.DataFrame(columns=columns, index=pd.Index([], name="promise_type"))
+        targets = combos.drop(columns=["definition"]).assign(
+            target_seconds=[PromisePolicy.model_validate_json(d).target_for(c, p).total_seconds()
+                            for d, c, p in zip(combos["definition"], combos["customer_class"], combos["priority"])])
+        cur.register("promise_targets", targets)
+        counts = cur.execute(
+            f"""SELECT p.promise_type, count(*) AS n,
+                       count(*) FILTER (WHERE p.status = 'met') AS met_business,
+                       count(*) FILTER (WHERE epoch(p.closed_at) - epoch(p.made_at) <= t.target_seconds)
+                           AS met_calendar,
+                       median(epoch(p.closed_at) - epoch(p.made_at)) / 3600 AS lead_hours_p50
+                FROM promises p JOIN promise_targets t
+                  ON t.policy_id = p.policy_id AND t.policy_version = p.policy_version
+                 AND t.customer_class IS NOT DISTINCT FROM p.customer_class
+                 AND t.priority IS NOT DISTINCT FROM p.priority
+                WHERE p.clock = 'business' AND NOT p.negotiated_due AND p.status IN ('met', 'breached')
+                  AND p.closed_at >= $start AND p.closed_at < $end AND {visible}
+                GROUP BY p.promise_type ORDER BY p.promise_type""",
+            window,
+        ).df()
+        cur.unregister("promise_targets")
+    finally:
+        cur.close()
+    counts = counts.set_index("promise_type")
+    out = counts[["n", "lead_hours_p50"]].copy()
+    for view in ("business", "calendar"):
+        part = pd.DataFrame({"met": counts[f"met_{view}"], "breached": counts["n"] - counts[f"met_{view}"],
+                             "excluded": 0})
+        summary = summarise_counts(part)
+        out[f"pct_{view}"], out[f"ci_low_{view}"] = summary["pct"], summary["ci_low"]
+        out[f"ci_high_{view}"] = summary["ci_high"]
+    return out

@@ -26,6 +26,7 @@ from crm_core.churn import (
     what_if,
 )
 from crm_core.churn.bgnbd import BGNBDFit
+from crm_core.churn.reasons import pareto_of_counts
 from crm_core.churn.spend import WEEKS_PER_MONTH, GammaGammaFit
 from crm_core.i18n import t
 from crm_core.locales.churn import MESSAGES
@@ -440,6 +441,20 @@ def test_reason_pareto():
     assert reason_pareto([]).controllable_share is None
     with pytest.raises(ValueError, match="unknown churn reason"):
         reason_pareto(["aliens"])
+
+
+def test_pareto_of_counts_is_the_pareto_of_the_events_listed_one_by_one():
+    # ties (2 and 2) keep the taxonomy's order: moved comes before poor_product in REASONS
+    listed = ["poor_product"] * 2 + ["rep_left"] * 4 + ["moved"] * 2
+    counted = pareto_of_counts({"poor_product": 2, "rep_left": 4, "moved": 2, "bankrupt": 0})
+    pd.testing.assert_frame_equal(counted.table, reason_pareto(listed).table)
+    assert counted.table["reason"].tolist() == ["rep_left", "moved", "poor_product"]
+    assert (counted.total, counted.controllable_share) == (8, 6 / 8)
+    empty = pareto_of_counts({})
+    pd.testing.assert_frame_equal(empty.table, reason_pareto([]).table)
+    assert (empty.total, empty.controllable_share) == (0, None)
+    with pytest.raises(ValueError, match="unknown churn reason"):
+        pareto_of_counts({"aliens": 1})
 
 
 def test_reason_taxonomy_matches_the_book():

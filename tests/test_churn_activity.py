@@ -1,6 +1,7 @@
 """The kept customer activity (crm_core.churn.activity, issue 18): the Churn page's rates, segments
 and funnel read one row per customer with the same answers as counting the transactions; the
 lapsed list is read a page at a time with the same rows as before."""
+import json
 from contextlib import closing
 from datetime import date, datetime
 from decimal import Decimal
@@ -162,6 +163,45 @@ def test_the_demo_reads_the_same_from_the_kept_rows(demo_store, as_of):
             for by in ("abc", "customer_type"):
                 pd.testing.assert_frame_equal(kept[by], counted[by])
             assert activity.funnel(cur, as_of, user, fit.fit_id) == funnel_counts(cur, as_of, None, user)
+
+
+def test_everyones_segments_come_from_the_header_while_no_customer_changed_type(demo_store, monkeypatch):
+    fit = kept_fit(demo_store, DEMO_AS_OF)
+    tallies = fit.params["segments"]
+    with closing(demo_store.cursor()) as cur:
+        counted = churn_by_segments(cur, DEMO_AS_OF, None)
+        # the header's tallies are the segment tables' counts; the lost revenue in whole cents
+        assert {k: v[:2] for k, v in tallies["customer_type"].items()} == {
+            r.segment: [r.active_before, r.churned] for r in counted["customer_type"].itertuples()}
+        assert {k: v[2] / 100 for k, v in tallies["abc"].items()} == pytest.approx(
+            {r.segment: r.revenue_lost for r in counted["abc"].itertuples()})
+        with monkeypatch.context() as patched:  # read from the header: no query over the rows
+            patched.setattr(activity, "run", lambda *a, **k: pytest.fail("the rows were read"))
+            kept = activity.churn_segments(cur, DEMO_AS_OF, None, fit.fit_id)
+        for by in ("abc", "customer_type"):
+            pd.testing.assert_frame_equal(kept[by], counted[by])
+    (changed,) = demo_store.query_one("SELECT min(customer_id) FROM fit_churn_activity WHERE fit_id = ?"
+                                      " AND purchased_before AND NOT purchased_recent", [fit.fit_id])
+    demo_store.write(lambda cur: cur.execute(
+        "UPDATE customers SET customer_type = CASE customer_type WHEN 'corporate' THEN 'channel' ELSE 'corporate' END"
+        " WHERE customer_id = ?", [changed]))
+    with closing(demo_store.cursor()) as cur:  # a type changed since the fit: the rows joined to the customers
+        kept, counted = activity.churn_segments(cur, DEMO_AS_OF, None, fit.fit_id), churn_by_segments(cur, DEMO_AS_OF, None)
+        assert activity._types_digest(cur) != fit.params["customer_types"]
+    for by in ("abc", "customer_type"):
+        pd.testing.assert_frame_equal(kept[by], counted[by])
+
+
+def test_a_fit_made_before_the_segments_were_tallied_is_made_again(demo_store):
+    fit = kept_fit(demo_store, DEMO_AS_OF)
+    old = {k: v for k, v in fit.params.items() if k != "segments"}
+    demo_store.write(lambda cur: cur.execute("UPDATE model_fits SET params = ? WHERE fit_id = ?",
+                                             [json.dumps(old), fit.fit_id]))
+    model_fits.request(demo_store, activity.CHURN_ACTIVITY, DEMO_AS_OF, NOW)
+    model_fits.refit_stale(demo_store, [ACTIVITY], NOW)
+    with closing(demo_store.cursor()) as cur:
+        again = model_fits.latest_fit(cur, activity.CHURN_ACTIVITY, DEMO_AS_OF)
+    assert again.fit_id != fit.fit_id and again.params["segments"] == fit.params["segments"]
 
 
 def test_a_rep_sees_only_her_customers_kept_rows(demo_store):

@@ -224,6 +224,24 @@ def test_recording_a_churn_event_from_the_reasons_tab(churn_app):
     assert int(metrics(app)["Lost customers recorded"].replace(",", "")) == before + 1
 
 
+def test_reasons_tab_lists_the_latest_events_a_page_at_a_time(churn_app, monkeypatch):
+    from crm_core.churn.events import list_churn_events
+    from crm_core.users import Actor
+    from ui.churn import common, reasons
+
+    # the newest 25 listed, 10 a page: three pages, the last of 5 (the demo has ~40 events)
+    monkeypatch.setattr(reasons, "LISTED", 25)
+    monkeypatch.setattr(common, "PAGE_SIZE", 10)
+    app = open_tab("en", "reasons", churn_reason_window="all")
+    total = int(metrics(app)["Lost customers recorded"].replace(",", ""))
+    assert total > 25
+    assert f"The latest 25 of {total:,} events." in [c.value for c in app.caption]
+    newest, _ = list_churn_events(open_store(churn_app), Actor("local", "admin"), limit=25)
+    assert app.dataframe[-1].value["Code"].tolist() == newest["code"].iloc[:10].tolist()
+    app.number_input(key="churn_events_page").set_value(3).run()
+    assert app.dataframe[-1].value["Code"].tolist() == newest["code"].iloc[20:].tolist()
+
+
 def test_unknown_customer_code_is_refused(churn_app):
     app = open_tab("en", "reasons")
     app.text_input(key="churn_event_form_customer_q").input("NOPE").run()

@@ -18,8 +18,10 @@ from crm_core.churn import (
 from crm_core.churn import demo as churn_demo
 from crm_core.churn.bgnbd import BGNBDFit
 from crm_core.churn.events import (
+    EVENT_COLUMNS,
     ChurnEventIn,
     churn_event_pareto,
+    churn_event_rows,
     customer_churn_events,
     list_churn_events,
     record_churn_event,
@@ -149,6 +151,26 @@ def test_pareto_counts_reasons_and_uses_the_stored_controllable_flag(small):
     assert churn_event_pareto(small, MANAGER, start=date(2026, 2, 1)).total == 0
     page, total = list_churn_events(small, MANAGER, limit=2)
     assert total == 5 and len(page) == 2 and list(page.columns)[:4] == ["event_id", "customer_id", "code", "name"]
+
+
+def test_events_listed_a_page_at_a_time_and_only_of_customers_on_file(small):
+    for day, cid, reason in ((date(2026, 1, 3), 1, "moved"), (date(2026, 1, 5), 2, "rep_left"),
+                             (date(2026, 1, 5), 4, "poor_service"), (date(2026, 2, 1), 3, "other")):
+        record_churn_event(small, MANAGER, ChurnEventIn(customer_id=cid, churned_on=day, reason=reason))
+    with small.transaction() as cur:  # an event whose customer is no longer on file: neither counted nor listed
+        cur.execute("INSERT INTO churn_events (customer_id, churned_on, reason) VALUES (999, DATE '2026-03-01', 'moved')")
+    assert churn_event_pareto(small, MANAGER).total == 4
+    # newest first, the later event of the same day first; the customer's code and rep joined in
+    rows = churn_event_rows(small, MANAGER, limit=2, offset=1)
+    assert rows[["customer_id", "reason"]].values.tolist() == [[4, "poor_service"], [2, "rep_left"]]
+    assert rows["churned_on"].dt.date.tolist() == [date(2026, 1, 5)] * 2
+    assert list(rows.columns) == EVENT_COLUMNS and rows["sales_rep"].tolist() == ["李娜", "王芳"]
+    everything, total = list_churn_events(small, MANAGER)
+    assert total == 4 and everything["customer_id"].tolist() == [3, 4, 2, 1]
+    pd.testing.assert_frame_equal(churn_event_rows(small, MANAGER, limit=2, offset=1),
+                                  everything.iloc[1:3].reset_index(drop=True))
+    assert churn_event_rows(small, WANG)["customer_id"].tolist() == [2, 1]  # hers: customers 1 and 2
+    assert churn_event_rows(small, MANAGER, start=date(2026, 1, 4), end=date(2026, 1, 31))["customer_id"].tolist() == [4, 2]
 
 
 # --- measured churn and "fill from my data" --------------------------------------------------------

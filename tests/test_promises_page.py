@@ -295,15 +295,16 @@ def test_the_headline_numbers_from_the_kept_rows_are_those_of_the_store(small):
     actions.record(small, MANAGER, first, "fulfilled", at(11, 17, 9, 30))
     since = at(10, 18)
     for who in (MANAGER, Actor("li", "rep"), Actor("v", "viewer")):
-        rows = queries.judged_rows(small, who, since)
+        rows = queries.JudgedRows(queries.judged_rows(small, who, since), since, None)
         for moment in (at(11, 17, 10), at(11, 18, 12)):
-            kept = queries.overview(small, who, moment, rows=rows, since=since)
+            kept = queries.overview(small, who, moment, rows=rows)
             assert repr(kept) == repr(queries.overview(small, who, moment))  # repr: nan equals nan
-    numbers = queries.overview(small, MANAGER, at(11, 17, 10), rows=queries.judged_rows(small, MANAGER, since),
-                               since=since)
+    numbers = queries.overview(small, MANAGER, at(11, 17, 10),
+                               rows=queries.JudgedRows(queries.judged_rows(small, MANAGER, since), since, None))
     assert (numbers["open"], numbers["attainment"]["met"]) == (1, 1)
     empty = queries.judged_rows(small, MANAGER, at(12, 1)).slice(0, 0)  # kept from a later day: not used
-    assert repr(queries.overview(small, MANAGER, at(11, 17, 10), rows=empty, since=at(12, 1))) == repr(numbers)
+    later = queries.JudgedRows(empty, at(12, 1), None)
+    assert repr(queries.overview(small, MANAGER, at(11, 17, 10), rows=later)) == repr(numbers)
 
 
 def test_policy_edit_keeps_closed_outcomes_and_recompute_is_recorded(small):

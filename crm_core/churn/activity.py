@@ -25,6 +25,8 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from crm_core import access, model_fits
 from crm_core.churn.lapsed import PERIODS, churn_rate_by_period_sql, months_per_period, rates_frame
@@ -79,11 +81,14 @@ per AS (
 )
 SELECT per.customer_id, per.month_mask, per.quarter_mask, per.year_mask, per.purchased_before,
        per.purchased_recent, b.abc AS base_abc, CAST(b.spend AS DECIMAL(18, 2)) AS base_spend, per.bought_twice,
-       per.active_recent, per.active_before, c.customer_id IS NOT NULL AS customer_known
+       per.active_recent, per.active_before, c.customer_id IS NOT NULL AS customer_known,
+       c.customer_type AS {type_now}
 FROM per LEFT JOIN churn_activity_classes b USING (customer_id)
-LEFT JOIN (SELECT customer_id FROM customers) c ON c.customer_id = per.customer_id
+LEFT JOIN (SELECT customer_id, customer_type FROM customers) c ON c.customer_id = per.customer_id
 ORDER BY per.customer_id
 """
+# Each row's customer type at the fit, tallied into the header (churn per segment) and not kept.
+_TYPE_NOW = "type_at_fit"
 
 
 def fit_activity(cur, as_of: date) -> tuple[dict, Iterator]:
@@ -96,8 +101,8 @@ def fit_activity(cur, as_of: date) -> tuple[dict, Iterator]:
     cur.register("churn_activity_classes", classes)  # on the fit's own cursor, closed after the fit
     query = compose(_ROWS_SQL, masks=Fragment(", ".join(_mask(p, spans[p]) for p in PERIODS)),
                     before=previous_12_months(_AS_OF, "t.txn_date"), recent=last_12_months(_AS_OF, "t.txn_date"),
-                    purchase=purchase("t"), as_of=as_of)
-    params = {"spans": spans}
+                    purchase=purchase("t"), as_of=as_of, type_now=Fragment(_TYPE_NOW))
+    params = {"spans": spans, "customer_types": _types_digest(cur)}  # the types the segments are tallied by
 
     def batches() -> Iterator:  # one customer range at a time (bounded memory), in customer order
         for lo, hi in customer_ranges(cur):
@@ -111,6 +116,7 @@ def _tallied(reader, params: dict) -> Iterator:
     then read from the fit's header, not from ten million masks."""
     tallies = {period: None for period, span in params["spans"].items() if span is not None}
     funnel = dict.fromkeys(("purchasing", "repeat", "loyal"), 0)
+    segments: list[pd.DataFrame] = []
     for batch in reader:
         for period, tally in tallies.items():
             masks = batch.column(_MASKS[period]).to_numpy(zero_copy_only=False).astype(np.uint64)
@@ -118,10 +124,41 @@ def _tallied(reader, params: dict) -> Iterator:
             tallies[period] = more if tally is None else (tally[0] + more[0], tally[1] + more[1], tally[2] | more[2])
         for stage, count in _funnel_tally(batch).items():
             funnel[stage] += count
-        yield batch
+        segments.append(_segment_tally(batch))
+        yield batch.drop_columns([_TYPE_NOW])
     params["rates"] = {period: {"active": t[0].tolist(), "retained": t[1].tolist(), "union": t[2]}
                        for period, t in tallies.items() if t is not None}
     params["funnel"] = funnel
+    params["segments"] = _segment_sums(segments)
+
+
+def has_segments(store, cur, fit: model_fits.Fit) -> bool:
+    """``Fitter.fresh``: a fit made before the segments were tallied in its header is made again
+    (once: its answers are right, read the slow way until then)."""
+    return fit.empty or "segments" in fit.params
+
+
+def _segment_tally(batch) -> pd.DataFrame:
+    """Of a batch, as ``_SEGMENT_SQL`` groups them: the customers on file who bought in the base
+    year, with their type at the fit, base class (C without one), whether they did not buy in the
+    last year and their base spend if so, in cents (summed exactly)."""
+    bought_before = pc.and_(batch.column("customer_known"), pc.fill_null(batch.column("purchased_before"), False))
+    rows = batch.filter(bought_before)
+    churned = pc.fill_null(pc.invert(rows.column("purchased_recent")), False)  # NOT NULL counts as not churned
+    cents = pc.fill_null(pc.cast(pc.multiply(rows.column("base_spend"), pa.scalar(100, pa.int64())), pa.int64()), 0)
+    return pd.DataFrame({"customer_type": rows.column(_TYPE_NOW).to_pandas().astype(object),
+                         "abc": pc.fill_null(pc.cast(rows.column("base_abc"), pa.string()), "C").to_pandas().astype(object),
+                         "active_before": 1, "churned": churned.to_numpy(zero_copy_only=False).astype(np.int64),
+                         "cents": pc.if_else(churned, cents, 0).to_numpy(zero_copy_only=False).astype(np.int64)})
+
+
+def _segment_sums(parts: list[pd.DataFrame]) -> dict:
+    """The whole store's segment tallies: {by: {segment: [active_before, churned, cents]}}."""
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        columns=["customer_type", "abc", "active_before", "churned", "cents"])
+    return {by: {str(key): [int(row.active_before), int(row.churned), int(row.cents)]
+                 for key, row in frame.groupby(by, dropna=False)[["active_before", "churned", "cents"]].sum().iterrows()}
+            for by in ("customer_type", "abc")}
 
 
 def _funnel_tally(batch) -> dict[str, int]:
@@ -222,12 +259,39 @@ GROUP BY GROUPING SETS ((c.customer_type), (coalesce(a.base_abc, 'C')))
 
 
 def churn_segments(cur, as_of: date, actor: Actor | None, fit_id: int | None) -> dict[str, pd.DataFrame]:
-    """:func:`churn_by_segments` (``cur``: a system cursor) from the kept fit when given."""
+    """:func:`churn_by_segments` (``cur``: a system cursor) from the kept fit when given: for a user
+    who sees every customer, from the tallies in its header while every customer's type is as it
+    was at the fit (``_types_digest``: one pass over the customers, no join of millions of rows),
+    else by joining its rows to the customers."""
     fit = _kept(cur, fit_id)
     if fit is None:
         return churn_by_segments(cur, as_of, actor)
-    return segment_tables(run(cur, compose(_SEGMENT_SQL, scope=access.visible(actor, "customers", alias="c"),
-                                           fit_id=fit.fit_id)).df())
+    scope = access.visible(actor, "customers", alias="c")
+    if scope.sql == "TRUE" and "segments" in fit.params and _types_digest(cur) == fit.params["customer_types"]:
+        return segment_tables(_tallied_segments(cur, fit.params["segments"]))
+    return segment_tables(run(cur, compose(_SEGMENT_SQL, scope=scope, fit_id=fit.fit_id)).df())
+
+
+def _types_digest(cur) -> list:
+    from crm_core.churn.fits import types_digest  # fits imports this module
+
+    return types_digest(cur)
+
+
+def _tallied_segments(cur, segments: dict) -> pd.DataFrame:
+    """``_SEGMENT_SQL``'s rows from the fit's tallies (``_segment_sums``), read through DuckDB so
+    the frame's types are the query's; the lost revenue as DuckDB casts an exact sum of cents."""
+    rows = [(key if by == "customer_type" else None, key if by == "abc" else None, int(by == "abc"),
+             active, churned, float(cents) / 100.0)
+            for by in ("customer_type", "abc") for key, (active, churned, cents) in segments[by].items()]
+    names = ["customer_type", "abc", "by_abc", "active_before", "churned", "revenue_lost"]
+    types = [pa.string(), pa.string(), pa.int64(), pa.int64(), pa.int64(), pa.float64()]
+    table = pa.table([pa.array([r[i] for r in rows], t) for i, t in enumerate(types)], names=names)
+    cur.register("churn_segment_tallies", table)
+    try:
+        return cur.execute("SELECT * FROM churn_segment_tallies").df()
+    finally:
+        cur.unregister("churn_segment_tallies")
 
 
 _FUNNEL_SQL = """

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic_core import PydanticCustomError
 
 from crm_core import access
-from crm_core.churn.reasons import CONTROLLABLE, REASONS, ReasonPareto, reason_pareto
+from crm_core.churn.reasons import CONTROLLABLE, REASONS, ReasonPareto, pareto_of_counts
 from crm_core.sql import compose, run
 from crm_core.store import Store
 from crm_core.users import Actor, PermissionDenied
@@ -26,6 +26,8 @@ _DATED = ("(CAST($start AS DATE) IS NULL OR e.churned_on >= $start)"
 # The stored judgement, or the reason's category when none was stored (an import without the column).
 CONTROLLABLE_SQL = ("coalesce(e.controllable, e.reason IN ("
                     + ", ".join(f"'{r}'" for r, c in REASONS.items() if c == CONTROLLABLE) + "))")
+# The events listed and counted: those of a customer on file (a rep's cursor: of her customers).
+_LISTED = "churn_events e JOIN customers c USING (customer_id)"
 EVENT_COLUMNS = ["event_id", "customer_id", "code", "name", "sales_rep", "churned_on", "reason",
                  "controllable", "note"]
 
@@ -89,21 +91,30 @@ def record_churn_event(store: Store, actor: Actor, event: ChurnEventIn) -> int:
     return int(event_id)
 
 
+def churn_event_rows(store: Store, actor: Actor, start: date | None = None, end: date | None = None,
+                     limit: int = 1000, offset: int = 0) -> pd.DataFrame:
+    """One page of the churn events dated ``start``..``end`` (inclusive, None = open), newest first,
+    with their customer's code, name and rep (columns ``EVENT_COLUMNS``). The page's events are
+    chosen first (joined to the customers' ids only) and only their customers' names are read: at
+    ten million customers, joining every name before keeping 50 rows read them all."""
+    with closing(store.cursor(actor)) as db:  # a rep's cursor holds only her customers' events
+        return db.execute(
+            f"""WITH page AS (
+                  SELECT e.event_id, e.customer_id, e.churned_on, e.reason, {CONTROLLABLE_SQL} AS controllable, e.note
+                  FROM {_LISTED} WHERE {_DATED} ORDER BY e.churned_on DESC, e.event_id DESC
+                  LIMIT $limit OFFSET $offset)
+                SELECT p.event_id, p.customer_id, c.code, c.name, c.sales_rep, p.churned_on, p.reason,
+                       p.controllable, p.note
+                FROM page p JOIN customers c USING (customer_id) ORDER BY p.churned_on DESC, p.event_id DESC""",
+            {"start": start, "end": end, "limit": int(limit), "offset": int(offset)}).df()
+
+
 def list_churn_events(store: Store, actor: Actor, start: date | None = None, end: date | None = None,
                       limit: int = 1000, offset: int = 0) -> tuple[pd.DataFrame, int]:
-    """One page of churn events dated ``start``..``end`` (inclusive, None = open), newest first, and the total.
-
-    Columns as ``EVENT_COLUMNS`` (the customer's code, name and rep joined in).
-    """
-    window = {"start": start, "end": end}
-    base = f"FROM churn_events e JOIN customers c USING (customer_id) WHERE {_DATED}"
-    with closing(store.cursor(actor)) as db:  # a rep's cursor holds only her customers' events
-        (total,) = db.execute(f"SELECT count(*) {base}", window).fetchone()
-        page = db.execute(
-            f"SELECT e.event_id, e.customer_id, c.code, c.name, c.sales_rep, e.churned_on, e.reason,"
-            f" {CONTROLLABLE_SQL} AS controllable, e.note {base} ORDER BY e.churned_on DESC, e.event_id DESC"
-            " LIMIT $limit OFFSET $offset", {**window, "limit": int(limit), "offset": int(offset)}).df()
-    return page, int(total)
+    """``churn_event_rows`` and the number of events in the window (all pages)."""
+    with closing(store.cursor(actor)) as db:
+        (total,) = db.execute(f"SELECT count(*) FROM {_LISTED} WHERE {_DATED}", {"start": start, "end": end}).fetchone()
+    return churn_event_rows(store, actor, start, end, limit, offset), int(total)
 
 
 def customer_churn_events(store: Store, actor: Actor, customer_id: int) -> pd.DataFrame:
@@ -117,7 +128,8 @@ def customer_churn_events(store: Store, actor: Actor, customer_id: int) -> pd.Da
 
 def churn_event_pareto(store: Store, actor: Actor, start: date | None = None,
                        end: date | None = None) -> ReasonPareto:
-    """:func:`reason_pareto` of the stored events dated ``start``..``end``, counted in DuckDB.
+    """:func:`reason_pareto` of the stored events dated ``start``..``end``, counted in DuckDB;
+    ``total`` is also the number of events ``churn_event_rows`` lists for that window.
 
     ``controllable_share`` uses each event's stored ``controllable`` flag (a manager may have judged
     a case differently from the taxonomy), so it can differ from the category column of the table.
@@ -125,8 +137,7 @@ def churn_event_pareto(store: Store, actor: Actor, start: date | None = None,
     with closing(store.cursor(actor)) as db:
         counts = db.execute(
             f"SELECT e.reason, count(*) AS n, count(*) FILTER (WHERE {CONTROLLABLE_SQL}) AS controllable"
-            f" FROM churn_events e JOIN customers c USING (customer_id) WHERE {_DATED} GROUP BY e.reason",
-            {"start": start, "end": end}).df()
-    pareto = reason_pareto(counts["reason"].repeat(counts["n"].to_numpy()) if len(counts) else [])
-    share = float(counts["controllable"].sum() / pareto.total) if pareto.total else None
+            f" FROM {_LISTED} WHERE {_DATED} GROUP BY e.reason", {"start": start, "end": end}).fetchall()
+    pareto = pareto_of_counts({reason: n for reason, n, _ in counts})
+    share = sum(c for _, _, c in counts) / pareto.total if pareto.total else None
     return ReasonPareto(table=pareto.table, total=pareto.total, controllable_share=share)

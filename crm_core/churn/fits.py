@@ -120,7 +120,7 @@ def _fit_rhythm(cur, as_of: date) -> tuple[dict, Iterator]:
 
 FITTERS = (Fitter(PURCHASE_MODEL, "fit_purchase_model", _fit_purchase_model),
            Fitter(PURCHASE_RHYTHM, "fit_purchase_rhythm", _fit_rhythm),
-           Fitter(CHURN_ACTIVITY, activity.TABLE, activity.fit_activity))
+           Fitter(CHURN_ACTIVITY, activity.TABLE, activity.fit_activity, fresh=activity.has_segments))
 
 # fit_store_model's columns and order, type and owner from customers as they are now
 _MODEL_SQL = """

@@ -43,18 +43,28 @@ def reason_pareto(events, reason_col: str = "reason") -> ReasonPareto:
     """Count churn events per reason, most frequent first, with shares and the cumulative share.
 
     ``events``: a DataFrame with a ``reason_col`` column, or any iterable of reason keys (one per
-    lost customer). Ties keep the order of ``REASONS``. ``controllable_share`` = controllable
-    events / all events (None without events). Raises ValueError for an unknown or missing reason.
+    lost customer). ``controllable_share`` = events of a controllable reason / all events (None
+    without events). Raises ValueError for an unknown or missing reason. See ``pareto_of_counts``.
     """
     reasons = events[reason_col] if isinstance(events, pd.DataFrame) else pd.Series(list(events), dtype=object)
-    unknown = sorted(set(reasons.dropna().unique()) - REASONS.keys())
-    if unknown or reasons.isna().any():
-        raise ValueError(f"unknown churn reason(s) {unknown or [None]}; use one of {list(REASONS)}")
-    counts = reasons.value_counts().reindex(list(REASONS), fill_value=0)
-    counts = counts[counts > 0].sort_values(ascending=False, kind="stable")
-    total = int(counts.sum())
-    table = pd.DataFrame({"reason": counts.index, "category": counts.index.map(REASONS),
-                          "count": counts.to_numpy("int64")})
+    if reasons.isna().any():
+        raise ValueError(f"unknown churn reason(s) [None]; use one of {list(REASONS)}")
+    return pareto_of_counts(reasons.value_counts().to_dict())
+
+
+def pareto_of_counts(counts: Mapping[str, int]) -> ReasonPareto:
+    """:func:`reason_pareto` of events already counted: ``counts`` maps a reason key to its number
+    of events (a store counts them in SQL: a million events are never listed one by one). Reasons
+    with no event are left out; ties keep the order of ``REASONS``. Raises ValueError for an
+    unknown reason."""
+    unknown = sorted(set(counts) - REASONS.keys())
+    if unknown:
+        raise ValueError(f"unknown churn reason(s) {unknown}; use one of {list(REASONS)}")
+    ordered = pd.Series([int(counts.get(r, 0)) for r in REASONS], index=list(REASONS), dtype="int64")
+    ordered = ordered[ordered > 0].sort_values(ascending=False, kind="stable")
+    total = int(ordered.sum())
+    table = pd.DataFrame({"reason": ordered.index, "category": ordered.index.map(REASONS),
+                          "count": ordered.to_numpy("int64")})
     table["share"] = table["count"] / total if total else np.nan
     table["cumulative_share"] = table["share"].cumsum()
     controllable = int(table.loc[table["category"] == CONTROLLABLE, "count"].sum())

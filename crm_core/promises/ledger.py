@@ -14,6 +14,7 @@ from datetime import datetime
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow
 
 from crm_core import access
 from crm_core.promises.calendar import BusinessCalendar
@@ -28,7 +29,7 @@ from crm_core.promises.state import (
     stored_plan,
 )
 from crm_core.promises.vectors import add_micros, elapsed_micros
-from crm_core.sql import Fragment, compose, run
+from crm_core.sql import Fragment, compose, relation, run
 
 _PROMISE_COLUMNS = (
     "promise_id, customer_id, owner, promise_type, policy_id, policy_version, made_at, "
@@ -87,6 +88,11 @@ SQL_BREAKDOWNS = {
              "'%Y-%m')",
 }
 _MONTH_MOMENT = "CASE WHEN status = 'open' THEN greatest(due_at, $start::TIMESTAMPTZ) ELSE closed_at END"
+# The breakdowns of the closed promises' counts kept per day (crm_core.promises.fits, table
+# fit_promise_outcomes): the same keys, the month of the day closed (the store's zone, as the moment's).
+KEPT_BREAKDOWNS = {"promise_type": "promise_type", "owner": "owner", "customer_class": "customer_class",
+                   "month": "strftime(day, '%Y-%m')"}
+CLOSED_STATUSES = "('met', 'breached', 'cancelled')"  # a closed promise's stored status (SQL list)
 
 
 # -- policies ----------------------------------------------------------------------------------
@@ -350,6 +356,21 @@ def record_complaint(
 
 
 # -- reads -------------------------------------------------------------------------------------
+# What the board reads of a promise (``board``; ``board_candidates`` keeps these columns).
+BOARD_COLUMNS = ("promise_id, customer_id, owner, promise_type, policy_id, policy_version, clock, made_at, due_at, "
+                 "negotiated_due, paused_at, description, complaint_id, parent_promise_id, status, warn1_at, warn2_at")
+BOARD_ROWS = "kehu_board_rows"  # the name ``board`` reads ``rows`` under (``board_candidates``)
+
+
+def _board_filter(owner: str | None, promise_type: str | None, rep_scope, made: bool) -> Fragment:
+    """Open promises (stored), of ``owner`` and ``promise_type`` (None: any), in ``rep_scope``,
+    made by ``$now`` when ``made``."""
+    return compose("status = 'open'" + (" AND made_at <= $now" if made else "")
+                   + " AND ($owner::VARCHAR IS NULL OR owner = $owner)"
+                   " AND ($promise_type::VARCHAR IS NULL OR promise_type = $promise_type) AND {scope}",
+                   scope=access.of_rep(rep_scope, "promises"), owner=owner, promise_type=promise_type)
+
+
 def board(
     db: duckdb.DuckDBPyConnection,
     now: datetime,
@@ -358,23 +379,29 @@ def board(
     limit: int = 500,
     rep_scope: str | None = None,
     promise_type: str | None = None,
+    rows=None,
 ) -> pd.DataFrame:
     """Open promises, the least time left first (wall time to due; paused ones frozen at their
     pause), with live status. ``due_at`` is the current due (``current_due``: a paused promise's
     due moves later while it stays paused); ``time_left_seconds`` is on each promise's own clock
     (business hours or calendar time), negative once breached; ``wall_left_seconds`` the same in
     calendar time. Promises made after ``now`` are left out;
-    ``rep_scope`` limits to one rep's (``access.of_rep``), ``promise_type`` to one type."""
+    ``rep_scope`` limits to one rep's (``access.of_rep``), ``promise_type`` to one type.
+    ``rows``: ``board_candidates`` of the same filters, read instead of ``promises`` (the same answer)."""
+    if rows is not None:
+        db.register(BOARD_ROWS, rows)
     query = compose(
         "SELECT promise_id, customer_id, owner, promise_type, policy_id, policy_version, clock, made_at, "
         "due_at, negotiated_due, paused_at IS NOT NULL AS paused, paused_at, "
         "coalesce(paused_at, $now::TIMESTAMPTZ) AS judged_at, description, complaint_id, parent_promise_id, "
-        f"{live_status()} AS status FROM promises WHERE status = 'open' AND made_at <= $now "
-        "AND ($owner::VARCHAR IS NULL OR owner = $owner) "
-        "AND ($promise_type::VARCHAR IS NULL OR promise_type = $promise_type) AND {scope} "
+        f"{live_status()} AS status FROM {BOARD_ROWS if rows is not None else 'promises'} WHERE {{open}} "
         "ORDER BY due_at - judged_at, promise_id LIMIT $limit",
-        scope=access.of_rep(rep_scope, "promises"), now=now, owner=owner, promise_type=promise_type, limit=limit)
-    df = run(db, query).df()
+        open=_board_filter(owner, promise_type, rep_scope, made=True), now=now, limit=limit)
+    try:
+        df = run(db, query).df()
+    finally:
+        if rows is not None:
+            db.unregister(BOARD_ROWS)
     # Time left is counted from the moment the promise is judged at (its pause, else now) to the
     # stored due: the same as from now to the current due, without moving both.
     df["wall_left_seconds"] = (df["due_at"] - df["judged_at"]).dt.total_seconds()
@@ -387,6 +414,36 @@ def board(
     df["time_left_seconds"] = wall
     df["due_at"] = current_due(df, calendar, now)
     return df.drop(columns=["judged_at", "paused_at"])
+
+
+def board_candidates(
+    db: duckdb.DuckDBPyConnection,
+    limit: int,
+    owner: str | None = None,
+    rep_scope: str | None = None,
+    promise_type: str | None = None,
+    now: datetime | None = None,
+) -> tuple[pyarrow.Table, datetime | None]:
+    """The rows ``board`` can show at any moment from the latest ``made_at`` among them on, and
+    that moment: (rows, made_until; None without open promises). ``board`` orders by time left at
+    ``now``: a promise not paused by its due (now moves them all alike), a paused one by its due
+    less its pause (fixed), so its first ``limit`` are among the first ``limit`` of each kind.
+    Nothing here depends on the clock: a page keeps them until the next write. ``now``: only the
+    promises made by then (a moment before ``made_until``)."""
+    filters = _board_filter(owner, promise_type, rep_scope, made=now is not None)
+    # One pass over the promises: the open ones (a few per cent) materialised, then each kind's
+    # first ``limit`` and the latest made among all of them (on every row kept; none: no row).
+    query = compose(
+        f"""WITH o AS MATERIALIZED (SELECT {BOARD_COLUMNS} FROM promises WHERE {{open}})
+            SELECT *, (SELECT max(made_at) FROM o) AS made_until FROM (
+              (SELECT * FROM o WHERE paused_at IS NULL ORDER BY due_at, promise_id LIMIT $limit)
+              UNION ALL
+              (SELECT * FROM o WHERE paused_at IS NOT NULL ORDER BY due_at - paused_at, promise_id LIMIT $limit))""",
+        open=filters, limit=int(limit), **({"now": now} if now is not None else {}))
+    rows = relation(db, query).to_arrow_table()
+    made_until = rows.column("made_until")[0].as_py() if rows.num_rows else None
+    rows = rows.drop_columns(["made_until"])
+    return rows, made_until
 
 
 def _micros(column: pd.Series):
@@ -471,16 +528,26 @@ def attainment_breakdowns(
     now: datetime,
     bys: tuple[str | None, ...],
     rep_scope: str | None = None,
+    kept=None,
+    rows: str = "promises",
 ) -> dict[str | None, pd.DataFrame]:
     """``attainment_counts`` for several breakdowns at once (None = the 'all' row), in one pass
     over ``promises`` (counted per combination of the keys, then GROUPING SETS over those few rows)
     instead of one per breakdown: {by: table}, each table equal to
     ``attainment_counts(..., by=by)``. Only rows that can have an outcome are read (open, or closed
     within the window; closed ones counted by status, open ones judged one by one), and the month is found by comparing with the window's month boundaries
-    rather than formatting every row's time in the store's zone (the costly part on a big store)."""
-    unknown = [by for by in bys if by is not None and by not in SQL_BREAKDOWNS]
+    rather than formatting every row's time in the store's zone (the costly part on a big store).
+    ``kept`` (``crm_core.promises.fits.KeptDays``, everyone's promises only): the closed promises of
+    the window's whole days are counted from its fit's rows (``KEPT_BREAKDOWNS``), the rest live.
+    ``rows``: the relation read instead of ``promises`` (a fixed name): one holding at least the
+    promises counted live (``queries.judged_rows``)."""
+    if rows not in ("promises", JUDGED_ROWS):
+        raise ValueError(f"cannot read attainment from {rows!r}")
+    unknown = [by for by in bys if by is not None and by not in (KEPT_BREAKDOWNS if kept else SQL_BREAKDOWNS)]
     if unknown:
         raise ValueError(f"cannot break attainment down by {unknown[0]!r}")
+    if kept is not None and rep_scope is not None:
+        raise ValueError("kept counts are everyone's: a rep's are counted live")
     window = {"start": window_start, "end": window_end, "now": now}
     keys = {by: f"k{i}" for i, by in enumerate(bys) if by is not None}
     month = _month_label(db, window_start, window_end) if "month" in keys else None
@@ -490,16 +557,28 @@ def attainment_breakdowns(
     grouping = f"GROUPING({', '.join(keys.values())})" if keys else "0"
     key_list = "".join(f"{k}, " for k in keys.values())
     # Closed promises are counted by their stored status (the rule's outcome follows from it after
-    # counting); only the open ones, a few per cent, are judged row by row at $now.
+    # counting); only the open ones, a few per cent, are judged row by row at $now. Those closed in
+    # the window are counted live (a range each: a scan skips what lies outside it), with ``kept``
+    # only outside its whole days, whose counts are the kept rows'; with ``kept`` the open promises
+    # are its rows too.
+    ranges = kept.ranges("closed_at") if kept else [Fragment("closed_at >= $start AND closed_at < $end")]
+    live_closed = " UNION ALL ".join(
+        f"SELECT *{moment} FROM {rows} WHERE status IN {CLOSED_STATUSES} AND {{range{i}}} AND {{scope}}"
+        for i in range(len(ranges))) or f"SELECT *{moment} FROM {rows} WHERE FALSE"
+    kept_closed, open_rows = "", f"{rows} WHERE status = 'open' AND {{scope}}"
+    if kept:
+        kept_columns = "".join(f"{KEPT_BREAKDOWNS[by]} AS {key}, " for by, key in keys.items())
+        kept_closed = f""" UNION ALL SELECT {kept_columns}status, CAST(sum(n) AS BIGINT) FROM fit_promise_outcomes
+                           WHERE fit_id = $outcome_fit AND status <> 'open' AND {{days}} GROUP BY ALL"""
+        open_rows = ("(SELECT promise_type, owner, customer_class, status, due_at, paused_at, NULL::TIMESTAMPTZ"
+                     " AS closed_at FROM fit_promise_outcomes WHERE fit_id = $outcome_fit AND status = 'open')")
     template = f"""WITH closed AS (
-          SELECT {columns + ',' if columns else ''} status, count(*) AS n FROM (SELECT *{moment} FROM promises
-          WHERE status IN ('met', 'breached', 'cancelled') AND closed_at >= $start AND closed_at < $end
-            AND {{scope}}) GROUP BY ALL),
+          SELECT {columns + ',' if columns else ''} status, count(*) AS n FROM ({live_closed}) GROUP BY ALL{kept_closed}),
         open_ AS (
           SELECT {columns + ',' if columns else ''} CASE
             WHEN coalesce(paused_at, $now::TIMESTAMPTZ) > due_at AND due_at < $end THEN 'breached'
             WHEN coalesce(paused_at, $now::TIMESTAMPTZ) <= due_at THEN 'excluded'
-          END AS outcome, count(*) AS n FROM (SELECT *{moment} FROM promises WHERE status = 'open' AND {{scope}})
+          END AS outcome, count(*) AS n FROM (SELECT *{moment} FROM {open_rows})
           GROUP BY ALL),
         fine AS (SELECT {key_list}CASE status WHEN 'cancelled' THEN 'excluded' ELSE status END AS outcome, n FROM closed
                  UNION ALL SELECT {key_list}outcome, n FROM open_ WHERE outcome IS NOT NULL)
@@ -509,7 +588,9 @@ def attainment_breakdowns(
                coalesce(sum(n) FILTER (WHERE outcome = 'excluded'), 0) AS excluded
         FROM fine GROUP BY GROUPING SETS ({sets})
         ORDER BY grouping_id{''.join(', ' + k for k in keys.values())}"""
-    parts = {"scope": access.of_rep(rep_scope, "promises")}
+    parts = {"scope": access.of_rep(rep_scope, "promises"), **{f"range{i}": r for i, r in enumerate(ranges)}}
+    if kept:
+        parts |= {"days": kept.days("day"), "outcome_fit": kept.fit.fit_id}
     if month is not None:
         parts["month"] = month
     df = run(db, compose(template, **parts, **window)).df()

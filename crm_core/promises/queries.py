@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 import duckdb
 import pandas as pd
 
 from crm_core import access
-from crm_core.promises import ledger
+from crm_core.promises import fits, ledger
 from crm_core.promises.calendar import BusinessCalendar
 from crm_core.promises.policy import PromisePolicy
 from crm_core.sql import Fragment, compose, relation, run, trailing_year_days
@@ -151,50 +151,101 @@ def remedies_owed(db: duckdb.DuckDBPyConnection, actor: Actor) -> tuple[int, flo
 _JUDGED_COLUMNS = "status, made_at, due_at, warn1_at, warn2_at, paused_at, closed_at, complaint_id, source"
 
 
-def judged_rows(store: Store, actor: Actor, since: datetime):
+def judged_rows(store: Store, actor: Actor, since: datetime, skip: tuple[datetime, datetime] | None = None):
     """The user's promises ``overview`` reads for any ``now`` whose window starts at or after
     ``since`` (an Arrow table): every open one and every one closed since ``since`` — a few per cent
-    of the promises. Nothing in it depends on the clock: a page keeps it until the next write (and
-    the day ``since`` moves) and judges it at each run's ``now``."""
+    of the promises —, except, with ``skip``, those closed in [skip[0], skip[1]) (whole days counted
+    from the kept fit instead: ``overview_rows``). Nothing in it depends on the clock: a page keeps it
+    until the next write (and the day ``since`` moves) and judges it at each run's ``now``."""
+    skipped = (Fragment("TRUE") if skip is None else
+               Fragment("(closed_at IS NULL OR closed_at < $skip_from OR closed_at >= $skip_to)",
+                        {"skip_from": skip[0], "skip_to": skip[1]}))
     with closing(store.system_cursor()) as db:  # narrowed to the user's promises (access)
         return relation(db, compose(f"SELECT {_JUDGED_COLUMNS} FROM promises WHERE (status = 'open' OR closed_at >= $since)"
-                                    " AND {visible}", visible=access.visible(actor, "promises"), since=since)
-                        ).to_arrow_table()
+                                    " AND {skipped} AND {visible}", visible=access.visible(actor, "promises"),
+                                    since=since, skipped=skipped)).to_arrow_table()
+
+
+@dataclass(frozen=True)
+class JudgedRows:
+    """``judged_rows`` for the windows starting on the day of ``since`` and ending on the day ``skip``
+    ends (``overview_rows``): ``rows``, and ``skip`` the whole days left out of them (None: none)."""
+
+    rows: object  # an Arrow table
+    since: datetime
+    skip: tuple[datetime, datetime] | None
+
+
+def overview_rows(store: Store, actor: Actor, now: datetime, window_days: int = 30) -> JudgedRows:
+    """What ``overview`` reads for any moment of the day of ``now``: for a user who sees every
+    promise, with the closed promises kept per day (crm_core.promises.fits) made on the ledger as it
+    is, the open promises and those closed on the window's first and last days (``judged_rows``
+    skipping the days between: counted from the kept fit); otherwise every one closed since the
+    window's first day. Kept until the next write (and the day moves)."""
+    since = datetime.combine((now - timedelta(days=window_days)).date(), time(), tzinfo=now.tzinfo)
+    skip = None
+    if actor.rep_scope is None:
+        with closing(store.system_cursor()) as db:
+            db.execute("BEGIN TRANSACTION")
+            try:
+                days = _kept_days(db, now - timedelta(days=window_days), now)
+            finally:
+                db.execute("ROLLBACK")  # read only
+        skip = None if days is None else days.moments()
+    return JudgedRows(judged_rows(store, actor, since, skip), since, skip)
+
+
+def _kept_days(db, start: datetime, end: datetime):
+    """The kept closed promises' whole days of [start, end) (``fits.KeptDays``), or None (no kept
+    fit made on the ledger as it is, or no whole day). Inside a transaction on ``db``."""
+    fit = fits.kept_fits(db, (fits.OUTCOMES,)).get(fits.OUTCOMES)
+    return None if fit is None else fits.kept_days(db, fit, start, end)
 
 
 def overview(store: Store, actor: Actor, now: datetime, window_days: int = 30,
-             owed: tuple[int, float] | None = None, rows=None, since: datetime | None = None) -> dict:
+             owed: tuple[int, float] | None = None, rows: JudgedRows | None = None) -> dict:
     """Headline numbers at ``now``: open promises by live status, paused, due within 24 h,
     complaints with a green-channel promise still open, compensation outstanding, and attainment
     over the last ``window_days`` (met, breached, excluded, pct, ci_low, ci_high, window). The
     counts read open promises only (each of them is about open ones). ``owed``: ``remedies_owed``
-    read already (it does not depend on ``now``); ``rows``: ``judged_rows(store, actor, since)``,
-    read instead of ``promises`` when ``since`` is at or before the window's start (the same rows)."""
+    read already (it does not depend on ``now``); ``rows``: ``overview_rows`` read already, used
+    when the window starts on or after its ``since`` and, where it skipped days, when the kept
+    fit's whole days of the window are those days (else the promises are read)."""
     judged = _JUDGED
     start = now - timedelta(days=window_days)
-    kept = rows is not None and since is not None and pd.Timestamp(since) <= pd.Timestamp(start)
-    visible = Fragment("TRUE") if kept else access.visible(actor, "promises")  # kept rows: the user's already
-    source = ledger.JUDGED_ROWS if kept else "promises"
     with closing(store.system_cursor()) as db:  # narrowed to the user's promises in each query (access)
-        if kept:
-            db.register(ledger.JUDGED_ROWS, rows)
-        row = run(db, compose(
-            f"""SELECT count(*) FILTER (WHERE status = 'open'),
-                       count(*) FILTER (WHERE {_OVERDUE}),
-                       count(*) FILTER (WHERE status = 'open' AND {judged} <= due_at AND {judged} >= warn2_at),
-                       count(*) FILTER (WHERE status = 'open' AND {judged} < warn2_at AND {judged} >= warn1_at),
-                       count(*) FILTER (WHERE status = 'open' AND paused_at IS NOT NULL),
-                       count(*) FILTER (WHERE {_DUE_24H}),
-                       count(DISTINCT complaint_id) FILTER (WHERE status = 'open' AND source = 'complaint')
-                FROM {source} WHERE status = 'open' AND made_at <= $now AND {{visible}}""",
-            visible=visible, now=now,
-        )).fetchone()
-        keys = ("open", "overdue", "warning_2", "warning_1", "paused", "due_24h", "open_complaints")
-        out = dict(zip(keys, (int(v) for v in row)))
-        owed = remedies_owed(db, actor) if owed is None else owed
-        out["remedies_outstanding"], out["cost_outstanding"] = owed
-        total = (ledger.attainment_counts(db, start, now, now, rows=source) if kept
-                 else ledger.attainment_counts(db, start, now, now, rep_scope=actor.rep_scope))
+        db.execute("BEGIN TRANSACTION")  # one snapshot: the kept fit found current and its rows
+        try:
+            days = _kept_days(db, start, now) if rows is not None and rows.skip is not None else None
+            kept = (rows is not None and pd.Timestamp(rows.since) <= pd.Timestamp(start)
+                    and (rows.skip is None or (days is not None and days.moments() == rows.skip)))
+            visible = Fragment("TRUE") if kept else access.visible(actor, "promises")  # kept rows: the user's already
+            source = ledger.JUDGED_ROWS if kept else "promises"
+            if kept:
+                db.register(ledger.JUDGED_ROWS, rows.rows)
+            row = run(db, compose(
+                f"""SELECT count(*) FILTER (WHERE status = 'open'),
+                           count(*) FILTER (WHERE {_OVERDUE}),
+                           count(*) FILTER (WHERE status = 'open' AND {judged} <= due_at AND {judged} >= warn2_at),
+                           count(*) FILTER (WHERE status = 'open' AND {judged} < warn2_at AND {judged} >= warn1_at),
+                           count(*) FILTER (WHERE status = 'open' AND paused_at IS NOT NULL),
+                           count(*) FILTER (WHERE {_DUE_24H}),
+                           count(DISTINCT complaint_id) FILTER (WHERE status = 'open' AND source = 'complaint')
+                    FROM {source} WHERE status = 'open' AND made_at <= $now AND {{visible}}""",
+                visible=visible, now=now,
+            )).fetchall()[0]
+            keys = ("open", "overdue", "warning_2", "warning_1", "paused", "due_24h", "open_complaints")
+            out = dict(zip(keys, (int(v) for v in row)))
+            owed = remedies_owed(db, actor) if owed is None else owed
+            out["remedies_outstanding"], out["cost_outstanding"] = owed
+            if kept and rows.skip is not None:
+                total = ledger.attainment_breakdowns(db, start, now, now, (None,), kept=days, rows=source)[None]
+            elif kept:
+                total = ledger.attainment_counts(db, start, now, now, rows=source)
+            else:
+                total = ledger.attainment_counts(db, start, now, now, rep_scope=actor.rep_scope)
+        finally:
+            db.execute("ROLLBACK")  # read only
     first = total.iloc[0] if not total.empty else None
     out["attainment"] = {
         "met": 0 if first is None else int(first["met"]),
@@ -209,10 +260,13 @@ def overview(store: Store, actor: Actor, now: datetime, window_days: int = 30,
     return out
 
 
-def _with_customers(store: Store, frame: pd.DataFrame) -> pd.DataFrame:
-    """Add customer code and name to a frame with ``customer_id`` (one small lookup)."""
+def _with_customers(store: Store, frame: pd.DataFrame, names: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Add customer code and name to a frame with ``customer_id`` (one small lookup; ``names``:
+    those of its customers read already, ``_with_customers`` of them)."""
     if frame.empty:
         return frame.assign(code=pd.Series(dtype=str), customer_name=pd.Series(dtype=str))
+    if names is not None:
+        return frame.merge(names, on="customer_id", how="left")
     ids = sorted({int(i) for i in frame["customer_id"]})
     # The customers of promises the user may see (a rep's own promise to a colleague's customer
     # included): names only, for rows already narrowed, so a system read.
@@ -235,11 +289,44 @@ def now_board(
     limit: int = 200,
 ) -> pd.DataFrame:
     """Open promises, overdue first then the least time left (see ``ledger.board``), with the
-    customer's code and name."""
+    customer's code and name. ``board_listing`` and ``judge_board``: the same rows, with the part
+    that does not depend on ``now`` read apart (a page keeps it until the next write)."""
+    return judge_board(store, board_listing(store, actor, owner, promise_type, limit), actor, now)
+
+
+@dataclass(frozen=True)
+class BoardListing:
+    """``now_board``'s candidates before they are judged at a moment (``ledger.board_candidates``:
+    ``rows``, valid from ``made_until`` on) and the filters they were read with."""
+
+    rows: object  # an Arrow table
+    made_until: datetime | None
+    owner: str | None
+    promise_type: str | None
+    limit: int
+    names: pd.DataFrame  # customer_id, code, customer_name of the rows' customers
+
+
+def board_listing(store: Store, actor: Actor, owner: str | None = None, promise_type: str | None = None,
+                  limit: int = 200, now: datetime | None = None) -> BoardListing:
+    """The Now board's candidates for ``actor`` (``ledger.board_candidates``); ``now``: only the
+    promises made by then (None: every one)."""
     with closing(store.system_cursor()) as db:  # narrowed to the user's promises by rep_scope (access.of_rep)
-        frame = ledger.board(db, now, calendar_for(store), owner=owner, limit=limit, rep_scope=actor.rep_scope,
-                             promise_type=promise_type)
-    return _with_customers(store, frame)
+        rows, made_until = ledger.board_candidates(db, limit, owner=owner, rep_scope=actor.rep_scope,
+                                                   promise_type=promise_type, now=now)
+    names = _with_customers(store, pd.DataFrame({"customer_id": rows.column("customer_id").to_pandas()}).drop_duplicates())
+    return BoardListing(rows, made_until, owner, promise_type, limit, names)
+
+
+def judge_board(store: Store, listing: BoardListing, actor: Actor, now: datetime) -> pd.DataFrame:
+    """``now_board`` at ``now`` from ``listing`` (``ledger.board`` over its rows). A listing read
+    before a promise made after ``now`` (a pinned moment in the past) is read again up to ``now``."""
+    if listing.made_until is not None and pd.Timestamp(listing.made_until) > pd.Timestamp(now):
+        listing = board_listing(store, actor, listing.owner, listing.promise_type, listing.limit, now)
+    with closing(store.system_cursor()) as db:
+        frame = ledger.board(db, now, calendar_for(store), owner=listing.owner, limit=listing.limit,
+                             rep_scope=actor.rep_scope, promise_type=listing.promise_type, rows=listing.rows)
+    return _with_customers(store, frame, listing.names)
 
 
 def complaint_board(store: Store, actor: Actor, now: datetime, limit: int = 200) -> pd.DataFrame:

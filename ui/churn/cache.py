@@ -102,8 +102,9 @@ def reason_pareto(db: Store, user, start, end):
 
 
 @cached_read(ttl=TTL, max_entries=32)
-def event_page(db: Store, user, start, end, offset: int, limit: int):
-    return events.list_churn_events(db, user, start, end, limit=limit, offset=offset)
+def event_rows(db: Store, user, start, end, offset: int, limit: int):
+    """One page of the churn events (events.churn_event_rows): only its rows read."""
+    return events.churn_event_rows(db, user, start, end, limit=limit, offset=offset)
 
 
 def _user_call(db: Store, user, fn):

@@ -10,13 +10,13 @@ from pydantic import ValidationError
 
 from crm_core import tables
 from crm_core.churn import REASONS, customer_funnel
-from crm_core.churn.events import ChurnEventIn, record_churn_event
+from crm_core.churn.events import ChurnEventIn, churn_event_rows, record_churn_event
 from crm_core.i18n import format_number, format_percent
 from crm_core.models import field_errors
 from crm_core.tables import Column
 from crm_core.users import PermissionDenied
 from ui.churn import cache
-from ui.churn.common import customer_list
+from ui.churn.common import paged_customer_list
 from ui.common import choice_label, denied_reason, lang, plain, style_chart, tr
 from ui.metrics import count_metric
 from ui.picker import customer_picker
@@ -24,6 +24,7 @@ from ui.tables import frame_grid
 from ui.view_state import catalog_label, in_url, kept
 
 WINDOWS = ("12m", "all")
+LISTED = 2000  # the newest events listed (the download holds them all)
 
 
 def _pareto_chart(table: pd.DataFrame):
@@ -104,13 +105,17 @@ def render_reasons(db, user, as_of) -> None:
     with st.expander(tr("churn.events.record")):
         event_form(db, user, None, "churn_event_form")
     st.subheader(tr("churn.events.list"))
-    events, total = cache.event_page(db, user, start, None, 0, 2000)
-    if events.empty:
+    total = pareto.total  # the events the list holds: the same window and customers as the Pareto's
+    if not total:
         return
-    if total > len(events):
-        st.caption(tr("churn.events.latest", shown=f"{len(events):,}", total=f"{total:,}"))
-    customer_list(events, "churn_events", "churn_events", tables.CHURN_EVENTS,
-                  export=lambda: cache.event_page(db, user, start, None, 0, total)[0])
+    listed = min(total, LISTED)
+    if total > listed:
+        st.caption(tr("churn.events.latest", shown=f"{listed:,}", total=f"{total:,}"))
+    # Only the page shown is read (50 rows), not all the events listed.
+    paged_customer_list(listed, lambda offset, limit: cache.event_rows(db, user, start, None, offset,
+                                                                        min(limit, listed - offset)),
+                        "churn_events", "churn_events", tables.CHURN_EVENTS,
+                        export=lambda: churn_event_rows(db, user, start, None, total))  # when clicked: not cached
 
 
 def render_funnel(db, user, as_of) -> None:

@@ -3,7 +3,7 @@ turning frames into labelled, coloured display tables. No business logic here.""
 from __future__ import annotations
 
 from contextlib import closing
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -61,23 +61,28 @@ def remedies_owed(db, user) -> tuple[int, float]:
 
 
 @cached_read(ttl=600, max_entries=16)
-def judged_rows(db, user, since: datetime):
-    return queries.judged_rows(db, user, since)
+def overview_rows(db, user, day: date) -> queries.JudgedRows:
+    """``queries.overview_rows`` for the moments of ``day`` (its noon: they do not depend on the clock)."""
+    return queries.overview_rows(db, user, datetime.combine(day, time(12), tzinfo=ZoneInfo(store().timezone)))
 
 
 @cached_read(ttl=60, max_entries=16)
 def overview(db, user, now: datetime) -> dict:
     # What does not move with the clock is kept until the next write, not read each second: the
-    # remedies owed, and the promises the numbers judge (every open one, those closed since the
-    # day the 30-day window starts); those are judged here at ``now``, a few milliseconds.
-    since = datetime.combine((now - timedelta(days=30)).date(), time(), tzinfo=now.tzinfo)
-    return queries.overview(db, user, now, owed=remedies_owed(db, user), rows=judged_rows(db, user, since),
-                            since=since)
+    # remedies owed, and the promises the numbers judge (every open one, those closed on the days
+    # of the 30-day window not kept by the promise fit job); those are judged here at ``now``.
+    return queries.overview(db, user, now, owed=remedies_owed(db, user), rows=overview_rows(db, user, now.date()))
 
 
-@cached_read(ttl=60, max_entries=32)
+@cached_read(ttl=600, max_entries=32)
+def board_listing(db, user, owner, promise_type) -> queries.BoardListing:
+    return queries.board_listing(db, user, owner, promise_type)
+
+
 def board(db, user, now: datetime, owner, promise_type) -> pd.DataFrame:
-    return queries.now_board(db, user, now, owner=owner, promise_type=promise_type)
+    """The Now board at ``now``: its candidates kept until the next write (they do not depend on
+    the clock), judged at each run's ``now`` (a few hundred rows, milliseconds)."""
+    return queries.judge_board(db, board_listing(db, user, owner, promise_type), user, now)
 
 
 @cached_read(ttl=600, max_entries=16)
