@@ -46,9 +46,15 @@ def forecast_fit(db, as_of: date) -> Fit | None:
 
 
 @cached_read(ttl=600, max_entries=16)
-def deliveries(db, user, fit_id: int, as_of: date, days: int, rep) -> pd.DataFrame:
-    """Deliveries due within ``days`` from the kept forecast, each customer by the chosen method."""
-    return care_fits.stored_deliveries(db, user, fit_id, as_of, days, rep)
+def delivery_count(db, user, fit_id: int, as_of: date, days: int, rep) -> int:
+    """How many deliveries are due within ``days`` by the kept forecast (its rows are read a page at a time)."""
+    return care_fits.stored_deliveries_count(db, user, fit_id, as_of, days, rep)
+
+
+@cached_read(ttl=600, max_entries=32)
+def delivery_page(db, user, fit_id: int, as_of: date, days: int, rep, offset: int, limit: int) -> pd.DataFrame:
+    """Rows ``offset``… of the deliveries due within ``days``, each customer by the chosen method."""
+    return care_fits.stored_deliveries(db, user, fit_id, as_of, days, rep, offset, limit)
 
 
 @cached_read(ttl=600, max_entries=16)
