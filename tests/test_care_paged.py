@@ -5,7 +5,7 @@ all reps and one."""
 from __future__ import annotations
 
 from contextlib import closing
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pandas as pd
 import pytest
@@ -14,7 +14,9 @@ from pandas.testing import assert_frame_equal
 from crm_core import model_fits
 from crm_core.care import board
 from crm_core.care import fits as care_fits
+from crm_core.care.key_dates import upcoming_key_dates_sql
 from crm_core.care.replenishment import choose_methods
+from crm_core.sql import months_before
 from crm_core.users import LOCAL_USER, Actor
 from tests.conftest import DEMO_AS_OF
 
@@ -31,12 +33,15 @@ def who(db) -> list[tuple[Actor, str | None]]:
     return [(MANAGER, None), (MANAGER, rep), (VIEWER, None), (Actor(rep, "rep", rep_codes=(rep,)), None)]
 
 
-def same_pages(whole: pd.DataFrame, page, sizes=(1, 7, 50)) -> None:
-    """``page(offset, limit)`` equals the slice of ``whole`` at every offset (and one past the end)."""
-    for limit in sizes:
-        for offset in range(0, len(whole) + 1, max(1, limit)):
-            assert_frame_equal(page(offset, limit), whole.iloc[offset:offset + limit].reset_index(drop=True),
-                               check_categorical=False)
+def same_pages(whole: pd.DataFrame, page) -> None:
+    """``page(offset, limit)`` equals the slice of ``whole``: every page of 50 (and one past the end),
+    and pages of 1 and 7 at the start, in the middle and at the end."""
+    n = len(whole)
+    cases = [(offset, 50) for offset in range(0, n + 1, 50)]
+    cases += [(offset, size) for offset in (0, 1, n // 2, max(n - 5, 0), n) for size in (1, 7)]
+    for offset, limit in cases:
+        assert_frame_equal(page(offset, limit), whole.iloc[offset:offset + limit].reset_index(drop=True),
+                           check_categorical=False)
 
 
 @pytest.mark.parametrize("days", [7, 30])
@@ -50,5 +55,71 @@ def test_deliveries_counted_and_paged_are_the_live_list(demo_store, days):
         assert len(whole) > 0
         assert care_fits.stored_deliveries_count(demo_store, actor, fit.fit_id, DEMO_AS_OF, days, rep) == len(whole)
         assert_frame_equal(care_fits.stored_deliveries(demo_store, actor, fit.fit_id, DEMO_AS_OF, days, rep), whole)
-        same_pages(whole, lambda offset, limit: care_fits.stored_deliveries(
+        same_pages(whole, lambda offset, limit, actor=actor, rep=rep: care_fits.stored_deliveries(
             demo_store, actor, fit.fit_id, DEMO_AS_OF, days, rep, offset, limit))
+
+
+@pytest.mark.parametrize("days", [14, 90])  # no festival; the mid-autumn festival to the A and B classes
+def test_key_dates_counted_and_paged_are_the_live_list(demo_store, days):
+    classes = board.customer_classes(demo_store, DEMO_AS_OF)
+    for actor, rep in who(demo_store):
+        recipients = classes.loc[classes["abc"].isin({"A", "B"}), "customer_id"]
+        with closing(demo_store.cursor(actor)) as cur:  # the live list: classes ranked, not kept
+            whole = upcoming_key_dates_sql(cur, DEMO_AS_OF, days, recipients, rep=board.scoped_rep(actor, rep))
+        assert len(whole) > 0 and whole["date"].is_monotonic_increasing
+        counts = board.key_date_counts(demo_store, actor, DEMO_AS_OF, days, rep, lambda: pytest.fail("kept"))
+        assert dict(zip(counts["occasion"], counts["n"])) == whole["occasion"].value_counts().to_dict()
+        assert ("mid_autumn" in set(counts["occasion"])) == (days == 90)
+        for occasions in (None, ("birthday", "mid_autumn")):
+            shown = whole if occasions is None else whole[whole["occasion"].isin(occasions)].reset_index(drop=True)
+            same_pages(shown, lambda offset, limit, actor=actor, rep=rep, occasions=occasions: board.key_dates_ahead(
+                demo_store, actor, DEMO_AS_OF, days, rep, classes, occasions=occasions, offset=offset,
+                limit=limit).astype({"occasion": str}))
+
+
+def absent_by_hand(db, as_of: date, months: int, soon_days: int, rep: str | None) -> pd.DataFrame:
+    """The long-absent list in pandas from the customers and transactions tables (docs/domain.md §1):
+    last purchase (amount > 0) up to ``as_of`` on or before ``as_of`` − ``months`` months, how many
+    purchases, the next birthday (29 February: the 28th in other years), soon when within
+    ``soon_days``; birthdays soon first (soonest first), then the longest absent, then by id."""
+    customers = db.query_df("SELECT customer_id, sales_rep, birthday FROM customers")
+    if rep is not None:
+        customers = customers[customers["sales_rep"] == rep]
+    bought = db.query_df("SELECT customer_id, txn_date FROM transactions WHERE amount > 0 AND txn_date <= ?",
+                         [as_of])
+    bought = bought[bought["customer_id"].isin(customers["customer_id"])]
+    listed = bought.groupby("customer_id").agg(last_purchase=("txn_date", "max"), purchases=("txn_date", "size"))
+    listed = listed[listed["last_purchase"] <= pd.Timestamp(months_before(as_of, months))].reset_index()
+
+    def next_birthday(day) -> pd.Timestamp:
+        if pd.isna(day):
+            return pd.NaT
+        for year in (as_of.year, as_of.year + 1):
+            leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+            when = date(year, day.month, 28 if (day.month, day.day) == (2, 29) and not leap else day.day)
+            if when >= as_of:
+                return pd.Timestamp(when)
+
+    birthdays = customers.set_index("customer_id")["birthday"].map(next_birthday)
+    listed["next_birthday"] = listed["customer_id"].map(birthdays).astype("datetime64[us]")
+    listed["days_absent"] = (pd.Timestamp(as_of) - listed["last_purchase"]).dt.days
+    listed["birthday_soon"] = (listed["next_birthday"] - pd.Timestamp(as_of)).dt.days < soon_days
+    listed["soon_day"] = listed["next_birthday"].where(listed["birthday_soon"])
+    listed = listed.sort_values(["birthday_soon", "soon_day", "last_purchase", "customer_id"],
+                                ascending=[False, True, True, True], na_position="last")
+    return listed[["customer_id", "last_purchase", "days_absent", "purchases", "next_birthday",
+                   "birthday_soon"]].reset_index(drop=True)
+
+
+@pytest.mark.parametrize("as_of, months", [(DEMO_AS_OF, 6), (DEMO_AS_OF, 1), (date(2026, 2, 17), 3)])
+def test_long_absent_counted_and_paged_are_the_list_by_hand(demo_store, as_of, months):
+    for actor, rep in who(demo_store):
+        whole = board.long_absent_ahead(demo_store, actor, as_of, months, rep)
+        own = board.scoped_rep(actor, rep)
+        expected = absent_by_hand(demo_store, as_of, months, 30, own if own is None else a_rep(demo_store))
+        assert len(expected) > 0 and (own is not None or expected["birthday_soon"].any())
+        assert_frame_equal(whole, expected, check_dtype=False)
+        assert board.long_absent_count(demo_store, actor, as_of, months, rep) == (
+            len(expected), int(expected["birthday_soon"].sum()))
+        same_pages(whole, lambda offset, limit, actor=actor, rep=rep: board.long_absent_ahead(
+            demo_store, actor, as_of, months, rep, offset=offset, limit=limit))

@@ -9,6 +9,7 @@ cache; :func:`customer_cards` then fetches what we know about the few customers 
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -18,9 +19,9 @@ import pandas as pd
 
 from crm_core import customers as cust
 from crm_core import model_fits
-from crm_core.care.absence import long_absent_list, usual_products
+from crm_core.care.absence import long_absent_counts, long_absent_list, usual_products
 from crm_core.care.contacts import overdue_contacts, overdue_rows, overdue_summary
-from crm_core.care.key_dates import festivals_between, upcoming_key_dates_sql
+from crm_core.care.key_dates import festivals_between, key_date_counts_sql, upcoming_key_dates_sql
 from crm_core.care.replenishment import (
     FORECAST_COLUMNS,
     MethodChoice,
@@ -107,38 +108,56 @@ def kept_classes(cur, as_of: date, customer_ids: list[int] | None = None) -> pd.
 
 def key_dates_ahead(store: Store, actor: Actor, as_of: date, days: int, rep: str | None = None,
                     classes: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
-                    festival_classes: Iterable[str] | None = FESTIVAL_CLASSES) -> pd.DataFrame:
+                    festival_classes: Iterable[str] | None = FESTIVAL_CLASSES,
+                    occasions: Iterable[str] | None = None, offset: int = 0, limit: int | None = None) -> pd.DataFrame:
     """Key dates of the user's customers in ``[as_of, as_of + days)`` (see ``upcoming_key_dates_sql``).
 
     Festivals go to customers whose class is in ``festival_classes`` (``classes``: customer_id →
     abc, or a function giving it); ``None`` sends them to everyone in scope. The classes are needed
     only when a festival falls in the window, and are read in SQL from the purchase model kept for
     ``as_of`` when it is current (``classes`` is then not called). Columns customer_id, occasion,
-    date, years, label.
+    date, years, label. ``occasions``, ``offset``, ``limit``: those occasions only, rows ``offset``
+    to ``offset + limit`` of the list (``limit`` None: all).
     """
-    who = scoped_rep(actor, rep)
-    if festival_classes is None:
-        frame = _run(store, actor, lambda cur: upcoming_key_dates_sql(cur, as_of, days, None, rep=who))
-    elif not festivals_between(as_of, as_of + timedelta(days=days)):  # no festival: no recipients to find
-        frame = _run(store, actor, lambda cur: upcoming_key_dates_sql(cur, as_of, days, (), rep=who))
-    else:
-        wanted = sorted(set(festival_classes))
-        frame = _run(store, actor, lambda cur: _key_dates_kept(cur, as_of, days, who, wanted))
-        if frame is None:
-            known = classes() if callable(classes) else classes
-            known = known if known is not None else pd.DataFrame({"customer_id": [], "abc": []})
-            recipients = known.loc[known["abc"].isin(wanted), "customer_id"]
-            frame = _run(store, actor, lambda cur: upcoming_key_dates_sql(cur, as_of, days, recipients, rep=who))
+    frame = _key_dates(store, actor, as_of, days, rep, classes, festival_classes, functools.partial(
+        upcoming_key_dates_sql, occasions=occasions, offset=offset, limit=limit))
     frame["occasion"] = frame["occasion"].astype("category")
     return frame
 
 
-def _key_dates_kept(cur, as_of: date, days: int, rep, wanted: list[str]) -> pd.DataFrame | None:
-    """The key dates with the festivals' recipients read from the purchase model kept for ``as_of``
+def key_date_counts(store: Store, actor: Actor, as_of: date, days: int, rep: str | None = None,
+                    classes: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
+                    festival_classes: Iterable[str] | None = FESTIVAL_CLASSES) -> pd.DataFrame:
+    """How many rows of each occasion ``key_dates_ahead`` lists (occasion, n; by occasion), counted
+    in SQL: the page shows the count and one page of rows."""
+    return _key_dates(store, actor, as_of, days, rep, classes, festival_classes, key_date_counts_sql)
+
+
+def _key_dates(store: Store, actor: Actor, as_of: date, days: int, rep: str | None, classes,
+               festival_classes: Iterable[str] | None, read) -> pd.DataFrame:
+    """``read(cur, as_of, days, recipients, rep=..., [festival_sql=...])`` (``upcoming_key_dates_sql``'s
+    arguments) with the festivals' recipients of ``key_dates_ahead``, on the user's cursor."""
+    who = scoped_rep(actor, rep)
+    if festival_classes is None:
+        return _run(store, actor, lambda cur: read(cur, as_of, days, None, rep=who))
+    if not festivals_between(as_of, as_of + timedelta(days=days)):  # no festival: no recipients to find
+        return _run(store, actor, lambda cur: read(cur, as_of, days, (), rep=who))
+    wanted = sorted(set(festival_classes))
+    frame = _run(store, actor, lambda cur: _key_dates_kept(cur, as_of, days, who, wanted, read))
+    if frame is None:
+        known = classes() if callable(classes) else classes
+        known = known if known is not None else pd.DataFrame({"customer_id": [], "abc": []})
+        recipients = known.loc[known["abc"].isin(wanted), "customer_id"]
+        frame = _run(store, actor, lambda cur: read(cur, as_of, days, recipients, rep=who))
+    return frame
+
+
+def _key_dates_kept(cur, as_of: date, days: int, rep, wanted: list[str], read) -> pd.DataFrame | None:
+    """``read`` with the festivals' recipients read from the purchase model kept for ``as_of``
     (the classes ``customer_classes`` gives), or None when it is not current."""
     from crm_core.churn.fits import PURCHASE_MODEL  # segmentation (imported above) imports churn anyway
-    return model_fits.read_current(cur, PURCHASE_MODEL, as_of, lambda fit: upcoming_key_dates_sql(
-        cur, as_of, days, rep=rep, festival_sql=Fragment(
+    return model_fits.read_current(cur, PURCHASE_MODEL, as_of, lambda fit: read(
+        cur, as_of, days, None, rep=rep, festival_sql=Fragment(
             "SELECT customer_id FROM fit_purchase_model WHERE fit_id = $classes_fit"
             " AND abc IN (SELECT unnest($festival_abc::VARCHAR[]))",
             {"classes_fit": fit.fit_id, "festival_abc": wanted})))
@@ -190,10 +209,18 @@ def customer_cards(store: Store, actor: Actor, customer_ids: Iterable[int],
 
 
 def long_absent_ahead(store: Store, actor: Actor, as_of: date, months: int, rep: str | None = None,
-                      birthday_days: int = 30) -> pd.DataFrame:
-    """``long_absent_list`` for the user's customers (compact; birthdays soon first)."""
+                      birthday_days: int = 30, offset: int = 0, limit: int | None = None) -> pd.DataFrame:
+    """``long_absent_list`` for the user's customers (compact; birthdays soon first): rows ``offset``
+    to ``offset + limit`` (``limit`` None: all)."""
     who = scoped_rep(actor, rep)
-    return _run(store, actor, lambda cur: long_absent_list(cur, as_of, months, birthday_days, who))
+    return _run(store, actor, lambda cur: long_absent_list(cur, as_of, months, birthday_days, who, offset, limit))
+
+
+def long_absent_count(store: Store, actor: Actor, as_of: date, months: int, rep: str | None = None,
+                      birthday_days: int = 30) -> tuple[int, int]:
+    """``long_absent_counts`` for the user's customers: (absent, with a birthday soon)."""
+    who = scoped_rep(actor, rep)
+    return _run(store, actor, lambda cur: long_absent_counts(cur, as_of, months, birthday_days, who))
 
 
 def usual_choices(store: Store, actor: Actor, customer_ids: Iterable[int], as_of: date,

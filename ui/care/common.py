@@ -28,15 +28,30 @@ def classes(db, as_of: date) -> pd.DataFrame:
     return board.customer_classes(db, as_of)
 
 
+# Key dates: counted per occasion in SQL, the rows read a page at a time. The classes are read only
+# when a festival falls in the window and the kept purchase model is not current.
 @cached_read(ttl=600, max_entries=16)
-def key_dates(db, user, as_of: date, days: int, rep, fest: tuple) -> pd.DataFrame:
-    # the classes only when a festival falls in the window and the kept purchase model is not current
-    return board.key_dates_ahead(db, user, as_of, days, rep, lambda: classes(db, as_of), fest)
+def key_date_counts(db, user, as_of: date, days: int, rep, fest: tuple) -> pd.DataFrame:
+    return board.key_date_counts(db, user, as_of, days, rep, lambda: classes(db, as_of), fest)
+
+
+@cached_read(ttl=600, max_entries=32)
+def key_date_page(db, user, as_of: date, days: int, rep, fest: tuple, occasions: tuple, offset: int,
+                  limit: int) -> pd.DataFrame:
+    """Rows ``offset``… of the key dates of ``occasions`` (empty: every occasion)."""
+    return board.key_dates_ahead(db, user, as_of, days, rep, lambda: classes(db, as_of), fest, occasions or None,
+                                 offset, limit)
 
 
 @cached_read(ttl=600, max_entries=16)
-def absent(db, user, as_of: date, months: int, rep) -> pd.DataFrame:
-    return board.long_absent_ahead(db, user, as_of, months, rep)
+def absent_counts(db, user, as_of: date, months: int, rep) -> tuple[int, int]:
+    """(absent, with a birthday soon), counted in SQL; the list is read a page at a time."""
+    return board.long_absent_count(db, user, as_of, months, rep)
+
+
+@cached_read(ttl=600, max_entries=32)
+def absent_page(db, user, as_of: date, months: int, rep, offset: int, limit: int) -> pd.DataFrame:
+    return board.long_absent_ahead(db, user, as_of, months, rep, offset=offset, limit=limit)
 
 
 def forecast_fit(db, as_of: date) -> Fit | None:
