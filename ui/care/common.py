@@ -110,11 +110,6 @@ def care_table(shown: pd.DataFrame) -> Table:
     return inferred("table.care_list", shown, "care.col")
 
 
-def paged(frame: pd.DataFrame, key: str) -> pd.DataFrame:
-    """One page (PAGE_SIZE rows) of ``frame``, with a page picker and a "rows a–b of n" caption."""
-    return paged_rows(len(frame), key, lambda first, size: frame.iloc[first:first + size])
-
-
 def paged_rows(total: int, key: str, fetch) -> pd.DataFrame:
     """One page (PAGE_SIZE rows) of a list of ``total`` rows, ``fetch(first, PAGE_SIZE)`` reading it,
     with a page picker and a "rows a–b of n" caption."""
