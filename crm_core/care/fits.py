@@ -17,7 +17,7 @@ import pandas as pd
 
 from crm_core import access
 from crm_core.care.board import PER_PERSON_DAILY, scoped_rep
-from crm_core.care.contacts import CARE_CONTACTS, KEPT_TABLE, fit_contacts
+from crm_core.care.contacts import CARE_CONTACTS, KEPT_TABLE, contacts_fresh, fit_contacts
 from crm_core.care.replenishment import (
     BACKTEST_COLUMNS,
     MethodChoice,
@@ -62,9 +62,10 @@ def _fit_replenishment(cur, as_of: date) -> tuple[dict, Iterator]:
 
 
 # The replenishment forecast, and each customer's last contact for the stay-in-touch list
-# (crm_core.care.contacts: kept for one date, the default: pages on another date count live).
+# (crm_core.care.contacts: kept for one date, the default: pages on another date count live;
+# fitted again when a customer is added, removed or given to another rep).
 FITTERS = (Fitter(REPLENISHMENT, "fit_replenishment", _fit_replenishment),
-           Fitter(CARE_CONTACTS, KEPT_TABLE, fit_contacts, kept_dates=1))
+           Fitter(CARE_CONTACTS, KEPT_TABLE, fit_contacts, kept_dates=1, fresh=contacts_fresh))
 
 
 def stored_choice(fit: Fit) -> MethodChoice:
