@@ -262,20 +262,20 @@ _WIDE_AND_NEW_PLAN = """
 _KEPT_CHECK = """SELECT (SELECT coalesce(sum(interactions), 0) FROM fit_care_contacts WHERE fit_id = ?),
     count(*) FILTER (WHERE interaction_id <= ?), count(*) FILTER (WHERE interaction_id > ?) FROM interactions"""
 
+# Each customer's interval (their own, else their class's: the class's place in the list of
+# classes picks its interval, no join) and how many days overdue they are on as_of, in whole days
+# (as_of − (last contact, else creation day) − interval: as_of − due date); due or overdue from 0.
 _PLAN_SQL = """
-WITH freq AS (SELECT unnest($freq_classes::VARCHAR[]) AS abc, unnest($every_days::INTEGER[]) AS every_days),
-known AS ({known}),
+WITH known AS ({known}),
 plan AS (
-    SELECT c.customer_id, c.sales_rep, c.abc, coalesce(o.every_days, f.every_days) AS every_days, c.last_contact,
-           coalesce(c.last_contact, c.created_day) + coalesce(o.every_days, f.every_days) AS due_date
-    FROM known c
-    LEFT JOIN freq f ON f.abc = c.abc
-    LEFT JOIN contact_frequency o USING (customer_id)
+    SELECT c.customer_id, c.sales_rep, c.abc, c.last_contact, c.created_day,
+           coalesce(o.every_days, ($every_days::INTEGER[])[list_position($freq_classes::VARCHAR[], c.abc)]) AS every_days
+    FROM known c LEFT JOIN contact_frequency o USING (customer_id)
 ),
 overdue AS (
-    SELECT p.sales_rep, p.customer_id, p.abc, p.every_days, p.last_contact, p.due_date,
-           $as_of::DATE - p.due_date AS days_overdue
-    FROM plan p WHERE p.every_days IS NOT NULL AND p.due_date <= $as_of::DATE
+    SELECT sales_rep, customer_id, abc, every_days, last_contact, created_day,
+           $as_of::DATE - coalesce(last_contact, created_day) - every_days AS days_overdue
+    FROM plan WHERE $as_of::DATE - coalesce(last_contact, created_day) >= every_days
 )
 """
 # Per rep in the list's order (reps by name, no rep last): how many, the longest overdue, and how
@@ -286,9 +286,12 @@ SELECT sales_rep, count(*) AS overdue, max(days_overdue) AS max_days_overdue,
            AS before
 FROM overdue GROUP BY sales_rep ORDER BY sales_rep NULLS LAST
 """
+# The page's rows; their due dates (last contact, else creation day, + interval) dated for them only.
 _ROWS_SQL = _PLAN_SQL + """
-SELECT sales_rep, customer_id, abc, every_days, last_contact, due_date, days_overdue FROM overdue
-ORDER BY sales_rep NULLS LAST, days_overdue DESC, customer_id LIMIT $limit OFFSET $offset
+SELECT sales_rep, customer_id, abc, every_days, last_contact,
+       coalesce(last_contact, created_day) + every_days AS due_date, days_overdue
+FROM (SELECT * FROM overdue ORDER BY sales_rep NULLS LAST, days_overdue DESC, customer_id LIMIT $limit OFFSET $offset)
+ORDER BY sales_rep NULLS LAST, days_overdue DESC, customer_id
 """
 
 

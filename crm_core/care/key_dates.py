@@ -53,7 +53,7 @@ def anniversary_sql(origin: str, year: str) -> str:
 _UPCOMING_SQL = f"""
 WITH w AS (SELECT $lo::DATE AS lo, $hi::DATE AS hi),
 yrs AS (SELECT range AS y FROM range($first_year, $end_year)),
-sc AS (SELECT customer_id, birthday FROM customers WHERE {{scope}}),
+sc AS NOT MATERIALIZED (SELECT customer_id, birthday FROM customers WHERE {{scope}}),
 origins AS (
     SELECT customer_id, 'birthday' AS occasion, birthday AS origin, NULL::VARCHAR AS label
     FROM sc WHERE birthday IS NOT NULL
