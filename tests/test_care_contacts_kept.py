@@ -237,3 +237,27 @@ def cards_kept(db) -> bool:
     """Whether the cards' gifts and concessions are read from the kept rows (else every interaction)."""
     with closing(db.system_cursor()) as cur:
         return "fit_care_contacts" in contacts.card_sources(cur, AS_OF).sql
+
+
+def test_a_reps_list_is_read_from_the_kept_rows_alone_and_holds_only_their_customers(small, monkeypatch):
+    """While the kept rows hold a rep's customers as they are, the rep's list (and a viewer's) is read
+    on a system cursor from them alone, narrowed to the user: no query on the user's own cursor."""
+    fit(small)
+    with small.transaction() as cur:  # 陈's customer 2 goes to no rep: 陈 and the no-rep rows change, 刘's not
+        cur.execute("UPDATE customers SET sales_rep = NULL WHERE customer_id = 2")
+    viewer = Actor("v", "viewer")
+    expected = {who.name: (board.overdue_ahead(small, who, AS_OF, None, board.customer_classes(small, AS_OF)))
+                for who in (REP, viewer)}
+    assert plan(small, ("刘",)) == "wide" and plan(small) == "joined"
+    real_run = board._run
+    monkeypatch.setattr(board, "_run", lambda store, actor, fn: pytest.fail("read on the user's cursor"))
+    summary = counts(small, REP)
+    assert list(summary["sales_rep"]) == ["刘"] and list(summary["overdue"]) == [1]
+    page = board.overdue_page(small, REP, AS_OF, None, lambda: pytest.fail("kept"), summary, 0, 50)
+    assert_frame_equal(classless(page), classless(expected[REP.name]), check_dtype=False, check_categorical=False)
+    with pytest.raises(pytest.fail.Exception):  # the viewer sees every rep: 陈's changed, read on their cursor
+        counts(small, viewer)
+    monkeypatch.setattr(board, "_run", real_run)
+    summary = counts(small, viewer)
+    page = board.overdue_page(small, viewer, AS_OF, None, lambda: pytest.fail("kept"), summary, 0, 50)
+    assert_frame_equal(classless(page), classless(expected[viewer.name]), check_dtype=False, check_categorical=False)

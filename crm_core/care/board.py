@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import closing
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -292,19 +293,28 @@ def overdue_ahead(store: Store, actor: Actor, as_of: date, frequency_by_class: M
 def overdue_counts(store: Store, actor: Actor, as_of: date, frequency_by_class: Mapping[str, int] | None,
                    classes: Callable[[], pd.DataFrame], rep: str | None = None) -> pd.DataFrame:
     """``overdue_summary`` for the user's customers (per rep: overdue, max_days_overdue, before)."""
-    who = scoped_rep(actor, rep)
-    return _run(store, actor, lambda cur: overdue_summary(cur, as_of, frequency_by_class, classes, who))
+    return _overdue(store, actor, rep, lambda cur, who, reader: overdue_summary(
+        cur, as_of, frequency_by_class, classes, who, reader))
 
 
 def overdue_page(store: Store, actor: Actor, as_of: date, frequency_by_class: Mapping[str, int] | None,
                  classes: Callable[[], pd.DataFrame], summary: pd.DataFrame, offset: int, limit: int,
                  rep: str | None = None) -> pd.DataFrame:
     """Rows ``offset``… of ``overdue_ahead``'s list (``overdue_rows``; ``summary``: ``overdue_counts``)."""
-    who = scoped_rep(actor, rep)
-    frame = _run(store, actor, lambda cur: overdue_rows(cur, as_of, frequency_by_class, classes, summary,
-                                                        offset, limit, who))
+    frame = _overdue(store, actor, rep, lambda cur, who, reader: overdue_rows(
+        cur, as_of, frequency_by_class, classes, summary, offset, limit, who, reader))
     frame["sales_rep"] = frame["sales_rep"].astype("category")
     return frame
+
+
+def _overdue(store: Store, actor: Actor, rep: str | None, read) -> pd.DataFrame:
+    """``read(cur, rep, reader)`` first on a system cursor for the user (``reader``: the kept rows
+    alone, narrowed to what the user may see, or None: contacts.overdue_summary), else on the user's
+    own cursor (``reader`` None: any plan)."""
+    who = scoped_rep(actor, rep)
+    with closing(store.system_cursor()) as cur:
+        frame = read(cur, who, actor)
+    return frame if frame is not None else _run(store, actor, lambda cur: read(cur, who, None))
 
 
 def summary_by_rep(summary: pd.DataFrame) -> pd.DataFrame:

@@ -310,16 +310,19 @@ def interactions_since(cur, fit: Fit) -> int | None:
     return None if kept != counted else int(since)
 
 
-def _kept_plan(cur, fit: Fit, scopes: dict, rep) -> Fragment | None:
+def _kept_plan(cur, fit: Fit, scopes: dict, rep, wide_only: bool = False) -> Fragment | None:
     """Each customer's class and last contact from ``fit`` (and the interactions logged since), with
     their rep and creation day from the fit too while the customers of ``rep`` (None: all) digest
-    as they did at the fit, in the same time zone; None when an interaction it counted is gone."""
+    as they did at the fit, in the same time zone; None when an interaction it counted is gone (or,
+    ``wide_only``, when the customers do not digest alike)."""
     max_id = int(fit.params["max_interaction_id"])
     since = interactions_since(cur, fit)
     if since is None:
         return None
     if _customers_kept(cur, fit, rep):
         template = _WIDE_PLAN if since == 0 else _WIDE_AND_NEW_PLAN
+    elif wide_only:
+        return None
     else:
         template = _KEPT_PLAN if since == 0 else _KEPT_AND_NEW_PLAN
     return compose(template, contacts_fit=fit.fit_id, max_id=max_id, **scopes)  # a part it does not name is unused
@@ -335,27 +338,34 @@ def _customers_kept(cur, fit: Fit, rep) -> bool:
     return customers_digest(cur, rep) == [row for row in kept if reps is None or row[0] in reps]
 
 
-def plan_scopes(rep, reps: Fragment) -> dict:
-    """The scope fragments of the plan's tables for ``rep`` (None: everyone), ``reps``: the page's reps."""
+def plan_scopes(rep, reps: Fragment, actor: Actor | None = None) -> dict:
+    """The scope fragments of the plan's tables for ``rep`` (None: everyone), ``reps``: the page's
+    reps; ``actor``: the user a system cursor reads for (narrowed by ``access.visible``)."""
     return {"scope_kept": access.of_rep(rep, KEPT_TABLE, alias="k"),
-            "scope_wide": access.of_rep(rep, "customers", alias="c"),
-            "scope_interactions": access.of_rep(rep, "interactions", alias="i"),
+            "scope_wide": access.of_rep(rep, "customers", alias="c") & access.visible(actor, "customers", alias="c"),
+            "scope_interactions": access.of_rep(rep, "interactions", alias="i")
+            & access.visible(actor, "interactions", alias="i"),
             "scope_customers": access.of_rep(rep, "customers", alias="c"), "reps": reps}
 
 
-def kept_source(cur, as_of: date, scopes: dict, rep=None) -> Fragment | None:
+def kept_source(cur, as_of: date, scopes: dict, rep=None, wide_only: bool = False) -> Fragment | None:
     """The kept plan rows for ``as_of`` (``_kept_plan``) of ``rep``'s customers (None: all) when the
     fit is current, else None."""
     fit = model_fits.current_fit(cur, CARE_CONTACTS, as_of)
-    return None if fit is None else _kept_plan(cur, fit, scopes, rep)
+    return None if fit is None else _kept_plan(cur, fit, scopes, rep, wide_only)
 
 
-def _overdue_query(cur, template: str, as_of: date, frequency_by_class, rep, classes, reps, **extra):
+def _overdue_query(cur, template: str, as_of: date, frequency_by_class, rep, classes, reps, actor=None,
+                   **extra) -> Fragment | None:
     """``template`` over the plan, from the rows kept for ``as_of`` where current (on the caller's
-    snapshot), live otherwise; ``classes`` is a callable giving the live class frame."""
+    snapshot), live otherwise; ``classes`` is a callable giving the live class frame. With
+    ``actor`` (``cur`` a system cursor reading for that user): from the kept rows alone, narrowed
+    to what the user may see, or None."""
     frequency = _frequency(frequency_by_class)
-    scopes = plan_scopes(rep, reps)
-    known = kept_source(cur, as_of, scopes, rep)
+    scopes = plan_scopes(rep, reps, actor)
+    known = kept_source(cur, as_of, scopes, rep, wide_only=actor is not None)
+    if known is None and actor is not None:
+        return None
     if known is None:
         cur.register("care_contact_classes", classes()[["customer_id", "abc"]])
         known = compose(_LIVE_PLAN, **scopes)
@@ -375,26 +385,36 @@ def _in_snapshot(cur, build, read):
 
 
 _ALL_REPS = Fragment("TRUE")
+# For a rep (or a viewer) the scoped cursor filters every table it reads through the customers (a
+# semi-join of ten million kept rows and twenty-five million interactions, per query); while the
+# kept rows hold every customer of the reps asked for as they are now (the digest), the list is
+# read on a system cursor from the kept rows alone, narrowed to the user by the rule of the customers
+# (access.visible) on the kept copy of their rep, and the checks and the rows in that one snapshot
+# (crm_core.care.board._overdue). It holds nothing masked: ids, reps, classes, days.
 
 
 def overdue_summary(cur, as_of: date, frequency_by_class: Mapping[str, int] | None, classes,
-                    rep: str | None = None) -> pd.DataFrame:
+                    rep: str | None = None, actor: Actor | None = None) -> pd.DataFrame | None:
     """Per responsible rep (by name, no rep last): how many customers are due or overdue for a
     contact on ``as_of`` (``overdue``), the longest overdue in days (``max_days_overdue``) and how
     many of the list's rows come before the rep's (``before``) — what ``overdue_contacts`` lists,
     counted in SQL. ``classes()`` gives the class frame when the purchase model kept for ``as_of``
-    is not current (called only then)."""
+    is not current (called only then). ``actor``: ``cur`` is a system cursor read for that user,
+    answering from the kept rows alone or not at all (None) — see ``kept_for``."""
     frame = _in_snapshot(cur, lambda c: _overdue_query(c, _SUMMARY_SQL, as_of, frequency_by_class, rep, classes,
-                                                       _ALL_REPS),
-                         lambda query: run(cur, query).df())
+                                                       _ALL_REPS, actor),
+                         lambda query: None if query is None else run(cur, query).df())
+    if frame is None:
+        return None
     return frame.astype({"overdue": "int64", "before": "float64"}).fillna({"before": 0}).astype({"before": "int64"})
 
 
 def overdue_rows(cur, as_of: date, frequency_by_class: Mapping[str, int] | None, classes, summary: pd.DataFrame,
-                 offset: int, limit: int, rep: str | None = None) -> pd.DataFrame:
+                 offset: int, limit: int, rep: str | None = None, actor: Actor | None = None) -> pd.DataFrame | None:
     """Rows ``offset`` to ``offset + limit`` of the compact ``overdue_contacts`` list (sales_rep,
     customer_id, abc, every_days, last_contact, due_date, days_overdue; the same order), read from
-    the reps those rows fall in (``summary``: ``overdue_summary``'s frame)."""
+    the reps those rows fall in (``summary``: ``overdue_summary``'s frame). ``actor``: as in
+    ``overdue_summary`` (None when the kept rows alone cannot answer)."""
     wanted = summary[(summary["before"] < offset + limit) & (summary["before"] + summary["overdue"] > offset)]
     if wanted.empty or limit < 1:
         return _empty_rows()
@@ -407,8 +427,8 @@ def overdue_rows(cur, as_of: date, frequency_by_class: Mapping[str, int] | None,
         reps = Fragment(f"({reps.sql} OR c.sales_rep IS NULL)", reps.params)
     skip = int(offset - wanted["before"].iloc[0])
     return _in_snapshot(cur, lambda c: _overdue_query(c, _ROWS_SQL, as_of, frequency_by_class, rep, classes, reps,
-                                                      limit=int(limit), offset=max(skip, 0)),
-                        lambda query: run(cur, query).df())
+                                                      actor, limit=int(limit), offset=max(skip, 0)),
+                        lambda query: None if query is None else run(cur, query).df())
 
 
 def _empty_rows() -> pd.DataFrame:
