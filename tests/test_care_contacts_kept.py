@@ -226,7 +226,9 @@ def test_the_cards_gifts_and_concessions_kept_and_logged_since_are_the_live_ones
         pd.Timestamp(2025, 4, 1), "月饼"]
     assert now.set_index("customer_id").loc[2, "last_concession"] == 50.0  # the back-dated 80 is older
     assert_frame_equal(now, cards(small, as_of=None))
-    assert_frame_equal(cards(small, actor=REP), cards(small, as_of=None, actor=REP))  # 刘: 3 and 5
+    assert_frame_equal(cards(small, actor=REP), cards(small, as_of=None, actor=REP))
+    assert list(cards(small, actor=REP)["customer_id"]) == [3, 5]  # 刘's: 3's concession, none of 1's gifts
+    assert cards(small, actor=REP)["last_concession"].tolist()[0] == 20.0
     with small.transaction() as cur:  # the tea undone: the kept rows no longer hold
         cur.execute("DELETE FROM interactions WHERE products_provided = '茶叶'")
     assert not cards_kept(small)
