@@ -163,9 +163,10 @@ conc AS (
 def card_sources(cur, as_of: date | None) -> Fragment:
     """The CTEs ``gifts`` and ``conc`` of the customers in a CTE ``ids`` (see ``_LIVE_CARDS``): from
     the rows kept for ``as_of`` when that fit is current and no interaction it counted is gone, from
-    the interactions otherwise. Read in the caller's snapshot (its header and rows together)."""
+    the interactions otherwise. ``cur``: a system cursor, in the snapshot the caller reads in (the
+    fit's header and rows together)."""
     fit = None if as_of is None else model_fits.current_fit(cur, CARE_CONTACTS, as_of)
-    if fit is None or interactions_since(cur, fit) is None:
+    if fit is None or interactions_since(cur, fit, whole=True) is None:
         return Fragment(_LIVE_CARDS)
     return Fragment(_KEPT_CARDS, {"contacts_fit": fit.fit_id, "max_id": int(fit.params["max_interaction_id"])})
 
@@ -195,11 +196,12 @@ def fit_contacts(cur, as_of: date) -> tuple[dict, object]:
     from crm_core.segmentation import abc_classify_sql  # segmentation imports churn, which imports nothing of care
     from crm_core.sql import last_12_months_dates
 
-    (max_id,) = cur.execute("SELECT coalesce(max(interaction_id), 0) FROM interactions").fetchall()[0]
+    max_id, counted = cur.execute("SELECT coalesce(max(interaction_id), 0), count(*) FROM interactions").fetchall()[0]
     classes = abc_classify_sql(cur, *last_12_months_dates(as_of))[["customer_id", "abc"]]
     cur.register("care_fit_classes", classes)  # on the fit's own cursor, closed after the fit
     query = compose(_FIT_SQL, as_of=as_of, max_id=int(max_id))
-    params = {"max_interaction_id": int(max_id), "customers": customers_digest(cur), "timezone": _zone(cur)}
+    params = {"max_interaction_id": int(max_id), "interactions": int(counted), "customers": customers_digest(cur),
+              "timezone": _zone(cur)}
     return params, relation(cur, query).to_arrow_reader(FIT_CHUNK_ROWS)
 
 
@@ -261,6 +263,10 @@ _WIDE_AND_NEW_PLAN = """
 # is gone, and the list is counted live. Also how many were logged since.
 _KEPT_CHECK = """SELECT (SELECT coalesce(sum(interactions), 0) FROM fit_care_contacts WHERE fit_id = ?),
     count(*) FILTER (WHERE interaction_id <= ?), count(*) FILTER (WHERE interaction_id > ?) FROM interactions"""
+# The same over the whole store: every interaction (a count DuckDB keeps) and those logged since (the
+# newest row groups only).
+_WHOLE_CHECK = """SELECT (SELECT count(*) FROM interactions),
+    (SELECT count(*) FROM interactions WHERE interaction_id > ?)"""
 
 # Each customer's interval (their own, else their class's: the class's place in the list of
 # classes picks its interval, no join) and how many days overdue they are on as_of, in whole days
@@ -302,10 +308,15 @@ def _frequency(frequency_by_class: Mapping[str, int] | None) -> dict[str, int]:
     return frequency
 
 
-def interactions_since(cur, fit: Fit) -> int | None:
+def interactions_since(cur, fit: Fit, whole: bool = False) -> int | None:
     """How many interactions ``cur`` sees that were logged after ``fit`` (ids above the largest it
-    counted), or None when one it counted is gone (``_KEPT_CHECK``)."""
+    counted), or None when one it counted is gone (``_KEPT_CHECK``). ``whole``: ``cur`` sees every
+    interaction (a system cursor), so the fit's count in its params stands for its rows, and the
+    interactions are counted from the table's size and its newest rows (ids only grow), not row by row."""
     max_id = int(fit.params["max_interaction_id"])
+    if whole and "interactions" in fit.params:
+        total, since = cur.execute(_WHOLE_CHECK, [max_id]).fetchall()[0]
+        return None if total - since != fit.params["interactions"] else int(since)
     kept, counted, since = cur.execute(_KEPT_CHECK, [fit.fit_id, max_id, max_id]).fetchall()[0]
     return None if kept != counted else int(since)
 
@@ -316,7 +327,7 @@ def _kept_plan(cur, fit: Fit, scopes: dict, rep, wide_only: bool = False) -> Fra
     as they did at the fit, in the same time zone; None when an interaction it counted is gone (or,
     ``wide_only``, when the customers do not digest alike)."""
     max_id = int(fit.params["max_interaction_id"])
-    since = interactions_since(cur, fit)
+    since = interactions_since(cur, fit, whole=wide_only)  # wide_only: read on a system cursor
     if since is None:
         return None
     if _customers_kept(cur, fit, rep):
