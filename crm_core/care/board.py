@@ -110,7 +110,8 @@ def kept_classes(cur, as_of: date, customer_ids: list[int] | None = None) -> pd.
 def key_dates_ahead(store: Store, actor: Actor, as_of: date, days: int, rep: str | None = None,
                     classes: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
                     festival_classes: Iterable[str] | None = FESTIVAL_CLASSES,
-                    occasions: Iterable[str] | None = None, offset: int = 0, limit: int | None = None) -> pd.DataFrame:
+                    occasions: Iterable[str] | None = None, offset: int = 0, limit: int | None = None,
+                    within: tuple[date, date] | None = None) -> pd.DataFrame:
     """Key dates of the user's customers in ``[as_of, as_of + days)`` (see ``upcoming_key_dates_sql``).
 
     Festivals go to customers whose class is in ``festival_classes`` (``classes``: customer_id →
@@ -118,10 +119,12 @@ def key_dates_ahead(store: Store, actor: Actor, as_of: date, days: int, rep: str
     only when a festival falls in the window, and are read in SQL from the purchase model kept for
     ``as_of`` when it is current (``classes`` is then not called). Columns customer_id, occasion,
     date, years, label. ``occasions``, ``offset``, ``limit``: those occasions only, rows ``offset``
-    to ``offset + limit`` of the list (``limit`` None: all).
+    to ``offset + limit`` of the list (``limit`` None: all); ``within``: of the days ``[first, end)``
+    of the window only (a row depends on its own day alone: the list's rows on those days).
     """
-    frame = _key_dates(store, actor, as_of, days, rep, classes, festival_classes, functools.partial(
-        upcoming_key_dates_sql, occasions=occasions, offset=offset, limit=limit))
+    start, end = within or (as_of, as_of + timedelta(days=days))
+    frame = _key_dates(store, actor, as_of, start, (end - start).days, rep, classes, festival_classes,
+                       functools.partial(upcoming_key_dates_sql, occasions=occasions, offset=offset, limit=limit))
     frame["occasion"] = frame["occasion"].astype("category")
     return frame
 
@@ -129,36 +132,57 @@ def key_dates_ahead(store: Store, actor: Actor, as_of: date, days: int, rep: str
 def key_date_counts(store: Store, actor: Actor, as_of: date, days: int, rep: str | None = None,
                     classes: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
                     festival_classes: Iterable[str] | None = FESTIVAL_CLASSES) -> pd.DataFrame:
-    """How many rows of each occasion ``key_dates_ahead`` lists (occasion, n; by occasion), counted
-    in SQL: the page shows the count and one page of rows."""
-    return _key_dates(store, actor, as_of, days, rep, classes, festival_classes, key_date_counts_sql)
+    """How many rows of each occasion ``key_dates_ahead`` lists on each day (date, occasion, n; by day
+    and occasion), counted in SQL: the page shows the counts, and reads a page of rows from the
+    days it falls on (``key_date_page``)."""
+    return _key_dates(store, actor, as_of, as_of, days, rep, classes, festival_classes, key_date_counts_sql)
 
 
-def _key_dates(store: Store, actor: Actor, as_of: date, days: int, rep: str | None, classes,
+def key_date_page(store: Store, actor: Actor, as_of: date, days: int, counts: pd.DataFrame, offset: int, limit: int,
+                  rep: str | None = None, classes: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
+                  festival_classes: Iterable[str] | None = FESTIVAL_CLASSES,
+                  occasions: Iterable[str] | None = None) -> pd.DataFrame:
+    """Rows ``offset`` to ``offset + limit`` of ``key_dates_ahead``'s list (same arguments; ``counts``:
+    ``key_date_counts``' frame), read from the days those rows fall on only: each query dates only
+    the origins whose month and day fall on them (key_dates.month_days)."""
+    shown = counts if occasions is None else counts[counts["occasion"].isin(list(occasions))]
+    per_day = shown.groupby("date", sort=True)["n"].sum()
+    before = per_day.cumsum() - per_day
+    wanted = per_day[(before < offset + limit) & (before + per_day > offset)]
+    if wanted.empty or limit < 1:
+        return key_dates_ahead(store, actor, as_of, days, rep, classes, festival_classes, occasions, 0, 0)
+    first, last = wanted.index[0], wanted.index[-1]
+    return key_dates_ahead(store, actor, as_of, days, rep, classes, festival_classes, occasions,
+                           int(offset - before[first]), limit,
+                           within=(pd.Timestamp(first).date(), pd.Timestamp(last).date() + timedelta(days=1)))
+
+
+def _key_dates(store: Store, actor: Actor, as_of: date, start: date, days: int, rep: str | None, classes,
                festival_classes: Iterable[str] | None, read) -> pd.DataFrame:
-    """``read(cur, as_of, days, recipients, rep=..., [festival_sql=...])`` (``upcoming_key_dates_sql``'s
-    arguments) with the festivals' recipients of ``key_dates_ahead``, on the user's cursor."""
+    """``read(cur, start, days, recipients, rep=..., [festival_sql=...])`` (``upcoming_key_dates_sql``'s
+    arguments) with the festivals' recipients of ``key_dates_ahead`` (classes for ``as_of``), on the
+    user's cursor."""
     who = scoped_rep(actor, rep)
     if festival_classes is None:
-        return _run(store, actor, lambda cur: read(cur, as_of, days, None, rep=who))
-    if not festivals_between(as_of, as_of + timedelta(days=days)):  # no festival: no recipients to find
-        return _run(store, actor, lambda cur: read(cur, as_of, days, (), rep=who))
+        return _run(store, actor, lambda cur: read(cur, start, days, None, rep=who))
+    if not festivals_between(start, start + timedelta(days=days)):  # no festival: no recipients to find
+        return _run(store, actor, lambda cur: read(cur, start, days, (), rep=who))
     wanted = sorted(set(festival_classes))
-    frame = _run(store, actor, lambda cur: _key_dates_kept(cur, as_of, days, who, wanted, read))
+    frame = _run(store, actor, lambda cur: _key_dates_kept(cur, as_of, start, days, who, wanted, read))
     if frame is None:
         known = classes() if callable(classes) else classes
         known = known if known is not None else pd.DataFrame({"customer_id": [], "abc": []})
         recipients = known.loc[known["abc"].isin(wanted), "customer_id"]
-        frame = _run(store, actor, lambda cur: read(cur, as_of, days, recipients, rep=who))
+        frame = _run(store, actor, lambda cur: read(cur, start, days, recipients, rep=who))
     return frame
 
 
-def _key_dates_kept(cur, as_of: date, days: int, rep, wanted: list[str], read) -> pd.DataFrame | None:
+def _key_dates_kept(cur, as_of: date, start: date, days: int, rep, wanted: list[str], read) -> pd.DataFrame | None:
     """``read`` with the festivals' recipients read from the purchase model kept for ``as_of``
     (the classes ``customer_classes`` gives), or None when it is not current."""
     from crm_core.churn.fits import PURCHASE_MODEL  # segmentation (imported above) imports churn anyway
     return model_fits.read_current(cur, PURCHASE_MODEL, as_of, lambda fit: read(
-        cur, as_of, days, None, rep=rep, festival_sql=Fragment(
+        cur, start, days, None, rep=rep, festival_sql=Fragment(
             "SELECT customer_id FROM fit_purchase_model WHERE fit_id = $classes_fit"
             " AND abc IN (SELECT unnest($festival_abc::VARCHAR[]))",
             {"classes_fit": fit.fit_id, "festival_abc": wanted})))

@@ -82,7 +82,7 @@ FROM recipients c CROSS JOIN fest f
 # slice of the whole list (rows equal in all five are the same row twice).
 _ORDER = "date, customer_id, occasion, label, years"
 _PAGE_SQL = "SELECT * FROM ({dates}) WHERE {occasions} ORDER BY " + _ORDER + " LIMIT $limit OFFSET $offset"
-_COUNTS_SQL = "SELECT occasion, count(*) AS n FROM ({dates}) GROUP BY occasion ORDER BY occasion"
+_COUNTS_SQL = "SELECT date, occasion, count(*) AS n FROM ({dates}) GROUP BY date, occasion ORDER BY date, occasion"
 # Festival recipients (fixed SQL text): everyone in scope, or the registered subset within scope,
 # or a subset a query of the caller's selects (``festival_sql``), within scope.
 _FESTIVAL_SOURCES = {
@@ -164,11 +164,13 @@ def upcoming_key_dates_sql(db, start: date, days: int, festival_customers: Itera
 
 def key_date_counts_sql(db, start: date, days: int, festival_customers: Iterable[int] | None = None,
                         *, rep: str | None = None, festival_sql: Fragment | None = None) -> pd.DataFrame:
-    """How many rows of each occasion ``upcoming_key_dates_sql`` lists (same arguments): columns
-    occasion, n (int64), by occasion; occasions without a row are left out."""
+    """How many rows of each occasion ``upcoming_key_dates_sql`` lists on each day (same arguments):
+    columns date, occasion, n (int64), by day and occasion; a day and occasion without a row is left out."""
     frame = _dated(db, start, days, festival_customers, rep, None, festival_sql,
                    lambda dates: compose(_COUNTS_SQL, dates=dates))
-    return frame.astype({"occasion": "str", "n": "int64"})
+    frame = frame.astype({"occasion": "str", "n": "int64"})
+    frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[us]")
+    return frame
 
 
 def _dated(db, start: date, days: int, festival_customers: Iterable[int] | None, rep: str | None,

@@ -38,9 +38,10 @@ def key_date_counts(db, user, as_of: date, days: int, rep, fest: tuple) -> pd.Da
 @cached_read(ttl=600, max_entries=32)
 def key_date_page(db, user, as_of: date, days: int, rep, fest: tuple, occasions: tuple, offset: int,
                   limit: int) -> pd.DataFrame:
-    """Rows ``offset``… of the key dates of ``occasions`` (empty: every occasion)."""
-    return board.key_dates_ahead(db, user, as_of, days, rep, lambda: classes(db, as_of), fest, occasions or None,
-                                 offset, limit)
+    """Rows ``offset``… of the key dates of ``occasions`` (empty: every occasion), read from their days."""
+    counts = key_date_counts(db, user, as_of, days, rep, fest)
+    return board.key_date_page(db, user, as_of, days, counts, offset, limit, rep, lambda: classes(db, as_of), fest,
+                               occasions or None)
 
 
 @cached_read(ttl=600, max_entries=16)

@@ -81,9 +81,10 @@ def key_dates_section(db, user, as_of: date, rep) -> None:
     fest = b.multiselect(tr("care.ui.festival_classes"), ABC_CLASSES, default=["A", "B"], **in_url("care_fest"),
                          help=tr("care.ui.festival_classes_help"), placeholder=tr("ui.choose"))
     fest = tuple(sorted(fest))
-    # Counted per occasion in SQL (the picker's choices and the count); the rows are read a page at a time.
+    # Counted per day and occasion in SQL (the picker's choices and the count); the rows are read a page
+    # at a time, from the days the page falls on.
     counts = key_date_counts(db, user, as_of, days, rep, fest)
-    occasions = c.multiselect(tr("care.ui.occasions"), sorted(str(o) for o in counts["occasion"]),
+    occasions = c.multiselect(tr("care.ui.occasions"), sorted(set(counts["occasion"])),
                               format_func=choice_label("care.occasion"), placeholder=tr("find.all"),  # empty: every occasion
                               **in_url("care_occasions"))
     chosen = tuple(sorted(occasions))
