@@ -140,8 +140,10 @@ conc AS (
 # ... or from the kept rows, weighed against the interactions logged since (the same maximum and
 # arg_max over the kept latest and the new rows: no scan of every interaction for 50 cards).
 _KEPT_CARDS = f"""
-kept AS (SELECT * FROM fit_care_contacts WHERE fit_id = $contacts_fit AND customer_id IN (SELECT customer_id FROM ids)),
-new AS (SELECT * FROM interactions i WHERE i.interaction_id > $max_id AND i.customer_id IN (SELECT customer_id FROM ids)),
+kept AS (SELECT customer_id, last_gift_at, last_gift, last_gift_what_at, last_concession_at, last_concession
+         FROM fit_care_contacts WHERE fit_id = $contacts_fit AND customer_id IN (SELECT customer_id FROM ids)),
+new AS (SELECT customer_id, occurred_at, channel, products_provided, note, concession FROM interactions i
+        WHERE i.interaction_id > $max_id AND i.customer_id IN (SELECT customer_id FROM ids)),
 gifts AS (
     SELECT customer_id, max(given) AS at, arg_max(what, what_given) AS what FROM (
         SELECT customer_id, last_gift_at AS given, last_gift AS what, last_gift_what_at AS what_given
