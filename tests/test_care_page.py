@@ -108,3 +108,14 @@ def test_selecting_a_key_date_and_clicking_logs_the_greeting(tmp_path, monkeypat
             int(first["customer_id"]), "gift")
     finally:
         db.close()
+
+
+def test_a_page_past_the_end_of_a_list_shows_its_last_page(counts, demo_app):
+    """The absent list is read with its count in one query from the page the picker was on: a page
+    past the end (the list grew shorter) shows the last page."""
+    app = run_page("care.py", "en", care_section="absent", as_of=DEMO_AS_OF, care_absent_page=999)
+    assert not app.exception, [e.value for e in app.exception]
+    assert any(f"{counts['absent']:,}" in h.value for h in app.subheader)
+    last = -(-counts["absent"] // 50)
+    assert app.number_input(key="care_absent_page").value == last
+    assert len(app.dataframe[0].value) == counts["absent"] - (last - 1) * 50

@@ -49,11 +49,14 @@ listed AS (
 """
 _ORDER = "soon_day IS NULL, soon_day, last_purchase, customer_id"
 _COUNTS_SQL = _LISTED_SQL + "SELECT count(*) AS absent, count(soon_day) AS soon FROM listed"
-# A page of the list; every listed customer's next birthday is shown, dated for the page's rows only.
+# A page of the list, each row with how many are listed and how many have a birthday soon (counted
+# over the whole list before the page is cut: one query for the count and the page); every listed
+# customer's next birthday is shown, dated for the page's rows only.
 _PAGE_SQL = _LISTED_SQL + f"""
-, page AS (SELECT * FROM listed ORDER BY {_ORDER} LIMIT $limit OFFSET $offset)
+, page AS (SELECT *, count(*) OVER () AS listed_absent, count(soon_day) OVER () AS listed_soon FROM listed
+           ORDER BY {_ORDER} LIMIT $limit OFFSET $offset)
 SELECT p.customer_id, p.last_purchase, prm.as_of - p.last_purchase AS days_absent, p.purchases,
-       b.next_birthday, p.soon_day IS NOT NULL AS birthday_soon
+       b.next_birthday, p.soon_day IS NOT NULL AS birthday_soon, p.listed_absent, p.listed_soon
 FROM page p CROSS JOIN prm
 LEFT JOIN (SELECT c.customer_id, {_next_birthday('c.birthday')} AS next_birthday FROM customers c, prm
            WHERE c.birthday IS NOT NULL AND c.customer_id IN (SELECT customer_id FROM page)) b USING (customer_id)
@@ -125,8 +128,20 @@ def long_absent_list(db, as_of: date, months: int, birthday_days: int = 30,
     limit`` of the list (``limit`` None: all): a page at ten million customers reads 50 of a
     million absentees. Rules and order: see the module docstring and ``_LISTED_SQL``.
     """
-    return run(db, _absent_query(db, as_of, months, birthday_days, rep, _PAGE_SQL,
-                                 limit=limit, offset=int(offset))).df()
+    return long_absent_page(db, as_of, months, birthday_days, rep, offset, limit)[0]
+
+
+def long_absent_page(db, as_of: date, months: int, birthday_days: int = 30, rep: str | None = None,
+                     offset: int = 0, limit: int | None = None) -> tuple[pd.DataFrame, int, int]:
+    """(``long_absent_list``'s rows ``offset``…, how many it lists, how many of them have a birthday
+    soon): the page and its counts in one query (counted separately only for a page past the end)."""
+    frame = run(db, _absent_query(db, as_of, months, birthday_days, rep, _PAGE_SQL,
+                                  limit=limit, offset=int(offset))).df()
+    if frame.empty:
+        absent, soon = long_absent_counts(db, as_of, months, birthday_days, rep) if offset > 0 else (0, 0)
+    else:
+        absent, soon = int(frame["listed_absent"].iloc[0]), int(frame["listed_soon"].iloc[0])
+    return frame.drop(columns=["listed_absent", "listed_soon"]), absent, soon
 
 
 def long_absent_counts(db, as_of: date, months: int, birthday_days: int = 30,

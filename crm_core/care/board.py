@@ -20,7 +20,7 @@ import pandas as pd
 
 from crm_core import customers as cust
 from crm_core import model_fits
-from crm_core.care.absence import long_absent_counts, long_absent_list, usual_products
+from crm_core.care.absence import long_absent_page, usual_products
 from crm_core.care.contacts import card_sources, overdue_contacts, overdue_rows, overdue_summary
 from crm_core.care.key_dates import festivals_between, key_date_counts_sql, upcoming_key_dates_sql
 from crm_core.care.replenishment import (
@@ -250,15 +250,15 @@ def long_absent_ahead(store: Store, actor: Actor, as_of: date, months: int, rep:
                       birthday_days: int = 30, offset: int = 0, limit: int | None = None) -> pd.DataFrame:
     """``long_absent_list`` for the user's customers (compact; birthdays soon first): rows ``offset``
     to ``offset + limit`` (``limit`` None: all)."""
-    who = scoped_rep(actor, rep)
-    return _run(store, actor, lambda cur: long_absent_list(cur, as_of, months, birthday_days, who, offset, limit))
+    return long_absent_paged(store, actor, as_of, months, rep, birthday_days, offset, limit)[0]
 
 
-def long_absent_count(store: Store, actor: Actor, as_of: date, months: int, rep: str | None = None,
-                      birthday_days: int = 30) -> tuple[int, int]:
-    """``long_absent_counts`` for the user's customers: (absent, with a birthday soon)."""
+def long_absent_paged(store: Store, actor: Actor, as_of: date, months: int, rep: str | None = None,
+                      birthday_days: int = 30, offset: int = 0,
+                      limit: int | None = None) -> tuple[pd.DataFrame, int, int]:
+    """``long_absent_page`` for the user's customers: (rows ``offset``…, absent, with a birthday soon)."""
     who = scoped_rep(actor, rep)
-    return _run(store, actor, lambda cur: long_absent_counts(cur, as_of, months, birthday_days, who))
+    return _run(store, actor, lambda cur: long_absent_page(cur, as_of, months, birthday_days, who, offset, limit))
 
 
 def usual_choices(store: Store, actor: Actor, customer_ids: Iterable[int], as_of: date,

@@ -44,15 +44,10 @@ def key_date_page(db, user, as_of: date, days: int, rep, fest: tuple, occasions:
                                occasions or None)
 
 
-@cached_read(ttl=600, max_entries=16)
-def absent_counts(db, user, as_of: date, months: int, rep) -> tuple[int, int]:
-    """(absent, with a birthday soon), counted in SQL; the list is read a page at a time."""
-    return board.long_absent_count(db, user, as_of, months, rep)
-
-
 @cached_read(ttl=600, max_entries=32)
-def absent_page(db, user, as_of: date, months: int, rep, offset: int, limit: int) -> pd.DataFrame:
-    return board.long_absent_ahead(db, user, as_of, months, rep, offset=offset, limit=limit)
+def absent_page(db, user, as_of: date, months: int, rep, offset: int, limit: int) -> tuple[pd.DataFrame, int, int]:
+    """(rows ``offset``…, absent, with a birthday soon): a page and its counts in one query."""
+    return board.long_absent_paged(db, user, as_of, months, rep, offset=offset, limit=limit)
 
 
 def forecast_fit(db, as_of: date) -> Fit | None:
@@ -111,10 +106,18 @@ def care_table(shown: pd.DataFrame) -> Table:
     return inferred("table.care_list", shown, "care.col")
 
 
+def page_first(key: str) -> int:
+    """The first row of the page the picker of ``paged_rows(…, key, …)`` is on (kept from the last
+    run; the first page before it is shown): for a list read with its count in one query."""
+    return (int(st.session_state.get(f"{key}_page", 1)) - 1) * PAGE_SIZE
+
+
 def paged_rows(total: int, key: str, fetch) -> pd.DataFrame:
     """One page (PAGE_SIZE rows) of a list of ``total`` rows, ``fetch(first, PAGE_SIZE)`` reading it,
     with a page picker and a "rows a–b of n" caption."""
     pages = max(1, math.ceil(total / PAGE_SIZE))
+    if st.session_state.get(f"{key}_page", 1) > pages:  # the list is shorter now: its last page
+        st.session_state[f"{key}_page"] = pages
     left, right = st.columns([3, 1])
     number = right.number_input(tr("care.ui.page", pages=f"{pages:,}"), 1, pages, 1, key=f"{key}_page")
     first = (int(number) - 1) * PAGE_SIZE

@@ -14,12 +14,13 @@ from crm_core.segmentation import ABC_CLASSES
 from crm_core.users import PermissionDenied
 from ui.care.common import (
     EXPORT_LIMIT,
-    absent_counts,
+    PAGE_SIZE,
     absent_page,
     downloads,
     export_rows,
     key_date_counts,
     key_date_page,
+    page_first,
     paged_rows,
     table,
     with_cards,
@@ -128,12 +129,18 @@ def _absent_shape(rows: pd.DataFrame) -> pd.DataFrame:
 
 def absent_section(db, user, as_of: date, rep) -> None:
     months = int(st.number_input(tr("care.ui.months_absent"), 1, 120, 6, **in_url("care_months")))
-    total, soon = absent_counts(db, user, as_of, months, rep)  # counted in SQL; the rows a page at a time
+    # The page on show and the counts in one query; the list is read a page at a time.
+    first = page_first("care_absent")
+    shown, total, soon = absent_page(db, user, as_of, months, rep, first, PAGE_SIZE)
+    if first and first >= total:  # the list is shorter now: the picker goes to its last page
+        first = max(0, (total - 1) // PAGE_SIZE * PAGE_SIZE)
+        shown, total, soon = absent_page(db, user, as_of, months, rep, first, PAGE_SIZE)
     st.subheader(tr("care.ui.count_absent", count=f"{total:,}", months=months, soon=f"{soon:,}"))
     if total == 0:
         st.info(tr("care.ui.none"))
         return
-    page = paged_rows(total, "care_absent", lambda first, size: absent_page(db, user, as_of, months, rep, first, size))
+    page = paged_rows(total, "care_absent", lambda at, size: shown if at == first else
+                      absent_page(db, user, as_of, months, rep, at, size)[0])
     rows = with_cards(db, user, as_of, page)
     rows = rows.merge(board.usual_choices(db, user, rows["customer_id"], as_of), on="customer_id", how="left")
     picked = table(_absent_shape(rows), "care_absent_table")
