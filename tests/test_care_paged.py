@@ -67,7 +67,10 @@ def test_key_dates_counted_and_paged_are_the_live_list(demo_store, days):
         with closing(demo_store.cursor(actor)) as cur:  # the live list: classes ranked, not kept
             whole = upcoming_key_dates_sql(cur, DEMO_AS_OF, days, recipients, rep=board.scoped_rep(actor, rep))
         assert len(whole) > 0 and whole["date"].is_monotonic_increasing
-        counts = board.key_date_counts(demo_store, actor, DEMO_AS_OF, days, rep, lambda: pytest.fail("kept"))
+        for size in (1, 50, len(whole) + 1):  # the opening view: the counts and the first rows
+            counts, first = board.key_date_start(demo_store, actor, DEMO_AS_OF, days, rep, lambda: pytest.fail("kept"),
+                                                 limit=size)
+            assert_frame_equal(first.astype({"occasion": str}), whole.head(size))
         by_hand = whole.groupby(["date", "occasion"]).size()
         assert counts.set_index(["date", "occasion"])["n"].to_dict() == by_hand.to_dict()
         assert ("mid_autumn" in set(counts["occasion"])) == (days == 90)

@@ -34,7 +34,7 @@ def _next_birthday(birthday: str) -> str:
 _LISTED_SQL = f"""
 WITH prm AS (SELECT $as_of::DATE AS as_of, CAST($as_of::DATE - to_months($months) AS DATE) AS cutoff,
                     $soon_days::INTEGER AS soon_days),
-sc AS NOT MATERIALIZED (SELECT customer_id FROM customers WHERE {{scope}}),
+sc AS (SELECT customer_id FROM customers WHERE {{scope}}),
 absent AS ({{absent}}),
 soon AS (
     SELECT customer_id, next_birthday FROM (

@@ -22,7 +22,7 @@ from crm_core import customers as cust
 from crm_core import model_fits
 from crm_core.care.absence import long_absent_page, usual_products
 from crm_core.care.contacts import card_sources, overdue_contacts, overdue_rows, overdue_summary
-from crm_core.care.key_dates import festivals_between, key_date_counts_sql, upcoming_key_dates_sql
+from crm_core.care.key_dates import festivals_between, key_date_start_sql, upcoming_key_dates_sql
 from crm_core.care.replenishment import (
     FORECAST_COLUMNS,
     MethodChoice,
@@ -129,13 +129,18 @@ def key_dates_ahead(store: Store, actor: Actor, as_of: date, days: int, rep: str
     return frame
 
 
-def key_date_counts(store: Store, actor: Actor, as_of: date, days: int, rep: str | None = None,
-                    classes: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
-                    festival_classes: Iterable[str] | None = FESTIVAL_CLASSES) -> pd.DataFrame:
-    """How many rows of each occasion ``key_dates_ahead`` lists on each day (date, occasion, n; by day
-    and occasion), counted in SQL: the page shows the counts, and reads a page of rows from the
+def key_date_start(store: Store, actor: Actor, as_of: date, days: int, rep: str | None = None,
+                   classes: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
+                   festival_classes: Iterable[str] | None = FESTIVAL_CLASSES,
+                   limit: int = 50) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(counts, first rows) of ``key_dates_ahead``'s list, from one query: how many rows of each
+    occasion on each day (date, occasion, n; by day and occasion) and the first ``limit`` rows of
+    every occasion. The page shows the counts and the first page, and reads another page from the
     days it falls on (``key_date_page``)."""
-    return _key_dates(store, actor, as_of, as_of, days, rep, classes, festival_classes, key_date_counts_sql)
+    counts, first = _key_dates(store, actor, as_of, as_of, days, rep, classes, festival_classes,
+                               functools.partial(key_date_start_sql, limit=limit))
+    first["occasion"] = first["occasion"].astype("category")
+    return counts, first
 
 
 def key_date_page(store: Store, actor: Actor, as_of: date, days: int, counts: pd.DataFrame, offset: int, limit: int,
@@ -143,8 +148,8 @@ def key_date_page(store: Store, actor: Actor, as_of: date, days: int, counts: pd
                   festival_classes: Iterable[str] | None = FESTIVAL_CLASSES,
                   occasions: Iterable[str] | None = None) -> pd.DataFrame:
     """Rows ``offset`` to ``offset + limit`` of ``key_dates_ahead``'s list (same arguments; ``counts``:
-    ``key_date_counts``' frame), read from the days those rows fall on only: each query dates only
-    the origins whose month and day fall on them (key_dates.month_days)."""
+    ``key_date_start``'s), read from the days those rows fall on only: each query dates only the
+    origins whose month and day fall on them (key_dates.month_days)."""
     shown = counts if occasions is None else counts[counts["occasion"].isin(list(occasions))]
     per_day = shown.groupby("date", sort=True)["n"].sum()
     before = per_day.cumsum() - per_day

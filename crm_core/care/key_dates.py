@@ -53,7 +53,7 @@ def anniversary_sql(origin: str, year: str) -> str:
 _UPCOMING_SQL = f"""
 WITH w AS (SELECT $lo::DATE AS lo, $hi::DATE AS hi),
 yrs AS (SELECT range AS y FROM range($first_year, $end_year)),
-sc AS NOT MATERIALIZED (SELECT customer_id, birthday FROM customers WHERE {{scope}}),
+sc AS {{kept_once}} (SELECT customer_id, birthday FROM customers WHERE {{scope}}),
 origins AS (
     SELECT customer_id, 'birthday' AS occasion, birthday AS origin, NULL::VARCHAR AS label
     FROM sc WHERE birthday IS NOT NULL
@@ -82,7 +82,18 @@ FROM recipients c CROSS JOIN fest f
 # slice of the whole list (rows equal in all five are the same row twice).
 _ORDER = "date, customer_id, occasion, label, years"
 _PAGE_SQL = "SELECT * FROM ({dates}) WHERE {occasions} ORDER BY " + _ORDER + " LIMIT $limit OFFSET $offset"
-_COUNTS_SQL = "SELECT date, occasion, count(*) AS n FROM ({dates}) GROUP BY date, occasion ORDER BY date, occasion"
+# How many rows of each occasion on each day, and the list's first rows (every occasion), from one
+# pass over the origins: the page's opening view (the counts for the occasion picker and the count
+# shown, and the first page). Rows have n NULL and their place in the list; counts have n set.
+_START_SQL = f"""
+WITH d AS MATERIALIZED ({{dates}}),
+head AS (SELECT *, row_number() OVER (ORDER BY {_ORDER}) AS place FROM d ORDER BY {_ORDER} LIMIT $limit)
+SELECT date, occasion, count(*) AS n, NULL::BIGINT AS customer_id, NULL::BIGINT AS years, NULL::VARCHAR AS label,
+       NULL::BIGINT AS place
+FROM d GROUP BY date, occasion
+UNION ALL
+SELECT date, occasion, NULL, customer_id, years, label, place FROM head
+"""
 # Festival recipients (fixed SQL text): everyone in scope, or the registered subset within scope,
 # or a subset a query of the caller's selects (``festival_sql``), within scope.
 _FESTIVAL_SOURCES = {
@@ -126,6 +137,10 @@ _FIRST_FROM_SUMMARIES = ("SELECT customer_id, first_purchase AS first_day FROM c
 _FIRST_FROM_ROWS = f"SELECT customer_id, min(txn_date) AS first_day FROM transactions WHERE {PURCHASE} {{scope_and}}" \
                    " GROUP BY customer_id"
 
+# The customers in scope (sc) are read once and kept for the query's other tables when they are a
+# rep's (the other tables are filtered by them); everyone is read where used (kept, they would be a
+# copy of every customer: a third of the query at a million customers).
+_ONCE, _EACH_TIME = Fragment("MATERIALIZED"), Fragment("NOT MATERIALIZED")
 # Whose dates: the customers in scope (sc) and the other tables' rows about them (fixed SQL text).
 _SCOPE_FILTER = Fragment("WHERE customer_id IN (SELECT customer_id FROM sc)")
 _SCOPE_AND = Fragment("AND customer_id IN (SELECT customer_id FROM sc)")
@@ -162,15 +177,19 @@ def upcoming_key_dates_sql(db, start: date, days: int, festival_customers: Itera
     return _finish(frame, ordered=True)  # sorted by the query: not sorted again (0.1 s at 3M customers)
 
 
-def key_date_counts_sql(db, start: date, days: int, festival_customers: Iterable[int] | None = None,
-                        *, rep: str | None = None, festival_sql: Fragment | None = None) -> pd.DataFrame:
-    """How many rows of each occasion ``upcoming_key_dates_sql`` lists on each day (same arguments):
-    columns date, occasion, n (int64), by day and occasion; a day and occasion without a row is left out."""
+def key_date_start_sql(db, start: date, days: int, festival_customers: Iterable[int] | None = None,
+                       *, rep: str | None = None, festival_sql: Fragment | None = None,
+                       limit: int = 50) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(counts, first rows): how many rows of each occasion ``upcoming_key_dates_sql`` lists on each
+    day (same arguments; columns date, occasion, n (int64), by day and occasion; a day and occasion
+    without a row is left out) and its first ``limit`` rows of every occasion, from one query."""
     frame = _dated(db, start, days, festival_customers, rep, None, festival_sql,
-                   lambda dates: compose(_COUNTS_SQL, dates=dates))
-    frame = frame.astype({"occasion": "str", "n": "int64"})
-    frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[us]")
-    return frame
+                   lambda dates: compose(_START_SQL, dates=dates, limit=int(limit)))
+    listed = frame["n"].isna()
+    counts = frame.loc[~listed, ["date", "occasion", "n"]].astype({"occasion": "str", "n": "int64"})
+    counts["date"] = pd.to_datetime(counts["date"]).astype("datetime64[us]")
+    counts = counts.sort_values(["date", "occasion"], kind="stable").reset_index(drop=True)
+    return counts, _finish(frame[listed].sort_values("place"), ordered=True)
 
 
 def _dated(db, start: date, days: int, festival_customers: Iterable[int] | None, rep: str | None,
@@ -189,6 +208,7 @@ def _dated(db, start: date, days: int, festival_customers: Iterable[int] | None,
     scope_and = _SCOPE_AND if narrowed else _NO_FILTER
     first = compose(_FIRST_FROM_SUMMARIES if summaries.usable(db) else _FIRST_FROM_ROWS, scope_and=scope_and)
     query = compose(_UPCOMING_SQL, scope=scope, scope_filter=_SCOPE_FILTER if narrowed else _NO_FILTER,
+                    kept_once=_ONCE if narrowed else _EACH_TIME,
                     scope_and=scope_and, first_purchases=first,
                     festival_source=compose(_FESTIVAL_SOURCES[source], festival_sql=festival_sql or Fragment("")),
                     near=month_days(start, end, "o.origin"),

@@ -28,18 +28,22 @@ def classes(db, as_of: date) -> pd.DataFrame:
     return board.customer_classes(db, as_of)
 
 
-# Key dates: counted per occasion in SQL, the rows read a page at a time. The classes are read only
-# when a festival falls in the window and the kept purchase model is not current.
+# Key dates: counted per day and occasion in SQL with the first page in the same query, another page
+# read from its days. The classes are read only when a festival falls in the window and the kept
+# purchase model is not current.
 @cached_read(ttl=600, max_entries=16)
-def key_date_counts(db, user, as_of: date, days: int, rep, fest: tuple) -> pd.DataFrame:
-    return board.key_date_counts(db, user, as_of, days, rep, lambda: classes(db, as_of), fest)
+def key_date_start(db, user, as_of: date, days: int, rep, fest: tuple) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return board.key_date_start(db, user, as_of, days, rep, lambda: classes(db, as_of), fest, PAGE_SIZE)
 
 
 @cached_read(ttl=600, max_entries=32)
 def key_date_page(db, user, as_of: date, days: int, rep, fest: tuple, occasions: tuple, offset: int,
                   limit: int) -> pd.DataFrame:
-    """Rows ``offset``… of the key dates of ``occasions`` (empty: every occasion), read from their days."""
-    counts = key_date_counts(db, user, as_of, days, rep, fest)
+    """Rows ``offset``… of the key dates of ``occasions`` (empty: every occasion): the first page of
+    every occasion from ``key_date_start``, another read from its days."""
+    counts, first = key_date_start(db, user, as_of, days, rep, fest)
+    if not occasions and offset == 0 and limit == PAGE_SIZE:
+        return first
     return board.key_date_page(db, user, as_of, days, counts, offset, limit, rep, lambda: classes(db, as_of), fest,
                                occasions or None)
 

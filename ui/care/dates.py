@@ -18,8 +18,8 @@ from ui.care.common import (
     absent_page,
     downloads,
     export_rows,
-    key_date_counts,
     key_date_page,
+    key_date_start,
     page_first,
     paged_rows,
     table,
@@ -82,9 +82,9 @@ def key_dates_section(db, user, as_of: date, rep) -> None:
     fest = b.multiselect(tr("care.ui.festival_classes"), ABC_CLASSES, default=["A", "B"], **in_url("care_fest"),
                          help=tr("care.ui.festival_classes_help"), placeholder=tr("ui.choose"))
     fest = tuple(sorted(fest))
-    # Counted per day and occasion in SQL (the picker's choices and the count); the rows are read a page
-    # at a time, from the days the page falls on.
-    counts = key_date_counts(db, user, as_of, days, rep, fest)
+    # Counted per day and occasion in SQL (the picker's choices and the count) with the first page; any
+    # other page is read from the days it falls on.
+    counts = key_date_start(db, user, as_of, days, rep, fest)[0]
     occasions = c.multiselect(tr("care.ui.occasions"), sorted(set(counts["occasion"])),
                               format_func=choice_label("care.occasion"), placeholder=tr("find.all"),  # empty: every occasion
                               **in_url("care_occasions"))
