@@ -104,16 +104,31 @@ def stored_deliveries(store: Store, actor: Actor, fit_id: int, as_of: date, days
                       rep: str | None = None, offset: int = 0, limit: int | None = None) -> pd.DataFrame:
     """The user's (or ``rep``'s) customer-products of fit ``fit_id`` running out in ``[as_of, as_of +
     days)``, with payment reminders: board.deliveries_this_week's columns and order, read from the
-    fit; rows ``offset`` to ``offset + limit`` of that list (``limit`` None: all of them). The rows
-    are picked in SQL in the list's order (run-out day, customer, product: one row per
-    customer-product, so the order is total; DuckDB compares text by bytes, which for UTF-8 is
-    Python's code-point order) and only those rows are joined to their customers' paydays."""
-    query = compose(f"SELECT f.{_KEPT.replace(', ', ', f.')}, c.payday"
+    fit; rows ``offset`` to ``offset + limit`` of that list (``limit`` None: all of them)."""
+    return stored_deliveries_page(store, actor, fit_id, as_of, days, rep, offset, limit)[0]
+
+
+def stored_deliveries_page(store: Store, actor: Actor, fit_id: int, as_of: date, days: int = 7,
+                           rep: str | None = None, offset: int = 0,
+                           limit: int | None = None) -> tuple[pd.DataFrame, int]:
+    """(``stored_deliveries``' rows ``offset``…, how many it lists): the page and the count in one
+    query (counted alone only for a page past the end). The rows are picked in SQL in the list's
+    order (run-out day, customer, product: one row per customer-product, so the order is total;
+    DuckDB compares text by bytes, which for UTF-8 is Python's code-point order) and only those rows
+    are joined to their customers' paydays."""
+    due = _due(actor, fit_id, as_of, days, rep)
+    query = compose(f"SELECT f.{_KEPT.replace(', ', ', f.')}, c.payday,"
+                    " (SELECT count(*) FROM fit_replenishment f WHERE {due}) AS listed"
                     " FROM (SELECT * FROM fit_replenishment f WHERE {due}"
                     "       ORDER BY f.run_out, f.customer_id, f.product LIMIT $limit OFFSET $offset) f"
                     " LEFT JOIN customers c USING (customer_id)",
-                    due=_due(actor, fit_id, as_of, days, rep), limit=limit, offset=int(offset))
+                    due=due, limit=limit, offset=int(offset))
     with closing(store.cursor(actor)) as cur:
-        frame = deliveries_due(forecast_frame(run(cur, query).df()), as_of, days)
+        rows = run(cur, query).df()
+    if rows.empty:
+        listed = stored_deliveries_count(store, actor, fit_id, as_of, days, rep) if offset > 0 else 0
+    else:
+        listed = int(rows["listed"].iloc[0])
+    frame = deliveries_due(forecast_frame(rows.drop(columns=["listed"])), as_of, days)
     frame["product"] = frame["product"].astype("category")
-    return frame
+    return frame, listed

@@ -60,16 +60,12 @@ def forecast_fit(db, as_of: date) -> Fit | None:
     return fitted(db, REPLENISHMENT, as_of)
 
 
-@cached_read(ttl=600, max_entries=16)
-def delivery_count(db, user, fit_id: int, as_of: date, days: int, rep) -> int:
-    """How many deliveries are due within ``days`` by the kept forecast (its rows are read a page at a time)."""
-    return care_fits.stored_deliveries_count(db, user, fit_id, as_of, days, rep)
-
-
 @cached_read(ttl=600, max_entries=32)
-def delivery_page(db, user, fit_id: int, as_of: date, days: int, rep, offset: int, limit: int) -> pd.DataFrame:
-    """Rows ``offset``… of the deliveries due within ``days``, each customer by the chosen method."""
-    return care_fits.stored_deliveries(db, user, fit_id, as_of, days, rep, offset, limit)
+def delivery_page(db, user, fit_id: int, as_of: date, days: int, rep, offset: int,
+                  limit: int) -> tuple[pd.DataFrame, int]:
+    """(rows ``offset``… of the deliveries due within ``days``, each customer by the chosen method, how
+    many are due): a page and its count in one query."""
+    return care_fits.stored_deliveries_page(db, user, fit_id, as_of, days, rep, offset, limit)
 
 
 @cached_read(ttl=600, max_entries=16)

@@ -16,13 +16,14 @@ from crm_core.i18n import format_number
 from crm_core.users import PermissionDenied
 from ui.care.common import (
     EXPORT_LIMIT,
-    delivery_count,
+    PAGE_SIZE,
     delivery_page,
     downloads,
     export_rows,
     forecast_fit,
     overdue_counts,
     overdue_page,
+    page_first,
     paged_rows,
     table,
     with_cards,
@@ -66,8 +67,13 @@ def replenish_section(db, user, as_of: date, rep) -> None:
     fit = forecast_fit(db, as_of)  # fitted in the background, never here
     if fit is None:
         return
-    # Counted in SQL; the rows are read a page at a time (a million due at ten million customers).
-    total = delivery_count(db, user, fit.fit_id, as_of, days, rep)
+    # The page on show and the count in one query; the rows are read a page at a time (a million due
+    # at ten million customers).
+    first = page_first("care_due")
+    shown, total = delivery_page(db, user, fit.fit_id, as_of, days, rep, first, PAGE_SIZE)
+    if first and first >= total:  # the list is shorter now: the picker goes to its last page
+        first = max(0, (total - 1) // PAGE_SIZE * PAGE_SIZE)
+        shown, total = delivery_page(db, user, fit.fit_id, as_of, days, rep, first, PAGE_SIZE)
     scores, chosen, language = stored_backtest(fit), stored_choice(fit), lang()
     checks, error = chosen_error(scores, chosen)
     left, right = st.columns(2)
@@ -79,8 +85,8 @@ def replenish_section(db, user, as_of: date, rep) -> None:
     if total == 0:
         st.info(tr("care.ui.none"))
         return
-    page = paged_rows(total, "care_due",
-                      lambda first, size: delivery_page(db, user, fit.fit_id, as_of, days, rep, first, size))
+    page = paged_rows(total, "care_due", lambda at, size: shown if at == first else
+                      delivery_page(db, user, fit.fit_id, as_of, days, rep, at, size)[0])
     rows = with_cards(db, user, as_of, page)
     picked = table(_delivery_shape(rows), "care_due_table")
     st.caption(tr("care.ui.select_row_360"))
