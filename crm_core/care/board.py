@@ -9,7 +9,9 @@ cache; :func:`customer_cards` then fetches what we know about the few customers 
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import closing
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -18,9 +20,9 @@ import pandas as pd
 
 from crm_core import customers as cust
 from crm_core import model_fits
-from crm_core.care.absence import long_absent_list, usual_products
-from crm_core.care.contacts import overdue_contacts, overdue_rows, overdue_summary
-from crm_core.care.key_dates import festivals_between, upcoming_key_dates_sql
+from crm_core.care.absence import long_absent_page, usual_products
+from crm_core.care.contacts import card_sources, overdue_contacts, overdue_rows, overdue_summary
+from crm_core.care.key_dates import festivals_between, key_date_start_sql, upcoming_key_dates_sql
 from crm_core.care.replenishment import (
     FORECAST_COLUMNS,
     MethodChoice,
@@ -31,7 +33,7 @@ from crm_core.care.replenishment import (
 from crm_core.i18n import t
 from crm_core.models import InteractionIn
 from crm_core.segmentation import abc_classify_sql
-from crm_core.sql import Fragment, last_12_months_dates
+from crm_core.sql import Fragment, compose, last_12_months_dates, run
 from crm_core.store import Store
 from crm_core.users import Actor
 
@@ -107,60 +109,116 @@ def kept_classes(cur, as_of: date, customer_ids: list[int] | None = None) -> pd.
 
 def key_dates_ahead(store: Store, actor: Actor, as_of: date, days: int, rep: str | None = None,
                     classes: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
-                    festival_classes: Iterable[str] | None = FESTIVAL_CLASSES) -> pd.DataFrame:
+                    festival_classes: Iterable[str] | None = FESTIVAL_CLASSES,
+                    occasions: Iterable[str] | None = None, offset: int = 0, limit: int | None = None,
+                    within: tuple[date, date] | None = None) -> pd.DataFrame:
     """Key dates of the user's customers in ``[as_of, as_of + days)`` (see ``upcoming_key_dates_sql``).
 
     Festivals go to customers whose class is in ``festival_classes`` (``classes``: customer_id →
     abc, or a function giving it); ``None`` sends them to everyone in scope. The classes are needed
     only when a festival falls in the window, and are read in SQL from the purchase model kept for
     ``as_of`` when it is current (``classes`` is then not called). Columns customer_id, occasion,
-    date, years, label.
+    date, years, label. ``occasions``, ``offset``, ``limit``: those occasions only, rows ``offset``
+    to ``offset + limit`` of the list (``limit`` None: all); ``within``: of the days ``[first, end)``
+    of the window only (a row depends on its own day alone: the list's rows on those days).
     """
-    who = scoped_rep(actor, rep)
-    if festival_classes is None:
-        frame = _run(store, actor, lambda cur: upcoming_key_dates_sql(cur, as_of, days, None, rep=who))
-    elif not festivals_between(as_of, as_of + timedelta(days=days)):  # no festival: no recipients to find
-        frame = _run(store, actor, lambda cur: upcoming_key_dates_sql(cur, as_of, days, (), rep=who))
-    else:
-        wanted = sorted(set(festival_classes))
-        frame = _run(store, actor, lambda cur: _key_dates_kept(cur, as_of, days, who, wanted))
-        if frame is None:
-            known = classes() if callable(classes) else classes
-            known = known if known is not None else pd.DataFrame({"customer_id": [], "abc": []})
-            recipients = known.loc[known["abc"].isin(wanted), "customer_id"]
-            frame = _run(store, actor, lambda cur: upcoming_key_dates_sql(cur, as_of, days, recipients, rep=who))
+    start, end = within or (as_of, as_of + timedelta(days=days))
+    frame = _key_dates(store, actor, as_of, start, (end - start).days, rep, classes, festival_classes,
+                       functools.partial(upcoming_key_dates_sql, occasions=occasions, offset=offset, limit=limit))
     frame["occasion"] = frame["occasion"].astype("category")
     return frame
 
 
-def _key_dates_kept(cur, as_of: date, days: int, rep, wanted: list[str]) -> pd.DataFrame | None:
-    """The key dates with the festivals' recipients read from the purchase model kept for ``as_of``
+def key_date_start(store: Store, actor: Actor, as_of: date, days: int, rep: str | None = None,
+                   classes: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
+                   festival_classes: Iterable[str] | None = FESTIVAL_CLASSES,
+                   limit: int = 50) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(counts, first rows) of ``key_dates_ahead``'s list, from one query: how many rows of each
+    occasion on each day (date, occasion, n; by day and occasion) and the first ``limit`` rows of
+    every occasion. The page shows the counts and the first page, and reads another page from the
+    days it falls on (``key_date_page``)."""
+    counts, first = _key_dates(store, actor, as_of, as_of, days, rep, classes, festival_classes,
+                               functools.partial(key_date_start_sql, limit=limit))
+    first["occasion"] = first["occasion"].astype("category")
+    return counts, first
+
+
+def key_date_page(store: Store, actor: Actor, as_of: date, days: int, counts: pd.DataFrame, offset: int, limit: int,
+                  rep: str | None = None, classes: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
+                  festival_classes: Iterable[str] | None = FESTIVAL_CLASSES,
+                  occasions: Iterable[str] | None = None) -> pd.DataFrame:
+    """Rows ``offset`` to ``offset + limit`` of ``key_dates_ahead``'s list (same arguments; ``counts``:
+    ``key_date_start``'s), read from the days those rows fall on only: each query dates only the
+    origins whose month and day fall on them (key_dates.month_days)."""
+    shown = counts if occasions is None else counts[counts["occasion"].isin(list(occasions))]
+    per_day = shown.groupby("date", sort=True)["n"].sum()
+    before = per_day.cumsum() - per_day
+    wanted = per_day[(before < offset + limit) & (before + per_day > offset)]
+    if wanted.empty or limit < 1:
+        return key_dates_ahead(store, actor, as_of, days, rep, classes, festival_classes, occasions, 0, 0)
+    first, last = wanted.index[0], wanted.index[-1]
+    return key_dates_ahead(store, actor, as_of, days, rep, classes, festival_classes, occasions,
+                           int(offset - before[first]), limit,
+                           within=(pd.Timestamp(first).date(), pd.Timestamp(last).date() + timedelta(days=1)))
+
+
+def _key_dates(store: Store, actor: Actor, as_of: date, start: date, days: int, rep: str | None, classes,
+               festival_classes: Iterable[str] | None, read) -> pd.DataFrame:
+    """``read(cur, start, days, recipients, rep=..., [festival_sql=...])`` (``upcoming_key_dates_sql``'s
+    arguments) with the festivals' recipients of ``key_dates_ahead`` (classes for ``as_of``), on the
+    user's cursor."""
+    who = scoped_rep(actor, rep)
+    if festival_classes is None:
+        return _run(store, actor, lambda cur: read(cur, start, days, None, rep=who))
+    if not festivals_between(start, start + timedelta(days=days)):  # no festival: no recipients to find
+        return _run(store, actor, lambda cur: read(cur, start, days, (), rep=who))
+    wanted = sorted(set(festival_classes))
+    frame = _run(store, actor, lambda cur: _key_dates_kept(cur, as_of, start, days, who, wanted, read))
+    if frame is None:
+        known = classes() if callable(classes) else classes
+        known = known if known is not None else pd.DataFrame({"customer_id": [], "abc": []})
+        recipients = known.loc[known["abc"].isin(wanted), "customer_id"]
+        frame = _run(store, actor, lambda cur: read(cur, start, days, recipients, rep=who))
+    return frame
+
+
+def _key_dates_kept(cur, as_of: date, start: date, days: int, rep, wanted: list[str], read) -> pd.DataFrame | None:
+    """``read`` with the festivals' recipients read from the purchase model kept for ``as_of``
     (the classes ``customer_classes`` gives), or None when it is not current."""
     from crm_core.churn.fits import PURCHASE_MODEL  # segmentation (imported above) imports churn anyway
-    return model_fits.read_current(cur, PURCHASE_MODEL, as_of, lambda fit: upcoming_key_dates_sql(
-        cur, as_of, days, rep=rep, festival_sql=Fragment(
+    return model_fits.read_current(cur, PURCHASE_MODEL, as_of, lambda fit: read(
+        cur, start, days, None, rep=rep, festival_sql=Fragment(
             "SELECT customer_id FROM fit_purchase_model WHERE fit_id = $classes_fit"
             " AND abc IN (SELECT unnest($festival_abc::VARCHAR[]))",
             {"classes_fit": fit.fit_id, "festival_abc": wanted})))
 
 
 _CARDS_SQL = """
-WITH ids AS (SELECT DISTINCT unnest(?::BIGINT[]) AS customer_id),
-gifts AS (
-    SELECT customer_id, max(occurred_at) AS at, arg_max(coalesce(products_provided, note), occurred_at) AS what
-    FROM interactions WHERE channel = 'gift' AND customer_id IN (SELECT customer_id FROM ids) GROUP BY ALL
-),
-conc AS (
-    SELECT customer_id, max(occurred_at) AS at, arg_max(concession, occurred_at)::DOUBLE AS amount
-    FROM interactions WHERE concession > 0 AND customer_id IN (SELECT customer_id FROM ids) GROUP BY ALL
-)
 SELECT c.customer_id, c.code, c.name, c.sales_rep, c.phone, c.preferences,
-       coalesce(c.delivery_address, c.address) AS address,
-       g.at::DATE AS last_gift_date, g.what AS last_gift, k.at::DATE AS last_concession_date,
-       k.amount AS last_concession
-FROM customers c LEFT JOIN gifts g USING (customer_id) LEFT JOIN conc k USING (customer_id)
-WHERE c.customer_id IN (SELECT customer_id FROM ids)
+       coalesce(c.delivery_address, c.address) AS address
+FROM customers c WHERE c.customer_id IN (SELECT unnest($ids::BIGINT[]))
 """
+# Each customer's latest gift and concession (contacts.card_sources: kept where current, else every
+# interaction). Nothing masked: read on a system cursor for the ids asked for, joined to the
+# customers the user's own cursor gives (so an id the user may not see is dropped). On the user's
+# cursor a rep's interactions are semi-joined through the customers in every query.
+_GIFTS_SQL = """
+WITH ids AS (SELECT DISTINCT unnest($ids::BIGINT[]) AS customer_id),
+{gifts_and_concessions}
+SELECT ids.customer_id, g.at::DATE AS last_gift_date, g.what AS last_gift, k.at::DATE AS last_concession_date,
+       k.amount AS last_concession
+FROM ids LEFT JOIN gifts g USING (customer_id) LEFT JOIN conc k USING (customer_id)
+"""
+
+
+def _gifts(cur, ids: list[int], as_of: date | None) -> pd.DataFrame:
+    """``_GIFTS_SQL`` for ``ids`` on a system cursor, the gifts and concessions kept for ``as_of``
+    where current, header and rows in one snapshot."""
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        return run(cur, compose(_GIFTS_SQL, ids=ids, gifts_and_concessions=card_sources(cur, as_of))).df()
+    finally:
+        cur.execute("ROLLBACK")  # read only
 
 
 def customer_cards(store: Store, actor: Actor, customer_ids: Iterable[int],
@@ -172,10 +230,14 @@ def customer_cards(store: Store, actor: Actor, customer_ids: Iterable[int],
     left out. Meant for the rows on screen or an export (thousands), not a whole population.
     ``classes``: the class frame (``customer_classes``), or a function giving it; with ``as_of``,
     the classes of these customers are read from the purchase model kept for it when it is current
-    (``classes`` is then not called: the whole population's classes cost ~0.5 s at 3M customers).
+    (``classes`` is then not called: the whole population's classes cost ~0.5 s at 3M customers),
+    and the gifts and concessions from the care fit kept for it with those logged since
+    (``contacts.card_sources``: no scan of every interaction for a page of cards).
     """
     ids = [int(i) for i in customer_ids]
-    frame = _run(store, actor, lambda cur: cur.execute(_CARDS_SQL, [ids]).df())
+    frame = _run(store, actor, lambda cur: run(cur, compose(_CARDS_SQL, ids=ids)).df())
+    with closing(store.system_cursor()) as cur:
+        frame = frame.merge(_gifts(cur, ids, as_of), on="customer_id", how="left")
     kept = None if as_of is None else _run(store, None, lambda cur: kept_classes(cur, as_of, ids))
     if kept is not None:
         classes = kept
@@ -190,10 +252,18 @@ def customer_cards(store: Store, actor: Actor, customer_ids: Iterable[int],
 
 
 def long_absent_ahead(store: Store, actor: Actor, as_of: date, months: int, rep: str | None = None,
-                      birthday_days: int = 30) -> pd.DataFrame:
-    """``long_absent_list`` for the user's customers (compact; birthdays soon first)."""
+                      birthday_days: int = 30, offset: int = 0, limit: int | None = None) -> pd.DataFrame:
+    """``long_absent_list`` for the user's customers (compact; birthdays soon first): rows ``offset``
+    to ``offset + limit`` (``limit`` None: all)."""
+    return long_absent_paged(store, actor, as_of, months, rep, birthday_days, offset, limit)[0]
+
+
+def long_absent_paged(store: Store, actor: Actor, as_of: date, months: int, rep: str | None = None,
+                      birthday_days: int = 30, offset: int = 0,
+                      limit: int | None = None) -> tuple[pd.DataFrame, int, int]:
+    """``long_absent_page`` for the user's customers: (rows ``offset``…, absent, with a birthday soon)."""
     who = scoped_rep(actor, rep)
-    return _run(store, actor, lambda cur: long_absent_list(cur, as_of, months, birthday_days, who))
+    return _run(store, actor, lambda cur: long_absent_page(cur, as_of, months, birthday_days, who, offset, limit))
 
 
 def usual_choices(store: Store, actor: Actor, customer_ids: Iterable[int], as_of: date,
@@ -260,19 +330,28 @@ def overdue_ahead(store: Store, actor: Actor, as_of: date, frequency_by_class: M
 def overdue_counts(store: Store, actor: Actor, as_of: date, frequency_by_class: Mapping[str, int] | None,
                    classes: Callable[[], pd.DataFrame], rep: str | None = None) -> pd.DataFrame:
     """``overdue_summary`` for the user's customers (per rep: overdue, max_days_overdue, before)."""
-    who = scoped_rep(actor, rep)
-    return _run(store, actor, lambda cur: overdue_summary(cur, as_of, frequency_by_class, classes, who))
+    return _overdue(store, actor, rep, lambda cur, who, reader: overdue_summary(
+        cur, as_of, frequency_by_class, classes, who, reader))
 
 
 def overdue_page(store: Store, actor: Actor, as_of: date, frequency_by_class: Mapping[str, int] | None,
                  classes: Callable[[], pd.DataFrame], summary: pd.DataFrame, offset: int, limit: int,
                  rep: str | None = None) -> pd.DataFrame:
     """Rows ``offset``… of ``overdue_ahead``'s list (``overdue_rows``; ``summary``: ``overdue_counts``)."""
-    who = scoped_rep(actor, rep)
-    frame = _run(store, actor, lambda cur: overdue_rows(cur, as_of, frequency_by_class, classes, summary,
-                                                        offset, limit, who))
+    frame = _overdue(store, actor, rep, lambda cur, who, reader: overdue_rows(
+        cur, as_of, frequency_by_class, classes, summary, offset, limit, who, reader))
     frame["sales_rep"] = frame["sales_rep"].astype("category")
     return frame
+
+
+def _overdue(store: Store, actor: Actor, rep: str | None, read) -> pd.DataFrame:
+    """``read(cur, rep, reader)`` first on a system cursor for the user (``reader``: the kept rows
+    alone, narrowed to what the user may see, or None: contacts.overdue_summary), else on the user's
+    own cursor (``reader`` None: any plan)."""
+    who = scoped_rep(actor, rep)
+    with closing(store.system_cursor()) as cur:
+        frame = read(cur, who, actor)
+    return frame if frame is not None else _run(store, actor, lambda cur: read(cur, who, None))
 
 
 def summary_by_rep(summary: pd.DataFrame) -> pd.DataFrame:

@@ -10,13 +10,14 @@ forecast uses is the one at the time of the fit.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import date, timedelta
 
 import pandas as pd
 
 from crm_core import access
 from crm_core.care.board import PER_PERSON_DAILY, scoped_rep
-from crm_core.care.contacts import CARE_CONTACTS, KEPT_TABLE, fit_contacts
+from crm_core.care.contacts import CARE_CONTACTS, KEPT_TABLE, contacts_fresh, fit_contacts
 from crm_core.care.replenishment import (
     BACKTEST_COLUMNS,
     MethodChoice,
@@ -27,7 +28,7 @@ from crm_core.care.replenishment import (
     forecast_query,
 )
 from crm_core.model_fits import FIT_CHUNK_ROWS, Fit, Fitter
-from crm_core.sql import compose, relation, run
+from crm_core.sql import Fragment, compose, relation, run
 from crm_core.store import Store
 from crm_core.users import Actor
 
@@ -61,9 +62,10 @@ def _fit_replenishment(cur, as_of: date) -> tuple[dict, Iterator]:
 
 
 # The replenishment forecast, and each customer's last contact for the stay-in-touch list
-# (crm_core.care.contacts: kept for one date, the default: pages on another date count live).
+# (crm_core.care.contacts: kept for one date, the default: pages on another date count live;
+# fitted again when a customer is added, removed or given to another rep).
 FITTERS = (Fitter(REPLENISHMENT, "fit_replenishment", _fit_replenishment),
-           Fitter(CARE_CONTACTS, KEPT_TABLE, fit_contacts, kept_dates=1))
+           Fitter(CARE_CONTACTS, KEPT_TABLE, fit_contacts, kept_dates=1, fresh=contacts_fresh))
 
 
 def stored_choice(fit: Fit) -> MethodChoice:
@@ -79,21 +81,54 @@ def stored_backtest(fit: Fit) -> pd.DataFrame:
     return frame
 
 
-def stored_deliveries(store: Store, actor: Actor, fit_id: int, as_of: date, days: int = 7,
-                      rep: str | None = None) -> pd.DataFrame:
-    """The user's (or ``rep``'s) customer-products of fit ``fit_id`` running out in ``[as_of, as_of +
-    days)``, with payment reminders: board.deliveries_this_week's columns, read from the fit."""
+def _due(actor: Actor, fit_id: int, as_of: date, days: int, rep: str | None) -> Fragment:
+    """The user's (or ``rep``'s) rows of fit ``fit_id`` (alias f) running out in ``[as_of, as_of + days)``."""
     if days < 1:
         raise ValueError(f"days must be at least 1, got {days}")
-    query = compose(f"SELECT f.{_KEPT.replace(', ', ', f.')}, c.payday"
-                    " FROM fit_replenishment f LEFT JOIN customers c USING (customer_id)"
-                    " WHERE f.fit_id = $fit_id AND f.run_out >= $lo AND f.run_out < $hi AND {scope}",
-                    fit_id=int(fit_id), lo=as_of, hi=as_of + timedelta(days=days),
-                    scope=access.of_rep(scoped_rep(actor, rep), "fit_replenishment", alias="f"))
-    cur = store.cursor(actor)
-    try:
-        frame = deliveries_due(forecast_frame(run(cur, query).df()), as_of, days)
-    finally:
-        cur.close()
+    return compose("f.fit_id = $fit_id AND f.run_out >= $lo AND f.run_out < $hi AND {scope}",
+                   fit_id=int(fit_id), lo=as_of, hi=as_of + timedelta(days=days),
+                   scope=access.of_rep(scoped_rep(actor, rep), "fit_replenishment", alias="f"))
+
+
+def stored_deliveries_count(store: Store, actor: Actor, fit_id: int, as_of: date, days: int = 7,
+                            rep: str | None = None) -> int:
+    """How many rows ``stored_deliveries`` gives, counted in SQL (the page shows the count and one
+    page of rows: at ten million customers the whole list is about a million rows)."""
+    with closing(store.cursor(actor)) as cur:
+        (count,) = run(cur, compose("SELECT count(*) FROM fit_replenishment f WHERE {due}",
+                                    due=_due(actor, fit_id, as_of, days, rep))).fetchall()[0]
+    return int(count)
+
+
+def stored_deliveries(store: Store, actor: Actor, fit_id: int, as_of: date, days: int = 7,
+                      rep: str | None = None, offset: int = 0, limit: int | None = None) -> pd.DataFrame:
+    """The user's (or ``rep``'s) customer-products of fit ``fit_id`` running out in ``[as_of, as_of +
+    days)``, with payment reminders: board.deliveries_this_week's columns and order, read from the
+    fit; rows ``offset`` to ``offset + limit`` of that list (``limit`` None: all of them)."""
+    return stored_deliveries_page(store, actor, fit_id, as_of, days, rep, offset, limit)[0]
+
+
+def stored_deliveries_page(store: Store, actor: Actor, fit_id: int, as_of: date, days: int = 7,
+                           rep: str | None = None, offset: int = 0,
+                           limit: int | None = None) -> tuple[pd.DataFrame, int]:
+    """(``stored_deliveries``' rows ``offset``…, how many it lists): the page and the count in one
+    query (counted alone only for a page past the end). The rows are picked in SQL in the list's
+    order (run-out day, customer, product: one row per customer-product, so the order is total;
+    DuckDB compares text by bytes, which for UTF-8 is Python's code-point order) and only those rows
+    are joined to their customers' paydays."""
+    due = _due(actor, fit_id, as_of, days, rep)
+    query = compose(f"SELECT f.{_KEPT.replace(', ', ', f.')}, c.payday,"
+                    " (SELECT count(*) FROM fit_replenishment f WHERE {due}) AS listed"
+                    " FROM (SELECT * FROM fit_replenishment f WHERE {due}"
+                    "       ORDER BY f.run_out, f.customer_id, f.product LIMIT $limit OFFSET $offset) f"
+                    " LEFT JOIN customers c USING (customer_id)",
+                    due=due, limit=limit, offset=int(offset))
+    with closing(store.cursor(actor)) as cur:
+        rows = run(cur, query).df()
+    if rows.empty:
+        listed = stored_deliveries_count(store, actor, fit_id, as_of, days, rep) if offset > 0 else 0
+    else:
+        listed = int(rows["listed"].iloc[0])
+    frame = deliveries_due(forecast_frame(rows.drop(columns=["listed"])), as_of, days)
     frame["product"] = frame["product"].astype("category")
-    return frame
+    return frame, listed

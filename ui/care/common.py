@@ -28,15 +28,30 @@ def classes(db, as_of: date) -> pd.DataFrame:
     return board.customer_classes(db, as_of)
 
 
+# Key dates: counted per day and occasion in SQL with the first page in the same query, another page
+# read from its days. The classes are read only when a festival falls in the window and the kept
+# purchase model is not current.
 @cached_read(ttl=600, max_entries=16)
-def key_dates(db, user, as_of: date, days: int, rep, fest: tuple) -> pd.DataFrame:
-    # the classes only when a festival falls in the window and the kept purchase model is not current
-    return board.key_dates_ahead(db, user, as_of, days, rep, lambda: classes(db, as_of), fest)
+def key_date_start(db, user, as_of: date, days: int, rep, fest: tuple) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return board.key_date_start(db, user, as_of, days, rep, lambda: classes(db, as_of), fest, PAGE_SIZE)
 
 
-@cached_read(ttl=600, max_entries=16)
-def absent(db, user, as_of: date, months: int, rep) -> pd.DataFrame:
-    return board.long_absent_ahead(db, user, as_of, months, rep)
+@cached_read(ttl=600, max_entries=32)
+def key_date_page(db, user, as_of: date, days: int, rep, fest: tuple, occasions: tuple, offset: int,
+                  limit: int) -> pd.DataFrame:
+    """Rows ``offset``… of the key dates of ``occasions`` (empty: every occasion): the first page of
+    every occasion from ``key_date_start``, another read from its days."""
+    counts, first = key_date_start(db, user, as_of, days, rep, fest)
+    if not occasions and offset == 0 and limit == PAGE_SIZE:
+        return first
+    return board.key_date_page(db, user, as_of, days, counts, offset, limit, rep, lambda: classes(db, as_of), fest,
+                               occasions or None)
+
+
+@cached_read(ttl=600, max_entries=32)
+def absent_page(db, user, as_of: date, months: int, rep, offset: int, limit: int) -> tuple[pd.DataFrame, int, int]:
+    """(rows ``offset``…, absent, with a birthday soon): a page and its counts in one query."""
+    return board.long_absent_paged(db, user, as_of, months, rep, offset=offset, limit=limit)
 
 
 def forecast_fit(db, as_of: date) -> Fit | None:
@@ -45,10 +60,12 @@ def forecast_fit(db, as_of: date) -> Fit | None:
     return fitted(db, REPLENISHMENT, as_of)
 
 
-@cached_read(ttl=600, max_entries=16)
-def deliveries(db, user, fit_id: int, as_of: date, days: int, rep) -> pd.DataFrame:
-    """Deliveries due within ``days`` from the kept forecast, each customer by the chosen method."""
-    return care_fits.stored_deliveries(db, user, fit_id, as_of, days, rep)
+@cached_read(ttl=600, max_entries=32)
+def delivery_page(db, user, fit_id: int, as_of: date, days: int, rep, offset: int,
+                  limit: int) -> tuple[pd.DataFrame, int]:
+    """(rows ``offset``… of the deliveries due within ``days``, each customer by the chosen method, how
+    many are due): a page and its count in one query."""
+    return care_fits.stored_deliveries_page(db, user, fit_id, as_of, days, rep, offset, limit)
 
 
 @cached_read(ttl=600, max_entries=16)
@@ -89,15 +106,18 @@ def care_table(shown: pd.DataFrame) -> Table:
     return inferred("table.care_list", shown, "care.col")
 
 
-def paged(frame: pd.DataFrame, key: str) -> pd.DataFrame:
-    """One page (PAGE_SIZE rows) of ``frame``, with a page picker and a "rows a–b of n" caption."""
-    return paged_rows(len(frame), key, lambda first, size: frame.iloc[first:first + size])
+def page_first(key: str) -> int:
+    """The first row of the page the picker of ``paged_rows(…, key, …)`` is on (kept from the last
+    run; the first page before it is shown): for a list read with its count in one query."""
+    return (int(st.session_state.get(f"{key}_page", 1)) - 1) * PAGE_SIZE
 
 
 def paged_rows(total: int, key: str, fetch) -> pd.DataFrame:
     """One page (PAGE_SIZE rows) of a list of ``total`` rows, ``fetch(first, PAGE_SIZE)`` reading it,
     with a page picker and a "rows a–b of n" caption."""
     pages = max(1, math.ceil(total / PAGE_SIZE))
+    if st.session_state.get(f"{key}_page", 1) > pages:  # the list is shorter now: its last page
+        st.session_state[f"{key}_page"] = pages
     left, right = st.columns([3, 1])
     number = right.number_input(tr("care.ui.page", pages=f"{pages:,}"), 1, pages, 1, key=f"{key}_page")
     first = (int(number) - 1) * PAGE_SIZE

@@ -14,11 +14,14 @@ from crm_core.segmentation import ABC_CLASSES
 from crm_core.users import PermissionDenied
 from ui.care.common import (
     EXPORT_LIMIT,
-    absent,
+    PAGE_SIZE,
+    absent_page,
     downloads,
     export_rows,
-    key_dates,
-    paged,
+    key_date_page,
+    key_date_start,
+    page_first,
+    paged_rows,
     table,
     with_cards,
 )
@@ -78,27 +81,38 @@ def key_dates_section(db, user, as_of: date, rep) -> None:
     days = int(a.number_input(tr("care.ui.next_days"), 1, 366, 14, **in_url("care_days")))
     fest = b.multiselect(tr("care.ui.festival_classes"), ABC_CLASSES, default=["A", "B"], **in_url("care_fest"),
                          help=tr("care.ui.festival_classes_help"), placeholder=tr("ui.choose"))
-    frame = key_dates(db, user, as_of, days, rep, tuple(sorted(fest)))
-    # the occasions present, from the distinct values (not every row's text: 0.2 s at 3M customers)
-    occasions = c.multiselect(tr("care.ui.occasions"), sorted(str(o) for o in frame["occasion"].unique()),
+    fest = tuple(sorted(fest))
+    # Counted per day and occasion in SQL (the picker's choices and the count) with the first page; any
+    # other page is read from the days it falls on.
+    counts = key_date_start(db, user, as_of, days, rep, fest)[0]
+    occasions = c.multiselect(tr("care.ui.occasions"), sorted(set(counts["occasion"])),
                               format_func=choice_label("care.occasion"), placeholder=tr("find.all"),  # empty: every occasion
                               **in_url("care_occasions"))
-    if occasions:
-        frame = frame[frame["occasion"].isin(occasions)]
-    st.subheader(tr("care.ui.count_dates", count=f"{len(frame):,}", days=days))
-    if frame.empty:
+    chosen = tuple(sorted(occasions))
+    total = int(counts.loc[counts["occasion"].isin(chosen), "n"].sum() if chosen else counts["n"].sum())
+    st.subheader(tr("care.ui.count_dates", count=f"{total:,}", days=days))
+    if total == 0:
         st.info(tr("care.ui.none"))
         return
     language, shape = lang(), _dates_shape(lang())
-    rows = with_cards(db, user, as_of, paged(frame, "care_dates"))
+    page = paged_rows(total, "care_dates",
+                      lambda first, size: key_date_page(db, user, as_of, days, rep, fest, chosen, first, size))
+    rows = with_cards(db, user, as_of, page)
     picked = table(shape(rows), "care_dates_table")
     st.caption(tr("care.ui.select_row"))
     if picked is not None:
         _log_panel(db, user, rows.iloc[picked])
-    head = frame.head(EXPORT_LIMIT)
-    downloads(lambda: export_rows(db, user, as_of, head, shape), f"key_dates_{as_of:%Y%m%d}", "care_dates_dl",
-              lambda: key_date_events(head, board.customer_cards(db, user, head["customer_id"].unique()), language),
-              "care.calendar.key_dates", like=shape(rows))
+
+    def head() -> pd.DataFrame:  # read when a download is clicked (outside the run): the list's first rows
+        return board.key_dates_ahead(db, user, as_of, days, rep, lambda: board.customer_classes(db, as_of), fest,
+                                     chosen or None, 0, EXPORT_LIMIT)
+
+    def events() -> pd.DataFrame:
+        first = head()
+        return key_date_events(first, board.customer_cards(db, user, first["customer_id"].unique()), language)
+
+    downloads(lambda: export_rows(db, user, as_of, head(), shape), f"key_dates_{as_of:%Y%m%d}", "care_dates_dl",
+              events, "care.calendar.key_dates", like=shape(rows))
 
 
 def _absent_shape(rows: pd.DataFrame) -> pd.DataFrame:
@@ -115,20 +129,27 @@ def _absent_shape(rows: pd.DataFrame) -> pd.DataFrame:
 
 def absent_section(db, user, as_of: date, rep) -> None:
     months = int(st.number_input(tr("care.ui.months_absent"), 1, 120, 6, **in_url("care_months")))
-    frame = absent(db, user, as_of, months, rep)
-    st.subheader(tr("care.ui.count_absent", count=f"{len(frame):,}", months=months,
-                    soon=f"{int(frame['birthday_soon'].sum()):,}"))
-    if frame.empty:
+    # The page on show and the counts in one query; the list is read a page at a time.
+    first = page_first("care_absent")
+    shown, total, soon = absent_page(db, user, as_of, months, rep, first, PAGE_SIZE)
+    if first and first >= total:  # the list is shorter now: the picker goes to its last page
+        first = max(0, (total - 1) // PAGE_SIZE * PAGE_SIZE)
+        shown, total, soon = absent_page(db, user, as_of, months, rep, first, PAGE_SIZE)
+    st.subheader(tr("care.ui.count_absent", count=f"{total:,}", months=months, soon=f"{soon:,}"))
+    if total == 0:
         st.info(tr("care.ui.none"))
         return
-    rows = with_cards(db, user, as_of, paged(frame, "care_absent"))
+    page = paged_rows(total, "care_absent", lambda at, size: shown if at == first else
+                      absent_page(db, user, as_of, months, rep, at, size)[0])
+    rows = with_cards(db, user, as_of, page)
     rows = rows.merge(board.usual_choices(db, user, rows["customer_id"], as_of), on="customer_id", how="left")
     picked = table(_absent_shape(rows), "care_absent_table")
     st.caption(tr("care.ui.select_row_360"))
     if picked is not None:
         open_customer(int(rows.iloc[picked]["customer_id"]))
-    def export() -> pd.DataFrame:
-        head = frame.head(EXPORT_LIMIT).merge(board.usual_choices(db, user, frame["customer_id"].head(EXPORT_LIMIT), as_of),
-                                              on="customer_id", how="left")
+
+    def export() -> pd.DataFrame:  # built when clicked (outside the run): the list's first rows
+        head = board.long_absent_ahead(db, user, as_of, months, rep, offset=0, limit=EXPORT_LIMIT)
+        head = head.merge(board.usual_choices(db, user, head["customer_id"], as_of), on="customer_id", how="left")
         return export_rows(db, user, as_of, head, _absent_shape)
     downloads(export, f"long_absent_{as_of:%Y%m%d}", "care_absent_dl", like=_absent_shape(rows))

@@ -8,6 +8,7 @@ import streamlit as st
 
 from crm_core import tables
 from crm_core.care import DEFAULT_CONTACT_DAYS, board, set_contact_every
+from crm_core.care import fits as care_fits
 from crm_core.care.fits import stored_backtest, stored_choice
 from crm_core.care.ics import delivery_events
 from crm_core.care.replenishment import chosen_error
@@ -15,13 +16,14 @@ from crm_core.i18n import format_number
 from crm_core.users import PermissionDenied
 from ui.care.common import (
     EXPORT_LIMIT,
-    deliveries,
+    PAGE_SIZE,
+    delivery_page,
     downloads,
     export_rows,
     forecast_fit,
     overdue_counts,
     overdue_page,
-    paged,
+    page_first,
     paged_rows,
     table,
     with_cards,
@@ -65,29 +67,42 @@ def replenish_section(db, user, as_of: date, rep) -> None:
     fit = forecast_fit(db, as_of)  # fitted in the background, never here
     if fit is None:
         return
-    frame = deliveries(db, user, fit.fit_id, as_of, days, rep)
+    # The page on show and the count in one query; the rows are read a page at a time (a million due
+    # at ten million customers).
+    first = page_first("care_due")
+    shown, total = delivery_page(db, user, fit.fit_id, as_of, days, rep, first, PAGE_SIZE)
+    if first and first >= total:  # the list is shorter now: the picker goes to its last page
+        first = max(0, (total - 1) // PAGE_SIZE * PAGE_SIZE)
+        shown, total = delivery_page(db, user, fit.fit_id, as_of, days, rep, first, PAGE_SIZE)
     scores, chosen, language = stored_backtest(fit), stored_choice(fit), lang()
     checks, error = chosen_error(scores, chosen)
     left, right = st.columns(2)
-    count_metric(left, tr("care.ui.count_due"), len(frame))
+    count_metric(left, tr("care.ui.count_due"), total)
     right.metric(tr("care.ui.mae"), format_number(error, language, 1),
                  help=tr("care.ui.mae_help", n=format_number(checks, language)))
     _method_panel(scores, chosen, language)
     st.caption(tr("care.ui.forecast_basis"))
-    if frame.empty:
+    if total == 0:
         st.info(tr("care.ui.none"))
         return
-    rows = with_cards(db, user, as_of, paged(frame, "care_due"))
+    page = paged_rows(total, "care_due", lambda at, size: shown if at == first else
+                      delivery_page(db, user, fit.fit_id, as_of, days, rep, at, size)[0])
+    rows = with_cards(db, user, as_of, page)
     picked = table(_delivery_shape(rows), "care_due_table")
     st.caption(tr("care.ui.select_row_360"))
     if picked is not None:
         open_customer(int(rows.iloc[picked]["customer_id"]))
-    language = lang()
-    head = frame.head(EXPORT_LIMIT)
-    downloads(lambda: export_rows(db, user, as_of, head, _delivery_shape), f"deliveries_{as_of:%Y%m%d}",
-              "care_due_dl", lambda: delivery_events(head, board.customer_cards(db, user, head["customer_id"].unique()),
-                                                     language), "care.calendar.deliveries_file",
+
+    def head() -> pd.DataFrame:  # read when a download is clicked (outside the run): the list's first rows
+        return care_fits.stored_deliveries(db, user, fit.fit_id, as_of, days, rep, 0, EXPORT_LIMIT)
+
+    downloads(lambda: export_rows(db, user, as_of, head(), _delivery_shape), f"deliveries_{as_of:%Y%m%d}",
+              "care_due_dl", lambda: _delivery_events(db, user, head(), language), "care.calendar.deliveries_file",
               like=_delivery_shape(rows))
+
+
+def _delivery_events(db, user, head: pd.DataFrame, language: str) -> pd.DataFrame:
+    return delivery_events(head, board.customer_cards(db, user, head["customer_id"].unique()), language)
 
 
 def _contact_shape(rows: pd.DataFrame) -> pd.DataFrame:
