@@ -1,6 +1,7 @@
 """Settings read from the environment, with defaults that need no configuration."""
 from __future__ import annotations
 
+import logging
 import os
 import re
 from dataclasses import dataclass
@@ -76,6 +77,20 @@ def database_url() -> str:
     if url and not is_database_url(url):
         raise ValueError(f"CRM_DATABASE_URL must start with postgresql:// (got {url.split(':')[0]!r}:…)")
     return url
+
+
+def configure_logging() -> None:
+    """``CRM_LOG_LEVEL`` (e.g. ``INFO``): the app's own log lines (``crm_core.*``) on stderr at that
+    level, once per process. Unset, Python's default stays: warnings and errors only. ``team up``
+    sets INFO, so each process's log shows its refresh lag (crm_core.team.store)."""
+    level = os.environ.get("CRM_LOG_LEVEL", "").strip().upper()
+    logger = logging.getLogger("crm_core")
+    if not level or logger.handlers:
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(level)
 
 
 def load_settings() -> Settings:

@@ -198,6 +198,19 @@ def test_a_change_is_copied_once(team_url, analytic):
     assert analytic.refresh() == {}
 
 
+def test_a_refresh_reports_how_long_its_oldest_change_waited(team_url, analytic):
+    analytic.fill()
+    with psycopg.connect(team_url) as conn:
+        conn.execute("INSERT INTO customers (customer_id, code, name) VALUES (7, 'C7', '七'), (8, 'C8', '八')")
+        # made 30 s and 10 s ago (as a process that refreshes late would find them)
+        conn.execute("UPDATE row_changes SET changed_at = clock_timestamp() - "
+                     "CASE row_key->>0 WHEN '7' THEN interval '30 s' ELSE interval '10 s' END")
+    analytic.refresh()
+    assert 30 <= analytic.last_wait < 30 + 60  # the oldest (30 s), plus the refresh's own time
+    analytic.refresh()
+    assert analytic.last_wait is None  # nothing came
+
+
 def test_a_key_written_many_times_is_copied_once_in_its_last_state(team_url, analytic, copy_store):
     analytic.fill()
     with psycopg.connect(team_url) as conn:

@@ -50,6 +50,18 @@ def test_a_write_lands_in_postgresql_and_another_process_sees_it_after_its_refre
     assert second.refresh() is False  # nothing new: the data version stays
 
 
+def test_a_refresh_that_copies_something_logs_how_long_it_waited(two, caplog):
+    first, second = two
+    add(first, "C1")
+    with caplog.at_level("INFO", logger="crm_core.team.store"):
+        second.refresh()
+        waited = second._copy.last_wait
+        second.refresh()  # nothing new: no line
+    lines = [r.getMessage() for r in caplog.records if r.name == "crm_core.team.store"]
+    assert len(lines) == 1 and "the oldest change copied waited" in lines[0]
+    assert float(lines[0].rsplit(" ", 2)[1]) == pytest.approx(waited, abs=1e-3) and waited > 0
+
+
 def test_ids_drawn_in_two_processes_never_collide(two, team_url):
     first, second = two
     ids = [add(first, "C1"), add(second, "C2"), add(first, "C3")]

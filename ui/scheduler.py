@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from crm_core import scheduler
-from crm_core.config import load_settings
+from crm_core.config import configure_logging, load_settings
 from crm_core.i18n import format_number, t
 from crm_core.store import Store, already_open
 from crm_core.tables import Column
@@ -34,6 +34,7 @@ def _app_store_if_open() -> Store | None:
 @asynccontextmanager
 async def server_lifespan(app):
     """The server's start and stop: the runner (unless ``CRM_SCHEDULER=off``) lives as long as it."""
+    configure_logging()
     scheduler.start_runner(_app_store_if_open)
     try:
         yield None

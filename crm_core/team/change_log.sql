@@ -14,6 +14,9 @@ CREATE TABLE IF NOT EXISTS row_changes (
     xid        xid8   NOT NULL DEFAULT pg_current_xact_id(),  -- the writing transaction: what readers filter on
     PRIMARY KEY (table_name, row_key)
 );
+-- When the change was made (the statement's time, before its commit): a refresh reports how long
+-- the oldest change it copied waited, on PostgreSQL's clock (no clock skew between machines).
+ALTER TABLE row_changes ADD COLUMN IF NOT EXISTS changed_at timestamptz NOT NULL DEFAULT clock_timestamp();
 CREATE INDEX IF NOT EXISTS row_changes_by_xid ON row_changes (xid);
 
 -- The statement-level trigger of every replicated table (INSERT, UPDATE, DELETE through transition
@@ -34,7 +37,7 @@ BEGIN
     -- DISTINCT: ON CONFLICT DO UPDATE may not touch one row twice in a statement.
     EXECUTE format('INSERT INTO row_changes (table_name, row_key) SELECT DISTINCT %L, k FROM (%s) AS s '
                    'ON CONFLICT (table_name, row_key) DO UPDATE '
-                   'SET change_no = EXCLUDED.change_no, xid = EXCLUDED.xid', TG_TABLE_NAME, source);
+                   'SET change_no = EXCLUDED.change_no, xid = EXCLUDED.xid, changed_at = EXCLUDED.changed_at', TG_TABLE_NAME, source);
     RETURN NULL;
 END
 $$;

@@ -129,7 +129,7 @@ def _database(server_url: str, customers: int) -> str:
 
 def _start_app(directory: Path, url: str, index: int) -> dict:
     port = free_port()
-    env = {**os.environ, "CRM_DATABASE_URL": url}
+    env = {"CRM_LOG_LEVEL": "INFO", **os.environ, "CRM_DATABASE_URL": url}  # INFO: the refresh lag in the log
     log = open(directory / f"app-{index + 1}.log", "ab")  # noqa: SIM115 - the child keeps it
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "Home.py", "--server.port", str(port),

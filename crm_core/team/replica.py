@@ -62,6 +62,7 @@ refresh in one DuckDB transaction. It keeps one PostgreSQL connection open betwe
 """
 from __future__ import annotations
 
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -277,6 +278,9 @@ class AnalyticCopy:
         # PostgreSQL transactions (xid) whose rows the copy already holds because this process made
         # them there (TeamStore's writes): the next refresh does not copy them back.
         self.written: set[int] = set()
+        # Seconds from the oldest change the last refresh copied being made in PostgreSQL to its
+        # being in the copy (None: nothing came): the "visible in every process within 5 s" lag.
+        self.last_wait: float | None = None
         self._connection = None  # kept between refreshes: an ADBC connect costs ~0.1 s (measured)
 
     # -- public ----------------------------------------------------------------------------------
@@ -312,15 +316,20 @@ class AnalyticCopy:
         by_name = {table.name: table for table in self._tables}
         with self._pg() as pg, pg.cursor() as cur:
             snapshot = self._begin_snapshot(cur)
+            read_at = time.monotonic()
             skipped = frozenset(self.written)
-            cur.execute(f"SELECT DISTINCT table_name FROM row_changes WHERE {new_changes('$1', skipped)}",
+            # Each changed table with the age of its oldest change now (PostgreSQL's clock).
+            cur.execute("SELECT table_name, extract(epoch FROM clock_timestamp() - min(changed_at))::float8"
+                        f" FROM row_changes WHERE {new_changes('$1', skipped)} GROUP BY table_name",
                         [self.snapshot])
-            changed = sorted(name for (name,) in cur.fetchall() if name in by_name)
+            ages = {name: age for name, age in cur.fetchall() if name in by_name}
+            changed = sorted(ages)
             pulled = [(by_name[name], *self._changed_rows(cur, by_name[name], skipped)) for name in changed]
             cur.execute("COMMIT")
         result = self._apply(pulled)
         self.snapshot, self.data_generation = snapshot, self._seen_generation
         self.written -= skipped
+        self.last_wait = max(ages.values()) + (time.monotonic() - read_at) if ages else None
         return result
 
     def column_types(self) -> dict[str, dict[str, str]]:

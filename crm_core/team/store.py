@@ -97,6 +97,8 @@ class TeamStore(Store):
         with self._write_lock:
             before = self._copy.data_generation
             self._copy.refresh()
+            if self._copy.last_wait is not None:  # the lag a load test reads (CRM_LOG_LEVEL=INFO)
+                log.info("analytic copy refreshed: the oldest change copied waited %.3f s", self._copy.last_wait)
             if self._copy.data_generation == before:
                 return False
             self.generation += 1
