@@ -20,6 +20,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 EXCEPTION = '[data-testid="stException"]'
+ERROR_ALERT = '[data-testid="stAlertContentError"]'  # st.error
 SCRIPT_IDLE = '[data-test-script-state="notRunning"]'
 MAIN_ELEMENT = '[data-testid="stMainBlockContainer"] [data-testid="stElementContainer"]'
 LOADING_ELEMENT = '[data-testid="stSkeleton"]'
@@ -79,7 +80,7 @@ def browser_page(locale: str = "zh-CN", width: int = 1400, height: int = 1000):
 
 QUIET_MS, QUIET_LIMIT_MS = 400, 5_000
 # Resolves once the document has gone ``quiet`` ms without a change (or after ``limit`` ms in all).
-_DOM_QUIET = """([quiet, limit]) => new Promise(resolve => {
+DOM_QUIET = """([quiet, limit]) => new Promise(resolve => {
     let timer = setTimeout(done, quiet);
     const observer = new MutationObserver(() => { clearTimeout(timer); timer = setTimeout(done, quiet); });
     const cap = setTimeout(done, limit);
@@ -101,7 +102,7 @@ def wait_until_idle(page, timeout_ms: int = 60_000) -> float:
     page.wait_for_function(f"() => document.querySelector('{LOADING_ELEMENT}') === null", timeout=timeout_ms)
     # The browser can still be drawing the last deltas after the run ends (measured: a tab's metrics
     # appeared 0.35-0.53 s after "notRunning"), so wait until the page has stopped changing.
-    page.evaluate(_DOM_QUIET, [QUIET_MS, QUIET_LIMIT_MS])
+    page.evaluate(DOM_QUIET, [QUIET_MS, QUIET_LIMIT_MS])
     page.wait_for_selector(SCRIPT_IDLE, timeout=timeout_ms, state="attached")
     return time.monotonic() - started
 
