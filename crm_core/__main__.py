@@ -101,32 +101,12 @@ def _cmd_backup(args: argparse.Namespace) -> int:
 
 def _cmd_restore(args: argparse.Namespace) -> int:
     location = args.db or load_settings().location
-    if is_database_url(location):
-        return _restore_team(location, Path(args.path))
-    db_path = location
-    try:
-        version = backup.restore_file_offline(db_path, args.path, cli_actor())  # migrates, audits
+    try:  # team mode: pg_restore while the app runs; the embedded file: the app stopped
+        version = backup.restore_file_offline(location, args.path, cli_actor())  # checks, migrates, audits
     except (ValueError, duckdb.IOException) as error:
         print(f"error: {error}", file=sys.stderr)
         return 3
-    print(f"restored {db_path} from {args.path} (schema version {version} at backup time)")
-    return 0
-
-
-def _restore_team(url: str, source: Path) -> int:
-    """Team mode: pg_restore the dump into the database (every app process stopped), audited."""
-    from crm_core.audit import record_event
-    from crm_core.team.backup import TeamBackupError, restore
-
-    try:
-        restore(url, source)
-    except TeamBackupError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 3
-    store = new_store(url, load_settings().timezone)
-    record_event(store, cli_actor(), "restore", "store", str(source))
-    store.close()
-    print(f"restored {without_password(url)} from {source}")
+    print(f"restored {without_password(location)} from {args.path} (schema version {version} at backup time)")
     return 0
 
 
@@ -211,7 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
     backup_cmd.add_argument("--db")
     backup_cmd.set_defaults(run=_cmd_backup)
 
-    restore_cmd = commands.add_parser("restore", help="replace the store with a backup (the app must be stopped)")
+    restore_cmd = commands.add_parser("restore", help="replace the store with a backup (the embedded file: app stopped; team mode: app may run)")
     restore_cmd.add_argument("path")
     restore_cmd.add_argument("--db")
     restore_cmd.set_defaults(run=_cmd_restore)

@@ -18,6 +18,12 @@ killed at any point leaves the old store or the new one, never neither.
 One backup or restore runs at a time (a lock file beside the store, for threads and processes
 alike): a backup waits for the one before it, a restore does not wait.
 
+In team mode (a PostgreSQL URL) a backup is ``pg_dump``'s custom format and a restore
+``pg_restore``'s, done while the app runs (crm_core.team.backup says how every process stays
+correct): an uploaded file is copied to a private file first, anything that is not a pg_dump
+archive is refused by name, and a dump pg_restore cannot read changes nothing. The accounts,
+sessions and lock-outs in use are kept there too.
+
 Every backup and restore is audited here (action ``backup`` / ``restore``, entity ``store``, the
 file as detail), whoever calls: the Admin page or ``python -m crm_core backup/restore``.
 """
@@ -76,7 +82,7 @@ class BackupProblem(ValueError):
 @dataclass(frozen=True)
 class Restored:
     version: int  # the backup's schema version when it was made
-    previous: Path  # where the store in use before the restore is kept
+    previous: Path | None  # where the store in use before the restore is kept (team mode: nowhere)
 
 
 # -- one at a time ----------------------------------------------------------------------------
@@ -316,6 +322,12 @@ def restore(store: Store, actor: Actor, source: str | Path | BinaryIO, name: str
     if store.path == ":memory:":
         raise ValueError("an in-memory store has no file to restore into")
     name = name or str(getattr(source, "name", source))
+    if is_database_url(store.path):
+        with one_at_a_time(store, 0):
+            version = _restore_team(store.url, source, name, default_backup_folder(store))
+        # The audit write refreshes this process's copy first: it finds the restore and refills it.
+        record_event(store, actor, "restore", "store", name)
+        return Restored(version, None)
     live = Path(store.path)
     with one_at_a_time(store, 0):
         _remove_leftovers(live)
@@ -333,6 +345,36 @@ def restore(store: Store, actor: Actor, source: str | Path | BinaryIO, name: str
             raise BackupProblem("restore.io_error", folder=str(live.parent)) from error
     record_event(store, actor, "restore", "store", name)
     return Restored(version, previous)
+
+
+def _restore_team(url: str, source: str | Path | BinaryIO, name: str, folder: Path) -> int:
+    """pg_restore ``source`` (a path, used where it is, or an upload, copied to a private file in
+    ``folder`` first) into the database at ``url``; the dump's schema version. BackupProblem when
+    it is unreadable, not a pg_dump archive, refused by pg_restore, or writes did not pause."""
+    from crm_core.team import backup as team
+
+    staged = None
+    try:
+        if isinstance(source, (str, Path)):
+            if not os.access(source, os.R_OK):
+                raise BackupProblem("restore.unreadable", file=name)
+            path = Path(source)
+        else:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            _remove_leftovers(folder / "team")
+            path = staged = _private_copy(source, folder / "team", name)
+        if not team.is_dump(path):
+            raise BackupProblem("restore.not_pg_dump", file=name)
+        return team.restore(url, path, keep=PEOPLE_TABLES)
+    except team.TeamRestoreBusy as error:
+        raise BackupProblem("restore.team_busy", seconds=f"{team.RESTORE_WAIT_SECONDS:g}") from error
+    except team.TeamBackupError as error:
+        raise BackupProblem("restore.not_restored", file=name, error=str(error)) from error
+    except OSError as error:
+        raise BackupProblem("restore.io_error", folder=str(folder)) from error
+    finally:
+        if staged is not None:
+            staged.unlink(missing_ok=True)
 
 
 def _remove_leftovers(live: Path) -> None:
@@ -409,10 +451,21 @@ def _require_admin(actor: Actor) -> None:
 
 
 def restore_file_offline(db_path: str | Path, source: str | Path, actor: Actor) -> int:
-    """Restore from the command line, the app stopped: the same checked, atomic restore on the
-    store opened here (duckdb.IOException if another process has it open). Admins only. Returns
-    the backup's schema version at backup time."""
+    """Restore from the command line: the same checked, atomic restore on the store opened here,
+    the app stopped (duckdb.IOException if another process has the file open); in team mode
+    (``db_path`` a PostgreSQL URL) while the app runs, the store opened only for the audit entry,
+    after the restore. Admins only. Returns the backup's schema version at backup time."""
     _require_admin(actor)
+    if is_database_url(str(db_path)):
+        from crm_core.team.store import TeamStore
+
+        version = _restore_team(str(db_path), source, str(source), TEAM_DIR / BACKUP_FOLDER)
+        store = TeamStore(str(db_path), refresh_seconds=0)
+        try:
+            record_event(store, actor, "restore", "store", str(source))
+        finally:
+            store.close()
+        return version
     store = Store(db_path)
     try:
         return restore(store, actor, source, name=str(source)).version

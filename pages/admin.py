@@ -50,17 +50,18 @@ if st.button(tr("admin.make_backup"), key="adm_backup"):
     else:
         st.success(tr("admin.backup_done", path=plain(target)))
 
-uploaded = None
-if is_database_url(db.path):  # team mode: restored from the command line, every process stopped
-    st.info(tr("admin.restore_team"))
-else:
-    uploaded = st.file_uploader(tr("admin.restore_from"), type=["duckdb"], key="adm_restore_file")
+# Team mode: a pg_dump archive, restored while every process runs. Any file is taken, so one of
+# another kind gets our message naming it and the fix, in the page's language.
+team = is_database_url(db.path)
+uploaded = st.file_uploader(tr("admin.restore_from"), type=None if team else ["duckdb"], key="adm_restore_file",
+                            help=tr("admin.restore_team_help") if team else None)
 if uploaded is not None and st.button(tr("admin.restore"), key="adm_restore", type="primary"):
-    try:  # the upload is copied beside the store and checked there; nothing changes until it passes
+    try:  # the upload is copied to a private file and checked there; nothing changes until it passes
         done = backup.restore(db, user, uploaded, name=uploaded.name)
     except backup.BackupProblem as problem:
         st.error(plain(problem.message(lang())))
     except PermissionDenied as error:
         st.error(tr(error.key))
     else:
-        st.success(tr("restore.done", file=plain(uploaded.name), previous=plain(done.previous)))
+        st.success(tr("restore.done_team", file=plain(uploaded.name)) if done.previous is None
+                   else tr("restore.done", file=plain(uploaded.name), previous=plain(done.previous)))

@@ -53,6 +53,23 @@ MESSAGES = {
         "en": "Restored from “{file}”. The data in use before is kept in {previous}; delete that file when "
               "you no longer need it.",
         "zh": "已从“{file}”恢复。恢复前的数据保存在 {previous}，不再需要时可删除该文件。"},
+    "restore.not_pg_dump": {
+        "en": "“{file}” is not a team-mode backup: it is not a PostgreSQL dump (pg_dump's custom format). "
+              "Nothing was changed. Choose a .dump file made with “Make a backup now” in team mode.",
+        "zh": "“{file}”不是团队模式的备份：它不是 PostgreSQL 转储文件（pg_dump 自定义格式）。当前数据没有改变。"
+              "请选择在团队模式下用“立即备份”生成的 .dump 文件。"},
+    "restore.not_restored": {
+        "en": "“{file}” could not be restored, so nothing was changed. It may be damaged, cut short or made by "
+              "a newer PostgreSQL. Restore another backup. PostgreSQL said: {error}",
+        "zh": "无法用“{file}”恢复，当前数据没有改变。该文件可能已损坏、不完整，或由更新版本的 PostgreSQL 生成。"
+              "请改用另一份备份恢复。PostgreSQL 的说明：{error}"},
+    "restore.team_busy": {
+        "en": "Other users kept writing for {seconds} s (a large import?), so nothing was restored or changed. "
+              "Try again when it has finished.",
+        "zh": "其他用户连续写入了 {seconds} 秒（可能是大批量导入），因此没有恢复，当前数据没有改变。请等其完成后再试。"},
+    "restore.done_team": {
+        "en": "Restored from “{file}”. Every app process reloads its copy of the data within a few seconds.",
+        "zh": "已从“{file}”恢复。每个应用进程会在几秒内重新载入数据副本。"},
     "restore.and_more": {"en": "and {count} more", "zh": "等另外 {count} 项"},
     "restore.kind.table": {"en": "table", "zh": "数据表"},
     "restore.kind.column": {"en": "column", "zh": "字段"},

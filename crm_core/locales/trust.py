@@ -50,11 +50,10 @@ MESSAGES = {
     "admin.make_backup": {"en": "Make a backup now", "zh": "立即备份"},
     "admin.backup_done": {"en": "Backup written to {path}.", "zh": "已备份到 {path}。"},
     "admin.restore_from": {"en": "Restore from a backup file", "zh": "从备份文件恢复"},
-    "admin.restore_team": {
-        "en": "Team mode: every app process reads its own copy of the shared database, so a restore is done "
-              "with all of them stopped: `python -m crm_core restore <backup file>`, then start them again.",
-        "zh": "团队模式：每个应用进程都读取共享数据库的一份副本，因此恢复需在所有进程停止后进行："
-              "运行 `python -m crm_core restore <备份文件>`，然后重新启动它们。"},
+    "admin.restore_team_help": {
+        "en": "Team mode: a backup made with “Make a backup now” (a .dump file). Writes pause while it is "
+              "restored; every app process then reloads its copy of the data.",
+        "zh": "团队模式：请选择用“立即备份”生成的备份（.dump 文件）。恢复期间暂停写入；完成后每个应用进程都会重新载入数据副本。"},
     "admin.restore": {"en": "Restore (replaces all current data)", "zh": "恢复（将替换当前全部数据）"},
     "col.entity": {"en": "What", "zh": "对象"},
     "col.entity_id": {"en": "ID", "zh": "编号"},

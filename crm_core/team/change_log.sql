@@ -51,3 +51,8 @@ CREATE TABLE IF NOT EXISTS team_generation (
     generation bigint  NOT NULL DEFAULT 0
 );
 INSERT INTO team_generation DEFAULT VALUES ON CONFLICT DO NOTHING;
+-- Which restore the data comes from (crm_core.team.backup.restore sets a new value after each one):
+-- a process whose copy was filled at another value refills it from scratch, since the restored rows
+-- carry the dump's change log and xids, which an incremental refresh cannot see. The dump brings its
+-- own value back, so the restore sets it after pg_restore, above every value seen before.
+ALTER TABLE team_generation ADD COLUMN IF NOT EXISTS restore_no bigint NOT NULL DEFAULT 0;

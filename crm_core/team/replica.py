@@ -54,6 +54,14 @@ key big append-mostly tables coarsely (REPLICA_KEYS). An append-only log without
 measured 5.0 s for those 500,000 keys, but needs its old entries pruned in step with every
 process's last snapshot (a registry of readers and their expiry); not built.
 
+**Restores** (crm_core.team.backup): restored rows carry the dump's change log and xids, which no
+snapshot watermark can tell from old ones. A restore therefore sets ``team_generation.restore_no`` to
+a new value, and a refresh that finds another value than the copy was filled at refills the copy
+from scratch. Each fill or refresh takes its snapshot only once it holds ``RESTORE_LOCK_KEY`` shared
+(a session lock, released after its transaction), and a restore holds it exclusively from before
+``pg_restore`` until the new ``restore_no`` is committed: no reader ever sees the restored rows
+under the dump's own ``restore_no``.
+
 ``AnalyticCopy(pg_url, duckdb_connection)``: the connection is on a DuckDB database holding the
 store's schema (``Store(":memory:").system_cursor()``: the DuckDB migrations made it); ``fill()``
 replaces every replicated table's rows, ``refresh()`` applies the changes since the last fill or
@@ -74,6 +82,9 @@ import psycopg
 
 from crm_core.sql import quote_identifier
 from crm_core.team.schema import MIGRATION_LOCK_KEY
+
+# pg_advisory_lock key a restore holds exclusively and every fill or refresh shared (the docstring).
+RESTORE_LOCK_KEY = int.from_bytes(b"kehu-rst", "big") & 0x7FFF_FFFF_FFFF_FFFF
 
 CHANGE_LOG_SQL = Path(__file__).with_name("change_log.sql")
 NOT_REPLICATED = ("schema_version", "row_changes", "team_generation")  # the copy's own migrations; the log
@@ -273,6 +284,8 @@ class AnalyticCopy:
         self.snapshot: str | None = None  # PostgreSQL's snapshot the copy equals (pg_snapshot text)
         self.data_generation: int | None = None  # team_generation as of that snapshot (change_log.sql)
         self._seen_generation: int | None = None  # the same, read by the refresh in progress
+        self.restore_no: int | None = None  # team_generation.restore_no the copy was filled at
+        self._seen_restore_no: int | None = None  # the same, read by the refresh in progress
         self._tables: list[ReplicatedTable] | None = None
         self._types: dict[str, dict[str, str]] | None = None
         # PostgreSQL transactions (xid) whose rows the copy already holds because this process made
@@ -288,49 +301,65 @@ class AnalyticCopy:
         """Replace every replicated table's rows in the copy with PostgreSQL's (one snapshot, one
         DuckDB transaction); returns the rows copied per table. Raises ChangeLogMissing when a
         table has no trigger, RuntimeError when the two schemas' migrations differ."""
+        return {name: changes.copied for name, changes in self._fill().items()}
+
+    def _fill(self) -> dict[str, Changes]:
+        """``fill``, returning for every table the rows copied and the rows it held before."""
         self._tables = self._load_tables()
         with self._pg() as pg, pg.cursor() as cur:
             snapshot = self._begin_snapshot(cur)
             self._check_versions(cur)
-            copied = {}
+            result = {}
             self.duckdb.execute("BEGIN TRANSACTION")
             try:
                 for table in self._tables:
-                    self.duckdb.execute(f"DELETE FROM {quote_identifier(table.name)}")
+                    (removed,) = self.duckdb.execute(f"DELETE FROM {quote_identifier(table.name)}").fetchone()
                     cur.execute(f"SELECT {table.select_list()} FROM {quote_identifier(table.name)}")
-                    copied[table.name] = self._insert(table, cur.fetch_record_batch())
+                    result[table.name] = Changes(self._insert(table, cur.fetch_record_batch()), removed)
                 self.duckdb.execute("COMMIT")
             except BaseException:
                 self.duckdb.execute("ROLLBACK")
                 raise
-            cur.execute("COMMIT")
+            self._end_snapshot(cur)
         self.snapshot, self.data_generation = snapshot, self._seen_generation
-        return copied
+        self.restore_no = self._seen_restore_no
+        self.written.clear()  # xids of the database before a restore mean nothing after it
+        self.last_wait = None
+        return result
 
     def refresh(self) -> dict[str, Changes]:
         """Apply the changes committed since the last fill or refresh (one PostgreSQL snapshot, one
         DuckDB transaction); returns, for each table that changed, the rows copied and removed.
-        Raises RuntimeError before the first fill."""
+        After a restore (``restore_no`` moved) it refills the copy instead: every table is in the
+        result. Raises RuntimeError before the first fill."""
         if self.snapshot is None or self._tables is None:
             raise RuntimeError("fill() the analytic copy before refreshing it")
-        by_name = {table.name: table for table in self._tables}
         with self._pg() as pg, pg.cursor() as cur:
             snapshot = self._begin_snapshot(cur)
             read_at = time.monotonic()
             skipped = frozenset(self.written)
-            # Each changed table with the age of its oldest change now (PostgreSQL's clock).
-            cur.execute("SELECT table_name, extract(epoch FROM clock_timestamp() - min(changed_at))::float8"
-                        f" FROM row_changes WHERE {new_changes('$1', skipped)} GROUP BY table_name",
-                        [self.snapshot])
-            ages = {name: age for name, age in cur.fetchall() if name in by_name}
-            changed = sorted(ages)
-            pulled = [(by_name[name], *self._changed_rows(cur, by_name[name], skipped)) for name in changed]
-            cur.execute("COMMIT")
+            ages, pulled = self._pull_changes(cur, skipped)
+            self._end_snapshot(cur)
+        if pulled is None:  # restored meanwhile: the log cannot tell what changed
+            return self._fill()
         result = self._apply(pulled)
         self.snapshot, self.data_generation = snapshot, self._seen_generation
         self.written -= skipped
         self.last_wait = max(ages.values()) + (time.monotonic() - read_at) if ages else None
         return result
+
+    def _pull_changes(self, cur, skipped: frozenset[int]):
+        """(each changed table's oldest change's age in s, [(table, keys, rows)]) in the snapshot
+        begun on ``cur``; (None, None) when a restore happened since the copy's fill."""
+        if self._seen_restore_no != self.restore_no:
+            return None, None
+        by_name = self.tables_by_name()
+        # Each changed table with the age of its oldest change now (PostgreSQL's clock).
+        cur.execute("SELECT table_name, extract(epoch FROM clock_timestamp() - min(changed_at))::float8"
+                    f" FROM row_changes WHERE {new_changes('$1', skipped)} GROUP BY table_name",
+                    [self.snapshot])
+        ages = {name: age for name, age in cur.fetchall() if name in by_name}
+        return ages, [(by_name[name], *self._changed_rows(cur, by_name[name], skipped)) for name in sorted(ages)]
 
     def column_types(self) -> dict[str, dict[str, str]]:
         """The copy's column types per table (``column_types``), read once: the schema is fixed."""
@@ -370,13 +399,24 @@ class AnalyticCopy:
             raise
 
     def _begin_snapshot(self, cur) -> str:
+        """Begin the reading transaction once no restore runs (its lock shared, held until
+        ``_end_snapshot``; an error closes the connection, which releases it too)."""
+        cur.execute("SELECT pg_advisory_lock_shared($1)", [RESTORE_LOCK_KEY])  # before the snapshot is taken
+        cur.fetchall()
         # READ ONLY: the reader never takes an xid, so it never holds anyone's snapshot back.
         cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         cur.execute("SELECT pg_current_snapshot()::text")  # the transaction's snapshot from here on
         snapshot = cur.fetchone()[0]
-        cur.execute("SELECT generation FROM team_generation")
-        self._seen_generation = int(cur.fetchone()[0])
+        cur.execute("SELECT generation, restore_no FROM team_generation")
+        generation, restore_no = cur.fetchone()
+        self._seen_generation, self._seen_restore_no = int(generation), int(restore_no)
         return snapshot
+
+    @staticmethod
+    def _end_snapshot(cur) -> None:
+        cur.execute("COMMIT")
+        cur.execute("SELECT pg_advisory_unlock_shared($1)", [RESTORE_LOCK_KEY])
+        cur.fetchall()
 
     def _load_tables(self) -> list[ReplicatedTable]:
         with psycopg.connect(self.pg_url) as conn:

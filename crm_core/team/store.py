@@ -12,6 +12,8 @@ app process reads an in-process DuckDB copy of it, so every capability runs unch
   to the copy's after, under the lock: ids drawn in two processes never collide.
 - **Other processes' writes**: a thread refreshes the copy every ``REFRESH_SECONDS``
   (crm_core.team.replica), and ``generation`` moves when something arrived, so cached reads end.
+- **A restore** (crm_core.team.backup, from any process or the command line): the next refresh
+  finds ``restore_no`` moved and fills the copy again; ``generation`` moves.
 
 If PostgreSQL committed and the copy's commit then failed, the copy rolls back and refreshes: the
 change log names the keys of that transaction too, so the copy gets them from PostgreSQL.
@@ -93,13 +95,14 @@ class TeamStore(Store):
 
     def refresh(self) -> bool:
         """Bring the copy up to date with PostgreSQL now; True when data changed (another process
-        wrote with ``changes_data``: team_generation moved), which ends this process's cached reads."""
+        wrote with ``changes_data``: team_generation moved; or the database was restored: the copy
+        was filled again), which ends this process's cached reads."""
         with self._write_lock:
-            before = self._copy.data_generation
+            before = (self._copy.data_generation, self._copy.restore_no)
             self._copy.refresh()
             if self._copy.last_wait is not None:  # the lag a load test reads (CRM_LOG_LEVEL=INFO)
                 log.info("analytic copy refreshed: the oldest change copied waited %.3f s", self._copy.last_wait)
-            if self._copy.data_generation == before:
+            if (self._copy.data_generation, self._copy.restore_no) == before:
                 return False
             self.generation += 1
             return True
@@ -184,12 +187,14 @@ class TeamStore(Store):
         return self._pg
 
     def _sequences_from_postgres(self, pg: psycopg.Connection) -> None:
-        """Each copy sequence at least as far as PostgreSQL's, so the ids it draws are new there."""
+        """Each copy sequence where PostgreSQL's is, so the ids it draws are new there. Under the
+        write lock PostgreSQL's is past every id in use (``_sequences_to_postgres``), so it may also
+        move the copy's back: after a restore of an older dump the ids go on from the restored ones."""
         cur = self.cursor()
         try:
             ours = dict(cur.execute(COPY_SEQUENCES_SQL).fetchall())
             for name, value in pg.execute(SEQUENCES_SQL).fetchall():
-                if name in ours and value is not None and (ours[name] is None or value > ours[name]):
+                if name in ours and value is not None and value != ours[name]:
                     cur.execute("SELECT setval(?, ?)", [name, value])
         finally:
             cur.close()
