@@ -10,16 +10,19 @@ What it does:
    PostgreSQL with the demo, two ``streamlit run`` processes, nginx in front.
 2. ``--sessions`` browser sessions per process, each a browser context of one headless Chromium
    (Debian's), its ``kehu_node`` cookie chosen so that nginx sends it to that process. Half speak
-   Chinese, half English. For ``--seconds`` each session repeats, at random (seeded):
+   Chinese, half English. Each opens the app first; then, for ``--seconds``, each repeats, at
+   random (seeded; the first action by the session's number, so each kind happens):
    - read: open one of the pages, through the sidebar as a person does (the same Streamlit session);
    - edit: open one of its own two customers by its address (?code=), Edit, give it a new name, Save;
-   - import: upload a CSV of 5 new customers on the Data page, Check, Import.
+   - import: upload a CSV of 5 new customers (68 KB: long notes) on the Data page, Check, Import.
    Every page shown is searched for exceptions and error messages: each one is an error (with a
    screenshot in the team's directory). Before the run each process draws every page once.
 3. Then: every confirmed edit's name and every confirmed import's customers are looked up in
    PostgreSQL (a missing one is a lost update), and, 5 s after the last write, opened through each
    app process directly (a customer shown with an older name is not visible).
-4. The refresh lag: each process logs, for every refresh that copied something, how long the oldest
+4. The app processes' CPU seconds during the run: on one machine the browsers take most of the
+   cores, so the actions' times say more about Chromium than about the server.
+5. The refresh lag: each process logs, for every refresh that copied something, how long the oldest
    change it copied waited (crm_core.team.store, INFO); p50/p95/max of those lines.
 
 Writes a JSON to bench/results/team_load-<time>.json and prints a summary.
@@ -165,7 +168,9 @@ class Session:
         marker = self.marker()
         codes = [f"LD{marker[2:].replace('-', '')}{k}" for k in range(IMPORT_ROWS)]
         path = self.uploads / f"import-{marker}.csv"
-        path.write_text("客户编号,客户名称\n" + "".join(f"{c},导入客户{c}\n" for c in codes), encoding="utf-8")
+        notes = "长备注" * 1500  # 4,500 characters a row: the file is over nginx's 16 KB in-memory body
+        path.write_text("客户编号,客户名称,备注\n" + "".join(f"{c},导入客户{c},{notes}\n" for c in codes),
+                        encoding="utf-8")
         await self.open("data")
         await self.page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
         check = self.page.get_by_role("button", name=t("data.validate", self.lang))
@@ -184,24 +189,42 @@ class Session:
             self.tally.imports.append(codes)
             self.tally.last_write = time.monotonic()
 
+    async def start(self) -> None:
+        """Open the app (its overview): a session the run then uses, as a person keeps a tab open."""
+        await self.act("start", lambda: self.open("overview"))
+
+    async def act(self, action: str, step) -> None:
+        """Do ``step``; every exception or error message it leaves on the page, or its failing to
+        finish, is an error shown (with a screenshot)."""
+        started = time.monotonic()
+        try:
+            await step()
+            errors = await shown_errors(self.page)
+        except Exception as error:  # a timeout: the session saw nothing happen
+            errors = [f"{type(error).__name__}: {str(error).splitlines()[0][:300]}"]
+        self.tally.durations[action].append(time.monotonic() - started)
+        if errors:
+            shot = self.uploads / f"error-{self.number:02d}-{self.done:03d}-{action}.png"
+            with contextlib.suppress(Exception):
+                await self.page.screenshot(path=str(shot), full_page=True)
+        for text in errors:
+            self.tally.errors.append({"session": self.number, "action": action, "url": self.page.url, "text": text})
+
     async def run(self, deadline: float) -> None:
         steps = {"read": self.read, "edit": self.edit, "import": self.import_customers}
+        first = True
         while time.monotonic() < deadline:
-            action = self.rng.choices(ACTIONS, WEIGHTS)[0]
-            started = time.monotonic()
-            try:
-                await steps[action]()
-                errors = await shown_errors(self.page)
-            except Exception as error:  # a timeout: the session saw nothing happen
-                errors = [f"{type(error).__name__}: {str(error).splitlines()[0][:300]}"]
-            self.tally.durations[action].append(time.monotonic() - started)
-            if errors:
-                shot = self.uploads / f"error-{self.number:02d}-{self.done:03d}-{action}.png"
-                with contextlib.suppress(Exception):
-                    await self.page.screenshot(path=str(shot), full_page=True)
-            for text in errors:
-                self.tally.errors.append({"session": self.number, "action": action, "url": self.page.url,
-                                          "text": text})
+            # the first action by the session's number, so even a short run does each kind
+            action = ACTIONS[self.number % len(ACTIONS)] if first else self.rng.choices(ACTIONS, WEIGHTS)[0]
+            first = False
+            await self.act(action, steps[action])
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` so far (/proc/<pid>/stat): the server's share of
+    the run, apart from the browsers' on the same cores."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def warm_up(browser, ports: list[int]) -> None:
@@ -326,18 +349,44 @@ async def load(url: str, state: dict, sessions: int, seconds: float, seed: int, 
             runners.append(Session(number, url, lang, codes[2 * number:2 * number + 2], page, tally,
                                    random.Random(seed + number), uploads))
         await warm_up(browser, ports)
+        await asyncio.gather(*(s.start() for s in runners))
+        cpu_before = {app["pid"]: cpu_seconds(app["pid"]) for app in state["apps"]}
         started = time.monotonic()
         await asyncio.gather(*(s.run(started + seconds) for s in runners))
         ran_s = time.monotonic() - started
+        app_cpu = {f"app-{i + 1}": round(cpu_seconds(pid) - before, 1) for i, (pid, before) in enumerate(cpu_before.items())}
         await asyncio.sleep(max(0.0, tally.last_write + VISIBLE_WITHIN_S - time.monotonic()))
         seen = await check_processes(browser, ports, state["database_url"], tally)
         await browser.close()
-    return {"ran_s": round(ran_s, 1), "tally": tally, "processes": seen}
+    return {"ran_s": round(ran_s, 1), "app_cpu_s": app_cpu, "tally": tally, "processes": seen}
 
 
 def summary(tally: Tally) -> dict:
     return {action: {"count": len(d), "median_s": round(statistics.median(d), 2),
                      "max_s": round(max(d), 2)} for action, d in tally.durations.items() if d}
+
+
+def measure(directory: Path, sessions: int = 10, seconds: float = 60, customers: int = 2000,
+            seed: int = 20261205) -> dict:
+    """Team up in ``directory``, the load, the checks, team down: the result (module docstring)."""
+    load_before = os.getloadavg()
+    url = local_team.up(directory, port=free_port(), customers=customers)
+    try:
+        state = json.loads((directory / local_team.STATE_FILE).read_text())
+        logs = [f"app-{i + 1}.log" for i in range(len(state["apps"]))]
+        offsets = {name: (directory / name).stat().st_size for name in logs}
+        outcome = asyncio.run(load(url, state, sessions, seconds, seed, directory))
+        tally = outcome.pop("tally")
+        return {
+            "when": datetime.now().isoformat(timespec="seconds"), "load_average_before": load_before,
+            "load_average_after": os.getloadavg(), "sessions": sessions * len(state["apps"]),
+            "seconds": seconds, "customers": customers, **outcome, "actions": summary(tally),
+            "errors_shown": tally.errors, "postgres": check_postgres(state["database_url"], tally),
+            "refresh_lag": refresh_lags(directory, offsets),
+            "peak_rss_mib": {f"app-{i + 1}": peak_rss_mib(app["pid"]) for i, app in enumerate(state["apps"])},
+        }
+    finally:
+        local_team.down(directory)
 
 
 def main() -> None:
@@ -349,29 +398,12 @@ def main() -> None:
     parser.add_argument("--dir", help="the team's directory (default: a new temporary one)")
     args = parser.parse_args()
     directory = Path(args.dir or tempfile.mkdtemp(prefix="kehu-load-"))
-    load_before = os.getloadavg()
-    url = local_team.up(directory, port=free_port(), customers=args.customers)
-    try:
-        state = json.loads((directory / local_team.STATE_FILE).read_text())
-        logs = [f"app-{i + 1}.log" for i in range(len(state["apps"]))]
-        offsets = {name: (directory / name).stat().st_size for name in logs}
-        outcome = asyncio.run(load(url, state, args.sessions, args.seconds, args.seed, directory))
-        tally = outcome.pop("tally")
-        result = {
-            "when": datetime.now().isoformat(timespec="seconds"), "load_average_before": load_before,
-            "load_average_after": os.getloadavg(), "sessions": args.sessions * len(state["apps"]),
-            "seconds": args.seconds, "customers": args.customers, **outcome, "actions": summary(tally),
-            "errors_shown": tally.errors, "postgres": check_postgres(state["database_url"], tally),
-            "refresh_lag": refresh_lags(directory, offsets),
-            "peak_rss_mib": {f"app-{i + 1}": peak_rss_mib(app["pid"]) for i, app in enumerate(state["apps"])},
-        }
-    finally:
-        local_team.down(directory)
+    result = measure(directory, args.sessions, args.seconds, args.customers, args.seed)
     RESULTS_DIR.mkdir(exist_ok=True)
     out = RESULTS_DIR / f"team_load-{datetime.now():%Y%m%d-%H%M%S}.json"
     out.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
     print(json.dumps({k: v for k, v in result.items() if k != "errors_shown"}, ensure_ascii=False, indent=2))
-    print(f"errors shown: {len(tally.errors)}", *[f"  {e}" for e in tally.errors[:20]], sep="\n")
+    print(f"errors shown: {len(result['errors_shown'])}", *[f"  {e}" for e in result["errors_shown"][:20]], sep="\n")
     print(f"written to {out}")
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import urllib.request
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -39,6 +41,21 @@ def test_nginx_spreads_new_browsers_over_both_processes_and_keeps_each_on_its_ow
     assert {process for process, _ in first_answers} == processes  # 24 new browsers: both get some
     for process, cookie in first_answers[:6]:  # a browser's later requests go where its first went
         assert {answered_by(url, cookie)[0] for _ in range(4)} == {process}
+
+
+def test_a_big_file_passes_nginx_whole_from_a_private_directory(team):
+    """The biggest script bundle (Plotly's, ~4 MB) through nginx equals the app's own: nginx streams it
+    rather than spilling it to a temporary file its workers (www-data) could not open under the
+    team's private directory (pytest's are 0700), which cut it off and broke every chart."""
+    import streamlit
+
+    url, directory = team
+    assert (directory.stat().st_mode & 0o077) == 0  # the case: nobody but the owner may enter
+    bundle = max((Path(streamlit.__path__[0]) / "static" / "static" / "js").glob("*.js"), key=lambda f: f.stat().st_size)
+    assert bundle.stat().st_size > 1_000_000
+    with urllib.request.urlopen(f"{url}/static/js/{bundle.name}", timeout=60) as answer:
+        time.sleep(2)  # a browser busy elsewhere: the app sends faster than it reads
+        assert answer.read() == bundle.read_bytes()
 
 
 def test_the_overview_renders_through_nginx_from_the_shared_database(team):

@@ -64,6 +64,11 @@ http {{
             proxy_set_header Connection $connection_upgrade;
             proxy_set_header Host $host;
             proxy_read_timeout 1d;
+            # Stream both ways instead of spilling to temporary files: nginx's workers (www-data when
+            # started as root) could not open them under a private directory (a 3.9 MB chart bundle
+            # arrived cut off, an upload over 16 KB would fail).
+            proxy_request_buffering off;
+            proxy_max_temp_file_size 0;
             add_header Set-Cookie "kehu_node=$kehu_node; Path=/; HttpOnly; SameSite=Lax" always;
             add_header X-Kehu-Process $upstream_addr always;  # which app process answered
         }}
