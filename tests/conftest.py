@@ -22,7 +22,7 @@ DEMO_AS_OF = date(2026, 6, 30)
 LONGEST_FIRST = (
     "test_browser_signals.py", "test_office_files.py", "test_malformed_files.py", "test_ingest.py",
     # team mode's files (issue 19; 1.5-4 min each alone, under load ~6, 2026-12-05)
-    "test_team_row_security.py", "test_team_crash.py", "test_team_store.py", "test_team_up.py",
+    "test_team_load.py", "test_team_row_security.py", "test_team_crash.py", "test_team_store.py", "test_team_up.py",
     "test_team_backup.py",
     "test_browser_views.py", "test_scope_downloads.py", "test_ingest_files.py", "test_text_is_text.py",
     "test_browser_find.py", "test_browser_import.py", "test_crash.py", "test_report.py", "test_upload_bounds.py",
