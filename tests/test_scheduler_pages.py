@@ -130,3 +130,15 @@ def test_a_runs_counts_read_as_words_in_both_languages():
     assert result_words({"months": 1}, "en") == "1 month recorded"
     assert result_words({"mystery": 1204}, "en") == "mystery: 1,204"  # a count the catalog does not know
     assert result_words({}, "zh") == "无需处理"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_scheduled_job_has_a_title_in_both_languages(lang):
+    """The Admin page names each job by its catalog title, never its code name ('promise_fits' was
+    shown raw in both languages)."""
+    from crm_core import capabilities
+    from ui.scheduler import job_title
+
+    names = [job.name for job in capabilities.jobs()]
+    assert len(names) >= 10
+    assert [name for name in names if job_title(name, lang) == name] == []

@@ -67,6 +67,9 @@ MESSAGES = {
     "signals.promises.own_due": {"en": "{count} due within 24 h", "zh": "24小时内到期 {count}"},
     "scheduler.job.segment_fits": {"en": "Keep the Segmentation page's RFM, need and value figures for the default analysis date",
                                    "zh": "为默认分析日期预算客户细分页的 RFM、需求与价值指标"},
+    "scheduler.job.promise_fits": {
+        "en": "Keep the Promises page's performance figures (closed promises and remedies, per day)",
+        "zh": "为时限承诺页预算履约表现（已结承诺与补偿，按日汇总）"},
     "scheduler.job.satisfaction_fits": {
         "en": "Keep each customer's 12-month purchases and spend for the Satisfaction page (analysis date, latest wave)",
         "zh": "为满意度页预算每位客户近12个月的购买次数与消费额（分析日期、最新一期调查）"},
