@@ -165,3 +165,23 @@ def team_url(postgres_server, team_template):
     url = create_database(postgres_server.url, name, template=team_template)
     yield url
     drop_database(postgres_server.url, name)
+
+
+@pytest.fixture(scope="module")
+def team_demo_url(postgres_server, team_template, demo_db_path, tmp_path_factory):
+    """The session's demo (``demo_db_path``, its fits included) in a PostgreSQL database of its own,
+    for pages run in team mode; the app's process-wide store on it closed, and the database dropped,
+    after the module."""
+    import duckdb
+
+    from crm_core.team.bulk_load import copy_to_postgres
+
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    url = create_database(postgres_server.url, name, template=team_template)
+    copied = tmp_path_factory.mktemp("team_demo") / "demo.duckdb"  # the file may be open in this process
+    shutil.copyfile(demo_db_path, copied)
+    with duckdb.connect(str(copied), read_only=True) as source:
+        copy_to_postgres(source, url)
+    yield url
+    close_store(url)
+    drop_database(postgres_server.url, name)

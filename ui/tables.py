@@ -8,6 +8,7 @@ the same headers and formats (crm_core.exporting.export_table).
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import SimpleNamespace
 
 import pandas as pd
 import streamlit as st
@@ -72,9 +73,17 @@ def show_table(table: Table, rows: pd.DataFrame, *, key: str, file_stem: str, ex
     return event
 
 
+# What a selectable grid's event reads as when nothing is (or can be) selected.
+NOTHING_SELECTED = SimpleNamespace(selection=SimpleNamespace(rows=[], columns=[], cells=[]))
+
+
 def grid(table: Table, rows: pd.DataFrame, *, key: str, select: bool = False,
          style: Callable[[pd.DataFrame], object] | None = None, target=None, **grid_options):
-    """The grid alone (``show_table`` without downloads: for a list whose files are made apart)."""
+    """The grid alone (``show_table`` without downloads: for a list whose files are made apart).
+    No rows: a line saying so instead, since Streamlit's empty grid shows the English word "empty"."""
+    if rows.empty:
+        (target or st).caption(tr("ui.no_rows"))
+        return NOTHING_SELECTED
     language = lang()
     shown = screen_frame(table, rows, language)
     options = {"hide_index": True, "width": "stretch", "placeholder": "", "key": key,

@@ -29,6 +29,7 @@ MESSAGES = {
     'ui.problem': {'en': 'Problem', 'zh': '问题'},
     'ui.saved_fields': {'en': 'Saved: {count} field(s) changed.', 'zh': '已保存：修改了 {count} 个字段。'},
     'ui.no_data_yet': {'en': 'No data yet.', 'zh': '暂无数据。'},
+    'ui.no_rows': {'en': 'No rows to show.', 'zh': '没有可显示的记录。'},
     'ui.analysis_date': {'en': 'Analysis date', 'zh': '分析日期'},
     'ui.analysis_date_help': {'en': 'Every page measures up to this day: the last 12 months, active customers, churn, care lists. It is kept in the address, so a bookmark or a shared link shows the same day.', 'zh': '所有页面都统计到这一天为止：最近12个月、活跃客户、流失、关怀名单等。日期保存在网址中，书签或分享的链接会显示同一天。'},
     'ui.analysis_date_data_ends': {'en': 'Your data ends on {day}: figures are as of that day.', 'zh': '您的数据截至 {day}：各项数据均以该日为准。'},
