@@ -121,3 +121,21 @@ def test_the_import_error_list_names_row_column_value_and_problem_with_its_downl
     assert not grid_problems(app, "data.py import")
     downloads = [b.proto.label for b in app.get("download_button")]
     assert "下载 CSV" in downloads and "下载 Excel" in downloads, downloads
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_empty_list_says_so_in_the_pages_language(tmp_path, monkeypatch, lang):
+    """A new store's audit log has no rows: a line in the page's language, not Streamlit's empty grid
+    (which shows the English word "empty")."""
+    from crm_core.store import Store, close_store
+
+    db = tmp_path / "new.duckdb"
+    Store(db).close()
+    monkeypatch.setenv("CRM_DB", str(db))
+    try:
+        app = _app(lang, "admin.py")
+        assert not app.exception, [e.value for e in app.exception]
+        assert t("ui.no_rows", lang) in [c.value for c in app.caption]
+        assert not app.dataframe  # no grid drawn for nothing
+    finally:
+        close_store(db)
