@@ -25,7 +25,7 @@ from crm_core.churn import (
     rfm_summary_sql,
     what_if,
 )
-from crm_core.churn.bgnbd import BGNBDFit
+from crm_core.churn.bgnbd import BGNBDFit, distinct_patterns, unique_patterns
 from crm_core.churn.reasons import pareto_of_counts
 from crm_core.churn.spend import WEEKS_PER_MONTH, GammaGammaFit
 from crm_core.i18n import t
@@ -214,6 +214,19 @@ def test_bgnbd_counts_each_pattern_by_its_customers(cdnow_summary):
     single = fit_bgnbd(cdnow_summary)
     assert doubled.log_likelihood == pytest.approx(2 * single.log_likelihood, rel=1e-9)
     assert doubled.r == pytest.approx(single.r, rel=1e-4) and doubled.b == pytest.approx(single.b, rel=1e-4)
+
+
+@pytest.mark.parametrize("slice_rows", [1, 7, 500, 2356, 2357, 10_000])
+def test_patterns_read_a_slice_at_a_time_are_the_whole_pass_exactly(cdnow_summary, slice_rows):
+    # The fit job reads the summary of ten million customers in slices (bounded memory); the
+    # patterns, their order (first appearance) and counts must be the whole pass's, bit for bit,
+    # or the fit's sums would add in another order. CDNOW's 2,357 customers hold 1,016 patterns.
+    whole = unique_patterns(cdnow_summary)[:4]
+    sliced = distinct_patterns(cdnow_summary, slice_rows=slice_rows)
+    assert len(whole[0]) < len(cdnow_summary)
+    for expected, actual in zip(whole, sliced):
+        np.testing.assert_array_equal(actual, expected)
+    assert sliced[3].sum() == 2357
 
 
 def simulate_bgnbd(n, r, alpha, a, b, seed):

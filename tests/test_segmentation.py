@@ -520,6 +520,18 @@ def test_sql_and_pandas_agree_on_random_data(con):
     assert inactive == 400 - len(actual)
 
 
+def test_class_codes_are_the_classification_by_customer(con):
+    # abc_class_codes_sql (the purchase model's fit: nine bytes a customer) answers as
+    # abc_classify_sql does, customer by customer: 0 = A, 1 = B, 2 = C, ids ascending.
+    random_store(con, np.random.default_rng(7))
+    start, end = date(2024, 2, 1), date(2024, 11, 30)
+    frame = seg.abc_classify_sql(con, start, end, "revenue", 0.07, 0.3).sort_values("customer_id")
+    ids, codes = seg.abc_class_codes_sql(con, start, end, "revenue", 0.07, 0.3)
+    assert ids.tolist() == frame["customer_id"].tolist() and codes.dtype == np.int8
+    assert ["ABC"[c] for c in codes] == frame["abc"].tolist()
+    assert {0, 1, 2} == set(codes.tolist())
+
+
 def test_sql_margin_measure_matches_pandas(con):
     txns = random_store(con, np.random.default_rng(11))
     known = txns.dropna(subset=["margin"])

@@ -85,6 +85,30 @@ def unique_patterns(summary: pd.DataFrame) -> tuple[np.ndarray, ...]:
     return x[first], t_x[first], age[first], counts, inverse
 
 
+PATTERN_SLICE_ROWS = 1_000_000  # summary rows distinct_patterns reads at a time
+
+
+def distinct_patterns(summary: pd.DataFrame, slice_rows: int = PATTERN_SLICE_ROWS) -> tuple[np.ndarray, ...]:
+    """(x, t_x, T, count) of :func:`unique_patterns` — the same patterns in the same order (first
+    appearance), the same counts — read ``slice_rows`` summary rows at a time, so its temporaries
+    stay the size of a slice: at ten million customers the whole-column pass held ~0.6 GB of codes
+    and keys at once inside the server's fit job (issue 18). Patterns first met in a later slice
+    go after those already met, in their order: the order of first appearance overall."""
+    if len(summary) == 0:
+        _columns(summary)  # its message for an empty summary
+    kept: list[np.ndarray] | None = None
+    for start in range(0, len(summary), slice_rows):
+        x, t_x, age, count, _ = unique_patterns(summary.iloc[start:start + slice_rows])
+        if kept is None:
+            kept = [x, t_x, age, count]
+            continue
+        known = pd.MultiIndex.from_arrays(kept[:3]).get_indexer(pd.MultiIndex.from_arrays([x, t_x, age]))
+        met = known >= 0
+        kept[3][known[met]] += count[met]  # each pattern once per slice: no repeated index
+        kept = [np.concatenate([whole, part[~met]]) for whole, part in zip(kept, (x, t_x, age, count))]
+    return tuple(kept)
+
+
 def _levels(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(codes, distinct values): weekly data has at most a few hundred distinct ages and recencies."""
     codes, levels = pd.factorize(values)
@@ -184,7 +208,7 @@ def fit_bgnbd(summary: pd.DataFrame) -> BGNBDFit:
     bound): see ``BGNBDFit``.
     Raises ValueError for an empty summary, missing columns or recency outside 0..T.
     """
-    data = _Patterns.of(*unique_patterns(summary)[:4])
+    data = _Patterns.of(*distinct_patterns(summary))
     result = minimize(_negative_mean_ll, _start_values(data), args=(data,),
                       jac=True, method="L-BFGS-B", bounds=[LOG_BOUNDS] * 4,
                       options={"maxiter": 1000, "ftol": 1e-13, "gtol": 1e-9})

@@ -79,15 +79,14 @@ def _fit_purchase_model(cur, as_of: date) -> tuple[dict, Iterator[pd.DataFrame]]
     with the digest of every customer's type in the params: see migration 028): the models are
     fitted on the whole store's RFM summary, the rows scored ``FIT_CHUNK_ROWS`` customers at a time
     (every per-customer figure is row by row), so only the compact summary is held whole."""
-    from crm_core.segmentation import abc_classify_sql  # as in fit_store_model: segmentation imports churn
+    from crm_core.segmentation import ABC_CLASSES, abc_class_codes_sql  # segmentation imports churn
     summary = rfm_summary_sql(cur, as_of)
     if summary.empty:
         raise ValueError("no purchases up to the analysis date: nothing to fit")
     bgnbd = fit_bgnbd(summary)
     spend, population = fit_spend(summary)
-    classes = abc_classify_sql(cur, *last_12_months_dates(as_of))
-    abc = pd.Series(classes["abc"].astype(str).to_numpy(), index=classes["customer_id"].to_numpy())
-    del classes
+    classified, codes = abc_class_codes_sql(cur, *last_12_months_dates(as_of))
+    labels = np.array([*ABC_CLASSES, INACTIVE_SEGMENT], dtype=object)
     params = {"months": DEFAULT_HORIZON, "discount_rate_monthly": DISCOUNT_RATE_MONTHLY,
               "bgnbd": asdict(bgnbd), "spend": None if spend is None else asdict(spend),
               "customer_types": types_digest(cur)}  # the same snapshot as the types kept
@@ -95,7 +94,7 @@ def _fit_purchase_model(cur, as_of: date) -> tuple[dict, Iterator[pd.DataFrame]]
     def scored(part: pd.DataFrame) -> pd.DataFrame:
         per_purchase = spend_per_purchase(part, spend, population)
         rows = scored_rows(part, bgnbd, per_purchase, DEFAULT_HORIZON, DISCOUNT_RATE_MONTHLY)
-        rows = rows.assign(abc=abc.reindex(rows["customer_id"].to_numpy()).fillna(INACTIVE_SEGMENT).to_numpy())[_KEPT]
+        rows = rows.assign(abc=labels[_class_codes(classified, codes, rows["customer_id"].to_numpy())])[_KEPT]
         for months in OTHER_HORIZONS:  # the page's other horizons, so no page recomputes them
             rows[f"value_{months}"] = scored_rows(part, bgnbd, per_purchase, months,
                                                   DISCOUNT_RATE_MONTHLY)["value_if_alive"].to_numpy()
@@ -103,6 +102,19 @@ def _fit_purchase_model(cur, as_of: date) -> tuple[dict, Iterator[pd.DataFrame]]
 
     return params, (scored(summary.iloc[start:start + FIT_CHUNK_ROWS])
                     for start in range(0, len(summary), FIT_CHUNK_ROWS))
+
+
+def _class_codes(classified: np.ndarray, codes: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Each of ``ids``' class code among the ``classified`` ids (ascending) and their ``codes``;
+    len(ABC_CLASSES), inactive, for an id not classified (no purchase in the 12 months)."""
+    from crm_core.segmentation import ABC_CLASSES
+
+    at = np.searchsorted(classified, ids)
+    found = at < len(classified)
+    found[found] = classified[at[found]] == ids[found]
+    out = np.full(len(ids), len(ABC_CLASSES), dtype="int8")
+    out[found] = codes[at[found]]
+    return out
 
 
 def _fit_rhythm(cur, as_of: date) -> tuple[dict, Iterator]:

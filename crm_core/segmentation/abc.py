@@ -132,6 +132,23 @@ def abc_classify_sql(db, start: date, end: date, measure: str = "revenue",
 
     Raises ValueError for an unknown measure, invalid shares or start > end.
     """
+    sql, params = _abc_sql(start, end, measure, a_share, b_share)
+    return db.execute(f"{sql} ORDER BY rank", params).df()
+
+
+def abc_class_codes_sql(db, start: date, end: date, measure: str = "revenue",
+                        a_share=0.05, b_share=0.20) -> tuple[np.ndarray, np.ndarray]:
+    """(customer ids ascending, class codes: 0 A, 1 B, 2 C as int8) of ``abc_classify_sql``: nine
+    bytes a customer instead of a frame of six columns, for a job that needs only the classes of
+    millions of customers (the purchase model's fit, issue 18)."""
+    sql, params = _abc_sql(start, end, measure, a_share, b_share)
+    found = db.execute(f"SELECT customer_id, CAST(CASE abc WHEN 'A' THEN 0 WHEN 'B' THEN 1 ELSE 2 END AS TINYINT)"
+                       f" AS code FROM ({sql}) ORDER BY customer_id", params).fetchnumpy()
+    return np.asarray(found["customer_id"], dtype="int64"), np.asarray(found["code"], dtype="int8")
+
+
+def _abc_sql(start: date, end: date, measure: str, a_share, b_share) -> tuple[str, list]:
+    """The classification's query (one row per classified customer, unordered) and its parameters."""
     check_period(start, end)
     a, b = abc_shares(a_share, b_share)
     sql = f"""
@@ -150,11 +167,9 @@ def abc_classify_sql(db, start: date, end: date, measure: str = "revenue",
            CASE WHEN (rank - 1) * CAST(? AS HUGEINT) < CAST(? AS HUGEINT) * n THEN 'A'
                 WHEN (rank - 1) * CAST(? AS HUGEINT) < CAST(? AS HUGEINT) * n THEN 'B'
                 ELSE 'C' END AS abc
-    FROM ranked
-    ORDER BY rank"""
+    FROM ranked"""
     # Fraction parts travel as text so that no share is squeezed through a 64-bit integer.
-    params = [start, end, str(a.denominator), str(a.numerator), str(b.denominator), str(b.numerator)]
-    return db.execute(sql, params).df()
+    return sql, [start, end, str(a.denominator), str(a.numerator), str(b.denominator), str(b.numerator)]
 
 
 # ---------------------------------------------------------------------------------------------
