@@ -176,17 +176,16 @@ def available_factors(factors: pd.DataFrame) -> pd.DataFrame:
     return factors[[f for f in NONMONETARY_FACTORS if f in factors.columns and factors[f].notna().any()]]
 
 
-def _tercile_tiers(score: pd.Series) -> pd.api.extensions.ExtensionArray:
-    """high / medium / low by the score's percentile rank p = (r − 1)/(n − 1): p > 2/3 high,
-    p < 1/3 low, else medium — compared in integers on twice the average rank r (of a group of
-    ``tied`` equal scores ending at position ``upto``: 2·upto − tied + 1)."""
+def tercile_codes(score: np.ndarray) -> np.ndarray:
+    """0 high / 1 medium / 2 low (VALUE_TIERS' order) by the score's percentile rank
+    p = (r − 1)/(n − 1): p > 2/3 high, p < 1/3 low, else medium — compared in integers on twice the
+    average rank r (of a group of ``tied`` equal scores ending at position ``upto``: 2·upto − tied + 1)."""
     n = len(score)
-    _, group, tied = np.unique(score.to_numpy(dtype=float), return_inverse=True, return_counts=True)
+    _, group, tied = np.unique(np.asarray(score, dtype=float), return_inverse=True, return_counts=True)
     upto = np.cumsum(tied)
     twice_rank = (2 * upto - tied + 1)[group]
     position = 3 * (twice_rank - 2)  # 6·(r − 1)
-    codes = np.where(position > 4 * (n - 1), 0, np.where(position < 2 * (n - 1), 2, 1))
-    return labels_of(codes, VALUE_TIERS)
+    return np.where(position > 4 * (n - 1), 0, np.where(position < 2 * (n - 1), 2, 1)).astype("int8")
 
 
 def labels_of(codes: np.ndarray, labels) -> pd.api.extensions.ExtensionArray:
@@ -226,6 +225,16 @@ def nonmonetary_scores(features: pd.DataFrame, weights: dict | None = None) -> p
 def weighted_scores(rows: pd.DataFrame, factors: pd.DataFrame, weights: dict | None = None) -> pd.DataFrame:
     """``rows`` with the ``factors`` (``available_factors``, the same index), the weighted ``score``
     and the ``tier`` of ``nonmonetary_scores``: the step that depends on the weights."""
+    score, tiers = scores_and_tiers(factors, weights)
+    result = pd.concat([rows, factors], axis=1)
+    result["score"] = pd.Series(score, index=rows.index)
+    result["tier"] = labels_of(tiers, VALUE_TIERS)
+    return result.reset_index(drop=True)
+
+
+def scores_and_tiers(factors: pd.DataFrame, weights: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's weighted score of the ``factors`` (``available_factors``) and its tier code
+    (``tercile_codes``): arrays, for a caller that keeps them without a frame of text per row."""
     checked = checked_weights(DEFAULT_NONMONETARY_WEIGHTS if weights is None else weights)
     used = [f for f in factors.columns if checked[f] > 0]
     if not used:
@@ -233,11 +242,8 @@ def weighted_scores(rows: pd.DataFrame, factors: pd.DataFrame, weights: dict | N
                          f"{', '.join(factors.columns) or 'no factor has data'}")
     w = np.array([checked[f] for f in used])
     # Rounded so that scores equal in exact arithmetic (25.0 vs 24.999999999999996) tie.
-    score = pd.Series(np.round(factors[used].to_numpy() @ w / w.sum(), 6), index=rows.index)
-    result = pd.concat([rows, factors], axis=1)
-    result["score"] = score
-    result["tier"] = _tercile_tiers(score)
-    return result.reset_index(drop=True)
+    score = np.round(factors[used].to_numpy() @ w / w.sum(), 6)
+    return score, tercile_codes(score)
 
 
 class ValueGrid(NamedTuple):

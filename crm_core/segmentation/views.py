@@ -70,6 +70,7 @@ from crm_core.segmentation.value import (
     grid_of,
     labels_of,
     months_in_period,
+    scores_and_tiers,
     top_n_graded,
     weighted_scores,
 )
@@ -1135,16 +1136,18 @@ def value_rows(cur, start: date, end: date):
     base = _value_base(cur, None, SegmentQuery(start, end), None if segments is None else segments.fit_id)
     if base.empty:
         raise ValueError("no customer with revenue in the period")
-    view = scored_values(base)
-    scores = view.scores
-    rows = pd.DataFrame({"customer_id": scores["customer_id"].to_numpy(), "rank": scores["rank"].to_numpy(),
-                         "spend": scores["spend"].to_numpy(dtype=float),
-                         **{f: (scores[f].to_numpy(dtype=float) if f in view.factors else np.full(len(scores), np.nan))
+    # scored_values' numbers from its own steps, kept as arrays: at ten million customers the page's
+    # frame (factors copied beside the rows, a tier label per row) was over a GB in the fit job
+    factors = available_factors(base[[f for f in NONMONETARY_FACTORS if f in base.columns]])
+    score, tiers = scores_and_tiers(factors)
+    rows = pd.DataFrame({"customer_id": base["customer_id"].to_numpy(), "rank": base["rank"].to_numpy(),
+                         "spend": base["spend"].to_numpy(dtype=float),
+                         **{f: (factors[f].to_numpy(dtype=float) if f in factors.columns else np.full(len(base), np.nan))
                             for f in NONMONETARY_FACTORS},
-                         "score": scores["score"].to_numpy(dtype=float),
-                         "tier": pd.Categorical(scores["tier"], categories=VALUE_TIERS).codes.astype("int8")})
-    params = {"start": start.isoformat(), "end": end.isoformat(), "n": len(rows), "factors": list(view.factors),
+                         "score": score, "tier": tiers})
+    params = {"start": start.isoformat(), "end": end.isoformat(), "n": len(rows), "factors": list(factors.columns),
               "sources": sources}
+    del base, factors  # only the rows stay while they are written
     chunk = 500_000
     return params, (rows.iloc[i:i + chunk] for i in range(0, len(rows), chunk))
 
