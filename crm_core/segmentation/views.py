@@ -1166,7 +1166,7 @@ def value_rows(cur, start: date, end: date):
                          "spend": base["spend"].to_numpy(dtype=float),
                          **{f: (factors[f].to_numpy(dtype=float) if f in factors.columns else np.full(len(base), np.nan))
                             for f in NONMONETARY_FACTORS},
-                         "score": score, "tier": tiers})
+                         "score": score, "tier": tiers}, copy=False)  # base's arrays, not copies of them
     params = {"start": start.isoformat(), "end": end.isoformat(), "n": len(rows), "factors": list(factors.columns),
               "sources": sources}
     del base, factors  # only the rows stay while they are written
