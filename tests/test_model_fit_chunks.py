@@ -64,3 +64,27 @@ def test_a_fit_that_dies_between_chunks_is_not_seen_and_its_rows_go(demo_store, 
     after = model_fits.fit_one(demo_store, rhythm, DEMO_AS_OF, NOW)
     with closing(demo_store.system_cursor()) as cur:
         assert cur.execute("SELECT DISTINCT fit_id FROM fit_purchase_rhythm").fetchall() == [(after.fit_id,)]
+
+
+@pytest.mark.parametrize("position", [None, "rank"])
+def test_a_frame_fetched_a_chunk_at_a_time_is_the_whole_fetch(monkeypatch, position):
+    # fetch_frame (the RFM summary and value_base of ten million customers in bounded memory) gives
+    # what df() gives, dtypes and missing values included, across several chunks; with a position
+    # column, the rows in that order (as sorted by it).
+    import duckdb
+
+    from crm_core import sql
+
+    monkeypatch.setattr(sql, "FETCH_CHUNK_VECTORS", 1)  # 2,048 rows a chunk: 3 chunks for 5,000 rows
+    con = duckdb.connect()
+    con.execute("""CREATE TABLE t AS SELECT i AS customer_id, CAST(i % 3 AS TINYINT) AS abc,
+                   CASE WHEN i % 7 = 0 THEN NULL ELSE i / 10.0 END::DOUBLE AS factor,
+                   row_number() OVER (ORDER BY hash(i)) AS rank FROM range(5000) r(i)""")
+    order = "rank" if position else "customer_id"
+    expected = con.execute(f"SELECT * FROM t ORDER BY {order}").df()
+    actual = sql.fetch_frame(con.execute(f"SELECT * FROM t{'' if position else ' ORDER BY customer_id'}"), position)
+    pd.testing.assert_frame_equal(actual, expected)
+    assert actual["factor"].isna().sum() == 715 and len(actual) == 5000
+    assert actual[order].tolist() == (list(range(1, 5001)) if position else list(range(5000)))
+    empty = sql.fetch_frame(con.execute("SELECT * FROM t WHERE false"), position)
+    assert empty.empty and list(empty.columns) == ["customer_id", "abc", "factor", "rank"]

@@ -648,21 +648,3 @@ def test_catalog_has_both_languages_for_every_segmentation_key():
             + [f"seg.need.{need}" for need in seg.NEED_TYPES]
             + [f"seg.measure.{measure}" for measure in seg.MEASURES])
     assert [key for key in keys if key not in MESSAGES] == []
-
-
-def test_rows_put_in_rank_order_a_chunk_at_a_time_are_the_sorted_frame(monkeypatch):
-    # _by_rank (value_base's read: bounded memory at ten million customers) gives what fetching
-    # the rows sorted by rank gives, dtypes and missing values included, across several chunks.
-    from crm_core.segmentation import views
-
-    monkeypatch.setattr(views, "BY_RANK_CHUNK_VECTORS", 1)  # 2,048 rows a chunk: 3 chunks for 5,000 rows
-    con = duckdb.connect()
-    con.execute("""CREATE TABLE t AS SELECT i AS customer_id, CAST(i % 3 AS TINYINT) AS abc,
-                   CASE WHEN i % 7 = 0 THEN NULL ELSE i / 10.0 END::DOUBLE AS factor,
-                   row_number() OVER (ORDER BY hash(i)) AS rank FROM range(5000) r(i)""")
-    expected = con.execute("SELECT * FROM t ORDER BY rank").df()
-    actual = views._by_rank(con.execute("SELECT * FROM t"))
-    pd.testing.assert_frame_equal(actual, expected)
-    assert actual["factor"].isna().sum() == 715 and actual["rank"].tolist() == list(range(1, 5001))
-    empty = views._by_rank(con.execute("SELECT * FROM t WHERE false"))
-    assert empty.empty and list(empty.columns) == ["customer_id", "abc", "factor", "rank"]

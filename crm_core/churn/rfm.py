@@ -10,6 +10,8 @@ from datetime import date
 
 import pandas as pd
 
+from crm_core.sql import fetch_frame
+
 SUMMARY_COLUMNS = ["customer_id", "frequency", "recency", "T", "monetary_value"]
 DAYS_PER_WEEK = 7.0
 
@@ -93,6 +95,6 @@ def rfm_summary_sql(db, observation_end: date, start: date | None = None) -> pd.
     """
     end = pd.Timestamp(observation_end).date()
     begin = None if start is None else pd.Timestamp(start).date()
-    frame = db.execute(_RFM_SQL, [end, begin, begin, end]).df()
+    frame = fetch_frame(db.execute(_RFM_SQL, [end, begin, begin, end]))  # bounded: millions of buyers
     return frame.astype({"frequency": "int64", "recency": "float64", "T": "float64",
                          "monetary_value": "float64"})

@@ -74,7 +74,16 @@ from crm_core.segmentation.value import (
     top_n_graded,
     weighted_scores,
 )
-from crm_core.sql import Fragment, between, compose, last_12_months_dates, quote_identifier, relation, run
+from crm_core.sql import (
+    Fragment,
+    between,
+    compose,
+    fetch_frame,
+    last_12_months_dates,
+    quote_identifier,
+    relation,
+    run,
+)
 
 # ---------------------------------------------------------------------------------------------
 # The Segmentation page: (store, actor, ...) reads over the whole store, fast at 1M customers.
@@ -1004,33 +1013,9 @@ def _value_base(cur, actor, q: SegmentQuery, fit_id: int | None) -> pd.DataFrame
            CAST(CASE f.abc WHEN 'A' THEN 0 WHEN 'B' THEN 1 ELSE 2 END AS TINYINT) AS abc{", " if factors else ""}{factors}
     FROM value_features f {factor_joins}"""
     query = compose(template, classified=classified, **{f"cte{i}": c for i, c in enumerate(ctes)})
-    base = _by_rank(run(cur, query))
+    base = fetch_frame(run(cur, query), position="rank")  # by rank, 1..n: no sort of every row in the query
     base["abc"] = labels_of(base["abc"].to_numpy(), ABC_CLASSES)  # the class as its code: text costs more to read
     return base
-
-
-BY_RANK_CHUNK_VECTORS = 500  # DuckDB vectors of 2,048 rows each fetched at a time: about a million rows
-
-
-def _by_rank(result) -> pd.DataFrame:
-    """The rows of a DuckDB ``result`` with a ``rank`` column holding 1..n as a frame in rank
-    order, each row put at rank − 1 (no sort of every row in the query), fetched a million rows at
-    a time and built a column at a time: the rows are held once plus one column, where fetching a
-    frame and reordering it held them three times over (over a GB in the fit job at ten million
-    customers, issue 18). Columns and dtypes as ``result.df()`` gives them."""
-    chunks = []
-    while not (chunk := result.fetch_df_chunk(BY_RANK_CHUNK_VECTORS)).empty:
-        chunks.append(chunk)
-    if not chunks:
-        return chunk  # no rows: the typed empty frame
-    at = np.concatenate([chunk["rank"].to_numpy() for chunk in chunks]) - 1
-    columns = {}
-    for name in chunks[0].columns:
-        parts = [chunk.pop(name).to_numpy() for chunk in chunks]  # a column leaves the chunks as it is placed
-        columns[name] = np.empty(len(at), dtype=np.result_type(*parts))
-        columns[name][at] = np.concatenate(parts)
-        del parts
-    return pd.DataFrame(columns, copy=False)
 
 
 VALUE_LISTS = ("overlook", "score")
