@@ -94,7 +94,8 @@ def _fit_purchase_model(cur, as_of: date) -> tuple[dict, Iterator[pd.DataFrame]]
     def scored(part: pd.DataFrame) -> pd.DataFrame:
         per_purchase = spend_per_purchase(part, spend, population)
         rows = scored_rows(part, bgnbd, per_purchase, DEFAULT_HORIZON, DISCOUNT_RATE_MONTHLY)
-        rows = rows.assign(abc=labels[_class_codes(classified, codes, rows["customer_id"].to_numpy())])[_KEPT]
+        inactive = len(labels) - 1
+        rows = rows.assign(abc=labels[_class_codes(classified, codes, rows["customer_id"].to_numpy(), inactive)])[_KEPT]
         for months in OTHER_HORIZONS:  # the page's other horizons, so no page recomputes them
             rows[f"value_{months}"] = scored_rows(part, bgnbd, per_purchase, months,
                                                   DISCOUNT_RATE_MONTHLY)["value_if_alive"].to_numpy()
@@ -104,15 +105,13 @@ def _fit_purchase_model(cur, as_of: date) -> tuple[dict, Iterator[pd.DataFrame]]
                     for start in range(0, len(summary), FIT_CHUNK_ROWS))
 
 
-def _class_codes(classified: np.ndarray, codes: np.ndarray, ids: np.ndarray) -> np.ndarray:
+def _class_codes(classified: np.ndarray, codes: np.ndarray, ids: np.ndarray, missing: int) -> np.ndarray:
     """Each of ``ids``' class code among the ``classified`` ids (ascending) and their ``codes``;
-    len(ABC_CLASSES), inactive, for an id not classified (no purchase in the 12 months)."""
-    from crm_core.segmentation import ABC_CLASSES
-
+    ``missing`` for an id not classified (no purchase in the 12 months)."""
     at = np.searchsorted(classified, ids)
     found = at < len(classified)
     found[found] = classified[at[found]] == ids[found]
-    out = np.full(len(ids), len(ABC_CLASSES), dtype="int8")
+    out = np.full(len(ids), missing, dtype="int8")
     out[found] = codes[at[found]]
     return out
 
