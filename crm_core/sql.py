@@ -156,15 +156,17 @@ def fetch_frame(result: duckdb.DuckDBPyConnection, position: str | None = None) 
     while converting it: most of a GB at ten million customers in the server's fit job, issue 18).
     With ``position``, the name of a column holding 1..n, each row goes to its place in that order
     (no sort of every row in the query). Columns and dtypes as ``df()`` gives them."""
-    chunks = []
+    pieces: dict[str, list[np.ndarray]] = {}
     while not (chunk := result.fetch_df_chunk(FETCH_CHUNK_VECTORS)).empty:
-        chunks.append(chunk)
-    if not chunks:
+        for name in chunk.columns:  # copies that own their memory: a view would keep the whole chunk
+            pieces.setdefault(name, []).append(chunk[name].to_numpy(copy=True))
+        del chunk
+    if not pieces:
         return chunk  # no rows: the typed empty frame
-    at = None if position is None else np.concatenate([chunk[position].to_numpy() for chunk in chunks]) - 1
+    at = None if position is None else np.concatenate(pieces[position]) - 1
     columns = {}
-    for name in chunks[0].columns:
-        parts = [chunk.pop(name).to_numpy() for chunk in chunks]  # a column leaves the chunks as it is joined
+    for name in list(pieces):
+        parts = pieces.pop(name)  # a column's pieces are freed as it is joined
         if at is None:
             columns[name] = np.concatenate(parts)
         else:

@@ -648,3 +648,27 @@ def test_catalog_has_both_languages_for_every_segmentation_key():
             + [f"seg.need.{need}" for need in seg.NEED_TYPES]
             + [f"seg.measure.{measure}" for measure in seg.MEASURES])
     assert [key for key in keys if key not in MESSAGES] == []
+
+
+@pytest.mark.parametrize("n, levels", [(1, 1), (2, 2), (3, 3), (7, 3), (1000, 10), (50_000, 50_000)])
+def test_tiers_follow_the_average_rank_percentile(n, levels):
+    # tercile_codes (two counts over the sorted scores, bounded memory at ten million customers)
+    # against the definition row by row: average rank r of ties, p = (r − 1)/(n − 1),
+    # p > 2/3 high (0), p < 1/3 low (2), else medium (1).
+    from scipy.stats import rankdata
+
+    from crm_core.segmentation.value import tercile_codes
+
+    score = np.random.default_rng(n).integers(0, levels, n).astype(float)
+    p = (rankdata(score, method="average") - 1) / max(n - 1, 1)
+    expected = np.where(p > 2 / 3, 0, np.where(p < 1 / 3, 2, 1))
+    if n == 1:
+        expected = np.array([1])  # p = 0/0: neither above 2/3 nor below 1/3
+    assert tercile_codes(score).tolist() == expected.tolist()
+
+
+def test_missing_scores_tie_last():
+    from crm_core.segmentation.value import tercile_codes
+
+    # 1, 3, 5 rank 1, 2, 3 and the two missing tie at 4.5: p = 0 and .25 low, .5 medium, .875 high
+    assert tercile_codes(np.array([np.nan, 5.0, 1.0, np.nan, 3.0])).tolist() == [0, 1, 2, 0, 2]

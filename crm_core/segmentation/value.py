@@ -179,13 +179,31 @@ def available_factors(factors: pd.DataFrame) -> pd.DataFrame:
 def tercile_codes(score: np.ndarray) -> np.ndarray:
     """0 high / 1 medium / 2 low (VALUE_TIERS' order) by the score's percentile rank
     p = (r − 1)/(n − 1): p > 2/3 high, p < 1/3 low, else medium — compared in integers on twice the
-    average rank r (of a group of ``tied`` equal scores ending at position ``upto``: 2·upto − tied + 1)."""
+    average rank r of a group of equal scores (missing scores tie with each other, last): a group
+    at sorted positions s..e−1 has 2r = s + e + 1, so p > 2/3 ⇔ 3(s + e − 1) > 4(n − 1). That
+    grows with the group, so the low tier is a prefix of the sorted scores and the high tier a
+    suffix: one sort and two counts, no rank per row (several copies of the scores at ten million
+    customers, issue 18)."""
+    score = np.asarray(score, dtype=float)
     n = len(score)
-    _, group, tied = np.unique(np.asarray(score, dtype=float), return_inverse=True, return_counts=True)
-    upto = np.cumsum(tied)
-    twice_rank = (2 * upto - tied + 1)[group]
-    position = 3 * (twice_rank - 2)  # 6·(r − 1)
-    return np.where(position > 4 * (n - 1), 0, np.where(position < 2 * (n - 1), 2, 1)).astype("int8")
+    order = np.argsort(score, kind="stable")
+    ranked = score[order]
+    starts = np.flatnonzero(np.concatenate([[True], (ranked[1:] != ranked[:-1])
+                                            & ~(np.isnan(ranked[1:]) & np.isnan(ranked[:-1]))]))
+    del ranked
+    twice = np.append(starts[1:], n)
+    twice += starts
+    twice -= 1
+    twice *= 3  # 3(s + e − 1) per group, ascending
+    low_groups = np.count_nonzero(twice < 2 * (n - 1))
+    high_groups = np.count_nonzero(twice > 4 * (n - 1))
+    low_rows = starts[low_groups] if low_groups < len(starts) else n
+    medium_rows = (starts[len(starts) - high_groups] if high_groups else n) - low_rows
+    codes = np.empty(n, dtype="int8")
+    codes[order[:low_rows]] = 2
+    codes[order[low_rows:low_rows + medium_rows]] = 1
+    codes[order[low_rows + medium_rows:]] = 0
+    return codes
 
 
 def labels_of(codes: np.ndarray, labels) -> pd.api.extensions.ExtensionArray:
@@ -242,8 +260,15 @@ def scores_and_tiers(factors: pd.DataFrame, weights: dict | None = None) -> tupl
                          f"{', '.join(factors.columns) or 'no factor has data'}")
     w = np.array([checked[f] for f in used])
     # Rounded so that scores equal in exact arithmetic (25.0 vs 24.999999999999996) tie.
-    score = np.round(factors[used].to_numpy() @ w / w.sum(), 6)
+    # A million rows at a time: each row's dot product is the same, without a matrix of every row.
+    score = np.concatenate([factors[used].iloc[i:i + SCORE_CHUNK_ROWS].to_numpy() @ w
+                            for i in range(0, len(factors), SCORE_CHUNK_ROWS)] or [np.empty(0)])
+    score /= w.sum()
+    np.round(score, 6, out=score)
     return score, tercile_codes(score)
+
+
+SCORE_CHUNK_ROWS = 1 << 20
 
 
 class ValueGrid(NamedTuple):
