@@ -15,9 +15,11 @@ TEAM_DIR = PROJECT_ROOT / "data" / "team"  # ``python -m crm_core team up``: its
 DEFAULT_TZ = "Asia/Shanghai"
 DEFAULT_CURRENCY = "CNY"
 # DuckDB's own default is 80 % of RAM per process: the app's server shares the machine with the
-# Python heap, pandas frames and other processes, so the store gets a quarter of RAM, at most 2 GiB;
-# above that, sorts, joins and aggregates spill to the temp directory instead of failing.
-DEFAULT_MEMORY_SHARE, DEFAULT_MEMORY_CAP = 0.25, 2 * 2**30
+# Python heap, pandas frames and other processes, so the store gets a quarter of RAM, at most
+# 1.5 GiB; above that, sorts, joins and aggregates spill to the temp directory instead of failing.
+# The server's budget is 3 GiB at ten million customers (issue 18) and its fit job holds up to
+# ~0.8 GB of frames there beside DuckDB: with a 2 GiB cap single fits peaked at 3.1–3.5 GiB.
+DEFAULT_MEMORY_SHARE, DEFAULT_MEMORY_CAP = 0.25, 3 * 2**29
 MIN_MEMORY = 128 * 2**20  # below this DuckDB cannot hold even one scan's buffers
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(%|[KMGT]i?B)\s*$", re.IGNORECASE)
 _UNIT = {"KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
@@ -121,7 +123,7 @@ def machine_memory() -> int:
 
 def memory_limit_bytes(value: str | None = None, memory: int | None = None) -> int:
     """``CRM_DUCKDB_MEMORY``: how much memory the store's DuckDB may hold — a size (``1.5GiB``,
-    ``800MB``) or a share of memory (``25%``); default 25 % of memory, at most 2 GiB. A bad value
+    ``800MB``) or a share of memory (``25%``); default 25 % of memory, at most 1.5 GiB. A bad value
     is a ValueError that says what is expected."""
     memory = machine_memory() if memory is None else memory
     value = os.environ.get("CRM_DUCKDB_MEMORY", "") if value is None else value

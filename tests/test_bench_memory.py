@@ -45,8 +45,8 @@ def test_the_import_command_holds_at_most_512_mib_unless_the_operator_chose(monk
         store.close()
 
 
-def test_the_default_is_a_quarter_of_memory_at_most_2_gib():
-    assert config.memory_limit_bytes("", memory=24 * GIB) == 2 * GIB  # capped
+def test_the_default_is_a_quarter_of_memory_at_most_1_5_gib():
+    assert config.memory_limit_bytes("", memory=24 * GIB) == 1536 * MIB  # capped
     assert config.memory_limit_bytes("", memory=4 * GIB) == 1 * GIB   # 25 %
     assert config.memory_limit_bytes("", memory=256 * MIB) == 128 * MIB  # never below the floor
 
