@@ -80,7 +80,7 @@ per AS (
     WHERE t.txn_date <= prm.as_of AND t.customer_id > $lo AND t.customer_id <= $hi GROUP BY t.customer_id
 )
 SELECT per.customer_id, per.month_mask, per.quarter_mask, per.year_mask, per.purchased_before,
-       per.purchased_recent, b.abc AS base_abc, CAST(b.spend AS DECIMAL(18, 2)) AS base_spend, per.bought_twice,
+       per.purchased_recent, b.abc::VARCHAR AS base_abc, CAST(b.spend AS DECIMAL(18, 2)) AS base_spend, per.bought_twice,
        per.active_recent, per.active_before, c.customer_id IS NOT NULL AS customer_known,
        c.customer_type AS {type_now}
 FROM per LEFT JOIN churn_activity_classes b USING (customer_id)
@@ -94,10 +94,12 @@ _TYPE_NOW = "type_at_fit"
 def fit_activity(cur, as_of: date) -> tuple[dict, Iterator]:
     """The fit job's compute (crm_core.model_fits.Fitter): the parameters (each period's first
     index and count, or None) and the rows by customer, streamed ``FIT_CHUNK_ROWS`` at a time."""
-    from crm_core.segmentation import abc_classify_sql  # segmentation imports churn
+    from crm_core.segmentation import ABC_CLASSES, abc_class_codes_sql  # segmentation imports churn
 
     spans = _spans(cur, as_of)
-    classes = abc_classify_sql(cur, *previous_12_months_dates(as_of))[["customer_id", "abc", "spend"]]
+    # ids, one-byte class codes (an ENUM to DuckDB) and spends: not the classification's whole frame
+    ids, codes, spend = abc_class_codes_sql(cur, *previous_12_months_dates(as_of), with_spend=True)
+    classes = pd.DataFrame({"customer_id": ids, "abc": pd.Categorical.from_codes(codes, ABC_CLASSES), "spend": spend})
     cur.register("churn_activity_classes", classes)  # on the fit's own cursor, closed after the fit
     query = compose(_ROWS_SQL, masks=Fragment(", ".join(_mask(p, spans[p]) for p in PERIODS)),
                     before=previous_12_months(_AS_OF, "t.txn_date"), recent=last_12_months(_AS_OF, "t.txn_date"),
@@ -124,7 +126,7 @@ def _tallied(reader, params: dict) -> Iterator:
             tallies[period] = more if tally is None else (tally[0] + more[0], tally[1] + more[1], tally[2] | more[2])
         for stage, count in _funnel_tally(batch).items():
             funnel[stage] += count
-        segments.append(_segment_tally(batch))
+        segments.append(_segment_partial(batch))  # summed as they pass: a row per customer would be GBs
         yield batch.drop_columns([_TYPE_NOW])
     params["rates"] = {period: {"active": t[0].tolist(), "retained": t[1].tolist(), "union": t[2]}
                        for period, t in tallies.items() if t is not None}
@@ -152,13 +154,24 @@ def _segment_tally(batch) -> pd.DataFrame:
                          "cents": pc.if_else(churned, cents, 0).to_numpy(zero_copy_only=False).astype(np.int64)})
 
 
-def _segment_sums(parts: list[pd.DataFrame]) -> dict:
-    """The whole store's segment tallies: {by: {segment: [active_before, churned, cents]}}."""
-    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        columns=["customer_type", "abc", "active_before", "churned", "cents"])
-    return {by: {str(key): [int(row.active_before), int(row.churned), int(row.cents)]
-                 for key, row in frame.groupby(by, dropna=False)[["active_before", "churned", "cents"]].sum().iterrows()}
-            for by in ("customer_type", "abc")}
+_SEGMENT_BYS, _SEGMENT_SUMS = ("customer_type", "abc"), ["active_before", "churned", "cents"]
+
+
+def _segment_partial(batch) -> dict[str, pd.DataFrame]:
+    """A batch's segment tallies summed by customer type and by class (a few rows each)."""
+    frame = _segment_tally(batch)
+    return {by: frame.groupby(by, dropna=False)[_SEGMENT_SUMS].sum() for by in _SEGMENT_BYS}
+
+
+def _segment_sums(parts: list[dict[str, pd.DataFrame]]) -> dict:
+    """The whole store's segment tallies from the batches' (``_segment_partial``; whole integers,
+    so summing the sums is exact): {by: {segment: [active_before, churned, cents]}}."""
+    out = {}
+    for by in _SEGMENT_BYS:
+        sums = pd.concat([part[by] for part in parts]).groupby(level=0, dropna=False).sum() if parts else None
+        out[by] = {} if sums is None else {str(key): [int(row.active_before), int(row.churned), int(row.cents)]
+                                           for key, row in sums.iterrows()}
+    return out
 
 
 def _funnel_tally(batch) -> dict[str, int]:

@@ -137,14 +137,16 @@ def abc_classify_sql(db, start: date, end: date, measure: str = "revenue",
 
 
 def abc_class_codes_sql(db, start: date, end: date, measure: str = "revenue",
-                        a_share=0.05, b_share=0.20) -> tuple[np.ndarray, np.ndarray]:
-    """(customer ids ascending, class codes: 0 A, 1 B, 2 C as int8) of ``abc_classify_sql``: nine
-    bytes a customer instead of a frame of six columns, for a job that needs only the classes of
-    millions of customers (the purchase model's fit, issue 18)."""
+                        a_share=0.05, b_share=0.20, with_spend: bool = False) -> tuple[np.ndarray, ...]:
+    """(customer ids ascending, class codes: 0 A, 1 B, 2 C as int8[, spend as float64 with
+    ``with_spend``]) of ``abc_classify_sql``: nine (or seventeen) bytes a customer instead of a
+    frame of six columns, for a job that needs only the classes of millions of customers (the fits
+    of issue 18)."""
     sql, params = _abc_sql(start, end, measure, a_share, b_share)
     found = db.execute(f"SELECT customer_id, CAST(CASE abc WHEN 'A' THEN 0 WHEN 'B' THEN 1 ELSE 2 END AS TINYINT)"
-                       f" AS code FROM ({sql}) ORDER BY customer_id", params).fetchnumpy()
-    return np.asarray(found["customer_id"], dtype="int64"), np.asarray(found["code"], dtype="int8")
+                       f" AS code{', spend' if with_spend else ''} FROM ({sql}) ORDER BY customer_id", params).fetchnumpy()
+    arrays = (np.asarray(found["customer_id"], dtype="int64"), np.asarray(found["code"], dtype="int8"))
+    return (*arrays, np.asarray(found["spend"], dtype="float64")) if with_spend else arrays
 
 
 def _abc_sql(start: date, end: date, measure: str, a_share, b_share) -> tuple[str, list]:
