@@ -11,7 +11,8 @@
   ``trailing_year_days`` (as_of − 365 days, as_of] and ``between`` (start..end, both included).
 
 Every read takes the database handle as ``db`` (a DuckDB cursor — the store's ``cursor(actor)``
-or ``system_cursor()``), and runs a fragment with ``run(db, fragment)``.
+or ``system_cursor()``), and runs a fragment with ``run(db, fragment)``; ``fetch_frame(result)``
+reads a result of millions of rows as a frame in bounded extra memory.
 """
 from __future__ import annotations
 
