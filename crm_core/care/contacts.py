@@ -195,15 +195,13 @@ def fit_contacts(cur, as_of: date) -> tuple[dict, object]:
     time. The classes are a function of the transactions (whose version says when to refit), the
     contacts and the customers not: the reader adds what was logged since, checks that nothing was
     deleted and whether the customers digest alike (``_kept_plan``)."""
-    from crm_core.segmentation import ABC_CLASSES, abc_class_codes_sql  # segmentation imports nothing of care
+    from crm_core.segmentation import abc_classes_frame  # segmentation imports nothing of care
     from crm_core.sql import last_12_months_dates
 
     max_id, counted = cur.execute("SELECT coalesce(max(interaction_id), 0), count(*) FROM interactions").fetchall()[0]
-    # the classes as ids and one-byte codes (an ENUM to DuckDB): at ten million customers the
-    # classification's whole frame held most of a GB in the fit job, beside DuckDB's own memory
-    ids, codes = abc_class_codes_sql(cur, *last_12_months_dates(as_of))
-    classes = pd.DataFrame({"customer_id": ids, "abc": pd.Categorical.from_codes(codes, ABC_CLASSES)})
-    cur.register("care_fit_classes", classes)  # on the fit's own cursor, closed after the fit
+    # the classes as ids and one-byte codes: at ten million customers the classification's whole
+    # frame held most of a GB in the fit job; registered on the fit's own cursor, closed after it
+    cur.register("care_fit_classes", abc_classes_frame(cur, *last_12_months_dates(as_of)))
     query = compose(_FIT_SQL, as_of=as_of, max_id=int(max_id))
     params = {"max_interaction_id": int(max_id), "interactions": int(counted), "customers": customers_digest(cur),
               "timezone": _zone(cur)}

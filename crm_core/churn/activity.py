@@ -94,12 +94,11 @@ _TYPE_NOW = "type_at_fit"
 def fit_activity(cur, as_of: date) -> tuple[dict, Iterator]:
     """The fit job's compute (crm_core.model_fits.Fitter): the parameters (each period's first
     index and count, or None) and the rows by customer, streamed ``FIT_CHUNK_ROWS`` at a time."""
-    from crm_core.segmentation import ABC_CLASSES, abc_class_codes_sql  # segmentation imports churn
+    from crm_core.segmentation import abc_classes_frame  # segmentation imports churn
 
     spans = _spans(cur, as_of)
-    # ids, one-byte class codes (an ENUM to DuckDB) and spends: not the classification's whole frame
-    ids, codes, spend = abc_class_codes_sql(cur, *previous_12_months_dates(as_of), with_spend=True)
-    classes = pd.DataFrame({"customer_id": ids, "abc": pd.Categorical.from_codes(codes, ABC_CLASSES), "spend": spend})
+    # ids, one-byte class codes and spends: not the classification's whole frame (issue 18)
+    classes = abc_classes_frame(cur, *previous_12_months_dates(as_of), with_spend=True)
     cur.register("churn_activity_classes", classes)  # on the fit's own cursor, closed after the fit
     query = compose(_ROWS_SQL, masks=Fragment(", ".join(_mask(p, spans[p]) for p in PERIODS)),
                     before=previous_12_months(_AS_OF, "t.txn_date"), recent=last_12_months(_AS_OF, "t.txn_date"),

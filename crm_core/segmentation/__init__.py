@@ -17,6 +17,7 @@ from crm_core.segmentation.abc import (  # noqa: F401
     MEASURES,
     MIGRATION_CLASSES,
     abc_class_codes_sql,
+    abc_classes_frame,
     abc_classify,
     abc_classify_sql,
     ceil_count,

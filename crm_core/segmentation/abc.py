@@ -149,6 +149,14 @@ def abc_class_codes_sql(db, start: date, end: date, measure: str = "revenue",
     return (*arrays, np.asarray(found["spend"], dtype="float64")) if with_spend else arrays
 
 
+def abc_classes_frame(db, start: date, end: date, with_spend: bool = False) -> pd.DataFrame:
+    """``abc_class_codes_sql`` as a frame to register with DuckDB: customer_id, abc (a category:
+    an ENUM to DuckDB, one byte a customer)[, spend]."""
+    found = abc_class_codes_sql(db, start, end, with_spend=with_spend)
+    frame = {"customer_id": found[0], "abc": pd.Categorical.from_codes(found[1], ABC_CLASSES)}
+    return pd.DataFrame({**frame, "spend": found[2]} if with_spend else frame)
+
+
 def _abc_sql(start: date, end: date, measure: str, a_share, b_share) -> tuple[str, list]:
     """The classification's query (one row per classified customer, unordered) and its parameters."""
     check_period(start, end)
