@@ -1,4 +1,5 @@
 """crm_core.churn: the docs/domain.md §5 worked example, hand-computed cases and the CDNOW references."""
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -7,10 +8,12 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.optimize import check_grad
 
 from crm_core.churn import (
     FUNNEL_STAGES,
     REASONS,
+    bgnbd,
     churn_loss,
     churn_rate_by_period_sql,
     customer_funnel,
@@ -227,6 +230,27 @@ def test_patterns_read_a_slice_at_a_time_are_the_whole_pass_exactly(cdnow_summar
     for expected, actual in zip(whole, sliced):
         np.testing.assert_array_equal(actual, expected)
     assert sliced[3].sum() == 2357
+
+
+
+@pytest.mark.parametrize("slice_size", [1, 97, 500, 100_000])
+def test_likelihood_summed_in_slices_on_threads_is_the_one_sum(cdnow_summary, monkeypatch, slice_size):
+    # The fit sums the repeat buyers' terms in fixed slices, on threads: the answer must not depend
+    # on the slicing beyond rounding, and not at all on the threads (same slices, same order).
+    data = bgnbd._Patterns.of(*distinct_patterns(cdnow_summary))
+    at = np.log([0.243, 4.414, 0.793, 2.426])  # the CDNOW reference fit
+    whole_value, whole_gradient = bgnbd._negative_mean_ll(at, data)  # 1,016 patterns: one slice
+    assert round(-whole_value * 2357, 1) == -9582.4  # the reference log-likelihood
+    monkeypatch.setattr(bgnbd, "MIXTURE_SLICE", slice_size)
+    value, gradient = bgnbd._negative_mean_ll(at, data)
+    with ThreadPoolExecutor(2) as pool:
+        threaded_value, threaded_gradient = bgnbd._negative_mean_ll(at, data, pool)
+    assert threaded_value == value and (threaded_gradient == gradient).all()
+    assert value == pytest.approx(whole_value, rel=1e-13)
+    np.testing.assert_allclose(gradient, whole_gradient, rtol=1e-9, atol=1e-14)
+    away = np.log([0.5, 3.0, 1.2, 4.0])  # the analytic gradient against finite differences
+    assert check_grad(lambda p: bgnbd._negative_mean_ll(p, data)[0],
+                      lambda p: bgnbd._negative_mean_ll(p, data)[1], away) < 1e-6
 
 
 def simulate_bgnbd(n, r, alpha, a, b, seed):
