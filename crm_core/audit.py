@@ -17,11 +17,27 @@ from crm_core.store import Store
 from crm_core.users import Actor, PermissionDenied
 
 AUDIT_READERS = frozenset({"admin", "manager"})
+# Every action the log records and every kind of thing acted on. Each has its words in both
+# languages (crm_core/locales/audit.py, "audit.action.<code>" / "audit.entity.<code>"), so no page
+# shows a code name; write_audit refuses any other code.
+ACTIONS = ("create", "update", "delete", "import", "undo", "export", "backup", "restore",
+           "sign_in", "sign_in_failed", "sign_out", "account_create", "account_update", "account_enable",
+           "account_disable", "account_password_reset", "account_password_change", "account_sync",
+           "view_save", "view_replace", "view_delete", "holiday_notice", "scheduler_run_now")
+ENTITIES = ("customer", "transaction", "interaction", "key_date", "churn_event", "import", "file", "store",
+            "account", "session", "saved_view", "holiday_notices", "scheduler_job", "alert_channel",
+            "alert_settings", "alert_contact", "survey_wave", "survey_response", "survey_invitations",
+            "mystery_visit")
+ACTION_LABELS, ENTITY_LABELS = "audit.action", "audit.entity"  # the catalog prefixes of their words
 
 
 def write_audit(cur: duckdb.DuckDBPyConnection, actor: Actor, action: str, entity: str, entity_id: int | None = None,
                 field: str | None = None, old=None, new=None) -> None:
-    """One audit row, inside the caller's transaction (so it commits or rolls back with the change)."""
+    """One audit row, inside the caller's transaction (so it commits or rolls back with the change).
+    Raises ValueError for an action or entity not in ``ACTIONS`` / ``ENTITIES`` (a code the pages
+    could only show as code), before anything is written."""
+    if action not in ACTIONS or entity not in ENTITIES:
+        raise ValueError(f"audit code not listed in crm_core.audit: action {action!r}, entity {entity!r}")
     cur.execute(
         "INSERT INTO audit_log (actor, action, entity, entity_id, field, old_value, new_value)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -3,7 +3,7 @@ import math
 
 import streamlit as st
 
-from crm_core import audit, backup
+from crm_core import audit, backup, tables
 from crm_core.config import is_database_url
 from crm_core.users import PermissionDenied
 from ui.accounts import render_accounts
@@ -25,13 +25,15 @@ a, b, c = st.columns(3)
 since = a.date_input(tr("admin.since"), value=None, **in_url("adm_since"))
 who = b.text_input(tr("admin.who"), **in_url("adm_who")).strip() or None
 action = c.selectbox(tr("admin.action"), [None, *audit.audit_actions(db)], **in_url("adm_action"),
-                     format_func=lambda v: "—" if v is None else v)
+                     format_func=lambda v: "—" if v is None else tables.label_text(v, audit.ACTION_LABELS, lang()))
 first, total = audit.audit_entries(db, user, since, who, action, limit=PAGE_SIZE)
 page = st.number_input(tr("ui.page_of", pages=max(1, math.ceil(total / PAGE_SIZE))), 1,
                        max(1, math.ceil(total / PAGE_SIZE)), 1, **in_url("adm_page"))
 rows = first if page == 1 else audit.audit_entries(db, user, since, who, action, PAGE_SIZE, (page - 1) * PAGE_SIZE)[0]
 st.caption(tr("admin.entries", count=f"{total:,}"))
 show_frame(rows, title="table.audit_log", header_prefix="col", key="adm_audit", file_stem="audit_log",
+           kinds={"action": tables.label("action", "col.action", audit.ACTION_LABELS),  # words, not codes
+                  "entity": tables.label("entity", "col.entity", audit.ENTITY_LABELS)},
            export=lambda: audit.audit_entries(db, user, since, who, action, limit=max(total, 1))[0])
 
 if user.role != "admin":

@@ -201,3 +201,19 @@ def test_an_admin_creates_changes_and_disables_an_account_on_the_admin_page(secu
         "SELECT action, field FROM audit_log WHERE entity = 'account' AND actor = 'root' ORDER BY audit_id"
     ).itertuples(index=False, name=None)] == [
         ("account_create", "wangfang"), ("account_update", "wangfang.role"), ("account_disable", "wangfang.enabled")]
+
+
+@pytest.mark.parametrize("lang, signed_in, session", [("zh", "登录", "登录会话"), ("en", "Signed in", "Session")])
+def test_the_audit_log_shows_words_not_codes(secured, lang, signed_in, session):
+    """The log stores codes (sign_in, session); the Admin page's columns and its action filter say them."""
+    sign_in(secured, "boss", "boss password")
+    app = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=60)
+    app.session_state["lang"] = lang
+    app.switch_page("pages/admin.py")
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    log = app.dataframe[0].value
+    shown = set(log.iloc[:, 2]) | set(log.iloc[:, 3])  # the action and "what" columns
+    assert {signed_in, session} <= shown
+    assert not shown & {"sign_in", "session", "account_sync", "account"}
+    assert signed_in in app.selectbox[0].options

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic_core import PydanticCustomError
 
 from crm_core import access
+from crm_core.audit import write_audit
 from crm_core.churn.reasons import CONTROLLABLE, REASONS, ReasonPareto, pareto_of_counts
 from crm_core.sql import compose, run
 from crm_core.store import Store
@@ -72,9 +73,7 @@ def _require_visible(cur, actor: Actor, customer_id: int) -> None:
 
 
 def _audit(cur, actor: Actor, action: str, event_id: int, customer_id: int, reason: str | None) -> None:
-    cur.execute("INSERT INTO audit_log (actor, action, entity, entity_id, field, old_value, new_value)"
-                " VALUES (?, ?, 'churn_event', ?, 'customer_id', ?, ?)",
-                [actor.name, action, int(event_id), str(customer_id), reason])
+    write_audit(cur, actor, action, "churn_event", int(event_id), "customer_id", str(customer_id), reason)
 
 
 def record_churn_event(store: Store, actor: Actor, event: ChurnEventIn) -> int:

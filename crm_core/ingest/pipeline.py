@@ -32,6 +32,7 @@ import duckdb
 import pandas as pd
 
 from crm_core import summaries
+from crm_core.audit import write_audit
 from crm_core.config import store_currency
 from crm_core.customer_search import refresh_name_initials
 from crm_core.i18n import t
@@ -736,9 +737,7 @@ def commit(store: Store, actor: Actor, job: ImportJob, progress: Progress | None
                     " WHERE import_id = ?",
                     [counts["to_create"], counts["to_update"], counts["rejected_rows"], counts["rows_read"],
                      import_id])
-        cur.execute("INSERT INTO audit_log (actor, action, entity, entity_id, field, new_value)"
-                    " VALUES (?, 'import', 'import', ?, ?, ?)",
-                    [actor.name, import_id, job.kind.name, job.file.file_name])
+        write_audit(cur, actor, "import", "import", import_id, job.kind.name, None, job.file.file_name)
         if job.kind.table == "customers" or customers_created:
             refresh_name_initials(cur, _written_customers(import_id))
     if job.kind.after_commit is not None:
@@ -797,8 +796,7 @@ def undo_import(store: Store, actor: Actor, import_id: int) -> dict:
         cur.execute("DELETE FROM customers WHERE import_id = ?", [import_id])
         cur.execute("UPDATE imports SET undone_at = current_timestamp, undone_by = ? WHERE import_id = ?",
                     [actor.name, import_id])
-        cur.execute("INSERT INTO audit_log (actor, action, entity, entity_id, field) VALUES (?, 'undo', 'import', ?, ?)",
-                    [actor.name, import_id, kind_name])
+        write_audit(cur, actor, "undo", "import", import_id, kind_name)
     return removed
 
 

@@ -14,8 +14,6 @@ MESSAGES = {
     "grids.checklist_passed": {"en": "Checklist items passed", "zh": "检查项通过数"},
     "grids.checklist_items": {"en": "Checklist items", "zh": "检查项数"},
     "grids.all_visits": {"en": "All visits", "zh": "全部暗访记录"},
-    "grids.action.create": {"en": "Created", "zh": "新建"},
-    "grids.action.update": {"en": "Changed", "zh": "修改"},
     "grids.import_errors": {"en": "Import problems", "zh": "导入问题"},
     "grids.field": {"en": "Field", "zh": "字段"},
     "grids.value": {"en": "Value", "zh": "内容"},
