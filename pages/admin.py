@@ -11,6 +11,7 @@ from ui.alerts import render_alerts
 from ui.common import actor, lang, page_header, plain, store, tr
 from ui.scheduler import render_scheduler
 from ui.tables import show_frame
+from ui.uploader import file_uploader
 from ui.view_state import in_url
 
 PAGE_SIZE = 200
@@ -55,8 +56,8 @@ if st.button(tr("admin.make_backup"), key="adm_backup"):
 # Team mode: a pg_dump archive, restored while every process runs. Any file is taken, so one of
 # another kind gets our message naming it and the fix, in the page's language.
 team = is_database_url(db.path)
-uploaded = st.file_uploader(tr("admin.restore_from"), type=None if team else ["duckdb"], key="adm_restore_file",
-                            help=tr("admin.restore_team_help") if team else None)
+uploaded = file_uploader(tr("admin.restore_from"), types=None if team else ["duckdb"], key="adm_restore_file",
+                         help=tr("admin.restore_team_help") if team else None)
 if uploaded is not None and st.button(tr("admin.restore"), key="adm_restore", type="primary"):
     try:  # the upload is copied to a private file and checked there; nothing changes until it passes
         done = backup.restore(db, user, uploaded, name=uploaded.name)

@@ -106,3 +106,23 @@ def test_the_analysis_date_comes_from_the_url_and_follows_every_page(server):
         page.reload()
         page.wait_for_selector("text=Measured up to the analysis date: 2026-03-31", timeout=60_000)
         assert picker.input_value() == "2026-03-31"
+
+
+_UPLOADER_WORDS = """key => {
+    const scope = document.querySelector('.st-key-' + key);
+    const button = scope.querySelector('[data-testid="stFileUploaderDropzone"] button p');
+    const hint = scope.querySelector('[data-testid="stFileUploaderDropzoneInstructions"] span');
+    const shown = e => getComputedStyle(e).fontSize === '0px' ? getComputedStyle(e, '::after').content : e.innerText;
+    return [shown(button), shown(hint)];
+}"""
+
+
+@pytest.mark.parametrize("locale, words", [
+    ("zh-CN", ['"选择文件"', '"每个文件不超过 200 MB"']),
+    ("en-US", ["Upload", "200MB per file"]),  # Streamlit's own words, untouched
+])
+def test_the_uploader_speaks_the_pages_language(server, locale, words):
+    """Streamlit writes its uploader's button and size hint in English only: the Chinese page says them."""
+    with browser_page(locale) as page:
+        open_and_check(page, f"{server}/data", f"uploader-{locale}")
+        assert page.evaluate(_UPLOADER_WORDS, "data_upload") == words

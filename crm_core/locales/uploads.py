@@ -67,4 +67,8 @@ MESSAGES = {
         "en": "Sign in to Kehu to open this file: download links work only in a signed-in browser.",
         "zh": "请先登录客户管理系统再打开此文件：下载链接只在已登录的浏览器中有效。",
     },
+    # -- Streamlit's own uploader words, said in the page's language (ui/uploader.py) -----------------
+    "uploader.button": {"en": "Upload", "zh": "选择文件"},
+    "uploader.limit": {"en": "{mb}MB per file", "zh": "每个文件不超过 {mb} MB"},
+    "uploader.separator": {"en": ", ", "zh": "、"},
 }

@@ -35,6 +35,7 @@ from crm_core.users import PermissionDenied
 from ui.common import choice_label, denied_reason, lang, plain, tr
 from ui.metrics import count_metric
 from ui.tables import show_frame
+from ui.uploader import file_uploader
 from ui.view_state import catalog_label, in_url, kept
 
 NUMBER_RULES = ("decimal", "int")                # field rules whose values are shown with thousands separators
@@ -351,8 +352,8 @@ def _confirmed_again(db, kind, prepared) -> bool:
 
 def _upload():
     """The uploaded file once it passed what is checked before reading: type and size."""
-    upload = st.file_uploader(tr("data.upload"), key="data_upload",
-                              help=tr("data.upload_help", mb=ingest.MAX_UPLOAD_BYTES // (1024 * 1024)))
+    upload = file_uploader(tr("data.upload"), key="data_upload",
+                           help=tr("data.upload_help", mb=ingest.MAX_UPLOAD_BYTES // (1024 * 1024)))
     if upload is None:
         _copies().forget()  # removed from the uploader (or never there): no copy stays
         st.caption(tr("data.upload_hint"))

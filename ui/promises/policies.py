@@ -16,6 +16,7 @@ from crm_core.tables import POLICY_VERSIONS
 from ui.common import denied_reason, lang, plain, tr
 from ui.promises import common
 from ui.tables import frame_grid, show_table
+from ui.uploader import file_uploader
 
 NEW = "__new__"
 LADDER_COLUMNS = ("key", "over_minutes", "cost_fixed", "cost_bill_fraction", "requires_complaint", "child_policy_id")
@@ -168,7 +169,7 @@ def notice_section(db, user) -> None:
     if entered:
         with st.expander(tr("promises.notice.current", year=year)):
             frame_grid(_notice_frame(entered), title="promises.notice.title", key="prom_notice_current")
-    upload = st.file_uploader(tr("promises.notice.upload"), type=["csv", "txt"], key="prom_notice_file")
+    upload = file_uploader(tr("promises.notice.upload"), types=["csv", "txt"], key="prom_notice_file")
     pasted = st.text_area(tr("promises.notice.paste"), key="prom_notice_text", help=tr("promises.notice.help"))
     text = upload.getvalue().decode("utf-8-sig", errors="replace") if upload is not None else pasted
     if not text.strip():

@@ -1,0 +1,43 @@
+"""``st.file_uploader`` whose own words follow the page's language.
+
+Streamlit writes its uploader's button ("Upload") and size hint ("200MB per file • CSV") in English
+and has no setting for them (streamlit/streamlit#13500). On the Chinese page a style scoped to
+the one uploader's key hides those two texts and shows ours in their place; the widget, the upload
+and its checks are Streamlit's, unchanged.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.common import lang, tr
+
+_BUTTON = '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p'
+_HINT = '[data-testid="stFileUploaderDropzoneInstructions"] span'
+_TEXT_SIZE = "0.875rem"  # Streamlit's own size for both texts (14 px)
+
+
+def file_uploader(label: str, *, key: str, types: list[str] | None = None, **options):
+    """``st.file_uploader(label, type=types, key=key, **options)``, said in the page's language."""
+    upload = st.file_uploader(label, type=types, key=key, **options)
+    if lang() != "en":
+        st.html(_words_style(key, types))
+    return upload
+
+
+def _words_style(key: str, types: list[str] | None) -> str:
+    megabytes = int(st.get_option("server.maxUploadSize"))
+    hint = tr("uploader.limit", mb=megabytes)
+    if types:
+        hint += " · " + tr("uploader.separator").join(kind.upper() for kind in types)
+    scope = f".st-key-{key}"
+    return ("<style>"
+            + _replace(f"{scope} {_BUTTON}", tr("uploader.button"))
+            + _replace(f"{scope} {_HINT}", hint)
+            + "</style>")
+
+
+def _replace(selector: str, text: str) -> str:
+    """CSS that hides the text of ``selector`` and shows ``text`` instead (as a quoted CSS string)."""
+    quoted = '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ") + '"'
+    return (f"{selector}{{font-size:0}}"
+            f"{selector}::after{{content:{quoted};font-size:{_TEXT_SIZE}}}")
