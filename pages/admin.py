@@ -54,7 +54,8 @@ if st.button(tr("admin.make_backup"), key="adm_backup"):
         st.success(tr("admin.backup_done", path=plain(target)))
 
 # Team mode: a pg_dump archive, restored while every process runs. Any file is taken, so one of
-# another kind gets our message naming it and the fix, in the page's language.
+# another kind gets our message naming it and the fix, in the page's language (embedded: the same,
+# from check_backup).
 team = is_database_url(db.path)
 uploaded = file_uploader(tr("admin.restore_from"), types=None if team else ["duckdb"], key="adm_restore_file",
                          help=tr("admin.restore_team_help") if team else None)

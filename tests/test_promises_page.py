@@ -561,3 +561,15 @@ def test_a_promises_import_is_never_undone_by_deleting_promises(small, tmp_path)
         ingest.undo_import(small, MANAGER, made.result.import_id)
     assert ingest.problem_text(refused.value, "zh").startswith(f"第 {made.result.import_id} 号导入无法撤销")
     assert small.query_one("SELECT count(*) FROM promises WHERE source = 'import'") == (1,)
+
+
+@pytest.mark.parametrize("lang, refused", [("zh", "通知\\.xlsx 不是文本文件"), ("en", "通知\\.xlsx is not a text file")])
+def test_a_notice_that_is_not_text_is_refused_in_the_pages_language(page_db, lang, refused):
+    """Streamlit's own refusal of a file type is English only: the tab names the file (as typed,
+    Markdown-escaped) and the fix."""
+    app = run_page("promises.py", lang, promises_now=NOW.isoformat())
+    assert app.file_uploader(key="prom_notice_file").allowed_type == []
+    app.file_uploader(key="prom_notice_file").set_value(("通知.xlsx", b"PK\x03\x04", "application/zip")).run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert [e.value for e in app.error if refused in e.value]
+    assert not [b for b in app.button if b.key == "prom_notice_save"]

@@ -2,8 +2,9 @@
 
 Streamlit writes its uploader's button ("Upload") and size hint ("200MB per file • CSV") in English
 and has no setting for them (streamlit/streamlit#13500). On the Chinese page a style scoped to
-the one uploader's key hides those two texts and shows ours in their place; the widget, the upload
-and its checks are Streamlit's, unchanged.
+the one uploader's key hides those two texts and shows ours in their place. Streamlit is never
+told the file types either: its refusal of another type is English only, so such a file reaches
+the page, whose own check names it and the fix in the page's language.
 """
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ _TEXT_SIZE = "0.875rem"  # Streamlit's own size for both texts (14 px)
 
 
 def file_uploader(label: str, *, key: str, types: list[str] | None = None, **options):
-    """``st.file_uploader(label, type=types, key=key, **options)``, said in the page's language."""
-    upload = st.file_uploader(label, type=types, key=key, **options)
+    """``st.file_uploader(label, key=key, **options)`` said in the page's language; ``types`` (the
+    extensions the page expects) are named in the hint, and the caller checks them."""
+    upload = st.file_uploader(label, key=key, **options)
     if lang() != "en":
         st.html(_words_style(key, types))
     return upload

@@ -470,6 +470,10 @@ MESSAGES = {
     "promises.notice.current": {"en": "Notice entered for {year}", "zh": "已录入的 {year} 年放假安排"},
     "promises.notice.upload": {"en": "Notice file (CSV: date,kind,name)", "zh": "放假安排文件（CSV：日期,类型,名称）"},
     "promises.notice.paste": {"en": "…or paste the rows", "zh": "……或粘贴各行"},
+    "promises.notice.not_text": {
+        "en": "{file} is not a text file. Save the notice as CSV (date,kind,name per row) and upload that, or paste the rows below.",
+        "zh": "{file} 不是文本文件。请把放假安排另存为 CSV（每行：日期,类型,名称）后上传，或在下方粘贴各行。",
+    },
     "promises.notice.help": {
         "en": "One day a line, e.g. 2027-02-08,holiday,Spring Festival or 2027-02-20,班,春节调休.",
         "zh": "每行一天，例如 2027-02-08,休,春节 或 2027-02-20,班,春节调休。",

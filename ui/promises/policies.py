@@ -19,6 +19,7 @@ from ui.tables import frame_grid, show_table
 from ui.uploader import file_uploader
 
 NEW = "__new__"
+NOTICE_FILE_TYPES = (".csv", ".txt")  # a notice is text: CSV rows, or the same saved as .txt
 LADDER_COLUMNS = ("key", "over_minutes", "cost_fixed", "cost_bill_fraction", "requires_complaint", "child_policy_id")
 
 
@@ -169,8 +170,12 @@ def notice_section(db, user) -> None:
     if entered:
         with st.expander(tr("promises.notice.current", year=year)):
             frame_grid(_notice_frame(entered), title="promises.notice.title", key="prom_notice_current")
-    upload = file_uploader(tr("promises.notice.upload"), types=["csv", "txt"], key="prom_notice_file")
+    upload = file_uploader(tr("promises.notice.upload"), types=[kind.lstrip(".") for kind in NOTICE_FILE_TYPES],
+                           key="prom_notice_file")
     pasted = st.text_area(tr("promises.notice.paste"), key="prom_notice_text", help=tr("promises.notice.help"))
+    if upload is not None and not upload.name.lower().endswith(NOTICE_FILE_TYPES):
+        st.error(tr("promises.notice.not_text", file=plain(upload.name)))
+        return
     text = upload.getvalue().decode("utf-8-sig", errors="replace") if upload is not None else pasted
     if not text.strip():
         return
