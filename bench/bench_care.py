@@ -21,6 +21,8 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+import duckdb
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -81,8 +83,15 @@ def query_timings(db_path: str, rep: str, as_of: date) -> tuple[list[tuple[str, 
     rows, extra = [], {}
 
     def timed(name, fn):
+        """A failure (DuckDB over its memory cap, say) is a result of its own, kept with the error's
+        first line; the other steps still run."""
         began = time.perf_counter()
-        result = fn()
+        try:
+            result = fn()
+        except duckdb.Error as error:
+            rows.append((name, None))
+            extra.setdefault("errors", {})[name] = str(error).splitlines()[0]
+            return None
         rows.append((name, time.perf_counter() - began))
         return result
 
@@ -97,15 +106,16 @@ def query_timings(db_path: str, rep: str, as_of: date) -> tuple[list[tuple[str, 
         timed(f"long absent 6 months, {label}", lambda who=who: board.long_absent_ahead(db, boss, as_of, 6, who))
         due = timed(f"deliveries this week, {label}",
                     lambda who=who: board.deliveries_this_week(db, boss, as_of, 7, who, since=since))
-        extra[f"deliveries_due_{label}"] = len(due)
+        extra[f"deliveries_due_{label}"] = None if due is None else len(due)
         timed(f"forecast back-test (sampled), {label}",
               lambda who=who: board.backtest_for(db, boss, as_of, who, since=since))
         timed(f"overdue contacts, {label}", lambda who=who: board.overdue_ahead(db, boss, as_of, None, classes, who))
     cur = db.cursor()
     full = timed("forecast MAE, every customer (unsampled)",
                  lambda: forecast_accuracy_sql(cur, as_of, max_customers=None, since=since))
-    extra["mae_days_all_customers"] = full.mae_days
-    extra["mae_predictions_all_customers"] = full.n_predictions
+    if full is not None:
+        extra["mae_days_all_customers"] = full.mae_days
+        extra["mae_predictions_all_customers"] = full.n_predictions
     cur.close()
     db.close()
     return rows, extra
@@ -124,7 +134,6 @@ def main() -> int:
     pages = page_timings(args.rep)
     from crm_core.store import close_store
     close_store(args.db)  # the app's connection; the query timings open their own
-    import duckdb
 
     from crm_core.care import board  # noqa: F401  (imported after the page run on purpose)
     with duckdb.connect(args.db, read_only=True) as con:
@@ -135,7 +144,7 @@ def main() -> int:
     print(f"\nCare page at {customers:,} customers / {txns:,} transactions (as of {as_of})")
     print(f"{'step':<52} {'seconds':>8}")
     for name, seconds in pages + queries:
-        print(f"{name:<52} {seconds:>8.2f}")
+        print(f"{name:<52} {'failed' if seconds is None else f'{seconds:8.2f}':>8}")
     for key, value in extra.items():
         print(f"{key}: {value}")
     out = ROOT / "bench" / "results"

@@ -272,7 +272,7 @@ def care_queries(db_path: str, rep: str = "张伟") -> dict:
     as_of = today_in(db)
     db.close()
     rows, extra = bench_care.query_timings(db_path, rep, as_of)
-    return {"seconds": {name: round(s, 4) for name, s in rows}, **extra}
+    return {"seconds": {name: None if s is None else round(s, 4) for name, s in rows}, **extra}
 
 
 def run(db_path: str, repeats: int, peer_repeats: int, deps: str | None, log=print) -> dict:

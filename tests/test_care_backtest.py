@@ -158,3 +158,23 @@ def test_backtest_on_a_random_store_equals_a_pandas_count_and_the_old_accuracy()
         n, mean, median = errors(got)[method]
         assert (n, mean, median) == (len(errs), pytest.approx(sum(errs) / len(errs)),
                                      pytest.approx(pd.Series(errs).median()))
+
+
+@pytest.mark.parametrize("size", [1, 37, 299])
+def test_a_store_wide_forecast_read_in_customer_ranges_is_the_one_pass_forecast(demo_store, monkeypatch, size):
+    # At 3M customers the one-pass window over every purchase needed more than DuckDB's 1.5 GiB
+    # cap; each forecast is one customer's own, so the ranges' forecasts are the store's, row for row.
+    from crm_core.care import replenishment
+
+    cur = demo_store.system_cursor()
+    as_of = date(2026, 6, 30)
+    whole = replenishment_forecast_sql(cur, as_of=as_of)  # the demo's ids fit one default range
+    assert replenishment.customer_ranges(cur, None, as_of) == [tuple(cur.execute(
+        "SELECT min(customer_id), max(customer_id) FROM transactions WHERE txn_date <= ?", [as_of]).fetchall()[0])]
+    monkeypatch.setattr(replenishment, "FORECAST_RANGE", size)
+    ranges = replenishment.customer_ranges(cur, None, as_of)
+    assert len(ranges) > 1 and all(hi - lo < size for lo, hi in ranges)
+    assert all(hi + 1 == lo for (_, hi), (lo, _) in zip(ranges, ranges[1:]))  # no id left out
+    pd.testing.assert_frame_equal(replenishment_forecast_sql(cur, as_of=as_of), whole)
+    assert len(whole) > 100
+    cur.close()

@@ -22,12 +22,13 @@ from crm_core.care.replenishment import (
     BACKTEST_COLUMNS,
     MethodChoice,
     choose_methods,
+    customer_ranges,
     deliveries_due,
     forecast_backtest_sql,
     forecast_frame,
     forecast_query,
 )
-from crm_core.model_fits import FIT_CHUNK_ROWS, Fit, Fitter
+from crm_core.model_fits import Fit, Fitter
 from crm_core.sql import Fragment, compose, relation, run
 from crm_core.store import Store
 from crm_core.users import Actor
@@ -40,7 +41,7 @@ _KEPT = "customer_id, product, purchases, last_purchase, last_quantity, rate_per
 
 def _fit_replenishment(cur, as_of: date) -> tuple[dict, Iterator]:
     """The whole store's back-test, its choice, and the forecast by that choice, one range of
-    ``FIT_CHUNK_ROWS`` customer ids at a time (each forecast is one customer's own; the store's
+    customer ids at a time (``customer_ranges``: each forecast is one customer's own; the store's
     transactions lie by customer, so a range reads its own row groups): neither DuckDB nor this
     process holds ten million customers' customer-products at once, and no pandas copy is made."""
     since = as_of - timedelta(days=HISTORY_DAYS)
@@ -48,13 +49,10 @@ def _fit_replenishment(cur, as_of: date) -> tuple[dict, Iterator]:
     choice = choose_methods(backtest)
     params = {"since": since.isoformat(), "choice": choice.model_dump(),
               "backtest": backtest.astype(object).where(backtest.notna(), None).to_dict("records")}
-    (first, last) = cur.execute("SELECT min(customer_id), max(customer_id) FROM transactions"
-                                " WHERE txn_date BETWEEN ? AND ?", [since, as_of]).fetchall()[0]
 
     def ranges() -> Iterator:
-        for lo in range(first if first is not None else 0, (last if last is not None else -1) + 1, FIT_CHUNK_ROWS):
-            query = forecast_query(PER_PERSON_DAILY, as_of=as_of, since=since, methods=choice,
-                                   customers=(lo, lo + FIT_CHUNK_ROWS - 1))
+        for customers in customer_ranges(cur, since, as_of):
+            query = forecast_query(PER_PERSON_DAILY, as_of=as_of, since=since, methods=choice, customers=customers)
             yield relation(cur, compose(f"SELECT {_KEPT} FROM ({{forecast}}) ORDER BY customer_id, product",
                                         forecast=query)).to_arrow_table()
 
