@@ -178,7 +178,11 @@ def replenishment_forecast_sql(db, per_person_daily: Mapping[str, float] | None 
                                       run_out_from=run_out_from, run_out_before=run_out_before, since=since,
                                       methods=methods, customers=customers)).df()
 
-    ranges = [None] if customer_id is not None else customer_ranges(db, since, as_of) or [None]
+    # The store-wide forecast a range at a time (it outgrew DuckDB's memory cap at 3M customers).
+    # A rep's or a customer's is read in one pass: it is a part of the store, and DuckDB 2.0 failed
+    # a rep's forecast split into id ranges with an internal error ("dict-surviving cache") at 10M.
+    whole_store = customer_id is None and rep is None
+    ranges = (customer_ranges(db, since, as_of) if whole_store else []) or [None]
     return forecast_frame(pd.concat([part(customers) for customers in ranges], ignore_index=True))
 
 
