@@ -32,10 +32,22 @@ page = st.number_input(tr("ui.page_of", pages=max(1, math.ceil(total / PAGE_SIZE
                        max(1, math.ceil(total / PAGE_SIZE)), 1, **in_url("adm_page"))
 rows = first if page == 1 else audit.audit_entries(db, user, since, who, action, PAGE_SIZE, (page - 1) * PAGE_SIZE)[0]
 st.caption(tr("admin.entries", count=f"{total:,}"))
-show_frame(rows, title="table.audit_log", header_prefix="col", key="adm_audit", file_stem="audit_log",
+
+
+def _customer_fields_worded(frame):
+    """A customer's field as the form names it (电话, not phone); other entities' fields as stored
+    (an account's "name.password", a survey wave's "name": the same code means other things there)."""
+    customer = frame["entity"] == "customer"
+    worded = frame["field"].map(lambda code: tables.label_text(code, "field", lang()))
+    return frame.assign(field=worded.where(customer, frame["field"]))
+
+
+show_frame(_customer_fields_worded(rows), title="table.audit_log", header_prefix="col", key="adm_audit",
+           file_stem="audit_log",
            kinds={"action": tables.label("action", "col.action", audit.ACTION_LABELS),  # words, not codes
                   "entity": tables.label("entity", "col.entity", audit.ENTITY_LABELS)},
-           export=lambda: audit.audit_entries(db, user, since, who, action, limit=max(total, 1))[0])
+           export=lambda: _customer_fields_worded(audit.audit_entries(db, user, since, who, action,
+                                                                      limit=max(total, 1))[0]))
 
 if user.role != "admin":
     st.stop()

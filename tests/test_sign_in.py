@@ -9,6 +9,8 @@ from streamlit.testing.v1 import AppTest
 
 import ui.auth
 from crm_core import accounts, sessions
+from crm_core.audit import write_audit
+from crm_core.i18n import t
 from crm_core.store import close_store, open_store
 from crm_core.users import Actor
 from ui.app import pages_for
@@ -203,10 +205,15 @@ def test_an_admin_creates_changes_and_disables_an_account_on_the_admin_page(secu
         ("account_create", "wangfang"), ("account_update", "wangfang.role"), ("account_disable", "wangfang.enabled")]
 
 
-@pytest.mark.parametrize("lang, signed_in, session", [("zh", "登录", "登录会话"), ("en", "Signed in", "Session")])
-def test_the_audit_log_shows_words_not_codes(secured, lang, signed_in, session):
-    """The log stores codes (sign_in, session); the Admin page's columns and its action filter say them."""
+@pytest.mark.parametrize("lang, signed_in, session, phone", [("zh", "登录", "登录会话", "联系电话"),
+                                                              ("en", "Signed in", "Session", "Phone")])
+def test_the_audit_log_shows_words_not_codes(secured, lang, signed_in, session, phone):
+    """The log stores codes (sign_in, session, a customer's field "phone"); the Admin page's columns
+    and its action filter say them. Another entity's field stays as stored (it means something else)."""
     sign_in(secured, "boss", "boss password")
+    with _store(secured).transaction() as cur:
+        write_audit(cur, ADMIN, "update", "customer", 1, "phone", "13800000000", "13900000000")
+        write_audit(cur, ADMIN, "create", "survey_wave", 7, "name", None, "2026 春季")
     app = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=60)
     app.session_state["lang"] = lang
     app.switch_page("pages/admin.py")
@@ -217,3 +224,6 @@ def test_the_audit_log_shows_words_not_codes(secured, lang, signed_in, session):
     assert {signed_in, session} <= shown
     assert not shown & {"sign_in", "session", "account_sync", "account"}
     assert signed_in in app.selectbox[0].options
+    fields = dict(zip(log.iloc[:, 3], log.iloc[:, 5]))  # "what" → field (one row each here)
+    assert fields[t("audit.entity.customer", lang)] == phone
+    assert fields[t("audit.entity.survey_wave", lang)] == "name"
