@@ -189,18 +189,17 @@ def replenishment_forecast_sql(db, per_person_daily: Mapping[str, float] | None 
 FORECAST_RANGE = 500_000  # customer ids a store-wide forecast reads at a time
 
 
-def customer_ranges(db, since: date | None, as_of: date | None, size: int | None = None) -> list[tuple[int, int]]:
-    """(first, last) customer-id ranges of ``size`` ids (default ``FORECAST_RANGE``) covering every customer with a transaction
-    in [since, as_of] (None: open). Every forecast is one customer's own, so a store's forecast is
-    the forecasts of its ranges; read a range at a time, the window pass stays within DuckDB's
-    memory cap (all 3M customers at once needed more than its 1.5 GiB)."""
+def customer_ranges(db, since: date | None, as_of: date | None) -> list[tuple[int, int]]:
+    """(first, last) ranges of ``FORECAST_RANGE`` customer ids covering every customer with a
+    transaction in [since, as_of] (None: open). Every forecast is one customer's own, so a store's
+    forecast is the forecasts of its ranges; read a range at a time, the window pass stays within
+    DuckDB's memory cap (all 3M customers at once needed more than its 1.5 GiB)."""
     first, last = db.execute("SELECT min(customer_id), max(customer_id) FROM transactions"
                              " WHERE (?::DATE IS NULL OR txn_date >= ?::DATE) AND (?::DATE IS NULL OR txn_date <= ?::DATE)",
                              [since, since, as_of, as_of]).fetchall()[0]  # fetchall: the result done
     if first is None:
         return []
-    size = size or FORECAST_RANGE
-    return [(lo, min(lo + size - 1, last)) for lo in range(first, last + 1, size)]
+    return [(lo, min(lo + FORECAST_RANGE - 1, last)) for lo in range(first, last + 1, FORECAST_RANGE)]
 
 
 def forecast_query(per_person_daily: Mapping[str, float] | None = None, estimator: Estimator = "median", *,
