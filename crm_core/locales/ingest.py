@@ -61,6 +61,8 @@ MESSAGES = {
     "field.churned_on": {"en": "Churned on", "zh": "流失日期"},
     "field.reason": {"en": "Reason", "zh": "流失原因"},
     "field.controllable": {"en": "Controllable", "zh": "是否可控"},
+    # set on the Care page (crm_core.care.contacts), named in a customer's change history
+    "field.contact_every_days": {"en": "Contact every (days)", "zh": "联系周期（天）"},
     "field.wave_id": {"en": "Survey wave (id)", "zh": "调查批次（编号）"},
     "field.responded_on": {"en": "Answered on", "zh": "答卷日期"},
     "field.satisfaction": {"en": "Overall satisfaction (1–5)", "zh": "总体满意度（1–5）"},
