@@ -168,12 +168,11 @@ def test_a_store_wide_forecast_read_in_customer_ranges_is_the_one_pass_forecast(
 
     cur = demo_store.system_cursor()
     as_of = date(2026, 6, 30)
-    whole = replenishment_forecast_sql(cur, as_of=as_of)  # the demo's ids fit one default range
-    assert replenishment.customer_ranges(cur, None, as_of) == [tuple(cur.execute(
-        "SELECT min(customer_id), max(customer_id) FROM transactions WHERE txn_date <= ?", [as_of]).fetchall()[0])]
+    assert len(replenishment.forecast_ranges(cur)) == 1  # the demo's 300 customers: one range
+    whole = replenishment_forecast_sql(cur, as_of=as_of)
     monkeypatch.setattr(replenishment, "FORECAST_RANGE", size)
-    ranges = replenishment.customer_ranges(cur, None, as_of)
-    assert len(ranges) > 1 and all(hi - lo < size for lo, hi in ranges)
+    ranges = replenishment.forecast_ranges(cur)
+    assert len(ranges) == -(-300 // size) + (300 % size == 0)  # the last range runs open to the top
     assert all(hi + 1 == lo for (_, hi), (lo, _) in zip(ranges, ranges[1:]))  # no id left out
     pd.testing.assert_frame_equal(replenishment_forecast_sql(cur, as_of=as_of), whole)
     assert len(whole) > 100

@@ -11,6 +11,7 @@ import pytest
 
 from crm_core import model_fits
 from crm_core.care import fits as care_fits
+from crm_core.care import replenishment
 from crm_core.churn import fits as churn_fits
 from crm_core.sql import quote_identifier
 from tests.conftest import DEMO_AS_OF
@@ -29,8 +30,8 @@ def kept_rows(db, fit: model_fits.Fit, table: str) -> pd.DataFrame:
 def test_forty_rows_a_chunk_keep_the_same_rows_and_parameters_as_one_chunk(demo_store, monkeypatch):
     whole = {f.model: (fit := model_fits.fit_one(demo_store, f, DEMO_AS_OF, NOW), kept_rows(demo_store, fit, f.table))
              for f in FITTERS}
-    for module in (churn_fits, care_fits):
-        monkeypatch.setattr(module, "FIT_CHUNK_ROWS", 40)
+    monkeypatch.setattr(churn_fits, "FIT_CHUNK_ROWS", 40)
+    monkeypatch.setattr(replenishment, "FORECAST_RANGE", 40)  # the replenishment fit's customers a range
     for fitter in FITTERS:
         fit = model_fits.fit_one(demo_store, fitter, DEMO_AS_OF, NOW)
         rows = kept_rows(demo_store, fit, fitter.table)

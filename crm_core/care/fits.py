@@ -22,11 +22,11 @@ from crm_core.care.replenishment import (
     BACKTEST_COLUMNS,
     MethodChoice,
     choose_methods,
-    customer_ranges,
     deliveries_due,
     forecast_backtest_sql,
     forecast_frame,
     forecast_query,
+    forecast_ranges,
 )
 from crm_core.model_fits import Fit, Fitter
 from crm_core.sql import Fragment, compose, relation, run
@@ -41,7 +41,7 @@ _KEPT = "customer_id, product, purchases, last_purchase, last_quantity, rate_per
 
 def _fit_replenishment(cur, as_of: date) -> tuple[dict, Iterator]:
     """The whole store's back-test, its choice, and the forecast by that choice, one range of
-    customer ids at a time (``customer_ranges``: each forecast is one customer's own; the store's
+    customer ids at a time (``forecast_ranges``: each forecast is one customer's own; the store's
     transactions lie by customer, so a range reads its own row groups): neither DuckDB nor this
     process holds ten million customers' customer-products at once, and no pandas copy is made."""
     since = as_of - timedelta(days=HISTORY_DAYS)
@@ -51,7 +51,7 @@ def _fit_replenishment(cur, as_of: date) -> tuple[dict, Iterator]:
               "backtest": backtest.astype(object).where(backtest.notna(), None).to_dict("records")}
 
     def ranges() -> Iterator:
-        for customers in customer_ranges(cur, since, as_of):
+        for customers in forecast_ranges(cur):
             query = forecast_query(PER_PERSON_DAILY, as_of=as_of, since=since, methods=choice, customers=customers)
             yield relation(cur, compose(f"SELECT {_KEPT} FROM ({{forecast}}) ORDER BY customer_id, product",
                                         forecast=query)).to_arrow_table()

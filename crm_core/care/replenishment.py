@@ -31,6 +31,7 @@ from pydantic import BaseModel, field_validator
 
 from crm_core import access
 from crm_core.definitions import PURCHASE_T
+from crm_core.model_fits import customer_ranges
 from crm_core.sql import TRUE, Fragment, Identifier, compose, run
 
 Estimator = Literal["median", "span"]
@@ -182,24 +183,19 @@ def replenishment_forecast_sql(db, per_person_daily: Mapping[str, float] | None 
     # A rep's or a customer's is read in one pass: it is a part of the store, and DuckDB 2.0 failed
     # a rep's forecast split into id ranges with an internal error ("dict-surviving cache") at 10M.
     whole_store = customer_id is None and rep is None
-    ranges = (customer_ranges(db, since, as_of) if whole_store else []) or [None]
+    ranges = forecast_ranges(db) if whole_store else [None]
     return forecast_frame(pd.concat([part(customers) for customers in ranges], ignore_index=True))
 
 
-FORECAST_RANGE = 500_000  # customer ids a store-wide forecast reads at a time
+FORECAST_RANGE = 500_000  # customers a store-wide forecast reads at a time
 
 
-def customer_ranges(db, since: date | None, as_of: date | None) -> list[tuple[int, int]]:
-    """(first, last) ranges of ``FORECAST_RANGE`` customer ids covering every customer with a
-    transaction in [since, as_of] (None: open). Every forecast is one customer's own, so a store's
-    forecast is the forecasts of its ranges; read a range at a time, the window pass stays within
-    DuckDB's memory cap (all 3M customers at once needed more than its 1.5 GiB)."""
-    first, last = db.execute("SELECT min(customer_id), max(customer_id) FROM transactions"
-                             " WHERE (?::DATE IS NULL OR txn_date >= ?::DATE) AND (?::DATE IS NULL OR txn_date <= ?::DATE)",
-                             [since, since, as_of, as_of]).fetchall()[0]  # fetchall: the result done
-    if first is None:
-        return []
-    return [(lo, min(lo + FORECAST_RANGE - 1, last)) for lo in range(first, last + 1, FORECAST_RANGE)]
+def forecast_ranges(db) -> list[tuple[int, int]]:
+    """The store's customers as (first, last) id ranges of about ``FORECAST_RANGE`` customers
+    (``model_fits.customer_ranges``), for ``forecast_query(customers=...)``. Every forecast is one
+    customer's own, so a store's forecast is its ranges' forecasts; read a range at a time, the
+    window pass stays within DuckDB's memory cap (all 3M customers at once needed more than 1.5 GiB)."""
+    return [(lo + 1, hi) for lo, hi in customer_ranges(db, FORECAST_RANGE)]  # (lo, hi] → BETWEEN
 
 
 def forecast_query(per_person_daily: Mapping[str, float] | None = None, estimator: Estimator = "median", *,
