@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from crm_core.i18n import join_list
 from ui.common import lang, tr
 
 _BUTTON = '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p'
@@ -30,7 +31,7 @@ def _words_style(key: str, types: list[str] | None) -> str:
     megabytes = int(st.get_option("server.maxUploadSize"))
     hint = tr("uploader.limit", mb=megabytes)
     if types:
-        hint += " · " + tr("uploader.separator").join(kind.upper() for kind in types)
+        hint += " · " + join_list([kind.upper() for kind in types], lang())
     scope = f".st-key-{key}"
     return ("<style>"
             + _replace(f"{scope} {_BUTTON}", tr("uploader.button"))

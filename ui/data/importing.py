@@ -29,7 +29,7 @@ import pandas as pd
 import streamlit as st
 
 from crm_core import ingest
-from crm_core.i18n import format_number
+from crm_core.i18n import format_number, join_list
 from crm_core.ingest.decode import TYPES_READ, is_spreadsheet
 from crm_core.users import PermissionDenied
 from ui.common import choice_label, denied_reason, lang, plain, tr
@@ -360,8 +360,7 @@ def _upload():
         return None
     _copies().forget(keep=upload.file_id)  # another file replaced it
     if not _readable(upload.name):  # checked before the upload is saved or read
-        separator = "、" if lang() == "zh" else ", "
-        st.error(tr("data.unsupported_type", file=plain(upload.name), types=separator.join(TYPES_READ.split(", "))))
+        st.error(tr("data.unsupported_type", file=plain(upload.name), types=join_list(TYPES_READ.split(", "), lang())))
         return None
     if upload.size > ingest.MAX_UPLOAD_BYTES:  # before a copy is written
         st.error(tr("ingest.err_too_large", size_mb=f"{upload.size / 1024 / 1024:,.1f}",
