@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from crm_core.customers import record_transaction
 from crm_core.ingest import (
     ImportJob,
     ImportProblem,
@@ -27,8 +28,9 @@ from crm_core.ingest import (
     validate,
 )
 from crm_core.ingest.exports import export_csv_file, export_frame
+from crm_core.models import TransactionIn
 from crm_core.store import Store
-from crm_core.users import Actor, PermissionDenied
+from crm_core.users import LOCAL_USER, Actor, PermissionDenied
 
 BOTH_ENGINES = True  # the embedded file and team mode (conftest)
 
@@ -345,6 +347,34 @@ def test_gbk_bytes_after_an_ascii_start_are_decoded_as_gb18030(store, tmp_path):
     assert outcome.result.created == 20_001
     assert store.query_one("SELECT name FROM customers WHERE code = 'L999999'") == ("西湖贸易",)
     assert store.query_one("SELECT encoding FROM imports") == ("gb18030",)
+
+
+def test_imported_rows_get_consecutive_ids_and_later_writes_new_ones(store, tmp_path):
+    """The import draws its ids from the sequence in one step (``reserve_ids``); a transaction or an
+    interaction written afterwards, by form or by a second import, must not reuse one of them."""
+    _import(store, "customers", "customers_utf8.csv")
+    (customer_id,) = store.query_one("SELECT customer_id FROM customers WHERE code = 'C001'")
+    first = record_transaction(store, LOCAL_USER, TransactionIn(customer_id=customer_id, txn_date=date(2024, 3, 1),
+                                                                amount="1"))
+    path = tmp_path / "t.csv"
+    path.write_text("客户编号,日期,金额\nC001,2024-03-05,10\nC002,2024-03-06,20\nC003,2024-03-07,30\n",
+                    encoding="utf-8")
+    run_import(store, ACTOR, "transactions", str(path))
+    rows = store.query_df("SELECT txn_id, amount FROM transactions WHERE import_id IS NOT NULL ORDER BY txn_id")
+    assert rows["txn_id"].tolist() == [first + 1, first + 2, first + 3]  # in the file's order
+    assert [float(a) for a in rows["amount"]] == [10.0, 20.0, 30.0]
+    after = record_transaction(store, LOCAL_USER, TransactionIn(customer_id=customer_id, txn_date=date(2024, 3, 8),
+                                                                amount="2"))
+    assert after == first + 4
+    path.write_text("客户编号,日期,金额\nC002,2024-03-09,40\n", encoding="utf-8")
+    run_import(store, ACTOR, "transactions", str(path), again=True)
+    assert store.query_one("SELECT max(txn_id), count(DISTINCT txn_id), count(*) FROM transactions") == (
+        first + 5, 6, 6)
+    interactions = tmp_path / "i.csv"
+    interactions.write_text("客户编号,时间,渠道\nC001,2024-03-05 10:00,电话\nC002,2024-03-06 11:00,电话\n",
+                            encoding="utf-8")
+    assert run_import(store, ACTOR, "interactions", str(interactions)).result.created == 2
+    assert store.query_one("SELECT count(DISTINCT interaction_id), count(*) FROM interactions") == (2, 2)
 
 
 def test_clean_transactions_take_the_one_pass_path_and_bad_ones_are_still_reported(store, tmp_path):

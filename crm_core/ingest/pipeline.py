@@ -20,6 +20,7 @@ staging tables' names are made here (``ingest_stage.s_<hex>``) and go in as they
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 import uuid
@@ -621,9 +622,9 @@ def _execute(cur, query: Fragment, progress: Progress | None, lo: float, hi: flo
 REJECTED_MARK = "kehu:row-rejected"
 
 
-def _insert_sql(job: ImportJob, w: Fragment, import_id: int, guard: bool = False) -> Fragment:
-    """INSERT of the valid rows; with ``guard``, any invalid row aborts the statement instead (one pass,
-    no filter: the optimistic path for clean files)."""
+def _rows_to_write(job: ImportJob, w: Fragment, import_id: int, guard: bool = False) -> tuple[list[str], Fragment]:
+    """The target's columns and the SELECT of the valid rows to write in them; with ``guard``, any
+    invalid row aborts the statement instead (one pass, no filter: the optimistic path for clean files)."""
     kind = job.kind
     columns, exprs = [], []
     if kind.customer_ref:
@@ -645,10 +646,62 @@ def _insert_sql(job: ImportJob, w: Fragment, import_id: int, guard: bool = False
     new_only = " AND __existing_id IS NULL" if kind.key else ""
     if guard:
         exprs[0] = f"CASE WHEN __ok THEN {exprs[0]} ELSE error($rejected_mark) END"
-        return compose(f"INSERT INTO {_q(kind.table)} ({', '.join(columns)}) SELECT {', '.join(exprs)} FROM ({{w}})",
-                       w=w, import_id=int(import_id), rejected_mark=REJECTED_MARK)
-    return compose(f"INSERT INTO {_q(kind.table)} ({', '.join(columns)}) SELECT {', '.join(exprs)} "
-                   f"FROM ({{w}}) WHERE __ok{new_only}", w=w, import_id=int(import_id))
+        return columns, compose(f"SELECT {', '.join(exprs)} FROM ({{w}})", w=w, import_id=int(import_id),
+                                rejected_mark=REJECTED_MARK)
+    return columns, compose(f"SELECT {', '.join(exprs)} FROM ({{w}}) WHERE __ok{new_only}", w=w,
+                            import_id=int(import_id))
+
+
+def _write_rows(cur, job: ImportJob, w: Fragment, import_id: int, guard: bool, progress: Progress | None,
+                lo: float, hi: float) -> int:
+    """Write the valid rows of ``w`` into the kind's table; the number written.
+
+    Two statements, both on every core: the checked rows into a scratch table, then into the target
+    with ids drawn from its sequence in one step (the first + the scratch row's number). Drawn
+    row by row, by the column's ``DEFAULT nextval(…)``, DuckDB wrote on one core: 12.7 s for 10M
+    rows against 7.2 s this way (issue 18).
+    """
+    columns, rows = _rows_to_write(job, w, import_id, guard)
+    scratch = f"w_{uuid.uuid4().hex[:12]}"  # a TEMP table (a transaction writes one database besides it)
+    middle = lo + (hi - lo) * 0.6
+    _execute(cur, compose(f"CREATE TEMP TABLE {scratch} AS {{rows}}", rows=rows), progress, lo, middle,
+             "ingest.stage_writing", job)
+    (count,) = cur.execute(f"SELECT count(*) FROM {scratch}").fetchone()
+    id_column = _id_column(cur, job.kind.table)
+    if count and id_column:
+        column, sequence = id_column
+        write = Fragment(f"INSERT INTO {_q(job.kind.table)} ({_q(column)}, {', '.join(columns)}) "
+                         f"SELECT $first_id - 1 + row_number() OVER (), * FROM {scratch}",
+                         {"first_id": reserve_ids(cur, sequence, count)})
+    else:
+        write = Fragment(f"INSERT INTO {_q(job.kind.table)} ({', '.join(columns)}) SELECT * FROM {scratch}")
+    _execute(cur, write, progress, middle, hi, "ingest.stage_writing", job)
+    cur.execute(f"DROP TABLE {scratch}")
+    return int(count)
+
+
+_NEXTVAL = re.compile(r"^nextval\('([A-Za-z_][A-Za-z0-9_]*)'\)$")
+
+
+def _id_column(cur, table: str) -> tuple[str, str] | None:
+    """``table``'s id column and the sequence its default draws from (``DEFAULT nextval('…')`` in the
+    migrations), or None when it has none."""
+    for column, default in cur.execute(
+            "SELECT column_name, column_default FROM duckdb_columns() WHERE database_name = current_database()"
+            " AND schema_name = 'main' AND table_name = ? AND column_default LIKE 'nextval(%'", [table]).fetchall():
+        found = _NEXTVAL.match(default)
+        if found:
+            return column, found.group(1)
+    return None
+
+
+def reserve_ids(cur, sequence: str, count: int) -> int:
+    """The first of ``count`` consecutive new values of ``sequence``, drawn at once. Only under the
+    store's write lock: no other write draws from the sequence between the two statements."""
+    (first,) = cur.execute("SELECT nextval(?)", [sequence]).fetchone()
+    if count > 1:
+        cur.execute("SELECT setval(?, ?)", [sequence, first + count - 1])
+    return int(first)
 
 
 def _typed(spec: FieldSpec) -> str:
@@ -722,8 +775,7 @@ def commit(store: Store, actor: Actor, job: ImportJob, progress: Progress | None
             _backup_and_update(cur, job, w, import_id)
         note(0.05 if optimistic else 0.3, "ingest.stage_writing")
         try:
-            (inserted,) = _execute(cur, _insert_sql(job, w, import_id, guard=optimistic), progress,
-                                   0.05 if optimistic else 0.3, 0.95, "ingest.stage_writing", job).fetchone()
+            inserted = _write_rows(cur, job, w, import_id, optimistic, progress, 0.05 if optimistic else 0.3, 0.95)
         except _RowsRejected:
             raise ImportRejected(Validation(0, 0, 0, 0)) from None  # counted by validate() afterwards
         if optimistic:
