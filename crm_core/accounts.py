@@ -30,6 +30,7 @@ import os
 import threading
 import tomllib
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -55,9 +56,14 @@ MAX_REP_CODE = 64
 MAX_REP_CODES = 20
 
 _hasher = PasswordHasher()
-# Verifying against this when the user is unknown takes as long as a real check, so response time
-# does not tell an attacker which user names exist.
-_DUMMY_HASH = _hasher.hash("not a real password")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verifying against this when the user is unknown takes as long as a real check, so response
+    time does not tell an attacker which user names exist. Made on first use (a hash takes ~0.1 s,
+    which every command line start would pay)."""
+    return _hasher.hash("not a real password")
 
 
 class AccountError(ValueError):
@@ -139,7 +145,7 @@ def password_matches(password_hash: str | None, password: str) -> bool:
     """Whether ``password`` matches the hash; with no hash (unknown user) a check of the same
     cost is made against a dummy, so both answers take as long."""
     try:
-        _hasher.verify(password_hash or _DUMMY_HASH, password)
+        _hasher.verify(password_hash or _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return False
     return password_hash is not None

@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from contextlib import closing
 
 import pandas as pd
-from pypinyin import Style, lazy_pinyin
 
 from crm_core import access
 from crm_core.sql import Fragment, all_of, compose, run
@@ -35,6 +34,7 @@ EXACT, PREFIX, PREFIX_CONTACT, CONTAINS, CONTAINS_CONTACT = range(5)
 
 def _initials(name: str) -> str:
     """One name's initials: each Chinese syllable's first letter, letters and digits as they are."""
+    from pypinyin import Style, lazy_pinyin  # its phrase dictionary loads in ~0.2 s: only when names are converted
     parts = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default")
     return "".join(_KEEP.findall("".join(parts).lower()))
 
