@@ -16,9 +16,10 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+# scipy is imported inside the functions that use it: loading it took ~0.5 s of every command
+# line start (issue 18), and most commands never fit or test anything.
 import numpy as np
 import pandas as pd
-from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
 
 # exp(±12) ≈ 6e-6 … 1.6e5: wide enough for any sensible weekly data; a fit that ends on a bound
 # is reported as not converged rather than returned as if it were an answer.
@@ -205,6 +206,7 @@ def _negative_mean_ll(log_params, data: _Patterns, pool: ThreadPoolExecutor | No
     are summed in fixed slices (on ``pool``'s threads when given): the same sums, in the same
     order, however many threads there are.
     """
+    from scipy.special import betaln, digamma, gammaln
     params = np.exp(log_params)
     r, alpha, a, b = params
     k, wk = data.k, data.k_weight
@@ -246,7 +248,7 @@ def fit_bgnbd(summary: pd.DataFrame) -> BGNBDFit:
     bound): see ``BGNBDFit``.
     Raises ValueError for an empty summary, missing columns or recency outside 0..T.
     """
-    from scipy.optimize import minimize  # ~0.2 s to load: paid by a fit, not by every command line start
+    from scipy.optimize import minimize
     data = _Patterns.of(*distinct_patterns(summary))
     with ThreadPoolExecutor(FIT_THREADS) as pool:
         result = minimize(_negative_mean_ll, _start_values(data), args=(data, pool),
@@ -281,6 +283,7 @@ def p_alive(fit, summary: pd.DataFrame) -> pd.Series:
     a repeat purchase, so someone who never came back is never judged to have left. Flag them
     (the ``churn.p_alive.one_time_buyer`` caveat) instead of reading 1 as "safe".
     """
+    from scipy.special import expit
     x, t_x, age = _columns(summary)
     return pd.Series(expit(-_log_dropout_odds(fit, x, t_x, age)), index=summary.index, name="p_alive")
 
@@ -292,6 +295,7 @@ def expected_purchases_if_alive(fit, t: float, x, age) -> np.ndarray:
     not on recency, so it can be computed over the few distinct (x, T) pairs. Raises ValueError
     when ``t`` is negative.
     """
+    from scipy.special import hyp2f1
     if t < 0:
         raise ValueError(f"t must be 0 or more weeks, got {t!r}")
     r, alpha, a, b = _params(fit)

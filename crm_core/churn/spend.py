@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# scipy is imported inside the functions that use it: loading it took ~0.5 s of every command
+# line start (issue 18), and most commands never fit or test anything.
 import numpy as np
 import pandas as pd
-from scipy.special import digamma, gammaln
 
 from crm_core.churn.bgnbd import LOG_BOUNDS
 
@@ -75,6 +76,7 @@ def _gamma_gamma_negative_mean_ll(log_params, data: _SpendData):
 
     Per customer: lnΓ(px+q) − lnΓ(px) − lnΓ(q) + q ln γ + (px−1) ln z̄ + px ln x − (px+q) ln(x z̄ + γ).
     """
+    from scipy.special import digamma, gammaln
     p, q, v = np.exp(log_params)
     k, wk, n = data.k, data.k_count, len(data.x)
     log_total = np.log(data.total_spend + v)
@@ -96,7 +98,7 @@ def fit_gamma_gamma(summary: pd.DataFrame) -> GammaGammaFit:
     Start at p = 1, q = 2, γ = mean spend (population mean spend pγ/(q−1) = the sample mean).
     Raises ValueError without repeat buyers or when a repeat buyer's monetary_value is ≤ 0.
     """
-    from scipy.optimize import minimize  # ~0.2 s to load: paid by a fit, not by every command line start
+    from scipy.optimize import minimize
     x, spend = _repeat_buyers(summary)
     start = np.log([1.0, 2.0, spend.mean()])
     result = minimize(_gamma_gamma_negative_mean_ll, start, args=(_SpendData.of(x, spend),), jac=True, method="L-BFGS-B",

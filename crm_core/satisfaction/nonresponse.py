@@ -8,6 +8,8 @@ rows with a test) < α = 0.05; the raw p is kept beside it.
 """
 from __future__ import annotations
 
+# scipy is imported inside the functions that use it: loading it took ~0.5 s of every command
+# line start (issue 18), and most commands never fit or test anything.
 import numpy as np
 import pandas as pd
 
@@ -46,7 +48,7 @@ def _numeric_row(values: pd.Series, responded: np.ndarray, column: str) -> pd.Da
 def numeric_row(column: str, yes, no) -> pd.DataFrame:
     """The row of one numeric field from the values of the respondents (``yes``) and of the
     non-respondents (``no``); missing values are left out."""
-    from scipy import stats as sps  # ~0.35 s to load: paid by this test, not by every command line start
+    from scipy import stats as sps
     yes, no = pd.Series(yes, dtype=float).dropna(), pd.Series(no, dtype=float).dropna()
     p = sps.ttest_ind(yes, no, equal_var=False).pvalue if len(yes) > 1 and len(no) > 1 else np.nan
     return pd.DataFrame({"variable": [column], "level": [""], "respondents": [yes.mean()],
