@@ -18,7 +18,8 @@ from crm_core.users import Actor
 EXIT_REJECTED, EXIT_PROBLEM = 1, 2
 # DuckDB keeps the blocks an import writes cached up to its memory limit, so without a bound of its
 # own the command's memory grew with the file (674 MiB at 10M rows, 933 MiB at 30M, issue 18).
-# Those blocks are on disk already: evicting them costs nothing. Python and the libraries take ~300 MiB.
+# Those blocks are on disk already: evicting them costs nothing. Python and the libraries take ~190 MiB;
+# with 600 MiB a 10M-row import into the 10M store peaked at 980 MiB, too near the bound for ~1 s.
 IMPORT_MEMORY = "512MiB"
 
 
