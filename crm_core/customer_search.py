@@ -32,18 +32,18 @@ _UNCASED_QUERY = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff0-9 !-/:-@\[-`{-~（）
 EXACT, PREFIX, PREFIX_CONTACT, CONTAINS, CONTAINS_CONTACT = range(5)
 
 
-def _initials(name: str) -> str:
+def _initials(name: str, pinyin) -> str:
     """One name's initials: each Chinese syllable's first letter, letters and digits as they are."""
-    from pypinyin import Style, lazy_pinyin  # its phrase dictionary loads in ~0.2 s: only when names are converted
-    parts = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default")
+    parts = pinyin.lazy_pinyin(name, style=pinyin.Style.FIRST_LETTER, errors="default")
     return "".join(_KEEP.findall("".join(parts).lower()))
 
 
 def name_initials(names: Iterable[str | None]) -> list[str | None]:
     """The stored ``name_initials`` of each name (None for None), each distinct name converted once
     (the demo's million customers share a few hundred thousand names)."""
+    import pypinyin  # its phrase dictionary takes ~0.2 s to load: paid when names are converted, not at every start
     names = list(names)
-    done = {name: _initials(name) for name in set(names) if isinstance(name, str)}
+    done = {name: _initials(name, pypinyin) for name in set(names) if isinstance(name, str)}
     return [done.get(name) if isinstance(name, str) else None for name in names]
 
 
