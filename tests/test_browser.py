@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_harness import browser_page, open_and_check, streamlit_server
+from tests.browser_harness import ARTIFACTS, browser_page, open_and_check, streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -126,3 +126,40 @@ def test_the_uploader_speaks_the_pages_language(server, locale, words):
     with browser_page(locale) as page:
         open_and_check(page, f"{server}/data", f"uploader-{locale}")
         assert page.evaluate(_UPLOADER_WORDS, "data_upload") == words
+
+
+# A file dragged over the uploader (react-dropzone reads a dragenter whose data carries a file),
+# then what the drop overlay says.
+_DRAG_OVER = """key => {
+    const zone = document.querySelector('.st-key-' + key + ' [data-testid="stFileUploaderDropzone"]');
+    const data = new DataTransfer();
+    data.items.add(new File(['客户编号\\n'], 'customers.csv', {type: 'text/csv'}));
+    zone.dispatchEvent(new DragEvent('dragenter', {bubbles: true, cancelable: true, dataTransfer: data}));
+}"""
+_DROP_WORDS = """key => {
+    const zone = document.querySelector('.st-key-' + key + ' [data-testid="stFileUploaderDropzone"]');
+    const overlay = zone.querySelector(':scope > input + div:not(:has(button))');  // the box after the input
+    if (!overlay) return null;
+    const text = overlay.querySelector('span');
+    return getComputedStyle(text).fontSize === '0px' ? getComputedStyle(text, '::after').content : text.innerText;
+}"""
+
+
+@pytest.mark.parametrize("locale, words", [("zh-CN", '"把文件拖到这里"'), ("en-US", "Drag and drop a file here")])
+def test_a_file_dragged_over_the_uploader_is_told_where_to_go_in_the_pages_language(server, locale, words, tmp_path):
+    """Streamlit's drop overlay is English only: the Chinese page says it; a chosen file keeps its name."""
+    with browser_page(locale) as page:
+        open_and_check(page, f"{server}/data", f"uploader-drag-{locale}")
+        assert page.evaluate(_DROP_WORDS, "data_upload") is None  # nothing dragged: no overlay
+        page.evaluate(_DRAG_OVER, "data_upload")
+        page.wait_for_function(f"() => ({_DROP_WORDS})('data_upload') !== null")
+        assert page.evaluate(_DROP_WORDS, "data_upload") == words
+        page.screenshot(path=str(ARTIFACTS / f"uploader-dragging-{locale}.png"))
+        chosen = tmp_path / "客户名单.csv"
+        chosen.write_text("客户编号,客户名称\nC001,东方饭店\n", encoding="utf-8")
+        page.reload()
+        page.wait_for_selector('.st-key-data_upload [data-testid="stFileUploaderDropzoneInput"]', state="attached")
+        page.set_input_files('.st-key-data_upload [data-testid="stFileUploaderDropzoneInput"]', str(chosen))
+        name = page.locator(".st-key-data_upload").get_by_text("客户名单.csv", exact=True)
+        name.wait_for(state="visible")  # the chosen file is named as it is, not as the overlay's words
+        page.screenshot(path=str(ARTIFACTS / f"uploader-chosen-{locale}.png"))

@@ -1,8 +1,9 @@
 """``st.file_uploader`` whose own words follow the page's language.
 
-Streamlit writes its uploader's button ("Upload") and size hint ("200MB per file • CSV") in English
-and has no setting for them (streamlit/streamlit#13500). On the Chinese page a style scoped to
-the one uploader's key hides those two texts and shows ours in their place. Streamlit is never
+Streamlit writes its uploader's button ("Upload"), size hint ("200MB per file • CSV") and, while a
+file is dragged over it, "Drag and drop a file here" in English and has no setting for them
+(streamlit/streamlit#13500). On the Chinese page a style scoped to the one uploader's key hides
+those texts and shows ours in their place. Streamlit is never
 told the file types either: its refusal of another type is English only, so such a file reaches
 the page, whose own check names it and the fix in the page's language.
 """
@@ -15,6 +16,9 @@ from ui.common import lang, tr
 
 _BUTTON = '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p'
 _HINT = '[data-testid="stFileUploaderDropzoneInstructions"] span'
+# The overlay shown while a file is dragged over: the dropzone's box after its input that holds no
+# button (it has no test id; the button's box follows the input when nothing is dragged).
+_DRAGGING = '[data-testid="stFileUploaderDropzone"] > input + div:not(:has(button)) span'
 _TEXT_SIZE = "0.875rem"  # Streamlit's own size for both texts (14 px)
 
 
@@ -36,6 +40,7 @@ def _words_style(key: str, types: list[str] | None) -> str:
     return ("<style>"
             + _replace(f"{scope} {_BUTTON}", tr("uploader.button"))
             + _replace(f"{scope} {_HINT}", hint)
+            + _replace(f"{scope} {_DRAGGING}", tr("uploader.drop"))
             + "</style>")
 
 

@@ -70,4 +70,5 @@ MESSAGES = {
     # -- Streamlit's own uploader words, said in the page's language (ui/uploader.py) -----------------
     "uploader.button": {"en": "Upload", "zh": "选择文件"},
     "uploader.limit": {"en": "{mb}MB per file", "zh": "每个文件不超过 {mb} MB"},
+    "uploader.drop": {"en": "Drag and drop a file here", "zh": "把文件拖到这里"},
 }
