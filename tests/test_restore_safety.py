@@ -213,6 +213,24 @@ def test_a_good_backup_restores_and_the_previous_store_is_kept_private(demo_stor
     assert leftovers == []
 
 
+def test_a_restore_reads_the_backup_within_the_stores_memory_bound(demo_store, good_backup, monkeypatch):
+    """Every DuckDB connection a restore opens (the check, the accounts carried over, the upgrade)
+    holds at most what the store may: under DuckDB's default, 80 % of the machine, checking a 10M
+    backup kept what it read, 7.4 GB."""
+    monkeypatch.setenv("CRM_DUCKDB_MEMORY", "300MiB")
+    bounds, connect = [], duckdb.connect
+
+    def connect_and_look(*args, **kwargs):
+        con = connect(*args, **kwargs)
+        if args and str(args[0]) != ":memory:":  # the files, not the in-memory schema reference
+            bounds.append(con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+        return con
+
+    monkeypatch.setattr(duckdb, "connect", connect_and_look)
+    backup.restore(demo_store, ADMIN, good_backup, name="good.duckdb")
+    assert len(bounds) >= 3 and set(bounds) == {"300.0 MiB"}, bounds
+
+
 def test_a_restore_while_another_runs_gets_the_busy_message(demo_store, good_backup):
     with open(demo_store.path + ".lock", "a") as held:
         fcntl.flock(held, fcntl.LOCK_EX)  # another backup or restore, in this process or another

@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 import psycopg
 
+from crm_core.config import duckdb_config
 from crm_core.sql import quote_identifier
 from crm_core.team.replica import column_types, replicated_tables
 
@@ -98,7 +99,7 @@ def load_demo(url: str, customers: int, seed: int, as_of=None, timezone: str | N
     with tempfile.TemporaryDirectory(prefix="kehu-demo-") as tmp:
         path = Path(tmp) / "demo.duckdb"
         size = demo.build_demo_file(path, customers, seed, as_of, timezone=timezone)
-        with duckdb.connect(str(path), read_only=True) as con:
+        with duckdb.connect(str(path), read_only=True, config=duckdb_config()) as con:  # the store's memory bound
             copy_to_postgres(con, url)
     install_change_log(url)
     return size
