@@ -59,13 +59,13 @@ BACKUP_WAIT_SECONDS = 120  # a backup waits this long for the backup or restore 
 # How a file under check is opened: it may read nothing but itself, load nothing, change nothing.
 CHECK_CONFIG = {"enable_external_access": False, "autoload_known_extensions": False,
                 "autoinstall_known_extensions": False, "lock_configuration": True}
+SHOWN_OBJECTS = 6  # a message names at most this many objects
 
 
 def _check_config() -> dict[str, str]:
     """CHECK_CONFIG with the store's own memory bound (config.duckdb_config): reading a whole 10M
     backup under DuckDB's default (80 % of the machine) kept what it read and took 7.4 GB."""
     return {**duckdb_config(), **CHECK_CONFIG}
-SHOWN_OBJECTS = 6  # a message names at most this many objects
 
 
 class BackupProblem(ValueError):

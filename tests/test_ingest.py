@@ -350,7 +350,7 @@ def test_gbk_bytes_after_an_ascii_start_are_decoded_as_gb18030(store, tmp_path):
 
 
 def test_imported_rows_get_consecutive_ids_and_later_writes_new_ones(store, tmp_path):
-    """The import draws its ids from the sequence in one step (``reserve_ids``); a transaction or an
+    """The import draws its ids from the sequence in one step (``_reserve_ids``); a transaction or an
     interaction written afterwards, by form or by a second import, must not reuse one of them."""
     _import(store, "customers", "customers_utf8.csv")
     (customer_id,) = store.query_one("SELECT customer_id FROM customers WHERE code = 'C001'")

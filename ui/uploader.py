@@ -19,7 +19,7 @@ _HINT = '[data-testid="stFileUploaderDropzoneInstructions"] span'
 # The overlay shown while a file is dragged over: the dropzone's box after its input that holds no
 # button (it has no test id; the button's box follows the input when nothing is dragged).
 _DRAGGING = '[data-testid="stFileUploaderDropzone"] > input + div:not(:has(button)) span'
-_TEXT_SIZE = "0.875rem"  # Streamlit's own size for both texts (14 px)
+_TEXT_SIZE = "0.875rem"  # Streamlit's own size for these texts (14 px)
 
 
 def file_uploader(label: str, *, key: str, types: list[str] | None = None, **options):

@@ -672,7 +672,7 @@ def _write_rows(cur, job: ImportJob, w: Fragment, import_id: int, guard: bool, p
         column, sequence = id_column
         write = Fragment(f"INSERT INTO {_q(job.kind.table)} ({_q(column)}, {', '.join(columns)}) "
                          f"SELECT $first_id - 1 + row_number() OVER (), * FROM {scratch}",
-                         {"first_id": reserve_ids(cur, sequence, count)})
+                         {"first_id": _reserve_ids(cur, sequence, count)})
     else:
         write = Fragment(f"INSERT INTO {_q(job.kind.table)} ({', '.join(columns)}) SELECT * FROM {scratch}")
     _execute(cur, write, progress, middle, hi, "ingest.stage_writing", job)
@@ -695,7 +695,7 @@ def _id_column(cur, table: str) -> tuple[str, str] | None:
     return None
 
 
-def reserve_ids(cur, sequence: str, count: int) -> int:
+def _reserve_ids(cur, sequence: str, count: int) -> int:
     """The first of ``count`` consecutive new values of ``sequence``, drawn at once. Only under the
     store's write lock: no other write draws from the sequence between the two statements."""
     (first,) = cur.execute("SELECT nextval(?)", [sequence]).fetchone()
