@@ -163,16 +163,6 @@ class Store:
         finally:
             cur.close()
 
-    @contextmanager
-    def exclusive(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """Hold every writer off and get a plain cursor (for ATTACH/COPY, which cannot run in a transaction)."""
-        with self._write_lock:
-            cur = self.cursor()
-            try:
-                yield cur
-            finally:
-                cur.close()
-
     def write(self, fn: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
         with self.transaction() as cur:
             return fn(cur)

@@ -211,11 +211,6 @@ class TeamStore(Store):
                 pg.execute("SELECT setval(%s, %s)", [name, ours[name]])
 
     # -- what the embedded mode does with its file ---------------------------------------------
-    @contextmanager
-    def exclusive(self):
-        raise NotImplementedError("team mode keeps no DuckDB file to back up or restore: use pg_dump")
-        yield  # pragma: no cover
-
     def replace_file(self, staged, keep_previous=None) -> None:
         raise NotImplementedError("team mode keeps no DuckDB file to replace: use pg_restore")
 
