@@ -41,7 +41,7 @@ def _initials(name: str, pinyin) -> str:
 def name_initials(names: Iterable[str | None]) -> list[str | None]:
     """The stored ``name_initials`` of each name (None for None), each distinct name converted once
     (the demo's million customers share a few hundred thousand names)."""
-    import pypinyin  # its phrase dictionary takes ~0.2 s to load: paid when names are converted, not at every start
+    import pypinyin  # heavy: imported where used (crm_core's docstring)
     names = list(names)
     done = {name: _initials(name, pypinyin) for name in set(names) if isinstance(name, str)}
     return [done.get(name) if isinstance(name, str) else None for name in names]

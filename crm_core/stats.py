@@ -9,8 +9,6 @@ results can be checked by hand; pass ``z`` for another level.
 """
 from __future__ import annotations
 
-# scipy is imported inside the functions that use it: loading it took ~0.5 s of every command
-# line start (issue 18), and most commands never fit or test anything.
 import numpy as np
 
 Z_95 = 1.96

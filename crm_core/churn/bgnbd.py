@@ -16,8 +16,6 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-# scipy is imported inside the functions that use it: loading it took ~0.5 s of every command
-# line start (issue 18), and most commands never fit or test anything.
 import numpy as np
 import pandas as pd
 

@@ -8,8 +8,6 @@ rows with a test) < α = 0.05; the raw p is kept beside it.
 """
 from __future__ import annotations
 
-# scipy is imported inside the functions that use it: loading it took ~0.5 s of every command
-# line start (issue 18), and most commands never fit or test anything.
 import numpy as np
 import pandas as pd
 
