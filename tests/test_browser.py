@@ -108,11 +108,13 @@ def test_the_analysis_date_comes_from_the_url_and_follows_every_page(server):
         assert picker.input_value() == "2026-03-31"
 
 
+# The words a text shows: its own, or (ui/uploader.py hides it) the quoted text of its ::after.
+_SHOWN = "const shown = e => getComputedStyle(e).fontSize === '0px' ? getComputedStyle(e, '::after').content : e.innerText;"
 _UPLOADER_WORDS = """key => {
     const scope = document.querySelector('.st-key-' + key);
     const button = scope.querySelector('[data-testid="stFileUploaderDropzone"] button p');
     const hint = scope.querySelector('[data-testid="stFileUploaderDropzoneInstructions"] span');
-    const shown = e => getComputedStyle(e).fontSize === '0px' ? getComputedStyle(e, '::after').content : e.innerText;
+    """ + _SHOWN + """
     return [shown(button), shown(hint)];
 }"""
 
@@ -140,8 +142,8 @@ _DROP_WORDS = """key => {
     const zone = document.querySelector('.st-key-' + key + ' [data-testid="stFileUploaderDropzone"]');
     const overlay = zone.querySelector(':scope > input + div:not(:has(button))');  // the box after the input
     if (!overlay) return null;
-    const text = overlay.querySelector('span');
-    return getComputedStyle(text).fontSize === '0px' ? getComputedStyle(text, '::after').content : text.innerText;
+    """ + _SHOWN + """
+    return shown(overlay.querySelector('span'));
 }"""
 
 
