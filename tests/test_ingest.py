@@ -18,6 +18,7 @@ from crm_core.ingest import (
     get_kind,
     guess_mapping,
     import_history,
+    pipeline,
     prepare_file,
     problem_text,
     rejected_rows,
@@ -361,7 +362,7 @@ def test_imported_rows_get_consecutive_ids_and_later_writes_new_ones(store, tmp_
                     encoding="utf-8")
     run_import(store, ACTOR, "transactions", str(path))
     rows = store.query_df("SELECT txn_id, amount FROM transactions WHERE import_id IS NOT NULL ORDER BY txn_id")
-    assert rows["txn_id"].tolist() == [first + 1, first + 2, first + 3]  # in the file's order
+    assert rows["txn_id"].tolist() == [first + 1, first + 2, first + 3]  # in the file's order (staged: small)
     assert [float(a) for a in rows["amount"]] == [10.0, 20.0, 30.0]
     after = record_transaction(store, LOCAL_USER, TransactionIn(customer_id=customer_id, txn_date=date(2024, 3, 8),
                                                                 amount="2"))
@@ -377,12 +378,37 @@ def test_imported_rows_get_consecutive_ids_and_later_writes_new_ones(store, tmp_
     assert store.query_one("SELECT count(DISTINCT interaction_id), count(*) FROM interactions") == (2, 2)
 
 
-def test_clean_transactions_take_the_one_pass_path_and_bad_ones_are_still_reported(store, tmp_path):
+def test_a_staged_import_numbers_its_rows_by_file_row_and_the_one_pass_import_numbers_them_all(
+        store, tmp_path, monkeypatch):
+    """Staged, the ids follow the file's rows: a rejected row leaves its id unused. Straight from the
+    CSV (big files), the rows get the next ids, one each, in the order the lookup gives them."""
     _import(store, "customers", "customers_utf8.csv")
+    path = tmp_path / "t.csv"
+    path.write_text("客户编号,日期,金额\nC001,2024-03-05,10\nC002,2024-03-06,x\nC003,2024-03-07,30\n",
+                    encoding="utf-8")
+    outcome = run_import(store, ACTOR, "transactions", str(path), skip_invalid=True)
+    assert (outcome.result.created, outcome.result.rejected) == (2, 1)
+    (start,) = store.query_one("SELECT min(txn_id) FROM transactions")
+    assert store.query_df("SELECT txn_id, amount FROM transactions ORDER BY txn_id").values.tolist() == [
+        [start, 10], [start + 2, 30]]  # row 3 (x) was rejected: its id, start + 1, stays unused
+    monkeypatch.setattr(pipeline, "STAGE_BELOW_BYTES", 0)
+    path.write_text("客户编号,日期,金额\nC001,2024-03-08,40\nC002,2024-03-09,50\nC003,2024-03-10,60\n",
+                    encoding="utf-8")
+    run_import(store, ACTOR, "transactions", str(path))
+    ids = store.query_df("SELECT txn_id FROM transactions WHERE amount >= 40")["txn_id"].tolist()
+    assert sorted(ids) == [start + 3, start + 4, start + 5]
+
+
+def test_clean_transactions_take_the_one_pass_path_and_bad_ones_are_still_reported(store, tmp_path, monkeypatch):
+    _import(store, "customers", "customers_utf8.csv")
+    monkeypatch.setattr(pipeline, "STAGE_BELOW_BYTES", 0)  # the one pass is for big files
     path = tmp_path / "t.csv"
     path.write_text("客户编号,日期,金额\nC001,2024-03-05,10\nC002,2024-03-06,x\n", encoding="utf-8")
     outcome = run_import(store, ACTOR, "transactions", str(path))
     assert outcome.lines == ['Row 3, column "金额", value "x": Not a number: write digits only, e.g. 50000.00.']
     assert store.query_one("SELECT count(*) FROM transactions") == (0,)
     path.write_text("客户编号,日期,金额\nC001,2024-03-05,10\nC002,2024-03-06,20\n", encoding="utf-8")
+    real_stage, staged = pipeline.stage, []
+    monkeypatch.setattr(pipeline, "stage", lambda store, job: staged.append(job) or real_stage(store, job))
     assert run_import(store, ACTOR, "transactions", str(path)).result.created == 2
+    assert staged == []  # straight from the CSV
