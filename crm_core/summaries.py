@@ -111,21 +111,30 @@ def add_rows(cur: duckdb.DuckDBPyConnection, where: Fragment) -> None:
     try:
         (delta,) = cur.execute("SELECT count(*) FROM temp.summary_delta").fetchall()[0]
         (stored,) = cur.execute(f"SELECT count(*) FROM {TABLE}").fetchall()[0]
-        if delta >= _REWRITE_SHARE * stored:  # most customers touched: one pass over the whole table
-            cur.execute(f"CREATE OR REPLACE TEMP TABLE summary_merged AS SELECT customer_id, {_joined()}"
-                        f" FROM {TABLE} s FULL JOIN temp.summary_delta d USING (customer_id)")
-            cur.execute(f"DELETE FROM {TABLE}")
+        if delta >= _REWRITE_SHARE * stored:  # most customers touched: the whole table anew, in one pass
+            _rewrite_merged(cur)
         elif delta:
             touched = "customer_id IN (SELECT customer_id FROM temp.summary_delta)"
             cur.execute("CREATE OR REPLACE TEMP TABLE summary_merged AS " + _combined(
                 f"SELECT {_LIST} FROM {TABLE} WHERE {touched} UNION ALL SELECT {_LIST} FROM temp.summary_delta"))
             cur.execute(f"DELETE FROM {TABLE} WHERE {touched}")
-        if delta:
             cur.execute(f"INSERT INTO {TABLE} ({_LIST}) SELECT {_LIST} FROM temp.summary_merged")
     finally:
         cur.execute("DROP TABLE IF EXISTS temp.summary_delta")
         cur.execute("DROP TABLE IF EXISTS temp.summary_merged")
     _changed(cur)
+
+
+def _rewrite_merged(cur: duckdb.DuckDBPyConnection) -> None:
+    """Every stored row combined with ``temp.summary_delta`` appended to the table, then the old rows
+    deleted: DuckDB numbers a table's rows in the order they were added, a transaction's own after all
+    others, so the old rows are those up to the last ``rowid`` before the append. (Going through a
+    temporary table cost ~1 s more of 5.4 s at 10M customers: its rows written and read back.)"""
+    (last_old,) = cur.execute(f"SELECT max(rowid) FROM {TABLE}").fetchall()[0]
+    cur.execute(f"INSERT INTO {TABLE} ({_LIST}) SELECT customer_id, {_joined()}"
+                f" FROM {TABLE} s FULL JOIN temp.summary_delta d USING (customer_id)")
+    if last_old is not None:
+        cur.execute(f"DELETE FROM {TABLE} WHERE rowid <= ?", [last_old])
 
 
 @contextmanager

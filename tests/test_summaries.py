@@ -19,6 +19,7 @@ from crm_core.customers import customer_id_for_code, record_transaction
 from crm_core.ingest import run_import, undo_import
 from crm_core.models import TransactionIn
 from crm_core.store import Store
+from crm_core.team.schema import ENGINES
 from crm_core.users import Actor
 
 ADMIN = Actor("tester", "admin")
@@ -82,6 +83,24 @@ def test_every_write_keeps_the_summaries_exact(written):
     assert _summary(written, "C3") is None  # deleted with the undone import
     result = _check(written)
     assert result.ok and result.customers == 2
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_an_import_touching_most_customers_rewrites_the_table_with_one_row_each(store, tmp_path):
+    """The rewrite path (``_rewrite_merged``): the merged rows are appended and the old ones deleted,
+    so each customer has one row, with the new rows added to the old, on both engines."""
+    run_import(store, ADMIN, "transactions", _csv(tmp_path, "one.csv", [
+        "A1,2026-01-10,100.00,", "B2,2026-01-15,80.00,", "E5,2026-01-20,5.00,"]), create_customers=True)
+    run_import(store, ADMIN, "transactions", _csv(tmp_path, "two.csv", [  # 2 of 3 customers, and a new one
+        "A1,2026-03-01,-30.00,", "B2,2025-12-01,20.00,", "D4,2026-03-02,10.00,"]), create_customers=True)
+    rows = {code: (s["txns"], s["revenue"], s["refunds"], s["first_purchase"], s["last_txn"])
+            for code in ("A1", "B2", "D4", "E5") for s in [_summary(store, code)]}
+    assert rows == {"A1": (2, Decimal("70.00"), 1, date(2026, 1, 10), date(2026, 3, 1)),
+                    "B2": (2, Decimal("100.00"), 0, date(2025, 12, 1), date(2026, 1, 15)),
+                    "D4": (1, Decimal("10.00"), 0, date(2026, 3, 2), date(2026, 3, 2)),
+                    "E5": (1, Decimal("5.00"), 0, date(2026, 1, 20), date(2026, 1, 20))}
+    assert store.query_one("SELECT count(*), count(DISTINCT customer_id) FROM customer_summary") == (4, 4)
+    assert _check(store).ok
 
 
 def test_incremental_maintenance_equals_a_rebuild(written):
