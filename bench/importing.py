@@ -9,6 +9,7 @@ Target: import ≤ 2 × the baseline (median of the repeats).
 """
 from __future__ import annotations
 
+import os
 import shutil
 import statistics
 import sys
@@ -48,6 +49,7 @@ def run(db_path: Path, rows: int, repeats: int, gb18030: bool = False, log=print
             for path in (target, Path(str(target) + ".wal")):
                 path.unlink(missing_ok=True)
             shutil.copy(db_path, target)
+            os.sync()  # the copy's pages on disk first: their write-back would fall inside the import's time
             s, peak, output = bi.measure_peak([sys.executable, "-m", "crm_core", "import", "transactions", str(file),
                                                "--db", str(target), "--lang", "en"])
             seconds[name].append(s)
