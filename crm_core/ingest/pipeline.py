@@ -50,10 +50,10 @@ from crm_core.store import Store
 from crm_core.users import Actor
 
 STAGE_DB = "ingest_stage"
-# A clean file smaller than this is staged too, though one pass straight from the CSV would do: its
-# rows then carry their row numbers and get their ids in the file's order (``_write_rows``). Bigger
-# ones save the pass (10M rows: ~2 s) and keep no order.
-STAGE_BELOW_BYTES = 64 * 1024 * 1024
+# A clean file smaller than this (~150,000 transactions) is staged too, though one pass straight from
+# the CSV would do: its rows then carry their row numbers and get their ids in the file's order
+# (``_write_rows``). Bigger ones save the passes staging adds and keep no order.
+STAGE_BELOW_BYTES = 8 * 1024 * 1024
 ERROR_SAMPLE = 100_000
 Progress = Callable[[float, str], None]
 
