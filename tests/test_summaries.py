@@ -59,14 +59,12 @@ def written(tmp_path_factory):
     run_import(store, ADMIN, "transactions", _csv(tmp_path, "one.csv", [
         "A1,2026-01-10,100.00,30.00", "A1,2026-01-10,50.00,", "A1,2026-02-03,-20.00,-6.00",
         "B2,2026-01-15,80.00,"]), create_customers=True)
-    with pytest.MonkeyPatch.context() as patch:  # these merge the touched customers only, not the whole table
-        patch.setattr(summaries, "_REWRITE_SHARE", 10.0)
-        second = run_import(store, ADMIN, "transactions", _csv(tmp_path, "two.csv", [
-            "A1,2026-03-01,999.00,", "C3,2026-03-02,10.00,"]), create_customers=True)
-        assert _summary(store, "A1")["revenue"] == Decimal("1129.00")
-        undo_import(store, ADMIN, second.result.import_id)
-        record_transaction(store, ADMIN, TransactionIn(customer_id=customer_id_for_code(store, ADMIN, "B2"),
-                                                        txn_date=date(2025, 12, 31), amount=Decimal("-5.00")))
+    second = run_import(store, ADMIN, "transactions", _csv(tmp_path, "two.csv", [
+        "A1,2026-03-01,999.00,", "C3,2026-03-02,10.00,"]), create_customers=True)
+    assert _summary(store, "A1")["revenue"] == Decimal("1129.00")
+    undo_import(store, ADMIN, second.result.import_id)
+    record_transaction(store, ADMIN, TransactionIn(customer_id=customer_id_for_code(store, ADMIN, "B2"),
+                                                    txn_date=date(2025, 12, 31), amount=Decimal("-5.00")))
     yield store
     store.close()
 
@@ -86,9 +84,10 @@ def test_every_write_keeps_the_summaries_exact(written):
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_an_import_touching_most_customers_rewrites_the_table_with_one_row_each(store, tmp_path):
-    """The rewrite path (``_rewrite_merged``): the merged rows are appended and the old ones deleted,
-    so each customer has one row, with the new rows added to the old, on both engines."""
+def test_an_import_merged_into_stored_rows_leaves_one_row_per_customer(store, tmp_path):
+    """``add_rows`` appends the merged rows and deletes the stored rows of the customers it touched:
+    each customer keeps one row, the new transactions added to the old, the untouched one as it
+    was, on both engines."""
     run_import(store, ADMIN, "transactions", _csv(tmp_path, "one.csv", [
         "A1,2026-01-10,100.00,", "B2,2026-01-15,80.00,", "E5,2026-01-20,5.00,"]), create_customers=True)
     run_import(store, ADMIN, "transactions", _csv(tmp_path, "two.csv", [  # 2 of 3 customers, and a new one
