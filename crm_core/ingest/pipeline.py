@@ -684,28 +684,25 @@ def _write_rows(cur, job: ImportJob, w: Fragment, import_id: int, guard: bool, p
     with ids drawn from its sequence in one step. Drawn row by row, by the column's
     ``DEFAULT nextval(…)``, DuckDB wrote on one core: 12.7 s for 10M rows against 7.2 s this way
     (issue 18). A staged job's ids follow its row numbers, so the file's order (a row not written:
-    rejected, blank, or updating a stored customer, leaves its id unused); the one pass straight from the CSV has no row numbers, and its rows
-    are numbered as they come out of the customer lookup, a hash join, which keeps no order.
+    rejected, blank, or updating a stored customer, leaves its id unused); the one pass straight
+    from the CSV has no row numbers, and its rows are numbered as they come out of the customer
+    lookup, a hash join, which keeps no order.
     """
     columns, rows = _rows_to_write(job, w, import_id, guard)
     scratch = f"w_{uuid.uuid4().hex[:12]}"  # a TEMP table (a transaction writes one database besides it)
     middle = lo + (hi - lo) * 0.6
     _execute(cur, compose(f"CREATE TEMP TABLE {scratch} AS {{rows}}", rows=rows), progress, lo, middle,
              "ingest.stage_writing", job)
-    numbered = job.stage_table is not None
-    if numbered:
+    if job.stage_table:  # ids by the file's rows
         (count, first_row, last_row) = cur.execute(f"SELECT count(*), min(__row), max(__row) FROM {scratch}").fetchone()
-    else:
+        number, params, values = "__row - $first_row", {"first_row": first_row}, "* EXCLUDE (__row)"
+        span = last_row - first_row + 1 if count else 0
+    else:  # ids in the order the rows left the customer lookup
         (count,) = cur.execute(f"SELECT count(*) FROM {scratch}").fetchone()
-    values = "* EXCLUDE (__row)" if numbered else "*"
+        number, params, values, span = "row_number() OVER () - 1", {}, "*", count
     id_column = _id_column(cur, job.kind.table)
     if count and id_column:
         column, sequence = id_column
-        if numbered:
-            number, params = "__row - $first_row", {"first_row": int(first_row)}
-            span = last_row - first_row + 1
-        else:
-            number, params, span = "row_number() OVER () - 1", {}, count
         write = Fragment(f"INSERT INTO {_q(job.kind.table)} ({_q(column)}, {', '.join(columns)}) "
                          f"SELECT $first_id + {number}, {values} FROM {scratch}",
                          {"first_id": _reserve_ids(cur, sequence, span), **params})
