@@ -83,11 +83,14 @@ def test_every_write_keeps_the_summaries_exact(written):
     assert result.ok and result.customers == 2
 
 
+@pytest.mark.parametrize("span", [summaries.MERGE_SPAN, 1], ids=["one part", "a part per customer id"])
 @pytest.mark.parametrize("engine", ENGINES)
-def test_an_import_merged_into_stored_rows_leaves_one_row_per_customer(store, tmp_path):
+def test_an_import_merged_into_stored_rows_leaves_one_row_per_customer(store, tmp_path, monkeypatch, span):
     """``add_rows`` appends the merged rows and deletes the stored rows of the customers it touched:
     each customer keeps one row, the new transactions added to the old, the untouched one as it
-    was, on both engines."""
+    was, on both engines; the same when it merges in parts of one customer id each (the parts
+    must cover the lowest and the highest id, and a part must not delete what another appended)."""
+    monkeypatch.setattr(summaries, "MERGE_SPAN", span)
     run_import(store, ADMIN, "transactions", _csv(tmp_path, "one.csv", [
         "A1,2026-01-10,100.00,", "B2,2026-01-15,80.00,", "E5,2026-01-20,5.00,"]), create_customers=True)
     run_import(store, ADMIN, "transactions", _csv(tmp_path, "two.csv", [  # 2 of 3 customers, and a new one
