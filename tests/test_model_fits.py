@@ -244,6 +244,53 @@ def test_a_write_makes_the_fits_stale_and_the_job_refits_each_once(tmp_path):
     db.close()
 
 
+def test_in_the_last_hour_of_the_day_the_job_fits_the_next_day_so_midnight_finds_a_fit(tmp_path):
+    """At midnight the pages' default date moves on; without a fit for it they would compute live
+    until the job caught up. From 23:00 the job fits the next day's date as well, today's fit stays
+    (even for a model that keeps one date), and after midnight the job has nothing left to fit: the
+    new day's fits are current. Then a model that keeps one date drops the day before's."""
+    db = small_store(tmp_path / "crm.duckdb")
+    jobs = [job for job in scheduler.registered_jobs() if job.name == "care_model_fits"]
+    kept_dates = {f.model: f.kept_dates for f in care_fits.FITTERS}
+    assert kept_dates == {care_fits.REPLENISHMENT: 3, care_fits.CARE_CONTACTS: 1}
+    today, tomorrow = date(2026, 9, 1), date(2026, 9, 2)
+
+    def fitted_at(moment: datetime) -> list[dict]:
+        return [o.result for o in scheduler.run_due(db, moment, "test", jobs)]
+
+    def dates() -> dict[str, list[date]]:
+        rows = db.query_df("SELECT model, as_of FROM model_fits ORDER BY model, as_of")
+        return {m: list(g["as_of"].dt.date) for m, g in rows.groupby("model")}
+
+    assert fitted_at(datetime(2026, 9, 1, 22, 58, 30, tzinfo=ZONE)) == []  # first sight: due the next minute
+    assert fitted_at(datetime(2026, 9, 1, 22, 59, 30, tzinfo=ZONE)) == [{"fitted": 2}]  # today's, not yet ahead
+    assert dates() == {care_fits.CARE_CONTACTS: [today], care_fits.REPLENISHMENT: [today]}
+    assert fitted_at(datetime(2026, 9, 1, 23, 0, 30, tzinfo=ZONE)) == [{"fitted": 2}]  # the next day's
+    assert dates() == {care_fits.CARE_CONTACTS: [today, tomorrow], care_fits.REPLENISHMENT: [today, tomorrow]}
+    assert fitted_at(datetime(2026, 9, 1, 23, 1, 30, tzinfo=ZONE)) == [{"fitted": 0}]
+    with closing(db.cursor()) as cur:  # before midnight the pages still read today's fits
+        assert all(model_fits.current_fit(cur, m, today) is not None for m in kept_dates)
+    assert fitted_at(datetime(2026, 9, 2, 0, 0, 30, tzinfo=ZONE)) == [{"fitted": 0}]
+    with closing(db.cursor()) as cur:
+        assert all(model_fits.current_fit(cur, m, tomorrow) is not None for m in kept_dates)
+    assert dates() == {care_fits.CARE_CONTACTS: [tomorrow], care_fits.REPLENISHMENT: [today, tomorrow]}
+    (contacts,) = [f for f in care_fits.FITTERS if f.model == care_fits.CARE_CONTACTS]
+    assert db.query_one(f"SELECT count(DISTINCT fit_id) FROM {contacts.table}")[0] <= 1  # its rows went too
+    db.close()
+
+
+def test_a_model_whose_rows_do_not_depend_on_the_date_is_not_fitted_ahead(tmp_path):
+    db = small_store(tmp_path / "crm.duckdb")
+    (rhythm,) = [f for f in churn_fits.FITTERS if f.model == churn_fits.PURCHASE_RHYTHM]
+    undated = model_fits.Fitter(rhythm.model, rhythm.table, rhythm.compute, dated=False)
+    late = datetime(2026, 9, 1, 23, 30, tzinfo=ZONE)
+    assert model_fits.refit_stale(db, [undated], late) == {"fitted": 1}
+    assert db.query_one("SELECT count(*), min(as_of) FROM model_fits") == (1, date(2026, 9, 1))
+    assert model_fits.refit_stale(db, [rhythm], late) == {"fitted": 1}  # the dated one: the next day's
+    assert db.query_one("SELECT count(*), max(as_of) FROM model_fits") == (2, date(2026, 9, 2))
+    db.close()
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_model_tab_shows_the_fit_and_its_age_without_fitting(demo_app, monkeypatch, lang):
     def no_fit(*args, **kwargs):

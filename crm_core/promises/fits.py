@@ -99,10 +99,10 @@ def _fresh(store, cur, fit: Fit) -> bool:  # Fitter.fresh: the job refits a fit 
 
 
 # Kept for the default analysis date only: they do not depend on it (the job's date is its key).
-FITTERS = (Fitter(OUTCOMES, "fit_promise_outcomes", _fit_outcomes, kept_dates=1, fresh=_fresh),
-           Fitter(REMEDIES, "fit_promise_remedies", _fit_remedies, kept_dates=1, fresh=_fresh),
-           Fitter(OVERRUNS, "fit_promise_overruns", _fit_overruns, kept_dates=1, fresh=_fresh),
-           Fitter(CLOCKS, "fit_promise_clocks", _fit_clocks, kept_dates=1, fresh=_fresh))
+FITTERS = (Fitter(OUTCOMES, "fit_promise_outcomes", _fit_outcomes, kept_dates=1, fresh=_fresh, dated=False),
+           Fitter(REMEDIES, "fit_promise_remedies", _fit_remedies, kept_dates=1, fresh=_fresh, dated=False),
+           Fitter(OVERRUNS, "fit_promise_overruns", _fit_overruns, kept_dates=1, fresh=_fresh, dated=False),
+           Fitter(CLOCKS, "fit_promise_clocks", _fit_clocks, kept_dates=1, fresh=_fresh, dated=False))
 FITS_JOB = Job("promise_fits", every(timedelta(minutes=1)), refit_job(FITTERS), lease=FIT_LEASE)
 
 
