@@ -31,6 +31,7 @@ from crm_core.data_version import TRANSACTIONS, current, record_change
 from crm_core.i18n import t
 from crm_core.sql import compose, quote_identifier, run
 from crm_core.store import Store
+from crm_core.team.schema import ENGINES
 from crm_core.users import LOCAL_USER, Actor
 from tests.conftest import DEMO_AS_OF
 from tests.test_pages import run_page
@@ -244,12 +245,29 @@ def test_a_write_makes_the_fits_stale_and_the_job_refits_each_once(tmp_path):
     db.close()
 
 
-def test_in_the_last_hour_of_the_day_the_job_fits_the_next_day_so_midnight_finds_a_fit(tmp_path):
+def fill_like_small_store(db) -> None:
+    """``small_store``'s customers and transactions written row by row, so on either engine."""
+    with db.transaction() as cur:
+        for customer_id, code, name, rep in ((1, "C1", "甲", "刘"), (2, "C2", "乙", "刘"), (3, "C3", "丙", "陈")):
+            cur.execute("INSERT INTO customers (customer_id, code, name, sales_rep) VALUES (?, ?, ?, ?)",
+                        [customer_id, code, name, rep])
+        for c in (1, 2, 3):
+            for n in range(10):
+                cur.execute("INSERT INTO transactions (txn_id, customer_id, txn_date, amount, product, quantity)"
+                            " VALUES (nextval('txn_id_seq'), ?, ?, ?, '大米 25kg', 1)",
+                            [c, date(2026, 1, 5) + timedelta(days=n * (14 + 7 * c)), 100 + 10 * n])
+        record_change(cur, TRANSACTIONS)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_in_the_last_hour_of_the_day_the_job_fits_the_next_day_so_midnight_finds_a_fit(store):
     """At midnight the pages' default date moves on; without a fit for it they would compute live
     until the job caught up. From 23:00 the job fits the next day's date as well, today's fit stays
     (even for a model that keeps one date), and after midnight the job has nothing left to fit: the
-    new day's fits are current. Then a model that keeps one date drops the day before's."""
-    db = small_store(tmp_path / "crm.duckdb")
+    new day's fits are current. Then a model that keeps one date drops the day before's. On both
+    engines: team mode's servers run the same job against PostgreSQL."""
+    db = store
+    fill_like_small_store(db)
     jobs = [job for job in scheduler.registered_jobs() if job.name == "care_model_fits"]
     kept_dates = {f.model: f.kept_dates for f in care_fits.FITTERS}
     assert kept_dates == {care_fits.REPLENISHMENT: 3, care_fits.CARE_CONTACTS: 1}
@@ -276,7 +294,6 @@ def test_in_the_last_hour_of_the_day_the_job_fits_the_next_day_so_midnight_finds
     assert dates() == {care_fits.CARE_CONTACTS: [tomorrow], care_fits.REPLENISHMENT: [today, tomorrow]}
     (contacts,) = [f for f in care_fits.FITTERS if f.model == care_fits.CARE_CONTACTS]
     assert db.query_one(f"SELECT count(DISTINCT fit_id) FROM {contacts.table}") == (1,)  # its rows went too
-    db.close()
 
 
 def test_a_model_whose_rows_do_not_depend_on_the_date_is_not_fitted_ahead(tmp_path):
