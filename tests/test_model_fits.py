@@ -201,16 +201,24 @@ def test_the_loss_by_type_reads_the_kept_types_until_a_customer_changes_type(dem
     assert (after["individual"], after["corporate"]) == (before["individual"] - 1, before["corporate"] + 1)
 
 
+def add_small_data(db) -> None:
+    """Three customers buying every few weeks through 2026, written row by row (either engine)."""
+    with db.transaction() as cur:
+        for customer_id, code, name, rep in ((1, "C1", "甲", "刘"), (2, "C2", "乙", "刘"), (3, "C3", "丙", "陈")):
+            cur.execute("INSERT INTO customers (customer_id, code, name, sales_rep) VALUES (?, ?, ?, ?)",
+                        [customer_id, code, name, rep])
+        for c in (1, 2, 3):
+            for n in range(10):
+                cur.execute("INSERT INTO transactions (txn_id, customer_id, txn_date, amount, product, quantity)"
+                            " VALUES (nextval('txn_id_seq'), ?, ?, ?, '大米 25kg', 1)",
+                            [c, date(2026, 1, 5) + timedelta(days=n * (14 + 7 * c)), 100 + 10 * n])
+        record_change(cur, TRANSACTIONS)
+
+
 def small_store(path) -> Store:
     """Three customers buying every few weeks through 2026 (enough for every model to fit)."""
     db = Store(path)
-    with db.transaction() as cur:
-        cur.execute("INSERT INTO customers (customer_id, code, name, sales_rep) VALUES"
-                    " (1, 'C1', '甲', '刘'), (2, 'C2', '乙', '刘'), (3, 'C3', '丙', '陈')")
-        cur.execute("""INSERT INTO transactions (customer_id, txn_date, amount, product, quantity)
-                       SELECT c, DATE '2026-01-05' + INTERVAL (n * (14 + 7 * c)) DAY, 100 + 10 * n, '大米 25kg', 1
-                       FROM range(1, 4) r(c), range(0, 10) s(n)""")
-        record_change(cur, TRANSACTIONS)
+    add_small_data(db)
     return db
 
 
@@ -245,20 +253,6 @@ def test_a_write_makes_the_fits_stale_and_the_job_refits_each_once(tmp_path):
     db.close()
 
 
-def fill_like_small_store(db) -> None:
-    """``small_store``'s customers and transactions written row by row, so on either engine."""
-    with db.transaction() as cur:
-        for customer_id, code, name, rep in ((1, "C1", "甲", "刘"), (2, "C2", "乙", "刘"), (3, "C3", "丙", "陈")):
-            cur.execute("INSERT INTO customers (customer_id, code, name, sales_rep) VALUES (?, ?, ?, ?)",
-                        [customer_id, code, name, rep])
-        for c in (1, 2, 3):
-            for n in range(10):
-                cur.execute("INSERT INTO transactions (txn_id, customer_id, txn_date, amount, product, quantity)"
-                            " VALUES (nextval('txn_id_seq'), ?, ?, ?, '大米 25kg', 1)",
-                            [c, date(2026, 1, 5) + timedelta(days=n * (14 + 7 * c)), 100 + 10 * n])
-        record_change(cur, TRANSACTIONS)
-
-
 @pytest.mark.parametrize("engine", ENGINES)
 def test_in_the_last_hour_of_the_day_the_job_fits_the_next_day_so_midnight_finds_a_fit(store):
     """At midnight the pages' default date moves on; without a fit for it they would compute live
@@ -267,7 +261,7 @@ def test_in_the_last_hour_of_the_day_the_job_fits_the_next_day_so_midnight_finds
     new day's fits are current. Then a model that keeps one date drops the day before's. On both
     engines: team mode's servers run the same job against PostgreSQL."""
     db = store
-    fill_like_small_store(db)
+    add_small_data(db)
     jobs = [job for job in scheduler.registered_jobs() if job.name == "care_model_fits"]
     kept_dates = {f.model: f.kept_dates for f in care_fits.FITTERS}
     assert kept_dates == {care_fits.REPLENISHMENT: 3, care_fits.CARE_CONTACTS: 1}
