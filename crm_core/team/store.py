@@ -26,7 +26,7 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
 
 import duckdb
 import psycopg
@@ -50,10 +50,15 @@ COPY_SEQUENCES_SQL = ("SELECT sequence_name, last_value FROM duckdb_sequences()"
                       " WHERE database_name = current_database() AND NOT temporary")
 
 
-def _fingerprint(store: Store, table: str) -> tuple:
-    """The rows of ``table`` as a multiset fingerprint (count, sum of the rows' hashes): order-free
-    and in constant memory (a list of every row ran out of DuckDB's 2 GiB on a 20,000-row import)."""
-    return store.query_one(f"SELECT count(*), sum(hash(t)) FROM {quote_identifier(table)} t")
+def _fingerprints(store: Store, tables: list[str]) -> list[tuple]:
+    """The rows of each of ``tables`` as a multiset fingerprint (count, sum of the rows' hashes):
+    order-free and in constant memory (a list of every row ran out of DuckDB's 2 GiB on a
+    20,000-row import). One query for all the tables: a query each cost the tests' teardowns
+    ~0.4 s on an empty store."""
+    each = " UNION ALL ".join(f"SELECT {position} AS position, count(*) AS n, sum(hash(t)) AS h"
+                              f" FROM {quote_identifier(table)} t" for position, table in enumerate(tables))
+    with closing(store.cursor()) as cur:
+        return [(n, h) for _, n, h in sorted(cur.execute(each).fetchall())]
 
 
 class TeamStore(Store):
@@ -124,8 +129,9 @@ class TeamStore(Store):
                 with AnalyticCopy(self.url, fresh.system_cursor()) as second, self._write_lock:
                     second.fill()
                     self._copy.refresh()
-                    return [name for name in sorted(second.tables_by_name())
-                            if _fingerprint(fresh, name) != _fingerprint(self, name)]
+                    names = sorted(second.tables_by_name())
+                    return [name for name, theirs, ours in zip(names, _fingerprints(fresh, names),
+                                                               _fingerprints(self, names)) if theirs != ours]
             finally:
                 fresh.close()
 
