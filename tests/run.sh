@@ -16,6 +16,11 @@ if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "No
 fi
 python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -r requirements-test.txt
 
+# Compiled modules kept (__pycache__, ignored by git) even where the environment sets
+# PYTHONDONTWRITEBYTECODE: the suite starts a few hundred Python processes (streamlit servers, the
+# command line, the crash tests' children), and each compiled the project's modules again (~0.4 s).
+unset PYTHONDONTWRITEBYTECODE
+
 # Two workers (pytest-xdist): the machines have 2 cores, and the suite's many subprocesses (servers,
 # Chromium, the CLI) wait on I/O; measured with 1,384 tests: 5:18 with two workers against 8:34 in one.
 # DuckDB's binding lists "leaked" objects on stderr as the interpreter exits, after pytest's
