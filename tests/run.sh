@@ -17,7 +17,7 @@ fi
 python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -r requirements-test.txt
 
 # Compiled modules kept (__pycache__, ignored by git) even where the environment sets
-# PYTHONDONTWRITEBYTECODE: the suite starts a few hundred Python processes (streamlit servers, the
+# PYTHONDONTWRITEBYTECODE: the suite starts many Python processes (streamlit servers, the
 # command line, the crash tests' children), and each compiled the project's modules again (~0.4 s).
 unset PYTHONDONTWRITEBYTECODE
 
