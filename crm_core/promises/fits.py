@@ -98,11 +98,13 @@ def _fresh(store, cur, fit: Fit) -> bool:  # Fitter.fresh: the job refits a fit 
     return matches(cur, fit)
 
 
-# Kept for the default analysis date only: they do not depend on it (the job's date is its key).
-FITTERS = (Fitter(OUTCOMES, "fit_promise_outcomes", _fit_outcomes, kept_dates=1, fresh=_fresh, dated=False),
-           Fitter(REMEDIES, "fit_promise_remedies", _fit_remedies, kept_dates=1, fresh=_fresh, dated=False),
-           Fitter(OVERRUNS, "fit_promise_overruns", _fit_overruns, kept_dates=1, fresh=_fresh, dated=False),
-           Fitter(CLOCKS, "fit_promise_clocks", _fit_clocks, kept_dates=1, fresh=_fresh, dated=False))
+# Kept for the default analysis date only and never fitted ahead: their rows do not depend on the
+# date (the job's date is its key); each is refitted when the ledger moves past it.
+FITTERS = tuple(Fitter(model, table, compute, kept_dates=1, fresh=_fresh, dated=False)
+                for model, table, compute in ((OUTCOMES, "fit_promise_outcomes", _fit_outcomes),
+                                              (REMEDIES, "fit_promise_remedies", _fit_remedies),
+                                              (OVERRUNS, "fit_promise_overruns", _fit_overruns),
+                                              (CLOCKS, "fit_promise_clocks", _fit_clocks)))
 FITS_JOB = Job("promise_fits", every(timedelta(minutes=1)), refit_job(FITTERS), lease=FIT_LEASE)
 
 
