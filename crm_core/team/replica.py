@@ -310,12 +310,16 @@ class AnalyticCopy:
             snapshot = self._begin_snapshot(cur)
             self._check_versions(cur)
             result = {}
+            holding = self._tables_with_rows(cur)
             self.duckdb.execute("BEGIN TRANSACTION")
             try:
                 for table in self._tables:
                     (removed,) = self.duckdb.execute(f"DELETE FROM {quote_identifier(table.name)}").fetchone()
-                    cur.execute(f"SELECT {table.select_list()} FROM {quote_identifier(table.name)}")
-                    result[table.name] = Changes(self._insert(table, cur.fetch_record_batch()), removed)
+                    copied = 0
+                    if table.name in holding:
+                        cur.execute(f"SELECT {table.select_list()} FROM {quote_identifier(table.name)}")
+                        copied = self._insert(table, cur.fetch_record_batch())
+                    result[table.name] = Changes(copied, removed)
                 self.duckdb.execute("COMMIT")
             except BaseException:
                 self.duckdb.execute("ROLLBACK")
@@ -326,6 +330,14 @@ class AnalyticCopy:
         self.written.clear()  # xids of the database before a restore mean nothing after it
         self.last_wait = None
         return result
+
+    def _tables_with_rows(self, cur) -> set[str]:
+        """The replicated tables holding a row in the snapshot begun on ``cur``, asked in one query:
+        an empty table's read and insert cost ~20 ms, most of a fill of a new team's database
+        (62 tables, 1.4 s), which every team-mode test makes twice."""
+        cur.execute(" UNION ALL ".join(f"(SELECT {position} FROM {quote_identifier(table.name)} LIMIT 1)"
+                                       for position, table in enumerate(self._tables)))
+        return {self._tables[position].name for (position,) in cur.fetchall()}
 
     def refresh(self) -> dict[str, Changes]:
         """Apply the changes committed since the last fill or refresh (one PostgreSQL snapshot, one
