@@ -417,6 +417,11 @@ def _errors_sql(job: ImportJob, w: Fragment) -> Fragment:
 
 
 # -- staging -------------------------------------------------------------------------------------------
+def _new_table_name(prefix: str) -> str:
+    """A name no other import's table has: staged files, scratch, held and rejected rows."""
+    return f"{prefix}_{uuid.uuid4().hex[:12]}"
+
+
 def _attach_stage(cur: duckdb.DuckDBPyConnection) -> None:
     cur.execute(f"ATTACH IF NOT EXISTS ':memory:' AS {_q(STAGE_DB)}")
 
@@ -469,7 +474,7 @@ def stage(store: Store, job: ImportJob) -> None:
     try:
         _attach_stage(cur)
         # The staging table's name is made here (a random hex suffix), never taken from a user.
-        name = f"{STAGE_DB}.s_{uuid.uuid4().hex[:12]}"
+        name = f"{STAGE_DB}.{_new_table_name('s')}"
         _read(cur, compose(f"CREATE TABLE {name} AS SELECT * FROM {{relation}}", relation=_read_csv_sql(job.file)),
               job)
         if job.file.trailing_totals:
@@ -689,7 +694,7 @@ def _write_rows(cur, job: ImportJob, w: Fragment, import_id: int, guard: bool, p
     lookup, a hash join, which keeps no order.
     """
     columns, rows = _rows_to_write(job, w, import_id, guard)
-    scratch = f"w_{uuid.uuid4().hex[:12]}"  # a TEMP table (a transaction writes one database besides it)
+    scratch = _new_table_name("w")  # a TEMP table (a transaction writes one database besides it)
     middle = lo + (hi - lo) * 0.6
     _execute(cur, compose(f"CREATE TEMP TABLE {scratch} AS {{rows}}", rows=rows), progress, lo, middle,
              "ingest.stage_writing", job)
@@ -772,7 +777,7 @@ def _hold_checked_rows(cur, job: ImportJob, w: Fragment) -> str | None:
     if (job.stage_table is None or job.file.size_bytes >= STAGE_BELOW_BYTES
             or (job.kind.customer_ref and job.create_customers)):
         return None
-    held = f"c_{uuid.uuid4().hex[:12]}"
+    held = _new_table_name("c")
     _read(cur, compose(f"CREATE TEMP TABLE {held} AS {{w}}", w=w), job)
     return held
 
@@ -781,7 +786,7 @@ def _write_rejects(cur, job: ImportJob, w: Fragment, import_id: int) -> None:
     """Each error of the rejected rows into ``import_rejects``. The rejected rows are checked once,
     into a temporary table, and their errors read from it a field at a time: naming the checking
     query once per field made DuckDB plan a query of ~800 kB, 4.5 s for a 13-row file."""
-    rejected = f"r_{uuid.uuid4().hex[:12]}"
+    rejected = _new_table_name("r")
     run(cur, compose(f"CREATE TEMP TABLE {rejected} AS SELECT * FROM ({{w}}) WHERE NOT __ok", w=w))
     try:
         headers = [h or f"#{i + 1}" for i, h in enumerate(job.file.headers)]
